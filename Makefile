@@ -1,0 +1,125 @@
+# hsync — plain GNU make build.
+#
+#   make              build everything into build/ (binaries in build/bin/)
+#   make check        build and run the whole test suite
+#   make check SAN=1  the same under ASan+UBSan, in build-san/
+#   make fuzz         libFuzzer targets with clang, in build-fuzz/
+#   make deps         install the Debian packages the build and tests need
+#   make demo         the README's main job
+#   make format       clang-format every source file
+#
+# Layout: every directory under src/ is a layer that builds into the one
+# internal library libhsync.a; tools/<name>/*.c become build/bin/<name>;
+# tests/<layer>/check_*.c become one Check binary each.
+
+SAN ?= 0
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+OPT := -O1
+else
+BUILD ?= build
+SANFLAGS :=
+OPT := -O2
+endif
+
+CC ?= cc
+PKGS := openssl ldns msgpack libevent sqlite3
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -I. -Isrc -Itools -Itests $(PKG_CFLAGS)
+LDLIBS := $(PKG_LIBS) -lpthread -lm
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+
+LAYERS := util wire hpke sig0 store transport engine
+LIB_SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB := $(BUILD)/libhsync.a
+
+TOOL_DIRS := $(filter-out tools/common,$(patsubst %/,%,$(dir $(wildcard tools/*/*.c))))
+TOOL_NAMES := $(sort $(notdir $(TOOL_DIRS)))
+TOOL_COMMON_SRC := $(wildcard tools/common/*.c)
+TOOL_COMMON_OBJ := $(TOOL_COMMON_SRC:%.c=$(BUILD)/obj/%.o)
+TOOLS := $(TOOL_NAMES:%=$(BUILD)/bin/%)
+
+TEST_SRC := $(wildcard tests/*/check_*.c)
+TEST_BINS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_LIB_SRC := $(wildcard tests/lib/*.c)
+TEST_LIB_OBJ := $(TEST_LIB_SRC:%.c=$(BUILD)/obj/%.o)
+
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_SEED_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-seed/%)
+FUZZ_BUILD := build-fuzz
+FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+
+.PHONY: all deps check check-build fuzz demo format clean
+.DEFAULT_GOAL := all
+.SECONDARY:
+
+all: deps-ok $(LIB) $(TOOLS)
+
+# deps-ok fails fast with a hint; `make deps` installs.
+.PHONY: deps-ok
+deps-ok:
+	@scripts/deps.sh --check || { echo "missing build dependencies: run 'make deps' (Debian: installs with apt-get)" >&2; exit 1; }
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+# Every tool: its own directory's objects + tools/common + the library.
+define tool_rule
+$(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/$(1)/*.c)) $(TOOL_COMMON_OBJ) $(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach t,$(TOOL_NAMES),$(eval $(call tool_rule,$(t))))
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_LIB_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+# Seed-corpus runners: the libFuzzer entry point driven by a plain main().
+$(BUILD)/fuzz-seed/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/standalone.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+check-build: all $(TEST_BINS) $(FUZZ_SEED_BINS)
+
+check: deps check-build
+	@BUILD=$(BUILD) SAN=$(SAN) tests/run-tests.sh
+
+# libFuzzer builds (clang). Run e.g.: build-fuzz/fuzz_rdata tests/fuzz/corpus/fuzz_rdata
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined -I. -Isrc -Itools -Itests $(PKG_CFLAGS)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+fuzz: deps-ok $(FUZZ_BINS)
+
+demo: deps all
+	@scripts/demo.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)

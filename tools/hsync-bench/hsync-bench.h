@@ -1,0 +1,5 @@
+#ifndef HS_TOOLS_BENCH_H
+#define HS_TOOLS_BENCH_H
+int bench_hpke_main(int argc, char **argv);
+int bench_sig0_main(int argc, char **argv);
+#endif

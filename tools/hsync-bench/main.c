@@ -1,0 +1,21 @@
+/* hsync-bench -- performance figures, each as a ratio against a limit
+ * measured in the same run on the same machine. */
+#include "hsync-bench/hsync-bench.h"
+
+#include "common/cli.h"
+
+static const char usage[] =
+	"usage: hsync-bench COMMAND [OPTIONS]\n"
+	"\n"
+	"Measure one part of hsync and print each figure next to the limit the\n"
+	"same machine reaches in the same run, with their ratio and the goal.\n";
+
+static const struct cli_subcmd cmds[] = {
+	{"hpke", bench_hpke_main, "HPKE auth-mode seal/open vs raw X25519 and AES-256-GCM"},
+	{"sig0", bench_sig0_main, "SIG(0) Ed25519 sign/verify vs raw OpenSSL Ed25519"},
+};
+
+int main(int argc, char **argv)
+{
+	return cli_dispatch("hsync-bench", usage, cmds, sizeof(cmds) / sizeof(cmds[0]), argc, argv);
+}
