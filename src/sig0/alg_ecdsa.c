@@ -32,9 +32,15 @@ static int ec_from_parts(const struct sig0_alg *a, const uint8_t *xy, size_t n, 
 		goto fail;
 	params = OSSL_PARAM_BLD_to_param(bld);
 	ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-	if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, &k, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1)
+	if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) != 1)
 		goto fail;
+	/* the library refuses numbers that make no key: bad input, not a
+	 * library failure, and not worth a log line per attempt */
+	if (EVP_PKEY_fromdata(ctx, &k, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1) {
+		ERR_clear_error();
+		rc = HS_E_BADKEY;
+		goto cleanup;
+	}
 	/* the point must lie on the curve; with a private key, match it */
 	chk = EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL);
 	if (!chk || (priv ? EVP_PKEY_pairwise_check(chk) : EVP_PKEY_public_check(chk)) != 1) {

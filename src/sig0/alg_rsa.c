@@ -48,9 +48,15 @@ static int rsa_from_bn(BIGNUM *const *bn, int pair, EVP_PKEY **out)
 			goto fail;
 	params = OSSL_PARAM_BLD_to_param(bld);
 	ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, &k, pair ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1)
+	if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) != 1)
 		goto fail;
+	/* the library refuses numbers that make no key: bad input, not a
+	 * library failure, and not worth a log line per attempt */
+	if (EVP_PKEY_fromdata(ctx, &k, pair ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1) {
+		ERR_clear_error();
+		rc = HS_E_BADKEY;
+		goto cleanup;
+	}
 	if (pair) {
 		chk = EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL);
 		if (!chk || EVP_PKEY_pairwise_check(chk) != 1) {
