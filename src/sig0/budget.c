@@ -74,12 +74,14 @@ static struct bucket *lookup(sig0_budget_t *bg, const char *source)
 	for (size_t i = 0; i < PROBE; i++) {
 		struct bucket *e = &bg->b[(start + i) & (bg->size - 1)];
 		if (e->used && strcmp(e->src, key) == 0) {
-			uint64_t add = (now - e->last_ms) * bg->rate; /* ms x tokens/s = milli */
-			if (now < e->last_ms)
-				add = 0;
-			e->tokens += add;
-			if (e->tokens > bg->burst * MILLI)
-				e->tokens = bg->burst * MILLI;
+			/* ms x tokens/s = milli-tokens; a long pause just fills the
+			 * bucket (and cannot overflow the product) */
+			uint64_t full = bg->burst * MILLI;
+			uint64_t dt = now > e->last_ms ? now - e->last_ms : 0;
+			if (dt >= full / bg->rate + 1)
+				e->tokens = full;
+			else if ((e->tokens += dt * bg->rate) > full)
+				e->tokens = full;
 			e->last_ms = now;
 			return e;
 		}

@@ -5,8 +5,6 @@
 
 #include "wire/dnsmsg.h"
 
-#define SIG_FIXED_LEN 18 /* type covered .. key tag */
-
 void sig0_sign_opts_default(sig0_sign_opts_t *opts)
 {
 	memset(opts, 0, sizeof(*opts));

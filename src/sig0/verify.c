@@ -14,7 +14,6 @@
 #include "util/xmalloc.h"
 #include "wire/dnsmsg.h"
 
-#define SIG_FIXED_LEN 18
 #define TBS_STACK 2048
 
 void sig0_verify_opts_default(sig0_verify_opts_t *opts)
