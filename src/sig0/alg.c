@@ -10,13 +10,13 @@
 
 /* One row per algorithm (STYLE.md item 9). */
 static const struct sig0_alg algs[] = {
-	{SIG0_ALG_RSASHA256, "RSASHA256", "SHA256", "RSA", 0, 1024, 4096, 2048, 1, &sig0_ops_rsa},
-	{SIG0_ALG_RSASHA512, "RSASHA512", "SHA512", "RSA", 0, 1024, 4096, 2048, 1, &sig0_ops_rsa},
-	{SIG0_ALG_ECDSAP256SHA256, "ECDSAP256SHA256", "SHA256", "P-256", 32, 0, 0, 0, 1,
-	 &sig0_ops_ecdsa},
-	{SIG0_ALG_ECDSAP384SHA384, "ECDSAP384SHA384", "SHA384", "P-384", 48, 0, 0, 0, 1,
-	 &sig0_ops_ecdsa},
-	{SIG0_ALG_ED25519, "ED25519", NULL, "ED25519", 32, 0, 0, 0, 1, &sig0_ops_eddsa},
+    {SIG0_ALG_RSASHA256, "RSASHA256", "SHA256", "RSA", 0, 1024, 4096, 2048, 1, &sig0_ops_rsa},
+    {SIG0_ALG_RSASHA512, "RSASHA512", "SHA512", "RSA", 0, 1024, 4096, 2048, 1, &sig0_ops_rsa},
+    {SIG0_ALG_ECDSAP256SHA256, "ECDSAP256SHA256", "SHA256", "P-256", 32, 0, 0, 0, 1,
+     &sig0_ops_ecdsa},
+    {SIG0_ALG_ECDSAP384SHA384, "ECDSAP384SHA384", "SHA384", "P-384", 48, 0, 0, 0, 1,
+     &sig0_ops_ecdsa},
+    {SIG0_ALG_ED25519, "ED25519", NULL, "ED25519", 32, 0, 0, 0, 1, &sig0_ops_eddsa},
 };
 
 const struct sig0_alg *sig0_alg_find(uint8_t number)
@@ -93,7 +93,8 @@ int sig0_crypto_sign(const sig0_key_t *key, const uint8_t *data, size_t n, hs_bu
 	if (!key->has_private)
 		return HS_E_STATE;
 	ctx = EVP_MD_CTX_new();
-	if (!ctx || EVP_DigestSignInit_ex(ctx, NULL, key->alg->md, NULL, NULL, key->pkey, NULL) != 1 ||
+	if (!ctx ||
+	    EVP_DigestSignInit_ex(ctx, NULL, key->alg->md, NULL, NULL, key->pkey, NULL) != 1 ||
 	    EVP_DigestSign(ctx, NULL, &siglen, data, n) != 1) {
 		rc = sig0_ossl_fail("signature init");
 		goto cleanup;
@@ -111,7 +112,7 @@ cleanup:
 }
 
 int sig0_crypto_verify(const sig0_key_t *key, const uint8_t *data, size_t n, const uint8_t *sig,
-		       size_t siglen)
+                       size_t siglen)
 {
 	int rc;
 	EVP_MD_CTX *ctx = NULL;

@@ -13,7 +13,7 @@
 /* Build an EC key of `a`'s group from an uncompressed point (x||y) and,
  * when priv is not NULL, the private scalar. */
 static int ec_from_parts(const struct sig0_alg *a, const uint8_t *xy, size_t n, const BIGNUM *priv,
-			 EVP_PKEY **out)
+                         EVP_PKEY **out)
 {
 	int rc = HS_E_CRYPTO;
 	uint8_t point[1 + 2 * 66];
@@ -36,7 +36,8 @@ static int ec_from_parts(const struct sig0_alg *a, const uint8_t *xy, size_t n, 
 		goto fail;
 	/* the library refuses numbers that make no key: bad input, not a
 	 * library failure, and not worth a log line per attempt */
-	if (EVP_PKEY_fromdata(ctx, &k, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1) {
+	if (EVP_PKEY_fromdata(ctx, &k, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) !=
+	    1) {
 		ERR_clear_error();
 		rc = HS_E_BADKEY;
 		goto cleanup;
@@ -64,11 +65,11 @@ cleanup:
 }
 
 static int ec_pub_load(const struct sig0_alg *a, const uint8_t *p, size_t n, EVP_PKEY **out,
-		       hs_errmsg_t *em)
+                       hs_errmsg_t *em)
 {
 	if (n != 2 * a->size)
 		return hs_fail(em, HS_E_BADKEY, "%s public key is %zu bytes, not %zu", a->name, n,
-			       2 * a->size);
+		               2 * a->size);
 	int rc = ec_from_parts(a, p, n, NULL, out);
 	if (rc != HS_OK)
 		return hs_fail(em, rc, "%s public key is not a point on the curve", a->name);
@@ -80,7 +81,7 @@ static int ec_pub_export(const struct sig0_alg *a, EVP_PKEY *k, hs_buf_t *out)
 	uint8_t point[1 + 2 * 66];
 	size_t n = 0;
 	if (EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point), &n) !=
-		    1 ||
+	        1 ||
 	    n != 1 + 2 * a->size || point[0] != 0x04)
 		return sig0_ossl_fail("ecdsa public key export");
 	hs_buf_append(out, point + 1, n - 1);
@@ -96,7 +97,8 @@ static int ec_sig_to_wire(const struct sig0_alg *a, const uint8_t *s, size_t n, 
 	if (!sig)
 		return sig0_ossl_fail("ecdsa signature decode");
 	ECDSA_SIG_get0(sig, &r, &ss);
-	if (BN_bn2binpad(r, raw, (int)a->size) < 0 || BN_bn2binpad(ss, raw + a->size, (int)a->size) < 0) {
+	if (BN_bn2binpad(r, raw, (int)a->size) < 0 ||
+	    BN_bn2binpad(ss, raw + a->size, (int)a->size) < 0) {
 		ECDSA_SIG_free(sig);
 		return sig0_ossl_fail("ecdsa signature encode");
 	}
@@ -147,7 +149,7 @@ static int ec_generate(const struct sig0_alg *a, unsigned bits, EVP_PKEY **out)
 }
 
 static int ec_priv_load(const struct sig0_alg *a, const struct sig0_privfile *pf,
-			const uint8_t *pub, size_t publen, EVP_PKEY **out, hs_errmsg_t *em)
+                        const uint8_t *pub, size_t publen, EVP_PKEY **out, hs_errmsg_t *em)
 {
 	int rc;
 	uint8_t raw[66];
@@ -196,6 +198,6 @@ static int ec_priv_write(const struct sig0_alg *a, EVP_PKEY *k, hs_buf_t *out)
 }
 
 const struct sig0_alg_ops sig0_ops_ecdsa = {
-	ec_pub_load, ec_pub_export, ec_sig_to_wire, ec_sig_from_wire, ec_generate, ec_priv_load,
-	ec_priv_write,
+    ec_pub_load, ec_pub_export, ec_sig_to_wire, ec_sig_from_wire,
+    ec_generate, ec_priv_load,  ec_priv_write,
 };

@@ -12,11 +12,11 @@ static int key_type(const struct sig0_alg *a)
 }
 
 static int ed_pub_load(const struct sig0_alg *a, const uint8_t *p, size_t n, EVP_PKEY **out,
-		       hs_errmsg_t *em)
+                       hs_errmsg_t *em)
 {
 	if (n != a->size)
 		return hs_fail(em, HS_E_BADKEY, "%s public key is %zu bytes, not %zu", a->name, n,
-			       a->size);
+		               a->size);
 	EVP_PKEY *k = EVP_PKEY_new_raw_public_key(key_type(a), NULL, p, n);
 	if (!k)
 		return hs_fail(em, sig0_ossl_fail("ed25519 public key"), "unusable public key");
@@ -57,7 +57,7 @@ static int ed_generate(const struct sig0_alg *a, unsigned bits, EVP_PKEY **out)
 }
 
 static int ed_priv_load(const struct sig0_alg *a, const struct sig0_privfile *pf,
-			const uint8_t *pub, size_t publen, EVP_PKEY **out, hs_errmsg_t *em)
+                        const uint8_t *pub, size_t publen, EVP_PKEY **out, hs_errmsg_t *em)
 {
 	int rc;
 	uint8_t priv[64], derived[64];
@@ -107,5 +107,5 @@ static int ed_priv_write(const struct sig0_alg *a, EVP_PKEY *k, hs_buf_t *out)
 }
 
 const struct sig0_alg_ops sig0_ops_eddsa = {
-	ed_pub_load, ed_pub_export, ed_sig_same, ed_sig_same, ed_generate, ed_priv_load, ed_priv_write,
+    ed_pub_load, ed_pub_export, ed_sig_same, ed_sig_same, ed_generate, ed_priv_load, ed_priv_write,
 };

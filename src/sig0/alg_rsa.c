@@ -21,14 +21,10 @@ static const struct {
 	const char *field;
 	const char *param;
 } rsa_fields[] = {
-	{"Modulus", OSSL_PKEY_PARAM_RSA_N},
-	{"PublicExponent", OSSL_PKEY_PARAM_RSA_E},
-	{"PrivateExponent", OSSL_PKEY_PARAM_RSA_D},
-	{"Prime1", OSSL_PKEY_PARAM_RSA_FACTOR1},
-	{"Prime2", OSSL_PKEY_PARAM_RSA_FACTOR2},
-	{"Exponent1", OSSL_PKEY_PARAM_RSA_EXPONENT1},
-	{"Exponent2", OSSL_PKEY_PARAM_RSA_EXPONENT2},
-	{"Coefficient", OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
+    {"Modulus", OSSL_PKEY_PARAM_RSA_N},           {"PublicExponent", OSSL_PKEY_PARAM_RSA_E},
+    {"PrivateExponent", OSSL_PKEY_PARAM_RSA_D},   {"Prime1", OSSL_PKEY_PARAM_RSA_FACTOR1},
+    {"Prime2", OSSL_PKEY_PARAM_RSA_FACTOR2},      {"Exponent1", OSSL_PKEY_PARAM_RSA_EXPONENT1},
+    {"Exponent2", OSSL_PKEY_PARAM_RSA_EXPONENT2}, {"Coefficient", OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
 };
 #define N_RSA_FIELDS (sizeof(rsa_fields) / sizeof(rsa_fields[0]))
 
@@ -52,7 +48,8 @@ static int rsa_from_bn(BIGNUM *const *bn, int pair, EVP_PKEY **out)
 		goto fail;
 	/* the library refuses numbers that make no key: bad input, not a
 	 * library failure, and not worth a log line per attempt */
-	if (EVP_PKEY_fromdata(ctx, &k, pair ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1) {
+	if (EVP_PKEY_fromdata(ctx, &k, pair ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) !=
+	    1) {
 		ERR_clear_error();
 		rc = HS_E_BADKEY;
 		goto cleanup;
@@ -82,7 +79,7 @@ cleanup:
 
 /* Split RFC 3110 bytes into exponent and modulus. */
 static int rsa_split(const struct sig0_alg *a, const uint8_t *p, size_t n, const uint8_t **e,
-		     size_t *elen, const uint8_t **m, size_t *mlen, hs_errmsg_t *em)
+                     size_t *elen, const uint8_t **m, size_t *mlen, hs_errmsg_t *em)
 {
 	wire_rd_t rd;
 	wire_rd_init(&rd, p, n);
@@ -99,12 +96,12 @@ static int rsa_split(const struct sig0_alg *a, const uint8_t *p, size_t n, const
 		return hs_fail(em, HS_E_BADKEY, "rsa public key: exponent over 32 bits or padded");
 	if ((*m)[0] == 0 || *mlen * 8 < a->min_bits || *mlen * 8 > a->max_bits)
 		return hs_fail(em, HS_E_BADKEY, "rsa public key: modulus of %zu bytes not allowed",
-			       *mlen);
+		               *mlen);
 	return HS_OK;
 }
 
 static int rsa_pub_load(const struct sig0_alg *a, const uint8_t *p, size_t n, EVP_PKEY **out,
-			hs_errmsg_t *em)
+                        hs_errmsg_t *em)
 {
 	const uint8_t *e, *m;
 	size_t elen, mlen;
@@ -172,7 +169,7 @@ static int rsa_generate(const struct sig0_alg *a, unsigned bits, EVP_PKEY **out)
 }
 
 static int rsa_priv_load(const struct sig0_alg *a, const struct sig0_privfile *pf,
-			 const uint8_t *pub, size_t publen, EVP_PKEY **out, hs_errmsg_t *em)
+                         const uint8_t *pub, size_t publen, EVP_PKEY **out, hs_errmsg_t *em)
 {
 	int rc = HS_OK;
 	BIGNUM *bn[N_RSA_FIELDS] = {NULL};
@@ -188,7 +185,7 @@ static int rsa_priv_load(const struct sig0_alg *a, const struct sig0_privfile *p
 		size_t n = 1024;
 		if (!v) {
 			rc = hs_fail(em, HS_E_SYNTAX, "private key file has no '%s' line",
-				     rsa_fields[i].field);
+			             rsa_fields[i].field);
 			goto cleanup;
 		}
 		if (hs_b64_decode(raw, &n, v, strlen(v)) != HS_OK || n == 0) {
@@ -244,6 +241,6 @@ static int rsa_priv_write(const struct sig0_alg *a, EVP_PKEY *k, hs_buf_t *out)
 }
 
 const struct sig0_alg_ops sig0_ops_rsa = {
-	rsa_pub_load, rsa_pub_export, rsa_sig_same, rsa_sig_same, rsa_generate, rsa_priv_load,
-	rsa_priv_write,
+    rsa_pub_load, rsa_pub_export, rsa_sig_same,   rsa_sig_same,
+    rsa_generate, rsa_priv_load,  rsa_priv_write,
 };

@@ -14,9 +14,9 @@
 
 #include "util/xmalloc.h"
 
-#define PROBE 8
+#define PROBE   8
 #define SRC_MAX 64
-#define MILLI 1000u
+#define MILLI   1000u
 
 struct bucket {
 	char src[SRC_MAX];
@@ -119,7 +119,7 @@ int sig0_budget_check(sig0_budget_t *bg, const char *source)
 }
 
 int sig0_budget_source(const char *addr, unsigned v4_prefix, unsigned v6_prefix, char *out,
-		       size_t outlen)
+                       size_t outlen)
 {
 	uint8_t a[16];
 	char text[INET6_ADDRSTRLEN];

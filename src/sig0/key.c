@@ -24,7 +24,7 @@ static sig0_key_t *key_new(const uint8_t *owner, size_t owner_len)
 }
 
 int sig0_key_build(const uint8_t *owner, size_t owner_len, const uint8_t *rdata, size_t len,
-		   sig0_key_t **out, hs_errmsg_t *em)
+                   sig0_key_t **out, hs_errmsg_t *em)
 {
 	int rc;
 	sig0_key_t *k = NULL;
@@ -67,7 +67,7 @@ cleanup:
 }
 
 int sig0_key_from_rdata(const uint8_t *owner, size_t owner_len, const uint8_t *rdata, size_t len,
-			sig0_key_t **out, hs_errmsg_t *em)
+                        sig0_key_t **out, hs_errmsg_t *em)
 {
 	if (!owner || !rdata || !out)
 		return hs_fail(em, HS_E_INVAL, "missing argument");
@@ -86,8 +86,8 @@ static int is_number(const char *t)
 
 static int is_class(const char *t)
 {
-	return strcasecmp(t, "IN") == 0 || strcasecmp(t, "CH") == 0 ||
-	       strcasecmp(t, "HS") == 0 || strncasecmp(t, "CLASS", 5) == 0;
+	return strcasecmp(t, "IN") == 0 || strcasecmp(t, "CH") == 0 || strcasecmp(t, "HS") == 0 ||
+	       strncasecmp(t, "CLASS", 5) == 0;
 }
 
 /* Split `text` into whitespace-separated tokens, dropping parentheses and
@@ -122,7 +122,8 @@ int sig0_key_from_rr_text(const char *text, sig0_key_t **out, hs_errmsg_t *em)
 	copy = xstrdup(text);
 	ntok = tokenize(copy, tok, sizeof(tok) / sizeof(tok[0]));
 	if (ntok < 6) {
-		rc = hs_fail(em, HS_E_SYNTAX, "expected 'NAME [TTL] [CLASS] KEY FLAGS 3 ALG BASE64'");
+		rc = hs_fail(em, HS_E_SYNTAX,
+		             "expected 'NAME [TTL] [CLASS] KEY FLAGS 3 ALG BASE64'");
 		goto cleanup;
 	}
 	if (sig0_name_from_text(tok[0], strlen(tok[0]), owner, &owner_len) != HS_OK) {
@@ -132,12 +133,14 @@ int sig0_key_from_rr_text(const char *text, sig0_key_t **out, hs_errmsg_t *em)
 	for (int k = 0; k < 2 && i < ntok && (is_number(tok[i]) || is_class(tok[i])); k++)
 		i++;
 	if (i >= ntok || strcasecmp(tok[i], "KEY") != 0) {
-		rc = hs_fail(em, HS_E_SYNTAX, "not a KEY record (type '%s')", i < ntok ? tok[i] : "");
+		rc = hs_fail(em, HS_E_SYNTAX, "not a KEY record (type '%s')",
+		             i < ntok ? tok[i] : "");
 		goto cleanup;
 	}
 	i++;
 	if (ntok - i < 4 || !is_number(tok[i]) || !is_number(tok[i + 1])) {
-		rc = hs_fail(em, HS_E_SYNTAX, "KEY rdata must be 'FLAGS PROTOCOL ALGORITHM BASE64'");
+		rc =
+		    hs_fail(em, HS_E_SYNTAX, "KEY rdata must be 'FLAGS PROTOCOL ALGORITHM BASE64'");
 		goto cleanup;
 	}
 	unsigned long flags = strtoul(tok[i], NULL, 10), proto = strtoul(tok[i + 1], NULL, 10);
@@ -172,7 +175,7 @@ cleanup:
 }
 
 int sig0_key_generate(uint8_t alg, unsigned bits, const char *name, sig0_key_t **out,
-		      hs_errmsg_t *em)
+                      hs_errmsg_t *em)
 {
 	int rc;
 	uint8_t owner[WIRE_NAME_MAX];
@@ -267,7 +270,7 @@ void sig0_key_rr_text(const sig0_key_t *key, hs_buf_t *out)
 	char *b64 = xmalloc(hs_b64_enc_len(n));
 	hs_b64_encode(b64, key->rdata + 4, n);
 	hs_buf_printf(out, "%s IN KEY %u %u %u %s", key->owner_text, key->flags, key->protocol,
-		      key->alg->number, b64);
+	              key->alg->number, b64);
 	free(b64);
 }
 

@@ -103,7 +103,7 @@ static void privfile_free(struct sig0_privfile *pf)
 
 /* "Name: value" lines; the format line must come first. */
 static int parse_private(const char *path, char *text, struct sig0_privfile *pf, unsigned *alg,
-			 hs_errmsg_t *em)
+                         hs_errmsg_t *em)
 {
 	char *save = NULL;
 	int line_no = 0, have_alg = 0;
@@ -121,7 +121,7 @@ static int parse_private(const char *path, char *text, struct sig0_privfile *pf,
 		if (line_no++ == 0) {
 			if (strcmp(line, "Private-key-format") != 0 || strncmp(val, "v1.", 3) != 0)
 				return hs_fail(em, HS_E_SYNTAX,
-					       "'%s' is not a BIND v1.x private key file", path);
+				               "'%s' is not a BIND v1.x private key file", path);
 			continue;
 		}
 		if (strcmp(line, "Algorithm") == 0) {
@@ -163,8 +163,8 @@ int sig0_key_load_private(const char *path, sig0_key_t **out, hs_errmsg_t *em)
 	if (rc != HS_OK)
 		goto cleanup;
 	if (alg != k->alg->number) {
-		rc = hs_fail(em, HS_E_BADKEY, "'%s' is for algorithm %u, the .key file for %u", file,
-			     alg, k->alg->number);
+		rc = hs_fail(em, HS_E_BADKEY, "'%s' is for algorithm %u, the .key file for %u",
+		             file, alg, k->alg->number);
 		goto cleanup;
 	}
 	EVP_PKEY *pair = NULL;
@@ -195,8 +195,8 @@ static void bind_time(char *out, size_t n, uint32_t t)
 	strftime(out, n, "%Y%m%d%H%M%S", &tm);
 }
 
-int sig0_key_write_files(const sig0_key_t *key, const char *dir, uint32_t created,
-			 char **base_out, hs_errmsg_t *em)
+int sig0_key_write_files(const sig0_key_t *key, const char *dir, uint32_t created, char **base_out,
+                         hs_errmsg_t *em)
 {
 	int rc;
 	hs_buf_t pub = HS_BUF_INIT, priv = HS_BUF_INIT;
@@ -214,7 +214,7 @@ int sig0_key_write_files(const sig0_key_t *key, const char *dir, uint32_t create
 	hs_buf_append_u8(&pub, '\n');
 	bind_time(when, sizeof(when), created);
 	hs_buf_printf(&priv, "Private-key-format: v1.3\nAlgorithm: %u (%s)\n", key->alg->number,
-		      key->alg->name);
+	              key->alg->name);
 	rc = key->alg->ops->priv_write(key->alg, key->pkey, &priv);
 	if (rc != HS_OK) {
 		hs_fail(em, rc, "cannot export the private key");

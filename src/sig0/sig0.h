@@ -43,19 +43,19 @@ enum sig0_alg_number {
 	SIG0_ALG_ED25519 = 15,
 };
 
-#define SIG0_TYPE_SIG 24
-#define SIG0_TYPE_KEY 25
-#define SIG0_CLASS_ANY 255
+#define SIG0_TYPE_SIG       24
+#define SIG0_TYPE_KEY       25
+#define SIG0_CLASS_ANY      255
 #define SIG0_KEY_FLAGS_HOST 512 /* BIND's -n HOST: zone key bit off, "host/entity" */
-#define SIG0_KEY_PROTOCOL 3
+#define SIG0_KEY_PROTOCOL   3
 
-#define SIG0_DEFAULT_ALG SIG0_ALG_ED25519
-#define SIG0_DEFAULT_FUDGE 300     /* inception = now - fudge */
-#define SIG0_DEFAULT_LIFETIME 300  /* expiration = now + lifetime */
-#define SIG0_DEFAULT_SKEW 60       /* verifier's clock allowance */
+#define SIG0_DEFAULT_ALG        SIG0_ALG_ED25519
+#define SIG0_DEFAULT_FUDGE      300 /* inception = now - fudge */
+#define SIG0_DEFAULT_LIFETIME   300 /* expiration = now + lifetime */
+#define SIG0_DEFAULT_SKEW       60  /* verifier's clock allowance */
 #define SIG0_DEFAULT_MAX_WINDOW 86400
 #define SIG0_DEFAULT_CANDIDATES 4
-#define SIG0_MAX_CANDIDATES 16     /* hard ceiling for max_candidates */
+#define SIG0_MAX_CANDIDATES     16 /* hard ceiling for max_candidates */
 
 /* ------------------------------------------------------------------ */
 /* Algorithms                                                          */
@@ -86,7 +86,7 @@ typedef struct sig0_key sig0_key_t;
  * HS_E_CRYPTO. `*out` is the caller's, freed with sig0_key_free().
  */
 int sig0_key_generate(uint8_t alg, unsigned bits, const char *name, sig0_key_t **out,
-		      hs_errmsg_t *em) HS_CHECK_RESULT;
+                      hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /*
  * A public key from a KEY RR in presentation form:
@@ -100,7 +100,7 @@ int sig0_key_from_rr_text(const char *text, sig0_key_t **out, hs_errmsg_t *em) H
 /* A public key from owner (uncompressed wire name) + KEY RDATA as found in
  * DNS. Errors as sig0_key_from_rr_text, plus HS_E_MALFORMED. */
 int sig0_key_from_rdata(const uint8_t *owner, size_t owner_len, const uint8_t *rdata, size_t len,
-			sig0_key_t **out, hs_errmsg_t *em) HS_CHECK_RESULT;
+                        sig0_key_t **out, hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /*
  * Read BIND key files. `path` may name the .key file, the .private file
@@ -125,8 +125,8 @@ int sig0_key_load_private(const char *path, sig0_key_t **out, hs_errmsg_t *em) H
  * (may be NULL) gets a malloc'd "K<name>+<alg>+<tag>" (no directory).
  * Errors: HS_E_STATE (public-only key), HS_E_IO, HS_E_CRYPTO.
  */
-int sig0_key_write_files(const sig0_key_t *key, const char *dir, uint32_t created,
-			 char **base_out, hs_errmsg_t *em) HS_CHECK_RESULT;
+int sig0_key_write_files(const sig0_key_t *key, const char *dir, uint32_t created, char **base_out,
+                         hs_errmsg_t *em) HS_CHECK_RESULT;
 
 void sig0_key_free(sig0_key_t *key); /* NULL-safe; wipes private material */
 
@@ -149,8 +149,8 @@ const char *sig0_key_describe(const sig0_key_t *key, char *buf, size_t n);
 /* Signing                                                             */
 
 typedef struct sig0_sign_opts {
-	uint32_t fudge;     /* inception = now - fudge (default 300) */
-	uint32_t lifetime;  /* expiration = now + lifetime (default 300) */
+	uint32_t fudge;    /* inception = now - fudge (default 300) */
+	uint32_t lifetime; /* expiration = now + lifetime (default 300) */
 	/* signer name in presentation form; NULL = the key's owner */
 	const char *signer;
 } sig0_sign_opts_t;
@@ -171,7 +171,7 @@ void sig0_sign_opts_default(sig0_sign_opts_t *opts);
  * (signer), HS_E_CRYPTO.
  */
 int sig0_sign(const sig0_key_t *key, hs_buf_t *msg, uint32_t now, const sig0_sign_opts_t *opts,
-	      hs_errmsg_t *em) HS_CHECK_RESULT;
+              hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /* ------------------------------------------------------------------ */
 /* Verification budget: token buckets per source                       */
@@ -182,7 +182,7 @@ typedef struct sig0_budget_cfg {
 	uint32_t rate;        /* tokens added per second per source (> 0) */
 	uint32_t burst;       /* bucket size (>= 1) */
 	uint32_t max_sources; /* sources remembered; the least recently used
-			       * is forgotten beyond this (0 = 4096) */
+	                       * is forgotten beyond this (0 = 4096) */
 } sig0_budget_cfg_t;
 
 /* A budget using `env`'s monotonic clock (borrowed for the budget's
@@ -204,7 +204,7 @@ int sig0_budget_check(sig0_budget_t *b, const char *source) HS_CHECK_RESULT;
  * when `out` (at least 64 bytes is enough) is too small.
  */
 int sig0_budget_source(const char *addr, unsigned v4_prefix, unsigned v6_prefix, char *out,
-		       size_t outlen) HS_CHECK_RESULT;
+                       size_t outlen) HS_CHECK_RESULT;
 
 /* ------------------------------------------------------------------ */
 /* Verification                                                        */
@@ -233,17 +233,17 @@ void sig0_verify_opts_default(sig0_verify_opts_t *opts);
 /* The outcome of one verification; always filled by sig0_verify. */
 typedef struct sig0_verdict {
 	enum sig0_status status;
-	int err;                 /* HS_OK or the HS_E_* code sig0_verify returned */
-	const sig0_key_t *key;   /* the key that verified (VALID only), from `keys` */
-	size_t key_index;        /* its index in `keys` */
-	uint8_t alg;             /* from the SIG RR, once parsed */
+	int err;               /* HS_OK or the HS_E_* code sig0_verify returned */
+	const sig0_key_t *key; /* the key that verified (VALID only), from `keys` */
+	size_t key_index;      /* its index in `keys` */
+	uint8_t alg;           /* from the SIG RR, once parsed */
 	uint16_t key_tag;
 	uint32_t inception, expiration;
-	size_t sig_off;          /* offset of the SIG RR in the message */
-	unsigned candidates;     /* keys that matched name, algorithm and tag */
-	unsigned crypto_ops;     /* public-key operations done */
-	char signer[256];        /* signer name, presentation form, if parsed */
-	char reason[160];        /* one line: why (lowercase, no period) */
+	size_t sig_off;      /* offset of the SIG RR in the message */
+	unsigned candidates; /* keys that matched name, algorithm and tag */
+	unsigned crypto_ops; /* public-key operations done */
+	char signer[256];    /* signer name, presentation form, if parsed */
+	char reason[160];    /* one line: why (lowercase, no period) */
 } sig0_verdict_t;
 
 /*
@@ -265,7 +265,7 @@ typedef struct sig0_verdict {
  *   HS_E_INVAL      bad arguments (verdict is SIG0_ERROR)
  */
 int sig0_verify(const uint8_t *msg, size_t len, const sig0_key_t *const *keys, size_t nkeys,
-		uint32_t now, const sig0_verify_opts_t *opts, sig0_verdict_t *verdict);
+                uint32_t now, const sig0_verify_opts_t *opts, sig0_verdict_t *verdict);
 
 /* "valid", "unsigned", "malformed", "bad time", "unknown key", "bad
  * signature", "rate limited", "could not check". */

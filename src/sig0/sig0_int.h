@@ -32,7 +32,7 @@ const char *sig0_privfile_get(const struct sig0_privfile *pf, const char *name);
 struct sig0_alg_ops {
 	/* public key bytes of the KEY RDATA (after flags/proto/alg) -> key */
 	int (*pub_load)(const struct sig0_alg *a, const uint8_t *p, size_t n, EVP_PKEY **out,
-			hs_errmsg_t *em);
+	                hs_errmsg_t *em);
 	/* key -> public key bytes of the KEY RDATA, appended */
 	int (*pub_export)(const struct sig0_alg *a, EVP_PKEY *k, hs_buf_t *out);
 	/* OpenSSL signature -> DNSSEC wire form, appended (ECDSA: DER -> r||s) */
@@ -42,17 +42,17 @@ struct sig0_alg_ops {
 	int (*generate)(const struct sig0_alg *a, unsigned bits, EVP_PKEY **out);
 	/* .private fields + the public key of the .key file -> key pair */
 	int (*priv_load)(const struct sig0_alg *a, const struct sig0_privfile *pf,
-			 const uint8_t *pub, size_t publen, EVP_PKEY **out, hs_errmsg_t *em);
+	                 const uint8_t *pub, size_t publen, EVP_PKEY **out, hs_errmsg_t *em);
 	/* key pair -> "Name: base64" lines after the Algorithm line, appended */
 	int (*priv_write)(const struct sig0_alg *a, EVP_PKEY *k, hs_buf_t *out);
 };
 
 struct sig0_alg {
 	uint8_t number;
-	const char *name;    /* BIND's mnemonic */
-	const char *md;      /* OpenSSL digest name; NULL for EdDSA */
-	const char *group;   /* EC group / EdDSA key type / "RSA" */
-	size_t size;         /* EC/EdDSA: coordinate or key length in bytes */
+	const char *name;                          /* BIND's mnemonic */
+	const char *md;                            /* OpenSSL digest name; NULL for EdDSA */
+	const char *group;                         /* EC group / EdDSA key type / "RSA" */
+	size_t size;                               /* EC/EdDSA: coordinate or key length in bytes */
 	unsigned min_bits, max_bits, default_bits; /* RSA modulus */
 	int can_sign;
 	const struct sig0_alg_ops *ops;
@@ -78,7 +78,7 @@ struct sig0_key {
 
 /* Build a key from owner + RDATA (public part); takes no ownership. */
 int sig0_key_build(const uint8_t *owner, size_t owner_len, const uint8_t *rdata, size_t len,
-		   sig0_key_t **out, hs_errmsg_t *em);
+                   sig0_key_t **out, hs_errmsg_t *em);
 
 /* Log OpenSSL's error queue (one line, `what` first), clear it, and
  * return HS_E_CRYPTO. */
@@ -89,7 +89,7 @@ int sig0_ossl_fail(const char *what);
 int sig0_crypto_sign(const sig0_key_t *key, const uint8_t *data, size_t n, hs_buf_t *out);
 /* HS_OK (valid), HS_E_BADSIG (invalid), HS_E_CRYPTO (could not check). */
 int sig0_crypto_verify(const sig0_key_t *key, const uint8_t *data, size_t n, const uint8_t *sig,
-		       size_t siglen);
+                       size_t siglen);
 
 /* Presentation name <-> uncompressed wire name (absolute; trailing dot
  * optional on input, always written on output). */

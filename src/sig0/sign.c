@@ -13,7 +13,7 @@ void sig0_sign_opts_default(sig0_sign_opts_t *opts)
 }
 
 int sig0_sign(const sig0_key_t *key, hs_buf_t *msg, uint32_t now, const sig0_sign_opts_t *opts,
-	      hs_errmsg_t *em)
+              hs_errmsg_t *em)
 {
 	int rc;
 	sig0_sign_opts_t defaults;

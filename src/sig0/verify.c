@@ -29,14 +29,14 @@ static const struct {
 	int err;
 	uint16_t rcode, rcode_noopt, ede;
 } status_rows[] = {
-	[SIG0_VALID] = {"valid", HS_OK, 0, 0, 0},
-	[SIG0_UNSIGNED] = {"unsigned", HS_E_NOTFOUND, 5, 5, 65280},
-	[SIG0_MALFORMED] = {"malformed", HS_E_MALFORMED, 1, 1, 530},
-	[SIG0_BADTIME] = {"bad time", HS_E_BADTIME, 18, 5, 528},
-	[SIG0_UNKNOWN_KEY] = {"unknown key", HS_E_NOKEY, 17, 5, 514},
-	[SIG0_BADSIG] = {"bad signature", HS_E_BADSIG, 5, 5, 529},
-	[SIG0_RATELIMITED] = {"rate limited", HS_E_RATELIMIT, 5, 5, 65281},
-	[SIG0_ERROR] = {"could not check", HS_E_CRYPTO, 2, 2, 0},
+    [SIG0_VALID] = {"valid", HS_OK, 0, 0, 0},
+    [SIG0_UNSIGNED] = {"unsigned", HS_E_NOTFOUND, 5, 5, 65280},
+    [SIG0_MALFORMED] = {"malformed", HS_E_MALFORMED, 1, 1, 530},
+    [SIG0_BADTIME] = {"bad time", HS_E_BADTIME, 18, 5, 528},
+    [SIG0_UNKNOWN_KEY] = {"unknown key", HS_E_NOKEY, 17, 5, 514},
+    [SIG0_BADSIG] = {"bad signature", HS_E_BADSIG, 5, 5, 529},
+    [SIG0_RATELIMITED] = {"rate limited", HS_E_RATELIMIT, 5, 5, 65281},
+    [SIG0_ERROR] = {"could not check", HS_E_CRYPTO, 2, 2, 0},
 };
 #define N_STATUS (sizeof(status_rows) / sizeof(status_rows[0]))
 
@@ -58,7 +58,7 @@ uint16_t sig0_status_ede(enum sig0_status s)
 }
 
 static int verdict(sig0_verdict_t *v, enum sig0_status s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int verdict(sig0_verdict_t *v, enum sig0_status s, const char *fmt, ...)
 {
@@ -80,7 +80,7 @@ static int serial_lt(uint32_t a, uint32_t b)
 /* Find the SIG: it must be the last RR of the additional section and the
  * only SIG in the message. Returns a status (SIG0_VALID meaning "found"). */
 static enum sig0_status locate_sig(const uint8_t *msg, size_t len, dnsmsg_hdr_t *hdr,
-				   dnsmsg_rr_t *sig, sig0_verdict_t *v)
+                                   dnsmsg_rr_t *sig, sig0_verdict_t *v)
 {
 	dnsmsg_iter_t it;
 	dnsmsg_rr_t rr, last;
@@ -88,7 +88,8 @@ static enum sig0_status locate_sig(const uint8_t *msg, size_t len, dnsmsg_hdr_t 
 	int rc, have_last = 0;
 
 	if (dnsmsg_open(&it, msg, len) != HS_OK)
-		return verdict(v, SIG0_MALFORMED, "message shorter than a dns header"), SIG0_MALFORMED;
+		return verdict(v, SIG0_MALFORMED, "message shorter than a dns header"),
+		       SIG0_MALFORMED;
 	while ((rc = dnsmsg_next(&it, &rr)) == HS_OK) {
 		if (rr.type == SIG0_TYPE_SIG && rr.section != DNSMSG_QUESTION)
 			nsig++;
@@ -97,18 +98,18 @@ static enum sig0_status locate_sig(const uint8_t *msg, size_t len, dnsmsg_hdr_t 
 	}
 	if (rc != HS_E_NOTFOUND || dnsmsg_end(&it) != HS_OK) {
 		verdict(v, SIG0_MALFORMED, "message not well formed: %s",
-			hs_strerror(rc != HS_E_NOTFOUND ? rc : HS_E_TRAILING));
+		        hs_strerror(rc != HS_E_NOTFOUND ? rc : HS_E_TRAILING));
 		return SIG0_MALFORMED;
 	}
-	int last_is_sig = have_last && last.section == DNSMSG_ADDITIONAL &&
-			  last.type == SIG0_TYPE_SIG;
+	int last_is_sig =
+	    have_last && last.section == DNSMSG_ADDITIONAL && last.type == SIG0_TYPE_SIG;
 	if (nsig == 0) {
 		verdict(v, SIG0_UNSIGNED, "message carries no sig(0)");
 		return SIG0_UNSIGNED;
 	}
 	if (nsig > 1 || !last_is_sig) {
-		verdict(v, SIG0_MALFORMED, nsig > 1 ? "more than one sig rr" :
-						      "sig rr is not the last record");
+		verdict(v, SIG0_MALFORMED,
+		        nsig > 1 ? "more than one sig rr" : "sig rr is not the last record");
 		return SIG0_MALFORMED;
 	}
 	*hdr = it.hdr;
@@ -117,7 +118,7 @@ static enum sig0_status locate_sig(const uint8_t *msg, size_t len, dnsmsg_hdr_t 
 }
 
 int sig0_verify(const uint8_t *msg, size_t len, const sig0_key_t *const *keys, size_t nkeys,
-		uint32_t now, const sig0_verify_opts_t *opts, sig0_verdict_t *v)
+                uint32_t now, const sig0_verify_opts_t *opts, sig0_verdict_t *v)
 {
 	sig0_verify_opts_t defaults;
 	dnsmsg_hdr_t hdr;
@@ -149,7 +150,8 @@ int sig0_verify(const uint8_t *msg, size_t len, const sig0_key_t *const *keys, s
 
 	/* the SIG RR itself: owner root (no pointer), class ANY, TTL 0 */
 	if (msg[sig.off] != 0 || sig.rclass != SIG0_CLASS_ANY || sig.ttl != 0)
-		return verdict(v, SIG0_MALFORMED, "sig rr owner, class or ttl not as rfc 2931 says");
+		return verdict(v, SIG0_MALFORMED,
+		               "sig rr owner, class or ttl not as rfc 2931 says");
 	wire_rd_t rd;
 	wire_rd_init(&rd, msg + sig.rdata_off, sig.rdlen);
 	uint16_t covered = wire_rd_u16(&rd);
@@ -162,8 +164,8 @@ int sig0_verify(const uint8_t *msg, size_t len, const sig0_key_t *const *keys, s
 	wire_rd_name(&rd, signer, &signer_len);
 	if (rd.err)
 		return verdict(v, SIG0_MALFORMED, "sig rdata: %s",
-			       rd.err == HS_E_COMPRESSED ? "compressed signer name"
-							 : hs_strerror(rd.err));
+		               rd.err == HS_E_COMPRESSED ? "compressed signer name"
+		                                         : hs_strerror(rd.err));
 	prefix_len = (size_t)(rd.pos - (msg + sig.rdata_off));
 	size_t siglen = wire_rd_left(&rd);
 	const uint8_t *sigbytes = rd.pos;
@@ -186,17 +188,17 @@ int sig0_verify(const uint8_t *msg, size_t len, const sig0_key_t *const *keys, s
 	v->candidates = ncand;
 	if (ncand == 0)
 		return verdict(v, SIG0_UNKNOWN_KEY, "no key '%s' algorithm %u tag %u", v->signer,
-			       v->alg, v->key_tag);
+		               v->alg, v->key_tag);
 	if (ncand > cap)
 		ncand = cap;
 
 	/* time window, with the allowed skew on both ends */
 	if (serial_lt(v->expiration, v->inception))
 		return verdict(v, SIG0_BADTIME, "expiration %u before inception %u", v->expiration,
-			       v->inception);
+		               v->inception);
 	if (opts->max_window && v->expiration - v->inception > opts->max_window)
 		return verdict(v, SIG0_BADTIME, "validity window of %u s exceeds %u s",
-			       v->expiration - v->inception, opts->max_window);
+		               v->expiration - v->inception, opts->max_window);
 	if (serial_lt(now + opts->skew, v->inception))
 		return verdict(v, SIG0_BADTIME, "not valid before %u (now %u)", v->inception, now);
 	if (serial_lt(v->expiration, now - opts->skew))
@@ -217,7 +219,7 @@ int sig0_verify(const uint8_t *msg, size_t len, const sig0_key_t *const *keys, s
 		if (opts->budget &&
 		    sig0_budget_take(opts->budget, opts->source ? opts->source : "", 1) != HS_OK) {
 			rc = verdict(v, SIG0_RATELIMITED, "verification budget of '%s' exhausted",
-				     opts->source ? opts->source : "");
+			             opts->source ? opts->source : "");
 			goto cleanup;
 		}
 		v->crypto_ops++;
@@ -229,7 +231,7 @@ int sig0_verify(const uint8_t *msg, size_t len, const sig0_key_t *const *keys, s
 					v->key_index = j;
 			char d[WIRE_NAME_MAX * 4 + 32];
 			rc = verdict(v, SIG0_VALID, "signed by %s",
-				     sig0_key_describe(cand[i], d, sizeof(d)));
+			             sig0_key_describe(cand[i], d, sizeof(d)));
 			goto cleanup;
 		}
 		if (r != HS_E_BADSIG)
@@ -239,7 +241,7 @@ int sig0_verify(const uint8_t *msg, size_t len, const sig0_key_t *const *keys, s
 		rc = verdict(v, SIG0_ERROR, "crypto library error while verifying");
 	else
 		rc = verdict(v, SIG0_BADSIG, "signature does not verify with %u candidate key(s)",
-			     ncand);
+		             ncand);
 cleanup:
 	if (tbs != stackbuf)
 		free(tbs);

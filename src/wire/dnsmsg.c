@@ -11,7 +11,7 @@
  * in place is wanted.
  */
 static int name_walk(const uint8_t *msg, size_t len, size_t off, uint8_t *out, size_t *outlen,
-		     size_t *wirelen)
+                     size_t *wirelen)
 {
 	size_t pos = off, n = 0, inplace = 0;
 	int jumped = 0;
@@ -53,8 +53,8 @@ static int name_walk(const uint8_t *msg, size_t len, size_t off, uint8_t *out, s
 	return HS_OK;
 }
 
-int dnsmsg_name_expand(const uint8_t *msg, size_t len, size_t off, uint8_t *out,
-		       size_t *outlen, size_t *wirelen)
+int dnsmsg_name_expand(const uint8_t *msg, size_t len, size_t off, uint8_t *out, size_t *outlen,
+                       size_t *wirelen)
 {
 	uint8_t tmp[WIRE_NAME_MAX];
 	size_t n, w;

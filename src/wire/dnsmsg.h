@@ -39,7 +39,7 @@ enum dnsmsg_section {
 
 typedef struct dnsmsg_hdr {
 	uint16_t id;
-	uint16_t flags; /* QR, opcode, AA, TC, RD, RA, Z, AD, CD, RCODE */
+	uint16_t flags;    /* QR, opcode, AA, TC, RD, RA, Z, AD, CD, RCODE */
 	uint16_t count[4]; /* QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT */
 } dnsmsg_hdr_t;
 
@@ -48,9 +48,9 @@ typedef struct dnsmsg_hdr {
  * rdlen are 0. */
 typedef struct dnsmsg_rr {
 	enum dnsmsg_section section;
-	uint16_t index;   /* position within its section */
-	size_t off;       /* first byte of the record (its owner name) */
-	size_t end;       /* one past the last byte of the record */
+	uint16_t index; /* position within its section */
+	size_t off;     /* first byte of the record (its owner name) */
+	size_t end;     /* one past the last byte of the record */
 	uint16_t type;
 	uint16_t rclass;
 	uint32_t ttl;
@@ -64,8 +64,8 @@ typedef struct dnsmsg_iter {
 	size_t len;
 	dnsmsg_hdr_t hdr;
 	wire_rd_t rd;
-	int section;       /* current section */
-	uint16_t index;    /* next index within the section */
+	int section;    /* current section */
+	uint16_t index; /* next index within the section */
 } dnsmsg_iter_t;
 
 /*
@@ -96,8 +96,8 @@ int dnsmsg_end(const dnsmsg_iter_t *it) HS_CHECK_RESULT;
  * the name occupies at `off` (up to and including the first pointer).
  * Errors as dnsmsg_next. Outputs are written only on success.
  */
-int dnsmsg_name_expand(const uint8_t *msg, size_t len, size_t off, uint8_t *out,
-		       size_t *outlen, size_t *wirelen) HS_CHECK_RESULT;
+int dnsmsg_name_expand(const uint8_t *msg, size_t len, size_t off, uint8_t *out, size_t *outlen,
+                       size_t *wirelen) HS_CHECK_RESULT;
 
 /* Walk the whole message: HS_OK if every count is honoured, every name is
  * well formed and no byte trails; else the first error. `hdr` may be NULL;

@@ -11,7 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint8_t owner[] = {5, 'c', 'h', 'i', 'l', 'd', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0};
+	static const uint8_t owner[] = {5,   'c', 'h', 'i', 'l', 'd', 7, 'e',
+	                                'x', 'a', 'm', 'p', 'l', 'e', 0};
 	sig0_key_t *k = NULL;
 	hs_buf_t out = HS_BUF_INIT;
 	int rc;

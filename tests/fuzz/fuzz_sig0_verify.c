@@ -11,9 +11,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const key_text[] = {
-	"child.example. IN KEY 512 3 15 Qfk6n1KosI9J8avKVAVVjnIXghfL2UajCvjyba9g5Fw=",
-	"child.example. IN KEY 512 3 13 ype47/T9BObr3ae03turYQ4JuiGpB1S2hOuxNjQbxu/Fty75JRG+TQtj "
-	"1jGpM9UIc49ztpJP4busKX1TpDT9jQ==",
+    "child.example. IN KEY 512 3 15 Qfk6n1KosI9J8avKVAVVjnIXghfL2UajCvjyba9g5Fw=",
+    "child.example. IN KEY 512 3 13 ype47/T9BObr3ae03turYQ4JuiGpB1S2hOuxNjQbxu/Fty75JRG+TQtj "
+    "1jGpM9UIc49ztpJP4busKX1TpDT9jQ==",
 };
 static const sig0_key_t *keys[2];
 

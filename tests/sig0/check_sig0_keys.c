@@ -12,23 +12,23 @@
 
 /* Files made by BIND 9.18: dnssec-keygen -T KEY -a ED25519 -n HOST child.example. */
 static const char bind_ed_key[] =
-	"child.example. IN KEY 512 3 15 hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/k=\n";
+    "child.example. IN KEY 512 3 15 hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/k=\n";
 static const char bind_ed_private[] = "Private-key-format: v1.3\n"
-				      "Algorithm: 15 (ED25519)\n"
-				      "PrivateKey: h5Z6kXB60DW3mDmvmypPecuyBPoJXkOG835hjKKUezw=\n"
-				      "Created: 20261123060415\n"
-				      "Publish: 20261123060415\n"
-				      "Activate: 20261123060415\n";
+                                      "Algorithm: 15 (ED25519)\n"
+                                      "PrivateKey: h5Z6kXB60DW3mDmvmypPecuyBPoJXkOG835hjKKUezw=\n"
+                                      "Created: 20261123060415\n"
+                                      "Publish: 20261123060415\n"
+                                      "Activate: 20261123060415\n";
 /* ... and -a ECDSAP256SHA256 (BIND splits the base64 with a space). */
 static const char bind_ec_key[] =
-	"child.example. IN KEY 512 3 13 Z93LvjrIm7QykKU6rYMfWo45iHZ6PUkM6sxBZJ8POie65M3FZNC8DGcT "
-	"4cbgICXonvPh/4PlGqyjGC/Z7h9QIw==\n";
+    "child.example. IN KEY 512 3 13 Z93LvjrIm7QykKU6rYMfWo45iHZ6PUkM6sxBZJ8POie65M3FZNC8DGcT "
+    "4cbgICXonvPh/4PlGqyjGC/Z7h9QIw==\n";
 static const char bind_ec_private[] = "Private-key-format: v1.3\n"
-				      "Algorithm: 13 (ECDSAP256SHA256)\n"
-				      "PrivateKey: WoXV9IbWrU5LHEqGMos+8W7I1PSkwBdytgGlfyB9wrQ=\n"
-				      "Created: 20261123060415\n"
-				      "Publish: 20261123060415\n"
-				      "Activate: 20261123060415\n";
+                                      "Algorithm: 13 (ECDSAP256SHA256)\n"
+                                      "PrivateKey: WoXV9IbWrU5LHEqGMos+8W7I1PSkwBdytgGlfyB9wrQ=\n"
+                                      "Created: 20261123060415\n"
+                                      "Publish: 20261123060415\n"
+                                      "Activate: 20261123060415\n";
 
 static void put(const char *dir, const char *name, const char *text)
 {
@@ -53,7 +53,8 @@ START_TEST(test_bind_files)
 		const char *base;
 		uint16_t tag;
 		uint8_t alg;
-	} rows[] = {{"Kchild.example.+015+40748", 40748, 15}, {"Kchild.example.+013+48213", 48213, 13}};
+	} rows[] = {{"Kchild.example.+015+40748", 40748, 15},
+	            {"Kchild.example.+013+48213", 48213, 13}};
 	for (size_t i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s.private", dir, rows[i].base);
 		ck_assert_int_eq(sig0_key_load_private(path, &k, NULL), HS_OK);
@@ -67,7 +68,11 @@ START_TEST(test_bind_files)
 		ck_assert_int_eq(sig0_key_load_public(path, &pub, NULL), HS_OK);
 		ck_assert_int_eq(sig0_key_has_private(pub), 0);
 		hs_buf_append(&m, "\x00\x07\x28\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
-		hs_buf_append(&m, "\x05" "child\x07" "example\x00\x00\x06\x00\x01", 19);
+		hs_buf_append(&m,
+		              "\x05"
+		              "child\x07"
+		              "example\x00\x00\x06\x00\x01",
+		              19);
 		ck_assert_int_eq(sig0_sign(k, &m, 1800000000u, NULL, NULL), HS_OK);
 		const sig0_key_t *ks[1] = {pub};
 		ck_assert_int_eq(sig0_verify(m.data, m.len, ks, 1, 1800000000u, NULL, &v), HS_OK);
@@ -90,8 +95,9 @@ START_TEST(test_bind_files)
 	ck_assert_int_eq(sig0_key_load_private(path, &k, NULL), HS_E_BADKEY);
 	/* algorithm line disagrees */
 	put(dir, "Kz.+015+40748.key", bind_ed_key);
-	put(dir, "Kz.+015+40748.private", "Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\n"
-					  "PrivateKey: h5Z6kXB60DW3mDmvmypPecuyBPoJXkOG835hjKKUezw=\n");
+	put(dir, "Kz.+015+40748.private",
+	    "Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\n"
+	    "PrivateKey: h5Z6kXB60DW3mDmvmypPecuyBPoJXkOG835hjKKUezw=\n");
 	snprintf(path, sizeof(path), "%s/Kz.+015+40748.key", dir);
 	ck_assert_int_eq(sig0_key_load_private(path, &k, NULL), HS_E_BADKEY);
 	/* not a private key file */
@@ -117,10 +123,12 @@ START_TEST(test_write_read_every_alg)
 		char *base = NULL;
 		size_t a, b;
 		unsigned bits = algs[i] == 8 || algs[i] == 10 ? 1024 : 0;
-		ck_assert_int_eq(sig0_key_generate(algs[i], bits, "dns.alpha.example", &k, NULL), HS_OK);
+		ck_assert_int_eq(sig0_key_generate(algs[i], bits, "dns.alpha.example", &k, NULL),
+		                 HS_OK);
 		ck_assert_int_eq(sig0_key_write_files(k, dir, 1795412772u, &base, NULL), HS_OK);
 		char want[64];
-		snprintf(want, sizeof(want), "Kdns.alpha.example.+%03u+%05u", algs[i], sig0_key_tag(k));
+		snprintf(want, sizeof(want), "Kdns.alpha.example.+%03u+%05u", algs[i],
+		         sig0_key_tag(k));
 		ck_assert_str_eq(base, want);
 		snprintf(path, sizeof(path), "%s/%s.private", dir, base);
 		struct stat st;
@@ -128,7 +136,8 @@ START_TEST(test_write_read_every_alg)
 		ck_assert_int_eq(st.st_mode & 0777, 0600);
 		hs_buf_t text = HS_BUF_INIT;
 		ck_assert_int_eq(hs_read_file(path, &text, 65536), HS_OK);
-		ck_assert_ptr_nonnull(strstr(hs_buf_cstr(&text), "Private-key-format: v1.3\nAlgorithm: "));
+		ck_assert_ptr_nonnull(
+		    strstr(hs_buf_cstr(&text), "Private-key-format: v1.3\nAlgorithm: "));
 		ck_assert_ptr_nonnull(strstr(hs_buf_cstr(&text), "Created: 20261123054612\n"));
 		hs_buf_free_secret(&text);
 		ck_assert_int_eq(sig0_key_load_private(path, &back, NULL), HS_OK);
@@ -152,28 +161,29 @@ START_TEST(test_rr_text)
 	char d[128];
 	/* with TTL and class, split base64, a comment */
 	ck_assert_int_eq(sig0_key_from_rr_text("Child.Example. 3600 IN KEY 512 3 15 "
-					       "hPzDjGVRlwoIFYqWJbP5BNKvr29h WG6D+jimZd1A0/k= ; c",
-					       &k, NULL),
-			 HS_OK);
+	                                       "hPzDjGVRlwoIFYqWJbP5BNKvr29h WG6D+jimZd1A0/k= ; c",
+	                                       &k, NULL),
+	                 HS_OK);
 	ck_assert_uint_eq(sig0_key_tag(k), 40748);
 	sig0_key_rr_text(k, &out);
 	ck_assert_str_eq(hs_buf_cstr(&out), "child.example. IN KEY 512 3 15 "
-					    "hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/k=");
+	                                    "hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/k=");
 	ck_assert_str_eq(sig0_key_describe(k, d, sizeof(d)), "child.example./ED25519/40748");
 	sig0_key_free(k);
 	/* multi-line with parentheses, mnemonic algorithm, class before TTL */
-	ck_assert_int_eq(sig0_key_from_rr_text("child.example. IN 300 KEY 512 3 ECDSAP256SHA256 (\n"
-					       " Z93LvjrIm7QykKU6rYMfWo45iHZ6PUkM6sxBZJ8POie65M3FZNC8DGcT\n"
-					       " 4cbgICXonvPh/4PlGqyjGC/Z7h9QIw== )",
-					       &k, NULL),
-			 HS_OK);
+	ck_assert_int_eq(
+	    sig0_key_from_rr_text("child.example. IN 300 KEY 512 3 ECDSAP256SHA256 (\n"
+	                          " Z93LvjrIm7QykKU6rYMfWo45iHZ6PUkM6sxBZJ8POie65M3FZNC8DGcT\n"
+	                          " 4cbgICXonvPh/4PlGqyjGC/Z7h9QIw== )",
+	                          &k, NULL),
+	    HS_OK);
 	ck_assert_uint_eq(sig0_key_tag(k), 48213);
 	sig0_key_free(k);
 	/* escapes in the owner */
 	ck_assert_int_eq(sig0_key_from_rr_text("a\\.b.c\\065. KEY 512 3 15 "
-					       "hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/k=",
-					       &k, NULL),
-			 HS_OK);
+	                                       "hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/k=",
+	                                       &k, NULL),
+	                 HS_OK);
 	ck_assert_str_eq(sig0_key_owner_text(k), "a\\.b.ca.");
 	sig0_key_free(k);
 
@@ -182,25 +192,34 @@ START_TEST(test_rr_text)
 		const char *text;
 		int err;
 	} bad[] = {
-		{"child.example. IN DNSKEY 256 3 15 hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/k=", HS_E_SYNTAX},
-		{"child.example. IN KEY 512 3 15 hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/k", HS_E_SYNTAX},
-		{"child.example. IN KEY 512 3 15 hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/kA=", HS_E_SYNTAX},
-		{"child.example. IN KEY 512 3 15 AAAA", HS_E_BADKEY},
-		{"child.example. IN KEY 512 2 15 hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/k=", HS_E_BADKEY},
-		{"child.example. IN KEY 49664 3 15 hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/k=", HS_E_BADKEY},
-		{"child.example. IN KEY 512 3 5 AwEAAQ==", HS_E_NOTSUP},
-		{"child..example. IN KEY 512 3 15 hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/k=", HS_E_NAME},
-		{"child.example. IN KEY 512 3 13 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==", HS_E_BADKEY},
-		{"child.example. IN KEY 512 3 8 AwEAAQ==", HS_E_BADKEY},
-		{"child.example. IN KEY", HS_E_SYNTAX},
-		{"", HS_E_SYNTAX},
+	    {"child.example. IN DNSKEY 256 3 15 hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/k=",
+	     HS_E_SYNTAX},
+	    {"child.example. IN KEY 512 3 15 hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/k",
+	     HS_E_SYNTAX},
+	    {"child.example. IN KEY 512 3 15 hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/kA=",
+	     HS_E_SYNTAX},
+	    {"child.example. IN KEY 512 3 15 AAAA", HS_E_BADKEY},
+	    {"child.example. IN KEY 512 2 15 hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/k=",
+	     HS_E_BADKEY},
+	    {"child.example. IN KEY 49664 3 15 hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/k=",
+	     HS_E_BADKEY},
+	    {"child.example. IN KEY 512 3 5 AwEAAQ==", HS_E_NOTSUP},
+	    {"child..example. IN KEY 512 3 15 hPzDjGVRlwoIFYqWJbP5BNKvr29hWG6D+jimZd1A0/k=",
+	     HS_E_NAME},
+	    {"child.example. IN KEY 512 3 13 "
+	     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	     "A==",
+	     HS_E_BADKEY},
+	    {"child.example. IN KEY 512 3 8 AwEAAQ==", HS_E_BADKEY},
+	    {"child.example. IN KEY", HS_E_SYNTAX},
+	    {"", HS_E_SYNTAX},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		hs_errmsg_clear(&em);
 		int rc = sig0_key_from_rr_text(bad[i].text, &k, &em);
 		if (rc != bad[i].err)
 			ck_abort_msg("'%s': got %s (%s), want %s", bad[i].text, hs_errname(rc),
-				     hs_errmsg_str(&em), hs_errname(bad[i].err));
+			             hs_errmsg_str(&em), hs_errname(bad[i].err));
 	}
 	hs_buf_free(&out);
 }
@@ -212,9 +231,9 @@ START_TEST(test_key_tag_and_algs)
 	/* RFC 4034 App. B over the KEY RDATA of the shared vector */
 	sig0_key_t *k = NULL;
 	ck_assert_int_eq(sig0_key_from_rr_text("child.example. IN KEY 512 3 15 "
-					       "Qfk6n1KosI9J8avKVAVVjnIXghfL2UajCvjyba9g5Fw=",
-					       &k, NULL),
-			 HS_OK);
+	                                       "Qfk6n1KosI9J8avKVAVVjnIXghfL2UajCvjyba9g5Fw=",
+	                                       &k, NULL),
+	                 HS_OK);
 	ck_assert_uint_eq(sig0_key_tag(k), 48126);
 	sig0_key_free(k);
 	ck_assert_int_eq(sig0_alg_parse("ed25519", &a), HS_OK);
@@ -273,7 +292,8 @@ START_TEST(test_budget_source)
 	ck_assert_str_eq(out, "198.51.100.9/32");
 	ck_assert_int_eq(sig0_budget_source("198.51.100.9", 20, 128, out, sizeof(out)), HS_OK);
 	ck_assert_str_eq(out, "198.51.96.0/20");
-	ck_assert_int_eq(sig0_budget_source("not-an-address", 24, 48, out, sizeof(out)), HS_E_INVAL);
+	ck_assert_int_eq(sig0_budget_source("not-an-address", 24, 48, out, sizeof(out)),
+	                 HS_E_INVAL);
 	ck_assert_int_eq(sig0_budget_source("192.0.2.1", 24, 48, out, 5), HS_E_SPACE);
 }
 END_TEST

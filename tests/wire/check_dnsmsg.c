@@ -7,7 +7,8 @@
 /* An UPDATE as nsupdate sends it: compressed owner names throughout. */
 static void load_vector(hs_buf_t *b)
 {
-	ck_assert_int_eq(hs_read_file(tu_vector_path("sig0/nsupdate-ed25519.bin"), b, 65535), HS_OK);
+	ck_assert_int_eq(hs_read_file(tu_vector_path("sig0/nsupdate-ed25519.bin"), b, 65535),
+	                 HS_OK);
 }
 
 START_TEST(test_walk_vector)
@@ -40,7 +41,8 @@ START_TEST(test_walk_vector)
 	/* the prerequisite owner: "child" then a pointer to example. */
 	uint8_t name[WIRE_NAME_MAX];
 	size_t nlen, wlen;
-	const uint8_t want[] = {5, 'c', 'h', 'i', 'l', 'd', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0};
+	const uint8_t want[] = {5,   'c', 'h', 'i', 'l', 'd', 7, 'e',
+	                        'x', 'a', 'm', 'p', 'l', 'e', 0};
 	ck_assert_int_eq(dnsmsg_name_expand(b.data, b.len, 0x19, name, &nlen, &wlen), HS_OK);
 	ck_assert_uint_eq(nlen, sizeof(want));
 	ck_assert_uint_eq(wlen, 8);
@@ -77,7 +79,10 @@ START_TEST(test_pointer_rules)
 	/* a pointer into the header */
 	hs_buf_reset(&b);
 	hdr(&b, 1, 0, 0, 0);
-	hs_buf_append(&b, "\x01" "a\xc0\x02\x00\x01\x00\x01", 8);
+	hs_buf_append(&b,
+	              "\x01"
+	              "a\xc0\x02\x00\x01\x00\x01",
+	              8);
 	ck_assert_int_eq(dnsmsg_check(b.data, b.len, NULL), HS_E_MALFORMED);
 	/* a chain of backward pointers that would expand past 255 octets */
 	hs_buf_reset(&b);
@@ -99,7 +104,10 @@ START_TEST(test_pointer_rules)
 	/* 0x40 label type */
 	hs_buf_reset(&b);
 	hdr(&b, 1, 0, 0, 0);
-	hs_buf_append(&b, "\x41" "a\x00\x00\x01\x00\x01", 7);
+	hs_buf_append(&b,
+	              "\x41"
+	              "a\x00\x00\x01\x00\x01",
+	              7);
 	ck_assert_int_eq(dnsmsg_check(b.data, b.len, NULL), HS_E_NAME);
 	hs_buf_free(&b);
 }
@@ -137,7 +145,8 @@ END_TEST
 
 START_TEST(test_name_equal)
 {
-	const uint8_t a[] = {3, 'F', 'o', 'O', 0}, c[] = {3, 'f', 'o', 'o', 0}, d[] = {3, 'f', 'o', 'x', 0};
+	const uint8_t a[] = {3, 'F', 'o', 'O', 0}, c[] = {3, 'f', 'o', 'o', 0},
+	              d[] = {3, 'f', 'o', 'x', 0};
 	uint8_t m[5];
 	ck_assert_int_eq(dnsmsg_name_equal(a, 5, c, 5), 1);
 	ck_assert_int_eq(dnsmsg_name_equal(a, 5, d, 5), 0);

@@ -14,25 +14,25 @@
 #include "sig0/sig0.h"
 #include "wire/dnsmsg.h"
 
-#define NOW 1800000000u
+#define NOW    1800000000u
 #define SLICES 8
 
 static const char bench_sig0_usage[] =
-	"usage: hsync-bench sig0 [--seconds S]\n"
-	"\n"
-	"Measure SIG(0) with Ed25519 on a ~300-byte NOTIFY message: signatures\n"
-	"per second through sig0_sign() (walk, build the signed data, sign,\n"
-	"append the SIG RR) and verifications per second through sig0_verify()\n"
-	"(walk the received bytes, checks, one Ed25519 verification), each next\n"
-	"to raw OpenSSL EVP_DigestSign/EVP_DigestVerify over the same bytes in\n"
-	"the same run. Prints the rates, their ratio and the goal (>= 0.90).\n"
-	"\n"
-	"Options:\n"
-	"  --seconds S   time per figure, split into alternating slices (default 2)\n"
-	"  -h, --help    this text\n"
-	"\n"
-	"Exit status: 0 measured (whether or not the goal is met), 1 error,\n"
-	"2 usage error.\n";
+    "usage: hsync-bench sig0 [--seconds S]\n"
+    "\n"
+    "Measure SIG(0) with Ed25519 on a ~300-byte NOTIFY message: signatures\n"
+    "per second through sig0_sign() (walk, build the signed data, sign,\n"
+    "append the SIG RR) and verifications per second through sig0_verify()\n"
+    "(walk the received bytes, checks, one Ed25519 verification), each next\n"
+    "to raw OpenSSL EVP_DigestSign/EVP_DigestVerify over the same bytes in\n"
+    "the same run. Prints the rates, their ratio and the goal (>= 0.90).\n"
+    "\n"
+    "Options:\n"
+    "  --seconds S   time per figure, split into alternating slices (default 2)\n"
+    "  -h, --help    this text\n"
+    "\n"
+    "Exit status: 0 measured (whether or not the goal is met), 1 error,\n"
+    "2 usage error.\n";
 
 static double mono(void)
 {
@@ -54,7 +54,12 @@ struct ctx {
 
 static void make_notify(hs_buf_t *m)
 {
-	static const uint8_t qname[] = "\x10" "0123456789abcdef" "\x05" "alpha" "\x07" "example";
+	static const uint8_t qname[] = "\x10"
+	                               "0123456789abcdef"
+	                               "\x05"
+	                               "alpha"
+	                               "\x07"
+	                               "example";
 	hs_buf_append(m, "\xbe\xef\x24\x00\x00\x01\x00\x00\x00\x00\x00\x01", 12);
 	hs_buf_append(m, qname, sizeof(qname)); /* the literal's NUL is the root label */
 	hs_buf_append(m, "\xff\x08\x00\x01", 4);
@@ -174,9 +179,9 @@ static int setup(struct ctx *c)
 int bench_sig0_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"seconds", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"seconds", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	double seconds = 2, sa, sb, va, vb;
 	int c;
@@ -191,8 +196,12 @@ int bench_sig0_main(int argc, char **argv)
 			if (*end || seconds <= 0 || seconds > 600)
 				return cli_err(2, "--seconds needs a number of seconds (0..600]");
 			break;
-		case 'h': fputs(bench_sig0_usage, stdout); return 0;
-		default: fputs(bench_sig0_usage, stderr); return 2;
+		case 'h':
+			fputs(bench_sig0_usage, stdout);
+			return 0;
+		default:
+			fputs(bench_sig0_usage, stderr);
+			return 2;
 		}
 	}
 	if (optind != argc) {

@@ -15,31 +15,31 @@
 #define MAX_KEYS 64
 
 static const char verify_usage[] =
-	"usage: hsync-sig0 verify --key KEY [--key KEY ...] [--now UNIXTIME] [--skew S]\n"
-	"                         [--max-window S] FILE\n"
-	"\n"
-	"Verify the SIG(0) of the DNS message in FILE ('-' for standard input)\n"
-	"over its bytes exactly as received. The SIG must be the last record of\n"
-	"the additional section and the only SIG; at most 4 keys with the SIG's\n"
-	"signer name, algorithm and key tag are tried.\n"
-	"\n"
-	"Options:\n"
-	"  --key KEY        a public key: a BIND .key file (or the .private file or\n"
-	"                   base name beside it), or a KEY record as text, e.g.\n"
-	"                   'child.example. IN KEY 512 3 15 Qfk6...'; repeatable\n"
-	"  --now UNIXTIME   the time to check the validity window at (default: the\n"
-	"                   system clock)\n"
-	"  --skew S         clock allowance on both ends of the window (default 60)\n"
-	"  --max-window S   reject signatures valid for longer than S seconds\n"
-	"                   (default 86400; 0 = no limit)\n"
-	"  -h, --help       this text\n"
-	"\n"
-	"Output: on success 'valid: signed by NAME/ALG/TAG' on standard error;\n"
-	"otherwise one line with the reason.\n"
-	"\n"
-	"Exit status: 0 valid; 1 invalid signature (no candidate key verifies);\n"
-	"2 could not check (malformed message, no SIG, bad time, no matching\n"
-	"key, unreadable key or file, usage error).\n";
+    "usage: hsync-sig0 verify --key KEY [--key KEY ...] [--now UNIXTIME] [--skew S]\n"
+    "                         [--max-window S] FILE\n"
+    "\n"
+    "Verify the SIG(0) of the DNS message in FILE ('-' for standard input)\n"
+    "over its bytes exactly as received. The SIG must be the last record of\n"
+    "the additional section and the only SIG; at most 4 keys with the SIG's\n"
+    "signer name, algorithm and key tag are tried.\n"
+    "\n"
+    "Options:\n"
+    "  --key KEY        a public key: a BIND .key file (or the .private file or\n"
+    "                   base name beside it), or a KEY record as text, e.g.\n"
+    "                   'child.example. IN KEY 512 3 15 Qfk6...'; repeatable\n"
+    "  --now UNIXTIME   the time to check the validity window at (default: the\n"
+    "                   system clock)\n"
+    "  --skew S         clock allowance on both ends of the window (default 60)\n"
+    "  --max-window S   reject signatures valid for longer than S seconds\n"
+    "                   (default 86400; 0 = no limit)\n"
+    "  -h, --help       this text\n"
+    "\n"
+    "Output: on success 'valid: signed by NAME/ALG/TAG' on standard error;\n"
+    "otherwise one line with the reason.\n"
+    "\n"
+    "Exit status: 0 valid; 1 invalid signature (no candidate key verifies);\n"
+    "2 could not check (malformed message, no SIG, bad time, no matching\n"
+    "key, unreadable key or file, usage error).\n";
 
 static int load_key(const char *arg, sig0_key_t **out)
 {
@@ -60,9 +60,9 @@ static int load_key(const char *arg, sig0_key_t **out)
 int sig0tool_verify_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"key", required_argument, NULL, 'k'},  {"now", required_argument, NULL, 'n'},
-		{"skew", required_argument, NULL, 's'}, {"max-window", required_argument, NULL, 'w'},
-		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+	    {"key", required_argument, NULL, 'k'},  {"now", required_argument, NULL, 'n'},
+	    {"skew", required_argument, NULL, 's'}, {"max-window", required_argument, NULL, 'w'},
+	    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
 	};
 	sig0_key_t *keys[MAX_KEYS];
 	size_t nkeys = 0;
@@ -98,8 +98,13 @@ int sig0tool_verify_main(int argc, char **argv)
 			if (sig0tool_u32("--max-window", optarg, &opts.max_window) != 0)
 				goto cleanup;
 			break;
-		case 'h': fputs(verify_usage, stdout); rc = 0; goto cleanup;
-		default: fputs(verify_usage, stderr); goto cleanup;
+		case 'h':
+			fputs(verify_usage, stdout);
+			rc = 0;
+			goto cleanup;
+		default:
+			fputs(verify_usage, stderr);
+			goto cleanup;
 		}
 	}
 	if (nkeys == 0 || optind != argc - 1) {
@@ -113,7 +118,7 @@ int sig0tool_verify_main(int argc, char **argv)
 		goto cleanup;
 	}
 	int r = sig0_verify(msg.data ? msg.data : (const uint8_t *)"", msg.len,
-			    (const sig0_key_t *const *)keys, nkeys, now, &opts, &v);
+	                    (const sig0_key_t *const *)keys, nkeys, now, &opts, &v);
 	if (r == HS_OK) {
 		fprintf(stderr, "valid: %s\n", v.reason);
 		rc = 0;
