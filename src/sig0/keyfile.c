@@ -206,6 +206,9 @@ int sig0_key_write_files(const sig0_key_t *key, const char *dir, uint32_t create
 		return hs_fail(em, HS_E_INVAL, "missing argument");
 	if (!key->has_private)
 		return hs_fail(em, HS_E_STATE, "key has no private half to write");
+	if (strchr(key->owner_text, '/'))
+		return hs_fail(em, HS_E_NAME, "key name '%s' cannot be part of a file name",
+		               key->owner_text);
 	base = xasprintf("K%s+%03u+%05u", key->owner_text, key->alg->number, key->tag);
 	kpath = xasprintf("%s/%s.key", dir, base);
 	ppath = xasprintf("%s/%s.private", dir, base);

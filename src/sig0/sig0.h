@@ -22,6 +22,18 @@
  * public-key operation, at most `max_candidates` keys are tried per
  * message, and an optional per-source budget (sig0_budget_t) is charged
  * one token per public-key operation.
+ *
+ * A client (e.g. hsdig +sig0=Kfile) signs its query and checks the answer:
+ *
+ *     sig0_key_t *mine, *theirs;
+ *     sig0_key_load_private("Kme.example.+015+12345.private", &mine, &em);
+ *     sig0_key_from_rr_text("ns.example. IN KEY 512 3 15 ...", &theirs, &em);
+ *     sig0_sign(mine, &query, hs_now_s(env), NULL, &em);   // query: hs_buf_t
+ *     ... send query, receive `resp` (bytes as received) ...
+ *     const sig0_key_t *set[] = {theirs};
+ *     sig0_verdict_t v;
+ *     if (sig0_verify(resp, resp_len, set, 1, hs_now_s(env), NULL, &v) != HS_OK)
+ *             printf(";; SIG(0) %s: %s\n", sig0_status_name(v.status), v.reason);
  */
 #ifndef HS_SIG0_SIG0_H
 #define HS_SIG0_SIG0_H
