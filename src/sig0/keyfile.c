@@ -1,6 +1,7 @@
 /* keyfile.c -- BIND's K<name>+<alg>+<tag>.key / .private files. */
 #include "sig0/sig0_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,9 +57,11 @@ static int parse_key_file(const char *path, const char *text, sig0_key_t **out, 
 
 static int read_text(const char *path, hs_buf_t *b, hs_errmsg_t *em)
 {
+	errno = 0;
 	int rc = hs_read_file(path, b, KEYFILE_MAX);
 	if (rc != HS_OK)
-		return hs_fail(em, rc, "cannot read '%s'", path);
+		return hs_fail(em, rc, "cannot read '%s': %s", path,
+		               rc == HS_E_IO && errno ? strerror(errno) : hs_strerror(rc));
 	if (memchr(b->data, '\0', b->len))
 		return hs_fail(em, HS_E_SYNTAX, "'%s' is not a text file", path);
 	hs_buf_cstr(b);
