@@ -83,7 +83,7 @@ int st_schema_version(void)
 }
 
 /* One integer from a pragma or a count query. */
-static int query_int(struct sq_db *db, const char *sql, int64_t *out)
+static int query_int(struct sq_db *db, const char *sql, const char *what, int64_t *out)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = HS_OK;
@@ -91,7 +91,7 @@ static int query_int(struct sq_db *db, const char *sql, int64_t *out)
 	if (src == SQLITE_OK)
 		src = sqlite3_step(s);
 	if (src != SQLITE_ROW) {
-		rc = sq_fail(db, src, sql);
+		rc = sq_fail(db, src, what);
 		goto cleanup;
 	}
 	*out = sqlite3_column_int64(s, 0);
@@ -104,11 +104,11 @@ int sq_schema_check(struct sq_db *db, hs_errmsg_t *em)
 {
 	int64_t appid = 0, version = 0, nobj = 0;
 	/* The first read of the file: a non-SQLite or damaged file fails here. */
-	int rc = query_int(db, "SELECT count(*) FROM sqlite_schema", &nobj);
+	int rc = query_int(db, "SELECT count(*) FROM sqlite_schema", "read schema", &nobj);
 	if (rc == HS_OK)
-		rc = query_int(db, "PRAGMA application_id", &appid);
+		rc = query_int(db, "PRAGMA application_id", "read application_id", &appid);
 	if (rc == HS_OK)
-		rc = query_int(db, "PRAGMA user_version", &version);
+		rc = query_int(db, "PRAGMA user_version", "read user_version", &version);
 	if (rc != HS_OK)
 		return hs_fail(em, rc, "database '%s': %s", db->path, sqlite3_errmsg(db->h));
 	if (appid != HS_APPLICATION_ID && (appid != 0 || version != 0 || nobj != 0)) {
@@ -134,7 +134,7 @@ static int apply(struct sq_db *db, int i, hs_errmsg_t *em)
 	if (rc != HS_OK)
 		goto cleanup;
 	/* Another process may have migrated while we waited for the lock. */
-	rc = query_int(db, "PRAGMA user_version", &cur);
+	rc = query_int(db, "PRAGMA user_version", "read user_version", &cur);
 	if (rc != HS_OK || cur >= migrations[i].version)
 		goto cleanup;
 	if (cur != migrations[i].version - 1) {
@@ -169,7 +169,7 @@ cleanup:
 int sq_migrate(struct sq_db *db, hs_errmsg_t *em)
 {
 	int64_t version = 0;
-	int rc = query_int(db, "PRAGMA user_version", &version);
+	int rc = query_int(db, "PRAGMA user_version", "read user_version", &version);
 	if (rc != HS_OK)
 		return hs_fail(em, rc, "database '%s': %s", db->path, sqlite3_errmsg(db->h));
 	for (int i = 0; i < NMIGRATIONS && rc == HS_OK; i++)
@@ -192,9 +192,14 @@ int sq_integrity(struct sq_db *db, hs_errmsg_t *em)
 	}
 	const char *res = (const char *)sqlite3_column_text(s, 0);
 	if (res == NULL || strcmp(res, "ok") != 0) {
+		/* The report can be many lines, after a "*** in database main ***"
+		 * header; the first real line says enough. */
+		if (res != NULL && strncmp(res, "***", 3) == 0 && strchr(res, '\n') != NULL)
+			res = strchr(res, '\n') + 1;
+		int len = res ? (int)strcspn(res, "\n") : 0;
 		rc = HS_E_DB_SCHEMA;
-		log_err(SUB, "database '%s' damaged: '%s'", db->path, res ? res : "");
-		hs_fail(em, rc, "database '%s' damaged: %s", db->path, res ? res : "");
+		log_err(SUB, "database '%s' damaged: '%.*s'", db->path, len, res ? res : "");
+		hs_fail(em, rc, "database '%s' damaged: %.*s", db->path, len, res ? res : "");
 		goto cleanup;
 	}
 	sqlite3_finalize(s);

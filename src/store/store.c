@@ -125,6 +125,8 @@ int st_name_canon(const char *in, char out[ST_NAME_MAX])
 			return HS_E_INVAL; /* no spaces or control characters */
 		out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : (char)c;
 	}
+	if (label == 0)
+		return HS_E_INVAL; /* "a.." */
 	out[n] = '.';
 	out[n + 1] = '\0';
 	return HS_OK;
