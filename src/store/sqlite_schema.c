@@ -103,14 +103,21 @@ cleanup:
 int sq_schema_check(struct sq_db *db, hs_errmsg_t *em)
 {
 	int64_t appid = 0, version = 0, nobj = 0;
-	/* The first read of the file: a non-SQLite or damaged file fails here. */
-	int rc = query_int(db, "SELECT count(*) FROM sqlite_schema", "read schema", &nobj);
+	/* The first read of the file: a non-SQLite or damaged file fails here.
+	 * One read transaction, so the three values come from one snapshot
+	 * even while another process is migrating the file. */
+	int rc = sq_begin_read(db);
+	if (rc == HS_OK)
+		rc = query_int(db, "SELECT count(*) FROM sqlite_schema", "read schema", &nobj);
 	if (rc == HS_OK)
 		rc = query_int(db, "PRAGMA application_id", "read application_id", &appid);
 	if (rc == HS_OK)
 		rc = query_int(db, "PRAGMA user_version", "read user_version", &version);
+	if (rc != HS_OK) /* before the rollback replaces the message */
+		hs_fail(em, rc, "database '%s': %s", db->path, sqlite3_errmsg(db->h));
+	sq_rollback(db);
 	if (rc != HS_OK)
-		return hs_fail(em, rc, "database '%s': %s", db->path, sqlite3_errmsg(db->h));
+		return rc;
 	if (appid != HS_APPLICATION_ID && (appid != 0 || version != 0 || nobj != 0)) {
 		log_err(SUB, "'%s' is not an hsync database (application_id 0x%08llx)", db->path,
 			(unsigned long long)appid);
