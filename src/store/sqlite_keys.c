@@ -158,6 +158,19 @@ int sqk_get(void *be, const st_key_ref_t *ref, unsigned flags, st_key_t *out)
 	return rc;
 }
 
+/* secure_delete zeroes the erased private key in the page, but the WAL
+ * still holds older images of that page until it restarts. A truncating
+ * checkpoint copies the clean page into the file and empties the WAL. It
+ * cannot finish while another connection reads an old snapshot; then the
+ * next checkpoint does it, and the key row is erased either way. */
+static void purge_wal(struct sq_db *db)
+{
+	int src = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	if (src != SQLITE_OK)
+		log_notice(SUB, "checkpoint after key removal in '%s' deferred: '%s'", db->path,
+			   sqlite3_errmsg(db->h));
+}
+
 int sqk_set_state(void *be, const st_key_ref_t *ref, enum st_key_state to, int64_t now,
 		  const char *reason)
 {
@@ -202,6 +215,8 @@ cleanup:
 	log_info(SUB, "key '%s' %s alg %u id %u: '%s' -> '%s' (%s)", ref->owner,
 		 st_key_kind_name((int)ref->kind), ref->alg, ref->keyid, st_key_state_name(from),
 		 st_key_state_name((int)to), reason);
+	if (to == ST_KEY_REMOVED)
+		purge_wal(db);
 	return HS_OK;
 }
 

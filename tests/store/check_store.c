@@ -389,6 +389,23 @@ START_TEST(test_key_transition_table)
 }
 END_TEST
 
+/* Does the file at `path` (missing = empty) contain these bytes? */
+static int file_contains(const char *path, const uint8_t *p, size_t n)
+{
+	hs_buf_t b = HS_BUF_INIT;
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return 0;
+	uint8_t chunk[4096];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		hs_buf_append(&b, chunk, got);
+	fclose(f);
+	int found = b.len >= n && memmem(b.data, b.len, p, n) != NULL;
+	hs_buf_free(&b);
+	return found;
+}
+
 START_TEST(test_key_lifecycle)
 {
 	char *path = stt_path("life");
@@ -447,8 +464,13 @@ START_TEST(test_key_lifecycle)
 	}
 	st_key_event_list_free(&ev);
 	ck_assert_uint_eq(ev.n, 0);
+	/* The erased private key is gone from the files, not just from the API,
+	 * already while the store is open (closing checkpoints anyway). */
+	ck_assert_msg(!file_contains(path, PRIV, sizeof(PRIV) - 1), "private key left in db");
+	char *wal = xasprintf("%s-wal", path);
+	ck_assert_msg(!file_contains(wal, PRIV, sizeof(PRIV) - 1), "private key left in wal");
+	free(wal);
 	st_close(st);
-	/* the erased private key is gone from the file, not just from the API */
 	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM keys WHERE privkey IS NOT NULL"),
 			 0);
 	free(path);
