@@ -12,9 +12,13 @@
  */
 #include "store/sqlite_db.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/hs_err.h"
 #include "util/log.h"
@@ -228,11 +232,37 @@ cleanup:
 	return rc;
 }
 
+/* The file holds private keys: create it 0600 ourselves (SQLite would
+ * use 0644 & ~umask) and warn about an existing one that others can read.
+ * SQLite gives the -wal and -shm files the database file's mode. */
+static int create_private(const char *path, hs_errmsg_t *em)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		close(fd);
+		return HS_OK;
+	}
+	if (errno != EEXIST) {
+		log_err(SUB, "cannot create database '%s': %s", path, strerror(errno));
+		return hs_fail(em, HS_E_IO, "cannot open database '%s': %s", path,
+			       strerror(errno));
+	}
+	struct stat sb;
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077) != 0)
+		log_warn(SUB, "database '%s' is accessible to other users (mode %04o)", path,
+			 (unsigned)(sb.st_mode & 07777));
+	return HS_OK;
+}
+
 int sq_db_open(const char *path, struct sq_db **out, hs_errmsg_t *em)
 {
+	if (strcmp(path, ":memory:") == 0) /* WAL and durability need a file */
+		return hs_fail(em, HS_E_INVAL, "the store needs a database file");
+	int rc = create_private(path, em);
+	if (rc != HS_OK)
+		return rc;
 	struct sq_db *db = xcalloc(1, sizeof(*db));
 	db->path = xstrdup(path);
-	int rc = HS_OK;
 	int src = sqlite3_open_v2(path, &db->h,
 				  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 					  SQLITE_OPEN_EXRESCODE,

@@ -19,14 +19,17 @@
  *     canonical: ASCII letters folded to lowercase and exactly one trailing
  *     dot ("Dns.Example.COM" and "dns.example.com." are the same name). The
  *     root is ".". Labels are 1..63 characters, the whole name at most 254
- *     characters with the dot; empty labels ("a..b") are HS_E_INVAL.
+ *     characters with the dot; empty labels ("a..b") are HS_E_INVAL, so
+ *     are spaces and control characters. Presentation escapes ("\\.",
+ *     "\\065") are not decoded: pass names in the form ldns prints them.
  *     Strings the store returns are canonical.
  *   - Times are int64_t Unix seconds supplied by the caller (its injected
  *     clock); the store never reads a clock.
  *   - Every write is one transaction (BEGIN IMMEDIATE ... COMMIT): a
  *     logical change is wholly applied or not at all, also across a crash.
- *   - A handle is used by one thread at a time. Several processes may open
- *     the same file at once; writers wait for each other.
+ *   - A handle is used by one thread at a time and not across fork(); a
+ *     child opens its own. Several processes may open the same file at
+ *     once; writers wait for each other.
  */
 #ifndef HS_STORE_STORE_H
 #define HS_STORE_STORE_H
@@ -41,8 +44,9 @@ typedef struct st st_t;
 
 /* ---- opening ---------------------------------------------------------- */
 
-/* Open (creating if missing) the database at `path` and apply any pending
- * schema migrations. `em` (may be NULL) receives a one-line reason on
+/* Open (creating if missing, mode 0600) the database file at `path` and
+ * apply any pending schema migrations. An existing file readable by other
+ * users is used with a warning. ":memory:" is HS_E_INVAL. `em` (may be NULL) receives a one-line reason on
  * failure. On success *out owns the handle; release with st_close().
  * HS_E_DB_SCHEMA: newer schema than this code, not an hsync database, or
  * damaged; HS_E_IO: cannot open the file; HS_E_DB: other SQLite failure. */

@@ -3,6 +3,7 @@
 #include "store/store_test.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/buf.h"
@@ -49,6 +50,14 @@ START_TEST(test_open_fresh)
 	capture_logs();
 	st_t *st = stt_open(path);
 	ck_assert_ptr_nonnull(strstr(captured(), "migrated to schema version 1"));
+	/* private keys live here: owner-only, the WAL too */
+	struct stat sb;
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 0777, 0600);
+	char *wal = xasprintf("%s-wal", path);
+	ck_assert_int_eq(stat(wal, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 0777, 0600);
+	free(wal);
 	st_close(st);
 	ck_assert_int_eq(st_schema_version(), 1);
 	ck_assert_int_eq(stt_sql_int(path, "PRAGMA user_version"), st_schema_version());
@@ -233,6 +242,15 @@ START_TEST(test_empty_file_and_bad_paths)
 	ck_assert_ptr_nonnull(strstr(hs_errmsg_str(&em), "cannot open"));
 	ck_assert_int_eq(st_open(stt_root, &st, NULL), HS_E_IO); /* a directory */
 	ck_assert_int_eq(st_open("", &st, NULL), HS_E_INVAL);
+	ck_assert_int_eq(st_open(":memory:", &st, NULL), HS_E_INVAL);
+	/* an existing file others can read is used, with a warning */
+	char *open_path = stt_path("world-readable");
+	write_bytes(open_path, "", 0);
+	ck_assert_int_eq(chmod(open_path, 0644), 0);
+	capture_logs();
+	st_close(stt_open(open_path));
+	ck_assert_ptr_nonnull(strstr(captured(), "accessible to other users (mode 0644)"));
+	free(open_path);
 	ck_assert_int_eq(st_open(NULL, &st, NULL), HS_E_INVAL);
 	ck_assert_ptr_null(st);
 	st_close(NULL);
