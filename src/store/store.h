@@ -20,8 +20,8 @@
  *     dot ("Dns.Example.COM" and "dns.example.com." are the same name). The
  *     root is ".". Labels are 1..63 characters, the whole name at most 254
  *     characters with the dot; empty labels ("a..b") are HS_E_INVAL, so
- *     are spaces and control characters. Presentation escapes ("\\.",
- *     "\\065") are not decoded: pass names in the form ldns prints them.
+ *     are spaces and control characters. Presentation escapes ("\.",
+ *     "\065") are not decoded: pass names in the form ldns prints them.
  *     Strings the store returns are canonical.
  *   - Times are int64_t Unix seconds supplied by the caller (its injected
  *     clock); the store never reads a clock.

@@ -95,6 +95,47 @@ START_TEST(test_concurrent_writers)
 }
 END_TEST
 
+/* A writer that finds the file locked by another process waits for it
+ * instead of failing (the lock is held far shorter than the bound). */
+START_TEST(test_waits_for_lock)
+{
+	char *path = stt_path("locked");
+	st_t *st = stt_open(path);
+	int ready[2];
+	ck_assert_int_eq(pipe(ready), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		sqlite3 *h = NULL;
+		if (sqlite3_open(path, &h) != SQLITE_OK ||
+		    sqlite3_exec(h, "BEGIN IMMEDIATE; INSERT INTO replay VALUES"
+				    " ('holder.example.', x'01', 99)",
+				 NULL, NULL, NULL) != SQLITE_OK)
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		struct timespec ts = {0, 600 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		_exit(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : 1);
+	}
+	close(ready[1]);
+	wait_go(ready[0]); /* the child holds the write lock now */
+	close(ready[0]);
+	const uint8_t id[] = {2};
+	int seen = -1;
+	ck_assert_int_eq(st_replay_check_and_add(st, "waiter.example.", id, 1, 50, 1, &seen), HS_OK);
+	ck_assert_int_eq(seen, 0);
+	int status = 0;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	uint64_t n = 0;
+	ck_assert_int_eq(st_replay_count(st, &n), HS_OK);
+	ck_assert_uint_eq(n, 2); /* both writes are there */
+	st_close(st);
+	free(path);
+}
+END_TEST
+
 /* ---- crash consistency ------------------------------------------------- */
 
 /* Logical change i works on key i / 5: step 0 adds it (key row + history
@@ -215,6 +256,7 @@ static Suite *store_crash_suite(void)
 	tcase_add_unchecked_fixture(tc, stt_setup, stt_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_concurrent_writers);
+	tcase_add_test(tc, test_waits_for_lock);
 	tcase_add_test(tc, test_crash_consistency);
 	suite_add_tcase(s, tc);
 	return s;
