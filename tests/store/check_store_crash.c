@@ -249,6 +249,38 @@ START_TEST(test_crash_consistency)
 }
 END_TEST
 
+/* A process killed while it creates and migrates a new file leaves
+ * either an empty database or a complete schema: the next open works. */
+START_TEST(test_crash_during_migration)
+{
+	static const long delays_us[] = {0, 150, 400, 900, 2000, 5000};
+	for (size_t round = 0; round < sizeof(delays_us) / sizeof(delays_us[0]); round++) {
+		char *path = stt_path("migrate");
+		pid_t pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			st_t *st = NULL;
+			_exit(st_open(path, &st, NULL) == HS_OK ? 0 : 1);
+		}
+		struct timespec ts = {0, delays_us[round] * 1000};
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		int status = 0;
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		/* killed, or finished first: either is fine, failing is not */
+		ck_assert(WIFSIGNALED(status) || WEXITSTATUS(status) == 0);
+		st_t *st = stt_open(path);
+		ck_assert_int_eq(st_check(st, NULL), HS_OK);
+		st_close(st);
+		ck_assert_int_eq(stt_sql_int(path, "PRAGMA user_version"), st_schema_version());
+		ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE"
+						   " type = 'table'"),
+				 4);
+		free(path);
+	}
+}
+END_TEST
+
 static Suite *store_crash_suite(void)
 {
 	Suite *s = suite_create("store_crash");
@@ -258,6 +290,7 @@ static Suite *store_crash_suite(void)
 	tcase_add_test(tc, test_concurrent_writers);
 	tcase_add_test(tc, test_waits_for_lock);
 	tcase_add_test(tc, test_crash_consistency);
+	tcase_add_test(tc, test_crash_during_migration);
 	suite_add_tcase(s, tc);
 	return s;
 }
