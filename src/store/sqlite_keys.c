@@ -114,7 +114,8 @@ cleanup:
 		return rc;
 	}
 	log_info(SUB, "key '%s' %s alg %u id %u added as '%s'", ref->owner,
-		 st_key_kind_name((int)ref->kind), ref->alg, ref->keyid, st_key_state_name((int)state));
+		 st_key_kind_name((int)ref->kind), ref->alg, ref->keyid,
+		 st_key_state_name((int)state));
 	return HS_OK;
 }
 

@@ -27,8 +27,8 @@ static const char SQL_INSERT[] =
 static const char SQL_SEEN[] = "UPDATE trust SET last_seen = ?2 WHERE id = ?1";
 static const char SQL_CHANGE[] = "UPDATE trust SET state = ?2, source = ?3, last_seen = ?4,"
 				 " last_changed = ?4 WHERE id = ?1";
-static const char SQL_LOOKUP[] = "SELECT " TRUST_COLUMNS " FROM trust WHERE owner = ?1"
-				 " AND kind = ?2 AND alg = ?3 AND keytag = ?4 ORDER BY first_seen, id";
+static const char SQL_LOOKUP[] = "SELECT " TRUST_COLUMNS " FROM trust WHERE owner = ?1 AND"
+				 " kind = ?2 AND alg = ?3 AND keytag = ?4 ORDER BY first_seen, id";
 static const char SQL_LIST[] = "SELECT " TRUST_COLUMNS " FROM trust WHERE (?1 IS NULL OR"
 			       " owner = ?1) ORDER BY owner, kind, alg, keytag, id";
 static const char SQL_DELETE[] = "DELETE FROM trust WHERE " TRUST_REF;

@@ -46,8 +46,9 @@ typedef struct st st_t;
 
 /* Open (creating if missing, mode 0600) the database file at `path` and
  * apply any pending schema migrations. An existing file readable by other
- * users is used with a warning. ":memory:" is HS_E_INVAL. `em` (may be NULL) receives a one-line reason on
- * failure. On success *out owns the handle; release with st_close().
+ * users is used with a warning. ":memory:" is HS_E_INVAL. `em` (may be
+ * NULL) receives a one-line reason on failure. On success *out owns the
+ * handle; release with st_close().
  * HS_E_DB_SCHEMA: newer schema than this code, not an hsync database, or
  * damaged; HS_E_IO: cannot open the file; HS_E_DB: other SQLite failure. */
 int st_open(const char *path, st_t **out, hs_errmsg_t *em) HS_CHECK_RESULT;

@@ -37,7 +37,8 @@ static _Noreturn void writer(const char *path, int who, int go_fd)
 		if (i % 2 == 0) {
 			char owner[64];
 			snprintf(owner, sizeof(owner), "writer%d.example.", who);
-			st_trust_ref_t r = {owner, ST_KIND_SIG0, 15, (uint32_t)i, bytes, sizeof(bytes)};
+			st_trust_ref_t r = {owner, ST_KIND_SIG0, 15, (uint32_t)i,
+					    bytes, sizeof(bytes)};
 			rc = st_trust_put(st, &r, ST_TRUST_DNSSEC, "dnssec:test", 0, 1000 + i);
 		} else {
 			rc = st_replay_check_and_add(st, "sender.example.", bytes, sizeof(bytes),
@@ -123,7 +124,8 @@ START_TEST(test_waits_for_lock)
 	close(ready[0]);
 	const uint8_t id[] = {2};
 	int seen = -1;
-	ck_assert_int_eq(st_replay_check_and_add(st, "waiter.example.", id, 1, 50, 1, &seen), HS_OK);
+	ck_assert_int_eq(st_replay_check_and_add(st, "waiter.example.", id, 1, 50, 1, &seen),
+			 HS_OK);
 	ck_assert_int_eq(seen, 0);
 	int status = 0;
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -182,8 +184,8 @@ static void verify_prefix(const char *path, long long min_done)
 	ck_assert_int_eq(nkeys, (h + 4) / 5);
 	/* per key: as many history rows as states entered, the last one
 	 * matching the key row, the private key present until removal */
-	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM keys k WHERE"
-					   " (SELECT count(*) FROM key_history h WHERE h.key_id = k.id)"
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM keys k WHERE (SELECT count(*)"
+					   " FROM key_history h WHERE h.key_id = k.id)"
 					   " != k.state + 1"),
 			 0);
 	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM keys k WHERE"
