@@ -27,6 +27,12 @@
  *     clock); the store never reads a clock.
  *   - Every write is one transaction (BEGIN IMMEDIATE ... COMMIT): a
  *     logical change is wholly applied or not at all, also across a crash.
+ *     When a write returns HS_OK its commit is on disk (WAL, fsync per
+ *     commit): it survives a process kill and a power loss.
+ *   - Private key bytes are never logged. Copies the store hands out are
+ *     wiped by st_key_clear(); SQLite's own page cache may hold them while
+ *     the handle is open, and st_key_set_state(.., ST_KEY_REMOVED, ..)
+ *     erases them from the database file and the WAL.
  *   - A handle is used by one thread at a time and not across fork(); a
  *     child opens its own. Several processes may open the same file at
  *     once; writers wait for each other.
