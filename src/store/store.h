@@ -31,8 +31,9 @@
  *     commit): it survives a process kill and a power loss.
  *   - Private key bytes are never logged. Copies the store hands out are
  *     wiped by st_key_clear(); SQLite's own page cache may hold them while
- *     the handle is open, and st_key_set_state(.., ST_KEY_REMOVED, ..)
- *     erases them from the database file and the WAL.
+ *     the handle is open. st_key_set_state(.., ST_KEY_REMOVED, ..) erases
+ *     them from the database file and the WAL (at once when no other
+ *     process is reading an older snapshot, else at a later checkpoint).
  *   - A handle is used by one thread at a time and not across fork(); a
  *     child opens its own. Several processes may open the same file at
  *     once; writers wait for each other.
