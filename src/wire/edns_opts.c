@@ -475,7 +475,7 @@ int hs_edns_opt_to_text(uint16_t code, const uint8_t *data, size_t len, hs_buf_t
 		hs_opt_endpoint_t e;
 		if ((rc = hs_opt_endpoint_decode(data, len, &e, em)) != HS_OK)
 			goto cleanup;
-		hs_buf_append(out, data, len);
+		hs_str_print_bare(out, data, len); /* escapes '\' and quotes, if any */
 	} else {
 		rc = hs_fail(em, HS_E_UNKNOWN_TYPE, "option %u is not an hsync option", code);
 	}

@@ -11,6 +11,8 @@
 #include "wire/rr_hsync3.h"
 #include "wire/text.h"
 
+#define HS_HSP_KEY_RESERVED 65535 /* as in SVCB: never on the wire */
+
 enum kind { K_ENUM, K_LIST, K_LABEL, K_FLAG, K_STRING, K_OPAQUE };
 
 static const struct {
@@ -85,6 +87,8 @@ static int ldh_label(const uint8_t *s, size_t n)
 static int check_value(uint16_t key, const uint8_t *v, size_t n, const char *field,
 		       hs_errmsg_t *em)
 {
+	if (key == HS_HSP_KEY_RESERVED)
+		return hs_fail(em, HS_E_MALFORMED, "%s: reserved key", field);
 	switch (key_kind(key)) {
 	case K_ENUM:
 		if (n != 1)

@@ -140,6 +140,7 @@ static const struct bad_wire {
 	{HS_RRTYPE_HSYNCPARAM, "00020002612c", HS_E_MALFORMED, "hsyncparam servers"},
 	{HS_RRTYPE_HSYNCPARAM, "00030003612062", HS_E_MALFORMED, "hsyncparam signers"},
 	{HS_RRTYPE_HSYNCPARAM, "000700022c61", HS_E_MALFORMED, "hsyncparam auditors"},
+	{HS_RRTYPE_HSYNCPARAM, "ffff0000", HS_E_MALFORMED, "hsyncparam key65535"},
 	{HS_RRTYPE_CHUNK, "", HS_E_TRUNC, "chunk format"},
 	{HS_RRTYPE_CHUNK, "01", HS_E_TRUNC, "chunk hmac"},
 	{HS_RRTYPE_CHUNK, "010005aabb", HS_E_TRUNC, "chunk hmac"},
