@@ -434,6 +434,8 @@ int hs_edns_opt_to_text(uint16_t code, const uint8_t *data, size_t len, hs_buf_t
 {
 	size_t mark = out->len;
 	int rc = HS_OK;
+	if (data == NULL)
+		data = (const uint8_t *)"";
 	if (code == HS_OPT_KEYSTATE) {
 		hs_opt_keystate_t k;
 		if ((rc = hs_opt_keystate_decode(data, len, &k, em)) != HS_OK)

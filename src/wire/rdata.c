@@ -241,6 +241,8 @@ int hs_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, hs_buf_t *
 	int rc;
 	if (c < 0)
 		return hs_fail(em, HS_E_UNKNOWN_TYPE, "type %u is not an hsync type", type);
+	if (rdata == NULL)
+		rdata = (const uint8_t *)""; /* empty RDATA from an empty buffer */
 	rc = codecs[c].to_text(rdata, len, out, em);
 	if (rc != HS_OK)
 		out->len = mark;

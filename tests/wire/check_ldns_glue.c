@@ -79,7 +79,7 @@ START_TEST(test_zone_file_rfc3597)
 		encode(&samples[i], &want);
 		ck_assert_int_eq(hs_ldns_rr_rdata(rr, &got, NULL), HS_OK);
 		ck_assert_uint_eq(got.len, want.len);
-		ck_assert_mem_eq(got.data, want.data, want.len);
+		ck_assert(want.len == 0 || memcmp(got.data, want.data, want.len) == 0);
 		/* and our codec reads what ldns holds */
 		ck_assert_int_eq(hs_ldns_rr_to_text(rr, &text, NULL), HS_OK);
 		ck_assert_int_eq(hs_rdata_to_text(samples[i].type, want.data, want.len, &t2, NULL), HS_OK);
@@ -124,7 +124,8 @@ START_TEST(test_packet_roundtrip)
 		encode(&samples[i], &want);
 		ck_assert_uint_eq(ldns_rr_get_type(rr), samples[i].type);
 		ck_assert_int_eq(hs_ldns_rr_rdata(rr, &got, NULL), HS_OK);
-		ck_assert_msg(got.len == want.len && memcmp(got.data, want.data, want.len) == 0,
+		ck_assert_msg(got.len == want.len &&
+				      (want.len == 0 || memcmp(got.data, want.data, want.len) == 0),
 			      "sample %zu RDATA changed in the packet", i);
 		hs_buf_free(&want);
 		hs_buf_free(&got);

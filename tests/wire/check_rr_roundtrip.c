@@ -74,14 +74,15 @@ static void text_roundtrip(uint16_t type, const hs_buf_t *wire)
 		      hs_rrtype_name(type), em.text);
 	ck_assert_msg(hs_rdata_from_text(type, hs_buf_cstr(&text), &again, &em) == HS_OK,
 		      "%s '%s': %s", hs_rrtype_name(type), hs_buf_cstr(&text), em.text);
-	ck_assert_msg(again.len == wire->len && memcmp(again.data, wire->data, wire->len) == 0,
+	ck_assert_msg(again.len == wire->len &&
+			      (wire->len == 0 || memcmp(again.data, wire->data, wire->len) == 0),
 		      "%s: '%s' re-encodes differently", hs_rrtype_name(type), hs_buf_cstr(&text));
 	/* the generic form reads back to the same octets as well */
 	hs_buf_reset(&text);
 	hs_buf_reset(&again);
 	hs_rdata_generic_print(&text, wire->data, wire->len);
 	ck_assert_int_eq(hs_rdata_from_text(type, hs_buf_cstr(&text), &again, &em), HS_OK);
-	ck_assert_mem_eq(again.data, wire->data, wire->len);
+	ck_assert(wire->len == 0 || memcmp(again.data, wire->data, wire->len) == 0);
 	hs_buf_free(&text);
 	hs_buf_free(&again);
 }
