@@ -404,26 +404,90 @@ cleanup:
 	return rc;
 }
 
+static int keystate_to_text(const uint8_t *data, size_t len, hs_buf_t *out, hs_errmsg_t *em)
+{
+	hs_opt_keystate_t k;
+	int rc = hs_opt_keystate_decode(data, len, &k, em);
+	if (rc != HS_OK)
+		return rc;
+	const char *sn = hs_keystate_name(k.state);
+	hs_buf_printf(out, "key-id=%u ", k.key_id);
+	if (sn)
+		hs_buf_printf(out, "state=%s", sn);
+	else
+		hs_buf_printf(out, "state=%u", k.state);
+	hs_buf_printf(out, " data=%u", k.data);
+	if (k.text_len) {
+		hs_buf_printf(out, " text=");
+		hs_str_print_quoted(out, k.text, k.text_len);
+	}
+	return HS_OK;
+}
+
+static int chunk_to_text(const uint8_t *data, size_t len, hs_buf_t *out, hs_errmsg_t *em)
+{
+	hs_opt_chunk_t c;
+	int rc = hs_opt_chunk_decode(data, len, &c, em);
+	if (rc != HS_OK)
+		return rc;
+	hs_buf_printf(out, "format=");
+	hs_chunk_format_print(out, c.format);
+	if (c.hmac_len) {
+		char hex[2 * HS_OPT_CHUNK_HMAC_MAX + 1];
+		hs_hex_encode(hex, c.hmac, c.hmac_len);
+		hs_buf_printf(out, " hmac=%s", hex);
+	}
+	/* the text formats print as text, the others as base64 */
+	if (c.format == HS_CHUNK_FMT_JSON || c.format == HS_CHUNK_FMT_JWT) {
+		hs_buf_printf(out, " data=");
+		hs_str_print_quoted(out, c.data, c.data_len);
+	} else if (c.data_len == 0) {
+		hs_buf_printf(out, " data64=\"\"");
+	} else {
+		char *b = xmalloc(hs_b64_enc_len(c.data_len));
+		hs_b64_encode(b, c.data, c.data_len);
+		hs_buf_printf(out, " data64=%s", b);
+		free(b);
+	}
+	return HS_OK;
+}
+
+static int endpoint_to_text(const uint8_t *data, size_t len, hs_buf_t *out, hs_errmsg_t *em)
+{
+	hs_opt_endpoint_t e;
+	int rc = hs_opt_endpoint_decode(data, len, &e, em);
+	if (rc == HS_OK)
+		hs_str_print_bare(out, data, len); /* escapes '\\' and quotes, if any */
+	return rc;
+}
+
+/* One row per option of proto/edns_options.def. */
+static const struct {
+	uint16_t code;
+	int (*from_text)(const char *fields, hs_buf_t *out, hs_errmsg_t *em);
+	int (*to_text)(const uint8_t *data, size_t len, hs_buf_t *out, hs_errmsg_t *em);
+} codecs[] = {
+	{HS_OPT_KEYSTATE, keystate_from_text, keystate_to_text},
+	{HS_OPT_CHUNK, chunk_from_text, chunk_to_text},
+	{HS_OPT_CHUNK_ENDPOINT, endpoint_from_text, endpoint_to_text},
+};
+
+static int find_codec(uint16_t code)
+{
+	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
+		if (codecs[i].code == code)
+			return (int)i;
+	return -1;
+}
+
 int hs_edns_opt_from_text(const char *name, const char *fields, hs_buf_t *out, hs_errmsg_t *em)
 {
 	uint16_t code;
 	size_t mark = out->len;
-	int rc;
-	if (hs_edns_opt_parse(name, &code) != HS_OK)
+	int c, rc;
+	if (hs_edns_opt_parse(name, &code) != HS_OK || (c = find_codec(code)) < 0)
 		return hs_fail(em, HS_E_UNKNOWN_TYPE, "unknown option '%s'", name ? name : "");
-	if (fields == NULL)
-		fields = "";
-	switch (code) {
-	case HS_OPT_KEYSTATE:
-		rc = keystate_from_text(fields, out, em);
-		break;
-	case HS_OPT_CHUNK:
-		rc = chunk_from_text(fields, out, em);
-		break;
-	default:
-		rc = endpoint_from_text(fields, out, em);
-		break;
-	}
+	rc = codecs[c].from_text(fields ? fields : "", out, em);
 	if (rc != HS_OK)
 		out->len = mark;
 	return rc;
@@ -433,55 +497,10 @@ int hs_edns_opt_to_text(uint16_t code, const uint8_t *data, size_t len, hs_buf_t
 			hs_errmsg_t *em)
 {
 	size_t mark = out->len;
-	int rc = HS_OK;
-	if (data == NULL)
-		data = (const uint8_t *)"";
-	if (code == HS_OPT_KEYSTATE) {
-		hs_opt_keystate_t k;
-		if ((rc = hs_opt_keystate_decode(data, len, &k, em)) != HS_OK)
-			goto cleanup;
-		const char *sn = hs_keystate_name(k.state);
-		hs_buf_printf(out, "key-id=%u ", k.key_id);
-		if (sn)
-			hs_buf_printf(out, "state=%s", sn);
-		else
-			hs_buf_printf(out, "state=%u", k.state);
-		hs_buf_printf(out, " data=%u", k.data);
-		if (k.text_len) {
-			hs_buf_printf(out, " text=");
-			hs_str_print_quoted(out, k.text, k.text_len);
-		}
-	} else if (code == HS_OPT_CHUNK) {
-		hs_opt_chunk_t c;
-		if ((rc = hs_opt_chunk_decode(data, len, &c, em)) != HS_OK)
-			goto cleanup;
-		hs_buf_printf(out, "format=");
-		hs_chunk_format_print(out, c.format);
-		if (c.hmac_len) {
-			char hex[2 * HS_OPT_CHUNK_HMAC_MAX + 1];
-			hs_hex_encode(hex, c.hmac, c.hmac_len);
-			hs_buf_printf(out, " hmac=%s", hex);
-		}
-		if (c.format == HS_CHUNK_FMT_JSON || c.format == HS_CHUNK_FMT_JWT) {
-			hs_buf_printf(out, " data=");
-			hs_str_print_quoted(out, c.data, c.data_len);
-		} else if (c.data_len == 0) {
-			hs_buf_printf(out, " data64=\"\"");
-		} else {
-			char *b = xmalloc(hs_b64_enc_len(c.data_len));
-			hs_b64_encode(b, c.data, c.data_len);
-			hs_buf_printf(out, " data64=%s", b);
-			free(b);
-		}
-	} else if (code == HS_OPT_CHUNK_ENDPOINT) {
-		hs_opt_endpoint_t e;
-		if ((rc = hs_opt_endpoint_decode(data, len, &e, em)) != HS_OK)
-			goto cleanup;
-		hs_str_print_bare(out, data, len); /* escapes '\' and quotes, if any */
-	} else {
-		rc = hs_fail(em, HS_E_UNKNOWN_TYPE, "option %u is not an hsync option", code);
-	}
-cleanup:
+	int c = find_codec(code), rc;
+	if (c < 0)
+		return hs_fail(em, HS_E_UNKNOWN_TYPE, "option %u is not an hsync option", code);
+	rc = codecs[c].to_text(data ? data : (const uint8_t *)"", len, out, em);
 	if (rc != HS_OK)
 		out->len = mark;
 	else

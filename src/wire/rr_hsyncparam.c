@@ -83,48 +83,151 @@ static int ldh_label(const uint8_t *s, size_t n)
 	return 1;
 }
 
+/*
+ * Per-kind behaviour, one row per kind of proto/hsyncparam_keys.def:
+ * check a wire value, turn a text value into octets, print a value (the
+ * part after the key, including '=', or nothing for a bare key).
+ */
+typedef int (*check_fn)(const uint8_t *v, size_t n, const char *field, hs_errmsg_t *em);
+typedef int (*parse_fn)(uint16_t key, const uint8_t *s, size_t n, hs_buf_t *dst,
+			const char *field, hs_errmsg_t *em);
+typedef void (*print_fn)(hs_buf_t *out, uint16_t key, const uint8_t *v, size_t n);
+
+static int check_any(const uint8_t *v, size_t n, const char *field, hs_errmsg_t *em)
+{
+	return HS_OK;
+}
+
+static int check_enum(const uint8_t *v, size_t n, const char *field, hs_errmsg_t *em)
+{
+	return n == 1 ? HS_OK : hs_fail(em, HS_E_MALFORMED, "%s: value must be one octet", field);
+}
+
+static int check_flag(const uint8_t *v, size_t n, const char *field, hs_errmsg_t *em)
+{
+	return n == 0 ? HS_OK : hs_fail(em, HS_E_MALFORMED, "%s: flag must have no value", field);
+}
+
+static int check_label(const uint8_t *v, size_t n, const char *field, hs_errmsg_t *em)
+{
+	return ldh_label(v, n) ? HS_OK
+			       : hs_fail(em, HS_E_MALFORMED, "%s: not one LDH label of 1-63 octets",
+					 field);
+}
+
+static int check_list(const uint8_t *v, size_t n, const char *field, hs_errmsg_t *em)
+{
+	size_t start = 0;
+	if (n == 0)
+		return HS_OK; /* empty list */
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && v[i] != ',') {
+			if (is_space_octet(v[i]))
+				return hs_fail(em, HS_E_MALFORMED, "%s: whitespace in a label", field);
+			continue;
+		}
+		if (i == start || i - start > 63)
+			return hs_fail(em, HS_E_MALFORMED, "%s: list item empty or over 63 octets",
+				       field);
+		start = i + 1;
+	}
+	return HS_OK;
+}
+
+static int parse_verbatim(uint16_t key, const uint8_t *s, size_t n, hs_buf_t *dst,
+			  const char *field, hs_errmsg_t *em)
+{
+	hs_buf_append(dst, s, n);
+	return HS_OK;
+}
+
+static int parse_enum(uint16_t key, const uint8_t *s, size_t n, hs_buf_t *dst, const char *field,
+		      hs_errmsg_t *em)
+{
+	unsigned long v;
+	for (size_t i = 0; i < sizeof(enum_vals) / sizeof(enum_vals[0]); i++) {
+		if (enum_vals[i].key == key && strlen(enum_vals[i].name) == n &&
+		    strncasecmp((const char *)s, enum_vals[i].name, n) == 0) {
+			hs_buf_append_u8(dst, enum_vals[i].val);
+			return HS_OK;
+		}
+	}
+	if (n > 0 && hs_parse_uint((const char *)s, n, 255, 0, &v) == HS_OK) {
+		hs_buf_append_u8(dst, (uint8_t)v);
+		return HS_OK;
+	}
+	return hs_fail(em, HS_E_SYNTAX, "%s: unknown value (expected owner or agent)", field);
+}
+
+/* Whitespace around the commas is tolerated and dropped. */
+static int parse_list(uint16_t key, const uint8_t *s, size_t n, hs_buf_t *dst, const char *field,
+		      hs_errmsg_t *em)
+{
+	for (size_t i = 0; n > 0;) {
+		size_t j = i;
+		while (j < n && s[j] != ',')
+			j++;
+		size_t a = i, b = j;
+		while (a < b && is_space_octet(s[a]))
+			a++;
+		while (b > a && is_space_octet(s[b - 1]))
+			b--;
+		if (i > 0)
+			hs_buf_append_u8(dst, ',');
+		hs_buf_append(dst, s + a, b - a);
+		if (j == n)
+			break;
+		i = j + 1;
+	}
+	return HS_OK;
+}
+
+static void print_none(hs_buf_t *out, uint16_t key, const uint8_t *v, size_t n)
+{
+}
+
+static void print_quoted(hs_buf_t *out, uint16_t key, const uint8_t *v, size_t n)
+{
+	hs_buf_append_u8(out, '=');
+	hs_str_print_quoted(out, v, n);
+}
+
+/* empty opaque values print as a bare key, as tdns prints pubkey */
+static void print_opaque(hs_buf_t *out, uint16_t key, const uint8_t *v, size_t n)
+{
+	if (n > 0)
+		print_quoted(out, key, v, n);
+}
+
+static void print_enum(hs_buf_t *out, uint16_t key, const uint8_t *v, size_t n)
+{
+	const char *e = enum_name(key, v[0]);
+	if (e)
+		hs_buf_printf(out, "=\"%s\"", e);
+	else
+		hs_buf_printf(out, "=\"%u\"", v[0]);
+}
+
+static const struct {
+	check_fn check;
+	parse_fn parse;
+	print_fn print;
+} kind_ops[] = {
+	[K_ENUM] = {check_enum, parse_enum, print_enum},
+	[K_LIST] = {check_list, parse_list, print_quoted},
+	[K_LABEL] = {check_label, parse_verbatim, print_quoted},
+	[K_FLAG] = {check_flag, parse_verbatim, print_none},
+	[K_STRING] = {check_any, parse_verbatim, print_opaque},
+	[K_OPAQUE] = {check_any, parse_verbatim, print_opaque},
+};
+
 /* Check a value against its key's kind; "<field>: reason" on failure. */
 static int check_value(uint16_t key, const uint8_t *v, size_t n, const char *field,
 		       hs_errmsg_t *em)
 {
 	if (key == HS_HSP_KEY_RESERVED)
 		return hs_fail(em, HS_E_MALFORMED, "%s: reserved key", field);
-	switch (key_kind(key)) {
-	case K_ENUM:
-		if (n != 1)
-			return hs_fail(em, HS_E_MALFORMED, "%s: value must be one octet", field);
-		break;
-	case K_FLAG:
-		if (n != 0)
-			return hs_fail(em, HS_E_MALFORMED, "%s: flag must have no value", field);
-		break;
-	case K_LABEL:
-		if (!ldh_label(v, n))
-			return hs_fail(em, HS_E_MALFORMED, "%s: not one LDH label of 1-63 octets",
-				       field);
-		break;
-	case K_LIST: {
-		size_t start = 0;
-		if (n == 0)
-			break; /* empty list */
-		for (size_t i = 0; i <= n; i++) {
-			if (i < n && v[i] != ',') {
-				if (is_space_octet(v[i]))
-					return hs_fail(em, HS_E_MALFORMED, "%s: whitespace in a label",
-						       field);
-				continue;
-			}
-			if (i == start || i - start > 63)
-				return hs_fail(em, HS_E_MALFORMED,
-					       "%s: list item empty or over 63 octets", field);
-			start = i + 1;
-		}
-		break;
-	}
-	default:
-		break;
-	}
-	return HS_OK;
+	return kind_ops[key_kind(key)].check(v, n, field, em);
 }
 
 static void key_field(char *buf, size_t n, uint16_t key)
@@ -219,53 +322,17 @@ static int parse_key(const char *s, size_t n, uint16_t *key)
 	return HS_OK;
 }
 
-/* Text value -> octets for `key` in `dst`. */
+/* Text value -> octets for `key` in `dst`, then the kind's check. */
 static int value_from_text(uint16_t key, const hs_token_t *tk, hs_buf_t *dst, const char *field,
 			   hs_errmsg_t *em)
 {
-	unsigned long v;
-	const uint8_t *s = tk->val.data;
-	size_t n = tk->val.len;
-	switch (key_kind(key)) {
-	case K_ENUM:
-		for (size_t i = 0; i < sizeof(enum_vals) / sizeof(enum_vals[0]); i++) {
-			if (enum_vals[i].key == key && strlen(enum_vals[i].name) == n &&
-			    strncasecmp((const char *)s, enum_vals[i].name, n) == 0) {
-				hs_buf_append_u8(dst, enum_vals[i].val);
-				return HS_OK;
-			}
-		}
-		if (n > 0 && hs_parse_uint((const char *)s, n, 255, 0, &v) == HS_OK) {
-			hs_buf_append_u8(dst, (uint8_t)v);
-			return HS_OK;
-		}
-		return hs_fail(em, HS_E_SYNTAX, "%s: unknown value (expected owner or agent)", field);
-	case K_LIST:
-		/* whitespace around the commas is tolerated and dropped */
-		for (size_t i = 0; n > 0;) {
-			size_t j = i;
-			while (j < n && s[j] != ',')
-				j++;
-			size_t a = i, b = j;
-			while (a < b && is_space_octet(s[a]))
-				a++;
-			while (b > a && is_space_octet(s[b - 1]))
-				b--;
-			if (i > 0)
-				hs_buf_append_u8(dst, ',');
-			hs_buf_append(dst, s + a, b - a);
-			if (j == n)
-				break;
-			i = j + 1;
-		}
-		break;
-	default:
-		hs_buf_append(dst, s, n);
-		break;
-	}
+	const uint8_t *s = tk->val.len ? tk->val.data : (const uint8_t *)"";
+	int rc = kind_ops[key_kind(key)].parse(key, s, tk->val.len, dst, field, em);
+	if (rc != HS_OK)
+		return rc;
 	if (dst->len > 65535)
 		return hs_fail(em, HS_E_RANGE, "%s: value over 65535 octets", field);
-	return check_value(key, dst->data ? dst->data : (const uint8_t *)"", dst->len, field, em);
+	return check_value(key, dst->len ? dst->data : (const uint8_t *)"", dst->len, field, em);
 }
 
 struct tparam {
@@ -342,25 +409,13 @@ int hs_hsyncparam_to_text(const uint8_t *rdata, size_t len, hs_buf_t *out, hs_er
 	for (size_t i = 0; i < h->n; i++) {
 		const hs_hsp_param_t *p = &h->p[i];
 		const char *name = hs_hsyncparam_key_name(p->key);
-		enum kind k = key_kind(p->key);
 		if (i > 0)
 			hs_buf_append_u8(out, ' ');
 		if (name)
 			hs_buf_printf(out, "%s", name);
 		else
 			hs_buf_printf(out, "key%u", p->key);
-		if (k == K_FLAG || ((k == K_STRING || k == K_OPAQUE) && p->len == 0))
-			continue;
-		hs_buf_append_u8(out, '=');
-		if (k == K_ENUM) {
-			const char *e = enum_name(p->key, p->val[0]);
-			if (e)
-				hs_buf_printf(out, "\"%s\"", e);
-			else
-				hs_buf_printf(out, "\"%u\"", p->val[0]);
-		} else {
-			hs_str_print_quoted(out, p->val, p->len);
-		}
+		kind_ops[key_kind(p->key)].print(out, p->key, p->val, p->len);
 	}
 cleanup:
 	free(h);

@@ -264,25 +264,22 @@ int hs_parse_uint(const char *s, size_t n, unsigned long max, int hex_ok, unsign
 	return HS_OK;
 }
 
+/* Reason text for the codes the wire cursor sets. */
+static const struct {
+	int code;
+	const char *why;
+} wire_reasons[] = {
+	{HS_E_TRUNC, "truncated"},
+	{HS_E_COMPRESSED, "compression pointer not allowed"},
+	{HS_E_NAME, "invalid domain name"},
+	{HS_E_TRAILING, "trailing bytes after the last field"},
+};
+
 int hs_wire_fail(hs_errmsg_t *em, int code, const char *field)
 {
-	const char *why;
-	switch (code) {
-	case HS_E_TRUNC:
-		why = "truncated";
-		break;
-	case HS_E_COMPRESSED:
-		why = "compression pointer not allowed";
-		break;
-	case HS_E_NAME:
-		why = "invalid domain name";
-		break;
-	case HS_E_TRAILING:
-		why = "trailing bytes after the last field";
-		break;
-	default:
-		why = hs_strerror(code);
-		break;
-	}
+	const char *why = hs_strerror(code);
+	for (size_t i = 0; i < sizeof(wire_reasons) / sizeof(wire_reasons[0]); i++)
+		if (wire_reasons[i].code == code)
+			why = wire_reasons[i].why;
 	return hs_fail(em, code, "%s: %s", field, why);
 }
