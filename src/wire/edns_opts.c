@@ -71,7 +71,7 @@ const char *hs_keystate_text(uint8_t state)
 }
 
 int hs_edns_opt_split(const uint8_t *opt, size_t len, uint16_t *code, const uint8_t **data,
-		      size_t *dlen, hs_errmsg_t *em)
+                      size_t *dlen, hs_errmsg_t *em)
 {
 	wire_rd_t rd;
 	wire_rd_init(&rd, opt, len);
@@ -96,8 +96,7 @@ static void put_header(hs_buf_t *out, uint16_t code, size_t len)
 
 /* ---- KEYSTATE ---- */
 
-int hs_opt_keystate_decode(const uint8_t *data, size_t len, hs_opt_keystate_t *out,
-			   hs_errmsg_t *em)
+int hs_opt_keystate_decode(const uint8_t *data, size_t len, hs_opt_keystate_t *out, hs_errmsg_t *em)
 {
 	hs_opt_keystate_t k;
 	wire_rd_t rd;
@@ -138,7 +137,7 @@ int hs_opt_chunk_decode(const uint8_t *data, size_t len, hs_opt_chunk_t *out, hs
 	c.hmac_len = wire_rd_u16(&rd);
 	if (!rd.err && c.hmac_len > HS_OPT_CHUNK_HMAC_MAX)
 		return hs_fail(em, HS_E_RANGE, "chunk option hmac: %u octets, at most %d",
-			       c.hmac_len, HS_OPT_CHUNK_HMAC_MAX);
+		               c.hmac_len, HS_OPT_CHUNK_HMAC_MAX);
 	c.hmac = wire_rd_take(&rd, c.hmac_len);
 	if (rd.err)
 		return hs_wire_fail(em, rd.err, "chunk option hmac");
@@ -156,7 +155,7 @@ int hs_opt_chunk_encode(const hs_opt_chunk_t *c, hs_buf_t *out, hs_errmsg_t *em)
 {
 	if (c->hmac_len > HS_OPT_CHUNK_HMAC_MAX)
 		return hs_fail(em, HS_E_RANGE, "chunk option hmac: %u octets, at most %d",
-			       c->hmac_len, HS_OPT_CHUNK_HMAC_MAX);
+		               c->hmac_len, HS_OPT_CHUNK_HMAC_MAX);
 	if (5u + c->hmac_len + c->data_len > 65535u)
 		return hs_fail(em, HS_E_RANGE, "chunk option: over 65535 octets");
 	put_header(out, HS_OPT_CHUNK, 5u + c->hmac_len + c->data_len);
@@ -203,8 +202,7 @@ static int split_hostport(const uint8_t *s, size_t n, hs_opt_endpoint_t *e)
 	return 1;
 }
 
-int hs_opt_endpoint_decode(const uint8_t *data, size_t len, hs_opt_endpoint_t *out,
-			   hs_errmsg_t *em)
+int hs_opt_endpoint_decode(const uint8_t *data, size_t len, hs_opt_endpoint_t *out, hs_errmsg_t *em)
 {
 	hs_opt_endpoint_t e;
 	if (!split_hostport(data, len, &e))
@@ -220,7 +218,7 @@ int hs_opt_endpoint_encode(const hs_opt_endpoint_t *e, hs_buf_t *out, hs_errmsg_
 	int v6 = memchr(e->host, ':', e->host_len) != NULL;
 	int rc = HS_OK;
 	hs_buf_printf(&s, "%s%.*s%s:%u", v6 ? "[" : "", (int)e->host_len, e->host, v6 ? "]" : "",
-		      e->port);
+	              e->port);
 	if (e->host_len > 255 || !split_hostport(s.data, s.len, &chk) ||
 	    chk.host_len != e->host_len) {
 		rc = hs_fail(em, HS_E_MALFORMED, "chunk-endpoint: bad host");
@@ -243,7 +241,7 @@ struct kv_slot {
 };
 
 static int read_fields(const char *text, struct kv_slot *slots, size_t n, const char *opt,
-		       hs_errmsg_t *em)
+                       hs_errmsg_t *em)
 {
 	hs_tok_t t;
 	hs_token_t tk = HS_TOKEN_INIT;
@@ -259,7 +257,7 @@ static int read_fields(const char *text, struct kv_slot *slots, size_t n, const 
 				break;
 		if (i == n) {
 			rc = hs_fail(em, HS_E_SYNTAX, "%s: unknown field '%.*s'", opt,
-				     (int)(tk.keylen > 40 ? 40 : tk.keylen), tk.key);
+			             (int)(tk.keylen > 40 ? 40 : tk.keylen), tk.key);
 			goto cleanup;
 		}
 		if (slots[i].seen) {
@@ -280,7 +278,7 @@ cleanup:
 }
 
 static int field_uint(const struct kv_slot *s, unsigned long max, const char *field,
-		      unsigned long *v, hs_errmsg_t *em)
+                      unsigned long *v, hs_errmsg_t *em)
 {
 	if (hs_parse_uint((const char *)s->tk.val.data, s->tk.val.len, max, 1, v) != HS_OK)
 		return hs_fail(em, HS_E_SYNTAX, "%s: not a number 0-%lu", field, max);
@@ -289,8 +287,10 @@ static int field_uint(const struct kv_slot *s, unsigned long max, const char *fi
 
 static int keystate_from_text(const char *text, hs_buf_t *out, hs_errmsg_t *em)
 {
-	struct kv_slot s[4] = {{"key-id", 0, HS_TOKEN_INIT}, {"state", 0, HS_TOKEN_INIT},
-			       {"data", 0, HS_TOKEN_INIT}, {"text", 0, HS_TOKEN_INIT}};
+	struct kv_slot s[4] = {{"key-id", 0, HS_TOKEN_INIT},
+	                       {"state", 0, HS_TOKEN_INIT},
+	                       {"data", 0, HS_TOKEN_INIT},
+	                       {"text", 0, HS_TOKEN_INIT}};
 	hs_opt_keystate_t k = {0};
 	unsigned long v;
 	int rc;
@@ -331,8 +331,10 @@ cleanup:
 
 static int chunk_from_text(const char *text, hs_buf_t *out, hs_errmsg_t *em)
 {
-	struct kv_slot s[4] = {{"format", 0, HS_TOKEN_INIT}, {"hmac", 0, HS_TOKEN_INIT},
-			       {"data", 0, HS_TOKEN_INIT}, {"data64", 0, HS_TOKEN_INIT}};
+	struct kv_slot s[4] = {{"format", 0, HS_TOKEN_INIT},
+	                       {"hmac", 0, HS_TOKEN_INIT},
+	                       {"data", 0, HS_TOKEN_INIT},
+	                       {"data64", 0, HS_TOKEN_INIT}};
 	hs_buf_t hmac = HS_BUF_INIT, data = HS_BUF_INIT;
 	hs_opt_chunk_t c = {0};
 	size_t n;
@@ -340,7 +342,8 @@ static int chunk_from_text(const char *text, hs_buf_t *out, hs_errmsg_t *em)
 	if ((rc = read_fields(text, s, 4, "chunk", em)) != HS_OK)
 		goto cleanup;
 	if (!s[0].seen || s[2].seen == s[3].seen) {
-		rc = hs_fail(em, HS_E_SYNTAX, "chunk: format= and one of data= or data64= required");
+		rc =
+		    hs_fail(em, HS_E_SYNTAX, "chunk: format= and one of data= or data64= required");
 		goto cleanup;
 	}
 	if (hs_chunk_format_parse((const char *)s[0].tk.val.data, s[0].tk.val.len, &c.format) !=
@@ -361,8 +364,8 @@ static int chunk_from_text(const char *text, hs_buf_t *out, hs_errmsg_t *em)
 	} else {
 		n = s[3].tk.val.len / 4 * 3 + 3;
 		hs_buf_reserve(&data, n);
-		if (hs_b64_decode(data.data, &n, (const char *)s[3].tk.val.data,
-				  s[3].tk.val.len) != HS_OK) {
+		if (hs_b64_decode(data.data, &n, (const char *)s[3].tk.val.data, s[3].tk.val.len) !=
+		    HS_OK) {
 			rc = hs_fail(em, HS_E_SYNTAX, "chunk data64: bad base64");
 			goto cleanup;
 		}
@@ -395,7 +398,7 @@ static int endpoint_from_text(const char *text, hs_buf_t *out, hs_errmsg_t *em)
 	if ((rc = hs_tok_next(&t, &tk, HS_TOK_PLAIN, "chunk-endpoint", em)) != HS_OK ||
 	    (rc = hs_tok_end(&t, "chunk-endpoint", em)) != HS_OK ||
 	    (rc = hs_opt_endpoint_decode(tk.val.data ? tk.val.data : (const uint8_t *)"",
-					 tk.val.len, &e, em)) != HS_OK)
+	                                 tk.val.len, &e, em)) != HS_OK)
 		goto cleanup;
 	put_header(out, HS_OPT_CHUNK_ENDPOINT, tk.val.len);
 	hs_buf_append(out, tk.val.data, tk.val.len);
@@ -467,9 +470,9 @@ static const struct {
 	int (*from_text)(const char *fields, hs_buf_t *out, hs_errmsg_t *em);
 	int (*to_text)(const uint8_t *data, size_t len, hs_buf_t *out, hs_errmsg_t *em);
 } codecs[] = {
-	{HS_OPT_KEYSTATE, keystate_from_text, keystate_to_text},
-	{HS_OPT_CHUNK, chunk_from_text, chunk_to_text},
-	{HS_OPT_CHUNK_ENDPOINT, endpoint_from_text, endpoint_to_text},
+    {HS_OPT_KEYSTATE, keystate_from_text, keystate_to_text},
+    {HS_OPT_CHUNK, chunk_from_text, chunk_to_text},
+    {HS_OPT_CHUNK_ENDPOINT, endpoint_from_text, endpoint_to_text},
 };
 
 static int find_codec(uint16_t code)
@@ -494,7 +497,7 @@ int hs_edns_opt_from_text(const char *name, const char *fields, hs_buf_t *out, h
 }
 
 int hs_edns_opt_to_text(uint16_t code, const uint8_t *data, size_t len, hs_buf_t *out,
-			hs_errmsg_t *em)
+                        hs_errmsg_t *em)
 {
 	size_t mark = out->len;
 	int c = find_codec(code), rc;

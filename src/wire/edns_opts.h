@@ -38,7 +38,7 @@ typedef struct hs_opt_keystate {
 } hs_opt_keystate_t;
 
 typedef struct hs_opt_chunk {
-	uint8_t format; /* enum hs_chunk_format */
+	uint8_t format;      /* enum hs_chunk_format */
 	const uint8_t *hmac; /* borrowed */
 	uint16_t hmac_len;
 	const uint8_t *data; /* borrowed */
@@ -54,22 +54,22 @@ typedef struct hs_opt_endpoint {
 /* Split one whole option (code u16, length u16, data) with nothing after
  * it: HS_E_TRUNC, HS_E_TRAILING. */
 int hs_edns_opt_split(const uint8_t *opt, size_t len, uint16_t *code, const uint8_t **data,
-		      size_t *dlen, hs_errmsg_t *em) HS_CHECK_RESULT;
+                      size_t *dlen, hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /* HS_E_TRUNC (under 4 octets). */
 int hs_opt_keystate_decode(const uint8_t *data, size_t len, hs_opt_keystate_t *out,
-			   hs_errmsg_t *em) HS_CHECK_RESULT;
+                           hs_errmsg_t *em) HS_CHECK_RESULT;
 int hs_opt_keystate_encode(const hs_opt_keystate_t *k, hs_buf_t *out,
-			   hs_errmsg_t *em) HS_CHECK_RESULT;
+                           hs_errmsg_t *em) HS_CHECK_RESULT;
 /* HS_E_TRUNC, HS_E_TRAILING, HS_E_RANGE (hmac over 64 octets). */
 int hs_opt_chunk_decode(const uint8_t *data, size_t len, hs_opt_chunk_t *out,
-			hs_errmsg_t *em) HS_CHECK_RESULT;
+                        hs_errmsg_t *em) HS_CHECK_RESULT;
 int hs_opt_chunk_encode(const hs_opt_chunk_t *c, hs_buf_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 /* HS_E_MALFORMED: not printable ASCII host:port. */
 int hs_opt_endpoint_decode(const uint8_t *data, size_t len, hs_opt_endpoint_t *out,
-			   hs_errmsg_t *em) HS_CHECK_RESULT;
+                           hs_errmsg_t *em) HS_CHECK_RESULT;
 int hs_opt_endpoint_encode(const hs_opt_endpoint_t *e, hs_buf_t *out,
-			   hs_errmsg_t *em) HS_CHECK_RESULT;
+                           hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /* KeyState mnemonic ("KEY_TRUSTED") / short text ("trusted"), NULL if
  * unassigned. */

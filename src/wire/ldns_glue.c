@@ -22,7 +22,7 @@ cleanup:
 }
 
 int hs_ldns_rr_new_wire(const char *owner, uint32_t ttl, uint16_t type, const uint8_t *rdata,
-			size_t len, ldns_rr **out, hs_errmsg_t *em)
+                        size_t len, ldns_rr **out, hs_errmsg_t *em)
 {
 	ldns_rr *rr = NULL;
 	ldns_rdf *name = NULL, *rd = NULL;
@@ -63,7 +63,7 @@ cleanup:
 }
 
 int hs_ldns_rr_new(const char *owner, uint32_t ttl, uint16_t type, const char *rdata_text,
-		   ldns_rr **out, hs_errmsg_t *em)
+                   ldns_rr **out, hs_errmsg_t *em)
 {
 	hs_buf_t wire = HS_BUF_INIT;
 	int rc = hs_rdata_from_text(type, rdata_text, &wire, em);

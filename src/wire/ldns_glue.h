@@ -22,12 +22,12 @@ int hs_ldns_rr_rdata(const ldns_rr *rr, hs_buf_t *out, hs_errmsg_t *em) HS_CHECK
  * opaque rdf). `*out` is the caller's (ldns_rr_free). HS_E_NAME for a bad
  * owner. The RDATA is not validated here; see hs_ldns_rr_new(). */
 int hs_ldns_rr_new_wire(const char *owner, uint32_t ttl, uint16_t type, const uint8_t *rdata,
-			size_t len, ldns_rr **out, hs_errmsg_t *em) HS_CHECK_RESULT;
+                        size_t len, ldns_rr **out, hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /* A new RR of an hsync type from presentation RDATA (rdata.h text, so also
  * "\# LEN HEX"). Errors of hs_rdata_from_text() and HS_E_NAME. */
 int hs_ldns_rr_new(const char *owner, uint32_t ttl, uint16_t type, const char *rdata_text,
-		   ldns_rr **out, hs_errmsg_t *em) HS_CHECK_RESULT;
+                   ldns_rr **out, hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /* Append hsync's presentation of the RDATA of `rr` (strict decode of its
  * octets). HS_E_UNKNOWN_TYPE if the type is not ours. */

@@ -41,13 +41,13 @@ static const struct {
 	from_text_fn from_text;
 	to_text_fn to_text;
 } codecs[] = {
-	{HS_RRTYPE_DSYNC, hs_dsync_from_text, hs_dsync_to_text},
-	{HS_RRTYPE_HSYNC, NULL, hs_hsync_to_text},
-	{HS_RRTYPE_HSYNC2, NULL, hs_hsync2_to_text},
-	{HS_RRTYPE_HSYNC3, hs_hsync3_from_text, hs_hsync3_to_text},
-	{HS_RRTYPE_HSYNCPARAM, hs_hsyncparam_from_text, hs_hsyncparam_to_text},
-	{HS_RRTYPE_CHUNK, hs_chunk_from_text, hs_chunk_to_text},
-	{HS_RRTYPE_HPKEKEY, hs_hpkekey_from_text, hs_hpkekey_to_text},
+    {HS_RRTYPE_DSYNC, hs_dsync_from_text, hs_dsync_to_text},
+    {HS_RRTYPE_HSYNC, NULL, hs_hsync_to_text},
+    {HS_RRTYPE_HSYNC2, NULL, hs_hsync2_to_text},
+    {HS_RRTYPE_HSYNC3, hs_hsync3_from_text, hs_hsync3_to_text},
+    {HS_RRTYPE_HSYNCPARAM, hs_hsyncparam_from_text, hs_hsyncparam_to_text},
+    {HS_RRTYPE_CHUNK, hs_chunk_from_text, hs_chunk_to_text},
+    {HS_RRTYPE_HPKEKEY, hs_hpkekey_from_text, hs_hpkekey_to_text},
 };
 
 static int find_type(uint16_t type)
@@ -136,7 +136,8 @@ void hs_rrtype_any_print(hs_buf_t *out, uint16_t type)
 	const ldns_rr_descriptor *d = ldns_rr_descript(type);
 	/* only names that read back to the same number (ldns's table has a
 	 * few placeholder rows) */
-	if (d && d->_name && type != 0 && ldns_get_rr_type_by_name(d->_name) == (ldns_rr_type)type &&
+	if (d && d->_name && type != 0 &&
+	    ldns_get_rr_type_by_name(d->_name) == (ldns_rr_type)type &&
 	    strncasecmp(d->_name, "TYPE", 4) != 0) {
 		hs_buf_printf(out, "%s", d->_name);
 		return;
@@ -222,7 +223,7 @@ int hs_rdata_from_text(uint16_t type, const char *text, hs_buf_t *out, hs_errmsg
 			rc = codecs[c].to_text(out->data + mark, out->len - mark, &scratch, em);
 	} else if (codecs[c].from_text == NULL) {
 		rc = hs_fail(em, HS_E_NOTSUP, "%s: decode only; use the \\# generic form",
-			     hs_rrtype_name(type));
+		             hs_rrtype_name(type));
 	} else {
 		rc = codecs[c].from_text(text, out, em);
 	}
@@ -234,7 +235,7 @@ cleanup:
 }
 
 int hs_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, hs_buf_t *out,
-		     hs_errmsg_t *em)
+                     hs_errmsg_t *em)
 {
 	int c = find_codec(type);
 	size_t mark = out->len;

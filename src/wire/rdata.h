@@ -37,11 +37,11 @@ void hs_rrtype_any_print(hs_buf_t *out, uint16_t type);
 
 /* Presentation RDATA (what follows the type in a zone file) -> wire. */
 int hs_rdata_from_text(uint16_t type, const char *text, hs_buf_t *out,
-		       hs_errmsg_t *em) HS_CHECK_RESULT;
+                       hs_errmsg_t *em) HS_CHECK_RESULT;
 /* Wire RDATA -> presentation (strict: lengths, no compression, no
  * trailing bytes). */
 int hs_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, hs_buf_t *out,
-		     hs_errmsg_t *em) HS_CHECK_RESULT;
+                     hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /* RFC 3597 generic presentation ("\# LEN HEX") of any RDATA. */
 void hs_rdata_generic_print(hs_buf_t *out, const uint8_t *rdata, size_t len);
@@ -50,10 +50,10 @@ void hs_rdata_generic_print(hs_buf_t *out, const uint8_t *rdata, size_t len);
 const char *hs_edns_opt_name(uint16_t code);
 /* Option NAME and its presentation fields -> code + length + data. */
 int hs_edns_opt_from_text(const char *name, const char *fields, hs_buf_t *out,
-			  hs_errmsg_t *em) HS_CHECK_RESULT;
+                          hs_errmsg_t *em) HS_CHECK_RESULT;
 /* Option data (without code and length) -> presentation fields. */
 int hs_edns_opt_to_text(uint16_t code, const uint8_t *data, size_t len, hs_buf_t *out,
-			hs_errmsg_t *em) HS_CHECK_RESULT;
+                        hs_errmsg_t *em) HS_CHECK_RESULT;
 /* Option mnemonic (case-insensitive) -> code; HS_E_UNKNOWN_TYPE if not ours. */
 int hs_edns_opt_parse(const char *name, uint16_t *code) HS_CHECK_RESULT;
 

@@ -125,7 +125,8 @@ int hs_chunk_from_text(const char *text, hs_buf_t *out, hs_errmsg_t *em)
 	if ((rc = hs_tok_next(&t, &tk, HS_TOK_PLAIN, "chunk format", em)) != HS_OK)
 		goto cleanup;
 	if (hs_chunk_format_parse((const char *)tk.val.data, tk.val.len, &c.format) != HS_OK) {
-		rc = hs_fail(em, HS_E_SYNTAX, "chunk format: unknown format '%s'", hs_buf_cstr(&tk.val));
+		rc = hs_fail(em, HS_E_SYNTAX, "chunk format: unknown format '%s'",
+		             hs_buf_cstr(&tk.val));
 		goto cleanup;
 	}
 	if ((rc = hs_tok_next(&t, &tk, HS_TOK_PLAIN, "chunk hmac", em)) != HS_OK)
@@ -148,7 +149,7 @@ int hs_chunk_from_text(const char *text, hs_buf_t *out, hs_errmsg_t *em)
 		do {
 			hs_buf_append(&b64, tk.val.data, tk.val.len);
 		} while (hs_tok_more(&t) &&
-			 (rc = hs_tok_next(&t, &tk, HS_TOK_PLAIN, "chunk data", em)) == HS_OK);
+		         (rc = hs_tok_next(&t, &tk, HS_TOK_PLAIN, "chunk data", em)) == HS_OK);
 		if (rc != HS_OK)
 			goto cleanup;
 		n = b64.len / 4 * 3 + 3;

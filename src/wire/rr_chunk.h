@@ -24,7 +24,7 @@
 #include "util/errmsg.h"
 
 typedef struct hs_chunk {
-	uint8_t format; /* enum hs_chunk_format */
+	uint8_t format;      /* enum hs_chunk_format */
 	const uint8_t *hmac; /* borrowed */
 	uint16_t hmac_len;
 	uint16_t sequence; /* 0 = manifest */
@@ -35,12 +35,12 @@ typedef struct hs_chunk {
 
 /* Strict decode: HS_E_TRUNC, HS_E_TRAILING. */
 int hs_chunk_decode(const uint8_t *rdata, size_t len, hs_chunk_t *out,
-		    hs_errmsg_t *em) HS_CHECK_RESULT;
+                    hs_errmsg_t *em) HS_CHECK_RESULT;
 /* Append RDATA; HS_E_RANGE if it would exceed 65535 octets. */
 int hs_chunk_encode(const hs_chunk_t *c, hs_buf_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 int hs_chunk_from_text(const char *text, hs_buf_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 int hs_chunk_to_text(const uint8_t *rdata, size_t len, hs_buf_t *out,
-		     hs_errmsg_t *em) HS_CHECK_RESULT;
+                     hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /* CHUNK format byte names, shared with the CHUNK EDNS(0) option:
  * "JSON" or NULL; parse accepts names, FORMATn and numbers. */

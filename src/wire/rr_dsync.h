@@ -29,14 +29,14 @@ typedef struct hs_dsync {
 
 /* Strict decode. HS_E_TRUNC, HS_E_COMPRESSED, HS_E_NAME, HS_E_TRAILING. */
 int hs_dsync_decode(const uint8_t *rdata, size_t len, hs_dsync_t *out,
-		    hs_errmsg_t *em) HS_CHECK_RESULT;
+                    hs_errmsg_t *em) HS_CHECK_RESULT;
 /* Append the RDATA; HS_E_NAME if `d->target` is not a valid wire name. */
 int hs_dsync_encode(const hs_dsync_t *d, hs_buf_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 /* Presentation -> RDATA. HS_E_SYNTAX, HS_E_RANGE, HS_E_NAME, HS_E_UNKNOWN_TYPE. */
 int hs_dsync_from_text(const char *text, hs_buf_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 /* RDATA -> presentation (decode errors as hs_dsync_decode). */
 int hs_dsync_to_text(const uint8_t *rdata, size_t len, hs_buf_t *out,
-		     hs_errmsg_t *em) HS_CHECK_RESULT;
+                     hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /* Mnemonic of a scheme ("NOTIFY"), NULL if unknown. */
 const char *hs_dsync_scheme_name(uint8_t scheme);

@@ -13,8 +13,8 @@ static const struct {
 	const char *name;
 	size_t npk;
 } kems[] = {
-	{0x0010, "P-256", 65}, {0x0011, "P-384", 97}, {0x0012, "P-521", 133},
-	{0x0020, "X25519", 32}, {0x0021, "X448", 56},
+    {0x0010, "P-256", 65},  {0x0011, "P-384", 97}, {0x0012, "P-521", 133},
+    {0x0020, "X25519", 32}, {0x0021, "X448", 56},
 };
 
 size_t hs_hpke_kem_pklen(uint16_t kem)
@@ -40,8 +40,8 @@ static int check_key(uint16_t kem, size_t len, hs_errmsg_t *em)
 		return hs_fail(em, HS_E_NOTSUP, "hpkekey kem: unknown KEM 0x%04x", kem);
 	if (len != npk)
 		return hs_fail(em, HS_E_MALFORMED,
-			       "hpkekey public key: %zu octets, KEM 0x%04x needs %zu", len, kem,
-			       npk);
+		               "hpkekey public key: %zu octets, KEM 0x%04x needs %zu", len, kem,
+		               npk);
 	return HS_OK;
 }
 

@@ -36,10 +36,10 @@ const char *hs_hpke_kem_name(uint16_t kem);
 
 /* Strict decode: HS_E_TRUNC, HS_E_NOTSUP (KEM), HS_E_MALFORMED (length). */
 int hs_hpkekey_decode(const uint8_t *rdata, size_t len, hs_hpkekey_t *out,
-		      hs_errmsg_t *em) HS_CHECK_RESULT;
+                      hs_errmsg_t *em) HS_CHECK_RESULT;
 int hs_hpkekey_encode(const hs_hpkekey_t *k, hs_buf_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 int hs_hpkekey_from_text(const char *text, hs_buf_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 int hs_hpkekey_to_text(const uint8_t *rdata, size_t len, hs_buf_t *out,
-		       hs_errmsg_t *em) HS_CHECK_RESULT;
+                       hs_errmsg_t *em) HS_CHECK_RESULT;
 
 #endif

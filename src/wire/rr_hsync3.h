@@ -27,26 +27,26 @@
 #include "wire/cursor.h"
 
 typedef struct hs_hsync3 {
-	uint8_t state; /* HS_HSYNC3_OFF, HS_HSYNC3_ON (others kept as read) */
-	const uint8_t *label; /* borrowed from the decoded RDATA */
-	size_t label_len; /* <= 255 */
+	uint8_t state;                   /* HS_HSYNC3_OFF, HS_HSYNC3_ON (others kept as read) */
+	const uint8_t *label;            /* borrowed from the decoded RDATA */
+	size_t label_len;                /* <= 255 */
 	uint8_t identity[WIRE_NAME_MAX]; /* wire form */
 	size_t identity_len;
 	const uint8_t *upstream; /* borrowed; "." means none */
-	size_t upstream_len; /* <= 255 */
+	size_t upstream_len;     /* <= 255 */
 } hs_hsync3_t;
 
 enum { HS_HSYNC3_OFF = 0, HS_HSYNC3_ON = 1 };
 
 /* Strict decode: HS_E_TRUNC, HS_E_COMPRESSED, HS_E_NAME, HS_E_TRAILING. */
 int hs_hsync3_decode(const uint8_t *rdata, size_t len, hs_hsync3_t *out,
-		     hs_errmsg_t *em) HS_CHECK_RESULT;
+                     hs_errmsg_t *em) HS_CHECK_RESULT;
 /* Append RDATA exactly as the fields say (no dot added): HS_E_RANGE for a
  * string over 255 octets, HS_E_NAME for a bad identity. */
 int hs_hsync3_encode(const hs_hsync3_t *h, hs_buf_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 int hs_hsync3_from_text(const char *text, hs_buf_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 int hs_hsync3_to_text(const uint8_t *rdata, size_t len, hs_buf_t *out,
-		      hs_errmsg_t *em) HS_CHECK_RESULT;
+                      hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /* 1 if the labels are equal once one trailing dot is stripped from each
  * (case-insensitive, as labels are DNS-ish tags), else 0. */

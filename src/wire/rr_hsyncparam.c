@@ -31,10 +31,10 @@ static const struct {
 	uint8_t val;
 	const char *name;
 } enum_vals[] = {
-	{HS_HSP_NSMGMT, HS_NSMGMT_OWNER, "owner"},
-	{HS_HSP_NSMGMT, HS_NSMGMT_AGENT, "agent"},
-	{HS_HSP_PARENTSYNC, HS_PARENTSYNC_OWNER, "owner"},
-	{HS_HSP_PARENTSYNC, HS_PARENTSYNC_AGENT, "agent"},
+    {HS_HSP_NSMGMT, HS_NSMGMT_OWNER, "owner"},
+    {HS_HSP_NSMGMT, HS_NSMGMT_AGENT, "agent"},
+    {HS_HSP_PARENTSYNC, HS_PARENTSYNC_OWNER, "owner"},
+    {HS_HSP_PARENTSYNC, HS_PARENTSYNC_AGENT, "agent"},
 };
 
 static int key_row(uint16_t key)
@@ -89,8 +89,8 @@ static int ldh_label(const uint8_t *s, size_t n)
  * part after the key, including '=', or nothing for a bare key).
  */
 typedef int (*check_fn)(const uint8_t *v, size_t n, const char *field, hs_errmsg_t *em);
-typedef int (*parse_fn)(uint16_t key, const uint8_t *s, size_t n, hs_buf_t *dst,
-			const char *field, hs_errmsg_t *em);
+typedef int (*parse_fn)(uint16_t key, const uint8_t *s, size_t n, hs_buf_t *dst, const char *field,
+                        hs_errmsg_t *em);
 typedef void (*print_fn)(hs_buf_t *out, uint16_t key, const uint8_t *v, size_t n);
 
 static int check_any(const uint8_t *v, size_t n, const char *field, hs_errmsg_t *em)
@@ -110,9 +110,9 @@ static int check_flag(const uint8_t *v, size_t n, const char *field, hs_errmsg_t
 
 static int check_label(const uint8_t *v, size_t n, const char *field, hs_errmsg_t *em)
 {
-	return ldh_label(v, n) ? HS_OK
-			       : hs_fail(em, HS_E_MALFORMED, "%s: not one LDH label of 1-63 octets",
-					 field);
+	return ldh_label(v, n)
+	           ? HS_OK
+	           : hs_fail(em, HS_E_MALFORMED, "%s: not one LDH label of 1-63 octets", field);
 }
 
 static int check_list(const uint8_t *v, size_t n, const char *field, hs_errmsg_t *em)
@@ -123,26 +123,27 @@ static int check_list(const uint8_t *v, size_t n, const char *field, hs_errmsg_t
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && v[i] != ',') {
 			if (is_space_octet(v[i]))
-				return hs_fail(em, HS_E_MALFORMED, "%s: whitespace in a label", field);
+				return hs_fail(em, HS_E_MALFORMED, "%s: whitespace in a label",
+				               field);
 			continue;
 		}
 		if (i == start || i - start > 63)
 			return hs_fail(em, HS_E_MALFORMED, "%s: list item empty or over 63 octets",
-				       field);
+			               field);
 		start = i + 1;
 	}
 	return HS_OK;
 }
 
 static int parse_verbatim(uint16_t key, const uint8_t *s, size_t n, hs_buf_t *dst,
-			  const char *field, hs_errmsg_t *em)
+                          const char *field, hs_errmsg_t *em)
 {
 	hs_buf_append(dst, s, n);
 	return HS_OK;
 }
 
 static int parse_enum(uint16_t key, const uint8_t *s, size_t n, hs_buf_t *dst, const char *field,
-		      hs_errmsg_t *em)
+                      hs_errmsg_t *em)
 {
 	unsigned long v;
 	for (size_t i = 0; i < sizeof(enum_vals) / sizeof(enum_vals[0]); i++) {
@@ -161,7 +162,7 @@ static int parse_enum(uint16_t key, const uint8_t *s, size_t n, hs_buf_t *dst, c
 
 /* Whitespace around the commas is tolerated and dropped. */
 static int parse_list(uint16_t key, const uint8_t *s, size_t n, hs_buf_t *dst, const char *field,
-		      hs_errmsg_t *em)
+                      hs_errmsg_t *em)
 {
 	for (size_t i = 0; n > 0;) {
 		size_t j = i;
@@ -213,17 +214,16 @@ static const struct {
 	parse_fn parse;
 	print_fn print;
 } kind_ops[] = {
-	[K_ENUM] = {check_enum, parse_enum, print_enum},
-	[K_LIST] = {check_list, parse_list, print_quoted},
-	[K_LABEL] = {check_label, parse_verbatim, print_quoted},
-	[K_FLAG] = {check_flag, parse_verbatim, print_none},
-	[K_STRING] = {check_any, parse_verbatim, print_opaque},
-	[K_OPAQUE] = {check_any, parse_verbatim, print_opaque},
+    [K_ENUM] = {check_enum, parse_enum, print_enum},
+    [K_LIST] = {check_list, parse_list, print_quoted},
+    [K_LABEL] = {check_label, parse_verbatim, print_quoted},
+    [K_FLAG] = {check_flag, parse_verbatim, print_none},
+    [K_STRING] = {check_any, parse_verbatim, print_opaque},
+    [K_OPAQUE] = {check_any, parse_verbatim, print_opaque},
 };
 
 /* Check a value against its key's kind; "<field>: reason" on failure. */
-static int check_value(uint16_t key, const uint8_t *v, size_t n, const char *field,
-		       hs_errmsg_t *em)
+static int check_value(uint16_t key, const uint8_t *v, size_t n, const char *field, hs_errmsg_t *em)
 {
 	if (key == HS_HSP_KEY_RESERVED)
 		return hs_fail(em, HS_E_MALFORMED, "%s: reserved key", field);
@@ -239,8 +239,7 @@ static void key_field(char *buf, size_t n, uint16_t key)
 		snprintf(buf, n, "hsyncparam key%u", key);
 }
 
-int hs_hsyncparam_decode(const uint8_t *rdata, size_t len, hs_hsyncparam_t *out,
-			 hs_errmsg_t *em)
+int hs_hsyncparam_decode(const uint8_t *rdata, size_t len, hs_hsyncparam_t *out, hs_errmsg_t *em)
 {
 	hs_hsyncparam_t *h = xmalloc(sizeof(*h)); /* 1.5 KiB: keep it off small stacks */
 	wire_rd_t rd;
@@ -262,7 +261,8 @@ int hs_hsyncparam_decode(const uint8_t *rdata, size_t len, hs_hsyncparam_t *out,
 			goto cleanup;
 		}
 		if (h->n == HS_HSP_MAX) {
-			rc = hs_fail(em, HS_E_LIMIT, "hsyncparam: more than %d parameters", HS_HSP_MAX);
+			rc = hs_fail(em, HS_E_LIMIT, "hsyncparam: more than %d parameters",
+			             HS_HSP_MAX);
 			goto cleanup;
 		}
 		if ((rc = check_value(key, val, vlen, field, em)) != HS_OK)
@@ -324,7 +324,7 @@ static int parse_key(const char *s, size_t n, uint16_t *key)
 
 /* Text value -> octets for `key` in `dst`, then the kind's check. */
 static int value_from_text(uint16_t key, const hs_token_t *tk, hs_buf_t *dst, const char *field,
-			   hs_errmsg_t *em)
+                           hs_errmsg_t *em)
 {
 	const uint8_t *s = tk->val.len ? tk->val.data : (const uint8_t *)"";
 	int rc = kind_ops[key_kind(key)].parse(key, s, tk->val.len, dst, field, em);
@@ -362,7 +362,7 @@ int hs_hsyncparam_from_text(const char *text, hs_buf_t *out, hs_errmsg_t *em)
 			goto cleanup;
 		if (parse_key(tk.key, tk.keylen, &key) != HS_OK) {
 			rc = hs_fail(em, HS_E_SYNTAX, "hsyncparam: unknown key '%.*s'",
-				     (int)(tk.keylen > 40 ? 40 : tk.keylen), tk.key);
+			             (int)(tk.keylen > 40 ? 40 : tk.keylen), tk.key);
 			goto cleanup;
 		}
 		key_field(field, sizeof(field), key);
@@ -373,7 +373,8 @@ int hs_hsyncparam_from_text(const char *text, hs_buf_t *out, hs_errmsg_t *em)
 			}
 		}
 		if (n == HS_HSP_MAX) {
-			rc = hs_fail(em, HS_E_LIMIT, "hsyncparam: more than %d parameters", HS_HSP_MAX);
+			rc = hs_fail(em, HS_E_LIMIT, "hsyncparam: more than %d parameters",
+			             HS_HSP_MAX);
 			goto cleanup;
 		}
 		ps[n].key = key;
@@ -442,8 +443,7 @@ uint8_t hs_hsyncparam_parentsync(const hs_hsyncparam_t *h)
 	return p && p->len == 1 ? p->val[0] : HS_PARENTSYNC_OWNER;
 }
 
-int hs_hsyncparam_list_has(const hs_hsyncparam_t *h, uint16_t key, const uint8_t *label,
-			   size_t n)
+int hs_hsyncparam_list_has(const hs_hsyncparam_t *h, uint16_t key, const uint8_t *label, size_t n)
 {
 	const hs_hsp_param_t *p = hs_hsyncparam_find(h, key);
 	size_t start = 0;

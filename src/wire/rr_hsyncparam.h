@@ -45,15 +45,14 @@ typedef struct hs_hsyncparam {
 /* Strict decode: HS_E_TRUNC, HS_E_ORDER, HS_E_LIMIT, HS_E_MALFORMED (a
  * value that does not fit its key's kind). Values borrow from `rdata`. */
 int hs_hsyncparam_decode(const uint8_t *rdata, size_t len, hs_hsyncparam_t *out,
-			 hs_errmsg_t *em) HS_CHECK_RESULT;
+                         hs_errmsg_t *em) HS_CHECK_RESULT;
 /* Append RDATA; the params must already be strictly increasing and
  * valid for their keys (same errors as decode). */
-int hs_hsyncparam_encode(const hs_hsyncparam_t *h, hs_buf_t *out,
-			 hs_errmsg_t *em) HS_CHECK_RESULT;
+int hs_hsyncparam_encode(const hs_hsyncparam_t *h, hs_buf_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 /* HS_E_SYNTAX, HS_E_EXISTS (duplicate key), HS_E_MALFORMED, HS_E_LIMIT. */
 int hs_hsyncparam_from_text(const char *text, hs_buf_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 int hs_hsyncparam_to_text(const uint8_t *rdata, size_t len, hs_buf_t *out,
-			  hs_errmsg_t *em) HS_CHECK_RESULT;
+                          hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /* The parameter with `key`, or NULL. */
 const hs_hsp_param_t *hs_hsyncparam_find(const hs_hsyncparam_t *h, uint16_t key);
@@ -63,8 +62,7 @@ uint8_t hs_hsyncparam_parentsync(const hs_hsyncparam_t *h);
 /* 1 if the list value of `key` (servers, signers, auditors) contains
  * `label` (`n` octets; compared case-insensitively, one trailing dot
  * ignored as for HSYNC3 labels). */
-int hs_hsyncparam_list_has(const hs_hsyncparam_t *h, uint16_t key, const uint8_t *label,
-			   size_t n);
+int hs_hsyncparam_list_has(const hs_hsyncparam_t *h, uint16_t key, const uint8_t *label, size_t n);
 /* Presentation name of a key ("servers"), NULL for unknown keys. */
 const char *hs_hsyncparam_key_name(uint16_t key);
 

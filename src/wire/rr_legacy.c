@@ -5,8 +5,8 @@
 #include "wire/proto.h"
 #include "wire/text.h"
 
-int hs_hsync_legacy_decode(uint16_t type, const uint8_t *rdata, size_t len,
-			   hs_hsync_legacy_t *out, hs_errmsg_t *em)
+int hs_hsync_legacy_decode(uint16_t type, const uint8_t *rdata, size_t len, hs_hsync_legacy_t *out,
+                           hs_errmsg_t *em)
 {
 	hs_hsync_legacy_t h = {0};
 	const char *tn = type == HS_RRTYPE_HSYNC ? "hsync" : "hsync2";
@@ -91,7 +91,7 @@ int hs_hsync2_to_text(const uint8_t *rdata, size_t len, hs_buf_t *out, hs_errmsg
 	unsigned ps = (h.flags >> 3) & 0x7;
 	print_state(out, h.state);
 	hs_buf_printf(out, "\"nsmgmt=%s; sign=%s; audit=%s; ", (h.flags & 1) ? "agent" : "owner",
-		      (h.flags & 2) ? "yes" : "no", (h.flags & 4) ? "yes" : "no");
+	              (h.flags & 2) ? "yes" : "no", (h.flags & 4) ? "yes" : "no");
 	if (ps < 4)
 		hs_buf_printf(out, "parentsync=%s", psync[ps]);
 	else

@@ -27,7 +27,7 @@ typedef struct hs_hsync_legacy {
 	uint16_t type; /* HS_RRTYPE_HSYNC or HS_RRTYPE_HSYNC2 */
 	uint8_t state;
 	uint8_t nsmgmt; /* HSYNC only */
-	uint8_t sign; /* HSYNC only */
+	uint8_t sign;   /* HSYNC only */
 	uint16_t flags; /* HSYNC2 only */
 	uint8_t identity[WIRE_NAME_MAX];
 	size_t identity_len;
@@ -37,11 +37,11 @@ typedef struct hs_hsync_legacy {
 
 /* Strict decode of `type` RDATA (HSYNC or HSYNC2; HS_E_UNKNOWN_TYPE for
  * anything else): HS_E_TRUNC, HS_E_COMPRESSED, HS_E_NAME, HS_E_TRAILING. */
-int hs_hsync_legacy_decode(uint16_t type, const uint8_t *rdata, size_t len,
-			   hs_hsync_legacy_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
+int hs_hsync_legacy_decode(uint16_t type, const uint8_t *rdata, size_t len, hs_hsync_legacy_t *out,
+                           hs_errmsg_t *em) HS_CHECK_RESULT;
 int hs_hsync_to_text(const uint8_t *rdata, size_t len, hs_buf_t *out,
-		     hs_errmsg_t *em) HS_CHECK_RESULT;
+                     hs_errmsg_t *em) HS_CHECK_RESULT;
 int hs_hsync2_to_text(const uint8_t *rdata, size_t len, hs_buf_t *out,
-		      hs_errmsg_t *em) HS_CHECK_RESULT;
+                      hs_errmsg_t *em) HS_CHECK_RESULT;
 
 #endif

@@ -269,10 +269,10 @@ static const struct {
 	int code;
 	const char *why;
 } wire_reasons[] = {
-	{HS_E_TRUNC, "truncated"},
-	{HS_E_COMPRESSED, "compression pointer not allowed"},
-	{HS_E_NAME, "invalid domain name"},
-	{HS_E_TRAILING, "trailing bytes after the last field"},
+    {HS_E_TRUNC, "truncated"},
+    {HS_E_COMPRESSED, "compression pointer not allowed"},
+    {HS_E_NAME, "invalid domain name"},
+    {HS_E_TRAILING, "trailing bytes after the last field"},
 };
 
 int hs_wire_fail(hs_errmsg_t *em, int code, const char *field)

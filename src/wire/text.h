@@ -33,12 +33,15 @@ typedef struct hs_token {
 	size_t rawlen;
 	const char *key; /* HS_TOK_KEYVAL only: the key text, never escaped */
 	size_t keylen;
-	int has_eq; /* HS_TOK_KEYVAL only: an '=' followed the key */
-	int quoted; /* the value was quoted */
+	int has_eq;   /* HS_TOK_KEYVAL only: an '=' followed the key */
+	int quoted;   /* the value was quoted */
 	hs_buf_t val; /* the value with escapes resolved; owned, hs_token_free() */
 } hs_token_t;
 
-#define HS_TOKEN_INIT {NULL, 0, NULL, 0, 0, 0, HS_BUF_INIT}
+#define HS_TOKEN_INIT                                                                              \
+	{                                                                                          \
+		NULL, 0, NULL, 0, 0, 0, HS_BUF_INIT                                                \
+	}
 
 enum { HS_TOK_PLAIN = 0, HS_TOK_KEYVAL = 1 };
 
@@ -52,7 +55,7 @@ int hs_tok_more(hs_tok_t *t);
  * a closing quote.
  */
 int hs_tok_next(hs_tok_t *t, hs_token_t *tk, int mode, const char *field,
-		hs_errmsg_t *em) HS_CHECK_RESULT;
+                hs_errmsg_t *em) HS_CHECK_RESULT;
 /* HS_E_SYNTAX ("<field>: unexpected text ...") if any token is left. */
 int hs_tok_end(hs_tok_t *t, const char *field, hs_errmsg_t *em) HS_CHECK_RESULT;
 void hs_token_free(hs_token_t *tk);
@@ -77,7 +80,7 @@ void hs_str_print_bare(hs_buf_t *out, const uint8_t *s, size_t n);
 
 /* Decimal (or 0x-hex when `hex_ok`) unsigned number <= max. */
 int hs_parse_uint(const char *s, size_t n, unsigned long max, int hex_ok,
-		  unsigned long *v) HS_CHECK_RESULT;
+                  unsigned long *v) HS_CHECK_RESULT;
 
 /* "<field>: <reason for code>" through hs_fail (reason from the wire
  * cursor codes: truncated, compression pointer not allowed, ...). */

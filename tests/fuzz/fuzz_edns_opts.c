@@ -22,8 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t *d;
 		size_t dl;
 		uint16_t c2;
-		if (hs_edns_opt_from_text(hs_edns_opt_name(code), hs_buf_cstr(&text), &again, NULL) !=
-		    HS_OK)
+		if (hs_edns_opt_from_text(hs_edns_opt_name(code), hs_buf_cstr(&text), &again,
+		                          NULL) != HS_OK)
 			abort();
 		if (hs_edns_opt_split(again.data, again.len, &c2, &d, &dl, NULL) != HS_OK ||
 		    c2 != code || dl != size || (size && memcmp(d, data, size) != 0))

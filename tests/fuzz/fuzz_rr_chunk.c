@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dec != fuzz_rr_roundtrip(HS_RRTYPE_CHUNK, data, size))
 		abort();
 	if (dec && (hs_chunk_encode(&c, &w, NULL) != HS_OK || w.len != size ||
-		    memcmp(w.data, data, size) != 0))
+	            memcmp(w.data, data, size) != 0))
 		abort();
 	hs_buf_free(&w);
 	return 0;

@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dec != fuzz_rr_roundtrip(HS_RRTYPE_HSYNC3, data, size))
 		abort();
 	if (dec && (hs_hsync3_encode(&h, &w, NULL) != HS_OK || w.len != size ||
-		    memcmp(w.data, data, size) != 0))
+	            memcmp(w.data, data, size) != 0))
 		abort();
 	if (dec && !hs_hsync3_label_eq(h.label, h.label_len, h.label, h.label_len))
 		abort();

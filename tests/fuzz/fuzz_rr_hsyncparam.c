@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dec != fuzz_rr_roundtrip(HS_RRTYPE_HSYNCPARAM, data, size))
 		abort();
 	if (dec && (hs_hsyncparam_encode(&h, &w, NULL) != HS_OK || w.len != size ||
-		    (size && memcmp(w.data, data, size) != 0)))
+	            (size && memcmp(w.data, data, size) != 0)))
 		abort();
 	if (dec)
 		(void)hs_hsyncparam_list_has(&h, HS_HSP_SERVERS, (const uint8_t *)"alpha", 5);

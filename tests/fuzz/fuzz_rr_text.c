@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint16_t types[] = {HS_RRTYPE_DSYNC, HS_RRTYPE_HSYNC3, HS_RRTYPE_HSYNCPARAM,
-					 HS_RRTYPE_CHUNK, HS_RRTYPE_HPKEKEY};
+	                                 HS_RRTYPE_CHUNK, HS_RRTYPE_HPKEKEY};
 	static const char *const opts[] = {"KEYSTATE", "CHUNK", "CHUNK-ENDPOINT"};
 	hs_buf_t wire = HS_BUF_INIT, text = HS_BUF_INIT, again = HS_BUF_INIT;
 	if (size < 1 || size > 70000)
@@ -31,7 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint16_t code;
 		if (hs_edns_opt_split(wire.data, wire.len, &code, &d, &dl, NULL) != HS_OK ||
 		    hs_edns_opt_to_text(code, d, dl, &text, NULL) != HS_OK ||
-		    hs_edns_opt_from_text(opts[pick - 5], hs_buf_cstr(&text), &again, NULL) != HS_OK ||
+		    hs_edns_opt_from_text(opts[pick - 5], hs_buf_cstr(&text), &again, NULL) !=
+		        HS_OK ||
 		    again.len != wire.len || memcmp(again.data, wire.data, wire.len) != 0)
 			abort();
 	}

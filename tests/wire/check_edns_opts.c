@@ -17,7 +17,7 @@ static void opt_ok(const char *name, const char *fields, const char *hex, const 
 	size_t dl;
 	uint16_t code;
 	ck_assert_msg(hs_edns_opt_from_text(name, fields, &out, &em) == HS_OK, "%s %s: %s", name,
-		      fields, em.text);
+	              fields, em.text);
 	char *got = malloc(2 * out.len + 1);
 	hs_hex_encode(got, out.data, out.len);
 	ck_assert_str_eq(got, hex);
@@ -51,34 +51,35 @@ static const struct {
 	const char *name, *fields;
 	int err;
 } bad_text[] = {
-	{"NOPE", "x=1", HS_E_UNKNOWN_TYPE},
-	{"KEYSTATE", "", HS_E_SYNTAX},
-	{"KEYSTATE", "key-id=1", HS_E_SYNTAX},
-	{"KEYSTATE", "key-id=70000 state=2", HS_E_SYNTAX},
-	{"KEYSTATE", "key-id=1 state=KEY_NOPE", HS_E_SYNTAX},
-	{"KEYSTATE", "key-id=1 state=2 data=256", HS_E_SYNTAX},
-	{"KEYSTATE", "key-id=1 state=2 key-id=2", HS_E_EXISTS},
-	{"KEYSTATE", "key-id=1 state=2 color=red", HS_E_SYNTAX},
-	{"KEYSTATE", "key-id state=2", HS_E_SYNTAX},
-	{"KEYSTATE", "key-id=1 state=2 text=\"open", HS_E_SYNTAX},
-	{"CHUNK", "data=\"x\"", HS_E_SYNTAX},
-	{"CHUNK", "format=JSON", HS_E_SYNTAX},
-	{"CHUNK", "format=JSON data=\"x\" data64=eA==", HS_E_SYNTAX},
-	{"CHUNK", "format=BOGUS data=\"x\"", HS_E_SYNTAX},
-	{"CHUNK", "format=JSON hmac=xyz data=\"x\"", HS_E_SYNTAX},
-	{"CHUNK", "format=JSON data64=!!", HS_E_SYNTAX},
-	{"CHUNK", "format=JSON hmac=00000000000000000000000000000000000000000000000000000000000000000000"
-		  "00000000000000000000000000000000000000000000000000000000000000 data=\"\"",
-	 HS_E_RANGE},
-	{"CHUNK-ENDPOINT", "", HS_E_SYNTAX},
-	{"CHUNK-ENDPOINT", "host", HS_E_MALFORMED},
-	{"CHUNK-ENDPOINT", "host:", HS_E_MALFORMED},
-	{"CHUNK-ENDPOINT", ":53", HS_E_MALFORMED},
-	{"CHUNK-ENDPOINT", "host:65536", HS_E_MALFORMED},
-	{"CHUNK-ENDPOINT", "::1:53", HS_E_MALFORMED},
-	{"CHUNK-ENDPOINT", "[::1:53", HS_E_MALFORMED},
-	{"CHUNK-ENDPOINT", "a:53 b:53", HS_E_SYNTAX},
-	{"CHUNK-ENDPOINT", "\"a b:53\"", HS_E_MALFORMED},
+    {"NOPE", "x=1", HS_E_UNKNOWN_TYPE},
+    {"KEYSTATE", "", HS_E_SYNTAX},
+    {"KEYSTATE", "key-id=1", HS_E_SYNTAX},
+    {"KEYSTATE", "key-id=70000 state=2", HS_E_SYNTAX},
+    {"KEYSTATE", "key-id=1 state=KEY_NOPE", HS_E_SYNTAX},
+    {"KEYSTATE", "key-id=1 state=2 data=256", HS_E_SYNTAX},
+    {"KEYSTATE", "key-id=1 state=2 key-id=2", HS_E_EXISTS},
+    {"KEYSTATE", "key-id=1 state=2 color=red", HS_E_SYNTAX},
+    {"KEYSTATE", "key-id state=2", HS_E_SYNTAX},
+    {"KEYSTATE", "key-id=1 state=2 text=\"open", HS_E_SYNTAX},
+    {"CHUNK", "data=\"x\"", HS_E_SYNTAX},
+    {"CHUNK", "format=JSON", HS_E_SYNTAX},
+    {"CHUNK", "format=JSON data=\"x\" data64=eA==", HS_E_SYNTAX},
+    {"CHUNK", "format=BOGUS data=\"x\"", HS_E_SYNTAX},
+    {"CHUNK", "format=JSON hmac=xyz data=\"x\"", HS_E_SYNTAX},
+    {"CHUNK", "format=JSON data64=!!", HS_E_SYNTAX},
+    {"CHUNK",
+     "format=JSON hmac=00000000000000000000000000000000000000000000000000000000000000000000"
+     "00000000000000000000000000000000000000000000000000000000000000 data=\"\"",
+     HS_E_RANGE},
+    {"CHUNK-ENDPOINT", "", HS_E_SYNTAX},
+    {"CHUNK-ENDPOINT", "host", HS_E_MALFORMED},
+    {"CHUNK-ENDPOINT", "host:", HS_E_MALFORMED},
+    {"CHUNK-ENDPOINT", ":53", HS_E_MALFORMED},
+    {"CHUNK-ENDPOINT", "host:65536", HS_E_MALFORMED},
+    {"CHUNK-ENDPOINT", "::1:53", HS_E_MALFORMED},
+    {"CHUNK-ENDPOINT", "[::1:53", HS_E_MALFORMED},
+    {"CHUNK-ENDPOINT", "a:53 b:53", HS_E_SYNTAX},
+    {"CHUNK-ENDPOINT", "\"a b:53\"", HS_E_MALFORMED},
 };
 
 START_TEST(test_bad_text)
@@ -89,7 +90,7 @@ START_TEST(test_bad_text)
 	hs_buf_append(&out, "keep", 4);
 	int rc = hs_edns_opt_from_text(bad_text[_i].name, bad_text[_i].fields, &out, &em);
 	ck_assert_msg(rc == bad_text[_i].err, "%s '%s': got %s (%s)", bad_text[_i].name,
-		      bad_text[_i].fields, hs_errname(rc), em.text);
+	              bad_text[_i].fields, hs_errname(rc), em.text);
 	ck_assert_uint_eq(out.len, 4);
 	hs_buf_free(&out);
 }
@@ -100,20 +101,20 @@ static const struct {
 	const char *hex;
 	int err;
 } bad_wire[] = {
-	{HS_OPT_KEYSTATE, "", HS_E_TRUNC},
-	{HS_OPT_KEYSTATE, "109202", HS_E_TRUNC},
-	{HS_OPT_CHUNK, "", HS_E_TRUNC},
-	{HS_OPT_CHUNK, "01", HS_E_TRUNC},
-	{HS_OPT_CHUNK, "010002aa", HS_E_TRUNC},
-	{HS_OPT_CHUNK, "010000", HS_E_TRUNC},
-	{HS_OPT_CHUNK, "0100000002aa", HS_E_TRUNC},
-	{HS_OPT_CHUNK, "0100000001aabb", HS_E_TRAILING},
-	{HS_OPT_CHUNK, "010041", HS_E_RANGE},
-	{HS_OPT_CHUNK_ENDPOINT, "", HS_E_MALFORMED},
-	{HS_OPT_CHUNK_ENDPOINT, "613a3533 00", HS_E_MALFORMED},
-	{HS_OPT_CHUNK_ENDPOINT, "6120623a3533", HS_E_MALFORMED},
-	{HS_OPT_CHUNK_ENDPOINT, "613a", HS_E_MALFORMED},
-	{65001, "00", HS_E_UNKNOWN_TYPE},
+    {HS_OPT_KEYSTATE, "", HS_E_TRUNC},
+    {HS_OPT_KEYSTATE, "109202", HS_E_TRUNC},
+    {HS_OPT_CHUNK, "", HS_E_TRUNC},
+    {HS_OPT_CHUNK, "01", HS_E_TRUNC},
+    {HS_OPT_CHUNK, "010002aa", HS_E_TRUNC},
+    {HS_OPT_CHUNK, "010000", HS_E_TRUNC},
+    {HS_OPT_CHUNK, "0100000002aa", HS_E_TRUNC},
+    {HS_OPT_CHUNK, "0100000001aabb", HS_E_TRAILING},
+    {HS_OPT_CHUNK, "010041", HS_E_RANGE},
+    {HS_OPT_CHUNK_ENDPOINT, "", HS_E_MALFORMED},
+    {HS_OPT_CHUNK_ENDPOINT, "613a3533 00", HS_E_MALFORMED},
+    {HS_OPT_CHUNK_ENDPOINT, "6120623a3533", HS_E_MALFORMED},
+    {HS_OPT_CHUNK_ENDPOINT, "613a", HS_E_MALFORMED},
+    {65001, "00", HS_E_UNKNOWN_TYPE},
 };
 
 START_TEST(test_bad_wire)
@@ -123,9 +124,9 @@ START_TEST(test_bad_wire)
 	hs_errmsg_clear(&em);
 	tu_hex(&in, bad_wire[_i].hex);
 	int rc = hs_edns_opt_to_text(bad_wire[_i].code, in.data ? in.data : (const uint8_t *)"",
-				     in.len, &out, &em);
+	                             in.len, &out, &em);
 	ck_assert_msg(rc == bad_wire[_i].err, "%u %s: got %s (%s)", bad_wire[_i].code,
-		      bad_wire[_i].hex, hs_errname(rc), em.text);
+	              bad_wire[_i].hex, hs_errname(rc), em.text);
 	ck_assert_uint_eq(out.len, 0);
 	hs_buf_free(&in);
 	hs_buf_free(&out);
@@ -172,9 +173,9 @@ static void opt_roundtrip(const hs_buf_t *opt)
 	uint16_t code;
 	ck_assert_int_eq(hs_edns_opt_split(opt->data, opt->len, &code, &d, &dl, NULL), HS_OK);
 	ck_assert_msg(hs_edns_opt_to_text(code, d, dl, &text, &em) == HS_OK, "%s", em.text);
-	ck_assert_msg(hs_edns_opt_from_text(hs_edns_opt_name(code), hs_buf_cstr(&text), &again,
-					    &em) == HS_OK,
-		      "'%s': %s", hs_buf_cstr(&text), em.text);
+	ck_assert_msg(
+	    hs_edns_opt_from_text(hs_edns_opt_name(code), hs_buf_cstr(&text), &again, &em) == HS_OK,
+	    "'%s': %s", hs_buf_cstr(&text), em.text);
 	ck_assert_uint_eq(again.len, opt->len);
 	ck_assert_mem_eq(again.data, opt->data, opt->len);
 	hs_buf_free(&text);
@@ -191,16 +192,18 @@ START_TEST(test_random_roundtrip)
 		switch (i % 3) {
 		case 0: {
 			hs_opt_keystate_t k = {(uint16_t)rnd(), (uint8_t)rnd(), (uint8_t)rnd(), buf,
-					       rnd() % 100};
+			                       rnd() % 100};
 			ck_assert_int_eq(hs_opt_keystate_encode(&k, &w, NULL), HS_OK);
 			break;
 		}
 		case 1: {
 			hs_opt_chunk_t c = {(uint8_t)(rnd() % 2 ? rnd() : 1 + rnd() % 4), buf,
-					    (uint16_t)(rnd() % 65), buf + 100, (uint16_t)(rnd() % 300)};
+			                    (uint16_t)(rnd() % 65), buf + 100,
+			                    (uint16_t)(rnd() % 300)};
 			ck_assert_int_eq(hs_opt_chunk_encode(&c, &w, NULL), HS_OK);
 			hs_opt_chunk_t back;
-			ck_assert_int_eq(hs_opt_chunk_decode(w.data + 4, w.len - 4, &back, NULL), HS_OK);
+			ck_assert_int_eq(hs_opt_chunk_decode(w.data + 4, w.len - 4, &back, NULL),
+			                 HS_OK);
 			ck_assert_uint_eq(back.data_len, c.data_len);
 			break;
 		}
@@ -213,7 +216,7 @@ START_TEST(test_random_roundtrip)
 			hs_opt_endpoint_t e = {host, n, (uint16_t)rnd()}, back;
 			ck_assert_int_eq(hs_opt_endpoint_encode(&e, &w, NULL), HS_OK);
 			ck_assert_int_eq(hs_opt_endpoint_decode(w.data + 4, w.len - 4, &back, NULL),
-					 HS_OK);
+			                 HS_OK);
 			ck_assert_uint_eq(back.host_len, n);
 			ck_assert_mem_eq(back.host, host, n);
 			ck_assert_uint_eq(back.port, e.port);

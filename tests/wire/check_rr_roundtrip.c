@@ -71,12 +71,12 @@ static void text_roundtrip(uint16_t type, const hs_buf_t *wire)
 	hs_buf_t text = HS_BUF_INIT, again = HS_BUF_INIT;
 	hs_errmsg_t em;
 	ck_assert_msg(hs_rdata_to_text(type, wire->data, wire->len, &text, &em) == HS_OK, "%s: %s",
-		      hs_rrtype_name(type), em.text);
+	              hs_rrtype_name(type), em.text);
 	ck_assert_msg(hs_rdata_from_text(type, hs_buf_cstr(&text), &again, &em) == HS_OK,
-		      "%s '%s': %s", hs_rrtype_name(type), hs_buf_cstr(&text), em.text);
+	              "%s '%s': %s", hs_rrtype_name(type), hs_buf_cstr(&text), em.text);
 	ck_assert_msg(again.len == wire->len &&
-			      (wire->len == 0 || memcmp(again.data, wire->data, wire->len) == 0),
-		      "%s: '%s' re-encodes differently", hs_rrtype_name(type), hs_buf_cstr(&text));
+	                  (wire->len == 0 || memcmp(again.data, wire->data, wire->len) == 0),
+	              "%s: '%s' re-encodes differently", hs_rrtype_name(type), hs_buf_cstr(&text));
 	/* the generic form reads back to the same octets as well */
 	hs_buf_reset(&text);
 	hs_buf_reset(&again);
@@ -300,7 +300,8 @@ START_TEST(test_legacy_random)
 		ck_assert_int_eq(hs_rdata_to_text(type, w.data, w.len, &t1, NULL), HS_OK);
 		/* decode-only: text is refused, the generic form reads back */
 		hs_buf_t again = HS_BUF_INIT;
-		ck_assert_int_eq(hs_rdata_from_text(type, hs_buf_cstr(&t1), &again, NULL), HS_E_NOTSUP);
+		ck_assert_int_eq(hs_rdata_from_text(type, hs_buf_cstr(&t1), &again, NULL),
+		                 HS_E_NOTSUP);
 		hs_buf_reset(&t1);
 		hs_rdata_generic_print(&t1, w.data, w.len);
 		ck_assert_int_eq(hs_rdata_from_text(type, hs_buf_cstr(&t1), &again, NULL), HS_OK);
@@ -317,10 +318,10 @@ START_TEST(test_truncations_fail)
 	/* every strict prefix of a valid RDATA fails to decode (HSYNCPARAM
 	 * prefixes at a parameter boundary are valid records themselves) */
 	static const char *const texts[][2] = {
-		{"DSYNC", "CDS NOTIFY 5359 ns1.example.com."},
-		{"HSYNC3", "ON cloudflare agent.cloudflare.com. netnod"},
-		{"CHUNK", "1 2 JSON \"\" aGVsbG8gd29ybGQ="},
-		{"HPKEKEY", "32 1 2 AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="},
+	    {"DSYNC", "CDS NOTIFY 5359 ns1.example.com."},
+	    {"HSYNC3", "ON cloudflare agent.cloudflare.com. netnod"},
+	    {"CHUNK", "1 2 JSON \"\" aGVsbG8gd29ybGQ="},
+	    {"HPKEKEY", "32 1 2 AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="},
 	};
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		uint16_t type;
@@ -364,8 +365,8 @@ START_TEST(test_hsyncparam_access)
 	hs_hsyncparam_t h;
 	hs_buf_t w = HS_BUF_INIT;
 	ck_assert_int_eq(hs_rdata_from_text(HS_RRTYPE_HSYNCPARAM,
-					    "signers=\"alpha.,beta\" nsmgmt=\"agent\"", &w, NULL),
-			 HS_OK);
+	                                    "signers=\"alpha.,beta\" nsmgmt=\"agent\"", &w, NULL),
+	                 HS_OK);
 	ck_assert_int_eq(hs_hsyncparam_decode(w.data, w.len, &h, NULL), HS_OK);
 	ck_assert_uint_eq(h.n, 2);
 	ck_assert_uint_eq(hs_hsyncparam_nsmgmt(&h), HS_NSMGMT_AGENT);

@@ -42,7 +42,7 @@ START_TEST(test_tokens_bad)
 		hs_token_t tk = HS_TOKEN_INIT;
 		hs_tok_init(&t, bad[i]);
 		ck_assert_msg(hs_tok_next(&t, &tk, HS_TOK_PLAIN, "f", NULL) == HS_E_SYNTAX, "%s",
-			      bad[i]);
+		              bad[i]);
 		hs_token_free(&tk);
 	}
 }

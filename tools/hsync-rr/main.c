@@ -12,35 +12,35 @@
 #include "wire/rdata.h"
 
 static const char usage[] =
-	"usage: hsync-rr COMMAND ARGS...\n"
-	"\n"
-	"Convert the RDATA of hsync's record types and its EDNS(0) options between\n"
-	"presentation text and wire form (lowercase hex).\n"
-	"\n"
-	"  hsync-rr encode TYPE 'RDATA...'          print the RDATA as hex\n"
-	"  hsync-rr decode TYPE HEX                 print the presentation RDATA\n"
-	"  hsync-rr option-encode NAME 'FIELDS...'  print option code+length+data as hex\n"
-	"  hsync-rr option-decode HEX               print 'NAME FIELDS' for code+length+data\n"
-	"\n"
-	"TYPE is DSYNC, HSYNC3, HSYNCPARAM, CHUNK, HPKEKEY or the decode-only legacy\n"
-	"HSYNC and HSYNC2, in any case, or TYPEnnnnn (TYPE65285). RDATA is written as\n"
-	"in a zone file after the type; several arguments are joined with spaces.\n"
-	"RFC 3597 generic RDATA ('\\# LEN HEX') is accepted for every type and must\n"
-	"still be valid for it. HEX may contain whitespace.\n"
-	"\n"
-	"Presentation forms:\n"
-	"  DSYNC       CDS NOTIFY 5359 ns1.example.com.\n"
-	"  HSYNC3      ON netnod agent.netnod.se. .\n"
-	"  HSYNCPARAM  nsmgmt=\"agent\" servers=\"alpha,echo\" signers=\"alpha\" pubcds\n"
-	"  CHUNK       1 2 JSON \"\" aGVsbG8gd29ybGQ=   (sequence total format hmac data)\n"
-	"  HPKEKEY     32 1 2 <base64 public key>     (kem kdf aead key)\n"
-	"Options (NAME FIELDS):\n"
-	"  KEYSTATE        key-id=4242 state=KEY_TRUSTED data=0 text=\"Key state: Trusted\"\n"
-	"  CHUNK           format=JSON hmac=<hex> data=\"{...}\"   (or data64=<base64>)\n"
-	"  CHUNK-ENDPOINT  192.0.2.10:5399\n"
-	"\n"
-	"Exit status: 0 on success; 1 on bad input, with one line on stderr naming\n"
-	"the field that failed; 2 on a usage error.\n";
+    "usage: hsync-rr COMMAND ARGS...\n"
+    "\n"
+    "Convert the RDATA of hsync's record types and its EDNS(0) options between\n"
+    "presentation text and wire form (lowercase hex).\n"
+    "\n"
+    "  hsync-rr encode TYPE 'RDATA...'          print the RDATA as hex\n"
+    "  hsync-rr decode TYPE HEX                 print the presentation RDATA\n"
+    "  hsync-rr option-encode NAME 'FIELDS...'  print option code+length+data as hex\n"
+    "  hsync-rr option-decode HEX               print 'NAME FIELDS' for code+length+data\n"
+    "\n"
+    "TYPE is DSYNC, HSYNC3, HSYNCPARAM, CHUNK, HPKEKEY or the decode-only legacy\n"
+    "HSYNC and HSYNC2, in any case, or TYPEnnnnn (TYPE65285). RDATA is written as\n"
+    "in a zone file after the type; several arguments are joined with spaces.\n"
+    "RFC 3597 generic RDATA ('\\# LEN HEX') is accepted for every type and must\n"
+    "still be valid for it. HEX may contain whitespace.\n"
+    "\n"
+    "Presentation forms:\n"
+    "  DSYNC       CDS NOTIFY 5359 ns1.example.com.\n"
+    "  HSYNC3      ON netnod agent.netnod.se. .\n"
+    "  HSYNCPARAM  nsmgmt=\"agent\" servers=\"alpha,echo\" signers=\"alpha\" pubcds\n"
+    "  CHUNK       1 2 JSON \"\" aGVsbG8gd29ybGQ=   (sequence total format hmac data)\n"
+    "  HPKEKEY     32 1 2 <base64 public key>     (kem kdf aead key)\n"
+    "Options (NAME FIELDS):\n"
+    "  KEYSTATE        key-id=4242 state=KEY_TRUSTED data=0 text=\"Key state: Trusted\"\n"
+    "  CHUNK           format=JSON hmac=<hex> data=\"{...}\"   (or data64=<base64>)\n"
+    "  CHUNK-ENDPOINT  192.0.2.10:5399\n"
+    "\n"
+    "Exit status: 0 on success; 1 on bad input, with one line on stderr naming\n"
+    "the field that failed; 2 on a usage error.\n";
 
 /* Join argv[from..argc) with single spaces (caller frees). */
 static char *join_args(int argc, char **argv, int from)
@@ -203,10 +203,10 @@ cleanup:
 }
 
 static const struct cli_subcmd cmds[] = {
-	{"encode", cmd_encode, "presentation RDATA -> RDATA hex"},
-	{"decode", cmd_decode, "RDATA hex -> presentation RDATA"},
-	{"option-encode", cmd_option_encode, "option NAME and fields -> code+length+data hex"},
-	{"option-decode", cmd_option_decode, "code+length+data hex -> NAME and fields"},
+    {"encode", cmd_encode, "presentation RDATA -> RDATA hex"},
+    {"decode", cmd_decode, "RDATA hex -> presentation RDATA"},
+    {"option-encode", cmd_option_encode, "option NAME and fields -> code+length+data hex"},
+    {"option-decode", cmd_option_decode, "code+length+data hex -> NAME and fields"},
 };
 
 int main(int argc, char **argv)

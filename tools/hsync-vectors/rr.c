@@ -148,7 +148,8 @@ static const char *describe_mismatch(const char *name, const char *desc, const c
 				char num[24];
 				snprintf(num, sizeof(num), "%.*s", (int)(len < 20 ? len : 20), p);
 				if (strstr(t, num) == NULL) {
-					snprintf(why, sizeof(why), "number %s not in decoded text", num);
+					snprintf(why, sizeof(why), "number %s not in decoded text",
+					         num);
 					res = why;
 					goto cleanup;
 				}
@@ -260,7 +261,7 @@ int vectors_rr_main(int argc, char **argv)
 		f2 = trim(bar1 + 1);
 		f3 = trim(bar2 + 1);
 		int f = strcasecmp(f1, "OPTION") == 0 ? run_option(lineno, f2, f3)
-						       : run_record(lineno, f1, f2, f3);
+		                                      : run_record(lineno, f1, f2, f3);
 		failed += f;
 		passed += !f;
 	}
