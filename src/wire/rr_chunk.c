@@ -179,13 +179,15 @@ cleanup:
 	return rc;
 }
 
-/* Manifest text can go bare when it is one plain token (as tdns prints). */
+/* Manifest text can go bare when it is one plain token (as tdns prints
+ * JSON); ';' and parentheses are quoted too, as zone-file readers give
+ * them meaning. */
 static int bare_ok(const uint8_t *s, size_t n)
 {
 	if (n == 0 || s[0] == '"')
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (s[i] < 0x21 || s[i] > 0x7e || s[i] == '\\')
+		if (s[i] < 0x21 || s[i] > 0x7e || strchr("\\;()", s[i]) != NULL)
 			return 0;
 	return 1;
 }

@@ -9,7 +9,8 @@
  *           or a decimal number
  *   hmac:   hex, or "" when empty
  *   data:   sequence 0 (manifest): the JSON text as one token, bare when
- *           it has no whitespace, quotes or backslashes, else quoted with
+ *           it is printable without whitespace, backslashes, ';' or
+ *           parentheses and does not start with '"', else quoted with
  *           escapes; other sequences: base64 (may be split over several
  *           tokens), "" when empty.
  * Example: `1 2 JSON "" aGVsbG8gd29ybGQ=`.
