@@ -10,7 +10,17 @@
  * All functions append to `out` (caller-owned hs_buf_t; text output is
  * NUL-terminated via hs_buf_cstr, the NUL not counted) and on failure
  * leave `out` as it was, return an HS_E_* code and, when `em` is not NULL,
- * say which field failed and why.
+ * say which field failed and why ("hsync3 identity: compression pointer
+ * not allowed").
+ *
+ * Error codes: HS_E_UNKNOWN_TYPE (not an hsync type or option),
+ * HS_E_SYNTAX (text: missing field, bad number, quoting or escape, extra
+ * text), HS_E_RANGE (text: number or length out of range), HS_E_NAME,
+ * HS_E_TRUNC, HS_E_TRAILING, HS_E_COMPRESSED, HS_E_ORDER and HS_E_EXISTS
+ * (HSYNCPARAM keys out of order / repeated), HS_E_MALFORMED (a value that
+ * breaks its field's rules), HS_E_NOTSUP (unknown HPKE KEM; text for a
+ * decode-only type), HS_E_LIMIT (over 64 HSYNCPARAM parameters).
+ * Formats: rfc-drafts/draft-hsync-records.md and the per-type headers.
  */
 #ifndef HS_WIRE_RDATA_H
 #define HS_WIRE_RDATA_H
