@@ -190,6 +190,12 @@ static void on_result(void *arg, int status, const uint8_t *resp, size_t len)
 		hs_buf_append(&r->resp, resp, len);
 }
 
+static void result_reset(struct result *r)
+{
+	hs_buf_free(&r->resp);
+	memset(r, 0, sizeof(*r));
+}
+
 static int cond_done(void *arg)
 {
 	return ((struct result *)arg)->done > 0;
@@ -509,7 +515,7 @@ START_TEST(test_udp_roundtrip)
 	ck_assert_uint_eq(s.last_limit, 512);
 
 	/* EDNS(0) 4096 is capped by the configured 1232 */
-	memset(&r, 0, sizeof(r));
+	result_reset(&r);
 	ask(cli, s.ep, 0x4243, "udp.example", 4096, NULL, &r);
 	ck_assert_int_eq(tp_loop_run_until(loop, cond_done, &r, WAIT_MS), HS_OK);
 	ck_assert_int_eq(r.status, HS_OK);
@@ -720,7 +726,7 @@ START_TEST(test_tc_fallback)
 		hs_buf_append_u8(&q, 0);
 	tp_peer_addr_t dst;
 	tp_endpoint_addr(s.ep, &dst);
-	memset(&r, 0, sizeof(r));
+	result_reset(&r);
 	s.rdlen = 10;
 	ck_assert_int_eq(tp_send(cli, &dst, q.data, q.len, NULL, on_result, &r, NULL), HS_OK);
 	ck_assert_int_eq(tp_loop_run_until(loop, cond_done, &r, WAIT_MS), HS_OK);
@@ -1140,7 +1146,7 @@ START_TEST(test_ipv6)
 	ask(cli, s.ep, 6, "v6.example", 0, NULL, &r);
 	ck_assert_int_eq(tp_loop_run_until(loop, cond_done, &r, WAIT_MS), HS_OK);
 	ck_assert_int_eq(r.status, HS_OK);
-	memset(&r, 0, sizeof(r));
+	result_reset(&r);
 	ask(cli, s.ep, 7, "v6.example", 0, &tcp, &r);
 	ck_assert_int_eq(tp_loop_run_until(loop, cond_done, &r, WAIT_MS), HS_OK);
 	ck_assert_int_eq(r.status, HS_OK);
