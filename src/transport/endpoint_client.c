@@ -171,6 +171,7 @@ void ep_cli_tcp_response(struct cli_conn *c, const uint8_t *msg, size_t len)
 		c->ep->ctr.mismatched++;
 		return;
 	}
+	c->answered++;
 	ep_send_complete(s, HS_OK, msg, len);
 }
 
@@ -192,7 +193,14 @@ void ep_cli_conn_lost(struct cli_conn *c)
 			break;
 		detach(s);
 		evtimer_del(s->timer);
-		if (s->attempts < 1 + s->opts.retries && !ep->closing) {
+		if (c->answered > 0 && !s->reuse_retried && !ep->closing) {
+			/* a reused connection may have been closed by the server
+			 * as idle just as this request went out: one free retry */
+			s->reuse_retried = 1;
+			s->attempts--;
+			ep->ctr.retries++;
+			start_tcp(s);
+		} else if (s->attempts < 1 + s->opts.retries && !ep->closing) {
 			ep->ctr.retries++;
 			start_tcp(s);
 		} else {

@@ -56,6 +56,7 @@ struct cli_conn {
 	tp_peer_addr_t dst;
 	uint64_t serial;
 	unsigned inflight;   /* requests waiting for an answer on it */
+	unsigned answered;   /* responses matched so far (it has been reused) */
 	struct event *idle;  /* closes the connection when nothing is in flight */
 	int linked;          /* still in ep->cli (new requests may use it) */
 	LIST_ENTRY(cli_conn) link;
@@ -80,6 +81,7 @@ struct tp_send {
 	unsigned attempts; /* made so far */
 	int on_tcp;
 	int failed; /* HS_E_NET when the last attempt could not be sent */
+	int reuse_retried; /* the free retry after a reused connection broke */
 	struct cli_conn *conn; /* TCP: the connection carrying it */
 	struct event *timer;
 	tp_send_fn cb;
@@ -122,6 +124,10 @@ void ep_srv_write(struct srv_conn *c, const uint8_t *msg, size_t len);
 /* A reply on `c` was sent or dropped: in-flight count and reading state. */
 void ep_srv_reply_done(struct srv_conn *c);
 void ep_srv_close(struct srv_conn *c, const char *why);
+/* The next whole frame at the head of `in`: HS_OK with the message in
+ * `msg`, `len` (valid until the input is drained), HS_E_AGAIN, or
+ * HS_E_MALFORMED (see tp_frame_peek). Nothing is drained. */
+int ep_frame_next(struct evbuffer *in, size_t max, const uint8_t **msg, size_t *len);
 
 /* endpoint_client.c */
 /* A UDP response (QR=1) arrived on the endpoint's socket. */

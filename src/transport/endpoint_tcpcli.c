@@ -48,12 +48,9 @@ static void cli_read(struct bufferevent *bev, void *arg)
 	size_t max = ep->cfg.tcp_max_msg;
 
 	for (;;) {
-		size_t avail = evbuffer_get_length(in), n;
-		size_t want = avail < 2 + max ? avail : 2 + max;
-		if (want < 2)
-			return;
-		const uint8_t *p = evbuffer_pullup(in, (ssize_t)want);
-		int rc = tp_frame_peek(p, want, max, &n);
+		const uint8_t *p;
+		size_t n;
+		int rc = ep_frame_next(in, max, &p, &n);
 		if (rc == HS_E_AGAIN)
 			return;
 		if (rc != HS_OK) {
@@ -63,7 +60,7 @@ static void cli_read(struct bufferevent *bev, void *arg)
 			return;
 		}
 		ep->ctr.tcp_msgs_in++;
-		ep_cli_tcp_response(c, p + 2, n);
+		ep_cli_tcp_response(c, p, n);
 		evbuffer_drain(in, 2 + n);
 	}
 }

@@ -113,12 +113,9 @@ static void srv_process(struct srv_conn *c)
 	size_t max = ep->cfg.tcp_max_msg;
 
 	while (!c->paused) {
-		size_t avail = evbuffer_get_length(in), n;
-		size_t want = avail < 2 + max ? avail : 2 + max;
-		if (want < 2)
-			break;
-		const uint8_t *p = evbuffer_pullup(in, (ssize_t)want);
-		int rc = tp_frame_peek(p, want, max, &n);
+		const uint8_t *p;
+		size_t n;
+		int rc = ep_frame_next(in, max, &p, &n);
 		if (rc == HS_E_AGAIN)
 			break;
 		if (rc != HS_OK) {
@@ -126,11 +123,34 @@ static void srv_process(struct srv_conn *c)
 			ep_srv_close(c, "bad length prefix");
 			return;
 		}
-		if (srv_one_message(c, p + 2, n))
+		if (srv_one_message(c, p, n))
 			return;
 		evbuffer_drain(in, 2 + n);
 		srv_update(c);
 	}
+}
+
+int ep_frame_next(struct evbuffer *in, size_t max, const uint8_t **msg, size_t *len)
+{
+	uint8_t hdr[2];
+	size_t n, avail = evbuffer_get_length(in);
+	if (avail < 2)
+		return HS_E_AGAIN;
+	evbuffer_copyout(in, hdr, 2);
+	/* check the length first, and linearise only a whole frame */
+	int rc = tp_frame_peek(hdr, 2, max, &n);
+	if (rc == HS_E_MALFORMED)
+		return rc;
+	n = (size_t)hdr[0] << 8 | hdr[1];
+	if (avail < 2 + n)
+		return HS_E_AGAIN;
+	const uint8_t *p = evbuffer_pullup(in, (ssize_t)(2 + n));
+	rc = tp_frame_peek(p, 2 + n, max, &n);
+	if (rc != HS_OK)
+		return rc;
+	*msg = p + 2;
+	*len = n;
+	return HS_OK;
 }
 
 static void srv_kick(evutil_socket_t fd, short what, void *arg)

@@ -1083,6 +1083,130 @@ START_TEST(test_tcp_client_refused)
 }
 END_TEST
 
+struct acceptor {
+	int lfd;
+	int fd;
+};
+
+static int cond_accept(void *arg)
+{
+	struct acceptor *a = arg;
+	a->fd = accept(a->lfd, NULL, NULL);
+	return a->fd >= 0;
+}
+
+static void raw_adopt(struct raw *r, int fd)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+/* A raw TCP server answers one query, then closes the connection when the
+ * second arrives on it: the client retries that one on a new connection
+ * even with retries = 0 (the idle-close race of a reused connection). */
+START_TEST(test_tcp_client_reuse_retry)
+{
+	tp_loop_t *loop;
+	struct result r1 = {0}, r2 = {0};
+	struct acceptor acc = {-1, -1};
+	struct raw c;
+	tp_peer_addr_t a;
+	hs_buf_t q1 = HS_BUF_INIT, q2 = HS_BUF_INIT, ans = HS_BUF_INIT;
+	tp_send_opts_t o = {.force_tcp = 1, .timeout_ms = 3000};
+	size_t n;
+
+	ck_assert_int_eq(tp_loop_new(&loop), HS_OK);
+	tp_endpoint_t *cli = client_new(loop, "127.0.0.1");
+	acc.lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ck_assert_int_eq(tp_peer_addr_parse("127.0.0.1", 0, &a), HS_OK);
+	ck_assert_int_eq(bind(acc.lfd, (struct sockaddr *)&a.ss, a.len), 0);
+	ck_assert_int_eq(listen(acc.lfd, 4), 0);
+	a.len = sizeof(a.ss);
+	ck_assert_int_eq(getsockname(acc.lfd, (struct sockaddr *)&a.ss, &a.len), 0);
+	build_query(&q1, 1, "one.example", 0);
+	build_query(&q2, 2, "two.example", 0);
+
+	ck_assert_int_eq(tp_send(cli, &a, q1.data, q1.len, &o, on_result, &r1, NULL), HS_OK);
+	ck_assert_int_eq(tp_loop_run_until(loop, cond_accept, &acc, WAIT_MS), HS_OK);
+	raw_adopt(&c, acc.fd);
+	struct raw_wait w = {&c, 1};
+	ck_assert_int_eq(tp_loop_run_until(loop, cond_frames, &w, WAIT_MS), HS_OK);
+	build_answer(&ans, q1.data, q1.len, 8);
+	raw_write_framed(&c, ans.data, ans.len);
+	ck_assert_int_eq(tp_loop_run_until(loop, cond_done, &r1, WAIT_MS), HS_OK);
+	ck_assert_int_eq(r1.status, HS_OK);
+
+	ck_assert_int_eq(tp_send(cli, &a, q2.data, q2.len, &o, on_result, &r2, NULL), HS_OK);
+	w.frames = 2;
+	ck_assert_int_eq(tp_loop_run_until(loop, cond_frames, &w, WAIT_MS), HS_OK);
+	raw_close(&c); /* unanswered */
+	ck_assert_int_eq(tp_loop_run_until(loop, cond_accept, &acc, WAIT_MS), HS_OK);
+	raw_adopt(&c, acc.fd);
+	w.frames = 1;
+	ck_assert_int_eq(tp_loop_run_until(loop, cond_frames, &w, WAIT_MS), HS_OK);
+	const uint8_t *m = raw_frame(&c, 0, &n);
+	ck_assert_uint_eq(msg_id(m), 2);
+	hs_buf_reset(&ans);
+	build_answer(&ans, q2.data, q2.len, 8);
+	raw_write_framed(&c, ans.data, ans.len);
+	ck_assert_int_eq(tp_loop_run_until(loop, cond_done, &r2, WAIT_MS), HS_OK);
+	ck_assert_int_eq(r2.status, HS_OK);
+	ck_assert_uint_eq(ctr(cli).tcp_connects, 2);
+	ck_assert_uint_eq(ctr(cli).retries, 1);
+
+	raw_close(&c);
+	close(acc.lfd);
+	hs_buf_free(&q1);
+	hs_buf_free(&q2);
+	hs_buf_free(&ans);
+	hs_buf_free(&r1.resp);
+	hs_buf_free(&r2.resp);
+	tp_endpoint_free(cli);
+	tp_loop_free(loop);
+}
+END_TEST
+
+/* A client that does not read: once tcp_max_buffered octets of replies are
+ * queued, the server stops parsing its requests; reading resumes it. */
+START_TEST(test_tcp_output_cap)
+{
+	tp_loop_t *loop;
+	struct srv s;
+	struct raw r;
+	tp_endpoint_config_t cfg;
+	hs_buf_t all = HS_BUF_INIT;
+	enum { N = 200 };
+	tp_endpoint_config_default(&cfg);
+	cfg.tcp_max_buffered = 100000;
+	cfg.tcp_max_inflight = N;
+	ck_assert_int_eq(tp_loop_new(&loop), HS_OK);
+	srv_start(&s, loop, "127.0.0.1", &cfg);
+	s.rdlen = 60000;
+	raw_connect(&r, s.ep);
+	for (uint16_t i = 0; i < N; i++) {
+		hs_buf_t q = HS_BUF_INIT;
+		build_query(&q, i, "flood.example", 0);
+		hs_buf_append_u16(&all, (uint16_t)q.len);
+		hs_buf_append(&all, q.data, q.len);
+		hs_buf_free(&q);
+	}
+	raw_write(&r, all.data, all.len);
+	/* 12 MB of answers cannot all sit in socket buffers: parsing stalls */
+	struct ctr_wait every = {s.ep, offsetof(tp_counters_t, requests), N};
+	ck_assert_int_eq(tp_loop_run_until(loop, cond_ctr, &every, 500), HS_E_TIMEOUT);
+	ck_assert_uint_lt(s.seen, N);
+	ck_assert_uint_gt(s.seen, 0);
+	struct raw_wait w = {&r, N};
+	ck_assert_int_eq(tp_loop_run_until(loop, cond_frames, &w, 20000), HS_OK);
+	ck_assert_uint_eq(s.seen, N);
+	raw_close(&r);
+	hs_buf_free(&all);
+	srv_stop(&s);
+	tp_loop_free(loop);
+}
+END_TEST
+
 /* ---- lifetime -------------------------------------------------------------- */
 
 static void cancelled_cb(void *arg, int status, const uint8_t *resp, size_t len)
@@ -1275,6 +1399,9 @@ static Suite *endpoint_suite(void)
 	tcase_add_test(tcp, test_tcp_client_gone);
 	tcase_add_test(tcp, test_tcp_client_pipelined);
 	tcase_add_test(tcp, test_tcp_client_refused);
+	tcase_add_test(tcp, test_tcp_client_reuse_retry);
+	tcase_add_test(tcp, test_tcp_output_cap);
+	tcase_set_timeout(tcp, 60);
 	suite_add_tcase(s, tcp);
 	TCase *misc = tcase_create("misc");
 	tcase_add_test(misc, test_free_cancels);
