@@ -12,8 +12,8 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
-#define BIND_TRIES 8
-#define LISTEN_BACKLOG 128
+#define BIND_TRIES          8
+#define LISTEN_BACKLOG      128
 #define UDP_READS_PER_EVENT 64
 
 void tp_endpoint_config_default(tp_endpoint_config_t *cfg)
@@ -88,7 +88,7 @@ static int bind_both(const tp_peer_addr_t *want, int *udp_out, int *tcp_out, tp_
 }
 
 tp_reply_t *ep_reply_new(tp_endpoint_t *ep, int proto, const tp_peer_addr_t *src, size_t limit,
-			 struct srv_conn *conn)
+                         struct srv_conn *conn)
 {
 	tp_reply_t *r = xcalloc(1, sizeof(*r));
 	r->ep = ep;
@@ -107,14 +107,14 @@ static void reply_free(tp_reply_t *r)
 }
 
 void ep_dispatch(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
-		 size_t len, tp_reply_t *reply)
+                 size_t len, tp_reply_t *reply)
 {
 	ep->ctr.requests++;
 	ep->handler(ep, src, proto, msg, len, reply, ep->arg);
 }
 
 static void udp_datagram(tp_endpoint_t *ep, const tp_peer_addr_t *src, const uint8_t *msg,
-			 size_t len)
+                         size_t len)
 {
 	tp_req_info_t info;
 	if (tp_req_parse_header(msg, len, &info) != HS_OK) {
@@ -143,8 +143,8 @@ static void udp_readable(evutil_socket_t fd, short what, void *arg)
 		tp_peer_addr_t src;
 		memset(&src, 0, sizeof(src));
 		src.len = sizeof(src.ss);
-		ssize_t n = recvfrom(fd, ep->rxbuf, sizeof(ep->rxbuf), 0, (struct sockaddr *)&src.ss,
-				     &src.len);
+		ssize_t n = recvfrom(fd, ep->rxbuf, sizeof(ep->rxbuf), 0,
+		                     (struct sockaddr *)&src.ss, &src.len);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				log_debug(TP_LOG, "udp recvfrom: %s", strerror(errno));
@@ -162,7 +162,7 @@ static void listener_error(struct evconnlistener *l, void *arg)
 }
 
 int tp_endpoint_new(tp_loop_t *loop, const tp_peer_addr_t *addr, const tp_endpoint_config_t *cfg,
-		    tp_request_fn handler, void *arg, tp_endpoint_t **out)
+                    tp_request_fn handler, void *arg, tp_endpoint_t **out)
 {
 	tp_endpoint_t *ep = NULL;
 	int udp = -1, tcp = -1, rc;
@@ -193,7 +193,8 @@ int tp_endpoint_new(tp_loop_t *loop, const tp_peer_addr_t *addr, const tp_endpoi
 	LIST_INIT(&ep->sends);
 	LIST_INIT(&ep->replies);
 	ep->udp_ev = event_new(loop->base, udp, EV_READ | EV_PERSIST, udp_readable, ep);
-	ep->listener = evconnlistener_new(loop->base, ep_srv_accept, ep, LEV_OPT_CLOSE_ON_FREE, 0, tcp);
+	ep->listener =
+	    evconnlistener_new(loop->base, ep_srv_accept, ep, LEV_OPT_CLOSE_ON_FREE, 0, tcp);
 	if (ep->udp_ev == NULL || ep->listener == NULL || event_add(ep->udp_ev, NULL) != 0) {
 		log_err(TP_LOG, "cannot register endpoint sockets");
 		rc = HS_E_INTERNAL;
@@ -283,7 +284,7 @@ int tp_reply_send(tp_reply_t *r, const uint8_t *msg, size_t len)
 	}
 	if (r->proto == TP_EP_UDP) {
 		ssize_t n = sendto(ep->udp_fd, msg, len, 0, (const struct sockaddr *)&r->src.ss,
-				   r->src.len);
+		                   r->src.len);
 		if (n != (ssize_t)len) {
 			log_debug(TP_LOG, "udp reply sendto: %s", strerror(errno));
 			ep->ctr.udp_send_err++;

@@ -131,7 +131,8 @@ size_t tp_req_udp_limit(const tp_req_info_t *info, size_t cap);
  * `edns_size` is non-zero, an OPT RR advertising `edns_size`.
  * Errors: those of tp_req_parse (nothing is appended).
  */
-int tp_req_tc_reply(const uint8_t *req, size_t len, uint16_t edns_size, hs_buf_t *out) HS_CHECK_RESULT;
+int tp_req_tc_reply(const uint8_t *req, size_t len, uint16_t edns_size,
+                    hs_buf_t *out) HS_CHECK_RESULT;
 
 /*
  * TCP framing (RFC 1035 4.2.2): `p` holds the `avail` octets received so
@@ -165,8 +166,8 @@ typedef struct tp_endpoint_config {
 	/* TCP server: requests in flight on one connection before the
 	 * endpoint stops reading from it. Default 32. */
 	unsigned tcp_max_inflight;
-	/* TCP (both sides): octets of queued output per connection before
-	 * the endpoint stops reading from it. Default 262144. */
+	/* TCP server: octets of queued replies per connection before the
+	 * endpoint stops reading requests from it. Default 262144. */
 	size_t tcp_max_buffered;
 	/* TCP (both sides): the largest message accepted; a length prefix
 	 * above it closes the connection. Default 65535. */
@@ -185,7 +186,7 @@ void tp_endpoint_config_default(tp_endpoint_config_t *cfg);
  * Messages shorter than a DNS header and responses (QR=1) never reach it.
  */
 typedef void (*tp_request_fn)(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto,
-			      const uint8_t *msg, size_t len, tp_reply_t *reply, void *arg);
+                              const uint8_t *msg, size_t len, tp_reply_t *reply, void *arg);
 
 /*
  * Bind `addr` (IPv4 or IPv6; port 0 lets the kernel pick one) for UDP and
@@ -195,12 +196,13 @@ typedef void (*tp_request_fn)(tp_endpoint_t *ep, const tp_peer_addr_t *src, int 
  * or no common free port after several tries).
  */
 int tp_endpoint_new(tp_loop_t *loop, const tp_peer_addr_t *addr, const tp_endpoint_config_t *cfg,
-		    tp_request_fn handler, void *arg, tp_endpoint_t **out) HS_CHECK_RESULT;
+                    tp_request_fn handler, void *arg, tp_endpoint_t **out) HS_CHECK_RESULT;
 
 /*
  * Close both sockets and every connection. Pending tp_send() requests
  * complete with HS_E_STATE (no bytes) before this returns; pending replies
- * are freed and must not be used afterwards. NULL-safe.
+ * are freed and must not be used afterwards. Must not be called from
+ * inside one of this endpoint's callbacks (defer it with a timer). NULL-safe.
  */
 void tp_endpoint_free(tp_endpoint_t *ep);
 
@@ -249,16 +251,18 @@ typedef void (*tp_send_fn)(void *arg, int status, const uint8_t *resp, size_t le
  * only from `dst`, with the message's id, QR=1 and the same first question
  * (name compared case-insensitively); others are discarded. TC=1 in a
  * response, a message above cfg.udp_max, or opts->force_tcp means TCP;
- * TCP connections are shared per destination and pipelined. `opts` NULL =
- * defaults. `handle` (may be NULL) receives a handle valid until the
- * callback starts, for tp_send_cancel().
- * Errors (the callback will not be called): HS_E_INVAL (bad argument, not
- * a query, address family of `dst` differs from the endpoint's),
- * HS_E_EXISTS (a request with this id and question to `dst` is pending),
- * HS_E_STATE (the endpoint is being freed).
+ * TCP connections are shared per destination and pipelined; when a
+ * connection that already carried an answer breaks, its requests get one
+ * retry on a new connection that does not count against opts->retries
+ * (the server may have closed it as idle). `opts` NULL = defaults. `handle` (may be NULL) receives
+ * a handle valid until the callback starts, for tp_send_cancel(). Errors (the callback will not be
+ * called): HS_E_INVAL (bad argument, not a query, address family of `dst` differs from the
+ * endpoint's), HS_E_EXISTS (a request with this id and question to `dst` is pending), HS_E_STATE
+ * (the endpoint is being freed).
  */
 int tp_send(tp_endpoint_t *ep, const tp_peer_addr_t *dst, const uint8_t *msg, size_t len,
-	    const tp_send_opts_t *opts, tp_send_fn cb, void *arg, tp_send_t **handle) HS_CHECK_RESULT;
+            const tp_send_opts_t *opts, tp_send_fn cb, void *arg,
+            tp_send_t **handle) HS_CHECK_RESULT;
 
 /* Forget a pending request; its callback is not called. NULL-safe. */
 void tp_send_cancel(tp_send_t *s);

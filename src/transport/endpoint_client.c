@@ -33,8 +33,8 @@ static void start_udp(struct tp_send *s)
 	tp_endpoint_t *ep = s->ep;
 	s->attempts++;
 	s->failed = HS_OK;
-	ssize_t n = sendto(ep->udp_fd, s->msg, s->len, 0, (const struct sockaddr *)&s->dst.ss,
-			   s->dst.len);
+	ssize_t n =
+	    sendto(ep->udp_fd, s->msg, s->len, 0, (const struct sockaddr *)&s->dst.ss, s->dst.len);
 	if (n != (ssize_t)s->len) {
 		log_debug(TP_LOG, "udp sendto: %s", strerror(errno));
 		ep->ctr.udp_send_err++;
@@ -131,10 +131,11 @@ static int same_question(const tp_req_info_t *a, const tp_req_info_t *b)
 }
 
 static struct tp_send *find(tp_endpoint_t *ep, const tp_req_info_t *r, const tp_peer_addr_t *src,
-			    const struct cli_conn *conn)
+                            const struct cli_conn *conn)
 {
 	struct tp_send *s;
-	LIST_FOREACH(s, &ep->sends, link) {
+	LIST_FOREACH(s, &ep->sends, link)
+	{
 		if (s->q.id != r->id || !same_question(&s->q, r))
 			continue;
 		if (conn != NULL ? s->conn == conn : (!s->on_tcp && tp_peer_addr_eq(&s->dst, src)))
@@ -144,7 +145,7 @@ static struct tp_send *find(tp_endpoint_t *ep, const tp_req_info_t *r, const tp_
 }
 
 void ep_cli_udp_response(tp_endpoint_t *ep, const tp_peer_addr_t *src, const uint8_t *msg,
-			 size_t len)
+                         size_t len)
 {
 	tp_req_info_t r;
 	struct tp_send *s;
@@ -185,7 +186,8 @@ void ep_cli_conn_lost(struct cli_conn *c)
 	}
 	/* a callback may add or cancel requests: rescan after each one */
 	for (;;) {
-		LIST_FOREACH(s, &ep->sends, link) {
+		LIST_FOREACH(s, &ep->sends, link)
+		{
 			if (s->conn == c)
 				break;
 		}
@@ -211,7 +213,7 @@ void ep_cli_conn_lost(struct cli_conn *c)
 }
 
 int tp_send(tp_endpoint_t *ep, const tp_peer_addr_t *dst, const uint8_t *msg, size_t len,
-	    const tp_send_opts_t *opts, tp_send_fn cb, void *arg, tp_send_t **handle)
+            const tp_send_opts_t *opts, tp_send_fn cb, void *arg, tp_send_t **handle)
 {
 	tp_req_info_t q;
 	struct tp_send *s;
@@ -224,7 +226,8 @@ int tp_send(tp_endpoint_t *ep, const tp_peer_addr_t *dst, const uint8_t *msg, si
 		return HS_E_INVAL;
 	if (tp_req_parse(msg, len, &q) != HS_OK || (q.flags & EP_FLAG_QR))
 		return HS_E_INVAL;
-	LIST_FOREACH(s, &ep->sends, link) {
+	LIST_FOREACH(s, &ep->sends, link)
+	{
 		if (s->q.id == q.id && same_question(&s->q, &q) && tp_peer_addr_eq(&s->dst, dst))
 			return HS_E_EXISTS;
 	}

@@ -19,9 +19,9 @@
 #define TP_LOG "transport"
 
 /* Header flag bits (second header word). */
-#define EP_FLAG_QR 0x8000u
-#define EP_FLAG_TC 0x0200u
-#define EP_FLAG_RD 0x0100u
+#define EP_FLAG_QR     0x8000u
+#define EP_FLAG_TC     0x0200u
+#define EP_FLAG_RD     0x0100u
 #define EP_OPCODE_MASK 0x7800u
 
 struct tp_loop {
@@ -42,9 +42,9 @@ struct srv_conn {
 	tp_endpoint_t *ep;
 	struct bufferevent *bev;
 	tp_peer_addr_t peer;
-	uint64_t serial;   /* for log lines */
-	unsigned inflight; /* replies handed out, not yet sent or dropped */
-	int paused;        /* reading disabled (inflight or output cap) */
+	uint64_t serial;    /* for log lines */
+	unsigned inflight;  /* replies handed out, not yet sent or dropped */
+	int paused;         /* reading disabled (inflight or output cap) */
 	struct event *kick; /* resumes frame processing outside callbacks */
 	LIST_ENTRY(srv_conn) link;
 };
@@ -55,10 +55,10 @@ struct cli_conn {
 	struct bufferevent *bev;
 	tp_peer_addr_t dst;
 	uint64_t serial;
-	unsigned inflight;   /* requests waiting for an answer on it */
-	unsigned answered;   /* responses matched so far (it has been reused) */
-	struct event *idle;  /* closes the connection when nothing is in flight */
-	int linked;          /* still in ep->cli (new requests may use it) */
+	unsigned inflight;  /* requests waiting for an answer on it */
+	unsigned answered;  /* responses matched so far (it has been reused) */
+	struct event *idle; /* closes the connection when nothing is in flight */
+	int linked;         /* still in ep->cli (new requests may use it) */
 	LIST_ENTRY(cli_conn) link;
 };
 
@@ -80,8 +80,8 @@ struct tp_send {
 	tp_send_opts_t opts;
 	unsigned attempts; /* made so far */
 	int on_tcp;
-	int failed; /* HS_E_NET when the last attempt could not be sent */
-	int reuse_retried; /* the free retry after a reused connection broke */
+	int failed;            /* HS_E_NET when the last attempt could not be sent */
+	int reuse_retried;     /* the free retry after a reused connection broke */
 	struct cli_conn *conn; /* TCP: the connection carrying it */
 	struct event *timer;
 	tp_send_fn cb;
@@ -111,14 +111,14 @@ struct tp_endpoint {
 
 /* endpoint.c */
 tp_reply_t *ep_reply_new(tp_endpoint_t *ep, int proto, const tp_peer_addr_t *src, size_t limit,
-			 struct srv_conn *conn);
+                         struct srv_conn *conn);
 /* Dispatch one request to the handler (reply already made). */
 void ep_dispatch(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
-		 size_t len, tp_reply_t *reply);
+                 size_t len, tp_reply_t *reply);
 
 /* endpoint_tcpsrv.c */
 void ep_srv_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
-		   void *arg);
+                   void *arg);
 /* Queue a framed reply on `c`. */
 void ep_srv_write(struct srv_conn *c, const uint8_t *msg, size_t len);
 /* A reply on `c` was sent or dropped: in-flight count and reading state. */
@@ -132,7 +132,7 @@ int ep_frame_next(struct evbuffer *in, size_t max, const uint8_t **msg, size_t *
 /* endpoint_client.c */
 /* A UDP response (QR=1) arrived on the endpoint's socket. */
 void ep_cli_udp_response(tp_endpoint_t *ep, const tp_peer_addr_t *src, const uint8_t *msg,
-			 size_t len);
+                         size_t len);
 /* A TCP response arrived on client connection `c`. */
 void ep_cli_tcp_response(struct cli_conn *c, const uint8_t *msg, size_t len);
 /* Client connection `c` failed or closed: its requests retry or fail. */

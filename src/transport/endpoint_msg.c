@@ -6,7 +6,7 @@
 #include "transport/endpoint_int.h"
 
 #define RRTYPE_OPT 41
-#define EDNS_DO 0x8000u
+#define EDNS_DO    0x8000u
 
 /* Skip a possibly compressed name: labels up to a root label or a pointer. */
 static void skip_name(wire_rd_t *rd, int *is_root)
@@ -134,7 +134,8 @@ int tp_req_tc_reply(const uint8_t *req, size_t len, uint16_t edns_size, hs_buf_t
 	if (rc != HS_OK)
 		return rc;
 	int opt = q.has_opt && edns_size != 0;
-	uint16_t flags = (uint16_t)(EP_FLAG_QR | EP_FLAG_TC | (q.flags & (EP_OPCODE_MASK | EP_FLAG_RD)));
+	uint16_t flags =
+	    (uint16_t)(EP_FLAG_QR | EP_FLAG_TC | (q.flags & (EP_OPCODE_MASK | EP_FLAG_RD)));
 	hs_buf_append_u16(out, q.id);
 	hs_buf_append_u16(out, flags);
 	hs_buf_append_u16(out, q.has_question ? 1 : 0);

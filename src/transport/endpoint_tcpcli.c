@@ -21,7 +21,7 @@ static void conn_log(const struct cli_conn *c, const char *what)
 	char txt[80];
 	tp_peer_addr_str(&c->dst, txt, sizeof(txt));
 	log_debug(TP_LOG, "tcp client conn %llu to '%s': %s", (unsigned long long)c->serial, txt,
-		  what);
+	          what);
 }
 
 void ep_cli_conn_free(struct cli_conn *c)
@@ -70,7 +70,8 @@ static void cli_event(struct bufferevent *bev, short what, void *arg)
 	struct cli_conn *c = arg;
 	if (what & BEV_EVENT_CONNECTED) {
 		int one = 1;
-		(void)setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		(void)setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one,
+		                 sizeof(one));
 		conn_log(c, "connected");
 		return;
 	}
@@ -87,7 +88,8 @@ static void count_in(struct evbuffer *buf, const struct evbuffer_cb_info *info, 
 int ep_cli_conn_get(tp_endpoint_t *ep, const tp_peer_addr_t *dst, struct cli_conn **out)
 {
 	struct cli_conn *c;
-	LIST_FOREACH(c, &ep->cli, link) {
+	LIST_FOREACH(c, &ep->cli, link)
+	{
 		if (tp_peer_addr_eq(&c->dst, dst)) {
 			*out = c;
 			return HS_OK;
@@ -96,7 +98,8 @@ int ep_cli_conn_get(tp_endpoint_t *ep, const tp_peer_addr_t *dst, struct cli_con
 	struct bufferevent *bev = bufferevent_socket_new(ep->loop->base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL)
 		return HS_E_NET;
-	if (bufferevent_socket_connect(bev, (const struct sockaddr *)&dst->ss, (int)dst->len) != 0) {
+	if (bufferevent_socket_connect(bev, (const struct sockaddr *)&dst->ss, (int)dst->len) !=
+	    0) {
 		bufferevent_free(bev);
 		return HS_E_NET;
 	}

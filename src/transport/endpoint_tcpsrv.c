@@ -30,7 +30,7 @@ static void conn_log(const struct srv_conn *c, const char *what)
 	char txt[80];
 	tp_peer_addr_str(&c->peer, txt, sizeof(txt));
 	log_debug(TP_LOG, "tcp server conn %llu from '%s': %s", (unsigned long long)c->serial, txt,
-		  what);
+	          what);
 }
 
 void ep_srv_close(struct srv_conn *c, const char *why)
@@ -39,7 +39,8 @@ void ep_srv_close(struct srv_conn *c, const char *why)
 	tp_reply_t *r;
 	conn_log(c, why);
 	/* replies still held by the upper layer learn the client is gone */
-	LIST_FOREACH(r, &ep->replies, link) {
+	LIST_FOREACH(r, &ep->replies, link)
+	{
 		if (r->conn == c)
 			r->conn = NULL;
 	}
@@ -192,7 +193,8 @@ static void srv_event(struct bufferevent *bev, short what, void *arg)
 		/* like NSD: the client closing (even half-closing) ends the
 		 * connection; replies still pending are lost (HS_E_NET) */
 		struct evbuffer *in = bufferevent_get_input(bev);
-		ep_srv_close(c, evbuffer_get_length(in) > 0 ? "eof inside a message" : "closed by peer");
+		ep_srv_close(c, evbuffer_get_length(in) > 0 ? "eof inside a message"
+		                                            : "closed by peer");
 		return;
 	}
 	ep_srv_close(c, "connection error");
@@ -205,7 +207,7 @@ static void count_in(struct evbuffer *buf, const struct evbuffer_cb_info *info, 
 }
 
 void ep_srv_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
-		   void *arg)
+                   void *arg)
 {
 	tp_endpoint_t *ep = arg;
 	tp_peer_addr_t peer;
@@ -217,8 +219,8 @@ void ep_srv_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr
 		ep->ctr.tcp_refused_cap++;
 		if (hs_log_get_level() >= HS_LOG_DEBUG) {
 			tp_peer_addr_str(&peer, txt, sizeof(txt));
-			log_debug(TP_LOG, "tcp connection from '%s' closed: %u connections open", txt,
-				  ep->n_srv);
+			log_debug(TP_LOG, "tcp connection from '%s' closed: %u connections open",
+			          txt, ep->n_srv);
 		}
 		return;
 	}
@@ -238,7 +240,7 @@ void ep_srv_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr
 	if (c->kick == NULL)
 		abort();
 	struct timeval idle = {(time_t)(ep->cfg.tcp_idle_ms / 1000),
-			       (suseconds_t)(ep->cfg.tcp_idle_ms % 1000) * 1000};
+	                       (suseconds_t)(ep->cfg.tcp_idle_ms % 1000) * 1000};
 	bufferevent_setcb(bev, srv_read, srv_write, srv_event, c);
 	bufferevent_set_timeouts(bev, &idle, &idle);
 	/* input never holds more than one largest frame beyond what is parsed */

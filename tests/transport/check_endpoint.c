@@ -103,8 +103,8 @@ struct srv {
 	unsigned nheld;
 };
 
-static void srv_handler(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto,
-			const uint8_t *msg, size_t len, tp_reply_t *reply, void *arg)
+static void srv_handler(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
+                        size_t len, tp_reply_t *reply, void *arg)
 {
 	struct srv *s = arg;
 	s->seen++;
@@ -147,7 +147,8 @@ static int srv_release(struct srv *s, unsigned i)
 	return rc;
 }
 
-static void srv_start(struct srv *s, tp_loop_t *loop, const char *ip, const tp_endpoint_config_t *cfg)
+static void srv_start(struct srv *s, tp_loop_t *loop, const char *ip,
+                      const tp_endpoint_config_t *cfg)
 {
 	tp_peer_addr_t a;
 	memset(s, 0, sizeof(*s));
@@ -211,7 +212,7 @@ static tp_endpoint_t *client_new(tp_loop_t *loop, const char *ip)
 }
 
 static void ask(tp_endpoint_t *cli, tp_endpoint_t *srv, uint16_t id, const char *name,
-		uint16_t edns, const tp_send_opts_t *o, struct result *r)
+                uint16_t edns, const tp_send_opts_t *o, struct result *r)
 {
 	hs_buf_t q = HS_BUF_INIT;
 	tp_peer_addr_t dst;
@@ -672,8 +673,10 @@ START_TEST(test_udp_mismatch)
 	ck_assert_uint_eq(cc.udp_dropped, 1);
 
 	/* bad arguments */
-	ck_assert_int_eq(tp_send(cli, &a, ans.data, ans.len, NULL, on_result, &r, NULL), HS_E_INVAL);
-	ck_assert_int_eq(tp_send(cli, &a, junk, sizeof(junk), NULL, on_result, &r, NULL), HS_E_INVAL);
+	ck_assert_int_eq(tp_send(cli, &a, ans.data, ans.len, NULL, on_result, &r, NULL),
+	                 HS_E_INVAL);
+	ck_assert_int_eq(tp_send(cli, &a, junk, sizeof(junk), NULL, on_result, &r, NULL),
+	                 HS_E_INVAL);
 	tp_peer_addr_t v6;
 	ck_assert_int_eq(tp_peer_addr_parse("::1", 53, &v6), HS_OK);
 	ck_assert_int_eq(tp_send(cli, &v6, q.data, q.len, NULL, on_result, &r, NULL), HS_E_INVAL);
@@ -965,8 +968,10 @@ START_TEST(test_tcp_bad_frames)
 	const struct {
 		const uint8_t *p;
 		size_t n;
-	} bad[] = {{zero, sizeof(zero)}, {shortmsg, sizeof(shortmsg)}, {huge, sizeof(huge)},
-		   {resp, sizeof(resp)}};
+	} bad[] = {{zero, sizeof(zero)},
+	           {shortmsg, sizeof(shortmsg)},
+	           {huge, sizeof(huge)},
+	           {resp, sizeof(resp)}};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		raw_connect(&r, s.ep);
 		raw_write(&r, bad[i].p, bad[i].n);
