@@ -36,11 +36,12 @@ static void start_udp(struct tp_send *s)
 	ssize_t n =
 	    sendto(ep->udp_fd, s->msg, s->len, 0, (const struct sockaddr *)&s->dst.ss, s->dst.len);
 	if (n != (ssize_t)s->len) {
-		log_debug(TP_LOG, "udp sendto: %s", strerror(errno));
+		int e = errno;
+		log_debug(TP_LOG, "udp sendto: %s", strerror(e));
 		ep->ctr.udp_send_err++;
 		s->failed = HS_E_NET;
 		/* a full socket buffer clears up: wait the attempt out */
-		arm(s, errno == EAGAIN || errno == ENOBUFS ? attempt_ms(s) : 0);
+		arm(s, e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS ? attempt_ms(s) : 0);
 		return;
 	}
 	ep->ctr.udp_out++;

@@ -23,6 +23,7 @@
 #include "lib/testutil.h"
 
 #include "transport/endpoint.h"
+#include "util/log.h"
 
 #define WAIT_MS 5000
 
@@ -230,7 +231,7 @@ struct raw {
 	hs_buf_t in;
 };
 
-static void raw_connect(struct raw *r, const tp_endpoint_t *ep)
+static void raw_connect_rcvbuf(struct raw *r, const tp_endpoint_t *ep, int rcvbuf)
 {
 	tp_peer_addr_t a;
 	tp_endpoint_addr(ep, &a);
@@ -239,8 +240,15 @@ static void raw_connect(struct raw *r, const tp_endpoint_t *ep)
 	ck_assert_int_ge(r->fd, 0);
 	int one = 1;
 	setsockopt(r->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (rcvbuf > 0)
+		setsockopt(r->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	ck_assert_int_eq(connect(r->fd, (struct sockaddr *)&a.ss, a.len), 0);
 	fcntl(r->fd, F_SETFL, fcntl(r->fd, F_GETFL) | O_NONBLOCK);
+}
+
+static void raw_connect(struct raw *r, const tp_endpoint_t *ep)
+{
+	raw_connect_rcvbuf(r, ep, 0);
 }
 
 static void raw_close(struct raw *r)
@@ -950,6 +958,14 @@ START_TEST(test_tcp_conn_cap)
 }
 END_TEST
 
+static unsigned debug_lines;
+
+static void count_debug(enum hs_log_level level, const char *subsys, const char *line, void *arg)
+{
+	if (level == HS_LOG_DEBUG && strcmp(subsys, "transport") == 0)
+		debug_lines++;
+}
+
 START_TEST(test_tcp_bad_frames)
 {
 	tp_loop_t *loop;
@@ -958,6 +974,8 @@ START_TEST(test_tcp_bad_frames)
 	tp_endpoint_config_t cfg;
 	tp_endpoint_config_default(&cfg);
 	cfg.tcp_max_msg = 4096;
+	hs_log_set_hook(count_debug, NULL);
+	hs_log_set_level(HS_LOG_DEBUG);
 	ck_assert_int_eq(tp_loop_new(&loop), HS_OK);
 	srv_start(&s, loop, "127.0.0.1", &cfg);
 
@@ -988,6 +1006,7 @@ START_TEST(test_tcp_bad_frames)
 	raw_close(&r);
 	ck_assert_uint_eq(s.seen, 0);
 	ck_assert_uint_eq(ctr(s.ep).tcp_closed, 5);
+	ck_assert_uint_ge(debug_lines, 10); /* accepted + closed, per connection */
 
 	/* the server is still fine */
 	struct result res = {0};
@@ -1039,7 +1058,13 @@ START_TEST(test_tcp_client_pipelined)
 	ck_assert_int_eq(tp_loop_new(&loop), HS_OK);
 	srv_start(&s, loop, "127.0.0.1", NULL);
 	s.mode = HOLD;
-	tp_endpoint_t *cli = client_new(loop, "127.0.0.1");
+	tp_endpoint_config_t cfg;
+	tp_endpoint_config_default(&cfg);
+	cfg.tcp_client_idle_ms = 100;
+	tp_peer_addr_t a;
+	tp_endpoint_t *cli;
+	ck_assert_int_eq(tp_peer_addr_parse("127.0.0.1", 0, &a), HS_OK);
+	ck_assert_int_eq(tp_endpoint_new(loop, &a, &cfg, NULL, NULL, &cli), HS_OK);
 	memset(r, 0, sizeof(r));
 	for (int i = 0; i < 10; i++)
 		ask(cli, s.ep, (uint16_t)(100 + i), "tcp.example", 0, &o, &r[i]);
@@ -1054,6 +1079,9 @@ START_TEST(test_tcp_client_pipelined)
 	ck_assert_uint_eq(ctr(cli).tcp_connects, 1);
 	ck_assert_uint_eq(ctr(s.ep).tcp_accepted, 1);
 	ck_assert_uint_eq(ctr(cli).udp_out, 0);
+	/* nothing in flight: the client closes its idle connection */
+	WAIT_CTR(loop, s.ep, tcp_closed, 1);
+	ck_assert_uint_eq(ctr(s.ep).tcp_idle_closed, 0);
 	tp_endpoint_free(cli);
 	srv_stop(&s);
 	tp_loop_free(loop);
@@ -1188,7 +1216,7 @@ START_TEST(test_tcp_output_cap)
 	ck_assert_int_eq(tp_loop_new(&loop), HS_OK);
 	srv_start(&s, loop, "127.0.0.1", &cfg);
 	s.rdlen = 60000;
-	raw_connect(&r, s.ep);
+	raw_connect_rcvbuf(&r, s.ep, 8192); /* a small window: the server's output backs up */
 	for (uint16_t i = 0; i < N; i++) {
 		hs_buf_t q = HS_BUF_INIT;
 		build_query(&q, i, "flood.example", 0);
