@@ -28,6 +28,33 @@ void tp_endpoint_config_default(tp_endpoint_config_t *cfg)
 	cfg->tcp_client_idle_ms = 2000;
 }
 
+/* Zero means the default; sizes are kept within what DNS allows. */
+static void config_fix(tp_endpoint_config_t *cfg)
+{
+	tp_endpoint_config_t d;
+	tp_endpoint_config_default(&d);
+	if (cfg->udp_max == 0)
+		cfg->udp_max = d.udp_max;
+	if (cfg->udp_max < TP_UDP_MIN_SIZE)
+		cfg->udp_max = TP_UDP_MIN_SIZE;
+	if (cfg->udp_max > TP_MSG_MAX)
+		cfg->udp_max = TP_MSG_MAX;
+	if (cfg->tcp_idle_ms == 0)
+		cfg->tcp_idle_ms = d.tcp_idle_ms;
+	if (cfg->tcp_max_conns == 0)
+		cfg->tcp_max_conns = d.tcp_max_conns;
+	if (cfg->tcp_max_inflight == 0)
+		cfg->tcp_max_inflight = d.tcp_max_inflight;
+	if (cfg->tcp_max_buffered == 0)
+		cfg->tcp_max_buffered = d.tcp_max_buffered;
+	if (cfg->tcp_max_msg == 0 || cfg->tcp_max_msg > TP_MSG_MAX)
+		cfg->tcp_max_msg = TP_MSG_MAX;
+	if (cfg->tcp_max_msg < TP_DNS_HDR_LEN)
+		cfg->tcp_max_msg = TP_DNS_HDR_LEN;
+	if (cfg->tcp_client_idle_ms == 0)
+		cfg->tcp_client_idle_ms = d.tcp_client_idle_ms;
+}
+
 static int open_socket(const tp_peer_addr_t *addr, int type)
 {
 	int fd = socket(addr->ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -180,10 +207,7 @@ int tp_endpoint_new(tp_loop_t *loop, const tp_peer_addr_t *addr, const tp_endpoi
 		ep->cfg = *cfg;
 	else
 		tp_endpoint_config_default(&ep->cfg);
-	if (ep->cfg.tcp_max_msg == 0 || ep->cfg.tcp_max_msg > TP_MSG_MAX)
-		ep->cfg.tcp_max_msg = TP_MSG_MAX;
-	if (ep->cfg.udp_max < TP_UDP_MIN_SIZE)
-		ep->cfg.udp_max = TP_UDP_MIN_SIZE;
+	config_fix(&ep->cfg);
 	ep->addr = bound;
 	ep->handler = handler;
 	ep->arg = arg;

@@ -153,6 +153,7 @@ enum tp_ep_proto {
 	TP_EP_TCP = 2,
 };
 
+/* Endpoint settings; a field left 0 takes its default. */
 typedef struct tp_endpoint_config {
 	/* UDP: the largest reply sent and request size advertised by the
 	 * upper layer; client messages above it go over TCP. Default 1232. */

@@ -135,9 +135,11 @@ static struct tp_send *find(tp_endpoint_t *ep, const tp_req_info_t *r, const tp_
                             const struct cli_conn *conn)
 {
 	struct tp_send *s;
-	LIST_FOREACH(s, &ep->sends, link)
-	{
-		if (s->q.id != r->id || !same_question(&s->q, r))
+	/* some servers truncate to the bare header: TC=1 without a question
+	 * still matches on id and address (it can only move us to TCP) */
+	int bare_tc = (r->flags & EP_FLAG_TC) && r->qdcount == 0;
+	for (s = LIST_FIRST(&ep->sends); s != NULL; s = LIST_NEXT(s, link)) {
+		if (s->q.id != r->id || (!same_question(&s->q, r) && !bare_tc))
 			continue;
 		if (conn != NULL ? s->conn == conn : (!s->on_tcp && tp_peer_addr_eq(&s->dst, src)))
 			return s;
@@ -187,8 +189,7 @@ void ep_cli_conn_lost(struct cli_conn *c)
 	}
 	/* a callback may add or cancel requests: rescan after each one */
 	for (;;) {
-		LIST_FOREACH(s, &ep->sends, link)
-		{
+		for (s = LIST_FIRST(&ep->sends); s != NULL; s = LIST_NEXT(s, link)) {
 			if (s->conn == c)
 				break;
 		}
@@ -227,8 +228,7 @@ int tp_send(tp_endpoint_t *ep, const tp_peer_addr_t *dst, const uint8_t *msg, si
 		return HS_E_INVAL;
 	if (tp_req_parse(msg, len, &q) != HS_OK || (q.flags & EP_FLAG_QR))
 		return HS_E_INVAL;
-	LIST_FOREACH(s, &ep->sends, link)
-	{
+	for (s = LIST_FIRST(&ep->sends); s != NULL; s = LIST_NEXT(s, link)) {
 		if (s->q.id == q.id && same_question(&s->q, &q) && tp_peer_addr_eq(&s->dst, dst))
 			return HS_E_EXISTS;
 	}

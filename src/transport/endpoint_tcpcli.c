@@ -88,8 +88,7 @@ static void count_in(struct evbuffer *buf, const struct evbuffer_cb_info *info, 
 int ep_cli_conn_get(tp_endpoint_t *ep, const tp_peer_addr_t *dst, struct cli_conn **out)
 {
 	struct cli_conn *c;
-	LIST_FOREACH(c, &ep->cli, link)
-	{
+	for (c = LIST_FIRST(&ep->cli); c != NULL; c = LIST_NEXT(c, link)) {
 		if (tp_peer_addr_eq(&c->dst, dst)) {
 			*out = c;
 			return HS_OK;

@@ -39,8 +39,7 @@ void ep_srv_close(struct srv_conn *c, const char *why)
 	tp_reply_t *r;
 	conn_log(c, why);
 	/* replies still held by the upper layer learn the client is gone */
-	LIST_FOREACH(r, &ep->replies, link)
-	{
+	for (r = LIST_FIRST(&ep->replies); r != NULL; r = LIST_NEXT(r, link)) {
 		if (r->conn == c)
 			r->conn = NULL;
 	}

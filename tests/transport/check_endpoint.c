@@ -89,7 +89,7 @@ static uint16_t msg_id(const uint8_t *m)
 
 /* ---- a test server ------------------------------------------------------- */
 
-enum srv_mode { ANSWER, DROP_FIRST, HOLD };
+enum srv_mode { ANSWER, DROP_FIRST, HOLD, BARE_TC };
 
 struct srv {
 	tp_loop_t *loop;
@@ -116,6 +116,12 @@ static void srv_handler(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto,
 	s->last_limit = tp_reply_limit(reply);
 	if (s->mode == DROP_FIRST && s->seen <= s->drop_first) {
 		tp_reply_drop(reply);
+		return;
+	}
+	if (s->mode == BARE_TC && proto == TP_EP_UDP) {
+		/* header only: id, QR|TC, no question */
+		uint8_t h[12] = {msg[0], msg[1], 0x82, 0};
+		ck_assert_int_eq(tp_reply_send(reply, h, sizeof(h)), HS_OK);
 		return;
 	}
 	if (s->mode == HOLD) {
@@ -746,6 +752,32 @@ START_TEST(test_tc_fallback)
 	ck_assert_uint_eq(s.seen_tcp, 2);
 	ck_assert_uint_eq(ctr(cli).tcp_connects, 1); /* the connection was reused */
 	hs_buf_free(&q);
+	hs_buf_free(&r.resp);
+	tp_endpoint_free(cli);
+	srv_stop(&s);
+	tp_loop_free(loop);
+}
+END_TEST
+
+/* A server that truncates to the bare header (no question): the client
+ * still falls back to TCP. */
+START_TEST(test_tc_bare_header)
+{
+	tp_loop_t *loop;
+	struct srv s;
+	struct result r = {0};
+	ck_assert_int_eq(tp_loop_new(&loop), HS_OK);
+	srv_start(&s, loop, "127.0.0.1", NULL);
+	s.mode = BARE_TC;
+	tp_endpoint_t *cli = client_new(loop, "127.0.0.1");
+	ask(cli, s.ep, 0x5151, "bare.example", 0, NULL, &r);
+	ck_assert_int_eq(tp_loop_run_until(loop, cond_done, &r, WAIT_MS), HS_OK);
+	ck_assert_int_eq(r.status, HS_OK);
+	ck_assert_uint_eq(r.resp.data[2] & 0x02, 0);
+	ck_assert_uint_eq(s.seen_udp, 1);
+	ck_assert_uint_eq(s.seen_tcp, 1);
+	ck_assert_uint_eq(ctr(cli).tcp_fallbacks, 1);
+	ck_assert_uint_eq(ctr(s.ep).truncated, 1);
 	hs_buf_free(&r.resp);
 	tp_endpoint_free(cli);
 	srv_stop(&s);
@@ -1421,6 +1453,7 @@ static Suite *endpoint_suite(void)
 	tcase_add_test(udp, test_udp_retry);
 	tcase_add_test(udp, test_udp_mismatch);
 	tcase_add_test(udp, test_tc_fallback);
+	tcase_add_test(udp, test_tc_bare_header);
 	suite_add_tcase(s, udp);
 	TCase *tcp = tcase_create("tcp");
 	tcase_add_test(tcp, test_tcp_bytewise);
