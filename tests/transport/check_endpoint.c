@@ -665,6 +665,8 @@ START_TEST(test_udp_mismatch)
 	struct sockaddr_storage from;
 	socklen_t fl = sizeof(from);
 	ck_assert_int_gt(recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl), 0);
+	/* the query left from the endpoint's own (served) port */
+	ck_assert_uint_eq(ntohs(((struct sockaddr_in *)&from)->sin_port), tp_endpoint_port(cli));
 	build_answer(&ans, q.data, q.len, 4);
 	ans.data[1] ^= 1; /* wrong id */
 	sendto(fd, ans.data, ans.len, 0, (struct sockaddr *)&from, fl);
