@@ -10,6 +10,8 @@
 #ifndef HS_HPKE_HPKE_INT_H
 #define HS_HPKE_HPKE_INT_H
 
+#include <pthread.h>
+
 #include <openssl/evp.h>
 
 #include "hpke/hpke.h"
@@ -57,15 +59,22 @@ struct hpke_kem_alg {
 	uint16_t kdf_id; /* the KEM's own KDF (ExtractAndExpand, DeriveKeyPair) */
 	size_t nsecret, npk, nsk, ndh;
 	uint8_t bitmask; /* DeriveKeyPair candidate mask (NIST curves) */
-	const char *group; /* OpenSSL group or key type name */
+	const char *group;   /* OpenSSL group name (NIST curves) */
+	const char *keytype; /* OpenSSL key type: "X25519", "EC" */
 	const struct hpke_kem_ops *ops;
 	const struct hpke_kdf_alg *kdf; /* resolved at init */
 	void *impl;                     /* EC_GROUP * for the NIST curves */
+	struct hpke_pkey_cache *cache;  /* see hpke_pkey_fromdata() */
 };
 
 struct hpke_key {
 	const struct hpke_kem_alg *kem;
 	EVP_PKEY *pkey;
+	/* A derive context for this private key, prepared once and reused
+	 * under `lock` (a busy lock means: make a fresh one), so keys stay
+	 * shareable between threads. */
+	pthread_mutex_t lock;
+	EVP_PKEY_CTX *dctx;
 	uint8_t pub[HPKE_MAX_PUBLIC_KEY]; /* serialised, kem->npk bytes */
 	uint8_t priv[HPKE_MAX_PRIVATE_KEY];
 	int has_priv;
@@ -78,6 +87,12 @@ const struct hpke_kem_alg *hpke_kem_find(uint16_t id);
 const struct hpke_kdf_alg *hpke_kdf_find(uint16_t id);
 const struct hpke_aead_alg *hpke_aead_find(uint16_t id);
 EVP_MAC *hpke_hmac(void);
+
+/* EVP_PKEY_fromdata with the KEM's key type through a fromdata context
+ * kept per KEM (creating one per key costs a provider lookup; OpenSSL's
+ * EVP_PKEY_new_raw_*_key_ex pay it on every call). Thread-safe. */
+int hpke_pkey_fromdata(const struct hpke_kem_alg *kem, EVP_PKEY **out, int selection,
+		       OSSL_PARAM *params);
 
 /* The one place that turns OpenSSL's error queue into a log line: logs
  * "<what>: <openssl reason>" under "hpke", clears the queue, returns

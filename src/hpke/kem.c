@@ -22,10 +22,17 @@ static int key_lookup(const struct hpke_kem_alg **out, uint16_t kem_id)
 	return *out ? HS_OK : HS_E_NOTSUP;
 }
 
+static hpke_key_t *key_new(void)
+{
+	hpke_key_t *k = xcalloc(1, sizeof(*k));
+	pthread_mutex_init(&k->lock, NULL);
+	return k;
+}
+
 /* A key pair from a private key already known to be valid. */
 static int key_from_sk(hpke_key_t **out, const struct hpke_kem_alg *kem, const uint8_t *sk)
 {
-	hpke_key_t *k = xcalloc(1, sizeof(*k));
+	hpke_key_t *k = key_new();
 	int rc = kem->ops->from_private(kem, sk, &k->pkey, k->pub);
 	if (rc != HS_OK) {
 		hpke_key_free(k);
@@ -73,7 +80,7 @@ int hpke_key_from_public(hpke_key_t **out, uint16_t kem_id, const uint8_t *pk, s
 		return rc;
 	if (pk == NULL || len != kem->npk)
 		return HS_E_BADKEY;
-	k = xcalloc(1, sizeof(*k));
+	k = key_new();
 	rc = kem->ops->from_public(kem, pk, &k->pkey);
 	if (rc != HS_OK) {
 		hpke_key_free(k);
@@ -136,24 +143,39 @@ void hpke_key_free(hpke_key_t *key)
 {
 	if (key == NULL)
 		return;
+	EVP_PKEY_CTX_free(key->dctx);
 	EVP_PKEY_free(key->pkey);
+	pthread_mutex_destroy(&key->lock);
 	OPENSSL_cleanse(key, sizeof(*key));
 	free(key);
 }
 
 /* DH(sk, pk) -> Ndh bytes. The peer was validated when its key object was
- * made, so OpenSSL's (costly, for EC) peer check is skipped. */
-static int dh(uint8_t *out, const hpke_key_t *sk, const hpke_key_t *pk)
+ * made, so OpenSSL's (costly, for EC) peer check is skipped. The private
+ * key's derive context is reused when its lock is free. */
+static int dh(uint8_t *out, const hpke_key_t *key, const hpke_key_t *pk)
 {
 	static const uint8_t zeros[HPKE_MAX_PRIVATE_KEY];
+	hpke_key_t *sk = (hpke_key_t *)key; /* only the lock-guarded cache changes */
 	const struct hpke_kem_alg *kem = sk->kem;
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, sk->pkey, NULL);
+	int locked = pthread_mutex_trylock(&sk->lock) == 0;
+	EVP_PKEY_CTX *ctx = locked ? sk->dctx : NULL;
 	size_t n = kem->ndh;
 	int rc = HS_OK;
 
-	if (ctx == NULL || EVP_PKEY_derive_init(ctx) <= 0 ||
-	    EVP_PKEY_derive_set_peer_ex(ctx, pk->pkey, 0) <= 0) {
-		rc = hpke_ossl_err("dh setup");
+	if (ctx == NULL) {
+		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, sk->pkey, NULL);
+		if (ctx == NULL || EVP_PKEY_derive_init(ctx) <= 0) {
+			EVP_PKEY_CTX_free(ctx);
+			ctx = NULL;
+			rc = hpke_ossl_err("dh setup");
+			goto cleanup;
+		}
+		if (locked)
+			sk->dctx = ctx;
+	}
+	if (EVP_PKEY_derive_set_peer_ex(ctx, pk->pkey, 0) <= 0) {
+		rc = hpke_ossl_err("dh peer");
 	} else if (EVP_PKEY_derive(ctx, out, &n) <= 0 || n != kem->ndh) {
 		/* OpenSSL refuses an all-zero X25519 result itself: a peer's bad
 		 * key, not a library fault, so no log line */
@@ -162,7 +184,11 @@ static int dh(uint8_t *out, const hpke_key_t *sk, const hpke_key_t *pk)
 	} else if (kem->ops->reject_zero_dh && CRYPTO_memcmp(out, zeros, n) == 0) {
 		rc = HS_E_BADKEY;
 	}
-	EVP_PKEY_CTX_free(ctx);
+cleanup:
+	if (locked)
+		pthread_mutex_unlock(&sk->lock);
+	else
+		EVP_PKEY_CTX_free(ctx);
 	return rc;
 }
 

@@ -29,8 +29,13 @@ static int x_from_private(const struct hpke_kem_alg *kem, const uint8_t *sk, EVP
 			  uint8_t *pub)
 {
 	size_t n = kem->npk;
-	EVP_PKEY *k = EVP_PKEY_new_raw_private_key_ex(NULL, kem->group, NULL, sk, kem->nsk);
-	if (k == NULL)
+	EVP_PKEY *k = NULL;
+	OSSL_PARAM params[2] = {
+		OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, (void *)sk, kem->nsk),
+		OSSL_PARAM_construct_end(),
+	};
+	/* OpenSSL computes the public key from the private one here */
+	if (hpke_pkey_fromdata(kem, &k, EVP_PKEY_KEYPAIR, params) != HS_OK)
 		return hpke_ossl_err("x25519 private key");
 	if (!EVP_PKEY_get_raw_public_key(k, pub, &n) || n != kem->npk) {
 		EVP_PKEY_free(k);
@@ -42,10 +47,12 @@ static int x_from_private(const struct hpke_kem_alg *kem, const uint8_t *sk, EVP
 
 static int x_from_public(const struct hpke_kem_alg *kem, const uint8_t *pk, EVP_PKEY **pkey)
 {
-	EVP_PKEY *k = EVP_PKEY_new_raw_public_key_ex(NULL, kem->group, NULL, pk, kem->npk);
-	if (k == NULL)
+	OSSL_PARAM params[2] = {
+		OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pk, kem->npk),
+		OSSL_PARAM_construct_end(),
+	};
+	if (hpke_pkey_fromdata(kem, pkey, EVP_PKEY_PUBLIC_KEY, params) != HS_OK)
 		return hpke_ossl_err("x25519 public key");
-	*pkey = k;
 	return HS_OK;
 }
 
@@ -97,31 +104,19 @@ static int ec_build(const struct hpke_kem_alg *kem, const BIGNUM *priv, const ui
 {
 	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
 	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
-	EVP_PKEY *k = NULL;
-	int rc = HS_E_CRYPTO;
-	int sel = priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY;
+	int rc = HS_OK;
 
 	if (bld == NULL ||
 	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, kem->group, 0) ||
 	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, kem->npk) ||
 	    (priv && !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv)) ||
-	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL) {
+	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
 		rc = hpke_ossl_err("ec key parameters");
-		goto cleanup;
-	}
-	pctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-	if (pctx == NULL || EVP_PKEY_fromdata_init(pctx) <= 0 ||
-	    EVP_PKEY_fromdata(pctx, &k, sel, params) <= 0) {
+	else if (hpke_pkey_fromdata(kem, pkey, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
+				    params) != HS_OK)
 		rc = hpke_ossl_err("ec key");
-		goto cleanup;
-	}
-	*pkey = k;
-	rc = HS_OK;
-cleanup:
 	OSSL_PARAM_free(params); /* a secure BN's copy is clear-freed here */
 	OSSL_PARAM_BLD_free(bld);
-	EVP_PKEY_CTX_free(pctx);
 	return rc;
 }
 

@@ -31,14 +31,25 @@ static struct hpke_aead_alg aeads[] = {
 	{HPKE_AEAD_EXPORT_ONLY, "export-only", NULL, 0, 0, 0, NULL},
 };
 
-/* id, name, kdf, Nsecret, Npk(=Nenc), Nsk, Ndh, bitmask, group, ops */
+struct hpke_pkey_cache {
+	pthread_mutex_t lock;
+	EVP_PKEY_CTX *ctx;
+};
+
+static struct hpke_pkey_cache caches[3] = {
+	{PTHREAD_MUTEX_INITIALIZER, NULL},
+	{PTHREAD_MUTEX_INITIALIZER, NULL},
+	{PTHREAD_MUTEX_INITIALIZER, NULL},
+};
+
+/* id, name, kdf, Nsecret, Npk(=Nenc), Nsk, Ndh, bitmask, group, keytype, ops */
 static struct hpke_kem_alg kems[] = {
-	{HPKE_KEM_P256_SHA256, "P-256", HPKE_KDF_SHA256, 32, 65, 32, 32, 0xff, "P-256",
-	 &hpke_ec_ops, NULL, NULL},
-	{HPKE_KEM_P521_SHA512, "P-521", HPKE_KDF_SHA512, 64, 133, 66, 66, 0x01, "P-521",
-	 &hpke_ec_ops, NULL, NULL},
-	{HPKE_KEM_X25519_SHA256, "X25519", HPKE_KDF_SHA256, 32, 32, 32, 32, 0x00, "X25519",
-	 &hpke_x25519_ops, NULL, NULL},
+	{HPKE_KEM_P256_SHA256, "P-256", HPKE_KDF_SHA256, 32, 65, 32, 32, 0xff, "P-256", "EC",
+	 &hpke_ec_ops, NULL, NULL, &caches[0]},
+	{HPKE_KEM_P521_SHA512, "P-521", HPKE_KDF_SHA512, 64, 133, 66, 66, 0x01, "P-521", "EC",
+	 &hpke_ec_ops, NULL, NULL, &caches[1]},
+	{HPKE_KEM_X25519_SHA256, "X25519", HPKE_KDF_SHA256, 32, 32, 32, 32, 0x00, NULL, "X25519",
+	 &hpke_x25519_ops, NULL, NULL, &caches[2]},
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -97,6 +108,40 @@ int hpke_algs_init(void)
 EVP_MAC *hpke_hmac(void)
 {
 	return hmac_alg;
+}
+
+static EVP_PKEY_CTX *fromdata_ctx(const struct hpke_kem_alg *kem)
+{
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, kem->keytype, NULL);
+	if (c != NULL && EVP_PKEY_fromdata_init(c) <= 0) {
+		EVP_PKEY_CTX_free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+int hpke_pkey_fromdata(const struct hpke_kem_alg *kem, EVP_PKEY **out, int selection,
+		       OSSL_PARAM *params)
+{
+	struct hpke_pkey_cache *cache = kem->cache;
+	EVP_PKEY_CTX *c = NULL;
+	int locked = pthread_mutex_trylock(&cache->lock) == 0;
+	int ok;
+
+	if (locked) {
+		if (cache->ctx == NULL)
+			cache->ctx = fromdata_ctx(kem);
+		c = cache->ctx;
+	} else {
+		c = fromdata_ctx(kem); /* another thread holds the cached one */
+	}
+	*out = NULL;
+	ok = c != NULL && EVP_PKEY_fromdata(c, out, selection, params) > 0;
+	if (locked)
+		pthread_mutex_unlock(&cache->lock);
+	else
+		EVP_PKEY_CTX_free(c);
+	return ok ? HS_OK : HS_E_CRYPTO; /* the caller decides whether to log */
 }
 
 const struct hpke_kem_alg *hpke_kem_find(uint16_t id)
