@@ -87,6 +87,7 @@ const struct hpke_kem_alg *hpke_kem_find(uint16_t id);
 const struct hpke_kdf_alg *hpke_kdf_find(uint16_t id);
 const struct hpke_aead_alg *hpke_aead_find(uint16_t id);
 EVP_MAC *hpke_hmac(void);
+EVP_MD *hpke_sha256(void);
 
 /* EVP_PKEY_fromdata with the KEM's key type through a fromdata context
  * kept per KEM (creating one per key costs a provider lookup; OpenSSL's

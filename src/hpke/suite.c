@@ -57,6 +57,7 @@ static struct hpke_kem_alg kems[] = {
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_result = HS_E_CRYPTO;
 static EVP_MAC *hmac_alg;
+static EVP_MD *sha256_alg;
 
 int hpke_ossl_err(const char *what)
 {
@@ -72,8 +73,9 @@ int hpke_ossl_err(const char *what)
 static void algs_init(void)
 {
 	hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	if (hmac_alg == NULL) {
-		init_result = hpke_ossl_err("fetch 'HMAC'");
+	sha256_alg = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (hmac_alg == NULL || sha256_alg == NULL) {
+		init_result = hpke_ossl_err("fetch 'HMAC' and 'SHA256'");
 		return;
 	}
 	for (size_t i = 0; i < NELEM(aeads); i++) {
@@ -108,6 +110,11 @@ int hpke_algs_init(void)
 EVP_MAC *hpke_hmac(void)
 {
 	return hmac_alg;
+}
+
+EVP_MD *hpke_sha256(void)
+{
+	return sha256_alg;
 }
 
 static EVP_PKEY_CTX *fromdata_ctx(const struct hpke_kem_alg *kem)
