@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "common/cli.h"
+#include "hpke/envelope.h"
 #include "hpke/hpke.h"
 #include "hpke/keyfile.h"
 #include "util/buf.h"
@@ -56,7 +57,8 @@ int keygen_hpke_main(int argc, char **argv)
 	hs_buf_t rec = HS_BUF_INIT;
 	char *path = NULL, *owner = NULL;
 	int force = 0, rc, ret = 1;
-	size_t k, nlen;
+	size_t k, nlen, wire_len;
+	uint8_t wire[255];
 	struct stat st;
 
 	memset(&kf, 0, sizeof(kf));
@@ -82,9 +84,8 @@ int keygen_hpke_main(int argc, char **argv)
 	nlen = strlen(name);
 	if (nlen > 1 && name[nlen - 1] == '.')
 		nlen--;
-	if (nlen == 0 || nlen >= sizeof(kf.name) - 1 || strchr(name, '/') || name[0] == '.' ||
-	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
-		    strlen(name))
+	/* the envelope's rule: LDH (and '_') labels; also keeps '/' out of the path */
+	if (hpke_env_name_wire(wire, &wire_len, name) != HS_OK || nlen + 5 > sizeof(kf.name))
 		return cli_err(2, "--name: '%s' is not a plain DNS name", name);
 	for (k = 0; k < sizeof(kems) / sizeof(kems[0]); k++)
 		if (strcmp(kem, kems[k].name) == 0)
