@@ -234,6 +234,7 @@ static int parse_container(jp_t *p, hpke_json_t *v, int close)
 		}
 		if ((rc = parse_value(p, &item)) != HS_OK) {
 			free(key);
+			hpke_json_free(item);
 			return rc;
 		}
 		add_item(v, key, item);
