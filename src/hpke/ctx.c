@@ -65,8 +65,9 @@ static int check_params(const hpke_params_t *p, const hpke_key_t *key, int need_
 }
 
 /* KeySchedule<ROLE>(mode, shared_secret, info, psk, psk_id) */
-static int key_schedule(hpke_ctx_t **out, const hpke_params_t *p, const uint8_t *shared,
-			size_t shared_len, int sender, hpke_trace_t *trace)
+/* `kdf` (bound to the KEM, or zeroed) moves into the new context. */
+static int key_schedule(hpke_ctx_t **out, hpke_kdf_t *kdf, const hpke_params_t *p,
+			const uint8_t *shared, size_t shared_len, int sender, hpke_trace_t *trace)
 {
 	const struct hpke_aead_alg *aead = hpke_aead_find(p->suite.aead);
 	hpke_ctx_t *c = xcalloc(1, sizeof(*c));
@@ -77,6 +78,8 @@ static int key_schedule(hpke_ctx_t **out, const hpke_params_t *p, const uint8_t 
 
 	c->aead = aead;
 	c->sender = sender;
+	c->kdf = *kdf;
+	memset(kdf, 0, sizeof(*kdf));
 	rc = hpke_kdf_init_suite(&c->kdf, hpke_kdf_find(p->suite.kdf), p->suite);
 	if (rc != HS_OK)
 		goto cleanup;
@@ -132,6 +135,7 @@ int hpke_setup_sender_trace(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len,
 {
 	uint8_t shared[HPKE_MAX_SECRET];
 	const struct hpke_kem_alg *kem;
+	hpke_kdf_t kdf = {0};
 	int rc = check_params(p, pk_r, 1);
 	if (rc != HS_OK)
 		return rc;
@@ -140,9 +144,9 @@ int hpke_setup_sender_trace(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len,
 		return HS_E_INVAL;
 	if (*enc_len < kem->npk)
 		return HS_E_SPACE;
-	rc = hpke_kem_encap(shared, enc, pk_r, sk_e, p->auth_key);
+	rc = hpke_kem_encap(shared, enc, &kdf, pk_r, sk_e, p->auth_key);
 	if (rc == HS_OK)
-		rc = key_schedule(out, p, shared, kem->nsecret, 1, trace);
+		rc = key_schedule(out, &kdf, p, shared, kem->nsecret, 1, trace);
 	if (rc == HS_OK) {
 		*enc_len = kem->npk;
 		if (trace) {
@@ -150,6 +154,7 @@ int hpke_setup_sender_trace(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len,
 			trace->shared_secret_len = kem->nsecret;
 		}
 	}
+	hpke_kdf_done(&kdf);
 	OPENSSL_cleanse(shared, sizeof(shared));
 	return rc;
 }
@@ -181,18 +186,20 @@ int hpke_setup_receiver_trace(hpke_ctx_t **out, const hpke_params_t *p, const hp
 			      const uint8_t *enc, size_t enc_len, hpke_trace_t *trace)
 {
 	uint8_t shared[HPKE_MAX_SECRET];
+	hpke_kdf_t kdf = {0};
 	int rc = check_params(p, sk_r, 0);
 	if (rc != HS_OK)
 		return rc;
 	if (!sk_r->has_priv)
 		return HS_E_INVAL;
-	rc = hpke_kem_decap(shared, enc, enc_len, sk_r, p->auth_key);
+	rc = hpke_kem_decap(shared, &kdf, enc, enc_len, sk_r, p->auth_key);
 	if (rc == HS_OK)
-		rc = key_schedule(out, p, shared, sk_r->kem->nsecret, 0, trace);
+		rc = key_schedule(out, &kdf, p, shared, sk_r->kem->nsecret, 0, trace);
 	if (rc == HS_OK && trace) {
 		memcpy(trace->shared_secret, shared, sk_r->kem->nsecret);
 		trace->shared_secret_len = sk_r->kem->nsecret;
 	}
+	hpke_kdf_done(&kdf);
 	OPENSSL_cleanse(shared, sizeof(shared));
 	return rc;
 }

@@ -171,7 +171,8 @@ typedef struct hpke_ctx hpke_ctx_t;
  * recipient public key `pk_r`. Writes the encapsulated key to `enc`
  * (*enc_len = size in, Nenc out; HPKE_MAX_ENC always suffices) and a new
  * context to `*out` (free with hpke_ctx_free). The ephemeral key comes
- * from `env->random`. Errors: common ones, HS_E_SPACE.
+ * from `env->random`. Errors: common ones, HS_E_SPACE, HS_E_IO (env),
+ * HS_E_BADKEY when a DH result is all zero (a low-order X25519 `pk_r`).
  */
 int hpke_setup_sender(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len, const hpke_params_t *p,
 		      const hpke_key_t *pk_r, const hs_env_t *env) HS_CHECK_RESULT;
@@ -187,7 +188,8 @@ int hpke_setup_sender_with_ephemeral(hpke_ctx_t **out, uint8_t *enc, size_t *enc
 
 /*
  * SetupBaseR / ... with the recipient key pair `sk_r` and the sender's
- * `enc`. A malformed `enc` or an all-zero X25519 result is HS_E_DECRYPT.
+ * `enc`. A malformed `enc` or an all-zero X25519 result is HS_E_DECRYPT;
+ * HS_E_CRYPTO means the check could not be made (library failure).
  */
 int hpke_setup_receiver(hpke_ctx_t **out, const hpke_params_t *p, const hpke_key_t *sk_r,
 			const uint8_t *enc, size_t enc_len) HS_CHECK_RESULT;
@@ -238,7 +240,8 @@ int hpke_seal(uint8_t *enc, size_t *enc_len, uint8_t *ct, size_t *ct_len,
 	      const hpke_params_t *p, const hpke_key_t *pk_r, const hs_env_t *env,
 	      const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len) HS_CHECK_RESULT;
 
-/* Setup + one Open; every failure to decrypt is HS_E_DECRYPT. */
+/* Setup + one Open; every failure to decrypt is HS_E_DECRYPT (argument
+ * errors stay HS_E_INVAL etc., a library failure HS_E_CRYPTO). */
 int hpke_open(uint8_t *pt, size_t *pt_len, const hpke_params_t *p, const hpke_key_t *sk_r,
 	      const uint8_t *enc, size_t enc_len, const uint8_t *aad, size_t aad_len,
 	      const uint8_t *ct, size_t ct_len) HS_CHECK_RESULT;

@@ -109,7 +109,9 @@ typedef struct hpke_kdf {
 	size_t suite_id_len;
 } hpke_kdf_t;
 
-/* For the KEM ("KEM" || kem_id) or the key schedule ("HPKE" || ids). */
+/* Bind `k` (zeroed, or bound before) to the KEM ("KEM" || kem_id) or the
+ * key schedule ("HPKE" || ids); an HMAC context of the same digest is
+ * kept. Release with hpke_kdf_done (NULL-safe on a zeroed struct). */
 int hpke_kdf_init_kem(hpke_kdf_t *k, const struct hpke_kem_alg *kem);
 int hpke_kdf_init_suite(hpke_kdf_t *k, const struct hpke_kdf_alg *kdf, hpke_suite_t s);
 void hpke_kdf_done(hpke_kdf_t *k);
@@ -124,13 +126,14 @@ int hpke_labeled_expand(hpke_kdf_t *k, uint8_t *out, size_t L, const uint8_t *pr
 /* ---- kem.c ---- */
 
 /* Encap / AuthEncap (sk_s NULL = not auth) with ephemeral key `sk_e`;
+ * `kdf` is scratch (bound here to the KEM; the caller releases or reuses it);
  * HS_E_BADKEY when a DH result is all zero (a low-order pk_r). */
-int hpke_kem_encap(uint8_t *shared, uint8_t *enc, const hpke_key_t *pk_r, const hpke_key_t *sk_e,
-		   const hpke_key_t *sk_s);
+int hpke_kem_encap(uint8_t *shared, uint8_t *enc, hpke_kdf_t *kdf, const hpke_key_t *pk_r,
+		   const hpke_key_t *sk_e, const hpke_key_t *sk_s);
 /* Decap / AuthDecap (pk_s NULL = not auth); HS_E_DECRYPT on a bad `enc`
  * or a zero DH result, HS_E_CRYPTO when OpenSSL itself failed. */
-int hpke_kem_decap(uint8_t *shared, const uint8_t *enc, size_t enc_len, const hpke_key_t *sk_r,
-		   const hpke_key_t *pk_s);
+int hpke_kem_decap(uint8_t *shared, hpke_kdf_t *kdf, const uint8_t *enc, size_t enc_len,
+		   const hpke_key_t *sk_r, const hpke_key_t *pk_s);
 
 /* ---- ctx.c: the values of one setup, for known-answer tests ---- */
 

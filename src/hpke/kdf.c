@@ -15,9 +15,14 @@
 
 static const uint8_t version_label[] = {'H', 'P', 'K', 'E', '-', 'v', '1'};
 
-static int kdf_init(hpke_kdf_t *k, const struct hpke_kdf_alg *alg)
+/* Bind `k` to a KDF: keep its HMAC context when the digest is the same
+ * (the KEM and the key schedule usually share HKDF-SHA256), else make one. */
+static int kdf_bind(hpke_kdf_t *k, const struct hpke_kdf_alg *alg)
 {
 	OSSL_PARAM params[2];
+	if (k->mac != NULL && k->alg == alg)
+		return HS_OK;
+	hpke_kdf_done(k);
 	k->alg = alg;
 	k->mac = EVP_MAC_CTX_new(hpke_hmac());
 	if (k->mac == NULL)
@@ -25,8 +30,7 @@ static int kdf_init(hpke_kdf_t *k, const struct hpke_kdf_alg *alg)
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)alg->digest, 0);
 	params[1] = OSSL_PARAM_construct_end();
 	if (!EVP_MAC_CTX_set_params(k->mac, params)) {
-		EVP_MAC_CTX_free(k->mac);
-		k->mac = NULL;
+		hpke_kdf_done(k);
 		return hpke_ossl_err("hmac digest");
 	}
 	return HS_OK;
@@ -40,7 +44,7 @@ int hpke_kdf_init_kem(hpke_kdf_t *k, const struct hpke_kem_alg *kem)
 	k->suite_id[3] = (uint8_t)(kem->id >> 8);
 	k->suite_id[4] = (uint8_t)kem->id;
 	k->suite_id_len = 5;
-	return kdf_init(k, kem->kdf);
+	return kdf_bind(k, kem->kdf);
 }
 
 int hpke_kdf_init_suite(hpke_kdf_t *k, const struct hpke_kdf_alg *kdf, hpke_suite_t s)
@@ -52,7 +56,7 @@ int hpke_kdf_init_suite(hpke_kdf_t *k, const struct hpke_kdf_alg *kdf, hpke_suit
 		k->suite_id[5 + 2 * i] = (uint8_t)ids[i];
 	}
 	k->suite_id_len = 10;
-	return kdf_init(k, kdf);
+	return kdf_bind(k, kdf);
 }
 
 void hpke_kdf_done(hpke_kdf_t *k)

@@ -193,24 +193,23 @@ cleanup:
 }
 
 /* ExtractAndExpand(dh, kem_context) */
-static int extract_and_expand(uint8_t *shared, const struct hpke_kem_alg *kem, const uint8_t *dhv,
-			      size_t dh_len, const uint8_t *kem_ctx, size_t kem_ctx_len)
+static int extract_and_expand(uint8_t *shared, hpke_kdf_t *k, const struct hpke_kem_alg *kem,
+			      const uint8_t *dhv, size_t dh_len, const uint8_t *kem_ctx,
+			      size_t kem_ctx_len)
 {
-	hpke_kdf_t k = {0};
 	uint8_t prk[HPKE_MAX_SECRET];
-	int rc = hpke_kdf_init_kem(&k, kem);
+	int rc = hpke_kdf_init_kem(k, kem);
 	if (rc == HS_OK)
-		rc = hpke_labeled_extract(&k, prk, NULL, 0, "eae_prk", dhv, dh_len);
+		rc = hpke_labeled_extract(k, prk, NULL, 0, "eae_prk", dhv, dh_len);
 	if (rc == HS_OK)
-		rc = hpke_labeled_expand(&k, shared, kem->nsecret, prk, "shared_secret", kem_ctx,
+		rc = hpke_labeled_expand(k, shared, kem->nsecret, prk, "shared_secret", kem_ctx,
 					 kem_ctx_len);
-	hpke_kdf_done(&k);
 	OPENSSL_cleanse(prk, sizeof(prk));
 	return rc;
 }
 
-int hpke_kem_encap(uint8_t *shared, uint8_t *enc, const hpke_key_t *pk_r, const hpke_key_t *sk_e,
-		   const hpke_key_t *sk_s)
+int hpke_kem_encap(uint8_t *shared, uint8_t *enc, hpke_kdf_t *kdf, const hpke_key_t *pk_r,
+		   const hpke_key_t *sk_e, const hpke_key_t *sk_s)
 {
 	const struct hpke_kem_alg *kem = pk_r->kem;
 	uint8_t dhv[2 * HPKE_MAX_PRIVATE_KEY];
@@ -230,7 +229,7 @@ int hpke_kem_encap(uint8_t *shared, uint8_t *enc, const hpke_key_t *pk_r, const 
 		memcpy(kem_ctx + ctx_len, sk_s->pub, kem->npk);
 		ctx_len += kem->npk;
 	}
-	rc = extract_and_expand(shared, kem, dhv, dh_len, kem_ctx, ctx_len);
+	rc = extract_and_expand(shared, kdf, kem, dhv, dh_len, kem_ctx, ctx_len);
 	if (rc == HS_OK)
 		memcpy(enc, sk_e->pub, kem->npk);
 cleanup:
@@ -238,8 +237,8 @@ cleanup:
 	return rc;
 }
 
-int hpke_kem_decap(uint8_t *shared, const uint8_t *enc, size_t enc_len, const hpke_key_t *sk_r,
-		   const hpke_key_t *pk_s)
+int hpke_kem_decap(uint8_t *shared, hpke_kdf_t *kdf, const uint8_t *enc, size_t enc_len,
+		   const hpke_key_t *sk_r, const hpke_key_t *pk_s)
 {
 	const struct hpke_kem_alg *kem = sk_r->kem;
 	uint8_t dhv[2 * HPKE_MAX_PRIVATE_KEY];
@@ -267,7 +266,7 @@ int hpke_kem_decap(uint8_t *shared, const uint8_t *enc, size_t enc_len, const hp
 		memcpy(kem_ctx + ctx_len, pk_s->pub, kem->npk);
 		ctx_len += kem->npk;
 	}
-	rc = extract_and_expand(shared, kem, dhv, dh_len, kem_ctx, ctx_len);
+	rc = extract_and_expand(shared, kdf, kem, dhv, dh_len, kem_ctx, ctx_len);
 cleanup:
 	if (rc == HS_E_BADKEY)
 		rc = HS_E_DECRYPT; /* bad enc or zero DH: no detail for the peer */
