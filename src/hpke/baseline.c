@@ -37,7 +37,7 @@ int hpke_baseline_new(hpke_baseline_t **out, size_t msg_len)
 	b->cctx = EVP_CIPHER_CTX_new();
 	if (b->cctx == NULL ||
 	    !EVP_EncryptInit_ex2(b->cctx, hpke_aead_find(HPKE_AEAD_AES256GCM)->evp, key, NULL,
-				 NULL)) {
+	                         NULL)) {
 		rc = hpke_ossl_err("baseline aes-256-gcm");
 		goto cleanup;
 	}
@@ -69,7 +69,7 @@ int hpke_baseline_aes256gcm(hpke_baseline_t *b, unsigned n)
 		    !EVP_EncryptUpdate(b->cctx, b->out, &l1, b->msg, (int)b->len) ||
 		    !EVP_EncryptFinal_ex(b->cctx, b->out + l1, &l2) ||
 		    !EVP_CIPHER_CTX_ctrl(b->cctx, EVP_CTRL_AEAD_GET_TAG, HPKE_TAG_LEN,
-					 b->out + b->len))
+		                         b->out + b->len))
 			return hpke_ossl_err("baseline seal");
 	}
 	return HS_OK;

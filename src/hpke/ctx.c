@@ -67,7 +67,7 @@ static int check_params(const hpke_params_t *p, const hpke_key_t *key, int need_
 /* KeySchedule<ROLE>(mode, shared_secret, info, psk, psk_id) */
 /* `kdf` (bound to the KEM, or zeroed) moves into the new context. */
 static int key_schedule(hpke_ctx_t **out, hpke_kdf_t *kdf, const hpke_params_t *p,
-			const uint8_t *shared, size_t shared_len, int sender, hpke_trace_t *trace)
+                        const uint8_t *shared, size_t shared_len, int sender, hpke_trace_t *trace)
 {
 	const struct hpke_aead_alg *aead = hpke_aead_find(p->suite.aead);
 	hpke_ctx_t *c = xcalloc(1, sizeof(*c));
@@ -86,20 +86,19 @@ static int key_schedule(hpke_ctx_t **out, hpke_kdf_t *kdf, const hpke_params_t *
 	nh = c->kdf.alg->nh;
 	ksc[0] = (uint8_t)p->mode;
 	if ((rc = hpke_labeled_extract(&c->kdf, ksc + 1, NULL, 0, "psk_id_hash", p->psk_id,
-				       p->psk_id_len)) != HS_OK ||
+	                               p->psk_id_len)) != HS_OK ||
 	    (rc = hpke_labeled_extract(&c->kdf, ksc + 1 + nh, NULL, 0, "info_hash", p->info,
-				       p->info_len)) != HS_OK ||
+	                               p->info_len)) != HS_OK ||
 	    (rc = hpke_labeled_extract(&c->kdf, secret, shared, shared_len, "secret", p->psk,
-				       p->psk_len)) != HS_OK)
+	                               p->psk_len)) != HS_OK)
 		goto cleanup;
-	if (aead->nk &&
-	    ((rc = hpke_labeled_expand(&c->kdf, c->key, aead->nk, secret, "key", ksc,
-				       1 + 2 * nh)) != HS_OK ||
-	     (rc = hpke_labeled_expand(&c->kdf, c->base_nonce, aead->nn, secret, "base_nonce", ksc,
-				       1 + 2 * nh)) != HS_OK))
+	if (aead->nk && ((rc = hpke_labeled_expand(&c->kdf, c->key, aead->nk, secret, "key", ksc,
+	                                           1 + 2 * nh)) != HS_OK ||
+	                 (rc = hpke_labeled_expand(&c->kdf, c->base_nonce, aead->nn, secret,
+	                                           "base_nonce", ksc, 1 + 2 * nh)) != HS_OK))
 		goto cleanup;
 	if ((rc = hpke_labeled_expand(&c->kdf, c->exporter_secret, nh, secret, "exp", ksc,
-				      1 + 2 * nh)) != HS_OK)
+	                              1 + 2 * nh)) != HS_OK)
 		goto cleanup;
 	if (aead->evp) {
 		c->cipher = EVP_CIPHER_CTX_new();
@@ -129,9 +128,8 @@ cleanup:
 	return rc;
 }
 
-int hpke_setup_sender_trace(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len,
-			    const hpke_params_t *p, const hpke_key_t *pk_r, const hpke_key_t *sk_e,
-			    hpke_trace_t *trace)
+int hpke_setup_sender_trace(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len, const hpke_params_t *p,
+                            const hpke_key_t *pk_r, const hpke_key_t *sk_e, hpke_trace_t *trace)
 {
 	uint8_t shared[HPKE_MAX_SECRET];
 	const struct hpke_kem_alg *kem;
@@ -160,14 +158,14 @@ int hpke_setup_sender_trace(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len,
 }
 
 int hpke_setup_sender_with_ephemeral(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len,
-				     const hpke_params_t *p, const hpke_key_t *pk_r,
-				     const hpke_key_t *sk_e)
+                                     const hpke_params_t *p, const hpke_key_t *pk_r,
+                                     const hpke_key_t *sk_e)
 {
 	return hpke_setup_sender_trace(out, enc, enc_len, p, pk_r, sk_e, NULL);
 }
 
 int hpke_setup_sender(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len, const hpke_params_t *p,
-		      const hpke_key_t *pk_r, const hs_env_t *env)
+                      const hpke_key_t *pk_r, const hs_env_t *env)
 {
 	hpke_key_t *sk_e = NULL;
 	int rc = check_params(p, pk_r, 1);
@@ -183,7 +181,7 @@ int hpke_setup_sender(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len, const hpk
 }
 
 int hpke_setup_receiver_trace(hpke_ctx_t **out, const hpke_params_t *p, const hpke_key_t *sk_r,
-			      const uint8_t *enc, size_t enc_len, hpke_trace_t *trace)
+                              const uint8_t *enc, size_t enc_len, hpke_trace_t *trace)
 {
 	uint8_t shared[HPKE_MAX_SECRET];
 	hpke_kdf_t kdf = {0};
@@ -205,7 +203,7 @@ int hpke_setup_receiver_trace(hpke_ctx_t **out, const hpke_params_t *p, const hp
 }
 
 int hpke_setup_receiver(hpke_ctx_t **out, const hpke_params_t *p, const hpke_key_t *sk_r,
-			const uint8_t *enc, size_t enc_len)
+                        const uint8_t *enc, size_t enc_len)
 {
 	return hpke_setup_receiver_trace(out, p, sk_r, enc, enc_len, NULL);
 }
@@ -235,7 +233,7 @@ static int ctx_usable(const hpke_ctx_t *c, int sender, size_t in_len)
 }
 
 int hpke_ctx_seal(hpke_ctx_t *c, uint8_t *ct, size_t *ct_len, const uint8_t *aad, size_t aad_len,
-		  const uint8_t *pt, size_t pt_len)
+                  const uint8_t *pt, size_t pt_len)
 {
 	uint8_t nonce[HPKE_NONCE_LEN];
 	int n1 = 0, n2 = 0;
@@ -259,7 +257,7 @@ int hpke_ctx_seal(hpke_ctx_t *c, uint8_t *ct, size_t *ct_len, const uint8_t *aad
 }
 
 int hpke_ctx_open(hpke_ctx_t *c, uint8_t *pt, size_t *pt_len, const uint8_t *aad, size_t aad_len,
-		  const uint8_t *ct, size_t ct_len)
+                  const uint8_t *ct, size_t ct_len)
 {
 	uint8_t nonce[HPKE_NONCE_LEN], tag[HPKE_TAG_LEN];
 	int n1 = 0, n2 = 0;
@@ -293,7 +291,7 @@ int hpke_ctx_open(hpke_ctx_t *c, uint8_t *pt, size_t *pt_len, const uint8_t *aad
 }
 
 int hpke_ctx_export(uint8_t *out, size_t out_len, const hpke_ctx_t *c,
-		    const uint8_t *exporter_context, size_t exporter_context_len)
+                    const uint8_t *exporter_context, size_t exporter_context_len)
 {
 	hpke_kdf_t *k;
 	if (c == NULL || (out == NULL && out_len) ||
@@ -301,7 +299,7 @@ int hpke_ctx_export(uint8_t *out, size_t out_len, const hpke_ctx_t *c,
 		return HS_E_INVAL;
 	k = (hpke_kdf_t *)&c->kdf; /* the HMAC state is scratch, not context state */
 	return hpke_labeled_expand(k, out, out_len, c->exporter_secret, "sec", exporter_context,
-				   exporter_context_len);
+	                           exporter_context_len);
 }
 
 uint64_t hpke_ctx_seq(const hpke_ctx_t *c)
@@ -328,8 +326,8 @@ void hpke_ctx_free(hpke_ctx_t *c)
 /* ---- single-shot (RFC 9180 section 6) ---- */
 
 int hpke_seal(uint8_t *enc, size_t *enc_len, uint8_t *ct, size_t *ct_len, const hpke_params_t *p,
-	      const hpke_key_t *pk_r, const hs_env_t *env, const uint8_t *aad, size_t aad_len,
-	      const uint8_t *pt, size_t pt_len)
+              const hpke_key_t *pk_r, const hs_env_t *env, const uint8_t *aad, size_t aad_len,
+              const uint8_t *pt, size_t pt_len)
 {
 	hpke_ctx_t *c = NULL;
 	size_t elen;
@@ -354,8 +352,8 @@ int hpke_seal(uint8_t *enc, size_t *enc_len, uint8_t *ct, size_t *ct_len, const 
 }
 
 int hpke_open(uint8_t *pt, size_t *pt_len, const hpke_params_t *p, const hpke_key_t *sk_r,
-	      const uint8_t *enc, size_t enc_len, const uint8_t *aad, size_t aad_len,
-	      const uint8_t *ct, size_t ct_len)
+              const uint8_t *enc, size_t enc_len, const uint8_t *aad, size_t aad_len,
+              const uint8_t *ct, size_t ct_len)
 {
 	hpke_ctx_t *c = NULL;
 	int rc = hpke_setup_receiver(&c, p, sk_r, enc, enc_len);
@@ -366,8 +364,8 @@ int hpke_open(uint8_t *pt, size_t *pt_len, const hpke_params_t *p, const hpke_ke
 }
 
 int hpke_send_export(uint8_t *enc, size_t *enc_len, uint8_t *out, size_t out_len,
-		     const hpke_params_t *p, const hpke_key_t *pk_r, const hs_env_t *env,
-		     const uint8_t *exporter_context, size_t exporter_context_len)
+                     const hpke_params_t *p, const hpke_key_t *pk_r, const hs_env_t *env,
+                     const uint8_t *exporter_context, size_t exporter_context_len)
 {
 	hpke_ctx_t *c = NULL;
 	size_t elen = enc_len ? *enc_len : 0;
@@ -382,8 +380,8 @@ int hpke_send_export(uint8_t *enc, size_t *enc_len, uint8_t *out, size_t out_len
 }
 
 int hpke_receive_export(uint8_t *out, size_t out_len, const hpke_params_t *p,
-			const hpke_key_t *sk_r, const uint8_t *enc, size_t enc_len,
-			const uint8_t *exporter_context, size_t exporter_context_len)
+                        const hpke_key_t *sk_r, const uint8_t *enc, size_t enc_len,
+                        const uint8_t *exporter_context, size_t exporter_context_len)
 {
 	hpke_ctx_t *c = NULL;
 	int rc = hpke_setup_receiver(&c, p, sk_r, enc, enc_len);

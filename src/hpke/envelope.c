@@ -79,7 +79,8 @@ static int check_distid(const char *distid)
 	if (n == 0 || n > HPKE_ENV_MAX_DISTID)
 		return HS_E_SYNTAX;
 	for (size_t i = 0; i < n; i++)
-		if (!((distid[i] >= '0' && distid[i] <= '9') || (distid[i] >= 'a' && distid[i] <= 'f')))
+		if (!((distid[i] >= '0' && distid[i] <= '9') ||
+		      (distid[i] >= 'a' && distid[i] <= 'f')))
 			return HS_E_SYNTAX;
 	return HS_OK;
 }
@@ -140,7 +141,7 @@ int hpke_env_parse(hpke_env_hdr_t *out, const uint8_t *env, size_t len)
 }
 
 int hpke_env_seal(hs_buf_t *out, const hpke_env_ids_t *ids, const hpke_key_t *sender,
-		  const hpke_key_t *recipient, const hs_env_t *env, const uint8_t *msg, size_t len)
+                  const hpke_key_t *recipient, const hs_env_t *env, const uint8_t *msg, size_t len)
 {
 	uint8_t header[HPKE_ENV_HEADER_LEN], info[INFO_MAX], aad[AAD_MAX];
 	size_t info_len, aad_len, enc_len = HPKE_ENV_ENC_LEN, ct_len = len + HPKE_TAG_LEN;
@@ -175,7 +176,7 @@ int hpke_env_seal(hs_buf_t *out, const hpke_env_ids_t *ids, const hpke_key_t *se
 	build_aad(aad, &aad_len, header, ids->distid); /* covers enc, known only now */
 	hs_buf_reserve(out, HPKE_ENV_HEADER_LEN + ct_len);
 	rc = hpke_ctx_seal(c, out->data + out->len + HPKE_ENV_HEADER_LEN, &ct_len, aad, aad_len,
-			   msg, len);
+	                   msg, len);
 	if (rc != HS_OK)
 		goto cleanup;
 	memcpy(out->data + out->len, header, HPKE_ENV_HEADER_LEN);
@@ -186,7 +187,7 @@ cleanup:
 }
 
 int hpke_env_open(hs_buf_t *out, const hpke_env_ids_t *ids, const hpke_key_t *const *keys,
-		  size_t nkeys, const hpke_key_t *sender, const uint8_t *env, size_t len)
+                  size_t nkeys, const hpke_key_t *sender, const uint8_t *env, size_t len)
 {
 	uint8_t info[INFO_MAX], aad[AAD_MAX], kid[HPKE_ENV_KEY_ID_LEN];
 	size_t info_len, aad_len, pt_len;
@@ -219,7 +220,7 @@ int hpke_env_open(hs_buf_t *out, const hpke_env_ids_t *ids, const hpke_key_t *co
 	pt_len = h.ct_len - HPKE_TAG_LEN;
 	hs_buf_reserve(out, pt_len + 1);
 	rc = hpke_open(out->data + out->len, &pt_len, &p, key, h.enc, h.enc_len, aad, aad_len, h.ct,
-		       h.ct_len);
+	               h.ct_len);
 	if (rc == HS_OK)
 		out->len += pt_len;
 	return rc;

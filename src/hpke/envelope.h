@@ -33,16 +33,16 @@
 #include "util/buf.h"
 #include "util/env.h"
 
-#define HPKE_ENV_VERSION     1
-#define HPKE_ENV_KEM         HPKE_KEM_X25519_SHA256
-#define HPKE_ENV_KDF         HPKE_KDF_SHA256
-#define HPKE_ENV_AEAD        HPKE_AEAD_AES256GCM
-#define HPKE_ENV_KEY_ID_LEN  8
-#define HPKE_ENV_ENC_LEN     32
-#define HPKE_ENV_HEADER_LEN  (1 + 2 + 2 + 2 + HPKE_ENV_KEY_ID_LEN + HPKE_ENV_ENC_LEN) /* 47 */
-#define HPKE_ENV_OVERHEAD    (HPKE_ENV_HEADER_LEN + HPKE_TAG_LEN)                     /* 63 */
-#define HPKE_ENV_MAX_DISTID  63
-#define HPKE_ENV_INFO_LABEL  "hsync-envelope"
+#define HPKE_ENV_VERSION    1
+#define HPKE_ENV_KEM        HPKE_KEM_X25519_SHA256
+#define HPKE_ENV_KDF        HPKE_KDF_SHA256
+#define HPKE_ENV_AEAD       HPKE_AEAD_AES256GCM
+#define HPKE_ENV_KEY_ID_LEN 8
+#define HPKE_ENV_ENC_LEN    32
+#define HPKE_ENV_HEADER_LEN (1 + 2 + 2 + 2 + HPKE_ENV_KEY_ID_LEN + HPKE_ENV_ENC_LEN) /* 47 */
+#define HPKE_ENV_OVERHEAD   (HPKE_ENV_HEADER_LEN + HPKE_TAG_LEN)                     /* 63 */
+#define HPKE_ENV_MAX_DISTID 63
+#define HPKE_ENV_INFO_LABEL "hsync-envelope"
 
 /* A parsed envelope: views into the caller's bytes. */
 typedef struct hpke_env_hdr {
@@ -84,8 +84,8 @@ int hpke_env_parse(hpke_env_hdr_t *out, const uint8_t *env, size_t len) HS_CHECK
  * HS_E_CRYPTO.
  */
 int hpke_env_seal(hs_buf_t *out, const hpke_env_ids_t *ids, const hpke_key_t *sender,
-		  const hpke_key_t *recipient, const hs_env_t *env, const uint8_t *msg,
-		  size_t len) HS_CHECK_RESULT;
+                  const hpke_key_t *recipient, const hs_env_t *env, const uint8_t *msg,
+                  size_t len) HS_CHECK_RESULT;
 
 /*
  * Open an envelope with whichever of the recipient's key pairs `keys`
@@ -98,8 +98,8 @@ int hpke_env_seal(hs_buf_t *out, const hpke_env_ids_t *ids, const hpke_key_t *se
  * arguments; HS_E_CRYPTO when the check could not be made.
  */
 int hpke_env_open(hs_buf_t *out, const hpke_env_ids_t *ids, const hpke_key_t *const *keys,
-		  size_t nkeys, const hpke_key_t *sender, const uint8_t *env,
-		  size_t len) HS_CHECK_RESULT;
+                  size_t nkeys, const hpke_key_t *sender, const uint8_t *env,
+                  size_t len) HS_CHECK_RESULT;
 
 /* Canonical lowercase wire form of a DNS name in text form (no escapes;
  * letters, digits, '-' and '_'; the final dot optional). `out` needs 255

@@ -60,13 +60,13 @@
 #define HPKE_AEAD_EXPORT_ONLY  0xFFFF
 
 /* Size limits over every supported algorithm. */
-#define HPKE_MAX_ENC         133 /* Nenc of P-521 (uncompressed point) */
-#define HPKE_MAX_PUBLIC_KEY  133 /* Npk */
-#define HPKE_MAX_PRIVATE_KEY 66  /* Nsk */
-#define HPKE_MAX_SECRET      64  /* Nsecret / Nh */
-#define HPKE_MAX_KEY         32  /* Nk */
-#define HPKE_NONCE_LEN       12  /* Nn of every supported AEAD */
-#define HPKE_TAG_LEN         16  /* Nt of every supported AEAD */
+#define HPKE_MAX_ENC         133                     /* Nenc of P-521 (uncompressed point) */
+#define HPKE_MAX_PUBLIC_KEY  133                     /* Npk */
+#define HPKE_MAX_PRIVATE_KEY 66                      /* Nsk */
+#define HPKE_MAX_SECRET      64                      /* Nsecret / Nh */
+#define HPKE_MAX_KEY         32                      /* Nk */
+#define HPKE_NONCE_LEN       12                      /* Nn of every supported AEAD */
+#define HPKE_TAG_LEN         16                      /* Nt of every supported AEAD */
 #define HPKE_MAX_EXPORT      (255 * HPKE_MAX_SECRET) /* L <= 255 * Nh */
 /* key_schedule_context = mode || psk_id_hash || info_hash */
 #define HPKE_MAX_KS_CONTEXT (1 + 2 * HPKE_MAX_SECRET)
@@ -117,19 +117,19 @@ int hpke_key_generate(hpke_key_t **out, uint16_t kem, const hs_env_t *env) HS_CH
  * entropy; any length is accepted). Errors: HS_E_NOTSUP, HS_E_CRYPTO,
  * HS_E_INTERNAL when no candidate scalar was found (probability ~2^-256). */
 int hpke_key_derive(hpke_key_t **out, uint16_t kem, const uint8_t *ikm,
-		    size_t ikm_len) HS_CHECK_RESULT;
+                    size_t ikm_len) HS_CHECK_RESULT;
 
 /* DeserializePublicKey: X25519 needs exactly 32 bytes; P-256/P-521 an
  * uncompressed point (0x04 || x || y) on the curve, not the identity.
  * Errors: HS_E_NOTSUP, HS_E_BADKEY, HS_E_CRYPTO. */
 int hpke_key_from_public(hpke_key_t **out, uint16_t kem, const uint8_t *pk,
-			 size_t len) HS_CHECK_RESULT;
+                         size_t len) HS_CHECK_RESULT;
 
 /* DeserializePrivateKey: X25519 32 bytes (any value, clamped when used);
  * P-256/P-521 a big-endian scalar of exactly Nsk bytes, 0 < sk < order.
  * The public key is computed. Errors: as hpke_key_from_public. */
 int hpke_key_from_private(hpke_key_t **out, uint16_t kem, const uint8_t *sk,
-			  size_t len) HS_CHECK_RESULT;
+                          size_t len) HS_CHECK_RESULT;
 
 /* SerializePublicKey / SerializePrivateKey into `out` (*len = size in,
  * count out). HS_E_SPACE if too small; HS_E_STATE for the private key of
@@ -175,7 +175,7 @@ typedef struct hpke_ctx hpke_ctx_t;
  * HS_E_BADKEY when a DH result is all zero (a low-order X25519 `pk_r`).
  */
 int hpke_setup_sender(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len, const hpke_params_t *p,
-		      const hpke_key_t *pk_r, const hs_env_t *env) HS_CHECK_RESULT;
+                      const hpke_key_t *pk_r, const hs_env_t *env) HS_CHECK_RESULT;
 
 /*
  * As hpke_setup_sender with a caller-chosen ephemeral key pair `sk_e`
@@ -183,8 +183,8 @@ int hpke_setup_sender(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len, const hpk
  * the same recipient repeats every key and nonce.
  */
 int hpke_setup_sender_with_ephemeral(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len,
-				     const hpke_params_t *p, const hpke_key_t *pk_r,
-				     const hpke_key_t *sk_e) HS_CHECK_RESULT;
+                                     const hpke_params_t *p, const hpke_key_t *pk_r,
+                                     const hpke_key_t *sk_e) HS_CHECK_RESULT;
 
 /*
  * SetupBaseR / ... with the recipient key pair `sk_r` and the sender's
@@ -192,7 +192,7 @@ int hpke_setup_sender_with_ephemeral(hpke_ctx_t **out, uint8_t *enc, size_t *enc
  * HS_E_CRYPTO means the check could not be made (library failure).
  */
 int hpke_setup_receiver(hpke_ctx_t **out, const hpke_params_t *p, const hpke_key_t *sk_r,
-			const uint8_t *enc, size_t enc_len) HS_CHECK_RESULT;
+                        const uint8_t *enc, size_t enc_len) HS_CHECK_RESULT;
 
 /*
  * ContextS.Seal: encrypts `pt` with the nonce for the current sequence
@@ -202,8 +202,8 @@ int hpke_setup_receiver(hpke_ctx_t **out, const hpke_params_t *p, const hpke_key
  * the limit is 2^64 - 1 messages, below the RFC's 2^96 - 1 because the
  * counter is a uint64_t), HS_E_SPACE, HS_E_CRYPTO.
  */
-int hpke_ctx_seal(hpke_ctx_t *ctx, uint8_t *ct, size_t *ct_len, const uint8_t *aad,
-		  size_t aad_len, const uint8_t *pt, size_t pt_len) HS_CHECK_RESULT;
+int hpke_ctx_seal(hpke_ctx_t *ctx, uint8_t *ct, size_t *ct_len, const uint8_t *aad, size_t aad_len,
+                  const uint8_t *pt, size_t pt_len) HS_CHECK_RESULT;
 
 /*
  * ContextR.Open: decrypts `ct` (ciphertext || tag) with the nonce for the
@@ -212,13 +212,13 @@ int hpke_ctx_seal(hpke_ctx_t *ctx, uint8_t *ct, size_t *ct_len, const uint8_t *a
  * leaves the context as it was. `pt` needs ct_len - HPKE_TAG_LEN bytes.
  * Errors: HS_E_DECRYPT, HS_E_STATE, HS_E_MODE, HS_E_SEQ_OVERFLOW, HS_E_SPACE.
  */
-int hpke_ctx_open(hpke_ctx_t *ctx, uint8_t *pt, size_t *pt_len, const uint8_t *aad,
-		  size_t aad_len, const uint8_t *ct, size_t ct_len) HS_CHECK_RESULT;
+int hpke_ctx_open(hpke_ctx_t *ctx, uint8_t *pt, size_t *pt_len, const uint8_t *aad, size_t aad_len,
+                  const uint8_t *ct, size_t ct_len) HS_CHECK_RESULT;
 
 /* Context.Export: `out_len` (= L) bytes of LabeledExpand(exporter_secret,
  * "sec", exporter_context, L). HS_E_RANGE when L > 255 * Nh. */
 int hpke_ctx_export(uint8_t *out, size_t out_len, const hpke_ctx_t *ctx,
-		    const uint8_t *exporter_context, size_t exporter_context_len) HS_CHECK_RESULT;
+                    const uint8_t *exporter_context, size_t exporter_context_len) HS_CHECK_RESULT;
 
 /* The next sequence number to be used. */
 uint64_t hpke_ctx_seq(const hpke_ctx_t *ctx);
@@ -236,23 +236,23 @@ void hpke_ctx_free(hpke_ctx_t *ctx);
 /* Single-shot APIs (RFC 9180 section 6).                              */
 
 /* Setup + one Seal. `ct` needs pt_len + HPKE_TAG_LEN bytes. */
-int hpke_seal(uint8_t *enc, size_t *enc_len, uint8_t *ct, size_t *ct_len,
-	      const hpke_params_t *p, const hpke_key_t *pk_r, const hs_env_t *env,
-	      const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len) HS_CHECK_RESULT;
+int hpke_seal(uint8_t *enc, size_t *enc_len, uint8_t *ct, size_t *ct_len, const hpke_params_t *p,
+              const hpke_key_t *pk_r, const hs_env_t *env, const uint8_t *aad, size_t aad_len,
+              const uint8_t *pt, size_t pt_len) HS_CHECK_RESULT;
 
 /* Setup + one Open; every failure to decrypt is HS_E_DECRYPT (argument
  * errors stay HS_E_INVAL etc., a library failure HS_E_CRYPTO). */
 int hpke_open(uint8_t *pt, size_t *pt_len, const hpke_params_t *p, const hpke_key_t *sk_r,
-	      const uint8_t *enc, size_t enc_len, const uint8_t *aad, size_t aad_len,
-	      const uint8_t *ct, size_t ct_len) HS_CHECK_RESULT;
+              const uint8_t *enc, size_t enc_len, const uint8_t *aad, size_t aad_len,
+              const uint8_t *ct, size_t ct_len) HS_CHECK_RESULT;
 
 /* SendExport / ReceiveExport. */
 int hpke_send_export(uint8_t *enc, size_t *enc_len, uint8_t *out, size_t out_len,
-		     const hpke_params_t *p, const hpke_key_t *pk_r, const hs_env_t *env,
-		     const uint8_t *exporter_context, size_t exporter_context_len) HS_CHECK_RESULT;
+                     const hpke_params_t *p, const hpke_key_t *pk_r, const hs_env_t *env,
+                     const uint8_t *exporter_context, size_t exporter_context_len) HS_CHECK_RESULT;
 int hpke_receive_export(uint8_t *out, size_t out_len, const hpke_params_t *p,
-			const hpke_key_t *sk_r, const uint8_t *enc, size_t enc_len,
-			const uint8_t *exporter_context,
-			size_t exporter_context_len) HS_CHECK_RESULT;
+                        const hpke_key_t *sk_r, const uint8_t *enc, size_t enc_len,
+                        const uint8_t *exporter_context,
+                        size_t exporter_context_len) HS_CHECK_RESULT;
 
 #endif

@@ -38,7 +38,7 @@ struct hpke_kem_ops {
 	/* Build the EVP_PKEY of a validated private key `sk` (nsk bytes) and
 	 * write its serialised public key to `pub` (npk bytes). */
 	int (*from_private)(const struct hpke_kem_alg *kem, const uint8_t *sk, EVP_PKEY **pkey,
-			    uint8_t *pub);
+	                    uint8_t *pub);
 	/* Build the EVP_PKEY of a serialised public key (length checked by
 	 * the caller); HS_E_BADKEY when it is not a valid point. */
 	int (*from_public)(const struct hpke_kem_alg *kem, const uint8_t *pk, EVP_PKEY **pkey);
@@ -46,7 +46,7 @@ struct hpke_kem_ops {
 	int (*check_private)(const struct hpke_kem_alg *kem, const uint8_t *sk);
 	/* DeriveKeyPair's choice of the private key from ikm. */
 	int (*derive_sk)(const struct hpke_kem_alg *kem, const uint8_t *ikm, size_t ikm_len,
-			 uint8_t *sk);
+	                 uint8_t *sk);
 	/* GenerateKeyPair's private key from the injected randomness. */
 	int (*random_sk)(const struct hpke_kem_alg *kem, const hs_env_t *env, uint8_t *sk);
 	/* RFC 9180 7.1.4: an all-zero DH output must be rejected (X25519). */
@@ -58,7 +58,7 @@ struct hpke_kem_alg {
 	const char *name;
 	uint16_t kdf_id; /* the KEM's own KDF (ExtractAndExpand, DeriveKeyPair) */
 	size_t nsecret, npk, nsk, ndh;
-	uint8_t bitmask; /* DeriveKeyPair candidate mask (NIST curves) */
+	uint8_t bitmask;     /* DeriveKeyPair candidate mask (NIST curves) */
 	const char *group;   /* OpenSSL group name (NIST curves) */
 	const char *keytype; /* OpenSSL key type: "X25519", "EC" */
 	const struct hpke_kem_ops *ops;
@@ -93,7 +93,7 @@ EVP_MD *hpke_sha256(void);
  * kept per KEM (creating one per key costs a provider lookup; OpenSSL's
  * EVP_PKEY_new_raw_*_key_ex pay it on every call). Thread-safe. */
 int hpke_pkey_fromdata(const struct hpke_kem_alg *kem, EVP_PKEY **out, int selection,
-		       OSSL_PARAM *params);
+                       OSSL_PARAM *params);
 
 /* The one place that turns OpenSSL's error queue into a log line: logs
  * "<what>: <openssl reason>" under "hpke", clears the queue, returns
@@ -118,10 +118,10 @@ void hpke_kdf_done(hpke_kdf_t *k);
 
 /* LabeledExtract(salt, label, ikm) -> prk (Nh bytes). Empty salt is Nh zeros. */
 int hpke_labeled_extract(hpke_kdf_t *k, uint8_t *prk, const uint8_t *salt, size_t salt_len,
-			 const char *label, const uint8_t *ikm, size_t ikm_len);
+                         const char *label, const uint8_t *ikm, size_t ikm_len);
 /* LabeledExpand(prk, label, info, L); L <= 255 * Nh (HS_E_RANGE). */
 int hpke_labeled_expand(hpke_kdf_t *k, uint8_t *out, size_t L, const uint8_t *prk,
-			const char *label, const uint8_t *info, size_t info_len);
+                        const char *label, const uint8_t *info, size_t info_len);
 
 /* ---- kem.c ---- */
 
@@ -129,11 +129,11 @@ int hpke_labeled_expand(hpke_kdf_t *k, uint8_t *out, size_t L, const uint8_t *pr
  * `kdf` is scratch (bound here to the KEM; the caller releases or reuses it);
  * HS_E_BADKEY when a DH result is all zero (a low-order pk_r). */
 int hpke_kem_encap(uint8_t *shared, uint8_t *enc, hpke_kdf_t *kdf, const hpke_key_t *pk_r,
-		   const hpke_key_t *sk_e, const hpke_key_t *sk_s);
+                   const hpke_key_t *sk_e, const hpke_key_t *sk_s);
 /* Decap / AuthDecap (pk_s NULL = not auth); HS_E_DECRYPT on a bad `enc`
  * or a zero DH result, HS_E_CRYPTO when OpenSSL itself failed. */
 int hpke_kem_decap(uint8_t *shared, hpke_kdf_t *kdf, const uint8_t *enc, size_t enc_len,
-		   const hpke_key_t *sk_r, const hpke_key_t *pk_s);
+                   const hpke_key_t *sk_r, const hpke_key_t *pk_s);
 
 /* ---- ctx.c: the values of one setup, for known-answer tests ---- */
 
@@ -153,10 +153,9 @@ typedef struct hpke_trace {
 } hpke_trace_t;
 
 /* Setups that also fill `trace` (may be NULL). */
-int hpke_setup_sender_trace(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len,
-			    const hpke_params_t *p, const hpke_key_t *pk_r, const hpke_key_t *sk_e,
-			    hpke_trace_t *trace);
+int hpke_setup_sender_trace(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len, const hpke_params_t *p,
+                            const hpke_key_t *pk_r, const hpke_key_t *sk_e, hpke_trace_t *trace);
 int hpke_setup_receiver_trace(hpke_ctx_t **out, const hpke_params_t *p, const hpke_key_t *sk_r,
-			      const uint8_t *enc, size_t enc_len, hpke_trace_t *trace);
+                              const uint8_t *enc, size_t enc_len, hpke_trace_t *trace);
 
 #endif

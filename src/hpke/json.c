@@ -35,7 +35,7 @@ static int fail(jp_t *p, const char *why)
 {
 	wire_rd_fail(&p->rd, HS_E_SYNTAX);
 	return hs_fail(p->em, HS_E_SYNTAX, "json: %s at offset %zu", why,
-		       (size_t)(p->rd.pos - p->start));
+	               (size_t)(p->rd.pos - p->start));
 }
 
 static void skip_ws(jp_t *p)

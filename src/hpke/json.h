@@ -33,7 +33,7 @@ typedef struct hpke_json hpke_json_t;
 /* Parse `len` bytes. HS_E_SYNTAX (detail with the byte offset in `em`),
  * HS_E_LIMIT for nesting deeper than HPKE_JSON_MAX_DEPTH. */
 int hpke_json_parse(hpke_json_t **out, const char *text, size_t len,
-		    hs_errmsg_t *em) HS_CHECK_RESULT;
+                    hs_errmsg_t *em) HS_CHECK_RESULT;
 void hpke_json_free(hpke_json_t *v);
 
 enum hpke_json_type hpke_json_type(const hpke_json_t *v);

@@ -51,7 +51,7 @@ static int hexfield(run_t *r, const hpke_json_t *obj, const char *name, hs_buf_t
 }
 
 static void expect(run_t *r, const char *what, int idx, const hs_buf_t *want, const uint8_t *got,
-		   size_t got_len)
+                   size_t got_len)
 {
 	if (want->len != got_len || (got_len && memcmp(want->data, got, got_len) != 0))
 		note(r, what, idx);
@@ -103,10 +103,13 @@ static void check_trace(run_t *r, const hpke_trace_t *t)
 		size_t off, len_off;
 	} rows[] = {
 #define ROW(f) {#f, offsetof(hpke_trace_t, f), offsetof(hpke_trace_t, f##_len)}
-		ROW(shared_secret), {"key_schedule_context", offsetof(hpke_trace_t, ks_context),
-				     offsetof(hpke_trace_t, ks_context_len)},
-		ROW(secret),        ROW(key),
-		ROW(base_nonce),    ROW(exporter_secret),
+	    ROW(shared_secret),
+	    {"key_schedule_context", offsetof(hpke_trace_t, ks_context),
+	     offsetof(hpke_trace_t, ks_context_len)},
+	    ROW(secret),
+	    ROW(key),
+	    ROW(base_nonce),
+	    ROW(exporter_secret),
 #undef ROW
 	};
 	hs_buf_t want = HS_BUF_INIT;
@@ -226,7 +229,8 @@ static void run_vector(run_t *r, hpke_params_t *p)
 	int pskm = p->mode == HPKE_MODE_PSK || p->mode == HPKE_MODE_AUTH_PSK;
 
 	if (hexfield(r, r->v, "info", &info, -1) ||
-	    (pskm && (hexfield(r, r->v, "psk", &psk, -1) || hexfield(r, r->v, "psk_id", &psk_id, -1))))
+	    (pskm &&
+	     (hexfield(r, r->v, "psk", &psk, -1) || hexfield(r, r->v, "psk_id", &psk_id, -1))))
 		goto cleanup;
 	p->info = info.data;
 	p->info_len = info.len;
@@ -280,7 +284,7 @@ cleanup:
 }
 
 int hpke_kat_run(hpke_kat_result_t *res, const char *json, size_t len, hpke_kat_report_fn report,
-		 void *arg, hs_errmsg_t *em)
+                 void *arg, hs_errmsg_t *em)
 {
 	hpke_json_t *root = NULL;
 	hpke_kat_result_t out = {0, 0, 0};
@@ -296,19 +300,21 @@ int hpke_kat_run(hpke_kat_result_t *res, const char *json, size_t len, hpke_kat_
 		hpke_params_t p = {0};
 		uint16_t mode = 0xFFFF;
 		char line[512];
-		int ok_ids = hpke_json_type(r.v) == HPKE_JSON_OBJECT && !u16field(r.v, "mode", &mode) &&
-			     !u16field(r.v, "kem_id", &p.suite.kem) &&
-			     !u16field(r.v, "kdf_id", &p.suite.kdf) &&
-			     !u16field(r.v, "aead_id", &p.suite.aead) && mode <= HPKE_MODE_AUTH_PSK;
-		snprintf(line, sizeof(line), "vector %zu (mode %u, suite 0x%04x/0x%04x/0x%04x): ", i,
-			 mode, p.suite.kem, p.suite.kdf, p.suite.aead);
+		int ok_ids = hpke_json_type(r.v) == HPKE_JSON_OBJECT &&
+		             !u16field(r.v, "mode", &mode) &&
+		             !u16field(r.v, "kem_id", &p.suite.kem) &&
+		             !u16field(r.v, "kdf_id", &p.suite.kdf) &&
+		             !u16field(r.v, "aead_id", &p.suite.aead) && mode <= HPKE_MODE_AUTH_PSK;
+		snprintf(line, sizeof(line),
+		         "vector %zu (mode %u, suite 0x%04x/0x%04x/0x%04x): ", i, mode, p.suite.kem,
+		         p.suite.kdf, p.suite.aead);
 		if (!ok_ids) {
 			note(&r, "mode/kem_id/kdf_id/aead_id", -1);
 		} else if (hpke_suite_check(p.suite) != HS_OK) {
 			out.skipped++;
 			if (report) {
 				strncat(line, "skipped, suite not implemented",
-					sizeof(line) - strlen(line) - 1);
+				        sizeof(line) - strlen(line) - 1);
 				report(arg, line);
 			}
 			continue;
@@ -321,7 +327,8 @@ int hpke_kat_run(hpke_kat_result_t *res, const char *json, size_t len, hpke_kat_
 		} else {
 			out.failed++;
 			if (report) {
-				strncat(line, hs_buf_cstr(&r.fails), sizeof(line) - strlen(line) - 1);
+				strncat(line, hs_buf_cstr(&r.fails),
+				        sizeof(line) - strlen(line) - 1);
 				report(arg, line);
 			}
 		}

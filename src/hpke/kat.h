@@ -37,6 +37,6 @@ typedef void (*hpke_kat_report_fn)(void *arg, const char *line);
  * (detail in `em`) when it is not JSON or not an array of objects.
  */
 int hpke_kat_run(hpke_kat_result_t *res, const char *json, size_t len, hpke_kat_report_fn report,
-		 void *arg, hs_errmsg_t *em) HS_CHECK_RESULT;
+                 void *arg, hs_errmsg_t *em) HS_CHECK_RESULT;
 
 #endif

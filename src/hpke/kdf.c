@@ -84,7 +84,7 @@ static int mac_label(hpke_kdf_t *k, const char *label)
 }
 
 int hpke_labeled_extract(hpke_kdf_t *k, uint8_t *prk, const uint8_t *salt, size_t salt_len,
-			 const char *label, const uint8_t *ikm, size_t ikm_len)
+                         const char *label, const uint8_t *ikm, size_t ikm_len)
 {
 	static const uint8_t zeros[HPKE_MAX_SECRET];
 	int rc;
@@ -104,7 +104,7 @@ int hpke_labeled_extract(hpke_kdf_t *k, uint8_t *prk, const uint8_t *salt, size_
 }
 
 int hpke_labeled_expand(hpke_kdf_t *k, uint8_t *out, size_t L, const uint8_t *prk,
-			const char *label, const uint8_t *info, size_t info_len)
+                        const char *label, const uint8_t *info, size_t info_len)
 {
 	const size_t nh = k->alg->nh;
 	uint8_t t[HPKE_MAX_SECRET];

@@ -194,8 +194,8 @@ cleanup:
 
 /* ExtractAndExpand(dh, kem_context) */
 static int extract_and_expand(uint8_t *shared, hpke_kdf_t *k, const struct hpke_kem_alg *kem,
-			      const uint8_t *dhv, size_t dh_len, const uint8_t *kem_ctx,
-			      size_t kem_ctx_len)
+                              const uint8_t *dhv, size_t dh_len, const uint8_t *kem_ctx,
+                              size_t kem_ctx_len)
 {
 	uint8_t prk[HPKE_MAX_SECRET];
 	int rc = hpke_kdf_init_kem(k, kem);
@@ -203,13 +203,13 @@ static int extract_and_expand(uint8_t *shared, hpke_kdf_t *k, const struct hpke_
 		rc = hpke_labeled_extract(k, prk, NULL, 0, "eae_prk", dhv, dh_len);
 	if (rc == HS_OK)
 		rc = hpke_labeled_expand(k, shared, kem->nsecret, prk, "shared_secret", kem_ctx,
-					 kem_ctx_len);
+		                         kem_ctx_len);
 	OPENSSL_cleanse(prk, sizeof(prk));
 	return rc;
 }
 
 int hpke_kem_encap(uint8_t *shared, uint8_t *enc, hpke_kdf_t *kdf, const hpke_key_t *pk_r,
-		   const hpke_key_t *sk_e, const hpke_key_t *sk_s)
+                   const hpke_key_t *sk_e, const hpke_key_t *sk_s)
 {
 	const struct hpke_kem_alg *kem = pk_r->kem;
 	uint8_t dhv[2 * HPKE_MAX_PRIVATE_KEY];
@@ -238,7 +238,7 @@ cleanup:
 }
 
 int hpke_kem_decap(uint8_t *shared, hpke_kdf_t *kdf, const uint8_t *enc, size_t enc_len,
-		   const hpke_key_t *sk_r, const hpke_key_t *pk_s)
+                   const hpke_key_t *sk_r, const hpke_key_t *pk_s)
 {
 	const struct hpke_kem_alg *kem = sk_r->kem;
 	uint8_t dhv[2 * HPKE_MAX_PRIVATE_KEY];

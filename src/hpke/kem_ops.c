@@ -15,7 +15,7 @@
 
 /* DeriveKeyPair's first step, shared by both families. */
 static int dkp_prk(const struct hpke_kem_alg *kem, hpke_kdf_t *k, uint8_t *prk, const uint8_t *ikm,
-		   size_t ikm_len)
+                   size_t ikm_len)
 {
 	int rc = hpke_kdf_init_kem(k, kem);
 	if (rc != HS_OK)
@@ -26,13 +26,13 @@ static int dkp_prk(const struct hpke_kem_alg *kem, hpke_kdf_t *k, uint8_t *prk, 
 /* ---- X25519 ---- */
 
 static int x_from_private(const struct hpke_kem_alg *kem, const uint8_t *sk, EVP_PKEY **pkey,
-			  uint8_t *pub)
+                          uint8_t *pub)
 {
 	size_t n = kem->npk;
 	EVP_PKEY *k = NULL;
 	OSSL_PARAM params[2] = {
-		OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, (void *)sk, kem->nsk),
-		OSSL_PARAM_construct_end(),
+	    OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, (void *)sk, kem->nsk),
+	    OSSL_PARAM_construct_end(),
 	};
 	/* OpenSSL computes the public key from the private one here */
 	if (hpke_pkey_fromdata(kem, &k, EVP_PKEY_KEYPAIR, params) != HS_OK)
@@ -48,8 +48,8 @@ static int x_from_private(const struct hpke_kem_alg *kem, const uint8_t *sk, EVP
 static int x_from_public(const struct hpke_kem_alg *kem, const uint8_t *pk, EVP_PKEY **pkey)
 {
 	OSSL_PARAM params[2] = {
-		OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pk, kem->npk),
-		OSSL_PARAM_construct_end(),
+	    OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pk, kem->npk),
+	    OSSL_PARAM_construct_end(),
 	};
 	if (hpke_pkey_fromdata(kem, pkey, EVP_PKEY_PUBLIC_KEY, params) != HS_OK)
 		return hpke_ossl_err("x25519 public key");
@@ -62,7 +62,7 @@ static int x_check_private(const struct hpke_kem_alg *kem, const uint8_t *sk)
 }
 
 static int x_derive_sk(const struct hpke_kem_alg *kem, const uint8_t *ikm, size_t ikm_len,
-		       uint8_t *sk)
+                       uint8_t *sk)
 {
 	hpke_kdf_t k = {0};
 	uint8_t prk[HPKE_MAX_SECRET];
@@ -80,7 +80,7 @@ static int x_random_sk(const struct hpke_kem_alg *kem, const hs_env_t *env, uint
 }
 
 const struct hpke_kem_ops hpke_x25519_ops = {
-	x_from_private, x_from_public, x_check_private, x_derive_sk, x_random_sk, 1,
+    x_from_private, x_from_public, x_check_private, x_derive_sk, x_random_sk, 1,
 };
 
 /* ---- NIST curves ---- */
@@ -100,7 +100,7 @@ static int ec_check_private(const struct hpke_kem_alg *kem, const uint8_t *sk)
 }
 
 static int ec_build(const struct hpke_kem_alg *kem, const BIGNUM *priv, const uint8_t *pub,
-		    EVP_PKEY **pkey)
+                    EVP_PKEY **pkey)
 {
 	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
 	OSSL_PARAM *params = NULL;
@@ -113,7 +113,7 @@ static int ec_build(const struct hpke_kem_alg *kem, const BIGNUM *priv, const ui
 	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
 		rc = hpke_ossl_err("ec key parameters");
 	else if (hpke_pkey_fromdata(kem, pkey, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-				    params) != HS_OK)
+	                            params) != HS_OK)
 		rc = hpke_ossl_err("ec key");
 	OSSL_PARAM_free(params); /* a secure BN's copy is clear-freed here */
 	OSSL_PARAM_BLD_free(bld);
@@ -121,7 +121,7 @@ static int ec_build(const struct hpke_kem_alg *kem, const BIGNUM *priv, const ui
 }
 
 static int ec_from_private(const struct hpke_kem_alg *kem, const uint8_t *sk, EVP_PKEY **pkey,
-			   uint8_t *pub)
+                           uint8_t *pub)
 {
 	const EC_GROUP *g = kem->impl;
 	/* BN_FLG_SECURE: the parameter builder then keeps its copy of the
@@ -138,7 +138,7 @@ static int ec_from_private(const struct hpke_kem_alg *kem, const uint8_t *sk, EV
 	BN_set_flags(bn, BN_FLG_CONSTTIME);
 	if (!EC_POINT_mul(g, pt, bn, NULL, NULL, NULL) ||
 	    EC_POINT_point2oct(g, pt, POINT_CONVERSION_UNCOMPRESSED, pub, kem->npk, NULL) !=
-		    kem->npk) {
+	        kem->npk) {
 		rc = hpke_ossl_err("ec public from private");
 		goto cleanup;
 	}
@@ -173,7 +173,7 @@ cleanup:
 }
 
 static int ec_derive_sk(const struct hpke_kem_alg *kem, const uint8_t *ikm, size_t ikm_len,
-			uint8_t *sk)
+                        uint8_t *sk)
 {
 	hpke_kdf_t k = {0};
 	uint8_t prk[HPKE_MAX_SECRET];
@@ -211,5 +211,5 @@ static int ec_random_sk(const struct hpke_kem_alg *kem, const hs_env_t *env, uin
 }
 
 const struct hpke_kem_ops hpke_ec_ops = {
-	ec_from_private, ec_from_public, ec_check_private, ec_derive_sk, ec_random_sk, 0,
+    ec_from_private, ec_from_public, ec_check_private, ec_derive_sk, ec_random_sk, 0,
 };

@@ -18,9 +18,9 @@ static const struct {
 	const char *name;
 	int required;
 } fields[F_COUNT] = {
-	[F_FORMAT] = {"Format", 1}, [F_NAME] = {"Name", 0},        [F_KEM] = {"KEM", 1},
-	[F_KDF] = {"KDF", 1},       [F_AEAD] = {"AEAD", 1},        [F_PRIV] = {"PrivateKey", 1},
-	[F_PUB] = {"PublicKey", 1},
+    [F_FORMAT] = {"Format", 1}, [F_NAME] = {"Name", 0}, [F_KEM] = {"KEM", 1},
+    [F_KDF] = {"KDF", 1},       [F_AEAD] = {"AEAD", 1}, [F_PRIV] = {"PrivateKey", 1},
+    [F_PUB] = {"PublicKey", 1},
 };
 
 /* The parser's state: each field's value as a view into the text. */
@@ -80,18 +80,20 @@ static int parse_line(kf_parse_t *kp, const char *line, size_t n, unsigned linen
 	vlen = n - klen - 2;
 	if (vlen == 0 || val[0] == ' ' || val[0] == '\t' || val[vlen - 1] == ' ' ||
 	    val[vlen - 1] == '\t')
-		return hs_fail(em, HS_E_SYNTAX, "line %u: empty value or extra white space", lineno);
+		return hs_fail(em, HS_E_SYNTAX, "line %u: empty value or extra white space",
+		               lineno);
 	for (f = 0; f < F_COUNT; f++)
 		if (strlen(fields[f].name) == klen && memcmp(fields[f].name, line, klen) == 0)
 			break;
 	if (f == F_COUNT)
 		return hs_fail(em, HS_E_SYNTAX, "line %u: unknown field '%.*s'", lineno,
-			       (int)(klen > 40 ? 40 : klen), line);
+		               (int)(klen > 40 ? 40 : klen), line);
 	if (kp->val[f])
 		return hs_fail(em, HS_E_SYNTAX, "line %u: duplicate field '%s'", lineno,
-			       fields[f].name);
+		               fields[f].name);
 	if ((f == F_FORMAT) != (kp->seen_fields == 0))
-		return hs_fail(em, HS_E_SYNTAX, "line %u: 'Format' must be the first field", lineno);
+		return hs_fail(em, HS_E_SYNTAX, "line %u: 'Format' must be the first field",
+		               lineno);
 	kp->val[f] = val;
 	kp->len[f] = vlen;
 	kp->seen_fields++;
@@ -122,7 +124,7 @@ static int build(hpke_keyfile_t *kf, const kf_parse_t *kp, hs_errmsg_t *em)
 		return hs_fail(em, HS_E_SYNTAX, "bad KEM, KDF or AEAD number");
 	if (hpke_suite_check(kf->suite) != HS_OK)
 		return hs_fail(em, HS_E_NOTSUP, "unsupported suite %u/%u/%u", kf->suite.kem,
-			       kf->suite.kdf, kf->suite.aead);
+		               kf->suite.kdf, kf->suite.aead);
 	if (b64_field(priv, &priv_len, kp->val[F_PRIV], kp->len[F_PRIV]) != HS_OK ||
 	    b64_field(pub, &pub_len, kp->val[F_PUB], kp->len[F_PUB]) != HS_OK) {
 		rc = hs_fail(em, HS_E_SYNTAX, "bad base64 key");
@@ -204,16 +206,16 @@ int hpke_keyfile_format(hs_buf_t *out, const hpke_keyfile_t *kf)
 	    (rc = hpke_key_public(pub, &pub_len, kf->key)) != HS_OK)
 		goto cleanup;
 	hs_buf_printf(out, "; hsync HPKE key pair%s%s%s\n", kf->name[0] ? " for '" : "", kf->name,
-		      kf->name[0] ? "'" : "");
+	              kf->name[0] ? "'" : "");
 	hs_buf_printf(out, "; secret: keep this file private (mode 0600); publish only the "
-			   "HPKEKEY record\n");
+	                   "HPKEKEY record\n");
 	hs_buf_printf(out, "; suite: %s, %s, %s\n", hpke_kem_name(kf->suite.kem),
-		      hpke_kdf_name(kf->suite.kdf), hpke_aead_name(kf->suite.aead));
+	              hpke_kdf_name(kf->suite.kdf), hpke_aead_name(kf->suite.aead));
 	hs_buf_printf(out, "Format: %s\n", HPKE_KEYFILE_FORMAT);
 	if (kf->name[0])
 		hs_buf_printf(out, "Name: %s\n", kf->name);
 	hs_buf_printf(out, "KEM: %u\nKDF: %u\nAEAD: %u\n", kf->suite.kem, kf->suite.kdf,
-		      kf->suite.aead);
+	              kf->suite.aead);
 	hs_b64_encode(b64, priv, priv_len);
 	hs_buf_printf(out, "PrivateKey: %s\n", b64);
 	hs_b64_encode(b64, pub, pub_len);
@@ -258,7 +260,7 @@ int hpke_keyfile_record(hs_buf_t *out, const hpke_keyfile_t *kf, const char *own
 		return rc;
 	hs_b64_encode(b64, pub, pub_len);
 	hs_buf_printf(out, "%s IN HPKEKEY %u %u %u %s\n", owner, kf->suite.kem, kf->suite.kdf,
-		      kf->suite.aead, b64);
+	              kf->suite.aead, b64);
 	return HS_OK;
 }
 

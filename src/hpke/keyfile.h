@@ -50,7 +50,7 @@ int hpke_keyfile_format(hs_buf_t *out, const hpke_keyfile_t *kf) HS_CHECK_RESULT
  * (private key invalid, or PublicKey does not match it), HS_E_LIMIT.
  */
 int hpke_keyfile_parse(hpke_keyfile_t *out, const char *text, size_t len,
-		       hs_errmsg_t *em) HS_CHECK_RESULT;
+                       hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /* Write atomically with mode 0600 (replaces an existing file: callers that
  * must not overwrite check first). HS_E_IO. */

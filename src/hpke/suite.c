@@ -19,16 +19,16 @@ extern const struct hpke_kem_ops hpke_x25519_ops;
 extern const struct hpke_kem_ops hpke_ec_ops;
 
 static const struct hpke_kdf_alg kdfs[] = {
-	{HPKE_KDF_SHA256, "HKDF-SHA256", "SHA256", 32},
-	{HPKE_KDF_SHA384, "HKDF-SHA384", "SHA384", 48},
-	{HPKE_KDF_SHA512, "HKDF-SHA512", "SHA512", 64},
+    {HPKE_KDF_SHA256, "HKDF-SHA256", "SHA256", 32},
+    {HPKE_KDF_SHA384, "HKDF-SHA384", "SHA384", 48},
+    {HPKE_KDF_SHA512, "HKDF-SHA512", "SHA512", 64},
 };
 
 static struct hpke_aead_alg aeads[] = {
-	{HPKE_AEAD_AES128GCM, "AES-128-GCM", "AES-128-GCM", 16, 12, 16, NULL},
-	{HPKE_AEAD_AES256GCM, "AES-256-GCM", "AES-256-GCM", 32, 12, 16, NULL},
-	{HPKE_AEAD_CHACHA20, "ChaCha20-Poly1305", "ChaCha20-Poly1305", 32, 12, 16, NULL},
-	{HPKE_AEAD_EXPORT_ONLY, "export-only", NULL, 0, 0, 0, NULL},
+    {HPKE_AEAD_AES128GCM, "AES-128-GCM", "AES-128-GCM", 16, 12, 16, NULL},
+    {HPKE_AEAD_AES256GCM, "AES-256-GCM", "AES-256-GCM", 32, 12, 16, NULL},
+    {HPKE_AEAD_CHACHA20, "ChaCha20-Poly1305", "ChaCha20-Poly1305", 32, 12, 16, NULL},
+    {HPKE_AEAD_EXPORT_ONLY, "export-only", NULL, 0, 0, 0, NULL},
 };
 
 struct hpke_pkey_cache {
@@ -37,19 +37,19 @@ struct hpke_pkey_cache {
 };
 
 static struct hpke_pkey_cache caches[3] = {
-	{PTHREAD_MUTEX_INITIALIZER, NULL},
-	{PTHREAD_MUTEX_INITIALIZER, NULL},
-	{PTHREAD_MUTEX_INITIALIZER, NULL},
+    {PTHREAD_MUTEX_INITIALIZER, NULL},
+    {PTHREAD_MUTEX_INITIALIZER, NULL},
+    {PTHREAD_MUTEX_INITIALIZER, NULL},
 };
 
 /* id, name, kdf, Nsecret, Npk(=Nenc), Nsk, Ndh, bitmask, group, keytype, ops */
 static struct hpke_kem_alg kems[] = {
-	{HPKE_KEM_P256_SHA256, "P-256", HPKE_KDF_SHA256, 32, 65, 32, 32, 0xff, "P-256", "EC",
-	 &hpke_ec_ops, NULL, NULL, &caches[0]},
-	{HPKE_KEM_P521_SHA512, "P-521", HPKE_KDF_SHA512, 64, 133, 66, 66, 0x01, "P-521", "EC",
-	 &hpke_ec_ops, NULL, NULL, &caches[1]},
-	{HPKE_KEM_X25519_SHA256, "X25519", HPKE_KDF_SHA256, 32, 32, 32, 32, 0x00, NULL, "X25519",
-	 &hpke_x25519_ops, NULL, NULL, &caches[2]},
+    {HPKE_KEM_P256_SHA256, "P-256", HPKE_KDF_SHA256, 32, 65, 32, 32, 0xff, "P-256", "EC",
+     &hpke_ec_ops, NULL, NULL, &caches[0]},
+    {HPKE_KEM_P521_SHA512, "P-521", HPKE_KDF_SHA512, 64, 133, 66, 66, 0x01, "P-521", "EC",
+     &hpke_ec_ops, NULL, NULL, &caches[1]},
+    {HPKE_KEM_X25519_SHA256, "X25519", HPKE_KDF_SHA256, 32, 32, 32, 32, 0x00, NULL, "X25519",
+     &hpke_x25519_ops, NULL, NULL, &caches[2]},
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -128,7 +128,7 @@ static EVP_PKEY_CTX *fromdata_ctx(const struct hpke_kem_alg *kem)
 }
 
 int hpke_pkey_fromdata(const struct hpke_kem_alg *kem, EVP_PKEY **out, int selection,
-		       OSSL_PARAM *params)
+                       OSSL_PARAM *params)
 {
 	struct hpke_pkey_cache *cache = kem->cache;
 	EVP_PKEY_CTX *c = NULL;

@@ -19,8 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	uint8_t a[HPKE_MAX_PUBLIC_KEY], b[HPKE_MAX_PUBLIC_KEY];
 	size_t na = sizeof(a), nb = sizeof(b);
-	if (hpke_key_public(a, &na, kf.key) != HS_OK || hpke_key_public(b, &nb, again.key) != HS_OK ||
-	    na != nb || memcmp(a, b, na) != 0 || strcmp(kf.name, again.name) != 0)
+	if (hpke_key_public(a, &na, kf.key) != HS_OK ||
+	    hpke_key_public(b, &nb, again.key) != HS_OK || na != nb || memcmp(a, b, na) != 0 ||
+	    strcmp(kf.name, again.name) != 0)
 		abort();
 	hpke_keyfile_clear(&kf);
 	hpke_keyfile_clear(&again);

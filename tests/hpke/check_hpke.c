@@ -94,13 +94,13 @@ static void seal_msg(sealed_t *s, const pair_t *p)
 	s->enc_len = sizeof(s->enc);
 	s->ct_len = sizeof(s->ct);
 	ck_assert_int_eq(hpke_seal(s->enc, &s->enc_len, s->ct, &s->ct_len, &p->ps, p->pkr, env(),
-				   AAD, sizeof(AAD), MSG, sizeof(MSG)),
-			 HS_OK);
+	                           AAD, sizeof(AAD), MSG, sizeof(MSG)),
+	                 HS_OK);
 	ck_assert_uint_eq(s->ct_len, sizeof(MSG) + HPKE_TAG_LEN);
 }
 
 static int open_msg(const sealed_t *s, const hpke_params_t *pr, const hpke_key_t *skr,
-		    const uint8_t *aad, size_t aad_len)
+                    const uint8_t *aad, size_t aad_len)
 {
 	uint8_t pt[sizeof(MSG) + 8];
 	size_t n = sizeof(pt);
@@ -116,10 +116,10 @@ static int open_msg(const sealed_t *s, const hpke_params_t *pr, const hpke_key_t
 START_TEST(test_roundtrip_all)
 {
 	static const uint16_t kems[] = {HPKE_KEM_X25519_SHA256, HPKE_KEM_P256_SHA256,
-					HPKE_KEM_P521_SHA512};
+	                                HPKE_KEM_P521_SHA512};
 	static const uint16_t kdfs[] = {HPKE_KDF_SHA256, HPKE_KDF_SHA384, HPKE_KDF_SHA512};
 	static const uint16_t aeads[] = {HPKE_AEAD_AES128GCM, HPKE_AEAD_AES256GCM,
-					 HPKE_AEAD_CHACHA20};
+	                                 HPKE_AEAD_CHACHA20};
 	for (size_t k = 0; k < 3; k++)
 		for (size_t a = 0; a < 3; a++)
 			for (int mode = 0; mode < 4; mode++) {
@@ -128,7 +128,8 @@ START_TEST(test_roundtrip_all)
 				sealed_t s;
 				pair_init(&p, suite, (enum hpke_mode)mode);
 				seal_msg(&s, &p);
-				ck_assert_int_eq(open_msg(&s, &p.pr, p.skr, AAD, sizeof(AAD)), HS_OK);
+				ck_assert_int_eq(open_msg(&s, &p.pr, p.skr, AAD, sizeof(AAD)),
+				                 HS_OK);
 				pair_free(&p);
 			}
 }
@@ -152,7 +153,8 @@ START_TEST(test_open_failures)
 		for (size_t bit = 0; bit < 8 * s.ct_len; bit += 37) {
 			t = s;
 			t.ct[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-			ck_assert_int_eq(open_msg(&t, &p.pr, p.skr, AAD, sizeof(AAD)), HS_E_DECRYPT);
+			ck_assert_int_eq(open_msg(&t, &p.pr, p.skr, AAD, sizeof(AAD)),
+			                 HS_E_DECRYPT);
 		}
 		t = s;
 		t.enc[5] ^= 0x40;
@@ -209,7 +211,7 @@ START_TEST(test_psk_and_auth_rules)
 	pair_init(&p, S_X25519, HPKE_MODE_PSK);
 	s.enc_len = sizeof(s.enc);
 	s.ct_len = sizeof(s.ct);
-#define SEAL_RC(pp) \
+#define SEAL_RC(pp)                                                                                \
 	hpke_seal(s.enc, &s.enc_len, s.ct, &s.ct_len, (pp), p.pkr, env(), NULL, 0, MSG, sizeof(MSG))
 	bad = p.ps;
 	bad.psk_id_len = 0;
@@ -269,7 +271,7 @@ START_TEST(test_context_sequence)
 	for (int i = 0; i < 20; i++) {
 		n = sizeof(ct[i]);
 		ck_assert_int_eq(hpke_ctx_seal(cs, ct[i], &n, AAD, sizeof(AAD), MSG, sizeof(MSG)),
-				 HS_OK);
+		                 HS_OK);
 	}
 	ck_assert_uint_eq(hpke_ctx_seq(cs), 20);
 	/* the same plaintext gives different ciphertexts */
@@ -277,18 +279,18 @@ START_TEST(test_context_sequence)
 	for (int i = 0; i < 10; i++) {
 		n = sizeof(pt);
 		ck_assert_int_eq(hpke_ctx_open(cr, pt, &n, AAD, sizeof(AAD), ct[i], sizeof(ct[i])),
-				 HS_OK);
+		                 HS_OK);
 		ck_assert_mem_eq(pt, MSG, sizeof(MSG));
 	}
 	/* replay of 9 and skip to 11: both fail, the receiver stays at 10 */
 	n = sizeof(pt);
 	ck_assert_int_eq(hpke_ctx_open(cr, pt, &n, AAD, sizeof(AAD), ct[9], sizeof(ct[9])),
-			 HS_E_DECRYPT);
+	                 HS_E_DECRYPT);
 	ck_assert_int_eq(hpke_ctx_open(cr, pt, &n, AAD, sizeof(AAD), ct[11], sizeof(ct[11])),
-			 HS_E_DECRYPT);
+	                 HS_E_DECRYPT);
 	ck_assert_uint_eq(hpke_ctx_seq(cr), 10);
 	ck_assert_int_eq(hpke_ctx_open(cr, pt, &n, AAD, sizeof(AAD), ct[10], sizeof(ct[10])),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_uint_eq(hpke_ctx_seq(cr), 11);
 	/* roles: a receiver cannot seal, a sender cannot open */
 	n = sizeof(ct[0]);
@@ -348,13 +350,13 @@ START_TEST(test_export_only)
 	hpke_ctx_t *cs = NULL;
 	pair_init(&p, suite, HPKE_MODE_AUTH);
 	ck_assert_int_eq(hpke_seal(enc, &enc_len, ct, &n, &p.ps, p.pkr, env(), NULL, 0, MSG, 4),
-			 HS_E_MODE);
+	                 HS_E_MODE);
 	ck_assert_int_eq(hpke_send_export(enc, &enc_len, e1, sizeof(e1), &p.ps, p.pkr, env(),
-					  (const uint8_t *)"ctx", 3),
-			 HS_OK);
+	                                  (const uint8_t *)"ctx", 3),
+	                 HS_OK);
 	ck_assert_int_eq(hpke_receive_export(e2, sizeof(e2), &p.pr, p.skr, enc, enc_len,
-					     (const uint8_t *)"ctx", 3),
-			 HS_OK);
+	                                     (const uint8_t *)"ctx", 3),
+	                 HS_OK);
 	ck_assert_mem_eq(e1, e2, sizeof(e1));
 	enc_len = sizeof(enc);
 	ck_assert_int_eq(hpke_setup_sender(&cs, enc, &enc_len, &p.ps, p.pkr, env()), HS_OK);
@@ -393,15 +395,16 @@ START_TEST(test_key_validation)
 {
 	/* P-256: RFC 9180 A.3 pkRm is valid; changing y puts it off the curve */
 	const char *p256 = "04fe8c19ce0905191ebc298a9245792531f26f0cece2460639e8bc39cb7f706a82"
-			   "6a779b4cf969b8a0e539c7f62fb3d30ad6aa8f80e30f1d128aafd68a2ce72ea0";
+	                   "6a779b4cf969b8a0e539c7f62fb3d30ad6aa8f80e30f1d128aafd68a2ce72ea0";
 	const char *p256_off = "04fe8c19ce0905191ebc298a9245792531f26f0cece2460639e8bc39cb7f706a82"
-			       "6a779b4cf969b8a0e539c7f62fb3d30ad6aa8f80e30f1d128aafd68a2ce72ea1";
+	                       "6a779b4cf969b8a0e539c7f62fb3d30ad6aa8f80e30f1d128aafd68a2ce72ea1";
 	ck_assert_int_eq(from_hex_pub(HPKE_KEM_P256_SHA256, p256), HS_OK);
 	ck_assert_int_eq(from_hex_pub(HPKE_KEM_P256_SHA256, p256_off), HS_E_BADKEY);
 	/* compressed form, wrong prefix, wrong length, all zero */
-	ck_assert_int_eq(from_hex_pub(HPKE_KEM_P256_SHA256,
-				      "02fe8c19ce0905191ebc298a9245792531f26f0cece2460639e8bc39cb7f706a82"),
-			 HS_E_BADKEY);
+	ck_assert_int_eq(
+	    from_hex_pub(HPKE_KEM_P256_SHA256,
+	                 "02fe8c19ce0905191ebc298a9245792531f26f0cece2460639e8bc39cb7f706a82"),
+	    HS_E_BADKEY);
 	char buf[200];
 	strcpy(buf, p256);
 	buf[1] = '5';
@@ -430,12 +433,14 @@ START_TEST(test_key_validation)
 	memset(buf, '0', 64);
 	buf[64] = '\0';
 	ck_assert_int_eq(from_hex_priv(HPKE_KEM_P256_SHA256, buf), HS_E_BADKEY);
-	ck_assert_int_eq(from_hex_priv(HPKE_KEM_P256_SHA256,
-				       "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
-			 HS_E_BADKEY);
-	ck_assert_int_eq(from_hex_priv(HPKE_KEM_P256_SHA256,
-				       "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550"),
-			 HS_OK);
+	ck_assert_int_eq(
+	    from_hex_priv(HPKE_KEM_P256_SHA256,
+	                  "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
+	    HS_E_BADKEY);
+	ck_assert_int_eq(
+	    from_hex_priv(HPKE_KEM_P256_SHA256,
+	                  "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550"),
+	    HS_OK);
 	ck_assert_int_eq(from_hex_priv(HPKE_KEM_X25519_SHA256, "0102"), HS_E_BADKEY);
 	/* unknown KEM */
 	ck_assert_int_eq(from_hex_pub(0x0021, "00"), HS_E_NOTSUP);
@@ -447,9 +452,9 @@ END_TEST
 START_TEST(test_x25519_zero_shared_secret)
 {
 	static const char *low[] = {
-		"0000000000000000000000000000000000000000000000000000000000000000",
-		"0100000000000000000000000000000000000000000000000000000000000000",
-		"e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+	    "0000000000000000000000000000000000000000000000000000000000000000",
+	    "0100000000000000000000000000000000000000000000000000000000000000",
+	    "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
 	};
 	pair_t p;
 	pair_init(&p, S_X25519, HPKE_MODE_BASE);
@@ -459,12 +464,12 @@ START_TEST(test_x25519_zero_shared_secret)
 		sealed_t s;
 		tu_hex(&b, low[i]);
 		ck_assert_int_eq(hpke_key_from_public(&bad, HPKE_KEM_X25519_SHA256, b.data, b.len),
-				 HS_OK);
+		                 HS_OK);
 		s.enc_len = sizeof(s.enc);
 		s.ct_len = sizeof(s.ct);
 		ck_assert_int_eq(hpke_seal(s.enc, &s.enc_len, s.ct, &s.ct_len, &p.ps, bad, env(),
-					   NULL, 0, MSG, sizeof(MSG)),
-				 HS_E_BADKEY);
+		                           NULL, 0, MSG, sizeof(MSG)),
+		                 HS_E_BADKEY);
 		seal_msg(&s, &p);
 		memcpy(s.enc, b.data, 32);
 		ck_assert_int_eq(open_msg(&s, &p.pr, p.skr, AAD, sizeof(AAD)), HS_E_DECRYPT);
@@ -478,7 +483,7 @@ END_TEST
 START_TEST(test_key_serialisation)
 {
 	static const uint16_t kems[] = {HPKE_KEM_X25519_SHA256, HPKE_KEM_P256_SHA256,
-					HPKE_KEM_P521_SHA512};
+	                                HPKE_KEM_P521_SHA512};
 	for (size_t i = 0; i < 3; i++) {
 		hpke_key_t *k = gen(kems[i]), *k2 = NULL;
 		uint8_t sk[HPKE_MAX_PRIVATE_KEY], pk[HPKE_MAX_PUBLIC_KEY], pk2[HPKE_MAX_PUBLIC_KEY];
@@ -541,8 +546,8 @@ START_TEST(test_suite_table)
 	s.enc_len = sizeof(s.enc);
 	s.ct_len = sizeof(s.ct);
 	ck_assert_int_eq(hpke_seal(s.enc, &s.enc_len, s.ct, &s.ct_len, &ps, p.pkr, env(), NULL, 0,
-				   MSG, sizeof(MSG)),
-			 HS_E_INVAL);
+	                           MSG, sizeof(MSG)),
+	                 HS_E_INVAL);
 	pair_free(&p);
 }
 END_TEST

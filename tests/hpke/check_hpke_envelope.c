@@ -48,7 +48,7 @@ static const hpke_env_ids_t IDS = {"alpha.example.", "beta.example.", "0a1b2c3d4
 static const uint8_t MSG[] = "\x82\xa4type\xa4SYNC"; /* a msgpack-ish body */
 
 static int open_env(hs_buf_t *out, const hpke_env_ids_t *ids, const parties_t *p,
-		    const hpke_key_t *sender, const hs_buf_t *env)
+                    const hpke_key_t *sender, const hs_buf_t *env)
 {
 	const hpke_key_t *keys[2] = {p->r_old, p->r};
 	hs_buf_reset(out);
@@ -64,7 +64,7 @@ START_TEST(test_roundtrip_and_layout)
 	parties_init(&p);
 	hs_buf_append(&env, "xyz", 3); /* seal appends */
 	ck_assert_int_eq(hpke_env_seal(&env, &IDS, p.s, p.r_pub, &fenv.env, MSG, sizeof(MSG)),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_uint_eq(env.len, 3 + HPKE_ENV_OVERHEAD + sizeof(MSG));
 	ck_assert_mem_eq(env.data, "xyz", 3);
 	memmove(env.data, env.data + 3, env.len - 3);
@@ -91,22 +91,25 @@ START_TEST(test_roundtrip_and_layout)
 	/* The draft's info and aad, rebuilt here by hand, open it with the raw
 	 * HPKE API: the implementation binds exactly what the draft says. */
 	static const uint8_t info[] = "hsync-envelope\x01"
-				      "\x0f\x05" "alpha\x07" "example\x00"
-				      "\x0e\x04" "beta\x07" "example\x00";
+	                              "\x0f\x05"
+	                              "alpha\x07"
+	                              "example\x00"
+	                              "\x0e\x04"
+	                              "beta\x07"
+	                              "example\x00";
 	uint8_t aad[HPKE_ENV_HEADER_LEN + 1 + 12];
 	memcpy(aad, env.data, HPKE_ENV_HEADER_LEN);
 	aad[HPKE_ENV_HEADER_LEN] = 12;
 	memcpy(aad + HPKE_ENV_HEADER_LEN + 1, "0a1b2c3d4e5f", 12);
 	hpke_params_t pr = {.suite = {0x0020, 1, 2},
-			    .mode = HPKE_MODE_AUTH,
-			    .info = info,
-			    .info_len = sizeof(info) - 1,
-			    .auth_key = p.s_pub};
+	                    .mode = HPKE_MODE_AUTH,
+	                    .info = info,
+	                    .info_len = sizeof(info) - 1,
+	                    .auth_key = p.s_pub};
 	uint8_t pt[sizeof(MSG)];
 	size_t n = sizeof(pt);
-	ck_assert_int_eq(hpke_open(pt, &n, &pr, p.r, h.enc, h.enc_len, aad, sizeof(aad), h.ct,
-				   h.ct_len),
-			 HS_OK);
+	ck_assert_int_eq(
+	    hpke_open(pt, &n, &pr, p.r, h.enc, h.enc_len, aad, sizeof(aad), h.ct, h.ct_len), HS_OK);
 	ck_assert_mem_eq(pt, MSG, sizeof(MSG));
 	hs_buf_free(&env);
 	hs_buf_free(&out);
@@ -136,7 +139,7 @@ START_TEST(test_open_failures)
 	hpke_env_ids_t ids;
 	parties_init(&p);
 	ck_assert_int_eq(hpke_env_seal(&env, &IDS, p.s, p.r_pub, &fenv.env, MSG, sizeof(MSG)),
-			 HS_OK);
+	                 HS_OK);
 	/* every single-bit change of key id, enc or ciphertext fails to open;
 	 * version/suite changes are refused by the parser */
 	for (size_t i = 0; i < env.len; i++) {
@@ -172,15 +175,15 @@ START_TEST(test_open_failures)
 	/* no key of the recipient has that key id */
 	const hpke_key_t *only_other[1] = {p.other};
 	ck_assert_int_eq(hpke_env_open(&out, &IDS, only_other, 1, p.s_pub, env.data, env.len),
-			 HS_E_NOKEY);
+	                 HS_E_NOKEY);
 	ck_assert_int_eq(hpke_env_open(&out, &IDS, NULL, 0, p.s_pub, env.data, env.len),
-			 HS_E_NOKEY);
+	                 HS_E_NOKEY);
 	/* truncated: no room for the tag */
-	ck_assert_int_eq(open_env(&out, &IDS, &p, p.s_pub,
-				  &(hs_buf_t){env.data, HPKE_ENV_OVERHEAD - 1, 0}),
-			 HS_E_TRUNC);
+	ck_assert_int_eq(
+	    open_env(&out, &IDS, &p, p.s_pub, &(hs_buf_t){env.data, HPKE_ENV_OVERHEAD - 1, 0}),
+	    HS_E_TRUNC);
 	ck_assert_int_eq(open_env(&out, &IDS, &p, p.s_pub, &(hs_buf_t){env.data, 3, 0}),
-			 HS_E_TRUNC);
+	                 HS_E_TRUNC);
 	hs_buf_free(&env);
 	hs_buf_free(&bad);
 	hs_buf_free(&out);
@@ -198,13 +201,13 @@ START_TEST(test_rollover)
 	parties_init(&p);
 	old_pub = pub_of(p.r_old);
 	ck_assert_int_eq(hpke_env_seal(&env, &IDS, p.s, old_pub, &fenv.env, MSG, sizeof(MSG)),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_int_eq(open_env(&out, &IDS, &p, p.s_pub, &env), HS_OK);
 	ck_assert_mem_eq(out.data, MSG, sizeof(MSG));
 	/* once the old key is dropped, its envelopes name an unknown key */
 	const hpke_key_t *new_only[1] = {p.r};
 	ck_assert_int_eq(hpke_env_open(&out, &IDS, new_only, 1, p.s_pub, env.data, env.len),
-			 HS_E_NOKEY);
+	                 HS_E_NOKEY);
 	hpke_key_free(old_pub);
 	hs_buf_free(&env);
 	hs_buf_free(&out);
@@ -219,27 +222,28 @@ START_TEST(test_bad_arguments)
 	hpke_env_ids_t ids;
 	hpke_key_t *p256 = NULL;
 	parties_init(&p);
-	static const char *bad_names[] = {"", ".", "a..b", ".a", "a b", "a\\.b", "\xc3\xa9.x",
-					  "a.b..", NULL};
+	static const char *bad_names[] = {"",      ".",          "a..b",  ".a", "a b",
+	                                  "a\\.b", "\xc3\xa9.x", "a.b..", NULL};
 	for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
 		ids = IDS;
 		ids.recipient = bad_names[i];
 		ck_assert_int_eq(hpke_env_seal(&env, &ids, p.s, p.r_pub, &fenv.env, MSG, 1),
-				 HS_E_NAME);
+		                 HS_E_NAME);
 	}
-	static const char *bad_distids[] = {"", "0A", "xyz", "0123456789abcdef0123456789abcdef"
-							     "0123456789abcdef0123456789abcdef",
-					    NULL};
+	static const char *bad_distids[] = {"", "0A", "xyz",
+	                                    "0123456789abcdef0123456789abcdef"
+	                                    "0123456789abcdef0123456789abcdef",
+	                                    NULL};
 	for (size_t i = 0; i < sizeof(bad_distids) / sizeof(bad_distids[0]); i++) {
 		ids = IDS;
 		ids.distid = bad_distids[i];
 		ck_assert_int_eq(hpke_env_seal(&env, &ids, p.s, p.r_pub, &fenv.env, MSG, 1),
-				 HS_E_SYNTAX);
+		                 HS_E_SYNTAX);
 	}
 	ck_assert_uint_eq(env.len, 0);
 	/* a public key cannot send; a P-256 key is not the envelope's KEM */
 	ck_assert_int_eq(hpke_env_seal(&env, &IDS, p.s_pub, p.r_pub, &fenv.env, MSG, 1),
-			 HS_E_INVAL);
+	                 HS_E_INVAL);
 	ck_assert_int_eq(hpke_key_generate(&p256, HPKE_KEM_P256_SHA256, &fenv.env), HS_OK);
 	ck_assert_int_eq(hpke_env_seal(&env, &IDS, p.s, p256, &fenv.env, MSG, 1), HS_E_INVAL);
 	/* label and name limits */
@@ -264,7 +268,12 @@ START_TEST(test_bad_arguments)
 	longname[254] = '\0';
 	ck_assert_int_eq(hpke_env_name_wire(wire, &n, longname), HS_E_NAME);
 	ck_assert_int_eq(hpke_env_name_wire(wire, &n, "Dns.Alpha-1.example"), HS_OK);
-	ck_assert_mem_eq(wire, "\x03" "dns\x07" "alpha-1\x07" "example\x00", n);
+	ck_assert_mem_eq(wire,
+	                 "\x03"
+	                 "dns\x07"
+	                 "alpha-1\x07"
+	                 "example\x00",
+	                 n);
 	hpke_key_free(p256);
 	hs_buf_free(&env);
 	parties_free(&p);

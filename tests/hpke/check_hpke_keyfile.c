@@ -13,14 +13,14 @@
 #define PUB  "OUjP4K0d22ldeA5ZB3GV2mxWUGsCcyl5SrAryoCBXE0="
 
 static const char good[] = "; comment line\n"
-			   "\n"
-			   "Format: hsync-hpke-v1\n"
-			   "Name: alpha.example.\n"
-			   "KEM: 32\n"
-			   "KDF: 1\n"
-			   "AEAD: 2\n"
-			   "PrivateKey: " PRIV "\n"
-			   "PublicKey: " PUB "\n";
+                           "\n"
+                           "Format: hsync-hpke-v1\n"
+                           "Name: alpha.example.\n"
+                           "KEM: 32\n"
+                           "KDF: 1\n"
+                           "AEAD: 2\n"
+                           "PrivateKey: " PRIV "\n"
+                           "PublicKey: " PUB "\n";
 
 static int parse(const char *text, hpke_keyfile_t *kf)
 {
@@ -75,36 +75,36 @@ START_TEST(test_parse_bad)
 		const char *from, *to;
 		int rc;
 	} cases[] = {
-		{"Format: hsync-hpke-v1\n", "", HS_E_SYNTAX},                 /* missing */
-		{"Format: hsync-hpke-v1", "Format: hsync-hpke-v2", HS_E_SYNTAX},
-		{"KEM: 32\n", "", HS_E_SYNTAX},
-		{"PublicKey: " PUB "\n", "", HS_E_SYNTAX},
-		{"KEM: 32", "KEM: 032", HS_E_SYNTAX},
-		{"KEM: 32", "KEM: +32", HS_E_SYNTAX},
-		{"KEM: 32", "KEM: 65536", HS_E_SYNTAX},
-		{"KEM: 32", "KEM: 32 ", HS_E_SYNTAX},
-		{"KEM: 32", "KEM:32", HS_E_SYNTAX},
-		{"KEM: 32", "KEM:  32", HS_E_SYNTAX},
-		{"KEM: 32", "kem: 32", HS_E_SYNTAX},
-		{"KEM: 32", "KEM: 33", HS_E_NOTSUP},
-		{"AEAD: 2", "AEAD: 4", HS_E_NOTSUP},
-		{"KDF: 1\n", "KDF: 1\nKDF: 1\n", HS_E_SYNTAX},                 /* duplicate */
-		{"KDF: 1\n", "KDF: 1\nComment: x\n", HS_E_SYNTAX},            /* unknown */
-		{"KDF: 1\n", "KDF: 1\r\n", HS_E_SYNTAX},
-		{"; comment line\n", " ; indented\n", HS_E_SYNTAX},
-		{"; comment line\n\nFormat: hsync-hpke-v1\n", "KEM: 32\nFormat: hsync-hpke-v1\n",
-		 HS_E_SYNTAX},                                                /* Format not first */
-		{"Name: alpha.example.", "Name: alpha example", HS_E_SYNTAX},
-		{PRIV, "RhLFUCY/yK1YN13z9VeqxTHSaFCQPlWp8j8h2FNOis", HS_E_SYNTAX}, /* bad base64 */
-		{PRIV, "RhLFUCY/ yK1YN13z9VeqxTHSaFCQPlWp8j8h2FNOisg=", HS_E_SYNTAX},
-		{PRIV, "RhLFUCY/yK1YN13z9VeqxTHSaFCQPlWp8j8h2FNO", HS_E_BADKEY}, /* 30 octets */
-		{PRIV, "RhLFUCY/yK1YN13z9VeqxTHSaFCQPlWp8j8h2FNOisk=", HS_E_BADKEY}, /* other key */
-		{PUB, "OUjP4K0d22ldeA5ZB3GV2mxWUGsCcyl5SrAryoCBXE4=", HS_E_BADKEY},
+	    {"Format: hsync-hpke-v1\n", "", HS_E_SYNTAX}, /* missing */
+	    {"Format: hsync-hpke-v1", "Format: hsync-hpke-v2", HS_E_SYNTAX},
+	    {"KEM: 32\n", "", HS_E_SYNTAX},
+	    {"PublicKey: " PUB "\n", "", HS_E_SYNTAX},
+	    {"KEM: 32", "KEM: 032", HS_E_SYNTAX},
+	    {"KEM: 32", "KEM: +32", HS_E_SYNTAX},
+	    {"KEM: 32", "KEM: 65536", HS_E_SYNTAX},
+	    {"KEM: 32", "KEM: 32 ", HS_E_SYNTAX},
+	    {"KEM: 32", "KEM:32", HS_E_SYNTAX},
+	    {"KEM: 32", "KEM:  32", HS_E_SYNTAX},
+	    {"KEM: 32", "kem: 32", HS_E_SYNTAX},
+	    {"KEM: 32", "KEM: 33", HS_E_NOTSUP},
+	    {"AEAD: 2", "AEAD: 4", HS_E_NOTSUP},
+	    {"KDF: 1\n", "KDF: 1\nKDF: 1\n", HS_E_SYNTAX},     /* duplicate */
+	    {"KDF: 1\n", "KDF: 1\nComment: x\n", HS_E_SYNTAX}, /* unknown */
+	    {"KDF: 1\n", "KDF: 1\r\n", HS_E_SYNTAX},
+	    {"; comment line\n", " ; indented\n", HS_E_SYNTAX},
+	    {"; comment line\n\nFormat: hsync-hpke-v1\n", "KEM: 32\nFormat: hsync-hpke-v1\n",
+	     HS_E_SYNTAX}, /* Format not first */
+	    {"Name: alpha.example.", "Name: alpha example", HS_E_SYNTAX},
+	    {PRIV, "RhLFUCY/yK1YN13z9VeqxTHSaFCQPlWp8j8h2FNOis", HS_E_SYNTAX}, /* bad base64 */
+	    {PRIV, "RhLFUCY/ yK1YN13z9VeqxTHSaFCQPlWp8j8h2FNOisg=", HS_E_SYNTAX},
+	    {PRIV, "RhLFUCY/yK1YN13z9VeqxTHSaFCQPlWp8j8h2FNO", HS_E_BADKEY},     /* 30 octets */
+	    {PRIV, "RhLFUCY/yK1YN13z9VeqxTHSaFCQPlWp8j8h2FNOisk=", HS_E_BADKEY}, /* other key */
+	    {PUB, "OUjP4K0d22ldeA5ZB3GV2mxWUGsCcyl5SrAryoCBXE4=", HS_E_BADKEY},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		ck_assert_msg(parse_edit(cases[i].from, cases[i].to) == cases[i].rc,
-			      "case %zu: '%s' -> '%s' gave %s", i, cases[i].from, cases[i].to,
-			      hs_errname(parse_edit(cases[i].from, cases[i].to)));
+		              "case %zu: '%s' -> '%s' gave %s", i, cases[i].from, cases[i].to,
+		              hs_errname(parse_edit(cases[i].from, cases[i].to)));
 	/* an over-long line */
 	char buf[4096];
 	snprintf(buf, sizeof(buf), "; %01500d\n%s", 0, good);
@@ -112,10 +112,10 @@ START_TEST(test_parse_bad)
 	ck_assert_int_eq(parse("", NULL), HS_E_SYNTAX);
 	/* P-256 private key zero */
 	ck_assert_int_eq(parse("Format: hsync-hpke-v1\nKEM: 16\nKDF: 1\nAEAD: 2\n"
-			       "PrivateKey: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
-			       "PublicKey: AA==\n",
-			       NULL),
-			 HS_E_BADKEY);
+	                       "PrivateKey: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+	                       "PublicKey: AA==\n",
+	                       NULL),
+	                 HS_E_BADKEY);
 }
 END_TEST
 

@@ -23,9 +23,9 @@ static hpke_kat_result_t run_file(const char *path)
 	hs_errmsg_t em;
 	hs_errmsg_clear(&em);
 	ck_assert_msg(hs_read_file(path, &text, 1u << 24) == HS_OK, "cannot read %s", path);
-	ck_assert_msg(hpke_kat_run(&res, (const char *)text.data, text.len, print_line, NULL,
-				   &em) == HS_OK,
-		      "%s: %s", path, hs_errmsg_str(&em));
+	ck_assert_msg(
+	    hpke_kat_run(&res, (const char *)text.data, text.len, print_line, NULL, &em) == HS_OK,
+	    "%s: %s", path, hs_errmsg_str(&em));
 	hs_buf_free(&text);
 	return res;
 }
@@ -63,7 +63,7 @@ static void flip_first(const char *field)
 	char *hex = (char *)text.data + (p - s) + strlen(field);
 	*hex = *hex == '0' ? '1' : '0';
 	ck_assert_int_eq(hpke_kat_run(&res, (const char *)text.data, text.len, NULL, NULL, &em),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_uint_eq(res.failed, 1);
 	ck_assert_uint_eq(res.passed, 3);
 	hs_buf_free(&text);
@@ -105,12 +105,30 @@ static int parses(const char *s)
 
 START_TEST(test_json_strict)
 {
-	const char *good[] = {"[]", "{}", " [1, 2.5e3, -0, true, false, null, \"a\\u00e9\\n\"] ",
-			      "{\"a\": {\"b\": [\"\\ud83d\\ude00\"]}}", "0", "\"\""};
-	const char *bad[] = {"",        "[1,]",       "{\"a\":1,}",    "[01]",  "[1.]",
-			     "[.5]",    "[-]",        "{\"a\":1,\"a\":2}", "[\"\t\"]", "[\"\\x\"]",
-			     "[\"\\ud83d\"]", "[\"\\ude00\"]", "[true false]", "[] []", "nul",
-			     "{a:1}",   "[\"abc",     "[1e]"};
+	const char *good[] = {"[]",
+	                      "{}",
+	                      " [1, 2.5e3, -0, true, false, null, \"a\\u00e9\\n\"] ",
+	                      "{\"a\": {\"b\": [\"\\ud83d\\ude00\"]}}",
+	                      "0",
+	                      "\"\""};
+	const char *bad[] = {"",
+	                     "[1,]",
+	                     "{\"a\":1,}",
+	                     "[01]",
+	                     "[1.]",
+	                     "[.5]",
+	                     "[-]",
+	                     "{\"a\":1,\"a\":2}",
+	                     "[\"\t\"]",
+	                     "[\"\\x\"]",
+	                     "[\"\\ud83d\"]",
+	                     "[\"\\ude00\"]",
+	                     "[true false]",
+	                     "[] []",
+	                     "nul",
+	                     "{a:1}",
+	                     "[\"abc",
+	                     "[1e]"};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
 		ck_assert_msg(parses(good[i]) == HS_OK, "rejected: %s", good[i]);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -124,7 +142,8 @@ END_TEST
 
 START_TEST(test_json_access)
 {
-	const char *s = "{\"n\": 65535, \"s\": \"x\\u0041\", \"a\": [1, -1, 1.5, 18446744073709551616]}";
+	const char *s =
+	    "{\"n\": 65535, \"s\": \"x\\u0041\", \"a\": [1, -1, 1.5, 18446744073709551616]}";
 	hpke_json_t *v = NULL;
 	uint64_t u;
 	size_t len;

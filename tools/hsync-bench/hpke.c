@@ -13,40 +13,40 @@
 #include "util/env.h"
 
 static const char usage[] =
-	"usage: hsync-bench hpke [--seconds S]\n"
-	"\n"
-	"Measure, in one run on one core (single thread):\n"
-	"  x25519        raw X25519 scalar multiplications/s (EVP_PKEY_derive,\n"
-	"                context prepared once)\n"
-	"  aes-256-gcm   raw AES-256-GCM throughput on a 64 KiB message\n"
-	"  seal 256      single-shot HPKE auth-mode seal of 256 bytes,\n"
-	"                DHKEM(X25519, HKDF-SHA256)/HKDF-SHA256/AES-256-GCM\n"
-	"  open 256      single-shot auth-mode open of that message\n"
-	"  seal 64k      single-shot seal of a 64 KiB message (setup + AEAD)\n"
-	"  open 64k      single-shot open of it\n"
-	"  ctx seal 64k  context seal of 64 KiB messages (AEAD path of HPKE)\n"
-	"  ctx open 64k  context open of 64 KiB messages\n"
-	"\n"
-	"Each figure is printed with its limit, the ratio and the goal:\n"
-	"  seal 256  >= 0.85 x (x25519 / 3)   (ephemeral keygen + 2 DH)\n"
-	"  open 256  >= 0.85 x (x25519 / 2)   (2 DH)\n"
-	"  ctx seal 64k, ctx open 64k >= 0.8 x aes-256-gcm throughput\n"
-	"  seal/open 64k: limit = one setup at the limits above plus one raw\n"
-	"  AES-256-GCM pass, goal 0.8\n"
-	"\n"
-	"Options:\n"
-	"  --seconds S   time spent on each figure (default 5, at most 60), in 10\n"
-	"                slices interleaved with the other figures; the best\n"
-	"                slice of each figure counts\n"
-	"  -h, --help    this text\n"
-	"\n"
-	"The 1-minute load average is printed first: other processes on the\n"
-	"machine lower every figure; the ratios are what matter.\n"
-	"\n"
-	"Exit status: 0 every goal met, 1 a goal missed, 2 usage or crypto error.\n";
+    "usage: hsync-bench hpke [--seconds S]\n"
+    "\n"
+    "Measure, in one run on one core (single thread):\n"
+    "  x25519        raw X25519 scalar multiplications/s (EVP_PKEY_derive,\n"
+    "                context prepared once)\n"
+    "  aes-256-gcm   raw AES-256-GCM throughput on a 64 KiB message\n"
+    "  seal 256      single-shot HPKE auth-mode seal of 256 bytes,\n"
+    "                DHKEM(X25519, HKDF-SHA256)/HKDF-SHA256/AES-256-GCM\n"
+    "  open 256      single-shot auth-mode open of that message\n"
+    "  seal 64k      single-shot seal of a 64 KiB message (setup + AEAD)\n"
+    "  open 64k      single-shot open of it\n"
+    "  ctx seal 64k  context seal of 64 KiB messages (AEAD path of HPKE)\n"
+    "  ctx open 64k  context open of 64 KiB messages\n"
+    "\n"
+    "Each figure is printed with its limit, the ratio and the goal:\n"
+    "  seal 256  >= 0.85 x (x25519 / 3)   (ephemeral keygen + 2 DH)\n"
+    "  open 256  >= 0.85 x (x25519 / 2)   (2 DH)\n"
+    "  ctx seal 64k, ctx open 64k >= 0.8 x aes-256-gcm throughput\n"
+    "  seal/open 64k: limit = one setup at the limits above plus one raw\n"
+    "  AES-256-GCM pass, goal 0.8\n"
+    "\n"
+    "Options:\n"
+    "  --seconds S   time spent on each figure (default 5, at most 60), in 10\n"
+    "                slices interleaved with the other figures; the best\n"
+    "                slice of each figure counts\n"
+    "  -h, --help    this text\n"
+    "\n"
+    "The 1-minute load average is printed first: other processes on the\n"
+    "machine lower every figure; the ratios are what matter.\n"
+    "\n"
+    "Exit status: 0 every goal met, 1 a goal missed, 2 usage or crypto error.\n";
 
-#define SMALL 256
-#define LARGE (64 * 1024)
+#define SMALL  256
+#define LARGE  (64 * 1024)
 #define ROUNDS 10
 
 static double now_s(void)
@@ -115,7 +115,7 @@ static int op_seal(void *arg, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		size_t el = sizeof(b->enc), cl = b->len + HPKE_TAG_LEN;
 		int rc = hpke_seal(b->enc, &el, b->ct, &cl, &b->ps, b->pk_r, hs_env_system(), aad,
-				   sizeof(aad), b->msg, b->len);
+		                   sizeof(aad), b->msg, b->len);
 		if (rc != HS_OK)
 			return rc;
 		b->enc_len = el;
@@ -130,7 +130,7 @@ static int op_open(void *arg, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		size_t pl = b->len;
 		int rc = hpke_open(b->pt, &pl, &b->pr, b->sk_r, b->enc, b->enc_len, aad,
-				   sizeof(aad), b->ct, b->ct_len);
+		                   sizeof(aad), b->ct, b->ct_len);
 		if (rc != HS_OK)
 			return rc;
 	}
@@ -257,7 +257,7 @@ int bench_hpke_main(int argc, char **argv)
 	/* contexts for the bulk path */
 	b.enc_len = sizeof(b.enc);
 	if ((rc = hpke_setup_sender(&b.cs, b.enc, &b.enc_len, &b.ps, b.pk_r, hs_env_system())) !=
-		    HS_OK ||
+	        HS_OK ||
 	    (rc = hpke_setup_receiver(&b.cr, &b.pr, b.sk_r, b.enc, b.enc_len)) != HS_OK)
 		goto fail;
 	/* Every figure is measured in ROUNDS short slices, interleaved with the
@@ -266,7 +266,8 @@ int bench_hpke_main(int argc, char **argv)
 	for (int round = 0; round < ROUNDS; round++) {
 		const double t = secs / ROUNDS;
 		b.len = LARGE;
-		if ((rc = best(&x, op_x25519, &b, t)) != HS_OK || (rc = best(&aes, op_aes, &b, t)) != HS_OK)
+		if ((rc = best(&x, op_x25519, &b, t)) != HS_OK ||
+		    (rc = best(&aes, op_aes, &b, t)) != HS_OK)
 			goto fail;
 		b.len = SMALL;
 		if ((rc = best(&s256, op_seal, &b, t)) != HS_OK ||

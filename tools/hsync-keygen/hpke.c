@@ -15,39 +15,39 @@
 #include "util/xmalloc.h"
 
 static const char usage[] =
-	"usage: hsync-keygen hpke --name NAME [--dir DIR] [--kem x25519|p256|p521] [--force]\n"
-	"\n"
-	"Generate an HPKE key pair for the party with identity NAME, write it to\n"
-	"DIR/NAME.hpke (mode 0600; NAME without its final dot) and print the\n"
-	"record to publish in the party's signed identity zone:\n"
-	"\n"
-	"    dns.NAME. IN HPKEKEY <kem> <kdf> <aead> <base64 public key>\n"
-	"\n"
-	"The HPKEKEY RDATA is kem u16, kdf u16, aead u16 and the serialised public\n"
-	"key (RFC 9180 SerializePublicKey); the numbers are printed in decimal.\n"
-	"\n"
-	"Options:\n"
-	"  --name NAME   the party's identity, e.g. alpha.example (required)\n"
-	"  --dir DIR     directory for the key file (default: the current one)\n"
-	"  --kem KEM     x25519 (default: 32/1/2, the suite of the hsync\n"
-	"                transport), p256 (16/1/2) or p521 (18/3/2)\n"
-	"  --force       replace an existing key file\n"
-	"  -h, --help    this text\n"
-	"\n"
-	"The key file format (hsync-hpke-v1) is line based: '; comments',\n"
-	"'Format: hsync-hpke-v1', 'Name:', 'KEM:', 'KDF:', 'AEAD:', 'PrivateKey:'\n"
-	"and 'PublicKey:' (base64). Randomness comes from the kernel (getrandom).\n"
-	"\n"
-	"Exit status: 0 written, 1 the file exists (without --force) or cannot be\n"
-	"written, 2 usage error.\n";
+    "usage: hsync-keygen hpke --name NAME [--dir DIR] [--kem x25519|p256|p521] [--force]\n"
+    "\n"
+    "Generate an HPKE key pair for the party with identity NAME, write it to\n"
+    "DIR/NAME.hpke (mode 0600; NAME without its final dot) and print the\n"
+    "record to publish in the party's signed identity zone:\n"
+    "\n"
+    "    dns.NAME. IN HPKEKEY <kem> <kdf> <aead> <base64 public key>\n"
+    "\n"
+    "The HPKEKEY RDATA is kem u16, kdf u16, aead u16 and the serialised public\n"
+    "key (RFC 9180 SerializePublicKey); the numbers are printed in decimal.\n"
+    "\n"
+    "Options:\n"
+    "  --name NAME   the party's identity, e.g. alpha.example (required)\n"
+    "  --dir DIR     directory for the key file (default: the current one)\n"
+    "  --kem KEM     x25519 (default: 32/1/2, the suite of the hsync\n"
+    "                transport), p256 (16/1/2) or p521 (18/3/2)\n"
+    "  --force       replace an existing key file\n"
+    "  -h, --help    this text\n"
+    "\n"
+    "The key file format (hsync-hpke-v1) is line based: '; comments',\n"
+    "'Format: hsync-hpke-v1', 'Name:', 'KEM:', 'KDF:', 'AEAD:', 'PrivateKey:'\n"
+    "and 'PublicKey:' (base64). Randomness comes from the kernel (getrandom).\n"
+    "\n"
+    "Exit status: 0 written, 1 the file exists (without --force) or cannot be\n"
+    "written, 2 usage error.\n";
 
 static const struct {
 	const char *name;
 	hpke_suite_t suite;
 } kems[] = {
-	{"x25519", {HPKE_KEM_X25519_SHA256, HPKE_KDF_SHA256, HPKE_AEAD_AES256GCM}},
-	{"p256", {HPKE_KEM_P256_SHA256, HPKE_KDF_SHA256, HPKE_AEAD_AES256GCM}},
-	{"p521", {HPKE_KEM_P521_SHA512, HPKE_KDF_SHA512, HPKE_AEAD_AES256GCM}},
+    {"x25519", {HPKE_KEM_X25519_SHA256, HPKE_KDF_SHA256, HPKE_AEAD_AES256GCM}},
+    {"p256", {HPKE_KEM_P256_SHA256, HPKE_KDF_SHA256, HPKE_AEAD_AES256GCM}},
+    {"p521", {HPKE_KEM_P521_SHA512, HPKE_KDF_SHA512, HPKE_AEAD_AES256GCM}},
 };
 
 int keygen_hpke_main(int argc, char **argv)

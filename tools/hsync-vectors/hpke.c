@@ -10,24 +10,24 @@
 #include "util/file.h"
 
 static const char usage[] =
-	"usage: hsync-vectors hpke FILE.json\n"
-	"\n"
-	"Run RFC 9180 (HPKE) known-answer vectors in the CFRG JSON layout: a list\n"
-	"of objects with mode, kem_id, kdf_id, aead_id, info, ikmE/ikmR/ikmS,\n"
-	"pkEm/skEm/..., psk/psk_id, enc, shared_secret, key_schedule_context,\n"
-	"secret, key, base_nonce, exporter_secret, encryptions and exports.\n"
-	"\n"
-	"For every vector the key pairs are derived from ikmE/ikmR/ikmS\n"
-	"(DeriveKeyPair) and compared, the sender and receiver setups are run and\n"
-	"every intermediate value compared, every encryption is sealed and opened\n"
-	"at the sequence number its nonce implies, and every export is checked on\n"
-	"both sides. Vectors of suites hsync does not implement are skipped.\n"
-	"\n"
-	"Output: one line per failing (or skipped) vector naming its mode, suite\n"
-	"and the values that did not match, then 'N passed, M failed'.\n"
-	"\n"
-	"Exit status: 0 all vectors passed, 1 a vector failed, 2 the file cannot\n"
-	"be read or is not a JSON vector list.\n";
+    "usage: hsync-vectors hpke FILE.json\n"
+    "\n"
+    "Run RFC 9180 (HPKE) known-answer vectors in the CFRG JSON layout: a list\n"
+    "of objects with mode, kem_id, kdf_id, aead_id, info, ikmE/ikmR/ikmS,\n"
+    "pkEm/skEm/..., psk/psk_id, enc, shared_secret, key_schedule_context,\n"
+    "secret, key, base_nonce, exporter_secret, encryptions and exports.\n"
+    "\n"
+    "For every vector the key pairs are derived from ikmE/ikmR/ikmS\n"
+    "(DeriveKeyPair) and compared, the sender and receiver setups are run and\n"
+    "every intermediate value compared, every encryption is sealed and opened\n"
+    "at the sequence number its nonce implies, and every export is checked on\n"
+    "both sides. Vectors of suites hsync does not implement are skipped.\n"
+    "\n"
+    "Output: one line per failing (or skipped) vector naming its mode, suite\n"
+    "and the values that did not match, then 'N passed, M failed'.\n"
+    "\n"
+    "Exit status: 0 all vectors passed, 1 a vector failed, 2 the file cannot\n"
+    "be read or is not a JSON vector list.\n";
 
 static void report(void *arg, const char *line)
 {
