@@ -2,6 +2,7 @@
  * every way an open must fail. Known-answer vectors: check_hpke_vectors. */
 #include "lib/testutil.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "hpke/hpke.h"
@@ -552,6 +553,50 @@ START_TEST(test_suite_table)
 }
 END_TEST
 
+/* Keys are shared between threads: their cached OpenSSL contexts are taken
+ * under a try-lock, and a thread that finds one busy makes its own. Many
+ * threads opening with one key pair must all succeed. */
+struct worker {
+	const pair_t *p;
+	const sealed_t *s;
+	int ok;
+};
+
+static void *open_many(void *arg)
+{
+	struct worker *w = arg;
+	w->ok = 0;
+	for (int i = 0; i < 40; i++) {
+		uint8_t pt[sizeof(MSG)];
+		size_t n = sizeof(pt);
+		if (hpke_open(pt, &n, &w->p->pr, w->p->skr, w->s->enc, w->s->enc_len, AAD,
+		              sizeof(AAD), w->s->ct, w->s->ct_len) == HS_OK &&
+		    n == sizeof(MSG) && memcmp(pt, MSG, n) == 0)
+			w->ok++;
+	}
+	return NULL;
+}
+
+START_TEST(test_threads_share_keys)
+{
+	pair_t p;
+	sealed_t s;
+	pthread_t t[4];
+	struct worker w[4];
+	pair_init(&p, S_X25519, HPKE_MODE_AUTH);
+	seal_msg(&s, &p);
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct worker){&p, &s, 0};
+		ck_assert_int_eq(pthread_create(&t[i], NULL, open_many, &w[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_int_eq(w[i].ok, 40);
+	}
+	pair_free(&p);
+}
+END_TEST
+
 static Suite *hpke_suite(void)
 {
 	Suite *s = suite_create("hpke");
@@ -567,6 +612,7 @@ static Suite *hpke_suite(void)
 	tcase_add_test(tc, test_x25519_zero_shared_secret);
 	tcase_add_test(tc, test_key_serialisation);
 	tcase_add_test(tc, test_suite_table);
+	tcase_add_test(tc, test_threads_share_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }
