@@ -131,7 +131,7 @@ cleanup:
 int hpke_setup_sender_trace(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len, const hpke_params_t *p,
                             const hpke_key_t *pk_r, const hpke_key_t *sk_e, hpke_trace_t *trace)
 {
-	uint8_t shared[HPKE_MAX_SECRET];
+	uint8_t shared[HPKE_MAX_SECRET], enc_tmp[HPKE_MAX_ENC];
 	const struct hpke_kem_alg *kem;
 	hpke_kdf_t kdf = {0};
 	int rc = check_params(p, pk_r, 1);
@@ -142,10 +142,11 @@ int hpke_setup_sender_trace(hpke_ctx_t **out, uint8_t *enc, size_t *enc_len, con
 		return HS_E_INVAL;
 	if (*enc_len < kem->npk)
 		return HS_E_SPACE;
-	rc = hpke_kem_encap(shared, enc, &kdf, pk_r, sk_e, p->auth_key);
+	rc = hpke_kem_encap(shared, enc_tmp, &kdf, pk_r, sk_e, p->auth_key);
 	if (rc == HS_OK)
 		rc = key_schedule(out, &kdf, p, shared, kem->nsecret, 1, trace);
 	if (rc == HS_OK) {
+		memcpy(enc, enc_tmp, kem->npk);
 		*enc_len = kem->npk;
 		if (trace) {
 			memcpy(trace->shared_secret, shared, kem->nsecret);
