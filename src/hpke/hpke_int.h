@@ -107,6 +107,10 @@ typedef struct hpke_kdf {
 	EVP_MAC_CTX *mac;
 	uint8_t suite_id[10];
 	size_t suite_id_len;
+	/* the HMAC key in `mac`: a call with the same key only re-initialises
+	 * (no new ipad/opad hashing); wiped by hpke_kdf_done */
+	uint8_t key[HPKE_MAX_SECRET];
+	size_t key_len; /* 0: no key yet */
 } hpke_kdf_t;
 
 /* Bind `k` (zeroed, or bound before) to the KEM ("KEM" || kem_id) or the

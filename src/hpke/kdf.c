@@ -24,6 +24,7 @@ static int kdf_bind(hpke_kdf_t *k, const struct hpke_kdf_alg *alg)
 		return HS_OK;
 	hpke_kdf_done(k);
 	k->alg = alg;
+	k->key_len = 0;
 	k->mac = EVP_MAC_CTX_new(hpke_hmac());
 	if (k->mac == NULL)
 		return hpke_ossl_err("hmac context");
@@ -63,6 +64,25 @@ void hpke_kdf_done(hpke_kdf_t *k)
 {
 	EVP_MAC_CTX_free(k->mac); /* OpenSSL wipes the HMAC key state */
 	k->mac = NULL;
+	OPENSSL_cleanse(k->key, sizeof(k->key));
+	k->key_len = 0;
+}
+
+/* Start an HMAC under `key` (1..Nh octets). The key schedule uses each of
+ * its keys (zeros, the shared secret, `secret`) for several HMACs in a
+ * row; for a repeated key EVP_MAC_init(NULL) reuses the keyed state. */
+static int mac_init(hpke_kdf_t *k, const uint8_t *key, size_t len)
+{
+	int same = k->key_len == len && CRYPTO_memcmp(k->key, key, len) == 0;
+	if (!EVP_MAC_init(k->mac, same ? NULL : key, same ? 0 : len, NULL)) {
+		k->key_len = 0;
+		return hpke_ossl_err("hmac init");
+	}
+	if (!same) {
+		k->key_len = len <= sizeof(k->key) ? len : 0; /* longer keys: no reuse */
+		memcpy(k->key, key, k->key_len);
+	}
+	return HS_OK;
 }
 
 static int mac_final(hpke_kdf_t *k, uint8_t *out)
@@ -94,8 +114,8 @@ int hpke_labeled_extract(hpke_kdf_t *k, uint8_t *prk, const uint8_t *salt, size_
 		salt = zeros;
 		salt_len = k->alg->nh;
 	}
-	if (!EVP_MAC_init(k->mac, salt, salt_len, NULL))
-		return hpke_ossl_err("hmac init");
+	if ((rc = mac_init(k, salt, salt_len)) != HS_OK)
+		return rc;
 	if ((rc = mac_label(k, label)) != HS_OK)
 		return rc;
 	if (ikm_len && !EVP_MAC_update(k->mac, ikm, ikm_len))
@@ -115,8 +135,9 @@ int hpke_labeled_expand(hpke_kdf_t *k, uint8_t *out, size_t L, const uint8_t *pr
 	if (L > 255 * nh)
 		return HS_E_RANGE;
 	for (uint8_t i = 1; done < L; i++) {
-		if (!EVP_MAC_init(k->mac, prk, nh, NULL) ||
-		    (i > 1 && !EVP_MAC_update(k->mac, t, nh)) ||
+		if ((rc = mac_init(k, prk, nh)) != HS_OK)
+			break;
+		if ((i > 1 && !EVP_MAC_update(k->mac, t, nh)) ||
 		    !EVP_MAC_update(k->mac, len2, sizeof(len2))) {
 			rc = hpke_ossl_err("hmac expand");
 			break;
