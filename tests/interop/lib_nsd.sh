@@ -85,8 +85,8 @@ EOF
 
 nsd_stop() {
 	if [ -n "$NSD_PID" ]; then
-		kill "$NSD_PID" 2>/dev/null
-		wait "$NSD_PID" 2>/dev/null
+		kill "$NSD_PID" 2>/dev/null || true
+		wait "$NSD_PID" 2>/dev/null || true
 		NSD_PID=
 	fi
 }
