@@ -32,7 +32,7 @@ die() { echo "lab-records: $*" >&2; exit 1; }
 command -v nsd >/dev/null || die "nsd is not installed: run 'make deps' (apt-get install nsd)"
 command -v dig >/dev/null || die "dig is not installed: run 'make deps' (apt-get install bind9-dnsutils)"
 
-. "$ROOT/tests/interop/lib_nsd.sh"
+. "$ROOT/tests/interop/lib_servers.sh"
 
 ZONE=example.test.
 DIR=$(mktemp -d /tmp/hsync-lab.XXXXXX)
