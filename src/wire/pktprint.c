@@ -255,9 +255,11 @@ int pkt_print(const uint8_t *wire, size_t len, unsigned flags, hs_buf_t *out,
 		print_header(&h, rcode, h.ar, &txt);
 		if (ldns_pkt_edns(p))
 			print_opt(p, &txt);
-		print_section("QUESTION", ldns_pkt_question(p), 1, &txt);
-		print_section("ANSWER", ldns_pkt_answer(p), 0, &txt);
-		print_section("AUTHORITY", ldns_pkt_authority(p), 0, &txt);
+		/* RFC 2136 renames the sections of an UPDATE */
+		int upd = ((h.flags >> 11) & 0xf) == 5;
+		print_section(upd ? "ZONE" : "QUESTION", ldns_pkt_question(p), 1, &txt);
+		print_section(upd ? "PREREQUISITE" : "ANSWER", ldns_pkt_answer(p), 0, &txt);
+		print_section(upd ? "UPDATE" : "AUTHORITY", ldns_pkt_authority(p), 0, &txt);
 		print_section("ADDITIONAL", ldns_pkt_additional(p), 0, &txt);
 		if (ldns_pkt_tsig(p)) {
 			hs_buf_printf(&txt, "\n;; TSIG PSEUDOSECTION:\n");

@@ -116,6 +116,16 @@ START_TEST(test_header_and_sections)
 	HAS(s, "opcode: NOTIFY, status: REFUSED, id: 18193\n;; flags: qr aa;");
 	HAS(s, ";example.test.\t\tIN\tSOA\n");
 	free(s);
+
+	/* UPDATE: RFC 2136 section names */
+	msg_start(&m, 0xa800, 6);
+	msg_rr(&m, 2, 1, 300, "7f000003");
+	s = print_ok(&m, 0);
+	HAS(s, "opcode: UPDATE, status: NOERROR");
+	HAS(s, "ZONE: 1, PREREQ: 0, UPDATE: 1, ADDITIONAL: 0");
+	HAS(s, ";; ZONE SECTION:\n;example.test.\t\tIN\tSOA\n");
+	HAS(s, ";; UPDATE SECTION:\nexample.test.\t300\tIN\tA\t127.0.0.3\n");
+	free(s);
 }
 END_TEST
 
