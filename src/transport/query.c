@@ -17,7 +17,7 @@
 #include "util/xmalloc.h"
 
 #define DNS_HDR_LEN 12
-#define UDP_MAX 65535
+#define UDP_MAX     65535
 
 static uint64_t mono(const tp_query_opts_t *o)
 {
@@ -42,8 +42,8 @@ static int wait_fd(const tp_query_opts_t *o, int fd, short events, uint64_t dead
 	}
 }
 
-static int open_socket(const tp_addr_t *server, int type, const tp_query_opts_t *o,
-		       int *fdp, hs_errmsg_t *em)
+static int open_socket(const tp_addr_t *server, int type, const tp_query_opts_t *o, int *fdp,
+                       hs_errmsg_t *em)
 {
 	int fd = socket(server->ss.ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -70,8 +70,8 @@ static int is_answer_to(const uint8_t *ans, size_t n, const uint8_t *msg)
 
 /* UDP with retries. `*tc` set when the accepted answer has TC=1. */
 static int query_udp(const tp_addr_t *server, const uint8_t *msg, size_t len,
-		     const tp_query_opts_t *o, hs_buf_t *reply, unsigned *tries_done,
-		     hs_errmsg_t *em)
+                     const tp_query_opts_t *o, hs_buf_t *reply, unsigned *tries_done,
+                     hs_errmsg_t *em)
 {
 	uint8_t *buf = NULL;
 	int fd = -1, err;
@@ -126,13 +126,13 @@ cleanup:
 }
 
 static int tcp_write_all(int fd, const uint8_t *p, size_t n, const tp_query_opts_t *o,
-			 hs_errmsg_t *em)
+                         hs_errmsg_t *em)
 {
 	while (n > 0) {
 		int r = wait_fd(o, fd, POLLOUT, mono(o) + o->timeout_ms);
 		if (r <= 0)
 			return r == 0 ? hs_fail(em, HS_E_TIMEOUT, "tcp write stalled")
-				      : hs_fail(em, HS_E_NET, "poll: %s", strerror(errno));
+			              : hs_fail(em, HS_E_NET, "poll: %s", strerror(errno));
 		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
 		if (w < 0) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -145,14 +145,13 @@ static int tcp_write_all(int fd, const uint8_t *p, size_t n, const tp_query_opts
 	return HS_OK;
 }
 
-static int tcp_read_all(int fd, uint8_t *p, size_t n, const tp_query_opts_t *o,
-			hs_errmsg_t *em)
+static int tcp_read_all(int fd, uint8_t *p, size_t n, const tp_query_opts_t *o, hs_errmsg_t *em)
 {
 	while (n > 0) {
 		int r = wait_fd(o, fd, POLLIN, mono(o) + o->timeout_ms);
 		if (r <= 0)
 			return r == 0 ? hs_fail(em, HS_E_TIMEOUT, "tcp read stalled")
-				      : hs_fail(em, HS_E_NET, "poll: %s", strerror(errno));
+			              : hs_fail(em, HS_E_NET, "poll: %s", strerror(errno));
 		ssize_t got = recv(fd, p, n, 0);
 		if (got < 0) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -160,7 +159,8 @@ static int tcp_read_all(int fd, uint8_t *p, size_t n, const tp_query_opts_t *o,
 			return hs_fail(em, HS_E_NET, "tcp recv: %s", strerror(errno));
 		}
 		if (got == 0)
-			return hs_fail(em, HS_E_NET, "tcp connection closed before the whole answer");
+			return hs_fail(em, HS_E_NET,
+			               "tcp connection closed before the whole answer");
 		p += got;
 		n -= (size_t)got;
 	}
@@ -168,7 +168,7 @@ static int tcp_read_all(int fd, uint8_t *p, size_t n, const tp_query_opts_t *o,
 }
 
 static int query_tcp(const tp_addr_t *server, const uint8_t *msg, size_t len,
-		     const tp_query_opts_t *o, hs_buf_t *reply, hs_errmsg_t *em)
+                     const tp_query_opts_t *o, hs_buf_t *reply, hs_errmsg_t *em)
 {
 	uint8_t *frame = NULL, *ans = NULL;
 	uint8_t lenbuf[2];
@@ -192,7 +192,8 @@ static int query_tcp(const tp_addr_t *server, const uint8_t *msg, size_t len,
 			goto cleanup;
 		}
 		if (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr) {
-			err = hs_fail(em, HS_E_NET, "tcp connect: %s", strerror(soerr ? soerr : errno));
+			err = hs_fail(em, HS_E_NET, "tcp connect: %s",
+			              strerror(soerr ? soerr : errno));
 			goto cleanup;
 		}
 	}
@@ -209,7 +210,8 @@ static int query_tcp(const tp_addr_t *server, const uint8_t *msg, size_t len,
 		goto cleanup;
 	size_t n = (size_t)lenbuf[0] << 8 | lenbuf[1];
 	if (n < DNS_HDR_LEN) {
-		err = hs_fail(em, HS_E_MALFORMED, "tcp answer of %zu bytes is shorter than a header", n);
+		err = hs_fail(em, HS_E_MALFORMED,
+		              "tcp answer of %zu bytes is shorter than a header", n);
 		goto cleanup;
 	}
 	ans = xmalloc(n);
@@ -230,9 +232,8 @@ cleanup:
 	return err;
 }
 
-int tp_query(const tp_addr_t *server, const uint8_t *msg, size_t len,
-	     const tp_query_opts_t *opts, hs_buf_t *reply, tp_query_info_t *info,
-	     hs_errmsg_t *em)
+int tp_query(const tp_addr_t *server, const uint8_t *msg, size_t len, const tp_query_opts_t *opts,
+             hs_buf_t *reply, tp_query_info_t *info, hs_errmsg_t *em)
 {
 	tp_query_opts_t o = {0};
 	tp_query_info_t inf = {0};

@@ -59,7 +59,7 @@ enum {
 
 /* What to ask. Plain data; the caller owns every pointer. */
 typedef struct tp_question {
-	const char *name;    /* presentation form, "example.test" or "example.test." */
+	const char *name; /* presentation form, "example.test" or "example.test." */
 	uint16_t qtype;
 	uint16_t qclass;
 	uint8_t opcode;      /* TP_OPCODE_* */
@@ -76,13 +76,13 @@ typedef struct tp_question {
  * Errors: HS_E_NAME (bad owner name), HS_E_RANGE (options too long).
  */
 int tp_msg_build(const tp_question_t *q, uint16_t id, hs_buf_t *out,
-		 hs_errmsg_t *em) HS_CHECK_RESULT;
+                 hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /* ---- sending it ------------------------------------------------------- */
 
 enum tp_proto {
-	TP_PROTO_UDP = 0, /* UDP, then TCP when the answer has TC=1 */
-	TP_PROTO_TCP = 1, /* TCP only */
+	TP_PROTO_UDP = 0,      /* UDP, then TCP when the answer has TC=1 */
+	TP_PROTO_TCP = 1,      /* TCP only */
 	TP_PROTO_UDP_ONLY = 2, /* UDP, a TC=1 answer is returned as is */
 };
 
@@ -96,10 +96,10 @@ typedef struct tp_query_opts {
 
 /* What happened, for the caller's ";; Query time" and ";; SERVER" lines. */
 typedef struct tp_query_info {
-	int used_tcp;       /* the returned answer came over TCP */
-	int tc_fallback;    /* UDP said TC=1 and TCP was tried */
-	unsigned tries;     /* UDP sends made */
-	uint64_t rtt_ms;    /* from first send to the answer */
+	int used_tcp;    /* the returned answer came over TCP */
+	int tc_fallback; /* UDP said TC=1 and TCP was tried */
+	unsigned tries;  /* UDP sends made */
+	uint64_t rtt_ms; /* from first send to the answer */
 } tp_query_info_t;
 
 /*
@@ -113,8 +113,7 @@ typedef struct tp_query_info {
  * early), HS_E_MALFORMED (a TCP answer shorter than a DNS header),
  * HS_E_INVAL (bad arguments). `em` says which step failed.
  */
-int tp_query(const tp_addr_t *server, const uint8_t *msg, size_t len,
-	     const tp_query_opts_t *opts, hs_buf_t *reply, tp_query_info_t *info,
-	     hs_errmsg_t *em) HS_CHECK_RESULT;
+int tp_query(const tp_addr_t *server, const uint8_t *msg, size_t len, const tp_query_opts_t *opts,
+             hs_buf_t *reply, tp_query_info_t *info, hs_errmsg_t *em) HS_CHECK_RESULT;
 
 #endif

@@ -56,10 +56,10 @@ void tp_addr_str(const tp_addr_t *a, char *out, size_t outlen)
 
 	if (a->ss.ss_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&a->ss)->sin6_addr, host,
-			  sizeof(host));
+		          sizeof(host));
 	else if (a->ss.ss_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)&a->ss)->sin_addr, host,
-			  sizeof(host));
+		          sizeof(host));
 	snprintf(out, outlen, "%s#%u", host, (unsigned)tp_addr_port(a));
 }
 
@@ -83,9 +83,9 @@ int tp_msg_build(const tp_question_t *q, uint16_t id, hs_buf_t *out, hs_errmsg_t
 
 	hs_buf_append_u16(&msg, id);
 	hs_buf_append_u16(&msg, (uint16_t)((q->opcode & 0xf) << 11 | (q->flags & 0x87f0)));
-	hs_buf_append_u16(&msg, 1);          /* QDCOUNT */
-	hs_buf_append_u16(&msg, 0);          /* ANCOUNT */
-	hs_buf_append_u16(&msg, 0);          /* NSCOUNT */
+	hs_buf_append_u16(&msg, 1);            /* QDCOUNT */
+	hs_buf_append_u16(&msg, 0);            /* ANCOUNT */
+	hs_buf_append_u16(&msg, 0);            /* NSCOUNT */
 	hs_buf_append_u16(&msg, edns ? 1 : 0); /* ARCOUNT */
 	hs_buf_append(&msg, ldns_rdf_data(dname), ldns_rdf_size(dname));
 	hs_buf_append_u16(&msg, q->qtype);

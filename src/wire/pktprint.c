@@ -27,8 +27,8 @@ static const struct {
 	uint16_t bit;
 	const char *name;
 } flag_rows[] = {
-	{0x8000, "qr"}, {0x0400, "aa"}, {0x0200, "tc"}, {0x0100, "rd"},
-	{0x0080, "ra"}, {0x0040, "z"},	{0x0020, "ad"}, {0x0010, "cd"},
+    {0x8000, "qr"}, {0x0400, "aa"}, {0x0200, "tc"}, {0x0100, "rd"},
+    {0x0080, "ra"}, {0x0040, "z"},  {0x0020, "ad"}, {0x0010, "cd"},
 };
 
 static void append_hex(hs_buf_t *out, const uint8_t *p, size_t n)
@@ -152,8 +152,7 @@ static void print_question(const ldns_rr *rr, hs_buf_t *out)
 	hs_buf_append_u8(out, '\n');
 }
 
-static void print_section(const char *title, const ldns_rr_list *l, int question,
-			  hs_buf_t *out)
+static void print_section(const char *title, const ldns_rr_list *l, int question, hs_buf_t *out)
 {
 	size_t n = ldns_rr_list_rr_count(l);
 	if (n == 0)
@@ -167,8 +166,7 @@ static void print_section(const char *title, const ldns_rr_list *l, int question
 	}
 }
 
-static void print_header(const struct hdr *h, unsigned rcode, unsigned arcount,
-			 hs_buf_t *out)
+static void print_header(const struct hdr *h, unsigned rcode, unsigned arcount, hs_buf_t *out)
 {
 	unsigned opcode = (h->flags >> 11) & 0xf;
 	const char *op = pkt_opcode_name(opcode);
@@ -188,9 +186,9 @@ static void print_header(const struct hdr *h, unsigned rcode, unsigned arcount,
 		if (h->flags & flag_rows[i].bit)
 			hs_buf_printf(out, " %s", flag_rows[i].name);
 	/* dig's counts: ADDITIONAL includes the OPT record */
-	hs_buf_printf(out, "; %s: %u, %s: %u, %s: %u, %s: %u\n",
-		      opcode == 5 ? "ZONE" : "QUERY", h->qd, opcode == 5 ? "PREREQ" : "ANSWER",
-		      h->an, opcode == 5 ? "UPDATE" : "AUTHORITY", h->ns, "ADDITIONAL", arcount);
+	hs_buf_printf(out, "; %s: %u, %s: %u, %s: %u, %s: %u\n", opcode == 5 ? "ZONE" : "QUERY",
+	              h->qd, opcode == 5 ? "PREREQ" : "ANSWER", h->an,
+	              opcode == 5 ? "UPDATE" : "AUTHORITY", h->ns, "ADDITIONAL", arcount);
 }
 
 static void print_opt(const ldns_pkt *p, hs_buf_t *out)
@@ -198,8 +196,8 @@ static void print_opt(const ldns_pkt *p, hs_buf_t *out)
 	uint16_t z = ldns_pkt_edns_z(p);
 	const ldns_rdf *data = ldns_pkt_edns_data(p);
 
-	hs_buf_printf(out, "\n;; OPT PSEUDOSECTION:\n; EDNS: version: %u, flags:",
-		      ldns_pkt_edns_version(p));
+	hs_buf_printf(
+	    out, "\n;; OPT PSEUDOSECTION:\n; EDNS: version: %u, flags:", ldns_pkt_edns_version(p));
 	if (z & 0x8000)
 		hs_buf_printf(out, " do");
 	if (z & 0x7fff)
@@ -218,8 +216,7 @@ static void print_short(const ldns_pkt *p, hs_buf_t *out)
 	}
 }
 
-int pkt_print(const uint8_t *wire, size_t len, unsigned flags, hs_buf_t *out,
-	      hs_errmsg_t *em)
+int pkt_print(const uint8_t *wire, size_t len, unsigned flags, hs_buf_t *out, hs_errmsg_t *em)
 {
 	ldns_pkt *p = NULL;
 	hs_buf_t txt = HS_BUF_INIT;
@@ -238,13 +235,13 @@ int pkt_print(const uint8_t *wire, size_t len, unsigned flags, hs_buf_t *out,
 	h.ar = wire_rd_u16(&rd);
 	if (rd.err) {
 		err = hs_fail(em, HS_E_TRUNC, "message of %zu bytes is shorter than a dns header",
-			      len);
+		              len);
 		goto cleanup;
 	}
 	ldns_status st = ldns_wire2pkt(&p, wire, len);
 	if (st != LDNS_STATUS_OK) {
 		err = hs_fail(em, HS_E_MALFORMED, "message does not parse: %s",
-			      ldns_get_errorstr_by_id(st));
+		              ldns_get_errorstr_by_id(st));
 		goto cleanup;
 	}
 

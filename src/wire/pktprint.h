@@ -46,7 +46,7 @@ enum pkt_print_flags {
  * cannot parse it; `em` carries ldns's reason), HS_E_INVAL (NULL args).
  */
 int pkt_print(const uint8_t *wire, size_t len, unsigned flags, hs_buf_t *out,
-	      hs_errmsg_t *em) HS_CHECK_RESULT;
+              hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /*
  * Append the presentation RDATA of one record of `type`: hsync types via

@@ -16,13 +16,13 @@
 #include "transport/query.h"
 
 enum mode {
-	M_ANSWER,    /* UDP: answer */
-	M_STRAY,     /* UDP: a reply with the wrong id, then the answer */
-	M_TC,        /* UDP: TC=1, TCP: answer */
-	M_SILENT,    /* nothing, ever */
-	M_BYTEWISE,  /* TCP: answer written one byte per send() */
-	M_BADID,     /* TCP: answer with another id */
-	M_CLOSE,     /* TCP: close after half the answer */
+	M_ANSWER,   /* UDP: answer */
+	M_STRAY,    /* UDP: a reply with the wrong id, then the answer */
+	M_TC,       /* UDP: TC=1, TCP: answer */
+	M_SILENT,   /* nothing, ever */
+	M_BYTEWISE, /* TCP: answer written one byte per send() */
+	M_BADID,    /* TCP: answer with another id */
+	M_CLOSE,    /* TCP: close after half the answer */
 };
 
 #define N_ANSWERS 40 /* 40 A records: a ~700-byte answer */
@@ -46,7 +46,8 @@ static void make_answer(const uint8_t *q, size_t qlen, int tc, unsigned n, hs_bu
 	out->data[7] = (uint8_t)n;
 	out->data[10] = out->data[11] = 0;
 	for (unsigned i = 0; i < n; i++) {
-		static const uint8_t rr[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 127, 0, 0, 1};
+		static const uint8_t rr[] = {0xc0, 0x0c, 0, 1, 0,   1, 0, 0,
+		                             0x0e, 0x10, 0, 4, 127, 0, 0, 1};
 		hs_buf_append(out, rr, sizeof(rr));
 		out->data[out->len - 1] = (uint8_t)(i + 1);
 	}
@@ -137,7 +138,8 @@ static void *responder_main(void *arg)
 {
 	struct responder *r = arg;
 	for (;;) {
-		struct pollfd p[3] = {{r->udp, POLLIN, 0}, {r->tcp, POLLIN, 0}, {r->stop[0], POLLIN, 0}};
+		struct pollfd p[3] = {
+		    {r->udp, POLLIN, 0}, {r->tcp, POLLIN, 0}, {r->stop[0], POLLIN, 0}};
 		if (poll(p, 3, 10000) <= 0 || p[2].revents)
 			break;
 		if (p[0].revents)
@@ -181,7 +183,7 @@ static int responder_start(struct responder *r, enum mode mode, int family)
 		setsockopt(r->tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		if (bind(r->tcp, (struct sockaddr *)&ss, sl) == 0 && listen(r->tcp, 4) == 0) {
 			r->port = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-							   : ((struct sockaddr_in *)&ss)->sin_port);
+			                                   : ((struct sockaddr_in *)&ss)->sin_port);
 			ck_assert_int_eq(pipe(r->stop), 0);
 			ck_assert_int_eq(pthread_create(&r->th, NULL, responder_main, r), 0);
 			return 0;
@@ -210,7 +212,7 @@ static void build_query(hs_buf_t *msg, uint16_t id)
 
 /* Run one query against a responder in `mode`; returns tp_query's code. */
 static int exchange(enum mode mode, enum tp_proto proto, hs_buf_t *reply, tp_query_info_t *info,
-		    struct responder *r)
+                    struct responder *r)
 {
 	tp_addr_t a;
 	hs_buf_t msg = HS_BUF_INIT;
@@ -228,12 +230,17 @@ START_TEST(test_msg_build)
 {
 	hs_buf_t m = HS_BUF_INIT, want = HS_BUF_INIT;
 	hs_errmsg_t em;
-	tp_question_t q = {.name = "example.test.", .qtype = 65285, .qclass = 1,
-			   .flags = TP_FLAG_RD, .edns = 1, .edns_do = 1, .udp_size = 1400};
+	tp_question_t q = {.name = "example.test.",
+	                   .qtype = 65285,
+	                   .qclass = 1,
+	                   .flags = TP_FLAG_RD,
+	                   .edns = 1,
+	                   .edns_do = 1,
+	                   .udp_size = 1400};
 	ck_assert_int_eq(tp_msg_build(&q, 0xbeef, &m, NULL), HS_OK);
 	tu_hex(&want, "beef 0100 0001 0000 0000 0001"
-		      "076578616d706c65 0474657374 00 ff05 0001"
-		      "00 0029 0578 00 00 8000 0000");
+	              "076578616d706c65 0474657374 00 ff05 0001"
+	              "00 0029 0578 00 00 8000 0000");
 	ck_assert_uint_eq(m.len, want.len);
 	ck_assert_mem_eq(m.data, want.data, m.len);
 
@@ -241,11 +248,16 @@ START_TEST(test_msg_build)
 	hs_buf_reset(&m);
 	hs_buf_reset(&want);
 	uint8_t opt[] = {0xfd, 0xea, 0x00, 0x01, 0x07};
-	tp_question_t n = {.name = "a.", .qtype = 6, .qclass = 1, .opcode = TP_OPCODE_NOTIFY,
-			   .flags = TP_FLAG_AA, .opts = opt, .opts_len = sizeof(opt)};
+	tp_question_t n = {.name = "a.",
+	                   .qtype = 6,
+	                   .qclass = 1,
+	                   .opcode = TP_OPCODE_NOTIFY,
+	                   .flags = TP_FLAG_AA,
+	                   .opts = opt,
+	                   .opts_len = sizeof(opt)};
 	ck_assert_int_eq(tp_msg_build(&n, 1, &m, NULL), HS_OK);
 	tu_hex(&want, "0001 2400 0001 0000 0000 0001 016100 0006 0001"
-		      "00 0029 04d0 00 00 0000 0005 fdea000107");
+	              "00 0029 04d0 00 00 0000 0005 fdea000107");
 	ck_assert_uint_eq(m.len, want.len);
 	ck_assert_mem_eq(m.data, want.data, m.len);
 
@@ -414,7 +426,7 @@ START_TEST(test_bad_args)
 	uint8_t shortmsg[5] = {0};
 	ck_assert_int_eq(tp_addr_parse("127.0.0.1", 53, &a, NULL), HS_OK);
 	ck_assert_int_eq(tp_query(&a, shortmsg, sizeof(shortmsg), NULL, &reply, NULL, NULL),
-			 HS_E_INVAL);
+	                 HS_E_INVAL);
 	ck_assert_int_eq(tp_query(NULL, shortmsg, 12, NULL, &reply, NULL, NULL), HS_E_INVAL);
 }
 END_TEST

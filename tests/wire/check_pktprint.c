@@ -60,7 +60,7 @@ static void msg_rr(struct msg *m, int section, uint16_t type, uint32_t ttl, cons
 
 /* OPT with udp size, flags word and option bytes in hex */
 static void msg_opt(struct msg *m, uint16_t udp, uint8_t ext_rcode, uint16_t zflags,
-		    const char *optshex)
+                    const char *optshex)
 {
 	hs_buf_t o = HS_BUF_INIT;
 	tu_hex(&o, optshex);
@@ -89,8 +89,10 @@ static char *print_ok(struct msg *m, unsigned flags)
 	return s;
 }
 
-#define HAS(s, needle) ck_assert_msg(strstr((s), (needle)) != NULL, "missing '%s' in:\n%s", (needle), (s))
-#define HASNT(s, needle) ck_assert_msg(strstr((s), (needle)) == NULL, "unexpected '%s' in:\n%s", (needle), (s))
+#define HAS(s, needle)                                                                             \
+	ck_assert_msg(strstr((s), (needle)) != NULL, "missing '%s' in:\n%s", (needle), (s))
+#define HASNT(s, needle)                                                                           \
+	ck_assert_msg(strstr((s), (needle)) == NULL, "unexpected '%s' in:\n%s", (needle), (s))
 
 /* ---- tests ------------------------------------------------------------- */
 
@@ -135,11 +137,11 @@ START_TEST(test_opt_pseudosection)
 	msg_start(&m, 0x8405, 65285);
 	/* EDE 18 with text, EDE private 65283, NSID "ns1", KEYSTATE, unknown */
 	msg_opt(&m, 1232, 0, 0x8000,
-		"000f000c 0012 6e6f74207369676e6564"  /* EDE 18 "not signed" */
-		"000f0002 ff03"			      /* EDE 65283, no text */
-		"000f0001 00"			      /* EDE too short */
-		"00030003 6e7331"		      /* NSID ns1 */
-		"fde90002 abcd");		      /* unknown 65001 */
+	        "000f000c 0012 6e6f74207369676e6564" /* EDE 18 "not signed" */
+	        "000f0002 ff03"                      /* EDE 65283, no text */
+	        "000f0001 00"                        /* EDE too short */
+	        "00030003 6e7331"                    /* NSID ns1 */
+	        "fde90002 abcd");                    /* unknown 65001 */
 	char *s = print_ok(&m, 0);
 	HAS(s, "status: REFUSED");
 	HAS(s, ";; OPT PSEUDOSECTION:\n; EDNS: version: 0, flags: do; udp: 1232\n");
@@ -175,8 +177,8 @@ START_TEST(test_hsync_options_framed)
 	struct msg m;
 	msg_start(&m, 0x8000, 65288);
 	msg_opt(&m, 1232, 0, 0,
-		"fdea000410920200"
-		"fded000f3139322e302e322e31303a35333939");
+	        "fdea000410920200"
+	        "fded000f3139322e302e322e31303a35333939");
 	char *s = print_ok(&m, 0);
 	HAS(s, "; KEYSTATE: ");
 	HAS(s, "; CHUNK-ENDPOINT: ");
@@ -190,16 +192,17 @@ static const struct {
 	uint16_t type;
 	const char *mn, *hex, *text;
 } vec[] = {
-	{66, "DSYNC", "003b0114ef036e7331076578616d706c6503636f6d00", "CDS NOTIFY 5359 ns1.example.com."},
-	{65285, "HSYNC3", "01076e65746e6f642e056167656e74066e65746e6f6402736500012e",
-	 "ON netnod agent.netnod.se. ."},
-	{65285, "HSYNC3",
-	 "010b636c6f7564666c6172652e056167656e740a636c6f7564666c61726503636f6d00076e65746e6f642e",
-	 "ON cloudflare agent.cloudflare.com. netnod"},
-	{65286, "HSYNCPARAM",
-	 "00000001020002000a616c7068612c6563686f00030005616c706861000700056175646974",
-	 "nsmgmt=\"agent\" servers=\"alpha,echo\" signers=\"alpha\" auditors=\"audit\""},
-	{65288, "CHUNK", "01000000010002000b68656c6c6f20776f726c64", "1 2 JSON \"\" aGVsbG8gd29ybGQ="},
+    {66, "DSYNC", "003b0114ef036e7331076578616d706c6503636f6d00",
+     "CDS NOTIFY 5359 ns1.example.com."},
+    {65285, "HSYNC3", "01076e65746e6f642e056167656e74066e65746e6f6402736500012e",
+     "ON netnod agent.netnod.se. ."},
+    {65285, "HSYNC3",
+     "010b636c6f7564666c6172652e056167656e740a636c6f7564666c61726503636f6d00076e65746e6f642e",
+     "ON cloudflare agent.cloudflare.com. netnod"},
+    {65286, "HSYNCPARAM",
+     "00000001020002000a616c7068612c6563686f00030005616c706861000700056175646974",
+     "nsmgmt=\"agent\" servers=\"alpha,echo\" signers=\"alpha\" auditors=\"audit\""},
+    {65288, "CHUNK", "01000000010002000b68656c6c6f20776f726c64", "1 2 JSON \"\" aGVsbG8gd29ybGQ="},
 };
 
 START_TEST(test_hsync_types_decoded)
@@ -213,7 +216,7 @@ START_TEST(test_hsync_types_decoded)
 	HAS(s, ";example.test.\t\tIN\tHSYNC3\n");
 	for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
 		snprintf(want, sizeof(want), "example.test.\t3600\tIN\t%s\t%s\n", vec[i].mn,
-			 vec[i].text);
+		         vec[i].text);
 		HAS(s, want);
 	}
 	HASNT(s, "decode error");
@@ -241,7 +244,7 @@ START_TEST(test_malformed_rdata_fallback)
 	struct msg m;
 	msg_start(&m, 0x8400, 65285);
 	msg_rr(&m, 1, 65285, 3600, "010561"); /* label says 5 octets, has 1 */
-	msg_rr(&m, 1, 1, 300, "7f000002");   /* the next record still prints */
+	msg_rr(&m, 1, 1, 300, "7f000002");    /* the next record still prints */
 	char *s = print_ok(&m, 0);
 	HAS(s, "example.test.\t3600\tIN\tHSYNC3\t\\# 3 010561 ; decode error: ");
 	HAS(s, "example.test.\t300\tIN\tA\t127.0.0.2\n");
@@ -272,7 +275,9 @@ START_TEST(test_sig_and_unknown)
 	HAS(s, "\tTYPE65001\t\\# 2 cafe\n");
 	HAS(s, ";; ADDITIONAL SECTION:\nexample.test.\t0\tIN\tSIG\t");
 	HAS(s, " 15 0 0 ");
-	HAS(s, " 12345 example.test. AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==");
+	HAS(s, " 12345 example.test. "
+	       "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0"
+	       "+Pw==");
 	free(s);
 }
 END_TEST
@@ -311,8 +316,8 @@ START_TEST(test_bad_messages)
 	msg_opt(&m, 1232, 0, 0x8000, "000f0002 0012");
 	for (size_t n = 0; n < m.b.len; n++) {
 		int err = pkt_print(m.b.data, n, 0, &out, &em);
-		ck_assert_msg(err == HS_E_TRUNC || err == HS_E_MALFORMED,
-			      "prefix %zu: %s", n, hs_errname(err));
+		ck_assert_msg(err == HS_E_TRUNC || err == HS_E_MALFORMED, "prefix %zu: %s", n,
+		              hs_errname(err));
 		ck_assert_uint_eq(out.len, 4); /* untouched on failure */
 	}
 	ck_assert_int_eq(pkt_print(m.b.data, m.b.len, 0, &out, &em), HS_OK);

@@ -18,7 +18,7 @@ enum {
 struct hsdig_opts {
 	const char *server; /* NULL: first resolv.conf nameserver or 127.0.0.1 */
 	unsigned port;
-	const char *bind;   /* source address, "addr" or "addr#port" */
+	const char *bind; /* source address, "addr" or "addr#port" */
 	const char *name;
 	uint16_t qtype, qclass;
 	int qtype_set;

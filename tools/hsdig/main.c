@@ -73,9 +73,9 @@ static int run(const struct hsdig_opts *o, int argc, char **argv)
 		goto cleanup;
 	}
 	tp_query_opts_t qo = {
-		.proto = o->tcp ? TP_PROTO_TCP : TP_PROTO_UDP,
-		.timeout_ms = o->time_s * 1000,
-		.tries = o->tries,
+	    .proto = o->tcp ? TP_PROTO_TCP : TP_PROTO_UDP,
+	    .timeout_ms = o->time_s * 1000,
+	    .tries = o->tries,
 	};
 	if (o->bind) {
 		unsigned bport = 0;
@@ -93,17 +93,17 @@ static int run(const struct hsdig_opts *o, int argc, char **argv)
 	}
 
 	tp_question_t q = {
-		.name = o->name,
-		.qtype = o->qtype,
-		.qclass = o->qclass,
-		.opcode = o->notify ? TP_OPCODE_NOTIFY : TP_OPCODE_QUERY,
-		.flags = (uint16_t)(o->notify ? TP_FLAG_AA : (o->rec ? TP_FLAG_RD : 0)) |
-			 (o->cd ? TP_FLAG_CD : 0),
-		.edns = o->edns,
-		.edns_do = o->dnssec,
-		.udp_size = (uint16_t)o->bufsize,
-		.opts = o->edns_opts.data,
-		.opts_len = o->edns_opts.len,
+	    .name = o->name,
+	    .qtype = o->qtype,
+	    .qclass = o->qclass,
+	    .opcode = o->notify ? TP_OPCODE_NOTIFY : TP_OPCODE_QUERY,
+	    .flags = (uint16_t)(o->notify ? TP_FLAG_AA : (o->rec ? TP_FLAG_RD : 0)) |
+	             (o->cd ? TP_FLAG_CD : 0),
+	    .edns = o->edns,
+	    .edns_do = o->dnssec,
+	    .udp_size = (uint16_t)o->bufsize,
+	    .opts = o->edns_opts.data,
+	    .opts_len = o->edns_opts.len,
 	};
 	const hs_env_t *env = hs_env_system();
 	if (env->random(env->arg, idb, sizeof(idb)) != HS_OK) {
@@ -119,8 +119,7 @@ static int run(const struct hsdig_opts *o, int argc, char **argv)
 		rc = cli_err(HSDIG_EXIT_NOREPLY, "no reply from %s: %s", who, hs_errmsg_str(&em));
 		goto cleanup;
 	}
-	if (pkt_print(ans.data, ans.len, o->shortform ? PKT_PRINT_SHORT : 0, &txt, &em) !=
-	    HS_OK) {
+	if (pkt_print(ans.data, ans.len, o->shortform ? PKT_PRINT_SHORT : 0, &txt, &em) != HS_OK) {
 		print_bad(&ans, &em);
 		rc = HSDIG_EXIT_NOREPLY;
 		goto cleanup;

@@ -20,9 +20,9 @@
 #include "wire/rdata.h"
 
 enum opt_kind {
-	K_FLAG,  /* +name / +noname */
-	K_UINT,  /* +name=N within [min, max] */
-	K_FUNC,  /* +name=VALUE through a setter */
+	K_FLAG, /* +name / +noname */
+	K_UINT, /* +name=N within [min, max] */
+	K_FUNC, /* +name=VALUE through a setter */
 };
 
 struct plus_opt {
@@ -38,80 +38,78 @@ static int set_opt(struct hsdig_opts *o, const char *val);
 
 #define F(field) offsetof(struct hsdig_opts, field)
 static const struct plus_opt plus_opts[] = {
-	{"tcp", K_FLAG, F(tcp), 0, 0, NULL, NULL,
-	 "use TCP only (default: UDP, then TCP when the answer has TC=1)"},
-	{"notify", K_FLAG, F(notify), 0, 0, NULL, NULL,
-	 "send a NOTIFY (opcode 4, AA set, RD clear) instead of a query; TYPE defaults to SOA"},
-	{"rec", K_FLAG, F(rec), 0, 0, NULL, NULL,
-	 "set RD, recursion desired (default on; +norec clears it)"},
-	{"recurse", K_FLAG, F(rec), 0, 0, NULL, NULL, "same as +rec"},
-	{"dnssec", K_FLAG, F(dnssec), 0, 0, NULL, NULL,
-	 "set the DO bit in the OPT record (asks for DNSSEC records)"},
-	{"cd", K_FLAG, F(cd), 0, 0, NULL, NULL, "set CD, checking disabled"},
-	{"edns", K_FLAG, F(edns), 0, 0, NULL, NULL,
-	 "add an OPT record (default on; +noedns sends a plain RFC 1035 message)"},
-	{"bufsize", K_UINT, F(bufsize), 512, 65535, NULL, "N",
-	 "advertise an EDNS UDP payload size of N bytes (default 1232)"},
-	{"time", K_UINT, F(time_s), 1, 300, NULL, "S",
-	 "wait S seconds for each answer (default 5)"},
-	{"tries", K_UINT, F(tries), 1, 50, NULL, "N",
-	 "send a UDP query at most N times (default 3)"},
-	{"short", K_FLAG, F(shortform), 0, 0, NULL, NULL,
-	 "print only the RDATA of the answer section, one record per line"},
-	{"comments", K_FLAG, F(comments), 0, 0, NULL, NULL,
-	 "print the ';;' lines about the exchange (default on)"},
-	{"opt", K_FUNC, 0, 0, 0, set_opt, "CODE:HEX",
-	 "add EDNS option CODE (number or KEYSTATE, CHUNK, CHUNK-ENDPOINT) with data HEX; "
-	 "may be repeated, HEX may be empty"},
+    {"tcp", K_FLAG, F(tcp), 0, 0, NULL, NULL,
+     "use TCP only (default: UDP, then TCP when the answer has TC=1)"},
+    {"notify", K_FLAG, F(notify), 0, 0, NULL, NULL,
+     "send a NOTIFY (opcode 4, AA set, RD clear) instead of a query; TYPE defaults to SOA"},
+    {"rec", K_FLAG, F(rec), 0, 0, NULL, NULL,
+     "set RD, recursion desired (default on; +norec clears it)"},
+    {"recurse", K_FLAG, F(rec), 0, 0, NULL, NULL, "same as +rec"},
+    {"dnssec", K_FLAG, F(dnssec), 0, 0, NULL, NULL,
+     "set the DO bit in the OPT record (asks for DNSSEC records)"},
+    {"cd", K_FLAG, F(cd), 0, 0, NULL, NULL, "set CD, checking disabled"},
+    {"edns", K_FLAG, F(edns), 0, 0, NULL, NULL,
+     "add an OPT record (default on; +noedns sends a plain RFC 1035 message)"},
+    {"bufsize", K_UINT, F(bufsize), 512, 65535, NULL, "N",
+     "advertise an EDNS UDP payload size of N bytes (default 1232)"},
+    {"time", K_UINT, F(time_s), 1, 300, NULL, "S", "wait S seconds for each answer (default 5)"},
+    {"tries", K_UINT, F(tries), 1, 50, NULL, "N", "send a UDP query at most N times (default 3)"},
+    {"short", K_FLAG, F(shortform), 0, 0, NULL, NULL,
+     "print only the RDATA of the answer section, one record per line"},
+    {"comments", K_FLAG, F(comments), 0, 0, NULL, NULL,
+     "print the ';;' lines about the exchange (default on)"},
+    {"opt", K_FUNC, 0, 0, 0, set_opt, "CODE:HEX",
+     "add EDNS option CODE (number or KEYSTATE, CHUNK, CHUNK-ENDPOINT) with data HEX; "
+     "may be repeated, HEX may be empty"},
 };
 #undef F
 
 static const char usage_head[] =
-	"usage: hsdig [@SERVER] [-p PORT] [-b ADDR] [-t TYPE] [-c CLASS] [-q NAME]\n"
-	"             [+OPTION...] NAME [TYPE] [CLASS]\n"
-	"\n"
-	"Send one DNS query (or NOTIFY) and print the response the way dig does,\n"
-	"with hsync's record types (DSYNC, HSYNC3, HSYNCPARAM, CHUNK, HPKEKEY and\n"
-	"the legacy HSYNC, HSYNC2) and EDNS(0) options (KEYSTATE, CHUNK,\n"
-	"CHUNK-ENDPOINT, EDE) decoded. A record that does not decode is shown as\n"
-	"\\# LEN HEX followed by '; decode error: WHY'.\n"
-	"\n"
-	"Arguments:\n"
-	"  @SERVER      IPv4 or IPv6 address of the server (no host names);\n"
-	"               default: the first nameserver in /etc/resolv.conf, else\n"
-	"               127.0.0.1\n"
-	"  NAME         the query name (QNAME)\n"
-	"  TYPE         query type: a mnemonic known to ldns (A, SOA, SIG, ...),\n"
-	"               an hsync mnemonic (HSYNC3, HSYNCPARAM, DSYNC, CHUNK,\n"
-	"               HPKEKEY, HSYNC, HSYNC2), TYPEnnn or a number; default A\n"
-	"               (SOA with +notify)\n"
-	"  CLASS        IN (default), CH, HS, ANY, NONE or CLASSnnn\n"
-	"\n"
-	"Options:\n"
-	"  -p PORT      server port (default 53)\n"
-	"  -b ADDR      send from this source address (ADDR or ADDR#PORT)\n"
-	"  -t TYPE      query type (as TYPE above)\n"
-	"  -c CLASS     query class (as CLASS above)\n"
-	"  -q NAME      query name, for a NAME that looks like a type or class\n"
-	"  -h, --help   print this help and exit\n";
+    "usage: hsdig [@SERVER] [-p PORT] [-b ADDR] [-t TYPE] [-c CLASS] [-q NAME]\n"
+    "             [+OPTION...] NAME [TYPE] [CLASS]\n"
+    "\n"
+    "Send one DNS query (or NOTIFY) and print the response the way dig does,\n"
+    "with hsync's record types (DSYNC, HSYNC3, HSYNCPARAM, CHUNK, HPKEKEY and\n"
+    "the legacy HSYNC, HSYNC2) and EDNS(0) options (KEYSTATE, CHUNK,\n"
+    "CHUNK-ENDPOINT, EDE) decoded. A record that does not decode is shown as\n"
+    "\\# LEN HEX followed by '; decode error: WHY'.\n"
+    "\n"
+    "Arguments:\n"
+    "  @SERVER      IPv4 or IPv6 address of the server (no host names);\n"
+    "               default: the first nameserver in /etc/resolv.conf, else\n"
+    "               127.0.0.1\n"
+    "  NAME         the query name (QNAME)\n"
+    "  TYPE         query type: a mnemonic known to ldns (A, SOA, SIG, ...),\n"
+    "               an hsync mnemonic (HSYNC3, HSYNCPARAM, DSYNC, CHUNK,\n"
+    "               HPKEKEY, HSYNC, HSYNC2), TYPEnnn or a number; default A\n"
+    "               (SOA with +notify)\n"
+    "  CLASS        IN (default), CH, HS, ANY, NONE or CLASSnnn\n"
+    "\n"
+    "Options:\n"
+    "  -p PORT      server port (default 53)\n"
+    "  -b ADDR      send from this source address (ADDR or ADDR#PORT)\n"
+    "  -t TYPE      query type (as TYPE above)\n"
+    "  -c CLASS     query class (as CLASS above)\n"
+    "  -q NAME      query name, for a NAME that looks like a type or class\n"
+    "  -h, --help   print this help and exit\n";
 
 static const char usage_tail[] =
-	"\n"
-	"Output: the response (header, OPT PSEUDOSECTION, QUESTION, ANSWER,\n"
-	"AUTHORITY, ADDITIONAL sections), then ';; Query time', ';; SERVER:\n"
-	"ADDR#PORT(UDP|TCP)' and ';; MSG SIZE  rcvd'.\n"
-	"\n"
-	"Exit status:\n"
-	"  0   a response was received and printed (whatever its RCODE)\n"
-	"  1   usage error\n"
-	"  9   no reply from the server, or a reply that does not parse\n"
-	"  10  internal error\n"
-	"\n"
-	"Examples:\n"
-	"  hsdig @127.0.0.1 -p 5353 example.test HSYNC3\n"
-	"  hsdig @::1 -p 5353 +tcp example.test HSYNCPARAM\n"
-	"  hsdig @127.0.0.1 -p 5353 +notify example.test\n"
-	"  hsdig @127.0.0.1 +opt=KEYSTATE:10920200 dns.alpha.test KEY\n";
+    "\n"
+    "Output: the response (header, OPT PSEUDOSECTION, QUESTION, ANSWER,\n"
+    "AUTHORITY, ADDITIONAL sections), then ';; Query time', ';; SERVER:\n"
+    "ADDR#PORT(UDP|TCP)' and ';; MSG SIZE  rcvd'.\n"
+    "\n"
+    "Exit status:\n"
+    "  0   a response was received and printed (whatever its RCODE)\n"
+    "  1   usage error\n"
+    "  9   no reply from the server, or a reply that does not parse\n"
+    "  10  internal error\n"
+    "\n"
+    "Examples:\n"
+    "  hsdig @127.0.0.1 -p 5353 example.test HSYNC3\n"
+    "  hsdig @::1 -p 5353 +tcp example.test HSYNCPARAM\n"
+    "  hsdig @127.0.0.1 -p 5353 +notify example.test\n"
+    "  hsdig @127.0.0.1 +opt=KEYSTATE:10920200 dns.alpha.test KEY\n";
 
 /* `text` word-wrapped to 78 columns, continuation lines indented. */
 static void print_wrapped(FILE *f, const char *text, int indent)
@@ -174,9 +172,9 @@ static int edns_opt_code(const char *s, uint16_t *code)
 #define EDNS_OPT(name, code, mn) {mn, code},
 #include "proto/edns_options.def"
 #undef EDNS_OPT
-		{"EDE", 15},
-		{"NSID", 3},
-		{"COOKIE", 10},
+	    {"EDE", 15},
+	    {"NSID", 3},
+	    {"COOKIE", 10},
 	};
 	unsigned v;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
@@ -250,14 +248,15 @@ static int plus_option(struct hsdig_opts *o, const char *arg)
 			*(int *)field = !neg;
 			return 0;
 		case K_UINT:
-			if (neg || !eq || parse_uint(eq + 1, p->min, p->max, (unsigned *)field) != 0)
+			if (neg || !eq ||
+			    parse_uint(eq + 1, p->min, p->max, (unsigned *)field) != 0)
 				return cli_err(-2, "+%s needs a number from %u to %u", p->name,
-					       p->min, p->max);
+				               p->min, p->max);
 			return 0;
 		case K_FUNC:
 			if (neg || !eq)
 				return cli_err(-2, "+%s needs a value (+%s=%s)", p->name, p->name,
-					       p->arg);
+				               p->arg);
 			return p->set(o, eq + 1) == 0 ? 0 : -2;
 		}
 	}
