@@ -86,7 +86,6 @@ static int query_udp(const tp_addr_t *server, const uint8_t *msg, size_t len,
 		goto cleanup;
 	}
 	buf = xmalloc(UDP_MAX);
-	err = hs_fail(em, HS_E_TIMEOUT, "no answer over udp after %u tries", o->tries);
 	for (t = 0; t < o->tries; t++) {
 		if (send(fd, msg, len, 0) != (ssize_t)len) {
 			err = hs_fail(em, HS_E_NET, "send: %s", strerror(errno));
@@ -112,11 +111,10 @@ static int query_udp(const tp_addr_t *server, const uint8_t *msg, size_t len,
 				continue; /* stray or spoofed datagram */
 			hs_buf_append(reply, buf, (size_t)n);
 			*tries_done = t + 1;
-			hs_errmsg_clear(em);
-			err = HS_OK;
-			goto cleanup;
+			goto cleanup; /* err is HS_OK */
 		}
 	}
+	err = hs_fail(em, HS_E_TIMEOUT, "no answer over udp after %u tries", o->tries);
 
 cleanup:
 	free(buf);

@@ -419,6 +419,31 @@ START_TEST(test_ipv6)
 }
 END_TEST
 
+START_TEST(test_refused)
+{
+	/* a port nobody listens on: loopback answers ICMP port unreachable,
+	 * which the connected UDP socket reports at once */
+	hs_buf_t reply = HS_BUF_INIT, msg = HS_BUF_INIT;
+	hs_errmsg_t em;
+	tp_addr_t a;
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof(sin);
+	ck_assert_int_eq(bind(u, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	getsockname(u, (struct sockaddr *)&sin, &sl);
+	close(u);
+	ck_assert_int_eq(tp_addr_parse("127.0.0.1", ntohs(sin.sin_port), &a, NULL), HS_OK);
+	build_query(&msg, 9);
+	tp_query_opts_t o = {.timeout_ms = 2000, .tries = 1};
+	ck_assert_int_eq(tp_query(&a, msg.data, msg.len, &o, &reply, NULL, &em), HS_E_NET);
+	ck_assert_ptr_nonnull(strstr(hs_errmsg_str(&em), "refused"));
+	o.proto = TP_PROTO_TCP;
+	ck_assert_int_eq(tp_query(&a, msg.data, msg.len, &o, &reply, NULL, &em), HS_E_NET);
+	ck_assert_uint_eq(reply.len, 0);
+	hs_buf_free(&msg);
+}
+END_TEST
+
 START_TEST(test_bad_args)
 {
 	hs_buf_t reply = HS_BUF_INIT;
@@ -444,6 +469,7 @@ static Suite *query_suite(void)
 	tcase_add_test(tc, test_tcp_bytewise);
 	tcase_add_test(tc, test_tcp_errors);
 	tcase_add_test(tc, test_ipv6);
+	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_bad_args);
 	suite_add_tcase(s, tc);
 	return s;
