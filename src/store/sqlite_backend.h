@@ -1,0 +1,37 @@
+/*
+ * sqlite_backend.h -- the SQLite implementations of the st_ops entries
+ * (internal to src/store; store_sqlite.c puts them into the ops table).
+ * `be` is a `struct sq_db *`. Contracts: store_impl.h and store.h.
+ */
+#ifndef HS_STORE_SQLITE_BACKEND_H
+#define HS_STORE_SQLITE_BACKEND_H
+
+#include "store/sqlite_db.h"
+#include "store/store_impl.h"
+
+/* sqlite_keys.c */
+int sqk_add(void *be, const st_key_ref_t *ref, const uint8_t *pub, size_t publen,
+	    const uint8_t *priv, size_t privlen, enum st_key_state state, int64_t now,
+	    const char *reason);
+int sqk_get(void *be, const st_key_ref_t *ref, unsigned flags, st_key_t *out);
+int sqk_set_state(void *be, const st_key_ref_t *ref, enum st_key_state to, int64_t now,
+		  const char *reason);
+int sqk_find(void *be, const char *owner, int kind, int state, unsigned flags,
+	     st_key_list_t *out);
+int sqk_history(void *be, const st_key_ref_t *ref, st_key_event_list_t *out);
+
+/* sqlite_trust.c */
+int sqt_put(void *be, const st_trust_ref_t *ref, enum st_trust_state state, const char *source,
+	    unsigned flags, int64_t now);
+int sqt_lookup(void *be, const char *owner, enum st_key_kind kind, uint16_t alg,
+	       uint32_t keytag, st_trust_list_t *out);
+int sqt_list(void *be, const char *owner, st_trust_list_t *out);
+int sqt_delete(void *be, const st_trust_ref_t *ref);
+
+/* sqlite_replay.c */
+int sqr_check_and_add(void *be, const char *sender, const uint8_t *id, size_t idlen,
+		      int64_t expiry, int64_t now, int *was_seen);
+int sqr_prune(void *be, int64_t now, uint64_t *n);
+int sqr_count(void *be, uint64_t *n);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * sqlite_db.h -- the SQLite connection shared by the sqlite_*.c files
+ * (internal to src/store).
+ *
+ * One `struct sq_db` per st_t: the connection, its cache of prepared
+ * statements (keyed by the address of the static SQL text, so each file
+ * keeps its own SQL next to the code that uses it), and the transaction
+ * helpers that wait for other writers instead of failing.
+ */
+#ifndef HS_STORE_SQLITE_DB_H
+#define HS_STORE_SQLITE_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/errmsg.h"
+
+/* Statements cached per handle; more distinct SQL texts is a bug. */
+#define SQ_MAX_STMTS 48
+
+struct sq_db {
+	sqlite3 *h;
+	char *path;
+	struct {
+		const char *sql;
+		sqlite3_stmt *stmt;
+	} cache[SQ_MAX_STMTS];
+	size_t ncache;
+};
+
+/* Open the connection and set the pragmas (WAL, synchronous=FULL,
+ * foreign keys, secure_delete, busy timeout). Migrations are separate. */
+int sq_db_open(const char *path, struct sq_db **out, hs_errmsg_t *em);
+void sq_db_close(struct sq_db *db);
+
+/* The cached statement for `sql` (a static string: its address is the
+ * key), reset and with cleared bindings. HS_E_DB if it does not compile. */
+int sq_stmt(struct sq_db *db, const char *sql, sqlite3_stmt **out);
+/* Reset a statement after use and drop its bindings (NULL-safe). */
+void sq_done(sqlite3_stmt *s);
+
+/* BEGIN IMMEDIATE, waiting for other writers: the busy timeout plus a
+ * bounded number of retries. HS_E_DB_BUSY when the bound is reached. */
+int sq_begin(struct sq_db *db);
+/* BEGIN (deferred): a read snapshot, ended with sq_rollback(). */
+int sq_begin_read(struct sq_db *db);
+/* COMMIT (retried like BEGIN on SQLITE_BUSY). On failure the transaction
+ * is rolled back. */
+int sq_commit(struct sq_db *db);
+/* ROLLBACK if a transaction is open; never fails visibly. */
+void sq_rollback(struct sq_db *db);
+
+/* Execute SQL text without results (no caching; migrations, pragmas). */
+int sq_exec(struct sq_db *db, const char *sql, const char *what);
+
+/* Map a SQLite result code to HS_E_*, logging the SQLite message with
+ * `what` (the operation) under "store". Constraint violations map to
+ * HS_E_EXISTS (logged at debug level only). */
+int sq_fail(struct sq_db *db, int src, const char *what);
+
+/* Bind helpers (return the SQLite code). Text/blob are bound
+ * SQLITE_STATIC: the caller keeps them alive until sq_done(). */
+int sq_bind_text(sqlite3_stmt *s, int i, const char *t);
+int sq_bind_blob(sqlite3_stmt *s, int i, const uint8_t *p, size_t n);
+
+/* Copy a column out (xmalloc); NULL column gives NULL / 0. */
+char *sq_col_text(sqlite3_stmt *s, int i);
+uint8_t *sq_col_blob(sqlite3_stmt *s, int i, size_t *len);
+
+/* The schema (sqlite_schema.c). sq_schema_check reads the file without
+ * writing: HS_E_DB_SCHEMA for a file that is not SQLite, is damaged, is
+ * another application's database or has a newer schema. sq_migrate
+ * applies the pending migrations, one transaction each. */
+int sq_schema_check(struct sq_db *db, hs_errmsg_t *em);
+int sq_migrate(struct sq_db *db, hs_errmsg_t *em);
+/* PRAGMA integrity_check + foreign_key_check. */
+int sq_integrity(struct sq_db *db, hs_errmsg_t *em);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * store_impl.h -- the backend contract behind store.h (internal).
+ *
+ * A backend is one `struct st_ops` row. store.c validates arguments,
+ * canonicalises names and checks ranges before dispatching, so a backend
+ * receives: non-NULL pointers, canonical owner names, lengths within the
+ * documented limits, enum values in range. Each write function is one
+ * transaction in the backend. Return codes are those of store.h.
+ */
+#ifndef HS_STORE_STORE_IMPL_H
+#define HS_STORE_STORE_IMPL_H
+
+#include "store/store.h"
+
+/* Longest canonical name with its NUL. */
+#define ST_NAME_MAX 255
+/* Limits store.c enforces for the backends. */
+#define ST_BLOB_MAX 65535u
+#define ST_TEXT_MAX 1024u
+
+struct st_ops {
+	const char *name;
+	int (*open)(const char *path, void **be, hs_errmsg_t *em);
+	void (*close)(void *be);
+	int (*check)(void *be, hs_errmsg_t *em);
+
+	int (*key_add)(void *be, const st_key_ref_t *ref, const uint8_t *pub, size_t publen,
+		       const uint8_t *priv, size_t privlen, enum st_key_state state,
+		       int64_t now, const char *reason);
+	int (*key_get)(void *be, const st_key_ref_t *ref, unsigned flags, st_key_t *out);
+	int (*key_set_state)(void *be, const st_key_ref_t *ref, enum st_key_state to,
+			     int64_t now, const char *reason);
+	int (*key_find)(void *be, const char *owner, int kind, int state, unsigned flags,
+			st_key_list_t *out);
+	int (*key_history)(void *be, const st_key_ref_t *ref, st_key_event_list_t *out);
+
+	int (*trust_put)(void *be, const st_trust_ref_t *ref, enum st_trust_state state,
+			 const char *source, unsigned flags, int64_t now);
+	int (*trust_lookup)(void *be, const char *owner, enum st_key_kind kind, uint16_t alg,
+			    uint32_t keytag, st_trust_list_t *out);
+	int (*trust_list)(void *be, const char *owner, st_trust_list_t *out);
+	int (*trust_delete)(void *be, const st_trust_ref_t *ref);
+
+	int (*replay_check_and_add)(void *be, const char *sender, const uint8_t *id,
+				    size_t idlen, int64_t expiry, int64_t now, int *was_seen);
+	int (*replay_prune)(void *be, int64_t now, uint64_t *n);
+	int (*replay_count)(void *be, uint64_t *n);
+};
+
+/* The SQLite backend (store_sqlite.c). */
+extern const struct st_ops st_sqlite_ops;
+
+/* Canonicalise `in` into `out` (ST_NAME_MAX bytes): lowercase ASCII, one
+ * trailing dot. HS_E_INVAL for an empty, too long or malformed name. */
+int st_name_canon(const char *in, char out[ST_NAME_MAX]);
+
+/* Wipe `n` bytes at `p` in a way the compiler keeps (NULL-safe). */
+void st_wipe(void *p, size_t n);
+
+#endif

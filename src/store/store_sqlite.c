@@ -1,0 +1,44 @@
+/*
+ * store_sqlite.c -- the SQLite backend's row in the table of store backends.
+ */
+#include "store/sqlite_backend.h"
+
+#include "util/hs_err.h"
+
+static int sq_open_be(const char *path, void **be, hs_errmsg_t *em)
+{
+	struct sq_db *db = NULL;
+	int rc = sq_db_open(path, &db, em);
+	if (rc == HS_OK)
+		*be = db;
+	return rc;
+}
+
+static void sq_close_be(void *be)
+{
+	sq_db_close(be);
+}
+
+static int sq_check_be(void *be, hs_errmsg_t *em)
+{
+	return sq_integrity(be, em);
+}
+
+const struct st_ops st_sqlite_ops = {
+	.name = "sqlite",
+	.open = sq_open_be,
+	.close = sq_close_be,
+	.check = sq_check_be,
+	.key_add = sqk_add,
+	.key_get = sqk_get,
+	.key_set_state = sqk_set_state,
+	.key_find = sqk_find,
+	.key_history = sqk_history,
+	.trust_put = sqt_put,
+	.trust_lookup = sqt_lookup,
+	.trust_list = sqt_list,
+	.trust_delete = sqt_delete,
+	.replay_check_and_add = sqr_check_and_add,
+	.replay_prune = sqr_prune,
+	.replay_count = sqr_count,
+};

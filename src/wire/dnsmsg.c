@@ -1,0 +1,171 @@
+/* dnsmsg.c -- walk a received DNS message without copying it. */
+#include "wire/dnsmsg.h"
+
+#include <string.h>
+
+/*
+ * Expand one name starting at `off`. Every pointer must point strictly
+ * before the byte that holds it and at or after the header, so each hop
+ * moves backwards and the walk ends; the 255-octet limit on the expanded
+ * name bounds the work further. `out` may be NULL when only the length
+ * in place is wanted.
+ */
+static int name_walk(const uint8_t *msg, size_t len, size_t off, uint8_t *out, size_t *outlen,
+                     size_t *wirelen)
+{
+	size_t pos = off, n = 0, inplace = 0;
+	int jumped = 0;
+
+	for (;;) {
+		if (pos >= len)
+			return HS_E_TRUNC;
+		uint8_t c = msg[pos];
+		if ((c & 0xC0) == 0xC0) {
+			if (pos + 1 >= len)
+				return HS_E_TRUNC;
+			size_t target = (size_t)(c & 0x3F) << 8 | msg[pos + 1];
+			if (!jumped)
+				inplace = pos + 2 - off;
+			if (target >= pos || target < DNSMSG_HDR_LEN)
+				return HS_E_MALFORMED;
+			jumped = 1;
+			pos = target;
+			continue;
+		}
+		if (c & 0xC0)
+			return HS_E_NAME; /* 0x40 / 0x80 label types */
+		if (n + 1 + c > WIRE_NAME_MAX)
+			return HS_E_NAME;
+		if (pos + 1 + c > len)
+			return HS_E_TRUNC;
+		if (out)
+			memcpy(out + n, msg + pos, 1 + (size_t)c);
+		n += 1 + (size_t)c;
+		pos += 1 + (size_t)c;
+		if (c == 0)
+			break;
+	}
+	if (!jumped)
+		inplace = pos - off;
+	*outlen = n;
+	if (wirelen)
+		*wirelen = inplace;
+	return HS_OK;
+}
+
+int dnsmsg_name_expand(const uint8_t *msg, size_t len, size_t off, uint8_t *out, size_t *outlen,
+                       size_t *wirelen)
+{
+	uint8_t tmp[WIRE_NAME_MAX];
+	size_t n, w;
+	if (!msg || !out || !outlen)
+		return HS_E_INVAL;
+	int rc = name_walk(msg, len, off, tmp, &n, &w);
+	if (rc != HS_OK)
+		return rc;
+	memcpy(out, tmp, n);
+	*outlen = n;
+	if (wirelen)
+		*wirelen = w;
+	return HS_OK;
+}
+
+int dnsmsg_open(dnsmsg_iter_t *it, const uint8_t *msg, size_t len)
+{
+	if (!it || !msg)
+		return HS_E_INVAL;
+	memset(it, 0, sizeof(*it));
+	it->msg = msg;
+	it->len = len;
+	wire_rd_init(&it->rd, msg, len);
+	it->hdr.id = wire_rd_u16(&it->rd);
+	it->hdr.flags = wire_rd_u16(&it->rd);
+	for (int i = 0; i < 4; i++)
+		it->hdr.count[i] = wire_rd_u16(&it->rd);
+	it->section = DNSMSG_QUESTION;
+	it->index = 0;
+	return it->rd.err;
+}
+
+int dnsmsg_next(dnsmsg_iter_t *it, dnsmsg_rr_t *rr)
+{
+	if (it->rd.err)
+		return it->rd.err;
+	while (it->section <= DNSMSG_ADDITIONAL && it->index >= it->hdr.count[it->section]) {
+		it->section++;
+		it->index = 0;
+	}
+	if (it->section > DNSMSG_ADDITIONAL)
+		return HS_E_NOTFOUND;
+
+	size_t off = (size_t)(it->rd.pos - it->msg), nlen, wlen;
+	int rc = name_walk(it->msg, it->len, off, NULL, &nlen, &wlen);
+	if (rc != HS_OK) {
+		wire_rd_fail(&it->rd, rc);
+		return rc;
+	}
+	dnsmsg_rr_t r;
+	memset(&r, 0, sizeof(r));
+	(void)wire_rd_take(&it->rd, wlen);
+	r.section = (enum dnsmsg_section)it->section;
+	r.index = it->index;
+	r.off = off;
+	r.type = wire_rd_u16(&it->rd);
+	r.rclass = wire_rd_u16(&it->rd);
+	if (it->section != DNSMSG_QUESTION) {
+		r.ttl = wire_rd_u32(&it->rd);
+		r.rdlen = wire_rd_u16(&it->rd);
+		r.rdata_off = (size_t)(it->rd.pos - it->msg);
+		(void)wire_rd_take(&it->rd, r.rdlen);
+	}
+	if (it->rd.err)
+		return it->rd.err;
+	r.end = (size_t)(it->rd.pos - it->msg);
+	it->index++;
+	*rr = r;
+	return HS_OK;
+}
+
+int dnsmsg_end(const dnsmsg_iter_t *it)
+{
+	return wire_rd_finish(&it->rd);
+}
+
+int dnsmsg_check(const uint8_t *msg, size_t len, dnsmsg_hdr_t *hdr)
+{
+	dnsmsg_iter_t it;
+	dnsmsg_rr_t rr;
+	int rc = dnsmsg_open(&it, msg, len);
+	if (rc != HS_OK)
+		return rc;
+	while ((rc = dnsmsg_next(&it, &rr)) == HS_OK)
+		continue;
+	if (rc != HS_E_NOTFOUND)
+		return rc;
+	rc = dnsmsg_end(&it);
+	if (rc == HS_OK && hdr)
+		*hdr = it.hdr;
+	return rc;
+}
+
+static uint8_t lower(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
+int dnsmsg_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	if (alen != blen)
+		return 0;
+	/* length octets are < 64 and never letters, so lowering them is harmless */
+	for (size_t i = 0; i < alen; i++)
+		if (lower(a[i]) != lower(b[i]))
+			return 0;
+	return 1;
+}
+
+void dnsmsg_name_lower(uint8_t *name, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		name[i] = lower(name[i]);
+}
