@@ -3,8 +3,9 @@
  *
  * The header is read from the raw bytes (so flags print exactly as they
  * were sent); sections come from ldns. For hsync's types the RDATA is
- * taken back out of ldns as wire bytes: ldns does not know these types,
- * so it keeps them as one opaque field and the bytes are the ones sent.
+ * taken back out of ldns as wire bytes (wire/ldns_glue.h): ldns does not
+ * know these types, so it keeps them as one opaque field and the bytes
+ * are the ones sent.
  */
 #include "wire/pktprint.h"
 
@@ -15,6 +16,7 @@
 #include "util/encoding.h"
 #include "util/xmalloc.h"
 #include "wire/cursor.h"
+#include "wire/ldns_glue.h"
 #include "wire/rdata.h"
 
 #define DNS_HDR_LEN 12
@@ -82,15 +84,6 @@ static void append_type(hs_buf_t *out, uint16_t type)
 		append_str(out, ldns_rr_type2str((ldns_rr_type)type));
 }
 
-/* The RDATA of `rr` as wire bytes (names uncompressed). */
-static void rr_rdata_wire(const ldns_rr *rr, hs_buf_t *out)
-{
-	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
-		const ldns_rdf *f = ldns_rr_rdf(rr, i);
-		hs_buf_append(out, ldns_rdf_data(f), ldns_rdf_size(f));
-	}
-}
-
 /* RDATA text of a type ldns knows (no comments, fields space-joined). */
 static void ldns_rdata_text(const ldns_rr *rr, hs_buf_t *out)
 {
@@ -111,8 +104,11 @@ static void rdata_any(const ldns_rr *rr, hs_buf_t *out)
 	uint16_t t = (uint16_t)ldns_rr_get_type(rr);
 	if (is_hsync_type(t)) {
 		hs_buf_t raw = HS_BUF_INIT;
-		rr_rdata_wire(rr, &raw);
-		pkt_rdata_text(t, raw.data, raw.len, out);
+		hs_errmsg_t em;
+		if (hs_ldns_rr_rdata(rr, &raw, &em) == HS_OK)
+			pkt_rdata_text(t, raw.data, raw.len, out);
+		else
+			hs_buf_printf(out, "; rdata unavailable: %s", hs_errmsg_str(&em));
 		hs_buf_free(&raw);
 	} else {
 		ldns_rdata_text(rr, out);
