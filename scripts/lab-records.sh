@@ -4,10 +4,10 @@
 # Starts a real NSD on 127.0.0.1 and a free port, serving a demo customer
 # zone example.test. whose apex carries the hsync policy records: HSYNC3
 # for three providers (alpha, bravo, charlie), HSYNCPARAM, plus a DSYNC
-# and an HPKEKEY. NSD knows none of these types: the zone file has them in
-# RFC 3597 generic form. For each type the script shows the raw view
-# (dig: "\# LEN HEX") and the decoded view (hsdig), then how to query by
-# hand, then stops NSD and removes its files.
+# and an HPKEKEY. NSD knows none of these types, so hsync-rr encodes them
+# into RFC 3597 generic form for the zone file. For each type the script
+# shows the raw view (dig: "\# LEN HEX") and the decoded view (hsdig),
+# then how to query by hand, then stops NSD and removes its files.
 #
 # Usage: scripts/lab-records.sh [--keep]
 #   --keep   leave NSD running and print how to stop it
@@ -18,21 +18,25 @@ KEEP=0
 for a in "$@"; do
 	case $a in
 	--keep) KEEP=1 ;;
-	-h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "lab-records: unknown argument '$a' (try --help)" >&2; exit 1 ;;
 	esac
 done
 
 HSDIG=${HSYNC_BIN:-$ROOT/build/bin}/hsdig
+HSYNC_RR=${HSYNC_BIN:-$ROOT/build/bin}/hsync-rr
 if [ -t 1 ]; then B=$'\033[1m' N=$'\033[0m'; else B= N=; fi
 step() { printf '\n%s==> %s%s\n' "$B" "$*" "$N"; }
 die() { echo "lab-records: $*" >&2; exit 1; }
 
-[ -x "$HSDIG" ] || die "'$HSDIG' not built: run 'make demo' (or 'make') first"
+for b in "$HSDIG" "$HSYNC_RR"; do
+	[ -x "$b" ] || die "'$b' not built: run 'make demo' (or 'make') first"
+done
 command -v nsd >/dev/null || die "nsd is not installed: run 'make deps' (apt-get install nsd)"
 command -v dig >/dev/null || die "dig is not installed: run 'make deps' (apt-get install bind9-dnsutils)"
 
 . "$ROOT/tests/interop/lib_servers.sh"
+. "$ROOT/tests/interop/zone_hsync.sh" # type_code
 
 ZONE=example.test.
 DIR=$(mktemp -d /tmp/hsync-lab.XXXXXX)
@@ -44,42 +48,24 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step "encoding the demo records (RFC 3597 generic form for NSD)"
-# Wire encoders for the demo only (layouts: DESIGN.md section 3). Prints
-# "OWNER TYPECODE MNEMONIC HEX # presentation" lines.
-/usr/bin/python3 - >"$DIR/records.txt" <<'EOF'
-import struct
-def name(n):
-    out = b""
-    for label in n.rstrip(".").split("."):
-        if label:
-            out += bytes([len(label)]) + label.encode()
-    return out + b"\0"
-def cstr(s):
-    return bytes([len(s)]) + s.encode()
-def hsync3(state, label, identity, upstream):
-    # tdns writes label and upstream with a trailing dot; so does hsync
-    dot = lambda s: s if s.endswith(".") else s + "."
-    return bytes([state]) + cstr(dot(label)) + name(identity) + cstr(dot(upstream))
-def hsyncparam(pairs):
-    return b"".join(struct.pack(">HH", k, len(v)) + v for k, v in sorted(pairs))
-def dsync(rrtype, scheme, port, target):
-    return struct.pack(">HBH", rrtype, scheme, port) + name(target)
-def hpkekey(kem, kdf, aead, key):
-    return struct.pack(">HHH", kem, kdf, aead) + key
-recs = [
-    ("@", 65285, "HSYNC3", hsync3(1, "alpha", "agent.alpha.test.", "."), "ON alpha agent.alpha.test. ."),
-    ("@", 65285, "HSYNC3", hsync3(1, "bravo", "agent.bravo.test.", "."), "ON bravo agent.bravo.test. ."),
-    ("@", 65285, "HSYNC3", hsync3(1, "charlie", "agent.charlie.test.", "alpha"), "ON charlie agent.charlie.test. alpha"),
-    ("@", 65286, "HSYNCPARAM",
-     hsyncparam([(0, b"\x02"), (1, b"\x01"), (2, b"alpha,bravo,charlie"), (3, b"alpha,bravo")]),
-     'nsmgmt="agent" parentsync="agent" servers="alpha,bravo,charlie" signers="alpha,bravo"'),
-    ("_dsync", 66, "DSYNC", dsync(59, 1, 53, "notify.example.test."), "CDS NOTIFY 53 notify.example.test."),
-    ("dns", 65290, "HPKEKEY", hpkekey(0x20, 1, 2, bytes(range(0x40, 0x60))), "32 1 2 <32-byte X25519 key>"),
-]
-for owner, code, mn, rd, pres in recs:
-    print(owner, code, mn, rd.hex(), "#", pres)
-EOF
+step "encoding the demo records with hsync-rr (RFC 3597 generic form for NSD)"
+# OWNER|TYPE|presentation RDATA, as the zone owner would write them
+RECORDS=(
+	"@|HSYNC3|ON alpha agent.alpha.test. ."
+	"@|HSYNC3|ON bravo agent.bravo.test. ."
+	"@|HSYNC3|ON charlie agent.charlie.test. alpha"
+	'@|HSYNCPARAM|nsmgmt="agent" parentsync="agent" servers="alpha,bravo,charlie" signers="alpha,bravo"'
+	"_dsync|DSYNC|CDS NOTIFY 53 notify.example.test."
+	"dns|HPKEKEY|32 1 2 QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8="
+)
+: >"$DIR/records.txt"
+for r in "${RECORDS[@]}"; do
+	IFS='|' read -r owner mn pres <<<"$r"
+	hex=$("$HSYNC_RR" encode "$mn" "$pres") || die "hsync-rr cannot encode $mn '$pres'"
+	code=$(type_code "$mn")
+	printf '    %-7s %-10s %s\n' "$owner" "$mn" "$pres"
+	echo "$owner $code $mn $hex" >>"$DIR/records.txt"
+done
 {
 	printf '$ORIGIN %s\n$TTL 3600\n' "$ZONE"
 	printf '@\tIN SOA ns1 hostmaster 2026112301 3600 600 86400 300\n'
@@ -88,6 +74,7 @@ EOF
 		printf '%s\tIN TYPE%s \\# %d %s\n' "$owner" "$code" $((${#hex} / 2)) "$hex"
 	done <"$DIR/records.txt"
 } >"$DIR/example.test.zone"
+echo "  zone file $DIR/example.test.zone:"
 sed 's/^/    /' "$DIR/example.test.zone"
 
 step "starting nsd on 127.0.0.1 (settings of LAB.md, files in $DIR)"
