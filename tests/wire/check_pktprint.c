@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/file.h"
 #include "wire/pktprint.h"
 
 /* ---- a tiny message builder ------------------------------------------- */
@@ -282,6 +283,27 @@ START_TEST(test_sig_and_unknown)
 }
 END_TEST
 
+START_TEST(test_nsupdate_sig0)
+{
+	/* a real UPDATE signed by BIND's nsupdate (compressed names, SIG(0)) */
+	hs_buf_t in = HS_BUF_INIT, out = HS_BUF_INIT;
+	hs_errmsg_t em;
+	ck_assert_int_eq(hs_read_file(tu_vector_path("sig0/nsupdate-ed25519.bin"), &in, 65535),
+	                 HS_OK);
+	ck_assert_int_eq(pkt_print(in.data, in.len, 0, &out, &em), HS_OK);
+	const char *s = hs_buf_cstr(&out);
+	HAS(s, "opcode: UPDATE, status: NOERROR, id: 18559\n");
+	HAS(s, "ZONE: 1, PREREQ: 0, UPDATE: 5, ADDITIONAL: 1\n");
+	HAS(s, ";; ZONE SECTION:\n;example.\t\tIN\tSOA\n");
+	HAS(s, ";; UPDATE SECTION:\n");
+	HAS(s, "ns1.child.example.\t3600\tIN\tA\t192.0.2.1\n");
+	HAS(s, ";; ADDITIONAL SECTION:\n.\t0\tANY\tSIG\tTYPE0 15 0 0 20261123055052 20261123054052 "
+	       "48126 child.example. zhtEw6De");
+	hs_buf_free(&in);
+	hs_buf_free(&out);
+}
+END_TEST
+
 START_TEST(test_short)
 {
 	struct msg m;
@@ -365,6 +387,7 @@ static Suite *pktprint_suite(void)
 	tcase_add_test(tc, test_hsync_options_framed);
 	tcase_add_test(tc, test_malformed_rdata_fallback);
 	tcase_add_test(tc, test_sig_and_unknown);
+	tcase_add_test(tc, test_nsupdate_sig0);
 	tcase_add_test(tc, test_short);
 	tcase_add_test(tc, test_bad_messages);
 	tcase_add_test(tc, test_names);
