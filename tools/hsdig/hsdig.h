@@ -15,6 +15,8 @@ enum {
 	HSDIG_EXIT_INTERNAL = 10,
 };
 
+#define HSDIG_MAX_SIG0KEYS 8
+
 struct hsdig_opts {
 	const char *server; /* NULL: first resolv.conf nameserver or 127.0.0.1 */
 	unsigned port;
@@ -25,8 +27,18 @@ struct hsdig_opts {
 	int tcp, notify, rec, dnssec, edns, cd, shortform, comments;
 	unsigned bufsize, time_s, tries;
 	hs_buf_t edns_opts; /* raw option bytes from +opt= */
+	const char *sig0_file;                   /* +sig0=: private key to sign with */
+	const char *sig0_keys[HSDIG_MAX_SIG0KEYS]; /* +sig0key=: keys to verify with */
+	size_t nsig0_keys;
 	int help;
 };
+
+/* SIG(0) (sig0.c): sign the message about to be sent with +sig0's key,
+ * writing a one-line note for the output; then report on the response's
+ * SIG(0) (verified against +sig0key= keys when given). Exit-code style
+ * returns as hsdig_parse_args: -1 to go on, else the exit code. */
+int hsdig_sig0_sign(const struct hsdig_opts *o, hs_buf_t *msg, char *note, size_t notelen);
+void hsdig_sig0_report(const struct hsdig_opts *o, const uint8_t *ans, size_t len, FILE *f);
 
 /* Fill `o` from argv. Returns -1 to go on, else the exit code (after
  * printing help or a one-line error). Frees nothing; see hsdig_opts_free. */

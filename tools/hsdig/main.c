@@ -114,6 +114,12 @@ static int run(const struct hsdig_opts *o, int argc, char **argv)
 		rc = cli_err(HSDIG_EXIT_USAGE, "%s", hs_errmsg_str(&em));
 		goto cleanup;
 	}
+	char signote[320];
+	int sigrc = hsdig_sig0_sign(o, &msg, signote, sizeof(signote));
+	if (sigrc >= 0) {
+		rc = sigrc;
+		goto cleanup;
+	}
 	tp_addr_str(&server, who, sizeof(who));
 	if (tp_query(&server, msg.data, msg.len, &qo, &ans, &info, &em) != HS_OK) {
 		rc = cli_err(HSDIG_EXIT_NOREPLY, "no reply from %s: %s", who, hs_errmsg_str(&em));
@@ -137,7 +143,10 @@ static int run(const struct hsdig_opts *o, int argc, char **argv)
 		if (o->comments) {
 			printf("\n;; Query time: %llu msec\n", (unsigned long long)info.rtt_ms);
 			printf(";; SERVER: %s(%s)\n", who, info.used_tcp ? "TCP" : "UDP");
-			printf(";; MSG SIZE  rcvd: %zu\n\n", ans.len);
+			printf(";; MSG SIZE  rcvd: %zu\n", ans.len);
+			fputs(signote, stdout);
+			hsdig_sig0_report(o, ans.data, ans.len, stdout);
+			printf("\n");
 		}
 	}
 	rc = HSDIG_EXIT_OK;

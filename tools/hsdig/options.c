@@ -35,6 +35,8 @@ struct plus_opt {
 };
 
 static int set_opt(struct hsdig_opts *o, const char *val);
+static int set_sig0(struct hsdig_opts *o, const char *val);
+static int set_sig0key(struct hsdig_opts *o, const char *val);
 
 #define F(field) offsetof(struct hsdig_opts, field)
 static const struct plus_opt plus_opts[] = {
@@ -61,6 +63,13 @@ static const struct plus_opt plus_opts[] = {
     {"opt", K_FUNC, 0, 0, 0, set_opt, "CODE:HEX",
      "add EDNS option CODE (number or KEYSTATE, CHUNK, CHUNK-ENDPOINT) with data HEX; "
      "may be repeated, HEX may be empty"},
+    {"sig0", K_FUNC, 0, 0, 0, set_sig0, "KFILE",
+     "sign the message with SIG(0) using the private key KFILE (BIND format: "
+     "Kname+alg+tag.private, its .key, or the base name), as hsync parties do"},
+    {"sig0key", K_FUNC, 0, 0, 0, set_sig0key, "KEY",
+     "verify the response's SIG(0) against KEY: a Kname+alg+tag.key file or a KEY "
+     "record in quotes ('name. IN KEY 512 3 15 ...'); may be repeated (up to 8). "
+     "Without it a SIG(0) in the response is shown but not checked"},
 };
 #undef F
 
@@ -218,6 +227,24 @@ cleanup:
 	free(code_s);
 	free(data);
 	return rc;
+}
+
+static int set_sig0(struct hsdig_opts *o, const char *val)
+{
+	if (*val == '\0')
+		return cli_err(HSDIG_EXIT_USAGE, "+sig0 needs a key file");
+	o->sig0_file = val;
+	return 0;
+}
+
+static int set_sig0key(struct hsdig_opts *o, const char *val)
+{
+	if (*val == '\0')
+		return cli_err(HSDIG_EXIT_USAGE, "+sig0key needs a key file or KEY record");
+	if (o->nsig0_keys >= HSDIG_MAX_SIG0KEYS)
+		return cli_err(HSDIG_EXIT_USAGE, "at most %d +sig0key options", HSDIG_MAX_SIG0KEYS);
+	o->sig0_keys[o->nsig0_keys++] = val;
+	return 0;
 }
 
 static int plus_option(struct hsdig_opts *o, const char *arg)
