@@ -224,29 +224,23 @@ static void zones_grow(eng_t *e)
 		zent_link(e, e->zones[i]);
 }
 
-/* Take a zone's contribution (peer references, group) in or out. */
-static void zent_account(eng_t *e, eng_zent_t *z, int add)
+/* Add (+1) or take away (-1) a zone's references to its ON peers. */
+static void account_peers(eng_t *e, const eng_zone_t *z, int delta)
 {
-	if (!z->z.multi)
+	if (!z->multi)
 		return;
-	for (size_t i = 0; i < z->z.nproviders; i++) {
-		const eng_provider_t *pr = &z->z.providers[i];
+	for (size_t i = 0; i < z->nproviders; i++) {
+		const eng_provider_t *pr = &z->providers[i];
 		if (!pr->on || strcmp(pr->identity, e->identity) == 0)
 			continue;
 		eng_peer_t *p = eng_peer_find(e, pr->identity);
-		if (add) {
+		if (delta > 0) {
 			if (p == NULL)
 				p = eng_peer_add(e, pr->identity);
 			p->nzones++;
 		} else if (p != NULL && p->nzones > 0) {
 			p->nzones--;
 		}
-	}
-	if (add)
-		z->group = eng_group_ref(e, &z->z);
-	else if (z->group != NULL) {
-		eng_group_unref(e, z->group);
-		z->group = NULL;
 	}
 }
 
@@ -283,10 +277,13 @@ int eng_zone_loaded(eng_t *e, const char *zone, const uint8_t *const *hsync3,
 				  np, &z, em);
 	if (rc != HS_OK)
 		return rc;
+	eng_zone_t old;
+	eng_group_t *old_group = NULL;
+	memset(&old, 0, sizeof(old));
 	eng_zent_t *ent = eng_zent_find(e, z.name);
 	if (ent != NULL) {
-		zent_account(e, ent, 0);
-		eng_zone_clear(&ent->z);
+		old = ent->z;
+		old_group = ent->group;
 	} else {
 		ent = xcalloc(1, sizeof(*ent));
 		if (e->nzones == e->zcap) {
@@ -299,13 +296,20 @@ int eng_zone_loaded(eng_t *e, const char *zone, const uint8_t *const *hsync3,
 		zent_link(e, ent);
 		zones_grow(e);
 	}
+	/* take the new references before dropping the old ones, so an
+	 * unchanged reload neither drops a peer nor dissolves its group */
 	ent->z = z;
+	account_peers(e, &ent->z, +1);
+	ent->group = z.multi ? eng_group_ref(e, &ent->z) : NULL;
+	account_peers(e, &old, -1);
+	if (old_group != NULL)
+		eng_group_unref(e, old_group);
+	eng_zone_clear(&old);
 	if (z.multi)
 		log_info("engine", "zone '%s' is multi-provider (label '%s')", z.name,
 			 z.our_label);
 	else
 		log_info("engine", "zone '%s' is not multi-provider: %s", z.name, z.reason_text);
-	zent_account(e, ent, 1);
 	peers_prune(e, &ent->z, 0);
 	eng_groups_refresh(e);
 	return HS_OK;
@@ -319,7 +323,10 @@ int eng_zone_removed(eng_t *e, const char *zone)
 	eng_zent_t *ent = eng_zent_find(e, canon);
 	if (ent == NULL)
 		return HS_E_NOTFOUND;
-	zent_account(e, ent, 0);
+	account_peers(e, &ent->z, -1);
+	if (ent->group != NULL)
+		eng_group_unref(e, ent->group);
+	ent->group = NULL;
 	zent_unlink(e, ent);
 	e->zones[ent->idx] = e->zones[--e->nzones];
 	e->zones[ent->idx]->idx = ent->idx;

@@ -71,6 +71,13 @@ START_TEST(test_three_converge)
 	assert_converged(&net, 3);
 	for (size_t i = 0; i < 3; i++)
 		ck_assert_uint_eq(net.group_op[i], 1);
+	/* an unchanged reload keeps peers, group and matrix as they are */
+	h_load(net.e[0], "example.com", H3_ABC, PARAM);
+	h_net_run(&net, 1);
+	ck_assert_uint_eq(net.group_deg[0], 0);
+	ck_assert_uint_eq(net.group_op[0], 1);
+	assert_pairwise(&net, ENG_PEER_OPERATIONAL);
+	assert_converged(&net, 3);
 	/* the rows a member holds about others arrived relayed or direct and
 	 * carry the owners' versions */
 	eng_group_info_t ga;
