@@ -89,7 +89,8 @@ eng_action_t *eng_push_action(eng_t *e, eng_act_kind_t kind)
 {
 	if (e->atail == e->acap) {
 		if (e->ahead > 0) {
-			memmove(e->acts, e->acts + e->ahead, (e->atail - e->ahead) * sizeof(*e->acts));
+			memmove(e->acts, e->acts + e->ahead,
+			        (e->atail - e->ahead) * sizeof(*e->acts));
 			e->atail -= e->ahead;
 			e->ahead = 0;
 		}
@@ -116,8 +117,8 @@ int eng_next_action(eng_t *e, eng_action_t *act)
 
 const char *eng_act_kind_name(eng_act_kind_t k)
 {
-	static const char *const names[] = {"none", "send", "discover", "peer-state",
-					    "group-operational", "group-degraded"};
+	static const char *const names[] = {
+	    "none", "send", "discover", "peer-state", "group-operational", "group-degraded"};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
 }
 
@@ -172,7 +173,7 @@ int eng_send_result(eng_t *e, uint64_t msgid, int delivered)
 		}
 		if (!delivered)
 			log_info("engine", "%s to '%s' was not delivered",
-				 eng_msg_type_name(e->pend[i].type), e->pend[i].peer);
+			         eng_msg_type_name(e->pend[i].type), e->pend[i].peer);
 		free(e->pend[i].peer);
 		e->pend[i] = e->pend[--e->npend];
 		return HS_OK;
@@ -255,26 +256,27 @@ static void peers_prune(eng_t *e, const eng_zone_t *changed, int removed)
 		const eng_provider_t *pr = changed ? eng_zone_provider(changed, p->identity) : NULL;
 		if (removed)
 			eng_strfmt(why, sizeof(why), "zone '%s' removed, no shared zone left",
-				 changed->name);
+			           changed->name);
 		else if (pr != NULL && !pr->on && changed->multi)
-			eng_strfmt(why, sizeof(why), "turned OFF in HSYNC3 of zone '%s'", changed->name);
+			eng_strfmt(why, sizeof(why), "turned OFF in HSYNC3 of zone '%s'",
+			           changed->name);
 		else if (changed != NULL && !changed->multi)
 			eng_strfmt(why, sizeof(why), "zone '%s' is no longer multi-provider (%s)",
-				 changed->name, changed->reason_text);
+			           changed->name, changed->reason_text);
 		else
 			eng_strfmt(why, sizeof(why), "no longer listed in HSYNC3 of zone '%s'",
-				 changed ? changed->name : "?");
+			           changed ? changed->name : "?");
 		eng_peer_leave(e, i, why);
 	}
 }
 
 int eng_zone_loaded(eng_t *e, const char *zone, const uint8_t *const *hsync3,
-		    const size_t *hsync3_len, size_t n3, const uint8_t *const *param,
-		    const size_t *param_len, size_t np, hs_errmsg_t *em)
+                    const size_t *hsync3_len, size_t n3, const uint8_t *const *param,
+                    const size_t *param_len, size_t np, hs_errmsg_t *em)
 {
 	eng_zone_t z;
-	int rc = eng_zone_analyse(zone, e->identity, hsync3, hsync3_len, n3, param, param_len,
-				  np, &z, em);
+	int rc = eng_zone_analyse(zone, e->identity, hsync3, hsync3_len, n3, param, param_len, np,
+	                          &z, em);
 	if (rc != HS_OK)
 		return rc;
 	eng_zone_t old;
@@ -306,8 +308,7 @@ int eng_zone_loaded(eng_t *e, const char *zone, const uint8_t *const *hsync3,
 		eng_group_unref(e, old_group);
 	eng_zone_clear(&old);
 	if (z.multi)
-		log_info("engine", "zone '%s' is multi-provider (label '%s')", z.name,
-			 z.our_label);
+		log_info("engine", "zone '%s' is multi-provider (label '%s')", z.name, z.our_label);
 	else
 		log_info("engine", "zone '%s' is not multi-provider: %s", z.name, z.reason_text);
 	peers_prune(e, &ent->z, 0);
@@ -353,19 +354,20 @@ int eng_peer_discovered(eng_t *e, const char *identity, int ok, const char *reas
 		p->discover_backoff = 0;
 		p->next_discover = 0;
 		if (p->state == ENG_PEER_NEEDED) {
-			eng_peer_set_state(e, p, ENG_PEER_KNOWN, "discovery found address and keys");
+			eng_peer_set_state(e, p, ENG_PEER_KNOWN,
+			                   "discovery found address and keys");
 			eng_peer_send_hello(e, p);
 		}
 	} else {
-		p->discover_backoff = p->discover_backoff ? p->discover_backoff * 2
-							  : e->cfg.discover_retry_ms;
+		p->discover_backoff =
+		    p->discover_backoff ? p->discover_backoff * 2 : e->cfg.discover_retry_ms;
 		if (p->discover_backoff > e->cfg.discover_retry_max_ms)
 			p->discover_backoff = e->cfg.discover_retry_max_ms;
 		p->next_discover = now + p->discover_backoff;
 		eng_strfmt(p->reason, sizeof(p->reason), "discovery failed: %s",
-			 reason ? reason : "no reason given");
+		           reason ? reason : "no reason given");
 		log_notice("engine", "peer '%s': %s (state %s, retry in %u ms)", p->identity,
-			   p->reason, eng_peer_state_name(p->state), p->discover_backoff);
+		           p->reason, eng_peer_state_name(p->state), p->discover_backoff);
 	}
 	eng_groups_refresh(e);
 	return HS_OK;
@@ -380,9 +382,9 @@ static const struct {
 	eng_handler_fn handler;
 	const char *name;
 } handlers[] = {
-	{ENG_MSG_HELLO, eng_on_hello, "hello"},
-	{ENG_MSG_HELLO_ACK, eng_on_hello_ack, "hello-ack"},
-	{ENG_MSG_BEAT, eng_on_beat, "beat"},
+    {ENG_MSG_HELLO, eng_on_hello, "hello"},
+    {ENG_MSG_HELLO_ACK, eng_on_hello_ack, "hello-ack"},
+    {ENG_MSG_BEAT, eng_on_beat, "beat"},
 };
 
 int eng_message(eng_t *e, const char *from, const char *type, const uint8_t *body, size_t len)
@@ -397,7 +399,7 @@ int eng_message(eng_t *e, const char *from, const char *type, const uint8_t *bod
 		int rc = handlers[i].handler(e, canon, body, len);
 		if (rc != HS_OK)
 			log_info("engine", "%s from '%s' not accepted: %s", handlers[i].name, canon,
-				 hs_strerror(rc));
+			         hs_strerror(rc));
 		eng_groups_refresh(e);
 		return rc;
 	}

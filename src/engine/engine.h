@@ -30,22 +30,23 @@
 typedef struct eng eng_t;
 
 typedef struct eng_cfg {
-	const char *identity;        /* our identity (text name); required */
-	uint32_t beat_interval_ms;   /* 0 = 15000 */
-	uint32_t hello_retry_ms;     /* first HELLO retry; 0 = 2000 */
-	uint32_t hello_retry_max_ms; /* backoff cap; 0 = 60000 */
-	uint32_t discover_retry_ms;  /* re-ask discovery after a failure; 0 = 5000 */
+	const char *identity;           /* our identity (text name); required */
+	uint32_t beat_interval_ms;      /* 0 = 15000 */
+	uint32_t hello_retry_ms;        /* first HELLO retry; 0 = 2000 */
+	uint32_t hello_retry_max_ms;    /* backoff cap; 0 = 60000 */
+	uint32_t discover_retry_ms;     /* re-ask discovery after a failure; 0 = 5000 */
 	uint32_t discover_retry_max_ms; /* 0 = 300000 */
 } eng_cfg_t;
 
 /* Silence thresholds, in multiples of the peer's advertised beat interval:
  * DEGRADED after more than 2x, INTERRUPTED after more than 10x. */
-#define ENG_DEGRADED_MULT 2
+#define ENG_DEGRADED_MULT    2
 #define ENG_INTERRUPTED_MULT 10
 
 /* Create an engine. `env` must outlive it. HS_E_CONFIG (detail in `em`)
  * for a bad identity. *out is written only on success. */
-int eng_new(eng_t **out, const eng_cfg_t *cfg, const hs_env_t *env, hs_errmsg_t *em) HS_CHECK_RESULT;
+int eng_new(eng_t **out, const eng_cfg_t *cfg, const hs_env_t *env,
+            hs_errmsg_t *em) HS_CHECK_RESULT;
 void eng_free(eng_t *e); /* NULL-safe; drops pending actions */
 
 /* ---- events ---- */
@@ -54,8 +55,8 @@ void eng_free(eng_t *e); /* NULL-safe; drops pending actions */
  * the previous analysis; peers, groups and timers follow. HS_E_NAME for
  * an invalid zone name; a zone that is not multi-provider is HS_OK. */
 int eng_zone_loaded(eng_t *e, const char *zone, const uint8_t *const *hsync3,
-		    const size_t *hsync3_len, size_t n3, const uint8_t *const *param,
-		    const size_t *param_len, size_t np, hs_errmsg_t *em) HS_CHECK_RESULT;
+                    const size_t *hsync3_len, size_t n3, const uint8_t *const *param,
+                    const size_t *param_len, size_t np, hs_errmsg_t *em) HS_CHECK_RESULT;
 /* The zone is no longer served: HS_OK, or HS_E_NOTFOUND. */
 int eng_zone_removed(eng_t *e, const char *zone) HS_CHECK_RESULT;
 
@@ -71,7 +72,7 @@ int eng_peer_discovered(eng_t *e, const char *identity, int ok, const char *reas
  * sender may not send this now (not a peer, not introduced, identity
  * mismatch). Nothing changes on error. */
 int eng_message(eng_t *e, const char *from, const char *type, const uint8_t *body,
-		size_t len) HS_CHECK_RESULT;
+                size_t len) HS_CHECK_RESULT;
 
 /* The transport finished with a SEND action: delivered 1 / failed 0.
  * HS_E_NOTFOUND for an id the engine no longer tracks. */
@@ -159,7 +160,7 @@ int eng_group_get(const eng_t *e, const char *id, eng_group_info_t *out) HS_CHEC
  * members). ENG_PEER_NONE when unknown or on the diagonal. *version gets
  * the row's version (0 = no row yet) when not NULL. */
 eng_peer_state_t eng_group_cell(const eng_t *e, const char *id, size_t row, size_t col,
-				uint64_t *version);
+                                uint64_t *version);
 
 /* The stable id of a set of canonical identities (any order, duplicates
  * ignored): first 8 octets of SHA-256 over the sorted names joined by

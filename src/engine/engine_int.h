@@ -17,9 +17,9 @@ typedef struct eng_peer {
 	uint32_t discover_backoff;
 	/* HELLO */
 	int hello_out_ok, hello_in_ok;
-	uint64_t hello_nonce;    /* nonce of our latest HELLO to it */
-	uint64_t in_nonce;       /* nonce of its last HELLO we accepted */
-	uint64_t next_hello;     /* mono */
+	uint64_t hello_nonce; /* nonce of our latest HELLO to it */
+	uint64_t in_nonce;    /* nonce of its last HELLO we accepted */
+	uint64_t next_hello;  /* mono */
 	uint32_t hello_backoff;
 	/* BEAT */
 	uint64_t last_beat_mono, last_beat_wall;
@@ -102,7 +102,7 @@ eng_zent_t *eng_zent_find(const eng_t *e, const char *canon);
 eng_peer_t *eng_peer_find(const eng_t *e, const char *identity);
 eng_peer_t *eng_peer_add(eng_t *e, const char *identity);
 void eng_peer_set_state(eng_t *e, eng_peer_t *p, eng_peer_state_t to, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 void eng_peer_leave(eng_t *e, size_t i, const char *why);
 void eng_peer_send_hello(eng_t *e, eng_peer_t *p);
 void eng_peer_tick(eng_t *e, uint64_t now);

@@ -175,13 +175,13 @@ void eng_groups_refresh(eng_t *e)
 			continue;
 		g->operational = op;
 		g->since_wall = eng_wall(e);
-		eng_action_t *a = eng_push_action(e, op ? ENG_ACT_GROUP_OPERATIONAL
-							: ENG_ACT_GROUP_DEGRADED);
+		eng_action_t *a =
+		    eng_push_action(e, op ? ENG_ACT_GROUP_OPERATIONAL : ENG_ACT_GROUP_DEGRADED);
 		memcpy(a->group, g->id, sizeof(g->id));
 		eng_strfmt(a->reason, sizeof(a->reason), "%s",
-			   op ? "every member sees every other operational" : why);
-		log_notice("engine", "group '%s': %s (%s)", g->id,
-			   op ? "operational" : "degraded", a->reason);
+		           op ? "every member sees every other operational" : why);
+		log_notice("engine", "group '%s': %s (%s)", g->id, op ? "operational" : "degraded",
+		           a->reason);
 	}
 }
 
@@ -274,13 +274,14 @@ int eng_on_beat(eng_t *e, const char *from, const uint8_t *b, size_t n)
 	p->last_beat_wall = eng_wall(e);
 	p->beats_rx++;
 	/* the advertised interval drives our silence checks, within sane bounds */
-	p->peer_interval = beat.interval_ms < 10 ? 10
-			   : beat.interval_ms > 3600000 ? 3600000 : beat.interval_ms;
+	p->peer_interval = beat.interval_ms < 10        ? 10
+	                   : beat.interval_ms > 3600000 ? 3600000
+	                                                : beat.interval_ms;
 	if (first)
 		eng_peer_set_state(e, p, ENG_PEER_OPERATIONAL, "first beat received");
 	else
 		eng_peer_set_state(e, p, ENG_PEER_OPERATIONAL, "beat received after %llu ms",
-				   (unsigned long long)silent);
+		                   (unsigned long long)silent);
 	for (size_t i = 0; i < beat.ngroups; i++) {
 		eng_group_t *g = eng_group_find(e, beat.groups[i].id);
 		if (g != NULL && member_index(g, from) >= 0)

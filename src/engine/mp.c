@@ -43,26 +43,79 @@ static void walk(wire_rd_t *rd, int depth)
 		return;
 	} else {
 		switch (t) {
-		case 0xc4: case 0xd9: skip_len(rd, wire_rd_u8(rd)); return;
-		case 0xc5: case 0xda: skip_len(rd, wire_rd_u16(rd)); return;
-		case 0xc6: case 0xdb: skip_len(rd, wire_rd_u32(rd)); return;
-		case 0xc7: skip_len(rd, (size_t)wire_rd_u8(rd) + 1); return;
-		case 0xc8: skip_len(rd, (size_t)wire_rd_u16(rd) + 1); return;
-		case 0xc9: skip_len(rd, (size_t)wire_rd_u32(rd) + 1); return;
-		case 0xca: case 0xce: case 0xd2: skip_len(rd, 4); return;
-		case 0xcb: case 0xcf: case 0xd3: skip_len(rd, 8); return;
-		case 0xcc: case 0xd0: skip_len(rd, 1); return;
-		case 0xcd: case 0xd1: skip_len(rd, 2); return;
-		case 0xd4: skip_len(rd, 2); return;
-		case 0xd5: skip_len(rd, 3); return;
-		case 0xd6: skip_len(rd, 5); return;
-		case 0xd7: skip_len(rd, 9); return;
-		case 0xd8: skip_len(rd, 17); return;
-		case 0xdc: count = wire_rd_u16(rd); container = 1; break;
-		case 0xdd: count = wire_rd_u32(rd); container = 1; break;
-		case 0xde: count = wire_rd_u16(rd); is_map = container = 1; break;
-		case 0xdf: count = wire_rd_u32(rd); is_map = container = 1; break;
-		default: wire_rd_fail(rd, HS_E_MALFORMED); return; /* 0xc1 */
+		case 0xc4:
+		case 0xd9:
+			skip_len(rd, wire_rd_u8(rd));
+			return;
+		case 0xc5:
+		case 0xda:
+			skip_len(rd, wire_rd_u16(rd));
+			return;
+		case 0xc6:
+		case 0xdb:
+			skip_len(rd, wire_rd_u32(rd));
+			return;
+		case 0xc7:
+			skip_len(rd, (size_t)wire_rd_u8(rd) + 1);
+			return;
+		case 0xc8:
+			skip_len(rd, (size_t)wire_rd_u16(rd) + 1);
+			return;
+		case 0xc9:
+			skip_len(rd, (size_t)wire_rd_u32(rd) + 1);
+			return;
+		case 0xca:
+		case 0xce:
+		case 0xd2:
+			skip_len(rd, 4);
+			return;
+		case 0xcb:
+		case 0xcf:
+		case 0xd3:
+			skip_len(rd, 8);
+			return;
+		case 0xcc:
+		case 0xd0:
+			skip_len(rd, 1);
+			return;
+		case 0xcd:
+		case 0xd1:
+			skip_len(rd, 2);
+			return;
+		case 0xd4:
+			skip_len(rd, 2);
+			return;
+		case 0xd5:
+			skip_len(rd, 3);
+			return;
+		case 0xd6:
+			skip_len(rd, 5);
+			return;
+		case 0xd7:
+			skip_len(rd, 9);
+			return;
+		case 0xd8:
+			skip_len(rd, 17);
+			return;
+		case 0xdc:
+			count = wire_rd_u16(rd);
+			container = 1;
+			break;
+		case 0xdd:
+			count = wire_rd_u32(rd);
+			container = 1;
+			break;
+		case 0xde:
+			count = wire_rd_u16(rd);
+			is_map = container = 1;
+			break;
+		case 0xdf:
+			count = wire_rd_u32(rd);
+			is_map = container = 1;
+			break;
+		default:
+			wire_rd_fail(rd, HS_E_MALFORMED);
+			return; /* 0xc1 */
 		}
 	}
 	if (!container)
@@ -163,8 +216,7 @@ void eng_mp_pack_str(msgpack_packer *pk, const char *s)
 }
 
 /* A required name field, canonicalised. */
-int eng_mp_field_name(const msgpack_object *m, const char *key, char out[256],
-		    hs_errmsg_t *em)
+int eng_mp_field_name(const msgpack_object *m, const char *key, char out[256], hs_errmsg_t *em)
 {
 	int dup = 0;
 	char raw[ENG_NAME_MAX];
@@ -178,7 +230,7 @@ int eng_mp_field_name(const msgpack_object *m, const char *key, char out[256],
 }
 
 int eng_mp_field_uint(const msgpack_object *m, const char *key, uint64_t max, uint64_t *out,
-		    hs_errmsg_t *em)
+                      hs_errmsg_t *em)
 {
 	int dup = 0;
 	const msgpack_object *o = eng_mp_get(m, key, &dup);
@@ -188,4 +240,3 @@ int eng_mp_field_uint(const msgpack_object *m, const char *key, uint64_t max, ui
 		return hs_fail(em, HS_E_MALFORMED, "'%s' missing or not an unsigned integer", key);
 	return HS_OK;
 }
-

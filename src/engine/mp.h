@@ -20,7 +20,7 @@
 #include "util/errmsg.h"
 
 #define ENG_MP_MAX_DEPTH 8
-#define ENG_MP_MAX_BODY (256 * 1024)
+#define ENG_MP_MAX_BODY  (256 * 1024)
 
 /* HS_OK, HS_E_MALFORMED, HS_E_TRUNC, HS_E_TRAILING or HS_E_LIMIT. */
 int eng_mp_check(const uint8_t *p, size_t n);
@@ -44,7 +44,7 @@ int eng_mp_str(const msgpack_object *o, size_t max, char *out);
  * missing key or a wrong type is HS_E_MALFORMED. */
 int eng_mp_field_name(const msgpack_object *m, const char *key, char out[256], hs_errmsg_t *em);
 int eng_mp_field_uint(const msgpack_object *m, const char *key, uint64_t max, uint64_t *out,
-		      hs_errmsg_t *em);
+                      hs_errmsg_t *em);
 
 /* A packer that appends to an hs_buf_t. */
 void eng_mp_packer(msgpack_packer *pk, hs_buf_t *b);

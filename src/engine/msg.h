@@ -18,21 +18,21 @@
 #include "util/buf.h"
 
 /* Peer states, also the cell values of the gossip matrix (as names). */
-#define ENG_PEER_STATES(X)                                                         \
-	X(NONE, "NONE")                                                            \
-	X(NEEDED, "NEEDED")                                                        \
-	X(KNOWN, "KNOWN")                                                          \
-	X(INTRODUCED, "INTRODUCED")                                                \
-	X(OPERATIONAL, "OPERATIONAL")                                              \
-	X(DEGRADED, "DEGRADED")                                                    \
-	X(INTERRUPTED, "INTERRUPTED")                                              \
+#define ENG_PEER_STATES(X)                                                                         \
+	X(NONE, "NONE")                                                                            \
+	X(NEEDED, "NEEDED")                                                                        \
+	X(KNOWN, "KNOWN")                                                                          \
+	X(INTRODUCED, "INTRODUCED")                                                                \
+	X(OPERATIONAL, "OPERATIONAL")                                                              \
+	X(DEGRADED, "DEGRADED")                                                                    \
+	X(INTERRUPTED, "INTERRUPTED")                                                              \
 	X(GONE, "GONE")
 
 typedef enum eng_peer_state {
 #define X(n, s) ENG_PEER_##n,
 	ENG_PEER_STATES(X)
 #undef X
-	ENG_PEER__COUNT
+	    ENG_PEER__COUNT
 } eng_peer_state_t;
 
 const char *eng_peer_state_name(eng_peer_state_t s);
@@ -40,9 +40,9 @@ const char *eng_peer_state_name(eng_peer_state_t s);
 int eng_peer_state_parse(const char *s, eng_peer_state_t *out) HS_CHECK_RESULT;
 
 /* Message types the engine speaks: name on the wire ↔ code. */
-#define ENG_MSG_TYPES(X)                                                           \
-	X(HELLO, "HELLO")                                                          \
-	X(HELLO_ACK, "HELLO_ACK")                                                  \
+#define ENG_MSG_TYPES(X)                                                                           \
+	X(HELLO, "HELLO")                                                                          \
+	X(HELLO_ACK, "HELLO_ACK")                                                                  \
 	X(BEAT, "BEAT")
 
 typedef enum eng_msg_type {
@@ -57,14 +57,14 @@ const char *eng_msg_type_name(eng_msg_type_t t);
 eng_msg_type_t eng_msg_type_parse(const char *s);
 
 /* Limits enforced by the decoders (and respected by the encoders). */
-#define ENG_HELLO_MAX_ZONES 1024 /* a sender lists at most ENG_HELLO_SEND_ZONES */
-#define ENG_HELLO_SEND_ZONES 64
-#define ENG_HELLO_MAX_CAPS 32
-#define ENG_CAP_MAX 32
-#define ENG_REASON_MAX 255
-#define ENG_BEAT_MAX_GROUPS 1024
+#define ENG_HELLO_MAX_ZONES   1024 /* a sender lists at most ENG_HELLO_SEND_ZONES */
+#define ENG_HELLO_SEND_ZONES  64
+#define ENG_HELLO_MAX_CAPS    32
+#define ENG_CAP_MAX           32
+#define ENG_REASON_MAX        255
+#define ENG_BEAT_MAX_GROUPS   1024
 #define ENG_GROUP_MAX_MEMBERS 64
-#define ENG_GROUP_ID_LEN 16 /* hex characters */
+#define ENG_GROUP_ID_LEN      16 /* hex characters */
 
 typedef struct eng_hello {
 	char identity[ENG_NAME_MAX];
@@ -118,7 +118,7 @@ int eng_beat_encode(const eng_beat_t *b, hs_buf_t *out) HS_CHECK_RESULT;
  * HS_E_TRAILING / HS_E_LIMIT (detail in `em` when not NULL). */
 int eng_hello_decode(const uint8_t *p, size_t n, eng_hello_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 int eng_hello_ack_decode(const uint8_t *p, size_t n, eng_hello_ack_t *out,
-			 hs_errmsg_t *em) HS_CHECK_RESULT;
+                         hs_errmsg_t *em) HS_CHECK_RESULT;
 int eng_beat_decode(const uint8_t *p, size_t n, eng_beat_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 
 void eng_hello_free(eng_hello_t *h);

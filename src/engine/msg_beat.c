@@ -85,7 +85,8 @@ static int decode_row(const msgpack_object *m, eng_beat_row_t *row, hs_errmsg_t 
 		const msgpack_object_kv *kv = &cells->via.map.ptr[i];
 		if (eng_mp_str(&kv->key, ENG_NAME_MAX - 1, raw) != HS_OK ||
 		    eng_name_canon(raw, strlen(raw), id) != HS_OK)
-			return hs_fail(em, HS_E_MALFORMED, "cell %u: key is not a valid name", i + 1);
+			return hs_fail(em, HS_E_MALFORMED, "cell %u: key is not a valid name",
+			               i + 1);
 		if (eng_mp_str(&kv->val, sizeof(st) - 1, st) != HS_OK ||
 		    eng_peer_state_parse(st, &s) != HS_OK)
 			return hs_fail(em, HS_E_MALFORMED, "cell '%s': unknown state", id);
@@ -110,9 +111,10 @@ static int decode_group(const msgpack_object *m, eng_beat_group_t *g, hs_errmsg_
 		return hs_fail(em, HS_E_MALFORMED, "group key given twice");
 	if (eng_mp_str(id, ENG_GROUP_ID_LEN, g->id) != HS_OK || !group_id_ok(g->id))
 		return hs_fail(em, HS_E_MALFORMED, "group 'id' is not %d lowercase hex digits",
-			       ENG_GROUP_ID_LEN);
+		               ENG_GROUP_ID_LEN);
 	if (rows == NULL || rows->type != MSGPACK_OBJECT_ARRAY)
-		return hs_fail(em, HS_E_MALFORMED, "group '%s': 'rows' missing or not a list", g->id);
+		return hs_fail(em, HS_E_MALFORMED, "group '%s': 'rows' missing or not a list",
+		               g->id);
 	if (rows->via.array.size > ENG_GROUP_MAX_MEMBERS)
 		return hs_fail(em, HS_E_LIMIT, "group '%s': too many rows", g->id);
 	if (rows->via.array.size > 0)

@@ -10,7 +10,7 @@
 
 static const char *const state_names[] = {
 #define X(n, s) s,
-	ENG_PEER_STATES(X)
+    ENG_PEER_STATES(X)
 #undef X
 };
 
@@ -37,7 +37,7 @@ static const struct {
 	const char *name;
 } type_rows[] = {
 #define X(n, s) {ENG_MSG_##n, s},
-	ENG_MSG_TYPES(X)
+    ENG_MSG_TYPES(X)
 #undef X
 };
 
@@ -109,8 +109,8 @@ int eng_hello_ack_encode(const eng_hello_ack_t *a, hs_buf_t *out)
 }
 
 /* A list of strings; names canonicalised when `names`. */
-static int get_list(const msgpack_object *m, const char *key, size_t maxn, size_t maxlen,
-		    int names, char ***out, size_t *nout, hs_errmsg_t *em)
+static int get_list(const msgpack_object *m, const char *key, size_t maxn, size_t maxlen, int names,
+                    char ***out, size_t *nout, hs_errmsg_t *em)
 {
 	int dup = 0;
 	const msgpack_object *o = eng_mp_get(m, key, &dup);
@@ -129,7 +129,8 @@ static int get_list(const msgpack_object *m, const char *key, size_t maxn, size_
 			for (size_t j = 0; j < n; j++)
 				free(v[j]);
 			free(v);
-			return hs_fail(em, HS_E_MALFORMED, "'%s' entry %u is not valid", key, i + 1);
+			return hs_fail(em, HS_E_MALFORMED, "'%s' entry %u is not valid", key,
+			               i + 1);
 		}
 		v[n++] = xstrdup(names ? canon : raw);
 	}
@@ -149,9 +150,9 @@ int eng_hello_decode(const uint8_t *p, size_t n, eng_hello_t *out, hs_errmsg_t *
 	const msgpack_object *m = &u.data;
 	if ((rc = eng_mp_field_name(m, "identity", h.identity, em)) != HS_OK ||
 	    (rc = get_list(m, "zones", ENG_HELLO_MAX_ZONES, ENG_NAME_MAX - 1, 1, &h.zones,
-			   &h.nzones, em)) != HS_OK ||
-	    (rc = get_list(m, "caps", ENG_HELLO_MAX_CAPS, ENG_CAP_MAX, 0, &h.caps, &h.ncaps,
-			   em)) != HS_OK ||
+	                   &h.nzones, em)) != HS_OK ||
+	    (rc = get_list(m, "caps", ENG_HELLO_MAX_CAPS, ENG_CAP_MAX, 0, &h.caps, &h.ncaps, em)) !=
+	        HS_OK ||
 	    (rc = eng_mp_field_uint(m, "nonce", UINT64_MAX, &h.nonce, em)) != HS_OK ||
 	    (rc = eng_mp_field_uint(m, "time", UINT64_MAX, &h.time_ms, em)) != HS_OK)
 		goto cleanup;

@@ -28,7 +28,7 @@ void eng_peer_set_state(eng_t *e, eng_peer_t *p, eng_peer_state_t to, const char
 	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
 	va_end(ap);
 	log_notice("engine", "peer '%s': %s -> %s (%s)", p->identity, eng_peer_state_name(p->state),
-		   eng_peer_state_name(to), p->reason);
+	           eng_peer_state_name(to), p->reason);
 	eng_action_t *a = eng_push_action(e, ENG_ACT_PEER_STATE);
 	eng_strfmt(a->peer, sizeof(a->peer), "%s", p->identity);
 	a->old_state = p->state;
@@ -122,15 +122,15 @@ void eng_peer_tick(eng_t *e, uint64_t now)
 			eng_peer_send_hello(e, p);
 		uint64_t iv = peer_interval(e, p), silent = now - p->last_beat_mono;
 		if (p->state == ENG_PEER_OPERATIONAL && silent > ENG_DEGRADED_MULT * iv)
-			eng_peer_set_state(e, p, ENG_PEER_DEGRADED, "no beat for %llu ms (> %d x %llu)",
-					   (unsigned long long)silent, ENG_DEGRADED_MULT,
-					   (unsigned long long)iv);
+			eng_peer_set_state(
+			    e, p, ENG_PEER_DEGRADED, "no beat for %llu ms (> %d x %llu)",
+			    (unsigned long long)silent, ENG_DEGRADED_MULT, (unsigned long long)iv);
 		if ((p->state == ENG_PEER_OPERATIONAL || p->state == ENG_PEER_DEGRADED) &&
 		    silent > ENG_INTERRUPTED_MULT * iv)
 			eng_peer_set_state(e, p, ENG_PEER_INTERRUPTED,
-					   "no beat for %llu ms (> %d x %llu)",
-					   (unsigned long long)silent, ENG_INTERRUPTED_MULT,
-					   (unsigned long long)iv);
+			                   "no beat for %llu ms (> %d x %llu)",
+			                   (unsigned long long)silent, ENG_INTERRUPTED_MULT,
+			                   (unsigned long long)iv);
 	}
 }
 
@@ -144,7 +144,8 @@ uint64_t eng_peer_deadline(const eng_t *e)
 			t = p->next_discover;
 		else if (p->state >= ENG_PEER_KNOWN && !p->hello_out_ok)
 			t = p->next_hello;
-		if (p->state == ENG_PEER_OPERATIONAL && p->last_beat_mono + ENG_DEGRADED_MULT * iv + 1 < t)
+		if (p->state == ENG_PEER_OPERATIONAL &&
+		    p->last_beat_mono + ENG_DEGRADED_MULT * iv + 1 < t)
 			t = p->last_beat_mono + ENG_DEGRADED_MULT * iv + 1;
 		if (p->state == ENG_PEER_DEGRADED &&
 		    p->last_beat_mono + ENG_INTERRUPTED_MULT * iv + 1 < t)
@@ -158,7 +159,7 @@ uint64_t eng_peer_deadline(const eng_t *e)
 /* Is `from` ON in HSYNC3 of a multi-provider zone of ours that it also
  * claims to serve? On no, `why` says what the first such zone lacks. */
 static int hello_allowed(const eng_t *e, const char *from, const eng_hello_t *h, char *why,
-			 size_t n)
+                         size_t n)
 {
 	eng_strfmt(why, n, "none of the %zu zones listed is served here", h->nzones);
 	int first = 1;
@@ -173,10 +174,10 @@ static int hello_allowed(const eng_t *e, const char *from, const eng_hello_t *h,
 		first = 0;
 		if (!z->multi)
 			eng_strfmt(why, n, "zone '%s' is not multi-provider here: %s", z->name,
-				   z->reason_text);
+			           z->reason_text);
 		else
 			eng_strfmt(why, n, "'%s' is not listed ON in HSYNC3 of zone '%s'", from,
-				   z->name);
+			           z->name);
 	}
 	return 0;
 }
@@ -204,22 +205,22 @@ int eng_on_hello(eng_t *e, const char *from, const uint8_t *b, size_t n)
 	eng_peer_t *p = eng_peer_find(e, from);
 	if (ack.accept && p != NULL) {
 		ack.reason[0] = '\0';
-		int restarted = p->hello_in_ok && p->in_nonce != h.nonce &&
-				p->state >= ENG_PEER_INTRODUCED;
+		int restarted =
+		    p->hello_in_ok && p->in_nonce != h.nonce && p->state >= ENG_PEER_INTRODUCED;
 		p->hello_in_ok = 1;
 		p->in_nonce = h.nonce;
 		if (restarted) {
 			/* a fresh HELLO after introduction: the peer lost its state,
 			 * so it needs ours again */
-			log_info("engine", "peer '%s' sent a new hello, answering with ours",
-				 from);
+			log_info("engine", "peer '%s' sent a new hello, answering with ours", from);
 			p->hello_out_ok = 0;
 			p->hello_backoff = 0;
 		}
 	} else {
 		ack.accept = 0;
 		if (p != NULL) {
-			eng_strfmt(p->reason, sizeof(p->reason), "its hello rejected: %s", ack.reason);
+			eng_strfmt(p->reason, sizeof(p->reason), "its hello rejected: %s",
+			           ack.reason);
 			p->hello_in_ok = 0;
 		}
 		log_notice("engine", "hello from '%s' rejected: %s", from, ack.reason);

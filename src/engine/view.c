@@ -120,7 +120,7 @@ int eng_group_get(const eng_t *e, const char *id, eng_group_info_t *out)
 }
 
 eng_peer_state_t eng_group_cell(const eng_t *e, const char *id, size_t row, size_t col,
-				uint64_t *version)
+                                uint64_t *version)
 {
 	const eng_group_t *g = eng_group_find(e, id);
 	if (g == NULL || row >= g->n || col >= g->n) {

@@ -14,12 +14,12 @@ static const struct {
 	const char *name, *text;
 } reason_rows[] = {
 #define X(n, t) {#n, t},
-	ENG_ZONE_REASONS(X)
+    ENG_ZONE_REASONS(X)
 #undef X
 };
 
 static const char *const reason_short[] = {
-	"ok", "malformed", "no-hsync3", "no-hsyncparam", "many-hsyncparam", "not-listed", "listed-off",
+    "ok", "malformed", "no-hsync3", "no-hsyncparam", "many-hsyncparam", "not-listed", "listed-off",
 };
 
 const char *eng_zone_reason_name(eng_zone_reason_t r)
@@ -113,7 +113,7 @@ static void set_reason(eng_zone_t *z, eng_zone_reason_t r, const char *detail)
 	z->reason = r;
 	if (detail != NULL && detail[0] != '\0')
 		strfmt(z->reason_text, sizeof(z->reason_text), "%s: %s", reason_rows[r].text,
-			 detail);
+		       detail);
 	else
 		strfmt(z->reason_text, sizeof(z->reason_text), "%s", reason_rows[r].text);
 }
@@ -162,8 +162,8 @@ static int add_provider(eng_zone_t *z, size_t cap, const hs_hsync3_t *h, char *d
 }
 
 int eng_zone_analyse(const char *zone, const char *self, const uint8_t *const *hsync3,
-		     const size_t *hsync3_len, size_t n3, const uint8_t *const *param,
-		     const size_t *param_len, size_t np, eng_zone_t *out, hs_errmsg_t *em)
+                     const size_t *hsync3_len, size_t n3, const uint8_t *const *param,
+                     const size_t *param_len, size_t np, eng_zone_t *out, hs_errmsg_t *em)
 {
 	eng_zone_t z;
 	char zn[ENG_NAME_MAX], me[ENG_NAME_MAX], detail[200] = "";
@@ -186,7 +186,7 @@ int eng_zone_analyse(const char *zone, const char *self, const uint8_t *const *h
 		hs_errmsg_t e2;
 		if (hs_hsync3_decode(hsync3[i], hsync3_len[i], &h, &e2) != HS_OK) {
 			strfmt(detail, sizeof(detail), "hsync3 record %zu: %s", i + 1,
-				 hs_errmsg_str(&e2));
+			       hs_errmsg_str(&e2));
 			goto malformed;
 		}
 		char d2[160];
@@ -200,7 +200,7 @@ int eng_zone_analyse(const char *zone, const char *self, const uint8_t *const *h
 		hs_errmsg_t e2;
 		if (hs_hsyncparam_decode(param[i], param_len[i], hp, &e2) != HS_OK) {
 			strfmt(detail, sizeof(detail), "hsyncparam record %zu: %s", i + 1,
-				 hs_errmsg_str(&e2));
+			       hs_errmsg_str(&e2));
 			goto malformed;
 		}
 	}

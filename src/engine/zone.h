@@ -25,13 +25,13 @@
 #define ENG_NAME_MAX 256 /* canonical text name incl. NUL */
 
 /* Why a zone is or is not multi-provider for us (checked in this order). */
-#define ENG_ZONE_REASONS(X)                                                        \
-	X(OK, "multi-provider")                                                    \
-	X(MALFORMED, "malformed HSYNC3 or HSYNCPARAM record")                      \
-	X(NO_HSYNC3, "no HSYNC3 at the apex")                                      \
-	X(NO_HSYNCPARAM, "no HSYNCPARAM at the apex")                              \
-	X(MANY_HSYNCPARAM, "more than one HSYNCPARAM at the apex")                 \
-	X(NOT_LISTED, "our identity is not listed in HSYNC3")                      \
+#define ENG_ZONE_REASONS(X)                                                                        \
+	X(OK, "multi-provider")                                                                    \
+	X(MALFORMED, "malformed HSYNC3 or HSYNCPARAM record")                                      \
+	X(NO_HSYNC3, "no HSYNC3 at the apex")                                                      \
+	X(NO_HSYNCPARAM, "no HSYNCPARAM at the apex")                                              \
+	X(MANY_HSYNCPARAM, "more than one HSYNCPARAM at the apex")                                 \
+	X(NOT_LISTED, "our identity is not listed in HSYNC3")                                      \
 	X(LISTED_OFF, "our identity is listed OFF in HSYNC3")
 
 typedef enum eng_zone_reason {
@@ -69,10 +69,10 @@ typedef struct eng_zone {
 	int multi;  /* 1 when multi-provider for us */
 	eng_zone_reason_t reason;
 	char reason_text[256];
-	char *our_label;            /* NULL unless listed */
-	size_t nproviders;          /* every HSYNC3 identity, in record order */
-	eng_provider_t *providers;  /* deduplicated by identity */
-	eng_zone_policy_t policy;   /* valid when exactly one HSYNCPARAM */
+	char *our_label;           /* NULL unless listed */
+	size_t nproviders;         /* every HSYNC3 identity, in record order */
+	eng_provider_t *providers; /* deduplicated by identity */
+	eng_zone_policy_t policy;  /* valid when exactly one HSYNCPARAM */
 } eng_zone_t;
 
 /* Canonicalise a text name of `n` octets into `out` (ENG_NAME_MAX):
@@ -93,9 +93,9 @@ int eng_name_from_wire(const uint8_t *wire, size_t len, char out[ENG_NAME_MAX]) 
  * `em`) when `zone` or `self` is not a valid name.
  */
 int eng_zone_analyse(const char *zone, const char *self, const uint8_t *const *hsync3,
-		     const size_t *hsync3_len, size_t n3, const uint8_t *const *param,
-		     const size_t *param_len, size_t np, eng_zone_t *out,
-		     hs_errmsg_t *em) HS_CHECK_RESULT;
+                     const size_t *hsync3_len, size_t n3, const uint8_t *const *param,
+                     const size_t *param_len, size_t np, eng_zone_t *out,
+                     hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /* Release what eng_zone_analyse() allocated (NULL-safe; zeroes *z). */
 void eng_zone_clear(eng_zone_t *z);

@@ -9,10 +9,10 @@
 
 static const char *const PARAM[] = {"nsmgmt=\"agent\" servers=\"alpha,bravo,charlie\"", NULL};
 static const char *const H3_ABC[] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .",
-				     "ON charlie agent.charlie. .", NULL};
+                                     "ON charlie agent.charlie. .", NULL};
 static const char *const H3_ABCD[] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .",
-				      "ON charlie agent.charlie. .", "ON delta agent.delta. .",
-				      NULL};
+                                      "ON charlie agent.charlie. .", "ON delta agent.delta. .",
+                                      NULL};
 
 static void mesh3(h_net_t *net)
 {
@@ -31,10 +31,10 @@ static void assert_pairwise(const h_net_t *net, eng_peer_state_t want)
 		for (size_t j = 0; j < net->n; j++)
 			if (i != j)
 				ck_assert_msg(h_state(net->e[i], eng_identity(net->e[j])) == want,
-					      "%s sees %s as %s", eng_identity(net->e[i]),
-					      eng_identity(net->e[j]),
-					      eng_peer_state_name(h_state(net->e[i],
-									  eng_identity(net->e[j]))));
+				              "%s sees %s as %s", eng_identity(net->e[i]),
+				              eng_identity(net->e[j]),
+				              eng_peer_state_name(
+				                  h_state(net->e[i], eng_identity(net->e[j]))));
 }
 
 /* Every engine has exactly one group, the same id, with a full and
@@ -173,13 +173,12 @@ START_TEST(test_thousand_zones_one_group)
 		snprintf(name, sizeof(name), "zone%04d.example", z);
 		for (size_t i = 0; i < net.n; i++)
 			ck_assert_int_eq(eng_zone_loaded(net.e[i], name, r.p3, r.l3, r.n3, r.pp,
-							 r.lp, r.np, NULL),
-					 HS_OK);
+			                                 r.lp, r.np, NULL),
+			                 HS_OK);
 	}
 	double dt = now_s() - t0;
 	h_rrs_free(&r);
-	printf("engine: 3 x 1000 zones loaded in %.1f ms (%.0f zones/s)\n", dt * 1e3,
-	       3000.0 / dt);
+	printf("engine: 3 x 1000 zones loaded in %.1f ms (%.0f zones/s)\n", dt * 1e3, 3000.0 / dt);
 	ck_assert_double_lt(dt, 10.0); /* generous: the measured figure is far below */
 	for (size_t i = 0; i < net.n; i++) {
 		ck_assert_uint_eq(eng_zone_count(net.e[i]), 1000);

@@ -160,10 +160,10 @@ END_TEST
 START_TEST(test_beat_roundtrip)
 {
 	eng_beat_cell_t c1[] = {{(char *)"agent.bravo.", ENG_PEER_OPERATIONAL},
-				{(char *)"agent.charlie.", ENG_PEER_DEGRADED}};
+	                        {(char *)"agent.charlie.", ENG_PEER_DEGRADED}};
 	eng_beat_cell_t c2[] = {{(char *)"agent.alpha.", ENG_PEER_INTERRUPTED}};
 	eng_beat_row_t rows[] = {{(char *)"agent.alpha.", 17, 2, c1},
-				 {(char *)"agent.charlie.", 5, 1, c2}};
+	                         {(char *)"agent.charlie.", 5, 1, c2}};
 	eng_beat_group_t g = {.id = "0123456789abcdef", .nrows = 2, .rows = rows};
 	eng_beat_t b = {.seq = 3, .interval_ms = 1000, .ngroups = 1, .groups = &g}, d;
 	hs_buf_t w = HS_BUF_INIT, w2 = HS_BUF_INIT;

@@ -3,14 +3,13 @@
 
 #include "engine/harness.h"
 
-#define ALPHA "agent.alpha."
-#define BRAVO "agent.bravo."
+#define ALPHA   "agent.alpha."
+#define BRAVO   "agent.bravo."
 #define CHARLIE "agent.charlie."
 
 static const char *const PARAM[] = {"nsmgmt=\"agent\"", NULL};
 static const char *const H3_AB[] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .", NULL};
-static const char *const H3_AC[] = {"ON alpha agent.alpha. .", "ON charlie agent.charlie. .",
-				    NULL};
+static const char *const H3_AC[] = {"ON alpha agent.alpha. .", "ON charlie agent.charlie. .", NULL};
 
 typedef struct fx {
 	hs_env_fake_t clock;
@@ -22,8 +21,10 @@ static void fx_init(fx_t *f)
 {
 	memset(f, 0, sizeof(*f));
 	hs_env_fake_init(&f->clock, 1795000000000ULL, 7);
-	eng_cfg_t cfg = {.identity = "Agent.Alpha", .beat_interval_ms = 1000,
-			 .hello_retry_ms = 500, .hello_retry_max_ms = 2000};
+	eng_cfg_t cfg = {.identity = "Agent.Alpha",
+	                 .beat_interval_ms = 1000,
+	                 .hello_retry_ms = 500,
+	                 .hello_retry_max_ms = 2000};
 	ck_assert_int_eq(eng_new(&f->e, &cfg, &f->clock.env, NULL), HS_OK);
 }
 
@@ -47,7 +48,7 @@ static void fx_advance(fx_t *f, uint64_t ms)
 }
 
 static int hello_from(fx_t *f, const char *from, const char *ident, const char *zone,
-		      uint64_t nonce)
+                      uint64_t nonce)
 {
 	eng_hello_t h;
 	hs_buf_t b = HS_BUF_INIT;
@@ -274,7 +275,7 @@ START_TEST(test_hello_zone_without_hsyncparam)
 	eng_hello_ack_t ack = last_ack(&f, BRAVO);
 	ck_assert_int_eq(ack.accept, 0);
 	ck_assert_str_eq(ack.reason,
-			 "zone 'z3.' is not multi-provider here: no HSYNCPARAM at the apex");
+	                 "zone 'z3.' is not multi-provider here: no HSYNCPARAM at the apex");
 	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_KNOWN);
 	fx_free(&f);
 }
@@ -285,7 +286,7 @@ START_TEST(test_our_identity_not_listed)
 	fx_t f;
 	fx_init(&f);
 	static const char *const h3[] = {"ON bravo agent.bravo. .", "ON charlie agent.charlie. .",
-					 NULL};
+	                                 NULL};
 	h_load(f.e, "z9", h3, PARAM);
 	ck_assert_uint_eq(eng_peer_count(f.e), 0);
 	ck_assert_uint_eq(eng_group_count(f.e), 0);
@@ -376,9 +377,10 @@ START_TEST(test_leave_off_and_removed)
 	fx_t f;
 	fx_init(&f);
 	static const char *const h3_abc[] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .",
-					     "ON charlie agent.charlie. .", NULL};
-	static const char *const h3_b_off[] = {"ON alpha agent.alpha. .", "OFF bravo agent.bravo. .",
-					       "ON charlie agent.charlie. .", NULL};
+	                                     "ON charlie agent.charlie. .", NULL};
+	static const char *const h3_b_off[] = {"ON alpha agent.alpha. .",
+	                                       "OFF bravo agent.bravo. .",
+	                                       "ON charlie agent.charlie. .", NULL};
 	h_load(f.e, "z1", h3_abc, PARAM);
 	h_load(f.e, "z2", H3_AC, PARAM);
 	fx_drain(&f);
@@ -432,11 +434,11 @@ START_TEST(test_transition_logged_once)
 	ck_assert_uint_eq(h_log_count(&log, "peer 'agent.bravo.': NONE -> NEEDED ("), 1);
 	ck_assert_uint_eq(h_log_count(&log, "peer 'agent.bravo.': NEEDED -> KNOWN ("), 1);
 	ck_assert_uint_eq(h_log_count(&log, "peer 'agent.bravo.': KNOWN -> INTRODUCED "
-					    "(hello exchanged both ways)"),
-			  1);
+	                                    "(hello exchanged both ways)"),
+	                  1);
 	ck_assert_uint_eq(h_log_count(&log, "peer 'agent.bravo.': INTRODUCED -> OPERATIONAL "
-					    "(first beat received)"),
-			  1);
+	                                    "(first beat received)"),
+	                  1);
 	ck_assert_uint_eq(h_log_count(&log, "-> "), 4);
 	eng_peer_info_t pi;
 	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);

@@ -8,26 +8,26 @@
 #include "wire/rr_hsyncparam.h"
 
 static const char *const PARAM[] = {
-	"nsmgmt=\"agent\" parentsync=\"agent\" servers=\"alpha,bravo\" signers=\"alpha\" pubcds "
-	"suffix=\"hs\" auditors=\"echo\"",
-	NULL};
+    "nsmgmt=\"agent\" parentsync=\"agent\" servers=\"alpha,bravo\" signers=\"alpha\" pubcds "
+    "suffix=\"hs\" auditors=\"echo\"",
+    NULL};
 
 static void analyse(const char *self, const char *const *h3, const char *const *hp, eng_zone_t *z)
 {
 	h_rrs_t r;
 	h_rrs_build(&r, h3, hp);
-	ck_assert_int_eq(eng_zone_analyse("Example.COM", self, r.p3, r.l3, r.n3, r.pp, r.lp, r.np,
-					  z, NULL),
-			 HS_OK);
+	ck_assert_int_eq(
+	    eng_zone_analyse("Example.COM", self, r.p3, r.l3, r.n3, r.pp, r.lp, r.np, z, NULL),
+	    HS_OK);
 	h_rrs_free(&r);
 }
 
 START_TEST(test_table)
 {
 	static const char *const h3_abc[] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .",
-					     "OFF charlie agent.charlie. .", NULL};
+	                                     "OFF charlie agent.charlie. .", NULL};
 	static const char *const h3_alpha_off[] = {"OFF alpha agent.alpha. .",
-						   "ON bravo agent.bravo. .", NULL};
+	                                           "ON bravo agent.bravo. .", NULL};
 	static const char *const two_params[] = {"nsmgmt=\"agent\"", "nsmgmt=\"owner\"", NULL};
 	static const struct {
 		const char *name, *self;
@@ -36,23 +36,24 @@ START_TEST(test_table)
 		int multi;
 		const char *text;
 	} rows[] = {
-		{"multi-provider", "agent.alpha", h3_abc, PARAM, ENG_ZONE_OK, 1, "multi-provider"},
-		{"no hsyncparam", "agent.alpha", h3_abc, NULL, ENG_ZONE_NO_HSYNCPARAM, 0,
-		 "no HSYNCPARAM at the apex"},
-		{"no hsync3", "agent.alpha", NULL, PARAM, ENG_ZONE_NO_HSYNC3, 0, "no HSYNC3 at the apex"},
-		{"two hsyncparam", "agent.alpha", h3_abc, two_params, ENG_ZONE_MANY_HSYNCPARAM, 0,
-		 "more than one HSYNCPARAM at the apex: 2 records"},
-		{"not listed", "agent.delta.", h3_abc, PARAM, ENG_ZONE_NOT_LISTED, 0,
-		 "our identity is not listed in HSYNC3: agent.delta."},
-		{"listed off", "AGENT.alpha", h3_alpha_off, PARAM, ENG_ZONE_LISTED_OFF, 0,
-		 "our identity is listed OFF in HSYNC3: agent.alpha."},
-		{"off charlie is not us", "agent.charlie", h3_abc, PARAM, ENG_ZONE_LISTED_OFF, 0, NULL},
+	    {"multi-provider", "agent.alpha", h3_abc, PARAM, ENG_ZONE_OK, 1, "multi-provider"},
+	    {"no hsyncparam", "agent.alpha", h3_abc, NULL, ENG_ZONE_NO_HSYNCPARAM, 0,
+	     "no HSYNCPARAM at the apex"},
+	    {"no hsync3", "agent.alpha", NULL, PARAM, ENG_ZONE_NO_HSYNC3, 0,
+	     "no HSYNC3 at the apex"},
+	    {"two hsyncparam", "agent.alpha", h3_abc, two_params, ENG_ZONE_MANY_HSYNCPARAM, 0,
+	     "more than one HSYNCPARAM at the apex: 2 records"},
+	    {"not listed", "agent.delta.", h3_abc, PARAM, ENG_ZONE_NOT_LISTED, 0,
+	     "our identity is not listed in HSYNC3: agent.delta."},
+	    {"listed off", "AGENT.alpha", h3_alpha_off, PARAM, ENG_ZONE_LISTED_OFF, 0,
+	     "our identity is listed OFF in HSYNC3: agent.alpha."},
+	    {"off charlie is not us", "agent.charlie", h3_abc, PARAM, ENG_ZONE_LISTED_OFF, 0, NULL},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		eng_zone_t z;
 		analyse(rows[i].self, rows[i].h3, rows[i].hp, &z);
 		ck_assert_msg(z.reason == rows[i].reason, "%s: reason %s", rows[i].name,
-			      eng_zone_reason_name(z.reason));
+		              eng_zone_reason_name(z.reason));
 		ck_assert_int_eq(z.multi, rows[i].multi);
 		if (rows[i].text)
 			ck_assert_str_eq(z.reason_text, rows[i].text);
@@ -66,8 +67,8 @@ START_TEST(test_peers_policy_labels)
 {
 	/* labels with and without the trailing dot, quoted (no dot on the wire) */
 	static const char *const h3[] = {"ON alpha agent.alpha. .", "ON \"bravo\" Agent.Bravo. .",
-					 "OFF charlie. agent.charlie. .",
-					 "ON alpha agent.alpha. upstream", NULL};
+	                                 "OFF charlie. agent.charlie. .",
+	                                 "ON alpha agent.alpha. upstream", NULL};
 	eng_zone_t z;
 	analyse("agent.alpha.", h3, PARAM, &z);
 	ck_assert_int_eq(z.multi, 1);
@@ -104,13 +105,14 @@ START_TEST(test_malformed)
 {
 	h_rrs_t r;
 	eng_zone_t z;
-	static const char *const h3[] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .", NULL};
+	static const char *const h3[] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .",
+	                                 NULL};
 	h_rrs_build(&r, h3, PARAM);
 	/* truncate the second HSYNC3 */
 	r.l3[1] -= 3;
 	ck_assert_int_eq(eng_zone_analyse("example.com", "agent.alpha", r.p3, r.l3, r.n3, r.pp,
-					  r.lp, r.np, &z, NULL),
-			 HS_OK);
+	                                  r.lp, r.np, &z, NULL),
+	                 HS_OK);
 	ck_assert_int_eq(z.reason, ENG_ZONE_MALFORMED);
 	ck_assert_int_eq(z.multi, 0);
 	ck_assert_ptr_nonnull(strstr(z.reason_text, "hsync3 record 2"));
@@ -120,8 +122,8 @@ START_TEST(test_malformed)
 	/* a state byte other than ON/OFF */
 	r.b3[0].data[0] = 7;
 	ck_assert_int_eq(eng_zone_analyse("example.com", "agent.alpha", r.p3, r.l3, r.n3, r.pp,
-					  r.lp, r.np, &z, NULL),
-			 HS_OK);
+	                                  r.lp, r.np, &z, NULL),
+	                 HS_OK);
 	ck_assert_int_eq(z.reason, ENG_ZONE_MALFORMED);
 	ck_assert_ptr_nonnull(strstr(z.reason_text, "unknown state 7"));
 	eng_zone_clear(&z);
@@ -131,19 +133,19 @@ START_TEST(test_malformed)
 	r.pp[0] = bad;
 	r.lp[0] = sizeof(bad);
 	ck_assert_int_eq(eng_zone_analyse("example.com", "agent.alpha", r.p3, r.l3, r.n3, r.pp,
-					  r.lp, r.np, &z, NULL),
-			 HS_OK);
+	                                  r.lp, r.np, &z, NULL),
+	                 HS_OK);
 	ck_assert_int_eq(z.reason, ENG_ZONE_MALFORMED);
 	ck_assert_ptr_nonnull(strstr(z.reason_text, "hsyncparam record 1"));
 	eng_zone_clear(&z);
 	/* bad names are errors of the call, not of the zone */
 	hs_errmsg_t em;
 	ck_assert_int_eq(eng_zone_analyse("bad..zone", "agent.alpha", r.p3, r.l3, r.n3, r.pp, r.lp,
-					  r.np, &z, &em),
-			 HS_E_NAME);
-	ck_assert_int_eq(eng_zone_analyse("ok.zone", "", r.p3, r.l3, r.n3, r.pp, r.lp, r.np, &z,
-					  &em),
-			 HS_E_NAME);
+	                                  r.np, &z, &em),
+	                 HS_E_NAME);
+	ck_assert_int_eq(
+	    eng_zone_analyse("ok.zone", "", r.p3, r.l3, r.n3, r.pp, r.lp, r.np, &z, &em),
+	    HS_E_NAME);
 	h_rrs_free(&r);
 }
 END_TEST

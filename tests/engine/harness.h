@@ -67,7 +67,7 @@ typedef struct h_log {
 } h_log_t;
 
 static inline void h_log_hook(enum hs_log_level level, const char *subsys, const char *line,
-			      void *arg)
+                              void *arg)
 {
 	h_log_t *l = arg;
 	if (strcmp(subsys, "engine") == 0 && l->n < 256)
@@ -109,7 +109,7 @@ static inline void h_acts_clear(h_acts_t *x)
 
 /* The last action of `kind` (and `type` for SEND, peer if not NULL). */
 static inline const eng_action_t *h_find(const h_acts_t *x, eng_act_kind_t kind,
-					 eng_msg_type_t type, const char *peer)
+                                         eng_msg_type_t type, const char *peer)
 {
 	for (size_t i = x->n; i-- > 0;) {
 		const eng_action_t *a = &x->a[i];
@@ -160,8 +160,10 @@ static inline void h_net_init(h_net_t *net, uint32_t beat_ms)
 
 static inline size_t h_net_add(h_net_t *net, const char *name, uint32_t beat_ms)
 {
-	eng_cfg_t cfg = {.identity = name, .beat_interval_ms = beat_ms, .hello_retry_ms = 500,
-			 .hello_retry_max_ms = 4000};
+	eng_cfg_t cfg = {.identity = name,
+	                 .beat_interval_ms = beat_ms,
+	                 .hello_retry_ms = 500,
+	                 .hello_retry_max_ms = 4000};
 	size_t i = net->n++;
 	net->name[i] = name;
 	ck_assert_int_eq(eng_new(&net->e[i], &cfg, &net->clock.env, NULL), HS_OK);
@@ -189,7 +191,7 @@ static inline size_t h_net_pump(h_net_t *net)
 				int ok = to >= 0 && !net->down[i] && !net->down[to];
 				if (ok) {
 					int rc = eng_message(net->e[to], eng_identity(net->e[i]),
-							     a.type_name, a.body, a.len);
+					                     a.type_name, a.body, a.len);
 					/* a BEAT may overtake the ACK that introduces */
 					ck_assert(rc == HS_OK || rc == HS_E_REFUSED);
 					net->delivered++;
@@ -197,9 +199,10 @@ static inline size_t h_net_pump(h_net_t *net)
 				ck_assert_int_eq(eng_send_result(net->e[i], a.msgid, ok), HS_OK);
 			} else if (a.kind == ENG_ACT_DISCOVER) {
 				int known = h_net_find(net, a.peer) >= 0;
-				ck_assert_int_eq(eng_peer_discovered(net->e[i], a.peer, known,
-								     known ? NULL : "no such agent"),
-						 HS_OK);
+				ck_assert_int_eq(
+				    eng_peer_discovered(net->e[i], a.peer, known,
+				                        known ? NULL : "no such agent"),
+				    HS_OK);
 			} else if (a.kind == ENG_ACT_GROUP_OPERATIONAL) {
 				net->group_op[i]++;
 			} else if (a.kind == ENG_ACT_GROUP_DEGRADED) {

@@ -17,24 +17,24 @@
 #include "wire/rr_hsyncparam.h"
 
 static const char bench_engine_usage[] =
-	"usage: hsync-bench engine [--zones N[,N...]]\n"
-	"\n"
-	"Load N zones, each with the same four HSYNC3 providers (us and three\n"
-	"peers) and one HSYNCPARAM, into one agent's engine and report zones\n"
-	"per second and heap bytes per zone (glibc mallinfo2, the engine's\n"
-	"growth only). Then give the same zones to three peer engines in the\n"
-	"same process, wire them together with virtual time (1 s beats) and\n"
-	"report the real time the four take to reach an operational group.\n"
-	"No sockets, no DNS: this measures the protocol logic alone.\n"
-	"\n"
-	"Options:\n"
-	"  --zones LIST  comma-separated zone counts (default 1000,10000)\n"
-	"  -h, --help    this text\n"
-	"\n"
-	"Exit status: 0 measured, 1 error, 2 usage error.\n";
+    "usage: hsync-bench engine [--zones N[,N...]]\n"
+    "\n"
+    "Load N zones, each with the same four HSYNC3 providers (us and three\n"
+    "peers) and one HSYNCPARAM, into one agent's engine and report zones\n"
+    "per second and heap bytes per zone (glibc mallinfo2, the engine's\n"
+    "growth only). Then give the same zones to three peer engines in the\n"
+    "same process, wire them together with virtual time (1 s beats) and\n"
+    "report the real time the four take to reach an operational group.\n"
+    "No sockets, no DNS: this measures the protocol logic alone.\n"
+    "\n"
+    "Options:\n"
+    "  --zones LIST  comma-separated zone counts (default 1000,10000)\n"
+    "  -h, --help    this text\n"
+    "\n"
+    "Exit status: 0 measured, 1 error, 2 usage error.\n";
 
 static const char *const ids[4] = {"agent.alpha.", "agent.bravo.", "agent.charlie.",
-				   "agent.delta."};
+                                   "agent.delta."};
 
 static double mono(void)
 {
@@ -52,7 +52,7 @@ struct recs {
 static int recs_build(struct recs *r)
 {
 	static const char *const h3[4] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .",
-					  "ON charlie agent.charlie. .", "ON delta agent.delta. ."};
+	                                  "ON charlie agent.charlie. .", "ON delta agent.delta. ."};
 	memset(r, 0, sizeof(*r));
 	for (int i = 0; i < 4; i++) {
 		if (hs_hsync3_from_text(h3[i], &r->b3[i], NULL) != HS_OK)
@@ -104,7 +104,7 @@ static int pump(eng_t *const *e)
 			if (a.kind == ENG_ACT_SEND) {
 				long to = find(e, a.peer);
 				if (to >= 0 && eng_message(e[to], eng_identity(e[i]), a.type_name,
-							   a.body, a.len) != HS_OK) {
+				                           a.body, a.len) != HS_OK) {
 					/* a BEAT may overtake an ACK: not an error here */
 				}
 				if (eng_send_result(e[i], a.msgid, to >= 0) != HS_OK) {
@@ -189,8 +189,8 @@ cleanup:
 int bench_engine_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"zones", required_argument, NULL, 'z'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *list = "1000,10000";
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
