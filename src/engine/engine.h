@@ -24,6 +24,7 @@
 
 #include "engine/msg.h"
 #include "engine/zone.h"
+#include "util/buf.h"
 #include "util/env.h"
 #include "util/errmsg.h"
 
@@ -161,6 +162,17 @@ int eng_group_get(const eng_t *e, const char *id, eng_group_info_t *out) HS_CHEC
  * the row's version (0 = no row yet) when not NULL. */
 eng_peer_state_t eng_group_cell(const eng_t *e, const char *id, size_t row, size_t col,
                                 uint64_t *version);
+
+/* Append the whole state as one JSON object (UTF-8, no trailing newline):
+ * {"identity", "beat_interval_ms", "zones": [{name, multi_provider, reason,
+ * reason_text, label, group, providers: [{identity, label, state, upstream}],
+ * policy: {nsmgmt, parentsync, pubcds, servers, signers, auditors, suffix}}],
+ * "peers": [{identity, state, since_ms, last_beat_ms, beat_interval_ms,
+ * hello_sent_ok, hello_rcvd_ok, zones, beats_rx, beats_tx, sends_ok,
+ * sends_failed, reason}], "groups": [{id, operational, since_ms, zones,
+ * members: [...], matrix: [{owner, version, cells: [state per member]}]}]}.
+ * Times are wall-clock ms since the epoch (0 = never). */
+void eng_json(const eng_t *e, hs_buf_t *out);
 
 /* The stable id of a set of canonical identities (any order, duplicates
  * ignored): first 8 octets of SHA-256 over the sorted names joined by

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "engine/harness.h"
+#include "hpke/json.h"
 
 #define BEAT 1000
 
@@ -86,6 +87,38 @@ START_TEST(test_three_converge)
 	(void)eng_group_cell(net.e[0], ga.id, 1, 0, &va);
 	(void)eng_group_cell(net.e[1], ga.id, 1, 0, &vb);
 	ck_assert_uint_eq(va, vb);
+	h_net_free(&net);
+}
+END_TEST
+
+START_TEST(test_json_view)
+{
+	h_net_t net;
+	mesh3(&net);
+	h_net_run(&net, 5 * BEAT);
+	hs_buf_t b = HS_BUF_INIT;
+	eng_json(net.e[0], &b);
+	hpke_json_t *doc = NULL;
+	ck_assert_int_eq(hpke_json_parse(&doc, (const char *)b.data, b.len, NULL), HS_OK);
+	size_t n;
+	ck_assert_str_eq(hpke_json_str(hpke_json_get(doc, "identity"), &n), "agent.alpha.");
+	const hpke_json_t *peers = hpke_json_get(doc, "peers");
+	ck_assert_uint_eq(hpke_json_count(peers), 2);
+	ck_assert_str_eq(hpke_json_str(hpke_json_get(hpke_json_at(peers, 0), "state"), &n),
+	                 "OPERATIONAL");
+	const hpke_json_t *g = hpke_json_at(hpke_json_get(doc, "groups"), 0);
+	ck_assert_uint_eq(hpke_json_count(hpke_json_get(g, "members")), 3);
+	const hpke_json_t *row = hpke_json_at(hpke_json_get(g, "matrix"), 1);
+	ck_assert_str_eq(hpke_json_str(hpke_json_get(row, "owner"), &n), "agent.bravo.");
+	ck_assert_str_eq(hpke_json_str(hpke_json_at(hpke_json_get(row, "cells"), 0), &n),
+	                 "OPERATIONAL");
+	ck_assert_str_eq(hpke_json_str(hpke_json_at(hpke_json_get(row, "cells"), 1), &n), "NONE");
+	const hpke_json_t *z = hpke_json_at(hpke_json_get(doc, "zones"), 0);
+	ck_assert_str_eq(hpke_json_str(hpke_json_get(z, "reason"), &n), "ok");
+	ck_assert_str_eq(hpke_json_str(hpke_json_get(hpke_json_get(z, "policy"), "nsmgmt"), &n),
+	                 "agent");
+	hpke_json_free(doc);
+	hs_buf_free(&b);
 	h_net_free(&net);
 }
 END_TEST
@@ -200,6 +233,7 @@ static Suite *mesh_suite(void)
 	TCase *tc = tcase_create("mesh");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_three_converge);
+	tcase_add_test(tc, test_json_view);
 	tcase_add_test(tc, test_kill_and_revive);
 	tcase_add_test(tc, test_fourth_joins);
 	tcase_add_test(tc, test_thousand_zones_one_group);

@@ -2,6 +2,7 @@
 #include "lib/testutil.h"
 
 #include "engine/harness.h"
+#include "hpke/json.h"
 
 #define ALPHA   "agent.alpha."
 #define BRAVO   "agent.bravo."
@@ -464,6 +465,28 @@ START_TEST(test_peer_restart_rehello)
 }
 END_TEST
 
+START_TEST(test_json_escapes_remote_text)
+{
+	fx_t f;
+	fx_init(&f);
+	to_known(&f);
+	ck_assert_int_eq(ack_from(&f, BRAVO, last_hello_nonce(&f, BRAVO), 0, "say \"no\" \\ twice"),
+	                 HS_OK);
+	hs_buf_t b = HS_BUF_INIT;
+	eng_json(f.e, &b);
+	hpke_json_t *doc = NULL;
+	ck_assert_int_eq(hpke_json_parse(&doc, (const char *)b.data, b.len, NULL), HS_OK);
+	size_t n;
+	const hpke_json_t *p = hpke_json_at(hpke_json_get(doc, "peers"), 0);
+	ck_assert_str_eq(hpke_json_str(hpke_json_get(p, "reason"), &n),
+	                 "our hello rejected: say \"no\" \\ twice");
+	ck_assert_str_eq(hpke_json_str(hpke_json_get(p, "state"), &n), "KNOWN");
+	hpke_json_free(doc);
+	hs_buf_free(&b);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_send_results)
 {
 	fx_t f;
@@ -499,6 +522,7 @@ static Suite *peer_suite(void)
 	tcase_add_test(tc, test_transition_logged_once);
 	tcase_add_test(tc, test_peer_restart_rehello);
 	tcase_add_test(tc, test_send_results);
+	tcase_add_test(tc, test_json_escapes_remote_text);
 	suite_add_tcase(s, tc);
 	return s;
 }
