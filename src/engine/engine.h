@@ -71,7 +71,10 @@ int eng_peer_discovered(eng_t *e, const char *identity, int ok, const char *reas
  * "BEAT"). Returns HS_OK when handled, HS_E_UNKNOWN_TYPE, HS_E_MALFORMED
  * (and the other decoder codes) for a bad body, HS_E_REFUSED when the
  * sender may not send this now (not a peer, not introduced, identity
- * mismatch). Nothing changes on error. */
+ * mismatch). Nothing changes on error. A HELLO that fails the shared-
+ * zone check is still HS_OK: it is answered with a rejecting HELLO_ACK
+ * (a SEND action) and the reason is kept on the peer. A HELLO_ACK for an
+ * older HELLO is ignored and HS_OK. */
 int eng_message(eng_t *e, const char *from, const char *type, const uint8_t *body,
                 size_t len) HS_CHECK_RESULT;
 
