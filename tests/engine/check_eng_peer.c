@@ -1,0 +1,530 @@
+/* Tests for the peer state machine: every transition and its trigger. */
+#include "lib/testutil.h"
+
+#include "engine/harness.h"
+#include "hpke/json.h"
+
+#define ALPHA   "agent.alpha."
+#define BRAVO   "agent.bravo."
+#define CHARLIE "agent.charlie."
+
+static const char *const PARAM[] = {"nsmgmt=\"agent\"", NULL};
+static const char *const H3_AB[] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .", NULL};
+static const char *const H3_AC[] = {"ON alpha agent.alpha. .", "ON charlie agent.charlie. .", NULL};
+
+typedef struct fx {
+	hs_env_fake_t clock;
+	eng_t *e;
+	h_acts_t acts;
+} fx_t;
+
+static void fx_init(fx_t *f)
+{
+	memset(f, 0, sizeof(*f));
+	hs_env_fake_init(&f->clock, 1795000000000ULL, 7);
+	eng_cfg_t cfg = {.identity = "Agent.Alpha",
+	                 .beat_interval_ms = 1000,
+	                 .hello_retry_ms = 500,
+	                 .hello_retry_max_ms = 2000};
+	ck_assert_int_eq(eng_new(&f->e, &cfg, &f->clock.env, NULL), HS_OK);
+}
+
+static void fx_free(fx_t *f)
+{
+	h_acts_clear(&f->acts);
+	eng_free(f->e);
+}
+
+static void fx_drain(fx_t *f)
+{
+	h_acts_clear(&f->acts);
+	h_drain(f->e, &f->acts);
+}
+
+static void fx_advance(fx_t *f, uint64_t ms)
+{
+	hs_env_fake_advance(&f->clock, ms);
+	ck_assert_int_eq(eng_tick(f->e), HS_OK);
+	fx_drain(f);
+}
+
+static int hello_from(fx_t *f, const char *from, const char *ident, const char *zone,
+                      uint64_t nonce)
+{
+	eng_hello_t h;
+	hs_buf_t b = HS_BUF_INIT;
+	char *zones[1] = {(char *)zone};
+	memset(&h, 0, sizeof(h));
+	strcpy(h.identity, ident);
+	h.zones = zones;
+	h.nzones = zone ? 1 : 0;
+	h.nonce = nonce;
+	h.time_ms = 1;
+	ck_assert_int_eq(eng_hello_encode(&h, &b), HS_OK);
+	int rc = eng_message(f->e, from, "HELLO", b.data, b.len);
+	hs_buf_free(&b);
+	fx_drain(f);
+	return rc;
+}
+
+/* The ACK alpha sent to `peer` in the last batch of actions. */
+static eng_hello_ack_t last_ack(fx_t *f, const char *peer)
+{
+	eng_hello_ack_t a;
+	const eng_action_t *act = h_find(&f->acts, ENG_ACT_SEND, ENG_MSG_HELLO_ACK, peer);
+	ck_assert_ptr_nonnull(act);
+	ck_assert_int_eq(eng_hello_ack_decode(act->body, act->len, &a, NULL), HS_OK);
+	return a;
+}
+
+/* The nonce of alpha's last HELLO to `peer` (in the current batch). */
+static uint64_t last_hello_nonce(fx_t *f, const char *peer)
+{
+	eng_hello_t h;
+	const eng_action_t *act = h_find(&f->acts, ENG_ACT_SEND, ENG_MSG_HELLO, peer);
+	ck_assert_ptr_nonnull(act);
+	ck_assert_int_eq(eng_hello_decode(act->body, act->len, &h, NULL), HS_OK);
+	ck_assert_str_eq(h.identity, ALPHA);
+	uint64_t n = h.nonce;
+	eng_hello_free(&h);
+	return n;
+}
+
+static int ack_from(fx_t *f, const char *from, uint64_t nonce, int accept, const char *why)
+{
+	eng_hello_ack_t a;
+	hs_buf_t b = HS_BUF_INIT;
+	memset(&a, 0, sizeof(a));
+	strcpy(a.identity, from);
+	a.nonce = nonce;
+	a.accept = accept;
+	if (why)
+		strcpy(a.reason, why);
+	ck_assert_int_eq(eng_hello_ack_encode(&a, &b), HS_OK);
+	int rc = eng_message(f->e, from, "HELLO_ACK", b.data, b.len);
+	hs_buf_free(&b);
+	fx_drain(f);
+	return rc;
+}
+
+static int beat_from(fx_t *f, const char *from, uint32_t interval)
+{
+	eng_beat_t bt = {.seq = 1, .interval_ms = interval};
+	hs_buf_t b = HS_BUF_INIT;
+	ck_assert_int_eq(eng_beat_encode(&bt, &b), HS_OK);
+	int rc = eng_message(f->e, from, "BEAT", b.data, b.len);
+	hs_buf_free(&b);
+	fx_drain(f);
+	return rc;
+}
+
+/* Zone z1 {alpha, bravo} loaded and bravo discovered: KNOWN, HELLO sent. */
+static void to_known(fx_t *f)
+{
+	h_load(f->e, "z1", H3_AB, PARAM);
+	fx_drain(f);
+	ck_assert_int_eq(eng_peer_discovered(f->e, BRAVO, 1, NULL), HS_OK);
+	fx_drain(f);
+	ck_assert_int_eq(h_state(f->e, BRAVO), ENG_PEER_KNOWN);
+}
+
+static void to_introduced(fx_t *f)
+{
+	to_known(f);
+	uint64_t n = last_hello_nonce(f, BRAVO);
+	ck_assert_int_eq(ack_from(f, BRAVO, n, 1, NULL), HS_OK);
+	ck_assert_int_eq(hello_from(f, BRAVO, BRAVO, "z1", 1111), HS_OK);
+	ck_assert_int_eq(h_state(f->e, BRAVO), ENG_PEER_INTRODUCED);
+}
+
+START_TEST(test_needed_and_discovery)
+{
+	fx_t f;
+	fx_init(&f);
+	h_load(f.e, "z1", H3_AB, PARAM);
+	fx_drain(&f);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_NEEDED);
+	const eng_action_t *a = h_find(&f.acts, ENG_ACT_DISCOVER, 0, BRAVO);
+	ck_assert_ptr_nonnull(a);
+	a = h_find(&f.acts, ENG_ACT_PEER_STATE, 0, BRAVO);
+	ck_assert_int_eq(a->old_state, ENG_PEER_NONE);
+	ck_assert_int_eq(a->new_state, ENG_PEER_NEEDED);
+	ck_assert_uint_eq(eng_next_deadline(f.e), UINT64_MAX); /* lookup outstanding */
+
+	/* failure: stays NEEDED with the reason, asked again after 5 s */
+	uint64_t t0 = f.clock.mono_ms;
+	ck_assert_int_eq(eng_peer_discovered(f.e, BRAVO, 0, "bad RRSIG on KEY"), HS_OK);
+	fx_drain(&f);
+	eng_peer_info_t pi;
+	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);
+	ck_assert_int_eq(pi.state, ENG_PEER_NEEDED);
+	ck_assert_str_eq(pi.reason, "discovery failed: bad RRSIG on KEY");
+	ck_assert_uint_eq(eng_next_deadline(f.e), t0 + 5000);
+	fx_advance(&f, 4999);
+	ck_assert_ptr_null(h_find(&f.acts, ENG_ACT_DISCOVER, 0, BRAVO));
+	fx_advance(&f, 1);
+	ck_assert_ptr_nonnull(h_find(&f.acts, ENG_ACT_DISCOVER, 0, BRAVO));
+	/* second failure doubles the wait */
+	ck_assert_int_eq(eng_peer_discovered(f.e, BRAVO, 0, "timeout"), HS_OK);
+	ck_assert_uint_eq(eng_next_deadline(f.e), f.clock.mono_ms + 10000);
+	/* success: KNOWN and a HELLO goes out at once */
+	ck_assert_int_eq(eng_peer_discovered(f.e, BRAVO, 1, NULL), HS_OK);
+	fx_drain(&f);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_KNOWN);
+	ck_assert_ptr_nonnull(h_find(&f.acts, ENG_ACT_SEND, ENG_MSG_HELLO, BRAVO));
+	ck_assert_int_eq(eng_peer_discovered(f.e, "agent.nobody", 1, NULL), HS_E_NOTFOUND);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_hello_ours_first)
+{
+	fx_t f;
+	fx_init(&f);
+	to_known(&f);
+	eng_hello_t h;
+	const eng_action_t *a = h_find(&f.acts, ENG_ACT_SEND, ENG_MSG_HELLO, BRAVO);
+	ck_assert_int_eq(eng_hello_decode(a->body, a->len, &h, NULL), HS_OK);
+	ck_assert_uint_eq(h.nzones, 1);
+	ck_assert_str_eq(h.zones[0], "z1.");
+	eng_hello_free(&h);
+	uint64_t n = last_hello_nonce(&f, BRAVO);
+	/* a stale ack changes nothing */
+	ck_assert_int_eq(ack_from(&f, BRAVO, n + 1, 1, NULL), HS_OK);
+	eng_peer_info_t pi;
+	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);
+	ck_assert_int_eq(pi.hello_sent_ok, 0);
+	ck_assert_int_eq(ack_from(&f, BRAVO, n, 1, NULL), HS_OK);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_KNOWN); /* half way */
+	ck_assert_int_eq(hello_from(&f, BRAVO, BRAVO, "z1", 77), HS_OK);
+	eng_hello_ack_t ack = last_ack(&f, BRAVO);
+	ck_assert_int_eq(ack.accept, 1);
+	ck_assert_uint_eq(ack.nonce, 77);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_INTRODUCED);
+	/* a BEAT goes out at once */
+	ck_assert_ptr_nonnull(h_find(&f.acts, ENG_ACT_SEND, ENG_MSG_BEAT, BRAVO));
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_hello_theirs_first)
+{
+	fx_t f;
+	fx_init(&f);
+	h_load(f.e, "z1", H3_AB, PARAM);
+	fx_drain(&f);
+	/* its HELLO while we still look it up: accepted, still NEEDED */
+	ck_assert_int_eq(hello_from(&f, BRAVO, BRAVO, "z1", 5), HS_OK);
+	ck_assert_int_eq(last_ack(&f, BRAVO).accept, 1);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_NEEDED);
+	ck_assert_int_eq(eng_peer_discovered(f.e, BRAVO, 1, NULL), HS_OK);
+	fx_drain(&f);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_KNOWN);
+	ck_assert_int_eq(ack_from(&f, BRAVO, last_hello_nonce(&f, BRAVO), 1, NULL), HS_OK);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_INTRODUCED);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_hello_rejected_not_in_hsync3)
+{
+	fx_t f;
+	fx_init(&f);
+	h_load(f.e, "z1", H3_AB, PARAM);
+	h_load(f.e, "z2", H3_AC, PARAM);
+	fx_drain(&f);
+	ck_assert_int_eq(eng_peer_discovered(f.e, CHARLIE, 1, NULL), HS_OK);
+	fx_drain(&f);
+	uint64_t ours = last_hello_nonce(&f, CHARLIE);
+	ck_assert_int_eq(ack_from(&f, CHARLIE, ours, 1, NULL), HS_OK);
+	/* charlie claims z1, where it is not listed */
+	ck_assert_int_eq(hello_from(&f, CHARLIE, CHARLIE, "z1", 9), HS_OK);
+	eng_hello_ack_t ack = last_ack(&f, CHARLIE);
+	ck_assert_int_eq(ack.accept, 0);
+	ck_assert_str_eq(ack.reason, "'agent.charlie.' is not listed ON in HSYNC3 of zone 'z1.'");
+	ck_assert_int_eq(h_state(f.e, CHARLIE), ENG_PEER_KNOWN);
+	eng_peer_info_t pi;
+	ck_assert_int_eq(eng_peer_get(f.e, CHARLIE, &pi), HS_OK);
+	ck_assert_int_eq(pi.hello_rcvd_ok, 0);
+	ck_assert_ptr_nonnull(strstr(pi.reason, "its hello rejected"));
+	/* a zone we do not serve at all */
+	ck_assert_int_eq(hello_from(&f, CHARLIE, CHARLIE, "elsewhere.example", 10), HS_OK);
+	ack = last_ack(&f, CHARLIE);
+	ck_assert_str_eq(ack.reason, "none of the 1 zones listed is served here");
+	/* an agent that is nobody's peer is answered with a rejection too */
+	ck_assert_int_eq(hello_from(&f, "agent.mallory", "agent.mallory", "z1", 11), HS_OK);
+	ck_assert_int_eq(last_ack(&f, "agent.mallory.").accept, 0);
+	ck_assert_int_eq(eng_peer_count(f.e), 2);
+	/* the right zone is accepted */
+	ck_assert_int_eq(hello_from(&f, CHARLIE, CHARLIE, "z2", 12), HS_OK);
+	ck_assert_int_eq(h_state(f.e, CHARLIE), ENG_PEER_INTRODUCED);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_hello_zone_without_hsyncparam)
+{
+	fx_t f;
+	fx_init(&f);
+	/* without HSYNCPARAM a zone makes no peers */
+	h_load(f.e, "z3", H3_AB, NULL);
+	ck_assert_uint_eq(eng_peer_count(f.e), 0);
+	ck_assert_int_eq(eng_zone_find(f.e, "z3")->reason, ENG_ZONE_NO_HSYNCPARAM);
+	ck_assert_ptr_null(eng_zone_group(f.e, "z3"));
+	to_known(&f);
+	ck_assert_int_eq(hello_from(&f, BRAVO, BRAVO, "z3", 3), HS_OK);
+	eng_hello_ack_t ack = last_ack(&f, BRAVO);
+	ck_assert_int_eq(ack.accept, 0);
+	ck_assert_str_eq(ack.reason,
+	                 "zone 'z3.' is not multi-provider here: no HSYNCPARAM at the apex");
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_KNOWN);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_our_identity_not_listed)
+{
+	fx_t f;
+	fx_init(&f);
+	static const char *const h3[] = {"ON bravo agent.bravo. .", "ON charlie agent.charlie. .",
+	                                 NULL};
+	h_load(f.e, "z9", h3, PARAM);
+	ck_assert_uint_eq(eng_peer_count(f.e), 0);
+	ck_assert_uint_eq(eng_group_count(f.e), 0);
+	ck_assert_int_eq(eng_zone_find(f.e, "z9.")->reason, ENG_ZONE_NOT_LISTED);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_our_hello_rejected_and_retried)
+{
+	fx_t f;
+	fx_init(&f);
+	to_known(&f);
+	uint64_t t0 = f.clock.mono_ms;
+	ck_assert_int_eq(ack_from(&f, BRAVO, last_hello_nonce(&f, BRAVO), 0, "not ours"), HS_OK);
+	eng_peer_info_t pi;
+	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);
+	ck_assert_int_eq(pi.state, ENG_PEER_KNOWN);
+	ck_assert_str_eq(pi.reason, "our hello rejected: not ours");
+	/* retries back off: 500, then 1000, 2000, capped at 2000 */
+	ck_assert_uint_eq(eng_next_deadline(f.e), t0 + 500);
+	fx_advance(&f, 500);
+	ck_assert_uint_eq(h_count(&f.acts, ENG_ACT_SEND, ENG_MSG_HELLO), 1);
+	ck_assert_uint_eq(eng_next_deadline(f.e), t0 + 1500);
+	fx_advance(&f, 1000);
+	ck_assert_uint_eq(eng_next_deadline(f.e), t0 + 3500);
+	fx_advance(&f, 2000);
+	ck_assert_uint_eq(eng_next_deadline(f.e), t0 + 5500);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_identity_mismatch_and_refusals)
+{
+	fx_t f;
+	fx_init(&f);
+	to_known(&f);
+	ck_assert_int_eq(hello_from(&f, BRAVO, CHARLIE, "z1", 1), HS_E_REFUSED);
+	ck_assert_uint_eq(h_count(&f.acts, ENG_ACT_SEND, ENG_MSG_HELLO_ACK), 0);
+	/* BEAT before introduction */
+	ck_assert_int_eq(beat_from(&f, BRAVO, 1000), HS_E_REFUSED);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_KNOWN);
+	static const uint8_t junk[] = {0x81, 0xa1, 0x61};
+	ck_assert_int_eq(eng_message(f.e, BRAVO, "BEAT", junk, sizeof(junk)), HS_E_TRUNC);
+	ck_assert_int_eq(eng_message(f.e, BRAVO, "SYNC", junk, sizeof(junk)), HS_E_UNKNOWN_TYPE);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_silence_thresholds)
+{
+	fx_t f;
+	fx_init(&f);
+	to_introduced(&f);
+	ck_assert_int_eq(beat_from(&f, BRAVO, 1000), HS_OK);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_OPERATIONAL);
+	uint64_t t0 = f.clock.mono_ms;
+	ck_assert_uint_le(eng_next_deadline(f.e), t0 + 2001);
+	fx_advance(&f, 2000); /* exactly 2 x interval: not yet */
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_OPERATIONAL);
+	fx_advance(&f, 1);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_DEGRADED);
+	const eng_action_t *a = h_find(&f.acts, ENG_ACT_PEER_STATE, 0, BRAVO);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(a->reason, "no beat for 2001 ms (> 2 x 1000)");
+	fx_advance(&f, 7999); /* t0 + 10000 */
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_DEGRADED);
+	ck_assert_uint_eq(eng_next_deadline(f.e) <= t0 + 10001, 1);
+	fx_advance(&f, 1);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_INTERRUPTED);
+	/* BEATs still go out to an interrupted peer: they are how it recovers */
+	fx_advance(&f, 1000);
+	ck_assert_ptr_nonnull(h_find(&f.acts, ENG_ACT_SEND, ENG_MSG_BEAT, BRAVO));
+	ck_assert_int_eq(beat_from(&f, BRAVO, 1000), HS_OK);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_OPERATIONAL);
+	/* the peer's own interval drives the thresholds */
+	ck_assert_int_eq(beat_from(&f, BRAVO, 5000), HS_OK);
+	fx_advance(&f, 10000);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_OPERATIONAL);
+	fx_advance(&f, 1);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_DEGRADED);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_leave_off_and_removed)
+{
+	fx_t f;
+	fx_init(&f);
+	static const char *const h3_abc[] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .",
+	                                     "ON charlie agent.charlie. .", NULL};
+	static const char *const h3_b_off[] = {"ON alpha agent.alpha. .",
+	                                       "OFF bravo agent.bravo. .",
+	                                       "ON charlie agent.charlie. .", NULL};
+	h_load(f.e, "z1", h3_abc, PARAM);
+	h_load(f.e, "z2", H3_AC, PARAM);
+	fx_drain(&f);
+	ck_assert_uint_eq(eng_peer_count(f.e), 2);
+	/* bravo turned OFF at the reload: it leaves */
+	h_load(f.e, "z1", h3_b_off, PARAM);
+	fx_drain(&f);
+	const eng_action_t *a = h_find(&f.acts, ENG_ACT_PEER_STATE, 0, BRAVO);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(a->new_state, ENG_PEER_GONE);
+	ck_assert_str_eq(a->reason, "turned OFF in HSYNC3 of zone 'z1.'");
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_GONE); /* no longer a peer */
+	ck_assert_uint_eq(eng_peer_count(f.e), 1);
+	/* charlie removed from z1 but still in z2: stays */
+	h_load(f.e, "z1", H3_AB, PARAM);
+	fx_drain(&f);
+	ck_assert_int_eq(h_state(f.e, CHARLIE), ENG_PEER_NEEDED);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_NEEDED); /* back, from scratch */
+	/* charlie removed from z2 too: leaves */
+	h_load(f.e, "z2", H3_AB, PARAM);
+	fx_drain(&f);
+	a = h_find(&f.acts, ENG_ACT_PEER_STATE, 0, CHARLIE);
+	ck_assert_str_eq(a->reason, "no longer listed in HSYNC3 of zone 'z2.'");
+	/* the zone removed: bravo still in z2 (now a,b); remove both */
+	ck_assert_int_eq(eng_zone_removed(f.e, "z1"), HS_OK);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_NEEDED);
+	ck_assert_int_eq(eng_zone_removed(f.e, "z2."), HS_OK);
+	fx_drain(&f);
+	a = h_find(&f.acts, ENG_ACT_PEER_STATE, 0, BRAVO);
+	ck_assert_str_eq(a->reason, "zone 'z2.' removed, no shared zone left");
+	ck_assert_uint_eq(eng_peer_count(f.e), 0);
+	ck_assert_uint_eq(eng_group_count(f.e), 0);
+	ck_assert_int_eq(eng_zone_removed(f.e, "z2."), HS_E_NOTFOUND);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_transition_logged_once)
+{
+	fx_t f;
+	h_log_t log;
+	memset(&log, 0, sizeof(log));
+	hs_log_set_hook(h_log_hook, &log);
+	fx_init(&f);
+	to_introduced(&f);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(beat_from(&f, BRAVO, 1000), HS_OK);
+	/* a duplicate HELLO with the same nonce changes nothing */
+	ck_assert_int_eq(hello_from(&f, BRAVO, BRAVO, "z1", 1111), HS_OK);
+	hs_log_set_hook(NULL, NULL);
+	ck_assert_uint_eq(h_log_count(&log, "peer 'agent.bravo.': NONE -> NEEDED ("), 1);
+	ck_assert_uint_eq(h_log_count(&log, "peer 'agent.bravo.': NEEDED -> KNOWN ("), 1);
+	ck_assert_uint_eq(h_log_count(&log, "peer 'agent.bravo.': KNOWN -> INTRODUCED "
+	                                    "(hello exchanged both ways)"),
+	                  1);
+	ck_assert_uint_eq(h_log_count(&log, "peer 'agent.bravo.': INTRODUCED -> OPERATIONAL "
+	                                    "(first beat received)"),
+	                  1);
+	ck_assert_uint_eq(h_log_count(&log, "-> "), 4);
+	eng_peer_info_t pi;
+	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);
+	ck_assert_uint_eq(pi.since_ms, f.clock.now_ms);
+	ck_assert_uint_eq(pi.beats_rx, 3);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_peer_restart_rehello)
+{
+	fx_t f;
+	fx_init(&f);
+	to_introduced(&f);
+	ck_assert_int_eq(beat_from(&f, BRAVO, 1000), HS_OK);
+	/* a new HELLO (new nonce) after introduction: the peer restarted and
+	 * needs our HELLO again; our state for it is unchanged */
+	ck_assert_int_eq(hello_from(&f, BRAVO, BRAVO, "z1", 2222), HS_OK);
+	ck_assert_int_eq(last_ack(&f, BRAVO).accept, 1);
+	ck_assert_ptr_nonnull(h_find(&f.acts, ENG_ACT_SEND, ENG_MSG_HELLO, BRAVO));
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_OPERATIONAL);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_json_escapes_remote_text)
+{
+	fx_t f;
+	fx_init(&f);
+	to_known(&f);
+	ck_assert_int_eq(ack_from(&f, BRAVO, last_hello_nonce(&f, BRAVO), 0, "say \"no\" \\ twice"),
+	                 HS_OK);
+	hs_buf_t b = HS_BUF_INIT;
+	eng_json(f.e, &b);
+	hpke_json_t *doc = NULL;
+	ck_assert_int_eq(hpke_json_parse(&doc, (const char *)b.data, b.len, NULL), HS_OK);
+	size_t n;
+	const hpke_json_t *p = hpke_json_at(hpke_json_get(doc, "peers"), 0);
+	ck_assert_str_eq(hpke_json_str(hpke_json_get(p, "reason"), &n),
+	                 "our hello rejected: say \"no\" \\ twice");
+	ck_assert_str_eq(hpke_json_str(hpke_json_get(p, "state"), &n), "KNOWN");
+	hpke_json_free(doc);
+	hs_buf_free(&b);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_send_results)
+{
+	fx_t f;
+	fx_init(&f);
+	to_known(&f);
+	const eng_action_t *a = h_find(&f.acts, ENG_ACT_SEND, ENG_MSG_HELLO, BRAVO);
+	uint64_t id = a->msgid;
+	ck_assert_str_eq(a->type_name, "HELLO");
+	ck_assert_int_eq(eng_send_result(f.e, id, 0), HS_OK);
+	ck_assert_int_eq(eng_send_result(f.e, id, 1), HS_E_NOTFOUND);
+	eng_peer_info_t pi;
+	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);
+	ck_assert_uint_eq(pi.sends_failed, 1);
+	ck_assert_uint_eq(pi.sends_ok, 0);
+	fx_free(&f);
+}
+END_TEST
+
+static Suite *peer_suite(void)
+{
+	Suite *s = suite_create("eng_peer");
+	TCase *tc = tcase_create("peer");
+	tcase_add_test(tc, test_needed_and_discovery);
+	tcase_add_test(tc, test_hello_ours_first);
+	tcase_add_test(tc, test_hello_theirs_first);
+	tcase_add_test(tc, test_hello_rejected_not_in_hsync3);
+	tcase_add_test(tc, test_hello_zone_without_hsyncparam);
+	tcase_add_test(tc, test_our_identity_not_listed);
+	tcase_add_test(tc, test_our_hello_rejected_and_retried);
+	tcase_add_test(tc, test_identity_mismatch_and_refusals);
+	tcase_add_test(tc, test_silence_thresholds);
+	tcase_add_test(tc, test_leave_off_and_removed);
+	tcase_add_test(tc, test_transition_logged_once);
+	tcase_add_test(tc, test_peer_restart_rehello);
+	tcase_add_test(tc, test_send_results);
+	tcase_add_test(tc, test_json_escapes_remote_text);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TU_MAIN(peer_suite)
