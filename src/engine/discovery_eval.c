@@ -111,7 +111,7 @@ static void fail_fmt(disc_result_t *r, const char *name, uint16_t type, int code
 {
 	char ts[24], text[256];
 	type_name(type, ts, sizeof(ts));
-	snprintf(text, sizeof(text), "%.100s/%s: %.120s", name, ts, why);
+	snprintf(text, sizeof(text), "%.100s/%s: %.128s", name, ts, why);
 	add_failure(r, name, type, code, reason, text);
 }
 
@@ -250,7 +250,13 @@ int disc_eval(struct disc *d, struct disc_peer *p, disc_result_t *r)
 			continue;
 		}
 		if (vr[i].security == DV_BOGUS) {
-			add_failure(r, owner, n->type, HS_OK, vr[i].reason, vr[i].text);
+			/* a broken chain names the link that broke; say which of
+			 * the peer's RRsets it was walked for */
+			size_t ol = strlen(owner);
+			if (strncmp(vr[i].text, owner, ol) == 0 && vr[i].text[ol] == '/')
+				add_failure(r, owner, n->type, HS_OK, vr[i].reason, vr[i].text);
+			else
+				fail_fmt(r, owner, n->type, HS_OK, vr[i].reason, vr[i].text);
 			continue;
 		}
 		ok[i] = 1;

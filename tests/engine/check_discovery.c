@@ -252,6 +252,10 @@ START_TEST(wrong_anchor)
 	start(&h, 0);
 	expect_refused(&h, "dns.alpha.lab.", LDNS_RR_TYPE_KEY, DV_R_DNSKEY_MISMATCH);
 	ck_assert(has_failure(result(&h), "dns.alpha.lab.", HPKEKEY, DV_R_DNSKEY_MISMATCH));
+	char all[2048];
+	disc_failures_str(result(&h), all, sizeof(all));
+	ck_assert_msg(strstr(all, "dns.alpha.lab./HPKEKEY: lab./DNSKEY: no DNSKEY matches"), "%s",
+	              all);
 	tz_free(&other);
 	stop(&h);
 }
