@@ -105,9 +105,9 @@ int dv_anchors_closest(const dv_anchors_t *a, const char *name, char *out, size_
  * ldns objects belong to the dv_rrset_t (dv_rrset_free).
  */
 typedef struct dv_rrset {
-	char name[256];    /* owner, lowercase presentation with final dot */
+	char name[256]; /* owner, lowercase presentation with final dot */
 	uint16_t type;
-	uint8_t rcode;     /* RCODE of the answer (0 NOERROR, 3 NXDOMAIN) */
+	uint8_t rcode;      /* RCODE of the answer (0 NOERROR, 3 NXDOMAIN) */
 	ldns_rr_list *rrs;  /* answer records of (name, type); may be empty */
 	ldns_rr_list *sigs; /* answer RRSIGs covering (name, type); may be empty */
 } dv_rrset_t;
@@ -164,9 +164,9 @@ typedef struct dv_ctx {
 	const dv_anchors_t *anchors;
 	dv_fetch_fn fetch;
 	void *fetch_arg;
-	uint32_t now;         /* Unix seconds the signatures must be valid at */
-	unsigned max_depth;   /* DS steps from the RRset to its anchor; 0 = default */
-	int allow_insecure;   /* insecure lab mode: accept names no anchor covers */
+	uint32_t now;       /* Unix seconds the signatures must be valid at */
+	unsigned max_depth; /* DS steps from the RRset to its anchor; 0 = default */
+	int allow_insecure; /* insecure lab mode: accept names no anchor covers */
 } dv_ctx_t;
 
 /*

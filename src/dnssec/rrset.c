@@ -153,8 +153,7 @@ int dv_rrset_from_wire(const uint8_t *wire, size_t len, const char *qname, uint1
 	ldns_pkt_rcode rcode = ldns_pkt_get_rcode(pkt);
 	if (rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN) {
 		ldns_lookup_table *lt = ldns_lookup_by_id(ldns_rcodes, (int)rcode);
-		rc = hs_fail(em, HS_E_REFUSED, "answer: rcode %s",
-		             lt ? lt->name : "unknown");
+		rc = hs_fail(em, HS_E_REFUSED, "answer: rcode %s", lt ? lt->name : "unknown");
 		goto cleanup;
 	}
 	s = rrset_alloc(want, qtype);

@@ -14,7 +14,7 @@
 #include "util/log.h"
 
 #define DNSKEY_FLAG_ZONE 0x0100
-#define DNSKEY_PROTOCOL 3
+#define DNSKEY_PROTOCOL  3
 
 static const struct {
 	const char *name, *text;
@@ -238,7 +238,8 @@ static int verify_rrset(struct walk *w, const dv_rrset_t *set, const ldns_rdf *o
 			         "signer '%s'", signame);
 			goto candidate;
 		}
-		if (ldns_rdf2native_int8(ldns_rr_rrsig_labels(sig)) < ldns_dname_label_count(owner)) {
+		if (ldns_rdf2native_int8(ldns_rr_rrsig_labels(sig)) <
+		    ldns_dname_label_count(owner)) {
 			res_fail(&cand, DV_BOGUS, DV_R_WILDCARD, set->name, set->type, NULL);
 			goto candidate;
 		}
@@ -251,8 +252,8 @@ static int verify_rrset(struct walk *w, const dv_rrset_t *set, const ldns_rdf *o
 			cand = kres;
 			goto candidate;
 		}
-		ldns_status st = ldns_verify_rrsig_keylist_time(set->rrs, sig, keys, (time_t)w->ctx->now,
-		                                                NULL);
+		ldns_status st =
+		    ldns_verify_rrsig_keylist_time(set->rrs, sig, keys, (time_t)w->ctx->now, NULL);
 		if (st == LDNS_STATUS_OK) {
 			*res = kres;
 			res_limit(res, sig_ttl_cap(sig, set_ttl), sig_expiration(sig));
@@ -397,8 +398,7 @@ int dv_validate(const dv_ctx_t *ctx, const dv_rrset_t *rrset, dv_result_t *out, 
 	return rc;
 }
 
-int dv_validate_zone_keys(const dv_ctx_t *ctx, const char *zone, dv_result_t *out,
-                          hs_errmsg_t *em)
+int dv_validate_zone_keys(const dv_ctx_t *ctx, const char *zone, dv_result_t *out, hs_errmsg_t *em)
 {
 	struct walk w;
 	ldns_rdf *z = NULL;

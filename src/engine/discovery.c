@@ -31,8 +31,8 @@ void disc_failures_str(const disc_result_t *r, char *out, size_t outlen)
 		return;
 	out[0] = '\0';
 	for (size_t i = 0; i < r->nfailures && used + 1 < outlen; i++) {
-		int n = snprintf(out + used, outlen - used, "%s%s", i ? "; " : "",
-		                 r->failures[i].text);
+		int n =
+		    snprintf(out + used, outlen - used, "%s%s", i ? "; " : "", r->failures[i].text);
 		if (n < 0)
 			break;
 		used += (size_t)n;
@@ -176,7 +176,8 @@ static uint64_t backoff_ms(disc_t *d, unsigned fails)
 	uint8_t rnd[4] = {0};
 	if (d->cfg.env->random(d->cfg.env->arg, rnd, sizeof(rnd)) != HS_OK)
 		return base;
-	uint32_t r = (uint32_t)rnd[0] << 24 | (uint32_t)rnd[1] << 16 | (uint32_t)rnd[2] << 8 | rnd[3];
+	uint32_t r =
+	    (uint32_t)rnd[0] << 24 | (uint32_t)rnd[1] << 16 | (uint32_t)rnd[2] << 8 | rnd[3];
 	return base - r % (base / 10 + 1);
 }
 

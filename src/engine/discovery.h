@@ -37,8 +37,8 @@
 #include "util/env.h"
 #include "util/errmsg.h"
 
-#define DISC_MAX_ADDRS 8
-#define DISC_MAX_KEYS 4
+#define DISC_MAX_ADDRS    8
+#define DISC_MAX_KEYS     4
 #define DISC_MAX_FAILURES 8
 #define DISC_DEFAULT_PORT 53
 
@@ -49,8 +49,8 @@ enum disc_state {
 };
 
 enum disc_trust {
-	DISC_TRUST_SECURE = 0,    /* every RRset validated from a trust anchor */
-	DISC_TRUST_INSECURE_LAB,  /* insecure lab mode: some RRset had no anchor */
+	DISC_TRUST_SECURE = 0,   /* every RRset validated from a trust anchor */
+	DISC_TRUST_INSECURE_LAB, /* insecure lab mode: some RRset had no anchor */
 };
 
 typedef struct disc_addr {
@@ -75,13 +75,13 @@ typedef struct disc_result {
 	enum disc_trust trust;
 	disc_addr_t addrs[DISC_MAX_ADDRS];
 	size_t naddrs;
-	uint16_t port;                  /* from the URI; 53 when there is none */
-	hs_buf_t keys[DISC_MAX_KEYS];   /* SIG(0) KEY RDATAs */
+	uint16_t port;                /* from the URI; 53 when there is none */
+	hs_buf_t keys[DISC_MAX_KEYS]; /* SIG(0) KEY RDATAs */
 	size_t nkeys;
-	hs_buf_t hpke[DISC_MAX_KEYS];   /* HPKEKEY RDATAs (decoded fine) */
+	hs_buf_t hpke[DISC_MAX_KEYS]; /* HPKEKEY RDATAs (decoded fine) */
 	size_t nhpke;
-	uint32_t ttl;                   /* lifetime in seconds when found */
-	uint64_t expires_ms;            /* wall clock (hs_now_ms) when it lapses */
+	uint32_t ttl;        /* lifetime in seconds when found */
+	uint64_t expires_ms; /* wall clock (hs_now_ms) when it lapses */
 	/* valid when state == DISC_FAILED: */
 	disc_failure_t failures[DISC_MAX_FAILURES];
 	size_t nfailures;
@@ -102,19 +102,19 @@ typedef int (*disc_query_fn)(void *arg, const char *name, uint16_t type, uint64_
 typedef void (*disc_change_fn)(void *arg, const char *identity, const disc_result_t *res);
 
 typedef struct disc_config {
-	const hs_env_t *env;          /* required */
-	const dv_anchors_t *anchors;  /* borrowed; may be NULL only with insecure */
-	int insecure;                 /* lab mode: accept names no anchor covers (warns) */
-	disc_query_fn query;          /* required */
+	const hs_env_t *env;         /* required */
+	const dv_anchors_t *anchors; /* borrowed; may be NULL only with insecure */
+	int insecure;                /* lab mode: accept names no anchor covers (warns) */
+	disc_query_fn query;         /* required */
 	void *query_arg;
-	disc_change_fn on_change;     /* may be NULL */
+	disc_change_fn on_change; /* may be NULL */
 	void *change_arg;
-	uint32_t backoff_min_ms;      /* 0 = 5000 */
-	uint32_t backoff_max_ms;      /* 0 = 300000 */
-	uint32_t query_timeout_ms;    /* an unanswered query fails after this; 0 = 10000 */
-	uint32_t min_lifetime_s;      /* 0 = 30 */
-	uint32_t max_lifetime_s;      /* 0 = 86400 */
-	unsigned max_depth;           /* chain steps; 0 = DV_DEFAULT_MAX_DEPTH */
+	uint32_t backoff_min_ms;   /* 0 = 5000 */
+	uint32_t backoff_max_ms;   /* 0 = 300000 */
+	uint32_t query_timeout_ms; /* an unanswered query fails after this; 0 = 10000 */
+	uint32_t min_lifetime_s;   /* 0 = 30 */
+	uint32_t max_lifetime_s;   /* 0 = 86400 */
+	unsigned max_depth;        /* chain steps; 0 = DV_DEFAULT_MAX_DEPTH */
 } disc_config_t;
 
 /* HS_E_INVAL (no env or query function; no anchors without insecure). */
@@ -149,7 +149,8 @@ uint64_t disc_next_deadline(const disc_t *d);
 
 /* The current result of a peer, borrowed until the next call into `d`.
  * HS_E_NOTFOUND if unknown. */
-int disc_peer_result(const disc_t *d, const char *identity, const disc_result_t **out) HS_CHECK_RESULT;
+int disc_peer_result(const disc_t *d, const char *identity,
+                     const disc_result_t **out) HS_CHECK_RESULT;
 
 /* Number of queries sent so far (for tests and statistics). */
 uint64_t disc_queries_sent(const disc_t *d);

@@ -17,13 +17,11 @@ enum need_kind { NEED_URI, NEED_ADDR, NEED_KEY, NEED_HPKE };
 static const struct need {
 	const char *prefix; /* prepended to the identity */
 	uint16_t type;
-	int required;       /* absent = failure */
+	int required; /* absent = failure */
 	enum need_kind kind;
 } needs[] = {
-    {"_dns._tcp.", DISC_TYPE_URI, 0, NEED_URI},
-    {"dns.", LDNS_RR_TYPE_A, 0, NEED_ADDR},
-    {"dns.", LDNS_RR_TYPE_AAAA, 0, NEED_ADDR},
-    {"dns.", LDNS_RR_TYPE_KEY, 1, NEED_KEY},
+    {"_dns._tcp.", DISC_TYPE_URI, 0, NEED_URI}, {"dns.", LDNS_RR_TYPE_A, 0, NEED_ADDR},
+    {"dns.", LDNS_RR_TYPE_AAAA, 0, NEED_ADDR},  {"dns.", LDNS_RR_TYPE_KEY, 1, NEED_KEY},
     {"dns.", DISC_TYPE_HPKEKEY, 1, NEED_HPKE},
 };
 #define NNEEDS (sizeof(needs) / sizeof(needs[0]))
@@ -169,14 +167,15 @@ static void take(const struct disc_peer *p, const struct need *n, const dv_rrset
 			want[strlen(want) - 1] = '\0'; /* URI host carries no final dot */
 			if (strcasecmp(u.host, want) != 0) {
 				char why[400];
-				snprintf(why, sizeof(why), "uri host '%.100s' is not '%.100s'", u.host,
-				         want);
+				snprintf(why, sizeof(why), "uri host '%.100s' is not '%.100s'",
+				         u.host, want);
 				fail_fmt(r, owner, n->type, HS_E_REFUSED, DV_R_NONE, why);
 				break;
 			}
 			/* lowest priority wins, then highest weight: deterministic */
 			if (!*best_uri || u.priority < (*best_uri)->priority ||
-			    (u.priority == (*best_uri)->priority && u.weight > (*best_uri)->weight)) {
+			    (u.priority == (*best_uri)->priority &&
+			     u.weight > (*best_uri)->weight)) {
 				*uri_store = u;
 				*best_uri = uri_store;
 			}
@@ -236,7 +235,7 @@ int disc_eval(struct disc *d, struct disc_peer *p, disc_result_t *r)
 			if (n->required)
 				fail_fmt(r, owner, n->type, HS_OK, DV_R_NONE,
 				         e->set && e->set->rcode == 3 ? "no such name (NXDOMAIN)"
-				                                       : "no records");
+				                                      : "no records");
 			continue;
 		}
 		hs_errmsg_clear(&em);

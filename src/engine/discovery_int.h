@@ -4,32 +4,32 @@
 
 #include "engine/discovery.h"
 
-#define DISC_TYPE_URI 256
+#define DISC_TYPE_URI     256
 #define DISC_TYPE_HPKEKEY 65290
-#define DISC_NEG_TTL_S 60 /* how long an empty answer is kept */
+#define DISC_NEG_TTL_S    60 /* how long an empty answer is kept */
 
 /* One cached answer for (name, type), shared by every peer and chain. */
 struct disc_entry {
 	char name[256];
 	uint16_t type;
-	dv_rrset_t *set;     /* last good answer (NULL: none) */
-	int err;             /* HS_OK, or why the last lookup failed */
+	dv_rrset_t *set; /* last good answer (NULL: none) */
+	int err;         /* HS_OK, or why the last lookup failed */
 	char errtext[256];
-	uint64_t seq;        /* d->seq when last answered (0: never) */
-	uint64_t expire_ms;  /* mono: when the answer stops being usable */
-	uint64_t token;      /* outstanding query, 0 when none */
-	uint64_t sent_ms;    /* mono: when that query went out */
+	uint64_t seq;       /* d->seq when last answered (0: never) */
+	uint64_t expire_ms; /* mono: when the answer stops being usable */
+	uint64_t token;     /* outstanding query, 0 when none */
+	uint64_t sent_ms;   /* mono: when that query went out */
 	struct disc_entry *next;
 };
 
 struct disc_peer {
-	char id[256];        /* lowercase, final dot */
-	disc_result_t res;   /* what is published */
-	int busy;            /* a round is running */
-	uint64_t round_seq;  /* d->seq when the round started */
-	uint64_t next_ms;    /* mono: next round (when not busy) */
-	uint64_t valid_ms;   /* mono: an OK result lapses here */
-	unsigned fails;      /* consecutive failed rounds */
+	char id[256];       /* lowercase, final dot */
+	disc_result_t res;  /* what is published */
+	int busy;           /* a round is running */
+	uint64_t round_seq; /* d->seq when the round started */
+	uint64_t next_ms;   /* mono: next round (when not busy) */
+	uint64_t valid_ms;  /* mono: an OK result lapses here */
+	unsigned fails;     /* consecutive failed rounds */
 	struct disc_peer *next;
 };
 
@@ -37,10 +37,10 @@ struct disc {
 	disc_config_t cfg;
 	struct disc_entry *entries;
 	struct disc_peer *peers;
-	uint64_t seq;        /* bumped at every answer and round start */
+	uint64_t seq; /* bumped at every answer and round start */
 	uint64_t next_token;
 	uint64_t sent;
-	int evaluating;      /* guards against re-entry */
+	int evaluating; /* guards against re-entry */
 };
 
 static inline uint64_t disc_mono(const struct disc *d)

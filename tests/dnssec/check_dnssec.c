@@ -81,11 +81,14 @@ static dv_anchors_t *anchor_ds(tz_world_t *w, const char *zone)
 	return a;
 }
 
-static int run(tz_world_t *w, const dv_anchors_t *a, const char *owner, uint16_t type,
-               uint32_t now, int insecure, dv_result_t *res, struct fake *f)
+static int run(tz_world_t *w, const dv_anchors_t *a, const char *owner, uint16_t type, uint32_t now,
+               int insecure, dv_result_t *res, struct fake *f)
 {
 	hs_errmsg_t em;
-	dv_ctx_t ctx = {.anchors = a, .fetch = fake_fetch, .fetch_arg = f, .now = now,
+	dv_ctx_t ctx = {.anchors = a,
+	                .fetch = fake_fetch,
+	                .fetch_arg = f,
+	                .now = now,
 	                .allow_insecure = insecure};
 	f->w = w;
 	dv_rrset_t *s = tz_rrset(w, owner, (ldns_rr_type)type);
@@ -102,10 +105,9 @@ static void expect(tz_world_t *w, const dv_anchors_t *a, const char *owner, uint
 	struct fake f = {0};
 	dv_result_t res;
 	ck_assert_int_eq(run(w, a, owner, type, now, 0, &res, &f), HS_OK);
-	ck_assert_msg(res.security == sec && res.reason == why,
-	              "%s/%u: got %s %s (%s), want %s %s", owner, type,
-	              dv_security_str(res.security), dv_reason_name(res.reason), res.text,
-	              dv_security_str(sec), dv_reason_name(why));
+	ck_assert_msg(res.security == sec && res.reason == why, "%s/%u: got %s %s (%s), want %s %s",
+	              owner, type, dv_security_str(res.security), dv_reason_name(res.reason),
+	              res.text, dv_security_str(sec), dv_reason_name(why));
 }
 
 /* ---- secure chains ------------------------------------------------------- */
@@ -182,8 +184,8 @@ START_TEST(anchor_two_levels_up)
 	ck_assert_str_eq(f.log, "alpha.org.lab./48 alpha.org.lab./43 org.lab./48 org.lab./43 "
 	                        "lab./48 ");
 	/* the depth limit counts DS steps */
-	dv_ctx_t ctx = {.anchors = a, .fetch = fake_fetch, .fetch_arg = &f, .now = TZ_NOW,
-	                .max_depth = 2};
+	dv_ctx_t ctx = {
+	    .anchors = a, .fetch = fake_fetch, .fetch_arg = &f, .now = TZ_NOW, .max_depth = 2};
 	dv_rrset_t *s = tz_rrset(&w, "dns.alpha.org.lab.", LDNS_RR_TYPE_AAAA);
 	ck_assert_int_eq(dv_validate(&ctx, s, &res, NULL), HS_OK);
 	ck_assert_int_eq(res.security, DV_BOGUS);
@@ -235,7 +237,8 @@ START_TEST(bogus_tampered_rdata)
 	           "dns.alpha.lab. 600 IN KEY 512 3 15 "
 	           "AAAAqEzCKgBg0WAO6Q+GTQdzi0n/Cnbc6S+AWLqjCFg=");
 	tz_flip_wire(&w, "dns.alpha.lab.", 65290);
-	ck_assert_int_eq(run(&w, a, "dns.alpha.lab.", LDNS_RR_TYPE_KEY, TZ_NOW, 0, &res, &f), HS_OK);
+	ck_assert_int_eq(run(&w, a, "dns.alpha.lab.", LDNS_RR_TYPE_KEY, TZ_NOW, 0, &res, &f),
+	                 HS_OK);
 	ck_assert_int_eq(res.security, DV_BOGUS);
 	ck_assert_int_eq(res.reason, DV_R_BAD_SIG);
 	ck_assert_msg(strstr(res.text, "dns.alpha.lab./KEY: signature does not verify"), "%s",
@@ -268,8 +271,7 @@ START_TEST(bogus_time_window)
 	build_lab(&w, 1);
 	dv_anchors_t *a = anchor_ds(&w, "lab.");
 	expect(&w, a, "dns.alpha.lab.", LDNS_RR_TYPE_A, TZ_EXPIRATION - 1, DV_SECURE, DV_R_NONE);
-	expect(&w, a, "dns.alpha.lab.", LDNS_RR_TYPE_A, TZ_EXPIRATION + 10, DV_BOGUS,
-	       DV_R_EXPIRED);
+	expect(&w, a, "dns.alpha.lab.", LDNS_RR_TYPE_A, TZ_EXPIRATION + 10, DV_BOGUS, DV_R_EXPIRED);
 	expect(&w, a, "dns.alpha.lab.", LDNS_RR_TYPE_A, TZ_INCEPTION - 10, DV_BOGUS,
 	       DV_R_NOT_YET_VALID);
 	dv_anchors_free(a);
@@ -474,9 +476,8 @@ START_TEST(answer_parsing)
 	dv_rrset_t *s = NULL;
 	build_lab(&w, 1);
 	tz_answer(&w, 7, "dns.alpha.lab.", LDNS_RR_TYPE_A, &msg);
-	ck_assert_int_eq(dv_rrset_from_wire(msg.data, msg.len, "DNS.alpha.lab", LDNS_RR_TYPE_A, &s,
-	                                    &em),
-	                 HS_OK);
+	ck_assert_int_eq(
+	    dv_rrset_from_wire(msg.data, msg.len, "DNS.alpha.lab", LDNS_RR_TYPE_A, &s, &em), HS_OK);
 	ck_assert_str_eq(s->name, "dns.alpha.lab.");
 	ck_assert_uint_eq(dv_rrset_count(s), 2);
 	ck_assert_uint_eq(ldns_rr_list_rr_count(s->sigs), 1);
@@ -484,39 +485,39 @@ START_TEST(answer_parsing)
 	dv_rrset_free(s);
 	s = NULL;
 	/* another question */
-	ck_assert_int_eq(dv_rrset_from_wire(msg.data, msg.len, "dns.alpha.lab.",
-	                                    LDNS_RR_TYPE_AAAA, &s, &em),
-	                 HS_E_STATE);
-	ck_assert_int_eq(dv_rrset_from_wire(msg.data, msg.len, "dns.bravo.lab.", LDNS_RR_TYPE_A,
-	                                    &s, &em),
-	                 HS_E_STATE);
+	ck_assert_int_eq(
+	    dv_rrset_from_wire(msg.data, msg.len, "dns.alpha.lab.", LDNS_RR_TYPE_AAAA, &s, &em),
+	    HS_E_STATE);
+	ck_assert_int_eq(
+	    dv_rrset_from_wire(msg.data, msg.len, "dns.bravo.lab.", LDNS_RR_TYPE_A, &s, &em),
+	    HS_E_STATE);
 	/* truncated, trailing, garbage */
-	ck_assert_int_eq(dv_rrset_from_wire(msg.data, msg.len - 3, "dns.alpha.lab.",
-	                                    LDNS_RR_TYPE_A, &s, &em),
-	                 HS_E_MALFORMED);
+	ck_assert_int_eq(
+	    dv_rrset_from_wire(msg.data, msg.len - 3, "dns.alpha.lab.", LDNS_RR_TYPE_A, &s, &em),
+	    HS_E_MALFORMED);
 	hs_buf_append_u8(&msg, 0);
-	ck_assert_int_eq(dv_rrset_from_wire(msg.data, msg.len, "dns.alpha.lab.", LDNS_RR_TYPE_A,
-	                                    &s, &em),
-	                 HS_E_MALFORMED);
+	ck_assert_int_eq(
+	    dv_rrset_from_wire(msg.data, msg.len, "dns.alpha.lab.", LDNS_RR_TYPE_A, &s, &em),
+	    HS_E_MALFORMED);
 	msg.len--;
 	/* SERVFAIL */
 	msg.data[3] = (uint8_t)((msg.data[3] & 0xF0) | 2);
-	ck_assert_int_eq(dv_rrset_from_wire(msg.data, msg.len, "dns.alpha.lab.", LDNS_RR_TYPE_A,
-	                                    &s, &em),
-	                 HS_E_REFUSED);
+	ck_assert_int_eq(
+	    dv_rrset_from_wire(msg.data, msg.len, "dns.alpha.lab.", LDNS_RR_TYPE_A, &s, &em),
+	    HS_E_REFUSED);
 	ck_assert_str_eq(hs_errmsg_str(&em), "answer: rcode SERVFAIL");
 	/* NXDOMAIN is an answer (empty) */
 	msg.data[3] = (uint8_t)((msg.data[3] & 0xF0) | 3);
-	ck_assert_int_eq(dv_rrset_from_wire(msg.data, msg.len, "dns.alpha.lab.", LDNS_RR_TYPE_A,
-	                                    &s, &em),
-	                 HS_OK);
+	ck_assert_int_eq(
+	    dv_rrset_from_wire(msg.data, msg.len, "dns.alpha.lab.", LDNS_RR_TYPE_A, &s, &em),
+	    HS_OK);
 	ck_assert_uint_eq(s->rcode, 3);
 	dv_rrset_free(s);
 	/* a query, not a response */
 	msg.data[2] &= 0x7F;
-	ck_assert_int_eq(dv_rrset_from_wire(msg.data, msg.len, "dns.alpha.lab.", LDNS_RR_TYPE_A,
-	                                    &s, &em),
-	                 HS_E_STATE);
+	ck_assert_int_eq(
+	    dv_rrset_from_wire(msg.data, msg.len, "dns.alpha.lab.", LDNS_RR_TYPE_A, &s, &em),
+	    HS_E_STATE);
 	ck_assert_int_eq(dv_rrset_from_wire((const uint8_t *)"garbage", 7, "x.", 1, &s, &em),
 	                 HS_E_MALFORMED);
 	hs_buf_free(&msg);

@@ -20,16 +20,16 @@
 #include "dnssec/dnssec.h"
 #include "util/buf.h"
 
-#define TZ_MAX_ZONES 8
-#define TZ_INCEPTION 1700000000u  /* 2023-11-14 */
+#define TZ_MAX_ZONES  8
+#define TZ_INCEPTION  1700000000u /* 2023-11-14 */
 #define TZ_EXPIRATION 1900000000u /* 2030-03-17 */
-#define TZ_NOW 1800000000u        /* inside the window */
+#define TZ_NOW        1800000000u /* inside the window */
 
 typedef struct tz_zone {
 	char name[64];
 	ldns_key *key;
 	ldns_key_list *kl; /* holds `key` (ldns_key_list_free frees its keys) */
-	ldns_rr *dnskey; /* owned by the world's data list */
+	ldns_rr *dnskey;   /* owned by the world's data list */
 } tz_zone_t;
 
 typedef struct tz_world {
@@ -298,7 +298,8 @@ static inline void tz_answer(tz_world_t *w, uint16_t id, const char *owner, ldns
 	for (size_t i = 0; i < ldns_rr_list_rr_count(s->rrs); i++)
 		ldns_pkt_push_rr(p, LDNS_SECTION_ANSWER, ldns_rr_clone(ldns_rr_list_rr(s->rrs, i)));
 	for (size_t i = 0; i < ldns_rr_list_rr_count(s->sigs); i++)
-		ldns_pkt_push_rr(p, LDNS_SECTION_ANSWER, ldns_rr_clone(ldns_rr_list_rr(s->sigs, i)));
+		ldns_pkt_push_rr(p, LDNS_SECTION_ANSWER,
+		                 ldns_rr_clone(ldns_rr_list_rr(s->sigs, i)));
 	dv_rrset_free(s);
 	uint8_t *wire = NULL;
 	size_t len = 0;

@@ -10,7 +10,7 @@
 #include "util/env.h"
 
 #define HPKEKEY 65290
-#define URI 256
+#define URI     256
 
 struct q {
 	char name[256];
@@ -124,8 +124,7 @@ static const disc_result_t *result(struct harness *h)
 }
 
 /* A failure for (name, type) with this reason is listed. */
-static int has_failure(const disc_result_t *r, const char *name, uint16_t type,
-                       enum dv_reason why)
+static int has_failure(const disc_result_t *r, const char *name, uint16_t type, enum dv_reason why)
 {
 	for (size_t i = 0; i < r->nfailures; i++)
 		if (strcmp(r->failures[i].name, name) == 0 && r->failures[i].type == type &&
@@ -176,8 +175,7 @@ START_TEST(success)
 }
 END_TEST
 
-static void expect_refused(struct harness *h, const char *name, uint16_t type,
-                           enum dv_reason why)
+static void expect_refused(struct harness *h, const char *name, uint16_t type, enum dv_reason why)
 {
 	disc_tick(h->d);
 	serve(h);
@@ -207,9 +205,9 @@ START_TEST(forged_key)
 	start(&h, 0);
 	expect_refused(&h, "dns.alpha.lab.", LDNS_RR_TYPE_KEY, DV_R_BAD_SIG);
 	ck_assert_uint_eq(result(&h)->nfailures, 1);
-	ck_assert_msg(strstr(result(&h)->failures[0].text,
-	                     "dns.alpha.lab./KEY: signature does not verify"),
-	              "%s", result(&h)->failures[0].text);
+	ck_assert_msg(
+	    strstr(result(&h)->failures[0].text, "dns.alpha.lab./KEY: signature does not verify"),
+	    "%s", result(&h)->failures[0].text);
 	stop(&h);
 }
 END_TEST
@@ -461,8 +459,7 @@ START_TEST(bad_tokens_and_garbage)
 	disc_tick(h.d);
 	ck_assert_int_eq(h.nq, 5);
 	ck_assert_int_eq(disc_on_answer(h.d, 0, HS_OK, NULL, 0), HS_E_NOTFOUND);
-	ck_assert_int_eq(disc_on_answer(h.d, 999, HS_OK, (const uint8_t *)"x", 1),
-	                 HS_E_NOTFOUND);
+	ck_assert_int_eq(disc_on_answer(h.d, 999, HS_OK, (const uint8_t *)"x", 1), HS_E_NOTFOUND);
 	ck_assert_int_eq(result(&h)->state, DISC_PENDING);
 	/* garbage for the KEY query fails that lookup, safely */
 	int key = -1;
@@ -482,9 +479,8 @@ START_TEST(bad_tokens_and_garbage)
 		if (h.queue[i].type == HPKEKEY) {
 			hs_buf_t msg = HS_BUF_INIT;
 			tz_answer(&h.w, 1, "dns.alpha.lab.", LDNS_RR_TYPE_A, &msg);
-			ck_assert_int_eq(disc_on_answer(h.d, h.queue[i].token, HS_OK, msg.data,
-			                                msg.len),
-			                 HS_OK);
+			ck_assert_int_eq(
+			    disc_on_answer(h.d, h.queue[i].token, HS_OK, msg.data, msg.len), HS_OK);
 			hs_buf_free(&msg);
 			memmove(h.queue + i, h.queue + i + 1,
 			        sizeof(h.queue[0]) * (size_t)(h.nq - i - 1));
@@ -496,7 +492,8 @@ START_TEST(bad_tokens_and_garbage)
 	ck_assert_int_eq(r->state, DISC_FAILED);
 	int mal = 0, other = 0;
 	for (size_t i = 0; i < r->nfailures; i++) {
-		if (r->failures[i].type == LDNS_RR_TYPE_KEY && r->failures[i].code == HS_E_MALFORMED)
+		if (r->failures[i].type == LDNS_RR_TYPE_KEY &&
+		    r->failures[i].code == HS_E_MALFORMED)
 			mal = 1;
 		if (r->failures[i].type == HPKEKEY && r->failures[i].code == HS_E_STATE)
 			other = 1;

@@ -130,6 +130,9 @@ run dnskey --anchor "$TMP/unbound.anchor" alpha.lab
 run text --anchor "$(cat "$TMP/keys/$LABKEY.ds")" bravo.lab
 [ $rc -eq 0 ] && ok "anchor as RR text" || bad "anchor as RR text: exit $rc"
 
+run tcp --tcp --anchor "$TMP/keys/$LABKEY.ds" charlie.lab
+[ $rc -eq 0 ] && has tcp.out "charlie.lab.	ACCEPTED secure" && ok "--tcp" || bad "--tcp: exit $rc"
+
 # 3. delta's KEY was altered after signing
 run forged --anchor "$TMP/keys/$LABKEY.ds" alpha.lab delta.lab
 [ $rc -eq 1 ] && ok "forged KEY exits 1" || bad "forged KEY exit $rc"

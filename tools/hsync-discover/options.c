@@ -57,16 +57,11 @@ static const char usage_text[] =
     "--insecure), 1 at least one refused, 2 usage error or unreadable anchor.\n";
 
 static const struct option longopts[] = {
-    {"server", required_argument, NULL, 's'},
-    {"port", required_argument, NULL, 'p'},
-    {"anchor", required_argument, NULL, 'a'},
-    {"insecure", no_argument, NULL, 'I'},
-    {"now", required_argument, NULL, 'N'},
-    {"timeout", required_argument, NULL, 't'},
-    {"tcp", no_argument, NULL, 'T'},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    {"server", required_argument, NULL, 's'}, {"port", required_argument, NULL, 'p'},
+    {"anchor", required_argument, NULL, 'a'}, {"insecure", no_argument, NULL, 'I'},
+    {"now", required_argument, NULL, 'N'},    {"timeout", required_argument, NULL, 't'},
+    {"tcp", no_argument, NULL, 'T'},          {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 };
 
 static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
@@ -126,13 +121,15 @@ int hd_parse_args(int argc, char **argv, struct hd_opts *o)
 			break;
 		case 'N':
 			if (parse_uint(optarg, 0xFFFFFFFFull, &v))
-				return cli_err(HD_EXIT_USAGE, "--now: '%s' is not a Unix time", optarg);
+				return cli_err(HD_EXIT_USAGE, "--now: '%s' is not a Unix time",
+				               optarg);
 			o->have_now = 1;
 			o->now_s = v;
 			break;
 		case 't':
 			if (parse_uint(optarg, 300, &v) || v == 0)
-				return cli_err(HD_EXIT_USAGE, "-t: '%s' is not 1..300 seconds", optarg);
+				return cli_err(HD_EXIT_USAGE, "-t: '%s' is not 1..300 seconds",
+				               optarg);
 			o->timeout_s = (unsigned)v;
 			break;
 		case 'T':
@@ -145,7 +142,8 @@ int hd_parse_args(int argc, char **argv, struct hd_opts *o)
 			fputs(usage_text, stdout);
 			return HD_EXIT_OK;
 		default:
-			return cli_err(HD_EXIT_USAGE, "unknown or incomplete option '%s' (try --help)",
+			return cli_err(HD_EXIT_USAGE,
+			               "unknown or incomplete option '%s' (try --help)",
 			               argv[optind - 1]);
 		}
 	}
