@@ -98,7 +98,8 @@ typedef struct disc disc_t;
 typedef int (*disc_query_fn)(void *arg, const char *name, uint16_t type, uint64_t token);
 
 /* A peer's result changed state (PENDING/OK/FAILED) or, while OK, its
- * data. `res` is valid during the call only. */
+ * data. `res` is valid during the call only. The callback may read
+ * results but must not add or remove peers or free the disc_t. */
 typedef void (*disc_change_fn)(void *arg, const char *identity, const disc_result_t *res);
 
 typedef struct disc_config {

@@ -175,6 +175,35 @@ START_TEST(success)
 }
 END_TEST
 
+START_TEST(chain_shared_between_peers)
+{
+	struct harness h = {0};
+	build_world(&h, 1);
+	tz_zone_add(&h.w, "bravo.lab.");
+	tz_delegate(&h.w, "bravo.lab.");
+	tz_add(&h.w, "dns.bravo.lab. 300 IN A 127.0.0.2");
+	tz_add(&h.w, "dns.bravo.lab. 600 IN KEY 512 3 15 "
+	             "NrHnqEzCKgBg0WAO6Q+GTQdzi0n/Cnbc6S+AWLqjCFg=");
+	tz_add_wire(&h.w, "dns.bravo.lab.", HPKEKEY, 600, x25519_rdata, sizeof(x25519_rdata));
+	tz_sign(&h.w);
+	anchor_lab(&h, &h.w);
+	start(&h, 0);
+	ck_assert_int_eq(disc_add_peer(h.d, "bravo.lab"), HS_OK);
+	disc_tick(h.d);
+	serve(&h);
+	const disc_result_t *b = NULL;
+	ck_assert_int_eq(disc_peer_result(h.d, "BRAVO.lab.", &b), HS_OK);
+	ck_assert_int_eq(b->state, DISC_OK);
+	ck_assert_uint_eq(b->port, 53); /* bravo has no URI */
+	ck_assert_uint_eq(b->naddrs, 1);
+	ck_assert_int_eq(result(&h)->state, DISC_OK);
+	/* 2 x 5 own; DNSKEY and DS of alpha and bravo; lab.'s DNSKEY once */
+	ck_assert_int_eq(h.sent, 15);
+	ck_assert_int_eq(h.changes, 2);
+	stop(&h);
+}
+END_TEST
+
 static void expect_refused(struct harness *h, const char *name, uint16_t type, enum dv_reason why)
 {
 	disc_tick(h->d);
@@ -576,6 +605,7 @@ static Suite *discovery_suite(void)
 	TCase *tc = tcase_create("discovery");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, success);
+	tcase_add_test(tc, chain_shared_between_peers);
 	tcase_add_test(tc, forged_key);
 	tcase_add_test(tc, forged_hpkekey);
 	tcase_add_test(tc, missing_rrsig);
