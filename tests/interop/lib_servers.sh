@@ -4,8 +4,10 @@
 # rate limiting off. Everything lives under the caller's DIR.
 #
 #   free_port                      print a port free for both UDP and TCP
-#   nsd_start DIR ZONE ZONEFILE    start NSD serving ZONE from ZONEFILE on a
-#                                  free port; sets NSD_PORT and NSD_PID
+#   nsd_start DIR ZONE ZONEFILE [ZONE2 ZONEFILE2 ...]
+#                                  start NSD serving ZONE from ZONEFILE (and
+#                                  any further pairs) on a free port; sets
+#                                  NSD_PORT and NSD_PID
 #   nsd_stop                       stop it (safe to call twice)
 #   knot_start DIR ZONE ZONEFILE   the same with knotd; KNOT_PORT, KNOT_PID
 #   knot_stop
@@ -46,7 +48,15 @@ wait_ready() {
 }
 
 nsd_start() {
-	local dir=$1 zone=$2 zfile=$3 attempt
+	local dir=$1 zone=$2 zfile=$3 attempt extra=
+	shift 3
+	while [ $# -ge 2 ]; do
+		extra="$extra
+zone:
+	name: \"$1\"
+	zonefile: \"$2\""
+		shift 2
+	done
 	for attempt in 1 2 3; do
 		NSD_PORT=$(free_port)
 		[ -n "$NSD_PORT" ] || return 1
@@ -72,7 +82,7 @@ remote-control:
 	control-enable: no
 zone:
 	name: "$zone"
-	zonefile: "$zfile"
+	zonefile: "$zfile"$extra
 EOF
 		nsd -c "$dir/nsd.conf" -d >>"$dir/nsd.out" 2>&1 &
 		NSD_PID=$!
