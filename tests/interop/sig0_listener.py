@@ -23,12 +23,22 @@ def answer(req):
 
 def main():
     portfile, outfile, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(("127.0.0.1", 0))
-    port = udp.getsockname()[1]
-    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    tcp.bind(("127.0.0.1", port))
+    # The kernel picks a free UDP port; the same TCP port may be taken by
+    # another program, so start again with a fresh UDP port when it is.
+    for _ in range(20):
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind(("127.0.0.1", 0))
+        port = udp.getsockname()[1]
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            tcp.bind(("127.0.0.1", port))
+            break
+        except OSError:
+            udp.close()
+            tcp.close()
+    else:
+        sys.exit("listener: no free port with both UDP and TCP")
     tcp.listen(1)
     with open(portfile, "w") as f:
         f.write("%d\n" % port)
