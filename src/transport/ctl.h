@@ -86,8 +86,8 @@ int tp_ctl_new(tp_loop_t *loop, const tp_ctl_config_t *cfg, tp_ctl_t **out,
 /*
  * Close every client connection (pending responses are lost, pending
  * after-reply hooks are not run), close the socket and remove the socket
- * file if it is still the one we bound. Not from inside a handler (use
- * tp_ctl_after_reply). NULL-safe.
+ * file if it is still the one we bound. Not from inside a handler (do it
+ * from a tp_ctl_after_reply hook). NULL-safe.
  */
 void tp_ctl_free(tp_ctl_t *ctl);
 
@@ -103,9 +103,11 @@ int tp_ctl_register(tp_ctl_t *ctl, const char *name, tp_ctl_fn fn, void *arg,
 /*
  * From inside a handler: run `fn(arg)` once the response to this call
  * has been written out completely, or the client has gone. For "stop"
- * (break the loop after the client has its answer) and "reload". At most
- * one hook per call; a second replaces the first. Only for a handler
- * returning HS_OK. Not run if tp_ctl_free comes first.
+ * (break the loop after the client has its answer) and "reload". It runs
+ * from a 0 ms timer on the loop, outside the ctl's own callbacks, so it
+ * may call tp_ctl_free() or tp_loop_break(). At most one hook per call;
+ * a second replaces the first. Only for a handler returning HS_OK. Not
+ * scheduled if tp_ctl_free comes before the response is out.
  */
 void tp_ctl_after_reply(tp_ctl_call_t *call, tp_timer_fn fn, void *arg);
 

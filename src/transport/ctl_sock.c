@@ -77,12 +77,14 @@ static int clear_stale(const char *path, const struct sockaddr_un *sun, hs_errms
 
 /* ---- connections --------------------------------------------------------- */
 
-static void run_hook(struct ctl_conn *c)
+/* Hooks run from a timer, outside this file's callbacks, so they may
+ * stop the loop or free the ctl itself. */
+static void run_hook(tp_ctl_t *ctl, struct ctl_hook *hook)
 {
-	struct ctl_hook h = c->hook;
-	c->hook.fn = NULL;
+	struct ctl_hook h = *hook;
+	hook->fn = NULL;
 	if (h.fn)
-		h.fn(h.arg);
+		(void)tp_timer_add(ctl->loop, 0, h.fn, h.arg);
 }
 
 static void conn_free(struct ctl_conn *c)
@@ -97,10 +99,8 @@ static void conn_free(struct ctl_conn *c)
 	hs_buf_free(&c->in);
 	hs_buf_free(&c->out);
 	/* the client has gone: a pending hook still runs (its reply is moot) */
-	struct ctl_hook h = c->hook;
+	run_hook(ctl, &c->hook);
 	free(c);
-	if (h.fn)
-		h.fn(h.arg);
 }
 
 static struct timeval idle_tv(const tp_ctl_t *ctl)
@@ -149,7 +149,7 @@ static int conn_flush(struct ctl_conn *c)
 		conn_free(c);
 		return 0;
 	}
-	run_hook(c);
+	run_hook(c->ctl, &c->hook);
 	return 1;
 }
 

@@ -257,6 +257,11 @@ static const char *ask(client_t *c, const char *req)
 	return cl_wait_lines(c, 1);
 }
 
+static int cond_hook(void *arg)
+{
+	return g_hook_ran >= *(int *)arg;
+}
+
 static int cond_nclients(void *arg)
 {
 	return tp_ctl_nclients(g_ctl) == *(unsigned *)arg;
@@ -587,15 +592,53 @@ START_TEST(test_after_reply_hook)
 	client_t c;
 	start_ctl(NULL);
 	cl_open(&c);
+	int want = 1;
 	ck_assert_str_eq(ask(&c, "{\"argv\":[\"stop\"]}\n"),
 	                 "{\"ok\":true,\"time\":1700000000,\"result\":\"stopping\"}\n");
+	ck_assert_int_eq(tp_loop_run_until(g_loop, cond_hook, &want, WAIT_MS), HS_OK);
 	ck_assert_int_eq(g_hook_ran, 1);
-	/* a failed call never runs a hook */
 	ck_assert_ptr_nonnull(strstr(ask(&c, "{\"argv\":[\"stop\", \"now\"]}\n"), "\"ok\":true"));
-	ck_assert_int_eq(g_hook_ran, 2);
+	want = 2;
+	ck_assert_int_eq(tp_loop_run_until(g_loop, cond_hook, &want, WAIT_MS), HS_OK);
+	/* a failed call never runs a hook */
 	ck_assert_ptr_nonnull(strstr(ask(&c, "{\"argv\":[\"fail\"]}\n"), "\"ok\":false"));
+	ck_assert_ptr_nonnull(strstr(ask(&c, "{\"argv\":[\"nothing\"]}\n"), "\"ok\":true"));
 	ck_assert_int_eq(g_hook_ran, 2);
 	cl_close(&c);
+}
+END_TEST
+
+/* The hook may free the ctl itself (the daemon's "stop"). */
+static void free_ctl_hook(void *arg)
+{
+	tp_ctl_free(g_ctl);
+	g_ctl = NULL;
+	g_hook_ran++;
+}
+
+static int h_stop_free(tp_ctl_call_t *call, void *arg)
+{
+	tp_ctl_after_reply(call, free_ctl_hook, NULL);
+	return HS_OK;
+}
+
+START_TEST(test_hook_frees_ctl)
+{
+	client_t c, other;
+	struct stat st;
+	int want = 1;
+	start_ctl(NULL);
+	ck_assert_int_eq(tp_ctl_register(g_ctl, "stop-free", h_stop_free, NULL, "x"), HS_OK);
+	cl_open(&other);
+	cl_open(&c);
+	ck_assert_ptr_nonnull(strstr(ask(&c, "{\"argv\":[\"stop-free\"]}\n"), "\"result\":null"));
+	ck_assert_int_eq(tp_loop_run_until(g_loop, cond_hook, &want, WAIT_MS), HS_OK);
+	ck_assert_ptr_null(g_ctl);
+	cl_wait_eof(&c);
+	cl_wait_eof(&other);
+	ck_assert_int_eq(lstat(g_path, &st), -1);
+	cl_close(&c);
+	cl_close(&other);
 }
 END_TEST
 
@@ -724,6 +767,7 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tc, test_idle_closed);
 	tcase_add_test(tc, test_pipelined_then_eof);
 	tcase_add_test(tc, test_after_reply_hook);
+	tcase_add_test(tc, test_hook_frees_ctl);
 	tcase_add_test(tc, test_stale_socket_replaced);
 	tcase_add_test(tc, test_live_socket_kept);
 	tcase_add_test(tc, test_not_a_socket);
