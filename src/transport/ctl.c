@@ -68,7 +68,8 @@ int tp_ctl_parse_request(const char *line, size_t len, int *argc_out, char ***ar
 			goto cleanup;
 		}
 		if (wl > TP_CTL_MAX_WORD || strlen(w) != wl) {
-			rc = hs_fail(em, HS_E_LIMIT, "bad request: argv[%zu] too long or holds NUL", i);
+			rc = hs_fail(em, HS_E_LIMIT, "bad request: argv[%zu] too long or holds NUL",
+			             i);
 			goto cleanup;
 		}
 		argv[i] = xmemdup(w, wl + 1);
@@ -210,8 +211,7 @@ static char *join_words(int argc, char **argv)
 	return (char *)b.data;
 }
 
-void ctl_answer(tp_ctl_t *ctl, const char *line, size_t len, hs_buf_t *resp,
-                struct ctl_hook *hook)
+void ctl_answer(tp_ctl_t *ctl, const char *line, size_t len, hs_buf_t *resp, struct ctl_hook *hook)
 {
 	hs_errmsg_t em;
 	hs_buf_t result = HS_BUF_INIT;
@@ -233,7 +233,8 @@ void ctl_answer(tp_ctl_t *ctl, const char *line, size_t len, hs_buf_t *resp,
 	if (cmd == NULL) {
 		char *all = join_words(argc, argv);
 		char msg[TP_CTL_MAX_WORD + 64];
-		snprintf(msg, sizeof(msg), "unknown command '%.*s'; 'help' lists the commands", 200, all);
+		snprintf(msg, sizeof(msg), "unknown command '%.*s'; 'help' lists the commands", 200,
+		         all);
 		log_info(CTL_LOG, "unknown command '%s'", all);
 		ctl_error_line(ctl, resp, msg);
 		free(all);
@@ -243,13 +244,13 @@ void ctl_answer(tp_ctl_t *ctl, const char *line, size_t len, hs_buf_t *resp,
 	hs_jw_t rw;
 	hs_jw_init(&rw, &result);
 	tp_ctl_call_t call = {
-		.ctl = ctl,
-		.cmd = cmd->name,
-		.argc = argc - (int)cmd->nwords,
-		.argv = argv + cmd->nwords,
-		.out = &rw,
-		.em = &em,
-		.priv_ = hook,
+	    .ctl = ctl,
+	    .cmd = cmd->name,
+	    .argc = argc - (int)cmd->nwords,
+	    .argv = argv + cmd->nwords,
+	    .out = &rw,
+	    .em = &em,
+	    .priv_ = hook,
 	};
 	log_debug(CTL_LOG, "command '%s' with %d argument(s)", cmd->name, call.argc);
 	rc = cmd->fn(&call, cmd->arg);
@@ -257,8 +258,8 @@ void ctl_answer(tp_ctl_t *ctl, const char *line, size_t len, hs_buf_t *resp,
 		hs_jw_null(&rw);
 	if (rc == HS_OK && hs_jw_finish(&rw) != HS_OK) {
 		log_err(CTL_LOG, "command '%s' wrote a broken result", cmd->name);
-		rc = hs_fail(&em, HS_E_INTERNAL, "internal error: command '%s' wrote a broken result",
-		             cmd->name);
+		rc = hs_fail(&em, HS_E_INTERNAL,
+		             "internal error: command '%s' wrote a broken result", cmd->name);
 	}
 	if (rc != HS_OK) {
 		if (em.code == HS_OK)

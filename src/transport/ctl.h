@@ -37,20 +37,20 @@
 #include "util/errmsg.h"
 #include "util/json_out.h"
 
-#define TP_CTL_MAX_ARGS 32       /* words in one request */
-#define TP_CTL_MAX_WORD 1024     /* octets in one word */
+#define TP_CTL_MAX_ARGS     32   /* words in one request */
+#define TP_CTL_MAX_WORD     1024 /* octets in one word */
 #define TP_CTL_DEFAULT_PATH "/run/hsync/hsyncd.sock"
 
 typedef struct tp_ctl tp_ctl_t;
 
 /* Control socket settings; a field left 0/NULL takes its default. */
 typedef struct tp_ctl_config {
-	const char *path;       /* socket path; NULL = TP_CTL_DEFAULT_PATH */
-	unsigned mode;          /* permissions of the socket file; 0 = 0600 (0660 for a group) */
-	unsigned max_clients;   /* concurrent connections; 0 = 16 */
-	size_t max_request;     /* octets in one request line; 0 = 16384 */
-	unsigned idle_ms;       /* idle / write-stall limit per client; 0 = 30000 */
-	const hs_env_t *env;    /* clock for "time"; NULL = hs_env_system() */
+	const char *path;     /* socket path; NULL = TP_CTL_DEFAULT_PATH */
+	unsigned mode;        /* permissions of the socket file; 0 = 0600 (0660 for a group) */
+	unsigned max_clients; /* concurrent connections; 0 = 16 */
+	size_t max_request;   /* octets in one request line; 0 = 16384 */
+	unsigned idle_ms;     /* idle / write-stall limit per client; 0 = 30000 */
+	const hs_env_t *env;  /* clock for "time"; NULL = hs_env_system() */
 } tp_ctl_config_t;
 
 /* One call of a command handler. */

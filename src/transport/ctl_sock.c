@@ -36,8 +36,8 @@ static int fill_sun(const char *path, struct sockaddr_un *sun, hs_errmsg_t *em)
 	if (path[0] == '\0')
 		return hs_fail(em, HS_E_INVAL, "control socket: empty path");
 	if (strlen(path) >= sizeof(sun->sun_path))
-		return hs_fail(em, HS_E_INVAL, "control socket: path '%s' longer than %zu octets", path,
-		               sizeof(sun->sun_path) - 1);
+		return hs_fail(em, HS_E_INVAL, "control socket: path '%s' longer than %zu octets",
+		               path, sizeof(sun->sun_path) - 1);
 	memcpy(sun->sun_path, path, strlen(path));
 	return HS_OK;
 }
@@ -63,8 +63,8 @@ static int clear_stale(const char *path, const struct sockaddr_un *sun, hs_errms
 	int err = errno;
 	close(fd);
 	if (live)
-		return hs_fail(em, HS_E_EXISTS,
-		               "control socket: another daemon answers on '%s'", path);
+		return hs_fail(em, HS_E_EXISTS, "control socket: another daemon answers on '%s'",
+		               path);
 	if (err != ECONNREFUSED && err != ENOENT)
 		return hs_fail(em, HS_E_NET, "control socket: cannot probe '%s': %s", path,
 		               strerror(err));

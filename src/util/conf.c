@@ -13,9 +13,9 @@
 #include "util/file.h"
 #include "util/xmalloc.h"
 
-#define CONF_LINE_MAX 4096
+#define CONF_LINE_MAX   4096
 #define CONF_VALUES_MAX 100000
-#define CONF_FILE_MAX (4u << 20)
+#define CONF_FILE_MAX   (4u << 20)
 
 typedef struct parser {
 	conf_t *c;
@@ -306,7 +306,8 @@ static int parse_line(parser_t *p, const char *s)
 
 	if (!indented) {
 		if (!empty)
-			return PERR(p, "section '%s:' takes no value (indent options under it)", key);
+			return PERR(p, "section '%s:' takes no value (indent options under it)",
+			            key);
 		return section_header(p, key);
 	}
 	if (p->skipping)
@@ -368,9 +369,10 @@ int conf_parse(const conf_schema_t *schema, const char *text, size_t len, const 
 	p.c->defaults = xcalloc(schema->nopts ? schema->nopts : 1, sizeof(*p.c->defaults));
 	for (size_t i = 0; i < schema->nopts; i++) {
 		const conf_opt_t *o = &schema->opts[i];
-		if (o->def && conf_value_parse(o, o->def, &p.c->defaults[i], why, sizeof(why)) != HS_OK) {
-			rc = hs_fail(em, HS_E_INVAL, "schema: %s.%s: default: %s", o->section, o->name,
-			             why);
+		if (o->def &&
+		    conf_value_parse(o, o->def, &p.c->defaults[i], why, sizeof(why)) != HS_OK) {
+			rc = hs_fail(em, HS_E_INVAL, "schema: %s.%s: default: %s", o->section,
+			             o->name, why);
 			goto cleanup;
 		}
 	}
@@ -387,8 +389,8 @@ int conf_parse(const conf_schema_t *schema, const char *text, size_t len, const 
 		if (n > 0 && start[n - 1] == '\r')
 			n--;
 		if (n > CONF_LINE_MAX) {
-			rc = hs_fail(em, HS_E_LIMIT, "%s:%u: line longer than %d octets", p.fname, p.line,
-			             CONF_LINE_MAX);
+			rc = hs_fail(em, HS_E_LIMIT, "%s:%u: line longer than %d octets", p.fname,
+			             p.line, CONF_LINE_MAX);
 			goto cleanup;
 		}
 		if (memchr(start, '\0', n) != NULL) {

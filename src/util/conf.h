@@ -51,7 +51,8 @@ enum conf_type {
 	CONF_STR = 1, /* any text */
 	CONF_INT,     /* signed decimal, checked against [min, max] */
 	CONF_BOOL,    /* yes/no, true/false, on/off */
-	CONF_DUR,     /* 500ms, 30s, 5m, 1h, 2d, 1w, combinations (1h30m); a bare number is seconds; [min, max] in ms */
+	CONF_DUR,     /* 500ms, 30s, 5m, 1h, 2d, 1w, combinations (1h30m); a bare number is seconds;
+	                 [min, max] in ms */
 	CONF_ADDR,    /* IPv4/IPv6 literal with an optional port: 192.0.2.1@53, ::1@53, [::1]:53 */
 	CONF_DNAME,   /* domain name; stored lowercase and absolute (trailing dot) */
 	CONF_PATH,    /* a file name: non-empty */
@@ -61,7 +62,8 @@ enum conf_type {
 /* Option flags. */
 #define CONF_MULTI    0x01u /* may be given several times (a list) */
 #define CONF_REQUIRED 0x02u /* the section is incomplete without it */
-#define CONF_KEY      0x04u /* identifies a repeatable section: unique across its blocks; implies required */
+#define CONF_KEY                                                                                   \
+	0x04u /* identifies a repeatable section: unique across its blocks; implies required */
 
 /* Section flags. */
 #define CONF_SEC_MULTI 0x01u /* may appear several times (zone:, peer:) */

@@ -40,17 +40,20 @@ int conf_schema_check(const conf_schema_t *s, hs_errmsg_t *em)
 		if (o->type == CONF_ENUM && (o->choices == NULL || o->choices[0] == '\0'))
 			return hs_fail(em, HS_E_INVAL, "schema: %s.%s: enum without choices",
 			               o->section, o->name);
-		if ((o->flags & CONF_KEY) && (!(sd->flags & CONF_SEC_MULTI) || (o->flags & CONF_MULTI)))
-			return hs_fail(em, HS_E_INVAL,
-			               "schema: %s.%s: a key option is single and in a repeatable section",
-			               o->section, o->name);
+		if ((o->flags & CONF_KEY) &&
+		    (!(sd->flags & CONF_SEC_MULTI) || (o->flags & CONF_MULTI)))
+			return hs_fail(
+			    em, HS_E_INVAL,
+			    "schema: %s.%s: a key option is single and in a repeatable section",
+			    o->section, o->name);
 		if (o->help == NULL || o->help[0] == '\0')
-			return hs_fail(em, HS_E_INVAL, "schema: %s.%s: no help", o->section, o->name);
+			return hs_fail(em, HS_E_INVAL, "schema: %s.%s: no help", o->section,
+			               o->name);
 		if (o->def) {
 			conf_val_t v;
 			if (conf_value_parse(o, o->def, &v, why, sizeof(why)) != HS_OK)
-				return hs_fail(em, HS_E_INVAL, "schema: %s.%s: default: %s", o->section,
-				               o->name, why);
+				return hs_fail(em, HS_E_INVAL, "schema: %s.%s: default: %s",
+				               o->section, o->name, why);
 			free((char *)v.text);
 		}
 	}

@@ -16,7 +16,7 @@ struct conf_item {
 struct conf_sec {
 	const conf_section_def_t *def;
 	unsigned line;
-	int present;            /* written in the file (not only defaults) */
+	int present;             /* written in the file (not only defaults) */
 	struct conf_item *items; /* one per option of this section, in schema order */
 	size_t nitems;
 	const struct conf *conf;

@@ -71,7 +71,7 @@ static const struct {
 	const char *unit;
 	uint64_t ms;
 } dur_units[] = {
-	{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000}, {"w", 604800000},
+    {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000}, {"w", 604800000},
 };
 
 /* The unit at p ("ms" before "m"); its length in *ul, 0 if none. */
@@ -120,7 +120,8 @@ static int parse_dur(const conf_opt_t *o, const char *s, conf_val_t *v, char **n
 		total += n * mult;
 	}
 	if (!range_ok(o, (int64_t)total))
-		return WHY("%s out of range %lldms..%lldms", s, (long long)o->min, (long long)o->max);
+		return WHY("%s out of range %lldms..%lldms", s, (long long)o->min,
+		           (long long)o->max);
 	v->i = (int64_t)total;
 	return HS_OK;
 }
@@ -189,8 +190,8 @@ static int parse_addr(const conf_opt_t *o, const char *s, conf_val_t *v, char **
 	return HS_OK;
 }
 
-static int parse_dname(const conf_opt_t *o, const char *s, conf_val_t *v, char **norm,
-                       char *why, size_t whylen)
+static int parse_dname(const conf_opt_t *o, const char *s, conf_val_t *v, char **norm, char *why,
+                       size_t whylen)
 {
 	size_t n = strlen(s), wire = 1, label = 0;
 	if (strcmp(s, ".") == 0) {
@@ -208,8 +209,10 @@ static int parse_dname(const conf_opt_t *o, const char *s, conf_val_t *v, char *
 			label = 0;
 			continue;
 		}
-		if (!(isalnum(c) || c == '-' || c == '_' || (c == '*' && i == 0 && (s[1] == '.' || s[1] == '\0'))))
-			return WHY("'%s' is not a domain name (character '%c')", s, isprint(c) ? c : '?');
+		if (!(isalnum(c) || c == '-' || c == '_' ||
+		      (c == '*' && i == 0 && (s[1] == '.' || s[1] == '\0'))))
+			return WHY("'%s' is not a domain name (character '%c')", s,
+			           isprint(c) ? c : '?');
 		if (++label > 63)
 			return WHY("'%s': label longer than 63 octets", s);
 	}
@@ -249,14 +252,10 @@ static const struct type_row {
 	const char *name;
 	type_parse_fn parse;
 } type_rows[] = {
-	{CONF_STR, "string", parse_str},
-	{CONF_INT, "integer", parse_int},
-	{CONF_BOOL, "yes|no", parse_bool},
-	{CONF_DUR, "duration", parse_dur},
-	{CONF_ADDR, "address", parse_addr},
-	{CONF_DNAME, "domain-name", parse_dname},
-	{CONF_PATH, "path", parse_path},
-	{CONF_ENUM, "enum", parse_enum},
+    {CONF_STR, "string", parse_str},    {CONF_INT, "integer", parse_int},
+    {CONF_BOOL, "yes|no", parse_bool},  {CONF_DUR, "duration", parse_dur},
+    {CONF_ADDR, "address", parse_addr}, {CONF_DNAME, "domain-name", parse_dname},
+    {CONF_PATH, "path", parse_path},    {CONF_ENUM, "enum", parse_enum},
 };
 
 static const struct type_row *type_row(enum conf_type t)

@@ -28,10 +28,10 @@
 
 typedef struct hs_jw {
 	hs_buf_t *out;
-	int err;              /* first misuse, HS_OK while none */
-	int depth;            /* open containers */
-	int done;             /* a complete top-level value was written */
-	int want_value;       /* hs_jw_key() was called, the value is next */
+	int err;                     /* first misuse, HS_OK while none */
+	int depth;                   /* open containers */
+	int done;                    /* a complete top-level value was written */
+	int want_value;              /* hs_jw_key() was called, the value is next */
 	char kind[HS_JW_MAX_DEPTH];  /* '{' or '[' per level */
 	unsigned n[HS_JW_MAX_DEPTH]; /* members written per level */
 } hs_jw_t;

@@ -24,7 +24,7 @@
 #include "util/env.h"
 
 #define WAIT_MS 5000
-#define T0_MS 1700000000000ull
+#define T0_MS   1700000000000ull
 
 /* ---- fixture ------------------------------------------------------------- */
 
@@ -116,7 +116,8 @@ static void start_ctl(const tp_ctl_config_t *base)
 	cfg.env = &g_env.env;
 	int rc = tp_ctl_new(g_loop, &cfg, &g_ctl, &em);
 	ck_assert_msg(rc == HS_OK, "tp_ctl_new: %s", hs_errmsg_str(&em));
-	ck_assert_int_eq(tp_ctl_register(g_ctl, "peer list", h_peer_list, NULL, "list peers"), HS_OK);
+	ck_assert_int_eq(tp_ctl_register(g_ctl, "peer list", h_peer_list, NULL, "list peers"),
+	                 HS_OK);
 	ck_assert_int_eq(tp_ctl_register(g_ctl, "peer show", h_echo, "show", "one peer"), HS_OK);
 	ck_assert_int_eq(tp_ctl_register(g_ctl, "zone", h_echo, "zone", "zone ..."), HS_OK);
 	ck_assert_int_eq(tp_ctl_register(g_ctl, "zone list", h_peer_list, NULL, "zones"), HS_OK);
@@ -302,12 +303,14 @@ START_TEST(test_longest_prefix)
 	client_t c;
 	start_ctl(NULL);
 	cl_open(&c);
-	ck_assert_ptr_nonnull(strstr(ask(&c, "{\"argv\":[\"zone\",\"list\"]}\n"), "\"state\":\"OPERATIONAL\""));
+	ck_assert_ptr_nonnull(
+	    strstr(ask(&c, "{\"argv\":[\"zone\",\"list\"]}\n"), "\"state\":\"OPERATIONAL\""));
 	ck_assert_ptr_nonnull(strstr(ask(&c, "{\"argv\":[\"zone\",\"lister\"]}\n"),
 	                             "{\"cmd\":\"zone\",\"arg\":\"lister\",\"tag\":\"zone\"}"));
 	/* "peer" alone is no command */
-	ck_assert_ptr_nonnull(strstr(ask(&c, "{\"argv\":[\"peer\"]}\n"),
-	                             "\"ok\":false,\"time\":1700000000,\"error\":\"unknown command 'peer'"));
+	ck_assert_ptr_nonnull(
+	    strstr(ask(&c, "{\"argv\":[\"peer\"]}\n"),
+	           "\"ok\":false,\"time\":1700000000,\"error\":\"unknown command 'peer'"));
 	cl_close(&c);
 }
 END_TEST
@@ -317,27 +320,36 @@ START_TEST(test_errors)
 	client_t c;
 	start_ctl(NULL);
 	cl_open(&c);
-	ck_assert_str_eq(ask(&c, "{\"argv\":[\"peer\",\"lost\",\"x\"]}\n"),
-	                 "{\"ok\":false,\"time\":1700000000,\"error\":\"unknown command 'peer lost x'; "
-	                 "'help' lists the commands\"}\n");
+	ck_assert_str_eq(
+	    ask(&c, "{\"argv\":[\"peer\",\"lost\",\"x\"]}\n"),
+	    "{\"ok\":false,\"time\":1700000000,\"error\":\"unknown command 'peer lost x'; "
+	    "'help' lists the commands\"}\n");
 	ck_assert_str_eq(ask(&c, "{\"argv\":[\"peer\",\"show\"]}\n"),
 	                 "{\"ok\":false,\"time\":1700000000,\"error\":\"usage: peer show ID\"}\n");
 	/* the handler's partial output is discarded */
 	ck_assert_str_eq(ask(&c, "{\"argv\":[\"fail\"]}\n"),
 	                 "{\"ok\":false,\"time\":1700000000,\"error\":\"no zone 'x.example.'\"}\n");
-	ck_assert_str_eq(ask(&c, "{\"argv\":[\"fail-bare\"]}\n"),
-	                 "{\"ok\":false,\"time\":1700000000,\"error\":\"operation not valid in this state\"}\n");
-	ck_assert_ptr_nonnull(strstr(ask(&c, "{\"argv\":[\"broken\"]}\n"),
-	                             "\"error\":\"internal error: command 'broken' wrote a broken result\""));
+	ck_assert_str_eq(
+	    ask(&c, "{\"argv\":[\"fail-bare\"]}\n"),
+	    "{\"ok\":false,\"time\":1700000000,\"error\":\"operation not valid in this state\"}\n");
+	ck_assert_ptr_nonnull(
+	    strstr(ask(&c, "{\"argv\":[\"broken\"]}\n"),
+	           "\"error\":\"internal error: command 'broken' wrote a broken result\""));
 	/* bad requests: answered, and the connection stays usable */
-	ck_assert_ptr_nonnull(strstr(ask(&c, "peer list\n"), "\"ok\":false,\"time\":1700000000,\"error\":\"bad request: json:"));
-	ck_assert_ptr_nonnull(strstr(ask(&c, "[\"peer\"]\n"), "\"error\":\"bad request: not a json object\""));
-	ck_assert_ptr_nonnull(strstr(ask(&c, "{\"cmd\":\"peer\"}\n"), "\"error\":\"bad request: no \\\"argv\\\" array\""));
+	ck_assert_ptr_nonnull(
+	    strstr(ask(&c, "peer list\n"),
+	           "\"ok\":false,\"time\":1700000000,\"error\":\"bad request: json:"));
+	ck_assert_ptr_nonnull(
+	    strstr(ask(&c, "[\"peer\"]\n"), "\"error\":\"bad request: not a json object\""));
+	ck_assert_ptr_nonnull(strstr(ask(&c, "{\"cmd\":\"peer\"}\n"),
+	                             "\"error\":\"bad request: no \\\"argv\\\" array\""));
 	ck_assert_ptr_nonnull(strstr(ask(&c, "{\"argv\":[]}\n"), "\"error\":\"empty command\""));
-	ck_assert_ptr_nonnull(strstr(ask(&c, "{\"argv\":[\"peer\", 3]}\n"), "argv[1] is not a string"));
+	ck_assert_ptr_nonnull(
+	    strstr(ask(&c, "{\"argv\":[\"peer\", 3]}\n"), "argv[1] is not a string"));
 	ck_assert_ptr_nonnull(strstr(ask(&c, "{\"argv\":[\"peer\",\"list\"]}\n"), "\"ok\":true"));
 	/* blank lines are ignored */
-	ck_assert_ptr_nonnull(strstr(ask(&c, "\n\r\n{\"argv\":[\"nothing\"]}\n"), "\"result\":null"));
+	ck_assert_ptr_nonnull(
+	    strstr(ask(&c, "\n\r\n{\"argv\":[\"nothing\"]}\n"), "\"result\":null"));
 	ck_assert_uint_eq(count_lines(&c), 1);
 	cl_close(&c);
 }
@@ -386,18 +398,19 @@ START_TEST(test_parse_request)
 		const char *req;
 		int rc;
 	} bad[] = {
-		{"", HS_E_SYNTAX},
-		{"{\"argv\":[\"a\"]} x", HS_E_SYNTAX},
-		{"{\"argv\":\"a\"}", HS_E_SYNTAX},
-		{"{\"argv\":[null]}", HS_E_SYNTAX},
-		{"{\"argv\":[]}", HS_E_INVAL},
-		{"{\"argv\":[\"a\\u0000b\"]}", HS_E_LIMIT},
-		{"{\"argv\":[\"a\"],\"argv\":[\"b\"]}", HS_E_SYNTAX},
+	    {"", HS_E_SYNTAX},
+	    {"{\"argv\":[\"a\"]} x", HS_E_SYNTAX},
+	    {"{\"argv\":\"a\"}", HS_E_SYNTAX},
+	    {"{\"argv\":[null]}", HS_E_SYNTAX},
+	    {"{\"argv\":[]}", HS_E_INVAL},
+	    {"{\"argv\":[\"a\\u0000b\"]}", HS_E_LIMIT},
+	    {"{\"argv\":[\"a\"],\"argv\":[\"b\"]}", HS_E_SYNTAX},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		argv = NULL;
-		ck_assert_int_eq(tp_ctl_parse_request(bad[i].req, strlen(bad[i].req), &argc, &argv, &em),
-		                 bad[i].rc);
+		ck_assert_int_eq(
+		    tp_ctl_parse_request(bad[i].req, strlen(bad[i].req), &argc, &argv, &em),
+		    bad[i].rc);
 		ck_assert_ptr_null(argv);
 	}
 	/* too many words, too long a word */
@@ -406,13 +419,15 @@ START_TEST(test_parse_request)
 	for (int i = 0; i <= TP_CTL_MAX_ARGS; i++)
 		hs_buf_printf(&b, "%s\"w\"", i ? "," : "");
 	hs_buf_printf(&b, "]}");
-	ck_assert_int_eq(tp_ctl_parse_request((char *)b.data, b.len, &argc, &argv, &em), HS_E_LIMIT);
+	ck_assert_int_eq(tp_ctl_parse_request((char *)b.data, b.len, &argc, &argv, &em),
+	                 HS_E_LIMIT);
 	hs_buf_reset(&b);
 	hs_buf_printf(&b, "{\"argv\":[\"");
 	for (int i = 0; i <= TP_CTL_MAX_WORD; i++)
 		hs_buf_append_u8(&b, 'w');
 	hs_buf_printf(&b, "\"]}");
-	ck_assert_int_eq(tp_ctl_parse_request((char *)b.data, b.len, &argc, &argv, &em), HS_E_LIMIT);
+	ck_assert_int_eq(tp_ctl_parse_request((char *)b.data, b.len, &argc, &argv, &em),
+	                 HS_E_LIMIT);
 	hs_buf_free(&b);
 }
 END_TEST
@@ -423,7 +438,8 @@ START_TEST(test_handle_line)
 	start_ctl(NULL);
 	const char *req = "{\"argv\":[\"stop\"]}";
 	tp_ctl_handle_line(g_ctl, req, strlen(req), &resp);
-	ck_assert_str_eq(hs_buf_cstr(&resp), "{\"ok\":true,\"time\":1700000000,\"result\":\"stopping\"}\n");
+	ck_assert_str_eq(hs_buf_cstr(&resp),
+	                 "{\"ok\":true,\"time\":1700000000,\"result\":\"stopping\"}\n");
 	ck_assert_int_eq(g_hook_ran, 1);
 	hs_buf_free(&resp);
 }
@@ -442,7 +458,9 @@ START_TEST(test_oversize_closed)
 	big[sizeof(big) - 1] = '\0';
 	cl_send(&c, big);
 	cl_wait_eof(&c);
-	ck_assert_ptr_nonnull(strstr(hs_buf_cstr(&c.in), "\"ok\":false,\"time\":1700000000,\"error\":\"request too long\"}\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(hs_buf_cstr(&c.in),
+	           "\"ok\":false,\"time\":1700000000,\"error\":\"request too long\"}\n"));
 	wait_nclients(0);
 	cl_close(&c);
 	/* a line just at the limit is fine */
@@ -532,7 +550,8 @@ START_TEST(test_slow_reader_does_not_block)
 	cl_open(&slow);
 	cl_open(&fast);
 	cl_send(&slow, "{\"argv\":[\"big\"]}\n"); /* and never read */
-	ck_assert_ptr_nonnull(strstr(ask(&fast, "{\"argv\":[\"peer\",\"list\"]}\n"), "\"ok\":true"));
+	ck_assert_ptr_nonnull(
+	    strstr(ask(&fast, "{\"argv\":[\"peer\",\"list\"]}\n"), "\"ok\":true"));
 	/* the stalled writer is dropped after idle_ms; the fast client is
 	 * idle as well by then, so both go */
 	wait_nclients(0);
@@ -572,8 +591,9 @@ START_TEST(test_pipelined_then_eof)
 	client_t c;
 	start_ctl(NULL);
 	cl_open(&c);
-	cl_send(&c, "{\"argv\":[\"peer\",\"show\",\"one\"]}\n{\"argv\":[\"peer\",\"show\",\"two\"]}\n"
-	            "{\"argv\":[\"peer\",\"show\",\"three\"]}");
+	cl_send(&c,
+	        "{\"argv\":[\"peer\",\"show\",\"one\"]}\n{\"argv\":[\"peer\",\"show\",\"two\"]}\n"
+	        "{\"argv\":[\"peer\",\"show\",\"three\"]}");
 	ck_assert_int_eq(shutdown(c.fd, SHUT_WR), 0);
 	cl_wait_eof(&c);
 	const char *r = hs_buf_cstr(&c.in);

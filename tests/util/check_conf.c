@@ -17,39 +17,41 @@
 #include "util/file.h"
 
 static const conf_section_def_t ex_sections[] = {
-	{"server", 0, "the daemon itself"},
-	{"zone", CONF_SEC_MULTI, "one block per customer zone"},
-	{"peer", CONF_SEC_MULTI, "a statically configured peer"},
-	{"dnssec", 0, "validation of discovery answers"},
+    {"server", 0, "the daemon itself"},
+    {"zone", CONF_SEC_MULTI, "one block per customer zone"},
+    {"peer", CONF_SEC_MULTI, "a statically configured peer"},
+    {"dnssec", 0, "validation of discovery answers"},
 };
 
 static const conf_opt_t ex_opts[] = {
-	{"server", "identity", CONF_DNAME, 0, 0, NULL, 0, NULL, CONF_REQUIRED,
-	 "the agent's identity (its KEY and HPKEKEY are published under it)"},
-	{"server", "role", CONF_ENUM, 0, 0, "agent|combiner|signer", 0, "agent", 0,
-	 "what this daemon does"},
-	{"server", "listen", CONF_ADDR, 0, 0, NULL, 53, "127.0.0.1@53", CONF_MULTI,
-	 "address and port for DNS"},
-	{"server", "control-socket", CONF_PATH, 0, 0, NULL, 0, "/run/hsync/hsyncd.sock", 0,
-	 "Unix socket for hsyncctl"},
-	{"server", "beat-interval", CONF_DUR, 100, 3600000, NULL, 0, "15s", 0,
-	 "time between BEATs to each peer"},
-	{"server", "workers", CONF_INT, 1, 64, NULL, 0, "2", 0, "threads for signing"},
-	{"server", "foreground", CONF_BOOL, 0, 0, NULL, 0, "no", 0, "do not detach"},
-	{"server", "comment", CONF_STR, 0, 0, NULL, 0, NULL, 0, "free text"},
-	{"zone", "name", CONF_DNAME, 0, 0, NULL, 0, NULL, CONF_KEY, "the zone"},
-	{"zone", "primary", CONF_ADDR, 0, 0, NULL, 53, NULL, CONF_MULTI | CONF_REQUIRED,
-	 "where to transfer it from"},
-	{"zone", "store", CONF_PATH, 0, 0, NULL, 0, NULL, 0, "where to keep it"},
-	{"peer", "id", CONF_DNAME, 0, 0, NULL, 0, NULL, CONF_KEY, "peer identity"},
-	{"peer", "address", CONF_ADDR, 0, 0, NULL, 53, NULL, 0, "skip discovery"},
-	{"dnssec", "trust-anchor", CONF_STR, 0, 0, NULL, 0, NULL, CONF_MULTI, "a DS or DNSKEY"},
-	{"dnssec", "insecure", CONF_BOOL, 0, 0, NULL, 0, "no", 0, "labs only"},
+    {"server", "identity", CONF_DNAME, 0, 0, NULL, 0, NULL, CONF_REQUIRED,
+     "the agent's identity (its KEY and HPKEKEY are published under it)"},
+    {"server", "role", CONF_ENUM, 0, 0, "agent|combiner|signer", 0, "agent", 0,
+     "what this daemon does"},
+    {"server", "listen", CONF_ADDR, 0, 0, NULL, 53, "127.0.0.1@53", CONF_MULTI,
+     "address and port for DNS"},
+    {"server", "control-socket", CONF_PATH, 0, 0, NULL, 0, "/run/hsync/hsyncd.sock", 0,
+     "Unix socket for hsyncctl"},
+    {"server", "beat-interval", CONF_DUR, 100, 3600000, NULL, 0, "15s", 0,
+     "time between BEATs to each peer"},
+    {"server", "workers", CONF_INT, 1, 64, NULL, 0, "2", 0, "threads for signing"},
+    {"server", "foreground", CONF_BOOL, 0, 0, NULL, 0, "no", 0, "do not detach"},
+    {"server", "comment", CONF_STR, 0, 0, NULL, 0, NULL, 0, "free text"},
+    {"zone", "name", CONF_DNAME, 0, 0, NULL, 0, NULL, CONF_KEY, "the zone"},
+    {"zone", "primary", CONF_ADDR, 0, 0, NULL, 53, NULL, CONF_MULTI | CONF_REQUIRED,
+     "where to transfer it from"},
+    {"zone", "store", CONF_PATH, 0, 0, NULL, 0, NULL, 0, "where to keep it"},
+    {"peer", "id", CONF_DNAME, 0, 0, NULL, 0, NULL, CONF_KEY, "peer identity"},
+    {"peer", "address", CONF_ADDR, 0, 0, NULL, 53, NULL, 0, "skip discovery"},
+    {"dnssec", "trust-anchor", CONF_STR, 0, 0, NULL, 0, NULL, CONF_MULTI, "a DS or DNSKEY"},
+    {"dnssec", "insecure", CONF_BOOL, 0, 0, NULL, 0, "no", 0, "labs only"},
 };
 
 static const conf_schema_t ex_schema = {
-	ex_sections, sizeof(ex_sections) / sizeof(ex_sections[0]),
-	ex_opts, sizeof(ex_opts) / sizeof(ex_opts[0]),
+    ex_sections,
+    sizeof(ex_sections) / sizeof(ex_sections[0]),
+    ex_opts,
+    sizeof(ex_opts) / sizeof(ex_opts[0]),
 };
 
 static conf_t *parse_ok(const char *text)
@@ -62,26 +64,25 @@ static conf_t *parse_ok(const char *text)
 	return c;
 }
 
-static const char good[] =
-	"# hsyncd test configuration\n"
-	"server:\n"
-	"    identity: Agent.Provider-A.Example   # normalised\n"
-	"    listen: 127.0.0.1@5301\n"
-	"    listen: ::1\n"
-	"    beat-interval: 1m30s\n"
-	"    workers: 4\n"
-	"    foreground: yes\n"
-	"    role: combiner\n"
-	"    comment: \"a # inside \\\"quotes\\\"\"\n"
-	"\n"
-	"zone:\n"
-	"\tname: example.com.\n"
-	"\tprimary: [192.0.2.1, \"192.0.2.2@5353\"]\n"
-	"zone:\n"
-	"    name: example.net\n"
-	"    primary: 2001:db8::1@54\n"
-	"dnssec:\n"
-	"    trust-anchor: \". IN DS 20326 8 2 E06D44B8\"\n";
+static const char good[] = "# hsyncd test configuration\n"
+                           "server:\n"
+                           "    identity: Agent.Provider-A.Example   # normalised\n"
+                           "    listen: 127.0.0.1@5301\n"
+                           "    listen: ::1\n"
+                           "    beat-interval: 1m30s\n"
+                           "    workers: 4\n"
+                           "    foreground: yes\n"
+                           "    role: combiner\n"
+                           "    comment: \"a # inside \\\"quotes\\\"\"\n"
+                           "\n"
+                           "zone:\n"
+                           "\tname: example.com.\n"
+                           "\tprimary: [192.0.2.1, \"192.0.2.2@5353\"]\n"
+                           "zone:\n"
+                           "    name: example.net\n"
+                           "    primary: 2001:db8::1@54\n"
+                           "dnssec:\n"
+                           "    trust-anchor: \". IN DS 20326 8 2 E06D44B8\"\n";
 
 START_TEST(test_good)
 {
@@ -167,8 +168,8 @@ START_TEST(test_durations)
 		const char *text;
 		uint64_t ms;
 	} rows[] = {
-		{"30", 30000}, {"30s", 30000}, {"500ms", 500}, {"5m", 300000},
-		{"1h", 3600000}, {"0h59m59s", 3599000}, {"2m1s100ms", 121100},
+	    {"30", 30000},   {"30s", 30000},        {"500ms", 500},        {"5m", 300000},
+	    {"1h", 3600000}, {"0h59m59s", 3599000}, {"2m1s100ms", 121100},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		char text[128];
@@ -187,8 +188,7 @@ START_TEST(test_lenient)
 	conf_t *c = NULL;
 	const char *text = "server:\n  identity: a.example.\n  future-option: 1\n"
 	                   "  control-socket: /tmp/x.sock\nfuture-section:\n  a: b\n  c: [d]\n";
-	ck_assert_int_eq(conf_parse(&ex_schema, text, strlen(text), "t", 0, &c, NULL),
-	                 HS_E_CONFIG);
+	ck_assert_int_eq(conf_parse(&ex_schema, text, strlen(text), "t", 0, &c, NULL), HS_E_CONFIG);
 	ck_assert_int_eq(conf_parse(&ex_schema, text, strlen(text), "t", CONF_LENIENT, &c, NULL),
 	                 HS_OK);
 	ck_assert_str_eq(conf_get_str(c, "server", "control-socket"), "/tmp/x.sock");
@@ -202,43 +202,61 @@ static const struct bad_row {
 	const char *text;
 	const char *expect; /* substring of the message */
 } bad_rows[] = {
-	{"server:\n  identity: a.\nzones:\n  name: x\n", "t.conf:3: unknown section 'zones'"},
-	{"server:\n  identity: a.\n  idenity: b.\n", "t.conf:3: server.idenity: unknown option"},
-	{"server:\n  identity: a.\n  workers: four\n", "t.conf:3: server.workers: 'four' is not an integer"},
-	{"server:\n  identity: a.\n  workers: 65\n", "t.conf:3: server.workers: 65 out of range 1..64"},
-	{"server:\n  identity: a.\n  workers: 99999999999999999999\n", "server.workers: 99999999999999999999 out of range"},
-	{"server:\n  identity: a.\n  foreground: maybe\n", "t.conf:3: server.foreground: 'maybe' is not yes or no"},
-	{"server:\n  identity: a.\n  beat-interval: 5x\n", "t.conf:3: server.beat-interval: '5x' is not a duration"},
-	{"server:\n  identity: a.\n  beat-interval: 1s5\n", "server.beat-interval: '1s5' is not a duration"},
-	{"server:\n  identity: a.\n  beat-interval: 50ms\n", "t.conf:3: server.beat-interval: 50ms out of range"},
-	{"server:\n  identity: a.\n  beat-interval: 2h\n", "server.beat-interval: 2h out of range"},
-	{"server:\n  identity: a.\n  listen: 192.0.2.300\n", "t.conf:3: server.listen: '192.0.2.300' is not an IPv4 or IPv6 address"},
-	{"server:\n  identity: a.\n  listen: 192.0.2.1@70000\n", "server.listen: '192.0.2.1@70000': bad port"},
-	{"server:\n  identity: a.\n  listen: \"[::1\"\n", "server.listen: '[::1': missing ']'"},
-	{"server:\n  identity: a..b\n", "t.conf:2: server.identity: 'a..b' is not a domain name (empty label)"},
-	{"server:\n  identity: a b.\n", "server.identity: 'a b.' is not a domain name (character ' ')"},
-	{"server:\n  identity: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.\n", "label longer than 63 octets"},
-	{"server:\n  identity: a.\n  role: auditor\n", "t.conf:3: server.role: 'auditor' is not one of agent|combiner|signer"},
-	{"server:\n  identity: a.\n  workers: 2\n  workers: 3\n", "t.conf:4: server.workers: given twice (first at line 3)"},
-	{"server:\n  identity: a.\n  workers: [2, 3]\n", "t.conf:3: server.workers: takes one value, not a list"},
-	{"server:\n  identity: a.\nserver:\n", "t.conf:3: section 'server' given twice (first at line 1)"},
-	{"server:\n  identity: a.\nzone:\n  name: x.\n  primary: ::1\nzone:\n  name: X\n", "t.conf:7: zone.name: 'x.' already defined at line 4"},
-	{"server:\n  identity: a.\nzone:\n  name: x.\n", "t.conf:3: zone.primary: required option missing"},
-	{"server:\n  identity: a.\nzone:\n  primary: ::1\n", "t.conf:3: zone.name: required option missing"},
-	{"dnssec:\n  insecure: yes\n", "t.conf: section 'server' missing (it needs 'identity')"},
-	{"server:\n  identity: a.\n  comment: \"open\n", "t.conf:3: unterminated quoted string"},
-	{"server:\n  identity: a.\n  comment: \"bad \\q\"\n", "t.conf:3: bad escape '\\q'"},
-	{"  identity: a.\n", "t.conf:1: option 'identity' outside a section"},
-	{"server:\n  identity:\n", "t.conf:2: server.identity: missing value"},
-	{"server: x\n", "t.conf:1: section 'server:' takes no value"},
-	{"server:\n  identity: \"a.\" b\n", "t.conf:2: unexpected text after the value"},
-	{"server:\n  identity: a.\n  listen: [::1, 127.0.0.1\n", "t.conf:3: list not closed with ']'"},
-	{"server:\n  identity: a.\n  listen: []\n", "t.conf:3: empty list"},
-	{"server:\n  identity: a.\n  listen: [::1,,::2]\n", "t.conf:3: empty list element"},
-	{"server\n", "t.conf:1: expected 'name:'"},
-	{"server:\n  = 3\n", "t.conf:2: expected 'name:'"},
-	{"server:\n  identity: a.\n  workers: 1 # ok\n  workers: \n", "t.conf:4: server.workers: missing value"},
-	{"zone:\n  name: x.\n  primary: ::1\n", "section 'server' missing"},
+    {"server:\n  identity: a.\nzones:\n  name: x\n", "t.conf:3: unknown section 'zones'"},
+    {"server:\n  identity: a.\n  idenity: b.\n", "t.conf:3: server.idenity: unknown option"},
+    {"server:\n  identity: a.\n  workers: four\n",
+     "t.conf:3: server.workers: 'four' is not an integer"},
+    {"server:\n  identity: a.\n  workers: 65\n", "t.conf:3: server.workers: 65 out of range 1..64"},
+    {"server:\n  identity: a.\n  workers: 99999999999999999999\n",
+     "server.workers: 99999999999999999999 out of range"},
+    {"server:\n  identity: a.\n  foreground: maybe\n",
+     "t.conf:3: server.foreground: 'maybe' is not yes or no"},
+    {"server:\n  identity: a.\n  beat-interval: 5x\n",
+     "t.conf:3: server.beat-interval: '5x' is not a duration"},
+    {"server:\n  identity: a.\n  beat-interval: 1s5\n",
+     "server.beat-interval: '1s5' is not a duration"},
+    {"server:\n  identity: a.\n  beat-interval: 50ms\n",
+     "t.conf:3: server.beat-interval: 50ms out of range"},
+    {"server:\n  identity: a.\n  beat-interval: 2h\n", "server.beat-interval: 2h out of range"},
+    {"server:\n  identity: a.\n  listen: 192.0.2.300\n",
+     "t.conf:3: server.listen: '192.0.2.300' is not an IPv4 or IPv6 address"},
+    {"server:\n  identity: a.\n  listen: 192.0.2.1@70000\n",
+     "server.listen: '192.0.2.1@70000': bad port"},
+    {"server:\n  identity: a.\n  listen: \"[::1\"\n", "server.listen: '[::1': missing ']'"},
+    {"server:\n  identity: a..b\n",
+     "t.conf:2: server.identity: 'a..b' is not a domain name (empty label)"},
+    {"server:\n  identity: a b.\n", "server.identity: 'a b.' is not a domain name (character ' ')"},
+    {"server:\n  identity: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.\n",
+     "label longer than 63 octets"},
+    {"server:\n  identity: a.\n  role: auditor\n",
+     "t.conf:3: server.role: 'auditor' is not one of agent|combiner|signer"},
+    {"server:\n  identity: a.\n  workers: 2\n  workers: 3\n",
+     "t.conf:4: server.workers: given twice (first at line 3)"},
+    {"server:\n  identity: a.\n  workers: [2, 3]\n",
+     "t.conf:3: server.workers: takes one value, not a list"},
+    {"server:\n  identity: a.\nserver:\n",
+     "t.conf:3: section 'server' given twice (first at line 1)"},
+    {"server:\n  identity: a.\nzone:\n  name: x.\n  primary: ::1\nzone:\n  name: X\n",
+     "t.conf:7: zone.name: 'x.' already defined at line 4"},
+    {"server:\n  identity: a.\nzone:\n  name: x.\n",
+     "t.conf:3: zone.primary: required option missing"},
+    {"server:\n  identity: a.\nzone:\n  primary: ::1\n",
+     "t.conf:3: zone.name: required option missing"},
+    {"dnssec:\n  insecure: yes\n", "t.conf: section 'server' missing (it needs 'identity')"},
+    {"server:\n  identity: a.\n  comment: \"open\n", "t.conf:3: unterminated quoted string"},
+    {"server:\n  identity: a.\n  comment: \"bad \\q\"\n", "t.conf:3: bad escape '\\q'"},
+    {"  identity: a.\n", "t.conf:1: option 'identity' outside a section"},
+    {"server:\n  identity:\n", "t.conf:2: server.identity: missing value"},
+    {"server: x\n", "t.conf:1: section 'server:' takes no value"},
+    {"server:\n  identity: \"a.\" b\n", "t.conf:2: unexpected text after the value"},
+    {"server:\n  identity: a.\n  listen: [::1, 127.0.0.1\n", "t.conf:3: list not closed with ']'"},
+    {"server:\n  identity: a.\n  listen: []\n", "t.conf:3: empty list"},
+    {"server:\n  identity: a.\n  listen: [::1,,::2]\n", "t.conf:3: empty list element"},
+    {"server\n", "t.conf:1: expected 'name:'"},
+    {"server:\n  = 3\n", "t.conf:2: expected 'name:'"},
+    {"server:\n  identity: a.\n  workers: 1 # ok\n  workers: \n",
+     "t.conf:4: server.workers: missing value"},
+    {"zone:\n  name: x.\n  primary: ::1\n", "section 'server' missing"},
 };
 
 START_TEST(test_bad)
@@ -260,7 +278,8 @@ START_TEST(test_limits)
 	conf_t *c = NULL;
 	hs_errmsg_t em;
 	char nul[] = "server:\n  identity: a.\0x\n";
-	ck_assert_int_eq(conf_parse(&ex_schema, nul, sizeof(nul) - 1, "t", 0, &c, &em), HS_E_CONFIG);
+	ck_assert_int_eq(conf_parse(&ex_schema, nul, sizeof(nul) - 1, "t", 0, &c, &em),
+	                 HS_E_CONFIG);
 	ck_assert_ptr_nonnull(strstr(em.text, "t:2: NUL octet"));
 
 	hs_buf_t b = HS_BUF_INIT;
@@ -318,10 +337,14 @@ START_TEST(test_dump_help)
 	conf_dump_help(&ex_schema, fp);
 	fclose(fp);
 	ck_assert_ptr_nonnull(strstr(text, "zone:    # may be repeated\n"));
-	ck_assert_ptr_nonnull(strstr(text, "    beat-interval: 15s\n        # duration, 100..3600000 ms; default 15s\n"));
-	ck_assert_ptr_nonnull(strstr(text, "    role: agent\n        # agent|combiner|signer; default agent\n"));
-	ck_assert_ptr_nonnull(strstr(text, "    name: ...\n        # domain-name; required, unique per zone\n"));
-	ck_assert_ptr_nonnull(strstr(text, "ADDRESS[@PORT], port 53 if none; may be repeated or [a, b]"));
+	ck_assert_ptr_nonnull(strstr(
+	    text, "    beat-interval: 15s\n        # duration, 100..3600000 ms; default 15s\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "    role: agent\n        # agent|combiner|signer; default agent\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "    name: ...\n        # domain-name; required, unique per zone\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "ADDRESS[@PORT], port 53 if none; may be repeated or [a, b]"));
 	/* the reference is itself a valid configuration, apart from the
 	 * placeholders: every line is a section, an option or a comment */
 	free(text);

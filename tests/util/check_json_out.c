@@ -41,9 +41,10 @@ START_TEST(test_document)
 	hs_jw_arr_end(&w);
 	hs_jw_obj_end(&w);
 	ck_assert_int_eq(hs_jw_finish(&w), HS_OK);
-	ck_assert_str_eq(hs_buf_cstr(&b),
-	                 "{\"s\":\"a\\\"b\\\\c\\nd\\te\\u0001\",\"u\":18446744073709551615,"
-	                 "\"i\":-42,\"t\":true,\"f\":false,\"n\":null,\"a\":[],\"o\":[1,{},[true]]}");
+	ck_assert_str_eq(
+	    hs_buf_cstr(&b),
+	    "{\"s\":\"a\\\"b\\\\c\\nd\\te\\u0001\",\"u\":18446744073709551615,"
+	    "\"i\":-42,\"t\":true,\"f\":false,\"n\":null,\"a\":[],\"o\":[1,{},[true]]}");
 	assert_parses(&b);
 	hs_buf_free(&b);
 }

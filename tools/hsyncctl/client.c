@@ -77,7 +77,8 @@ int ctl_exchange(const char *path, int argc, char **argv, unsigned timeout_ms, h
 		uint8_t tmp[65536];
 		uint64_t now = mono_ms();
 		if (now >= deadline) {
-			rc = cli_err(CTL_EXIT_ERROR, "no answer from '%s' within %u ms", path, timeout_ms);
+			rc = cli_err(CTL_EXIT_ERROR, "no answer from '%s' within %u ms", path,
+			             timeout_ms);
 			goto cleanup;
 		}
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
@@ -90,7 +91,8 @@ int ctl_exchange(const char *path, int argc, char **argv, unsigned timeout_ms, h
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			rc = cli_err(CTL_EXIT_ERROR, "the daemon closed the connection without an answer");
+			rc = cli_err(CTL_EXIT_ERROR,
+			             "the daemon closed the connection without an answer");
 			goto cleanup;
 		}
 		const uint8_t *nl = memchr(tmp, '\n', (size_t)n);

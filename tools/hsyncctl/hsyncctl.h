@@ -12,9 +12,9 @@
 #include "util/json.h"
 
 /* Exit codes (documented in --help). */
-#define CTL_EXIT_OK 0
-#define CTL_EXIT_ERROR 1   /* the daemon answered with an error (or garbage) */
-#define CTL_EXIT_USAGE 2
+#define CTL_EXIT_OK      0
+#define CTL_EXIT_ERROR   1 /* the daemon answered with an error (or garbage) */
+#define CTL_EXIT_USAGE   2
 #define CTL_EXIT_CONNECT 3 /* no daemon on the socket */
 
 /* How one value is shown in a cell. */
@@ -46,7 +46,8 @@ struct view {
 	enum view_shape shape;
 	const struct col *cols;
 	size_t ncols;
-	const char *sub_key; /* SHAPE_KV: array of objects shown as a table; SHAPE_LINES: the lines */
+	const char
+	    *sub_key; /* SHAPE_KV: array of objects shown as a table; SHAPE_LINES: the lines */
 	const struct col *sub_cols;
 	size_t nsub;
 	const char *summary;

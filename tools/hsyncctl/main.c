@@ -69,8 +69,8 @@ static const char usage[] =
 
 static const conf_section_def_t cfg_sections[] = {{"server", 0, "the daemon"}};
 static const conf_opt_t cfg_opts[] = {
-	{"server", "control-socket", CONF_PATH, 0, 0, NULL, 0, TP_CTL_DEFAULT_PATH, 0,
-	 "Unix socket for hsyncctl"},
+    {"server", "control-socket", CONF_PATH, 0, 0, NULL, 0, TP_CTL_DEFAULT_PATH, 0,
+     "Unix socket for hsyncctl"},
 };
 static const conf_schema_t cfg_schema = {cfg_sections, 1, cfg_opts, 1};
 
@@ -129,9 +129,9 @@ cleanup:
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"socket", required_argument, NULL, 's'}, {"config", required_argument, NULL, 'c'},
-		{"json", no_argument, NULL, 'j'},         {"timeout", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	    {"socket", required_argument, NULL, 's'}, {"config", required_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},         {"timeout", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	const char *sock = NULL, *config = NULL;
 	char *from_config = NULL;
@@ -156,7 +156,8 @@ int main(int argc, char **argv)
 			char *end;
 			unsigned long t = strtoul(optarg, &end, 10);
 			if (*end || t == 0 || t > 86400)
-				return cli_err(CTL_EXIT_USAGE, "bad timeout '%s' (1..86400 seconds)", optarg);
+				return cli_err(CTL_EXIT_USAGE,
+				               "bad timeout '%s' (1..86400 seconds)", optarg);
 			timeout_s = (unsigned)t;
 			break;
 		}

@@ -148,7 +148,8 @@ static void render_rows(FILE *out, const struct col *cols, size_t nc, const hs_j
 	for (size_t r = 0; r < nr; r++) {
 		const hs_json_t *row = hs_json_at(arr, r);
 		for (size_t c = 0; c < nc; c++)
-			t.cells[r * nc + c] = cell_text(hs_json_get(row, cols[c].key), cols[c].fmt, now);
+			t.cells[r * nc + c] =
+			    cell_text(hs_json_get(row, cols[c].key), cols[c].fmt, now);
 	}
 	table_print(out, &t, indent);
 	table_free(&t);
@@ -167,7 +168,8 @@ static void render_kv(FILE *out, const struct view *v, const hs_json_t *obj, uin
 		if (val == NULL)
 			continue;
 		char *s = cell_text(val, v->cols[i].fmt, now);
-		fprintf(out, "%s:%*s %s\n", v->cols[i].head, w - (int)strlen(v->cols[i].head), "", s);
+		fprintf(out, "%s:%*s %s\n", v->cols[i].head, w - (int)strlen(v->cols[i].head), "",
+		        s);
 		free(s);
 	}
 	const hs_json_t *sub = v->sub_key ? hs_json_get(obj, v->sub_key) : NULL;
@@ -216,7 +218,8 @@ static void render_group(FILE *out, const hs_json_t *g, uint64_t now)
 		t.cells[i * (n + 1)] = xstrdup(heads[i]);
 		for (size_t j = 0; j < n; j++) {
 			const hs_json_t *cell = hs_json_at(row, j);
-			t.cells[i * (n + 1) + j + 1] = i == j ? xstrdup("-") : cell_text(cell, COL_STR, now);
+			t.cells[i * (n + 1) + j + 1] =
+			    i == j ? xstrdup("-") : cell_text(cell, COL_STR, now);
 		}
 	}
 	table_print(out, &t, "  ");
@@ -246,7 +249,8 @@ static void render_matrix(FILE *out, const hs_json_t *res, uint64_t now)
 
 static void render_lines(FILE *out, const struct view *v, const hs_json_t *res, uint64_t now)
 {
-	const hs_json_t *arr = hs_json_type(res) == HS_JSON_ARRAY ? res : hs_json_get(res, v->sub_key);
+	const hs_json_t *arr =
+	    hs_json_type(res) == HS_JSON_ARRAY ? res : hs_json_get(res, v->sub_key);
 	for (size_t i = 0; i < hs_json_count(arr); i++) {
 		char *s = scalar_text(hs_json_at(arr, i));
 		fprintf(out, "%s\n", s);
@@ -256,7 +260,8 @@ static void render_lines(FILE *out, const struct view *v, const hs_json_t *res, 
 
 static void render_message(FILE *out, const hs_json_t *res)
 {
-	const hs_json_t *m = hs_json_type(res) == HS_JSON_OBJECT ? hs_json_get(res, "message") : res;
+	const hs_json_t *m =
+	    hs_json_type(res) == HS_JSON_OBJECT ? hs_json_get(res, "message") : res;
 	if (m == NULL || hs_json_type(m) == HS_JSON_NULL) {
 		fprintf(out, "ok\n");
 		return;
