@@ -79,16 +79,16 @@ static struct conf_sec *sec_new(conf_t *c, const conf_section_def_t *def, unsign
 			sec->items[k++].opt = &s->opts[i];
 	c->secs = xrealloc(c->secs, (c->nsecs + 1) * sizeof(*c->secs));
 	c->secs[c->nsecs++] = sec;
+	size_t d = (size_t)(def - s->sections);
+	c->blocks[d] = xrealloc(c->blocks[d], (c->nblocks[d] + 1) * sizeof(*c->blocks[d]));
+	c->blocks[d][c->nblocks[d]++] = sec;
 	return sec;
 }
 
 /* The block of a single section (created for defaults at start). */
 static struct conf_sec *single_block(conf_t *c, const conf_section_def_t *def)
 {
-	for (size_t i = 0; i < c->nsecs; i++)
-		if (c->secs[i]->def == def)
-			return c->secs[i];
-	return NULL;
+	return c->blocks[def - c->schema->sections][0];
 }
 
 /* ---- values -------------------------------------------------------------- */
@@ -125,19 +125,6 @@ static int add_value(parser_t *p, const char *key, const char *text, int from_li
 	if (conf_value_parse(o, text, &v, why, sizeof(why)) != HS_OK)
 		return PERR(p, "%s.%s: %s", sec, key, why);
 	v.line = p->line;
-	if (o->flags & CONF_KEY) {
-		for (size_t i = 0; i < p->c->nsecs; i++) {
-			const struct conf_sec *other = p->c->secs[i];
-			const struct conf_item *oi = find_item(other, key);
-			if (other != p->cur && other->def == p->cur->def && oi && oi->n > 0 &&
-			    strcmp(oi->vals[0].text, v.text) == 0) {
-				int rc = PERR(p, "%s.%s: '%s' already defined at line %u", sec, key,
-				              v.text, oi->vals[0].line);
-				free((char *)v.text);
-				return rc;
-			}
-		}
-	}
 	it->vals = xrealloc(it->vals, (it->n + 1) * sizeof(*it->vals));
 	it->vals[it->n++] = v;
 	return HS_OK;
@@ -354,6 +341,52 @@ static int check_required(parser_t *p)
 	return HS_OK;
 }
 
+/* Key options: unique across the blocks of their section. Sorted, so a
+ * configuration with many zones is checked in n log n. */
+struct key_ref {
+	const char *text;
+	unsigned line;
+};
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct key_ref *x = a, *y = b;
+	int r = strcmp(x->text, y->text);
+	if (r == 0)
+		r = (x->line > y->line) - (x->line < y->line);
+	return r;
+}
+
+static int check_keys(parser_t *p)
+{
+	const conf_schema_t *s = p->c->schema;
+	int rc = HS_OK;
+	for (size_t k = 0; k < s->nopts && rc == HS_OK; k++) {
+		const conf_opt_t *o = &s->opts[k];
+		const conf_section_def_t *def = find_section(s, o->section);
+		if (!(o->flags & CONF_KEY) || def == NULL)
+			continue;
+		size_t d = (size_t)(def - s->sections), n = 0;
+		struct key_ref *refs = xcalloc(p->c->nblocks[d] + 1, sizeof(*refs));
+		for (size_t i = 0; i < p->c->nblocks[d]; i++) {
+			const struct conf_item *it = find_item(p->c->blocks[d][i], o->name);
+			if (it && it->n > 0)
+				refs[n++] = (struct key_ref){it->vals[0].text, it->vals[0].line};
+		}
+		qsort(refs, n, sizeof(*refs), key_cmp);
+		for (size_t i = 1; i < n; i++) {
+			if (strcmp(refs[i].text, refs[i - 1].text) == 0) {
+				p->line = refs[i].line;
+				rc = PERR(p, "%s.%s: '%s' already defined at line %u", o->section,
+				          o->name, refs[i].text, refs[i - 1].line);
+				break;
+			}
+		}
+		free(refs);
+	}
+	return rc;
+}
+
 /* ---- entry points -------------------------------------------------------- */
 
 int conf_parse(const conf_schema_t *schema, const char *text, size_t len, const char *fname,
@@ -367,6 +400,8 @@ int conf_parse(const conf_schema_t *schema, const char *text, size_t len, const 
 	p.c = xcalloc(1, sizeof(*p.c));
 	p.c->schema = schema;
 	p.c->defaults = xcalloc(schema->nopts ? schema->nopts : 1, sizeof(*p.c->defaults));
+	p.c->blocks = xcalloc(schema->nsections ? schema->nsections : 1, sizeof(*p.c->blocks));
+	p.c->nblocks = xcalloc(schema->nsections ? schema->nsections : 1, sizeof(*p.c->nblocks));
 	for (size_t i = 0; i < schema->nopts; i++) {
 		const conf_opt_t *o = &schema->opts[i];
 		if (o->def &&
@@ -403,7 +438,9 @@ int conf_parse(const conf_schema_t *schema, const char *text, size_t len, const 
 		if (rc != HS_OK)
 			goto cleanup;
 	}
-	rc = check_required(&p);
+	rc = check_keys(&p);
+	if (rc == HS_OK)
+		rc = check_required(&p);
 	if (rc != HS_OK)
 		goto cleanup;
 	*out = p.c;
@@ -446,26 +483,33 @@ void conf_free(conf_t *c)
 	for (size_t i = 0; i < c->schema->nopts; i++)
 		free((char *)c->defaults[i].text);
 	free(c->defaults);
+	for (size_t i = 0; i < c->schema->nsections; i++)
+		free(c->blocks[i]);
+	free(c->blocks);
+	free(c->nblocks);
 	free(c->secs);
 	free(c);
 }
 
 /* ---- reading ------------------------------------------------------------- */
 
+/* Index of `section` in the schema, or -1. */
+static long def_index(const conf_t *c, const char *section)
+{
+	const conf_section_def_t *def = c ? find_section(c->schema, section) : NULL;
+	return def ? (long)(def - c->schema->sections) : -1;
+}
+
 size_t conf_sec_count(const conf_t *c, const char *section)
 {
-	size_t n = 0;
-	for (size_t i = 0; c && i < c->nsecs; i++)
-		n += strcmp(c->secs[i]->def->name, section) == 0;
-	return n;
+	long d = def_index(c, section);
+	return d < 0 ? 0 : c->nblocks[d];
 }
 
 const conf_sec_t *conf_sec_at(const conf_t *c, const char *section, size_t idx)
 {
-	for (size_t i = 0; c && i < c->nsecs; i++)
-		if (strcmp(c->secs[i]->def->name, section) == 0 && idx-- == 0)
-			return c->secs[i];
-	return NULL;
+	long d = def_index(c, section);
+	return d < 0 || idx >= c->nblocks[d] ? NULL : c->blocks[d][idx];
 }
 
 unsigned conf_sec_line(const conf_sec_t *s)

@@ -294,6 +294,28 @@ START_TEST(test_limits)
 }
 END_TEST
 
+START_TEST(test_many_blocks)
+{
+	hs_buf_t b = HS_BUF_INIT;
+	conf_t *c = NULL;
+	hs_errmsg_t em;
+	hs_buf_printf(&b, "server:\n  identity: a.\n");
+	for (int i = 0; i < 3000; i++)
+		hs_buf_printf(&b, "zone:\n  name: z%d.example.\n  primary: 192.0.2.1\n", i);
+	ck_assert_int_eq(conf_parse(&ex_schema, (char *)b.data, b.len, "t", 0, &c, &em), HS_OK);
+	ck_assert_uint_eq(conf_sec_count(c, "zone"), 3000);
+	ck_assert_str_eq(conf_str(conf_sec_at(c, "zone", 2999), "name"), "z2999.example.");
+	ck_assert_uint_eq(conf_sec_line(conf_sec_at(c, "zone", 2999)), 3 + 3 * 2999);
+	conf_free(c);
+	/* a duplicate far away is found, reported at the later line */
+	hs_buf_printf(&b, "zone:\n  name: Z5.example\n  primary: 192.0.2.1\n");
+	ck_assert_int_eq(conf_parse(&ex_schema, (char *)b.data, b.len, "t", 0, &c, &em),
+	                 HS_E_CONFIG);
+	ck_assert_str_eq(em.text, "t:9004: zone.name: 'z5.example.' already defined at line 19");
+	hs_buf_free(&b);
+}
+END_TEST
+
 /* ---- schema, reference, files -------------------------------------------- */
 
 START_TEST(test_schema_check)
@@ -403,6 +425,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_lenient);
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad_rows) / sizeof(bad_rows[0])));
 	tcase_add_test(tc, test_limits);
+	tcase_add_test(tc, test_many_blocks);
 	tcase_add_test(tc, test_schema_check);
 	tcase_add_test(tc, test_dump_help);
 	tcase_add_test(tc, test_load);
