@@ -290,7 +290,11 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 		}
 		LIST_INSERT_HEAD(&ctl->conns, c, link);
 		ctl->nconns++;
-		log_debug(CTL_LOG, "client %llu connected", (unsigned long long)c->serial);
+		struct ucred cred;
+		socklen_t credlen = sizeof(cred);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == 0)
+			log_debug(CTL_LOG, "client %llu connected (uid %u, pid %d)",
+			          (unsigned long long)c->serial, (unsigned)cred.uid, (int)cred.pid);
 		set_reading(c, 1);
 	}
 }
