@@ -157,7 +157,7 @@ static int conn_flush(struct ctl_conn *c)
 static int conn_one_line(struct ctl_conn *c)
 {
 	tp_ctl_t *ctl = c->ctl;
-	uint8_t *nl = memchr(c->in.data, '\n', c->in.len);
+	uint8_t *nl = c->in.len ? memchr(c->in.data, '\n', c->in.len) : NULL;
 	size_t len;
 	if (nl == NULL) {
 		if (c->in.len > ctl->cfg.max_request) {
