@@ -1,0 +1,206 @@
+/* hsyncctl -- operate a running hsyncd over its control socket. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cli.h"
+#include "hsyncctl/hsyncctl.h"
+#include "transport/ctl.h"
+#include "util/conf.h"
+
+static const char usage[] =
+    "usage: hsyncctl [-s SOCKET | -c CONFIG] [--json] [-t SECONDS] COMMAND [ARG...]\n"
+    "\n"
+    "Ask a running hsyncd about its zones, peers and provider groups, or tell\n"
+    "it to reload or stop. hsyncctl talks to the daemon over its Unix control\n"
+    "socket only (never over the network) and shows the answer as aligned\n"
+    "tables, or as the daemon's JSON with --json.\n"
+    "\n"
+    "Options:\n"
+    "  -s, --socket SOCKET  the daemon's control socket\n"
+    "                       (default " TP_CTL_DEFAULT_PATH ")\n"
+    "  -c, --config CONFIG  read the socket path from the daemon's configuration\n"
+    "                       file (server: control-socket:)\n"
+    "  -j, --json           print the daemon's JSON answer unchanged, one line:\n"
+    "                       {\"ok\":true,\"time\":T,\"result\":...} or\n"
+    "                       {\"ok\":false,\"time\":T,\"error\":\"...\"}\n"
+    "  -t, --timeout SECS   wait at most SECS for the answer (default 30)\n"
+    "  -h, --help           this text\n"
+    "\n"
+    "Commands:\n"
+    "  status               identity, role, version, uptime, number of zones,\n"
+    "                       peers and groups and how many are OPERATIONAL\n"
+    "  zone list            one line per zone: ZONE SERIAL STATE ROLE PROVIDERS\n"
+    "                       GROUP LOADED\n"
+    "  zone show ZONE       one zone: serial, primaries, our role, the provider\n"
+    "                       group, HSYNCPARAM as understood, and its HSYNC3 rows\n"
+    "                       (STATE LABEL IDENTITY UPSTREAM) with each provider's\n"
+    "                       peer state\n"
+    "  peer list            one line per peer: PEER STATE SINCE, LAST BEAT and\n"
+    "                       the transport counters SENT DELIVERED RETRIED REJECTED\n"
+    "  peer show ID         one peer: state and why, address, discovery and key\n"
+    "                       validity, last HELLO and BEAT, shared zones and groups,\n"
+    "                       counters\n"
+    "  gossip show [GROUP]  every provider group (or one): its state and the N x N\n"
+    "                       matrix, row = the member reporting, column = the peer\n"
+    "                       it reports on\n"
+    "  identity records     the DNS records to publish under our identity (KEY,\n"
+    "                       HPKEKEY, URI, addresses), in zone-file form\n"
+    "  reload               re-read the configuration and the zones; peers stay up\n"
+    "  stop                 stop the daemon cleanly (queues are kept)\n"
+    "  help                 the commands the running daemon knows\n"
+    "A command the daemon knows and hsyncctl does not is sent as given and its\n"
+    "result printed as JSON.\n"
+    "\n"
+    "Ages (SINCE, LAST BEAT, ...) are measured on the daemon's clock: \"12s ago\",\n"
+    "\"3m05s ago\", \"2h10m ago\", \"4d02h ago\"; \"-\" means never or unknown.\n"
+    "\n"
+    "Exit status: 0 success; 1 the daemon answered with an error (the message\n"
+    "goes to stderr) or the answer could not be read; 2 usage error; 3 cannot\n"
+    "connect to the socket (the daemon is not running, or the path is wrong).\n"
+    "\n"
+    "Examples:\n"
+    "  hsyncctl peer list\n"
+    "  hsyncctl -s /tmp/lab/a.sock gossip show\n"
+    "  hsyncctl --json zone show example.com. | jq .result.hsync3\n";
+
+static const conf_section_def_t cfg_sections[] = {{"server", 0, "the daemon"}};
+static const conf_opt_t cfg_opts[] = {
+    {"server", "control-socket", CONF_PATH, 0, 0, NULL, 0, TP_CTL_DEFAULT_PATH, 0,
+     "Unix socket for hsyncctl"},
+};
+static const conf_schema_t cfg_schema = {cfg_sections, 1, cfg_opts, 1};
+
+/* The socket path from the daemon's configuration (other options are
+ * the daemon's business: parsed leniently). */
+static int socket_from_config(const char *file, char **out)
+{
+	conf_t *c = NULL;
+	hs_errmsg_t em;
+	if (conf_load(&cfg_schema, file, CONF_LENIENT, &c, &em) != HS_OK)
+		return cli_err(CTL_EXIT_USAGE, "%s", hs_errmsg_str(&em));
+	*out = strdup(conf_get_str(c, "server", "control-socket"));
+	conf_free(c);
+	return CTL_EXIT_OK;
+}
+
+static int show(const char *raw, const struct view *v, int json)
+{
+	hs_json_t *resp = NULL;
+	hs_errmsg_t em;
+	uint64_t now = 0;
+	int rc;
+
+	if (hs_json_parse(&resp, raw, strlen(raw), &em) != HS_OK ||
+	    hs_json_type(resp) != HS_JSON_OBJECT) {
+		rc = cli_err(CTL_EXIT_ERROR, "unreadable answer from the daemon: %s",
+		             hs_errmsg_str(&em));
+		goto cleanup;
+	}
+	const hs_json_t *err = hs_json_get(resp, "error");
+	const hs_json_t *res = hs_json_get(resp, "result");
+	if (json)
+		printf("%s\n", raw);
+	if (hs_json_type(err) == HS_JSON_STRING) {
+		rc = json ? CTL_EXIT_ERROR : cli_err(CTL_EXIT_ERROR, "%s", hs_json_str(err, NULL));
+		goto cleanup;
+	}
+	if (res == NULL) {
+		rc = cli_err(CTL_EXIT_ERROR, "answer without result or error");
+		goto cleanup;
+	}
+	rc = CTL_EXIT_OK;
+	if (json)
+		goto cleanup;
+	if (hs_json_u64(hs_json_get(resp, "time"), &now) != HS_OK)
+		now = 0; /* no daemon clock: ages show as 0s */
+	if (v)
+		ctl_render(stdout, v, res, now);
+	else
+		printf("%s\n", raw);
+cleanup:
+	hs_json_free(resp);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"socket", required_argument, NULL, 's'}, {"config", required_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},         {"timeout", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	};
+	const char *sock = NULL, *config = NULL;
+	char *from_config = NULL;
+	int json = 0, opt, rc;
+	unsigned timeout_s = 30;
+	hs_buf_t raw = HS_BUF_INIT;
+
+	cli_prog = "hsyncctl";
+	signal(SIGPIPE, SIG_IGN);
+	while ((opt = getopt_long(argc, argv, "+s:c:jt:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 't': {
+			char *end;
+			unsigned long t = strtoul(optarg, &end, 10);
+			if (*end || t == 0 || t > 86400)
+				return cli_err(CTL_EXIT_USAGE,
+				               "bad timeout '%s' (1..86400 seconds)", optarg);
+			timeout_s = (unsigned)t;
+			break;
+		}
+		case 'h':
+			fputs(usage, stdout);
+			return CTL_EXIT_OK;
+		default:
+			fprintf(stderr, "try 'hsyncctl --help'\n");
+			return CTL_EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		fputs(usage, stderr);
+		return CTL_EXIT_USAGE;
+	}
+	if (sock && config)
+		return cli_err(CTL_EXIT_USAGE, "-s and -c are exclusive");
+
+	const struct view *v = ctl_view_find(argc, argv);
+	if (v) {
+		int words = 1;
+		for (const char *p = v->cmd; *p; p++)
+			words += *p == ' ';
+		int nargs = argc - words;
+		if (nargs < v->min_args || nargs > v->max_args)
+			return cli_err(CTL_EXIT_USAGE, "usage: hsyncctl %s%s%s", v->cmd,
+			               v->args[0] ? " " : "", v->args);
+	}
+	if (config) {
+		rc = socket_from_config(config, &from_config);
+		if (rc != CTL_EXIT_OK)
+			return rc;
+		sock = from_config;
+	}
+	if (sock == NULL)
+		sock = TP_CTL_DEFAULT_PATH;
+
+	rc = ctl_exchange(sock, argc, argv, timeout_s * 1000, &raw);
+	if (rc == CTL_EXIT_OK)
+		rc = show((const char *)raw.data, v, json);
+	hs_buf_free(&raw);
+	free(from_config);
+	return rc;
+}

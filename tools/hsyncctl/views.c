@@ -1,0 +1,129 @@
+/*
+ * views.c -- one row per command: the JSON shape it returns and the
+ * columns shown. The daemon's side of each shape is described in
+ * doc/control-protocol.md; a field the daemon does not send shows "-".
+ */
+#include <string.h>
+
+#include "hsyncctl/hsyncctl.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct col status_cols[] = {
+    {"identity", "identity", COL_STR},
+    {"role", "role", COL_STR},
+    {"version", "version", COL_STR},
+    {"started", "started", COL_AGE},
+    {"zones", "zones", COL_STR},
+    {"peers", "peers", COL_STR},
+    {"peers operational", "peers_operational", COL_STR},
+    {"groups", "groups", COL_STR},
+    {"groups operational", "groups_operational", COL_STR},
+    {"control clients", "control_clients", COL_STR},
+};
+
+static const struct col zone_list_cols[] = {
+    {"ZONE", "zone", COL_STR},     {"SERIAL", "serial", COL_NUM},       {"STATE", "state", COL_STR},
+    {"ROLE", "role", COL_STR},     {"PROVIDERS", "providers", COL_NUM}, {"GROUP", "group", COL_STR},
+    {"LOADED", "loaded", COL_AGE},
+};
+
+static const struct col zone_show_cols[] = {
+    {"zone", "zone", COL_STR},
+    {"serial", "serial", COL_STR},
+    {"state", "state", COL_STR},
+    {"loaded", "loaded", COL_AGE},
+    {"primaries", "primaries", COL_LIST},
+    {"our role", "role", COL_STR},
+    {"group", "group", COL_STR},
+    {"hsyncparam", "hsyncparam", COL_STR},
+    {"problem", "problem", COL_STR},
+};
+
+static const struct col zone_hsync3_cols[] = {
+    {"STATE", "state", COL_STR},           {"LABEL", "label", COL_STR},
+    {"IDENTITY", "identity", COL_STR},     {"UPSTREAM", "upstream", COL_STR},
+    {"PEER STATE", "peer_state", COL_STR},
+};
+
+static const struct col peer_list_cols[] = {
+    {"PEER", "peer", COL_STR},       {"STATE", "state", COL_STR},
+    {"SINCE", "since", COL_AGE},     {"LAST BEAT", "last_beat", COL_AGE},
+    {"SENT", "sent", COL_NUM},       {"DELIVERED", "delivered", COL_NUM},
+    {"RETRIED", "retried", COL_NUM}, {"REJECTED", "rejected", COL_NUM},
+};
+
+static const struct col peer_show_cols[] = {
+    {"peer", "peer", COL_STR},
+    {"state", "state", COL_STR},
+    {"since", "since", COL_AGE},
+    {"reason", "reason", COL_STR},
+    {"address", "address", COL_STR},
+    {"discovery", "discovery", COL_STR},
+    {"keys valid until", "keys_expire", COL_AGE},
+    {"last hello", "last_hello", COL_AGE},
+    {"last beat", "last_beat", COL_AGE},
+    {"zones", "zones", COL_LIST},
+    {"groups", "groups", COL_LIST},
+    {"sent", "sent", COL_STR},
+    {"delivered", "delivered", COL_STR},
+    {"retried", "retried", COL_STR},
+    {"rejected", "rejected", COL_STR},
+};
+
+static const struct col help_cols[] = {
+    {"COMMAND", "command", COL_STR},
+    {"DESCRIPTION", "help", COL_STR},
+};
+
+const struct view ctl_views[] = {
+    {"status", 0, 0, "", SHAPE_KV, status_cols, N(status_cols), NULL, NULL, 0,
+     "the daemon: identity, role, uptime, counts"},
+    {"zone list", 0, 0, "", SHAPE_TABLE, zone_list_cols, N(zone_list_cols), NULL, NULL, 0,
+     "the zones served, one line each"},
+    {"zone show", 1, 1, "ZONE", SHAPE_KV, zone_show_cols, N(zone_show_cols), "hsync3",
+     zone_hsync3_cols, N(zone_hsync3_cols), "one zone: HSYNC3/HSYNCPARAM as understood"},
+    {"peer list", 0, 0, "", SHAPE_TABLE, peer_list_cols, N(peer_list_cols), NULL, NULL, 0,
+     "the peers, their state and transport counters"},
+    {"peer show", 1, 1, "ID", SHAPE_KV, peer_show_cols, N(peer_show_cols), NULL, NULL, 0,
+     "one peer in detail"},
+    {"gossip show", 0, 1, "[GROUP]", SHAPE_MATRIX, NULL, 0, NULL, NULL, 0,
+     "provider groups and their N x N state matrix"},
+    {"identity records", 0, 0, "", SHAPE_LINES, NULL, 0, "records", NULL, 0,
+     "the records to publish for our identity"},
+    {"reload", 0, 0, "", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
+     "re-read configuration and zones, keep peers"},
+    {"stop", 0, 0, "", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0, "stop the daemon cleanly"},
+    {"help", 0, 0, "", SHAPE_TABLE, help_cols, N(help_cols), NULL, NULL, 0,
+     "the commands this daemon knows"},
+};
+
+const size_t ctl_nviews = N(ctl_views);
+
+static unsigned view_words(const char *cmd, int argc, char **argv)
+{
+	unsigned n = 0;
+	const char *p = cmd;
+	while (*p) {
+		size_t wl = strcspn(p, " ");
+		if ((int)n >= argc || strlen(argv[n]) != wl || strncmp(argv[n], p, wl) != 0)
+			return 0;
+		n++;
+		p += wl + (p[wl] == ' ');
+	}
+	return n;
+}
+
+const struct view *ctl_view_find(int argc, char **argv)
+{
+	const struct view *best = NULL;
+	unsigned best_n = 0;
+	for (size_t i = 0; i < ctl_nviews; i++) {
+		unsigned n = view_words(ctl_views[i].cmd, argc, argv);
+		if (n > best_n) {
+			best = &ctl_views[i];
+			best_n = n;
+		}
+	}
+	return best;
+}
