@@ -71,14 +71,17 @@ run_one() { # kind name cmd...
 	fi
 }
 
-for t in $(find "$BUILD/tests" -type f -name 'check_*' -perm -u+x 2>/dev/null | sort); do
-	run_one check "${t#"$BUILD"/tests/}" "$t"
+# Programs are found from their sources, so a binary left in $BUILD by a
+# test that no longer exists is not run.
+for src in $(find tests -name 'check_*.c' | sort); do
+	name=${src#tests/}
+	name=${name%.c}
+	run_one check "$name" "$BUILD/tests/$name"
 done
 
-for t in $(find "$BUILD/fuzz-seed" -type f -name 'fuzz_*' -perm -u+x 2>/dev/null | sort); do
-	n=$(basename "$t")
-	corpus="tests/fuzz/corpus/$n"
-	run_one seed "fuzz-seed/$n" "$t" "$corpus"
+for src in $(find tests/fuzz -name 'fuzz_*.c' | sort); do
+	n=$(basename "$src" .c)
+	run_one seed "fuzz-seed/$n" "$BUILD/fuzz-seed/$n" "tests/fuzz/corpus/$n"
 done
 
 for t in $(find tests -name 'test_*.sh' | sort); do

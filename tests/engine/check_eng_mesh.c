@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "engine/harness.h"
-#include "hpke/json.h"
+#include "util/json.h"
 
 #define BEAT 1000
 
@@ -98,26 +98,26 @@ START_TEST(test_json_view)
 	h_net_run(&net, 5 * BEAT);
 	hs_buf_t b = HS_BUF_INIT;
 	eng_json(net.e[0], &b);
-	hpke_json_t *doc = NULL;
-	ck_assert_int_eq(hpke_json_parse(&doc, (const char *)b.data, b.len, NULL), HS_OK);
+	hs_json_t *doc = NULL;
+	ck_assert_int_eq(hs_json_parse(&doc, (const char *)b.data, b.len, NULL), HS_OK);
 	size_t n;
-	ck_assert_str_eq(hpke_json_str(hpke_json_get(doc, "identity"), &n), "agent.alpha.");
-	const hpke_json_t *peers = hpke_json_get(doc, "peers");
-	ck_assert_uint_eq(hpke_json_count(peers), 2);
-	ck_assert_str_eq(hpke_json_str(hpke_json_get(hpke_json_at(peers, 0), "state"), &n),
+	ck_assert_str_eq(hs_json_str(hs_json_get(doc, "identity"), &n), "agent.alpha.");
+	const hs_json_t *peers = hs_json_get(doc, "peers");
+	ck_assert_uint_eq(hs_json_count(peers), 2);
+	ck_assert_str_eq(hs_json_str(hs_json_get(hs_json_at(peers, 0), "state"), &n),
 	                 "OPERATIONAL");
-	const hpke_json_t *g = hpke_json_at(hpke_json_get(doc, "groups"), 0);
-	ck_assert_uint_eq(hpke_json_count(hpke_json_get(g, "members")), 3);
-	const hpke_json_t *row = hpke_json_at(hpke_json_get(g, "matrix"), 1);
-	ck_assert_str_eq(hpke_json_str(hpke_json_get(row, "owner"), &n), "agent.bravo.");
-	ck_assert_str_eq(hpke_json_str(hpke_json_at(hpke_json_get(row, "cells"), 0), &n),
+	const hs_json_t *g = hs_json_at(hs_json_get(doc, "groups"), 0);
+	ck_assert_uint_eq(hs_json_count(hs_json_get(g, "members")), 3);
+	const hs_json_t *row = hs_json_at(hs_json_get(g, "matrix"), 1);
+	ck_assert_str_eq(hs_json_str(hs_json_get(row, "owner"), &n), "agent.bravo.");
+	ck_assert_str_eq(hs_json_str(hs_json_at(hs_json_get(row, "cells"), 0), &n),
 	                 "OPERATIONAL");
-	ck_assert_str_eq(hpke_json_str(hpke_json_at(hpke_json_get(row, "cells"), 1), &n), "NONE");
-	const hpke_json_t *z = hpke_json_at(hpke_json_get(doc, "zones"), 0);
-	ck_assert_str_eq(hpke_json_str(hpke_json_get(z, "reason"), &n), "ok");
-	ck_assert_str_eq(hpke_json_str(hpke_json_get(hpke_json_get(z, "policy"), "nsmgmt"), &n),
+	ck_assert_str_eq(hs_json_str(hs_json_at(hs_json_get(row, "cells"), 1), &n), "NONE");
+	const hs_json_t *z = hs_json_at(hs_json_get(doc, "zones"), 0);
+	ck_assert_str_eq(hs_json_str(hs_json_get(z, "reason"), &n), "ok");
+	ck_assert_str_eq(hs_json_str(hs_json_get(hs_json_get(z, "policy"), "nsmgmt"), &n),
 	                 "agent");
-	hpke_json_free(doc);
+	hs_json_free(doc);
 	hs_buf_free(&b);
 	h_net_free(&net);
 }

@@ -2,7 +2,7 @@
 #include "lib/testutil.h"
 
 #include "engine/harness.h"
-#include "hpke/json.h"
+#include "util/json.h"
 
 #define ALPHA   "agent.alpha."
 #define BRAVO   "agent.bravo."
@@ -474,14 +474,14 @@ START_TEST(test_json_escapes_remote_text)
 	                 HS_OK);
 	hs_buf_t b = HS_BUF_INIT;
 	eng_json(f.e, &b);
-	hpke_json_t *doc = NULL;
-	ck_assert_int_eq(hpke_json_parse(&doc, (const char *)b.data, b.len, NULL), HS_OK);
+	hs_json_t *doc = NULL;
+	ck_assert_int_eq(hs_json_parse(&doc, (const char *)b.data, b.len, NULL), HS_OK);
 	size_t n;
-	const hpke_json_t *p = hpke_json_at(hpke_json_get(doc, "peers"), 0);
-	ck_assert_str_eq(hpke_json_str(hpke_json_get(p, "reason"), &n),
+	const hs_json_t *p = hs_json_at(hs_json_get(doc, "peers"), 0);
+	ck_assert_str_eq(hs_json_str(hs_json_get(p, "reason"), &n),
 	                 "our hello rejected: say \"no\" \\ twice");
-	ck_assert_str_eq(hpke_json_str(hpke_json_get(p, "state"), &n), "KNOWN");
-	hpke_json_free(doc);
+	ck_assert_str_eq(hs_json_str(hs_json_get(p, "state"), &n), "KNOWN");
+	hs_json_free(doc);
 	hs_buf_free(&b);
 	fx_free(&f);
 }
