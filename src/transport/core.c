@@ -13,8 +13,8 @@
 
 static void cfg_defaults(tp_core_cfg_t *c)
 {
-#define DEF(f, v)           \
-	if (c->f == 0)      \
+#define DEF(f, v)                                                                                  \
+	if (c->f == 0)                                                                             \
 		c->f = (v);
 	DEF(inline_limit, 1232);
 	DEF(chunk_size, 60000);
@@ -35,18 +35,19 @@ static void cfg_defaults(tp_core_cfg_t *c)
 }
 
 int tp_core_new(tp_core_t **out, const tp_core_cfg_t *cfg, const hs_env_t *env, st_t *store,
-		const tp_registry_t *reg, hs_errmsg_t *em)
+                const tp_registry_t *reg, hs_errmsg_t *em)
 {
 	tp_core_t *c = NULL;
 	st_outq_list_t l = {0};
 	if (out == NULL || cfg == NULL || env == NULL || store == NULL || reg == NULL ||
-	    cfg->identity == NULL || cfg->sig0_key == NULL || !sig0_key_has_private(cfg->sig0_key) ||
-	    cfg->hpke_keys == NULL || cfg->nhpke == 0 || cfg->hpke_keys[0] == NULL)
+	    cfg->identity == NULL || cfg->sig0_key == NULL ||
+	    !sig0_key_has_private(cfg->sig0_key) || cfg->hpke_keys == NULL || cfg->nhpke == 0 ||
+	    cfg->hpke_keys[0] == NULL)
 		return hs_fail(em, HS_E_INVAL, "transport core: identity and keys are required");
 	for (size_t i = 0; i < cfg->nhpke; i++)
 		if (cfg->hpke_keys[i] == NULL || !hpke_key_has_private(cfg->hpke_keys[i]))
-			return hs_fail(em, HS_E_INVAL, "transport core: HPKE key %zu has no private part",
-				       i);
+			return hs_fail(em, HS_E_INVAL,
+			               "transport core: HPKE key %zu has no private part", i);
 	c = xcalloc(1, sizeof(*c));
 	c->cfg = *cfg;
 	cfg_defaults(&c->cfg);
@@ -113,8 +114,8 @@ uint16_t core_rand16(tp_core_t *c)
 	return (uint16_t)(b[0] << 8 | b[1]);
 }
 
-uint64_t core_push_action(tp_core_t *c, enum tp_action_kind kind, const char *peer,
-			  int prefer_tcp, hs_buf_t *msg)
+uint64_t core_push_action(tp_core_t *c, enum tp_action_kind kind, const char *peer, int prefer_tcp,
+                          hs_buf_t *msg)
 {
 	const tp_peer_t *p = tp_registry_find(c->reg, peer);
 	if (c->acts_n == c->acts_cap) {
@@ -179,8 +180,7 @@ void core_tok_drop(tp_core_t *c, uint64_t token)
 		}
 }
 
-int tp_core_on_response(tp_core_t *c, uint64_t token, int status, const uint8_t *resp,
-			size_t len)
+int tp_core_on_response(tp_core_t *c, uint64_t token, int status, const uint8_t *resp, size_t len)
 {
 	if (c == NULL)
 		return HS_E_INVAL;

@@ -75,29 +75,29 @@ typedef void (*tp_outcome_fn)(void *arg, const uint8_t msgid[TP_MSGID_LEN], cons
 
 /* Settings; a numeric field left 0 takes its default. */
 typedef struct tp_core_cfg {
-	const char *identity;        /* own identity (required) */
-	const sig0_key_t *sig0_key;  /* own SIG(0) key pair (required, borrowed) */
+	const char *identity;               /* own identity (required) */
+	const sig0_key_t *sig0_key;         /* own SIG(0) key pair (required, borrowed) */
 	const hpke_key_t *const *hpke_keys; /* own HPKE key pairs (borrowed): [0]
-	                              * seals (Auth mode sender key) and all open */
+	                                     * seals (Auth mode sender key) and all open */
 	size_t nhpke;
-	size_t inline_limit;       /* signed NOTIFY size for inline; 1232 */
-	size_t chunk_size;         /* fetch-mode slice size; 60000 */
-	size_t chunk_tcp_min;      /* chunk queries prefer TCP when chunk_size
-	                            * is at least this; 1200 */
-	unsigned fetch_window;     /* chunk queries in flight per fetch; 4 */
-	unsigned ts_window_s;      /* +-W for the envelope ts; 300 */
-	uint64_t lifetime_ms;      /* message expiry after queueing; 24 h */
-	uint64_t retry_min_ms;     /* first retry delay; 2000 */
-	uint64_t retry_max_ms;     /* delay cap; 60000 */
+	size_t inline_limit;         /* signed NOTIFY size for inline; 1232 */
+	size_t chunk_size;           /* fetch-mode slice size; 60000 */
+	size_t chunk_tcp_min;        /* chunk queries prefer TCP when chunk_size
+	                              * is at least this; 1200 */
+	unsigned fetch_window;       /* chunk queries in flight per fetch; 4 */
+	unsigned ts_window_s;        /* +-W for the envelope ts; 300 */
+	uint64_t lifetime_ms;        /* message expiry after queueing; 24 h */
+	uint64_t retry_min_ms;       /* first retry delay; 2000 */
+	uint64_t retry_max_ms;       /* delay cap; 60000 */
 	uint64_t attempt_timeout_ms; /* NOTIFY without response counts as
-	                            * failed after this; 30000 */
-	uint64_t fetch_timeout_ms; /* after a "fetching" receipt, wait this long
-	                            * for the chunks before re-sending; 60000 */
-	unsigned max_inflight;     /* NOTIFYs in flight (all peers); 64 */
-	uint32_t budget_rate;      /* sig0 budget per source: tokens/s; 200 */
-	uint32_t budget_burst;     /* and bucket size; 400 */
-	tp_inbox_fn on_inbox;      /* optional: a message landed in the inbox */
-	tp_outcome_fn on_outcome;  /* optional: an outq item finished */
+	                              * failed after this; 30000 */
+	uint64_t fetch_timeout_ms;   /* after a "fetching" receipt, wait this long
+	                              * for the chunks before re-sending; 60000 */
+	unsigned max_inflight;       /* NOTIFYs in flight (all peers); 64 */
+	uint32_t budget_rate;        /* sig0 budget per source: tokens/s; 200 */
+	uint32_t budget_burst;       /* and bucket size; 400 */
+	tp_inbox_fn on_inbox;        /* optional: a message landed in the inbox */
+	tp_outcome_fn on_outcome;    /* optional: an outq item finished */
 	void *cb_arg;
 } tp_core_cfg_t;
 
@@ -125,9 +125,8 @@ void tp_core_free(tp_core_t *core);
  * store errors.
  */
 #define TP_BODY_MAX (4u << 20)
-int tp_core_send(tp_core_t *core, const char *to, const char *type, const uint8_t *body,
-                 size_t len, const char *order_key,
-                 uint8_t msgid_out[TP_MSGID_LEN]) HS_CHECK_RESULT;
+int tp_core_send(tp_core_t *core, const char *to, const char *type, const uint8_t *body, size_t len,
+                 const char *order_key, uint8_t msgid_out[TP_MSGID_LEN]) HS_CHECK_RESULT;
 
 /*
  * A DNS request arrived from `src` (address text, "192.0.2.1" or
@@ -153,12 +152,12 @@ enum tp_action_kind {
  * caller's: release with tp_action_clear. */
 typedef struct tp_action {
 	enum tp_action_kind kind;
-	uint64_t token;                /* give back to tp_core_on_response */
-	char peer[TP_IDENT_MAX];       /* the peer's identity */
-	char addr[64];                 /* its address literal */
+	uint64_t token;          /* give back to tp_core_on_response */
+	char peer[TP_IDENT_MAX]; /* the peer's identity */
+	char addr[64];           /* its address literal */
 	uint16_t port;
-	int prefer_tcp;                /* large answer expected, or large message */
-	uint8_t *msg;                  /* signed DNS message */
+	int prefer_tcp; /* large answer expected, or large message */
+	uint8_t *msg;   /* signed DNS message */
 	size_t len;
 } tp_action_t;
 
@@ -184,21 +183,21 @@ int tp_core_next_deadline(tp_core_t *core, uint64_t *delay_ms) HS_CHECK_RESULT;
 
 typedef struct tp_core_stats {
 	/* sender */
-	uint64_t queued;         /* tp_core_send accepted */
-	uint64_t notifies_sent;  /* NOTIFY attempts (first and retries) */
+	uint64_t queued;        /* tp_core_send accepted */
+	uint64_t notifies_sent; /* NOTIFY attempts (first and retries) */
 	uint64_t sent_inline;
 	uint64_t sent_fetch;
-	uint64_t retried;        /* attempts after the first */
+	uint64_t retried; /* attempts after the first */
 	uint64_t delivered;
 	uint64_t expired;
 	uint64_t rejected[TP_REASON_COUNT]; /* by receipt reason */
-	uint64_t bad_responses;  /* unverifiable / malformed / error responses */
-	uint64_t chunks_served;  /* chunk answers (manifest included) */
+	uint64_t bad_responses;             /* unverifiable / malformed / error responses */
+	uint64_t chunks_served;             /* chunk answers (manifest included) */
 	/* receiver */
-	uint64_t received;       /* new messages put into the inbox */
+	uint64_t received; /* new messages put into the inbox */
 	uint64_t duplicates;
 	uint64_t refused[TP_REASON_COUNT]; /* receipts "rejected", by reason */
-	uint64_t errors_sent;    /* RCODE != NOERROR replies */
+	uint64_t errors_sent;              /* RCODE != NOERROR replies */
 	uint64_t fetches_started;
 	uint64_t fetches_failed;
 	uint64_t chunk_queries_sent;

@@ -20,7 +20,7 @@ static int sign(tp_core_t *c, hs_buf_t *msg)
 }
 
 static void put_opt(hs_buf_t *b, unsigned ext_rcode, unsigned ede, const uint8_t *opt,
-		    size_t optlen)
+                    size_t optlen)
 {
 	const char *text = ede ? hs_ede_text(ede) : NULL;
 	size_t tl = text ? strlen(text) : 0;
@@ -41,13 +41,14 @@ static void put_opt(hs_buf_t *b, unsigned ext_rcode, unsigned ede, const uint8_t
 }
 
 int dns_build_query(tp_core_t *c, unsigned opcode, const uint8_t *qname, size_t qlen,
-		    const uint8_t *opt, size_t optlen, hs_buf_t *out)
+                    const uint8_t *opt, size_t optlen, hs_buf_t *out)
 {
 	if (optlen > 65535 - 64)
 		return HS_E_LIMIT;
 	hs_buf_reset(out);
 	hs_buf_append_u16(out, core_rand16(c));
-	hs_buf_append_u16(out, (uint16_t)((opcode & 15) << 11 | (opcode == TP_OP_NOTIFY ? TP_AA : 0)));
+	hs_buf_append_u16(out,
+	                  (uint16_t)((opcode & 15) << 11 | (opcode == TP_OP_NOTIFY ? TP_AA : 0)));
 	hs_buf_append_u16(out, 1);
 	hs_buf_append_u16(out, 0);
 	hs_buf_append_u16(out, 0);
@@ -98,13 +99,13 @@ int dns_parse_request(const uint8_t *msg, size_t len, dns_req_t *out)
 }
 
 int dns_build_reply(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned ede,
-		    const uint8_t *answer, size_t answer_len, unsigned ancount, const uint8_t *opt,
-		    size_t optlen, hs_buf_t *out)
+                    const uint8_t *answer, size_t answer_len, unsigned ancount, const uint8_t *opt,
+                    size_t optlen, hs_buf_t *out)
 {
 	hs_buf_reset(out);
 	hs_buf_append_u16(out, rq->id);
 	hs_buf_append_u16(out, (uint16_t)(TP_QR | (rq->opcode & 15) << 11 | TP_AA |
-					  (rq->flags & TP_RD) | (rcode & 15)));
+	                                  (rq->flags & TP_RD) | (rcode & 15)));
 	hs_buf_append_u16(out, rq->has_question ? 1 : 0);
 	hs_buf_append_u16(out, (uint16_t)ancount);
 	hs_buf_append_u16(out, 0);
@@ -129,7 +130,7 @@ int dns_tc_reply(tp_core_t *c, const uint8_t *req, size_t len, hs_buf_t *out)
 }
 
 int dns_find_option(const uint8_t *rdata, size_t len, uint16_t code, const uint8_t **data,
-		    size_t *dlen)
+                    size_t *dlen)
 {
 	wire_rd_t rd;
 	wire_rd_init(&rd, rdata, len);
@@ -149,7 +150,7 @@ int dns_find_option(const uint8_t *rdata, size_t len, uint16_t code, const uint8
 }
 
 int dns_verify_response(tp_core_t *c, const tp_peer_t *peer, const uint8_t *msg, size_t len,
-			dns_req_t *out, unsigned *rcode)
+                        dns_req_t *out, unsigned *rcode)
 {
 	dns_req_t r;
 	sig0_verdict_t v;
@@ -163,7 +164,7 @@ int dns_verify_response(tp_core_t *c, const tp_peer_t *peer, const uint8_t *msg,
 	rc = sig0_verify(msg, len, peer->sig0, peer->nsig0, hs_now_s(c->env), &vo, &v);
 	if (rc != HS_OK) {
 		log_debug(SUB, "'%s': response from '%s' not accepted: %s", c->self, peer->identity,
-			  v.reason);
+		          v.reason);
 		return rc;
 	}
 	*out = r;
@@ -172,7 +173,7 @@ int dns_verify_response(tp_core_t *c, const tp_peer_t *peer, const uint8_t *msg,
 }
 
 int dns_answer_rdata(const uint8_t *msg, size_t len, uint16_t type, const uint8_t **rdata,
-		     size_t *rdlen)
+                     size_t *rdlen)
 {
 	dnsmsg_iter_t it;
 	dnsmsg_rr_t rr;

@@ -58,7 +58,7 @@ static void fetch_fail(tp_core_t *c, fetch_t *f, const char *why)
 {
 	c->stats.fetches_failed++;
 	log_info(SUB, "'%s': fetch of '%s' from '%s' abandoned: %s", c->self, f->distid, f->sender,
-		 why);
+	         why);
 	fetch_remove(c, f);
 }
 
@@ -160,8 +160,8 @@ static int take_manifest(tp_core_t *c, fetch_t *f, const hs_chunk_t *ch)
 static int take_chunk(fetch_t *f, const hs_chunk_t *ch)
 {
 	uint32_t seq = ch->sequence;
-	if (!f->have_manifest || ch->format != HS_CHUNK_FMT_HPKE || ch->total != f->man.chunk_count ||
-	    ch->data_len != tp_manifest_slice_len(&f->man, seq))
+	if (!f->have_manifest || ch->format != HS_CHUNK_FMT_HPKE ||
+	    ch->total != f->man.chunk_count || ch->data_len != tp_manifest_slice_len(&f->man, seq))
 		return HS_E_MALFORMED;
 	if (!f->got[seq]) {
 		memcpy(f->buf + (size_t)(seq - 1) * f->man.chunk_size, ch->data, ch->data_len);
@@ -171,8 +171,7 @@ static int take_chunk(fetch_t *f, const hs_chunk_t *ch)
 	return HS_OK;
 }
 
-void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *resp,
-		       size_t len)
+void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *resp, size_t len)
 {
 	fetch_t *f = fetch_find(c, t->peer, t->distid);
 	dns_req_t r;
@@ -206,7 +205,7 @@ void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *
 		rc = HS_E_MALFORMED;
 	if (rc == HS_OK)
 		rc = t->seq == 0 ? (f->have_manifest ? HS_OK : take_manifest(c, f, &ch))
-				 : take_chunk(f, &ch);
+		                 : take_chunk(f, &ch);
 	if (rc != HS_OK) {
 		c->stats.bad_responses++;
 		fetch_fail(c, f, rc == HS_E_REFUSED ? "error response" : "bad chunk response");

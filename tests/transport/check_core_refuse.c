@@ -45,14 +45,14 @@ static void strip_sig(hs_buf_t *b, uint32_t now)
 /* The reply's RCODE (12 bits) and EDE info code (0 if none); checks that
  * `responder` signed it. */
 static void reply_codes(h_world_t *w, int responder, const hs_buf_t *r, unsigned *rcode,
-			unsigned *ede)
+                        unsigned *ede)
 {
 	dnsmsg_iter_t it;
 	dnsmsg_rr_t rr;
 	const sig0_key_t *keys[1] = {w->p[responder].sig0};
 	sig0_verdict_t v;
 	ck_assert_int_eq(sig0_verify(r->data, r->len, keys, 1, hs_now_s(&w->fake.env), NULL, &v),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert(r->data[2] & 0x80);
 	*rcode = r->data[3] & 15;
 	*ede = 0;
@@ -64,7 +64,8 @@ static void reply_codes(h_world_t *w, int responder, const hs_buf_t *r, unsigned
 		const uint8_t *p = r->data + rr.rdata_off;
 		size_t n = rr.rdlen;
 		while (n >= 4) {
-			unsigned code = (unsigned)(p[0] << 8 | p[1]), ol = (unsigned)(p[2] << 8 | p[3]);
+			unsigned code = (unsigned)(p[0] << 8 | p[1]),
+			         ol = (unsigned)(p[2] << 8 | p[3]);
 			if (code == 15 && ol >= 2)
 				*ede = (unsigned)(p[4] << 8 | p[5]);
 			p += 4 + ol;
@@ -107,14 +108,13 @@ static void same_state(const snap_t *a, const snap_t *b)
 /* Ask party `to` with `msg`; expect rcode/ede and no state change at
  * either core. */
 static void expect_refused(h_world_t *w, int to, const hs_buf_t *msg, unsigned want_rcode,
-			   unsigned want_ede)
+                           unsigned want_ede)
 {
 	snap_t a0 = snap(&w->p[0]), b0 = snap(&w->p[1]);
 	hs_buf_t r = {0};
 	unsigned rcode = 99, ede = 99;
-	ck_assert_int_eq(tp_core_on_request(w->p[to].core, "192.0.2.1", msg->data, msg->len, 1232,
-					    &r),
-			 HS_OK);
+	ck_assert_int_eq(
+	    tp_core_on_request(w->p[to].core, "192.0.2.1", msg->data, msg->len, 1232, &r), HS_OK);
 	reply_codes(w, to, &r, &rcode, &ede);
 	ck_assert_uint_eq(rcode, want_rcode);
 	ck_assert_uint_eq(ede, want_ede);
@@ -139,9 +139,9 @@ static void take_notify(h_world_t *w, size_t len, hs_buf_t *out, char distid[64]
 	hs_buf_append_u32(&body, (uint32_t)len);
 	for (size_t i = 0; i < len; i++)
 		hs_buf_append_u8(&body, (uint8_t)i);
-	ck_assert_int_eq(tp_core_send(w->p[0].core, "beta.example.", "SYNC", body.data, body.len,
-				      NULL, NULL),
-			 HS_OK);
+	ck_assert_int_eq(
+	    tp_core_send(w->p[0].core, "beta.example.", "SYNC", body.data, body.len, NULL, NULL),
+	    HS_OK);
 	ck_assert_int_eq(tp_core_next_action(w->p[0].core, &a), HS_OK);
 	ck_assert_int_eq(a.kind, TP_ACT_NOTIFY);
 	hs_buf_reset(out);
@@ -186,7 +186,7 @@ START_TEST(test_notify_wrong_key)
 	strip_sig(&m, now_s(&w));
 	/* same owner name, another key: not among alpha's keys */
 	ck_assert_int_eq(sig0_key_generate(SIG0_ALG_ED25519, 0, "alpha.example.", &other, NULL),
-			 HS_OK);
+	                 HS_OK);
 	sign_with(&m, other, now_s(&w));
 	expect_refused(&w, 1, &m, 17, 514); /* BADKEY in the OPT RR */
 	/* alpha's key, but the signature altered */
@@ -213,10 +213,9 @@ START_TEST(test_notify_unknown_identity)
 	h_world_init(&w);
 	h_world_open(&w, 2);
 	ck_assert_int_eq(sig0_key_generate(SIG0_ALG_ED25519, 0, "delta.example.", &delta, NULL),
-			 HS_OK);
-	ck_assert_int_eq(tp_name_notify("00112233445566778899aabbccddeeff", "delta.example.", qn,
-					&ql),
-			 HS_OK);
+	                 HS_OK);
+	ck_assert_int_eq(
+	    tp_name_notify("00112233445566778899aabbccddeeff", "delta.example.", qn, &ql), HS_OK);
 	mk_query(&m, 4, qn, ql);
 	sign_with(&m, delta, now_s(&w));
 	expect_refused(&w, 1, &m, 5, 65286);
@@ -245,10 +244,10 @@ START_TEST(test_malformed_requests)
 	expect_refused(&w, 1, &m, 1, 530);
 	/* too short for a header / a response: no reply at all */
 	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, 11, 1232, &r),
-			 HS_E_MALFORMED);
+	                 HS_E_MALFORMED);
 	m.data[2] |= 0x80;
 	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
-			 HS_E_MALFORMED);
+	                 HS_E_MALFORMED);
 	ck_assert_uint_eq(r.len, 0);
 	/* another qtype: refused, not supported */
 	take_notify(&w, 10, &m, distid);
@@ -283,12 +282,12 @@ START_TEST(test_notify_replayed)
 	take_notify(&w, 10, &m, distid);
 	/* first arrival */
 	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_uint_eq(h_inbox_count(&w.p[1]), 1);
 	/* the same bytes again: answered duplicate, stored once */
 	hs_buf_reset(&r);
 	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_uint_eq(h_inbox_count(&w.p[1]), 1);
 	tp_core_stats_t s;
 	tp_core_stats(w.p[1].core, &s);
@@ -317,7 +316,7 @@ START_TEST(test_envelope_stale)
 	/* 100 s later: SIG(0) still valid (300 s + skew), ts outside +-10 s */
 	hs_env_fake_advance(&w.fake, 100000);
 	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_uint_eq(h_inbox_count(&w.p[1]), 0);
 	uint64_t n = 9;
 	ck_assert_int_eq(st_replay_count(w.p[1].st, &n), HS_OK);
@@ -349,7 +348,7 @@ static void make_dist(h_world_t *w, char distid[64])
 	tp_action_t a;
 	take_notify(w, 5000, &m, distid);
 	ck_assert_int_eq(tp_core_on_request(w->p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_int_eq(tp_core_on_response(w->p[0].core, 1, HS_OK, r.data, r.len), HS_OK);
 	while (tp_core_next_action(w->p[1].core, &a) == HS_OK)
 		tp_action_clear(&a);
@@ -372,11 +371,12 @@ START_TEST(test_chunk_query_refusals)
 	h_world_open(&w, 2);
 	make_dist(&w, distid);
 	/* beta's own query works (control) */
-	ck_assert_int_eq(tp_name_chunk(0, "beta.example.", distid, "alpha.example.", qn, &ql), HS_OK);
+	ck_assert_int_eq(tp_name_chunk(0, "beta.example.", distid, "alpha.example.", qn, &ql),
+	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	ck_assert_int_eq(tp_core_on_request(w.p[0].core, "192.0.2.2", m.data, m.len, 1232, &r),
-			 HS_OK);
+	                 HS_OK);
 	reply_codes(&w, 0, &r, &rcode, &ede);
 	ck_assert_uint_eq(rcode, 0);
 	ck_assert_uint_eq(ede, 0);
@@ -386,34 +386,37 @@ START_TEST(test_chunk_query_refusals)
 	expect_refused(&w, 0, &m, 5, 65282);
 	/* gamma asks in its own name: not a distribution for gamma */
 	ck_assert_int_eq(tp_name_chunk(0, "gamma.example.", distid, "alpha.example.", qn, &ql),
-			 HS_OK);
+	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[2].sig0, now_s(&w));
 	expect_refused(&w, 0, &m, 5, 65287);
 	/* unsigned */
-	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "alpha.example.", qn, &ql), HS_OK);
+	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "alpha.example.", qn, &ql),
+	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	expect_refused(&w, 0, &m, 5, 65280);
 	/* unknown distid */
 	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", "00000000000000000000000000000000",
-				       "alpha.example.", qn, &ql),
-			 HS_OK);
+	                               "alpha.example.", qn, &ql),
+	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	expect_refused(&w, 0, &m, 5, 65287);
 	/* sequence beyond the last chunk (5000 octets in 60000-octet chunks: 1) */
-	ck_assert_int_eq(tp_name_chunk(2, "beta.example.", distid, "alpha.example.", qn, &ql), HS_OK);
+	ck_assert_int_eq(tp_name_chunk(2, "beta.example.", distid, "alpha.example.", qn, &ql),
+	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	expect_refused(&w, 0, &m, 5, 65287);
 	/* a name that is not ours */
-	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "gamma.example.", qn, &ql), HS_OK);
+	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "gamma.example.", qn, &ql),
+	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	expect_refused(&w, 0, &m, 5, 65287);
 	/* a receiver that is nobody we know */
 	ck_assert_int_eq(tp_name_chunk(1, "delta.example.", distid, "alpha.example.", qn, &ql),
-			 HS_OK);
+	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	expect_refused(&w, 0, &m, 5, 65286);
@@ -451,11 +454,12 @@ START_TEST(test_tc_reply_signed)
 	h_world_init(&w);
 	h_world_open(&w, 2);
 	make_dist(&w, distid);
-	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "alpha.example.", qn, &ql), HS_OK);
+	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "alpha.example.", qn, &ql),
+	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	ck_assert_int_eq(tp_core_on_request(w.p[0].core, "192.0.2.2", m.data, m.len, 1232, &r),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_uint_le(r.len, 1232);
 	ck_assert(r.data[2] & 0x02); /* TC */
 	const sig0_key_t *keys[1] = {w.p[0].sig0};
@@ -466,7 +470,7 @@ START_TEST(test_tc_reply_signed)
 	ck_assert_uint_eq(s.chunks_served, 0);
 	hs_buf_reset(&r);
 	ck_assert_int_eq(tp_core_on_request(w.p[0].core, "192.0.2.2", m.data, m.len, 65535, &r),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_uint_gt(r.len, 5000);
 	tp_core_stats(w.p[0].core, &s);
 	ck_assert_uint_eq(s.chunks_served, 1);

@@ -26,7 +26,7 @@ static int alpha_done4(h_world_t *w)
 static void send_ping(h_world_t *w, const char *okey, uint8_t id[TP_MSGID_LEN])
 {
 	ck_assert_int_eq(tp_core_send(w->p[0].core, "beta.example.", "PING", NULL, 0, okey, id),
-			 HS_OK);
+	                 HS_OK);
 }
 
 START_TEST(test_backoff_then_exactly_once)
@@ -42,8 +42,8 @@ START_TEST(test_backoff_then_exactly_once)
 	for (int k = 1; k < 5; k++) {
 		uint64_t base = 2000ull << (k - 1), gap = w.notify_times[k] - w.notify_times[k - 1];
 		ck_assert_msg(gap >= base / 2 && gap <= base + base / 2,
-			      "retry %d after %llu ms, base %llu", k, (unsigned long long)gap,
-			      (unsigned long long)base);
+		              "retry %d after %llu ms, base %llu", k, (unsigned long long)gap,
+		              (unsigned long long)base);
 	}
 	ck_assert_uint_eq(inbox_n(&w), 1);
 	tp_core_stats_t sa, sb;
@@ -220,9 +220,8 @@ static void send_big(h_world_t *w, size_t len)
 	hs_buf_append_u32(&b, (uint32_t)len);
 	for (size_t i = 0; i < len; i++)
 		hs_buf_append_u8(&b, (uint8_t)(i * 13));
-	ck_assert_int_eq(tp_core_send(w->p[0].core, "beta.example.", "SYNC", b.data, b.len, NULL,
-				      NULL),
-			 HS_OK);
+	ck_assert_int_eq(
+	    tp_core_send(w->p[0].core, "beta.example.", "SYNC", b.data, b.len, NULL, NULL), HS_OK);
 	hs_buf_free(&b);
 }
 
