@@ -181,6 +181,24 @@ void tp_core_tick(tp_core_t *core);
  * HS_E_NOTFOUND when nothing is scheduled. */
 int tp_core_next_deadline(tp_core_t *core, uint64_t *delay_ms) HS_CHECK_RESULT;
 
+/* Classes of error answers the core sent (tp_core_stats.errors). */
+enum tp_err_class {
+	TP_ERR_OTHER = 0,     /* e.g. SERVFAIL when the store failed */
+	TP_ERR_MALFORMED,     /* FORMERR, EDE 530 */
+	TP_ERR_UNSIGNED,      /* EDE 65280 */
+	TP_ERR_BADTIME,       /* EDE 528 */
+	TP_ERR_RATELIMIT,     /* EDE 65281 */
+	TP_ERR_NOTSUP,        /* EDE 21: opcode/qtype not served */
+	TP_ERR_UNKNOWN_PEER,  /* EDE 65286 */
+	TP_ERR_NOT_RECIPIENT, /* EDE 65282 */
+	TP_ERR_BADKEY,        /* EDE 514 */
+	TP_ERR_BADSIG,        /* EDE 529 */
+	TP_ERR_NO_DIST,       /* EDE 65287 */
+	TP_ERR_COUNT
+};
+/* "malformed", "unsigned", ... for status output. */
+const char *tp_err_class_name(int cls);
+
 typedef struct tp_core_stats {
 	/* sender */
 	uint64_t queued;        /* tp_core_send accepted */
@@ -198,6 +216,7 @@ typedef struct tp_core_stats {
 	uint64_t duplicates;
 	uint64_t refused[TP_REASON_COUNT]; /* receipts "rejected", by reason */
 	uint64_t errors_sent;              /* RCODE != NOERROR replies */
+	uint64_t errors[TP_ERR_COUNT];     /* the same, by class */
 	uint64_t fetches_started;
 	uint64_t fetches_failed;
 	uint64_t chunk_queries_sent;

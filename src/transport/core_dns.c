@@ -98,6 +98,40 @@ int dns_parse_request(const uint8_t *msg, size_t len, dns_req_t *out)
 	return HS_OK;
 }
 
+static const struct {
+	unsigned ede;
+	enum tp_err_class cls;
+	const char *name;
+} err_rows[] = {
+    {0, TP_ERR_OTHER, "other"},
+    {HS_EDE_SIG0_FORMAT_ERROR, TP_ERR_MALFORMED, "malformed"},
+    {HS_EDE_HS_SIG0_MISSING, TP_ERR_UNSIGNED, "unsigned"},
+    {HS_EDE_SIG0_BAD_TIME, TP_ERR_BADTIME, "bad-time"},
+    {HS_EDE_HS_SIG0_RATELIMIT, TP_ERR_RATELIMIT, "rate-limited"},
+    {HS_EDE_NOT_SUPPORTED, TP_ERR_NOTSUP, "not-supported"},
+    {HS_EDE_HS_UNKNOWN_PEER, TP_ERR_UNKNOWN_PEER, "unknown-peer"},
+    {HS_EDE_HS_NOT_RECIPIENT, TP_ERR_NOT_RECIPIENT, "not-recipient"},
+    {HS_EDE_SIG0_KEY_NOT_KNOWN, TP_ERR_BADKEY, "unknown-key"},
+    {HS_EDE_SIG0_BAD_SIGNATURE, TP_ERR_BADSIG, "bad-signature"},
+    {HS_EDE_HS_NO_SUCH_DISTRIBUTION, TP_ERR_NO_DIST, "no-distribution"},
+};
+
+static enum tp_err_class err_class(unsigned ede)
+{
+	for (size_t i = 1; i < sizeof(err_rows) / sizeof(err_rows[0]); i++)
+		if (err_rows[i].ede == ede)
+			return err_rows[i].cls;
+	return TP_ERR_OTHER;
+}
+
+const char *tp_err_class_name(int cls)
+{
+	for (size_t i = 0; i < sizeof(err_rows) / sizeof(err_rows[0]); i++)
+		if ((int)err_rows[i].cls == cls)
+			return err_rows[i].name;
+	return "?";
+}
+
 int dns_build_reply(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned ede,
                     const uint8_t *answer, size_t answer_len, unsigned ancount, const uint8_t *opt,
                     size_t optlen, hs_buf_t *out)
@@ -115,8 +149,10 @@ int dns_build_reply(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned 
 	if (answer_len)
 		hs_buf_append(out, answer, answer_len);
 	put_opt(out, rcode >> 4, ede, opt, optlen);
-	if (rcode != TP_RC_NOERROR)
+	if (rcode != TP_RC_NOERROR) {
 		c->stats.errors_sent++;
+		c->stats.errors[err_class(ede)]++;
+	}
 	return sign(c, out);
 }
 

@@ -123,6 +123,17 @@ static void expect_refused(h_world_t *w, int to, const hs_buf_t *msg, unsigned w
 	snap_t a1 = snap(&w->p[0]), b1 = snap(&w->p[1]);
 	same_state(&a0, &a1);
 	same_state(&b0, &b1);
+	/* counted once, in the class of its EDE */
+	const snap_t *r0 = to == 0 ? &a0 : &b0, *r1 = to == 0 ? &a1 : &b1;
+	ck_assert_uint_eq(r1->stats.errors_sent, r0->stats.errors_sent + 1);
+	int cls = -1;
+	for (int k = 0; k < TP_ERR_COUNT; k++)
+		if (r1->stats.errors[k] != r0->stats.errors[k]) {
+			ck_assert_int_eq(cls, -1);
+			cls = k;
+		}
+	ck_assert_int_ne(cls, -1);
+	ck_assert_int_ne(cls, TP_ERR_OTHER);
 	hs_buf_free(&r);
 }
 
