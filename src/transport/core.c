@@ -29,6 +29,7 @@ static void cfg_defaults(tp_core_cfg_t *c)
 	DEF(max_inflight, 64);
 	DEF(budget_rate, 200);
 	DEF(budget_burst, 400);
+	DEF(prune_interval_ms, 3600ull * 1000);
 #undef DEF
 	if (c->chunk_size > TP_CHUNK_DATA_MAX)
 		c->chunk_size = TP_CHUNK_DATA_MAX;
@@ -63,6 +64,7 @@ int tp_core_new(tp_core_t **out, const tp_core_cfg_t *cfg, const hs_env_t *env, 
 	c->st = store;
 	c->reg = reg;
 	c->next_token = 1;
+	c->next_prune = core_mono(c) + c->cfg.prune_interval_ms;
 	sig0_budget_cfg_t bc = {c->cfg.budget_rate, c->cfg.budget_burst, 0};
 	c->budget = sig0_budget_new(env, &bc);
 	rc = st_outq_pending(store, &l);
@@ -201,11 +203,28 @@ int tp_core_on_response(tp_core_t *c, uint64_t token, int status, const uint8_t 
 	return HS_OK;
 }
 
+/* Forget expired replay entries and finished queue rows older than one
+ * message lifetime. Failures are logged and retried next time. */
+static void prune(tp_core_t *c, uint64_t now)
+{
+	uint64_t n1 = 0, n2 = 0;
+	int64_t wall = core_wall_ms(c);
+	c->next_prune = now + c->cfg.prune_interval_ms;
+	if (st_replay_prune(c->st, wall / 1000, &n1) != HS_OK ||
+	    st_outq_prune(c->st, wall - (int64_t)c->cfg.lifetime_ms, &n2) != HS_OK)
+		log_warn(SUB, "'%s': pruning the store failed", c->self);
+	else if (n1 + n2 > 0)
+		log_debug(SUB, "'%s': pruned %llu replay entries, %llu finished messages", c->self,
+		          (unsigned long long)n1, (unsigned long long)n2);
+}
+
 void tp_core_tick(tp_core_t *c)
 {
 	if (c == NULL)
 		return;
 	uint64_t now = core_mono(c), best = UINT64_MAX;
+	if (now >= c->next_prune)
+		prune(c, now);
 	dist_expire(c, now, &best);
 	fetch_run(c, now, &best);
 	send_run(c);

@@ -95,7 +95,12 @@ typedef struct tp_core_cfg {
 	                              * for the chunks before re-sending; 60000 */
 	unsigned max_inflight;       /* NOTIFYs in flight (all peers); 64 */
 	uint32_t budget_rate;        /* sig0 budget per source: tokens/s; 200 */
-	uint32_t budget_burst;       /* and bucket size; 400 */
+	uint32_t budget_burst;       /* and bucket size; 400. Sources are
+	                              * reduced to /24 (IPv4) and /56 (IPv6):
+	                              * peers sharing 127.0.0.0/24 in a lab
+	                              * share one bucket, so raise these there */
+	uint64_t prune_interval_ms;  /* tick prunes the replay cache and old
+	                              * finished outq rows this often; 1 h */
 	tp_inbox_fn on_inbox;        /* optional: a message landed in the inbox */
 	tp_outcome_fn on_outcome;    /* optional: an outq item finished */
 	void *cb_arg;

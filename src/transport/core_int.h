@@ -116,7 +116,8 @@ struct tp_core {
 	const tp_registry_t *reg;
 	sig0_budget_t *budget;
 	uint64_t next_token;
-	tp_action_t *acts; /* FIFO */
+	uint64_t next_prune; /* mono ms */
+	tp_action_t *acts;   /* FIFO */
 	size_t acts_head, acts_n, acts_cap;
 	tok_t *toks;
 	size_t ntoks, toks_cap;

@@ -264,6 +264,42 @@ START_TEST(test_fetch_abandoned_then_resent)
 }
 END_TEST
 
+START_TEST(test_prune)
+{
+	h_world_t w;
+	uint64_t n = 9;
+	h_world_init(&w);
+	for (int i = 0; i < 2; i++) {
+		w.p[i].cfg.lifetime_ms = 20000;
+		w.p[i].cfg.prune_interval_ms = 1000;
+	}
+	h_world_open(&w, 2);
+	send_ping(&w, NULL, NULL);
+	ck_assert(h_run(&w, alpha_done1, 60000));
+	ck_assert_uint_eq(h_outq_count(&w.p[0], ST_ANY), 1);
+	ck_assert_int_eq(st_replay_count(w.p[1].st, &n), HS_OK);
+	ck_assert_uint_eq(n, 1);
+	/* before lifetime + W: both kept */
+	hs_env_fake_advance(&w.fake, 5000);
+	tp_core_tick(w.p[0].core);
+	tp_core_tick(w.p[1].core);
+	ck_assert_uint_eq(h_outq_count(&w.p[0], ST_ANY), 1);
+	ck_assert_int_eq(st_replay_count(w.p[1].st, &n), HS_OK);
+	ck_assert_uint_eq(n, 1);
+	/* the finished row goes after one lifetime, the replay entry after
+	 * lifetime + W (300 s) */
+	hs_env_fake_advance(&w.fake, 20000);
+	tp_core_tick(w.p[0].core);
+	ck_assert_uint_eq(h_outq_count(&w.p[0], ST_ANY), 0);
+	hs_env_fake_advance(&w.fake, 300000);
+	tp_core_tick(w.p[1].core);
+	ck_assert_int_eq(st_replay_count(w.p[1].st, &n), HS_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(inbox_n(&w), 1); /* the inbox is the application's */
+	h_world_free(&w);
+}
+END_TEST
+
 Suite *retry_suite(void);
 Suite *retry_suite(void)
 {
@@ -279,6 +315,7 @@ Suite *retry_suite(void)
 	tcase_add_test(tc, test_receiver_restart);
 	tcase_add_test(tc, test_fetch_lost_chunk_replies);
 	tcase_add_test(tc, test_fetch_abandoned_then_resent);
+	tcase_add_test(tc, test_prune);
 	suite_add_tcase(s, tc);
 	return s;
 }
