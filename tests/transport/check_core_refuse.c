@@ -4,6 +4,8 @@
 #include "tp_harness.h"
 
 #include "transport/names.h"
+#include "transport/tpmsg.h"
+#include "wire/edns_opts.h"
 #include "wire/dnsmsg.h"
 #include "wire/proto.h"
 
@@ -491,6 +493,121 @@ START_TEST(test_tc_reply_signed)
 }
 END_TEST
 
+/* A NOTIFY from alpha (signed by alpha) carrying `plain` sealed by alpha
+ * to beta under `seal_distid`, named with `name_distid`; option format
+ * `fmt`. */
+static void crafted_notify(h_world_t *w, const uint8_t *plain, size_t plen, const char *seal_distid,
+                           const char *name_distid, uint8_t fmt, hs_buf_t *out)
+{
+	hs_buf_t env = {0}, opt = {0};
+	uint8_t qn[255];
+	size_t ql = 0;
+	hpke_env_ids_t ids = {"alpha.example.", "beta.example.", seal_distid};
+	ck_assert_int_eq(
+	    hpke_env_seal(&env, &ids, w->p[0].hpke, w->p[1].hpke, &w->fake.env, plain, plen),
+	    HS_OK);
+	hs_opt_chunk_t ch = {fmt, NULL, 0, env.data, (uint16_t)env.len};
+	ck_assert_int_eq(hs_opt_chunk_encode(&ch, &opt, NULL), HS_OK);
+	ck_assert_int_eq(tp_name_notify(name_distid, "alpha.example.", qn, &ql), HS_OK);
+	mk_query(out, 4, qn, ql);
+	/* replace the empty OPT RDATA by the option */
+	out->len -= 2;
+	hs_buf_append_u16(out, (uint16_t)opt.len);
+	hs_buf_append(out, opt.data, opt.len);
+	sign_with(out, w->p[0].sig0, hs_now_s(&w->fake.env));
+	hs_buf_free(&env);
+	hs_buf_free(&opt);
+}
+
+/* Send `m` to beta; the signed NOERROR reply must carry a receipt
+ * rejected/`reason`, and nothing may be stored. */
+static void expect_receipt(h_world_t *w, const hs_buf_t *m, const char *reason)
+{
+	hs_buf_t r = {0};
+	unsigned rcode = 9, ede = 9;
+	snap_t b0 = snap(&w->p[1]);
+	ck_assert_int_eq(tp_core_on_request(w->p[1].core, "192.0.2.1", m->data, m->len, 1232, &r),
+	                 HS_OK);
+	reply_codes(w, 1, &r, &rcode, &ede);
+	ck_assert_uint_eq(rcode, 0);
+	ck_assert_uint_eq(ede, 0);
+	/* the receipt: option 65004 format 4 in the OPT RR */
+	dnsmsg_iter_t it;
+	dnsmsg_rr_t rr;
+	tp_receipt_t rc;
+	int found = 0;
+	ck_assert_int_eq(dnsmsg_open(&it, r.data, r.len), HS_OK);
+	while (dnsmsg_next(&it, &rr) == HS_OK)
+		if (rr.type == 41 && rr.rdlen > 4) {
+			const uint8_t *p = r.data + rr.rdata_off;
+			ck_assert_uint_eq((unsigned)(p[0] << 8 | p[1]), 65004);
+			hs_opt_chunk_t ch;
+			ck_assert_int_eq(hs_opt_chunk_decode(p + 4, rr.rdlen - 4u, &ch, NULL),
+			                 HS_OK);
+			ck_assert_uint_eq(ch.format, 4);
+			ck_assert_int_eq(tp_receipt_decode(ch.data, ch.data_len, &rc), HS_OK);
+			found = 1;
+		}
+	ck_assert(found);
+	ck_assert_int_eq(rc.status, TP_RCPT_REJECTED);
+	ck_assert_str_eq(tp_reason_name(rc.reason), reason);
+	snap_t b1 = snap(&w->p[1]);
+	same_state(&b0, &b1);
+	ck_assert_uint_eq(b1.stats.refused[rc.reason], b0.stats.refused[rc.reason] + 1);
+	hs_buf_free(&r);
+}
+
+START_TEST(test_receipt_rejections)
+{
+	h_world_t w;
+	hs_buf_t m = {0}, pt = {0};
+	const char *d = "0123456789abcdef0123456789abcdef";
+	tp_msg_t msg;
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	memset(&msg, 0, sizeof(msg));
+	msg.v = 1;
+	msg.id[0] = 7;
+	msg.ts = hs_now_s(&w.fake.env);
+	strcpy(msg.from, "alpha.example.");
+	strcpy(msg.to, "beta.example.");
+	strcpy(msg.type, "SYNC");
+	struct {
+		const char *from, *to, *type;
+		uint64_t v;
+		const char *reason;
+	} cases[] = {
+	    {"alpha.example.", "gamma.example.", "SYNC", 1, "identity-mismatch"},
+	    {"gamma.example.", "beta.example.", "SYNC", 1, "identity-mismatch"},
+	    {"alpha.example.", "beta.example.", "NOPE", 1, "unknown-type"},
+	    {"alpha.example.", "beta.example.", "SYNC", 2, "malformed"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		strcpy(msg.from, cases[i].from);
+		strcpy(msg.to, cases[i].to);
+		strcpy(msg.type, cases[i].type);
+		msg.v = cases[i].v;
+		hs_buf_reset(&pt);
+		ck_assert_int_eq(tp_msg_encode(&pt, &msg), HS_OK);
+		crafted_notify(&w, pt.data, pt.len, d, d, 3, &m);
+		expect_receipt(&w, &m, cases[i].reason);
+	}
+	/* not a message at all */
+	crafted_notify(&w, (const uint8_t *)"hello", 5, d, d, 3, &m);
+	expect_receipt(&w, &m, "malformed");
+	/* option of another format */
+	crafted_notify(&w, (const uint8_t *)"hello", 5, d, d, 4, &m);
+	expect_receipt(&w, &m, "malformed");
+	/* sealed under another distid than the NOTIFY names */
+	crafted_notify(&w, (const uint8_t *)"hello", 5, d, "00", 3, &m);
+	expect_receipt(&w, &m, "envelope");
+	ck_assert_uint_eq(h_inbox_count(&w.p[1]), 0);
+	hs_buf_free(&m);
+	hs_buf_free(&pt);
+	h_world_free(&w);
+}
+END_TEST
+
 Suite *refuse_suite(void);
 Suite *refuse_suite(void)
 {
@@ -506,6 +623,7 @@ Suite *refuse_suite(void)
 	tcase_add_test(tc, test_chunk_query_refusals);
 	tcase_add_test(tc, test_budget_exhausted);
 	tcase_add_test(tc, test_tc_reply_signed);
+	tcase_add_test(tc, test_receipt_rejections);
 	suite_add_tcase(s, tc);
 	return s;
 }
