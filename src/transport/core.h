@@ -28,6 +28,25 @@
  *
  * Threading: one thread at a time; callbacks run inside core calls and
  * must not call back into the core (except the st_inbox_* functions).
+ *
+ * Driver contract (what the endpoint glue does):
+ *   - request handler: tp_core_on_request(core, "<src ip>", msg, len,
+ *     tp_reply_limit(reply), &buf); HS_OK -> tp_reply_send(buf), else
+ *     tp_reply_drop. The reply already respects the limit (a signed TC=1
+ *     reply when the answer is too big for UDP; the client retries on TCP).
+ *   - action: tp_send(ep, {a.addr, a.port}, a.msg, a.len,
+ *     {.force_tcp = a.prefer_tcp}, cb, token) and in cb
+ *     tp_core_on_response(core, token, status, resp, len); if tp_send
+ *     itself fails, call tp_core_on_response(core, token, that code, NULL,
+ *     0) at once. Every token gets exactly one tp_core_on_response; a
+ *     token the core gave up on returns HS_E_NOTFOUND (harmless).
+ *   - timer: after each call above and after tp_core_tick, re-arm one
+ *     timer to tp_core_next_deadline's delay (none on HS_E_NOTFOUND) and
+ *     call tp_core_tick when it fires.
+ *   - the core never blocks on the network: a NOTIFY without a response
+ *     counts as failed after cfg.attempt_timeout_ms, a fetch without
+ *     progress is abandoned after cfg.fetch_timeout_ms, even if the
+ *     driver never reports back.
  */
 #ifndef HS_TRANSPORT_CORE_H
 #define HS_TRANSPORT_CORE_H
