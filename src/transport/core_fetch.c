@@ -160,8 +160,9 @@ static int take_manifest(tp_core_t *c, fetch_t *f, const hs_chunk_t *ch)
 static int take_chunk(fetch_t *f, const hs_chunk_t *ch)
 {
 	uint32_t seq = ch->sequence;
-	if (!f->have_manifest || ch->format != HS_CHUNK_FMT_HPKE ||
-	    ch->total != f->man.chunk_count || ch->data_len != tp_manifest_slice_len(&f->man, seq))
+	if (!f->have_manifest || seq == 0 || seq > f->man.chunk_count ||
+	    ch->format != HS_CHUNK_FMT_HPKE || ch->total != f->man.chunk_count ||
+	    ch->data_len != tp_manifest_slice_len(&f->man, seq))
 		return HS_E_MALFORMED;
 	if (!f->got[seq]) {
 		memcpy(f->buf + (size_t)(seq - 1) * f->man.chunk_size, ch->data, ch->data_len);
