@@ -240,7 +240,7 @@ static void attempt(tp_core_t *c, out_item_t *o)
 	why = "cannot build the NOTIFY";
 	if (tp_name_notify(o->distid, c->self, qname, &qlen) != HS_OK)
 		goto fail;
-	if (env.len <= c->cfg.inline_limit) {
+	if (env.len <= c->cfg.inline_limit && env.len <= TP_CHUNK_DATA_MAX) {
 		hs_opt_chunk_t ch = {HS_CHUNK_FMT_HPKE, NULL, 0, env.data, (uint16_t)env.len};
 		if (hs_opt_chunk_encode(&ch, &opt, NULL) == HS_OK &&
 		    dns_build_query(c, TP_OP_NOTIFY, qname, qlen, opt.data, opt.len, &msg) ==
