@@ -239,9 +239,12 @@ int tp_core_next_deadline(tp_core_t *c, uint64_t *delay_ms)
 	for (dist_t *d = c->dists; d; d = d->next)
 		if (d->expires_mono < best)
 			best = d->expires_mono;
-	for (fetch_t *f = c->fetches; f; f = f->next)
+	for (fetch_t *f = c->fetches; f; f = f->next) {
 		if (f->deadline < best)
 			best = f->deadline;
+		if (f->nredo > 0 && f->resume_at < best)
+			best = f->resume_at;
+	}
 	if (best == UINT64_MAX)
 		return HS_E_NOTFOUND;
 	*delay_ms = best > now ? best - now : 0;

@@ -32,6 +32,7 @@ static void fetch_free(fetch_t *f)
 	free(f->buf);
 	free(f->got);
 	free(f->tries);
+	free(f->redo);
 	free(f);
 }
 
@@ -172,6 +173,16 @@ static int take_chunk(fetch_t *f, const hs_chunk_t *ch)
 	return HS_OK;
 }
 
+/* A REFUSED answer whose EDE says "budget exhausted". */
+static int ratelimited(const dns_req_t *r)
+{
+	const uint8_t *d = NULL;
+	size_t dl = 0;
+	return r->has_opt &&
+	       dns_find_option(r->opt_rdata, r->opt_rdlen, TP_OPT_EDE, &d, &dl) == HS_OK &&
+	       dl >= 2 && (unsigned)(d[0] << 8 | d[1]) == HS_EDE_HS_SIG0_RATELIMIT;
+}
+
 void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *resp, size_t len)
 {
 	fetch_t *f = fetch_find(c, t->peer, t->distid);
@@ -196,6 +207,17 @@ void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *
 	}
 	const tp_peer_t *peer = tp_registry_find(c->reg, f->sender);
 	int rc = dns_verify_response(c, peer, resp, len, &r, &rcode);
+	if (rc == HS_OK && rcode == TP_RC_REFUSED && ratelimited(&r)) {
+		/* the sender's budget for us ran out: ask again a bit later */
+		if (f->nredo <= (size_t)f->man.chunk_count) {
+			f->redo = xrealloc(f->redo, (f->nredo + 1) * sizeof(*f->redo));
+			f->redo[f->nredo++] = t->seq;
+		}
+		f->resume_at = core_mono(c) + TP_RATELIMIT_PAUSE_MS;
+		log_debug(SUB, "'%s': chunk %u of '%s' refused by the budget of '%s'; pausing",
+		          c->self, t->seq, f->distid, f->sender);
+		return;
+	}
 	if (rc == HS_OK && rcode != TP_RC_NOERROR)
 		rc = HS_E_REFUSED;
 	if (rc == HS_OK)
@@ -225,9 +247,21 @@ void fetch_run(tp_core_t *c, uint64_t now, uint64_t *best)
 	fetch_t *f = c->fetches, *next;
 	for (; f; f = next) {
 		next = f->next;
-		if (f->deadline <= now)
+		if (f->deadline <= now) {
 			fetch_fail(c, f, "no progress");
-		else if (f->deadline < *best)
+			continue;
+		}
+		if (f->nredo > 0 && f->resume_at <= now) {
+			size_t n = f->nredo;
+			f->nredo = 0;
+			for (size_t i = 0; i < n; i++)
+				if (ask(c, f, f->redo[i]) != HS_OK) {
+					fetch_fail(c, f, "cannot build a chunk query");
+					break;
+				}
+			continue;
+		}
+		if (f->deadline < *best)
 			*best = f->deadline;
 	}
 }

@@ -36,7 +36,8 @@
 #define TP_EDNS_SIZE   1232
 #define TP_OPT_EDE     15
 
-#define TP_CHUNK_RETRIES 3
+#define TP_CHUNK_RETRIES      3
+#define TP_RATELIMIT_PAUSE_MS 1000
 
 enum item_state {
 	IT_IDLE = 0, /* waiting for next_mono */
@@ -94,6 +95,9 @@ typedef struct fetch {
 	uint32_t next_seq; /* next data chunk not yet asked for */
 	unsigned inflight;
 	uint64_t deadline; /* no progress until then: give up */
+	uint32_t *redo;    /* sequences refused by the sender's budget */
+	size_t nredo;
+	uint64_t resume_at; /* when to ask them again (0: nothing waits) */
 } fetch_t;
 
 /* An action's token, waiting for tp_core_on_response. */

@@ -264,6 +264,28 @@ START_TEST(test_fetch_abandoned_then_resent)
 }
 END_TEST
 
+START_TEST(test_fetch_paced_by_budget)
+{
+	h_world_t w;
+	h_world_init(&w);
+	w.p[0].cfg.chunk_size = 1000;
+	w.p[0].cfg.budget_rate = 2; /* alpha verifies 2 chunk queries a second */
+	w.p[0].cfg.budget_burst = 3;
+	h_world_open(&w, 2);
+	send_big(&w, 10000);
+	ck_assert(h_run(&w, alpha_done1, 600000));
+	ck_assert_int_eq(w.p[0].out[0].outcome, TP_OUT_DELIVERED);
+	ck_assert_uint_eq(inbox_n(&w), 1);
+	ck_assert_int_eq(w.nnotify, 1); /* the fetch paused, it did not fail */
+	tp_core_stats_t sa, sb;
+	tp_core_stats(w.p[0].core, &sa);
+	tp_core_stats(w.p[1].core, &sb);
+	ck_assert_uint_gt(sa.errors[TP_ERR_RATELIMIT], 0);
+	ck_assert_uint_eq(sb.fetches_failed, 0);
+	h_world_free(&w);
+}
+END_TEST
+
 START_TEST(test_prune)
 {
 	h_world_t w;
@@ -316,6 +338,7 @@ Suite *retry_suite(void)
 	tcase_add_test(tc, test_fetch_lost_chunk_replies);
 	tcase_add_test(tc, test_fetch_abandoned_then_resent);
 	tcase_add_test(tc, test_prune);
+	tcase_add_test(tc, test_fetch_paced_by_budget);
 	suite_add_tcase(s, tc);
 	return s;
 }
