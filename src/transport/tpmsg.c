@@ -9,8 +9,9 @@
 
 #include "wire/cursor.h"
 
-static const char *const msg_types[] = {"HELLO", "BEAT",     "SYNC",  "UPDATE", "CONFIRM", "RFI",
-                                        "EDITS", "KEYSTATE", "ELECT", "STATUS", "PING"};
+static const char *const msg_types[] = {"HELLO",    "HELLO_ACK", "BEAT",   "SYNC",
+                                        "UPDATE",   "CONFIRM",   "RFI",    "EDITS",
+                                        "KEYSTATE", "ELECT",     "STATUS", "PING"};
 
 static const char *const reason_names[TP_REASON_COUNT] = {
     "",          "envelope",    "stale",   "identity-mismatch", "unknown-type",

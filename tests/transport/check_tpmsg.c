@@ -111,6 +111,7 @@ START_TEST(test_msg_strict)
 	tu_hex(&b, "81a178ddffffffff00");
 	ck_assert_int_eq(tp_mp_check_map(b.data, b.len), HS_E_MALFORMED);
 	ck_assert(tp_msg_type_known("HELLO"));
+	ck_assert(tp_msg_type_known("HELLO_ACK"));
 	ck_assert(!tp_msg_type_known("hello"));
 	hs_buf_free(&b);
 }
