@@ -31,6 +31,9 @@
  *    CHUNK, legacy HSYNC/HSYNC2) decodes strictly; at most one HSYNCPARAM
  *    at the apex.
  * IXFR is not implemented: a secondary always transfers the whole zone.
+ *
+ * The process must ignore SIGPIPE (as every network daemon does): a
+ * primary closing the connection early is reported as HS_E_NET.
  */
 #ifndef HS_TRANSPORT_XFR_H
 #define HS_TRANSPORT_XFR_H
@@ -76,7 +79,7 @@ typedef struct tp_xfr_rdata {
 } tp_xfr_rdata_t;
 
 void tp_xfr_zone_free(tp_xfr_zone_t *z); /* NULL-safe */
-/* The zone's name, wire form. */
+/* The zone's name, wire form, lowercase. */
 const uint8_t *tp_xfr_zone_name(const tp_xfr_zone_t *z, size_t *len);
 /* The SOA (always present in a zone that came out of a parser). */
 const tp_xfr_soa_t *tp_xfr_zone_soa(const tp_xfr_zone_t *z);

@@ -80,6 +80,7 @@ int tp_xfr_parser_new(const uint8_t *zone, size_t zone_len, uint16_t id,
 	tp_xfr_parser_t *p = xcalloc(1, sizeof(*p));
 	memcpy(p->zone, zone, zone_len);
 	p->zone_len = zone_len;
+	dnsmsg_name_lower(p->zone, p->zone_len);
 	p->id = id;
 	p->lim.max_records = lim && lim->max_records ? lim->max_records : DEF_MAX_RECORDS;
 	p->lim.max_bytes = lim && lim->max_bytes ? lim->max_bytes : DEF_MAX_BYTES;

@@ -1,6 +1,7 @@
 /* hsync-xfr -- transfer one zone by AXFR with hsync's own client and
  * validation (src/transport/xfr.h), and say what its hsync records mean. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,7 @@ int main(int argc, char **argv)
 	struct job job;
 
 	cli_prog = "hsync-xfr";
+	signal(SIGPIPE, SIG_IGN); /* a primary closing early is an error, not a kill */
 	memset(&opts, 0, sizeof(opts));
 	memset(&job, 0, sizeof(job));
 	hs_log_set_level(HS_LOG_WARN);
