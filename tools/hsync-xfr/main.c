@@ -12,6 +12,7 @@
 
 static const char usage[] =
     "usage: hsync-xfr [OPTIONS] @PRIMARY ZONE\n"
+    "       hsync-xfr --follow [OPTIONS] @PRIMARY ZONE\n"
     "\n"
     "Transfer ZONE from PRIMARY by AXFR over TCP, exactly as an hsync agent\n"
     "does when it acts as a secondary for a customer zone, validate what\n"
@@ -42,6 +43,20 @@ static const char usage[] =
     "                         the summary (hsync types decoded; other types\n"
     "                         as ldns prints them; the closing SOA last)\n"
     "  -v, --verbose          log the client's steps to stderr\n"
+    "\n"
+    "Follow mode (-f, --follow): keep the zone the way an hsync agent does:\n"
+    "transfer it, check the primary's SOA serial on the SOA refresh timer\n"
+    "(retry timer after a failure, expiry after the expire time), and\n"
+    "answer NOTIFY from the primary's address on a UDP/TCP listener, which\n"
+    "starts a check at once. One line per new copy on stdout (\"zone Z\n"
+    "serial N loaded: ...\"), one per expiry; failures are logged to\n"
+    "stderr. Runs until SIGINT or SIGTERM.\n"
+    "      --listen ADDR      listener address for NOTIFY (default 127.0.0.1)\n"
+    "      --listen-port P    listener port (default 0: any free port; the\n"
+    "                         first output line says which)\n"
+    "      --refresh-min S    lower bound on the SOA refresh (default 30)\n"
+    "      --retry-min S      lower bound on the SOA retry (default 10)\n"
+    "      --expire-min S     lower bound on the SOA expire (default 300)\n"
     "  -h, --help             this text\n"
     "\n"
     "Summary: zone, primary, serial, number of records, messages and octets,\n"
@@ -51,7 +66,8 @@ static const char usage[] =
     "IXFR is not used: an hsync secondary always transfers the whole zone.\n"
     "\n"
     "Exit status: 0 transfer complete and valid; 1 transfer or validation\n"
-    "failed (one line on stderr says why); 2 usage error.\n"
+    "failed (one line on stderr says why); 2 usage error. With --follow:\n"
+    "0 if at least one copy was loaded before the signal, else 1.\n"
     "\n"
     "Example:\n"
     "  hsync-xfr -p 5353 @127.0.0.1 example.test\n";
@@ -102,13 +118,20 @@ int main(int argc, char **argv)
 		{"identity", required_argument, NULL, 'i'},
 		{"dump", no_argument, NULL, 'd'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"follow", no_argument, NULL, 'f'},
+		{"listen", required_argument, NULL, 'L'},
+		{"listen-port", required_argument, NULL, 'P'},
+		{"refresh-min", required_argument, NULL, 'F'},
+		{"retry-min", required_argument, NULL, 'Y'},
+		{"expire-min", required_argument, NULL, 'E'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	unsigned long port = 53, timeout_s = 120, idle_s = 15, v;
 	tp_xfr_opts_t opts;
 	const char *identity = NULL, *server = NULL, *zone = NULL;
-	int dump = 0, c, rc = 1;
+	int dump = 0, follow = 0, c, rc = 1;
+	struct xfr_follow_opts fo = {"127.0.0.1", 0, 0, 0, 0};
 	tp_loop_t *loop = NULL;
 	struct job job;
 
@@ -117,7 +140,7 @@ int main(int argc, char **argv)
 	memset(&opts, 0, sizeof(opts));
 	memset(&job, 0, sizeof(job));
 	hs_log_set_level(HS_LOG_WARN);
-	while ((c = getopt_long(argc, argv, "p:t:i:dvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:t:i:dvhf", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_num(optarg, 65535, &port) || port == 0)
@@ -143,6 +166,21 @@ int main(int argc, char **argv)
 			break;
 		case 'i': identity = optarg; break;
 		case 'd': dump = 1; break;
+		case 'f': follow = 1; break;
+		case 'L': fo.listen = optarg; break;
+		case 'P':
+			if (parse_num(optarg, 65535, &v))
+				return cli_err(2, "bad listen port '%s'", optarg);
+			fo.listen_port = (uint16_t)v;
+			break;
+		case 'F':
+		case 'Y':
+		case 'E':
+			if (parse_num(optarg, 100000000, &v) || v == 0)
+				return cli_err(2, "bad timer bound '%s'", optarg);
+			*(c == 'F' ? &fo.refresh_min : c == 'Y' ? &fo.retry_min : &fo.expire_min) =
+				(uint32_t)v;
+			break;
 		case 'v': hs_log_set_level(HS_LOG_DEBUG); break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
@@ -167,6 +205,8 @@ int main(int argc, char **argv)
 	char peer[64];
 	tp_peer_addr_str(&primary, peer, sizeof(peer));
 
+	if (follow)
+		return xfr_follow(&primary, zone, &opts, &fo);
 	if (tp_loop_new(&loop) != HS_OK) {
 		cli_err(1, "cannot start the event loop");
 		goto cleanup;
