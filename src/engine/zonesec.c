@@ -16,9 +16,9 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
-#define ZS_LOG "zonesec"
+#define ZS_LOG           "zonesec"
 #define ZS_MAX_PRIMARIES 8
-#define ZS_NAME_MAX 256 /* presentation, lowercase, trailing dot, NUL */
+#define ZS_NAME_MAX      256 /* presentation, lowercase, trailing dot, NUL */
 
 enum { BUSY_NONE = 0, BUSY_SOA = 1, BUSY_XFR = 2 };
 
@@ -30,8 +30,8 @@ struct zs_zone {
 	int have_serial;
 	uint32_t serial;
 	int busy;
-	size_t cur;     /* primary of the operation in flight / next one */
-	size_t tried;   /* failed attempts in the current round */
+	size_t cur;   /* primary of the operation in flight / next one */
+	size_t tried; /* failed attempts in the current round */
 	uint32_t refresh_s, retry_s, expire_s;
 	uint64_t next_ms;   /* refresh or retry due (0 = none) */
 	uint64_t expire_at; /* 0 = no usable copy */
@@ -52,10 +52,10 @@ struct zsec {
 };
 
 static const char *const state_names[] = {
-	[ZSEC_NEVER_LOADED] = "never-loaded",
-	[ZSEC_LOADED] = "loaded",
-	[ZSEC_REFRESHING] = "refreshing",
-	[ZSEC_EXPIRED] = "expired",
+    [ZSEC_NEVER_LOADED] = "never-loaded",
+    [ZSEC_LOADED] = "loaded",
+    [ZSEC_REFRESHING] = "refreshing",
+    [ZSEC_EXPIRED] = "expired",
 };
 
 const char *zsec_state_name(enum zsec_state s)
@@ -88,6 +88,12 @@ static uint32_t clamp(uint32_t v, uint32_t lo, uint32_t hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+static void take(uint32_t *dst, uint32_t v)
+{
+	if (v)
+		*dst = v;
+}
+
 static uint64_t now(const zsec_t *zs)
 {
 	return zs->env->mono_ms(zs->env->arg);
@@ -101,12 +107,12 @@ int zsec_new(const hs_env_t *env, const zsec_config_t *cfg, zsec_t **out)
 		return HS_E_INVAL;
 	if (cfg != NULL) {
 		/* a zero field keeps its default */
-#define TAKE(f)                   \
-	if (cfg->f)               \
-		c.f = cfg->f;
-		TAKE(refresh_min) TAKE(refresh_max) TAKE(retry_min) TAKE(retry_max)
-		TAKE(expire_min) TAKE(expire_max)
-#undef TAKE
+		take(&c.refresh_min, cfg->refresh_min);
+		take(&c.refresh_max, cfg->refresh_max);
+		take(&c.retry_min, cfg->retry_min);
+		take(&c.retry_max, cfg->retry_max);
+		take(&c.expire_min, cfg->expire_min);
+		take(&c.expire_max, cfg->expire_max);
 	}
 	if (c.refresh_min > c.refresh_max || c.retry_min > c.retry_max ||
 	    c.expire_min > c.expire_max)
@@ -387,7 +393,8 @@ int zsec_notify(zsec_t *zs, const char *zone, const tp_peer_addr_t *src, int has
 		}
 	}
 	if (idx == z->nprim) {
-		log_notice(ZS_LOG, "zone '%s': notify from '%s' ignored: not a primary", z->name, addr);
+		log_notice(ZS_LOG, "zone '%s': notify from '%s' ignored: not a primary", z->name,
+		           addr);
 		return HS_E_REFUSED;
 	}
 	if (has_serial && z->have_serial &&
@@ -449,7 +456,8 @@ int zsec_transfer_done(zsec_t *zs, const char *zone, int status, const zsec_soa_
 	}
 	int usable = z->state == ZSEC_LOADED || z->state == ZSEC_REFRESHING;
 	if (usable && z->have_serial && !zsec_serial_newer(soa->serial, z->serial)) {
-		log_info(ZS_LOG, "zone '%s': transfer gave serial %u, have %u: kept the loaded copy",
+		log_info(ZS_LOG,
+		         "zone '%s': transfer gave serial %u, have %u: kept the loaded copy",
 		         z->name, soa->serial, z->serial);
 		succeeded(zs, z, "transferred serial not newer");
 		return HS_E_EXISTS;

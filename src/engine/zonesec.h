@@ -110,8 +110,8 @@ void zsec_free(zsec_t *zs);
  * Errors: HS_E_INVAL (no primary, more than 8), HS_E_NAME (bad name),
  * HS_E_EXISTS (already served).
  */
-int zsec_zone_add(zsec_t *zs, const char *zone, const tp_peer_addr_t *primaries, size_t n)
-	HS_CHECK_RESULT;
+int zsec_zone_add(zsec_t *zs, const char *zone, const tp_peer_addr_t *primaries,
+                  size_t n) HS_CHECK_RESULT;
 /* Stop serving `zone`; a result for it still in flight will get
  * HS_E_NOTFOUND. HS_E_NOTFOUND if not served. */
 int zsec_zone_remove(zsec_t *zs, const char *zone) HS_CHECK_RESULT;
@@ -140,8 +140,8 @@ int zsec_notify(zsec_t *zs, const char *zone, const tp_peer_addr_t *src, int has
  * primary; an equal or older one counts as a successful refresh.
  * Errors: HS_E_NOTFOUND (zone gone), HS_E_STATE (no SOA query in flight).
  */
-int zsec_soa_done(zsec_t *zs, const char *zone, int status, uint32_t serial, const char *why)
-	HS_CHECK_RESULT;
+int zsec_soa_done(zsec_t *zs, const char *zone, int status, uint32_t serial,
+                  const char *why) HS_CHECK_RESULT;
 
 /* SOA timers of a transferred copy (from its SOA RDATA). */
 typedef struct zsec_soa_timers {

@@ -59,7 +59,8 @@ static void on_soa(void *arg, int status, uint32_t serial, const hs_errmsg_t *em
 	zsec_run_t *r = op->run;
 	int rc = zsec_soa_done(r->zs, op->zone, status, serial, status ? hs_errmsg_str(em) : NULL);
 	if (rc != HS_OK)
-		log_debug(ZR_LOG, "zone '%s': soa answer not wanted: %s", op->zone, hs_strerror(rc));
+		log_debug(ZR_LOG, "zone '%s': soa answer not wanted: %s", op->zone,
+		          hs_strerror(rc));
 	op_free(op);
 	drain(r);
 }
@@ -105,8 +106,8 @@ static void start_xfr(zsec_run_t *r, const zsec_action_t *a)
 	int rc = tp_xfr_start(r->loop, &a->primary, a->zone, &o, on_xfr, op, &op->xfr);
 	if (rc != HS_OK) {
 		op_free(op);
-		if (zsec_transfer_done(r->zs, a->zone, rc, NULL, NULL, "cannot start the transfer") ==
-		    HS_OK)
+		if (zsec_transfer_done(r->zs, a->zone, rc, NULL, NULL,
+		                       "cannot start the transfer") == HS_OK)
 			log_debug(ZR_LOG, "zone '%s': unexpected transfer state", a->zone);
 	}
 }
@@ -139,8 +140,12 @@ static void drain(zsec_run_t *r)
 	r->draining = 1;
 	while (zsec_next_action(r->zs, &a) == HS_OK) {
 		switch (a.type) {
-		case ZSEC_ACT_QUERY_SOA: start_soa(r, &a); break;
-		case ZSEC_ACT_TRANSFER: start_xfr(r, &a); break;
+		case ZSEC_ACT_QUERY_SOA:
+			start_soa(r, &a);
+			break;
+		case ZSEC_ACT_TRANSFER:
+			start_xfr(r, &a);
+			break;
 		case ZSEC_ACT_ZONE_LOADED:
 			if (r->hooks.loaded)
 				r->hooks.loaded(r->hooks.arg, a.zone, a.serial, a.data);
@@ -211,9 +216,15 @@ int zsec_run_notify(zsec_run_t *r, const tp_peer_addr_t *src, const uint8_t *msg
 		rcode = TP_RCODE_FORMERR;
 	} else {
 		switch (zsec_notify(r->zs, n.zone_text, src, n.has_serial, n.serial)) {
-		case HS_OK: rcode = TP_RCODE_NOERROR; break;
-		case HS_E_REFUSED: rcode = TP_RCODE_REFUSED; break;
-		default: rcode = TP_RCODE_NOTAUTH; break;
+		case HS_OK:
+			rcode = TP_RCODE_NOERROR;
+			break;
+		case HS_E_REFUSED:
+			rcode = TP_RCODE_REFUSED;
+			break;
+		default:
+			rcode = TP_RCODE_NOTAUTH;
+			break;
 		}
 	}
 	if (tp_xfr_notify_reply(msg, len, rcode, reply) != HS_OK)

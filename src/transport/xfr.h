@@ -117,8 +117,8 @@ typedef struct tp_xfr_limits {
  * A parser for the AXFR of `zone` (wire form) answering query id `id`.
  * `lim` NULL = defaults. HS_E_NAME for a bad zone name.
  */
-int tp_xfr_parser_new(const uint8_t *zone, size_t zone_len, uint16_t id,
-                      const tp_xfr_limits_t *lim, tp_xfr_parser_t **out) HS_CHECK_RESULT;
+int tp_xfr_parser_new(const uint8_t *zone, size_t zone_len, uint16_t id, const tp_xfr_limits_t *lim,
+                      tp_xfr_parser_t **out) HS_CHECK_RESULT;
 void tp_xfr_parser_free(tp_xfr_parser_t *p); /* NULL-safe */
 
 /*
@@ -181,8 +181,8 @@ typedef void (*tp_xfr_fn)(void *arg, int status, tp_xfr_zone_t *zone, const tp_x
  * Errors (no callback): HS_E_INVAL, HS_E_NAME, HS_E_NET (no socket).
  */
 int tp_xfr_start(tp_loop_t *loop, const tp_peer_addr_t *primary, const char *zone,
-                 const tp_xfr_opts_t *opts, tp_xfr_fn cb, void *arg, tp_xfr_t **handle)
-	HS_CHECK_RESULT;
+                 const tp_xfr_opts_t *opts, tp_xfr_fn cb, void *arg,
+                 tp_xfr_t **handle) HS_CHECK_RESULT;
 /* Abandon a transfer; its callback is not called. NULL-safe. */
 void tp_xfr_cancel(tp_xfr_t *x);
 

@@ -17,8 +17,8 @@
 #include "wire/text.h"
 
 #define DEF_TIMEOUT_MS 120000u
-#define DEF_IDLE_MS 15000u
-#define TYPE_AXFR 252
+#define DEF_IDLE_MS    15000u
+#define TYPE_AXFR      252
 
 struct tp_xfr {
 	tp_loop_t *loop;

@@ -12,12 +12,12 @@
 #include "wire/dnsmsg.h"
 #include "wire/text.h"
 
-#define TYPE_SOA 6
+#define TYPE_SOA  6
 #define TYPE_AXFR 252
-#define CLASS_IN 1
+#define CLASS_IN  1
 
 #define DEF_MAX_RECORDS 1000000u
-#define DEF_MAX_BYTES ((size_t)256 << 20)
+#define DEF_MAX_BYTES   ((size_t)256 << 20)
 
 /*
  * RDATA layouts of the types whose RDATA names a sender may compress
@@ -30,27 +30,27 @@ static const struct {
 	uint16_t type;
 	const char *layout;
 } compressible[] = {
-	{2, "n"},       /* NS */
-	{3, "n"},       /* MD */
-	{4, "n"},       /* MF */
-	{5, "n"},       /* CNAME */
-	{6, "nnr"},     /* SOA */
-	{7, "n"},       /* MB */
-	{8, "n"},       /* MG */
-	{9, "n"},       /* MR */
-	{12, "n"},      /* PTR */
-	{14, "nn"},     /* MINFO */
-	{15, "hn"},     /* MX */
-	{17, "nn"},     /* RP */
-	{18, "hn"},     /* AFSDB */
-	{21, "hn"},     /* RT */
-	{24, "xnr"},    /* SIG */
-	{26, "hnn"},    /* PX */
-	{30, "nr"},     /* NXT */
-	{33, "hhhn"},   /* SRV */
-	{35, "hhsssn"}, /* NAPTR */
-	{36, "hn"},     /* KX */
-	{39, "n"},      /* DNAME */
+    {2, "n"},       /* NS */
+    {3, "n"},       /* MD */
+    {4, "n"},       /* MF */
+    {5, "n"},       /* CNAME */
+    {6, "nnr"},     /* SOA */
+    {7, "n"},       /* MB */
+    {8, "n"},       /* MG */
+    {9, "n"},       /* MR */
+    {12, "n"},      /* PTR */
+    {14, "nn"},     /* MINFO */
+    {15, "hn"},     /* MX */
+    {17, "nn"},     /* RP */
+    {18, "hn"},     /* AFSDB */
+    {21, "hn"},     /* RT */
+    {24, "xnr"},    /* SIG */
+    {26, "hnn"},    /* PX */
+    {30, "nr"},     /* NXT */
+    {33, "hhhn"},   /* SRV */
+    {35, "hhsssn"}, /* NAPTR */
+    {36, "hn"},     /* KX */
+    {39, "n"},      /* DNAME */
 };
 
 struct tp_xfr_parser {
@@ -65,8 +65,8 @@ struct tp_xfr_parser {
 	hs_buf_t rdata;
 };
 
-int tp_xfr_parser_new(const uint8_t *zone, size_t zone_len, uint16_t id,
-                      const tp_xfr_limits_t *lim, tp_xfr_parser_t **out)
+int tp_xfr_parser_new(const uint8_t *zone, size_t zone_len, uint16_t id, const tp_xfr_limits_t *lim,
+                      tp_xfr_parser_t **out)
 {
 	wire_rd_t rd;
 	uint8_t tmp[WIRE_NAME_MAX];
@@ -139,12 +139,23 @@ static int take_rdata(tp_xfr_parser_t *p, const uint8_t *msg, size_t len, const 
 			off += wl;
 			continue;
 		}
-		case 'h': want = 2; break;
-		case 'w': want = 4; break;
-		case 'x': want = 18; break;
-		case 's': want = off < end ? 1 + (size_t)msg[off] : 1; break;
-		case 'r': want = end - off; break;
-		default: return HS_E_INTERNAL;
+		case 'h':
+			want = 2;
+			break;
+		case 'w':
+			want = 4;
+			break;
+		case 'x':
+			want = 18;
+			break;
+		case 's':
+			want = off < end ? 1 + (size_t)msg[off] : 1;
+			break;
+		case 'r':
+			want = end - off;
+			break;
+		default:
+			return HS_E_INTERNAL;
 		}
 		if (want > end - off)
 			return HS_E_MALFORMED;
@@ -155,8 +166,8 @@ static int take_rdata(tp_xfr_parser_t *p, const uint8_t *msg, size_t len, const 
 }
 
 static const char *const rcode_names[] = {
-	"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-	"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
+    "NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
+    "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE",
 };
 
 static int check_header(tp_xfr_parser_t *p, const dnsmsg_hdr_t *h, hs_errmsg_t *em)
@@ -289,8 +300,9 @@ int tp_xfr_parser_feed(tp_xfr_parser_t *p, const uint8_t *msg, size_t len, hs_er
 	if (p == NULL || msg == NULL)
 		return HS_E_INVAL;
 	if (p->failed || p->done)
-		return hs_fail(em, HS_E_STATE, p->done ? "message after the closing SOA"
-		                                       : "transfer already failed");
+		return hs_fail(em, HS_E_STATE,
+		               p->done ? "message after the closing SOA"
+		                       : "transfer already failed");
 	int rc = feed(p, msg, len, em);
 	if (rc != HS_OK && rc != HS_E_AGAIN)
 		p->failed = 1;

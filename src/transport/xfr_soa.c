@@ -15,8 +15,8 @@
 #include "wire/dnsmsg.h"
 #include "wire/text.h"
 
-#define TYPE_SOA 6
-#define CLASS_IN 1
+#define TYPE_SOA      6
+#define CLASS_IN      1
 #define OPCODE_NOTIFY 4
 
 /* The SOA RDATA at `rr` (possibly compressed names) -> serial. */
@@ -114,8 +114,8 @@ int tp_xfr_soa_query(tp_endpoint_t *ep, const tp_peer_addr_t *primary, const cha
 	}
 	if ((rc = env->random(env->arg, (uint8_t *)&q->id, sizeof(q->id))) != HS_OK)
 		goto cleanup;
-	tp_question_t qq = {.name = zone, .qtype = TYPE_SOA, .qclass = CLASS_IN,
-	                    .opcode = TP_OPCODE_QUERY};
+	tp_question_t qq = {
+	    .name = zone, .qtype = TYPE_SOA, .qclass = CLASS_IN, .opcode = TP_OPCODE_QUERY};
 	if ((rc = tp_msg_build(&qq, q->id, &msg, NULL)) != HS_OK)
 		goto cleanup;
 	q->cb = cb;
@@ -161,7 +161,8 @@ int tp_xfr_notify_parse(const uint8_t *msg, size_t len, tp_xfr_notify_t *out, hs
 	n.id = h.id;
 	while ((rc = dnsmsg_next(&it, &rr)) == HS_OK) {
 		if (rr.section == DNSMSG_QUESTION) {
-			if (dnsmsg_name_expand(msg, len, rr.off, n.zone, &n.zone_len, NULL) != HS_OK)
+			if (dnsmsg_name_expand(msg, len, rr.off, n.zone, &n.zone_len, NULL) !=
+			    HS_OK)
 				return hs_fail(em, HS_E_MALFORMED, "bad NOTIFY question name");
 			if (rr.type != TYPE_SOA || rr.rclass != CLASS_IN)
 				return hs_fail(em, HS_E_MALFORMED, "NOTIFY not for SOA/IN");

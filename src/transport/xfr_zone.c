@@ -11,7 +11,7 @@
 #include "wire/text.h"
 #include "util/xmalloc.h"
 
-#define TYPE_SOA 6
+#define TYPE_SOA        6
 #define TYPE_HSYNCPARAM 65286
 
 tp_xfr_zone_t *xfr_zone_new(const uint8_t *apex, size_t len)
@@ -125,9 +125,8 @@ size_t tp_xfr_zone_apex(const tp_xfr_zone_t *z, uint16_t type, tp_xfr_rdata_t *o
 	size_t n = 0;
 	for (size_t i = 0; z && i < z->n; i++) {
 		const struct xfr_rec *r = &z->recs[i];
-		if (r->type != type ||
-		    !dnsmsg_name_equal(z->arena.data + r->owner_off, r->owner_len, z->apex,
-		                       z->apex_len))
+		if (r->type != type || !dnsmsg_name_equal(z->arena.data + r->owner_off,
+		                                          r->owner_len, z->apex, z->apex_len))
 			continue;
 		if (out && n < max) {
 			out[n].data = z->arena.data + r->rdata_off;
@@ -161,8 +160,8 @@ int tp_xfr_zone_validate(const tp_xfr_zone_t *z, hs_errmsg_t *em)
 		    HS_OK) {
 			owner.len = 0;
 			hs_name_print(&owner, on, r->owner_len);
-			rc = hs_fail(em, HS_E_MALFORMED, "%s at '%s': %s", tname, hs_buf_cstr(&owner),
-			             hs_errmsg_str(&sub));
+			rc = hs_fail(em, HS_E_MALFORMED, "%s at '%s': %s", tname,
+			             hs_buf_cstr(&owner), hs_errmsg_str(&sub));
 			goto cleanup;
 		}
 		if (apex && r->type == TYPE_HSYNCPARAM && ++params > 1) {

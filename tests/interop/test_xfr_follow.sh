@@ -26,7 +26,15 @@ bad() { fails=$((fails + 1)); echo "FAIL $*"; }
 
 TMP=$(mktemp -d)
 FPID=
-trap '[ -n "$FPID" ] && kill "$FPID" 2>/dev/null; wait 2>/dev/null; nsd_stop; rm -rf "$TMP"' EXIT
+cleanup() {
+	if [ -n "$FPID" ]; then
+		kill "$FPID" 2>/dev/null
+		wait "$FPID" 2>/dev/null
+	fi
+	nsd_stop
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
 
 # wait_line PATTERN SECONDS: until the follower printed a matching line
 wait_line() {

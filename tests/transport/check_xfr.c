@@ -25,13 +25,13 @@
 #include "wire/rdata.h"
 #include "wire/text.h"
 
-#define WAIT_MS 10000
-#define T_A 1
-#define T_NS 2
-#define T_CNAME 5
-#define T_SOA 6
-#define T_TXT 16
-#define T_HSYNC3 65285
+#define WAIT_MS      10000
+#define T_A          1
+#define T_NS         2
+#define T_CNAME      5
+#define T_SOA        6
+#define T_TXT        16
+#define T_HSYNC3     65285
 #define T_HSYNCPARAM 65286
 
 /* ---- building messages ---------------------------------------------------- */
@@ -142,20 +142,20 @@ static void msg_first(hs_buf_t *b, uint16_t id)
 /* ---- the fake primary -------------------------------------------------------- */
 
 enum scenario {
-	SC_GOOD_SPLIT,      /* three messages, frames written a few octets at a time */
-	SC_NO_CLOSING_SOA,  /* first message, then close */
-	SC_WRONG_OWNER,     /* a record of another zone */
-	SC_SUFFIX_OWNER,    /* "badexample.test." is not below "example.test." */
-	SC_WRONG_SERIAL,    /* closing SOA with another serial */
-	SC_OVERSIZE,        /* 40 records; the client caps at 10 */
-	SC_IDLE,            /* first message, then silence */
-	SC_TRICKLE,         /* a message every 50 ms, never the end */
-	SC_REFUSED,         /* RCODE REFUSED */
-	SC_BAD_HSYNC3,      /* an HSYNC3 with a truncated identity */
-	SC_WRONG_ID,        /* response id differs */
-	SC_AFTER_END,       /* a record after the closing SOA */
-	SC_CLASS_CH,        /* a record of class CH */
-	SC_TWO_PARAMS,      /* two HSYNCPARAM at the apex */
+	SC_GOOD_SPLIT,     /* three messages, frames written a few octets at a time */
+	SC_NO_CLOSING_SOA, /* first message, then close */
+	SC_WRONG_OWNER,    /* a record of another zone */
+	SC_SUFFIX_OWNER,   /* "badexample.test." is not below "example.test." */
+	SC_WRONG_SERIAL,   /* closing SOA with another serial */
+	SC_OVERSIZE,       /* 40 records; the client caps at 10 */
+	SC_IDLE,           /* first message, then silence */
+	SC_TRICKLE,        /* a message every 50 ms, never the end */
+	SC_REFUSED,        /* RCODE REFUSED */
+	SC_BAD_HSYNC3,     /* an HSYNC3 with a truncated identity */
+	SC_WRONG_ID,       /* response id differs */
+	SC_AFTER_END,      /* a record after the closing SOA */
+	SC_CLASS_CH,       /* a record of class CH */
+	SC_TWO_PARAMS,     /* two HSYNCPARAM at the apex */
 };
 
 static int write_all(int fd, const uint8_t *p, size_t n)
@@ -230,7 +230,8 @@ static void serve(int fd, enum scenario sc)
 			       (const uint8_t *)"\033some text to fill a message", 28);
 		send_frame(fd, &m, 1);
 		msg_start(&m, id, 0, 1, Z); /* question again, as Knot does */
-		add_rr(&m, "cname.sub.example.test.", T_CNAME, (const uint8_t *)"\003www\300\014", 6);
+		add_rr(&m, "cname.sub.example.test.", T_CNAME, (const uint8_t *)"\003www\300\014",
+		       6);
 		add_soa(&m, Z, 2026112301);
 		send_frame(fd, &m, 1);
 		break;
@@ -615,8 +616,8 @@ END_TEST
 static uint32_t fake_serial = 42;
 static int fake_noaa;
 
-static void soa_server(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto,
-                       const uint8_t *msg, size_t len, tp_reply_t *reply, void *arg)
+static void soa_server(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
+                       size_t len, tp_reply_t *reply, void *arg)
 {
 	tp_req_info_t q;
 	hs_buf_t m = HS_BUF_INIT;

@@ -42,8 +42,8 @@ static void on_expired(void *arg, const char *zone)
 	fflush(stdout);
 }
 
-static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto,
-                       const uint8_t *msg, size_t len, tp_reply_t *reply, void *arg)
+static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
+                       size_t len, tp_reply_t *reply, void *arg)
 {
 	struct follow *f = arg;
 	hs_buf_t out = HS_BUF_INIT;

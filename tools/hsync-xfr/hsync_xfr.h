@@ -15,8 +15,8 @@ void xfr_print_dump(FILE *f, const tp_xfr_zone_t *z);
 
 /* --follow settings. */
 struct xfr_follow_opts {
-	const char *listen;   /* IP literal for the NOTIFY listener */
-	uint16_t listen_port; /* 0 = any free port (printed) */
+	const char *listen;                          /* IP literal for the NOTIFY listener */
+	uint16_t listen_port;                        /* 0 = any free port (printed) */
 	uint32_t refresh_min, retry_min, expire_min; /* 0 = zonesec defaults */
 };
 /* Keep `zone` as a secondary until SIGINT/SIGTERM; one line per copy.

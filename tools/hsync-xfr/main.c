@@ -110,22 +110,22 @@ static int parse_num(const char *s, unsigned long max, unsigned long *out)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"port", required_argument, NULL, 'p'},
-		{"timeout", required_argument, NULL, 't'},
-		{"idle", required_argument, NULL, 'I'},
-		{"max-records", required_argument, NULL, 'R'},
-		{"max-bytes", required_argument, NULL, 'B'},
-		{"identity", required_argument, NULL, 'i'},
-		{"dump", no_argument, NULL, 'd'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"follow", no_argument, NULL, 'f'},
-		{"listen", required_argument, NULL, 'L'},
-		{"listen-port", required_argument, NULL, 'P'},
-		{"refresh-min", required_argument, NULL, 'F'},
-		{"retry-min", required_argument, NULL, 'Y'},
-		{"expire-min", required_argument, NULL, 'E'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"port", required_argument, NULL, 'p'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"idle", required_argument, NULL, 'I'},
+	    {"max-records", required_argument, NULL, 'R'},
+	    {"max-bytes", required_argument, NULL, 'B'},
+	    {"identity", required_argument, NULL, 'i'},
+	    {"dump", no_argument, NULL, 'd'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"follow", no_argument, NULL, 'f'},
+	    {"listen", required_argument, NULL, 'L'},
+	    {"listen-port", required_argument, NULL, 'P'},
+	    {"refresh-min", required_argument, NULL, 'F'},
+	    {"retry-min", required_argument, NULL, 'Y'},
+	    {"expire-min", required_argument, NULL, 'E'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	unsigned long port = 53, timeout_s = 120, idle_s = 15, v;
 	tp_xfr_opts_t opts;
@@ -164,10 +164,18 @@ int main(int argc, char **argv)
 				return cli_err(2, "bad size cap '%s'", optarg);
 			opts.limits.max_bytes = v;
 			break;
-		case 'i': identity = optarg; break;
-		case 'd': dump = 1; break;
-		case 'f': follow = 1; break;
-		case 'L': fo.listen = optarg; break;
+		case 'i':
+			identity = optarg;
+			break;
+		case 'd':
+			dump = 1;
+			break;
+		case 'f':
+			follow = 1;
+			break;
+		case 'L':
+			fo.listen = optarg;
+			break;
 		case 'P':
 			if (parse_num(optarg, 65535, &v))
 				return cli_err(2, "bad listen port '%s'", optarg);
@@ -178,12 +186,19 @@ int main(int argc, char **argv)
 		case 'E':
 			if (parse_num(optarg, 100000000, &v) || v == 0)
 				return cli_err(2, "bad timer bound '%s'", optarg);
-			*(c == 'F' ? &fo.refresh_min : c == 'Y' ? &fo.retry_min : &fo.expire_min) =
-				(uint32_t)v;
+			*(c == 'F'   ? &fo.refresh_min
+			  : c == 'Y' ? &fo.retry_min
+			             : &fo.expire_min) = (uint32_t)v;
 			break;
-		case 'v': hs_log_set_level(HS_LOG_DEBUG); break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		case 'v':
+			hs_log_set_level(HS_LOG_DEBUG);
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
 		}
 	}
 	for (int i = optind; i < argc; i++) {

@@ -12,7 +12,7 @@
 #include "wire/rr_hsyncparam.h"
 #include "wire/text.h"
 
-#define TYPE_HSYNC3 65285
+#define TYPE_HSYNC3     65285
 #define TYPE_HSYNCPARAM 65286
 
 static const char *name_str(hs_buf_t *b, const uint8_t *n, size_t len)
@@ -70,8 +70,8 @@ static void print_hsync3(FILE *f, const tp_xfr_zone_t *z, const char *identity)
 	else
 		fprintf(f, "multi-provider: no (%s)\n",
 		        n == 0 && !has_param ? "no HSYNC3 and no HSYNCPARAM"
-		        : n == 0            ? "no HSYNC3"
-		                            : "no HSYNCPARAM");
+		        : n == 0             ? "no HSYNC3"
+		                             : "no HSYNCPARAM");
 	if (identity)
 		fprintf(f, "identity %s: %s\n", identity,
 		        !idlen      ? "not a valid name"
@@ -107,12 +107,12 @@ static void print_hsyncparam(FILE *f, const tp_xfr_zone_t *z)
 	fprintf(f, "HSYNCPARAM: %s\n", hs_buf_cstr(&txt));
 	fprintf(f, "  %-11s %s\n", "nsmgmt",
 	        hs_hsyncparam_nsmgmt(&h) == HS_NSMGMT_AGENT
-	                ? "agent (the providers' agents keep the NS RRset in step)"
-	                : "owner (the zone owner manages NS)");
+	            ? "agent (the providers' agents keep the NS RRset in step)"
+	            : "owner (the zone owner manages NS)");
 	fprintf(f, "  %-11s %s\n", "parentsync",
 	        hs_hsyncparam_parentsync(&h) == HS_PARENTSYNC_AGENT
-	                ? "agent (the agents update the parent's delegation)"
-	                : "owner (the zone owner talks to the parent)");
+	            ? "agent (the agents update the parent's delegation)"
+	            : "owner (the zone owner talks to the parent)");
 	print_list(f, &h, 2, "servers");
 	print_list(f, &h, 3, "signers");
 	print_list(f, &h, 7, "auditors");
