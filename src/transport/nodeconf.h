@@ -83,6 +83,8 @@ typedef struct tp_conf {
 	unsigned replay_window;
 	unsigned expiry;
 	unsigned max_in_flight;
+	unsigned retry_min_ms;
+	unsigned retry_max_ms;
 	tp_conf_peer_t *peers;
 	size_t npeers;
 } tp_conf_t;
