@@ -9,13 +9,13 @@
 #include <string.h>
 
 #include "hpke/hpke_int.h"
-#include "hpke/json.h"
+#include "util/json.h"
 #include "util/buf.h"
 #include "util/encoding.h"
 
 /* One vector's run: the failures found so far, as "a, b, c". */
 typedef struct run {
-	const hpke_json_t *v;
+	const hs_json_t *v;
 	hs_buf_t fails;
 } run_t;
 
@@ -31,10 +31,10 @@ static void note(run_t *r, const char *what, int idx)
 
 /* Decode the hex member `name` of `obj` into `out`. Missing or bad hex is
  * a failure of the vector (noted), not of the file. */
-static int hexfield(run_t *r, const hpke_json_t *obj, const char *name, hs_buf_t *out, int idx)
+static int hexfield(run_t *r, const hs_json_t *obj, const char *name, hs_buf_t *out, int idx)
 {
 	size_t slen, n;
-	const char *s = hpke_json_str(hpke_json_get(obj, name), &slen);
+	const char *s = hs_json_str(hs_json_get(obj, name), &slen);
 	hs_buf_reset(out);
 	if (s == NULL) {
 		note(r, name, idx);
@@ -57,10 +57,10 @@ static void expect(run_t *r, const char *what, int idx, const hs_buf_t *want, co
 		note(r, what, idx);
 }
 
-static int u16field(const hpke_json_t *v, const char *name, uint16_t *out)
+static int u16field(const hs_json_t *v, const char *name, uint16_t *out)
 {
 	uint64_t x;
-	if (hpke_json_u64(hpke_json_get(v, name), &x) != HS_OK || x > 0xFFFF)
+	if (hs_json_u64(hs_json_get(v, name), &x) != HS_OK || x > 0xFFFF)
 		return -1;
 	*out = (uint16_t)x;
 	return 0;
@@ -142,18 +142,18 @@ static int seq_of(const hs_buf_t *nonce, const hpke_trace_t *t, uint64_t *seq)
 
 static void run_encryptions(run_t *r, hpke_ctx_t *s, hpke_ctx_t *rc, const hpke_trace_t *t)
 {
-	const hpke_json_t *list = hpke_json_get(r->v, "encryptions");
+	const hs_json_t *list = hs_json_get(r->v, "encryptions");
 	hs_buf_t aad = HS_BUF_INIT, pt = HS_BUF_INIT, ct = HS_BUF_INIT, nonce = HS_BUF_INIT;
 	hs_buf_t out = HS_BUF_INIT;
 
 	if (list == NULL)
 		return; /* export-only vectors may omit the list */
-	if (hpke_json_type(list) != HPKE_JSON_ARRAY) {
+	if (hs_json_type(list) != HS_JSON_ARRAY) {
 		note(r, "encryptions", -1);
 		return;
 	}
-	for (size_t i = 0; i < hpke_json_count(list); i++) {
-		const hpke_json_t *e = hpke_json_at(list, i);
+	for (size_t i = 0; i < hs_json_count(list); i++) {
+		const hs_json_t *e = hs_json_at(list, i);
 		uint64_t seq;
 		size_t n;
 		if (hexfield(r, e, "aad", &aad, (int)i) || hexfield(r, e, "pt", &pt, (int)i) ||
@@ -187,17 +187,17 @@ static void run_encryptions(run_t *r, hpke_ctx_t *s, hpke_ctx_t *rc, const hpke_
 
 static void run_exports(run_t *r, hpke_ctx_t *s, hpke_ctx_t *rc)
 {
-	const hpke_json_t *list = hpke_json_get(r->v, "exports");
+	const hs_json_t *list = hs_json_get(r->v, "exports");
 	hs_buf_t ectx = HS_BUF_INIT, want = HS_BUF_INIT, out = HS_BUF_INIT;
 	if (list == NULL)
 		return;
-	for (size_t i = 0; i < hpke_json_count(list); i++) {
-		const hpke_json_t *e = hpke_json_at(list, i);
+	for (size_t i = 0; i < hs_json_count(list); i++) {
+		const hs_json_t *e = hs_json_at(list, i);
 		uint64_t L;
 		if (hexfield(r, e, "exporter_context", &ectx, (int)i) ||
 		    hexfield(r, e, "exported_value", &want, (int)i))
 			continue;
-		if (hpke_json_u64(hpke_json_get(e, "L"), &L) != HS_OK || L > HPKE_MAX_EXPORT) {
+		if (hs_json_u64(hs_json_get(e, "L"), &L) != HS_OK || L > HPKE_MAX_EXPORT) {
 			note(r, "L", (int)i);
 			continue;
 		}
@@ -286,21 +286,21 @@ cleanup:
 int hpke_kat_run(hpke_kat_result_t *res, const char *json, size_t len, hpke_kat_report_fn report,
                  void *arg, hs_errmsg_t *em)
 {
-	hpke_json_t *root = NULL;
+	hs_json_t *root = NULL;
 	hpke_kat_result_t out = {0, 0, 0};
-	int rc = hpke_json_parse(&root, json, len, em);
+	int rc = hs_json_parse(&root, json, len, em);
 	if (rc != HS_OK)
 		return rc;
-	if (hpke_json_type(root) != HPKE_JSON_ARRAY) {
-		hpke_json_free(root);
+	if (hs_json_type(root) != HS_JSON_ARRAY) {
+		hs_json_free(root);
 		return hs_fail(em, HS_E_SYNTAX, "vector file: not a JSON array");
 	}
-	for (size_t i = 0; i < hpke_json_count(root); i++) {
-		run_t r = {.v = hpke_json_at(root, i), .fails = HS_BUF_INIT};
+	for (size_t i = 0; i < hs_json_count(root); i++) {
+		run_t r = {.v = hs_json_at(root, i), .fails = HS_BUF_INIT};
 		hpke_params_t p = {0};
 		uint16_t mode = 0xFFFF;
 		char line[512];
-		int ok_ids = hpke_json_type(r.v) == HPKE_JSON_OBJECT &&
+		int ok_ids = hs_json_type(r.v) == HS_JSON_OBJECT &&
 		             !u16field(r.v, "mode", &mode) &&
 		             !u16field(r.v, "kem_id", &p.suite.kem) &&
 		             !u16field(r.v, "kdf_id", &p.suite.kdf) &&
@@ -334,7 +334,7 @@ int hpke_kat_run(hpke_kat_result_t *res, const char *json, size_t len, hpke_kat_
 		}
 		hs_buf_free(&r.fails);
 	}
-	hpke_json_free(root);
+	hs_json_free(root);
 	*res = out;
 	return HS_OK;
 }

@@ -278,4 +278,93 @@ int st_replay_prune(st_t *st, int64_t now, uint64_t *n) HS_CHECK_RESULT;
 /* Number of entries stored (expired ones included until pruned). */
 int st_replay_count(st_t *st, uint64_t *n) HS_CHECK_RESULT;
 
+/* ---- outbound queue (transport sender) --------------------------------- */
+
+/* Message bodies in the queue and inbox: 1..ST_MSG_MAX bytes. */
+#define ST_MSG_MAX  (8u << 20)
+#define ST_MSGID_LEN 16
+
+enum st_outq_state {
+	ST_OUTQ_PENDING = 0,   /* waiting for delivery */
+	ST_OUTQ_DELIVERED = 1, /* final */
+	ST_OUTQ_REJECTED = 2,  /* final; reason set */
+	ST_OUTQ_EXPIRED = 3,   /* final */
+};
+
+/* One queued message. Strings and body are owned by the caller of
+ * st_outq_get/st_outq_pending (st_outq_item_clear). Times are Unix
+ * milliseconds (the queue schedules retries in milliseconds). */
+typedef struct st_outq_item {
+	int64_t seq;              /* queue order, assigned by st_outq_add */
+	uint8_t msgid[ST_MSGID_LEN];
+	char *peer;               /* canonical receiver identity */
+	char *type;               /* message type, 1..32 characters */
+	char *order_key;          /* NULL = none; 1..255 characters */
+	uint8_t *body;
+	size_t bodylen;
+	int64_t created_ms;
+	int64_t expires_ms;
+	enum st_outq_state state;
+	char *reason;             /* "" unless rejected */
+	int64_t finished_ms;      /* 0 while pending */
+	uint32_t attempts;
+} st_outq_item_t;
+
+typedef struct st_outq_list {
+	st_outq_item_t *v;
+	size_t n;
+} st_outq_list_t;
+
+/* Append a pending message (fields seq, state, reason, finished_ms and
+ * attempts of `in` are ignored); *seq (may be NULL) gets its position.
+ * HS_E_EXISTS: the message id is queued already; HS_E_INVAL: bad sizes,
+ * expires_ms <= created_ms. */
+int st_outq_add(st_t *st, const st_outq_item_t *in, int64_t *seq) HS_CHECK_RESULT;
+/* One item by id. HS_E_NOTFOUND. */
+int st_outq_get(st_t *st, const uint8_t msgid[ST_MSGID_LEN], st_outq_item_t *out) HS_CHECK_RESULT;
+/* Every pending item, in queue order. */
+int st_outq_pending(st_t *st, st_outq_list_t *out) HS_CHECK_RESULT;
+/* Count one attempt of a pending item (attempts += 1). HS_E_NOTFOUND
+ * when no pending item has this id. */
+int st_outq_attempt(st_t *st, const uint8_t msgid[ST_MSGID_LEN]) HS_CHECK_RESULT;
+/* Move a pending item to a final state (`state` != PENDING) with
+ * `reason` (NULL = ""). HS_E_NOTFOUND: no such item; HS_E_STATE: it is
+ * final already (nothing changes). */
+int st_outq_finish(st_t *st, const uint8_t msgid[ST_MSGID_LEN], enum st_outq_state state,
+		   const char *reason, int64_t now_ms) HS_CHECK_RESULT;
+/* Delete final items finished at or before `before_ms`; *n (may be NULL)
+ * = rows deleted. */
+int st_outq_prune(st_t *st, int64_t before_ms, uint64_t *n) HS_CHECK_RESULT;
+/* Items in `state` (ST_ANY = all). */
+int st_outq_count(st_t *st, int state, uint64_t *n) HS_CHECK_RESULT;
+void st_outq_item_clear(st_outq_item_t *it);
+void st_outq_list_free(st_outq_list_t *l);
+
+/* ---- inbox (transport receiver) ---------------------------------------- */
+
+/* One received message (owned by the caller: st_inbox_msg_clear). */
+typedef struct st_inbox_msg {
+	int64_t seq;     /* arrival order; the handle for st_inbox_ack */
+	char *sender;    /* canonical */
+	uint8_t msgid[ST_MSGID_LEN];
+	char *type;
+	uint8_t *msg;    /* the whole plaintext message as received */
+	size_t len;
+	int64_t received; /* Unix seconds */
+} st_inbox_msg_t;
+
+/* In ONE transaction: the replay check-and-add of (sender, msgid) until
+ * `replay_expiry` (as st_replay_check_and_add) and, when it was not seen,
+ * the message into the inbox. *was_seen = 1 for a replay (nothing
+ * changes). HS_E_INVAL: expiry <= now, bad sizes. */
+int st_inbox_put(st_t *st, const char *sender, const uint8_t msgid[ST_MSGID_LEN],
+		 const char *type, const uint8_t *msg, size_t len, int64_t replay_expiry,
+		 int64_t now, int *was_seen) HS_CHECK_RESULT;
+/* The oldest message not yet acknowledged. HS_E_NOTFOUND when empty. */
+int st_inbox_next(st_t *st, st_inbox_msg_t *out) HS_CHECK_RESULT;
+/* Remove message `seq` (the application has handled it). HS_E_NOTFOUND. */
+int st_inbox_ack(st_t *st, int64_t seq) HS_CHECK_RESULT;
+int st_inbox_count(st_t *st, uint64_t *n) HS_CHECK_RESULT;
+void st_inbox_msg_clear(st_inbox_msg_t *m);
+
 #endif

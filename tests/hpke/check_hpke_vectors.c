@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hpke/json.h"
+#include "util/json.h"
 #include "hpke/kat.h"
 #include "util/file.h"
 
@@ -96,10 +96,10 @@ END_TEST
 
 static int parses(const char *s)
 {
-	hpke_json_t *v = NULL;
+	hs_json_t *v = NULL;
 	hs_errmsg_t em;
-	int rc = hpke_json_parse(&v, s, strlen(s), &em);
-	hpke_json_free(v);
+	int rc = hs_json_parse(&v, s, strlen(s), &em);
+	hs_json_free(v);
 	return rc;
 }
 
@@ -135,8 +135,8 @@ START_TEST(test_json_strict)
 		ck_assert_msg(parses(bad[i]) == HS_E_SYNTAX, "accepted: %s", bad[i]);
 	char deep[200];
 	memset(deep, '[', sizeof(deep));
-	hpke_json_t *v = NULL;
-	ck_assert_int_eq(hpke_json_parse(&v, deep, sizeof(deep), NULL), HS_E_LIMIT);
+	hs_json_t *v = NULL;
+	ck_assert_int_eq(hs_json_parse(&v, deep, sizeof(deep), NULL), HS_E_LIMIT);
 }
 END_TEST
 
@@ -144,24 +144,24 @@ START_TEST(test_json_access)
 {
 	const char *s =
 	    "{\"n\": 65535, \"s\": \"x\\u0041\", \"a\": [1, -1, 1.5, 18446744073709551616]}";
-	hpke_json_t *v = NULL;
+	hs_json_t *v = NULL;
 	uint64_t u;
 	size_t len;
-	ck_assert_int_eq(hpke_json_parse(&v, s, strlen(s), NULL), HS_OK);
-	ck_assert_int_eq(hpke_json_u64(hpke_json_get(v, "n"), &u), HS_OK);
+	ck_assert_int_eq(hs_json_parse(&v, s, strlen(s), NULL), HS_OK);
+	ck_assert_int_eq(hs_json_u64(hs_json_get(v, "n"), &u), HS_OK);
 	ck_assert_uint_eq(u, 65535);
-	ck_assert_str_eq(hpke_json_str(hpke_json_get(v, "s"), &len), "xA");
+	ck_assert_str_eq(hs_json_str(hs_json_get(v, "s"), &len), "xA");
 	ck_assert_uint_eq(len, 2);
-	const hpke_json_t *a = hpke_json_get(v, "a");
-	ck_assert_uint_eq(hpke_json_count(a), 4);
-	ck_assert_int_eq(hpke_json_u64(hpke_json_at(a, 0), &u), HS_OK);
-	ck_assert_int_eq(hpke_json_u64(hpke_json_at(a, 1), &u), HS_E_RANGE);
-	ck_assert_int_eq(hpke_json_u64(hpke_json_at(a, 2), &u), HS_E_RANGE);
-	ck_assert_int_eq(hpke_json_u64(hpke_json_at(a, 3), &u), HS_E_RANGE);
-	ck_assert_ptr_null(hpke_json_at(a, 4));
-	ck_assert_ptr_null(hpke_json_get(a, "n"));
-	ck_assert_ptr_null(hpke_json_str(hpke_json_get(v, "n"), NULL));
-	hpke_json_free(v);
+	const hs_json_t *a = hs_json_get(v, "a");
+	ck_assert_uint_eq(hs_json_count(a), 4);
+	ck_assert_int_eq(hs_json_u64(hs_json_at(a, 0), &u), HS_OK);
+	ck_assert_int_eq(hs_json_u64(hs_json_at(a, 1), &u), HS_E_RANGE);
+	ck_assert_int_eq(hs_json_u64(hs_json_at(a, 2), &u), HS_E_RANGE);
+	ck_assert_int_eq(hs_json_u64(hs_json_at(a, 3), &u), HS_E_RANGE);
+	ck_assert_ptr_null(hs_json_at(a, 4));
+	ck_assert_ptr_null(hs_json_get(a, "n"));
+	ck_assert_ptr_null(hs_json_str(hs_json_get(v, "n"), NULL));
+	hs_json_free(v);
 }
 END_TEST
 

@@ -1,20 +1,20 @@
-/* fuzz_hpke_json.c -- the strict JSON reader of the HPKE vector runner,
+/* fuzz_hs_json.c -- the strict JSON reader of the HPKE vector runner,
  * and the runner itself on whatever parses. */
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "hpke/json.h"
+#include "util/json.h"
 #include "hpke/kat.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	hpke_json_t *v = NULL;
+	hs_json_t *v = NULL;
 	hpke_kat_result_t res;
-	if (hpke_json_parse(&v, (const char *)data, size, NULL) != HS_OK)
+	if (hs_json_parse(&v, (const char *)data, size, NULL) != HS_OK)
 		return 0;
-	hpke_json_free(v);
+	hs_json_free(v);
 	/* keep the runner's work bounded: it derives keys per vector */
 	if (size < 4096 &&
 	    hpke_kat_run(&res, (const char *)data, size, NULL, NULL, NULL) == HS_OK &&

@@ -1,7 +1,7 @@
 /*
  * json.c -- strict recursive-descent JSON reader over the wire cursor.
  */
-#include "hpke/json.h"
+#include "util/json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +10,12 @@
 #include "util/xmalloc.h"
 #include "wire/cursor.h"
 
-struct hpke_json {
-	enum hpke_json_type type;
+struct hs_json {
+	enum hs_json_type type;
 	char *text; /* string bytes or number text; "true"/"false" for bools */
 	size_t len;
 	char **keys; /* objects */
-	struct hpke_json **items;
+	struct hs_json **items;
 	size_t n;
 };
 
@@ -175,17 +175,17 @@ static int parse_number(jp_t *p, hs_buf_t *b)
 	return HS_OK;
 }
 
-static void add_item(hpke_json_t *v, char *key, hpke_json_t *item)
+static void add_item(hs_json_t *v, char *key, hs_json_t *item)
 {
 	v->items = xrealloc(v->items, (v->n + 1) * sizeof(*v->items));
-	if (v->type == HPKE_JSON_OBJECT)
+	if (v->type == HS_JSON_OBJECT)
 		v->keys = xrealloc(v->keys, (v->n + 1) * sizeof(*v->keys));
 	if (key)
 		v->keys[v->n] = key;
 	v->items[v->n++] = item;
 }
 
-static int parse_value(jp_t *p, hpke_json_t **out);
+static int parse_value(jp_t *p, hs_json_t **out);
 
 static char *take_text(hs_buf_t *b, size_t *len)
 {
@@ -198,7 +198,7 @@ static char *take_text(hs_buf_t *b, size_t *len)
 	return s;
 }
 
-static int parse_container(jp_t *p, hpke_json_t *v, int close)
+static int parse_container(jp_t *p, hs_json_t *v, int close)
 {
 	int rc;
 	skip_ws(p);
@@ -208,9 +208,9 @@ static int parse_container(jp_t *p, hpke_json_t *v, int close)
 	}
 	for (;;) {
 		char *key = NULL;
-		hpke_json_t *item = NULL;
+		hs_json_t *item = NULL;
 		skip_ws(p);
-		if (v->type == HPKE_JSON_OBJECT) {
+		if (v->type == HS_JSON_OBJECT) {
 			hs_buf_t kb = HS_BUF_INIT;
 			size_t klen;
 			if (peek(p) != '"')
@@ -221,7 +221,7 @@ static int parse_container(jp_t *p, hpke_json_t *v, int close)
 				return rc;
 			}
 			key = take_text(&kb, &klen);
-			if (strlen(key) != klen || hpke_json_get(v, key) != NULL) {
+			if (strlen(key) != klen || hs_json_get(v, key) != NULL) {
 				free(key);
 				return fail(p, "duplicate or NUL member name");
 			}
@@ -234,7 +234,7 @@ static int parse_container(jp_t *p, hpke_json_t *v, int close)
 		}
 		if ((rc = parse_value(p, &item)) != HS_OK) {
 			free(key);
-			hpke_json_free(item);
+			hs_json_free(item);
 			return rc;
 		}
 		add_item(v, key, item);
@@ -248,9 +248,9 @@ static int parse_container(jp_t *p, hpke_json_t *v, int close)
 	}
 }
 
-static int parse_value(jp_t *p, hpke_json_t **out)
+static int parse_value(jp_t *p, hs_json_t **out)
 {
-	hpke_json_t *v = xcalloc(1, sizeof(*v));
+	hs_json_t *v = xcalloc(1, sizeof(*v));
 	hs_buf_t b = HS_BUF_INIT;
 	int rc = HS_OK, c;
 
@@ -260,32 +260,32 @@ static int parse_value(jp_t *p, hpke_json_t **out)
 	switch (c) {
 	case '{':
 	case '[':
-		if (++p->depth > HPKE_JSON_MAX_DEPTH) {
+		if (++p->depth > HS_JSON_MAX_DEPTH) {
 			wire_rd_fail(&p->rd, HS_E_LIMIT);
 			return hs_fail(p->em, HS_E_LIMIT, "json: nesting too deep");
 		}
 		(void)wire_rd_u8(&p->rd);
-		v->type = c == '{' ? HPKE_JSON_OBJECT : HPKE_JSON_ARRAY;
+		v->type = c == '{' ? HS_JSON_OBJECT : HS_JSON_ARRAY;
 		rc = parse_container(p, v, c == '{' ? '}' : ']');
 		p->depth--;
 		return rc;
 	case '"':
 		(void)wire_rd_u8(&p->rd);
-		v->type = HPKE_JSON_STRING;
+		v->type = HS_JSON_STRING;
 		rc = parse_string(p, &b);
 		break;
 	case 't':
 	case 'f':
-		v->type = HPKE_JSON_BOOL;
+		v->type = HS_JSON_BOOL;
 		rc = expect_word(p, c == 't' ? "true" : "false");
 		hs_buf_printf(&b, "%s", c == 't' ? "true" : "false");
 		break;
 	case 'n':
-		v->type = HPKE_JSON_NULL;
+		v->type = HS_JSON_NULL;
 		rc = expect_word(p, "null");
 		break;
 	default:
-		v->type = HPKE_JSON_NUMBER;
+		v->type = HS_JSON_NUMBER;
 		rc = parse_number(p, &b);
 		break;
 	}
@@ -293,10 +293,10 @@ static int parse_value(jp_t *p, hpke_json_t **out)
 	return rc;
 }
 
-int hpke_json_parse(hpke_json_t **out, const char *text, size_t len, hs_errmsg_t *em)
+int hs_json_parse(hs_json_t **out, const char *text, size_t len, hs_errmsg_t *em)
 {
 	jp_t p = {.start = (const uint8_t *)text, .em = em};
-	hpke_json_t *v = NULL;
+	hs_json_t *v = NULL;
 	int rc;
 
 	wire_rd_init(&p.rd, (const uint8_t *)text, len);
@@ -309,19 +309,19 @@ int hpke_json_parse(hpke_json_t **out, const char *text, size_t len, hs_errmsg_t
 	if (rc == HS_OK && p.rd.err)
 		rc = hs_fail(em, HS_E_SYNTAX, "json: truncated");
 	if (rc != HS_OK) {
-		hpke_json_free(v);
+		hs_json_free(v);
 		return rc;
 	}
 	*out = v;
 	return HS_OK;
 }
 
-void hpke_json_free(hpke_json_t *v)
+void hs_json_free(hs_json_t *v)
 {
 	if (v == NULL)
 		return;
 	for (size_t i = 0; i < v->n; i++) {
-		hpke_json_free(v->items[i]);
+		hs_json_free(v->items[i]);
 		if (v->keys)
 			free(v->keys[i]);
 	}
@@ -331,14 +331,14 @@ void hpke_json_free(hpke_json_t *v)
 	free(v);
 }
 
-enum hpke_json_type hpke_json_type(const hpke_json_t *v)
+enum hs_json_type hs_json_type(const hs_json_t *v)
 {
-	return v ? v->type : HPKE_JSON_NULL;
+	return v ? v->type : HS_JSON_NULL;
 }
 
-const hpke_json_t *hpke_json_get(const hpke_json_t *obj, const char *key)
+const hs_json_t *hs_json_get(const hs_json_t *obj, const char *key)
 {
-	if (obj == NULL || obj->type != HPKE_JSON_OBJECT)
+	if (obj == NULL || obj->type != HS_JSON_OBJECT)
 		return NULL;
 	for (size_t i = 0; i < obj->n; i++)
 		if (strcmp(obj->keys[i], key) == 0)
@@ -346,31 +346,31 @@ const hpke_json_t *hpke_json_get(const hpke_json_t *obj, const char *key)
 	return NULL;
 }
 
-size_t hpke_json_count(const hpke_json_t *v)
+size_t hs_json_count(const hs_json_t *v)
 {
 	return v ? v->n : 0;
 }
 
-const hpke_json_t *hpke_json_at(const hpke_json_t *arr, size_t i)
+const hs_json_t *hs_json_at(const hs_json_t *arr, size_t i)
 {
-	if (arr == NULL || arr->type != HPKE_JSON_ARRAY || i >= arr->n)
+	if (arr == NULL || arr->type != HS_JSON_ARRAY || i >= arr->n)
 		return NULL;
 	return arr->items[i];
 }
 
-const char *hpke_json_str(const hpke_json_t *v, size_t *len)
+const char *hs_json_str(const hs_json_t *v, size_t *len)
 {
-	if (v == NULL || v->type != HPKE_JSON_STRING)
+	if (v == NULL || v->type != HS_JSON_STRING)
 		return NULL;
 	if (len)
 		*len = v->len;
 	return v->text;
 }
 
-int hpke_json_u64(const hpke_json_t *v, uint64_t *out)
+int hs_json_u64(const hs_json_t *v, uint64_t *out)
 {
 	uint64_t r = 0;
-	if (v == NULL || v->type != HPKE_JSON_NUMBER)
+	if (v == NULL || v->type != HS_JSON_NUMBER)
 		return HS_E_INVAL;
 	for (size_t i = 0; i < v->len; i++) {
 		unsigned d = (unsigned)(v->text[i] - '0');

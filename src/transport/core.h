@@ -1,0 +1,212 @@
+/*
+ * core.h -- the sans-I/O protocol core of the hsync transport
+ * (rfc-drafts/draft-hsync-transport.md).
+ *
+ * The core does no I/O and reads no clock of its own: it consumes events
+ * and produces actions. A driver (src/transport node glue, or a test that
+ * wires two cores together in-process) does the rest:
+ *
+ *   - a DNS request arrives      -> tp_core_on_request() fills the reply
+ *   - the app wants to send      -> tp_core_send() (persisted, returns at once)
+ *   - after EVERY call into the core, the driver drains
+ *     tp_core_next_action() and sends each action's bytes to its
+ *     address; the outcome comes back through tp_core_on_response()
+ *     with the action's token (exactly once per token)
+ *   - timers: after every call, tp_core_next_deadline() says when to call
+ *     tp_core_tick() next
+ *
+ * Sender side: a message is first written to the store's outq; each
+ * attempt re-seals it (fresh ts, same id, new distid), sends it inline in
+ * the NOTIFY when the signed NOTIFY fits cfg.inline_limit, otherwise keeps
+ * manifest + chunks in memory and sends a NOTIFY without payload. Retries
+ * use jittered exponential backoff; outcomes (delivered / rejected /
+ * expired) are written to the outq and reported through cfg.on_outcome.
+ *
+ * Receiver side: accepted messages are written to the store's inbox in
+ * one transaction with the replay-cache entry; cfg.on_inbox tells the
+ * application to take them (st_inbox_next / st_inbox_ack).
+ *
+ * Threading: one thread at a time; callbacks run inside core calls and
+ * must not call back into the core (except the st_inbox_* functions).
+ */
+#ifndef HS_TRANSPORT_CORE_H
+#define HS_TRANSPORT_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hpke/hpke.h"
+#include "sig0/sig0.h"
+#include "store/store.h"
+#include "transport/registry.h"
+#include "util/buf.h"
+#include "util/env.h"
+#include "util/errmsg.h"
+#include "util/hs_err.h"
+
+#define TP_MSGID_LEN 16
+
+typedef struct tp_core tp_core_t;
+
+/* How a message ended at the sender. */
+enum tp_outcome {
+	TP_OUT_DELIVERED = 1,
+	TP_OUT_REJECTED = 2, /* reason: a receipt reason token */
+	TP_OUT_EXPIRED = 3,
+};
+
+/* Receipt reasons (draft section 6); the token text via tp_reason_name. */
+enum tp_reason {
+	TP_REASON_NONE = 0,
+	TP_REASON_ENVELOPE,          /* "envelope" */
+	TP_REASON_STALE,             /* "stale" */
+	TP_REASON_IDENTITY_MISMATCH, /* "identity-mismatch" */
+	TP_REASON_UNKNOWN_TYPE,      /* "unknown-type" */
+	TP_REASON_MALFORMED,         /* "malformed" */
+	TP_REASON_UNKNOWN_KEY,       /* "unknown-key" */
+	TP_REASON_OVERLOAD,          /* "overload" */
+	TP_REASON_COUNT
+};
+const char *tp_reason_name(int reason);
+
+typedef void (*tp_inbox_fn)(void *arg);
+typedef void (*tp_outcome_fn)(void *arg, const uint8_t msgid[TP_MSGID_LEN], const char *peer,
+                              enum tp_outcome outcome, const char *reason);
+
+/* Settings; a numeric field left 0 takes its default. */
+typedef struct tp_core_cfg {
+	const char *identity;        /* own identity (required) */
+	const sig0_key_t *sig0_key;  /* own SIG(0) key pair (required, borrowed) */
+	const hpke_key_t *const *hpke_keys; /* own HPKE key pairs (borrowed): [0]
+	                              * seals (Auth mode sender key) and all open */
+	size_t nhpke;
+	size_t inline_limit;       /* signed NOTIFY size for inline; 1232 */
+	size_t chunk_size;         /* fetch-mode slice size; 60000 */
+	size_t chunk_tcp_min;      /* chunk queries prefer TCP when chunk_size
+	                            * is at least this; 1200 */
+	unsigned fetch_window;     /* chunk queries in flight per fetch; 4 */
+	unsigned ts_window_s;      /* +-W for the envelope ts; 300 */
+	uint64_t lifetime_ms;      /* message expiry after queueing; 24 h */
+	uint64_t retry_min_ms;     /* first retry delay; 2000 */
+	uint64_t retry_max_ms;     /* delay cap; 60000 */
+	uint64_t attempt_timeout_ms; /* NOTIFY without response counts as
+	                            * failed after this; 30000 */
+	uint64_t fetch_timeout_ms; /* after a "fetching" receipt, wait this long
+	                            * for the chunks before re-sending; 60000 */
+	unsigned max_inflight;     /* NOTIFYs in flight (all peers); 64 */
+	uint32_t budget_rate;      /* sig0 budget per source: tokens/s; 200 */
+	uint32_t budget_burst;     /* and bucket size; 400 */
+	tp_inbox_fn on_inbox;      /* optional: a message landed in the inbox */
+	tp_outcome_fn on_outcome;  /* optional: an outq item finished */
+	void *cb_arg;
+} tp_core_cfg_t;
+
+/*
+ * A new core. `env`, `store` and `reg` are borrowed for the core's life;
+ * cfg's keys too. Undelivered outq items of the store are loaded and
+ * scheduled for an attempt at once (a restart resumes the queue).
+ * Errors: HS_E_INVAL (missing identity/keys, a key without private part),
+ * HS_E_NAME (identity), store errors.
+ */
+int tp_core_new(tp_core_t **out, const tp_core_cfg_t *cfg, const hs_env_t *env, st_t *store,
+                const tp_registry_t *reg, hs_errmsg_t *em) HS_CHECK_RESULT;
+/* Frees pending actions and in-memory distributions/fetches. NULL-safe. */
+void tp_core_free(tp_core_t *core);
+
+/*
+ * Queue one message for `to` (a registry peer). `type` is a message type
+ * (HELLO, BEAT, SYNC, UPDATE, CONFIRM, RFI, EDITS, KEYSTATE, ELECT,
+ * STATUS, PING); `body` the msgpack encoding of a map (len 0 = empty map).
+ * `order_key` (may be NULL): messages to one peer with the same key are
+ * delivered one after the other in queue order. The message is in the
+ * outq when this returns; *msgid_out (may be NULL) gets its id.
+ * Errors: HS_E_NOTFOUND (unknown peer), HS_E_UNKNOWN_TYPE, HS_E_MALFORMED
+ * (body not one msgpack map), HS_E_LIMIT (body above TP_BODY_MAX),
+ * store errors.
+ */
+#define TP_BODY_MAX (4u << 20)
+int tp_core_send(tp_core_t *core, const char *to, const char *type, const uint8_t *body,
+                 size_t len, const char *order_key,
+                 uint8_t msgid_out[TP_MSGID_LEN]) HS_CHECK_RESULT;
+
+/*
+ * A DNS request arrived from `src` (address text, "192.0.2.1" or
+ * "2001:db8::1", optionally with ":port"/"[..]:port": used as the sig0
+ * budget key after reduction to its network) -- a NOTIFY from a peer or
+ * a CHUNK query. Appends the SIG(0)-signed reply to `reply`; a reply
+ * larger than `udp_limit` (the endpoint's tp_reply_limit) is replaced by
+ * a signed TC=1 reply. Errors are answered in the reply (RCODE + EDE) and
+ * change no state.
+ * Returns HS_OK when `reply` holds a reply to send; HS_E_MALFORMED when
+ * the request cannot be answered at all (shorter than a header, or a
+ * response): drop it; HS_E_CRYPTO/HS_E_INTERNAL when signing failed.
+ */
+int tp_core_on_request(tp_core_t *core, const char *src, const uint8_t *msg, size_t len,
+                       size_t udp_limit, hs_buf_t *reply) HS_CHECK_RESULT;
+
+enum tp_action_kind {
+	TP_ACT_NOTIFY = 1, /* a NOTIFY to a receiver (response: receipt) */
+	TP_ACT_CHUNK = 2,  /* a CHUNK query to a sender (response: chunk) */
+};
+
+/* One thing to send. After tp_core_next_action the action is the
+ * caller's: release with tp_action_clear. */
+typedef struct tp_action {
+	enum tp_action_kind kind;
+	uint64_t token;                /* give back to tp_core_on_response */
+	char peer[TP_IDENT_MAX];       /* the peer's identity */
+	char addr[64];                 /* its address literal */
+	uint16_t port;
+	int prefer_tcp;                /* large answer expected, or large message */
+	uint8_t *msg;                  /* signed DNS message */
+	size_t len;
+} tp_action_t;
+
+/* Pop the next action into `out`: HS_OK, or HS_E_NOTFOUND when none. */
+int tp_core_next_action(tp_core_t *core, tp_action_t *out) HS_CHECK_RESULT;
+void tp_action_clear(tp_action_t *a);
+
+/*
+ * The outcome of action `token`: `status` HS_OK with the response bytes,
+ * or HS_E_TIMEOUT / HS_E_NET / any other code for "no usable answer".
+ * Responses are SIG(0)-verified with the peer's keys before anything in
+ * them is believed. Returns HS_OK, or HS_E_NOTFOUND for a token the core
+ * no longer waits for (late or duplicate; ignored).
+ */
+int tp_core_on_response(tp_core_t *core, uint64_t token, int status, const uint8_t *resp,
+                        size_t len);
+
+/* Run due retries, expiries and timeouts (reads env's clocks). */
+void tp_core_tick(tp_core_t *core);
+/* Milliseconds until tp_core_tick should run next (0: now).
+ * HS_E_NOTFOUND when nothing is scheduled. */
+int tp_core_next_deadline(tp_core_t *core, uint64_t *delay_ms) HS_CHECK_RESULT;
+
+typedef struct tp_core_stats {
+	/* sender */
+	uint64_t queued;         /* tp_core_send accepted */
+	uint64_t notifies_sent;  /* NOTIFY attempts (first and retries) */
+	uint64_t sent_inline;
+	uint64_t sent_fetch;
+	uint64_t retried;        /* attempts after the first */
+	uint64_t delivered;
+	uint64_t expired;
+	uint64_t rejected[TP_REASON_COUNT]; /* by receipt reason */
+	uint64_t bad_responses;  /* unverifiable / malformed / error responses */
+	uint64_t chunks_served;  /* chunk answers (manifest included) */
+	/* receiver */
+	uint64_t received;       /* new messages put into the inbox */
+	uint64_t duplicates;
+	uint64_t refused[TP_REASON_COUNT]; /* receipts "rejected", by reason */
+	uint64_t errors_sent;    /* RCODE != NOERROR replies */
+	uint64_t fetches_started;
+	uint64_t fetches_failed;
+	uint64_t chunk_queries_sent;
+} tp_core_stats_t;
+void tp_core_stats(const tp_core_t *core, tp_core_stats_t *out);
+
+/* Items currently in memory: outq items pending, distributions served,
+ * fetches running. For tests and status output. */
+void tp_core_counts(const tp_core_t *core, size_t *pending, size_t *dists, size_t *fetches);
+
+#endif
