@@ -1,6 +1,7 @@
 /* node.c -- the transport core driven on the libevent endpoint. */
 #include "transport/node.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
