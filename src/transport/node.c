@@ -251,7 +251,8 @@ int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
 	n->hpke_keys[0] = n->hpke.key;
 	cc.hpke_keys = n->hpke_keys;
 	cc.nhpke = 1;
-	cc.inline_limit = conf->inline_limit;
+	/* 0 in the file means "never inline"; 0 in the core means "default" */
+	cc.inline_limit = conf->inline_limit == 0 ? 1 : conf->inline_limit;
 	cc.chunk_size = conf->chunk_size;
 	cc.ts_window_s = conf->replay_window;
 	cc.lifetime_ms = (uint64_t)conf->expiry * 1000;

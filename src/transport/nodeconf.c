@@ -52,8 +52,8 @@ static const struct conf_row rows[] = {
      "own SIG(0) key pair: the BIND .private file from hsync-keygen sig0"},
     {"hpke-key", SEC_GLOBAL, T_PATH, 0, 0, NULL, F_REQUIRED, G(hpke_key),
      "own HPKE key pair: the file from hsync-keygen hpke"},
-    {"inline-limit", SEC_GLOBAL, T_UINT, 512, 65535, "1232", 0, G(inline_limit),
-     "largest signed NOTIFY that carries the envelope inline (octets)"},
+    {"inline-limit", SEC_GLOBAL, T_UINT, 0, 65535, "1232", 0, G(inline_limit),
+     "largest signed NOTIFY that carries the envelope inline (octets); 0: never"},
     {"chunk-size", SEC_GLOBAL, T_UINT, 256, 64000, "60000", 0, G(chunk_size),
      "envelope octets per CHUNK record in fetch mode"},
     {"udp-max", SEC_GLOBAL, T_UINT, 512, 65535, "1232", 0, G(udp_max),
@@ -280,6 +280,12 @@ static int finish_section(struct conf_parse *ps, enum conf_section sec, void *ba
 			return hs_fail(ps->em, HS_E_SYNTAX, "%s: missing option \"%s\"", what,
 			               rows[i].name);
 		}
+	}
+	if (sec == SEC_GLOBAL) {
+		tp_conf_t *c = base;
+		if (c->retry_min_ms > c->retry_max_ms)
+			return hs_fail(ps->em, HS_E_RANGE, "retry-min-ms %u above retry-max-ms %u",
+			               c->retry_min_ms, c->retry_max_ms);
 	}
 	if (sec == SEC_PEER) {
 		tp_conf_peer_t *p = base;

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (c.identity[strlen(c.identity) - 1] != '.' || c.listen.port == 0 || c.store == NULL ||
-	    c.sig0_key == NULL || c.hpke_key == NULL || c.inline_limit < 512)
+	    c.sig0_key == NULL || c.hpke_key == NULL || c.udp_max < 512)
 		abort();
 	for (i = 0; i < c.npeers; i++) {
 		const tp_conf_peer_t *p = &c.peers[i];

@@ -88,7 +88,9 @@ static const struct bad_case {
 } bad_cases[] = {
     {BASE "bogus = 1\n", HS_E_SYNTAX, "unknown option \"bogus\""},
     {BASE "store = again\n", HS_E_SYNTAX, "line 6: option \"store\" given twice"},
-    {BASE "inline-limit = 511\n", HS_E_RANGE, "511 not in 512..65535"},
+    {BASE "inline-limit = 65536\n", HS_E_RANGE, "65536 not in 0..65535"},
+    {BASE "udp-max = 511\n", HS_E_RANGE, "511 not in 512..65535"},
+    {BASE "retry-min-ms = 5000\nretry-max-ms = 4000\n", HS_E_RANGE, "above retry-max-ms"},
     {BASE "retries = 11\n", HS_E_RANGE, "retries"},
     {BASE "retries = -1\n", HS_E_SYNTAX, "not a number"},
     {BASE "retries = 1x\n", HS_E_SYNTAX, "not a number"},
@@ -180,7 +182,7 @@ START_TEST(test_help)
 	tp_conf_help(&b);
 	s = hs_buf_cstr(&b);
 	ck_assert_ptr_nonnull(strstr(s, "inline-limit"));
-	ck_assert_ptr_nonnull(strstr(s, "range 512..65535, default 1232"));
+	ck_assert_ptr_nonnull(strstr(s, "range 0..65535, default 1232"));
 	ck_assert_ptr_nonnull(strstr(s, "[peer NAME]"));
 	ck_assert_ptr_nonnull(strstr(s, "hpkekey-file"));
 	hs_buf_free(&b);

@@ -121,12 +121,13 @@ tp_conf() {
 # tp_start NAME [listen options...]: run "hsync-tp listen" in the background,
 # output in $TP_DIR/NAME.log; waits until it serves.
 tp_start() {
-	local name=$1 i
+	local name=$1 i before
 	shift
+	before=$(tp_count "$TP_DIR/$name.log" "^listening on ")
 	"$TP_TOOL" listen -c "$TP_DIR/$name.conf" "$@" >>"$TP_DIR/$name.out" 2>>"$TP_DIR/$name.log" &
 	TP_PID[$name]=$!
 	for i in $(seq 1 200); do
-		grep -q "^listening on " "$TP_DIR/$name.log" 2>/dev/null && return 0
+		[ "$(tp_count "$TP_DIR/$name.log" "^listening on ")" -gt "$before" ] && return 0
 		kill -0 "${TP_PID[$name]}" 2>/dev/null || tp_fail "$name exited at start"
 		sleep 0.05
 	done

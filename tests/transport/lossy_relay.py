@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """lossy_relay.py -- a UDP+TCP relay on loopback that loses packets.
 
-    lossy_relay.py [--loss P] [--tcp-drop P] [--seed N] LISTEN:TARGET ...
+    lossy_relay.py [--loss P] [--tcp-drop P] [--seed N] [--dump DIR] LISTEN:TARGET ...
 
 Each LISTEN:TARGET pair (ports on 127.0.0.1) makes the relay serve
 LISTEN over UDP and TCP and forward to TARGET. Every UDP datagram is
@@ -11,6 +11,9 @@ connection is refused (closed at once after accept) with probability
 client leave from the LISTEN socket, so a client that only accepts
 answers from the address it queried is satisfied. SIG(0) covers bytes,
 not addresses: the relay is transparent to the transport.
+
+--dump DIR writes every UDP datagram forwarded from a client to its
+target as DIR/<n>.bin (n counts from 1), for tests that replay them.
 
 Prints "ready" on stdout once every socket is bound; counters go to
 stderr on SIGTERM. Test helper only: loopback, no configuration files.
@@ -24,6 +27,7 @@ import sys
 
 sel = selectors.DefaultSelector()
 stats = {"udp_fwd": 0, "udp_drop": 0, "tcp_conn": 0, "tcp_refused": 0}
+dump = {"dir": None, "n": 0}
 
 
 class UdpPair:
@@ -56,6 +60,10 @@ class UdpPair:
             self.up[addr] = up
             sel.register(up, selectors.EVENT_READ, lambda s, a=addr: self.from_target(s, a))
         if not self.lose():
+            if dump["dir"]:
+                dump["n"] += 1
+                with open("%s/%d.bin" % (dump["dir"], dump["n"]), "wb") as f:
+                    f.write(data)
             try:
                 up.sendto(data, self.target)
             except OSError:
@@ -137,8 +145,10 @@ def main():
     ap.add_argument("--loss", type=float, default=0.2)
     ap.add_argument("--tcp-drop", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--dump")
     ap.add_argument("pairs", nargs="+")
     a = ap.parse_args()
+    dump["dir"] = a.dump
     rng = random.Random(a.seed)
     for p in a.pairs:
         listen, target = (int(x) for x in p.split(":"))

@@ -42,6 +42,8 @@ static const char send_usage[] =
     "  --order KEY        deliver these messages one after the other, in order\n"
     "  --wait             run until every queued message has an outcome\n"
     "  --timeout S        with --wait: give up after S seconds (exit status 4)\n"
+    "  --clock-offset S   run with the wall clock S seconds off (may be negative):\n"
+    "                     lab use, to test a receiver's time checks\n"
     "  --log-level LEVEL  err, warn, notice (default), info or debug; -v = debug\n"
     "  -h, --help         this text\n"
     "\n"
@@ -102,6 +104,7 @@ static void on_timeout(void *arg)
 struct send_args {
 	const char *cfgpath, *to, *type, *file, *order;
 	unsigned long size, count, timeout;
+	long clock_offset;
 	int have_size, wait;
 };
 
@@ -113,6 +116,7 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 	    {"file", required_argument, NULL, 'f'},   {"count", required_argument, NULL, 'n'},
 	    {"order", required_argument, NULL, 'o'},  {"wait", no_argument, NULL, 'w'},
 	    {"timeout", required_argument, NULL, 'T'}, {"log-level", required_argument, NULL, 'l'},
+	    {"clock-offset", required_argument, NULL, 'O'},
 	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	unsigned long *num;
@@ -141,6 +145,12 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 				return cli_err(TPX_USAGE, "--log-level: err, warn, notice, info or debug");
 			break;
 		case 'v': hs_log_set_level(HS_LOG_DEBUG); break;
+		case 'O':
+			a->clock_offset = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || a->clock_offset < -86400 * 365 ||
+			    a->clock_offset > 86400 * 365)
+				return cli_err(TPX_USAGE, "--clock-offset: seconds, at most a year");
+			break;
 		case 'h': fputs(send_usage, stdout); return -1;
 		default: fputs(send_usage, stderr); return TPX_USAGE;
 		}
@@ -203,6 +213,31 @@ static int queue_all(struct send_state *ss, const struct send_args *a, const hs_
 	return rc;
 }
 
+/* The system clock shifted by --clock-offset; the rest is the system's. */
+static long offset_s;
+
+static uint64_t offset_now_ms(void *arg)
+{
+	const hs_env_t *sys = hs_env_system();
+
+	(void)arg;
+	return (uint64_t)((int64_t)hs_now_ms(sys) + (int64_t)offset_s * 1000);
+}
+
+static uint64_t sys_mono_ms(void *arg)
+{
+	(void)arg;
+	return hs_env_system()->mono_ms(hs_env_system()->arg);
+}
+
+static int sys_random(void *arg, uint8_t *out, size_t n)
+{
+	(void)arg;
+	return hs_env_system()->random(hs_env_system()->arg, out, n);
+}
+
+static const hs_env_t offset_env = {offset_now_ms, sys_mono_ms, sys_random, NULL};
+
 int tptool_send_main(int argc, char **argv)
 {
 	struct send_args a;
@@ -223,7 +258,8 @@ int tptool_send_main(int argc, char **argv)
 	memset(&ss, 0, sizeof(ss));
 	memset(&conf, 0, sizeof(conf));
 	memset(&opts, 0, sizeof(opts));
-	ss.env = hs_env_system();
+	offset_s = a.clock_offset;
+	ss.env = a.clock_offset != 0 ? &offset_env : hs_env_system();
 	ss.ids = xcalloc(a.count, TP_MSGID_LEN);
 	ss.queued_ms = xcalloc(a.count, sizeof(*ss.queued_ms));
 	ss.done = xcalloc(a.count, 1);
