@@ -34,4 +34,21 @@ int sqr_check_and_add(void *be, const char *sender, const uint8_t *id, size_t id
 int sqr_prune(void *be, int64_t now, uint64_t *n);
 int sqr_count(void *be, uint64_t *n);
 
+/* sqlite_outq.c */
+int sqo_add(void *be, const st_outq_item_t *in, int64_t *seq);
+int sqo_get(void *be, const uint8_t *msgid, st_outq_item_t *out);
+int sqo_pending(void *be, st_outq_list_t *out);
+int sqo_attempt(void *be, const uint8_t *msgid);
+int sqo_finish(void *be, const uint8_t *msgid, enum st_outq_state state, const char *reason,
+	       int64_t now_ms);
+int sqo_prune(void *be, int64_t before_ms, uint64_t *n);
+int sqo_count(void *be, int state, uint64_t *n);
+
+/* sqlite_inbox.c */
+int sqi_put(void *be, const char *sender, const uint8_t *msgid, const char *type,
+	    const uint8_t *msg, size_t len, int64_t replay_expiry, int64_t now, int *was_seen);
+int sqi_next(void *be, st_inbox_msg_t *out);
+int sqi_ack(void *be, int64_t seq);
+int sqi_count(void *be, uint64_t *n);
+
 #endif

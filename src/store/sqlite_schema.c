@@ -73,6 +73,34 @@ static const struct {
 	 " PRIMARY KEY (sender, msgid)"
 	 ") STRICT, WITHOUT ROWID;"
 	 "CREATE INDEX replay_expiry ON replay(expiry);"},
+	{2,
+	 /* The transport's outbound queue; times in Unix milliseconds,
+	  * state is enum st_outq_state. */
+	 "CREATE TABLE outq ("
+	 " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	 " msgid BLOB NOT NULL UNIQUE CHECK (length(msgid) = 16),"
+	 " peer TEXT NOT NULL,"
+	 " type TEXT NOT NULL,"
+	 " order_key TEXT,"
+	 " body BLOB NOT NULL,"
+	 " created_ms INTEGER NOT NULL,"
+	 " expires_ms INTEGER NOT NULL,"
+	 " state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 3),"
+	 " reason TEXT NOT NULL,"
+	 " finished_ms INTEGER NOT NULL,"
+	 " attempts INTEGER NOT NULL"
+	 ") STRICT;"
+	 "CREATE INDEX outq_state ON outq(state, seq);"
+	 /* Accepted messages until the application acknowledges them. */
+	 "CREATE TABLE inbox ("
+	 " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	 " sender TEXT NOT NULL,"
+	 " msgid BLOB NOT NULL CHECK (length(msgid) = 16),"
+	 " type TEXT NOT NULL,"
+	 " msg BLOB NOT NULL,"
+	 " received INTEGER NOT NULL,"
+	 " UNIQUE (sender, msgid)"
+	 ") STRICT;"},
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -136,7 +164,7 @@ int sq_schema_check(struct sq_db *db, hs_errmsg_t *em)
 static int apply(struct sq_db *db, int i, hs_errmsg_t *em)
 {
 	int64_t cur = 0;
-	char set[64];
+	char set[96];
 	int rc = sq_begin(db);
 	if (rc != HS_OK)
 		goto cleanup;

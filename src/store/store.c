@@ -10,11 +10,6 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
-struct st {
-	const struct st_ops *ops;
-	void *be;
-};
-
 /* ---- transition tables ------------------------------------------------- */
 
 #define NEW (-1)

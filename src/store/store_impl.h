@@ -45,6 +45,28 @@ struct st_ops {
 				    size_t idlen, int64_t expiry, int64_t now, int *was_seen);
 	int (*replay_prune)(void *be, int64_t now, uint64_t *n);
 	int (*replay_count)(void *be, uint64_t *n);
+
+	int (*outq_add)(void *be, const st_outq_item_t *in, int64_t *seq);
+	int (*outq_get)(void *be, const uint8_t *msgid, st_outq_item_t *out);
+	int (*outq_pending)(void *be, st_outq_list_t *out);
+	int (*outq_attempt)(void *be, const uint8_t *msgid);
+	int (*outq_finish)(void *be, const uint8_t *msgid, enum st_outq_state state,
+			   const char *reason, int64_t now_ms);
+	int (*outq_prune)(void *be, int64_t before_ms, uint64_t *n);
+	int (*outq_count)(void *be, int state, uint64_t *n);
+
+	int (*inbox_put)(void *be, const char *sender, const uint8_t *msgid, const char *type,
+			 const uint8_t *msg, size_t len, int64_t replay_expiry, int64_t now,
+			 int *was_seen);
+	int (*inbox_next)(void *be, st_inbox_msg_t *out);
+	int (*inbox_ack)(void *be, int64_t seq);
+	int (*inbox_count)(void *be, uint64_t *n);
+};
+
+/* The handle: a backend row and its state (store.c, store_queue.c). */
+struct st {
+	const struct st_ops *ops;
+	void *be;
 };
 
 /* The SQLite backend (store_sqlite.c). */
