@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hpke/digest.h"
 #include "hsync-tp/hsync-tp.h"
 #include "util/encoding.h"
 #include "util/file.h"
 #include "util/log.h"
+#include "util/sha256.h"
 #include "util/xmalloc.h"
 
 int tptool_log_level(const char *text)
@@ -115,14 +115,24 @@ int tptool_msg_digest(const uint8_t *msg, size_t len, size_t *dlen, char hex[65]
 	data = map_get(body, "data");
 	if (data == NULL) {
 		*dlen = 0;
-		rc = hpke_digest_sha256_hex(NULL, 0, hex);
+		tptool_sha256_hex("", 0, hex);
+		rc = HS_OK;
 	} else if (data->type == MSGPACK_OBJECT_BIN) {
 		*dlen = data->via.bin.size;
-		rc = hpke_digest_sha256_hex(data->via.bin.ptr, data->via.bin.size, hex);
+		tptool_sha256_hex(data->via.bin.ptr, data->via.bin.size, hex);
+		rc = HS_OK;
 	}
 cleanup:
 	msgpack_unpacked_destroy(&u);
 	return rc;
+}
+
+void tptool_sha256_hex(const void *p, size_t len, char hex[2 * HS_SHA256_LEN + 1])
+{
+	uint8_t md[HS_SHA256_LEN];
+
+	hs_sha256(p, len, md);
+	hs_hex_encode(hex, md, HS_SHA256_LEN);
 }
 
 void tptool_id_hex(const uint8_t id[TP_MSGID_LEN], char out[2 * TP_MSGID_LEN + 1])

@@ -36,6 +36,9 @@ void tptool_body_encode(hs_buf_t *out, const uint8_t *data, size_t len);
  * a body without "data" counts as 0 octets. HS_OK or HS_E_MALFORMED. */
 int tptool_msg_digest(const uint8_t *msg, size_t len, size_t *dlen, char hex[65]);
 
+/* 64 lowercase hex digits of SHA-256 over `len` octets at `p`, and a NUL. */
+void tptool_sha256_hex(const void *p, size_t len, char hex[65]);
+
 /* 32 lowercase hex digits of a message id into `out` (33 octets). */
 void tptool_id_hex(const uint8_t id[TP_MSGID_LEN], char out[2 * TP_MSGID_LEN + 1]);
 

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "common/cli.h"
-#include "hpke/digest.h"
 #include "hsync-tp/hsync-tp.h"
 #include "util/file.h"
 #include "util/log.h"
@@ -202,8 +201,7 @@ static int queue_all(struct send_state *ss, const struct send_args *a, const hs_
 		}
 		ss->n++;
 		tptool_id_hex(ss->ids[i], id);
-		if (hpke_digest_sha256_hex(data.data, data.len, sha) != HS_OK)
-			snprintf(sha, sizeof(sha), "-");
+		tptool_sha256_hex(data.data, data.len, sha);
 		printf("queued id=%s to=%s type=%s size=%zu sha256=%s\n", id, a->to, a->type, data.len,
 		       sha);
 	}
