@@ -2,4 +2,5 @@
 #define HS_TOOLS_BENCH_H
 int bench_hpke_main(int argc, char **argv);
 int bench_sig0_main(int argc, char **argv);
+int bench_transport_main(int argc, char **argv);
 #endif
