@@ -336,6 +336,17 @@ int tp_node_send(tp_node_t *n, const char *to, const char *type, const uint8_t *
 	return rc;
 }
 
+int tp_node_set_peer_address(tp_node_t *n, const char *identity, const char *ip, uint16_t port)
+{
+	tp_peer_addr_t pa;
+
+	if (n == NULL || identity == NULL || ip == NULL || tp_peer_addr_parse(ip, port, &pa) != HS_OK)
+		return HS_E_INVAL;
+	if (tp_registry_find(n->reg, identity) == NULL)
+		return HS_E_NOTFOUND;
+	return tp_registry_add(n->reg, identity, ip, port);
+}
+
 st_t *tp_node_store(tp_node_t *n)
 {
 	return n->st;

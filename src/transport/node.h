@@ -93,6 +93,15 @@ void tp_node_request_stop(tp_node_t *node);
 int tp_node_send(tp_node_t *node, const char *to, const char *type, const uint8_t *body, size_t len,
                  const char *order_key, uint8_t msgid_out[TP_MSGID_LEN]) HS_CHECK_RESULT;
 
+/*
+ * Point peer `identity` at a new address and port (the registry's entry
+ * changes; messages in flight keep their old destination). For tests
+ * whose nodes bind port 0, and later for the engine. HS_E_NOTFOUND: not
+ * a configured peer; HS_E_INVAL: `ip` is not an address literal.
+ */
+int tp_node_set_peer_address(tp_node_t *node, const char *identity, const char *ip,
+                             uint16_t port) HS_CHECK_RESULT;
+
 /* The store (for the inbox and queue counts); owned by the node. */
 st_t *tp_node_store(tp_node_t *node);
 /* The bound port (0 when not listening). */
