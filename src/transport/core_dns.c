@@ -1,0 +1,187 @@
+/*
+ * core_dns.c -- the DNS messages of the transport: signed queries and
+ * replies, request parsing, EDNS option lookup, response verification.
+ */
+#include "transport/core_int.h"
+
+#include <string.h>
+
+#include "transport/endpoint.h"
+#include "util/log.h"
+#include "wire/dnsmsg.h"
+#include "wire/proto.h"
+
+static int sign(tp_core_t *c, hs_buf_t *msg)
+{
+	int rc = sig0_sign(c->cfg.sig0_key, msg, hs_now_s(c->env), NULL, NULL);
+	if (rc != HS_OK)
+		log_err(SUB, "'%s': cannot sign a message: %s", c->self, hs_strerror(rc));
+	return rc;
+}
+
+static void put_opt(hs_buf_t *b, unsigned ext_rcode, unsigned ede, const uint8_t *opt,
+		    size_t optlen)
+{
+	const char *text = ede ? hs_ede_text(ede) : NULL;
+	size_t tl = text ? strlen(text) : 0;
+	size_t rdlen = optlen + (ede ? 4 + 2 + tl : 0);
+	hs_buf_append_u8(b, 0);
+	hs_buf_append_u16(b, TP_TYPE_OPT);
+	hs_buf_append_u16(b, TP_EDNS_SIZE);
+	hs_buf_append_u32(b, (uint32_t)(ext_rcode & 0xff) << 24);
+	hs_buf_append_u16(b, (uint16_t)rdlen);
+	if (ede) {
+		hs_buf_append_u16(b, TP_OPT_EDE);
+		hs_buf_append_u16(b, (uint16_t)(2 + tl));
+		hs_buf_append_u16(b, (uint16_t)ede);
+		hs_buf_append(b, text, tl);
+	}
+	if (optlen)
+		hs_buf_append(b, opt, optlen);
+}
+
+int dns_build_query(tp_core_t *c, unsigned opcode, const uint8_t *qname, size_t qlen,
+		    const uint8_t *opt, size_t optlen, hs_buf_t *out)
+{
+	if (optlen > 65535 - 64)
+		return HS_E_LIMIT;
+	hs_buf_reset(out);
+	hs_buf_append_u16(out, core_rand16(c));
+	hs_buf_append_u16(out, (uint16_t)((opcode & 15) << 11 | (opcode == TP_OP_NOTIFY ? TP_AA : 0)));
+	hs_buf_append_u16(out, 1);
+	hs_buf_append_u16(out, 0);
+	hs_buf_append_u16(out, 0);
+	hs_buf_append_u16(out, 1);
+	hs_buf_append(out, qname, qlen);
+	hs_buf_append_u16(out, HS_RRTYPE_CHUNK);
+	hs_buf_append_u16(out, TP_CLASS_IN);
+	put_opt(out, 0, 0, opt, optlen);
+	return sign(c, out);
+}
+
+int dns_parse_request(const uint8_t *msg, size_t len, dns_req_t *out)
+{
+	tp_req_info_t info;
+	dnsmsg_iter_t it;
+	dnsmsg_rr_t rr;
+	dns_req_t r;
+	memset(&r, 0, sizeof(r));
+	int rc = tp_req_parse(msg, len, &info);
+	if (rc != HS_OK)
+		return rc;
+	rc = dnsmsg_open(&it, msg, len);
+	while (rc == HS_OK && (rc = dnsmsg_next(&it, &rr)) == HS_OK) {
+		if (rr.section == DNSMSG_ADDITIONAL && rr.type == TP_TYPE_OPT && !r.has_opt) {
+			r.has_opt = 1;
+			r.opt_rdata = msg + rr.rdata_off;
+			r.opt_rdlen = rr.rdlen;
+			r.opt_ext_rcode = (uint8_t)(rr.ttl >> 24);
+		}
+	}
+	if (rc != HS_E_NOTFOUND)
+		return HS_E_MALFORMED;
+	if (dnsmsg_end(&it) != HS_OK)
+		return HS_E_MALFORMED;
+	r.id = info.id;
+	r.flags = info.flags;
+	r.opcode = (info.flags >> 11) & 15;
+	r.has_question = info.has_question;
+	if (info.has_question) {
+		r.question = msg + DNSMSG_HDR_LEN;
+		r.question_len = info.question_end - DNSMSG_HDR_LEN;
+		memcpy(r.qname, info.qname, info.qname_len);
+		r.qname_len = info.qname_len;
+		r.qtype = info.qtype;
+	}
+	*out = r;
+	return HS_OK;
+}
+
+int dns_build_reply(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned ede,
+		    const uint8_t *answer, size_t answer_len, unsigned ancount, const uint8_t *opt,
+		    size_t optlen, hs_buf_t *out)
+{
+	hs_buf_reset(out);
+	hs_buf_append_u16(out, rq->id);
+	hs_buf_append_u16(out, (uint16_t)(TP_QR | (rq->opcode & 15) << 11 | TP_AA |
+					  (rq->flags & TP_RD) | (rcode & 15)));
+	hs_buf_append_u16(out, rq->has_question ? 1 : 0);
+	hs_buf_append_u16(out, (uint16_t)ancount);
+	hs_buf_append_u16(out, 0);
+	hs_buf_append_u16(out, 1);
+	if (rq->has_question)
+		hs_buf_append(out, rq->question, rq->question_len);
+	if (answer_len)
+		hs_buf_append(out, answer, answer_len);
+	put_opt(out, rcode >> 4, ede, opt, optlen);
+	if (rcode != TP_RC_NOERROR)
+		c->stats.errors_sent++;
+	return sign(c, out);
+}
+
+int dns_tc_reply(tp_core_t *c, const uint8_t *req, size_t len, hs_buf_t *out)
+{
+	hs_buf_reset(out);
+	int rc = tp_req_tc_reply(req, len, TP_EDNS_SIZE, out);
+	if (rc == HS_OK)
+		rc = sign(c, out);
+	return rc;
+}
+
+int dns_find_option(const uint8_t *rdata, size_t len, uint16_t code, const uint8_t **data,
+		    size_t *dlen)
+{
+	wire_rd_t rd;
+	wire_rd_init(&rd, rdata, len);
+	while (wire_rd_left(&rd) > 0) {
+		uint16_t oc = wire_rd_u16(&rd);
+		uint16_t ol = wire_rd_u16(&rd);
+		const uint8_t *p = wire_rd_take(&rd, ol);
+		if (rd.err)
+			return HS_E_MALFORMED;
+		if (oc == code) {
+			*data = p;
+			*dlen = ol;
+			return HS_OK;
+		}
+	}
+	return rd.err ? HS_E_MALFORMED : HS_E_NOTFOUND;
+}
+
+int dns_verify_response(tp_core_t *c, const tp_peer_t *peer, const uint8_t *msg, size_t len,
+			dns_req_t *out, unsigned *rcode)
+{
+	dns_req_t r;
+	sig0_verdict_t v;
+	sig0_verify_opts_t vo;
+	if (peer == NULL)
+		return HS_E_NOKEY;
+	int rc = dns_parse_request(msg, len, &r);
+	if (rc != HS_OK || !(r.flags & TP_QR))
+		return HS_E_MALFORMED;
+	sig0_verify_opts_default(&vo);
+	rc = sig0_verify(msg, len, peer->sig0, peer->nsig0, hs_now_s(c->env), &vo, &v);
+	if (rc != HS_OK) {
+		log_debug(SUB, "'%s': response from '%s' not accepted: %s", c->self, peer->identity,
+			  v.reason);
+		return rc;
+	}
+	*out = r;
+	*rcode = (unsigned)(r.flags & 15) | (unsigned)r.opt_ext_rcode << 4;
+	return HS_OK;
+}
+
+int dns_answer_rdata(const uint8_t *msg, size_t len, uint16_t type, const uint8_t **rdata,
+		     size_t *rdlen)
+{
+	dnsmsg_iter_t it;
+	dnsmsg_rr_t rr;
+	int rc = dnsmsg_open(&it, msg, len);
+	while (rc == HS_OK && (rc = dnsmsg_next(&it, &rr)) == HS_OK)
+		if (rr.section == DNSMSG_ANSWER && rr.type == type) {
+			*rdata = msg + rr.rdata_off;
+			*rdlen = rr.rdlen;
+			return HS_OK;
+		}
+	return rc == HS_E_NOTFOUND ? HS_E_NOTFOUND : HS_E_MALFORMED;
+}

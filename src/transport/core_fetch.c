@@ -1,0 +1,233 @@
+/*
+ * core_fetch.c -- the receiver's fetch of a distribution: manifest, then
+ * the data chunks with a window of queries in flight, every response
+ * SIG(0)-verified with the sender's keys, checked against the manifest,
+ * reassembled, digest-checked, and accepted like an inline envelope.
+ */
+#include "transport/core_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "util/xmalloc.h"
+#include "wire/proto.h"
+#include "wire/rr_chunk.h"
+
+#define TP_MAX_FETCHES 256
+
+static fetch_t *fetch_find(tp_core_t *c, const char *sender, const char *distid)
+{
+	for (fetch_t *f = c->fetches; f; f = f->next)
+		if (strcmp(f->distid, distid) == 0 && strcmp(f->sender, sender) == 0)
+			return f;
+	return NULL;
+}
+
+static void fetch_free(fetch_t *f)
+{
+	if (f == NULL)
+		return;
+	free(f->buf);
+	free(f->got);
+	free(f->tries);
+	free(f);
+}
+
+static void fetch_remove(tp_core_t *c, fetch_t *f)
+{
+	for (fetch_t **pp = &c->fetches; *pp; pp = &(*pp)->next)
+		if (*pp == f) {
+			*pp = f->next;
+			break;
+		}
+	fetch_free(f);
+}
+
+void fetch_free_all(tp_core_t *c)
+{
+	while (c->fetches) {
+		fetch_t *f = c->fetches;
+		c->fetches = f->next;
+		fetch_free(f);
+	}
+}
+
+static void fetch_fail(tp_core_t *c, fetch_t *f, const char *why)
+{
+	c->stats.fetches_failed++;
+	log_info(SUB, "'%s': fetch of '%s' from '%s' abandoned: %s", c->self, f->distid, f->sender,
+		 why);
+	fetch_remove(c, f);
+}
+
+static int ask(tp_core_t *c, fetch_t *f, uint32_t seq)
+{
+	uint8_t qname[WIRE_NAME_MAX];
+	size_t qlen = 0;
+	hs_buf_t msg = {0};
+	int rc = tp_name_chunk(seq, c->self, f->distid, f->sender, qname, &qlen);
+	if (rc == HS_OK)
+		rc = dns_build_query(c, TP_OP_QUERY, qname, qlen, NULL, 0, &msg);
+	if (rc != HS_OK) {
+		hs_buf_free(&msg);
+		return rc;
+	}
+	int tcp = f->have_manifest && f->man.chunk_size >= c->cfg.chunk_tcp_min;
+	uint64_t token = core_push_action(c, TP_ACT_CHUNK, f->sender, tcp, &msg);
+	hs_buf_free(&msg);
+	tok_t *t = core_tok_add(c, token, TP_ACT_CHUNK);
+	snprintf(t->distid, sizeof(t->distid), "%s", f->distid);
+	snprintf(t->peer, sizeof(t->peer), "%s", f->sender);
+	t->seq = seq;
+	f->inflight++;
+	c->stats.chunk_queries_sent++;
+	return HS_OK;
+}
+
+int fetch_start(tp_core_t *c, const char *sender, const char *distid)
+{
+	size_t n = 0;
+	if (fetch_find(c, sender, distid) != NULL)
+		return HS_OK; /* a repeated NOTIFY: already fetching */
+	for (fetch_t *f = c->fetches; f; f = f->next)
+		n++;
+	if (n >= TP_MAX_FETCHES)
+		return HS_E_LIMIT;
+	fetch_t *f = xcalloc(1, sizeof(*f));
+	snprintf(f->distid, sizeof(f->distid), "%s", distid);
+	snprintf(f->sender, sizeof(f->sender), "%s", sender);
+	f->deadline = core_mono(c) + c->cfg.fetch_timeout_ms;
+	f->next = c->fetches;
+	c->fetches = f;
+	int rc = ask(c, f, 0);
+	if (rc != HS_OK) {
+		fetch_remove(c, f);
+		return rc;
+	}
+	c->stats.fetches_started++;
+	log_debug(SUB, "'%s': fetching '%s' from '%s'", c->self, distid, sender);
+	return HS_OK;
+}
+
+static void fill_window(tp_core_t *c, fetch_t *f)
+{
+	while (f->inflight < c->cfg.fetch_window && f->next_seq <= f->man.chunk_count)
+		if (ask(c, f, f->next_seq++) != HS_OK) {
+			fetch_fail(c, f, "cannot build a chunk query");
+			return;
+		}
+}
+
+static void complete(tp_core_t *c, fetch_t *f)
+{
+	uint8_t digest[HS_SHA256_LEN];
+	tp_receipt_t rcpt;
+	hs_sha256(f->buf, f->man.size, digest);
+	if (memcmp(digest, f->man.sha256, HS_SHA256_LEN) != 0) {
+		fetch_fail(c, f, "digest mismatch");
+		return;
+	}
+	const tp_peer_t *peer = tp_registry_find(c->reg, f->sender);
+	if (peer == NULL) {
+		fetch_fail(c, f, "sender no longer known");
+		return;
+	}
+	if (recv_accept(c, peer, f->distid, f->buf, f->man.size, &rcpt) != HS_OK)
+		c->stats.fetches_failed++;
+	fetch_remove(c, f);
+}
+
+/* Take the manifest (seq 0). */
+static int take_manifest(tp_core_t *c, fetch_t *f, const hs_chunk_t *ch)
+{
+	tp_manifest_t m;
+	if (ch->format != HS_CHUNK_FMT_JSON ||
+	    tp_manifest_decode((const char *)ch->data, ch->data_len, &m) != HS_OK ||
+	    strcmp(m.distid, f->distid) != 0 || strcmp(m.sender, f->sender) != 0 ||
+	    strcmp(m.receiver, c->self) != 0 || ch->total != m.chunk_count)
+		return HS_E_MALFORMED;
+	f->man = m;
+	f->have_manifest = 1;
+	f->buf = xmalloc(m.size);
+	f->got = xcalloc(m.chunk_count + 1u, 1);
+	f->tries = xcalloc(m.chunk_count + 1u, 1);
+	f->next_seq = 1;
+	return HS_OK;
+}
+
+static int take_chunk(fetch_t *f, const hs_chunk_t *ch)
+{
+	uint32_t seq = ch->sequence;
+	if (!f->have_manifest || ch->format != HS_CHUNK_FMT_HPKE || ch->total != f->man.chunk_count ||
+	    ch->data_len != tp_manifest_slice_len(&f->man, seq))
+		return HS_E_MALFORMED;
+	if (!f->got[seq]) {
+		memcpy(f->buf + (size_t)(seq - 1) * f->man.chunk_size, ch->data, ch->data_len);
+		f->got[seq] = 1;
+		f->ngot++;
+	}
+	return HS_OK;
+}
+
+void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *resp,
+		       size_t len)
+{
+	fetch_t *f = fetch_find(c, t->peer, t->distid);
+	dns_req_t r;
+	unsigned rcode = 0;
+	const uint8_t *rd = NULL;
+	size_t rdlen = 0;
+	hs_chunk_t ch;
+	if (f == NULL)
+		return;
+	if (f->inflight > 0)
+		f->inflight--;
+	if (status != HS_OK) {
+		uint8_t *tries = t->seq == 0 ? &f->tries0 : &f->tries[t->seq];
+		if (++*tries >= TP_CHUNK_RETRIES) {
+			fetch_fail(c, f, "chunk query unanswered");
+			return;
+		}
+		if (ask(c, f, t->seq) != HS_OK)
+			fetch_fail(c, f, "cannot build a chunk query");
+		return;
+	}
+	const tp_peer_t *peer = tp_registry_find(c->reg, f->sender);
+	int rc = dns_verify_response(c, peer, resp, len, &r, &rcode);
+	if (rc == HS_OK && rcode != TP_RC_NOERROR)
+		rc = HS_E_REFUSED;
+	if (rc == HS_OK)
+		rc = dns_answer_rdata(resp, len, HS_RRTYPE_CHUNK, &rd, &rdlen);
+	if (rc == HS_OK)
+		rc = hs_chunk_decode(rd, rdlen, &ch, NULL);
+	if (rc == HS_OK && ch.sequence != t->seq)
+		rc = HS_E_MALFORMED;
+	if (rc == HS_OK)
+		rc = t->seq == 0 ? (f->have_manifest ? HS_OK : take_manifest(c, f, &ch))
+				 : take_chunk(f, &ch);
+	if (rc != HS_OK) {
+		c->stats.bad_responses++;
+		fetch_fail(c, f, rc == HS_E_REFUSED ? "error response" : "bad chunk response");
+		return;
+	}
+	f->deadline = core_mono(c) + c->cfg.fetch_timeout_ms;
+	if (f->ngot == f->man.chunk_count) {
+		complete(c, f);
+		return;
+	}
+	fill_window(c, f);
+}
+
+void fetch_run(tp_core_t *c, uint64_t now, uint64_t *best)
+{
+	fetch_t *f = c->fetches, *next;
+	for (; f; f = next) {
+		next = f->next;
+		if (f->deadline <= now)
+			fetch_fail(c, f, "no progress");
+		else if (f->deadline < *best)
+			*best = f->deadline;
+	}
+}

@@ -1,0 +1,215 @@
+/*
+ * core_int.h -- the transport core's internal state, shared by the
+ * core_*.c files (internal to src/transport).
+ *
+ *   core.c        life cycle, action queue, tokens, timers, stats
+ *   core_dns.c    building and reading the DNS messages (signed)
+ *   core_send.c   sender: queue items, attempts, receipts, outcomes
+ *   core_serve.c  sender: distributions in memory, chunk answers
+ *   core_recv.c   receiver: request dispatch, NOTIFY, envelope accept
+ *   core_fetch.c  receiver: manifest + chunk fetch and reassembly
+ */
+#ifndef HS_TRANSPORT_CORE_INT_H
+#define HS_TRANSPORT_CORE_INT_H
+
+#include "transport/core.h"
+#include "transport/manifest.h"
+#include "transport/names.h"
+#include "transport/tpmsg.h"
+#include "wire/cursor.h"
+
+#define SUB "transport"
+
+/* DNS header bits and codes used here. */
+#define TP_QR         0x8000u
+#define TP_AA         0x0400u
+#define TP_TC         0x0200u
+#define TP_RD         0x0100u
+#define TP_OP_QUERY   0
+#define TP_OP_NOTIFY  4
+#define TP_RC_NOERROR 0
+#define TP_RC_FORMERR 1
+#define TP_RC_SERVFAIL 2
+#define TP_RC_REFUSED 5
+#define TP_TYPE_OPT   41
+#define TP_CLASS_IN   1
+#define TP_EDNS_SIZE  1232
+#define TP_OPT_EDE    15
+
+#define TP_CHUNK_RETRIES 3
+
+enum item_state {
+	IT_IDLE = 0,  /* waiting for next_mono */
+	IT_INFLIGHT,  /* NOTIFY sent, waiting for the receipt */
+	IT_FETCHING,  /* "fetching" receipt; waiting for the chunk queries */
+};
+
+/* One pending outq item in memory (mirror of its store row). */
+typedef struct out_item {
+	struct out_item *next;
+	uint8_t msgid[TP_MSGID_LEN];
+	char peer[TP_IDENT_MAX];
+	char type[TP_MSG_TYPE_MAX + 1];
+	char *order_key;
+	uint8_t *body;
+	size_t bodylen;
+	int64_t seq;
+	int64_t expires_ms; /* wall clock */
+	uint32_t attempts;  /* attempts made (this run and before) */
+	uint32_t failures;  /* consecutive failed attempts (backoff exponent) */
+	enum item_state state;
+	uint64_t next_mono; /* IDLE: next attempt; FETCHING: give up waiting */
+	uint64_t token;     /* INFLIGHT: the NOTIFY's token */
+	uint64_t deadline;  /* INFLIGHT: attempt timeout */
+	char distid[TP_DISTID_LEN + 1]; /* current attempt */
+} out_item_t;
+
+/* A fetch-mode distribution kept for its receiver. */
+typedef struct dist {
+	struct dist *next;
+	char distid[TP_DISTID_LEN + 1];
+	char receiver[TP_IDENT_MAX];
+	uint8_t msgid[TP_MSGID_LEN];
+	tp_manifest_t man;
+	hs_buf_t manifest; /* JSON text */
+	hs_buf_t env;      /* the envelope */
+	uint8_t *served;   /* [chunk_count + 1] flags */
+	uint32_t nserved;  /* data chunks served at least once */
+	int receipt_fetching;
+	uint64_t expires_mono;
+} dist_t;
+
+/* A fetch in progress at the receiver. */
+typedef struct fetch {
+	struct fetch *next;
+	char distid[TP_DISTID_MAX + 1];
+	char sender[TP_IDENT_MAX];
+	int have_manifest;
+	tp_manifest_t man;
+	uint8_t *buf;      /* [man.size] */
+	uint8_t *got;      /* [chunk_count + 1] */
+	uint8_t *tries;    /* [chunk_count + 1] */
+	uint8_t tries0;    /* manifest query retries */
+	uint32_t ngot;
+	uint32_t next_seq; /* next data chunk not yet asked for */
+	unsigned inflight;
+	uint64_t deadline; /* no progress until then: give up */
+} fetch_t;
+
+/* An action's token, waiting for tp_core_on_response. */
+typedef struct tok {
+	uint64_t token;
+	enum tp_action_kind kind;
+	uint8_t msgid[TP_MSGID_LEN]; /* NOTIFY */
+	char distid[TP_DISTID_MAX + 1];
+	char peer[TP_IDENT_MAX];
+	uint32_t seq; /* CHUNK */
+} tok_t;
+
+struct tp_core {
+	tp_core_cfg_t cfg;
+	char self[TP_IDENT_MAX];
+	uint8_t self_wire[WIRE_NAME_MAX];
+	size_t self_wire_len;
+	const hs_env_t *env;
+	st_t *st;
+	const tp_registry_t *reg;
+	sig0_budget_t *budget;
+	uint64_t next_token;
+	tp_action_t *acts; /* FIFO */
+	size_t acts_head, acts_n, acts_cap;
+	tok_t *toks;
+	size_t ntoks, toks_cap;
+	out_item_t *items; /* queue order */
+	dist_t *dists;
+	fetch_t *fetches;
+	tp_core_stats_t stats;
+};
+
+static inline uint64_t core_mono(const tp_core_t *c)
+{
+	return c->env->mono_ms(c->env->arg);
+}
+
+static inline int64_t core_wall_ms(const tp_core_t *c)
+{
+	return (int64_t)c->env->now_ms(c->env->arg);
+}
+
+/* core.c */
+uint64_t core_push_action(tp_core_t *c, enum tp_action_kind kind, const char *peer,
+                          int prefer_tcp, hs_buf_t *msg); /* takes msg's bytes */
+tok_t *core_tok_add(tp_core_t *c, uint64_t token, enum tp_action_kind kind);
+void core_tok_drop(tp_core_t *c, uint64_t token);
+uint16_t core_rand16(tp_core_t *c);
+
+/* core_dns.c */
+/* A query (opcode, QNAME, QTYPE CHUNK, OPT 1232 with `opt` appended to its
+ * RDATA if non-NULL), signed. */
+int dns_build_query(tp_core_t *c, unsigned opcode, const uint8_t *qname, size_t qlen,
+                    const uint8_t *opt, size_t optlen, hs_buf_t *out) HS_CHECK_RESULT;
+/* Request facts the replies need. */
+typedef struct dns_req {
+	uint16_t id, flags;
+	unsigned opcode;
+	int has_question;
+	const uint8_t *question; /* wire bytes of the first question */
+	size_t question_len;
+	uint8_t qname[WIRE_NAME_MAX];
+	size_t qname_len;
+	uint16_t qtype;
+	int has_opt;
+	const uint8_t *opt_rdata; /* the OPT RR's options */
+	size_t opt_rdlen;
+	uint8_t opt_ext_rcode; /* upper 8 bits of the RCODE */
+} dns_req_t;
+int dns_parse_request(const uint8_t *msg, size_t len, dns_req_t *out) HS_CHECK_RESULT;
+/* Signed reply: rcode (12-bit), EDE code (0 = none), answer RRs bytes
+ * (already encoded, each with owner 0xc00c), an extra option. */
+int dns_build_reply(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned ede,
+                    const uint8_t *answer, size_t answer_len, unsigned ancount,
+                    const uint8_t *opt, size_t optlen, hs_buf_t *out) HS_CHECK_RESULT;
+/* Replace an oversize reply by a signed TC=1 one. */
+int dns_tc_reply(tp_core_t *c, const uint8_t *req, size_t len, hs_buf_t *out) HS_CHECK_RESULT;
+/* Find EDNS option `code` in OPT RDATA. HS_E_NOTFOUND, HS_E_MALFORMED. */
+int dns_find_option(const uint8_t *rdata, size_t len, uint16_t code, const uint8_t **data,
+                    size_t *dlen) HS_CHECK_RESULT;
+/* Verify a response from `peer`: SIG(0) with its keys (HS_E_BADSIG..),
+ * and give the parsed header facts. */
+int dns_verify_response(tp_core_t *c, const tp_peer_t *peer, const uint8_t *msg, size_t len,
+                        dns_req_t *out, unsigned *rcode) HS_CHECK_RESULT;
+/* The first answer RR of type `type`: its RDATA. */
+int dns_answer_rdata(const uint8_t *msg, size_t len, uint16_t type, const uint8_t **rdata,
+                     size_t *rdlen) HS_CHECK_RESULT;
+
+/* core_send.c */
+void send_load(tp_core_t *c, st_outq_list_t *l);
+void send_run(tp_core_t *c); /* start due attempts, time out, expire */
+void send_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *resp, size_t len);
+void send_dist_complete(tp_core_t *c, const uint8_t msgid[TP_MSGID_LEN]);
+void send_free_all(tp_core_t *c);
+void send_deadline(tp_core_t *c, uint64_t now, uint64_t *best);
+
+/* core_serve.c */
+dist_t *dist_new(tp_core_t *c, const char *receiver, const char *distid,
+                 const uint8_t msgid[TP_MSGID_LEN], const uint8_t *env, size_t len);
+dist_t *dist_find(tp_core_t *c, const char *distid);
+void dist_drop(tp_core_t *c, const char *distid);
+void dist_expire(tp_core_t *c, uint64_t now, uint64_t *best);
+int serve_chunk(tp_core_t *c, const dns_req_t *rq, const char *receiver, const char *distid,
+                unsigned seq, size_t limit, hs_buf_t *reply) HS_CHECK_RESULT;
+
+/* core_recv.c */
+/* Open, check and accept an envelope from `peer`; fills the receipt.
+ * HS_OK, or a store error (no receipt: answer SERVFAIL). */
+int recv_accept(tp_core_t *c, const tp_peer_t *peer, const char *distid, const uint8_t *env,
+                 size_t len, tp_receipt_t *rcpt);
+
+/* core_fetch.c */
+int fetch_start(tp_core_t *c, const char *sender, const char *distid);
+void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *resp,
+                       size_t len);
+void fetch_run(tp_core_t *c, uint64_t now, uint64_t *best);
+void fetch_free_all(tp_core_t *c);
+
+#endif

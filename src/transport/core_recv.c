@@ -1,0 +1,249 @@
+/*
+ * core_recv.c -- the receiving side of requests: checks in order (parse,
+ * SIG(0) present, budget, peer known, SIG(0) valid), then the NOTIFY path
+ * (inline envelope or fetch) or the chunk path; envelope acceptance into
+ * the inbox.
+ */
+#include "transport/core_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hpke/envelope.h"
+#include "util/log.h"
+#include "wire/edns_opts.h"
+#include "wire/proto.h"
+
+/* The budget key of a source "addr", "addr:port" or "[v6]:port". */
+static void source_key(const char *src, char out[64])
+{
+	char a[64];
+	const char *p = src ? src : "";
+	size_t n;
+	if (p[0] == '[') {
+		p++;
+		n = strcspn(p, "]");
+	} else {
+		const char *colon = strchr(p, ':');
+		n = colon && strchr(colon + 1, ':') == NULL ? (size_t)(colon - p) : strlen(p);
+	}
+	if (n >= sizeof(a))
+		n = sizeof(a) - 1;
+	memcpy(a, p, n);
+	a[n] = '\0';
+	if (sig0_budget_source(a, 24, 56, out, 64) != HS_OK)
+		snprintf(out, 64, "%s", a);
+}
+
+int recv_accept(tp_core_t *c, const tp_peer_t *peer, const char *distid, const uint8_t *env,
+		size_t len, tp_receipt_t *rcpt)
+{
+	hs_buf_t pt = {0};
+	tp_msg_t m;
+	char from[TP_IDENT_MAX], to[TP_IDENT_MAX];
+	int rc = HS_OK, seen = 0;
+	memset(rcpt, 0, sizeof(*rcpt));
+	rcpt->status = TP_RCPT_REJECTED;
+	if (peer->hpke == NULL) {
+		rcpt->reason = TP_REASON_ENVELOPE;
+		goto cleanup;
+	}
+	hpke_env_ids_t ids = {peer->identity, c->self, distid};
+	rc = hpke_env_open(&pt, &ids, c->cfg.hpke_keys, c->cfg.nhpke, peer->hpke, env, len);
+	if (rc != HS_OK) {
+		rcpt->reason = rc == HS_E_NOKEY ? TP_REASON_UNKNOWN_KEY : TP_REASON_ENVELOPE;
+		rc = HS_OK;
+		goto cleanup;
+	}
+	if (tp_msg_decode(pt.data, pt.len, &m) != HS_OK || m.v != TP_MSG_VERSION) {
+		rcpt->reason = TP_REASON_MALFORMED;
+		goto cleanup;
+	}
+	memcpy(rcpt->id, m.id, TP_MSGID_LEN);
+	rcpt->has_id = 1;
+	if (tp_ident_canon(m.from, from) != HS_OK || tp_ident_canon(m.to, to) != HS_OK ||
+	    strcmp(from, peer->identity) != 0 || strcmp(to, c->self) != 0) {
+		rcpt->reason = TP_REASON_IDENTITY_MISMATCH;
+		goto cleanup;
+	}
+	if (!tp_msg_type_known(m.type)) {
+		rcpt->reason = TP_REASON_UNKNOWN_TYPE;
+		goto cleanup;
+	}
+	int64_t now = hs_now_s(c->env), w = c->cfg.ts_window_s;
+	if (m.ts > (uint64_t)(now + w) || (int64_t)m.ts < now - w) {
+		rcpt->reason = TP_REASON_STALE;
+		goto cleanup;
+	}
+	int64_t expiry = now + (int64_t)(c->cfg.lifetime_ms / 1000) + w;
+	rc = st_inbox_put(c->st, peer->identity, m.id, m.type, pt.data, pt.len, expiry, now, &seen);
+	if (rc != HS_OK) {
+		log_err(SUB, "'%s': cannot store a message from '%s': %s", c->self, peer->identity,
+			hs_strerror(rc));
+		goto cleanup;
+	}
+	rcpt->status = seen ? TP_RCPT_DUPLICATE : TP_RCPT_RECEIVED;
+	rcpt->reason = TP_REASON_NONE;
+cleanup:
+	if (rc == HS_OK) {
+		if (rcpt->status == TP_RCPT_RECEIVED)
+			c->stats.received++;
+		else if (rcpt->status == TP_RCPT_DUPLICATE)
+			c->stats.duplicates++;
+		else
+			c->stats.refused[rcpt->reason]++;
+		log_debug(SUB, "'%s': envelope of '%s' from '%s': %s%s%s", c->self, distid,
+			  peer->identity, tp_receipt_status_name(rcpt->status),
+			  rcpt->reason ? " " : "", tp_reason_name(rcpt->reason));
+	}
+	hs_buf_free_secret(&pt);
+	if (rc == HS_OK && rcpt->status == TP_RCPT_RECEIVED && c->cfg.on_inbox)
+		c->cfg.on_inbox(c->cfg.cb_arg);
+	return rc;
+}
+
+static int reply_error(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned ede,
+		       hs_buf_t *out)
+{
+	return dns_build_reply(c, rq, rcode, ede, NULL, 0, 0, NULL, 0, out);
+}
+
+static int reply_receipt(tp_core_t *c, const dns_req_t *rq, const tp_receipt_t *rcpt,
+			 hs_buf_t *out)
+{
+	hs_buf_t mp = {0}, opt = {0};
+	int rc = tp_receipt_encode(&mp, rcpt);
+	if (rc == HS_OK) {
+		hs_opt_chunk_t ch = {HS_CHUNK_FMT_MSGPACK, NULL, 0, mp.data, (uint16_t)mp.len};
+		rc = hs_opt_chunk_encode(&ch, &opt, NULL);
+	}
+	if (rc == HS_OK)
+		rc = dns_build_reply(c, rq, TP_RC_NOERROR, 0, NULL, 0, 0, opt.data, opt.len, out);
+	hs_buf_free(&mp);
+	hs_buf_free(&opt);
+	return rc;
+}
+
+static int on_notify(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer,
+		     const char *distid, hs_buf_t *out)
+{
+	tp_receipt_t rcpt;
+	const uint8_t *d = NULL;
+	size_t dl = 0;
+	hs_opt_chunk_t ch;
+	memset(&rcpt, 0, sizeof(rcpt));
+	int rc = rq->has_opt ? dns_find_option(rq->opt_rdata, rq->opt_rdlen, HS_OPT_CHUNK, &d, &dl)
+			     : HS_E_NOTFOUND;
+	if (rc == HS_OK) {
+		if (hs_opt_chunk_decode(d, dl, &ch, NULL) != HS_OK ||
+		    ch.format != HS_CHUNK_FMT_HPKE) {
+			rcpt.status = TP_RCPT_REJECTED;
+			rcpt.reason = TP_REASON_MALFORMED;
+			c->stats.refused[rcpt.reason]++;
+		} else if (recv_accept(c, peer, distid, ch.data, ch.data_len, &rcpt) != HS_OK) {
+			return reply_error(c, rq, TP_RC_SERVFAIL, 0, out);
+		}
+	} else if (rc == HS_E_NOTFOUND) {
+		if (fetch_start(c, peer->identity, distid) == HS_OK) {
+			rcpt.status = TP_RCPT_FETCHING;
+		} else {
+			rcpt.status = TP_RCPT_REJECTED;
+			rcpt.reason = TP_REASON_OVERLOAD;
+			c->stats.refused[rcpt.reason]++;
+		}
+	} else {
+		return reply_error(c, rq, TP_RC_FORMERR, HS_EDE_SIG0_FORMAT_ERROR, out);
+	}
+	return reply_receipt(c, rq, &rcpt, out);
+}
+
+/* Verify the request's SIG(0) with `peer`'s keys; on failure build the
+ * error reply and return non-zero. */
+static int verify_or_reply(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer,
+			   const uint8_t *msg, size_t len, const char *srckey, hs_buf_t *out,
+			   int *rc)
+{
+	sig0_verify_opts_t vo;
+	sig0_verdict_t v;
+	sig0_verify_opts_default(&vo);
+	vo.budget = c->budget;
+	vo.source = srckey;
+	if (sig0_verify(msg, len, peer->sig0, peer->nsig0, hs_now_s(c->env), &vo, &v) == HS_OK)
+		return 0;
+	log_debug(SUB, "'%s': request claiming '%s' refused: %s", c->self, peer->identity,
+		  v.reason);
+	*rc = reply_error(c, rq, sig0_status_rcode(v.status, rq->has_opt),
+			  sig0_status_ede(v.status), out);
+	return 1;
+}
+
+static int handle(tp_core_t *c, const char *src, const uint8_t *msg, size_t len, size_t limit,
+		  hs_buf_t *out)
+{
+	dns_req_t rq;
+	sig0_verify_opts_t vo;
+	sig0_verdict_t v0;
+	char key[64], distid[TP_DISTID_MAX + 1], ident[TP_IDENT_MAX], signer[TP_IDENT_MAX];
+	unsigned seq = 0;
+	int rc = HS_OK;
+	if (dns_parse_request(msg, len, &rq) != HS_OK || !rq.has_question) {
+		memset(&rq, 0, sizeof(rq));
+		rq.id = (uint16_t)(msg[0] << 8 | msg[1]);
+		rq.flags = (uint16_t)(msg[2] << 8 | msg[3]);
+		rq.opcode = (rq.flags >> 11) & 15;
+		return reply_error(c, &rq, TP_RC_FORMERR, HS_EDE_SIG0_FORMAT_ERROR, out);
+	}
+	/* cheap first: is there a well-formed SIG(0) at all (no key tried) */
+	sig0_verify_opts_default(&vo);
+	int vr = sig0_verify(msg, len, NULL, 0, hs_now_s(c->env), &vo, &v0);
+	if (vr != HS_E_NOKEY && vr != HS_OK)
+		return reply_error(c, &rq, sig0_status_rcode(v0.status, rq.has_opt),
+				   sig0_status_ede(v0.status), out);
+	source_key(src, key);
+	if (sig0_budget_check(c->budget, key) != HS_OK)
+		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_SIG0_RATELIMIT, out);
+	if (rq.qtype != HS_RRTYPE_CHUNK ||
+	    (rq.opcode != TP_OP_NOTIFY && rq.opcode != TP_OP_QUERY))
+		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_NOT_SUPPORTED, out);
+	if (rq.opcode == TP_OP_NOTIFY) {
+		const tp_peer_t *peer = NULL;
+		if (tp_name_parse_notify(rq.qname, rq.qname_len, distid, ident) == HS_OK)
+			peer = tp_registry_find(c->reg, ident);
+		if (peer == NULL)
+			return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_UNKNOWN_PEER, out);
+		if (verify_or_reply(c, &rq, peer, msg, len, key, out, &rc))
+			return rc;
+		return on_notify(c, &rq, peer, distid, out);
+	}
+	if (tp_name_parse_chunk(rq.qname, rq.qname_len, c->self_wire, c->self_wire_len, &seq,
+				distid, ident) != HS_OK)
+		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_NO_SUCH_DISTRIBUTION, out);
+	const tp_peer_t *peer = tp_registry_find(c->reg, ident);
+	if (peer == NULL)
+		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_UNKNOWN_PEER, out);
+	if (tp_ident_canon(v0.signer, signer) != HS_OK || strcmp(signer, peer->identity) != 0)
+		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_NOT_RECIPIENT, out);
+	if (verify_or_reply(c, &rq, peer, msg, len, key, out, &rc))
+		return rc;
+	rc = serve_chunk(c, &rq, peer->identity, distid, seq, limit, out);
+	return rc == HS_E_SPACE ? HS_OK : rc; /* oversize: TC=1 below */
+}
+
+int tp_core_on_request(tp_core_t *c, const char *src, const uint8_t *msg, size_t len,
+		       size_t udp_limit, hs_buf_t *reply)
+{
+	hs_buf_t out = {0};
+	if (c == NULL || msg == NULL || reply == NULL)
+		return HS_E_INVAL;
+	if (len < 12 || (msg[2] & 0x80))
+		return HS_E_MALFORMED;
+	if (udp_limit < 512)
+		udp_limit = 512;
+	int rc = handle(c, src, msg, len, udp_limit, &out);
+	if (rc == HS_OK && out.len > udp_limit)
+		rc = dns_tc_reply(c, msg, len, &out);
+	if (rc == HS_OK)
+		hs_buf_append(reply, out.data, out.len);
+	hs_buf_free(&out);
+	return rc;
+}

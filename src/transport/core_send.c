@@ -1,0 +1,436 @@
+/*
+ * core_send.c -- the sender: queue items in memory, attempts (seal, NOTIFY
+ * inline or fetch), receipts, backoff, expiry and outcomes.
+ */
+#include "transport/core_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hpke/envelope.h"
+#include "util/encoding.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+#include "wire/edns_opts.h"
+#include "wire/proto.h"
+
+static void id_hex(const uint8_t id[TP_MSGID_LEN], char out[2 * TP_MSGID_LEN + 1])
+{
+	static const char d[] = "0123456789abcdef";
+	for (size_t i = 0; i < TP_MSGID_LEN; i++) {
+		out[2 * i] = d[id[i] >> 4];
+		out[2 * i + 1] = d[id[i] & 15];
+	}
+	out[2 * TP_MSGID_LEN] = '\0';
+}
+
+static out_item_t *item_new(const st_outq_item_t *it)
+{
+	out_item_t *o = xcalloc(1, sizeof(*o));
+	memcpy(o->msgid, it->msgid, TP_MSGID_LEN);
+	snprintf(o->peer, sizeof(o->peer), "%s", it->peer);
+	snprintf(o->type, sizeof(o->type), "%s", it->type);
+	o->order_key = it->order_key ? xstrdup(it->order_key) : NULL;
+	o->body = xmalloc(it->bodylen);
+	memcpy(o->body, it->body, it->bodylen);
+	o->bodylen = it->bodylen;
+	o->seq = it->seq;
+	o->expires_ms = it->expires_ms;
+	o->attempts = it->attempts;
+	return o;
+}
+
+static void item_free(out_item_t *o)
+{
+	if (o == NULL)
+		return;
+	free(o->order_key);
+	free(o->body);
+	free(o);
+}
+
+static void item_append(tp_core_t *c, out_item_t *o)
+{
+	out_item_t **pp = &c->items;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = o;
+}
+
+void send_load(tp_core_t *c, st_outq_list_t *l)
+{
+	uint64_t now = core_mono(c);
+	for (size_t i = 0; i < l->n; i++) {
+		out_item_t *o = item_new(&l->v[i]);
+		o->next_mono = now;
+		item_append(c, o);
+	}
+}
+
+void send_free_all(tp_core_t *c)
+{
+	while (c->items) {
+		out_item_t *o = c->items;
+		c->items = o->next;
+		item_free(o);
+	}
+}
+
+int tp_core_send(tp_core_t *c, const char *to, const char *type, const uint8_t *body,
+		 size_t len, const char *order_key, uint8_t msgid_out[TP_MSGID_LEN])
+{
+	static const uint8_t empty_map = 0x80;
+	st_outq_item_t it;
+	char hex[2 * TP_MSGID_LEN + 1];
+	if (c == NULL || to == NULL || type == NULL || (body == NULL && len > 0))
+		return HS_E_INVAL;
+	const tp_peer_t *p = tp_registry_find(c->reg, to);
+	if (p == NULL)
+		return HS_E_NOTFOUND;
+	if (!tp_msg_type_known(type))
+		return HS_E_UNKNOWN_TYPE;
+	if (len > TP_BODY_MAX)
+		return HS_E_LIMIT;
+	if (len == 0) {
+		body = &empty_map;
+		len = 1;
+	}
+	int rc = tp_mp_check_map(body, len);
+	if (rc != HS_OK)
+		return HS_E_MALFORMED;
+	memset(&it, 0, sizeof(it));
+	rc = c->env->random(c->env->arg, it.msgid, TP_MSGID_LEN);
+	if (rc != HS_OK)
+		return rc;
+	it.peer = (char *)p->identity;
+	it.type = (char *)type;
+	it.order_key = (char *)order_key;
+	it.body = (uint8_t *)body;
+	it.bodylen = len;
+	it.created_ms = core_wall_ms(c);
+	it.expires_ms = it.created_ms + (int64_t)c->cfg.lifetime_ms;
+	rc = st_outq_add(c->st, &it, &it.seq);
+	if (rc != HS_OK)
+		return rc;
+	out_item_t *o = item_new(&it);
+	o->next_mono = core_mono(c);
+	item_append(c, o);
+	c->stats.queued++;
+	id_hex(it.msgid, hex);
+	log_info(SUB, "'%s': queued %s message '%s' for '%s' (%zu octets)", c->self, type, hex,
+		 p->identity, len);
+	if (msgid_out)
+		memcpy(msgid_out, it.msgid, TP_MSGID_LEN);
+	send_run(c);
+	return HS_OK;
+}
+
+/* ---- outcomes and backoff ------------------------------------------------ */
+
+static void finish(tp_core_t *c, out_item_t *o, enum tp_outcome outcome, int reason)
+{
+	static const enum st_outq_state states[] = {0, ST_OUTQ_DELIVERED, ST_OUTQ_REJECTED,
+						    ST_OUTQ_EXPIRED};
+	static const char *const names[] = {"", "delivered", "rejected", "expired"};
+	char hex[2 * TP_MSGID_LEN + 1];
+	const char *rs = outcome == TP_OUT_REJECTED ? tp_reason_name(reason) : "";
+	int rc = st_outq_finish(c->st, o->msgid, states[outcome], rs, core_wall_ms(c));
+	id_hex(o->msgid, hex);
+	if (rc != HS_OK)
+		log_err(SUB, "'%s': cannot record outcome of '%s': %s", c->self, hex,
+			hs_strerror(rc));
+	log_info(SUB, "'%s': message '%s' to '%s' %s%s%s after %u attempts", c->self, hex, o->peer,
+		 names[outcome], *rs ? " " : "", rs, o->attempts);
+	if (outcome == TP_OUT_DELIVERED)
+		c->stats.delivered++;
+	else if (outcome == TP_OUT_EXPIRED)
+		c->stats.expired++;
+	else
+		c->stats.rejected[reason > 0 && reason < TP_REASON_COUNT ? reason : 0]++;
+	if (o->distid[0])
+		dist_drop(c, o->distid);
+	if (o->token)
+		core_tok_drop(c, o->token);
+	out_item_t **pp = &c->items;
+	while (*pp && *pp != o)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = o->next;
+	uint8_t id[TP_MSGID_LEN];
+	char peer[TP_IDENT_MAX];
+	memcpy(id, o->msgid, TP_MSGID_LEN);
+	memcpy(peer, o->peer, sizeof(peer));
+	item_free(o);
+	if (c->cfg.on_outcome)
+		c->cfg.on_outcome(c->cfg.cb_arg, id, peer, outcome, rs);
+}
+
+/* min(retry_min * 2^(k-1), retry_max) times a factor uniform in [0.5, 1.5]. */
+static uint64_t backoff(tp_core_t *c, uint32_t k)
+{
+	uint64_t base = c->cfg.retry_min_ms;
+	for (uint32_t i = 1; i < k && base < c->cfg.retry_max_ms; i++)
+		base *= 2;
+	if (base > c->cfg.retry_max_ms)
+		base = c->cfg.retry_max_ms;
+	uint8_t r[4] = {0};
+	if (c->env->random(c->env->arg, r, 4) != HS_OK)
+		return base;
+	uint64_t u = (uint64_t)r[0] << 24 | (uint64_t)r[1] << 16 | (uint64_t)r[2] << 8 | r[3];
+	return base / 2 + ((base * u) >> 32);
+}
+
+static void fail_attempt(tp_core_t *c, out_item_t *o, const char *why)
+{
+	char hex[2 * TP_MSGID_LEN + 1];
+	if (o->distid[0])
+		dist_drop(c, o->distid);
+	o->distid[0] = '\0';
+	if (o->token)
+		core_tok_drop(c, o->token);
+	o->token = 0;
+	o->failures++;
+	uint64_t d = backoff(c, o->failures);
+	o->next_mono = core_mono(c) + d;
+	o->state = IT_IDLE;
+	id_hex(o->msgid, hex);
+	log_debug(SUB, "'%s': attempt %u of '%s' to '%s' failed (%s); next in %llu ms", c->self,
+		  o->attempts, hex, o->peer, why, (unsigned long long)d);
+}
+
+/* ---- attempts ------------------------------------------------------------- */
+
+static int seal(tp_core_t *c, out_item_t *o, const tp_peer_t *p, const char *distid,
+		hs_buf_t *env)
+{
+	tp_msg_t m;
+	hs_buf_t pt = {0};
+	memset(&m, 0, sizeof(m));
+	m.v = TP_MSG_VERSION;
+	memcpy(m.id, o->msgid, TP_MSGID_LEN);
+	m.ts = hs_now_s(c->env);
+	snprintf(m.from, sizeof(m.from), "%s", c->self);
+	snprintf(m.to, sizeof(m.to), "%s", p->identity);
+	snprintf(m.type, sizeof(m.type), "%s", o->type);
+	m.body = o->body;
+	m.body_len = o->bodylen;
+	int rc = tp_msg_encode(&pt, &m);
+	if (rc == HS_OK) {
+		hpke_env_ids_t ids = {c->self, p->identity, distid};
+		rc = hpke_env_seal(env, &ids, c->cfg.hpke_keys[0], p->hpke, c->env, pt.data, pt.len);
+	}
+	hs_buf_free_secret(&pt);
+	return rc;
+}
+
+static void attempt(tp_core_t *c, out_item_t *o)
+{
+	hs_buf_t env = {0}, msg = {0}, opt = {0};
+	uint8_t qname[WIRE_NAME_MAX];
+	size_t qlen = 0;
+	int inl = 0;
+	const tp_peer_t *p = tp_registry_find(c->reg, o->peer);
+	const char *why = "no HPKE key for the peer";
+	if (p == NULL || p->hpke == NULL)
+		goto fail;
+	why = "sealing failed";
+	if (tp_distid_new(c->env, o->distid) != HS_OK || seal(c, o, p, o->distid, &env) != HS_OK)
+		goto fail;
+	why = "cannot build the NOTIFY";
+	if (tp_name_notify(o->distid, c->self, qname, &qlen) != HS_OK)
+		goto fail;
+	if (env.len <= c->cfg.inline_limit) {
+		hs_opt_chunk_t ch = {HS_CHUNK_FMT_HPKE, NULL, 0, env.data, (uint16_t)env.len};
+		if (hs_opt_chunk_encode(&ch, &opt, NULL) == HS_OK &&
+		    dns_build_query(c, TP_OP_NOTIFY, qname, qlen, opt.data, opt.len, &msg) == HS_OK &&
+		    msg.len <= c->cfg.inline_limit)
+			inl = 1;
+	}
+	if (!inl) {
+		if (dns_build_query(c, TP_OP_NOTIFY, qname, qlen, NULL, 0, &msg) != HS_OK)
+			goto fail;
+		why = "distribution too large";
+		if (dist_new(c, p->identity, o->distid, o->msgid, env.data, env.len) == NULL)
+			goto fail;
+	}
+	if (o->attempts > 0)
+		c->stats.retried++;
+	o->attempts++;
+	if (st_outq_attempt(c->st, o->msgid) != HS_OK)
+		log_warn(SUB, "'%s': cannot count an attempt in the store", c->self);
+	c->stats.notifies_sent++;
+	if (inl)
+		c->stats.sent_inline++;
+	else
+		c->stats.sent_fetch++;
+	size_t mlen = msg.len;
+	o->token = core_push_action(c, TP_ACT_NOTIFY, p->identity, msg.len > TP_EDNS_SIZE, &msg);
+	tok_t *t = core_tok_add(c, o->token, TP_ACT_NOTIFY);
+	memcpy(t->msgid, o->msgid, TP_MSGID_LEN);
+	snprintf(t->peer, sizeof(t->peer), "%s", p->identity);
+	snprintf(t->distid, sizeof(t->distid), "%s", o->distid);
+	o->state = IT_INFLIGHT;
+	o->deadline = core_mono(c) + c->cfg.attempt_timeout_ms;
+	log_debug(SUB, "'%s': NOTIFY %s.%s to '%s' (%s, %zu octets, envelope %zu)", c->self,
+		  o->distid, c->self, p->identity, inl ? "inline" : "fetch", mlen, env.len);
+	goto cleanup;
+fail:
+	o->attempts++;
+	fail_attempt(c, o, why);
+cleanup:
+	hs_buf_free(&env);
+	hs_buf_free(&msg);
+	hs_buf_free(&opt);
+}
+
+static int same_key(const out_item_t *a, const out_item_t *b)
+{
+	return a->order_key && b->order_key && strcmp(a->peer, b->peer) == 0 &&
+	       strcmp(a->order_key, b->order_key) == 0;
+}
+
+/* Only the oldest pending item of an order key may be in flight. */
+static int eligible(const tp_core_t *c, const out_item_t *o)
+{
+	if (o->order_key == NULL)
+		return 1;
+	for (const out_item_t *x = c->items; x && x != o; x = x->next)
+		if (same_key(x, o))
+			return 0;
+	return 1;
+}
+
+static size_t inflight(const tp_core_t *c)
+{
+	size_t n = 0;
+	for (const out_item_t *x = c->items; x; x = x->next)
+		n += x->state != IT_IDLE;
+	return n;
+}
+
+void send_run(tp_core_t *c)
+{
+	uint64_t now = core_mono(c);
+	int64_t wall = core_wall_ms(c);
+	size_t busy = inflight(c);
+	out_item_t *o = c->items, *next;
+	for (; o; o = next) {
+		next = o->next;
+		if (wall >= o->expires_ms) {
+			busy -= o->state != IT_IDLE;
+			finish(c, o, TP_OUT_EXPIRED, 0);
+			continue;
+		}
+		if (o->state == IT_INFLIGHT && o->deadline <= now) {
+			fail_attempt(c, o, "no response");
+			busy--;
+		} else if (o->state == IT_FETCHING && o->next_mono <= now) {
+			fail_attempt(c, o, "chunks not fetched in time");
+			busy--;
+		}
+		if (o->state == IT_IDLE && o->next_mono <= now && busy < c->cfg.max_inflight &&
+		    eligible(c, o)) {
+			attempt(c, o);
+			busy += o->state != IT_IDLE;
+		}
+	}
+}
+
+void send_deadline(tp_core_t *c, uint64_t now, uint64_t *best)
+{
+	int64_t wall = core_wall_ms(c);
+	int room = inflight(c) < c->cfg.max_inflight;
+	for (out_item_t *o = c->items; o; o = o->next) {
+		uint64_t t = UINT64_MAX;
+		if (o->state == IT_INFLIGHT)
+			t = o->deadline;
+		else if (o->state == IT_FETCHING || (room && eligible(c, o)))
+			t = o->next_mono;
+		uint64_t ex = o->expires_ms > wall ? now + (uint64_t)(o->expires_ms - wall) : now;
+		if (ex < t)
+			t = ex;
+		if (t < *best)
+			*best = t;
+	}
+}
+
+static out_item_t *find_item(tp_core_t *c, const uint8_t msgid[TP_MSGID_LEN])
+{
+	for (out_item_t *o = c->items; o; o = o->next)
+		if (memcmp(o->msgid, msgid, TP_MSGID_LEN) == 0)
+			return o;
+	return NULL;
+}
+
+void send_dist_complete(tp_core_t *c, const uint8_t msgid[TP_MSGID_LEN])
+{
+	out_item_t *o = find_item(c, msgid);
+	if (o != NULL)
+		finish(c, o, TP_OUT_DELIVERED, 0);
+}
+
+/* The receipt in a verified NOERROR response, or an error code. */
+static int read_receipt(const dns_req_t *r, tp_receipt_t *rcpt)
+{
+	const uint8_t *d = NULL;
+	size_t dl = 0;
+	hs_opt_chunk_t ch;
+	if (!r->has_opt || dns_find_option(r->opt_rdata, r->opt_rdlen, HS_OPT_CHUNK, &d, &dl))
+		return HS_E_NOTFOUND;
+	if (hs_opt_chunk_decode(d, dl, &ch, NULL) != HS_OK || ch.format != HS_CHUNK_FMT_MSGPACK)
+		return HS_E_MALFORMED;
+	return tp_receipt_decode(ch.data, ch.data_len, rcpt);
+}
+
+void send_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *resp, size_t len)
+{
+	out_item_t *o = find_item(c, t->msgid);
+	dns_req_t r;
+	unsigned rcode = 0;
+	tp_receipt_t rcpt;
+	if (o == NULL || o->token != t->token)
+		return;
+	o->token = 0;
+	if (status != HS_OK) {
+		fail_attempt(c, o, hs_strerror(status));
+		return;
+	}
+	const tp_peer_t *p = tp_registry_find(c->reg, t->peer);
+	int rc = dns_verify_response(c, p, resp, len, &r, &rcode);
+	if (rc == HS_OK && rcode != TP_RC_NOERROR)
+		rc = HS_E_REFUSED;
+	if (rc == HS_OK)
+		rc = read_receipt(&r, &rcpt);
+	if (rc == HS_OK && rcpt.has_id && memcmp(rcpt.id, o->msgid, TP_MSGID_LEN) != 0)
+		rc = HS_E_MALFORMED;
+	if (rc != HS_OK) {
+		c->stats.bad_responses++;
+		fail_attempt(c, o, rc == HS_E_REFUSED ? "error response" : "bad response");
+		return;
+	}
+	dist_t *d = o->distid[0] ? dist_find(c, o->distid) : NULL;
+	switch (rcpt.status) {
+	case TP_RCPT_RECEIVED:
+	case TP_RCPT_DUPLICATE:
+		finish(c, o, TP_OUT_DELIVERED, 0);
+		return;
+	case TP_RCPT_REJECTED:
+		finish(c, o, TP_OUT_REJECTED, rcpt.reason ? rcpt.reason : TP_REASON_MALFORMED);
+		return;
+	case TP_RCPT_FETCHING:
+		if (d == NULL) {
+			c->stats.bad_responses++;
+			fail_attempt(c, o, "fetching receipt for an inline message");
+			return;
+		}
+		d->receipt_fetching = 1;
+		if (d->nserved == d->man.chunk_count) {
+			finish(c, o, TP_OUT_DELIVERED, 0);
+			return;
+		}
+		o->state = IT_FETCHING;
+		o->next_mono = core_mono(c) + c->cfg.fetch_timeout_ms;
+		return;
+	}
+}
