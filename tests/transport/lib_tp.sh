@@ -103,9 +103,10 @@ tp_conf() {
 		echo "store = $name/store.db"
 		echo "sig0-key = $(cat "$TP_DIR/$name/key.base").private"
 		echo "hpke-key = $name/$name.example.hpke"
-		echo "retry-min-ms = 300"
-		echo "retry-max-ms = 1500"
-		echo "timeout-ms = 400"
+		# test defaults unless the caller sets them
+		for line in "retry-min-ms = 300" "retry-max-ms = 1500" "timeout-ms = 400"; do
+			[[ " $* " == *" ${line%% *}"[\ =]* ]] || echo "$line"
+		done
 		for line in "$@"; do echo "$line"; done
 		for p in "${TP_PARTIES[@]}"; do
 			[ "$p" = "$name" ] && continue
@@ -167,4 +168,8 @@ tp_kill() {
 }
 
 # tp_count FILE PATTERN: lines matching (0 when the file is missing).
-tp_count() { grep -c -- "$2" "$1" 2>/dev/null || true; }
+tp_count() {
+	local n
+	n=$(grep -c -- "$2" "$1" 2>/dev/null)
+	echo "${n:-0}"
+}
