@@ -167,6 +167,16 @@ tp_kill() {
 	TP_PID[$1]=
 }
 
+# tp_wait_grep FILE PATTERN SECONDS: until a line of FILE matches.
+tp_wait_grep() {
+	local i
+	for i in $(seq 1 $(($3 * 50))); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
 # tp_count FILE PATTERN: lines matching (0 when the file is missing).
 tp_count() {
 	local n

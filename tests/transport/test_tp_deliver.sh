@@ -24,7 +24,7 @@ send_case() {
 	: >"$TP_DIR/$name.sent"
 	for size in "$@"; do
 		out=$("$TP_TOOL" send -c "$TP_DIR/alpha.conf" --to beta.example --size "$size" \
-			--wait --timeout 60 2>>"$TP_DIR/alpha.log") ||
+			--wait --timeout 60 --linger 200 2>>"$TP_DIR/alpha.log") ||
 			tp_fail "$name: send of $size octets: $out"
 		grep '^queued ' <<<"$out" >>"$TP_DIR/$name.sent"
 		grep -q '^delivered ' <<<"$out" || tp_fail "$name: $size octets not delivered: $out"
@@ -32,6 +32,8 @@ send_case() {
 	done
 	while read -r _ id _ _ sz sha; do
 		id=${id#id=} sha=${sha#sha256=}
+		# delivered means "in beta's inbox"; the record line follows
+		tp_wait_grep "$TP_DIR/beta.rec" "^$id " 10 || tp_fail "$name: $id ($sz) never recorded"
 		grep -qx "$id $sha" "$TP_DIR/beta.rec" || tp_fail "$name: $id ($sz) not recorded intact"
 		grep -q "recv id=$id .*$sz $(printf 'sha256=%s' "$sha")" "$TP_DIR/beta.out" ||
 			tp_fail "$name: $id not logged by beta"
@@ -43,23 +45,26 @@ stat_of() { # stat_of CASE COUNTER: summed over the case's send processes
 	awk -v k="$2" '$1 == k { n += $2 } END { print n + 0 }' "$TP_DIR/$1.stats"
 }
 
-# 1. defaults: 1 B and 1 KiB inline over UDP, 60 KiB and 1 MiB fetched
-#    (60000-octet chunks over TCP)
+# 1. defaults (inline limit 1232): 1 B inline over UDP; 1 KiB, 60 KiB and
+#    1 MiB fetched (60000-octet chunks, over TCP)
 send_case default "" 1 1024 61440 1048576
-[ "$(stat_of default sent_inline)" -ge 2 ] || tp_fail "default: fewer than 2 inline"
-[ "$(stat_of default sent_fetch)" -ge 2 ] || tp_fail "default: no fetch"
+[ "$(stat_of default sent_inline)" -eq 1 ] || tp_fail "default: not 1 inline"
+[ "$(stat_of default sent_fetch)" -ge 3 ] || tp_fail "default: fewer than 3 fetched"
 tp_ok
 
 # 2. inline-limit 0: every size fetched, even 1 B
 send_case fetch-only "inline-limit=0" 1 1024 61440
 [ "$(stat_of fetch-only sent_inline)" = 0 ] || tp_fail "fetch-only: something went inline"
-[ "$(stat_of fetch-only sent_fetch)" -ge 3 ] || tp_fail "fetch-only: no fetch counted"
+[ "$(stat_of fetch-only sent_fetch)" -ge 3 ] || tp_fail "fetch-only: fewer than 3 fetched"
 tp_ok
 
-# 3. inline-limit 65535: 60 KiB rides inline in a NOTIFY sent over TCP
-send_case inline-tcp "inline-limit=65535" 61440
-[ "$(stat_of inline-tcp sent_inline)" -ge 1 ] || tp_fail "inline-tcp: not inline"
-[ "$(stat_of inline-tcp tcp_msgs_out)" -ge 1 ] || tp_fail "inline-tcp: no TCP message sent"
+# 3. inline-limit 65535: 1 B, 1 KiB and 60 KiB ride inline; the NOTIFYs
+#    above udp-max go over TCP (1 MiB cannot be inline: a DNS message
+#    holds at most 65535 octets)
+send_case inline-tcp "inline-limit=65535" 1 1024 61440
+[ "$(stat_of inline-tcp sent_inline)" -eq 3 ] || tp_fail "inline-tcp: not all inline"
+[ "$(stat_of inline-tcp sent_fetch)" -eq 0 ] || tp_fail "inline-tcp: something fetched"
+[ "$(stat_of inline-tcp tcp_msgs_out)" -ge 2 ] || tp_fail "inline-tcp: NOTIFYs not over TCP"
 tp_ok
 
 # 4. small chunks over UDP, but alpha answers at most 512 octets over UDP:

@@ -29,6 +29,8 @@ static const char send_usage[] =
     "    delivered id=<hex> to=<identity> ms=<queue to delivery>\n"
     "    rejected id=<hex> to=<identity> reason=<token>\n"
     "    expired id=<hex> to=<identity>\n"
+    "and keeps serving for --linger milliseconds more, so that the receiver\n"
+    "gets the answers to its last chunk queries.\n"
     "\n"
     "Options:\n"
     "  -c, --config FILE  the node's configuration (see 'hsync-tp listen --help')\n"
@@ -41,6 +43,8 @@ static const char send_usage[] =
     "  --order KEY        deliver these messages one after the other, in order\n"
     "  --wait             run until every queued message has an outcome\n"
     "  --timeout S        with --wait: give up after S seconds (exit status 4)\n"
+    "  --linger MS        with --wait: serve MS milliseconds after the last\n"
+    "                     outcome (default 1000)\n"
     "  --clock-offset S   run with the wall clock S seconds off (may be negative):\n"
     "                     lab use, to test a receiver's time checks\n"
     "  --log-level LEVEL  err, warn, notice (default), info or debug; -v = debug\n"
@@ -58,8 +62,21 @@ struct send_state {
 	size_t n, ndone, nbad;
 	const hs_env_t *env;
 	tp_loop_t *loop;
+	unsigned long linger_ms;
 	int timed_out;
 };
+
+/* A fetch-mode message counts as delivered when its last chunk answer is
+ * handed to the endpoint; keep serving a little longer (--linger) so that
+ * answer (and answers to re-sent queries) actually leave. */
+#define LINGER_MS 1000
+
+static void on_linger_end(void *arg)
+{
+	struct send_state *ss = arg;
+
+	tp_loop_break(ss->loop);
+}
 
 static void on_outcome(void *arg, const uint8_t msgid[TP_MSGID_LEN], const char *peer,
                        enum tp_outcome outcome, const char *reason)
@@ -88,8 +105,8 @@ static void on_outcome(void *arg, const uint8_t msgid[TP_MSGID_LEN], const char 
 	ss->ndone++;
 	if (outcome != TP_OUT_DELIVERED)
 		ss->nbad++;
-	if (ss->ndone == ss->n)
-		tp_node_request_stop(ss->node);
+	if (ss->ndone == ss->n) /* let the last chunk answers leave first */
+		(void)tp_timer_add(ss->loop, ss->linger_ms, on_linger_end, ss);
 }
 
 static void on_timeout(void *arg)
@@ -102,7 +119,7 @@ static void on_timeout(void *arg)
 
 struct send_args {
 	const char *cfgpath, *to, *type, *file, *order;
-	unsigned long size, count, timeout;
+	unsigned long size, count, timeout, linger;
 	long clock_offset;
 	int have_size, wait;
 };
@@ -116,6 +133,7 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 	    {"order", required_argument, NULL, 'o'},  {"wait", no_argument, NULL, 'w'},
 	    {"timeout", required_argument, NULL, 'T'}, {"log-level", required_argument, NULL, 'l'},
 	    {"clock-offset", required_argument, NULL, 'O'},
+	    {"linger", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	unsigned long *num;
@@ -126,6 +144,7 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 	memset(a, 0, sizeof(*a));
 	a->type = "PING";
 	a->count = 1;
+	a->linger = LINGER_MS;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
 		num = NULL;
@@ -139,6 +158,7 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 		case 's': num = &a->size; max = 4000000; a->have_size = 1; break;
 		case 'n': num = &a->count; max = 100000; break;
 		case 'T': num = &a->timeout; max = 86400; break;
+		case 'L': num = &a->linger; max = 60000; break;
 		case 'l':
 			if (tptool_log_level(optarg) != 0)
 				return cli_err(TPX_USAGE, "--log-level: err, warn, notice, info or debug");
@@ -284,6 +304,7 @@ int tptool_send_main(int argc, char **argv)
 	}
 	hooks.arg = &ss;
 	ss.loop = loop;
+	ss.linger_ms = a.linger;
 	if (tp_node_new(loop, &conf, ss.env, &hooks, &opts, &ss.node, &em) != HS_OK) {
 		rc = cli_err(TPX_CONFIG, "%s", hs_errmsg_str(&em));
 		goto cleanup;
