@@ -38,7 +38,7 @@ state() { # inbox, replay entries and record lines of beta
 }
 
 # one good message first (its NOTIFY is captured for the replay)
-out=$("$TP_TOOL" send -c "$TP_DIR/alpha.conf" --to beta.example --size 10 --wait --timeout 30 \
+out=$("$TP_TOOL" send -c "$TP_DIR/alpha.conf" --to beta.example --size 10 --wait --timeout 30 --linger 100 \
 	2>>"$TP_DIR/alpha.log") || tp_fail "good message: $out"
 grep -q '^delivered ' <<<"$out" || tp_fail "good message not delivered"
 before=$(state)
@@ -53,8 +53,8 @@ expect() { # expect WHAT WANT GOT: the response line must start with WANT
 	tp_ok
 }
 
-notify() { # a NOTIFY for a distribution of alpha, optionally with a payload
-	"$TP_PY" $Q build --opcode notify --qname "0123456789abcdef0123456789abcdef.alpha.example." "$@"
+notify() { # a NOTIFY for a distribution of SENDER (default alpha)
+	"$TP_PY" $Q build --opcode notify --qname "0123456789abcdef0123456789abcdef.${1:-alpha}.example."
 }
 
 # unsigned: a CHUNK query with dig and kdig, a NOTIFY raw
@@ -73,8 +73,12 @@ if command -v kdig >/dev/null; then
 fi
 expect "unsigned NOTIFY" "rcode=5 ede=65280 sig=1" "$(notify | "$TP_PY" $Q send --port "$BP")"
 
-# signed by an identity beta does not know
+# from an identity beta does not know, signed by it
 expect "unknown identity" "rcode=5 ede=65286 sig=1" \
+	"$(notify mallory | "$SIGN" sign --key "$(cat "$TP_DIR/mallory/key.base")" | "$TP_PY" $Q send --port "$BP")"
+
+# claiming to be alpha, signed by mallory: no such key for alpha
+expect "key of another party" "rcode=17 ede=514 sig=1" \
 	"$(notify | "$SIGN" sign --key "$(cat "$TP_DIR/mallory/key.base")" | "$TP_PY" $Q send --port "$BP")"
 
 # signed by a key of alpha's name that is not alpha's configured key
@@ -107,16 +111,20 @@ expect "replayed NOTIFY" "rcode=0 ede=- sig=1 tc=0 answers=0 receipt=duplicate" 
 	"$("$TP_PY" $Q send --port "$BP" <"$cap")"
 
 # a message stamped 100 s ago (beta's window is 30 s; the SIG(0) still valid)
-out=$("$TP_TOOL" send -c "$TP_DIR/alpha.conf" --to beta.example --size 10 --wait --timeout 30 \
+out=$("$TP_TOOL" send -c "$TP_DIR/alpha.conf" --to beta.example --size 10 --wait --timeout 30 --linger 100 \
 	--clock-offset -100 2>>"$TP_DIR/alpha.log")
 [ $? -eq 1 ] || tp_fail "stale message: exit status"
 grep -q '^rejected .* reason=stale$' <<<"$out" || tp_fail "stale message: $out"
 expect "stale message" "" ""
 
-# a message sealed to gamma's key, delivered to beta
-out=$("$TP_TOOL" send -c "$TP_DIR/alpha.conf" --to gamma.example --size 10 --wait --timeout 30 \
+# a message sealed to gamma's key, delivered to beta: beta rejects it
+# (unknown-key), and alpha does not believe beta's signed receipt for
+# gamma either (wrong signer): it keeps retrying until --timeout
+out=$("$TP_TOOL" send -c "$TP_DIR/alpha.conf" --to gamma.example --size 10 --wait --timeout 3 \
 	2>>"$TP_DIR/alpha.log")
-grep -Eq '^rejected .* reason=(unknown-key|identity-mismatch)$' <<<"$out" || tp_fail "mis-addressed: $out"
+[ $? -eq 4 ] || tp_fail "mis-addressed: not a timeout: $out"
+tp_wait_grep "$TP_DIR/beta/store.db.stats" "^refused_unknown-key [1-9]" 5 ||
+	tp_fail "mis-addressed: beta did not refuse: $(cat "$TP_DIR/beta/store.db.stats")"
 expect "mis-addressed message" "" ""
 
 # a correctly signed chunk query for a distribution beta never made
