@@ -72,6 +72,8 @@ static const struct conf_row rows[] = {
      "delay before the first retry of a message; doubles per attempt"},
     {"retry-max-ms", SEC_GLOBAL, T_UINT, 10, 3600000, "60000", 0, G(retry_max_ms),
      "longest delay between two attempts of a message"},
+    {"fetch-timeout-ms", SEC_GLOBAL, T_UINT, 100, 3600000, "60000", 0, G(fetch_timeout_ms),
+     "after a \"fetching\" receipt, wait this long for the receiver's chunk queries"},
     {"address", SEC_PEER, T_HOSTPORT, 0, 0, NULL, F_REQUIRED, P(address),
      "the peer's address and port: 127.0.0.1:5302 or [::1]:5302"},
     {"key", SEC_PEER, T_KEYTEXT, 0, 0, NULL, 0, P(keys),

@@ -85,6 +85,7 @@ typedef struct tp_conf {
 	unsigned max_in_flight;
 	unsigned retry_min_ms;
 	unsigned retry_max_ms;
+	unsigned fetch_timeout_ms;
 	tp_conf_peer_t *peers;
 	size_t npeers;
 } tp_conf_t;

@@ -104,7 +104,7 @@ tp_conf() {
 		echo "sig0-key = $(cat "$TP_DIR/$name/key.base").private"
 		echo "hpke-key = $name/$name.example.hpke"
 		# test defaults unless the caller sets them
-		for line in "retry-min-ms = 300" "retry-max-ms = 1500" "timeout-ms = 400"; do
+		for line in "retry-min-ms = 300" "retry-max-ms = 1500" "timeout-ms = 400" "fetch-timeout-ms = 3000"; do
 			[[ " $* " == *" ${line%% *}"[\ =]* ]] || echo "$line"
 		done
 		for line in "$@"; do echo "$line"; done
