@@ -1,0 +1,498 @@
+/* check_core_refuse.c -- every receive-path refusal of the core: the
+ * RCODE and EDE of the signed answer, and no change of inbox, replay
+ * cache, queue or distributions. */
+#include "tp_harness.h"
+
+#include "transport/names.h"
+#include "wire/dnsmsg.h"
+#include "wire/proto.h"
+
+/* A CHUNK question message: opcode, QNAME, OPT (1232, no options). */
+static void mk_query(hs_buf_t *b, unsigned opcode, const uint8_t *qname, size_t qlen)
+{
+	hs_buf_reset(b);
+	hs_buf_append_u16(b, 0x1234);
+	hs_buf_append_u16(b, (uint16_t)(opcode << 11));
+	hs_buf_append_u16(b, 1);
+	hs_buf_append_u16(b, 0);
+	hs_buf_append_u16(b, 0);
+	hs_buf_append_u16(b, 1);
+	hs_buf_append(b, qname, qlen);
+	hs_buf_append_u16(b, HS_RRTYPE_CHUNK);
+	hs_buf_append_u16(b, 1);
+	static const uint8_t opt[] = {0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0};
+	hs_buf_append(b, opt, sizeof(opt));
+}
+
+static void sign_with(hs_buf_t *b, const sig0_key_t *k, uint32_t now)
+{
+	ck_assert_int_eq(sig0_sign(k, b, now, NULL, NULL), HS_OK);
+}
+
+/* Remove the SIG RR (the last record) of a signed message. */
+static void strip_sig(hs_buf_t *b, uint32_t now)
+{
+	sig0_verdict_t v;
+	(void)sig0_verify(b->data, b->len, NULL, 0, now, NULL, &v);
+	ck_assert_uint_gt(v.sig_off, 12);
+	b->len = v.sig_off;
+	uint16_t ar = (uint16_t)(b->data[10] << 8 | b->data[11]);
+	ar--;
+	b->data[10] = (uint8_t)(ar >> 8);
+	b->data[11] = (uint8_t)ar;
+}
+
+/* The reply's RCODE (12 bits) and EDE info code (0 if none); checks that
+ * `responder` signed it. */
+static void reply_codes(h_world_t *w, int responder, const hs_buf_t *r, unsigned *rcode,
+			unsigned *ede)
+{
+	dnsmsg_iter_t it;
+	dnsmsg_rr_t rr;
+	const sig0_key_t *keys[1] = {w->p[responder].sig0};
+	sig0_verdict_t v;
+	ck_assert_int_eq(sig0_verify(r->data, r->len, keys, 1, hs_now_s(&w->fake.env), NULL, &v),
+			 HS_OK);
+	ck_assert(r->data[2] & 0x80);
+	*rcode = r->data[3] & 15;
+	*ede = 0;
+	ck_assert_int_eq(dnsmsg_open(&it, r->data, r->len), HS_OK);
+	while (dnsmsg_next(&it, &rr) == HS_OK) {
+		if (rr.type != 41)
+			continue;
+		*rcode |= (rr.ttl >> 24) << 4;
+		const uint8_t *p = r->data + rr.rdata_off;
+		size_t n = rr.rdlen;
+		while (n >= 4) {
+			unsigned code = (unsigned)(p[0] << 8 | p[1]), ol = (unsigned)(p[2] << 8 | p[3]);
+			if (code == 15 && ol >= 2)
+				*ede = (unsigned)(p[4] << 8 | p[5]);
+			p += 4 + ol;
+			n -= 4 + ol;
+		}
+	}
+}
+
+typedef struct snap {
+	uint64_t inbox, replay, outq_pending, outq_all;
+	size_t items, dists, fetches;
+	tp_core_stats_t stats;
+} snap_t;
+
+static snap_t snap(h_party_t *p)
+{
+	snap_t s;
+	ck_assert_int_eq(st_inbox_count(p->st, &s.inbox), HS_OK);
+	ck_assert_int_eq(st_replay_count(p->st, &s.replay), HS_OK);
+	ck_assert_int_eq(st_outq_count(p->st, ST_OUTQ_PENDING, &s.outq_pending), HS_OK);
+	ck_assert_int_eq(st_outq_count(p->st, ST_ANY, &s.outq_all), HS_OK);
+	tp_core_counts(p->core, &s.items, &s.dists, &s.fetches);
+	tp_core_stats(p->core, &s.stats);
+	return s;
+}
+
+static void same_state(const snap_t *a, const snap_t *b)
+{
+	ck_assert_uint_eq(a->inbox, b->inbox);
+	ck_assert_uint_eq(a->replay, b->replay);
+	ck_assert_uint_eq(a->outq_pending, b->outq_pending);
+	ck_assert_uint_eq(a->outq_all, b->outq_all);
+	ck_assert_uint_eq(a->items, b->items);
+	ck_assert_uint_eq(a->dists, b->dists);
+	ck_assert_uint_eq(a->fetches, b->fetches);
+	ck_assert_uint_eq(a->stats.received, b->stats.received);
+	ck_assert_uint_eq(a->stats.fetches_started, b->stats.fetches_started);
+}
+
+/* Ask party `to` with `msg`; expect rcode/ede and no state change at
+ * either core. */
+static void expect_refused(h_world_t *w, int to, const hs_buf_t *msg, unsigned want_rcode,
+			   unsigned want_ede)
+{
+	snap_t a0 = snap(&w->p[0]), b0 = snap(&w->p[1]);
+	hs_buf_t r = {0};
+	unsigned rcode = 99, ede = 99;
+	ck_assert_int_eq(tp_core_on_request(w->p[to].core, "192.0.2.1", msg->data, msg->len, 1232,
+					    &r),
+			 HS_OK);
+	reply_codes(w, to, &r, &rcode, &ede);
+	ck_assert_uint_eq(rcode, want_rcode);
+	ck_assert_uint_eq(ede, want_ede);
+	tp_action_t a;
+	ck_assert_int_eq(tp_core_next_action(w->p[to].core, &a), HS_E_NOTFOUND);
+	snap_t a1 = snap(&w->p[0]), b1 = snap(&w->p[1]);
+	same_state(&a0, &a1);
+	same_state(&b0, &b1);
+	hs_buf_free(&r);
+}
+
+/* The NOTIFY alpha makes for a message of `len` body octets (not sent). */
+static void take_notify(h_world_t *w, size_t len, hs_buf_t *out, char distid[64])
+{
+	hs_buf_t body = {0};
+	tp_action_t a;
+	char who[TP_IDENT_MAX];
+	hs_buf_append_u8(&body, 0x81);
+	hs_buf_append_u8(&body, 0xa1);
+	hs_buf_append_u8(&body, 'x');
+	hs_buf_append_u8(&body, 0xc6);
+	hs_buf_append_u32(&body, (uint32_t)len);
+	for (size_t i = 0; i < len; i++)
+		hs_buf_append_u8(&body, (uint8_t)i);
+	ck_assert_int_eq(tp_core_send(w->p[0].core, "beta.example.", "SYNC", body.data, body.len,
+				      NULL, NULL),
+			 HS_OK);
+	ck_assert_int_eq(tp_core_next_action(w->p[0].core, &a), HS_OK);
+	ck_assert_int_eq(a.kind, TP_ACT_NOTIFY);
+	hs_buf_reset(out);
+	hs_buf_append(out, a.msg, a.len);
+	size_t q = 12;
+	while (out->data[q] != 0)
+		q += 1 + out->data[q];
+	ck_assert_int_eq(tp_name_parse_notify(out->data + 12, q + 1 - 12, distid, who), HS_OK);
+	tp_action_clear(&a);
+	hs_buf_free(&body);
+}
+
+static uint32_t now_s(h_world_t *w)
+{
+	return hs_now_s(&w->fake.env);
+}
+
+START_TEST(test_notify_unsigned)
+{
+	h_world_t w;
+	hs_buf_t m = {0};
+	char distid[64];
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	take_notify(&w, 10, &m, distid);
+	strip_sig(&m, now_s(&w));
+	expect_refused(&w, 1, &m, 5, 65280);
+	hs_buf_free(&m);
+	h_world_free(&w);
+}
+END_TEST
+
+START_TEST(test_notify_wrong_key)
+{
+	h_world_t w;
+	hs_buf_t m = {0};
+	char distid[64];
+	sig0_key_t *other = NULL;
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	take_notify(&w, 10, &m, distid);
+	strip_sig(&m, now_s(&w));
+	/* same owner name, another key: not among alpha's keys */
+	ck_assert_int_eq(sig0_key_generate(SIG0_ALG_ED25519, 0, "alpha.example.", &other, NULL),
+			 HS_OK);
+	sign_with(&m, other, now_s(&w));
+	expect_refused(&w, 1, &m, 17, 514); /* BADKEY in the OPT RR */
+	/* alpha's key, but the signature altered */
+	take_notify(&w, 10, &m, distid);
+	m.data[m.len - 5] ^= 0x40;
+	expect_refused(&w, 1, &m, 5, 529);
+	/* signed by gamma (a known peer) while the name claims alpha */
+	strip_sig(&m, now_s(&w));
+	sign_with(&m, w.p[2].sig0, now_s(&w));
+	expect_refused(&w, 1, &m, 17, 514);
+	sig0_key_free(other);
+	hs_buf_free(&m);
+	h_world_free(&w);
+}
+END_TEST
+
+START_TEST(test_notify_unknown_identity)
+{
+	h_world_t w;
+	hs_buf_t m = {0};
+	uint8_t qn[255];
+	size_t ql = 0;
+	sig0_key_t *delta = NULL;
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	ck_assert_int_eq(sig0_key_generate(SIG0_ALG_ED25519, 0, "delta.example.", &delta, NULL),
+			 HS_OK);
+	ck_assert_int_eq(tp_name_notify("00112233445566778899aabbccddeeff", "delta.example.", qn,
+					&ql),
+			 HS_OK);
+	mk_query(&m, 4, qn, ql);
+	sign_with(&m, delta, now_s(&w));
+	expect_refused(&w, 1, &m, 5, 65286);
+	/* a NOTIFY name that names nobody: not even a distid label */
+	ck_assert_int_eq(tp_name_wire("example.", qn, &ql), HS_OK);
+	mk_query(&m, 4, qn, ql);
+	sign_with(&m, w.p[0].sig0, now_s(&w));
+	expect_refused(&w, 1, &m, 5, 65286);
+	sig0_key_free(delta);
+	hs_buf_free(&m);
+	h_world_free(&w);
+}
+END_TEST
+
+START_TEST(test_malformed_requests)
+{
+	h_world_t w;
+	hs_buf_t m = {0}, r = {0};
+	char distid[64];
+	unsigned rcode, ede;
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	take_notify(&w, 10, &m, distid);
+	/* truncated inside the SIG: FORMERR */
+	m.len -= 3;
+	expect_refused(&w, 1, &m, 1, 530);
+	/* too short for a header / a response: no reply at all */
+	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, 11, 1232, &r),
+			 HS_E_MALFORMED);
+	m.data[2] |= 0x80;
+	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
+			 HS_E_MALFORMED);
+	ck_assert_uint_eq(r.len, 0);
+	/* another qtype: refused, not supported */
+	take_notify(&w, 10, &m, distid);
+	strip_sig(&m, now_s(&w));
+	size_t q = 12;
+	while (m.data[q] != 0)
+		q += 1 + m.data[q];
+	m.data[q + 1] = 0;
+	m.data[q + 2] = 1; /* A */
+	sign_with(&m, w.p[0].sig0, now_s(&w));
+	expect_refused(&w, 1, &m, 5, 21);
+	(void)rcode;
+	(void)ede;
+	hs_buf_free(&m);
+	hs_buf_free(&r);
+	h_world_free(&w);
+}
+END_TEST
+
+static int delivered(h_world_t *w)
+{
+	return w->p[0].nout >= 1;
+}
+
+START_TEST(test_notify_replayed)
+{
+	h_world_t w;
+	hs_buf_t m = {0}, r = {0};
+	char distid[64];
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	take_notify(&w, 10, &m, distid);
+	/* first arrival */
+	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
+			 HS_OK);
+	ck_assert_uint_eq(h_inbox_count(&w.p[1]), 1);
+	/* the same bytes again: answered duplicate, stored once */
+	hs_buf_reset(&r);
+	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
+			 HS_OK);
+	ck_assert_uint_eq(h_inbox_count(&w.p[1]), 1);
+	tp_core_stats_t s;
+	tp_core_stats(w.p[1].core, &s);
+	ck_assert_uint_eq(s.received, 1);
+	ck_assert_uint_eq(s.duplicates, 1);
+	ck_assert_int_eq(w.p[1].inbox_calls, 1);
+	/* the sender takes the duplicate receipt as delivery */
+	ck_assert_int_eq(tp_core_on_response(w.p[0].core, 1, HS_OK, r.data, r.len), HS_OK);
+	ck_assert(delivered(&w));
+	ck_assert_int_eq(w.p[0].out[0].outcome, TP_OUT_DELIVERED);
+	hs_buf_free(&m);
+	hs_buf_free(&r);
+	h_world_free(&w);
+}
+END_TEST
+
+START_TEST(test_envelope_stale)
+{
+	h_world_t w;
+	hs_buf_t m = {0}, r = {0};
+	char distid[64];
+	h_world_init(&w);
+	w.p[1].cfg.ts_window_s = 10;
+	h_world_open(&w, 2);
+	take_notify(&w, 10, &m, distid);
+	/* 100 s later: SIG(0) still valid (300 s + skew), ts outside +-10 s */
+	hs_env_fake_advance(&w.fake, 100000);
+	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
+			 HS_OK);
+	ck_assert_uint_eq(h_inbox_count(&w.p[1]), 0);
+	uint64_t n = 9;
+	ck_assert_int_eq(st_replay_count(w.p[1].st, &n), HS_OK);
+	ck_assert_uint_eq(n, 0);
+	tp_core_stats_t s;
+	tp_core_stats(w.p[1].core, &s);
+	ck_assert_uint_eq(s.refused[TP_REASON_STALE], 1);
+	/* the sender finishes it as rejected/stale: no retry */
+	ck_assert_int_eq(tp_core_on_response(w.p[0].core, 1, HS_OK, r.data, r.len), HS_OK);
+	ck_assert_int_eq(w.p[0].nout, 1);
+	ck_assert_int_eq(w.p[0].out[0].outcome, TP_OUT_REJECTED);
+	ck_assert_str_eq(w.p[0].out[0].reason, "stale");
+	ck_assert_uint_eq(h_outq_count(&w.p[0], ST_OUTQ_REJECTED), 1);
+	ck_assert(h_run(&w, NULL, 600000));
+	ck_assert_int_eq(w.p[0].nout, 1);
+	tp_core_stats(w.p[0].core, &s);
+	ck_assert_uint_eq(s.notifies_sent, 1);
+	hs_buf_free(&m);
+	hs_buf_free(&r);
+	h_world_free(&w);
+}
+END_TEST
+
+/* A fetch-mode distribution alpha -> beta exists (NOTIFY answered
+ * "fetching"); beta's chunk queries are not sent. */
+static void make_dist(h_world_t *w, char distid[64])
+{
+	hs_buf_t m = {0}, r = {0};
+	tp_action_t a;
+	take_notify(w, 5000, &m, distid);
+	ck_assert_int_eq(tp_core_on_request(w->p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
+			 HS_OK);
+	ck_assert_int_eq(tp_core_on_response(w->p[0].core, 1, HS_OK, r.data, r.len), HS_OK);
+	while (tp_core_next_action(w->p[1].core, &a) == HS_OK)
+		tp_action_clear(&a);
+	size_t d = 0;
+	tp_core_counts(w->p[0].core, NULL, &d, NULL);
+	ck_assert_uint_eq(d, 1);
+	hs_buf_free(&m);
+	hs_buf_free(&r);
+}
+
+START_TEST(test_chunk_query_refusals)
+{
+	h_world_t w;
+	hs_buf_t m = {0}, r = {0};
+	char distid[64];
+	uint8_t qn[255];
+	size_t ql = 0;
+	unsigned rcode, ede;
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	make_dist(&w, distid);
+	/* beta's own query works (control) */
+	ck_assert_int_eq(tp_name_chunk(0, "beta.example.", distid, "alpha.example.", qn, &ql), HS_OK);
+	mk_query(&m, 0, qn, ql);
+	sign_with(&m, w.p[1].sig0, now_s(&w));
+	ck_assert_int_eq(tp_core_on_request(w.p[0].core, "192.0.2.2", m.data, m.len, 1232, &r),
+			 HS_OK);
+	reply_codes(&w, 0, &r, &rcode, &ede);
+	ck_assert_uint_eq(rcode, 0);
+	ck_assert_uint_eq(ede, 0);
+	/* gamma (registered) asks for beta's chunk */
+	mk_query(&m, 0, qn, ql);
+	sign_with(&m, w.p[2].sig0, now_s(&w));
+	expect_refused(&w, 0, &m, 5, 65282);
+	/* gamma asks in its own name: not a distribution for gamma */
+	ck_assert_int_eq(tp_name_chunk(0, "gamma.example.", distid, "alpha.example.", qn, &ql),
+			 HS_OK);
+	mk_query(&m, 0, qn, ql);
+	sign_with(&m, w.p[2].sig0, now_s(&w));
+	expect_refused(&w, 0, &m, 5, 65287);
+	/* unsigned */
+	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "alpha.example.", qn, &ql), HS_OK);
+	mk_query(&m, 0, qn, ql);
+	expect_refused(&w, 0, &m, 5, 65280);
+	/* unknown distid */
+	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", "00000000000000000000000000000000",
+				       "alpha.example.", qn, &ql),
+			 HS_OK);
+	mk_query(&m, 0, qn, ql);
+	sign_with(&m, w.p[1].sig0, now_s(&w));
+	expect_refused(&w, 0, &m, 5, 65287);
+	/* sequence beyond the last chunk (5000 octets in 60000-octet chunks: 1) */
+	ck_assert_int_eq(tp_name_chunk(2, "beta.example.", distid, "alpha.example.", qn, &ql), HS_OK);
+	mk_query(&m, 0, qn, ql);
+	sign_with(&m, w.p[1].sig0, now_s(&w));
+	expect_refused(&w, 0, &m, 5, 65287);
+	/* a name that is not ours */
+	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "gamma.example.", qn, &ql), HS_OK);
+	mk_query(&m, 0, qn, ql);
+	sign_with(&m, w.p[1].sig0, now_s(&w));
+	expect_refused(&w, 0, &m, 5, 65287);
+	/* a receiver that is nobody we know */
+	ck_assert_int_eq(tp_name_chunk(1, "delta.example.", distid, "alpha.example.", qn, &ql),
+			 HS_OK);
+	mk_query(&m, 0, qn, ql);
+	sign_with(&m, w.p[1].sig0, now_s(&w));
+	expect_refused(&w, 0, &m, 5, 65286);
+	hs_buf_free(&m);
+	hs_buf_free(&r);
+	h_world_free(&w);
+}
+END_TEST
+
+START_TEST(test_budget_exhausted)
+{
+	h_world_t w;
+	hs_buf_t m = {0};
+	char distid[64];
+	h_world_init(&w);
+	w.p[1].cfg.budget_rate = 1;
+	w.p[1].cfg.budget_burst = 1;
+	h_world_open(&w, 2);
+	take_notify(&w, 10, &m, distid);
+	m.data[m.len - 5] ^= 0x40; /* bad signature: costs the one token */
+	expect_refused(&w, 1, &m, 5, 529);
+	expect_refused(&w, 1, &m, 5, 65281);
+	hs_buf_free(&m);
+	h_world_free(&w);
+}
+END_TEST
+
+START_TEST(test_tc_reply_signed)
+{
+	h_world_t w;
+	hs_buf_t m = {0}, r = {0};
+	char distid[64];
+	uint8_t qn[255];
+	size_t ql = 0;
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	make_dist(&w, distid);
+	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "alpha.example.", qn, &ql), HS_OK);
+	mk_query(&m, 0, qn, ql);
+	sign_with(&m, w.p[1].sig0, now_s(&w));
+	ck_assert_int_eq(tp_core_on_request(w.p[0].core, "192.0.2.2", m.data, m.len, 1232, &r),
+			 HS_OK);
+	ck_assert_uint_le(r.len, 1232);
+	ck_assert(r.data[2] & 0x02); /* TC */
+	const sig0_key_t *keys[1] = {w.p[0].sig0};
+	sig0_verdict_t v;
+	ck_assert_int_eq(sig0_verify(r.data, r.len, keys, 1, now_s(&w), NULL, &v), HS_OK);
+	tp_core_stats_t s;
+	tp_core_stats(w.p[0].core, &s);
+	ck_assert_uint_eq(s.chunks_served, 0);
+	hs_buf_reset(&r);
+	ck_assert_int_eq(tp_core_on_request(w.p[0].core, "192.0.2.2", m.data, m.len, 65535, &r),
+			 HS_OK);
+	ck_assert_uint_gt(r.len, 5000);
+	tp_core_stats(w.p[0].core, &s);
+	ck_assert_uint_eq(s.chunks_served, 1);
+	hs_buf_free(&m);
+	hs_buf_free(&r);
+	h_world_free(&w);
+}
+END_TEST
+
+Suite *refuse_suite(void);
+Suite *refuse_suite(void)
+{
+	Suite *s = suite_create("core_refuse");
+	TCase *tc = tcase_create("refuse");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_notify_unsigned);
+	tcase_add_test(tc, test_notify_wrong_key);
+	tcase_add_test(tc, test_notify_unknown_identity);
+	tcase_add_test(tc, test_malformed_requests);
+	tcase_add_test(tc, test_notify_replayed);
+	tcase_add_test(tc, test_envelope_stale);
+	tcase_add_test(tc, test_chunk_query_refusals);
+	tcase_add_test(tc, test_budget_exhausted);
+	tcase_add_test(tc, test_tc_reply_signed);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TU_MAIN(refuse_suite)
