@@ -195,6 +195,9 @@ dist_t *dist_new(tp_core_t *c, const char *receiver, const char *distid,
                  const uint8_t msgid[TP_MSGID_LEN], const uint8_t *env, size_t len);
 dist_t *dist_find(tp_core_t *c, const char *distid);
 void dist_drop(tp_core_t *c, const char *distid);
+/* Keep a delivered distribution for fetch_timeout_ms more: the answer to
+ * the last chunk query may have been lost, and the receiver asks again. */
+void dist_linger(tp_core_t *c, const char *distid);
 void dist_expire(tp_core_t *c, uint64_t now, uint64_t *best);
 int serve_chunk(tp_core_t *c, const dns_req_t *rq, const char *receiver, const char *distid,
                 unsigned seq, size_t limit, hs_buf_t *reply) HS_CHECK_RESULT;

@@ -148,7 +148,9 @@ static void finish(tp_core_t *c, out_item_t *o, enum tp_outcome outcome, int rea
 		c->stats.expired++;
 	else
 		c->stats.rejected[reason > 0 && reason < TP_REASON_COUNT ? reason : 0]++;
-	if (o->distid[0])
+	if (o->distid[0] && outcome == TP_OUT_DELIVERED)
+		dist_linger(c, o->distid); /* re-asked chunks are still answered */
+	else if (o->distid[0])
 		dist_drop(c, o->distid);
 	if (o->token)
 		core_tok_drop(c, o->token);
