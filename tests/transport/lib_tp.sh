@@ -37,9 +37,8 @@ tp_ok() { checks=$((checks + 1)); }
 tp_cleanup() {
 	local p
 	for p in "${TP_PID[@]}" "${TP_EXTRA_PIDS[@]}"; do
-		[ -n "$p" ] && kill -9 "$p" 2>/dev/null
+		[ -n "$p" ] && kill -9 "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
-	wait 2>/dev/null
 	[ -n "${TP_DIR:-}" ] && [ -z "${TP_KEEP:-}" ] && rm -rf "$TP_DIR"
 }
 
