@@ -202,7 +202,8 @@ static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, 
 	if (rc == HS_OK) {
 		rc = tp_reply_send(reply, out.data, out.len);
 		if (rc == HS_E_RANGE) { /* the core truncates to the limit; never expected */
-			log_warn(SUBSYS, "reply of %zu octets to \"%s\" over the limit", out.len, from);
+			log_warn(SUBSYS, "reply of %zu octets to \"%s\" over the limit", out.len,
+			         from);
 			tp_reply_drop(reply);
 		}
 	} else {
@@ -280,8 +281,8 @@ int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
 		             conf->listen.ip);
 		goto cleanup;
 	}
-	rc = tp_endpoint_new(loop, &bind, &ec, (opts != NULL && opts->no_listen) ? NULL : on_request,
-	                     n, &n->ep);
+	rc = tp_endpoint_new(loop, &bind, &ec,
+	                     (opts != NULL && opts->no_listen) ? NULL : on_request, n, &n->ep);
 	if (rc != HS_OK) {
 		rc = hs_fail(em, rc, "cannot bind %s port %d: %s", conf->listen.ip, port,
 		             hs_strerror(rc));
@@ -341,7 +342,8 @@ int tp_node_set_peer_address(tp_node_t *n, const char *identity, const char *ip,
 {
 	tp_peer_addr_t pa;
 
-	if (n == NULL || identity == NULL || ip == NULL || tp_peer_addr_parse(ip, port, &pa) != HS_OK)
+	if (n == NULL || identity == NULL || ip == NULL ||
+	    tp_peer_addr_parse(ip, port, &pa) != HS_OK)
 		return HS_E_INVAL;
 	if (tp_registry_find(n->reg, identity) == NULL)
 		return HS_E_NOTFOUND;

@@ -16,14 +16,14 @@ struct tp_node {
 	tp_core_t *core;
 	tp_registry_t *reg;
 	st_t *st;
-	sig0_key_t *sig0;             /* own key pair */
-	hpke_keyfile_t hpke;          /* own key pair */
+	sig0_key_t *sig0;    /* own key pair */
+	hpke_keyfile_t hpke; /* own key pair */
 	const hpke_key_t *hpke_keys[1];
 	char identity[TP_IDENT_MAX];
 	tp_node_hooks_t hooks;
 	tp_send_opts_t send_opts;
-	tp_timer_t *timer; /* at the core's next deadline */
-	tp_timer_t *kick;  /* the first round after start */
+	tp_timer_t *timer;       /* at the core's next deadline */
+	tp_timer_t *kick;        /* the first round after start */
 	struct node_send *sends; /* tp_send calls in flight */
 	struct node_event *events;
 	size_t nevents, capevents;

@@ -205,8 +205,8 @@ static int set_value(struct conf_parse *ps, const struct conf_row *r, void *base
 	switch (r->type) {
 	case T_NAME:
 		if (canon_name(v, strlen(v), field) != HS_OK)
-			return hs_fail(ps->em, HS_E_NAME, "line %u: %s: invalid name \"%s\"", ps->line,
-			               r->name, v);
+			return hs_fail(ps->em, HS_E_NAME, "line %u: %s: invalid name \"%s\"",
+			               ps->line, r->name, v);
 		return HS_OK;
 	case T_HOSTPORT:
 		rc = parse_hostport(v, (tp_conf_addr_t *)field);
@@ -216,27 +216,28 @@ static int set_value(struct conf_parse *ps, const struct conf_row *r, void *base
 		return HS_OK;
 	case T_PATH:
 		if (v[0] == '\0')
-			return hs_fail(ps->em, HS_E_SYNTAX, "line %u: %s: empty path", ps->line, r->name);
+			return hs_fail(ps->em, HS_E_SYNTAX, "line %u: %s: empty path", ps->line,
+			               r->name);
 		*(char **)field = join_path(ps->basedir, v);
 		return HS_OK;
 	case T_UINT:
 		if (hs_parse_uint(v, strlen(v), 4294967295UL, 0, &u) != HS_OK)
-			return hs_fail(ps->em, HS_E_SYNTAX, "line %u: %s: not a number \"%s\"", ps->line,
-			               r->name, v);
+			return hs_fail(ps->em, HS_E_SYNTAX, "line %u: %s: not a number \"%s\"",
+			               ps->line, r->name, v);
 		if (u < r->min || u > r->max)
-			return hs_fail(ps->em, HS_E_RANGE, "line %u: %s: %lu not in %lu..%lu", ps->line,
-			               r->name, u, r->min, r->max);
+			return hs_fail(ps->em, HS_E_RANGE, "line %u: %s: %lu not in %lu..%lu",
+			               ps->line, r->name, u, r->min, r->max);
 		*(unsigned *)field = (unsigned)u;
 		return HS_OK;
 	case T_KEYTEXT:
 	case T_PATHS:
 		if (strs->n >= TP_CONF_MAX_MULTI)
-			return hs_fail(ps->em, HS_E_LIMIT, "line %u: %s: more than %d values", ps->line,
-			               r->name, TP_CONF_MAX_MULTI);
+			return hs_fail(ps->em, HS_E_LIMIT, "line %u: %s: more than %d values",
+			               ps->line, r->name, TP_CONF_MAX_MULTI);
 		if (r->type == T_PATHS) {
 			if (v[0] == '\0')
-				return hs_fail(ps->em, HS_E_SYNTAX, "line %u: %s: empty path", ps->line,
-				               r->name);
+				return hs_fail(ps->em, HS_E_SYNTAX, "line %u: %s: empty path",
+				               ps->line, r->name);
 			strs_add(strs, join_path(ps->basedir, v));
 			return HS_OK;
 		}
@@ -292,7 +293,8 @@ static int finish_section(struct conf_parse *ps, enum conf_section sec, void *ba
 	if (sec == SEC_PEER) {
 		tp_conf_peer_t *p = base;
 		if (p->keys.n + p->key_files.n == 0)
-			return hs_fail(ps->em, HS_E_SYNTAX, "%s: needs \"key\" or \"key-file\"", what);
+			return hs_fail(ps->em, HS_E_SYNTAX, "%s: needs \"key\" or \"key-file\"",
+			               what);
 		if ((p->hpkekey != NULL) == (p->hpkekey_file != NULL))
 			return hs_fail(ps->em, HS_E_SYNTAX,
 			               "%s: needs exactly one of \"hpkekey\" and \"hpkekey-file\"",
@@ -322,7 +324,8 @@ static int start_peer(struct conf_parse *ps, char *name)
 		return hs_fail(ps->em, HS_E_LIMIT, "line %u: more than %d peers", ps->line,
 		               TP_CONF_MAX_PEERS);
 	if (canon_name(name, strlen(name), canon) != HS_OK)
-		return hs_fail(ps->em, HS_E_NAME, "line %u: invalid peer name \"%s\"", ps->line, name);
+		return hs_fail(ps->em, HS_E_NAME, "line %u: invalid peer name \"%s\"", ps->line,
+		               name);
 	if (strcmp(canon, c->identity) == 0)
 		return hs_fail(ps->em, HS_E_SYNTAX, "line %u: peer \"%s\" is this node", ps->line,
 		               canon);
@@ -364,15 +367,16 @@ static int parse_line(struct conf_parse *ps, char *s, char *e, enum conf_section
 	}
 	eq = strchr(s, '=');
 	if (eq == NULL)
-		return hs_fail(ps->em, HS_E_SYNTAX, "line %u: expected \"option = value\"", ps->line);
+		return hs_fail(ps->em, HS_E_SYNTAX, "line %u: expected \"option = value\"",
+		               ps->line);
 	key = trim(s, eq);
 	val = trim(eq + 1, eq + 1 + strlen(eq + 1));
 	for (i = 0; i < NROWS; i++)
 		if (rows[i].sec == *sec && strcmp(rows[i].name, key) == 0)
 			break;
 	if (i == NROWS)
-		return hs_fail(ps->em, HS_E_SYNTAX, "line %u: unknown option \"%s\"%s", ps->line, key,
-		               *sec == SEC_PEER ? " in a peer section" : "");
+		return hs_fail(ps->em, HS_E_SYNTAX, "line %u: unknown option \"%s\"%s", ps->line,
+		               key, *sec == SEC_PEER ? " in a peer section" : "");
 	if (ps->seen[i] && !repeatable(&rows[i]))
 		return hs_fail(ps->em, HS_E_SYNTAX, "line %u: option \"%s\" given twice", ps->line,
 		               key);
@@ -534,13 +538,14 @@ void tp_conf_help(hs_buf_t *out)
 	for (i = 0; i < NROWS; i++) {
 		const struct conf_row *r = &rows[i];
 		if (r->sec != last)
-			hs_buf_printf(out, "%s", r->sec == SEC_GLOBAL ? "Global options:\n"
-			                                              : "\nIn each [peer NAME] section:\n");
+			hs_buf_printf(out, "%s",
+			              r->sec == SEC_GLOBAL ? "Global options:\n"
+			                                   : "\nIn each [peer NAME] section:\n");
 		last = r->sec;
 		hs_buf_printf(out, "  %-14s %s\n", r->name, r->help);
 		if (r->type == T_UINT)
-			hs_buf_printf(out, "  %-14s range %lu..%lu, default %s\n", "", r->min, r->max,
-			              r->def);
+			hs_buf_printf(out, "  %-14s range %lu..%lu, default %s\n", "", r->min,
+			              r->max, r->def);
 		else if (r->flags & F_REQUIRED)
 			hs_buf_printf(out, "  %-14s required\n", "");
 	}

@@ -69,7 +69,8 @@ static void make_conf(const char *dir, const struct party *me, const struct part
 	              "retry-min-ms = 200\nretry-max-ms = 1000\ntimeout-ms = 300\n%s\n"
 	              "[peer %s.example.]\naddress = 127.0.0.1:1\nkey = %s\nhpkekey = %s\n",
 	              me->name, me->name, me->sig0_base, me->name, extra, peer->name,
-	              hs_buf_cstr((hs_buf_t *)&peer->keyrr), hs_buf_cstr((hs_buf_t *)&peer->hpkerr));
+	              hs_buf_cstr((hs_buf_t *)&peer->keyrr),
+	              hs_buf_cstr((hs_buf_t *)&peer->hpkerr));
 	ck_assert_msg(tp_conf_parse((const char *)t.data, t.len, dir, out, &em) == HS_OK, "%s",
 	              hs_errmsg_str(&em));
 	hs_buf_free(&t);
@@ -126,7 +127,8 @@ struct pair {
 
 static void pair_start(struct pair *p, const char *alpha_extra)
 {
-	tp_node_hooks_t ha = {app_inbox, app_outcome, &p->aa}, hb = {app_inbox, app_outcome, &p->ab};
+	tp_node_hooks_t ha = {app_inbox, app_outcome, &p->aa},
+	                hb = {app_inbox, app_outcome, &p->ab};
 	tp_node_opts_t opts = {TP_NODE_ANY_PORT, 0};
 	hs_errmsg_t em;
 
@@ -197,9 +199,8 @@ static void deliver_one(const char *extra, size_t size, int want_inline)
 
 	pair_start(&p, extra);
 	make_body(&body, size);
-	ck_assert_int_eq(tp_node_send(p.aa.node, "beta.example.", "PING", body.data, body.len, NULL,
-	                              id),
-	                 HS_OK);
+	ck_assert_int_eq(
+	    tp_node_send(p.aa.node, "beta.example.", "PING", body.data, body.len, NULL, id), HS_OK);
 	ck_assert_int_eq(tp_loop_run_until(p.loop, cond_delivered, &p, WAIT_MS), HS_OK);
 	ck_assert_int_eq(p.aa.delivered, 1);
 	ck_assert_mem_eq(p.aa.last_id, id, TP_MSGID_LEN);
@@ -250,12 +251,12 @@ START_TEST(test_unknown_peer_and_type)
 
 	pair_start(&p, "");
 	make_body(&body, 1);
-	ck_assert_int_eq(tp_node_send(p.aa.node, "gamma.example.", "PING", body.data, body.len, NULL,
-	                              NULL),
-	                 HS_E_NOTFOUND);
-	ck_assert_int_eq(tp_node_send(p.aa.node, "beta.example.", "NOSUCH", body.data, body.len,
-	                              NULL, NULL),
-	                 HS_E_UNKNOWN_TYPE);
+	ck_assert_int_eq(
+	    tp_node_send(p.aa.node, "gamma.example.", "PING", body.data, body.len, NULL, NULL),
+	    HS_E_NOTFOUND);
+	ck_assert_int_eq(
+	    tp_node_send(p.aa.node, "beta.example.", "NOSUCH", body.data, body.len, NULL, NULL),
+	    HS_E_UNKNOWN_TYPE);
 	ck_assert_int_eq(tp_node_set_peer_address(p.aa.node, "gamma.example", "127.0.0.1", 9),
 	                 HS_E_NOTFOUND);
 	ck_assert_int_eq(tp_node_set_peer_address(p.aa.node, "beta.example", "nohost", 9),
@@ -283,8 +284,8 @@ START_TEST(test_stop_in_flight)
 	                 HS_OK);
 	make_body(&body, 10);
 	for (i = 0; i < 3; i++)
-		ck_assert_int_eq(tp_node_send(p.aa.node, "beta.example.", "PING", body.data, body.len,
-		                              NULL, NULL),
+		ck_assert_int_eq(tp_node_send(p.aa.node, "beta.example.", "PING", body.data,
+		                              body.len, NULL, NULL),
 		                 HS_OK);
 	(void)tp_loop_run_until(p.loop, cond_delivered, &p, 100); /* let them go out */
 	tp_node_free(p.aa.node);
@@ -313,9 +314,9 @@ START_TEST(test_resume_queue)
 	ck_assert_int_eq(tp_node_set_peer_address(p.aa.node, "beta.example", "127.0.0.1", 9),
 	                 HS_OK);
 	make_body(&body, 10);
-	ck_assert_int_eq(tp_node_send(p.aa.node, "beta.example.", "PING", body.data, body.len, NULL,
-	                              NULL),
-	                 HS_OK);
+	ck_assert_int_eq(
+	    tp_node_send(p.aa.node, "beta.example.", "PING", body.data, body.len, NULL, NULL),
+	    HS_OK);
 	tp_node_free(p.aa.node);
 	ck_assert_int_eq(tp_node_new(p.loop, &p.ca, hs_env_system(), &ha, &opts, &p.aa.node, &em),
 	                 HS_OK);

@@ -13,7 +13,7 @@
 #include "util/file.h"
 #include "util/xmalloc.h"
 
-#define BKEY "dns.beta.example. IN KEY 512 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4="
+#define BKEY  "dns.beta.example. IN KEY 512 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4="
 #define BHPKE "dns.beta.example. IN HPKEKEY 32 1 2 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4="
 
 #define BASE                                                                                       \
@@ -111,8 +111,7 @@ static const struct bad_case {
     {BASE PEER PEER, HS_E_SYNTAX, "given twice"},
     {BASE "[peer b.example]\naddress = 127.0.0.1:1\nhpkekey = " BHPKE "\n", HS_E_SYNTAX,
      "needs \"key\" or \"key-file\""},
-    {BASE "[peer b.example]\naddress = 127.0.0.1:1\nkey-file = k\n", HS_E_SYNTAX,
-     "exactly one of"},
+    {BASE "[peer b.example]\naddress = 127.0.0.1:1\nkey-file = k\n", HS_E_SYNTAX, "exactly one of"},
     {BASE "[peer b.example]\naddress = 127.0.0.1:1\nkey-file = k\nhpkekey = " BHPKE
           "\nhpkekey-file = f\n",
      HS_E_SYNTAX, "exactly one of"},
@@ -166,8 +165,9 @@ START_TEST(test_limits)
 
 	hs_buf_printf(&b, "%s", BASE);
 	for (i = 0; i <= TP_CONF_MAX_PEERS; i++)
-		hs_buf_printf(&b, "[peer p%d.example]\naddress = 127.0.0.1:1\nkey-file = k\n"
-		                  "hpkekey-file = h\n",
+		hs_buf_printf(&b,
+		              "[peer p%d.example]\naddress = 127.0.0.1:1\nkey-file = k\n"
+		              "hpkekey-file = h\n",
 		              i);
 	ck_assert_int_eq(tp_conf_parse((const char *)b.data, b.len, NULL, &c, &em), HS_E_LIMIT);
 	hs_buf_free(&b);
@@ -218,12 +218,13 @@ START_TEST(test_load_and_keys)
 	ck_assert_int_eq(hpke_keyfile_write(kpath, &kf), HS_OK);
 	free(kpath);
 
-	hs_buf_printf(&text, BASE "[peer beta.example]\naddress = 127.0.0.1:9\n"
-	                          "key-file = %s.key\nkey = " BKEY "\nhpkekey-file = beta.hpke\n"
-	                          "[peer gamma.example]\naddress = 127.0.0.1:9\nkey = " BKEY
-	                          "\nhpkekey-file = gamma.rec\n"
-	                          "[peer delta.example]\naddress = 127.0.0.1:9\nkey-file = nope.key\n"
-	                          "hpkekey-file = nope.hpke\n",
+	hs_buf_printf(&text,
+	              BASE "[peer beta.example]\naddress = 127.0.0.1:9\n"
+	                   "key-file = %s.key\nkey = " BKEY "\nhpkekey-file = beta.hpke\n"
+	                   "[peer gamma.example]\naddress = 127.0.0.1:9\nkey = " BKEY
+	                   "\nhpkekey-file = gamma.rec\n"
+	                   "[peer delta.example]\naddress = 127.0.0.1:9\nkey-file = nope.key\n"
+	                   "hpkekey-file = nope.hpke\n",
 	              base);
 	path = xasprintf("%s/node.conf", dir);
 	write_text(path, hs_buf_cstr(&text));

@@ -65,7 +65,7 @@ struct run {
 	tp_node_t *node;
 	size_t size, total, window;
 	size_t queued, done, failed;
-	double *lat_ms;     /* per completed message */
+	double *lat_ms; /* per completed message */
 	uint8_t (*ids)[TP_MSGID_LEN];
 	double *t_queued;
 	hs_buf_t body;
@@ -165,8 +165,8 @@ static int run_size(tp_loop_t *loop, tp_node_t *node, size_t size, size_t total,
 	qsort(r.lat_ms, r.done, sizeof(double), cmp_double);
 	res->rate = (double)r.done / res->seconds;
 	res->p50 = r.done ? r.lat_ms[r.done / 2] : 0;
-	res->p99 = r.done ? r.lat_ms[(r.done * 99) / 100 < r.done ? (r.done * 99) / 100 : r.done - 1]
-	                  : 0;
+	res->p99 =
+	    r.done ? r.lat_ms[(r.done * 99) / 100 < r.done ? (r.done * 99) / 100 : r.done - 1] : 0;
 	free(r.lat_ms);
 	free(r.t_queued);
 	free(r.ids);
@@ -188,9 +188,9 @@ static const char *fs_name(const char *dir)
 int bench_transport_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"count", required_argument, NULL, 'n'},  {"window", required_argument, NULL, 'w'},
-	    {"dir", required_argument, NULL, 'd'},    {"seconds", required_argument, NULL, 's'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	    {"count", required_argument, NULL, 'n'}, {"window", required_argument, NULL, 'w'},
+	    {"dir", required_argument, NULL, 'd'},   {"seconds", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
 	};
 	unsigned long count = 2000, window = 32;
 	double seconds = 1;
@@ -274,7 +274,8 @@ cleanup:
 	if (ok) {
 		if (getloadavg(load, 3) < 0)
 			load[0] = -1;
-		printf("transport on loopback, two processes (%ld CPUs, load %.2f), stores on %s (%s)\n",
+		printf("transport on loopback, two processes (%ld CPUs, load %.2f), stores on %s "
+		       "(%s)\n",
 		       ncpu, load[0], bs.dir, fs_name(bs.dir));
 		bench_crypto_print(&cr);
 		bench_print_row("200 B inline", &small_rate, &small_lat, cr.bound_inline);

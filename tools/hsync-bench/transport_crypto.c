@@ -35,7 +35,8 @@ static void op_open(struct cctx *c)
 	const hpke_key_t *keys[1] = {c->bs->hpke_b};
 
 	hs_buf_reset(&c->out);
-	if (hpke_env_open(&c->out, &c->ids, keys, 1, c->bs->hpke_a, c->env.data, c->env.len) != HS_OK)
+	if (hpke_env_open(&c->out, &c->ids, keys, 1, c->bs->hpke_a, c->env.data, c->env.len) !=
+	    HS_OK)
 		c->fail = 1;
 }
 
@@ -139,8 +140,8 @@ int bench_crypto_measure(const struct bench_setup *bs, double seconds, struct be
 	/* 64 KiB: the envelope is sealed once; the largest DNS message is a
 	 * 60000-octet chunk answer */
 	if (rc == 0)
-		rc = measure_pair(&c, 65536 + 100, 60000, seconds, &out->seal_big_us, &out->open_big_us,
-		                  &out->sign_big_us, &out->verify_big_us);
+		rc = measure_pair(&c, 65536 + 100, 60000, seconds, &out->seal_big_us,
+		                  &out->open_big_us, &out->sign_big_us, &out->verify_big_us);
 	/* inline: NOTIFY + its response, each signed once and verified once */
 	per_inline = out->seal_us + out->open_us + 2 * (out->sign_us + out->verify_us);
 	/* fetch with 60000-octet chunks: NOTIFY, manifest, chunk 1, chunk 2
@@ -175,5 +176,6 @@ void bench_print_row(const char *what, const struct bench_result *rate,
 {
 	printf("%-13s %8.0f msg/s  (%.2f of the crypto bound %.0f)  latency in flight: p50 %.2f ms "
 	       "p99 %.2f ms; one at a time: p50 %.2f ms p99 %.2f ms\n",
-	       what, rate->rate, rate->rate / bound, bound, rate->p50, rate->p99, lat->p50, lat->p99);
+	       what, rate->rate, rate->rate / bound, bound, rate->p50, rate->p99, lat->p50,
+	       lat->p99);
 }

@@ -19,11 +19,11 @@ struct bench_setup {
 };
 
 struct bench_crypto {
-	double seal_us, open_us;          /* 200 B message */
-	double seal_big_us, open_big_us;  /* 64 KiB message */
-	double sign_us, verify_us;        /* ~600 B DNS message */
+	double seal_us, open_us;           /* 200 B message */
+	double seal_big_us, open_big_us;   /* 64 KiB message */
+	double sign_us, verify_us;         /* ~600 B DNS message */
 	double sign_big_us, verify_big_us; /* ~60 KB DNS message (a chunk answer) */
-	double bound_inline, bound_fetch; /* messages/s, two cores */
+	double bound_inline, bound_fetch;  /* messages/s, two cores */
 };
 
 struct bench_result {

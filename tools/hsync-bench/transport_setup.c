@@ -225,8 +225,9 @@ int bench_sender_start(const struct bench_setup *bs, tp_loop_t *loop, tp_node_t 
 {
 	tp_node_hooks_t hooks = {NULL, sender_outcome, NULL};
 
-	return tp_node_new(loop, &bs->alpha, hs_env_system(), &hooks, NULL, out, NULL) == HS_OK ? 0
-	                                                                                       : -1;
+	return tp_node_new(loop, &bs->alpha, hs_env_system(), &hooks, NULL, out, NULL) == HS_OK
+	           ? 0
+	           : -1;
 }
 
 static int buf_write(void *data, const char *p, size_t n)

@@ -15,8 +15,8 @@ int tptool_status_main(int argc, char **argv);
 /* Exit codes shared by the subcommands (documented in main.c). */
 enum {
 	TPX_OK = 0,
-	TPX_FAIL = 1,  /* runtime failure, or a message rejected/expired */
-	TPX_USAGE = 2, /* bad command line */
+	TPX_FAIL = 1,   /* runtime failure, or a message rejected/expired */
+	TPX_USAGE = 2,  /* bad command line */
 	TPX_CONFIG = 3, /* configuration, keys, store or bind failed */
 	TPX_TIMEOUT = 4 /* --timeout passed first */
 };

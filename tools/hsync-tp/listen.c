@@ -76,7 +76,8 @@ static int handle_one(struct listen_state *ls)
 		if (rc == HS_E_EXISTS) {
 			log_notice("hsync-tp", "message \"%s\" recorded before a restart", id);
 		} else if (rc != HS_OK) {
-			log_err("hsync-tp", "cannot record message \"%s\": %s", id, hs_strerror(rc));
+			log_err("hsync-tp", "cannot record message \"%s\": %s", id,
+			        hs_strerror(rc));
 			st_inbox_msg_clear(&m);
 			return rc;
 		}
@@ -177,7 +178,8 @@ int tptool_listen_main(int argc, char **argv)
 			break;
 		case 'l':
 			if (tptool_log_level(optarg) != 0)
-				return cli_err(TPX_USAGE, "--log-level: err, warn, notice, info or debug");
+				return cli_err(TPX_USAGE,
+				               "--log-level: err, warn, notice, info or debug");
 			break;
 		case 'v':
 			hs_log_set_level(HS_LOG_DEBUG);

@@ -50,7 +50,7 @@ static void set_add(tptool_record_t *r, const uint8_t id[TP_MSGID_LEN]);
 
 static void set_grow(tptool_record_t *r)
 {
-	uint8_t (*old)[TP_MSGID_LEN] = r->ids;
+	uint8_t(*old)[TP_MSGID_LEN] = r->ids;
 	size_t oldcap = r->cap, i;
 
 	r->cap = oldcap ? 2 * oldcap : 1024;
@@ -106,7 +106,8 @@ int tptool_record_open(const char *path, tptool_record_t **out, hs_errmsg_t *em)
 			break; /* torn last line */
 		idlen = sizeof(id);
 		if ((size_t)(nl - (b.data + off)) < 2 * TP_MSGID_LEN ||
-		    hs_hex_decode(id, &idlen, (const char *)b.data + off, 2 * TP_MSGID_LEN) != HS_OK ||
+		    hs_hex_decode(id, &idlen, (const char *)b.data + off, 2 * TP_MSGID_LEN) !=
+		        HS_OK ||
 		    idlen != TP_MSGID_LEN) {
 			rc = hs_fail(em, HS_E_SYNTAX, "%s: not a record file", path);
 			goto fail;

@@ -91,9 +91,9 @@ static void on_outcome(void *arg, const uint8_t msgid[TP_MSGID_LEN], const char 
 	tptool_id_hex(msgid, id);
 	if (outcome == TP_OUT_DELIVERED)
 		printf("delivered id=%s to=%s ms=%llu\n", id, peer,
-		       i < ss->n ? (unsigned long long)(ss->env->mono_ms(ss->env->arg) -
-		                                        ss->queued_ms[i])
-		                 : 0ULL);
+		       i < ss->n
+		           ? (unsigned long long)(ss->env->mono_ms(ss->env->arg) - ss->queued_ms[i])
+		           : 0ULL);
 	else if (outcome == TP_OUT_REJECTED)
 		printf("rejected id=%s to=%s reason=%s\n", id, peer, reason);
 	else
@@ -127,14 +127,20 @@ struct send_args {
 static int parse_args(int argc, char **argv, struct send_args *a)
 {
 	static const struct option longopts[] = {
-	    {"config", required_argument, NULL, 'c'}, {"to", required_argument, NULL, 't'},
-	    {"type", required_argument, NULL, 'y'},   {"size", required_argument, NULL, 's'},
-	    {"file", required_argument, NULL, 'f'},   {"count", required_argument, NULL, 'n'},
-	    {"order", required_argument, NULL, 'o'},  {"wait", no_argument, NULL, 'w'},
-	    {"timeout", required_argument, NULL, 'T'}, {"log-level", required_argument, NULL, 'l'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"to", required_argument, NULL, 't'},
+	    {"type", required_argument, NULL, 'y'},
+	    {"size", required_argument, NULL, 's'},
+	    {"file", required_argument, NULL, 'f'},
+	    {"count", required_argument, NULL, 'n'},
+	    {"order", required_argument, NULL, 'o'},
+	    {"wait", no_argument, NULL, 'w'},
+	    {"timeout", required_argument, NULL, 'T'},
+	    {"log-level", required_argument, NULL, 'l'},
 	    {"clock-offset", required_argument, NULL, 'O'},
 	    {"linger", required_argument, NULL, 'L'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	unsigned long *num;
 	unsigned long max;
@@ -149,34 +155,68 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 	while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
 		num = NULL;
 		switch (c) {
-		case 'c': a->cfgpath = optarg; break;
-		case 't': a->to = optarg; break;
-		case 'y': a->type = optarg; break;
-		case 'f': a->file = optarg; break;
-		case 'o': a->order = optarg; break;
-		case 'w': a->wait = 1; break;
-		case 's': num = &a->size; max = 4000000; a->have_size = 1; break;
-		case 'n': num = &a->count; max = 100000; break;
-		case 'T': num = &a->timeout; max = 86400; break;
-		case 'L': num = &a->linger; max = 60000; break;
+		case 'c':
+			a->cfgpath = optarg;
+			break;
+		case 't':
+			a->to = optarg;
+			break;
+		case 'y':
+			a->type = optarg;
+			break;
+		case 'f':
+			a->file = optarg;
+			break;
+		case 'o':
+			a->order = optarg;
+			break;
+		case 'w':
+			a->wait = 1;
+			break;
+		case 's':
+			num = &a->size;
+			max = 4000000;
+			a->have_size = 1;
+			break;
+		case 'n':
+			num = &a->count;
+			max = 100000;
+			break;
+		case 'T':
+			num = &a->timeout;
+			max = 86400;
+			break;
+		case 'L':
+			num = &a->linger;
+			max = 60000;
+			break;
 		case 'l':
 			if (tptool_log_level(optarg) != 0)
-				return cli_err(TPX_USAGE, "--log-level: err, warn, notice, info or debug");
+				return cli_err(TPX_USAGE,
+				               "--log-level: err, warn, notice, info or debug");
 			break;
-		case 'v': hs_log_set_level(HS_LOG_DEBUG); break;
+		case 'v':
+			hs_log_set_level(HS_LOG_DEBUG);
+			break;
 		case 'O':
 			a->clock_offset = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || a->clock_offset < -86400 * 365 ||
 			    a->clock_offset > 86400 * 365)
-				return cli_err(TPX_USAGE, "--clock-offset: seconds, at most a year");
+				return cli_err(TPX_USAGE,
+				               "--clock-offset: seconds, at most a year");
 			break;
-		case 'h': fputs(send_usage, stdout); return -1;
-		default: fputs(send_usage, stderr); return TPX_USAGE;
+		case 'h':
+			fputs(send_usage, stdout);
+			return -1;
+		default:
+			fputs(send_usage, stderr);
+			return TPX_USAGE;
 		}
 		if (num != NULL) {
 			*num = strtoul(optarg, &end, 10);
 			if (*optarg == '\0' || *optarg == '-' || *end != '\0' || *num > max)
-				return cli_err(TPX_USAGE, "%s: a number 0..%lu", argv[optind - 1], max);
+				return cli_err(TPX_USAGE, "%s: a number 0..%lu", argv[optind - 1],
+				               max);
 		}
 	}
 	if (a->cfgpath == NULL || a->to == NULL || optind != argc) {
@@ -214,7 +254,8 @@ static int queue_all(struct send_state *ss, const struct send_args *a, const hs_
 		}
 		tptool_body_encode(&body, data.data, data.len);
 		ss->queued_ms[i] = ss->env->mono_ms(ss->env->arg);
-		rc = tp_node_send(ss->node, a->to, a->type, body.data, body.len, a->order, ss->ids[i]);
+		rc = tp_node_send(ss->node, a->to, a->type, body.data, body.len, a->order,
+		                  ss->ids[i]);
 		if (rc != HS_OK) {
 			cli_err(TPX_FAIL, "cannot queue for \"%s\": %s", a->to, hs_strerror(rc));
 			break;
@@ -222,8 +263,8 @@ static int queue_all(struct send_state *ss, const struct send_args *a, const hs_
 		ss->n++;
 		tptool_id_hex(ss->ids[i], id);
 		tptool_sha256_hex(data.data, data.len, sha);
-		printf("queued id=%s to=%s type=%s size=%zu sha256=%s\n", id, a->to, a->type, data.len,
-		       sha);
+		printf("queued id=%s to=%s type=%s size=%zu sha256=%s\n", id, a->to, a->type,
+		       data.len, sha);
 	}
 	fflush(stdout);
 	hs_buf_free(&data);
@@ -328,8 +369,8 @@ int tptool_send_main(int argc, char **argv)
 	tptool_stats_write(ss.node, stats_path);
 	if (ss.ndone < ss.n)
 		rc = ss.timed_out ? cli_err(TPX_TIMEOUT, "%zu of %zu messages without an outcome",
-		                         ss.n - ss.ndone, ss.n)
-		               : TPX_FAIL;
+		                            ss.n - ss.ndone, ss.n)
+		                  : TPX_FAIL;
 	else
 		rc = ss.nbad > 0 ? TPX_FAIL : TPX_OK;
 cleanup:
