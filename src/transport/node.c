@@ -15,8 +15,6 @@
 struct node_send {
 	tp_node_t *node;
 	uint64_t token;
-	tp_send_t *handle;
-	struct node_send *prev, *next;
 };
 
 /* An outcome waiting to be told to the application (outside core calls). */
@@ -86,18 +84,13 @@ static void send_done(void *arg, int status, const uint8_t *resp, size_t len)
 {
 	struct node_send *s = arg;
 	tp_node_t *n = s->node;
+	uint64_t token = s->token;
 
-	if (s->prev != NULL)
-		s->prev->next = s->next;
-	else
-		n->sends = s->next;
-	if (s->next != NULL)
-		s->next->prev = s->prev;
-	if (!n->stopping) {
-		(void)tp_core_on_response(n->core, s->token, status, resp, len);
-		pump(n);
-	}
 	free(s);
+	if (n->stopping) /* HS_E_STATE from tp_endpoint_free: the core is going */
+		return;
+	(void)tp_core_on_response(n->core, token, status, resp, len);
+	pump(n);
 }
 
 static void start_action(tp_node_t *n, const tp_action_t *a)
@@ -113,14 +106,10 @@ static void start_action(tp_node_t *n, const tp_action_t *a)
 		s->node = n;
 		s->token = a->token;
 		opts.force_tcp = a->prefer_tcp;
-		rc = tp_send(n->ep, &dst, a->msg, a->len, &opts, send_done, s, &s->handle);
-		if (rc == HS_OK) {
-			s->next = n->sends;
-			if (n->sends != NULL)
-				n->sends->prev = s;
-			n->sends = s;
+		/* no handle kept: tp_endpoint_free completes every send */
+		rc = tp_send(n->ep, &dst, a->msg, a->len, &opts, send_done, s, NULL);
+		if (rc == HS_OK)
 			return;
-		}
 		free(s);
 	}
 	n->sends_failed++;

@@ -6,7 +6,6 @@
 #include "transport/node.h"
 #include "transport/registry.h"
 
-struct node_send;
 struct node_event;
 
 struct tp_node {
@@ -24,7 +23,6 @@ struct tp_node {
 	tp_send_opts_t send_opts;
 	tp_timer_t *timer;       /* at the core's next deadline */
 	tp_timer_t *kick;        /* the first round after start */
-	struct node_send *sends; /* tp_send calls in flight */
 	struct node_event *events;
 	size_t nevents, capevents;
 	uint64_t sends_failed;
