@@ -17,20 +17,20 @@
 #define SUB "store"
 
 static const char SQL_REPLAY[] =
-	"INSERT INTO replay (sender, msgid, expiry) VALUES (?1, ?2, ?3)"
-	" ON CONFLICT (sender, msgid) DO UPDATE SET expiry = excluded.expiry"
-	" WHERE replay.expiry <= ?4";
+    "INSERT INTO replay (sender, msgid, expiry) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (sender, msgid) DO UPDATE SET expiry = excluded.expiry"
+    " WHERE replay.expiry <= ?4";
 /* A renewed (expired) replay entry may meet an old unacknowledged inbox
  * row of the same id: the message is then still waiting, keep that row. */
 static const char SQL_PUT[] = "INSERT INTO inbox (sender, msgid, type, msg, received)"
-			      " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (sender, msgid) DO NOTHING";
+                              " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (sender, msgid) DO NOTHING";
 static const char SQL_NEXT[] =
-	"SELECT seq, sender, msgid, type, msg, received FROM inbox ORDER BY seq LIMIT 1";
+    "SELECT seq, sender, msgid, type, msg, received FROM inbox ORDER BY seq LIMIT 1";
 static const char SQL_ACK[] = "DELETE FROM inbox WHERE seq = ?1";
 static const char SQL_COUNT[] = "SELECT count(*) FROM inbox";
 
 int sqi_put(void *be, const char *sender, const uint8_t *msgid, const char *type,
-	    const uint8_t *msg, size_t len, int64_t replay_expiry, int64_t now, int *was_seen)
+            const uint8_t *msg, size_t len, int64_t replay_expiry, int64_t now, int *was_seen)
 {
 	struct sq_db *db = be;
 	sqlite3_stmt *s = NULL;

@@ -17,17 +17,17 @@
 #define SUB "store"
 
 static const char SQL_ADD[] =
-	"INSERT INTO outq (msgid, peer, type, order_key, body, created_ms, expires_ms, state,"
-	" reason, finished_ms, attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, '', 0, 0)";
-#define COLS                                                                                   \
-	"seq, msgid, peer, type, order_key, body, created_ms, expires_ms, state, reason,"     \
+    "INSERT INTO outq (msgid, peer, type, order_key, body, created_ms, expires_ms, state,"
+    " reason, finished_ms, attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, '', 0, 0)";
+#define COLS                                                                                       \
+	"seq, msgid, peer, type, order_key, body, created_ms, expires_ms, state, reason,"          \
 	" finished_ms, attempts"
 static const char SQL_GET[] = "SELECT " COLS " FROM outq WHERE msgid = ?1";
 static const char SQL_PENDING[] = "SELECT " COLS " FROM outq WHERE state = 0 ORDER BY seq";
 static const char SQL_ATTEMPT[] =
-	"UPDATE outq SET attempts = attempts + 1 WHERE msgid = ?1 AND state = 0";
+    "UPDATE outq SET attempts = attempts + 1 WHERE msgid = ?1 AND state = 0";
 static const char SQL_FINISH[] = "UPDATE outq SET state = ?2, reason = ?3, finished_ms = ?4"
-				 " WHERE msgid = ?1 AND state = 0";
+                                 " WHERE msgid = ?1 AND state = 0";
 static const char SQL_EXISTS[] = "SELECT state FROM outq WHERE msgid = ?1";
 static const char SQL_PRUNE[] = "DELETE FROM outq WHERE state <> 0 AND finished_ms <= ?1";
 static const char SQL_COUNT_ALL[] = "SELECT count(*) FROM outq";
@@ -194,7 +194,7 @@ cleanup:
 }
 
 int sqo_finish(void *be, const uint8_t *msgid, enum st_outq_state state, const char *reason,
-	       int64_t now_ms)
+               int64_t now_ms)
 {
 	struct sq_db *db = be;
 	sqlite3_stmt *s = NULL;

@@ -61,7 +61,7 @@ int st_outq_attempt(st_t *st, const uint8_t msgid[ST_MSGID_LEN])
 }
 
 int st_outq_finish(st_t *st, const uint8_t msgid[ST_MSGID_LEN], enum st_outq_state state,
-		   const char *reason, int64_t now_ms)
+                   const char *reason, int64_t now_ms)
 {
 	if (st == NULL || msgid == NULL || state <= ST_OUTQ_PENDING || state > ST_OUTQ_EXPIRED ||
 	    (reason != NULL && strlen(reason) > ST_TEXT_MAX))
@@ -107,9 +107,8 @@ void st_outq_list_free(st_outq_list_t *l)
 	l->n = 0;
 }
 
-int st_inbox_put(st_t *st, const char *sender, const uint8_t msgid[ST_MSGID_LEN],
-		 const char *type, const uint8_t *msg, size_t len, int64_t replay_expiry,
-		 int64_t now, int *was_seen)
+int st_inbox_put(st_t *st, const char *sender, const uint8_t msgid[ST_MSGID_LEN], const char *type,
+                 const uint8_t *msg, size_t len, int64_t replay_expiry, int64_t now, int *was_seen)
 {
 	char name[ST_NAME_MAX];
 	if (st == NULL || msgid == NULL || msg == NULL || len == 0 || len > ST_MSG_MAX ||
@@ -119,7 +118,7 @@ int st_inbox_put(st_t *st, const char *sender, const uint8_t msgid[ST_MSGID_LEN]
 	if (rc != HS_OK)
 		return rc;
 	return st->ops->inbox_put(st->be, name, msgid, type, msg, len, replay_expiry, now,
-				  was_seen);
+	                          was_seen);
 }
 
 int st_inbox_next(st_t *st, st_inbox_msg_t *out)

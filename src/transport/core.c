@@ -13,8 +13,8 @@
 
 static void cfg_defaults(tp_core_cfg_t *c)
 {
-#define DEF(f, v)           \
-	if (c->f == 0)      \
+#define DEF(f, v)                                                                                  \
+	if (c->f == 0)                                                                             \
 		c->f = (v);
 	DEF(inline_limit, 1232);
 	DEF(chunk_size, 60000);
@@ -29,24 +29,26 @@ static void cfg_defaults(tp_core_cfg_t *c)
 	DEF(max_inflight, 64);
 	DEF(budget_rate, 200);
 	DEF(budget_burst, 400);
+	DEF(prune_interval_ms, 3600ull * 1000);
 #undef DEF
 	if (c->chunk_size > TP_CHUNK_DATA_MAX)
 		c->chunk_size = TP_CHUNK_DATA_MAX;
 }
 
 int tp_core_new(tp_core_t **out, const tp_core_cfg_t *cfg, const hs_env_t *env, st_t *store,
-		const tp_registry_t *reg, hs_errmsg_t *em)
+                const tp_registry_t *reg, hs_errmsg_t *em)
 {
 	tp_core_t *c = NULL;
 	st_outq_list_t l = {0};
 	if (out == NULL || cfg == NULL || env == NULL || store == NULL || reg == NULL ||
-	    cfg->identity == NULL || cfg->sig0_key == NULL || !sig0_key_has_private(cfg->sig0_key) ||
-	    cfg->hpke_keys == NULL || cfg->nhpke == 0 || cfg->hpke_keys[0] == NULL)
+	    cfg->identity == NULL || cfg->sig0_key == NULL ||
+	    !sig0_key_has_private(cfg->sig0_key) || cfg->hpke_keys == NULL || cfg->nhpke == 0 ||
+	    cfg->hpke_keys[0] == NULL)
 		return hs_fail(em, HS_E_INVAL, "transport core: identity and keys are required");
 	for (size_t i = 0; i < cfg->nhpke; i++)
 		if (cfg->hpke_keys[i] == NULL || !hpke_key_has_private(cfg->hpke_keys[i]))
-			return hs_fail(em, HS_E_INVAL, "transport core: HPKE key %zu has no private part",
-				       i);
+			return hs_fail(em, HS_E_INVAL,
+			               "transport core: HPKE key %zu has no private part", i);
 	c = xcalloc(1, sizeof(*c));
 	c->cfg = *cfg;
 	cfg_defaults(&c->cfg);
@@ -62,6 +64,7 @@ int tp_core_new(tp_core_t **out, const tp_core_cfg_t *cfg, const hs_env_t *env, 
 	c->st = store;
 	c->reg = reg;
 	c->next_token = 1;
+	c->next_prune = core_mono(c) + c->cfg.prune_interval_ms;
 	sig0_budget_cfg_t bc = {c->cfg.budget_rate, c->cfg.budget_burst, 0};
 	c->budget = sig0_budget_new(env, &bc);
 	rc = st_outq_pending(store, &l);
@@ -113,8 +116,8 @@ uint16_t core_rand16(tp_core_t *c)
 	return (uint16_t)(b[0] << 8 | b[1]);
 }
 
-uint64_t core_push_action(tp_core_t *c, enum tp_action_kind kind, const char *peer,
-			  int prefer_tcp, hs_buf_t *msg)
+uint64_t core_push_action(tp_core_t *c, enum tp_action_kind kind, const char *peer, int prefer_tcp,
+                          hs_buf_t *msg)
 {
 	const tp_peer_t *p = tp_registry_find(c->reg, peer);
 	if (c->acts_n == c->acts_cap) {
@@ -179,8 +182,7 @@ void core_tok_drop(tp_core_t *c, uint64_t token)
 		}
 }
 
-int tp_core_on_response(tp_core_t *c, uint64_t token, int status, const uint8_t *resp,
-			size_t len)
+int tp_core_on_response(tp_core_t *c, uint64_t token, int status, const uint8_t *resp, size_t len)
 {
 	if (c == NULL)
 		return HS_E_INVAL;
@@ -201,11 +203,28 @@ int tp_core_on_response(tp_core_t *c, uint64_t token, int status, const uint8_t 
 	return HS_OK;
 }
 
+/* Forget expired replay entries and finished queue rows older than one
+ * message lifetime. Failures are logged and retried next time. */
+static void prune(tp_core_t *c, uint64_t now)
+{
+	uint64_t n1 = 0, n2 = 0;
+	int64_t wall = core_wall_ms(c);
+	c->next_prune = now + c->cfg.prune_interval_ms;
+	if (st_replay_prune(c->st, wall / 1000, &n1) != HS_OK ||
+	    st_outq_prune(c->st, wall - (int64_t)c->cfg.lifetime_ms, &n2) != HS_OK)
+		log_warn(SUB, "'%s': pruning the store failed", c->self);
+	else if (n1 + n2 > 0)
+		log_debug(SUB, "'%s': pruned %llu replay entries, %llu finished messages", c->self,
+		          (unsigned long long)n1, (unsigned long long)n2);
+}
+
 void tp_core_tick(tp_core_t *c)
 {
 	if (c == NULL)
 		return;
 	uint64_t now = core_mono(c), best = UINT64_MAX;
+	if (now >= c->next_prune)
+		prune(c, now);
 	dist_expire(c, now, &best);
 	fetch_run(c, now, &best);
 	send_run(c);
@@ -220,9 +239,12 @@ int tp_core_next_deadline(tp_core_t *c, uint64_t *delay_ms)
 	for (dist_t *d = c->dists; d; d = d->next)
 		if (d->expires_mono < best)
 			best = d->expires_mono;
-	for (fetch_t *f = c->fetches; f; f = f->next)
+	for (fetch_t *f = c->fetches; f; f = f->next) {
 		if (f->deadline < best)
 			best = f->deadline;
+		if (f->nredo > 0 && f->resume_at < best)
+			best = f->resume_at;
+	}
 	if (best == UINT64_MAX)
 		return HS_E_NOTFOUND;
 	*delay_ms = best > now ? best - now : 0;

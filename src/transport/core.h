@@ -28,6 +28,25 @@
  *
  * Threading: one thread at a time; callbacks run inside core calls and
  * must not call back into the core (except the st_inbox_* functions).
+ *
+ * Driver contract (what the endpoint glue does):
+ *   - request handler: tp_core_on_request(core, "<src ip>", msg, len,
+ *     tp_reply_limit(reply), &buf); HS_OK -> tp_reply_send(buf), else
+ *     tp_reply_drop. The reply already respects the limit (a signed TC=1
+ *     reply when the answer is too big for UDP; the client retries on TCP).
+ *   - action: tp_send(ep, {a.addr, a.port}, a.msg, a.len,
+ *     {.force_tcp = a.prefer_tcp}, cb, token) and in cb
+ *     tp_core_on_response(core, token, status, resp, len); if tp_send
+ *     itself fails, call tp_core_on_response(core, token, that code, NULL,
+ *     0) at once. Every token gets exactly one tp_core_on_response; a
+ *     token the core gave up on returns HS_E_NOTFOUND (harmless).
+ *   - timer: after each call above and after tp_core_tick, re-arm one
+ *     timer to tp_core_next_deadline's delay (none on HS_E_NOTFOUND) and
+ *     call tp_core_tick when it fires.
+ *   - the core never blocks on the network: a NOTIFY without a response
+ *     counts as failed after cfg.attempt_timeout_ms, a fetch without
+ *     progress is abandoned after cfg.fetch_timeout_ms, even if the
+ *     driver never reports back.
  */
 #ifndef HS_TRANSPORT_CORE_H
 #define HS_TRANSPORT_CORE_H
@@ -75,29 +94,34 @@ typedef void (*tp_outcome_fn)(void *arg, const uint8_t msgid[TP_MSGID_LEN], cons
 
 /* Settings; a numeric field left 0 takes its default. */
 typedef struct tp_core_cfg {
-	const char *identity;        /* own identity (required) */
-	const sig0_key_t *sig0_key;  /* own SIG(0) key pair (required, borrowed) */
+	const char *identity;               /* own identity (required) */
+	const sig0_key_t *sig0_key;         /* own SIG(0) key pair (required, borrowed) */
 	const hpke_key_t *const *hpke_keys; /* own HPKE key pairs (borrowed): [0]
-	                              * seals (Auth mode sender key) and all open */
+	                                     * seals (Auth mode sender key) and all open */
 	size_t nhpke;
-	size_t inline_limit;       /* signed NOTIFY size for inline; 1232 */
-	size_t chunk_size;         /* fetch-mode slice size; 60000 */
-	size_t chunk_tcp_min;      /* chunk queries prefer TCP when chunk_size
-	                            * is at least this; 1200 */
-	unsigned fetch_window;     /* chunk queries in flight per fetch; 4 */
-	unsigned ts_window_s;      /* +-W for the envelope ts; 300 */
-	uint64_t lifetime_ms;      /* message expiry after queueing; 24 h */
-	uint64_t retry_min_ms;     /* first retry delay; 2000 */
-	uint64_t retry_max_ms;     /* delay cap; 60000 */
+	size_t inline_limit;         /* signed NOTIFY size for inline; 1232 */
+	size_t chunk_size;           /* fetch-mode slice size; 60000 */
+	size_t chunk_tcp_min;        /* chunk queries prefer TCP when chunk_size
+	                              * is at least this; 1200 */
+	unsigned fetch_window;       /* chunk queries in flight per fetch; 4 */
+	unsigned ts_window_s;        /* +-W for the envelope ts; 300 */
+	uint64_t lifetime_ms;        /* message expiry after queueing; 24 h */
+	uint64_t retry_min_ms;       /* first retry delay; 2000 */
+	uint64_t retry_max_ms;       /* delay cap; 60000 */
 	uint64_t attempt_timeout_ms; /* NOTIFY without response counts as
-	                            * failed after this; 30000 */
-	uint64_t fetch_timeout_ms; /* after a "fetching" receipt, wait this long
-	                            * for the chunks before re-sending; 60000 */
-	unsigned max_inflight;     /* NOTIFYs in flight (all peers); 64 */
-	uint32_t budget_rate;      /* sig0 budget per source: tokens/s; 200 */
-	uint32_t budget_burst;     /* and bucket size; 400 */
-	tp_inbox_fn on_inbox;      /* optional: a message landed in the inbox */
-	tp_outcome_fn on_outcome;  /* optional: an outq item finished */
+	                              * failed after this; 30000 */
+	uint64_t fetch_timeout_ms;   /* after a "fetching" receipt, wait this long
+	                              * for the chunks before re-sending; 60000 */
+	unsigned max_inflight;       /* NOTIFYs in flight (all peers); 64 */
+	uint32_t budget_rate;        /* sig0 budget per source: tokens/s; 200 */
+	uint32_t budget_burst;       /* and bucket size; 400. Sources are
+	                              * reduced to /24 (IPv4) and /56 (IPv6):
+	                              * peers sharing 127.0.0.0/24 in a lab
+	                              * share one bucket, so raise these there */
+	uint64_t prune_interval_ms;  /* tick prunes the replay cache and old
+	                              * finished outq rows this often; 1 h */
+	tp_inbox_fn on_inbox;        /* optional: a message landed in the inbox */
+	tp_outcome_fn on_outcome;    /* optional: an outq item finished */
 	void *cb_arg;
 } tp_core_cfg_t;
 
@@ -115,7 +139,7 @@ void tp_core_free(tp_core_t *core);
 
 /*
  * Queue one message for `to` (a registry peer). `type` is a message type
- * (HELLO, BEAT, SYNC, UPDATE, CONFIRM, RFI, EDITS, KEYSTATE, ELECT,
+ * (HELLO, HELLO_ACK, BEAT, SYNC, UPDATE, CONFIRM, RFI, EDITS, KEYSTATE, ELECT,
  * STATUS, PING); `body` the msgpack encoding of a map (len 0 = empty map).
  * `order_key` (may be NULL): messages to one peer with the same key are
  * delivered one after the other in queue order. The message is in the
@@ -125,9 +149,8 @@ void tp_core_free(tp_core_t *core);
  * store errors.
  */
 #define TP_BODY_MAX (4u << 20)
-int tp_core_send(tp_core_t *core, const char *to, const char *type, const uint8_t *body,
-                 size_t len, const char *order_key,
-                 uint8_t msgid_out[TP_MSGID_LEN]) HS_CHECK_RESULT;
+int tp_core_send(tp_core_t *core, const char *to, const char *type, const uint8_t *body, size_t len,
+                 const char *order_key, uint8_t msgid_out[TP_MSGID_LEN]) HS_CHECK_RESULT;
 
 /*
  * A DNS request arrived from `src` (address text, "192.0.2.1" or
@@ -153,12 +176,12 @@ enum tp_action_kind {
  * caller's: release with tp_action_clear. */
 typedef struct tp_action {
 	enum tp_action_kind kind;
-	uint64_t token;                /* give back to tp_core_on_response */
-	char peer[TP_IDENT_MAX];       /* the peer's identity */
-	char addr[64];                 /* its address literal */
+	uint64_t token;          /* give back to tp_core_on_response */
+	char peer[TP_IDENT_MAX]; /* the peer's identity */
+	char addr[64];           /* its address literal */
 	uint16_t port;
-	int prefer_tcp;                /* large answer expected, or large message */
-	uint8_t *msg;                  /* signed DNS message */
+	int prefer_tcp; /* large answer expected, or large message */
+	uint8_t *msg;   /* signed DNS message */
 	size_t len;
 } tp_action_t;
 
@@ -182,23 +205,42 @@ void tp_core_tick(tp_core_t *core);
  * HS_E_NOTFOUND when nothing is scheduled. */
 int tp_core_next_deadline(tp_core_t *core, uint64_t *delay_ms) HS_CHECK_RESULT;
 
+/* Classes of error answers the core sent (tp_core_stats.errors). */
+enum tp_err_class {
+	TP_ERR_OTHER = 0,     /* e.g. SERVFAIL when the store failed */
+	TP_ERR_MALFORMED,     /* FORMERR, EDE 530 */
+	TP_ERR_UNSIGNED,      /* EDE 65280 */
+	TP_ERR_BADTIME,       /* EDE 528 */
+	TP_ERR_RATELIMIT,     /* EDE 65281 */
+	TP_ERR_NOTSUP,        /* EDE 21: opcode/qtype not served */
+	TP_ERR_UNKNOWN_PEER,  /* EDE 65286 */
+	TP_ERR_NOT_RECIPIENT, /* EDE 65282 */
+	TP_ERR_BADKEY,        /* EDE 514 */
+	TP_ERR_BADSIG,        /* EDE 529 */
+	TP_ERR_NO_DIST,       /* EDE 65287 */
+	TP_ERR_COUNT
+};
+/* "malformed", "unsigned", ... for status output. */
+const char *tp_err_class_name(int cls);
+
 typedef struct tp_core_stats {
 	/* sender */
-	uint64_t queued;         /* tp_core_send accepted */
-	uint64_t notifies_sent;  /* NOTIFY attempts (first and retries) */
+	uint64_t queued;        /* tp_core_send accepted */
+	uint64_t notifies_sent; /* NOTIFY attempts (first and retries) */
 	uint64_t sent_inline;
 	uint64_t sent_fetch;
-	uint64_t retried;        /* attempts after the first */
+	uint64_t retried; /* attempts after the first */
 	uint64_t delivered;
 	uint64_t expired;
 	uint64_t rejected[TP_REASON_COUNT]; /* by receipt reason */
-	uint64_t bad_responses;  /* unverifiable / malformed / error responses */
-	uint64_t chunks_served;  /* chunk answers (manifest included) */
+	uint64_t bad_responses;             /* unverifiable / malformed / error responses */
+	uint64_t chunks_served;             /* chunk answers (manifest included) */
 	/* receiver */
-	uint64_t received;       /* new messages put into the inbox */
+	uint64_t received; /* new messages put into the inbox */
 	uint64_t duplicates;
 	uint64_t refused[TP_REASON_COUNT]; /* receipts "rejected", by reason */
-	uint64_t errors_sent;    /* RCODE != NOERROR replies */
+	uint64_t errors_sent;              /* RCODE != NOERROR replies */
+	uint64_t errors[TP_ERR_COUNT];     /* the same, by class */
 	uint64_t fetches_started;
 	uint64_t fetches_failed;
 	uint64_t chunk_queries_sent;

@@ -20,7 +20,7 @@ static int sign(tp_core_t *c, hs_buf_t *msg)
 }
 
 static void put_opt(hs_buf_t *b, unsigned ext_rcode, unsigned ede, const uint8_t *opt,
-		    size_t optlen)
+                    size_t optlen)
 {
 	const char *text = ede ? hs_ede_text(ede) : NULL;
 	size_t tl = text ? strlen(text) : 0;
@@ -41,13 +41,14 @@ static void put_opt(hs_buf_t *b, unsigned ext_rcode, unsigned ede, const uint8_t
 }
 
 int dns_build_query(tp_core_t *c, unsigned opcode, const uint8_t *qname, size_t qlen,
-		    const uint8_t *opt, size_t optlen, hs_buf_t *out)
+                    const uint8_t *opt, size_t optlen, hs_buf_t *out)
 {
 	if (optlen > 65535 - 64)
 		return HS_E_LIMIT;
 	hs_buf_reset(out);
 	hs_buf_append_u16(out, core_rand16(c));
-	hs_buf_append_u16(out, (uint16_t)((opcode & 15) << 11 | (opcode == TP_OP_NOTIFY ? TP_AA : 0)));
+	hs_buf_append_u16(out,
+	                  (uint16_t)((opcode & 15) << 11 | (opcode == TP_OP_NOTIFY ? TP_AA : 0)));
 	hs_buf_append_u16(out, 1);
 	hs_buf_append_u16(out, 0);
 	hs_buf_append_u16(out, 0);
@@ -97,14 +98,48 @@ int dns_parse_request(const uint8_t *msg, size_t len, dns_req_t *out)
 	return HS_OK;
 }
 
+static const struct {
+	unsigned ede;
+	enum tp_err_class cls;
+	const char *name;
+} err_rows[] = {
+    {0, TP_ERR_OTHER, "other"},
+    {HS_EDE_SIG0_FORMAT_ERROR, TP_ERR_MALFORMED, "malformed"},
+    {HS_EDE_HS_SIG0_MISSING, TP_ERR_UNSIGNED, "unsigned"},
+    {HS_EDE_SIG0_BAD_TIME, TP_ERR_BADTIME, "bad-time"},
+    {HS_EDE_HS_SIG0_RATELIMIT, TP_ERR_RATELIMIT, "rate-limited"},
+    {HS_EDE_NOT_SUPPORTED, TP_ERR_NOTSUP, "not-supported"},
+    {HS_EDE_HS_UNKNOWN_PEER, TP_ERR_UNKNOWN_PEER, "unknown-peer"},
+    {HS_EDE_HS_NOT_RECIPIENT, TP_ERR_NOT_RECIPIENT, "not-recipient"},
+    {HS_EDE_SIG0_KEY_NOT_KNOWN, TP_ERR_BADKEY, "unknown-key"},
+    {HS_EDE_SIG0_BAD_SIGNATURE, TP_ERR_BADSIG, "bad-signature"},
+    {HS_EDE_HS_NO_SUCH_DISTRIBUTION, TP_ERR_NO_DIST, "no-distribution"},
+};
+
+static enum tp_err_class err_class(unsigned ede)
+{
+	for (size_t i = 1; i < sizeof(err_rows) / sizeof(err_rows[0]); i++)
+		if (err_rows[i].ede == ede)
+			return err_rows[i].cls;
+	return TP_ERR_OTHER;
+}
+
+const char *tp_err_class_name(int cls)
+{
+	for (size_t i = 0; i < sizeof(err_rows) / sizeof(err_rows[0]); i++)
+		if ((int)err_rows[i].cls == cls)
+			return err_rows[i].name;
+	return "?";
+}
+
 int dns_build_reply(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned ede,
-		    const uint8_t *answer, size_t answer_len, unsigned ancount, const uint8_t *opt,
-		    size_t optlen, hs_buf_t *out)
+                    const uint8_t *answer, size_t answer_len, unsigned ancount, const uint8_t *opt,
+                    size_t optlen, hs_buf_t *out)
 {
 	hs_buf_reset(out);
 	hs_buf_append_u16(out, rq->id);
 	hs_buf_append_u16(out, (uint16_t)(TP_QR | (rq->opcode & 15) << 11 | TP_AA |
-					  (rq->flags & TP_RD) | (rcode & 15)));
+	                                  (rq->flags & TP_RD) | (rcode & 15)));
 	hs_buf_append_u16(out, rq->has_question ? 1 : 0);
 	hs_buf_append_u16(out, (uint16_t)ancount);
 	hs_buf_append_u16(out, 0);
@@ -114,8 +149,10 @@ int dns_build_reply(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned 
 	if (answer_len)
 		hs_buf_append(out, answer, answer_len);
 	put_opt(out, rcode >> 4, ede, opt, optlen);
-	if (rcode != TP_RC_NOERROR)
+	if (rcode != TP_RC_NOERROR) {
 		c->stats.errors_sent++;
+		c->stats.errors[err_class(ede)]++;
+	}
 	return sign(c, out);
 }
 
@@ -129,7 +166,7 @@ int dns_tc_reply(tp_core_t *c, const uint8_t *req, size_t len, hs_buf_t *out)
 }
 
 int dns_find_option(const uint8_t *rdata, size_t len, uint16_t code, const uint8_t **data,
-		    size_t *dlen)
+                    size_t *dlen)
 {
 	wire_rd_t rd;
 	wire_rd_init(&rd, rdata, len);
@@ -149,7 +186,7 @@ int dns_find_option(const uint8_t *rdata, size_t len, uint16_t code, const uint8
 }
 
 int dns_verify_response(tp_core_t *c, const tp_peer_t *peer, const uint8_t *msg, size_t len,
-			dns_req_t *out, unsigned *rcode)
+                        dns_req_t *out, unsigned *rcode)
 {
 	dns_req_t r;
 	sig0_verdict_t v;
@@ -163,7 +200,7 @@ int dns_verify_response(tp_core_t *c, const tp_peer_t *peer, const uint8_t *msg,
 	rc = sig0_verify(msg, len, peer->sig0, peer->nsig0, hs_now_s(c->env), &vo, &v);
 	if (rc != HS_OK) {
 		log_debug(SUB, "'%s': response from '%s' not accepted: %s", c->self, peer->identity,
-			  v.reason);
+		          v.reason);
 		return rc;
 	}
 	*out = r;
@@ -172,7 +209,7 @@ int dns_verify_response(tp_core_t *c, const tp_peer_t *peer, const uint8_t *msg,
 }
 
 int dns_answer_rdata(const uint8_t *msg, size_t len, uint16_t type, const uint8_t **rdata,
-		     size_t *rdlen)
+                     size_t *rdlen)
 {
 	dnsmsg_iter_t it;
 	dnsmsg_rr_t rr;

@@ -32,6 +32,7 @@ static void fetch_free(fetch_t *f)
 	free(f->buf);
 	free(f->got);
 	free(f->tries);
+	free(f->redo);
 	free(f);
 }
 
@@ -58,7 +59,7 @@ static void fetch_fail(tp_core_t *c, fetch_t *f, const char *why)
 {
 	c->stats.fetches_failed++;
 	log_info(SUB, "'%s': fetch of '%s' from '%s' abandoned: %s", c->self, f->distid, f->sender,
-		 why);
+	         why);
 	fetch_remove(c, f);
 }
 
@@ -160,7 +161,8 @@ static int take_manifest(tp_core_t *c, fetch_t *f, const hs_chunk_t *ch)
 static int take_chunk(fetch_t *f, const hs_chunk_t *ch)
 {
 	uint32_t seq = ch->sequence;
-	if (!f->have_manifest || ch->format != HS_CHUNK_FMT_HPKE || ch->total != f->man.chunk_count ||
+	if (!f->have_manifest || seq == 0 || seq > f->man.chunk_count ||
+	    ch->format != HS_CHUNK_FMT_HPKE || ch->total != f->man.chunk_count ||
 	    ch->data_len != tp_manifest_slice_len(&f->man, seq))
 		return HS_E_MALFORMED;
 	if (!f->got[seq]) {
@@ -171,8 +173,17 @@ static int take_chunk(fetch_t *f, const hs_chunk_t *ch)
 	return HS_OK;
 }
 
-void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *resp,
-		       size_t len)
+/* A REFUSED answer whose EDE says "budget exhausted". */
+static int ratelimited(const dns_req_t *r)
+{
+	const uint8_t *d = NULL;
+	size_t dl = 0;
+	return r->has_opt &&
+	       dns_find_option(r->opt_rdata, r->opt_rdlen, TP_OPT_EDE, &d, &dl) == HS_OK &&
+	       dl >= 2 && (unsigned)(d[0] << 8 | d[1]) == HS_EDE_HS_SIG0_RATELIMIT;
+}
+
+void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *resp, size_t len)
 {
 	fetch_t *f = fetch_find(c, t->peer, t->distid);
 	dns_req_t r;
@@ -196,6 +207,17 @@ void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *
 	}
 	const tp_peer_t *peer = tp_registry_find(c->reg, f->sender);
 	int rc = dns_verify_response(c, peer, resp, len, &r, &rcode);
+	if (rc == HS_OK && rcode == TP_RC_REFUSED && ratelimited(&r)) {
+		/* the sender's budget for us ran out: ask again a bit later */
+		if (f->nredo <= (size_t)f->man.chunk_count) {
+			f->redo = xrealloc(f->redo, (f->nredo + 1) * sizeof(*f->redo));
+			f->redo[f->nredo++] = t->seq;
+		}
+		f->resume_at = core_mono(c) + TP_RATELIMIT_PAUSE_MS;
+		log_debug(SUB, "'%s': chunk %u of '%s' refused by the budget of '%s'; pausing",
+		          c->self, t->seq, f->distid, f->sender);
+		return;
+	}
 	if (rc == HS_OK && rcode != TP_RC_NOERROR)
 		rc = HS_E_REFUSED;
 	if (rc == HS_OK)
@@ -206,7 +228,7 @@ void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *
 		rc = HS_E_MALFORMED;
 	if (rc == HS_OK)
 		rc = t->seq == 0 ? (f->have_manifest ? HS_OK : take_manifest(c, f, &ch))
-				 : take_chunk(f, &ch);
+		                 : take_chunk(f, &ch);
 	if (rc != HS_OK) {
 		c->stats.bad_responses++;
 		fetch_fail(c, f, rc == HS_E_REFUSED ? "error response" : "bad chunk response");
@@ -225,9 +247,21 @@ void fetch_run(tp_core_t *c, uint64_t now, uint64_t *best)
 	fetch_t *f = c->fetches, *next;
 	for (; f; f = next) {
 		next = f->next;
-		if (f->deadline <= now)
+		if (f->deadline <= now) {
 			fetch_fail(c, f, "no progress");
-		else if (f->deadline < *best)
+			continue;
+		}
+		if (f->nredo > 0 && f->resume_at <= now) {
+			size_t n = f->nredo;
+			f->nredo = 0;
+			for (size_t i = 0; i < n; i++)
+				if (ask(c, f, f->redo[i]) != HS_OK) {
+					fetch_fail(c, f, "cannot build a chunk query");
+					break;
+				}
+			continue;
+		}
+		if (f->deadline < *best)
 			*best = f->deadline;
 	}
 }

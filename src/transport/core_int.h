@@ -21,27 +21,28 @@
 #define SUB "transport"
 
 /* DNS header bits and codes used here. */
-#define TP_QR         0x8000u
-#define TP_AA         0x0400u
-#define TP_TC         0x0200u
-#define TP_RD         0x0100u
-#define TP_OP_QUERY   0
-#define TP_OP_NOTIFY  4
-#define TP_RC_NOERROR 0
-#define TP_RC_FORMERR 1
+#define TP_QR          0x8000u
+#define TP_AA          0x0400u
+#define TP_TC          0x0200u
+#define TP_RD          0x0100u
+#define TP_OP_QUERY    0
+#define TP_OP_NOTIFY   4
+#define TP_RC_NOERROR  0
+#define TP_RC_FORMERR  1
 #define TP_RC_SERVFAIL 2
-#define TP_RC_REFUSED 5
-#define TP_TYPE_OPT   41
-#define TP_CLASS_IN   1
-#define TP_EDNS_SIZE  1232
-#define TP_OPT_EDE    15
+#define TP_RC_REFUSED  5
+#define TP_TYPE_OPT    41
+#define TP_CLASS_IN    1
+#define TP_EDNS_SIZE   1232
+#define TP_OPT_EDE     15
 
-#define TP_CHUNK_RETRIES 3
+#define TP_CHUNK_RETRIES      3
+#define TP_RATELIMIT_PAUSE_MS 1000
 
 enum item_state {
-	IT_IDLE = 0,  /* waiting for next_mono */
-	IT_INFLIGHT,  /* NOTIFY sent, waiting for the receipt */
-	IT_FETCHING,  /* "fetching" receipt; waiting for the chunk queries */
+	IT_IDLE = 0, /* waiting for next_mono */
+	IT_INFLIGHT, /* NOTIFY sent, waiting for the receipt */
+	IT_FETCHING, /* "fetching" receipt; waiting for the chunk queries */
 };
 
 /* One pending outq item in memory (mirror of its store row). */
@@ -58,9 +59,9 @@ typedef struct out_item {
 	uint32_t attempts;  /* attempts made (this run and before) */
 	uint32_t failures;  /* consecutive failed attempts (backoff exponent) */
 	enum item_state state;
-	uint64_t next_mono; /* IDLE: next attempt; FETCHING: give up waiting */
-	uint64_t token;     /* INFLIGHT: the NOTIFY's token */
-	uint64_t deadline;  /* INFLIGHT: attempt timeout */
+	uint64_t next_mono;             /* IDLE: next attempt; FETCHING: give up waiting */
+	uint64_t token;                 /* INFLIGHT: the NOTIFY's token */
+	uint64_t deadline;              /* INFLIGHT: attempt timeout */
 	char distid[TP_DISTID_LEN + 1]; /* current attempt */
 } out_item_t;
 
@@ -86,14 +87,17 @@ typedef struct fetch {
 	char sender[TP_IDENT_MAX];
 	int have_manifest;
 	tp_manifest_t man;
-	uint8_t *buf;      /* [man.size] */
-	uint8_t *got;      /* [chunk_count + 1] */
-	uint8_t *tries;    /* [chunk_count + 1] */
-	uint8_t tries0;    /* manifest query retries */
+	uint8_t *buf;   /* [man.size] */
+	uint8_t *got;   /* [chunk_count + 1] */
+	uint8_t *tries; /* [chunk_count + 1] */
+	uint8_t tries0; /* manifest query retries */
 	uint32_t ngot;
 	uint32_t next_seq; /* next data chunk not yet asked for */
 	unsigned inflight;
 	uint64_t deadline; /* no progress until then: give up */
+	uint32_t *redo;    /* sequences refused by the sender's budget */
+	size_t nredo;
+	uint64_t resume_at; /* when to ask them again (0: nothing waits) */
 } fetch_t;
 
 /* An action's token, waiting for tp_core_on_response. */
@@ -116,7 +120,8 @@ struct tp_core {
 	const tp_registry_t *reg;
 	sig0_budget_t *budget;
 	uint64_t next_token;
-	tp_action_t *acts; /* FIFO */
+	uint64_t next_prune; /* mono ms */
+	tp_action_t *acts;   /* FIFO */
 	size_t acts_head, acts_n, acts_cap;
 	tok_t *toks;
 	size_t ntoks, toks_cap;
@@ -137,8 +142,8 @@ static inline int64_t core_wall_ms(const tp_core_t *c)
 }
 
 /* core.c */
-uint64_t core_push_action(tp_core_t *c, enum tp_action_kind kind, const char *peer,
-                          int prefer_tcp, hs_buf_t *msg); /* takes msg's bytes */
+uint64_t core_push_action(tp_core_t *c, enum tp_action_kind kind, const char *peer, int prefer_tcp,
+                          hs_buf_t *msg); /* takes msg's bytes */
 tok_t *core_tok_add(tp_core_t *c, uint64_t token, enum tp_action_kind kind);
 void core_tok_drop(tp_core_t *c, uint64_t token);
 uint16_t core_rand16(tp_core_t *c);
@@ -167,8 +172,8 @@ int dns_parse_request(const uint8_t *msg, size_t len, dns_req_t *out) HS_CHECK_R
 /* Signed reply: rcode (12-bit), EDE code (0 = none), answer RRs bytes
  * (already encoded, each with owner 0xc00c), an extra option. */
 int dns_build_reply(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned ede,
-                    const uint8_t *answer, size_t answer_len, unsigned ancount,
-                    const uint8_t *opt, size_t optlen, hs_buf_t *out) HS_CHECK_RESULT;
+                    const uint8_t *answer, size_t answer_len, unsigned ancount, const uint8_t *opt,
+                    size_t optlen, hs_buf_t *out) HS_CHECK_RESULT;
 /* Replace an oversize reply by a signed TC=1 one. */
 int dns_tc_reply(tp_core_t *c, const uint8_t *req, size_t len, hs_buf_t *out) HS_CHECK_RESULT;
 /* Find EDNS option `code` in OPT RDATA. HS_E_NOTFOUND, HS_E_MALFORMED. */
@@ -206,12 +211,11 @@ int serve_chunk(tp_core_t *c, const dns_req_t *rq, const char *receiver, const c
 /* Open, check and accept an envelope from `peer`; fills the receipt.
  * HS_OK, or a store error (no receipt: answer SERVFAIL). */
 int recv_accept(tp_core_t *c, const tp_peer_t *peer, const char *distid, const uint8_t *env,
-                 size_t len, tp_receipt_t *rcpt);
+                size_t len, tp_receipt_t *rcpt);
 
 /* core_fetch.c */
 int fetch_start(tp_core_t *c, const char *sender, const char *distid);
-void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *resp,
-                       size_t len);
+void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *resp, size_t len);
 void fetch_run(tp_core_t *c, uint64_t now, uint64_t *best);
 void fetch_free_all(tp_core_t *c);
 

@@ -36,7 +36,7 @@ static void source_key(const char *src, char out[64])
 }
 
 int recv_accept(tp_core_t *c, const tp_peer_t *peer, const char *distid, const uint8_t *env,
-		size_t len, tp_receipt_t *rcpt)
+                size_t len, tp_receipt_t *rcpt)
 {
 	hs_buf_t pt = {0};
 	tp_msg_t m;
@@ -79,7 +79,7 @@ int recv_accept(tp_core_t *c, const tp_peer_t *peer, const char *distid, const u
 	rc = st_inbox_put(c->st, peer->identity, m.id, m.type, pt.data, pt.len, expiry, now, &seen);
 	if (rc != HS_OK) {
 		log_err(SUB, "'%s': cannot store a message from '%s': %s", c->self, peer->identity,
-			hs_strerror(rc));
+		        hs_strerror(rc));
 		goto cleanup;
 	}
 	rcpt->status = seen ? TP_RCPT_DUPLICATE : TP_RCPT_RECEIVED;
@@ -93,8 +93,8 @@ cleanup:
 		else
 			c->stats.refused[rcpt->reason]++;
 		log_debug(SUB, "'%s': envelope of '%s' from '%s': %s%s%s", c->self, distid,
-			  peer->identity, tp_receipt_status_name(rcpt->status),
-			  rcpt->reason ? " " : "", tp_reason_name(rcpt->reason));
+		          peer->identity, tp_receipt_status_name(rcpt->status),
+		          rcpt->reason ? " " : "", tp_reason_name(rcpt->reason));
 	}
 	hs_buf_free_secret(&pt);
 	if (rc == HS_OK && rcpt->status == TP_RCPT_RECEIVED && c->cfg.on_inbox)
@@ -103,13 +103,12 @@ cleanup:
 }
 
 static int reply_error(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned ede,
-		       hs_buf_t *out)
+                       hs_buf_t *out)
 {
 	return dns_build_reply(c, rq, rcode, ede, NULL, 0, 0, NULL, 0, out);
 }
 
-static int reply_receipt(tp_core_t *c, const dns_req_t *rq, const tp_receipt_t *rcpt,
-			 hs_buf_t *out)
+static int reply_receipt(tp_core_t *c, const dns_req_t *rq, const tp_receipt_t *rcpt, hs_buf_t *out)
 {
 	hs_buf_t mp = {0}, opt = {0};
 	int rc = tp_receipt_encode(&mp, rcpt);
@@ -124,8 +123,8 @@ static int reply_receipt(tp_core_t *c, const dns_req_t *rq, const tp_receipt_t *
 	return rc;
 }
 
-static int on_notify(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer,
-		     const char *distid, hs_buf_t *out)
+static int on_notify(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer, const char *distid,
+                     hs_buf_t *out)
 {
 	tp_receipt_t rcpt;
 	const uint8_t *d = NULL;
@@ -133,7 +132,7 @@ static int on_notify(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer,
 	hs_opt_chunk_t ch;
 	memset(&rcpt, 0, sizeof(rcpt));
 	int rc = rq->has_opt ? dns_find_option(rq->opt_rdata, rq->opt_rdlen, HS_OPT_CHUNK, &d, &dl)
-			     : HS_E_NOTFOUND;
+	                     : HS_E_NOTFOUND;
 	if (rc == HS_OK) {
 		if (hs_opt_chunk_decode(d, dl, &ch, NULL) != HS_OK ||
 		    ch.format != HS_CHUNK_FMT_HPKE) {
@@ -160,8 +159,8 @@ static int on_notify(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer,
 /* Verify the request's SIG(0) with `peer`'s keys; on failure build the
  * error reply and return non-zero. */
 static int verify_or_reply(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer,
-			   const uint8_t *msg, size_t len, const char *srckey, hs_buf_t *out,
-			   int *rc)
+                           const uint8_t *msg, size_t len, const char *srckey, hs_buf_t *out,
+                           int *rc)
 {
 	sig0_verify_opts_t vo;
 	sig0_verdict_t v;
@@ -171,14 +170,14 @@ static int verify_or_reply(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *p
 	if (sig0_verify(msg, len, peer->sig0, peer->nsig0, hs_now_s(c->env), &vo, &v) == HS_OK)
 		return 0;
 	log_debug(SUB, "'%s': request claiming '%s' refused: %s", c->self, peer->identity,
-		  v.reason);
+	          v.reason);
 	*rc = reply_error(c, rq, sig0_status_rcode(v.status, rq->has_opt),
-			  sig0_status_ede(v.status), out);
+	                  sig0_status_ede(v.status), out);
 	return 1;
 }
 
 static int handle(tp_core_t *c, const char *src, const uint8_t *msg, size_t len, size_t limit,
-		  hs_buf_t *out)
+                  hs_buf_t *out)
 {
 	dns_req_t rq;
 	sig0_verify_opts_t vo;
@@ -198,12 +197,11 @@ static int handle(tp_core_t *c, const char *src, const uint8_t *msg, size_t len,
 	int vr = sig0_verify(msg, len, NULL, 0, hs_now_s(c->env), &vo, &v0);
 	if (vr != HS_E_NOKEY && vr != HS_OK)
 		return reply_error(c, &rq, sig0_status_rcode(v0.status, rq.has_opt),
-				   sig0_status_ede(v0.status), out);
+		                   sig0_status_ede(v0.status), out);
 	source_key(src, key);
 	if (sig0_budget_check(c->budget, key) != HS_OK)
 		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_SIG0_RATELIMIT, out);
-	if (rq.qtype != HS_RRTYPE_CHUNK ||
-	    (rq.opcode != TP_OP_NOTIFY && rq.opcode != TP_OP_QUERY))
+	if (rq.qtype != HS_RRTYPE_CHUNK || (rq.opcode != TP_OP_NOTIFY && rq.opcode != TP_OP_QUERY))
 		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_NOT_SUPPORTED, out);
 	if (rq.opcode == TP_OP_NOTIFY) {
 		const tp_peer_t *peer = NULL;
@@ -216,7 +214,7 @@ static int handle(tp_core_t *c, const char *src, const uint8_t *msg, size_t len,
 		return on_notify(c, &rq, peer, distid, out);
 	}
 	if (tp_name_parse_chunk(rq.qname, rq.qname_len, c->self_wire, c->self_wire_len, &seq,
-				distid, ident) != HS_OK)
+	                        distid, ident) != HS_OK)
 		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_NO_SUCH_DISTRIBUTION, out);
 	const tp_peer_t *peer = tp_registry_find(c->reg, ident);
 	if (peer == NULL)
@@ -233,7 +231,7 @@ static int handle(tp_core_t *c, const char *src, const uint8_t *msg, size_t len,
 }
 
 int tp_core_on_request(tp_core_t *c, const char *src, const uint8_t *msg, size_t len,
-		       size_t udp_limit, hs_buf_t *reply)
+                       size_t udp_limit, hs_buf_t *reply)
 {
 	hs_buf_t out = {0};
 	if (c == NULL || msg == NULL || reply == NULL)

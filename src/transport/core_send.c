@@ -77,8 +77,8 @@ void send_free_all(tp_core_t *c)
 	}
 }
 
-int tp_core_send(tp_core_t *c, const char *to, const char *type, const uint8_t *body,
-		 size_t len, const char *order_key, uint8_t msgid_out[TP_MSGID_LEN])
+int tp_core_send(tp_core_t *c, const char *to, const char *type, const uint8_t *body, size_t len,
+                 const char *order_key, uint8_t msgid_out[TP_MSGID_LEN])
 {
 	static const uint8_t empty_map = 0x80;
 	st_outq_item_t it;
@@ -119,7 +119,7 @@ int tp_core_send(tp_core_t *c, const char *to, const char *type, const uint8_t *
 	c->stats.queued++;
 	id_hex(it.msgid, hex);
 	log_info(SUB, "'%s': queued %s message '%s' for '%s' (%zu octets)", c->self, type, hex,
-		 p->identity, len);
+	         p->identity, len);
 	if (msgid_out)
 		memcpy(msgid_out, it.msgid, TP_MSGID_LEN);
 	send_run(c);
@@ -131,7 +131,7 @@ int tp_core_send(tp_core_t *c, const char *to, const char *type, const uint8_t *
 static void finish(tp_core_t *c, out_item_t *o, enum tp_outcome outcome, int reason)
 {
 	static const enum st_outq_state states[] = {0, ST_OUTQ_DELIVERED, ST_OUTQ_REJECTED,
-						    ST_OUTQ_EXPIRED};
+	                                            ST_OUTQ_EXPIRED};
 	static const char *const names[] = {"", "delivered", "rejected", "expired"};
 	char hex[2 * TP_MSGID_LEN + 1];
 	const char *rs = outcome == TP_OUT_REJECTED ? tp_reason_name(reason) : "";
@@ -139,9 +139,9 @@ static void finish(tp_core_t *c, out_item_t *o, enum tp_outcome outcome, int rea
 	id_hex(o->msgid, hex);
 	if (rc != HS_OK)
 		log_err(SUB, "'%s': cannot record outcome of '%s': %s", c->self, hex,
-			hs_strerror(rc));
+		        hs_strerror(rc));
 	log_info(SUB, "'%s': message '%s' to '%s' %s%s%s after %u attempts", c->self, hex, o->peer,
-		 names[outcome], *rs ? " " : "", rs, o->attempts);
+	         names[outcome], *rs ? " " : "", rs, o->attempts);
 	if (outcome == TP_OUT_DELIVERED)
 		c->stats.delivered++;
 	else if (outcome == TP_OUT_EXPIRED)
@@ -198,13 +198,12 @@ static void fail_attempt(tp_core_t *c, out_item_t *o, const char *why)
 	o->state = IT_IDLE;
 	id_hex(o->msgid, hex);
 	log_debug(SUB, "'%s': attempt %u of '%s' to '%s' failed (%s); next in %llu ms", c->self,
-		  o->attempts, hex, o->peer, why, (unsigned long long)d);
+	          o->attempts, hex, o->peer, why, (unsigned long long)d);
 }
 
 /* ---- attempts ------------------------------------------------------------- */
 
-static int seal(tp_core_t *c, out_item_t *o, const tp_peer_t *p, const char *distid,
-		hs_buf_t *env)
+static int seal(tp_core_t *c, out_item_t *o, const tp_peer_t *p, const char *distid, hs_buf_t *env)
 {
 	tp_msg_t m;
 	hs_buf_t pt = {0};
@@ -220,7 +219,8 @@ static int seal(tp_core_t *c, out_item_t *o, const tp_peer_t *p, const char *dis
 	int rc = tp_msg_encode(&pt, &m);
 	if (rc == HS_OK) {
 		hpke_env_ids_t ids = {c->self, p->identity, distid};
-		rc = hpke_env_seal(env, &ids, c->cfg.hpke_keys[0], p->hpke, c->env, pt.data, pt.len);
+		rc =
+		    hpke_env_seal(env, &ids, c->cfg.hpke_keys[0], p->hpke, c->env, pt.data, pt.len);
 	}
 	hs_buf_free_secret(&pt);
 	return rc;
@@ -242,10 +242,11 @@ static void attempt(tp_core_t *c, out_item_t *o)
 	why = "cannot build the NOTIFY";
 	if (tp_name_notify(o->distid, c->self, qname, &qlen) != HS_OK)
 		goto fail;
-	if (env.len <= c->cfg.inline_limit) {
+	if (env.len <= c->cfg.inline_limit && env.len <= TP_CHUNK_DATA_MAX) {
 		hs_opt_chunk_t ch = {HS_CHUNK_FMT_HPKE, NULL, 0, env.data, (uint16_t)env.len};
 		if (hs_opt_chunk_encode(&ch, &opt, NULL) == HS_OK &&
-		    dns_build_query(c, TP_OP_NOTIFY, qname, qlen, opt.data, opt.len, &msg) == HS_OK &&
+		    dns_build_query(c, TP_OP_NOTIFY, qname, qlen, opt.data, opt.len, &msg) ==
+		        HS_OK &&
 		    msg.len <= c->cfg.inline_limit)
 			inl = 1;
 	}
@@ -275,7 +276,7 @@ static void attempt(tp_core_t *c, out_item_t *o)
 	o->state = IT_INFLIGHT;
 	o->deadline = core_mono(c) + c->cfg.attempt_timeout_ms;
 	log_debug(SUB, "'%s': NOTIFY %s.%s to '%s' (%s, %zu octets, envelope %zu)", c->self,
-		  o->distid, c->self, p->identity, inl ? "inline" : "fetch", mlen, env.len);
+	          o->distid, c->self, p->identity, inl ? "inline" : "fetch", mlen, env.len);
 	goto cleanup;
 fail:
 	o->attempts++;

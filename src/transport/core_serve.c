@@ -24,7 +24,7 @@ static void dist_free(dist_t *d)
 }
 
 dist_t *dist_new(tp_core_t *c, const char *receiver, const char *distid,
-		 const uint8_t msgid[TP_MSGID_LEN], const uint8_t *env, size_t len)
+                 const uint8_t msgid[TP_MSGID_LEN], const uint8_t *env, size_t len)
 {
 	dist_t *d = xcalloc(1, sizeof(*d));
 	snprintf(d->distid, sizeof(d->distid), "%s", distid);
@@ -95,13 +95,13 @@ void dist_expire(tp_core_t *c, uint64_t now, uint64_t *best)
 }
 
 int serve_chunk(tp_core_t *c, const dns_req_t *rq, const char *receiver, const char *distid,
-		unsigned seq, size_t limit, hs_buf_t *reply)
+                unsigned seq, size_t limit, hs_buf_t *reply)
 {
 	hs_buf_t rr = {0};
 	dist_t *d = dist_find(c, distid);
 	if (d == NULL || strcmp(d->receiver, receiver) != 0 || seq > d->man.chunk_count)
-		return dns_build_reply(c, rq, TP_RC_REFUSED, HS_EDE_HS_NO_SUCH_DISTRIBUTION, NULL, 0,
-				       0, NULL, 0, reply);
+		return dns_build_reply(c, rq, TP_RC_REFUSED, HS_EDE_HS_NO_SUCH_DISTRIBUTION, NULL,
+		                       0, 0, NULL, 0, reply);
 	hs_chunk_t ch = {0};
 	ch.sequence = (uint16_t)seq;
 	ch.total = (uint16_t)d->man.chunk_count;
@@ -134,8 +134,8 @@ int serve_chunk(tp_core_t *c, const dns_req_t *rq, const char *receiver, const c
 	if (reply->len > limit)
 		return HS_E_SPACE; /* the caller sends TC=1; not served yet */
 	c->stats.chunks_served++;
-	log_debug(SUB, "'%s': served chunk %u/%u of '%s' to '%s'", c->self, seq,
-		  d->man.chunk_count, distid, receiver);
+	log_debug(SUB, "'%s': served chunk %u/%u of '%s' to '%s'", c->self, seq, d->man.chunk_count,
+	          distid, receiver);
 	if (seq > 0 && !d->served[seq]) {
 		d->served[seq] = 1;
 		d->nserved++;

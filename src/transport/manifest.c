@@ -44,11 +44,11 @@ int tp_manifest_encode(hs_buf_t *out, const tp_manifest_t *m)
 	if (tp_ident_canon(m->sender, s) != HS_OK || tp_ident_canon(m->receiver, r) != HS_OK)
 		return HS_E_NAME;
 	hs_buf_printf(out,
-		      "{\"chunk_count\":%u,\"chunk_size\":%u,\"size\":%llu,\"sha256\":\"%s\","
-		      "\"metadata\":{\"distribution_id\":\"%s\",\"sender\":\"%s\","
-		      "\"receiver\":\"%s\",\"format\":%u}}",
-		      m->chunk_count, m->chunk_size, (unsigned long long)m->size, hex, m->distid, s,
-		      r, m->format);
+	              "{\"chunk_count\":%u,\"chunk_size\":%u,\"size\":%llu,\"sha256\":\"%s\","
+	              "\"metadata\":{\"distribution_id\":\"%s\",\"sender\":\"%s\","
+	              "\"receiver\":\"%s\",\"format\":%u}}",
+	              m->chunk_count, m->chunk_size, (unsigned long long)m->size, hex, m->distid, s,
+	              r, m->format);
 	return HS_OK;
 }
 

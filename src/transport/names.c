@@ -101,8 +101,7 @@ static int put_name(uint8_t *out, size_t *o, const char *ident)
 	return HS_OK;
 }
 
-int tp_name_notify(const char *distid, const char *sender, uint8_t out[WIRE_NAME_MAX],
-		   size_t *len)
+int tp_name_notify(const char *distid, const char *sender, uint8_t out[WIRE_NAME_MAX], size_t *len)
 {
 	uint8_t w[WIRE_NAME_MAX];
 	size_t o = 0;
@@ -119,7 +118,7 @@ int tp_name_notify(const char *distid, const char *sender, uint8_t out[WIRE_NAME
 }
 
 int tp_name_chunk(unsigned seq, const char *receiver, const char *distid, const char *sender,
-		  uint8_t out[WIRE_NAME_MAX], size_t *len)
+                  uint8_t out[WIRE_NAME_MAX], size_t *len)
 {
 	uint8_t w[WIRE_NAME_MAX], r[WIRE_NAME_MAX];
 	size_t o = 0, rl = 0;
@@ -180,7 +179,7 @@ static int label_distid(const uint8_t *lab, char out[TP_DISTID_MAX + 1])
 }
 
 int tp_name_parse_notify(const uint8_t *qname, size_t len, char distid[TP_DISTID_MAX + 1],
-			 char sender[TP_IDENT_MAX])
+                         char sender[TP_IDENT_MAX])
 {
 	size_t offs[128], n = 0;
 	char d[TP_DISTID_MAX + 1], s[TP_IDENT_MAX];
@@ -195,7 +194,7 @@ int tp_name_parse_notify(const uint8_t *qname, size_t len, char distid[TP_DISTID
 }
 
 int tp_name_parse_chunk(const uint8_t *qname, size_t len, const uint8_t *self, size_t self_len,
-			unsigned *seq, char distid[TP_DISTID_MAX + 1], char receiver[TP_IDENT_MAX])
+                        unsigned *seq, char distid[TP_DISTID_MAX + 1], char receiver[TP_IDENT_MAX])
 {
 	size_t offs[128], n = 0;
 	char d[TP_DISTID_MAX + 1], r[TP_IDENT_MAX];

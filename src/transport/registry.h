@@ -47,17 +47,14 @@ int tp_registry_add(tp_registry_t *reg, const char *identity, const char *addr,
 /* Give the peer a SIG(0) public key; the registry takes ownership of
  * `key` on HS_OK only. HS_E_NOTFOUND (no such peer), HS_E_LIMIT (more
  * than TP_REG_MAX_SIG0 keys), HS_E_INVAL. */
-int tp_registry_add_sig0(tp_registry_t *reg, const char *identity,
-                         sig0_key_t *key) HS_CHECK_RESULT;
+int tp_registry_add_sig0(tp_registry_t *reg, const char *identity, sig0_key_t *key) HS_CHECK_RESULT;
 /* Set the peer's HPKE public key, replacing an older one; ownership as
  * above. HS_E_NOTFOUND, HS_E_INVAL. */
-int tp_registry_set_hpke(tp_registry_t *reg, const char *identity,
-                         hpke_key_t *key) HS_CHECK_RESULT;
+int tp_registry_set_hpke(tp_registry_t *reg, const char *identity, hpke_key_t *key) HS_CHECK_RESULT;
 /* The peer, or NULL. */
 const tp_peer_t *tp_registry_find(const tp_registry_t *reg, const char *identity);
 /* The peer whose identity is the uncompressed wire name `name`, or NULL. */
-const tp_peer_t *tp_registry_find_wire(const tp_registry_t *reg, const uint8_t *name,
-                                       size_t len);
+const tp_peer_t *tp_registry_find_wire(const tp_registry_t *reg, const uint8_t *name, size_t len);
 size_t tp_registry_count(const tp_registry_t *reg);
 
 /* Canonical presentation form of a plain DNS name (letters, digits, '-',

@@ -9,12 +9,13 @@
 
 #include "wire/cursor.h"
 
-static const char *const msg_types[] = {"HELLO", "BEAT",     "SYNC",  "UPDATE", "CONFIRM", "RFI",
-					"EDITS", "KEYSTATE", "ELECT", "STATUS", "PING"};
+static const char *const msg_types[] = {"HELLO",    "HELLO_ACK", "BEAT",   "SYNC",
+                                        "UPDATE",   "CONFIRM",   "RFI",    "EDITS",
+                                        "KEYSTATE", "ELECT",     "STATUS", "PING"};
 
 static const char *const reason_names[TP_REASON_COUNT] = {
-	"",          "envelope",  "stale",      "identity-mismatch", "unknown-type",
-	"malformed", "unknown-key", "overload"};
+    "",          "envelope",    "stale",   "identity-mismatch", "unknown-type",
+    "malformed", "unknown-key", "overload"};
 
 static const char *const status_names[] = {"", "received", "duplicate", "fetching", "rejected"};
 
@@ -41,7 +42,8 @@ int tp_reason_parse(const char *s, size_t n)
 
 const char *tp_receipt_status_name(int status)
 {
-	return status >= TP_RCPT_RECEIVED && status <= TP_RCPT_REJECTED ? status_names[status] : "?";
+	return status >= TP_RCPT_RECEIVED && status <= TP_RCPT_REJECTED ? status_names[status]
+	                                                                : "?";
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -94,38 +96,123 @@ static int mp_head(wire_rd_t *rd, mp_head_t *h)
 		h->kind = MP_INT;
 	} else {
 		switch (b) {
-		case 0xc0: h->kind = MP_NIL; break;
+		case 0xc0:
+			h->kind = MP_NIL;
+			break;
 		case 0xc2:
-		case 0xc3: h->kind = MP_BOOL; break;
-		case 0xc4: head_payload(rd, h, MP_BIN, (size_t)rd_be(rd, 1)); break;
-		case 0xc5: head_payload(rd, h, MP_BIN, (size_t)rd_be(rd, 2)); break;
-		case 0xc6: head_payload(rd, h, MP_BIN, (size_t)rd_be(rd, 4)); break;
-		case 0xc7: { size_t n = (size_t)rd_be(rd, 1); rd_be(rd, 1); head_payload(rd, h, MP_EXT, n); break; }
-		case 0xc8: { size_t n = (size_t)rd_be(rd, 2); rd_be(rd, 1); head_payload(rd, h, MP_EXT, n); break; }
-		case 0xc9: { size_t n = (size_t)rd_be(rd, 4); rd_be(rd, 1); head_payload(rd, h, MP_EXT, n); break; }
-		case 0xca: h->kind = MP_FLOAT; wire_rd_take(rd, 4); break;
-		case 0xcb: h->kind = MP_FLOAT; wire_rd_take(rd, 8); break;
-		case 0xcc: h->kind = MP_UINT; h->u = rd_be(rd, 1); break;
-		case 0xcd: h->kind = MP_UINT; h->u = rd_be(rd, 2); break;
-		case 0xce: h->kind = MP_UINT; h->u = rd_be(rd, 4); break;
-		case 0xcf: h->kind = MP_UINT; h->u = rd_be(rd, 8); break;
-		case 0xd0: h->kind = MP_INT; wire_rd_take(rd, 1); break;
-		case 0xd1: h->kind = MP_INT; wire_rd_take(rd, 2); break;
-		case 0xd2: h->kind = MP_INT; wire_rd_take(rd, 4); break;
-		case 0xd3: h->kind = MP_INT; wire_rd_take(rd, 8); break;
-		case 0xd4: head_payload(rd, h, MP_EXT, 2); break; /* type + 1 */
-		case 0xd5: head_payload(rd, h, MP_EXT, 3); break;
-		case 0xd6: head_payload(rd, h, MP_EXT, 5); break;
-		case 0xd7: head_payload(rd, h, MP_EXT, 9); break;
-		case 0xd8: head_payload(rd, h, MP_EXT, 17); break;
-		case 0xd9: head_payload(rd, h, MP_STR, (size_t)rd_be(rd, 1)); break;
-		case 0xda: head_payload(rd, h, MP_STR, (size_t)rd_be(rd, 2)); break;
-		case 0xdb: head_payload(rd, h, MP_STR, (size_t)rd_be(rd, 4)); break;
-		case 0xdc: h->kind = MP_ARR; h->n = (size_t)rd_be(rd, 2); break;
-		case 0xdd: h->kind = MP_ARR; h->n = (size_t)rd_be(rd, 4); break;
-		case 0xde: h->kind = MP_MAP; h->n = (size_t)rd_be(rd, 2); break;
-		case 0xdf: h->kind = MP_MAP; h->n = (size_t)rd_be(rd, 4); break;
-		default: wire_rd_fail(rd, HS_E_MALFORMED); break; /* 0xc1 */
+		case 0xc3:
+			h->kind = MP_BOOL;
+			break;
+		case 0xc4:
+			head_payload(rd, h, MP_BIN, (size_t)rd_be(rd, 1));
+			break;
+		case 0xc5:
+			head_payload(rd, h, MP_BIN, (size_t)rd_be(rd, 2));
+			break;
+		case 0xc6:
+			head_payload(rd, h, MP_BIN, (size_t)rd_be(rd, 4));
+			break;
+		case 0xc7: {
+			size_t n = (size_t)rd_be(rd, 1);
+			rd_be(rd, 1);
+			head_payload(rd, h, MP_EXT, n);
+			break;
+		}
+		case 0xc8: {
+			size_t n = (size_t)rd_be(rd, 2);
+			rd_be(rd, 1);
+			head_payload(rd, h, MP_EXT, n);
+			break;
+		}
+		case 0xc9: {
+			size_t n = (size_t)rd_be(rd, 4);
+			rd_be(rd, 1);
+			head_payload(rd, h, MP_EXT, n);
+			break;
+		}
+		case 0xca:
+			h->kind = MP_FLOAT;
+			wire_rd_take(rd, 4);
+			break;
+		case 0xcb:
+			h->kind = MP_FLOAT;
+			wire_rd_take(rd, 8);
+			break;
+		case 0xcc:
+			h->kind = MP_UINT;
+			h->u = rd_be(rd, 1);
+			break;
+		case 0xcd:
+			h->kind = MP_UINT;
+			h->u = rd_be(rd, 2);
+			break;
+		case 0xce:
+			h->kind = MP_UINT;
+			h->u = rd_be(rd, 4);
+			break;
+		case 0xcf:
+			h->kind = MP_UINT;
+			h->u = rd_be(rd, 8);
+			break;
+		case 0xd0:
+			h->kind = MP_INT;
+			wire_rd_take(rd, 1);
+			break;
+		case 0xd1:
+			h->kind = MP_INT;
+			wire_rd_take(rd, 2);
+			break;
+		case 0xd2:
+			h->kind = MP_INT;
+			wire_rd_take(rd, 4);
+			break;
+		case 0xd3:
+			h->kind = MP_INT;
+			wire_rd_take(rd, 8);
+			break;
+		case 0xd4:
+			head_payload(rd, h, MP_EXT, 2);
+			break; /* type + 1 */
+		case 0xd5:
+			head_payload(rd, h, MP_EXT, 3);
+			break;
+		case 0xd6:
+			head_payload(rd, h, MP_EXT, 5);
+			break;
+		case 0xd7:
+			head_payload(rd, h, MP_EXT, 9);
+			break;
+		case 0xd8:
+			head_payload(rd, h, MP_EXT, 17);
+			break;
+		case 0xd9:
+			head_payload(rd, h, MP_STR, (size_t)rd_be(rd, 1));
+			break;
+		case 0xda:
+			head_payload(rd, h, MP_STR, (size_t)rd_be(rd, 2));
+			break;
+		case 0xdb:
+			head_payload(rd, h, MP_STR, (size_t)rd_be(rd, 4));
+			break;
+		case 0xdc:
+			h->kind = MP_ARR;
+			h->n = (size_t)rd_be(rd, 2);
+			break;
+		case 0xdd:
+			h->kind = MP_ARR;
+			h->n = (size_t)rd_be(rd, 4);
+			break;
+		case 0xde:
+			h->kind = MP_MAP;
+			h->n = (size_t)rd_be(rd, 2);
+			break;
+		case 0xdf:
+			h->kind = MP_MAP;
+			h->n = (size_t)rd_be(rd, 4);
+			break;
+		default:
+			wire_rd_fail(rd, HS_E_MALFORMED);
+			break; /* 0xc1 */
 		}
 	}
 	return rd->err;
@@ -245,7 +332,7 @@ static int msg_field(const uint8_t *k, size_t n, wire_rd_t *rd, void *arg)
 		const char *name;
 		unsigned flag;
 	} known[] = {{"v", F_V},       {"id", F_ID}, {"ts", F_TS},
-		     {"from", F_FROM}, {"to", F_TO}, {"type", F_TYPE}};
+	             {"from", F_FROM}, {"to", F_TO}, {"type", F_TYPE}};
 	unsigned flag = 0;
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (key_is(k, n, known[i].name))
@@ -341,8 +428,8 @@ int tp_receipt_encode(hs_buf_t *out, const tp_receipt_t *r)
 {
 	if (r->status < TP_RCPT_RECEIVED || r->status > TP_RCPT_REJECTED)
 		return HS_E_INVAL;
-	int with_reason = r->status == TP_RCPT_REJECTED && r->reason > 0 &&
-			  r->reason < TP_REASON_COUNT;
+	int with_reason =
+	    r->status == TP_RCPT_REJECTED && r->reason > 0 && r->reason < TP_REASON_COUNT;
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, out, sbuf_write);
 	msgpack_pack_map(&pk, 1 + (r->has_id ? 1 : 0) + (with_reason ? 1 : 0));

@@ -19,10 +19,10 @@
 #include "util/buf.h"
 #include "util/hs_err.h"
 
-#define TP_MSG_VERSION   1
-#define TP_MP_MAX_DEPTH  32
-#define TP_MSG_TYPE_MAX  32
-#define TP_MSG_MAX_KEYS  64
+#define TP_MSG_VERSION  1
+#define TP_MP_MAX_DEPTH 32
+#define TP_MSG_TYPE_MAX 32
+#define TP_MSG_MAX_KEYS 64
 
 /* The plaintext message. `body` is the raw msgpack map, a view into the
  * decoded bytes (decode) or the caller's bytes (encode; len 0 = {}). */

@@ -23,7 +23,7 @@
 #include "wire/edns_opts.h"
 #include "wire/proto.h"
 
-#define FZ_DISTID "00112233445566778899aabbccddeeff"
+#define FZ_DISTID   "00112233445566778899aabbccddeeff"
 #define FZ_START_MS 1795412772000ull
 
 typedef struct fz_world {
@@ -63,7 +63,7 @@ static void fz_init(void)
 	hs_log_set_level(getenv("FUZZ_TP_DEBUG") ? HS_LOG_DEBUG : HS_LOG_ERR);
 	hs_env_fake_init(&fz.fake, FZ_START_MS, 7);
 	snprintf(fz.dir, sizeof(fz.dir), "%s/fuzz-tp-XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	         access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	if (mkdtemp(fz.dir) == NULL)
 		abort();
 	snprintf(path, sizeof(path), "%s/b.db", fz.dir);

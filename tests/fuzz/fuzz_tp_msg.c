@@ -22,8 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (m.body == NULL || m.body < data || m.body + m.body_len > data + size)
 			abort();
 		if (tp_msg_encode(&b, &m) != HS_OK || tp_msg_decode(b.data, b.len, &d) != HS_OK ||
-		    d.v != m.v || d.ts != m.ts || strcmp(d.from, m.from) || strcmp(d.type, m.type) ||
-		    d.body_len != m.body_len || memcmp(d.body, m.body, m.body_len))
+		    d.v != m.v || d.ts != m.ts || strcmp(d.from, m.from) ||
+		    strcmp(d.type, m.type) || d.body_len != m.body_len ||
+		    memcmp(d.body, m.body, m.body_len))
 			abort();
 	}
 	hs_buf_free(&b);

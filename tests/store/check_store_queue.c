@@ -26,7 +26,8 @@ START_TEST(test_outq_lifecycle)
 	char *path = stt_path("outq");
 	st_t *st = stt_open(path);
 	int64_t s1 = 0, s2 = 0, s3 = 0;
-	st_outq_item_t a = item(ID1, "B.Example", "zone.example."), b = item(ID2, "b.example.", NULL);
+	st_outq_item_t a = item(ID1, "B.Example", "zone.example."),
+	               b = item(ID2, "b.example.", NULL);
 	ck_assert_int_eq(st_outq_add(st, &a, &s1), HS_OK);
 	ck_assert_int_eq(st_outq_add(st, &b, &s2), HS_OK);
 	ck_assert_int_eq(st_outq_add(st, &a, NULL), HS_E_EXISTS);
@@ -110,19 +111,18 @@ START_TEST(test_inbox_exactly_once)
 	uint64_t n = 9;
 	st_inbox_msg_t m;
 	ck_assert_int_eq(st_inbox_next(st, &m), HS_E_NOTFOUND);
-	ck_assert_int_eq(st_inbox_put(st, "A.example", ID1, "SYNC", BODY, sizeof(BODY), 200, 100,
-				      &seen),
-			 HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "A.example", ID1, "SYNC", BODY, sizeof(BODY), 200, 100, &seen), HS_OK);
 	ck_assert_int_eq(seen, 0);
-	ck_assert_int_eq(st_inbox_put(st, "a.example.", ID1, "SYNC", BODY, sizeof(BODY), 200, 150,
-				      &seen),
-			 HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID1, "SYNC", BODY, sizeof(BODY), 200, 150, &seen),
+	    HS_OK);
 	ck_assert_int_eq(seen, 1);
 	ck_assert_int_eq(st_inbox_put(st, "a.example.", ID2, "PING", BODY, 1, 200, 150, &seen),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_int_eq(seen, 0);
 	ck_assert_int_eq(st_inbox_put(st, "a.example.", ID3, "PING", BODY, 1, 100, 150, &seen),
-			 HS_E_INVAL);
+	                 HS_E_INVAL);
 	ck_assert_int_eq(st_inbox_count(st, &n), HS_OK);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(st_replay_count(st, &n), HS_OK);
@@ -139,9 +139,9 @@ START_TEST(test_inbox_exactly_once)
 	ck_assert_int_eq(st_inbox_ack(st, seq), HS_OK);
 	ck_assert_int_eq(st_inbox_ack(st, seq), HS_E_NOTFOUND);
 	/* acknowledged: still a duplicate for the replay cache */
-	ck_assert_int_eq(st_inbox_put(st, "a.example.", ID1, "SYNC", BODY, sizeof(BODY), 300, 160,
-				      &seen),
-			 HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID1, "SYNC", BODY, sizeof(BODY), 300, 160, &seen),
+	    HS_OK);
 	ck_assert_int_eq(seen, 1);
 	ck_assert_int_eq(st_inbox_next(st, &m), HS_OK);
 	ck_assert(memcmp(m.msgid, ID2, ST_MSGID_LEN) == 0);
@@ -157,7 +157,7 @@ START_TEST(test_inbox_atomic)
 	char *path = stt_path("atomic");
 	st_close(stt_open(path));
 	stt_sql_exec(path, "CREATE TRIGGER boom BEFORE INSERT ON inbox"
-			   " BEGIN SELECT RAISE(ABORT, 'injected'); END");
+	                   " BEGIN SELECT RAISE(ABORT, 'injected'); END");
 	st_t *st = stt_open(path);
 	int seen = -1;
 	uint64_t n = 9;
@@ -169,9 +169,9 @@ START_TEST(test_inbox_atomic)
 	st_close(st);
 	stt_sql_exec(path, "DROP TRIGGER boom");
 	st = stt_open(path);
-	ck_assert_int_eq(st_inbox_put(st, "a.example.", ID1, "SYNC", BODY, sizeof(BODY), 200, 100,
-				      &seen),
-			 HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID1, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
 	ck_assert_int_eq(seen, 0); /* not a duplicate: the failed put left nothing */
 	ck_assert_int_eq(st_inbox_count(st, &n), HS_OK);
 	ck_assert_uint_eq(n, 1);
@@ -185,24 +185,24 @@ END_TEST
 START_TEST(test_migrate_from_v1)
 {
 	char *path = stt_path("v1");
-	stt_sql_exec(path,
-		     "CREATE TABLE keys (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, kind INTEGER"
-		     " NOT NULL, alg INTEGER NOT NULL, keyid INTEGER NOT NULL, pubkey BLOB NOT NULL,"
-		     " privkey BLOB, state INTEGER NOT NULL, created_at INTEGER NOT NULL,"
-		     " state_changed_at INTEGER NOT NULL, UNIQUE (owner, kind, alg, keyid)) STRICT;"
-		     "CREATE TABLE key_history (id INTEGER PRIMARY KEY, key_id INTEGER NOT NULL"
-		     " REFERENCES keys(id) ON DELETE CASCADE, from_state INTEGER, to_state INTEGER"
-		     " NOT NULL, at INTEGER NOT NULL, reason TEXT NOT NULL) STRICT;"
-		     "CREATE TABLE trust (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, kind INTEGER"
-		     " NOT NULL, alg INTEGER NOT NULL, keytag INTEGER NOT NULL, rdata BLOB NOT NULL,"
-		     " state INTEGER NOT NULL, source TEXT NOT NULL, first_seen INTEGER NOT NULL,"
-		     " last_seen INTEGER NOT NULL, last_changed INTEGER NOT NULL,"
-		     " UNIQUE (owner, kind, alg, keytag, rdata)) STRICT;"
-		     "CREATE TABLE replay (sender TEXT NOT NULL, msgid BLOB NOT NULL, expiry INTEGER"
-		     " NOT NULL, PRIMARY KEY (sender, msgid)) STRICT, WITHOUT ROWID;"
-		     "INSERT INTO replay VALUES ('a.example.', x'01010101010101010101010101010101',"
-		     " 1000);"
-		     "PRAGMA user_version=1; PRAGMA application_id=1752398190;");
+	stt_sql_exec(
+	    path, "CREATE TABLE keys (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, kind INTEGER"
+	          " NOT NULL, alg INTEGER NOT NULL, keyid INTEGER NOT NULL, pubkey BLOB NOT NULL,"
+	          " privkey BLOB, state INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+	          " state_changed_at INTEGER NOT NULL, UNIQUE (owner, kind, alg, keyid)) STRICT;"
+	          "CREATE TABLE key_history (id INTEGER PRIMARY KEY, key_id INTEGER NOT NULL"
+	          " REFERENCES keys(id) ON DELETE CASCADE, from_state INTEGER, to_state INTEGER"
+	          " NOT NULL, at INTEGER NOT NULL, reason TEXT NOT NULL) STRICT;"
+	          "CREATE TABLE trust (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, kind INTEGER"
+	          " NOT NULL, alg INTEGER NOT NULL, keytag INTEGER NOT NULL, rdata BLOB NOT NULL,"
+	          " state INTEGER NOT NULL, source TEXT NOT NULL, first_seen INTEGER NOT NULL,"
+	          " last_seen INTEGER NOT NULL, last_changed INTEGER NOT NULL,"
+	          " UNIQUE (owner, kind, alg, keytag, rdata)) STRICT;"
+	          "CREATE TABLE replay (sender TEXT NOT NULL, msgid BLOB NOT NULL, expiry INTEGER"
+	          " NOT NULL, PRIMARY KEY (sender, msgid)) STRICT, WITHOUT ROWID;"
+	          "INSERT INTO replay VALUES ('a.example.', x'01010101010101010101010101010101',"
+	          " 1000);"
+	          "PRAGMA user_version=1; PRAGMA application_id=1752398190;");
 	capture_logs();
 	st_t *st = stt_open(path);
 	ck_assert_ptr_nonnull(strstr(captured(), "migrated to schema version 2"));
@@ -210,9 +210,9 @@ START_TEST(test_migrate_from_v1)
 	hs_log_set_hook(NULL, NULL);
 	int seen = -1;
 	/* the v1 replay row still counts */
-	ck_assert_int_eq(st_inbox_put(st, "a.example.", ID1, "SYNC", BODY, sizeof(BODY), 900, 100,
-				      &seen),
-			 HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID1, "SYNC", BODY, sizeof(BODY), 900, 100, &seen),
+	    HS_OK);
 	ck_assert_int_eq(seen, 1);
 	st_outq_item_t a = item(ID2, "b.example.", NULL);
 	ck_assert_int_eq(st_outq_add(st, &a, NULL), HS_OK);

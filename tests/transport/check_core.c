@@ -31,9 +31,9 @@ static void deliver(size_t len, size_t inline_limit, size_t chunk_size, int expe
 	w.p[0].cfg.chunk_size = chunk_size;
 	h_world_open(&w, 2);
 	make_body(&body, len, (uint8_t)len);
-	ck_assert_int_eq(tp_core_send(w.p[0].core, "Beta.Example", "SYNC", body.data, body.len,
-				      NULL, id),
-			 HS_OK);
+	ck_assert_int_eq(
+	    tp_core_send(w.p[0].core, "Beta.Example", "SYNC", body.data, body.len, NULL, id),
+	    HS_OK);
 	ck_assert_uint_eq(h_outq_count(&w.p[0], ST_OUTQ_PENDING), 1);
 	ck_assert(h_run(&w, one_outcome, 10000));
 	ck_assert_int_eq(w.p[0].out[0].outcome, TP_OUT_DELIVERED);
@@ -148,11 +148,11 @@ START_TEST(test_send_arguments)
 	h_world_init(&w);
 	h_world_open(&w, 1);
 	ck_assert_int_eq(tp_core_send(w.p[0].core, "nobody.example.", "SYNC", NULL, 0, NULL, NULL),
-			 HS_E_NOTFOUND);
+	                 HS_E_NOTFOUND);
 	ck_assert_int_eq(tp_core_send(w.p[0].core, "beta.example.", "NOSUCH", NULL, 0, NULL, NULL),
-			 HS_E_UNKNOWN_TYPE);
+	                 HS_E_UNKNOWN_TYPE);
 	ck_assert_int_eq(tp_core_send(w.p[0].core, "beta.example.", "SYNC", notmap, 2, NULL, NULL),
-			 HS_E_MALFORMED);
+	                 HS_E_MALFORMED);
 	ck_assert_uint_eq(h_outq_count(&w.p[0], ST_ANY), 0);
 	h_world_free(&w);
 }

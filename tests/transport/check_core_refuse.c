@@ -4,6 +4,8 @@
 #include "tp_harness.h"
 
 #include "transport/names.h"
+#include "transport/tpmsg.h"
+#include "wire/edns_opts.h"
 #include "wire/dnsmsg.h"
 #include "wire/proto.h"
 
@@ -45,14 +47,14 @@ static void strip_sig(hs_buf_t *b, uint32_t now)
 /* The reply's RCODE (12 bits) and EDE info code (0 if none); checks that
  * `responder` signed it. */
 static void reply_codes(h_world_t *w, int responder, const hs_buf_t *r, unsigned *rcode,
-			unsigned *ede)
+                        unsigned *ede)
 {
 	dnsmsg_iter_t it;
 	dnsmsg_rr_t rr;
 	const sig0_key_t *keys[1] = {w->p[responder].sig0};
 	sig0_verdict_t v;
 	ck_assert_int_eq(sig0_verify(r->data, r->len, keys, 1, hs_now_s(&w->fake.env), NULL, &v),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert(r->data[2] & 0x80);
 	*rcode = r->data[3] & 15;
 	*ede = 0;
@@ -64,7 +66,8 @@ static void reply_codes(h_world_t *w, int responder, const hs_buf_t *r, unsigned
 		const uint8_t *p = r->data + rr.rdata_off;
 		size_t n = rr.rdlen;
 		while (n >= 4) {
-			unsigned code = (unsigned)(p[0] << 8 | p[1]), ol = (unsigned)(p[2] << 8 | p[3]);
+			unsigned code = (unsigned)(p[0] << 8 | p[1]),
+			         ol = (unsigned)(p[2] << 8 | p[3]);
 			if (code == 15 && ol >= 2)
 				*ede = (unsigned)(p[4] << 8 | p[5]);
 			p += 4 + ol;
@@ -107,14 +110,13 @@ static void same_state(const snap_t *a, const snap_t *b)
 /* Ask party `to` with `msg`; expect rcode/ede and no state change at
  * either core. */
 static void expect_refused(h_world_t *w, int to, const hs_buf_t *msg, unsigned want_rcode,
-			   unsigned want_ede)
+                           unsigned want_ede)
 {
 	snap_t a0 = snap(&w->p[0]), b0 = snap(&w->p[1]);
 	hs_buf_t r = {0};
 	unsigned rcode = 99, ede = 99;
-	ck_assert_int_eq(tp_core_on_request(w->p[to].core, "192.0.2.1", msg->data, msg->len, 1232,
-					    &r),
-			 HS_OK);
+	ck_assert_int_eq(
+	    tp_core_on_request(w->p[to].core, "192.0.2.1", msg->data, msg->len, 1232, &r), HS_OK);
 	reply_codes(w, to, &r, &rcode, &ede);
 	ck_assert_uint_eq(rcode, want_rcode);
 	ck_assert_uint_eq(ede, want_ede);
@@ -123,6 +125,17 @@ static void expect_refused(h_world_t *w, int to, const hs_buf_t *msg, unsigned w
 	snap_t a1 = snap(&w->p[0]), b1 = snap(&w->p[1]);
 	same_state(&a0, &a1);
 	same_state(&b0, &b1);
+	/* counted once, in the class of its EDE */
+	const snap_t *r0 = to == 0 ? &a0 : &b0, *r1 = to == 0 ? &a1 : &b1;
+	ck_assert_uint_eq(r1->stats.errors_sent, r0->stats.errors_sent + 1);
+	int cls = -1;
+	for (int k = 0; k < TP_ERR_COUNT; k++)
+		if (r1->stats.errors[k] != r0->stats.errors[k]) {
+			ck_assert_int_eq(cls, -1);
+			cls = k;
+		}
+	ck_assert_int_ne(cls, -1);
+	ck_assert_int_ne(cls, TP_ERR_OTHER);
 	hs_buf_free(&r);
 }
 
@@ -139,9 +152,9 @@ static void take_notify(h_world_t *w, size_t len, hs_buf_t *out, char distid[64]
 	hs_buf_append_u32(&body, (uint32_t)len);
 	for (size_t i = 0; i < len; i++)
 		hs_buf_append_u8(&body, (uint8_t)i);
-	ck_assert_int_eq(tp_core_send(w->p[0].core, "beta.example.", "SYNC", body.data, body.len,
-				      NULL, NULL),
-			 HS_OK);
+	ck_assert_int_eq(
+	    tp_core_send(w->p[0].core, "beta.example.", "SYNC", body.data, body.len, NULL, NULL),
+	    HS_OK);
 	ck_assert_int_eq(tp_core_next_action(w->p[0].core, &a), HS_OK);
 	ck_assert_int_eq(a.kind, TP_ACT_NOTIFY);
 	hs_buf_reset(out);
@@ -186,7 +199,7 @@ START_TEST(test_notify_wrong_key)
 	strip_sig(&m, now_s(&w));
 	/* same owner name, another key: not among alpha's keys */
 	ck_assert_int_eq(sig0_key_generate(SIG0_ALG_ED25519, 0, "alpha.example.", &other, NULL),
-			 HS_OK);
+	                 HS_OK);
 	sign_with(&m, other, now_s(&w));
 	expect_refused(&w, 1, &m, 17, 514); /* BADKEY in the OPT RR */
 	/* alpha's key, but the signature altered */
@@ -213,10 +226,9 @@ START_TEST(test_notify_unknown_identity)
 	h_world_init(&w);
 	h_world_open(&w, 2);
 	ck_assert_int_eq(sig0_key_generate(SIG0_ALG_ED25519, 0, "delta.example.", &delta, NULL),
-			 HS_OK);
-	ck_assert_int_eq(tp_name_notify("00112233445566778899aabbccddeeff", "delta.example.", qn,
-					&ql),
-			 HS_OK);
+	                 HS_OK);
+	ck_assert_int_eq(
+	    tp_name_notify("00112233445566778899aabbccddeeff", "delta.example.", qn, &ql), HS_OK);
 	mk_query(&m, 4, qn, ql);
 	sign_with(&m, delta, now_s(&w));
 	expect_refused(&w, 1, &m, 5, 65286);
@@ -245,10 +257,10 @@ START_TEST(test_malformed_requests)
 	expect_refused(&w, 1, &m, 1, 530);
 	/* too short for a header / a response: no reply at all */
 	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, 11, 1232, &r),
-			 HS_E_MALFORMED);
+	                 HS_E_MALFORMED);
 	m.data[2] |= 0x80;
 	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
-			 HS_E_MALFORMED);
+	                 HS_E_MALFORMED);
 	ck_assert_uint_eq(r.len, 0);
 	/* another qtype: refused, not supported */
 	take_notify(&w, 10, &m, distid);
@@ -283,12 +295,12 @@ START_TEST(test_notify_replayed)
 	take_notify(&w, 10, &m, distid);
 	/* first arrival */
 	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_uint_eq(h_inbox_count(&w.p[1]), 1);
 	/* the same bytes again: answered duplicate, stored once */
 	hs_buf_reset(&r);
 	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_uint_eq(h_inbox_count(&w.p[1]), 1);
 	tp_core_stats_t s;
 	tp_core_stats(w.p[1].core, &s);
@@ -317,7 +329,7 @@ START_TEST(test_envelope_stale)
 	/* 100 s later: SIG(0) still valid (300 s + skew), ts outside +-10 s */
 	hs_env_fake_advance(&w.fake, 100000);
 	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_uint_eq(h_inbox_count(&w.p[1]), 0);
 	uint64_t n = 9;
 	ck_assert_int_eq(st_replay_count(w.p[1].st, &n), HS_OK);
@@ -349,7 +361,7 @@ static void make_dist(h_world_t *w, char distid[64])
 	tp_action_t a;
 	take_notify(w, 5000, &m, distid);
 	ck_assert_int_eq(tp_core_on_request(w->p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_int_eq(tp_core_on_response(w->p[0].core, 1, HS_OK, r.data, r.len), HS_OK);
 	while (tp_core_next_action(w->p[1].core, &a) == HS_OK)
 		tp_action_clear(&a);
@@ -372,11 +384,12 @@ START_TEST(test_chunk_query_refusals)
 	h_world_open(&w, 2);
 	make_dist(&w, distid);
 	/* beta's own query works (control) */
-	ck_assert_int_eq(tp_name_chunk(0, "beta.example.", distid, "alpha.example.", qn, &ql), HS_OK);
+	ck_assert_int_eq(tp_name_chunk(0, "beta.example.", distid, "alpha.example.", qn, &ql),
+	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	ck_assert_int_eq(tp_core_on_request(w.p[0].core, "192.0.2.2", m.data, m.len, 1232, &r),
-			 HS_OK);
+	                 HS_OK);
 	reply_codes(&w, 0, &r, &rcode, &ede);
 	ck_assert_uint_eq(rcode, 0);
 	ck_assert_uint_eq(ede, 0);
@@ -386,34 +399,37 @@ START_TEST(test_chunk_query_refusals)
 	expect_refused(&w, 0, &m, 5, 65282);
 	/* gamma asks in its own name: not a distribution for gamma */
 	ck_assert_int_eq(tp_name_chunk(0, "gamma.example.", distid, "alpha.example.", qn, &ql),
-			 HS_OK);
+	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[2].sig0, now_s(&w));
 	expect_refused(&w, 0, &m, 5, 65287);
 	/* unsigned */
-	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "alpha.example.", qn, &ql), HS_OK);
+	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "alpha.example.", qn, &ql),
+	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	expect_refused(&w, 0, &m, 5, 65280);
 	/* unknown distid */
 	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", "00000000000000000000000000000000",
-				       "alpha.example.", qn, &ql),
-			 HS_OK);
+	                               "alpha.example.", qn, &ql),
+	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	expect_refused(&w, 0, &m, 5, 65287);
 	/* sequence beyond the last chunk (5000 octets in 60000-octet chunks: 1) */
-	ck_assert_int_eq(tp_name_chunk(2, "beta.example.", distid, "alpha.example.", qn, &ql), HS_OK);
+	ck_assert_int_eq(tp_name_chunk(2, "beta.example.", distid, "alpha.example.", qn, &ql),
+	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	expect_refused(&w, 0, &m, 5, 65287);
 	/* a name that is not ours */
-	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "gamma.example.", qn, &ql), HS_OK);
+	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "gamma.example.", qn, &ql),
+	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	expect_refused(&w, 0, &m, 5, 65287);
 	/* a receiver that is nobody we know */
 	ck_assert_int_eq(tp_name_chunk(1, "delta.example.", distid, "alpha.example.", qn, &ql),
-			 HS_OK);
+	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	expect_refused(&w, 0, &m, 5, 65286);
@@ -451,11 +467,12 @@ START_TEST(test_tc_reply_signed)
 	h_world_init(&w);
 	h_world_open(&w, 2);
 	make_dist(&w, distid);
-	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "alpha.example.", qn, &ql), HS_OK);
+	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "alpha.example.", qn, &ql),
+	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	ck_assert_int_eq(tp_core_on_request(w.p[0].core, "192.0.2.2", m.data, m.len, 1232, &r),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_uint_le(r.len, 1232);
 	ck_assert(r.data[2] & 0x02); /* TC */
 	const sig0_key_t *keys[1] = {w.p[0].sig0};
@@ -466,12 +483,127 @@ START_TEST(test_tc_reply_signed)
 	ck_assert_uint_eq(s.chunks_served, 0);
 	hs_buf_reset(&r);
 	ck_assert_int_eq(tp_core_on_request(w.p[0].core, "192.0.2.2", m.data, m.len, 65535, &r),
-			 HS_OK);
+	                 HS_OK);
 	ck_assert_uint_gt(r.len, 5000);
 	tp_core_stats(w.p[0].core, &s);
 	ck_assert_uint_eq(s.chunks_served, 1);
 	hs_buf_free(&m);
 	hs_buf_free(&r);
+	h_world_free(&w);
+}
+END_TEST
+
+/* A NOTIFY from alpha (signed by alpha) carrying `plain` sealed by alpha
+ * to beta under `seal_distid`, named with `name_distid`; option format
+ * `fmt`. */
+static void crafted_notify(h_world_t *w, const uint8_t *plain, size_t plen, const char *seal_distid,
+                           const char *name_distid, uint8_t fmt, hs_buf_t *out)
+{
+	hs_buf_t env = {0}, opt = {0};
+	uint8_t qn[255];
+	size_t ql = 0;
+	hpke_env_ids_t ids = {"alpha.example.", "beta.example.", seal_distid};
+	ck_assert_int_eq(
+	    hpke_env_seal(&env, &ids, w->p[0].hpke, w->p[1].hpke, &w->fake.env, plain, plen),
+	    HS_OK);
+	hs_opt_chunk_t ch = {fmt, NULL, 0, env.data, (uint16_t)env.len};
+	ck_assert_int_eq(hs_opt_chunk_encode(&ch, &opt, NULL), HS_OK);
+	ck_assert_int_eq(tp_name_notify(name_distid, "alpha.example.", qn, &ql), HS_OK);
+	mk_query(out, 4, qn, ql);
+	/* replace the empty OPT RDATA by the option */
+	out->len -= 2;
+	hs_buf_append_u16(out, (uint16_t)opt.len);
+	hs_buf_append(out, opt.data, opt.len);
+	sign_with(out, w->p[0].sig0, hs_now_s(&w->fake.env));
+	hs_buf_free(&env);
+	hs_buf_free(&opt);
+}
+
+/* Send `m` to beta; the signed NOERROR reply must carry a receipt
+ * rejected/`reason`, and nothing may be stored. */
+static void expect_receipt(h_world_t *w, const hs_buf_t *m, const char *reason)
+{
+	hs_buf_t r = {0};
+	unsigned rcode = 9, ede = 9;
+	snap_t b0 = snap(&w->p[1]);
+	ck_assert_int_eq(tp_core_on_request(w->p[1].core, "192.0.2.1", m->data, m->len, 1232, &r),
+	                 HS_OK);
+	reply_codes(w, 1, &r, &rcode, &ede);
+	ck_assert_uint_eq(rcode, 0);
+	ck_assert_uint_eq(ede, 0);
+	/* the receipt: option 65004 format 4 in the OPT RR */
+	dnsmsg_iter_t it;
+	dnsmsg_rr_t rr;
+	tp_receipt_t rc;
+	int found = 0;
+	ck_assert_int_eq(dnsmsg_open(&it, r.data, r.len), HS_OK);
+	while (dnsmsg_next(&it, &rr) == HS_OK)
+		if (rr.type == 41 && rr.rdlen > 4) {
+			const uint8_t *p = r.data + rr.rdata_off;
+			ck_assert_uint_eq((unsigned)(p[0] << 8 | p[1]), 65004);
+			hs_opt_chunk_t ch;
+			ck_assert_int_eq(hs_opt_chunk_decode(p + 4, rr.rdlen - 4u, &ch, NULL),
+			                 HS_OK);
+			ck_assert_uint_eq(ch.format, 4);
+			ck_assert_int_eq(tp_receipt_decode(ch.data, ch.data_len, &rc), HS_OK);
+			found = 1;
+		}
+	ck_assert(found);
+	ck_assert_int_eq(rc.status, TP_RCPT_REJECTED);
+	ck_assert_str_eq(tp_reason_name(rc.reason), reason);
+	snap_t b1 = snap(&w->p[1]);
+	same_state(&b0, &b1);
+	ck_assert_uint_eq(b1.stats.refused[rc.reason], b0.stats.refused[rc.reason] + 1);
+	hs_buf_free(&r);
+}
+
+START_TEST(test_receipt_rejections)
+{
+	h_world_t w;
+	hs_buf_t m = {0}, pt = {0};
+	const char *d = "0123456789abcdef0123456789abcdef";
+	tp_msg_t msg;
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	memset(&msg, 0, sizeof(msg));
+	msg.v = 1;
+	msg.id[0] = 7;
+	msg.ts = hs_now_s(&w.fake.env);
+	strcpy(msg.from, "alpha.example.");
+	strcpy(msg.to, "beta.example.");
+	strcpy(msg.type, "SYNC");
+	struct {
+		const char *from, *to, *type;
+		uint64_t v;
+		const char *reason;
+	} cases[] = {
+	    {"alpha.example.", "gamma.example.", "SYNC", 1, "identity-mismatch"},
+	    {"gamma.example.", "beta.example.", "SYNC", 1, "identity-mismatch"},
+	    {"alpha.example.", "beta.example.", "NOPE", 1, "unknown-type"},
+	    {"alpha.example.", "beta.example.", "SYNC", 2, "malformed"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		strcpy(msg.from, cases[i].from);
+		strcpy(msg.to, cases[i].to);
+		strcpy(msg.type, cases[i].type);
+		msg.v = cases[i].v;
+		hs_buf_reset(&pt);
+		ck_assert_int_eq(tp_msg_encode(&pt, &msg), HS_OK);
+		crafted_notify(&w, pt.data, pt.len, d, d, 3, &m);
+		expect_receipt(&w, &m, cases[i].reason);
+	}
+	/* not a message at all */
+	crafted_notify(&w, (const uint8_t *)"hello", 5, d, d, 3, &m);
+	expect_receipt(&w, &m, "malformed");
+	/* option of another format */
+	crafted_notify(&w, (const uint8_t *)"hello", 5, d, d, 4, &m);
+	expect_receipt(&w, &m, "malformed");
+	/* sealed under another distid than the NOTIFY names */
+	crafted_notify(&w, (const uint8_t *)"hello", 5, d, "00", 3, &m);
+	expect_receipt(&w, &m, "envelope");
+	ck_assert_uint_eq(h_inbox_count(&w.p[1]), 0);
+	hs_buf_free(&m);
+	hs_buf_free(&pt);
 	h_world_free(&w);
 }
 END_TEST
@@ -491,6 +623,7 @@ Suite *refuse_suite(void)
 	tcase_add_test(tc, test_chunk_query_refusals);
 	tcase_add_test(tc, test_budget_exhausted);
 	tcase_add_test(tc, test_tc_reply_signed);
+	tcase_add_test(tc, test_receipt_rejections);
 	suite_add_tcase(s, tc);
 	return s;
 }

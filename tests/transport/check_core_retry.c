@@ -26,7 +26,7 @@ static int alpha_done4(h_world_t *w)
 static void send_ping(h_world_t *w, const char *okey, uint8_t id[TP_MSGID_LEN])
 {
 	ck_assert_int_eq(tp_core_send(w->p[0].core, "beta.example.", "PING", NULL, 0, okey, id),
-			 HS_OK);
+	                 HS_OK);
 }
 
 START_TEST(test_backoff_then_exactly_once)
@@ -42,8 +42,8 @@ START_TEST(test_backoff_then_exactly_once)
 	for (int k = 1; k < 5; k++) {
 		uint64_t base = 2000ull << (k - 1), gap = w.notify_times[k] - w.notify_times[k - 1];
 		ck_assert_msg(gap >= base / 2 && gap <= base + base / 2,
-			      "retry %d after %llu ms, base %llu", k, (unsigned long long)gap,
-			      (unsigned long long)base);
+		              "retry %d after %llu ms, base %llu", k, (unsigned long long)gap,
+		              (unsigned long long)base);
 	}
 	ck_assert_uint_eq(inbox_n(&w), 1);
 	tp_core_stats_t sa, sb;
@@ -220,9 +220,8 @@ static void send_big(h_world_t *w, size_t len)
 	hs_buf_append_u32(&b, (uint32_t)len);
 	for (size_t i = 0; i < len; i++)
 		hs_buf_append_u8(&b, (uint8_t)(i * 13));
-	ck_assert_int_eq(tp_core_send(w->p[0].core, "beta.example.", "SYNC", b.data, b.len, NULL,
-				      NULL),
-			 HS_OK);
+	ck_assert_int_eq(
+	    tp_core_send(w->p[0].core, "beta.example.", "SYNC", b.data, b.len, NULL, NULL), HS_OK);
 	hs_buf_free(&b);
 }
 
@@ -290,6 +289,64 @@ START_TEST(test_last_chunk_answer_lost)
 }
 END_TEST
 
+START_TEST(test_fetch_paced_by_budget)
+{
+	h_world_t w;
+	h_world_init(&w);
+	w.p[0].cfg.chunk_size = 1000;
+	w.p[0].cfg.budget_rate = 2; /* alpha verifies 2 chunk queries a second */
+	w.p[0].cfg.budget_burst = 3;
+	h_world_open(&w, 2);
+	send_big(&w, 10000);
+	ck_assert(h_run(&w, alpha_done1, 600000));
+	ck_assert_int_eq(w.p[0].out[0].outcome, TP_OUT_DELIVERED);
+	ck_assert_uint_eq(inbox_n(&w), 1);
+	ck_assert_int_eq(w.nnotify, 1); /* the fetch paused, it did not fail */
+	tp_core_stats_t sa, sb;
+	tp_core_stats(w.p[0].core, &sa);
+	tp_core_stats(w.p[1].core, &sb);
+	ck_assert_uint_gt(sa.errors[TP_ERR_RATELIMIT], 0);
+	ck_assert_uint_eq(sb.fetches_failed, 0);
+	h_world_free(&w);
+}
+END_TEST
+
+START_TEST(test_prune)
+{
+	h_world_t w;
+	uint64_t n = 9;
+	h_world_init(&w);
+	for (int i = 0; i < 2; i++) {
+		w.p[i].cfg.lifetime_ms = 20000;
+		w.p[i].cfg.prune_interval_ms = 1000;
+	}
+	h_world_open(&w, 2);
+	send_ping(&w, NULL, NULL);
+	ck_assert(h_run(&w, alpha_done1, 60000));
+	ck_assert_uint_eq(h_outq_count(&w.p[0], ST_ANY), 1);
+	ck_assert_int_eq(st_replay_count(w.p[1].st, &n), HS_OK);
+	ck_assert_uint_eq(n, 1);
+	/* before lifetime + W: both kept */
+	hs_env_fake_advance(&w.fake, 5000);
+	tp_core_tick(w.p[0].core);
+	tp_core_tick(w.p[1].core);
+	ck_assert_uint_eq(h_outq_count(&w.p[0], ST_ANY), 1);
+	ck_assert_int_eq(st_replay_count(w.p[1].st, &n), HS_OK);
+	ck_assert_uint_eq(n, 1);
+	/* the finished row goes after one lifetime, the replay entry after
+	 * lifetime + W (300 s) */
+	hs_env_fake_advance(&w.fake, 20000);
+	tp_core_tick(w.p[0].core);
+	ck_assert_uint_eq(h_outq_count(&w.p[0], ST_ANY), 0);
+	hs_env_fake_advance(&w.fake, 300000);
+	tp_core_tick(w.p[1].core);
+	ck_assert_int_eq(st_replay_count(w.p[1].st, &n), HS_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(inbox_n(&w), 1); /* the inbox is the application's */
+	h_world_free(&w);
+}
+END_TEST
+
 Suite *retry_suite(void);
 Suite *retry_suite(void)
 {
@@ -305,6 +362,8 @@ Suite *retry_suite(void)
 	tcase_add_test(tc, test_receiver_restart);
 	tcase_add_test(tc, test_fetch_lost_chunk_replies);
 	tcase_add_test(tc, test_fetch_abandoned_then_resent);
+	tcase_add_test(tc, test_prune);
+	tcase_add_test(tc, test_fetch_paced_by_budget);
 	tcase_add_test(tc, test_last_chunk_answer_lost);
 	suite_add_tcase(s, tc);
 	return s;

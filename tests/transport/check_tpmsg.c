@@ -68,22 +68,22 @@ START_TEST(test_msg_strict)
 	hs_buf_t b = {0};
 	/* hand-made maps */
 	static const char *const bad[] = {
-		/* id 15 octets */
-		"87a17601a26964c40f0102030405060708090a0b0c0d0e0fa2747301a466726f6da1"
-		"61a2746fa162a474797065a450494e47a4626f647980",
-		/* duplicate key v */
-		"88a17601a17601a26964c410000102030405060708090a0b0c0d0e0fa2747301a466"
-		"726f6da161a2746fa162a474797065a450494e47a4626f647980",
-		/* ts as a string */
-		"87a17601a26964c410000102030405060708090a0b0c0d0e0fa27473a131a466726f"
-		"6da161a2746fa162a474797065a450494e47a4626f647980",
-		/* body missing */
-		"86a17601a26964c410000102030405060708090a0b0c0d0e0fa2747301a466726f6d"
-		"a161a2746fa162a474797065a450494e47",
-		/* not a map */
-		"9101",
-		/* reserved byte 0xc1 */
-		"c1",
+	    /* id 15 octets */
+	    "87a17601a26964c40f0102030405060708090a0b0c0d0e0fa2747301a466726f6da1"
+	    "61a2746fa162a474797065a450494e47a4626f647980",
+	    /* duplicate key v */
+	    "88a17601a17601a26964c410000102030405060708090a0b0c0d0e0fa2747301a466"
+	    "726f6da161a2746fa162a474797065a450494e47a4626f647980",
+	    /* ts as a string */
+	    "87a17601a26964c410000102030405060708090a0b0c0d0e0fa27473a131a466726f"
+	    "6da161a2746fa162a474797065a450494e47a4626f647980",
+	    /* body missing */
+	    "86a17601a26964c410000102030405060708090a0b0c0d0e0fa2747301a466726f6d"
+	    "a161a2746fa162a474797065a450494e47",
+	    /* not a map */
+	    "9101",
+	    /* reserved byte 0xc1 */
+	    "c1",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		hs_buf_reset(&b);
@@ -93,7 +93,7 @@ START_TEST(test_msg_strict)
 	/* a good one with an unknown key: accepted */
 	hs_buf_reset(&b);
 	tu_hex(&b, "88a17601a26964c410000102030405060708090a0b0c0d0e0fa2747301a466726f6da161"
-		   "a2746fa162a474797065a450494e47a4626f647980a378787892c0c3");
+	           "a2746fa162a474797065a450494e47a4626f647980a378787892c0c3");
 	ck_assert_int_eq(tp_msg_decode(b.data, b.len, &d), HS_OK);
 	ck_assert_str_eq(d.type, "PING");
 	ck_assert_str_eq(d.from, "a");
@@ -111,6 +111,7 @@ START_TEST(test_msg_strict)
 	tu_hex(&b, "81a178ddffffffff00");
 	ck_assert_int_eq(tp_mp_check_map(b.data, b.len), HS_E_MALFORMED);
 	ck_assert(tp_msg_type_known("HELLO"));
+	ck_assert(tp_msg_type_known("HELLO_ACK"));
 	ck_assert(!tp_msg_type_known("hello"));
 	hs_buf_free(&b);
 }
@@ -162,7 +163,8 @@ START_TEST(test_names)
 	ck_assert_str_eq(s, "alpha.example.");
 	ck_assert_int_eq(tp_name_notify("0A1B", "alpha.example", w, &n), HS_E_SYNTAX);
 	ck_assert_int_eq(tp_name_wire("alpha.example.", self, &sl), HS_OK);
-	ck_assert_int_eq(tp_name_chunk(65535, "beta.example.", "ff", "alpha.example.", w, &n), HS_OK);
+	ck_assert_int_eq(tp_name_chunk(65535, "beta.example.", "ff", "alpha.example.", w, &n),
+	                 HS_OK);
 	ck_assert_int_eq(tp_name_parse_chunk(w, n, self, sl, &seq, d, r), HS_OK);
 	ck_assert_uint_eq(seq, 65535);
 	ck_assert_str_eq(d, "ff");
@@ -236,32 +238,32 @@ START_TEST(test_manifest)
 		const char *fmt;
 		int rc;
 	} cases[] = {
-		{"{\"chunk_count\":2,\"chunk_size\":10,\"size\":30,\"sha256\":\"%s\",\"metadata\":"
-		 "{\"distribution_id\":\"ab\",\"sender\":\"a.\",\"receiver\":\"b.\",\"format\":3}}",
-		 HS_E_RANGE},
-		{"{\"chunk_count\":3,\"chunk_size\":10,\"size\":30,\"sha256\":\"%s\",\"metadata\":"
-		 "{\"distribution_id\":\"ab\",\"sender\":\"a.\",\"receiver\":\"b.\",\"format\":3}}",
-		 HS_OK},
-		{"{\"chunk_count\":3,\"chunk_size\":10,\"size\":30,\"sha256\":\"%s\",\"metadata\":"
-		 "{\"distribution_id\":\"ab\",\"sender\":\"a.\",\"receiver\":\"b.\",\"format\":1}}",
-		 HS_E_RANGE},
-		{"{\"chunk_count\":3,\"chunk_size\":10,\"size\":30,\"sha256\":\"%s\",\"metadata\":"
-		 "{\"distribution_id\":\"AB\",\"sender\":\"a.\",\"receiver\":\"b.\",\"format\":3}}",
-		 HS_E_MALFORMED},
-		{"{\"chunk_count\":3,\"chunk_size\":10,\"size\":30,\"sha256\":\"%.60s\",\"metadata\":"
-		 "{\"distribution_id\":\"ab\",\"sender\":\"a.\",\"receiver\":\"b.\",\"format\":3}}",
-		 HS_E_MALFORMED},
-		{"{\"chunk_count\":3,\"chunk_size\":10,\"size\":30,\"sha256\":\"%s\",\"metadata\":"
-		 "{\"distribution_id\":\"ab\",\"sender\":\"a b\",\"receiver\":\"b.\",\"format\":3}}",
-		 HS_E_MALFORMED},
-		{"{\"chunk_count\":3,\"chunk_size\":10,\"size\":-1,\"sha256\":\"%s\",\"metadata\":"
-		 "{\"distribution_id\":\"ab\",\"sender\":\"a.\",\"receiver\":\"b.\",\"format\":3}}",
-		 HS_E_MALFORMED},
-		{"{\"chunk_count\":3,\"chunk_size\":10,\"size\":30,\"sha256\":\"%s\"}", HS_E_MALFORMED},
-		{"{\"chunk_count\":3,\"chunk_size\":10,\"size\":30,\"sha256\":\"%s\",}", HS_E_SYNTAX},
-		{"{\"chunk_count\":0,\"chunk_size\":10,\"size\":30,\"sha256\":\"%s\",\"metadata\":"
-		 "{\"distribution_id\":\"ab\",\"sender\":\"a.\",\"receiver\":\"b.\",\"format\":3}}",
-		 HS_E_RANGE},
+	    {"{\"chunk_count\":2,\"chunk_size\":10,\"size\":30,\"sha256\":\"%s\",\"metadata\":"
+	     "{\"distribution_id\":\"ab\",\"sender\":\"a.\",\"receiver\":\"b.\",\"format\":3}}",
+	     HS_E_RANGE},
+	    {"{\"chunk_count\":3,\"chunk_size\":10,\"size\":30,\"sha256\":\"%s\",\"metadata\":"
+	     "{\"distribution_id\":\"ab\",\"sender\":\"a.\",\"receiver\":\"b.\",\"format\":3}}",
+	     HS_OK},
+	    {"{\"chunk_count\":3,\"chunk_size\":10,\"size\":30,\"sha256\":\"%s\",\"metadata\":"
+	     "{\"distribution_id\":\"ab\",\"sender\":\"a.\",\"receiver\":\"b.\",\"format\":1}}",
+	     HS_E_RANGE},
+	    {"{\"chunk_count\":3,\"chunk_size\":10,\"size\":30,\"sha256\":\"%s\",\"metadata\":"
+	     "{\"distribution_id\":\"AB\",\"sender\":\"a.\",\"receiver\":\"b.\",\"format\":3}}",
+	     HS_E_MALFORMED},
+	    {"{\"chunk_count\":3,\"chunk_size\":10,\"size\":30,\"sha256\":\"%.60s\",\"metadata\":"
+	     "{\"distribution_id\":\"ab\",\"sender\":\"a.\",\"receiver\":\"b.\",\"format\":3}}",
+	     HS_E_MALFORMED},
+	    {"{\"chunk_count\":3,\"chunk_size\":10,\"size\":30,\"sha256\":\"%s\",\"metadata\":"
+	     "{\"distribution_id\":\"ab\",\"sender\":\"a b\",\"receiver\":\"b.\",\"format\":3}}",
+	     HS_E_MALFORMED},
+	    {"{\"chunk_count\":3,\"chunk_size\":10,\"size\":-1,\"sha256\":\"%s\",\"metadata\":"
+	     "{\"distribution_id\":\"ab\",\"sender\":\"a.\",\"receiver\":\"b.\",\"format\":3}}",
+	     HS_E_MALFORMED},
+	    {"{\"chunk_count\":3,\"chunk_size\":10,\"size\":30,\"sha256\":\"%s\"}", HS_E_MALFORMED},
+	    {"{\"chunk_count\":3,\"chunk_size\":10,\"size\":30,\"sha256\":\"%s\",}", HS_E_SYNTAX},
+	    {"{\"chunk_count\":0,\"chunk_size\":10,\"size\":30,\"sha256\":\"%s\",\"metadata\":"
+	     "{\"distribution_id\":\"ab\",\"sender\":\"a.\",\"receiver\":\"b.\",\"format\":3}}",
+	     HS_E_RANGE},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(t, sizeof(t), cases[i].fmt, h);

@@ -72,7 +72,7 @@ static inline void h_on_inbox(void *arg)
 }
 
 static inline void h_on_outcome(void *arg, const uint8_t msgid[TP_MSGID_LEN], const char *peer,
-				enum tp_outcome outcome, const char *reason)
+                                enum tp_outcome outcome, const char *reason)
 {
 	h_party_t *p = arg;
 	(void)peer;
@@ -126,7 +126,7 @@ static inline void h_register(h_world_t *w, tp_registry_t *reg, int j)
 static inline void h_world_init(h_world_t *w)
 {
 	static const char *const names[H_NPARTY] = {"alpha.example.", "beta.example.",
-						     "gamma.example."};
+	                                            "gamma.example."};
 	memset(w, 0, sizeof(*w));
 	hs_env_fake_init(&w->fake, 1795412772000ull, 42);
 	w->dir = tu_tmpdir();
@@ -135,9 +135,9 @@ static inline void h_world_init(h_world_t *w)
 		p->w = w;
 		snprintf(p->name, sizeof(p->name), "%s", names[i]);
 		ck_assert_int_eq(sig0_key_generate(SIG0_ALG_ED25519, 0, p->name, &p->sig0, NULL),
-				 HS_OK);
+		                 HS_OK);
 		ck_assert_int_eq(hpke_key_generate(&p->hpke, HPKE_KEM_X25519_SHA256, &w->fake.env),
-				 HS_OK);
+		                 HS_OK);
 		p->hpke_set[0] = p->hpke;
 		p->dbpath = xasprintf("%s/p%d.db", w->dir, i);
 		p->reg = tp_registry_new();
@@ -191,7 +191,7 @@ static inline int h_party_of(h_world_t *w, const char *name)
  * a 1232 limit unless TCP is preferred, TCP after TC=1). HS_OK with the
  * reply in `reply`, else the code the driver would report. */
 static inline int h_exchange(h_world_t *w, int j, const uint8_t *msg, size_t len, int tcp,
-			     hs_buf_t *reply)
+                             hs_buf_t *reply)
 {
 	w->requests++;
 	hs_buf_reset(reply);
@@ -231,11 +231,13 @@ static inline int h_pump(h_world_t *w)
 				} else {
 					rc = h_exchange(w, j, a.msg, a.len, a.prefer_tcp, &reply);
 				}
-				if (rc == HS_OK && a.kind == TP_ACT_NOTIFY && w->drop_notify_replies > 0) {
+				if (rc == HS_OK && a.kind == TP_ACT_NOTIFY &&
+				    w->drop_notify_replies > 0) {
 					w->drop_notify_replies--;
 					rc = HS_E_TIMEOUT;
 				}
-				if (rc == HS_OK && a.kind == TP_ACT_CHUNK && w->drop_chunk_replies > 0) {
+				if (rc == HS_OK && a.kind == TP_ACT_CHUNK &&
+				    w->drop_chunk_replies > 0) {
 					w->drop_chunk_replies--;
 					rc = HS_E_TIMEOUT;
 				}
@@ -244,8 +246,8 @@ static inline int h_pump(h_world_t *w)
 					rc = HS_E_TIMEOUT;
 				if (w->p[i].core)
 					(void)tp_core_on_response(w->p[i].core, a.token, rc,
-								  rc == HS_OK ? reply.data : NULL,
-								  rc == HS_OK ? reply.len : 0);
+					                          rc == HS_OK ? reply.data : NULL,
+					                          rc == HS_OK ? reply.len : 0);
 				tp_action_clear(&a);
 			}
 		}
