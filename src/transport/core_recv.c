@@ -143,7 +143,10 @@ static int on_notify(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer, c
 			return reply_error(c, rq, TP_RC_SERVFAIL, 0, out);
 		}
 	} else if (rc == HS_E_NOTFOUND) {
-		if (fetch_start(c, peer->identity, distid) == HS_OK) {
+		const done_t *dn = done_find(c, peer->identity, distid);
+		if (dn != NULL) { /* the sender's confirming NOTIFY */
+			rcpt = dn->rcpt;
+		} else if (fetch_start(c, peer->identity, distid) == HS_OK) {
 			rcpt.status = TP_RCPT_FETCHING;
 		} else {
 			rcpt.status = TP_RCPT_REJECTED;

@@ -236,7 +236,7 @@ START_TEST(test_fetch_lost_chunk_replies)
 	ck_assert(h_run(&w, alpha_done1, 600000));
 	ck_assert_int_eq(w.p[0].out[0].outcome, TP_OUT_DELIVERED);
 	ck_assert_uint_eq(inbox_n(&w), 1);
-	ck_assert_int_eq(w.nnotify, 1);
+	ck_assert_int_eq(w.nnotify, 2); /* the NOTIFY and its confirmation */
 	h_world_free(&w);
 }
 END_TEST
@@ -252,7 +252,7 @@ START_TEST(test_fetch_abandoned_then_resent)
 	ck_assert(h_run(&w, alpha_done1, 600000));
 	ck_assert_int_eq(w.p[0].out[0].outcome, TP_OUT_DELIVERED);
 	ck_assert_uint_eq(inbox_n(&w), 1);
-	ck_assert_int_eq(w.nnotify, 2); /* re-sent after the fetch timeout */
+	ck_assert_int_eq(w.nnotify, 3); /* + the confirming NOTIFY */ /* re-sent after the fetch timeout */
 	ck_assert_uint_ge(w.notify_times[1] - w.notify_times[0], 60000);
 	tp_core_stats_t s;
 	tp_core_stats(w.p[1].core, &s);
@@ -265,9 +265,9 @@ START_TEST(test_fetch_abandoned_then_resent)
 }
 END_TEST
 
-/* The answer to the LAST chunk query is lost after the sender served it
- * (and so counted the message delivered): the receiver asks again and
- * the lingering distribution answers, so the message is not lost. */
+/* The answer to the LAST chunk query is lost after the sender served it:
+ * the receiver asks again and is answered; the sender counts the message
+ * delivered only when R answers its confirming NOTIFY with "duplicate". */
 START_TEST(test_last_chunk_answer_lost)
 {
 	h_world_t w;
@@ -285,6 +285,8 @@ START_TEST(test_last_chunk_answer_lost)
 	tp_core_stats(w.p[1].core, &s);
 	ck_assert_uint_eq(s.fetches_failed, 0);
 	ck_assert_uint_eq(s.received, 1);
+	tp_core_stats(w.p[0].core, &s);
+	ck_assert_uint_eq(s.confirms_sent, 1); /* delivered on R's "duplicate" */
 	h_world_free(&w);
 }
 END_TEST
@@ -301,7 +303,7 @@ START_TEST(test_fetch_paced_by_budget)
 	ck_assert(h_run(&w, alpha_done1, 600000));
 	ck_assert_int_eq(w.p[0].out[0].outcome, TP_OUT_DELIVERED);
 	ck_assert_uint_eq(inbox_n(&w), 1);
-	ck_assert_int_eq(w.nnotify, 1); /* the fetch paused, it did not fail */
+	ck_assert_int_eq(w.nnotify, 2); /* the fetch paused, it did not fail; + confirm */ /* the fetch paused, it did not fail */
 	tp_core_stats_t sa, sb;
 	tp_core_stats(w.p[0].core, &sa);
 	tp_core_stats(w.p[1].core, &sb);
