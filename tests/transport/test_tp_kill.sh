@@ -52,6 +52,12 @@ n2=$(lines)
 tp_start alpha
 tp_start beta --record "$rec"
 wait_lines 50 60 || tp_fail "only $(lines) of 50 recorded"
+# alpha finishes a fetched message only on beta's confirmation
+for i in $(seq 1 600); do
+	st=$("$TP_TOOL" status -c "$TP_DIR/alpha.conf") || tp_fail "status alpha"
+	grep -qx 'outq_delivered 50' <<<"$st" && break
+	sleep 0.05
+done
 sleep 0.5 # a duplicate would show up now
 tp_stop beta
 tp_stop alpha
