@@ -416,7 +416,7 @@ static void confirm(tp_core_t *c, out_item_t *o)
 
 /* The pause before confirming NOTIFY number k+1: R usually answers
  * "fetching" to the first one only because it is still storing the
- * message, so start short (20 ms) and double, up to retry_max_ms. */
+ * message, so start short (2 ms) and double, up to retry_max_ms. */
 static uint64_t confirm_pause(const tp_core_t *c, unsigned k)
 {
 	uint64_t d = TP_CONFIRM_PAUSE;
