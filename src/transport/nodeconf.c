@@ -539,6 +539,9 @@ void tp_conf_help(hs_buf_t *out)
 	size_t i;
 	enum conf_section last = 0;
 
+	hs_buf_printf(out, "Lines of \"option = value\"; lines starting with '#' or ';' are\n"
+	                   "comments. Each peer is a section \"[peer IDENTITY]\" with its own\n"
+	                   "options. Relative paths are relative to the file's directory.\n\n");
 	for (i = 0; i < NROWS; i++) {
 		const struct conf_row *r = &rows[i];
 		if (r->sec != last)
