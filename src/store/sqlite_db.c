@@ -135,6 +135,23 @@ static int step_retry(struct sq_db *db, const char *sql, const char *what)
 	return HS_E_DB_BUSY;
 }
 
+int sq_count(struct sq_db *db, const char *sql, int bind1, const char *what, uint64_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sq_stmt(db, sql, &s);
+	if (rc != HS_OK)
+		return rc;
+	if (bind1 >= 0)
+		sqlite3_bind_int(s, 1, bind1);
+	int src = sqlite3_step(s);
+	if (src == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(s, 0);
+	else
+		rc = sq_fail(db, src, what);
+	sq_done(s);
+	return rc;
+}
+
 int sq_begin(struct sq_db *db)
 {
 	return step_retry(db, SQL_BEGIN, "begin");

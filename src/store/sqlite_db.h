@@ -40,6 +40,11 @@ int sq_stmt(struct sq_db *db, const char *sql, sqlite3_stmt **out);
 /* Reset a statement after use and drop its bindings (NULL-safe). */
 void sq_done(sqlite3_stmt *s);
 
+/* Run a one-row, one-column counting query (`SELECT count(*) ...`), with
+ * an optional integer bound to parameter 1 (`bind1` >= 0); `what` names the
+ * operation in the log. *n is written only on success. */
+int sq_count(struct sq_db *db, const char *sql, int bind1, const char *what, uint64_t *n);
+
 /* BEGIN IMMEDIATE, waiting for other writers: the busy timeout plus a
  * bounded number of retries. HS_E_DB_BUSY when the bound is reached. */
 int sq_begin(struct sq_db *db);

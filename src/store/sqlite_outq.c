@@ -248,18 +248,7 @@ cleanup:
 
 int sqo_count(void *be, int state, uint64_t *n)
 {
-	struct sq_db *db = be;
-	sqlite3_stmt *s = NULL;
-	int rc = sq_stmt(db, state == ST_ANY ? SQL_COUNT_ALL : SQL_COUNT, &s);
-	if (rc != HS_OK)
-		return rc;
-	if (state != ST_ANY)
-		sqlite3_bind_int(s, 1, state);
-	int src = sqlite3_step(s);
-	if (src == SQLITE_ROW)
-		*n = (uint64_t)sqlite3_column_int64(s, 0);
-	else
-		rc = sq_fail(db, src, "outq count");
-	sq_done(s);
-	return rc;
+	if (state == ST_ANY)
+		return sq_count(be, SQL_COUNT_ALL, -1, "outq count", n);
+	return sq_count(be, SQL_COUNT, state, "outq count", n);
 }

@@ -89,16 +89,5 @@ cleanup:
 
 int sqr_count(void *be, uint64_t *n)
 {
-	struct sq_db *db = be;
-	sqlite3_stmt *s = NULL;
-	int rc = sq_stmt(db, SQL_COUNT, &s);
-	if (rc != HS_OK)
-		return rc;
-	int src = sqlite3_step(s);
-	if (src == SQLITE_ROW)
-		*n = (uint64_t)sqlite3_column_int64(s, 0);
-	else
-		rc = sq_fail(db, src, "replay count");
-	sq_done(s);
-	return rc;
+	return sq_count(be, SQL_COUNT, -1, "replay count", n);
 }
