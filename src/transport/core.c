@@ -104,6 +104,7 @@ void tp_core_free(tp_core_t *c)
 	while (c->dists)
 		dist_drop(c, c->dists->distid);
 	fetch_free_all(c);
+	done_free_all(c);
 	sig0_budget_free(c->budget);
 	free(c);
 }

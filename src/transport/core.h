@@ -233,6 +233,7 @@ typedef struct tp_core_stats {
 	uint64_t delivered;
 	uint64_t expired;
 	uint64_t rejected[TP_REASON_COUNT]; /* by receipt reason */
+	uint64_t confirms_sent; /* NOTIFYs re-sent after the last chunk was served */
 	uint64_t bad_responses;             /* unverifiable / malformed / error responses */
 	uint64_t chunks_served;             /* chunk answers (manifest included) */
 	/* receiver */

@@ -137,7 +137,59 @@ static void complete(tp_core_t *c, fetch_t *f)
 	}
 	if (recv_accept(c, peer, f->distid, f->buf, f->man.size, &rcpt) != HS_OK)
 		c->stats.fetches_failed++;
+	else
+		done_add(c, f->sender, f->distid, &rcpt);
 	fetch_remove(c, f);
+}
+
+/* ---- finished distributions ------------------------------------------------ */
+
+void done_add(tp_core_t *c, const char *sender, const char *distid, const tp_receipt_t *rcpt)
+{
+	done_t *d = xcalloc(1, sizeof(*d)), **pp;
+	snprintf(d->sender, sizeof(d->sender), "%s", sender);
+	snprintf(d->distid, sizeof(d->distid), "%s", distid);
+	d->rcpt = *rcpt;
+	if (d->rcpt.status == TP_RCPT_RECEIVED)
+		d->rcpt.status = TP_RCPT_DUPLICATE;
+	d->expires_mono = core_mono(c) + c->cfg.lifetime_ms;
+	d->next = c->done;
+	c->done = d;
+	if (++c->ndone <= TP_DONE_MAX)
+		return;
+	for (pp = &c->done; (*pp)->next != NULL; pp = &(*pp)->next) /* drop the oldest */
+		;
+	free(*pp);
+	*pp = NULL;
+	c->ndone--;
+}
+
+const done_t *done_find(tp_core_t *c, const char *sender, const char *distid)
+{
+	uint64_t now = core_mono(c);
+	for (done_t **pp = &c->done; *pp;) {
+		done_t *d = *pp;
+		if (d->expires_mono <= now) { /* expired entries are at the tail */
+			*pp = d->next;
+			free(d);
+			c->ndone--;
+			continue;
+		}
+		if (strcmp(d->distid, distid) == 0 && strcmp(d->sender, sender) == 0)
+			return d;
+		pp = &d->next;
+	}
+	return NULL;
+}
+
+void done_free_all(tp_core_t *c)
+{
+	while (c->done) {
+		done_t *d = c->done;
+		c->done = d->next;
+		free(d);
+	}
+	c->ndone = 0;
 }
 
 /* Take the manifest (seq 0). */

@@ -63,6 +63,8 @@ typedef struct out_item {
 	uint64_t token;                 /* INFLIGHT: the NOTIFY's token */
 	uint64_t deadline;              /* INFLIGHT: attempt timeout */
 	char distid[TP_DISTID_LEN + 1]; /* current attempt */
+	int confirming;     /* every chunk served: asking R whether it has it */
+	unsigned confirms;  /* confirming NOTIFYs sent for this distid */
 } out_item_t;
 
 /* A fetch-mode distribution kept for its receiver. */
@@ -100,6 +102,18 @@ typedef struct fetch {
 	uint64_t resume_at; /* when to ask them again (0: nothing waits) */
 } fetch_t;
 
+/* A distribution R finished (fetched and accepted or rejected): a later
+ * NOTIFY for it is answered from here instead of fetching again. */
+typedef struct done {
+	struct done *next;
+	char sender[TP_IDENT_MAX];
+	char distid[TP_DISTID_MAX + 1];
+	tp_receipt_t rcpt; /* the outcome: duplicate or rejected + reason */
+	uint64_t expires_mono;
+} done_t;
+#define TP_DONE_MAX    4096 /* finished distributions remembered */
+#define TP_CONFIRM_MAX 8    /* confirming NOTIFYs per distribution */
+
 /* An action's token, waiting for tp_core_on_response. */
 typedef struct tok {
 	uint64_t token;
@@ -128,6 +142,8 @@ struct tp_core {
 	out_item_t *items; /* queue order */
 	dist_t *dists;
 	fetch_t *fetches;
+	done_t *done; /* newest first */
+	size_t ndone;
 	tp_core_stats_t stats;
 };
 
@@ -195,11 +211,19 @@ void send_dist_complete(tp_core_t *c, const uint8_t msgid[TP_MSGID_LEN]);
 void send_free_all(tp_core_t *c);
 void send_deadline(tp_core_t *c, uint64_t now, uint64_t *best);
 
+/* core_fetch.c: finished distributions */
+void done_add(tp_core_t *c, const char *sender, const char *distid, const tp_receipt_t *rcpt);
+const done_t *done_find(tp_core_t *c, const char *sender, const char *distid);
+void done_free_all(tp_core_t *c);
+
 /* core_serve.c */
 dist_t *dist_new(tp_core_t *c, const char *receiver, const char *distid,
                  const uint8_t msgid[TP_MSGID_LEN], const uint8_t *env, size_t len);
 dist_t *dist_find(tp_core_t *c, const char *distid);
 void dist_drop(tp_core_t *c, const char *distid);
+/* Keep a delivered distribution for fetch_timeout_ms more: the answer to
+ * the last chunk query may have been lost, and the receiver asks again. */
+void dist_linger(tp_core_t *c, const char *distid);
 void dist_expire(tp_core_t *c, uint64_t now, uint64_t *best);
 int serve_chunk(tp_core_t *c, const dns_req_t *rq, const char *receiver, const char *distid,
                 unsigned seq, size_t limit, hs_buf_t *reply) HS_CHECK_RESULT;

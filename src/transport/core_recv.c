@@ -143,7 +143,10 @@ static int on_notify(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer, c
 			return reply_error(c, rq, TP_RC_SERVFAIL, 0, out);
 		}
 	} else if (rc == HS_E_NOTFOUND) {
-		if (fetch_start(c, peer->identity, distid) == HS_OK) {
+		const done_t *dn = done_find(c, peer->identity, distid);
+		if (dn != NULL) { /* the sender's confirming NOTIFY */
+			rcpt = dn->rcpt;
+		} else if (fetch_start(c, peer->identity, distid) == HS_OK) {
 			rcpt.status = TP_RCPT_FETCHING;
 		} else {
 			rcpt.status = TP_RCPT_REJECTED;
@@ -219,7 +222,10 @@ static int handle(tp_core_t *c, const char *src, const uint8_t *msg, size_t len,
 	const tp_peer_t *peer = tp_registry_find(c->reg, ident);
 	if (peer == NULL)
 		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_UNKNOWN_PEER, out);
-	if (tp_ident_canon(v0.signer, signer) != HS_OK || strcmp(signer, peer->identity) != 0)
+	/* the receiver's KEY is published at dns.<R-id> (DESIGN 3) or <R-id> */
+	if (tp_ident_canon(v0.signer, signer) != HS_OK ||
+	    (strcmp(signer, peer->identity) != 0 &&
+	     (strncmp(signer, "dns.", 4) != 0 || strcmp(signer + 4, peer->identity) != 0)))
 		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_NOT_RECIPIENT, out);
 	if (verify_or_reply(c, &rq, peer, msg, len, key, out, &rc))
 		return rc;

@@ -148,7 +148,9 @@ static void finish(tp_core_t *c, out_item_t *o, enum tp_outcome outcome, int rea
 		c->stats.expired++;
 	else
 		c->stats.rejected[reason > 0 && reason < TP_REASON_COUNT ? reason : 0]++;
-	if (o->distid[0])
+	if (o->distid[0] && outcome == TP_OUT_DELIVERED)
+		dist_linger(c, o->distid); /* re-asked chunks are still answered */
+	else if (o->distid[0])
 		dist_drop(c, o->distid);
 	if (o->token)
 		core_tok_drop(c, o->token);
@@ -191,6 +193,8 @@ static void fail_attempt(tp_core_t *c, out_item_t *o, const char *why)
 		core_tok_drop(c, o->token);
 	o->token = 0;
 	o->failures++;
+	o->confirming = 0;
+	o->confirms = 0;
 	uint64_t d = backoff(c, o->failures);
 	o->next_mono = core_mono(c) + d;
 	o->state = IT_IDLE;
@@ -310,6 +314,9 @@ static size_t inflight(const tp_core_t *c)
 	return n;
 }
 
+static void confirm(tp_core_t *c, out_item_t *o);
+static void confirm_later(tp_core_t *c, out_item_t *o, const char *why);
+
 void send_run(tp_core_t *c)
 {
 	uint64_t now = core_mono(c);
@@ -324,9 +331,17 @@ void send_run(tp_core_t *c)
 			continue;
 		}
 		if (o->state == IT_INFLIGHT && o->deadline <= now) {
+			if (o->confirming) {
+				confirm_later(c, o, "no response to confirming NOTIFYs");
+				continue;
+			}
 			fail_attempt(c, o, "no response");
 			busy--;
 		} else if (o->state == IT_FETCHING && o->next_mono <= now) {
+			if (o->confirming && o->confirms < TP_CONFIRM_MAX) {
+				confirm(c, o);
+				continue;
+			}
 			fail_attempt(c, o, "chunks not fetched in time");
 			busy--;
 		}
@@ -364,11 +379,61 @@ static out_item_t *find_item(tp_core_t *c, const uint8_t msgid[TP_MSGID_LEN])
 	return NULL;
 }
 
+/*
+ * Every chunk has been served, but an answer may have been lost, or R may
+ * have died before it stored the message: ask R with the NOTIFY for the
+ * same distid (no payload). R answers "duplicate" (or "rejected") from
+ * its list of finished distributions, or "fetching" when it has to fetch
+ * again (the distribution is still here). Only that answer completes the
+ * message.
+ */
+static void confirm(tp_core_t *c, out_item_t *o)
+{
+	hs_buf_t msg = {0};
+	uint8_t qname[WIRE_NAME_MAX];
+	size_t qlen = 0;
+	const tp_peer_t *p = tp_registry_find(c->reg, o->peer);
+	if (p == NULL || tp_name_notify(o->distid, c->self, qname, &qlen) != HS_OK ||
+	    dns_build_query(c, TP_OP_NOTIFY, qname, qlen, NULL, 0, &msg) != HS_OK) {
+		hs_buf_free(&msg);
+		fail_attempt(c, o, "cannot build the confirming NOTIFY");
+		return;
+	}
+	o->confirming = 1;
+	o->confirms++;
+	c->stats.confirms_sent++;
+	o->token = core_push_action(c, TP_ACT_NOTIFY, p->identity, 0, &msg);
+	tok_t *t = core_tok_add(c, o->token, TP_ACT_NOTIFY);
+	memcpy(t->msgid, o->msgid, TP_MSGID_LEN);
+	snprintf(t->peer, sizeof(t->peer), "%s", p->identity);
+	snprintf(t->distid, sizeof(t->distid), "%s", o->distid);
+	o->state = IT_INFLIGHT;
+	o->deadline = core_mono(c) + c->cfg.attempt_timeout_ms;
+	log_debug(SUB, "'%s': confirming NOTIFY %s.%s to '%s'", c->self, o->distid, c->self,
+		  p->identity);
+	hs_buf_free(&msg);
+}
+
+/* While confirming, a lost answer is asked again after a short pause;
+ * after TP_CONFIRM_MAX tries the message is sent anew. */
+static void confirm_later(tp_core_t *c, out_item_t *o, const char *why)
+{
+	if (o->confirms >= TP_CONFIRM_MAX) {
+		fail_attempt(c, o, why);
+		return;
+	}
+	if (o->token)
+		core_tok_drop(c, o->token);
+	o->token = 0;
+	o->state = IT_FETCHING;
+	o->next_mono = core_mono(c) + backoff(c, o->confirms);
+}
+
 void send_dist_complete(tp_core_t *c, const uint8_t msgid[TP_MSGID_LEN])
 {
 	out_item_t *o = find_item(c, msgid);
-	if (o != NULL)
-		finish(c, o, TP_OUT_DELIVERED, 0);
+	if (o != NULL && o->state == IT_FETCHING)
+		confirm(c, o);
 }
 
 /* The receipt in a verified NOERROR response, or an error code. */
@@ -394,7 +459,10 @@ void send_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *r
 		return;
 	o->token = 0;
 	if (status != HS_OK) {
-		fail_attempt(c, o, hs_strerror(status));
+		if (o->confirming)
+			confirm_later(c, o, hs_strerror(status));
+		else
+			fail_attempt(c, o, hs_strerror(status));
 		return;
 	}
 	const tp_peer_t *p = tp_registry_find(c->reg, t->peer);
@@ -426,11 +494,19 @@ void send_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *r
 			return;
 		}
 		d->receipt_fetching = 1;
-		if (d->nserved == d->man.chunk_count) {
-			finish(c, o, TP_OUT_DELIVERED, 0);
+		o->state = IT_FETCHING;
+		if (o->confirming) {
+			/* R fetches again (it restarted) or still: serve it all
+			 * again, and ask again after a pause in any case */
+			memset(d->served, 0, d->man.chunk_count + 1u);
+			d->nserved = 0;
+			o->next_mono = core_mono(c) + backoff(c, o->confirms);
 			return;
 		}
-		o->state = IT_FETCHING;
+		if (d->nserved == d->man.chunk_count) { /* served before the receipt came */
+			confirm(c, o);
+			return;
+		}
 		o->next_mono = core_mono(c) + c->cfg.fetch_timeout_ms;
 		return;
 	}

@@ -68,6 +68,15 @@ void dist_drop(tp_core_t *c, const char *distid)
 		}
 }
 
+void dist_linger(tp_core_t *c, const char *distid)
+{
+	dist_t *d = dist_find(c, distid);
+	uint64_t until = core_mono(c) + c->cfg.fetch_timeout_ms;
+
+	if (d != NULL && d->expires_mono > until)
+		d->expires_mono = until;
+}
+
 void dist_expire(tp_core_t *c, uint64_t now, uint64_t *best)
 {
 	dist_t **pp = &c->dists;

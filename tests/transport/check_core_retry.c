@@ -236,7 +236,7 @@ START_TEST(test_fetch_lost_chunk_replies)
 	ck_assert(h_run(&w, alpha_done1, 600000));
 	ck_assert_int_eq(w.p[0].out[0].outcome, TP_OUT_DELIVERED);
 	ck_assert_uint_eq(inbox_n(&w), 1);
-	ck_assert_int_eq(w.nnotify, 1);
+	ck_assert_int_eq(w.nnotify, 2); /* the NOTIFY and its confirmation */
 	h_world_free(&w);
 }
 END_TEST
@@ -252,14 +252,41 @@ START_TEST(test_fetch_abandoned_then_resent)
 	ck_assert(h_run(&w, alpha_done1, 600000));
 	ck_assert_int_eq(w.p[0].out[0].outcome, TP_OUT_DELIVERED);
 	ck_assert_uint_eq(inbox_n(&w), 1);
-	ck_assert_int_eq(w.nnotify, 2); /* re-sent after the fetch timeout */
+	ck_assert_int_eq(w.nnotify, 3); /* + the confirming NOTIFY */ /* re-sent after the fetch timeout */
 	ck_assert_uint_ge(w.notify_times[1] - w.notify_times[0], 60000);
 	tp_core_stats_t s;
 	tp_core_stats(w.p[1].core, &s);
 	ck_assert_uint_eq(s.fetches_failed, 1);
 	size_t d = 9;
+	(void)h_run(&w, NULL, 3600000); /* the delivered distribution expires */
 	tp_core_counts(w.p[0].core, NULL, &d, NULL);
 	ck_assert_uint_eq(d, 0);
+	h_world_free(&w);
+}
+END_TEST
+
+/* The answer to the LAST chunk query is lost after the sender served it:
+ * the receiver asks again and is answered; the sender counts the message
+ * delivered only when R answers its confirming NOTIFY with "duplicate". */
+START_TEST(test_last_chunk_answer_lost)
+{
+	h_world_t w;
+	h_world_init(&w);
+	w.p[0].cfg.chunk_size = 1000;
+	h_world_open(&w, 2);
+	w.drop_chunk_reply_nth = 7; /* manifest + 6 chunks of a 5157-octet envelope */
+	send_big(&w, 5000);
+	ck_assert(h_run(&w, alpha_done1, 600000));
+	ck_assert_int_eq(w.p[0].out[0].outcome, TP_OUT_DELIVERED);
+	(void)h_run(&w, NULL, 10000);
+	ck_assert_int_eq(w.chunk_replies, 8); /* the 7th asked again */
+	ck_assert_uint_eq(inbox_n(&w), 1);
+	tp_core_stats_t s;
+	tp_core_stats(w.p[1].core, &s);
+	ck_assert_uint_eq(s.fetches_failed, 0);
+	ck_assert_uint_eq(s.received, 1);
+	tp_core_stats(w.p[0].core, &s);
+	ck_assert_uint_eq(s.confirms_sent, 1); /* delivered on R's "duplicate" */
 	h_world_free(&w);
 }
 END_TEST
@@ -276,7 +303,7 @@ START_TEST(test_fetch_paced_by_budget)
 	ck_assert(h_run(&w, alpha_done1, 600000));
 	ck_assert_int_eq(w.p[0].out[0].outcome, TP_OUT_DELIVERED);
 	ck_assert_uint_eq(inbox_n(&w), 1);
-	ck_assert_int_eq(w.nnotify, 1); /* the fetch paused, it did not fail */
+	ck_assert_int_eq(w.nnotify, 2); /* the fetch paused, it did not fail; + confirm */ /* the fetch paused, it did not fail */
 	tp_core_stats_t sa, sb;
 	tp_core_stats(w.p[0].core, &sa);
 	tp_core_stats(w.p[1].core, &sb);
@@ -339,6 +366,7 @@ Suite *retry_suite(void)
 	tcase_add_test(tc, test_fetch_abandoned_then_resent);
 	tcase_add_test(tc, test_prune);
 	tcase_add_test(tc, test_fetch_paced_by_budget);
+	tcase_add_test(tc, test_last_chunk_answer_lost);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -58,6 +58,9 @@ typedef struct h_world {
 	int drop_chunk_replies;
 	/* drop the next N NOTIFY requests before they arrive */
 	int drop_notify_requests;
+	/* drop the reply to the Nth chunk query (1 = the first; 0 = none) */
+	int drop_chunk_reply_nth;
+	int chunk_replies;
 	uint64_t notify_times[256]; /* mono time of each NOTIFY sent */
 	int nnotify;
 	int requests;
@@ -238,6 +241,9 @@ static inline int h_pump(h_world_t *w)
 					w->drop_chunk_replies--;
 					rc = HS_E_TIMEOUT;
 				}
+				if (rc == HS_OK && a.kind == TP_ACT_CHUNK &&
+				    ++w->chunk_replies == w->drop_chunk_reply_nth)
+					rc = HS_E_TIMEOUT;
 				if (w->p[i].core)
 					(void)tp_core_on_response(w->p[i].core, a.token, rc,
 					                          rc == HS_OK ? reply.data : NULL,

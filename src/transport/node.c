@@ -1,0 +1,364 @@
+/* node.c -- the transport core driven on the libevent endpoint. */
+#include "transport/node.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "transport/node_int.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#define SUBSYS "transport"
+
+/* One tp_send in flight: the core's token travels with it. */
+struct node_send {
+	tp_node_t *node;
+	uint64_t token;
+};
+
+/* An outcome waiting to be told to the application (outside core calls). */
+struct node_event {
+	uint8_t msgid[TP_MSGID_LEN];
+	char peer[TP_IDENT_MAX];
+	enum tp_outcome outcome;
+	char reason[64];
+};
+
+static void pump(tp_node_t *n);
+
+/* ---- core callbacks: remembered, told after the core call returns ---- */
+
+static void core_on_inbox(void *arg)
+{
+	tp_node_t *n = arg;
+
+	n->inbox_flag = 1;
+}
+
+static void core_on_outcome(void *arg, const uint8_t msgid[TP_MSGID_LEN], const char *peer,
+                            enum tp_outcome outcome, const char *reason)
+{
+	tp_node_t *n = arg;
+	struct node_event *e;
+
+	if (n->nevents == n->capevents) {
+		n->capevents = n->capevents ? 2 * n->capevents : 16;
+		n->events = xrealloc(n->events, n->capevents * sizeof(*n->events));
+	}
+	e = &n->events[n->nevents++];
+	memcpy(e->msgid, msgid, TP_MSGID_LEN);
+	snprintf(e->peer, sizeof(e->peer), "%s", peer != NULL ? peer : "");
+	e->outcome = outcome;
+	snprintf(e->reason, sizeof(e->reason), "%s", reason != NULL ? reason : "");
+}
+
+/* Tell the application what happened; it may call tp_node_send. */
+static void deliver_events(tp_node_t *n)
+{
+	size_t i;
+
+	while (n->nevents > 0) {
+		size_t cnt = n->nevents;
+		struct node_event *ev = n->events;
+
+		/* take the list: hooks may add more through tp_node_send */
+		n->events = NULL;
+		n->nevents = n->capevents = 0;
+		for (i = 0; i < cnt; i++)
+			if (n->hooks.on_outcome != NULL)
+				n->hooks.on_outcome(n->hooks.arg, ev[i].msgid, ev[i].peer,
+				                    ev[i].outcome, ev[i].reason);
+		free(ev);
+	}
+	if (n->inbox_flag) {
+		n->inbox_flag = 0;
+		if (n->hooks.on_inbox != NULL)
+			n->hooks.on_inbox(n->hooks.arg);
+	}
+}
+
+/* ---- actions: the core's DNS messages out, their outcomes back -------- */
+
+static void send_done(void *arg, int status, const uint8_t *resp, size_t len)
+{
+	struct node_send *s = arg;
+	tp_node_t *n = s->node;
+	uint64_t token = s->token;
+
+	free(s);
+	if (n->stopping) /* HS_E_STATE from tp_endpoint_free: the core is going */
+		return;
+	(void)tp_core_on_response(n->core, token, status, resp, len);
+	pump(n);
+}
+
+static void start_action(tp_node_t *n, const tp_action_t *a)
+{
+	tp_peer_addr_t dst;
+	tp_send_opts_t opts = n->send_opts;
+	struct node_send *s;
+	int rc;
+
+	rc = tp_peer_addr_parse(a->addr, a->port, &dst);
+	if (rc == HS_OK) {
+		s = xcalloc(1, sizeof(*s));
+		s->node = n;
+		s->token = a->token;
+		opts.force_tcp = a->prefer_tcp;
+		/* no handle kept: tp_endpoint_free completes every send */
+		rc = tp_send(n->ep, &dst, a->msg, a->len, &opts, send_done, s, NULL);
+		if (rc == HS_OK)
+			return;
+		free(s);
+	}
+	n->sends_failed++;
+	log_debug(SUBSYS, "cannot send to \"%s\" at \"%s\" port %u: %s", a->peer, a->addr,
+	          (unsigned)a->port, hs_strerror(rc));
+	(void)tp_core_on_response(n->core, a->token, rc, NULL, 0);
+}
+
+static void on_timer(void *arg)
+{
+	tp_node_t *n = arg;
+
+	n->timer = NULL; /* the handle is gone once its callback runs */
+	tp_core_tick(n->core);
+	pump(n);
+}
+
+static void arm_timer(tp_node_t *n)
+{
+	uint64_t delay;
+
+	if (n->stopping)
+		return;
+	tp_timer_cancel(n->timer);
+	n->timer = NULL;
+	if (tp_core_next_deadline(n->core, &delay) != HS_OK)
+		return;
+	n->timer = tp_timer_add(n->loop, delay, on_timer, n);
+}
+
+/*
+ * After every call into the core: send what it produced, tell the
+ * application, re-arm the timer. Re-entrant calls (a hook sending a
+ * message, a send failing at once) only mark that another round is due.
+ */
+static void pump(tp_node_t *n)
+{
+	tp_action_t a;
+
+	if (n->stopping)
+		return;
+	if (n->pumping) {
+		n->pump_again = 1;
+		return;
+	}
+	n->pumping = 1;
+	do {
+		n->pump_again = 0;
+		while (tp_core_next_action(n->core, &a) == HS_OK) {
+			start_action(n, &a);
+			tp_action_clear(&a);
+		}
+		deliver_events(n);
+	} while (n->pump_again || n->nevents > 0 || n->inbox_flag);
+	n->pumping = 0;
+	arm_timer(n);
+}
+
+static void on_kick(void *arg)
+{
+	tp_node_t *n = arg;
+
+	n->kick = NULL;
+	pump(n);
+}
+
+/* ---- requests --------------------------------------------------------- */
+
+static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
+                       size_t len, tp_reply_t *reply, void *arg)
+{
+	tp_node_t *n = arg;
+	hs_buf_t out = HS_BUF_INIT;
+	char from[80];
+	int rc;
+
+	tp_peer_addr_str(src, from, sizeof(from));
+	rc = tp_core_on_request(n->core, from, msg, len, tp_reply_limit(reply), &out);
+	if (rc == HS_OK) {
+		rc = tp_reply_send(reply, out.data, out.len);
+		if (rc == HS_E_RANGE) { /* the core truncates to the limit; never expected */
+			log_warn(SUBSYS, "reply of %zu octets to \"%s\" over the limit", out.len,
+			         from);
+			tp_reply_drop(reply);
+		}
+	} else {
+		log_debug(SUBSYS, "request from \"%s\" not answered: %s", from, hs_strerror(rc));
+		tp_reply_drop(reply);
+	}
+	hs_buf_free(&out);
+	pump(n);
+}
+
+/* ---- life cycle -------------------------------------------------------- */
+
+int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
+                const tp_node_hooks_t *hooks, const tp_node_opts_t *opts, tp_node_t **out,
+                hs_errmsg_t *em)
+{
+	tp_node_t *n = NULL;
+	tp_core_cfg_t cc;
+	tp_endpoint_config_t ec;
+	tp_peer_addr_t bind;
+	uint64_t inbox = 0;
+	int rc, port;
+
+	if (loop == NULL || conf == NULL || env == NULL || out == NULL)
+		return hs_fail(em, HS_E_INVAL, "node: missing argument");
+	n = xcalloc(1, sizeof(*n));
+	n->loop = loop;
+	n->env = env;
+	if (hooks != NULL)
+		n->hooks = *hooks;
+	snprintf(n->identity, sizeof(n->identity), "%s", conf->identity);
+
+	rc = node_load_keys(n, conf, em);
+	if (rc != HS_OK)
+		goto cleanup;
+	rc = node_load_registry(n, conf, em);
+	if (rc != HS_OK)
+		goto cleanup;
+	rc = st_open(conf->store, &n->st, em);
+	if (rc != HS_OK)
+		goto cleanup;
+
+	memset(&cc, 0, sizeof(cc));
+	cc.identity = n->identity;
+	cc.sig0_key = n->sig0;
+	n->hpke_keys[0] = n->hpke.key;
+	cc.hpke_keys = n->hpke_keys;
+	cc.nhpke = 1;
+	/* 0 in the file means "never inline"; 0 in the core means "default" */
+	cc.inline_limit = conf->inline_limit == 0 ? 1 : conf->inline_limit;
+	cc.chunk_size = conf->chunk_size;
+	cc.ts_window_s = conf->replay_window;
+	cc.lifetime_ms = (uint64_t)conf->expiry * 1000;
+	cc.retry_min_ms = conf->retry_min_ms;
+	cc.retry_max_ms = conf->retry_max_ms;
+	cc.max_inflight = conf->max_in_flight;
+	cc.fetch_timeout_ms = conf->fetch_timeout_ms;
+	cc.on_inbox = core_on_inbox;
+	cc.on_outcome = core_on_outcome;
+	cc.cb_arg = n;
+	rc = tp_core_new(&n->core, &cc, env, n->st, n->reg, em);
+	if (rc != HS_OK)
+		goto cleanup;
+
+	tp_endpoint_config_default(&ec);
+	ec.udp_max = conf->udp_max;
+	n->send_opts.timeout_ms = conf->timeout_ms;
+	n->send_opts.retries = conf->retries;
+	port = conf->listen.port;
+	if (opts != NULL && opts->listen_port != 0)
+		port = opts->listen_port == TP_NODE_ANY_PORT ? 0 : opts->listen_port;
+	rc = tp_peer_addr_parse(conf->listen.ip, (uint16_t)port, &bind);
+	if (rc != HS_OK) {
+		rc = hs_fail(em, HS_E_CONFIG, "listen address \"%s\" is not an address",
+		             conf->listen.ip);
+		goto cleanup;
+	}
+	rc = tp_endpoint_new(loop, &bind, &ec,
+	                     (opts != NULL && opts->no_listen) ? NULL : on_request, n, &n->ep);
+	if (rc != HS_OK) {
+		rc = hs_fail(em, rc, "cannot bind %s port %d: %s", conf->listen.ip, port,
+		             hs_strerror(rc));
+		goto cleanup;
+	}
+	n->listening = !(opts != NULL && opts->no_listen);
+	if (st_inbox_count(n->st, &inbox) == HS_OK && inbox > 0)
+		n->inbox_flag = 1;
+	/* first round (resumed queue, left-over inbox) from the loop */
+	n->kick = tp_timer_add(loop, 0, on_kick, n);
+	log_info(SUBSYS, "node \"%s\" serving on %s port %u with %zu peers", n->identity,
+	         conf->listen.ip, (unsigned)tp_endpoint_port(n->ep), conf->npeers);
+	*out = n;
+	n = NULL;
+cleanup:
+	tp_node_free(n);
+	return rc;
+}
+
+void tp_node_free(tp_node_t *n)
+{
+	if (n == NULL)
+		return;
+	n->stopping = 1;
+	tp_timer_cancel(n->timer);
+	tp_timer_cancel(n->kick);
+	/* completes every outstanding tp_send with HS_E_STATE: send_done
+	 * frees its record without calling the core */
+	tp_endpoint_free(n->ep);
+	tp_core_free(n->core);
+	st_close(n->st);
+	node_unload(n);
+	free(n->events);
+	free(n);
+}
+
+void tp_node_request_stop(tp_node_t *n)
+{
+	if (n != NULL)
+		tp_loop_break(n->loop);
+}
+
+int tp_node_send(tp_node_t *n, const char *to, const char *type, const uint8_t *body, size_t len,
+                 const char *order_key, uint8_t msgid_out[TP_MSGID_LEN])
+{
+	int rc;
+
+	if (n == NULL || n->stopping)
+		return HS_E_STATE;
+	rc = tp_core_send(n->core, to, type, body, len, order_key, msgid_out);
+	if (rc == HS_OK)
+		pump(n);
+	return rc;
+}
+
+int tp_node_set_peer_address(tp_node_t *n, const char *identity, const char *ip, uint16_t port)
+{
+	tp_peer_addr_t pa;
+
+	if (n == NULL || identity == NULL || ip == NULL ||
+	    tp_peer_addr_parse(ip, port, &pa) != HS_OK)
+		return HS_E_INVAL;
+	if (tp_registry_find(n->reg, identity) == NULL)
+		return HS_E_NOTFOUND;
+	return tp_registry_add(n->reg, identity, ip, port);
+}
+
+st_t *tp_node_store(tp_node_t *n)
+{
+	return n->st;
+}
+
+uint16_t tp_node_port(const tp_node_t *n)
+{
+	return n->listening ? tp_endpoint_port(n->ep) : 0;
+}
+
+const char *tp_node_identity(const tp_node_t *n)
+{
+	return n->identity;
+}
+
+void tp_node_stats(const tp_node_t *n, tp_node_stats_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	tp_core_stats(n->core, &out->core);
+	tp_core_counts(n->core, &out->pending, &out->dists, &out->fetches);
+	tp_endpoint_counters(n->ep, &out->ep);
+	out->sends_failed = n->sends_failed;
+}

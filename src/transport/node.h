@@ -1,0 +1,122 @@
+/*
+ * node.h -- one running transport node: the protocol core (core.h) driven
+ * on a libevent endpoint (endpoint.h), with its store, keys and the
+ * static peer registry from a configuration (nodeconf.h).
+ *
+ * The node is the I/O half of the transport:
+ *   - every DNS request the endpoint receives goes to tp_core_on_request
+ *     and its reply is sent at once (the core truncates to the endpoint's
+ *     UDP limit itself, signed, with TC=1);
+ *   - every action the core produces (a NOTIFY, a CHUNK query) is sent
+ *     with tp_send (UDP first, TCP on TC=1 or when the core prefers TCP)
+ *     and its outcome handed back with tp_core_on_response;
+ *   - one timer is kept armed at tp_core_next_deadline and runs
+ *     tp_core_tick.
+ * Nothing of the queue lives only in the node: messages are persisted by
+ * the core before tp_node_send returns, so stopping (or killing) a node
+ * loses nothing; a new node on the same store resumes the queue.
+ *
+ * Single-threaded: every call runs on the loop's thread. Callbacks run
+ * inside loop callbacks and may call tp_node_send and the store's inbox
+ * functions, but must not free the node (use tp_node_stop).
+ */
+#ifndef HS_TRANSPORT_NODE_H
+#define HS_TRANSPORT_NODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+#include "transport/core.h"
+#include "transport/endpoint.h"
+#include "transport/nodeconf.h"
+#include "util/env.h"
+#include "util/errmsg.h"
+#include "util/hs_err.h"
+
+typedef struct tp_node tp_node_t;
+
+/* What the application hears; every field may be NULL. */
+typedef struct tp_node_hooks {
+	/* One or more messages are waiting in the inbox (tp_node_store +
+	 * st_inbox_next / st_inbox_ack). Also called once right after
+	 * tp_node_new when the inbox is not empty (left from a previous run). */
+	void (*on_inbox)(void *arg);
+	/* A queued message finished (delivered, rejected with `reason`,
+	 * expired). */
+	void (*on_outcome)(void *arg, const uint8_t msgid[TP_MSGID_LEN], const char *peer,
+	                   enum tp_outcome outcome, const char *reason);
+	void *arg;
+} tp_node_hooks_t;
+
+/* Knobs that are not in the configuration file (tests, tools). */
+typedef struct tp_node_opts {
+	/* Bind this port instead of the configured one (0: as configured;
+	 * tests that want the kernel to choose use TP_NODE_ANY_PORT). */
+	int listen_port;
+	/* Do not serve at all: a sender-only node (its UDP socket still
+	 * sends and receives responses). */
+	int no_listen;
+} tp_node_opts_t;
+#define TP_NODE_ANY_PORT (-1)
+
+/*
+ * Start a node on `loop` from `conf`: load the own SIG(0) and HPKE key
+ * pairs and every peer's public keys, open the store, build the core
+ * (which resumes undelivered messages), bind the endpoint and arm the
+ * timer. `env` is borrowed for the node's life; `conf` only during the
+ * call. `hooks` and `opts` may be NULL.
+ * Errors (detail in `em`): HS_E_IO, HS_E_SYNTAX, HS_E_BADKEY and the other
+ * key loaders' codes (a key file), HS_E_CONFIG (a peer's keys or the own
+ * keys do not fit the configuration), store errors, HS_E_NET (bind).
+ */
+int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
+                const tp_node_hooks_t *hooks, const tp_node_opts_t *opts, tp_node_t **out,
+                hs_errmsg_t *em) HS_CHECK_RESULT;
+
+/*
+ * Stop: close the endpoint (outstanding DNS queries are abandoned; their
+ * messages stay in the queue), free the core, close the store. NULL-safe.
+ * Must not be called from inside a node callback: from there call
+ * tp_node_request_stop() and free the node after the loop returns.
+ */
+void tp_node_free(tp_node_t *node);
+
+/* Ask the loop to return (tp_loop_break) after the current callback;
+ * safe inside callbacks. */
+void tp_node_request_stop(tp_node_t *node);
+
+/*
+ * Queue a message (see tp_core_send for the arguments and errors) and
+ * start sending it at once.
+ */
+int tp_node_send(tp_node_t *node, const char *to, const char *type, const uint8_t *body, size_t len,
+                 const char *order_key, uint8_t msgid_out[TP_MSGID_LEN]) HS_CHECK_RESULT;
+
+/*
+ * Point peer `identity` at a new address and port (the registry's entry
+ * changes; messages in flight keep their old destination). For tests
+ * whose nodes bind port 0, and later for the engine. HS_E_NOTFOUND: not
+ * a configured peer; HS_E_INVAL: `ip` is not an address literal.
+ */
+int tp_node_set_peer_address(tp_node_t *node, const char *identity, const char *ip,
+                             uint16_t port) HS_CHECK_RESULT;
+
+/* The store (for the inbox and queue counts); owned by the node. */
+st_t *tp_node_store(tp_node_t *node);
+/* The bound port (0 when not listening). */
+uint16_t tp_node_port(const tp_node_t *node);
+/* The own identity, canonical. */
+const char *tp_node_identity(const tp_node_t *node);
+
+/* Everything countable: the core's statistics, the in-memory counts and
+ * the endpoint's counters. */
+typedef struct tp_node_stats {
+	tp_core_stats_t core;
+	size_t pending, dists, fetches;
+	tp_counters_t ep;
+	uint64_t sends_failed; /* actions that tp_send could not even start */
+} tp_node_stats_t;
+void tp_node_stats(const tp_node_t *node, tp_node_stats_t *out);
+
+#endif

@@ -1,0 +1,40 @@
+/* node_int.h -- the node's state, shared by node.c and node_keys.c. */
+#ifndef HS_TRANSPORT_NODE_INT_H
+#define HS_TRANSPORT_NODE_INT_H
+
+#include "hpke/keyfile.h"
+#include "transport/node.h"
+#include "transport/registry.h"
+
+struct node_event;
+
+struct tp_node {
+	tp_loop_t *loop;
+	const hs_env_t *env;
+	tp_endpoint_t *ep;
+	tp_core_t *core;
+	tp_registry_t *reg;
+	st_t *st;
+	sig0_key_t *sig0;    /* own key pair */
+	hpke_keyfile_t hpke; /* own key pair */
+	const hpke_key_t *hpke_keys[1];
+	char identity[TP_IDENT_MAX];
+	tp_node_hooks_t hooks;
+	tp_send_opts_t send_opts;
+	tp_timer_t *timer;       /* at the core's next deadline */
+	tp_timer_t *kick;        /* the first round after start */
+	struct node_event *events;
+	size_t nevents, capevents;
+	uint64_t sends_failed;
+	int inbox_flag;
+	int pumping, pump_again, stopping, listening;
+};
+
+/* Own key pairs from the configured files. */
+int node_load_keys(tp_node_t *n, const tp_conf_t *conf, hs_errmsg_t *em) HS_CHECK_RESULT;
+/* The registry from the configured peers. */
+int node_load_registry(tp_node_t *n, const tp_conf_t *conf, hs_errmsg_t *em) HS_CHECK_RESULT;
+/* Free keys and registry (NULL-safe fields). */
+void node_unload(tp_node_t *n);
+
+#endif
