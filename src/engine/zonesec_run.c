@@ -1,0 +1,234 @@
+/*
+ * zonesec_run.c -- zonesec actions executed on the loop (see
+ * zonesec_run.h). The runner owns one record per operation in flight so
+ * it can cancel them; every completion feeds zonesec and then drains the
+ * actions that result, so a failure that moves on to the next primary
+ * starts it in the same turn of the loop.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include "engine/zonesec_run.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#define ZR_LOG "zonesec"
+
+struct zr_op {
+	zsec_run_t *run;
+	char zone[WIRE_NAME_MAX * 4 + 2];
+	tp_xfr_t *xfr;
+	tp_xfr_soa_q_t *soa;
+	LIST_ENTRY(zr_op) link;
+};
+
+struct zsec_run {
+	tp_loop_t *loop;
+	tp_endpoint_t *ep;
+	zsec_t *zs;
+	const hs_env_t *env;
+	tp_xfr_opts_t xopts;
+	zsec_run_hooks_t hooks;
+	tp_timer_t *timer;
+	int draining;
+	LIST_HEAD(, zr_op) ops;
+};
+
+static void drain(zsec_run_t *r);
+
+static struct zr_op *op_new(zsec_run_t *r, const char *zone)
+{
+	struct zr_op *op = xcalloc(1, sizeof(*op));
+	op->run = r;
+	snprintf(op->zone, sizeof(op->zone), "%s", zone);
+	LIST_INSERT_HEAD(&r->ops, op, link);
+	return op;
+}
+
+static void op_free(struct zr_op *op)
+{
+	LIST_REMOVE(op, link);
+	free(op);
+}
+
+static void on_soa(void *arg, int status, uint32_t serial, const hs_errmsg_t *em)
+{
+	struct zr_op *op = arg;
+	zsec_run_t *r = op->run;
+	int rc = zsec_soa_done(r->zs, op->zone, status, serial, status ? hs_errmsg_str(em) : NULL);
+	if (rc != HS_OK)
+		log_debug(ZR_LOG, "zone '%s': soa answer not wanted: %s", op->zone,
+		          hs_strerror(rc));
+	op_free(op);
+	drain(r);
+}
+
+static void on_xfr(void *arg, int status, tp_xfr_zone_t *zone, const tp_xfr_stats_t *st,
+                   const hs_errmsg_t *em)
+{
+	struct zr_op *op = arg;
+	zsec_run_t *r = op->run;
+	zsec_soa_timers_t t;
+	memset(&t, 0, sizeof(t));
+	if (status == HS_OK) {
+		const tp_xfr_soa_t *soa = tp_xfr_zone_soa(zone);
+		t.serial = soa->serial;
+		t.refresh = soa->refresh;
+		t.retry = soa->retry;
+		t.expire = soa->expire;
+	}
+	int rc = zsec_transfer_done(r->zs, op->zone, status, status == HS_OK ? &t : NULL, zone,
+	                            status ? hs_errmsg_str(em) : NULL);
+	if (rc != HS_OK)
+		tp_xfr_zone_free(zone); /* not taken: old copy kept, or zone gone */
+	op_free(op);
+	drain(r);
+}
+
+static void start_soa(zsec_run_t *r, const zsec_action_t *a)
+{
+	struct zr_op *op = op_new(r, a->zone);
+	int rc = tp_xfr_soa_query(r->ep, &a->primary, a->zone, NULL, r->env, on_soa, op, &op->soa);
+	if (rc != HS_OK) {
+		op_free(op);
+		if (zsec_soa_done(r->zs, a->zone, rc, 0, "cannot send the SOA query") != HS_OK)
+			log_debug(ZR_LOG, "zone '%s': soa failure not wanted", a->zone);
+	}
+}
+
+static void start_xfr(zsec_run_t *r, const zsec_action_t *a)
+{
+	struct zr_op *op = op_new(r, a->zone);
+	tp_xfr_opts_t o = r->xopts;
+	o.env = r->env;
+	int rc = tp_xfr_start(r->loop, &a->primary, a->zone, &o, on_xfr, op, &op->xfr);
+	if (rc != HS_OK) {
+		op_free(op);
+		if (zsec_transfer_done(r->zs, a->zone, rc, NULL, NULL,
+		                       "cannot start the transfer") == HS_OK)
+			log_debug(ZR_LOG, "zone '%s': unexpected transfer state", a->zone);
+	}
+}
+
+static void on_timer(void *arg)
+{
+	zsec_run_t *r = arg;
+	r->timer = NULL;
+	zsec_tick(r->zs);
+	drain(r);
+}
+
+static void arm(zsec_run_t *r)
+{
+	uint64_t at, now = r->env->mono_ms(r->env->arg);
+	tp_timer_cancel(r->timer);
+	r->timer = NULL;
+	if (zsec_next_deadline(r->zs, &at) != HS_OK)
+		return;
+	r->timer = tp_timer_add(r->loop, at > now ? at - now : 0, on_timer, r);
+}
+
+/* Execute every queued action, then re-arm the timer. Re-entrant calls
+ * (a hook adding a zone) fold into the running loop. */
+static void drain(zsec_run_t *r)
+{
+	zsec_action_t a;
+	if (r->draining)
+		return;
+	r->draining = 1;
+	while (zsec_next_action(r->zs, &a) == HS_OK) {
+		switch (a.type) {
+		case ZSEC_ACT_QUERY_SOA:
+			start_soa(r, &a);
+			break;
+		case ZSEC_ACT_TRANSFER:
+			start_xfr(r, &a);
+			break;
+		case ZSEC_ACT_ZONE_LOADED:
+			if (r->hooks.loaded)
+				r->hooks.loaded(r->hooks.arg, a.zone, a.serial, a.data);
+			else
+				tp_xfr_zone_free(a.data);
+			break;
+		case ZSEC_ACT_ZONE_EXPIRED:
+			if (r->hooks.expired)
+				r->hooks.expired(r->hooks.arg, a.zone);
+			break;
+		}
+	}
+	r->draining = 0;
+	arm(r);
+}
+
+int zsec_run_new(tp_loop_t *loop, tp_endpoint_t *ep, zsec_t *zs, const hs_env_t *env,
+                 const tp_xfr_opts_t *xopts, const zsec_run_hooks_t *hooks, zsec_run_t **out)
+{
+	if (loop == NULL || ep == NULL || zs == NULL || env == NULL || out == NULL)
+		return HS_E_INVAL;
+	zsec_run_t *r = xcalloc(1, sizeof(*r));
+	r->loop = loop;
+	r->ep = ep;
+	r->zs = zs;
+	r->env = env;
+	if (xopts)
+		r->xopts = *xopts;
+	if (hooks)
+		r->hooks = *hooks;
+	LIST_INIT(&r->ops);
+	*out = r;
+	drain(r);
+	return HS_OK;
+}
+
+void zsec_run_free(zsec_run_t *r)
+{
+	if (r == NULL)
+		return;
+	while (!LIST_EMPTY(&r->ops)) {
+		struct zr_op *op = LIST_FIRST(&r->ops);
+		tp_xfr_cancel(op->xfr);
+		tp_xfr_soa_cancel(op->soa);
+		op_free(op);
+	}
+	tp_timer_cancel(r->timer);
+	free(r);
+}
+
+void zsec_run_kick(zsec_run_t *r)
+{
+	if (r != NULL)
+		drain(r);
+}
+
+int zsec_run_notify(zsec_run_t *r, const tp_peer_addr_t *src, const uint8_t *msg, size_t len,
+                    hs_buf_t *reply)
+{
+	tp_xfr_notify_t n;
+	hs_errmsg_t em;
+	uint8_t rcode;
+	char addr[64];
+	tp_peer_addr_str(src, addr, sizeof(addr));
+	hs_errmsg_clear(&em);
+	if (tp_xfr_notify_parse(msg, len, &n, &em) != HS_OK) {
+		log_info(ZR_LOG, "bad notify from '%s': %s", addr, hs_errmsg_str(&em));
+		rcode = TP_RCODE_FORMERR;
+	} else {
+		switch (zsec_notify(r->zs, n.zone_text, src, n.has_serial, n.serial)) {
+		case HS_OK:
+			rcode = TP_RCODE_NOERROR;
+			break;
+		case HS_E_REFUSED:
+			rcode = TP_RCODE_REFUSED;
+			break;
+		default:
+			rcode = TP_RCODE_NOTAUTH;
+			break;
+		}
+	}
+	if (tp_xfr_notify_reply(msg, len, rcode, reply) != HS_OK)
+		return -1;
+	drain(r);
+	return rcode;
+}
