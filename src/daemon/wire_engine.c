@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "daemon/hd_int.h"
+#include "transport/tpmsg.h"
 #include "util/xmalloc.h"
 
 #define SUBSYS "hsyncd"
@@ -130,7 +131,11 @@ void hd_on_inbox(void *arg)
 	int rc;
 
 	while (st_inbox_next(st, &m) == HS_OK) {
-		rc = eng_message(d->eng, m.sender, m.type, m.msg, m.len);
+		tp_msg_t tm;
+		/* the inbox keeps the whole plaintext message; the engine wants its body */
+		rc = tp_msg_decode(m.msg, m.len, &tm);
+		if (rc == HS_OK)
+			rc = eng_message(d->eng, m.sender, m.type, tm.body, tm.body_len);
 		if (rc != HS_OK)
 			hs_log(HS_LOG_INFO, SUBSYS, "%s from '%s' not taken: %s", m.type, m.sender,
 			       hs_strerror(rc));
