@@ -326,8 +326,8 @@ static int h_identity(tp_ctl_call_t *c, void *arg)
 	hs_jw_kv_str(c->out, "identity", d->cfg.tp.identity);
 	hs_jw_key(c->out, "records");
 	hs_jw_arr_begin(c->out);
-	snprintf(line, sizeof(line), "_dns._tcp.%s IN URI 10 1 \"dns://%s:%u/\"", d->cfg.tp.identity,
-	         owner, (unsigned)tp_node_port(d->node));
+	snprintf(line, sizeof(line), "_dns._tcp.%s IN URI 10 1 \"dns://%.*s:%u/\"",
+	         d->cfg.tp.identity, (int)strlen(owner) - 1, owner, (unsigned)tp_node_port(d->node));
 	hs_jw_str(c->out, line);
 	snprintf(line, sizeof(line), "%s IN %s %s", owner,
 	         strchr(d->cfg.tp.listen.ip, ':') ? "AAAA" : "A", d->cfg.tp.listen.ip);
