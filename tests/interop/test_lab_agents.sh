@@ -64,7 +64,7 @@ lab_ctl alpha --json identity records | grep -q 'HPKEKEY' && ok "identity record
 	bad "identity records"
 
 # 2. charlie killed: DEGRADED after > 2 beats, INTERRUPTED after > 10
-lab_agent_stop charlie KILL
+lab_agent_stop charlie KILL 2>/dev/null
 t0=$(date +%s)
 if lab_wait_state $((2 * BEAT_S + 5)) alpha charlie DEGRADED; then
 	ok "alpha: charlie DEGRADED after $(($(date +%s) - t0))s"
@@ -102,8 +102,12 @@ if lab_wait_all_operational 60 alpha bravo charlie delta >"$TMP/wait3.log"; then
 else
 	bad "delta did not join: $(tail -1 "$TMP/wait3.log")"
 fi
-grep -q "NOTIFY\|notify" "$TMP/alpha/hsyncd.log" && ok "alpha saw the primary's NOTIFY" ||
-	bad "no NOTIFY in alpha's log"
+. "$TMP/serial"
+grep -q "loaded -> refreshing (notify)" "$TMP/alpha/hsyncd.log" &&
+	grep -q "serial $LAB_SERIAL loaded" "$TMP/alpha/hsyncd.log" &&
+	ok "alpha got the primary's NOTIFY for serial $LAB_SERIAL" || bad "no NOTIFY for serial $LAB_SERIAL"
+lab_ctl alpha --json zone list | grep -q "\"serial\":$LAB_SERIAL" && ok "alpha has serial $LAB_SERIAL" ||
+	bad "alpha's serial: $(lab_ctl alpha --json zone list)"
 
 # 5. clean stop through the control socket
 lab_ctl bravo stop >/dev/null && ok "stop answered" || bad "stop"
