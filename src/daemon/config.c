@@ -84,10 +84,12 @@ static int load_dnssec(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	c->anchors = dv_anchors_new();
 	for (i = 0; i < n; i++) {
 		const conf_val_t *v = conf_val(s, "trust-anchor", i);
-		rc = add_anchor(c->anchors, v->text, em);
+		hs_errmsg_t aem;
+		hs_errmsg_clear(&aem);
+		rc = add_anchor(c->anchors, v->text, &aem);
 		if (rc != HS_OK)
 			return hs_fail(em, HS_E_CONFIG, "%s:%u: dnssec.trust-anchor: %s", c->path,
-			               v->line, hs_errmsg_str(em));
+			               v->line, hs_errmsg_str(&aem));
 	}
 	if (n == 0 && !c->insecure)
 		return hs_fail(em, HS_E_CONFIG,
