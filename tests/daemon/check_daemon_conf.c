@@ -173,6 +173,25 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
+/* The documented example is a valid hsyncd configuration. */
+START_TEST(test_example_file)
+{
+	const char *src = getenv("HSYNC_SRC");
+	char path[1024];
+	hd_config_t c;
+	hs_errmsg_t em;
+
+	snprintf(path, sizeof(path), "%s/doc/hsyncd.conf.example", src ? src : ".");
+	hs_errmsg_clear(&em);
+	memset(&c, 0, sizeof(c));
+	ck_assert_msg(hd_config_load(path, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	ck_assert_str_eq(c.tp.identity, "agent.provider-a.example.");
+	ck_assert_uint_eq(c.nzones, 2);
+	ck_assert_uint_eq(c.beat_ms, 15000);
+	hd_config_clear(&c);
+}
+END_TEST
+
 static Suite *daemon_conf_suite(void)
 {
 	Suite *s = suite_create("daemon_conf");
@@ -182,6 +201,7 @@ static Suite *daemon_conf_suite(void)
 	tcase_add_test(tc, test_insecure_without_anchor);
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad_rows) / sizeof(bad_rows[0])));
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_example_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
