@@ -112,7 +112,8 @@ typedef struct done {
 	uint64_t expires_mono;
 } done_t;
 #define TP_DONE_MAX    4096 /* finished distributions remembered */
-#define TP_CONFIRM_MAX 8    /* confirming NOTIFYs per distribution */
+#define TP_CONFIRM_MAX   12 /* confirming NOTIFYs per distribution */
+#define TP_CONFIRM_PAUSE 2  /* ms before the 2nd one; doubles each time */
 
 /* An action's token, waiting for tp_core_on_response. */
 typedef struct tok {

@@ -414,8 +414,19 @@ static void confirm(tp_core_t *c, out_item_t *o)
 	hs_buf_free(&msg);
 }
 
-/* While confirming, a lost answer is asked again after a short pause;
- * after TP_CONFIRM_MAX tries the message is sent anew. */
+/* The pause before confirming NOTIFY number k+1: R usually answers
+ * "fetching" to the first one only because it is still storing the
+ * message, so start short (2 ms) and double, up to retry_max_ms. */
+static uint64_t confirm_pause(const tp_core_t *c, unsigned k)
+{
+	uint64_t d = TP_CONFIRM_PAUSE;
+	for (unsigned i = 1; i < k && d < c->cfg.retry_max_ms; i++)
+		d *= 2;
+	return d < c->cfg.retry_max_ms ? d : c->cfg.retry_max_ms;
+}
+
+/* While confirming, a lost answer is asked again after a pause; after
+ * TP_CONFIRM_MAX tries the message is sent anew. */
 static void confirm_later(tp_core_t *c, out_item_t *o, const char *why)
 {
 	if (o->confirms >= TP_CONFIRM_MAX) {
@@ -426,7 +437,7 @@ static void confirm_later(tp_core_t *c, out_item_t *o, const char *why)
 		core_tok_drop(c, o->token);
 	o->token = 0;
 	o->state = IT_FETCHING;
-	o->next_mono = core_mono(c) + backoff(c, o->confirms);
+	o->next_mono = core_mono(c) + confirm_pause(c, o->confirms);
 }
 
 void send_dist_complete(tp_core_t *c, const uint8_t msgid[TP_MSGID_LEN])
@@ -500,7 +511,7 @@ void send_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *r
 			 * again, and ask again after a pause in any case */
 			memset(d->served, 0, d->man.chunk_count + 1u);
 			d->nserved = 0;
-			o->next_mono = core_mono(c) + backoff(c, o->confirms);
+			o->next_mono = core_mono(c) + confirm_pause(c, o->confirms);
 			return;
 		}
 		if (d->nserved == d->man.chunk_count) { /* served before the receipt came */

@@ -256,6 +256,8 @@ int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
 	cc.retry_max_ms = conf->retry_max_ms;
 	cc.max_inflight = conf->max_in_flight;
 	cc.fetch_timeout_ms = conf->fetch_timeout_ms;
+	cc.budget_rate = conf->budget_rate;
+	cc.budget_burst = conf->budget_burst;
 	cc.on_inbox = core_on_inbox;
 	cc.on_outcome = core_on_outcome;
 	cc.cb_arg = n;

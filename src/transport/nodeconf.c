@@ -74,6 +74,10 @@ static const struct conf_row rows[] = {
      "longest delay between two attempts of a message"},
     {"fetch-timeout-ms", SEC_GLOBAL, T_UINT, 100, 3600000, "60000", 0, G(fetch_timeout_ms),
      "after a \"fetching\" receipt, wait this long for the receiver's chunk queries"},
+    {"budget-rate", SEC_GLOBAL, T_UINT, 1, 1000000, "200", 0, G(budget_rate),
+     "SIG(0) verifications per second allowed per source network"},
+    {"budget-burst", SEC_GLOBAL, T_UINT, 1, 1000000, "400", 0, G(budget_burst),
+     "SIG(0) verifications a source network may make at once"},
     {"address", SEC_PEER, T_HOSTPORT, 0, 0, NULL, F_REQUIRED, P(address),
      "the peer's address and port: 127.0.0.1:5302 or [::1]:5302"},
     {"key", SEC_PEER, T_KEYTEXT, 0, 0, NULL, 0, P(keys),
@@ -535,6 +539,9 @@ void tp_conf_help(hs_buf_t *out)
 	size_t i;
 	enum conf_section last = 0;
 
+	hs_buf_printf(out, "Lines of \"option = value\"; lines starting with '#' or ';' are\n"
+	                   "comments. Each peer is a section \"[peer IDENTITY]\" with its own\n"
+	                   "options. Relative paths are relative to the file's directory.\n\n");
 	for (i = 0; i < NROWS; i++) {
 		const struct conf_row *r = &rows[i];
 		if (r->sec != last)

@@ -86,6 +86,8 @@ typedef struct tp_conf {
 	unsigned retry_min_ms;
 	unsigned retry_max_ms;
 	unsigned fetch_timeout_ms;
+	unsigned budget_rate;
+	unsigned budget_burst;
 	tp_conf_peer_t *peers;
 	size_t npeers;
 } tp_conf_t;

@@ -81,6 +81,7 @@ static int make_conf(struct bench_setup *bs, const char *me, int myport, const c
 	              "identity = %s.example.\nlisten = 127.0.0.1:%d\nstore = %s.db\n"
 	              "sig0-key = %s.private\nhpke-key = %s.hpke\nmax-in-flight = 256\n"
 	              "retry-min-ms = 500\nretry-max-ms = 2000\n"
+	              "budget-rate = 1000000\nbudget-burst = 1000000\n"
 	              "[peer %s.example.]\naddress = 127.0.0.1:%d\nkey = %s\nhpkekey = %s\n",
 	              me, myport, me, mybase, me, peer, peerport, hs_buf_cstr(peerkey),
 	              hs_buf_cstr(peerhpke));
