@@ -62,6 +62,10 @@ static const conf_opt_t opts[] = {
     {"transport", "retry-max", CONF_DUR, 10, 3600000, NULL, 0, "60s", 0, "resend cap"},
     {"transport", "fetch-timeout", CONF_DUR, 100, 3600000, NULL, 0, "60s", 0,
      "how long a fetched distribution waits"},
+    {"transport", "budget-rate", CONF_INT, 1, 1000000, NULL, 0, "200", 0,
+     "SIG(0) verifications per second per source network (/24, /56)"},
+    {"transport", "budget-burst", CONF_INT, 1, 1000000, NULL, 0, "400", 0,
+     "and the bucket size"},
 };
 
 static const conf_schema_t schema = {sections, N(sections), opts, N(opts)};

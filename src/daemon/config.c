@@ -66,6 +66,8 @@ static int load_server(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	c->tp.retry_min_ms = (unsigned)conf_dur_ms(t, "retry-min", 2000);
 	c->tp.retry_max_ms = (unsigned)conf_dur_ms(t, "retry-max", 60000);
 	c->tp.fetch_timeout_ms = (unsigned)conf_dur_ms(t, "fetch-timeout", 60000);
+	c->tp.budget_rate = (unsigned)conf_int(t, "budget-rate", 200);
+	c->tp.budget_burst = (unsigned)conf_int(t, "budget-burst", 400);
 	if (c->tp.retry_min_ms > c->tp.retry_max_ms)
 		return hs_fail(em, HS_E_CONFIG, "%s: transport.retry-min above retry-max", c->path);
 	return HS_OK;

@@ -85,6 +85,7 @@ START_TEST(test_good)
 	ck_assert_uint_eq(c.tp.retries, 4);
 	ck_assert_uint_eq(c.tp.timeout_ms, 500);
 	ck_assert_uint_eq(c.tp.chunk_size, 60000); /* default */
+	ck_assert_uint_eq(c.tp.budget_rate, 200);  /* default */
 	hd_config_clear(&c);
 	hd_config_clear(&c); /* twice is harmless */
 }
