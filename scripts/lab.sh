@@ -78,6 +78,7 @@ done
 if [ -f "$dir/ports" ]; then # an older lab in the same place
 	lab_init "$dir" "$BIN"
 	lab_cleanup
+	unset NSD_PORT LAB_IDS
 fi
 rm -rf "$dir"
 lab_init "$dir" "$BIN"

@@ -11,6 +11,7 @@
 #define T_HSYNC3    65285
 #define T_HSYNCPARAM 65286
 #define OPCODE_NOTIFY 4
+#define T_SOA       6
 #define MAX_APEX    256
 
 struct hd_zone *hd_zone_get(hd_t *d, const char *name)
@@ -77,18 +78,11 @@ int hd_on_request(void *arg, const tp_peer_addr_t *src, const uint8_t *msg, size
                   hs_buf_t *reply)
 {
 	hd_t *d = arg;
-	size_t off = 12, qtype_off;
+	tp_req_info_t ri;
 
 	/* a NOTIFY for a zone's SOA is the secondary's; CHUNK NOTIFYs are the core's */
-	if (len < 12 || ((msg[2] >> 3) & 0xf) != OPCODE_NOTIFY || msg[4] != 0 || msg[5] != 1)
-		return 0;
-	while (off < len && msg[off] != 0) {
-		if ((msg[off] & 0xc0) != 0)
-			return 0;
-		off += 1u + msg[off];
-	}
-	qtype_off = off + 1;
-	if (qtype_off + 2 > len || msg[qtype_off] != 0 || msg[qtype_off + 1] != 6)
+	if (tp_req_parse(msg, len, &ri) != HS_OK || ((ri.flags >> 11) & 0xf) != OPCODE_NOTIFY ||
+	    !ri.has_question || ri.qtype != T_SOA)
 		return 0;
 	(void)zsec_run_notify(d->zrun, src, msg, len, reply);
 	hd_pump(d);
