@@ -44,7 +44,8 @@ static int load_server(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	const char *lvl = conf_str(s, "log-level");
 
 	snprintf(c->tp.identity, sizeof(c->tp.identity), "%s", conf_str(s, "identity"));
-	if (conv_addr(conf_addr(s, "listen"), c->tp.listen.ip, sizeof(c->tp.listen.ip), NULL) != HS_OK)
+	if (conv_addr(conf_addr(s, "listen"), c->tp.listen.ip, sizeof(c->tp.listen.ip), NULL) !=
+	    HS_OK)
 		return hs_fail(em, HS_E_CONFIG, "%s: server.listen: not an address", c->path);
 	c->tp.listen.port = conf_addr(s, "listen")->port;
 	c->tp.store = dup_or_null(conf_str(s, "store"));

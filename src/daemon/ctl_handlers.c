@@ -16,10 +16,14 @@ static const char *zone_state(hd_t *d, const char *zone)
 	if (zsec_zone_info(d->zs, zone, &zi) != HS_OK)
 		return "unknown";
 	switch (zi.state) {
-	case ZSEC_NEVER_LOADED: return "never-loaded";
-	case ZSEC_LOADED: return "loaded";
-	case ZSEC_REFRESHING: return "refreshing";
-	case ZSEC_EXPIRED: return "expired";
+	case ZSEC_NEVER_LOADED:
+		return "never-loaded";
+	case ZSEC_LOADED:
+		return "loaded";
+	case ZSEC_REFRESHING:
+		return "refreshing";
+	case ZSEC_EXPIRED:
+		return "expired";
 	}
 	return "unknown";
 }
@@ -124,7 +128,8 @@ static int h_zone_show(tp_ctl_call_t *c, void *arg)
 	if (z != NULL && z->reason != ENG_ZONE_MALFORMED && z->reason != ENG_ZONE_NO_HSYNCPARAM &&
 	    z->reason != ENG_ZONE_MANY_HSYNCPARAM && z->reason != ENG_ZONE_NO_HSYNC3) {
 		snprintf(pol, sizeof(pol), "nsmgmt=%s parentsync=%s%s%s%s%s%s",
-		         z->policy.nsmgmt ? "agent" : "owner", z->policy.parentsync ? "agent" : "owner",
+		         z->policy.nsmgmt ? "agent" : "owner",
+		         z->policy.parentsync ? "agent" : "owner",
 		         z->policy.pubcds ? " pubcds" : "", z->policy.servers ? " servers=" : "",
 		         z->policy.servers ? z->policy.servers : "",
 		         z->policy.signers ? " signers=" : "",
@@ -133,7 +138,8 @@ static int h_zone_show(tp_ctl_call_t *c, void *arg)
 	} else {
 		hs_jw_kv_str(c->out, "hsyncparam", "-");
 	}
-	hs_jw_kv_str(c->out, "problem", z == NULL ? "not loaded" : (z->multi ? "" : z->reason_text));
+	hs_jw_kv_str(c->out, "problem",
+	             z == NULL ? "not loaded" : (z->multi ? "" : z->reason_text));
 	hs_jw_key(c->out, "hsync3");
 	hs_jw_arr_begin(c->out);
 	for (i = 0; z != NULL && i < z->nproviders; i++) {
@@ -327,7 +333,8 @@ static int h_identity(tp_ctl_call_t *c, void *arg)
 	hs_jw_key(c->out, "records");
 	hs_jw_arr_begin(c->out);
 	snprintf(line, sizeof(line), "_dns._tcp.%s IN URI 10 1 \"dns://%.*s:%u/\"",
-	         d->cfg.tp.identity, (int)strlen(owner) - 1, owner, (unsigned)tp_node_port(d->node));
+	         d->cfg.tp.identity, (int)strlen(owner) - 1, owner,
+	         (unsigned)tp_node_port(d->node));
 	hs_jw_str(c->out, line);
 	snprintf(line, sizeof(line), "%s IN %s %s", owner,
 	         strchr(d->cfg.tp.listen.ip, ':') ? "AAAA" : "A", d->cfg.tp.listen.ip);

@@ -37,10 +37,10 @@ typedef struct hd_zone_conf {
 } hd_zone_conf_t;
 
 typedef struct hd_config {
-	char *path;            /* the file it came from */
-	tp_conf_t tp;          /* identity, listen, store, keys, transport knobs; no peers */
-	char *control_socket;  /* Unix socket path */
-	uint32_t beat_ms;      /* engine beat interval */
+	char *path;           /* the file it came from */
+	tp_conf_t tp;         /* identity, listen, store, keys, transport knobs; no peers */
+	char *control_socket; /* Unix socket path */
+	uint32_t beat_ms;     /* engine beat interval */
 	enum hs_log_level log_level;
 	int syslog;
 	dv_anchors_t *anchors; /* may be empty only with insecure */

@@ -33,8 +33,8 @@ struct hd {
 	zsec_t *zs;
 	zsec_run_t *zrun;
 	tp_ctl_t *ctl;
-	tp_timer_t *timer;  /* engine + discovery deadline */
-	tp_timer_t *poll;   /* signal flags */
+	tp_timer_t *timer; /* engine + discovery deadline */
+	tp_timer_t *poll;  /* signal flags */
 	struct hd_msgmap *map;
 	size_t nmap, capmap;
 	struct hd_zone *zones;

@@ -154,8 +154,8 @@ static void on_change(void *arg, const char *identity, const disc_result_t *r)
 		return;
 	if (r->state == DISC_OK) {
 		if (r->trust == DISC_TRUST_INSECURE_LAB)
-			hs_log(HS_LOG_WARN, SUBSYS, "peer '%s' accepted WITHOUT DNSSEC (insecure mode)",
-			       identity);
+			hs_log(HS_LOG_WARN, SUBSYS,
+			       "peer '%s' accepted WITHOUT DNSSEC (insecure mode)", identity);
 		if (install_peer(d, identity, r, why, sizeof(why)) == HS_OK) {
 			hd_ignore(eng_peer_discovered(d->eng, identity, 1, ""));
 			return;
@@ -184,8 +184,9 @@ int hd_disc_start(hd_t *d, hs_errmsg_t *em)
 	dc.backoff_max_ms = 60000;
 	dc.query_timeout_ms = 8000;
 	if (d->cfg.insecure)
-		hs_log(HS_LOG_WARN, SUBSYS,
-		       "INSECURE mode: peers without a DNSSEC chain to a trust anchor are accepted");
+		hs_log(
+		    HS_LOG_WARN, SUBSYS,
+		    "INSECURE mode: peers without a DNSSEC chain to a trust anchor are accepted");
 	rc = disc_new(&dc, &d->disc);
 	if (rc != HS_OK)
 		return hs_fail(em, rc, "discovery: %s", hs_strerror(rc));

@@ -60,9 +60,11 @@ static void run_action(hd_t *d, eng_action_t *a)
 		rc = disc_add_peer(d->disc, a->peer);
 		if (rc == HS_E_EXISTS) { /* asked again: hand over what we have */
 			const disc_result_t *r;
-			if (disc_peer_result(d->disc, a->peer, &r) == HS_OK && r->state != DISC_PENDING)
-				hd_ignore(eng_peer_discovered(d->eng, a->peer, r->state == DISC_OK,
-				                          r->state == DISC_OK ? "" : "discovery failed"));
+			if (disc_peer_result(d->disc, a->peer, &r) == HS_OK &&
+			    r->state != DISC_PENDING)
+				hd_ignore(eng_peer_discovered(
+				    d->eng, a->peer, r->state == DISC_OK,
+				    r->state == DISC_OK ? "" : "discovery failed"));
 		} else if (rc != HS_OK) {
 			hd_ignore(eng_peer_discovered(d->eng, a->peer, 0, hs_strerror(rc)));
 		}

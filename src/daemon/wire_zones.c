@@ -7,12 +7,12 @@
 #include "daemon/hd_int.h"
 #include "util/xmalloc.h"
 
-#define SUBSYS      "zones"
-#define T_HSYNC3    65285
-#define T_HSYNCPARAM 65286
+#define SUBSYS        "zones"
+#define T_HSYNC3      65285
+#define T_HSYNCPARAM  65286
 #define OPCODE_NOTIFY 4
-#define T_SOA       6
-#define MAX_APEX    256
+#define T_SOA         6
+#define MAX_APEX      256
 
 struct hd_zone *hd_zone_get(hd_t *d, const char *name)
 {
@@ -115,8 +115,8 @@ int hd_zones_start(hd_t *d, hs_errmsg_t *em)
 		return hs_fail(em, rc, "zones: inconsistent timer limits");
 	for (i = 0; i < d->cfg.nzones; i++)
 		(void)add_zone(d, &d->cfg.zones[i]);
-	rc = zsec_run_new(d->loop, tp_node_endpoint(d->node), d->zs, d->env, NULL, &hooks,
-	                  &d->zrun);
+	rc =
+	    zsec_run_new(d->loop, tp_node_endpoint(d->node), d->zs, d->env, NULL, &hooks, &d->zrun);
 	if (rc != HS_OK)
 		return hs_fail(em, rc, "zones: cannot start: %s", hs_strerror(rc));
 	return HS_OK;
@@ -146,7 +146,8 @@ int hd_zones_apply(hd_t *d, const hd_config_t *nc)
 		zsec_zone_info_t info;
 		if (zsec_zone_info(d->zs, nc->zones[j].name, &info) == HS_OK) {
 			/* a reload refreshes what we serve */
-			hd_ignore(zsec_notify(d->zs, nc->zones[j].name, &nc->zones[j].primaries[0], 0, 0));
+			hd_ignore(zsec_notify(d->zs, nc->zones[j].name, &nc->zones[j].primaries[0],
+			                      0, 0));
 			continue;
 		}
 		hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s' added", nc->zones[j].name);

@@ -10,7 +10,8 @@
 
 #include "daemon/hd.h"
 
-#define DS_LAB "lab. IN DS 12345 15 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
+#define DS_LAB                                                                                     \
+	"lab. IN DS 12345 15 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
 
 static const char *good_server = "server:\n"
                                  "    identity: Alpha.Lab\n"
@@ -132,18 +133,23 @@ static const struct {
     {0, "dnssec:\n    insecure: yes\ntransport:\n    chunk-size: 10\n", "chunk-size"},
     {0, "dnssec:\n    insecure: yes\nserver:\n    beat-interval: 1s\n", "server"},
     {0, "dnssec:\n    insecure: yes\nbogus:\n    x: 1\n", "bogus"},
-    {1, "server:\n    identity: a.lab.\n    store: s\n    sig0-key: k\n    hpke-key: h\n"
-        "    beat-interval: 100ms\ndnssec:\n    insecure: yes\n",
+    {1,
+     "server:\n    identity: a.lab.\n    store: s\n    sig0-key: k\n    hpke-key: h\n"
+     "    beat-interval: 100ms\ndnssec:\n    insecure: yes\n",
      "beat-interval"},
     {1, "server:\n    store: s\n    sig0-key: k\n    hpke-key: h\ndnssec:\n    insecure: yes\n",
      "identity"},
-    {1, "server:\n    identity: a.lab.\n    sig0-key: k\n    hpke-key: h\ndnssec:\n    insecure: yes\n",
+    {1,
+     "server:\n    identity: a.lab.\n    sig0-key: k\n    hpke-key: h\ndnssec:\n    insecure: "
+     "yes\n",
      "store"},
-    {1, "server:\n    identity: a.lab.\n    store: s\n    sig0-key: k\n    hpke-key: h\n"
-        "    log-level: loud\ndnssec:\n    insecure: yes\n",
+    {1,
+     "server:\n    identity: a.lab.\n    store: s\n    sig0-key: k\n    hpke-key: h\n"
+     "    log-level: loud\ndnssec:\n    insecure: yes\n",
      "log-level"},
-    {1, "server:\n    identity: a.lab.\n    store: s\n    sig0-key: k\n    hpke-key: h\n"
-        "    listen: 127.0.0.1@99999\ndnssec:\n    insecure: yes\n",
+    {1,
+     "server:\n    identity: a.lab.\n    store: s\n    sig0-key: k\n    hpke-key: h\n"
+     "    listen: 127.0.0.1@99999\ndnssec:\n    insecure: yes\n",
      "listen"},
 };
 

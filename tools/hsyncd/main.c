@@ -49,14 +49,30 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "c:fdvh", lo, NULL)) != -1) {
 		switch (c) {
-		case 'c': path = optarg; break;
-		case 'f': daemon_mode = 0; break;
-		case 'd': daemon_mode = 1; break;
-		case 'C': check = 1; break;
-		case 'v': verbose = 1; break;
-		case 'H': conf_dump_help(hd_conf_schema(), stdout); return 0;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		case 'c':
+			path = optarg;
+			break;
+		case 'f':
+			daemon_mode = 0;
+			break;
+		case 'd':
+			daemon_mode = 1;
+			break;
+		case 'C':
+			check = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'H':
+			conf_dump_help(hd_conf_schema(), stdout);
+			return 0;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
 		}
 	}
 	if (path == NULL || optind != argc)
