@@ -80,7 +80,11 @@ void eng_peer_send_hello(eng_t *e, eng_peer_t *p)
 	h.zones = zones;
 	h.caps = caps;
 	h.ncaps = 2;
-	p->hello_nonce = eng_random_u64(e);
+	/* one nonce per peer for the life of this engine: a retry is the same
+	 * HELLO (a new nonce would look like a restart to the peer, which
+	 * answers with its own HELLO, and the two would ping-pong for ever) */
+	while (p->hello_nonce == 0)
+		p->hello_nonce = eng_random_u64(e);
 	h.nonce = p->hello_nonce;
 	h.time_ms = eng_wall(e);
 	if (eng_hello_encode(&h, &body) != HS_OK) {

@@ -186,6 +186,12 @@ static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, 
 	char from[80];
 	int rc;
 
+	if (n->req_hook != NULL && n->req_hook(n->req_arg, src, msg, len, &out)) {
+		if (out.len == 0 || tp_reply_send(reply, out.data, out.len) != HS_OK)
+			tp_reply_drop(reply);
+		hs_buf_free(&out);
+		return;
+	}
 	tp_peer_addr_str(src, from, sizeof(from));
 	rc = tp_core_on_request(n->core, from, msg, len, tp_reply_limit(reply), &out);
 	if (rc == HS_OK) {
@@ -363,4 +369,37 @@ void tp_node_stats(const tp_node_t *n, tp_node_stats_t *out)
 	tp_core_counts(n->core, &out->pending, &out->dists, &out->fetches);
 	tp_endpoint_counters(n->ep, &out->ep);
 	out->sends_failed = n->sends_failed;
+}
+
+tp_endpoint_t *tp_node_endpoint(tp_node_t *n)
+{
+	return n->ep;
+}
+
+int tp_node_set_peer(tp_node_t *n, const char *identity, const char *ip, uint16_t port,
+                     sig0_key_t **keys, size_t nkeys, hpke_key_t *hpke)
+{
+	tp_peer_addr_t pa;
+	size_t i;
+	int rc;
+
+	if (n == NULL || identity == NULL || ip == NULL || keys == NULL || nkeys == 0 ||
+	    hpke == NULL || tp_peer_addr_parse(ip, port, &pa) != HS_OK)
+		return HS_E_INVAL;
+	if (nkeys > TP_REG_MAX_SIG0)
+		return HS_E_LIMIT;
+	rc = tp_registry_add(n->reg, identity, ip, port);
+	if (rc != HS_OK)
+		return rc;
+	tp_registry_clear_sig0(n->reg, identity);
+	for (i = 0; i < nkeys; i++)
+		if (tp_registry_add_sig0(n->reg, identity, keys[i]) != HS_OK)
+			return HS_E_INVAL; /* not reached: found and under the limit */
+	return tp_registry_set_hpke(n->reg, identity, hpke);
+}
+
+void tp_node_set_request_hook(tp_node_t *n, tp_node_request_fn fn, void *arg)
+{
+	n->req_hook = fn;
+	n->req_arg = arg;
 }

@@ -102,6 +102,28 @@ int tp_node_send(tp_node_t *node, const char *to, const char *type, const uint8_
 int tp_node_set_peer_address(tp_node_t *node, const char *identity, const char *ip,
                              uint16_t port) HS_CHECK_RESULT;
 
+/*
+ * Add peer `identity` or replace its address and keys (from discovery):
+ * `keys` (n >= 1 SIG(0) public keys) and `hpke` (public key) become the
+ * registry's on HS_OK only; the previous keys are freed. Call outside
+ * node callbacks' core calls. HS_E_INVAL, HS_E_NAME, HS_E_LIMIT.
+ */
+int tp_node_set_peer(tp_node_t *node, const char *identity, const char *ip, uint16_t port,
+                     sig0_key_t **keys, size_t nkeys, hpke_key_t *hpke) HS_CHECK_RESULT;
+
+/*
+ * A request the application may want before the core (hsyncd: a
+ * primary's NOTIFY for a zone). `fn` returns 1 when it took the request
+ * (its answer appended to `reply`; nothing appended = no answer), 0 to
+ * hand it to the core as usual. NULL removes the hook.
+ */
+typedef int (*tp_node_request_fn)(void *arg, const tp_peer_addr_t *src, const uint8_t *msg,
+                                  size_t len, hs_buf_t *reply);
+void tp_node_set_request_hook(tp_node_t *node, tp_node_request_fn fn, void *arg);
+
+/* The node's endpoint (for other queries on the same socket). */
+tp_endpoint_t *tp_node_endpoint(tp_node_t *node);
+
 /* The store (for the inbox and queue counts); owned by the node. */
 st_t *tp_node_store(tp_node_t *node);
 /* The bound port (0 when not listening). */

@@ -93,6 +93,18 @@ int tp_registry_add_sig0(tp_registry_t *reg, const char *identity, sig0_key_t *k
 	return HS_OK;
 }
 
+void tp_registry_clear_sig0(tp_registry_t *reg, const char *identity)
+{
+	tp_peer_t *p = reg != NULL ? find(reg, identity) : NULL;
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nsig0; i++)
+		sig0_key_free((sig0_key_t *)p->sig0[i]);
+	p->nsig0 = 0;
+}
+
 int tp_registry_set_hpke(tp_registry_t *reg, const char *identity, hpke_key_t *key)
 {
 	if (reg == NULL || key == NULL)

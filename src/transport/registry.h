@@ -48,6 +48,8 @@ int tp_registry_add(tp_registry_t *reg, const char *identity, const char *addr,
  * `key` on HS_OK only. HS_E_NOTFOUND (no such peer), HS_E_LIMIT (more
  * than TP_REG_MAX_SIG0 keys), HS_E_INVAL. */
 int tp_registry_add_sig0(tp_registry_t *reg, const char *identity, sig0_key_t *key) HS_CHECK_RESULT;
+/* Drop every SIG(0) key of the peer (before giving it new ones). */
+void tp_registry_clear_sig0(tp_registry_t *reg, const char *identity);
 /* Set the peer's HPKE public key, replacing an older one; ownership as
  * above. HS_E_NOTFOUND, HS_E_INVAL. */
 int tp_registry_set_hpke(tp_registry_t *reg, const char *identity, hpke_key_t *key) HS_CHECK_RESULT;

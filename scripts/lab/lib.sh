@@ -1,0 +1,346 @@
+# lib.sh -- the hsync lab: one NSD and N hsyncd agents on loopback.
+# Sourced by scripts/lab.sh and tests/interop/test_lab_*.sh.
+#
+#   lab_init DIR BIN            state directory, binaries
+#   lab_build ID...             keys, signed identity zones, parent lab.,
+#                               customer zone example.test. listing ID...
+#   lab_nsd_start / lab_nsd_stop
+#   lab_agent_start ID / lab_agent_stop ID [SIGNAL]
+#   lab_ctl ID ARGS...          hsyncctl against agent ID
+#   lab_wait_state TIMEOUT ID PEER STATE   poll until ID sees PEER in STATE
+#   lab_wait_all_operational TIMEOUT ID... every agent sees every peer and
+#                               its group OPERATIONAL
+#   lab_customer_zone ID...     rewrite example.test. (serial +1) for ID...
+#   lab_cleanup                 stop everything started
+
+LAB_BEAT=${LAB_BEAT:-2s}
+LAB_ZONE=example.test.
+
+lab_free_port() {
+	python3 - <<'PY'
+import socket
+for _ in range(50):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    port = u.getsockname()[1]
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind(("127.0.0.1", port))
+    except OSError:
+        u.close(); t.close(); continue
+    u.close(); t.close()
+    print(port)
+    break
+PY
+}
+
+lab_init() {
+	LAB_DIR=$1
+	LAB_BIN=$2
+	mkdir -p "$LAB_DIR/keys" "$LAB_DIR/zones" "$LAB_DIR/nsd"
+	LAB_SERIAL=1
+	[ -f "$LAB_DIR/ports" ] && . "$LAB_DIR/ports"
+	return 0
+}
+
+lab_soa() {
+	printf '$TTL 300\n%s 300 IN SOA ns.lab. hostmaster.lab. %s 3600 600 86400 60\n' "$1" "${2:-1}"
+	printf '%s 300 IN NS ns.lab.\n' "$1"
+}
+
+lab_generic() { # HEX -> RFC 3597 RDATA
+	printf '\\# %d %s' $((${#1} / 2)) "$1"
+}
+
+# lab_agent_keys ID: SIG(0) and HPKE key pairs for ID.lab. (once)
+lab_agent_keys() {
+	local id=$1 d="$LAB_DIR/$1"
+	mkdir -p "$d"
+	[ -f "$d/key.line" ] && return 0
+	"$LAB_BIN/hsync-keygen" sig0 --name "dns.$id.lab." --dir "$d" >"$d/sig0.out" || return 1
+	head -1 "$d/sig0.out" >"$d/key.line"
+	echo "$d/$(sed -n 2p "$d/sig0.out").private" >"$d/key.path"
+	"$LAB_BIN/hsync-keygen" hpke --name "$id.lab" --dir "$d" 2>/dev/null | grep HPKEKEY >"$d/hpke.line" ||
+		return 1
+	echo "$d/$id.lab.hpke" >"$d/hpke.path"
+}
+
+lab_zone_key() { # ZONE -> key base name in keys/
+	(cd "$LAB_DIR/keys" && ldns-keygen -a ED25519 -k "$1")
+}
+
+# lab_identity_zone ID: the signed identity zone of ID (port from ports)
+lab_identity_zone() {
+	local id=$1 d="$LAB_DIR/$1" port hpke hex k
+	port=$(cat "$d/port")
+	hpke=$(cat "$d/hpke.line")
+	hex=$("$LAB_BIN/hsync-rr" encode HPKEKEY "${hpke#*HPKEKEY }") || return 1
+	{
+		lab_soa "$id.lab."
+		echo "dns.$id.lab. 300 IN A 127.0.0.1"
+		sed 's/ IN / 300 IN /' "$d/key.line"
+		echo "dns.$id.lab. 300 IN TYPE65290 $(lab_generic "$hex")"
+		echo "_dns._tcp.$id.lab. 300 IN URI 10 1 \"dns://dns.$id.lab:$port/\""
+	} >"$LAB_DIR/zones/$id.lab.zone"
+	k=$(lab_zone_key "$id.lab.") || return 1
+	ldns-signzone -f "$LAB_DIR/zones/$id.lab.zone.signed" "$LAB_DIR/zones/$id.lab.zone" \
+		"$LAB_DIR/keys/$k" || return 1
+	cat "$LAB_DIR/keys/$k.ds" >"$LAB_DIR/zones/$id.lab.ds"
+}
+
+# lab_customer_zone ID...: example.test. with HSYNC3 for each ID
+lab_customer_zone() {
+	local id servers="" hex f="$LAB_DIR/zones/example.test.zone"
+	LAB_SERIAL=$((LAB_SERIAL + 1))
+	echo "LAB_SERIAL=$LAB_SERIAL" >"$LAB_DIR/serial"
+	for id in "$@"; do servers="$servers${servers:+,}$id"; done
+	{
+		lab_soa "$LAB_ZONE" "$LAB_SERIAL"
+		echo "www.$LAB_ZONE 300 IN A 127.0.0.10"
+		for id in "$@"; do
+			hex=$("$LAB_BIN/hsync-rr" encode HSYNC3 "ON $id $id.lab. .") || return 1
+			echo "$LAB_ZONE 300 IN TYPE65285 $(lab_generic "$hex")"
+		done
+		hex=$("$LAB_BIN/hsync-rr" encode HSYNCPARAM "nsmgmt=\"agent\" parentsync=\"agent\" servers=\"$servers\" signers=\"$1\"") ||
+			return 1
+		echo "$LAB_ZONE 300 IN TYPE65286 $(lab_generic "$hex")"
+	} >"$f.new" && mv "$f.new" "$f"
+}
+
+# lab_build ID...: everything for the given agents (the first N of them
+# are in the customer zone: LAB_MEMBERS, default all)
+lab_build() {
+	local id k
+	[ -n "${NSD_PORT:-}" ] || NSD_PORT=$(lab_free_port)
+	: >"$LAB_DIR/ports.new"
+	echo "NSD_PORT=$NSD_PORT" >>"$LAB_DIR/ports.new"
+	for id in "$@"; do
+		lab_agent_keys "$id" || return 1
+		[ -f "$LAB_DIR/$id/port" ] || lab_free_port >"$LAB_DIR/$id/port"
+		lab_identity_zone "$id" || return 1
+	done
+	mv "$LAB_DIR/ports.new" "$LAB_DIR/ports"
+	echo "LAB_IDS=\"$*\"" >>"$LAB_DIR/ports"
+	lab_soa lab. >"$LAB_DIR/zones/lab.zone"
+	echo "ns.lab. 300 IN A 127.0.0.1" >>"$LAB_DIR/zones/lab.zone"
+	for id in "$@"; do
+		echo "$id.lab. 300 IN NS ns.lab." >>"$LAB_DIR/zones/lab.zone"
+		cat "$LAB_DIR/zones/$id.lab.ds" >>"$LAB_DIR/zones/lab.zone"
+	done
+	k=$(lab_zone_key lab.) || return 1
+	ldns-signzone -f "$LAB_DIR/zones/lab.zone.signed" "$LAB_DIR/zones/lab.zone" \
+		"$LAB_DIR/keys/$k" || return 1
+	cp "$LAB_DIR/keys/$k.ds" "$LAB_DIR/trust-anchor.ds"
+	# shellcheck disable=SC2086
+	lab_customer_zone ${LAB_MEMBERS:-$@} || return 1
+	for id in "$@"; do lab_agent_conf "$id"; done
+}
+
+lab_agent_conf() {
+	local id=$1 d="$LAB_DIR/$1"
+	cat >"$d/hsyncd.conf" <<EOF
+# hsyncd configuration of lab agent $id (made by scripts/lab/lib.sh)
+server:
+    identity: $id.lab.
+    listen: 127.0.0.1@$(cat "$d/port")
+    control-socket: $d/ctl.sock
+    store: $d/store.db
+    sig0-key: $(cat "$d/key.path")
+    hpke-key: $(cat "$d/hpke.path")
+    beat-interval: $LAB_BEAT
+    log-level: info
+dnssec:
+    resolver: 127.0.0.1@$NSD_PORT
+    trust-anchor: $LAB_DIR/trust-anchor.ds
+zone:
+    name: $LAB_ZONE
+    primary: 127.0.0.1@$NSD_PORT
+    refresh-min: 5s
+    retry-min: 1s
+transport:
+    retry-min: 500ms
+    retry-max: 5s
+    timeout: 1s
+EOF
+}
+
+lab_nsd_conf() {
+	local id
+	{
+		cat <<EOF
+server:
+	ip-address: 127.0.0.1@$NSD_PORT
+	port: $NSD_PORT
+	username: ""
+	chroot: ""
+	database: ""
+	zonesdir: "$LAB_DIR/zones"
+	pidfile: "$LAB_DIR/nsd/nsd.pid"
+	zonelistfile: "$LAB_DIR/nsd/zone.list"
+	xfrdfile: "$LAB_DIR/nsd/xfrd.state"
+	xfrdir: "$LAB_DIR/nsd"
+	logfile: "$LAB_DIR/nsd/nsd.log"
+	verbosity: 1
+	server-count: 1
+	rrl-ratelimit: 0
+	rrl-whitelist-ratelimit: 0
+	hide-version: yes
+remote-control:
+	control-enable: no
+zone:
+	name: "lab."
+	zonefile: "$LAB_DIR/zones/lab.zone.signed"
+zone:
+	name: "$LAB_ZONE"
+	zonefile: "$LAB_DIR/zones/example.test.zone"
+	provide-xfr: 127.0.0.1 NOKEY
+EOF
+		for id in $LAB_IDS; do
+			echo "	notify: 127.0.0.1@$(cat "$LAB_DIR/$id/port") NOKEY"
+		done
+		for id in $LAB_IDS; do
+			printf 'zone:\n\tname: "%s.lab."\n\tzonefile: "%s"\n' "$id" \
+				"$LAB_DIR/zones/$id.lab.zone.signed"
+		done
+	} >"$LAB_DIR/nsd/nsd.conf"
+}
+
+lab_nsd_start() {
+	lab_nsd_conf
+	nsd -c "$LAB_DIR/nsd/nsd.conf" -d >>"$LAB_DIR/nsd/nsd.out" 2>&1 &
+	echo $! >"$LAB_DIR/nsd/pid"
+	for _ in $(seq 1 50); do
+		if dig @127.0.0.1 -p "$NSD_PORT" +norec +short +time=1 +tries=1 SOA "$LAB_ZONE" 2>/dev/null |
+			grep -q hostmaster; then
+			return 0
+		fi
+		kill -0 "$(cat "$LAB_DIR/nsd/pid")" 2>/dev/null || break
+		sleep 0.2
+	done
+	echo "nsd did not come up; its log:" >&2
+	cat "$LAB_DIR/nsd/nsd.out" "$LAB_DIR/nsd/nsd.log" >&2 2>/dev/null
+	return 1
+}
+
+lab_pid_stop() { # FILE [SIGNAL]
+	local pid
+	[ -f "$1" ] || return 0
+	pid=$(cat "$1")
+	rm -f "$1"
+	kill "-${2:-TERM}" "$pid" 2>/dev/null || return 0
+	for _ in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	return 0
+}
+
+lab_nsd_stop() { lab_pid_stop "$LAB_DIR/nsd/pid"; }
+
+# the lab's NSD has no control channel: a restart loads the new customer
+# zone, and NSD NOTIFYs the agents
+lab_nsd_restart() {
+	lab_nsd_stop
+	lab_nsd_start
+}
+
+lab_agent_start() {
+	local id=$1 d="$LAB_DIR/$1"
+	"$LAB_BIN/hsyncd" -c "$d/hsyncd.conf" -f >>"$d/hsyncd.log" 2>&1 &
+	echo $! >"$d/pid"
+	for _ in $(seq 1 50); do
+		[ -S "$d/ctl.sock" ] && lab_ctl "$id" status >/dev/null 2>&1 && return 0
+		kill -0 "$(cat "$d/pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "hsyncd $id did not come up; its log:" >&2
+	tail -20 "$d/hsyncd.log" >&2
+	return 1
+}
+
+lab_agent_stop() { lab_pid_stop "$LAB_DIR/$1/pid" "${2:-TERM}"; }
+
+lab_ctl() {
+	local id=$1
+	shift
+	"$LAB_BIN/hsyncctl" -s "$LAB_DIR/$id/ctl.sock" -t 5 "$@"
+}
+
+# lab_peer_state ID PEER: the state ID reports for PEER.lab.
+lab_peer_state() {
+	lab_ctl "$1" --json peer list 2>/dev/null | python3 -c '
+import json, sys
+want = sys.argv[1]
+try:
+    r = json.load(sys.stdin)["result"]
+except Exception:
+    print("-"); sys.exit(0)
+print(next((p["state"] for p in r if p["peer"] == want), "-"))' "$2.lab."
+}
+
+# lab_group_state ID: OPERATIONAL / DEGRADED of the first group, "-" if none
+lab_group_state() {
+	lab_ctl "$1" --json gossip show 2>/dev/null | python3 -c '
+import json, sys
+try:
+    r = json.load(sys.stdin)["result"]
+except Exception:
+    print("-"); sys.exit(0)
+print(r[0]["state"] if r else "-")'
+}
+
+# lab_matrix_ok ID N: the group has N members and every off-diagonal
+# cell is OPERATIONAL
+lab_matrix_ok() {
+	lab_ctl "$1" --json gossip show 2>/dev/null | python3 -c '
+import json, sys
+n = int(sys.argv[1])
+try:
+    g = json.load(sys.stdin)["result"][0]
+except Exception:
+    sys.exit(1)
+m = g["matrix"]
+ok = len(g["members"]) == n and all(m[i][j] == "OPERATIONAL" for i in range(n) for j in range(n) if i != j)
+sys.exit(0 if ok else 1)' "$2"
+}
+
+# lab_wait_state TIMEOUT ID PEER STATE
+lab_wait_state() {
+	local end=$(($(date +%s) + $1))
+	while [ "$(date +%s)" -le "$end" ]; do
+		[ "$(lab_peer_state "$2" "$3")" = "$4" ] && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# lab_wait_all_operational TIMEOUT ID...: prints progress
+lab_wait_all_operational() {
+	local timeout=$1 end line id p ok s
+	shift
+	end=$(($(date +%s) + timeout))
+	while [ "$(date +%s)" -le "$end" ]; do
+		ok=1
+		line=""
+		for id in "$@"; do
+			for p in "$@"; do
+				[ "$p" = "$id" ] && continue
+				s=$(lab_peer_state "$id" "$p")
+				line="$line $id->$p:$s"
+				[ "$s" = OPERATIONAL ] || ok=0
+			done
+			lab_matrix_ok "$id" $# || ok=0
+		done
+		echo "  waiting:$line"
+		[ $ok = 1 ] && return 0
+		sleep 1
+	done
+	return 1
+}
+
+lab_cleanup() {
+	local id
+	for id in ${LAB_IDS:-}; do lab_agent_stop "$id"; done
+	lab_nsd_stop
+}

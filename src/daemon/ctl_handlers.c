@@ -1,0 +1,414 @@
+/* ctl_handlers.c -- the control socket's commands (doc/control-protocol.md). */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/hd_int.h"
+#include "hpke/keyfile.h"
+#include "sig0/sig0.h"
+
+#define S(ms) ((ms) / 1000)
+
+static const char *zone_state(hd_t *d, const char *zone)
+{
+	zsec_zone_info_t zi;
+
+	if (zsec_zone_info(d->zs, zone, &zi) != HS_OK)
+		return "unknown";
+	switch (zi.state) {
+	case ZSEC_NEVER_LOADED:
+		return "never-loaded";
+	case ZSEC_LOADED:
+		return "loaded";
+	case ZSEC_REFRESHING:
+		return "refreshing";
+	case ZSEC_EXPIRED:
+		return "expired";
+	}
+	return "unknown";
+}
+
+static const char *zone_role(const eng_zone_t *z)
+{
+	if (z == NULL)
+		return "-";
+	return z->multi ? "provider" : (z->our_label != NULL ? "listed" : "not-listed");
+}
+
+static int h_status(tp_ctl_call_t *c, void *arg)
+{
+	hd_t *d = arg;
+	size_t i, np = eng_peer_count(d->eng), ng = eng_group_count(d->eng), pop = 0, gop = 0;
+	eng_peer_info_t pi;
+	eng_group_info_t gi;
+
+	for (i = 0; i < np; i++)
+		if (eng_peer_at(d->eng, i, &pi) == HS_OK && pi.state == ENG_PEER_OPERATIONAL)
+			pop++;
+	for (i = 0; i < ng; i++)
+		if (eng_group_at(d->eng, i, &gi) == HS_OK && gi.operational)
+			gop++;
+	hs_jw_obj_begin(c->out);
+	hs_jw_kv_str(c->out, "identity", eng_identity(d->eng));
+	hs_jw_kv_str(c->out, "role", "agent");
+	hs_jw_kv_str(c->out, "version", HD_VERSION);
+	hs_jw_kv_u64(c->out, "started", d->started);
+	hs_jw_kv_u64(c->out, "zones", zsec_zone_count(d->zs));
+	hs_jw_kv_u64(c->out, "peers", np);
+	hs_jw_kv_u64(c->out, "peers_operational", pop);
+	hs_jw_kv_u64(c->out, "groups", ng);
+	hs_jw_kv_u64(c->out, "groups_operational", gop);
+	hs_jw_kv_u64(c->out, "control_clients", tp_ctl_nclients(d->ctl));
+	hs_jw_kv_u64(c->out, "beat_interval_ms", eng_beat_interval(d->eng));
+	hs_jw_kv_u64(c->out, "port", tp_node_port(d->node));
+	hs_jw_obj_end(c->out);
+	return HS_OK;
+}
+
+static int h_zone_list(tp_ctl_call_t *c, void *arg)
+{
+	hd_t *d = arg;
+	size_t i;
+
+	hs_jw_arr_begin(c->out);
+	for (i = 0; i < zsec_zone_count(d->zs); i++) {
+		const char *name = zsec_zone_name(d->zs, i);
+		const eng_zone_t *z = eng_zone_find(d->eng, name);
+		const char *g = eng_zone_group(d->eng, name);
+		struct hd_zone *hz = hd_zone_get(d, name);
+
+		hs_jw_obj_begin(c->out);
+		hs_jw_kv_str(c->out, "zone", name);
+		hs_jw_kv_u64(c->out, "serial", hz->serial);
+		hs_jw_kv_str(c->out, "state", zone_state(d, name));
+		hs_jw_kv_str(c->out, "role", zone_role(z));
+		hs_jw_kv_u64(c->out, "providers", z != NULL ? z->nproviders : 0);
+		hs_jw_kv_str(c->out, "group", g != NULL ? g : "-");
+		hs_jw_kv_u64(c->out, "loaded", hz->loaded_at);
+		hs_jw_obj_end(c->out);
+	}
+	hs_jw_arr_end(c->out);
+	return HS_OK;
+}
+
+static int h_zone_show(tp_ctl_call_t *c, void *arg)
+{
+	hd_t *d = arg;
+	const eng_zone_t *z;
+	const char *g;
+	struct hd_zone *hz;
+	char name[ENG_NAME_MAX], pol[1024], a[80];
+	zsec_zone_info_t zi;
+	size_t i, j;
+
+	if (c->argc != 1)
+		return hs_fail(c->em, HS_E_INVAL, "usage: zone show ZONE");
+	if (eng_name_canon(c->argv[0], strlen(c->argv[0]), name) != HS_OK ||
+	    zsec_zone_info(d->zs, name, &zi) != HS_OK)
+		return hs_fail(c->em, HS_E_NOTFOUND, "no zone '%s'", c->argv[0]);
+	z = eng_zone_find(d->eng, name);
+	g = eng_zone_group(d->eng, name);
+	hz = hd_zone_get(d, name);
+	hs_jw_obj_begin(c->out);
+	hs_jw_kv_str(c->out, "zone", name);
+	hs_jw_kv_u64(c->out, "serial", hz->serial);
+	hs_jw_kv_str(c->out, "state", zone_state(d, name));
+	hs_jw_kv_u64(c->out, "loaded", hz->loaded_at);
+	hs_jw_key(c->out, "primaries");
+	hs_jw_arr_begin(c->out);
+	for (i = 0; i < d->cfg.nzones; i++)
+		if (strcasecmp(d->cfg.zones[i].name, name) == 0)
+			for (j = 0; j < d->cfg.zones[i].nprimaries; j++) {
+				tp_peer_addr_str(&d->cfg.zones[i].primaries[j], a, sizeof(a));
+				hs_jw_str(c->out, a);
+			}
+	hs_jw_arr_end(c->out);
+	hs_jw_kv_str(c->out, "role", zone_role(z));
+	hs_jw_kv_str(c->out, "group", g != NULL ? g : "-");
+	if (z != NULL && z->reason != ENG_ZONE_MALFORMED && z->reason != ENG_ZONE_NO_HSYNCPARAM &&
+	    z->reason != ENG_ZONE_MANY_HSYNCPARAM && z->reason != ENG_ZONE_NO_HSYNC3) {
+		snprintf(pol, sizeof(pol), "nsmgmt=%s parentsync=%s%s%s%s%s%s",
+		         z->policy.nsmgmt ? "agent" : "owner",
+		         z->policy.parentsync ? "agent" : "owner",
+		         z->policy.pubcds ? " pubcds" : "", z->policy.servers ? " servers=" : "",
+		         z->policy.servers ? z->policy.servers : "",
+		         z->policy.signers ? " signers=" : "",
+		         z->policy.signers ? z->policy.signers : "");
+		hs_jw_kv_str(c->out, "hsyncparam", pol);
+	} else {
+		hs_jw_kv_str(c->out, "hsyncparam", "-");
+	}
+	hs_jw_kv_str(c->out, "problem",
+	             z == NULL ? "not loaded" : (z->multi ? "" : z->reason_text));
+	hs_jw_key(c->out, "hsync3");
+	hs_jw_arr_begin(c->out);
+	for (i = 0; z != NULL && i < z->nproviders; i++) {
+		const eng_provider_t *p = &z->providers[i];
+		eng_peer_info_t pi;
+		int self = strcmp(p->identity, eng_identity(d->eng)) == 0;
+		hs_jw_obj_begin(c->out);
+		hs_jw_kv_str(c->out, "state", p->on ? "ON" : "OFF");
+		hs_jw_kv_str(c->out, "label", p->label);
+		hs_jw_kv_str(c->out, "identity", p->identity);
+		hs_jw_kv_str(c->out, "upstream", p->upstream);
+		if (self)
+			hs_jw_kv_str(c->out, "peer_state", "self");
+		else if (eng_peer_get(d->eng, p->identity, &pi) == HS_OK)
+			hs_jw_kv_str(c->out, "peer_state", eng_peer_state_name(pi.state));
+		else
+			hs_jw_kv_str(c->out, "peer_state", "-");
+		hs_jw_obj_end(c->out);
+	}
+	hs_jw_arr_end(c->out);
+	hs_jw_obj_end(c->out);
+	return HS_OK;
+}
+
+static void peer_counters(hs_jw_t *w, const eng_peer_info_t *pi)
+{
+	hs_jw_kv_u64(w, "sent", pi->sends_ok + pi->sends_failed);
+	hs_jw_kv_u64(w, "delivered", pi->sends_ok);
+	hs_jw_kv_u64(w, "rejected", pi->sends_failed);
+	hs_jw_kv_u64(w, "beats_rx", pi->beats_rx);
+	hs_jw_kv_u64(w, "beats_tx", pi->beats_tx);
+}
+
+static int h_peer_list(tp_ctl_call_t *c, void *arg)
+{
+	hd_t *d = arg;
+	eng_peer_info_t pi;
+	size_t i;
+
+	hs_jw_arr_begin(c->out);
+	for (i = 0; i < eng_peer_count(d->eng); i++) {
+		if (eng_peer_at(d->eng, i, &pi) != HS_OK)
+			continue;
+		hs_jw_obj_begin(c->out);
+		hs_jw_kv_str(c->out, "peer", pi.identity);
+		hs_jw_kv_str(c->out, "state", eng_peer_state_name(pi.state));
+		hs_jw_kv_u64(c->out, "since", S(pi.since_ms));
+		hs_jw_kv_u64(c->out, "last_beat", S(pi.last_beat_ms));
+		peer_counters(c->out, &pi);
+		hs_jw_obj_end(c->out);
+	}
+	hs_jw_arr_end(c->out);
+	return HS_OK;
+}
+
+static int h_peer_show(tp_ctl_call_t *c, void *arg)
+{
+	hd_t *d = arg;
+	eng_peer_info_t pi;
+	eng_group_info_t gi;
+	const disc_result_t *r = NULL;
+	char name[ENG_NAME_MAX], a[80];
+	size_t i, j;
+
+	if (c->argc != 1)
+		return hs_fail(c->em, HS_E_INVAL, "usage: peer show ID");
+	if (eng_name_canon(c->argv[0], strlen(c->argv[0]), name) != HS_OK ||
+	    eng_peer_get(d->eng, name, &pi) != HS_OK)
+		return hs_fail(c->em, HS_E_NOTFOUND, "no peer '%s'", c->argv[0]);
+	if (disc_peer_result(d->disc, name, &r) != HS_OK)
+		r = NULL;
+	hs_jw_obj_begin(c->out);
+	hs_jw_kv_str(c->out, "peer", pi.identity);
+	hs_jw_kv_str(c->out, "state", eng_peer_state_name(pi.state));
+	hs_jw_kv_u64(c->out, "since", S(pi.since_ms));
+	hs_jw_kv_str(c->out, "reason", pi.reason != NULL ? pi.reason : "");
+	if (r != NULL && r->state == DISC_OK && r->naddrs > 0) {
+		tp_peer_addr_t pa;
+		char ip[64];
+		inet_ntop(r->addrs[0].family, r->addrs[0].addr, ip, sizeof(ip));
+		if (tp_peer_addr_parse(ip, r->port, &pa) == HS_OK) {
+			tp_peer_addr_str(&pa, a, sizeof(a));
+			hs_jw_kv_str(c->out, "address", a);
+		}
+		hs_jw_kv_u64(c->out, "keys_expire", S(r->expires_ms));
+	}
+	if (r != NULL) {
+		snprintf(a, sizeof(a), "%s%s%s", disc_state_str(r->state),
+		         r->state == DISC_OK ? " " : "",
+		         r->state == DISC_OK ? disc_trust_str(r->trust) : "");
+		hs_jw_kv_str(c->out, "discovery", a);
+	}
+	hs_jw_kv_str(c->out, "last_hello",
+	             pi.hello_sent_ok && pi.hello_rcvd_ok ? "exchanged"
+	             : pi.hello_sent_ok                   ? "ours accepted"
+	             : pi.hello_rcvd_ok                   ? "theirs accepted"
+	                                                  : "none");
+	hs_jw_kv_u64(c->out, "last_beat", S(pi.last_beat_ms));
+	hs_jw_kv_u64(c->out, "beat_interval_ms", pi.beat_interval_ms);
+	hs_jw_key(c->out, "zones");
+	hs_jw_arr_begin(c->out);
+	for (i = 0; i < eng_zone_count(d->eng); i++) {
+		const eng_zone_t *z = eng_zone_at(d->eng, i);
+		if (z != NULL && z->multi && eng_zone_lists_on(z, name))
+			hs_jw_str(c->out, z->name);
+	}
+	hs_jw_arr_end(c->out);
+	hs_jw_key(c->out, "groups");
+	hs_jw_arr_begin(c->out);
+	for (i = 0; i < eng_group_count(d->eng); i++)
+		if (eng_group_at(d->eng, i, &gi) == HS_OK)
+			for (j = 0; j < gi.nmembers; j++)
+				if (strcmp(gi.members[j], name) == 0)
+					hs_jw_str(c->out, gi.id);
+	hs_jw_arr_end(c->out);
+	peer_counters(c->out, &pi);
+	hs_jw_obj_end(c->out);
+	return HS_OK;
+}
+
+static int h_gossip_show(tp_ctl_call_t *c, void *arg)
+{
+	hd_t *d = arg;
+	eng_group_info_t gi;
+	size_t i, r, k;
+	int found = 0;
+
+	if (c->argc > 1)
+		return hs_fail(c->em, HS_E_INVAL, "usage: gossip show [GROUP]");
+	hs_jw_arr_begin(c->out);
+	for (i = 0; i < eng_group_count(d->eng); i++) {
+		if (eng_group_at(d->eng, i, &gi) != HS_OK)
+			continue;
+		if (c->argc == 1 && strcmp(c->argv[0], gi.id) != 0)
+			continue;
+		found = 1;
+		hs_jw_obj_begin(c->out);
+		hs_jw_kv_str(c->out, "group", gi.id);
+		hs_jw_kv_str(c->out, "state", gi.operational ? "OPERATIONAL" : "DEGRADED");
+		hs_jw_kv_u64(c->out, "since", S(gi.since_ms));
+		hs_jw_kv_u64(c->out, "zones", gi.nzones);
+		hs_jw_key(c->out, "members");
+		hs_jw_arr_begin(c->out);
+		for (k = 0; k < gi.nmembers; k++)
+			hs_jw_str(c->out, gi.members[k]);
+		hs_jw_arr_end(c->out);
+		hs_jw_key(c->out, "matrix");
+		hs_jw_arr_begin(c->out);
+		for (r = 0; r < gi.nmembers; r++) {
+			hs_jw_arr_begin(c->out);
+			for (k = 0; k < gi.nmembers; k++) {
+				eng_peer_state_t s = eng_group_cell(d->eng, gi.id, r, k, NULL);
+				if (r == k || s == ENG_PEER_NONE)
+					hs_jw_null(c->out);
+				else
+					hs_jw_str(c->out, eng_peer_state_name(s));
+			}
+			hs_jw_arr_end(c->out);
+		}
+		hs_jw_arr_end(c->out);
+		hs_jw_obj_end(c->out);
+	}
+	hs_jw_arr_end(c->out);
+	if (c->argc == 1 && !found)
+		return hs_fail(c->em, HS_E_NOTFOUND, "no group '%s'", c->argv[0]);
+	return HS_OK;
+}
+
+static int h_identity(tp_ctl_call_t *c, void *arg)
+{
+	hd_t *d = arg;
+	sig0_key_t *k = NULL;
+	hpke_keyfile_t kf;
+	hs_buf_t b = HS_BUF_INIT;
+	hs_errmsg_t em;
+	char owner[300], line[600];
+	int rc;
+
+	memset(&kf, 0, sizeof(kf));
+	hs_errmsg_clear(&em);
+	snprintf(owner, sizeof(owner), "dns.%s", d->cfg.tp.identity);
+	rc = sig0_key_load_private(d->cfg.tp.sig0_key, &k, &em);
+	if (rc == HS_OK)
+		rc = hpke_keyfile_read(&kf, d->cfg.tp.hpke_key, &em);
+	if (rc != HS_OK) {
+		rc = hs_fail(c->em, rc, "cannot read the keys");
+		goto cleanup;
+	}
+	hs_jw_obj_begin(c->out);
+	hs_jw_kv_str(c->out, "identity", d->cfg.tp.identity);
+	hs_jw_key(c->out, "records");
+	hs_jw_arr_begin(c->out);
+	snprintf(line, sizeof(line), "_dns._tcp.%s IN URI 10 1 \"dns://%.*s:%u/\"",
+	         d->cfg.tp.identity, (int)strlen(owner) - 1, owner,
+	         (unsigned)tp_node_port(d->node));
+	hs_jw_str(c->out, line);
+	snprintf(line, sizeof(line), "%s IN %s %s", owner,
+	         strchr(d->cfg.tp.listen.ip, ':') ? "AAAA" : "A", d->cfg.tp.listen.ip);
+	hs_jw_str(c->out, line);
+	sig0_key_rr_text(k, &b);
+	hs_jw_strn(c->out, (const char *)b.data, b.len);
+	b.len = 0;
+	if (hpke_keyfile_record(&b, &kf, owner) == HS_OK)
+		hs_jw_strn(c->out, (const char *)b.data, b.len);
+	hs_jw_arr_end(c->out);
+	hs_jw_obj_end(c->out);
+cleanup:
+	sig0_key_free(k);
+	hpke_keyfile_clear(&kf);
+	hs_buf_free(&b);
+	return rc;
+}
+
+static void after_stop(void *arg)
+{
+	hd_stop(arg);
+}
+
+static void after_reload(void *arg)
+{
+	hd_reload(arg);
+}
+
+static int h_stop(tp_ctl_call_t *c, void *arg)
+{
+	hs_jw_str(c->out, "stopping");
+	tp_ctl_after_reply(c, after_stop, arg);
+	return HS_OK;
+}
+
+static int h_reload(tp_ctl_call_t *c, void *arg)
+{
+	hs_jw_str(c->out, "reloading configuration and zones");
+	tp_ctl_after_reply(c, after_reload, arg);
+	return HS_OK;
+}
+
+static const struct {
+	const char *name;
+	tp_ctl_fn fn;
+	const char *help;
+} cmds[] = {
+    {"status", h_status, "identity, counts of zones, peers and groups"},
+    {"zone list", h_zone_list, "the zones served"},
+    {"zone show", h_zone_show, "one zone: HSYNC3/HSYNCPARAM as understood"},
+    {"peer list", h_peer_list, "peers and their states"},
+    {"peer show", h_peer_show, "one peer in detail"},
+    {"gossip show", h_gossip_show, "provider groups and their gossip matrix"},
+    {"identity records", h_identity, "the records to publish for our identity"},
+    {"reload", h_reload, "re-read the configuration and refresh the zones"},
+    {"stop", h_stop, "stop the daemon (the queue is kept)"},
+};
+
+int hd_ctl_start(hd_t *d, hs_errmsg_t *em)
+{
+	tp_ctl_config_t cc;
+	size_t i;
+	int rc;
+
+	memset(&cc, 0, sizeof(cc));
+	cc.path = d->cfg.control_socket;
+	cc.env = d->env;
+	rc = tp_ctl_new(d->loop, &cc, &d->ctl, em);
+	if (rc != HS_OK)
+		return rc;
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		rc = tp_ctl_register(d->ctl, cmds[i].name, cmds[i].fn, d, cmds[i].help);
+		if (rc != HS_OK)
+			return hs_fail(em, rc, "control command '%s'", cmds[i].name);
+	}
+	return HS_OK;
+}

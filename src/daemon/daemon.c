@@ -1,0 +1,180 @@
+/* daemon.c -- hsyncd's life cycle: start every part, run, reload, stop. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/hd_int.h"
+#include "util/xmalloc.h"
+
+#define SUBSYS "hsyncd"
+
+void hd_stop(hd_t *d)
+{
+	hs_log(HS_LOG_NOTICE, SUBSYS, "stopping");
+	tp_loop_break(d->loop);
+}
+
+void hd_reload(hd_t *d)
+{
+	hd_config_t nc;
+	hs_errmsg_t em;
+
+	hs_errmsg_clear(&em);
+	memset(&nc, 0, sizeof(nc));
+	if (hd_config_load(d->cfg.path, &nc, &em) != HS_OK) {
+		hs_log(HS_LOG_ERR, SUBSYS, "reload refused, keeping the running configuration: %s",
+		       hs_errmsg_str(&em));
+		return;
+	}
+	if (strcmp(nc.tp.identity, d->cfg.tp.identity) != 0 || nc.beat_ms != d->cfg.beat_ms ||
+	    strcmp(nc.tp.listen.ip, d->cfg.tp.listen.ip) != 0 ||
+	    nc.tp.listen.port != d->cfg.tp.listen.port)
+		hs_log(HS_LOG_WARN, SUBSYS,
+		       "identity, listen and beat-interval changes need a restart; kept");
+	hs_log_set_level(nc.log_level);
+	hd_zones_apply(d, &nc);
+	/* keep what the running parts borrow (anchors, identity); take the zones */
+	free(d->cfg.zones);
+	d->cfg.zones = nc.zones;
+	d->cfg.nzones = nc.nzones;
+	nc.zones = NULL;
+	nc.nzones = 0;
+	hd_config_clear(&nc);
+	hs_log(HS_LOG_NOTICE, SUBSYS, "configuration reloaded: %zu zones", d->cfg.nzones);
+}
+
+int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em)
+{
+	hd_t *d = xcalloc(1, sizeof(*d));
+	eng_cfg_t ec;
+	tp_node_hooks_t hooks;
+	int rc;
+
+	d->cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+	d->env = hs_env_system();
+	d->started = hs_now_s(d->env);
+	rc = tp_loop_new(&d->loop);
+	if (rc != HS_OK) {
+		rc = hs_fail(em, rc, "cannot create the event loop");
+		goto cleanup;
+	}
+	memset(&ec, 0, sizeof(ec));
+	ec.identity = d->cfg.tp.identity;
+	ec.beat_interval_ms = d->cfg.beat_ms;
+	ec.discover_retry_ms = 2000;
+	ec.discover_retry_max_ms = 30000;
+	ec.hello_retry_ms = 1000;
+	ec.hello_retry_max_ms = 30000;
+	rc = eng_new(&d->eng, &ec, d->env, em);
+	if (rc != HS_OK)
+		goto cleanup;
+	memset(&hooks, 0, sizeof(hooks));
+	hooks.on_inbox = hd_on_inbox;
+	hooks.on_outcome = hd_on_outcome;
+	hooks.arg = d;
+	rc = tp_node_new(d->loop, &d->cfg.tp, d->env, &hooks, NULL, &d->node, em);
+	if (rc != HS_OK)
+		goto cleanup;
+	tp_node_set_request_hook(d->node, hd_on_request, d);
+	rc = hd_disc_start(d, em);
+	if (rc == HS_OK)
+		rc = hd_zones_start(d, em);
+	if (rc == HS_OK)
+		rc = hd_ctl_start(d, em);
+	if (rc != HS_OK)
+		goto cleanup;
+	hs_log(HS_LOG_NOTICE, SUBSYS, "agent '%s' started: port %u, %zu zones, control '%s'",
+	       d->cfg.tp.identity, (unsigned)tp_node_port(d->node), d->cfg.nzones,
+	       tp_ctl_path(d->ctl));
+	*out = d;
+	d = NULL;
+cleanup:
+	hd_free(d);
+	return rc;
+}
+
+/* ---- signals: flags set by handlers, polled on the loop ---- */
+
+static volatile sig_atomic_t stop_flag, reload_flag;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload_flag = 1;
+	else
+		stop_flag = 1;
+}
+
+void hd_signal_stop(void)
+{
+	stop_flag = 1;
+}
+
+void hd_signal_reload(void)
+{
+	reload_flag = 1;
+}
+
+void hd_signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void poll_signals(void *arg)
+{
+	hd_t *d = arg;
+
+	d->poll = NULL;
+	if (stop_flag) {
+		stop_flag = 0;
+		hd_stop(d);
+		return;
+	}
+	if (reload_flag) {
+		reload_flag = 0;
+		hs_log(HS_LOG_NOTICE, SUBSYS, "SIGHUP: reloading");
+		hd_reload(d);
+	}
+	d->poll = tp_timer_add(d->loop, 100, poll_signals, d);
+}
+
+int hd_run(hd_t *d)
+{
+	int rc;
+
+	d->poll = tp_timer_add(d->loop, 100, poll_signals, d);
+	hd_pump(d);
+	rc = tp_loop_run(d->loop);
+	tp_timer_cancel(d->poll);
+	d->poll = NULL;
+	return rc;
+}
+
+void hd_free(hd_t *d)
+{
+	if (d == NULL)
+		return;
+	tp_timer_cancel(d->timer);
+	tp_timer_cancel(d->poll);
+	tp_ctl_free(d->ctl);
+	zsec_run_free(d->zrun);
+	/* the node persists its queue; closing it closes the store */
+	tp_node_free(d->node);
+	zsec_free(d->zs);
+	disc_free(d->disc);
+	eng_free(d->eng);
+	tp_loop_free(d->loop);
+	hd_config_clear(&d->cfg);
+	free(d->map);
+	free(d->zones);
+	free(d);
+}

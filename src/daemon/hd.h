@@ -1,0 +1,77 @@
+/*
+ * hd.h -- hsyncd, the agent daemon (prefix hd_): assembles the engine,
+ * discovery, the transport node, the zone secondaries and the control
+ * socket on one event loop.
+ *
+ *   hd_config_load()  the configuration file (schema: conf_schema.c)
+ *   hd_new()          open the store, load keys, bind, start everything
+ *   hd_run()          run the loop until stop (SIGTERM/SIGINT, "stop")
+ *   hd_free()         stop cleanly (the transport queue is persisted)
+ *
+ * Wiring (one file each): zones (zonesec -> eng_zone_loaded),
+ * discovery (disc_t queries over the node's endpoint to the resolver;
+ * validated results -> transport registry + eng_peer_discovered),
+ * engine (SEND -> tp_node_send, inbox -> eng_message, outcomes ->
+ * eng_send_result), control handlers, signals.
+ */
+#ifndef HS_DAEMON_HD_H
+#define HS_DAEMON_HD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dnssec/dnssec.h"
+#include "transport/endpoint.h"
+#include "transport/nodeconf.h"
+#include "util/conf.h"
+#include "util/errmsg.h"
+#include "util/log.h"
+
+#define HD_MAX_PRIMARIES 8
+#define HD_VERSION       "0.1"
+
+typedef struct hd_zone_conf {
+	char name[256];
+	tp_peer_addr_t primaries[HD_MAX_PRIMARIES];
+	size_t nprimaries;
+} hd_zone_conf_t;
+
+typedef struct hd_config {
+	char *path;           /* the file it came from */
+	tp_conf_t tp;         /* identity, listen, store, keys, transport knobs; no peers */
+	char *control_socket; /* Unix socket path */
+	uint32_t beat_ms;     /* engine beat interval */
+	enum hs_log_level log_level;
+	int syslog;
+	dv_anchors_t *anchors; /* may be empty only with insecure */
+	int insecure;
+	tp_peer_addr_t resolver;
+	uint32_t refresh_min_s, retry_min_s; /* zone timer floors */
+	hd_zone_conf_t *zones;
+	size_t nzones;
+} hd_config_t;
+
+/* The schema of the configuration file (conf_schema.c). */
+const conf_schema_t *hd_conf_schema(void);
+
+/* Read and check `path` into *out (hd_config_clear). HS_E_CONFIG with
+ * "FILE:LINE: ..." in `em`, HS_E_IO, and the anchor loaders' codes. */
+int hd_config_load(const char *path, hd_config_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
+void hd_config_clear(hd_config_t *c);
+
+typedef struct hd hd_t;
+
+/* Start a daemon from `cfg` (taken over on HS_OK: do not clear it).
+ * Errors from the node, store, keys, control socket (detail in `em`). */
+int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em) HS_CHECK_RESULT;
+/* Run until stopped: HS_OK. */
+int hd_run(hd_t *d);
+void hd_free(hd_t *d);
+
+/* Ask the loop to stop / reload (async-signal-safe flags, polled). */
+void hd_signal_stop(void);
+void hd_signal_reload(void);
+/* Install SIGTERM/SIGINT/SIGHUP handlers; SIGPIPE ignored. */
+void hd_signals_install(void);
+
+#endif

@@ -1,0 +1,71 @@
+/* hd_int.h -- the daemon's state, shared by its wiring files. */
+#ifndef HS_DAEMON_HD_INT_H
+#define HS_DAEMON_HD_INT_H
+
+#include "daemon/hd.h"
+#include "engine/discovery.h"
+#include "engine/engine.h"
+#include "engine/zonesec_run.h"
+#include "transport/ctl.h"
+#include "transport/node.h"
+
+/* A SEND in flight: the transport's id and the engine's. */
+struct hd_msgmap {
+	uint8_t tp[TP_MSGID_LEN];
+	uint64_t eng;
+};
+
+/* What the daemon remembers of a zone besides the engine. */
+struct hd_zone {
+	char name[256];
+	uint32_t serial;
+	int loaded;
+	uint64_t loaded_at; /* Unix seconds */
+};
+
+struct hd {
+	hd_config_t cfg;
+	const hs_env_t *env;
+	tp_loop_t *loop;
+	tp_node_t *node;
+	eng_t *eng;
+	disc_t *disc;
+	zsec_t *zs;
+	zsec_run_t *zrun;
+	tp_ctl_t *ctl;
+	tp_timer_t *timer; /* engine + discovery deadline */
+	tp_timer_t *poll;  /* signal flags */
+	struct hd_msgmap *map;
+	size_t nmap, capmap;
+	struct hd_zone *zones;
+	size_t nzones;
+	uint64_t started; /* Unix seconds */
+	int pumping, pump_again;
+};
+
+/* For results that need no action (logged by their callee or harmless). */
+static inline void hd_ignore(int rc)
+{
+	(void)rc;
+}
+
+/* wire_engine.c: run engine actions until none is left, re-arm the timer. */
+void hd_pump(hd_t *d);
+void hd_on_inbox(void *arg);
+void hd_on_outcome(void *arg, const uint8_t msgid[TP_MSGID_LEN], const char *peer,
+                   enum tp_outcome outcome, const char *reason);
+/* wire_disc.c */
+int hd_disc_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
+/* wire_zones.c */
+int hd_zones_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
+int hd_zones_apply(hd_t *d, const hd_config_t *nc); /* reload: add/remove zones */
+int hd_on_request(void *arg, const tp_peer_addr_t *src, const uint8_t *msg, size_t len,
+                  hs_buf_t *reply);
+struct hd_zone *hd_zone_get(hd_t *d, const char *name);
+/* ctl_handlers.c */
+int hd_ctl_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
+/* daemon.c */
+void hd_reload(hd_t *d);
+void hd_stop(hd_t *d);
+
+#endif

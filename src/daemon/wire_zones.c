@@ -1,0 +1,159 @@
+/* wire_zones.c -- the customer zones: secondaries (zonesec on the loop),
+ * each new copy's apex HSYNC3/HSYNCPARAM into the engine, NOTIFY from a
+ * primary through the node's request hook. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/hd_int.h"
+#include "util/xmalloc.h"
+
+#define SUBSYS        "zones"
+#define T_HSYNC3      65285
+#define T_HSYNCPARAM  65286
+#define OPCODE_NOTIFY 4
+#define T_SOA         6
+#define MAX_APEX      256
+
+struct hd_zone *hd_zone_get(hd_t *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->nzones; i++)
+		if (strcasecmp(d->zones[i].name, name) == 0)
+			return &d->zones[i];
+	d->zones = xrealloc(d->zones, (d->nzones + 1) * sizeof(*d->zones));
+	memset(&d->zones[d->nzones], 0, sizeof(d->zones[0]));
+	snprintf(d->zones[d->nzones].name, sizeof(d->zones[0].name), "%s", name);
+	return &d->zones[d->nzones++];
+}
+
+static void on_loaded(void *arg, const char *zone, uint32_t serial, tp_xfr_zone_t *z)
+{
+	hd_t *d = arg;
+	tp_xfr_rdata_t h3[MAX_APEX], hp[MAX_APEX];
+	const uint8_t *p3[MAX_APEX], *pp[MAX_APEX];
+	size_t l3[MAX_APEX], lp[MAX_APEX], n3, np, i;
+	struct hd_zone *hz = hd_zone_get(d, zone);
+	hs_errmsg_t em;
+	int rc;
+
+	hs_errmsg_clear(&em);
+	n3 = tp_xfr_zone_apex(z, T_HSYNC3, h3, MAX_APEX);
+	np = tp_xfr_zone_apex(z, T_HSYNCPARAM, hp, MAX_APEX);
+	if (n3 > MAX_APEX)
+		n3 = MAX_APEX;
+	if (np > MAX_APEX)
+		np = MAX_APEX;
+	for (i = 0; i < n3; i++) {
+		p3[i] = h3[i].data;
+		l3[i] = h3[i].len;
+	}
+	for (i = 0; i < np; i++) {
+		pp[i] = hp[i].data;
+		lp[i] = hp[i].len;
+	}
+	hz->serial = serial;
+	hz->loaded = 1;
+	hz->loaded_at = hs_now_s(d->env);
+	hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s' serial %u loaded: %zu HSYNC3, %zu HSYNCPARAM",
+	       zone, serial, n3, np);
+	rc = eng_zone_loaded(d->eng, zone, p3, l3, n3, pp, lp, np, &em);
+	if (rc != HS_OK)
+		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s': %s", zone, hs_errmsg_str(&em));
+	tp_xfr_zone_free(z);
+	hd_pump(d);
+}
+
+static void on_expired(void *arg, const char *zone)
+{
+	hd_t *d = arg;
+
+	hs_log(HS_LOG_WARN, SUBSYS, "zone '%s' expired", zone);
+	hd_zone_get(d, zone)->loaded = 0;
+	hd_ignore(eng_zone_removed(d->eng, zone));
+	hd_pump(d);
+}
+
+int hd_on_request(void *arg, const tp_peer_addr_t *src, const uint8_t *msg, size_t len,
+                  hs_buf_t *reply)
+{
+	hd_t *d = arg;
+	tp_req_info_t ri;
+
+	/* a NOTIFY for a zone's SOA is the secondary's; CHUNK NOTIFYs are the core's */
+	if (tp_req_parse(msg, len, &ri) != HS_OK || ((ri.flags >> 11) & 0xf) != OPCODE_NOTIFY ||
+	    !ri.has_question || ri.qtype != T_SOA)
+		return 0;
+	(void)zsec_run_notify(d->zrun, src, msg, len, reply);
+	hd_pump(d);
+	return 1;
+}
+
+static int add_zone(hd_t *d, const hd_zone_conf_t *zc)
+{
+	int rc = zsec_zone_add(d->zs, zc->name, zc->primaries, zc->nprimaries);
+
+	if (rc == HS_OK)
+		(void)hd_zone_get(d, zc->name);
+	else
+		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s' not added: %s", zc->name, hs_strerror(rc));
+	return rc;
+}
+
+int hd_zones_start(hd_t *d, hs_errmsg_t *em)
+{
+	zsec_config_t zc;
+	zsec_run_hooks_t hooks = {on_loaded, on_expired, d};
+	size_t i;
+	int rc;
+
+	memset(&zc, 0, sizeof(zc));
+	zc.refresh_min = d->cfg.refresh_min_s;
+	zc.retry_min = d->cfg.retry_min_s;
+	rc = zsec_new(d->env, &zc, &d->zs);
+	if (rc != HS_OK)
+		return hs_fail(em, rc, "zones: inconsistent timer limits");
+	for (i = 0; i < d->cfg.nzones; i++)
+		(void)add_zone(d, &d->cfg.zones[i]);
+	rc =
+	    zsec_run_new(d->loop, tp_node_endpoint(d->node), d->zs, d->env, NULL, &hooks, &d->zrun);
+	if (rc != HS_OK)
+		return hs_fail(em, rc, "zones: cannot start: %s", hs_strerror(rc));
+	return HS_OK;
+}
+
+int hd_zones_apply(hd_t *d, const hd_config_t *nc)
+{
+	size_t i, j;
+	int found;
+
+	/* removed zones */
+	for (i = zsec_zone_count(d->zs); i-- > 0;) {
+		char name[256];
+		snprintf(name, sizeof(name), "%s", zsec_zone_name(d->zs, i));
+		found = 0;
+		for (j = 0; j < nc->nzones; j++)
+			found |= strcasecmp(nc->zones[j].name, name) == 0;
+		if (!found) {
+			hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s' no longer served", name);
+			hd_ignore(zsec_zone_remove(d->zs, name));
+			hd_ignore(eng_zone_removed(d->eng, name));
+			hd_zone_get(d, name)->loaded = 0;
+		}
+	}
+	/* new zones */
+	for (j = 0; j < nc->nzones; j++) {
+		zsec_zone_info_t info;
+		if (zsec_zone_info(d->zs, nc->zones[j].name, &info) == HS_OK) {
+			/* a reload refreshes what we serve */
+			hd_ignore(zsec_notify(d->zs, nc->zones[j].name, &nc->zones[j].primaries[0],
+			                      0, 0));
+			continue;
+		}
+		hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s' added", nc->zones[j].name);
+		(void)add_zone(d, &nc->zones[j]);
+	}
+	zsec_run_kick(d->zrun);
+	hd_pump(d);
+	return HS_OK;
+}

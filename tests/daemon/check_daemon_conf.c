@@ -1,0 +1,216 @@
+/*
+ * Tests for src/daemon/config.c and conf_schema.c: hsyncd's configuration
+ * file into an hd_config_t, and the errors it refuses with.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/testutil.h"
+
+#include "daemon/hd.h"
+
+#define DS_LAB                                                                                     \
+	"lab. IN DS 12345 15 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
+
+static const char *good_server = "server:\n"
+                                 "    identity: Alpha.Lab\n"
+                                 "    listen: 127.0.0.1@5301\n"
+                                 "    control-socket: /tmp/x.sock\n"
+                                 "    store: /tmp/alpha.db\n"
+                                 "    sig0-key: /tmp/K.private\n"
+                                 "    hpke-key: /tmp/alpha.hpke\n"
+                                 "    beat-interval: 2s\n"
+                                 "    log-level: info\n";
+
+/* Write `text` to a file in a fresh directory and load it. */
+static int load_text(const char *text, hd_config_t *out, hs_errmsg_t *em)
+{
+	char *dir = tu_tmpdir(), path[512];
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/hsyncd.conf", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	memset(out, 0, sizeof(*out));
+	hs_errmsg_clear(em);
+	rc = hd_config_load(path, out, em);
+	tu_rmtree(dir);
+	free(dir);
+	return rc;
+}
+
+START_TEST(test_schema)
+{
+	hs_errmsg_t em;
+	hs_errmsg_clear(&em);
+	ck_assert_int_eq(conf_schema_check(hd_conf_schema(), &em), HS_OK);
+}
+END_TEST
+
+START_TEST(test_good)
+{
+	char text[4096];
+	hd_config_t c;
+	hs_errmsg_t em;
+	char a[80];
+
+	snprintf(text, sizeof(text),
+	         "%sdnssec:\n    resolver: 127.0.0.1@5300\n    trust-anchor: \"%s\"\n"
+	         "zone:\n    name: Example.Test\n    primary: [127.0.0.1@5300, \"::1@53\"]\n"
+	         "    refresh-min: 5s\n    retry-min: 2s\n"
+	         "zone:\n    name: example.net.\n    primary: 192.0.2.1\n"
+	         "transport:\n    retries: 4\n    timeout: 500ms\n",
+	         good_server, DS_LAB);
+	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	ck_assert_str_eq(c.tp.identity, "alpha.lab.");
+	ck_assert_str_eq(c.tp.listen.ip, "127.0.0.1");
+	ck_assert_uint_eq(c.tp.listen.port, 5301);
+	ck_assert_str_eq(c.tp.store, "/tmp/alpha.db");
+	ck_assert_str_eq(c.control_socket, "/tmp/x.sock");
+	ck_assert_uint_eq(c.beat_ms, 2000);
+	ck_assert_int_eq(c.log_level, HS_LOG_INFO);
+	ck_assert_int_eq(c.insecure, 0);
+	ck_assert_uint_eq(tp_peer_addr_port(&c.resolver), 5300);
+	ck_assert_uint_eq(c.nzones, 2);
+	ck_assert_str_eq(c.zones[0].name, "example.test.");
+	ck_assert_uint_eq(c.zones[0].nprimaries, 2);
+	tp_peer_addr_str(&c.zones[0].primaries[1], a, sizeof(a));
+	ck_assert_msg(strstr(a, "::1") != NULL, "%s", a);
+	ck_assert_uint_eq(tp_peer_addr_port(&c.zones[1].primaries[0]), 53);
+	ck_assert_uint_eq(c.refresh_min_s, 5);
+	ck_assert_uint_eq(c.retry_min_s, 2);
+	ck_assert_uint_eq(c.tp.retries, 4);
+	ck_assert_uint_eq(c.tp.timeout_ms, 500);
+	ck_assert_uint_eq(c.tp.chunk_size, 60000); /* default */
+	ck_assert_uint_eq(c.tp.budget_rate, 200);  /* default */
+	hd_config_clear(&c);
+	hd_config_clear(&c); /* twice is harmless */
+}
+END_TEST
+
+START_TEST(test_insecure_without_anchor)
+{
+	char text[4096];
+	hd_config_t c;
+	hs_errmsg_t em;
+
+	snprintf(text, sizeof(text), "%sdnssec:\n    insecure: yes\n", good_server);
+	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	ck_assert_int_eq(c.insecure, 1);
+	ck_assert_uint_eq(c.nzones, 0);
+	ck_assert_uint_eq(c.beat_ms, 2000);
+	hd_config_clear(&c);
+}
+END_TEST
+
+/* Each row: text appended after the server block (or replacing it when
+ * `no_server`), and a fragment the error must contain. */
+static const struct {
+	int no_server;
+	const char *tail;
+	const char *want;
+} bad_rows[] = {
+    {0, "", "no trust-anchor"},
+    {0, "dnssec:\n    trust-anchor: \"lab. IN A 127.0.0.1\"\n", "trust-anchor"},
+    {0, "dnssec:\n    insecure: maybe\n", "insecure"},
+    {0, "dnssec:\n    insecure: yes\n    resolver: not-an-address\n", "resolver"},
+    {0, "dnssec:\n    insecure: yes\nzone:\n    name: example.test.\n", "primary"},
+    {0, "dnssec:\n    insecure: yes\nzone:\n    primary: 127.0.0.1\n", "name"},
+    {0,
+     "dnssec:\n    insecure: yes\nzone:\n    name: a.test.\n    primary: 127.0.0.1\n"
+     "zone:\n    name: A.test\n    primary: 127.0.0.2\n",
+     "a.test."},
+    {0,
+     "dnssec:\n    insecure: yes\nzone:\n    name: a.test.\n    primary: [127.0.0.1, 127.0.0.2, "
+     "127.0.0.3, 127.0.0.4, 127.0.0.5, 127.0.0.6, 127.0.0.7, 127.0.0.8, 127.0.0.9]\n",
+     "more than 8"},
+    {0, "dnssec:\n    insecure: yes\ntransport:\n    retry-min: 10s\n    retry-max: 5s\n",
+     "retry-min"},
+    {0, "dnssec:\n    insecure: yes\ntransport:\n    chunk-size: 10\n", "chunk-size"},
+    {0, "dnssec:\n    insecure: yes\nserver:\n    beat-interval: 1s\n", "server"},
+    {0, "dnssec:\n    insecure: yes\nbogus:\n    x: 1\n", "bogus"},
+    {1,
+     "server:\n    identity: a.lab.\n    store: s\n    sig0-key: k\n    hpke-key: h\n"
+     "    beat-interval: 100ms\ndnssec:\n    insecure: yes\n",
+     "beat-interval"},
+    {1, "server:\n    store: s\n    sig0-key: k\n    hpke-key: h\ndnssec:\n    insecure: yes\n",
+     "identity"},
+    {1,
+     "server:\n    identity: a.lab.\n    sig0-key: k\n    hpke-key: h\ndnssec:\n    insecure: "
+     "yes\n",
+     "store"},
+    {1,
+     "server:\n    identity: a.lab.\n    store: s\n    sig0-key: k\n    hpke-key: h\n"
+     "    log-level: loud\ndnssec:\n    insecure: yes\n",
+     "log-level"},
+    {1,
+     "server:\n    identity: a.lab.\n    store: s\n    sig0-key: k\n    hpke-key: h\n"
+     "    listen: 127.0.0.1@99999\ndnssec:\n    insecure: yes\n",
+     "listen"},
+};
+
+START_TEST(test_bad)
+{
+	char text[4096];
+	hd_config_t c;
+	hs_errmsg_t em;
+	int rc;
+
+	snprintf(text, sizeof(text), "%s%s", bad_rows[_i].no_server ? "" : good_server,
+	         bad_rows[_i].tail);
+	rc = load_text(text, &c, &em);
+	ck_assert_msg(rc == HS_E_CONFIG, "row %d: rc %d (%s)", _i, rc, hs_errmsg_str(&em));
+	ck_assert_msg(strstr(hs_errmsg_str(&em), bad_rows[_i].want) != NULL,
+	              "row %d: '%s' lacks '%s'", _i, hs_errmsg_str(&em), bad_rows[_i].want);
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+	hd_config_t c;
+	hs_errmsg_t em;
+
+	hs_errmsg_clear(&em);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(hd_config_load("/nonexistent/hsyncd.conf", &c, &em), HS_E_IO);
+}
+END_TEST
+
+/* The documented example is a valid hsyncd configuration. */
+START_TEST(test_example_file)
+{
+	const char *src = getenv("HSYNC_SRC");
+	char path[1024];
+	hd_config_t c;
+	hs_errmsg_t em;
+
+	snprintf(path, sizeof(path), "%s/doc/hsyncd.conf.example", src ? src : ".");
+	hs_errmsg_clear(&em);
+	memset(&c, 0, sizeof(c));
+	ck_assert_msg(hd_config_load(path, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	ck_assert_str_eq(c.tp.identity, "agent.provider-a.example.");
+	ck_assert_uint_eq(c.nzones, 2);
+	ck_assert_uint_eq(c.beat_ms, 15000);
+	hd_config_clear(&c);
+}
+END_TEST
+
+static Suite *daemon_conf_suite(void)
+{
+	Suite *s = suite_create("daemon_conf");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_schema);
+	tcase_add_test(tc, test_good);
+	tcase_add_test(tc, test_insecure_without_anchor);
+	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad_rows) / sizeof(bad_rows[0])));
+	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_example_file);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TU_MAIN(daemon_conf_suite)
