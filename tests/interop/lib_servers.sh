@@ -47,6 +47,9 @@ wait_ready() {
 	return 1
 }
 
+# nsd_start DIR ZONE FILE [ZONE2 FILE2 ...]
+# Optional: NSD_WANT_PORT (reuse a port, e.g. for a restart) and
+# NSD_ZONE_OPTS (extra lines for the first zone, e.g. provide-xfr).
 nsd_start() {
 	local dir=$1 zone=$2 zfile=$3 attempt extra=
 	shift 3
@@ -58,7 +61,7 @@ zone:
 		shift 2
 	done
 	for attempt in 1 2 3; do
-		NSD_PORT=$(free_port)
+		NSD_PORT=${NSD_WANT_PORT:-$(free_port)}
 		[ -n "$NSD_PORT" ] || return 1
 		cat >"$dir/nsd.conf" <<EOF
 server:
@@ -82,7 +85,8 @@ remote-control:
 	control-enable: no
 zone:
 	name: "$zone"
-	zonefile: "$zfile"$extra
+	zonefile: "$zfile"${NSD_ZONE_OPTS:+
+$NSD_ZONE_OPTS}$extra
 EOF
 		nsd -c "$dir/nsd.conf" -d >>"$dir/nsd.out" 2>&1 &
 		NSD_PID=$!

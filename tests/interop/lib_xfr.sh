@@ -40,47 +40,11 @@ xfr_zonefile() {
 	} >"$file"
 }
 
+# NSD serving $XFR_ZONE from ZFILE with transfers allowed to loopback;
+# PORT (optional) reuses a port for a restart.
 xfr_nsd_start() {
-	local dir=$1 zfile=$2 want=${3:-} attempt
-	for attempt in 1 2 3; do
-		NSD_PORT=${want:-$(free_port)}
-		[ -n "$NSD_PORT" ] || return 1
-		cat >"$dir/nsd.conf" <<EOF
-server:
-	ip-address: 127.0.0.1@$NSD_PORT
-	port: $NSD_PORT
-	username: ""
-	chroot: ""
-	database: ""
-	zonesdir: "$dir"
-	pidfile: "$dir/nsd.pid"
-	zonelistfile: "$dir/zone.list"
-	xfrdfile: "$dir/xfrd.state"
-	xfrdir: "$dir"
-	logfile: "$dir/nsd.log"
-	verbosity: 1
-	server-count: 1
-	rrl-ratelimit: 0
-	rrl-whitelist-ratelimit: 0
-	hide-version: yes
-remote-control:
-	control-enable: no
-zone:
-	name: "$XFR_ZONE"
-	zonefile: "$zfile"
-	provide-xfr: 127.0.0.1 NOKEY
-EOF
-		nsd -c "$dir/nsd.conf" -d >>"$dir/nsd.out" 2>&1 &
-		NSD_PID=$!
-		if wait_ready "$NSD_PORT" "$XFR_ZONE" "$NSD_PID"; then
-			return 0
-		fi
-		nsd_stop
-		sleep 0.5
-	done
-	echo "nsd did not come up; its log:" >&2
-	cat "$dir/nsd.out" "$dir/nsd.log" >&2 2>/dev/null
-	return 1
+	NSD_WANT_PORT=${3:-} NSD_ZONE_OPTS="	provide-xfr: 127.0.0.1 NOKEY" \
+		nsd_start "$1" "$XFR_ZONE" "$2"
 }
 
 xfr_knot_start() {
