@@ -152,6 +152,34 @@ int sq_count(struct sq_db *db, const char *sql, int bind1, const char *what, uin
 	return rc;
 }
 
+int sq_write_int(struct sq_db *db, const char *sql, int64_t v, const char *what,
+		 uint64_t *changes)
+{
+	sqlite3_stmt *s = NULL;
+	uint64_t n = 0;
+	int rc = sq_begin(db);
+	if (rc != HS_OK)
+		return rc;
+	rc = sq_stmt(db, sql, &s);
+	if (rc != HS_OK)
+		goto cleanup;
+	sqlite3_bind_int64(s, 1, v);
+	int src = sqlite3_step(s);
+	sq_done(s);
+	if (src != SQLITE_DONE) {
+		rc = sq_fail(db, src, what);
+		goto cleanup;
+	}
+	n = (uint64_t)sqlite3_changes64(db->h);
+	rc = sq_commit(db);
+cleanup:
+	if (rc != HS_OK)
+		sq_rollback(db);
+	else if (changes != NULL)
+		*changes = n;
+	return rc;
+}
+
 int sq_begin(struct sq_db *db)
 {
 	return step_retry(db, SQL_BEGIN, "begin");

@@ -45,6 +45,12 @@ void sq_done(sqlite3_stmt *s);
  * operation in the log. *n is written only on success. */
 int sq_count(struct sq_db *db, const char *sql, int bind1, const char *what, uint64_t *n);
 
+/* One write statement in its own transaction, with an integer bound to
+ * parameter 1: begin, step, commit (rolled back on any failure). *changes
+ * (may be NULL) gets the number of rows changed. `what` names it in the log. */
+int sq_write_int(struct sq_db *db, const char *sql, int64_t v, const char *what,
+		 uint64_t *changes);
+
 /* BEGIN IMMEDIATE, waiting for other writers: the busy timeout plus a
  * bounded number of retries. HS_E_DB_BUSY when the bound is reached. */
 int sq_begin(struct sq_db *db);

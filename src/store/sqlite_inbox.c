@@ -116,28 +116,10 @@ int sqi_next(void *be, st_inbox_msg_t *out)
 
 int sqi_ack(void *be, int64_t seq)
 {
-	struct sq_db *db = be;
-	sqlite3_stmt *s = NULL;
-	int rc = sq_begin(db);
-	if (rc != HS_OK)
-		return rc;
-	rc = sq_stmt(db, SQL_ACK, &s);
-	if (rc != HS_OK)
-		goto cleanup;
-	sqlite3_bind_int64(s, 1, seq);
-	int src = sqlite3_step(s);
-	sq_done(s);
-	if (src != SQLITE_DONE) {
-		rc = sq_fail(db, src, "inbox ack");
-		goto cleanup;
-	}
-	if (sqlite3_changes(db->h) == 0)
-		rc = HS_E_NOTFOUND;
-	else
-		rc = sq_commit(db);
-cleanup:
-	if (rc != HS_OK)
-		sq_rollback(db);
+	uint64_t n = 0;
+	int rc = sq_write_int(be, SQL_ACK, seq, "inbox ack", &n);
+	if (rc == HS_OK && n == 0)
+		rc = HS_E_NOTFOUND; /* nothing was changed: the commit was empty */
 	return rc;
 }
 

@@ -222,27 +222,13 @@ cleanup:
 
 int sqo_prune(void *be, int64_t before_ms, uint64_t *n)
 {
-	struct sq_db *db = be;
-	sqlite3_stmt *s = NULL;
-	int64_t gone = 0;
-	int rc = sq_begin(db);
+	uint64_t gone = 0;
+	int rc = sq_write_int(be, SQL_PRUNE, before_ms, "outq prune", &gone);
 	if (rc != HS_OK)
 		return rc;
-	rc = sq_stmt(db, SQL_PRUNE, &s);
-	if (rc != HS_OK)
-		goto cleanup;
-	sqlite3_bind_int64(s, 1, before_ms);
-	rc = write1(db, s, "outq prune", &gone);
-	if (rc == HS_OK)
-		rc = sq_commit(db);
-cleanup:
-	if (rc != HS_OK) {
-		sq_rollback(db);
-		return rc;
-	}
 	if (gone > 0)
-		log_debug(SUB, "outq: pruned %lld finished items", (long long)gone);
-	*n = (uint64_t)gone;
+		log_debug(SUB, "outq: pruned %llu finished items", (unsigned long long)gone);
+	*n = gone;
 	return HS_OK;
 }
 

@@ -58,29 +58,10 @@ cleanup:
 
 int sqr_prune(void *be, int64_t now, uint64_t *n)
 {
-	struct sq_db *db = be;
-	sqlite3_stmt *s = NULL;
 	uint64_t gone = 0;
-	int rc = sq_begin(db);
+	int rc = sq_write_int(be, SQL_PRUNE, now, "replay prune", &gone);
 	if (rc != HS_OK)
 		return rc;
-	rc = sq_stmt(db, SQL_PRUNE, &s);
-	if (rc != HS_OK)
-		goto cleanup;
-	sqlite3_bind_int64(s, 1, now);
-	int src = sqlite3_step(s);
-	sq_done(s);
-	if (src != SQLITE_DONE) {
-		rc = sq_fail(db, src, "replay prune");
-		goto cleanup;
-	}
-	gone = (uint64_t)sqlite3_changes64(db->h);
-	rc = sq_commit(db);
-cleanup:
-	if (rc != HS_OK) {
-		sq_rollback(db);
-		return rc;
-	}
 	if (gone > 0)
 		log_debug(SUB, "replay: pruned %llu expired ids", (unsigned long long)gone);
 	*n = gone;
