@@ -164,11 +164,25 @@ static int h_zone_show(tp_ctl_call_t *c, void *arg)
 	return HS_OK;
 }
 
-static void peer_counters(hs_jw_t *w, const eng_peer_info_t *pi)
+/* The transport's counters for the peer (since this daemon started) and
+ * the engine's BEAT counts. */
+static void peer_counters(hs_jw_t *w, hd_t *d, const eng_peer_info_t *pi)
 {
-	hs_jw_kv_u64(w, "sent", pi->sends_ok + pi->sends_failed);
-	hs_jw_kv_u64(w, "delivered", pi->sends_ok);
-	hs_jw_kv_u64(w, "rejected", pi->sends_failed);
+	tp_peer_stats_t ps;
+
+	(void)tp_node_peer_stats(d->node, pi->identity, &ps); /* zeroed when none */
+	hs_jw_kv_u64(w, "sent", ps.queued);
+	hs_jw_kv_u64(w, "delivered", ps.delivered);
+	hs_jw_kv_u64(w, "pending", ps.pending);
+	hs_jw_kv_u64(w, "retried", ps.retried);
+	hs_jw_kv_u64(w, "rejected", ps.rejected);
+	hs_jw_kv_u64(w, "expired", ps.expired);
+	hs_jw_kv_u64(w, "failed", ps.rejected + ps.expired);
+	hs_jw_kv_u64(w, "received", ps.received);
+	hs_jw_kv_u64(w, "duplicates", ps.duplicates);
+	hs_jw_kv_u64(w, "refused", ps.refused);
+	hs_jw_kv_u64(w, "last_delivered", S(ps.last_delivered_ms));
+	hs_jw_kv_u64(w, "last_received", S(ps.last_received_ms));
 	hs_jw_kv_u64(w, "beats_rx", pi->beats_rx);
 	hs_jw_kv_u64(w, "beats_tx", pi->beats_tx);
 }
@@ -188,7 +202,7 @@ static int h_peer_list(tp_ctl_call_t *c, void *arg)
 		hs_jw_kv_str(c->out, "state", eng_peer_state_name(pi.state));
 		hs_jw_kv_u64(c->out, "since", S(pi.since_ms));
 		hs_jw_kv_u64(c->out, "last_beat", S(pi.last_beat_ms));
-		peer_counters(c->out, &pi);
+		peer_counters(c->out, d, &pi);
 		hs_jw_obj_end(c->out);
 	}
 	hs_jw_arr_end(c->out);
@@ -255,7 +269,7 @@ static int h_peer_show(tp_ctl_call_t *c, void *arg)
 				if (strcmp(gi.members[j], name) == 0)
 					hs_jw_str(c->out, gi.id);
 	hs_jw_arr_end(c->out);
-	peer_counters(c->out, &pi);
+	peer_counters(c->out, d, &pi);
 	hs_jw_obj_end(c->out);
 	return HS_OK;
 }

@@ -14,10 +14,57 @@ void hd_stop(hd_t *d)
 	tp_loop_break(d->loop);
 }
 
+static int str_differs(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "") != 0;
+}
+
+/* The options a running daemon cannot take over, as "a, b" in `out`. */
+static void needs_restart(const hd_config_t *o, const hd_config_t *n, char *out, size_t len)
+{
+	const tp_conf_t *a = &o->tp, *b = &n->tp;
+	struct {
+		int changed;
+		const char *name;
+	} rows[] = {
+	    {str_differs(a->identity, b->identity), "server.identity"},
+	    {str_differs(a->listen.ip, b->listen.ip) || a->listen.port != b->listen.port,
+	     "server.listen"},
+	    {str_differs(a->store, b->store), "server.store"},
+	    {str_differs(a->sig0_key, b->sig0_key), "server.sig0-key"},
+	    {str_differs(a->hpke_key, b->hpke_key), "server.hpke-key"},
+	    {str_differs(o->control_socket, n->control_socket), "server.control-socket"},
+	    {a->inline_limit != b->inline_limit || a->chunk_size != b->chunk_size ||
+	         a->udp_max != b->udp_max || a->timeout_ms != b->timeout_ms ||
+	         a->retries != b->retries || a->replay_window != b->replay_window ||
+	         a->expiry != b->expiry || a->max_in_flight != b->max_in_flight ||
+	         a->retry_min_ms != b->retry_min_ms || a->retry_max_ms != b->retry_max_ms ||
+	         a->fetch_timeout_ms != b->fetch_timeout_ms || a->budget_rate != b->budget_rate ||
+	         a->budget_burst != b->budget_burst,
+	     "transport"},
+	};
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (rows[i].changed && used < len)
+			used += (size_t)snprintf(out + used, len - used, "%s%s", used ? ", " : "",
+			                         rows[i].name);
+}
+
+/*
+ * SIGHUP / "reload": read the file again and apply what a running agent
+ * can change without dropping a peer: log level, BEAT interval, the zones
+ * (added, removed, primaries), the resolver and the trust anchors (every
+ * peer is looked up again under them). Options bound to sockets, keys or
+ * the store keep their running values, and the log says which.
+ */
 void hd_reload(hd_t *d)
 {
 	hd_config_t nc;
 	hs_errmsg_t em;
+	dv_anchors_t *old;
+	char kept[256];
 
 	hs_errmsg_clear(&em);
 	memset(&nc, 0, sizeof(nc));
@@ -26,21 +73,34 @@ void hd_reload(hd_t *d)
 		       hs_errmsg_str(&em));
 		return;
 	}
-	if (strcmp(nc.tp.identity, d->cfg.tp.identity) != 0 || nc.beat_ms != d->cfg.beat_ms ||
-	    strcmp(nc.tp.listen.ip, d->cfg.tp.listen.ip) != 0 ||
-	    nc.tp.listen.port != d->cfg.tp.listen.port)
-		hs_log(HS_LOG_WARN, SUBSYS,
-		       "identity, listen and beat-interval changes need a restart; kept");
+	needs_restart(&d->cfg, &nc, kept, sizeof(kept));
+	if (kept[0] != '\0')
+		hs_log(HS_LOG_WARN, SUBSYS, "changes of %s need a restart; running values kept",
+		       kept);
 	hs_log_set_level(nc.log_level);
+	d->cfg.log_level = nc.log_level;
+	if (nc.beat_ms != d->cfg.beat_ms) {
+		eng_set_beat_interval(d->eng, nc.beat_ms);
+		d->cfg.beat_ms = nc.beat_ms;
+	}
+	/* discovery: the anchors are borrowed by the disc_t until replaced */
+	if (disc_set_trust(d->disc, nc.anchors, nc.insecure) == HS_OK) {
+		old = d->cfg.anchors;
+		d->cfg.anchors = nc.anchors;
+		d->cfg.insecure = nc.insecure;
+		nc.anchors = old;
+	}
+	d->cfg.resolver = nc.resolver;
 	hd_zones_apply(d, &nc);
-	/* keep what the running parts borrow (anchors, identity); take the zones */
 	free(d->cfg.zones);
 	d->cfg.zones = nc.zones;
 	d->cfg.nzones = nc.nzones;
 	nc.zones = NULL;
 	nc.nzones = 0;
 	hd_config_clear(&nc);
-	hs_log(HS_LOG_NOTICE, SUBSYS, "configuration reloaded: %zu zones", d->cfg.nzones);
+	hs_log(HS_LOG_NOTICE, SUBSYS, "configuration reloaded: %zu zones, beat %u ms, %zu anchors",
+	       d->cfg.nzones, d->cfg.beat_ms, dv_anchors_count(d->cfg.anchors));
+	hd_pump(d);
 }
 
 int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em)

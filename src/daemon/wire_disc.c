@@ -183,10 +183,6 @@ int hd_disc_start(hd_t *d, hs_errmsg_t *em)
 	dc.backoff_min_ms = 2000;
 	dc.backoff_max_ms = 60000;
 	dc.query_timeout_ms = 8000;
-	if (d->cfg.insecure)
-		hs_log(
-		    HS_LOG_WARN, SUBSYS,
-		    "INSECURE mode: peers without a DNSSEC chain to a trust anchor are accepted");
 	rc = disc_new(&dc, &d->disc);
 	if (rc != HS_OK)
 		return hs_fail(em, rc, "discovery: %s", hs_strerror(rc));

@@ -127,6 +127,21 @@ int hd_zones_apply(hd_t *d, const hd_config_t *nc)
 	size_t i, j;
 	int found;
 
+	/* timer floors */
+	if (nc->refresh_min_s != d->cfg.refresh_min_s || nc->retry_min_s != d->cfg.retry_min_s) {
+		zsec_config_t zc;
+		memset(&zc, 0, sizeof(zc));
+		zc.refresh_min = nc->refresh_min_s;
+		zc.retry_min = nc->retry_min_s;
+		if (zsec_set_config(d->zs, &zc) == HS_OK) {
+			d->cfg.refresh_min_s = nc->refresh_min_s;
+			d->cfg.retry_min_s = nc->retry_min_s;
+		} else {
+			hs_log(HS_LOG_WARN, SUBSYS,
+			       "zone timer floors %u/%u s not taken: out of range",
+			       nc->refresh_min_s, nc->retry_min_s);
+		}
+	}
 	/* removed zones */
 	for (i = zsec_zone_count(d->zs); i-- > 0;) {
 		char name[256];
@@ -145,7 +160,11 @@ int hd_zones_apply(hd_t *d, const hd_config_t *nc)
 	for (j = 0; j < nc->nzones; j++) {
 		zsec_zone_info_t info;
 		if (zsec_zone_info(d->zs, nc->zones[j].name, &info) == HS_OK) {
-			/* a reload refreshes what we serve */
+			/* new primaries start a refresh from them; else a reload
+			 * refreshes what we serve from the first one */
+			hd_ignore(zsec_zone_set_primaries(d->zs, nc->zones[j].name,
+			                                  nc->zones[j].primaries,
+			                                  nc->zones[j].nprimaries));
 			hd_ignore(zsec_notify(d->zs, nc->zones[j].name, &nc->zones[j].primaries[0],
 			                      0, 0));
 			continue;

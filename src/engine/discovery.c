@@ -66,6 +66,26 @@ int disc_new(const disc_config_t *cfg, disc_t **out)
 	return HS_OK;
 }
 
+int disc_set_trust(disc_t *d, const dv_anchors_t *anchors, int insecure)
+{
+	uint64_t now;
+
+	if (!d || (!anchors && !insecure))
+		return HS_E_INVAL;
+	if (insecure && !d->cfg.insecure)
+		log_warn("discovery", "INSECURE lab mode turned on: peers no trust anchor covers "
+		                      "will be accepted without DNSSEC validation");
+	d->cfg.anchors = anchors;
+	d->cfg.insecure = insecure;
+	now = disc_mono(d);
+	for (struct disc_peer *p = d->peers; p; p = p->next) {
+		p->rejudge = 1;
+		if (!p->busy)
+			p->next_ms = now;
+	}
+	return HS_OK;
+}
+
 static void peer_free(struct disc_peer *p)
 {
 	disc_result_clear(&p->res);
@@ -201,6 +221,7 @@ static void finish_round(disc_t *d, struct disc_peer *p, disc_result_t *r)
 	if (r->state == DISC_OK) {
 		uint64_t life = (uint64_t)r->ttl * 1000;
 		p->fails = 0;
+		p->rejudge = 0;
 		p->valid_ms = now + life;
 		p->next_ms = now + (life * 9 / 10 > 1000 ? life * 9 / 10 : 1000);
 		if (r->trust == DISC_TRUST_INSECURE_LAB)
@@ -216,11 +237,14 @@ static void finish_round(disc_t *d, struct disc_peer *p, disc_result_t *r)
 	disc_failures_str(r, why, sizeof(why));
 	log_warn("discovery", "peer '%s' refused: %s; retry in %llu s", p->id, why,
 	         (unsigned long long)(delay / 1000));
-	if (p->res.state == DISC_OK && p->valid_ms > now) {
+	/* a lookup that failed keeps a good result for its lifetime, unless
+	 * the trust anchors changed since that result was judged */
+	if (p->res.state == DISC_OK && p->valid_ms > now && !p->rejudge) {
 		log_notice("discovery", "peer '%s' keeps its previous result until it expires",
 		           p->id);
 		return;
 	}
+	p->rejudge = 0;
 	publish(d, p, r);
 }
 

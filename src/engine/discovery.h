@@ -130,6 +130,14 @@ void disc_free(disc_t *d);
  */
 int disc_add_peer(disc_t *d, const char *identity) HS_CHECK_RESULT;
 
+/*
+ * New trust anchors and insecure setting (a reload): `anchors` is borrowed
+ * like the configuration's and replaces it; every peer not in the middle
+ * of a round starts a new one at the next disc_tick(), so the new anchors
+ * judge every result. HS_E_INVAL (no anchors without insecure).
+ */
+int disc_set_trust(disc_t *d, const dv_anchors_t *anchors, int insecure) HS_CHECK_RESULT;
+
 /* Forget a peer (no callback). HS_E_NOTFOUND if unknown. */
 int disc_remove_peer(disc_t *d, const char *identity) HS_CHECK_RESULT;
 

@@ -30,6 +30,7 @@ struct disc_peer {
 	uint64_t next_ms;   /* mono: next round (when not busy) */
 	uint64_t valid_ms;  /* mono: an OK result lapses here */
 	unsigned fails;     /* consecutive failed rounds */
+	int rejudge;        /* trust changed: a failed round replaces an OK result */
 	struct disc_peer *next;
 };
 

@@ -423,6 +423,19 @@ int eng_tick(eng_t *e)
 	return HS_OK;
 }
 
+void eng_set_beat_interval(eng_t *e, uint32_t ms)
+{
+	if (ms == 0)
+		ms = 15000;
+	if (ms == e->cfg.beat_interval_ms)
+		return;
+	log_notice("engine", "beat interval %u ms -> %u ms", e->cfg.beat_interval_ms, ms);
+	e->cfg.beat_interval_ms = ms;
+	/* peers judge our silence by the interval we last advertised: tell
+	 * them the new one now, before a longer gap could look like an outage */
+	e->next_beat = eng_mono(e);
+}
+
 uint64_t eng_next_deadline(const eng_t *e)
 {
 	uint64_t d = eng_peer_deadline(e);

@@ -122,6 +122,10 @@ const char *eng_act_kind_name(eng_act_kind_t k);
 
 const char *eng_identity(const eng_t *e);
 uint32_t eng_beat_interval(const eng_t *e);
+/* Change our BEAT interval (a reload): a BEAT carrying the new interval
+ * (from which peers derive their thresholds) goes to every introduced
+ * peer at the next eng_tick(), then one every `ms`. 0 = 15000. */
+void eng_set_beat_interval(eng_t *e, uint32_t ms);
 
 size_t eng_zone_count(const eng_t *e);
 /* The i-th zone (arbitrary stable order between events), or NULL. */

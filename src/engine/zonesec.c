@@ -124,6 +124,26 @@ int zsec_new(const hs_env_t *env, const zsec_config_t *cfg, zsec_t **out)
 	return HS_OK;
 }
 
+int zsec_set_config(zsec_t *zs, const zsec_config_t *cfg)
+{
+	zsec_config_t c;
+
+	if (zs == NULL || cfg == NULL)
+		return HS_E_INVAL;
+	zsec_config_default(&c);
+	take(&c.refresh_min, cfg->refresh_min);
+	take(&c.refresh_max, cfg->refresh_max);
+	take(&c.retry_min, cfg->retry_min);
+	take(&c.retry_max, cfg->retry_max);
+	take(&c.expire_min, cfg->expire_min);
+	take(&c.expire_max, cfg->expire_max);
+	if (c.refresh_min > c.refresh_max || c.retry_min > c.retry_max ||
+	    c.expire_min > c.expire_max)
+		return HS_E_INVAL;
+	zs->cfg = c;
+	return HS_OK;
+}
+
 void zsec_free(zsec_t *zs)
 {
 	if (zs == NULL)
@@ -307,6 +327,35 @@ int zsec_zone_add(zsec_t *zs, const char *zone, const tp_peer_addr_t *primaries,
 	zs->zones[zs->nzones++] = z;
 	log_info(ZS_LOG, "zone '%s' added with %zu primar%s", z->name, n, n == 1 ? "y" : "ies");
 	start_op(zs, z, "zone added");
+	return HS_OK;
+}
+
+int zsec_zone_set_primaries(zsec_t *zs, const char *zone, const tp_peer_addr_t *primaries, size_t n)
+{
+	struct zs_zone *z;
+
+	if (zs == NULL || zone == NULL || primaries == NULL || n == 0 || n > ZS_MAX_PRIMARIES)
+		return HS_E_INVAL;
+	if ((z = find(zs, zone, NULL)) == NULL)
+		return HS_E_NOTFOUND;
+	if (n == z->nprim) {
+		size_t same = 0;
+		for (size_t i = 0; i < n; i++)
+			same += tp_peer_addr_eq(&z->prim[i], &primaries[i]) != 0;
+		if (same == n)
+			return HS_OK;
+	}
+	memcpy(z->prim, primaries, n * sizeof(*primaries));
+	z->nprim = n;
+	log_notice(ZS_LOG, "zone '%s': now %zu primar%s", z->name, n, n == 1 ? "y" : "ies");
+	if (z->busy) { /* the operation in flight finishes; then ask the new first one */
+		z->notify_pending = 1;
+		z->notify_idx = 0;
+		return HS_OK;
+	}
+	z->cur = 0;
+	z->tried = 0;
+	start_op(zs, z, "primaries changed");
 	return HS_OK;
 }
 

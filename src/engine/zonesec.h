@@ -99,6 +99,10 @@ void zsec_config_default(zsec_config_t *cfg);
 /* A new, empty set of zones. `cfg` NULL = defaults; `env` is borrowed and
  * must outlive the object. HS_E_INVAL for a config with min > max. */
 int zsec_new(const hs_env_t *env, const zsec_config_t *cfg, zsec_t **out) HS_CHECK_RESULT;
+/* New timer limits (a reload), as for zsec_new (zero fields: defaults);
+ * they apply from each zone's next SOA answer or load. HS_E_INVAL for
+ * min > max (nothing changes then). */
+int zsec_set_config(zsec_t *zs, const zsec_config_t *cfg) HS_CHECK_RESULT;
 /* Free everything. Data pointers in undelivered ZONE_LOADED actions are
  * NOT freed (call zsec_next_action until empty first). NULL-safe. */
 void zsec_free(zsec_t *zs);
@@ -112,6 +116,14 @@ void zsec_free(zsec_t *zs);
  */
 int zsec_zone_add(zsec_t *zs, const char *zone, const tp_peer_addr_t *primaries,
                   size_t n) HS_CHECK_RESULT;
+/*
+ * Replace the primaries of a served `zone` (a reload changed them). When
+ * the list differs, a refresh from the first new primary starts at once
+ * (after the operation in flight, if any); the copy held stays in use.
+ * Errors as zsec_zone_add, HS_E_NOTFOUND when `zone` is not served.
+ */
+int zsec_zone_set_primaries(zsec_t *zs, const char *zone, const tp_peer_addr_t *primaries,
+                            size_t n) HS_CHECK_RESULT;
 /* Stop serving `zone`; a result for it still in flight will get
  * HS_E_NOTFOUND. HS_E_NOTFOUND if not served. */
 int zsec_zone_remove(zsec_t *zs, const char *zone) HS_CHECK_RESULT;

@@ -105,6 +105,7 @@ void tp_core_free(tp_core_t *c)
 		dist_drop(c, c->dists->distid);
 	fetch_free_all(c);
 	done_free_all(c);
+	core_pstats_free(c);
 	sig0_budget_free(c->budget);
 	free(c);
 }

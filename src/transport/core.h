@@ -233,7 +233,7 @@ typedef struct tp_core_stats {
 	uint64_t delivered;
 	uint64_t expired;
 	uint64_t rejected[TP_REASON_COUNT]; /* by receipt reason */
-	uint64_t confirms_sent; /* NOTIFYs re-sent after the last chunk was served */
+	uint64_t confirms_sent;             /* NOTIFYs re-sent after the last chunk was served */
 	uint64_t bad_responses;             /* unverifiable / malformed / error responses */
 	uint64_t chunks_served;             /* chunk answers (manifest included) */
 	/* receiver */
@@ -247,6 +247,26 @@ typedef struct tp_core_stats {
 	uint64_t chunk_queries_sent;
 } tp_core_stats_t;
 void tp_core_stats(const tp_core_t *core, tp_core_stats_t *out);
+
+/* What the core counted for one peer since it started (the sender's
+ * side by message, the receiver's by envelope). `pending` is the number
+ * of queue items for the peer now in memory. */
+typedef struct tp_peer_stats {
+	uint64_t queued;   /* messages accepted by tp_core_send */
+	uint64_t attempts; /* NOTIFYs sent (first and retries) */
+	uint64_t retried;  /* attempts after the first */
+	uint64_t delivered;
+	uint64_t rejected; /* receipts "rejected" */
+	uint64_t expired;
+	uint64_t received; /* new messages from the peer into the inbox */
+	uint64_t duplicates;
+	uint64_t refused;                             /* envelopes from the peer we rejected */
+	uint64_t last_delivered_ms, last_received_ms; /* wall clock; 0 never */
+	size_t pending;
+} tp_peer_stats_t;
+/* The counters of `identity` (canonical): HS_OK, or HS_E_NOTFOUND when the
+ * core has neither queued for nor received from it (*out zeroed then). */
+int tp_core_peer_stats(const tp_core_t *core, const char *identity, tp_peer_stats_t *out);
 
 /* Items currently in memory: outq items pending, distributions served,
  * fetches running. For tests and status output. */

@@ -63,8 +63,8 @@ typedef struct out_item {
 	uint64_t token;                 /* INFLIGHT: the NOTIFY's token */
 	uint64_t deadline;              /* INFLIGHT: attempt timeout */
 	char distid[TP_DISTID_LEN + 1]; /* current attempt */
-	int confirming;     /* every chunk served: asking R whether it has it */
-	unsigned confirms;  /* confirming NOTIFYs sent for this distid */
+	int confirming;                 /* every chunk served: asking R whether it has it */
+	unsigned confirms;              /* confirming NOTIFYs sent for this distid */
 } out_item_t;
 
 /* A fetch-mode distribution kept for its receiver. */
@@ -111,9 +111,9 @@ typedef struct done {
 	tp_receipt_t rcpt; /* the outcome: duplicate or rejected + reason */
 	uint64_t expires_mono;
 } done_t;
-#define TP_DONE_MAX    4096 /* finished distributions remembered */
-#define TP_CONFIRM_MAX   12 /* confirming NOTIFYs per distribution */
-#define TP_CONFIRM_PAUSE 2  /* ms before the 2nd one; doubles each time */
+#define TP_DONE_MAX      4096 /* finished distributions remembered */
+#define TP_CONFIRM_MAX   12   /* confirming NOTIFYs per distribution */
+#define TP_CONFIRM_PAUSE 2    /* ms before the 2nd one; doubles each time */
 
 /* An action's token, waiting for tp_core_on_response. */
 typedef struct tok {
@@ -146,6 +146,8 @@ struct tp_core {
 	done_t *done; /* newest first */
 	size_t ndone;
 	tp_core_stats_t stats;
+	struct core_pstat *pst; /* per-peer counters (core_pstats.c) */
+	size_t npst, cappst;
 };
 
 static inline uint64_t core_mono(const tp_core_t *c)
@@ -164,6 +166,10 @@ uint64_t core_push_action(tp_core_t *c, enum tp_action_kind kind, const char *pe
 tok_t *core_tok_add(tp_core_t *c, uint64_t token, enum tp_action_kind kind);
 void core_tok_drop(tp_core_t *c, uint64_t token);
 uint16_t core_rand16(tp_core_t *c);
+
+/* core_pstats.c: the counters of `peer`, created on first use. */
+tp_peer_stats_t *core_pstats(tp_core_t *c, const char *peer);
+void core_pstats_free(tp_core_t *c);
 
 /* core_dns.c */
 /* A query (opcode, QNAME, QTYPE CHUNK, OPT 1232 with `opt` appended to its

@@ -86,12 +86,18 @@ int recv_accept(tp_core_t *c, const tp_peer_t *peer, const char *distid, const u
 	rcpt->reason = TP_REASON_NONE;
 cleanup:
 	if (rc == HS_OK) {
-		if (rcpt->status == TP_RCPT_RECEIVED)
+		tp_peer_stats_t *ps = core_pstats(c, peer->identity);
+		if (rcpt->status == TP_RCPT_RECEIVED) {
 			c->stats.received++;
-		else if (rcpt->status == TP_RCPT_DUPLICATE)
+			ps->received++;
+			ps->last_received_ms = (uint64_t)core_wall_ms(c);
+		} else if (rcpt->status == TP_RCPT_DUPLICATE) {
 			c->stats.duplicates++;
-		else
+			ps->duplicates++;
+		} else {
 			c->stats.refused[rcpt->reason]++;
+			ps->refused++;
+		}
 		log_debug(SUB, "'%s': envelope of '%s' from '%s': %s%s%s", c->self, distid,
 		          peer->identity, tp_receipt_status_name(rcpt->status),
 		          rcpt->reason ? " " : "", tp_reason_name(rcpt->reason));
@@ -139,6 +145,7 @@ static int on_notify(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer, c
 			rcpt.status = TP_RCPT_REJECTED;
 			rcpt.reason = TP_REASON_MALFORMED;
 			c->stats.refused[rcpt.reason]++;
+			core_pstats(c, peer->identity)->refused++;
 		} else if (recv_accept(c, peer, distid, ch.data, ch.data_len, &rcpt) != HS_OK) {
 			return reply_error(c, rq, TP_RC_SERVFAIL, 0, out);
 		}
@@ -152,6 +159,7 @@ static int on_notify(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer, c
 			rcpt.status = TP_RCPT_REJECTED;
 			rcpt.reason = TP_REASON_OVERLOAD;
 			c->stats.refused[rcpt.reason]++;
+			core_pstats(c, peer->identity)->refused++;
 		}
 	} else {
 		return reply_error(c, rq, TP_RC_FORMERR, HS_EDE_SIG0_FORMAT_ERROR, out);

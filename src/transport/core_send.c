@@ -117,6 +117,7 @@ int tp_core_send(tp_core_t *c, const char *to, const char *type, const uint8_t *
 	o->next_mono = core_mono(c);
 	item_append(c, o);
 	c->stats.queued++;
+	core_pstats(c, p->identity)->queued++;
 	id_hex(it.msgid, hex);
 	log_info(SUB, "'%s': queued %s message '%s' for '%s' (%zu octets)", c->self, type, hex,
 	         p->identity, len);
@@ -142,12 +143,18 @@ static void finish(tp_core_t *c, out_item_t *o, enum tp_outcome outcome, int rea
 		        hs_strerror(rc));
 	log_info(SUB, "'%s': message '%s' to '%s' %s%s%s after %u attempts", c->self, hex, o->peer,
 	         names[outcome], *rs ? " " : "", rs, o->attempts);
-	if (outcome == TP_OUT_DELIVERED)
+	tp_peer_stats_t *ps = core_pstats(c, o->peer);
+	if (outcome == TP_OUT_DELIVERED) {
 		c->stats.delivered++;
-	else if (outcome == TP_OUT_EXPIRED)
+		ps->delivered++;
+		ps->last_delivered_ms = (uint64_t)core_wall_ms(c);
+	} else if (outcome == TP_OUT_EXPIRED) {
 		c->stats.expired++;
-	else
+		ps->expired++;
+	} else {
 		c->stats.rejected[reason > 0 && reason < TP_REASON_COUNT ? reason : 0]++;
+		ps->rejected++;
+	}
 	if (o->distid[0] && outcome == TP_OUT_DELIVERED)
 		dist_linger(c, o->distid); /* re-asked chunks are still answered */
 	else if (o->distid[0])
@@ -259,8 +266,12 @@ static void attempt(tp_core_t *c, out_item_t *o)
 		if (dist_new(c, p->identity, o->distid, o->msgid, env.data, env.len) == NULL)
 			goto fail;
 	}
-	if (o->attempts > 0)
+	tp_peer_stats_t *ps = core_pstats(c, p->identity);
+	if (o->attempts > 0) {
 		c->stats.retried++;
+		ps->retried++;
+	}
+	ps->attempts++;
 	o->attempts++;
 	if (st_outq_attempt(c->st, o->msgid) != HS_OK)
 		log_warn(SUB, "'%s': cannot count an attempt in the store", c->self);
@@ -410,7 +421,7 @@ static void confirm(tp_core_t *c, out_item_t *o)
 	o->state = IT_INFLIGHT;
 	o->deadline = core_mono(c) + c->cfg.attempt_timeout_ms;
 	log_debug(SUB, "'%s': confirming NOTIFY %s.%s to '%s'", c->self, o->distid, c->self,
-		  p->identity);
+	          p->identity);
 	hs_buf_free(&msg);
 }
 

@@ -371,6 +371,11 @@ void tp_node_stats(const tp_node_t *n, tp_node_stats_t *out)
 	out->sends_failed = n->sends_failed;
 }
 
+int tp_node_peer_stats(const tp_node_t *n, const char *identity, tp_peer_stats_t *out)
+{
+	return tp_core_peer_stats(n->core, identity, out);
+}
+
 tp_endpoint_t *tp_node_endpoint(tp_node_t *n)
 {
 	return n->ep;

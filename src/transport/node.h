@@ -140,5 +140,8 @@ typedef struct tp_node_stats {
 	uint64_t sends_failed; /* actions that tp_send could not even start */
 } tp_node_stats_t;
 void tp_node_stats(const tp_node_t *node, tp_node_stats_t *out);
+/* The core's counters for one peer (tp_core_peer_stats): HS_OK, or
+ * HS_E_NOTFOUND when nothing was sent to or received from it yet. */
+int tp_node_peer_stats(const tp_node_t *node, const char *identity, tp_peer_stats_t *out);
 
 #endif

@@ -2,7 +2,8 @@
 # hsyncd without any DNS server: usage and exit codes, --check-config,
 # --help-config, start with no zones (insecure lab mode), every hsyncctl
 # command answered, SIGHUP adds a zone from the edited configuration
-# (peers kept), "stop" and SIGTERM stop cleanly and remove the socket.
+# (peers kept) and applies a new BEAT interval and primaries (a new
+# listen address is reported as needing a restart), "stop" and SIGTERM stop cleanly and remove the socket.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${HSYNC_BIN:-$HERE/../../build/bin}
@@ -25,17 +26,17 @@ conf() { # conf [ZONE...]
 	cat <<EOT
 server:
     identity: solo.test.
-    listen: 127.0.0.1@0
+    listen: ${LISTEN:-127.0.0.1@0}
     control-socket: $TMP/ctl.sock
     store: $TMP/store.db
     sig0-key: $KEY
     hpke-key: $TMP/solo.test.hpke
-    beat-interval: 1s
+    beat-interval: ${BEAT:-1s}
 dnssec:
     insecure: yes
     resolver: 127.0.0.1@9
 EOT
-	for z in "$@"; do printf 'zone:\n    name: %s\n    primary: 127.0.0.1@9\n' "$z"; done
+	for z in "$@"; do printf 'zone:\n    name: %s\n    primary: %s\n' "$z" "${PRIM:-127.0.0.1@9}"; done
 }
 conf >"$TMP/hsyncd.conf"
 
@@ -77,6 +78,24 @@ for _ in $(seq 1 30); do ctl --json zone list | grep -q example.test && break; s
 ctl --json zone list | grep -q '"zone":"example.test."' && ok "SIGHUP: zone added" || bad "SIGHUP"
 ctl --json zone show example.test. | grep -q '"state":"never-loaded"' &&
 	ok "zone not loaded (no primary answers)" || bad "zone show: $(ctl --json zone show example.test.)"
+# SIGHUP applies the BEAT interval and new primaries; a changed listen
+# address is named as needing a restart and the running one kept
+port=$(ctl --json status | sed 's/.*"port":\([0-9]*\).*/\1/')
+BEAT=3s PRIM=127.0.0.1@19 LISTEN=127.0.0.2@0 conf example.test. >"$TMP/hsyncd.conf"
+kill -HUP $PID
+for _ in $(seq 1 30); do grep -q "configuration reloaded: 1 zones, beat 3000" "$TMP/log" && break; sleep 0.1; done
+ctl --json status | grep -q '"beat_interval_ms":3000' && ok "SIGHUP: beat interval 3 s" ||
+	bad "beat interval: $(ctl --json status)"
+grep -q "beat interval 1000 ms -> 3000 ms" "$TMP/log" && ok "beat interval change logged" ||
+	bad "beat interval change not logged"
+grep -q "zone 'example.test.': now 1 primary" "$TMP/log" && ok "SIGHUP: new primary taken" ||
+	bad "primary change not applied"
+grep -q "changes of server.listen need a restart" "$TMP/log" && ok "listen change: restart named" ||
+	bad "listen change not reported"
+ctl --json status | grep -q "\"port\":$port[,}]" && ok "listen port kept ($port)" ||
+	bad "listen port: $(ctl --json status)"
+! grep -q "transport need" "$TMP/log" && ok "nothing else reported as needing a restart" ||
+	bad "spurious restart report"
 # a broken file is refused, the running configuration kept
 echo "bogus" >"$TMP/hsyncd.conf"
 ctl reload >/dev/null && sleep 0.3

@@ -324,6 +324,53 @@ START_TEST(anchor_elsewhere_and_insecure_mode)
 }
 END_TEST
 
+/* A reload swaps the anchors: every peer is judged again under them. */
+START_TEST(set_trust_rejudges)
+{
+	struct harness h = {0};
+	tz_world_t other;
+	dv_anchors_t *wrong, *right;
+	char text[512];
+
+	build_world(&h, 1);
+	tz_sign(&h.w);
+	anchor_lab(&h, &h.w);
+	start(&h, 0);
+	disc_tick(h.d);
+	serve(&h);
+	ck_assert_int_eq(result(&h)->state, DISC_OK);
+	ck_assert_int_eq(h.changes, 1);
+	/* an anchor for another lab. key: the next round fails */
+	tz_init(&other);
+	tz_zone_add(&other, "lab.");
+	wrong = dv_anchors_new();
+	tz_ds_text(&other, "lab.", text, sizeof(text));
+	ck_assert_int_eq(dv_anchors_add_text(wrong, text, NULL), HS_OK);
+	ck_assert_int_eq(disc_set_trust(h.d, wrong, 0), HS_OK);
+	ck_assert_uint_le(disc_next_deadline(h.d), h.env.mono_ms);
+	disc_tick(h.d);
+	serve(&h);
+	ck_assert_int_eq(result(&h)->state, DISC_FAILED);
+	ck_assert(
+	    has_failure(result(&h), "dns.alpha.lab.", LDNS_RR_TYPE_KEY, DV_R_DNSKEY_MISMATCH));
+	ck_assert_int_eq(h.changes, 2);
+	/* the right one again: OK without waiting for the backoff */
+	right = h.anchors;
+	ck_assert_int_eq(disc_set_trust(h.d, right, 0), HS_OK);
+	disc_tick(h.d);
+	serve(&h);
+	ck_assert_int_eq(result(&h)->state, DISC_OK);
+	ck_assert_int_eq(disc_trust_str(result(&h)->trust)[0], 's');
+	/* no anchors and not insecure: refused, nothing changes */
+	ck_assert_int_eq(disc_set_trust(h.d, NULL, 0), HS_E_INVAL);
+	ck_assert_int_eq(disc_set_trust(NULL, right, 0), HS_E_INVAL);
+	ck_assert_int_eq(result(&h)->state, DISC_OK);
+	dv_anchors_free(wrong);
+	tz_free(&other);
+	stop(&h);
+}
+END_TEST
+
 START_TEST(uri_optional_addresses_required)
 {
 	struct harness h = {0};
@@ -611,6 +658,7 @@ static Suite *discovery_suite(void)
 	tcase_add_test(tc, missing_rrsig);
 	tcase_add_test(tc, wrong_anchor);
 	tcase_add_test(tc, anchor_elsewhere_and_insecure_mode);
+	tcase_add_test(tc, set_trust_rejudges);
 	tcase_add_test(tc, uri_optional_addresses_required);
 	tcase_add_test(tc, ttl_refresh);
 	tcase_add_test(tc, data_change_event_on_refresh);

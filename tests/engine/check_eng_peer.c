@@ -373,6 +373,42 @@ START_TEST(test_silence_thresholds)
 }
 END_TEST
 
+/* A reload changes our interval: a BEAT with it goes out at once, then
+ * one per new interval. */
+START_TEST(test_set_beat_interval)
+{
+	fx_t f;
+	eng_beat_t bt;
+	const eng_action_t *a;
+
+	fx_init(&f);
+	to_introduced(&f);
+	ck_assert_int_eq(beat_from(&f, BRAVO, 1000), HS_OK);
+	fx_advance(&f, 1000);
+	ck_assert_ptr_nonnull(h_find(&f.acts, ENG_ACT_SEND, ENG_MSG_BEAT, BRAVO));
+	eng_set_beat_interval(f.e, 1000); /* unchanged: nothing */
+	fx_advance(&f, 10);
+	ck_assert_ptr_null(h_find(&f.acts, ENG_ACT_SEND, ENG_MSG_BEAT, BRAVO));
+	eng_set_beat_interval(f.e, 5000);
+	ck_assert_uint_eq(eng_beat_interval(f.e), 5000);
+	ck_assert_uint_le(eng_next_deadline(f.e), f.clock.mono_ms);
+	fx_advance(&f, 0);
+	a = h_find(&f.acts, ENG_ACT_SEND, ENG_MSG_BEAT, BRAVO);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(eng_beat_decode(a->body, a->len, &bt, NULL), HS_OK);
+	ck_assert_uint_eq(bt.interval_ms, 5000);
+	eng_beat_free(&bt);
+	ck_assert_int_eq(beat_from(&f, BRAVO, 1000), HS_OK);
+	fx_advance(&f, 4999);
+	ck_assert_ptr_null(h_find(&f.acts, ENG_ACT_SEND, ENG_MSG_BEAT, BRAVO));
+	fx_advance(&f, 1);
+	ck_assert_ptr_nonnull(h_find(&f.acts, ENG_ACT_SEND, ENG_MSG_BEAT, BRAVO));
+	eng_set_beat_interval(f.e, 0); /* the default */
+	ck_assert_uint_eq(eng_beat_interval(f.e), 15000);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_leave_off_and_removed)
 {
 	fx_t f;
@@ -518,6 +554,7 @@ static Suite *peer_suite(void)
 	tcase_add_test(tc, test_our_hello_rejected_and_retried);
 	tcase_add_test(tc, test_identity_mismatch_and_refusals);
 	tcase_add_test(tc, test_silence_thresholds);
+	tcase_add_test(tc, test_set_beat_interval);
 	tcase_add_test(tc, test_leave_off_and_removed);
 	tcase_add_test(tc, test_transition_logged_once);
 	tcase_add_test(tc, test_peer_restart_rehello);

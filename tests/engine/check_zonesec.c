@@ -164,6 +164,23 @@ START_TEST(test_timer_clamps)
 	load(2, 100000, 1, 10);
 	ck_assert_int_eq(zsec_zone_info(zs, Z, &i), HS_OK);
 	ck_assert_uint_eq(i.refresh_s, 60);
+	/* new limits (a reload) take effect with the next SOA answer */
+	c.refresh_min = 20;
+	c.refresh_max = 40;
+	ck_assert_int_eq(zsec_set_config(zs, &c), HS_OK);
+	advance_s(60);
+	expect(ZSEC_ACT_QUERY_SOA, 0);
+	ck_assert_int_eq(zsec_soa_done(zs, Z, HS_OK, 3, NULL), HS_OK);
+	expect(ZSEC_ACT_TRANSFER, 0);
+	load(3, 100000, 1, 10);
+	ck_assert_int_eq(zsec_zone_info(zs, Z, &i), HS_OK);
+	ck_assert_uint_eq(i.refresh_s, 40);
+	/* inconsistent ones are refused and change nothing */
+	c.refresh_min = 100;
+	c.refresh_max = 10;
+	ck_assert_int_eq(zsec_set_config(zs, &c), HS_E_INVAL);
+	ck_assert_int_eq(zsec_zone_info(zs, Z, &i), HS_OK);
+	ck_assert_uint_eq(i.refresh_s, 40);
 	teardown();
 	c.refresh_min = 100;
 	c.refresh_max = 10;
@@ -356,6 +373,50 @@ START_TEST(test_remove)
 }
 END_TEST
 
+/* A reload gives a zone other primaries: the next refresh asks them. */
+START_TEST(test_set_primaries)
+{
+	zsec_action_t a;
+	tp_peer_addr_t two[2];
+
+	setup_n(1, NULL);
+	expect(ZSEC_ACT_TRANSFER, 0);
+	load(7, 3600, 600, 86400);
+	expect_none();
+	/* the same list: nothing happens */
+	ck_assert_int_eq(zsec_zone_set_primaries(zs, Z, prim, 1), HS_OK);
+	expect_none();
+	/* a new one: a SOA query to it at once, the copy stays in use */
+	ck_assert_int_eq(zsec_zone_set_primaries(zs, "EXAMPLE.test", &prim[1], 1), HS_OK);
+	a = expect(ZSEC_ACT_QUERY_SOA, 0);
+	ck_assert_uint_eq(tp_peer_addr_port(&a.primary), 5302);
+	ck_assert_int_eq(state(), ZSEC_REFRESHING);
+	ck_assert_int_eq(zsec_soa_done(zs, Z, HS_OK, 7, NULL), HS_OK);
+	expect_none();
+	ck_assert_int_eq(state(), ZSEC_LOADED);
+	/* changed while an operation is in flight: after it, the new first one */
+	advance_s(3600);
+	a = expect(ZSEC_ACT_QUERY_SOA, 0);
+	ck_assert_uint_eq(tp_peer_addr_port(&a.primary), 5302);
+	two[0] = prim[0];
+	two[1] = prim[1];
+	ck_assert_int_eq(zsec_zone_set_primaries(zs, Z, two, 2), HS_OK);
+	expect_none();
+	ck_assert_int_eq(zsec_soa_done(zs, Z, HS_OK, 7, NULL), HS_OK);
+	a = expect(ZSEC_ACT_QUERY_SOA, 0);
+	ck_assert_uint_eq(tp_peer_addr_port(&a.primary), 5301);
+	/* a NOTIFY from the new primary is accepted, one from elsewhere not */
+	ck_assert_int_eq(zsec_soa_done(zs, Z, HS_OK, 7, NULL), HS_OK);
+	ck_assert_int_eq(zsec_notify(zs, Z, &prim[1], 1, 8), HS_OK);
+	expect(ZSEC_ACT_QUERY_SOA, 1);
+	/* bad arguments change nothing */
+	ck_assert_int_eq(zsec_zone_set_primaries(zs, "other.test.", prim, 1), HS_E_NOTFOUND);
+	ck_assert_int_eq(zsec_zone_set_primaries(zs, Z, prim, 0), HS_E_INVAL);
+	ck_assert_int_eq(zsec_zone_set_primaries(zs, Z, prim, 9), HS_E_INVAL);
+	teardown();
+}
+END_TEST
+
 static Suite *zonesec_suite(void)
 {
 	Suite *s = suite_create("zonesec");
@@ -370,6 +431,7 @@ static Suite *zonesec_suite(void)
 	tcase_add_test(tc, test_notify);
 	tcase_add_test(tc, test_serial_wrap);
 	tcase_add_test(tc, test_remove);
+	tcase_add_test(tc, test_set_primaries);
 	suite_add_tcase(s, tc);
 	return s;
 }

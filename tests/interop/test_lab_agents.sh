@@ -62,6 +62,17 @@ lab_ctl alpha --json zone show example.test. | grep -q '"role":"provider"' &&
 	ok "zone analysed: we are a provider" || bad "zone show: $(lab_ctl alpha --json zone show example.test.)"
 lab_ctl alpha --json identity records | grep -q 'HPKEKEY' && ok "identity records" ||
 	bad "identity records"
+# the transport's own counters per peer: HELLOs and BEATs went both ways
+pl=$(lab_ctl alpha --json peer list)
+python3 - "$pl" <<'PY' && ok "peer list: transport counters per peer" || bad "peer list counters: $pl"
+import json, sys
+rows = json.loads(sys.argv[1])["result"]
+assert len(rows) == 2
+for r in rows:
+    assert r["sent"] >= 2 and r["delivered"] >= 2 and r["received"] >= 2, r
+    assert r["delivered"] + r["pending"] + r["failed"] <= r["sent"], r
+    assert r["last_delivered"] > 0 and r["last_received"] > 0, r
+PY
 
 # 2. charlie killed: DEGRADED after > 2 beats, INTERRUPTED after > 10
 lab_agent_stop charlie KILL 2>/dev/null

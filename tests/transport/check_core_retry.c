@@ -52,6 +52,22 @@ START_TEST(test_backoff_then_exactly_once)
 	ck_assert_uint_eq(sa.retried, 4);
 	ck_assert_uint_eq(sb.received, 1);
 	ck_assert_uint_eq(sb.duplicates, 4);
+	/* the same by peer: alpha's view of beta, beta's of alpha */
+	tp_peer_stats_t pa, pb;
+	ck_assert_int_eq(tp_core_peer_stats(w.p[0].core, "beta.example.", &pa), HS_OK);
+	ck_assert_uint_eq(pa.queued, 1);
+	ck_assert_uint_eq(pa.attempts, 5);
+	ck_assert_uint_eq(pa.retried, 4);
+	ck_assert_uint_eq(pa.delivered, 1);
+	ck_assert_uint_eq(pa.rejected + pa.expired + pa.pending, 0);
+	ck_assert_uint_gt(pa.last_delivered_ms, 0);
+	ck_assert_int_eq(tp_core_peer_stats(w.p[1].core, "alpha.example.", &pb), HS_OK);
+	ck_assert_uint_eq(pb.received, 1);
+	ck_assert_uint_eq(pb.duplicates, 4);
+	ck_assert_uint_eq(pb.queued + pb.refused, 0);
+	/* nothing for a stranger, and the out-parameter is zeroed */
+	ck_assert_int_eq(tp_core_peer_stats(w.p[0].core, "gamma.example.", &pa), HS_E_NOTFOUND);
+	ck_assert_uint_eq(pa.delivered, 0);
 	st_outq_item_t it;
 	ck_assert_int_eq(st_outq_get(w.p[0].st, w.p[0].out[0].id, &it), HS_OK);
 	ck_assert_uint_eq(it.attempts, 5);
@@ -101,6 +117,12 @@ START_TEST(test_expiry)
 	tp_core_stats_t s;
 	tp_core_stats(w.p[0].core, &s);
 	ck_assert_uint_eq(s.expired, 1);
+	tp_peer_stats_t ps;
+	ck_assert_int_eq(tp_core_peer_stats(w.p[0].core, "beta.example.", &ps), HS_OK);
+	ck_assert_uint_eq(ps.expired, 1);
+	ck_assert_uint_eq(ps.attempts, (uint64_t)n);
+	ck_assert_uint_eq(ps.retried, (uint64_t)n - 1);
+	ck_assert_uint_eq(ps.delivered + ps.pending, 0);
 	h_world_free(&w);
 }
 END_TEST
@@ -125,6 +147,13 @@ START_TEST(test_rejected_unknown_key_no_retry)
 	ck_assert(h_run(&w, NULL, 600000));
 	ck_assert_int_eq(w.nnotify, 1);
 	ck_assert_uint_eq(inbox_n(&w), 0);
+	tp_peer_stats_t pa, pb;
+	ck_assert_int_eq(tp_core_peer_stats(w.p[0].core, "beta.example.", &pa), HS_OK);
+	ck_assert_uint_eq(pa.rejected, 1);
+	ck_assert_uint_eq(pa.delivered + pa.retried, 0);
+	ck_assert_int_eq(tp_core_peer_stats(w.p[1].core, "alpha.example.", &pb), HS_OK);
+	ck_assert_uint_eq(pb.refused, 1);
+	ck_assert_uint_eq(pb.received, 0);
 	hpke_key_free(stale);
 	h_world_free(&w);
 }
@@ -252,7 +281,8 @@ START_TEST(test_fetch_abandoned_then_resent)
 	ck_assert(h_run(&w, alpha_done1, 600000));
 	ck_assert_int_eq(w.p[0].out[0].outcome, TP_OUT_DELIVERED);
 	ck_assert_uint_eq(inbox_n(&w), 1);
-	ck_assert_int_eq(w.nnotify, 3); /* + the confirming NOTIFY */ /* re-sent after the fetch timeout */
+	ck_assert_int_eq(w.nnotify, 3);
+	    /* + the confirming NOTIFY */ /* re-sent after the fetch timeout */
 	ck_assert_uint_ge(w.notify_times[1] - w.notify_times[0], 60000);
 	tp_core_stats_t s;
 	tp_core_stats(w.p[1].core, &s);
@@ -303,7 +333,9 @@ START_TEST(test_fetch_paced_by_budget)
 	ck_assert(h_run(&w, alpha_done1, 600000));
 	ck_assert_int_eq(w.p[0].out[0].outcome, TP_OUT_DELIVERED);
 	ck_assert_uint_eq(inbox_n(&w), 1);
-	ck_assert_int_eq(w.nnotify, 2); /* the fetch paused, it did not fail; + confirm */ /* the fetch paused, it did not fail */
+	ck_assert_int_eq(w.nnotify, 2);
+	    /* the fetch paused, it did not fail; + confirm */ /* the fetch paused, it did not fail
+	                                                        */
 	tp_core_stats_t sa, sb;
 	tp_core_stats(w.p[0].core, &sa);
 	tp_core_stats(w.p[1].core, &sb);

@@ -94,23 +94,33 @@ hsync3:
   ON     beta   agent.b.example.  .         OPERATIONAL
   OFF    gamma  agent.c.example.  .         NEEDED' -- -s "$SOCK" zone show example.com.
 
-expect peer-list 0 "PEER              STATE        SINCE       LAST BEAT  SENT  DELIVERED  RETRIED  REJECTED
-agent.b.example.  OPERATIONAL  10m00s ago  3s ago     1234       1230        4         0
-agent.c.example.  DEGRADED     1d02h ago   2h01m ago     9          2       17         1" -- -s "$SOCK" peer list
+expect peer-list 0 "PEER              STATE        SINCE       LAST BEAT  SENT  DELIVERED  PENDING  RETRIED  FAILED  RECEIVED
+agent.b.example.  OPERATIONAL  10m00s ago  3s ago     1234       1230        0        4       0      1301
+agent.c.example.  DEGRADED     1d02h ago   2h01m ago     9          2        6       17       1         3" -- -s "$SOCK" peer list
 
-expect peer-show 0 "peer:      agent.b.example.
-state:     OPERATIONAL
-since:     10m00s ago
-reason:    beat received
-address:   127.0.0.2@5301
-discovery: secure
-last beat: 3s ago
-zones:     example.com., example.org.
-groups:    -
-sent:      1234
-delivered: 1230
-retried:   4
-rejected:  0" -- -s "$SOCK" peer show agent.b.example.
+expect peer-show 0 "peer:              agent.b.example.
+state:             OPERATIONAL
+since:             10m00s ago
+reason:            beat received
+address:           127.0.0.2@5301
+discovery:         ok secure
+keys expire:       in 13m20s
+last beat:         3s ago
+zones:             example.com., example.org.
+groups:            -
+messages sent:     1234
+delivered:         1230
+last delivered:    3s ago
+pending:           0
+retried:           4
+rejected:          0
+expired:           0
+messages received: 1301
+last received:     2s ago
+duplicates:        5
+refused:           0
+beats sent:        40
+beats received:    41" -- -s "$SOCK" peer show agent.b.example.
 
 expect gossip 0 'group 9f2c41aa  DEGRADED  since 30s ago  zones 2
   REPORTER \ PEER   agent.a.example.  agent.b.example.  agent.c.example.

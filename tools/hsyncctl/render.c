@@ -12,16 +12,21 @@
 
 /* ---- cells --------------------------------------------------------------- */
 
+/* "42s ago", "1h05m ago"; a time still to come reads "in 13m20s". */
 static char *fmt_age(uint64_t now, uint64_t t)
 {
-	uint64_t d = t < now ? now - t : 0;
+	int future = t > now;
+	uint64_t d = future ? t - now : now - t;
+	const char *pre = future ? "in " : "", *post = future ? "" : " ago";
+
 	if (d < 60)
-		return xasprintf("%" PRIu64 "s ago", d);
+		return xasprintf("%s%" PRIu64 "s%s", pre, d, post);
 	if (d < 3600)
-		return xasprintf("%" PRIu64 "m%02" PRIu64 "s ago", d / 60, d % 60);
+		return xasprintf("%s%" PRIu64 "m%02" PRIu64 "s%s", pre, d / 60, d % 60, post);
 	if (d < 86400)
-		return xasprintf("%" PRIu64 "h%02" PRIu64 "m ago", d / 3600, d % 3600 / 60);
-	return xasprintf("%" PRIu64 "d%02" PRIu64 "h ago", d / 86400, d % 86400 / 3600);
+		return xasprintf("%s%" PRIu64 "h%02" PRIu64 "m%s", pre, d / 3600, d % 3600 / 60,
+		                 post);
+	return xasprintf("%s%" PRIu64 "d%02" PRIu64 "h%s", pre, d / 86400, d % 86400 / 3600, post);
 }
 
 static char *scalar_text(const hs_json_t *v)

@@ -50,7 +50,8 @@ static const struct col peer_list_cols[] = {
     {"PEER", "peer", COL_STR},       {"STATE", "state", COL_STR},
     {"SINCE", "since", COL_AGE},     {"LAST BEAT", "last_beat", COL_AGE},
     {"SENT", "sent", COL_NUM},       {"DELIVERED", "delivered", COL_NUM},
-    {"RETRIED", "retried", COL_NUM}, {"REJECTED", "rejected", COL_NUM},
+    {"PENDING", "pending", COL_NUM}, {"RETRIED", "retried", COL_NUM},
+    {"FAILED", "failed", COL_NUM},   {"RECEIVED", "received", COL_NUM},
 };
 
 static const struct col peer_show_cols[] = {
@@ -60,15 +61,24 @@ static const struct col peer_show_cols[] = {
     {"reason", "reason", COL_STR},
     {"address", "address", COL_STR},
     {"discovery", "discovery", COL_STR},
-    {"keys valid until", "keys_expire", COL_AGE},
+    {"keys expire", "keys_expire", COL_AGE},
     {"last hello", "last_hello", COL_AGE},
     {"last beat", "last_beat", COL_AGE},
     {"zones", "zones", COL_LIST},
     {"groups", "groups", COL_LIST},
-    {"sent", "sent", COL_STR},
+    {"messages sent", "sent", COL_STR},
     {"delivered", "delivered", COL_STR},
+    {"last delivered", "last_delivered", COL_AGE},
+    {"pending", "pending", COL_STR},
     {"retried", "retried", COL_STR},
     {"rejected", "rejected", COL_STR},
+    {"expired", "expired", COL_STR},
+    {"messages received", "received", COL_STR},
+    {"last received", "last_received", COL_AGE},
+    {"duplicates", "duplicates", COL_STR},
+    {"refused", "refused", COL_STR},
+    {"beats sent", "beats_tx", COL_STR},
+    {"beats received", "beats_rx", COL_STR},
 };
 
 static const struct col help_cols[] = {
