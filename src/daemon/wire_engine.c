@@ -160,6 +160,10 @@ void hd_on_outcome(void *arg, const uint8_t msgid[TP_MSGID_LEN], const char *pee
 	if (outcome != TP_OUT_DELIVERED)
 		hs_log(HS_LOG_INFO, SUBSYS, "message to '%s' not delivered (%s)", peer,
 		       reason != NULL ? reason : "");
+	/* the peer no longer has the HPKE key we sealed to: it may have rolled
+	 * its key, so fetch what it publishes now */
+	if (outcome == TP_OUT_REJECTED && reason != NULL && strcmp(reason, "unknown-key") == 0)
+		hd_ignore(disc_refresh_peer(d->disc, peer, "it refused our message: unknown-key"));
 	hd_ignore(eng_send_result(d->eng, eid, outcome == TP_OUT_DELIVERED));
 	hd_pump(d);
 }

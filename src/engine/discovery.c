@@ -156,6 +156,21 @@ int disc_add_peer(disc_t *d, const char *identity)
 	return HS_OK;
 }
 
+int disc_refresh_peer(disc_t *d, const char *identity, const char *why)
+{
+	struct disc_peer *p = d != NULL ? peer_find(d, identity) : NULL;
+	uint64_t now;
+
+	if (p == NULL)
+		return HS_E_NOTFOUND;
+	now = disc_mono(d);
+	if (p->busy || (p->started_ms != 0 && now - p->started_ms < DISC_REFRESH_MIN_MS))
+		return HS_OK; /* a round is running or has just run */
+	log_notice("discovery", "peer '%s' looked up again: %s", p->id, why != NULL ? why : "");
+	p->next_ms = now;
+	return HS_OK;
+}
+
 int disc_remove_peer(disc_t *d, const char *identity)
 {
 	struct disc_peer *p = d ? peer_find(d, identity) : NULL;
@@ -313,6 +328,7 @@ void disc_tick(disc_t *d)
 		}
 		if (!p->busy && now >= p->next_ms) {
 			p->busy = 1;
+			p->started_ms = now;
 			p->round_seq = ++d->seq;
 			log_debug("discovery", "peer '%s' round starts", p->id);
 		}

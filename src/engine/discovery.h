@@ -138,6 +138,16 @@ int disc_add_peer(disc_t *d, const char *identity) HS_CHECK_RESULT;
  */
 int disc_set_trust(disc_t *d, const dv_anchors_t *anchors, int insecure) HS_CHECK_RESULT;
 
+/*
+ * Look `identity` up again at the next disc_tick() because something
+ * suggests its published data changed (`why`, logged), e.g. it refused a
+ * message sealed to an HPKE key it no longer has. Nothing happens while a
+ * round runs or within DISC_REFRESH_MIN_MS of the last round's start.
+ * HS_E_NOTFOUND if unknown.
+ */
+#define DISC_REFRESH_MIN_MS 10000
+int disc_refresh_peer(disc_t *d, const char *identity, const char *why) HS_CHECK_RESULT;
+
 /* Forget a peer (no callback). HS_E_NOTFOUND if unknown. */
 int disc_remove_peer(disc_t *d, const char *identity) HS_CHECK_RESULT;
 

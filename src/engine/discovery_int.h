@@ -23,14 +23,15 @@ struct disc_entry {
 };
 
 struct disc_peer {
-	char id[256];       /* lowercase, final dot */
-	disc_result_t res;  /* what is published */
-	int busy;           /* a round is running */
-	uint64_t round_seq; /* d->seq when the round started */
-	uint64_t next_ms;   /* mono: next round (when not busy) */
-	uint64_t valid_ms;  /* mono: an OK result lapses here */
-	unsigned fails;     /* consecutive failed rounds */
-	int rejudge;        /* trust changed: a failed round replaces an OK result */
+	char id[256];        /* lowercase, final dot */
+	disc_result_t res;   /* what is published */
+	int busy;            /* a round is running */
+	uint64_t round_seq;  /* d->seq when the round started */
+	uint64_t next_ms;    /* mono: next round (when not busy) */
+	uint64_t valid_ms;   /* mono: an OK result lapses here */
+	unsigned fails;      /* consecutive failed rounds */
+	int rejudge;         /* trust changed: a failed round replaces an OK result */
+	uint64_t started_ms; /* mono: when the last round started (0: never) */
 	struct disc_peer *next;
 };
 

@@ -371,6 +371,40 @@ START_TEST(set_trust_rejudges)
 }
 END_TEST
 
+/* A peer refused our message for an unknown key: look it up again, but
+ * not more often than DISC_REFRESH_MIN_MS. */
+START_TEST(refresh_peer_on_demand)
+{
+	struct harness h = {0};
+	int sent;
+
+	build_world(&h, 1);
+	tz_sign(&h.w);
+	anchor_lab(&h, &h.w);
+	start(&h, 0);
+	disc_tick(h.d);
+	serve(&h);
+	ck_assert_int_eq(result(&h)->state, DISC_OK);
+	sent = h.sent;
+	/* just looked up: nothing */
+	ck_assert_int_eq(disc_refresh_peer(h.d, "alpha.lab.", "test"), HS_OK);
+	advance(&h, 1);
+	ck_assert_int_eq(h.nq, 0);
+	advance(&h, DISC_REFRESH_MIN_MS);
+	ck_assert_int_eq(h.nq, 0); /* TTL 300 s: no refresh due by itself */
+	ck_assert_int_eq(disc_refresh_peer(h.d, "Alpha.Lab", "test"), HS_OK);
+	ck_assert_uint_le(disc_next_deadline(h.d), h.env.mono_ms);
+	disc_tick(h.d);
+	ck_assert_int_gt(h.nq, 0);
+	serve(&h);
+	ck_assert_int_gt(h.sent, sent);
+	ck_assert_int_eq(result(&h)->state, DISC_OK);
+	ck_assert_int_eq(disc_refresh_peer(h.d, "nobody.lab.", "test"), HS_E_NOTFOUND);
+	ck_assert_int_eq(disc_refresh_peer(NULL, "alpha.lab.", "test"), HS_E_NOTFOUND);
+	stop(&h);
+}
+END_TEST
+
 START_TEST(uri_optional_addresses_required)
 {
 	struct harness h = {0};
@@ -659,6 +693,7 @@ static Suite *discovery_suite(void)
 	tcase_add_test(tc, wrong_anchor);
 	tcase_add_test(tc, anchor_elsewhere_and_insecure_mode);
 	tcase_add_test(tc, set_trust_rejudges);
+	tcase_add_test(tc, refresh_peer_on_demand);
 	tcase_add_test(tc, uri_optional_addresses_required);
 	tcase_add_test(tc, ttl_refresh);
 	tcase_add_test(tc, data_change_event_on_refresh);
