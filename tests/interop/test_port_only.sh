@@ -137,7 +137,7 @@ for id in $IDS; do
 	lab_in "$id" nft -f "$TMP/fw.nft" 2>"$TMP/nft.err" ||
 		skip "nft cannot load the rules in a namespace: $(head -1 "$TMP/nft.err")"
 done
-ok "namespaces $PFX-{hub,$(echo $IDS | tr ' ' ,)} with the port-53 firewall"
+ok "namespaces $PFX-{hub,$(echo "$IDS" | tr ' ' ,)} with the port-53 firewall"
 
 counter() { # ID NAME: packets counted
 	lab_in "$1" nft list counter inet hsync_po "$2" 2>/dev/null |
