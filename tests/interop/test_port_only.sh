@@ -138,6 +138,9 @@ for id in $IDS; do
 		skip "nft cannot load the rules in a namespace: $(head -1 "$TMP/nft.err")"
 done
 ok "namespaces $PFX-{hub,$(echo "$IDS" | tr ' ' ,)} with the port-53 firewall"
+v6=""
+for id in $IDS; do v6="$v6$(lab_in "$id" ip -6 -o addr show)"; done
+[ -z "$v6" ] && ok "no IPv6 address in the agent namespaces" || bad "IPv6 still on: $v6"
 
 counter() { # ID NAME: packets counted
 	lab_in "$1" nft list counter inet hsync_po "$2" 2>/dev/null |
@@ -179,6 +182,7 @@ lab_build $IDS >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log"; exit 1; }
 grep -q "dns.alpha.lab. 300 IN A 10.53.0.11" "$TMP/zones/alpha.lab.zone" &&
 	grep -q 'dns://dns.alpha.lab:53/' "$TMP/zones/alpha.lab.zone" &&
 	ok "identity zone publishes dns.alpha.lab. 10.53.0.11 and port 53" || bad "alpha's identity zone"
+t0=$(date +%s)
 lab_nsd_start && ok "nsd on 10.53.0.1@53 in the hub" || { bad "nsd"; finish; }
 for id in $IDS; do
 	lab_agent_start "$id" && ok "hsyncd $id on $(lab_addr "$id")@53 in $(cat "$TMP/$id/netns")" ||
@@ -187,7 +191,7 @@ done
 
 # shellcheck disable=SC2086
 if lab_wait_all_operational 40 $IDS >"$TMP/wait.log"; then
-	ok "three agents OPERATIONAL with a converged matrix behind the firewall"
+	ok "three agents OPERATIONAL with a converged matrix behind the firewall ($(($(date +%s) - t0))s)"
 else
 	bad "not OPERATIONAL: $(tail -1 "$TMP/wait.log")"
 fi
