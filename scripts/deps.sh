@@ -8,7 +8,7 @@ BUILD_PKGS="build-essential pkg-config libssl-dev libldns-dev libmsgpack-dev
 libevent-dev libsqlite3-dev check"
 # Real DNS software and helpers used by the interop tests and the lab.
 TEST_PKGS="clang libclang-rt-14-dev nsd knot knot-dnsutils bind9 bind9-dnsutils
-ldnsutils python3-dnspython python3-cryptography iproute2"
+ldnsutils python3-dnspython python3-cryptography iproute2 nftables"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do

@@ -12,8 +12,16 @@
 #                               its group OPERATIONAL
 #   lab_customer_zone ID...     rewrite example.test. (serial +1) for ID...
 #   lab_cleanup                 stop everything started
+#
+# Addresses default to 127.0.0.1 and free ports. A test may put NSD and
+# each agent elsewhere before lab_build: LAB_NSD_ADDR and NSD_PORT for
+# NSD, LAB_XFR_FROM for NSD's provide-xfr ACL, files $LAB_DIR/ID/addr and
+# $LAB_DIR/ID/port for agent ID, and a file $LAB_DIR/ID/netns (ID "nsd"
+# for NSD) naming the network namespace its daemon runs in.
 
 LAB_BEAT=${LAB_BEAT:-2s}
+LAB_NSD_ADDR=${LAB_NSD_ADDR:-127.0.0.1}
+LAB_XFR_FROM=${LAB_XFR_FROM:-127.0.0.1}
 LAB_ZONE=example.test.
 
 lab_free_port() {
@@ -32,6 +40,24 @@ for _ in range(50):
     print(port)
     break
 PY
+}
+
+# lab_addr ID: the address agent ID listens on
+lab_addr() { cat "$LAB_DIR/$1/addr" 2>/dev/null || echo 127.0.0.1; }
+
+# lab_in ID CMD...: run CMD in the network namespace of ID (NSD: "nsd")
+lab_in() {
+	local f="$LAB_DIR/$1/netns"
+	shift
+	if [ -f "$f" ]; then ip netns exec "$(cat "$f")" "$@"; else "$@"; fi
+}
+
+# lab_bg ID CMD...: lab_in in the background; $! is CMD's own pid
+# (ip netns exec execs CMD)
+lab_bg() {
+	local f="$LAB_DIR/$1/netns"
+	shift
+	if [ -f "$f" ]; then ip netns exec "$(cat "$f")" "$@" & else "$@" & fi
 }
 
 lab_init() {
@@ -77,7 +103,7 @@ lab_identity_zone() {
 	hex=$("$LAB_BIN/hsync-rr" encode HPKEKEY "${hpke#*HPKEKEY }") || return 1
 	{
 		lab_soa "$id.lab."
-		echo "dns.$id.lab. 300 IN A 127.0.0.1"
+		echo "dns.$id.lab. 300 IN A $(lab_addr "$id")"
 		sed 's/ IN / 300 IN /' "$d/key.line"
 		echo "dns.$id.lab. 300 IN TYPE65290 $(lab_generic "$hex")"
 		echo "_dns._tcp.$id.lab. 300 IN URI 10 1 \"dns://dns.$id.lab:$port/\""
@@ -122,7 +148,7 @@ lab_build() {
 	mv "$LAB_DIR/ports.new" "$LAB_DIR/ports"
 	echo "LAB_IDS=\"$*\"" >>"$LAB_DIR/ports"
 	lab_soa lab. >"$LAB_DIR/zones/lab.zone"
-	echo "ns.lab. 300 IN A 127.0.0.1" >>"$LAB_DIR/zones/lab.zone"
+	echo "ns.lab. 300 IN A $LAB_NSD_ADDR" >>"$LAB_DIR/zones/lab.zone"
 	for id in "$@"; do
 		echo "$id.lab. 300 IN NS ns.lab." >>"$LAB_DIR/zones/lab.zone"
 		cat "$LAB_DIR/zones/$id.lab.ds" >>"$LAB_DIR/zones/lab.zone"
@@ -142,7 +168,7 @@ lab_agent_conf() {
 # hsyncd configuration of lab agent $id (made by scripts/lab/lib.sh)
 server:
     identity: $id.lab.
-    listen: 127.0.0.1@$(cat "$d/port")
+    listen: $(lab_addr "$id")@$(cat "$d/port")
     control-socket: $d/ctl.sock
     store: $d/store.db
     sig0-key: $(cat "$d/key.path")
@@ -150,11 +176,11 @@ server:
     beat-interval: $LAB_BEAT
     log-level: info
 dnssec:
-    resolver: 127.0.0.1@$NSD_PORT
+    resolver: $LAB_NSD_ADDR@$NSD_PORT
     trust-anchor: $LAB_DIR/trust-anchor.ds
 zone:
     name: $LAB_ZONE
-    primary: 127.0.0.1@$NSD_PORT
+    primary: $LAB_NSD_ADDR@$NSD_PORT
     refresh-min: 5s
     retry-min: 1s
 transport:
@@ -169,7 +195,7 @@ lab_nsd_conf() {
 	{
 		cat <<EOF
 server:
-	ip-address: 127.0.0.1@$NSD_PORT
+	ip-address: $LAB_NSD_ADDR@$NSD_PORT
 	port: $NSD_PORT
 	username: ""
 	chroot: ""
@@ -193,10 +219,10 @@ zone:
 zone:
 	name: "$LAB_ZONE"
 	zonefile: "$LAB_DIR/zones/example.test.zone"
-	provide-xfr: 127.0.0.1 NOKEY
+	provide-xfr: $LAB_XFR_FROM NOKEY
 EOF
 		for id in $LAB_IDS; do
-			echo "	notify: 127.0.0.1@$(cat "$LAB_DIR/$id/port") NOKEY"
+			echo "	notify: $(lab_addr "$id")@$(cat "$LAB_DIR/$id/port") NOKEY"
 		done
 		for id in $LAB_IDS; do
 			printf 'zone:\n\tname: "%s.lab."\n\tzonefile: "%s"\n' "$id" \
@@ -207,10 +233,10 @@ EOF
 
 lab_nsd_start() {
 	lab_nsd_conf
-	nsd -c "$LAB_DIR/nsd/nsd.conf" -d >>"$LAB_DIR/nsd/nsd.out" 2>&1 &
+	lab_bg nsd nsd -c "$LAB_DIR/nsd/nsd.conf" -d >>"$LAB_DIR/nsd/nsd.out" 2>&1
 	echo $! >"$LAB_DIR/nsd/pid"
 	for _ in $(seq 1 50); do
-		if dig @127.0.0.1 -p "$NSD_PORT" +norec +short +time=1 +tries=1 SOA "$LAB_ZONE" 2>/dev/null |
+		if lab_in nsd dig @"$LAB_NSD_ADDR" -p "$NSD_PORT" +norec +short +time=1 +tries=1 SOA "$LAB_ZONE" 2>/dev/null |
 			grep -q hostmaster; then
 			return 0
 		fi
@@ -247,7 +273,7 @@ lab_nsd_restart() {
 
 lab_agent_start() {
 	local id=$1 d="$LAB_DIR/$1"
-	"$LAB_BIN/hsyncd" -c "$d/hsyncd.conf" -f >>"$d/hsyncd.log" 2>&1 &
+	lab_bg "$id" "$LAB_BIN/hsyncd" -c "$d/hsyncd.conf" -f >>"$d/hsyncd.log" 2>&1
 	echo $! >"$d/pid"
 	for _ in $(seq 1 50); do
 		[ -S "$d/ctl.sock" ] && lab_ctl "$id" status >/dev/null 2>&1 && return 0
