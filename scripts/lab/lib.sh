@@ -24,22 +24,11 @@ LAB_NSD_ADDR=${LAB_NSD_ADDR:-127.0.0.1}
 LAB_XFR_FROM=${LAB_XFR_FROM:-127.0.0.1}
 LAB_ZONE=example.test.
 
+# A port free for UDP and TCP on 127.0.0.1, chosen below the kernel's
+# ephemeral range (net.ipv4.ip_local_port_range) so that no client socket
+# of another program is given it between now and the daemon's bind.
 lab_free_port() {
-	python3 - <<'PY'
-import socket
-for _ in range(50):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    port = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", port))
-    except OSError:
-        u.close(); t.close(); continue
-    u.close(); t.close()
-    print(port)
-    break
-PY
+	python3 "$(dirname "${BASH_SOURCE[0]}")/free_port.py"
 }
 
 # lab_addr ID: the address agent ID listens on

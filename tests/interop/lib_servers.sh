@@ -16,21 +16,7 @@ NSD_PID=
 NSD_PORT=
 
 free_port() {
-	/usr/bin/python3 - <<'EOF'
-import socket
-for _ in range(50):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    port = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", port))
-    except OSError:
-        u.close(); t.close(); continue
-    u.close(); t.close()
-    print(port)
-    break
-EOF
+	/usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lab/free_port.py"
 }
 
 # wait_ready PORT ZONE PID: up to ~10 s for the SOA to be served

@@ -51,25 +51,9 @@ tp_init() {
 	trap 'exit 1' INT TERM
 }
 
-# A loopback port free for both UDP and TCP right now (the kernel picks it).
+# A loopback port free for both UDP and TCP (below the ephemeral range).
 tp_free_port() {
-	"$TP_PY" - <<'EOF'
-import socket
-for _ in range(50):
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    t.bind(("127.0.0.1", 0))
-    port = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", port))
-    except OSError:
-        t.close()
-        continue
-    u.close()
-    t.close()
-    print(port)
-    break
-EOF
+	"$TP_PY" "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lab/free_port.py"
 }
 
 # tp_party NAME: keys and a port for a new party.
