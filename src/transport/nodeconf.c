@@ -62,8 +62,7 @@ static const conf_opt_t rows[] = {
      "SIG(0) verifications a source network may make at once"},
     {"peer", "identity", CONF_DNAME, 0, 0, NULL, 0, NULL, CONF_KEY,
      "the peer's identity (not this node's)"},
-    {"peer", "address", CONF_ADDR, 0, 0, NULL, 53, NULL, CONF_REQUIRED,
-     "the peer's address@port"},
+    {"peer", "address", CONF_ADDR, 0, 0, NULL, 53, NULL, CONF_REQUIRED, "the peer's address@port"},
     {"peer", "key", CONF_STR, 0, 0, NULL, 0, NULL, CONF_MULTI,
      "a SIG(0) KEY record of the peer in presentation form (key or key-file needed)"},
     {"peer", "key-file", CONF_PATH, 0, 0, NULL, 0, NULL, CONF_MULTI,
@@ -152,30 +151,6 @@ cleanup:
 	return rc;
 }
 
-static void strs_clear(tp_conf_strs_t *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	s->n = 0;
-}
-
-void tp_conf_clear(tp_conf_t *c)
-{
-	if (c == NULL)
-		return;
-	for (size_t i = 0; i < c->npeers; i++) {
-		strs_clear(&c->peers[i].keys);
-		strs_clear(&c->peers[i].key_files);
-		free(c->peers[i].hpkekey);
-		free(c->peers[i].hpkekey_file);
-	}
-	free(c->peers);
-	free(c->store);
-	free(c->sig0_key);
-	free(c->hpke_key);
-	memset(c, 0, sizeof(*c));
-}
-
 void tp_conf_help(hs_buf_t *out)
 {
 	char *text = NULL;
@@ -198,4 +173,32 @@ void tp_conf_help(hs_buf_t *out)
 	if (fclose(fp) == 0)
 		hs_buf_append(out, text, len);
 	free(text);
+}
+
+static void strs_clear(tp_conf_strs_t *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	s->n = 0;
+}
+
+void tp_conf_clear(tp_conf_t *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->npeers; i++) {
+		strs_clear(&c->peers[i].keys);
+		strs_clear(&c->peers[i].key_files);
+		free(c->peers[i].hpkekey);
+		free(c->peers[i].hpkekey_file);
+	}
+	free(c->peers);
+	free(c->store);
+	free(c->sig0_key);
+	free(c->hpke_key);
+	memset(c, 0, sizeof(*c));
 }

@@ -20,8 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort(); /* a failed parse leaves a zeroed result */
 		return 0;
 	}
-	if (c.identity[strlen(c.identity) - 1] != '.' || c.listen.ip[0] == '\0' || c.store == NULL ||
-	    c.sig0_key == NULL || c.hpke_key == NULL || c.udp_max < 512 ||
+	if (c.identity[strlen(c.identity) - 1] != '.' || c.listen.ip[0] == '\0' ||
+	    c.store == NULL || c.sig0_key == NULL || c.hpke_key == NULL || c.udp_max < 512 ||
 	    c.retry_min_ms > c.retry_max_ms || c.npeers > TP_CONF_MAX_PEERS)
 		abort();
 	for (i = 0; i < c.npeers; i++) {

@@ -152,7 +152,8 @@ static const struct bad_case {
     {"server:\n    identity: .\n    store: s\n    sig0-key: k\n    hpke-key: h\n", HS_E_CONFIG,
      ":2: server.identity: '.' is not an identity"},
     {"server:\n    listen: 127.0.0.1:53\n", HS_E_CONFIG, "not an IPv4 or IPv6 address"},
-    {"server:\n    listen: 127.0.0.1@65536\n", HS_E_CONFIG, "server.listen: '127.0.0.1@65536': bad port"},
+    {"server:\n    listen: 127.0.0.1@65536\n", HS_E_CONFIG,
+     "server.listen: '127.0.0.1@65536': bad port"},
     {"server:\n    listen: host.example@53\n", HS_E_CONFIG, "not an IPv4 or IPv6 address"},
     {"server:\n    store: \"\"\n", HS_E_CONFIG, ":2: server.store: empty path"},
     {"server:\n    store:\n", HS_E_CONFIG, ":2: server.store: missing value"},
@@ -351,12 +352,13 @@ START_TEST(test_load_and_keys)
 	free(kpath);
 
 	hs_buf_printf(&text,
-	              BASE "peer:\n  identity: beta.example\n  address: 127.0.0.1@9\n"
-	                   "  key-file: %s.key\n  key: \"" BKEY "\"\n  hpkekey-file: beta.hpke\n"
-	                   "peer:\n  identity: gamma.example\n  address: 127.0.0.1@9\n  key: \"" BKEY
-	                   "\"\n  hpkekey-file: gamma.rec\n"
-	                   "peer:\n  identity: delta.example\n  address: 127.0.0.1@9\n"
-	                   "  key-file: nope.key\n  hpkekey-file: nope.hpke\n",
+	              BASE
+	              "peer:\n  identity: beta.example\n  address: 127.0.0.1@9\n"
+	              "  key-file: %s.key\n  key: \"" BKEY "\"\n  hpkekey-file: beta.hpke\n"
+	              "peer:\n  identity: gamma.example\n  address: 127.0.0.1@9\n  key: \"" BKEY
+	              "\"\n  hpkekey-file: gamma.rec\n"
+	              "peer:\n  identity: delta.example\n  address: 127.0.0.1@9\n"
+	              "  key-file: nope.key\n  hpkekey-file: nope.hpke\n",
 	              base);
 	path = xasprintf("%s/node.conf", dir);
 	write_text(path, hs_buf_cstr(&text));
