@@ -128,9 +128,10 @@ static int from_server(const struct from *f, tp_conf_t *c)
 	c->store = take_path(f, conf_str(s, "store"));
 	c->sig0_key = take_path(f, conf_str(s, "sig0-key"));
 	c->hpke_key = take_path(f, conf_str(s, "hpke-key"));
-	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
-		*(unsigned *)((char *)c + knobs[i].off) =
-		    (unsigned)conf_val(t, knobs[i].name, 0)->i;
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		const conf_val_t *v = conf_val(t, knobs[i].name, 0); /* every row has a default */
+		*(unsigned *)((char *)c + knobs[i].off) = v != NULL ? (unsigned)v->i : 0;
+	}
 	if (c->retry_min_ms > c->retry_max_ms)
 		return ferr(f, HS_E_CONFIG, rmin->line ? rmin->line : rmax->line,
 		            "transport.retry-min: %ums above retry-max %ums", c->retry_min_ms,
@@ -200,7 +201,8 @@ static int from_peer(const struct from *f, const conf_sec_t *s, const tp_conf_t 
 		return ferr(f, HS_E_CONFIG, line, "peer '%s': needs key or key-file", p->identity);
 	if ((p->hpkekey != NULL) == (p->hpkekey_file != NULL))
 		return ferr(f, HS_E_CONFIG, line,
-		            "peer '%s': needs exactly one of hpkekey and hpkekey-file", p->identity);
+		            "peer '%s': needs exactly one of hpkekey and hpkekey-file",
+		            p->identity);
 	return HS_OK;
 }
 
@@ -209,7 +211,8 @@ static int from_peers(const struct from *f, tp_conf_t *c)
 	size_t n = conf_sec_count(f->cf, "peer");
 
 	if (n > TP_CONF_MAX_PEERS)
-		return ferr(f, HS_E_LIMIT, conf_sec_line(conf_sec_at(f->cf, "peer", TP_CONF_MAX_PEERS)),
+		return ferr(f, HS_E_LIMIT,
+		            conf_sec_line(conf_sec_at(f->cf, "peer", TP_CONF_MAX_PEERS)),
 		            "more than %d peers", TP_CONF_MAX_PEERS);
 	c->peers = n ? xcalloc(n, sizeof(*c->peers)) : NULL;
 	for (size_t i = 0; i < n; i++) {
