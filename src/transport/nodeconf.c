@@ -165,7 +165,21 @@ void tp_conf_help(hs_buf_t *out)
 	              "or as a list [a, b]. Durations: 500ms, 30s, 5m, 1h (a bare number is\n"
 	              "seconds). Addresses: 127.0.0.1@5301, ::1@5301 (no port = 53).\n"
 	              "Relative paths are relative to the file's directory. hsyncd reads\n"
-	              "the same server and transport options.\n\n");
+	              "the same server and transport options. For example:\n\n"
+	              "server:\n"
+	              "    identity: alpha.example.\n"
+	              "    listen: 127.0.0.1@5301\n"
+	              "    store: alpha.db\n"
+	              "    sig0-key: Kdns.alpha.example.+015+01234.private\n"
+	              "    hpke-key: alpha.example.hpke\n"
+	              "transport:\n"
+	              "    timeout: 500ms\n"
+	              "peer:\n"
+	              "    identity: beta.example.\n"
+	              "    address: 127.0.0.1@5302\n"
+	              "    key-file: Kdns.beta.example.+015+12345.key\n"
+	              "    hpkekey-file: beta.example.hpke\n\n"
+	              "Every option, its type, range and default:\n\n");
 	fp = open_memstream(&text, &len);
 	if (fp == NULL)
 		return;

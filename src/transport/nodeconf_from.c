@@ -154,6 +154,7 @@ static int take_multi(const struct from *f, const conf_sec_t *s, const char *nam
 		if (!path) {
 			sig0_key_t *k = NULL;
 			hs_errmsg_t sub;
+			hs_errmsg_clear(&sub);
 			int rc = sig0_key_from_rr_text(v->text, &k, &sub);
 			sig0_key_free(k);
 			if (rc != HS_OK)
@@ -189,6 +190,7 @@ static int from_peer(const struct from *f, const conf_sec_t *s, const tp_conf_t 
 	if (hk != NULL) {
 		hs_buf_t rd = HS_BUF_INIT;
 		hs_errmsg_t sub;
+		hs_errmsg_clear(&sub);
 		rc = tp_conf_hpkekey_text(hk->text, &rd, &sub);
 		hs_buf_free(&rd);
 		if (rc != HS_OK)
