@@ -1,5 +1,13 @@
-/* conf_schema.c -- the rows of hsyncd's configuration (doc/hsyncd.conf.example). */
+/*
+ * conf_schema.c -- the rows of hsyncd's configuration (doc/hsyncd.conf.example):
+ * its own rows here, and the server and transport rows it shares with
+ * every transport node (tp_conf_rows in src/transport/nodeconf.c).
+ */
+#include <pthread.h>
+#include <string.h>
+
 #include "daemon/hd.h"
+#include "util/xmalloc.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -11,18 +19,9 @@ static const conf_section_def_t sections[] = {
 };
 
 static const conf_opt_t opts[] = {
-    {"server", "identity", CONF_DNAME, 0, 0, NULL, 0, NULL, CONF_REQUIRED,
-     "our identity: the name under which KEY, HPKEKEY and URI are published"},
     {"server", "role", CONF_ENUM, 0, 0, "agent", 0, "agent", 0, "the daemon's role"},
-    {"server", "listen", CONF_ADDR, 0, 0, NULL, 53, "127.0.0.1@53", 0,
-     "address@port for DNS (UDP and TCP)"},
     {"server", "control-socket", CONF_PATH, 0, 0, NULL, 0, "/run/hsync/hsyncd.sock", 0,
      "Unix socket for hsyncctl"},
-    {"server", "store", CONF_PATH, 0, 0, NULL, 0, NULL, CONF_REQUIRED, "the SQLite store"},
-    {"server", "sig0-key", CONF_PATH, 0, 0, NULL, 0, NULL, CONF_REQUIRED,
-     "our SIG(0) key pair (BIND .private file)"},
-    {"server", "hpke-key", CONF_PATH, 0, 0, NULL, 0, NULL, CONF_REQUIRED,
-     "our HPKE key pair (hsync-hpke-v1 file)"},
     {"server", "beat-interval", CONF_DUR, 500, 86400000, NULL, 0, "15s", 0,
      "time between BEATs (DEGRADED after 2x, INTERRUPTED after 10x)"},
     {"server", "log-level", CONF_ENUM, 0, 0, "err|warn|notice|info|debug", 0, "notice", 0,
@@ -42,31 +41,26 @@ static const conf_opt_t opts[] = {
      "floor of the SOA refresh timer"},
     {"zone", "retry-min", CONF_DUR, 1000, 86400000, NULL, 0, "10s", 0,
      "floor of the SOA retry timer"},
-    {"transport", "inline-limit", CONF_INT, 0, 65535, NULL, 0, "1232", 0,
-     "largest payload sent inside the NOTIFY"},
-    {"transport", "chunk-size", CONF_INT, 256, 64000, NULL, 0, "60000", 0,
-     "payload octets per CHUNK"},
-    {"transport", "udp-max", CONF_INT, 512, 65535, NULL, 0, "1232", 0, "largest UDP message"},
-    {"transport", "timeout", CONF_DUR, 50, 60000, NULL, 0, "2s", 0, "per-attempt DNS timeout"},
-    {"transport", "retries", CONF_INT, 0, 10, NULL, 0, "2", 0, "attempts per DNS query"},
-    {"transport", "replay-window", CONF_INT, 10, 86400, NULL, 0, "300", 0,
-     "accepted clock skew, seconds"},
-    {"transport", "expiry", CONF_INT, 10, 2592000, NULL, 0, "86400", 0,
-     "a queued message's lifetime, seconds"},
-    {"transport", "max-in-flight", CONF_INT, 1, 1024, NULL, 0, "64", 0,
-     "messages in flight per peer"},
-    {"transport", "retry-min", CONF_DUR, 10, 3600000, NULL, 0, "2s", 0, "first resend delay"},
-    {"transport", "retry-max", CONF_DUR, 10, 3600000, NULL, 0, "60s", 0, "resend cap"},
-    {"transport", "fetch-timeout", CONF_DUR, 100, 3600000, NULL, 0, "60s", 0,
-     "how long a fetched distribution waits"},
-    {"transport", "budget-rate", CONF_INT, 1, 1000000, NULL, 0, "200", 0,
-     "SIG(0) verifications per second per source network (/24, /56)"},
-    {"transport", "budget-burst", CONF_INT, 1, 1000000, NULL, 0, "400", 0, "and the bucket size"},
 };
 
-static const conf_schema_t schema = {sections, N(sections), opts, N(opts)};
+static conf_schema_t schema;
+static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
+
+/* The shared rows first, then hsyncd's own: built once, kept for the
+ * life of the process. */
+static void schema_build(void)
+{
+	size_t nshared;
+	const conf_opt_t *shared = tp_conf_rows(&nshared);
+	conf_opt_t *all = xcalloc(nshared + N(opts), sizeof(*all));
+
+	memcpy(all, shared, nshared * sizeof(*all));
+	memcpy(all + nshared, opts, sizeof(opts));
+	schema = (conf_schema_t){sections, N(sections), all, nshared + N(opts)};
+}
 
 const conf_schema_t *hd_conf_schema(void)
 {
+	(void)pthread_once(&schema_once, schema_build);
 	return &schema;
 }

@@ -38,39 +38,21 @@ static int add_anchor(dv_anchors_t *a, const char *v, hs_errmsg_t *em)
 	return dv_anchors_add_text(a, v, em);
 }
 
+/* server and transport: the rows shared with every transport node are
+ * converted by the transport (paths kept as written), then our own. */
 static int load_server(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 {
-	const conf_sec_t *s = conf_sec_at(cf, "server", 0), *t = conf_sec_at(cf, "transport", 0);
+	const conf_sec_t *s = conf_sec_at(cf, "server", 0);
 	const char *lvl = conf_str(s, "log-level");
+	int rc = tp_conf_from(cf, NULL, &c->tp, em);
 
-	snprintf(c->tp.identity, sizeof(c->tp.identity), "%s", conf_str(s, "identity"));
-	if (conv_addr(conf_addr(s, "listen"), c->tp.listen.ip, sizeof(c->tp.listen.ip), NULL) !=
-	    HS_OK)
-		return hs_fail(em, HS_E_CONFIG, "%s: server.listen: not an address", c->path);
-	c->tp.listen.port = conf_addr(s, "listen")->port;
-	c->tp.store = dup_or_null(conf_str(s, "store"));
-	c->tp.sig0_key = dup_or_null(conf_str(s, "sig0-key"));
-	c->tp.hpke_key = dup_or_null(conf_str(s, "hpke-key"));
+	if (rc != HS_OK)
+		return rc;
 	c->control_socket = dup_or_null(conf_str(s, "control-socket"));
 	c->beat_ms = (uint32_t)conf_dur_ms(s, "beat-interval", 15000);
 	c->syslog = conf_bool(s, "syslog", 0);
 	if (hs_log_level_parse(lvl, &c->log_level) != HS_OK)
 		c->log_level = HS_LOG_NOTICE;
-	c->tp.inline_limit = (unsigned)conf_int(t, "inline-limit", 1232);
-	c->tp.chunk_size = (unsigned)conf_int(t, "chunk-size", 60000);
-	c->tp.udp_max = (unsigned)conf_int(t, "udp-max", 1232);
-	c->tp.timeout_ms = (unsigned)conf_dur_ms(t, "timeout", 2000);
-	c->tp.retries = (unsigned)conf_int(t, "retries", 2);
-	c->tp.replay_window = (unsigned)conf_int(t, "replay-window", 300);
-	c->tp.expiry = (unsigned)conf_int(t, "expiry", 86400);
-	c->tp.max_in_flight = (unsigned)conf_int(t, "max-in-flight", 64);
-	c->tp.retry_min_ms = (unsigned)conf_dur_ms(t, "retry-min", 2000);
-	c->tp.retry_max_ms = (unsigned)conf_dur_ms(t, "retry-max", 60000);
-	c->tp.fetch_timeout_ms = (unsigned)conf_dur_ms(t, "fetch-timeout", 60000);
-	c->tp.budget_rate = (unsigned)conf_int(t, "budget-rate", 200);
-	c->tp.budget_burst = (unsigned)conf_int(t, "budget-burst", 400);
-	if (c->tp.retry_min_ms > c->tp.retry_max_ms)
-		return hs_fail(em, HS_E_CONFIG, "%s: transport.retry-min above retry-max", c->path);
 	return HS_OK;
 }
 

@@ -1,34 +1,45 @@
 /*
  * nodeconf.h -- the static configuration of one transport node: its own
  * identity, address, store and keys, the transport knobs, and the peers
- * (the static registry; the engine will fill the registry from the DNS
+ * (the static registry; the engine fills the registry from the DNS
  * later).
  *
- * The file is plain text, one setting per line, with one section per
- * peer:
+ * The file is read by util/conf (conf.h), in the format hsyncd uses:
  *
- *     # comment (also ';'); blank lines are ignored
- *     identity = alpha.example.
- *     listen = 127.0.0.1:5301            ([::1]:5301 for IPv6)
- *     store = alpha.db                   (relative to the file's directory)
- *     sig0-key = Kdns.alpha.example.+015+01234.private
- *     hpke-key = alpha.example.hpke
- *     inline-limit = 1232
+ *     # comment
+ *     server:
+ *         identity: alpha.example.
+ *         listen: 127.0.0.1@5301          # ADDRESS[@PORT], ::1@5301 for IPv6
+ *         store: alpha.db                 # relative to the file's directory
+ *         sig0-key: Kdns.alpha.example.+015+01234.private
+ *         hpke-key: alpha.example.hpke
+ *     transport:
+ *         inline-limit: 1232
+ *         timeout: 2s
+ *         retry-min: 2s
+ *     peer:                               # one block per peer
+ *         identity: beta.example.
+ *         address: 127.0.0.1@5302
+ *         key: "dns.beta.example. IN KEY 512 3 15 base64..."
+ *         key-file: Kdns.beta.example.+015+12345.key
+ *         hpkekey: "dns.beta.example. IN HPKEKEY 32 1 2 base64..."
+ *         hpkekey-file: beta.example.hpke
  *
- *     [peer beta.example.]
- *     address = 127.0.0.1:5302
- *     key = dns.beta.example. IN KEY 512 3 15 base64...
- *     hpkekey = dns.beta.example. IN HPKEKEY 32 1 2 base64...
+ * The `server` rows named above and the whole `transport` section are
+ * one table shared with hsyncd (tp_conf_rows); tp_conf_from() turns a
+ * parsed file into a tp_conf_t for both programs. tp_conf_help() prints
+ * every option with its type, range and default.
  *
- * Every option is one row of a table (nodeconf.c): name, section, type,
- * range, default, help; tp_conf_help() prints the table. The value is
- * the rest of the line after '=' with surrounding blanks removed (no
- * quoting, no trailing comments). An unknown option, a repeated
- * single-valued option, a value out of range, a missing required option,
- * a control character, a line over TP_CONF_MAX_LINE octets or a file over
- * TP_CONF_MAX_SIZE octets is an error naming the line.
+ * Beyond the checks of util/conf (types, ranges, required options,
+ * options and sections given twice, two peers with one identity), a
+ * configuration is refused when: the identity is the root; retry-min is
+ * above retry-max; a peer is this node, has address port 0, has no
+ * `key`/`key-file`, or not exactly one of `hpkekey`/`hpkekey-file`; a
+ * `key` or `hpkekey` text is not a valid record; there are more than
+ * TP_CONF_MAX_PEERS peers or more than TP_CONF_MAX_MULTI values of one
+ * repeatable option. Every error names the file and line.
  *
- * Parsing reads no files: `key-file` and `hpkekey-file` values are
+ * Parsing reads no key files: `key-file` and `hpkekey-file` values are
  * kept as paths and read by tp_conf_peer_keys() / tp_conf_peer_hpkekey().
  */
 #ifndef HS_TRANSPORT_NODECONF_H
@@ -39,11 +50,12 @@
 
 #include "sig0/sig0.h"
 #include "util/buf.h"
+#include "util/conf.h"
 #include "util/errmsg.h"
 #include "util/hs_err.h"
 
 #define TP_CONF_MAX_SIZE  262144
-#define TP_CONF_MAX_LINE  4096
+#define TP_CONF_MAX_LINE  4096 /* util/conf's longest line */
 #define TP_CONF_MAX_PEERS 256
 #define TP_CONF_MAX_MULTI 8   /* values of one repeatable option per peer */
 #define TP_CONF_NAME_MAX  256 /* canonical identity with its NUL */
@@ -93,18 +105,39 @@ typedef struct tp_conf {
 } tp_conf_t;
 
 /*
- * Parse the configuration text `text` (`len` octets). Relative paths are
- * taken relative to `basedir` (NULL: kept as written). On success `*out`
- * owns its strings (tp_conf_clear); on failure `*out` is zeroed.
- * Errors (detail "line N: ..." in `em`): HS_E_SYNTAX (layout, unknown or
- * repeated option, bad value, missing option), HS_E_RANGE (number out of
- * range), HS_E_NAME (identity), HS_E_LIMIT (file, line or peer count).
+ * The rows shared with hsyncd: server.identity, .listen, .store,
+ * .sig0-key, .hpke-key and every option of the `transport` section.
+ * A schema using them must have the sections "server" and "transport".
+ * Static; `*n` gets the count.
+ */
+const conf_opt_t *tp_conf_rows(size_t *n);
+
+/* The whole schema of a node's file (server, transport, peer). Static. */
+const conf_schema_t *tp_conf_schema(void);
+
+/*
+ * Convert a parsed configuration into `*out` (written only on success;
+ * tp_conf_clear). `cf` may use any schema that holds tp_conf_rows();
+ * peers are read from its `peer` sections when it has them. Relative
+ * paths are joined to `basedir` (NULL: kept as written). Errors, with
+ * "FILE[:LINE]: section.option: why" in `em`: HS_E_CONFIG (a check
+ * listed at the top of this file), HS_E_LIMIT (peer or value count).
+ */
+int tp_conf_from(const conf_t *cf, const char *basedir, tp_conf_t *out,
+                 hs_errmsg_t *em) HS_CHECK_RESULT;
+
+/*
+ * Parse the configuration text `text` (`len` octets) with tp_conf_schema()
+ * and convert it (tp_conf_from); messages name the file "(config)".
+ * On failure `*out` is zeroed. Errors: HS_E_INVAL (no text), HS_E_LIMIT
+ * (over TP_CONF_MAX_SIZE octets, a line over TP_CONF_MAX_LINE, peer or
+ * value count), HS_E_CONFIG (everything else, see conf.h and above).
  */
 int tp_conf_parse(const char *text, size_t len, const char *basedir, tp_conf_t *out,
                   hs_errmsg_t *em) HS_CHECK_RESULT;
 
-/* Read `path` and parse it with its directory as `basedir`. HS_E_IO, or
- * the errors of tp_conf_parse. */
+/* Read `path` and parse it with its directory as `basedir`; messages
+ * name `path`. HS_E_IO, or the errors of tp_conf_parse. */
 int tp_conf_load(const char *path, tp_conf_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 
 void tp_conf_clear(tp_conf_t *c); /* NULL-safe */
@@ -129,7 +162,15 @@ int tp_conf_peer_keys(const tp_conf_peer_t *p, sig0_key_t ***keys, size_t *n,
  */
 int tp_conf_peer_hpkekey(const tp_conf_peer_t *p, hs_buf_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 
-/* Append the option table as help text (one block per option). */
+/*
+ * The RDATA of an HPKEKEY record text (owner, class and type optional:
+ * "32 1 2 base64..." is enough) appended to `out`. Errors: those of
+ * hs_hpkekey_from_text (HS_E_SYNTAX, HS_E_NOTSUP, HS_E_MALFORMED).
+ */
+int tp_conf_hpkekey_text(const char *text, hs_buf_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
+
+/* Append the file format and the option reference (the schema's rows,
+ * with types, ranges and defaults) as help text. */
 void tp_conf_help(hs_buf_t *out);
 
 #endif

@@ -56,8 +56,7 @@ cleanup:
 	return rc;
 }
 
-/* Text that holds an HPKEKEY record (or its RDATA) -> RDATA. */
-static int hpkekey_from_record(const char *text, hs_buf_t *out, hs_errmsg_t *em)
+int tp_conf_hpkekey_text(const char *text, hs_buf_t *out, hs_errmsg_t *em)
 {
 	const char *p = text, *rd = text;
 
@@ -88,7 +87,7 @@ int tp_conf_peer_hpkekey(const tp_conf_peer_t *p, hs_buf_t *out, hs_errmsg_t *em
 	if (p == NULL || out == NULL)
 		return hs_fail(em, HS_E_INVAL, "no peer");
 	if (p->hpkekey != NULL)
-		return hpkekey_from_record(p->hpkekey, out, em);
+		return tp_conf_hpkekey_text(p->hpkekey, out, em);
 	rc = hs_read_file(p->hpkekey_file, &file, HPKE_KEYFILE_MAX_SIZE);
 	if (rc != HS_OK) {
 		rc = hs_fail(em, HS_E_IO, "%s: cannot read (%s)", p->hpkekey_file, hs_strerror(rc));
@@ -112,7 +111,7 @@ int tp_conf_peer_hpkekey(const tp_conf_peer_t *p, hs_buf_t *out, hs_errmsg_t *em
 	}
 	n = strcspn(text, "\n"); /* the first line holds the record */
 	text[n] = '\0';
-	rc = hpkekey_from_record(text, out, em);
+	rc = tp_conf_hpkekey_text(text, out, em);
 cleanup:
 	hpke_keyfile_clear(&kf);
 	hs_buf_free_secret(&file);

@@ -399,6 +399,7 @@ int conf_parse(const conf_schema_t *schema, const char *text, size_t len, const 
 
 	p.c = xcalloc(1, sizeof(*p.c));
 	p.c->schema = schema;
+	p.c->fname = xstrdup(p.fname);
 	p.c->defaults = xcalloc(schema->nopts ? schema->nopts : 1, sizeof(*p.c->defaults));
 	p.c->blocks = xcalloc(schema->nsections ? schema->nsections : 1, sizeof(*p.c->blocks));
 	p.c->nblocks = xcalloc(schema->nsections ? schema->nsections : 1, sizeof(*p.c->nblocks));
@@ -488,6 +489,7 @@ void conf_free(conf_t *c)
 	free(c->blocks);
 	free(c->nblocks);
 	free(c->secs);
+	free(c->fname);
 	free(c);
 }
 
@@ -510,6 +512,11 @@ const conf_sec_t *conf_sec_at(const conf_t *c, const char *section, size_t idx)
 {
 	long d = def_index(c, section);
 	return d < 0 || idx >= c->nblocks[d] ? NULL : c->blocks[d][idx];
+}
+
+const char *conf_file(const conf_t *c)
+{
+	return c ? c->fname : NULL;
 }
 
 unsigned conf_sec_line(const conf_sec_t *s)

@@ -140,6 +140,10 @@ void conf_free(conf_t *c);
 
 /* ---- reading ------------------------------------------------------------- */
 
+/* The file name given to conf_parse (or conf_load's path), for messages
+ * of checks made after parsing. */
+const char *conf_file(const conf_t *c);
+
 /* Blocks of `section` present in the file. A single (non-repeatable)
  * section that is absent still reads as one block of defaults: its count
  * is 1. Unknown section names: 0. */

@@ -24,7 +24,8 @@ struct conf_sec {
 
 struct conf {
 	const conf_schema_t *schema;
-	conf_val_t *defaults; /* per schema option; text NULL when none */
+	char *fname;            /* as given to conf_parse, for messages */
+	conf_val_t *defaults;   /* per schema option; text NULL when none */
 	struct conf_sec **secs; /* every block, in file order */
 	size_t nsecs;
 	struct conf_sec ***blocks; /* per schema section: its blocks */

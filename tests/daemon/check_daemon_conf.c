@@ -151,6 +151,11 @@ static const struct {
      "server:\n    identity: a.lab.\n    store: s\n    sig0-key: k\n    hpke-key: h\n"
      "    listen: 127.0.0.1@99999\ndnssec:\n    insecure: yes\n",
      "listen"},
+    {1,
+     "server:\n    identity: .\n    store: s\n    sig0-key: k\n    hpke-key: h\n"
+     "dnssec:\n    insecure: yes\n",
+     ":2: server.identity: '.' is not an identity"},
+    {0, "dnssec:\n    insecure: yes\ntransport:\n    expiry: 0\n", "transport.expiry"},
 };
 
 START_TEST(test_bad)
@@ -166,6 +171,41 @@ START_TEST(test_bad)
 	ck_assert_msg(rc == HS_E_CONFIG, "row %d: rc %d (%s)", _i, rc, hs_errmsg_str(&em));
 	ck_assert_msg(strstr(hs_errmsg_str(&em), bad_rows[_i].want) != NULL,
 	              "row %d: '%s' lacks '%s'", _i, hs_errmsg_str(&em), bad_rows[_i].want);
+}
+END_TEST
+
+/* The server and transport rows are the transport's (tp_conf_rows): the
+ * same ranges (the wider of the two former tables), paths as written. */
+START_TEST(test_shared_rows)
+{
+	char text[4096];
+	hd_config_t c;
+	hs_errmsg_t em;
+	size_t n, i, k;
+	const conf_opt_t *rows = tp_conf_rows(&n);
+	const conf_schema_t *s = hd_conf_schema();
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < s->nopts; k++)
+			if (strcmp(s->opts[k].section, rows[i].section) == 0 &&
+			    strcmp(s->opts[k].name, rows[i].name) == 0)
+				break;
+		ck_assert_msg(k < s->nopts, "%s.%s missing", rows[i].section, rows[i].name);
+		ck_assert_int_eq(s->opts[k].min, rows[i].min);
+		ck_assert_int_eq(s->opts[k].max, rows[i].max);
+	}
+	snprintf(text, sizeof(text),
+	         "server:\n    identity: a.lab\n    store: rel.db\n    sig0-key: k\n"
+	         "    hpke-key: h\ndnssec:\n    insecure: yes\n"
+	         "transport:\n    expiry: 5\n    replay-window: 2\n    fetch-timeout: 1m\n");
+	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	ck_assert_str_eq(c.tp.store, "rel.db");
+	ck_assert_uint_eq(c.tp.listen.port, 53); /* the default */
+	ck_assert_uint_eq(c.tp.expiry, 5);
+	ck_assert_uint_eq(c.tp.replay_window, 2);
+	ck_assert_uint_eq(c.tp.fetch_timeout_ms, 60000);
+	ck_assert_uint_eq(c.tp.npeers, 0);
+	hd_config_clear(&c);
 }
 END_TEST
 
@@ -207,6 +247,7 @@ static Suite *daemon_conf_suite(void)
 	tcase_add_test(tc, test_good);
 	tcase_add_test(tc, test_insecure_without_anchor);
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad_rows) / sizeof(bad_rows[0])));
+	tcase_add_test(tc, test_shared_rows);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_example_file);
 	suite_add_tcase(s, tc);

@@ -56,7 +56,8 @@ static void party_free(struct party *p)
 	hs_buf_free(&p->hpkerr);
 }
 
-/* The configuration of `me` with `peer` at port 1 (fixed up later). */
+/* The configuration of `me` with `peer` at port 1 (fixed up later); `extra`
+ * holds indented lines of the transport section. */
 static void make_conf(const char *dir, const struct party *me, const struct party *peer,
                       const char *extra, tp_conf_t *out)
 {
@@ -64,10 +65,11 @@ static void make_conf(const char *dir, const struct party *me, const struct part
 	hs_errmsg_t em;
 
 	hs_buf_printf(&t,
-	              "identity = %s.example.\nlisten = 127.0.0.1:1\nstore = %s.db\n"
-	              "sig0-key = %s.private\nhpke-key = %s.hpke\n"
-	              "retry-min-ms = 200\nretry-max-ms = 1000\ntimeout-ms = 300\n%s\n"
-	              "[peer %s.example.]\naddress = 127.0.0.1:1\nkey = %s\nhpkekey = %s\n",
+	              "server:\n  identity: %s.example.\n  listen: 127.0.0.1@1\n  store: %s.db\n"
+	              "  sig0-key: %s.private\n  hpke-key: %s.hpke\n"
+	              "transport:\n  retry-min: 200ms\n  retry-max: 1s\n  timeout: 300ms\n%s\n"
+	              "peer:\n  identity: %s.example.\n  address: 127.0.0.1@1\n  key: %s\n"
+	              "  hpkekey: %s\n",
 	              me->name, me->name, me->sig0_base, me->name, extra, peer->name,
 	              hs_buf_cstr((hs_buf_t *)&peer->keyrr),
 	              hs_buf_cstr((hs_buf_t *)&peer->hpkerr));
@@ -234,13 +236,13 @@ END_TEST
 
 START_TEST(test_fetch)
 {
-	deliver_one("inline-limit = 0", 100000, 0);
+	deliver_one("  inline-limit: 0", 100000, 0);
 }
 END_TEST
 
 START_TEST(test_fetch_small_chunks_udp)
 {
-	deliver_one("chunk-size = 700\ninline-limit = 0", 5000, 0);
+	deliver_one("  chunk-size: 700\n  inline-limit: 0", 5000, 0);
 }
 END_TEST
 

@@ -6,7 +6,7 @@
 #   . tests/transport/lib_tp.sh
 #   tp_init                       # temp dir, trap, tool checks (exit 77 if missing)
 #   tp_party alpha; tp_party beta # keys + a free port for each
-#   tp_conf alpha "inline-limit = 600"   # write alpha.conf (extra global lines)
+#   tp_conf alpha "inline-limit: 600"   # write alpha.conf (extra transport lines)
 #   tp_start alpha --record "$TP_DIR/alpha.rec"   # hsync-tp listen in background
 #   tp_stop alpha                 # SIGTERM and wait; tp_kill alpha = SIGKILL
 #
@@ -71,33 +71,37 @@ tp_party() {
 	TP_PARTIES+=("$name")
 }
 
-# tp_peer_via NAME PEER ADDR:PORT -- NAME reaches PEER at ADDR:PORT (a relay).
+# tp_peer_via NAME PEER ADDR@PORT -- NAME reaches PEER at ADDR@PORT (a relay).
 tp_peer_via() { TP_ADDR_OVERRIDE["$1/$2"]=$3; }
 
-# tp_conf NAME [extra global lines...]: write $TP_DIR/NAME.conf with every
-# other party as a peer (inline KEY and HPKEKEY records).
+# tp_conf NAME [extra transport lines...]: write $TP_DIR/NAME.conf with
+# every other party as a peer (inline KEY and HPKEKEY records). Each extra
+# line is "option: value" of the transport section.
 tp_conf() {
 	local name=$1 p f=$TP_DIR/$1.conf line
 	shift
 	{
 		echo "# $name, made by lib_tp.sh"
-		echo "identity = $name.example."
-		echo "listen = 127.0.0.1:${TP_PORT[$name]}"
-		echo "store = $name/store.db"
-		echo "sig0-key = $(cat "$TP_DIR/$name/key.base").private"
-		echo "hpke-key = $name/$name.example.hpke"
+		echo "server:"
+		echo "    identity: $name.example."
+		echo "    listen: 127.0.0.1@${TP_PORT[$name]}"
+		echo "    store: $name/store.db"
+		echo "    sig0-key: $(cat "$TP_DIR/$name/key.base").private"
+		echo "    hpke-key: $name/$name.example.hpke"
+		echo "transport:"
 		# test defaults unless the caller sets them
-		for line in "retry-min-ms = 300" "retry-max-ms = 1500" "timeout-ms = 400" "fetch-timeout-ms = 3000"; do
-			[[ " $* " == *" ${line%% *}"[\ =]* ]] || echo "$line"
+		for line in "retry-min: 300ms" "retry-max: 1500ms" "timeout: 400ms" "fetch-timeout: 3s"; do
+			[[ " $* " == *" ${line%%:*}:"* ]] || echo "    $line"
 		done
-		for line in "$@"; do echo "$line"; done
+		for line in "$@"; do echo "    $line"; done
 		for p in "${TP_PARTIES[@]}"; do
 			[ "$p" = "$name" ] && continue
 			echo
-			echo "[peer $p.example.]"
-			echo "address = ${TP_ADDR_OVERRIDE[$name/$p]:-127.0.0.1:${TP_PORT[$p]}}"
-			echo "key = $(cat "$TP_DIR/$p/key.rr")"
-			echo "hpkekey = $(cat "$TP_DIR/$p/hpkekey.rr")"
+			echo "peer:"
+			echo "    identity: $p.example."
+			echo "    address: ${TP_ADDR_OVERRIDE[$name/$p]:-127.0.0.1@${TP_PORT[$p]}}"
+			echo "    key: \"$(cat "$TP_DIR/$p/key.rr")\""
+			echo "    hpkekey: \"$(cat "$TP_DIR/$p/hpkekey.rr")\""
 		done
 	} >"$f"
 }

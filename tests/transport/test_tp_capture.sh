@@ -16,7 +16,7 @@ command -v dig >/dev/null || { echo "no dig"; exit 77; }
 tp_party alpha
 tp_party beta
 tp_party gamma
-tp_conf alpha "inline-limit = 0" "timeout-ms = 20000" "retries = 0"
+tp_conf alpha "inline-limit: 0" "timeout: 20s" "retries: 0"
 tp_conf gamma
 AP=${TP_PORT[alpha]}
 

@@ -13,7 +13,7 @@ tp_party beta
 tp_conf beta
 tp_start beta --record "$TP_DIR/beta.rec"
 
-# send_case NAME "alpha conf lines" SIZES...: alpha sends one message of
+# send_case NAME "alpha transport options (name:value)" SIZES...: alpha sends one message of
 # each size and waits; every queued id must be recorded by beta with the
 # same sha256.
 send_case() {
@@ -53,7 +53,7 @@ send_case default "" 1 1024 61440 1048576
 tp_ok
 
 # 2. inline-limit 0: every size fetched, even 1 B
-send_case fetch-only "inline-limit=0" 1 1024 61440
+send_case fetch-only "inline-limit:0" 1 1024 61440
 [ "$(stat_of fetch-only sent_inline)" = 0 ] || tp_fail "fetch-only: something went inline"
 [ "$(stat_of fetch-only sent_fetch)" -ge 3 ] || tp_fail "fetch-only: fewer than 3 fetched"
 tp_ok
@@ -61,7 +61,7 @@ tp_ok
 # 3. inline-limit 65535: 1 B, 1 KiB and 60 KiB ride inline; the NOTIFYs
 #    above udp-max go over TCP (1 MiB cannot be inline: a DNS message
 #    holds at most 65535 octets)
-send_case inline-tcp "inline-limit=65535" 1 1024 61440
+send_case inline-tcp "inline-limit:65535" 1 1024 61440
 [ "$(stat_of inline-tcp sent_inline)" -eq 3 ] || tp_fail "inline-tcp: not all inline"
 [ "$(stat_of inline-tcp sent_fetch)" -eq 0 ] || tp_fail "inline-tcp: something fetched"
 [ "$(stat_of inline-tcp tcp_msgs_out)" -ge 2 ] || tp_fail "inline-tcp: NOTIFYs not over TCP"
@@ -69,7 +69,7 @@ tp_ok
 
 # 4. small chunks over UDP, but alpha answers at most 512 octets over UDP:
 #    every chunk answer is truncated and beta re-asks over TCP
-send_case small-udp "chunk-size=1000 udp-max=512" 61440
+send_case small-udp "chunk-size:1000 udp-max:512" 61440
 [ "$(stat_of small-udp truncated)" -ge 1 ] || tp_fail "small-udp: nothing truncated"
 tp_stop beta # writes beta's last counters
 [ "$(awk '$1 == "tcp_fallbacks" { print $2 }' "$TP_DIR/beta/store.db.stats")" -ge 1 ] ||

@@ -13,7 +13,7 @@ tp_init
 tp_party alpha
 tp_party beta
 tp_conf beta
-tp_conf alpha "chunk-size = 20000"
+tp_conf alpha "chunk-size: 20000"
 
 rec=$TP_DIR/beta.rec
 "$TP_TOOL" send -c "$TP_DIR/alpha.conf" --to beta.example --size 200 --count 40 \

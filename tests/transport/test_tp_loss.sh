@@ -13,9 +13,9 @@ tp_init
 tp_party alpha
 tp_party beta
 RA=$(tp_free_port) RB=$(tp_free_port)
-tp_peer_via alpha beta "127.0.0.1:$RB"
-tp_peer_via beta alpha "127.0.0.1:$RA"
-tp_conf alpha "chunk-size = 1000"
+tp_peer_via alpha beta "127.0.0.1@$RB"
+tp_peer_via beta alpha "127.0.0.1@$RA"
+tp_conf alpha "chunk-size: 1000"
 tp_conf beta
 "$TP_PY" tests/transport/lossy_relay.py --loss 0.2 --tcp-drop 0.1 --seed "${TP_SEED:-$RANDOM}" \
 	"$RA:${TP_PORT[alpha]}" "$RB:${TP_PORT[beta]}" >"$TP_DIR/relay.out" 2>"$TP_DIR/relay.log" &

@@ -17,7 +17,7 @@ SIGN=$TP_BIN/hsync-sig0
 tp_party alpha
 tp_party beta
 tp_party gamma
-tp_conf beta "replay-window = 30"
+tp_conf beta "replay-window: 30"
 tp_party mallory # beta does not know mallory
 BP=${TP_PORT[beta]}
 RP=$(tp_free_port)
@@ -25,8 +25,8 @@ mkdir -p "$TP_DIR/dump"
 "$TP_PY" tests/transport/lossy_relay.py --loss 0 --dump "$TP_DIR/dump" "$RP:$BP" \
 	>"$TP_DIR/relay.out" 2>"$TP_DIR/relay.log" &
 TP_EXTRA_PIDS+=($!)
-tp_peer_via alpha beta "127.0.0.1:$RP"     # alpha's NOTIFYs pass the capturing relay
-tp_peer_via alpha gamma "127.0.0.1:$BP"    # "gamma" is really beta: mis-addressed
+tp_peer_via alpha beta "127.0.0.1@$RP"     # alpha's NOTIFYs pass the capturing relay
+tp_peer_via alpha gamma "127.0.0.1@$BP"    # "gamma" is really beta: mis-addressed
 tp_conf alpha
 tp_start beta --record "$TP_DIR/beta.rec"
 for i in $(seq 1 100); do grep -q ready "$TP_DIR/relay.out" && break; sleep 0.05; done

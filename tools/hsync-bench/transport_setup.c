@@ -78,11 +78,12 @@ static int make_conf(struct bench_setup *bs, const char *me, int myport, const c
 	int rc;
 
 	hs_buf_printf(&t,
-	              "identity = %s.example.\nlisten = 127.0.0.1:%d\nstore = %s.db\n"
-	              "sig0-key = %s.private\nhpke-key = %s.hpke\nmax-in-flight = 256\n"
-	              "retry-min-ms = 500\nretry-max-ms = 2000\n"
-	              "budget-rate = 1000000\nbudget-burst = 1000000\n"
-	              "[peer %s.example.]\naddress = 127.0.0.1:%d\nkey = %s\nhpkekey = %s\n",
+	              "server:\n  identity: %s.example.\n  listen: 127.0.0.1@%d\n  store: %s.db\n"
+	              "  sig0-key: %s.private\n  hpke-key: %s.hpke\n"
+	              "transport:\n  max-in-flight: 256\n  retry-min: 500ms\n  retry-max: 2s\n"
+	              "  budget-rate: 1000000\n  budget-burst: 1000000\n"
+	              "peer:\n  identity: %s.example.\n  address: 127.0.0.1@%d\n  key: %s\n"
+	              "  hpkekey: %s\n",
 	              me, myport, me, mybase, me, peer, peerport, hs_buf_cstr(peerkey),
 	              hs_buf_cstr(peerhpke));
 	rc = tp_conf_parse((const char *)t.data, t.len, bs->dir, out, NULL);
