@@ -116,7 +116,8 @@ int hd_zones_start(hd_t *d, hs_errmsg_t *em)
 	for (i = 0; i < d->cfg.nzones; i++)
 		(void)add_zone(d, &d->cfg.zones[i]);
 	rc =
-	    zsec_run_new(d->loop, tp_node_endpoint(d->node), d->zs, d->env, NULL, &hooks, &d->zrun);
+	    zsec_run_new(d->loop, tp_node_endpoint(d->node), d->zs, d->env, NULL, &hooks,
+	                 d->cfg.transfers_in, &d->zrun);
 	if (rc != HS_OK)
 		return hs_fail(em, rc, "zones: cannot start: %s", hs_strerror(rc));
 	return HS_OK;

@@ -322,13 +322,15 @@ int db_agent_conf(const struct db_lab *lab, int id, size_t n)
 	        "server:\n    identity: %s.lab.\n    listen: 127.0.0.1@%u\n"
 	        "    control-socket: %s/ctl.sock\n    store: %s/store.db\n"
 	        "    sig0-key: %s\n    hpke-key: %s/%s.lab.hpke\n"
-	        "    beat-interval: %ums\n    log-level: notice\n"
+	        "    beat-interval: %ums\n    log-level: notice\n",
+	        db_ids[id], db_ids[id], lab->port[id], dir, dir, line, dir, db_ids[id],
+	        lab->beat_ms);
+	if (lab->xfr_max && id == 0)
+		fprintf(f, "    transfers-in: %u\n", lab->xfr_max);
+	fprintf(f,
 	        "dnssec:\n    resolver: 127.0.0.1@%u\n    trust-anchor: %s/trust-anchor.ds\n"
 	        "transport:\n    retry-min: 200ms\n    retry-max: 1s\n    timeout: 1s\n",
-	        db_ids[id], db_ids[id], lab->port[id], dir, dir, line, dir, db_ids[id],
-	        lab->beat_ms, lab->nsd_port, lab->dir);
-	if (lab->xfr_max)
-		fprintf(f, "zones:\n    transfers-max: %u\n", lab->xfr_max);
+	        lab->nsd_port, lab->dir);
 	for (size_t z = 1; z <= n; z++) {
 		char name[64];
 		db_zone_name(z, name, sizeof(name));
