@@ -117,8 +117,7 @@ static int nsd_start(size_t n)
 		}
 		usleep(100000);
 	}
-	return cli_err(-1, "nsd did not serve '%s'; see %s and %s/nsd/nsd.log", last, log,
-	               lab.dir);
+	return cli_err(-1, "nsd did not serve '%s'; see %s and %s/nsd/nsd.log", last, log, lab.dir);
 }
 
 static void stop_all(void)
@@ -140,8 +139,9 @@ static int peers_start(size_t n0)
 		double t0 = db_mono();
 		while (db_look(&lab, i, &v) != 0 || v.zones_in_groups < n0) {
 			if (db_stop || db_mono() - t0 > 60 || !db_alive(lab.agent_pid[i]))
-				return cli_err(-1, "peer %s.lab. did not load its zones; see %s/%s/hsyncd.log",
-				               db_ids[i], lab.dir, db_ids[i]);
+				return cli_err(
+				    -1, "peer %s.lab. did not load its zones; see %s/%s/hsyncd.log",
+				    db_ids[i], lab.dir, db_ids[i]);
 			usleep(20000);
 		}
 	}
@@ -186,9 +186,9 @@ static double per_zone(long a, long b, size_t n, size_t n0)
 
 static void print_table_head(void)
 {
-	printf("%-7s %8s %9s %9s %6s %8s %7s %7s %8s %10s %10s %6s\n", "zones", "load s",
-	       "zones/s", "axfr z/s", "ratio", "oper s", "cpu s", "start s", "RSS MiB",
-	       "bytes/zone", "nsd B/zone", "ratio");
+	printf("%-7s %8s %9s %9s %6s %8s %7s %7s %8s %10s %10s %6s\n", "zones", "load s", "zones/s",
+	       "axfr z/s", "ratio", "oper s", "cpu s", "start s", "RSS MiB", "bytes/zone",
+	       "nsd B/zone", "ratio");
 }
 
 static void print_row(const struct opts *o, const struct result *r)
@@ -197,10 +197,11 @@ static void print_row(const struct opts *o, const struct result *r)
 	double bpz = per_zone(r->up.rss, r->base.rss, r->n, o->n0);
 	double nbpz = per_zone(r->nsd, r->nsd0, r->n, o->n0);
 	if (!o->json) {
-		printf("%-7zu %8.2f %9.0f %9.0f %6.2f %8.2f %7.2f %7.2f %8.1f %10.0f %10.0f %6.2f\n",
-		       r->n, r->up.t_zones, zps, lim, zps / lim, r->up.t_oper, r->up.cpu_oper,
-		       r->base.t_zones, (double)r->up.rss / 1048576.0, bpz, nbpz,
-		       nbpz > 0 ? bpz / nbpz : 0);
+		printf(
+		    "%-7zu %8.2f %9.0f %9.0f %6.2f %8.2f %7.2f %7.2f %8.1f %10.0f %10.0f %6.2f\n",
+		    r->n, r->up.t_zones, zps, lim, zps / lim, r->up.t_oper, r->up.cpu_oper,
+		    r->base.t_zones, (double)r->up.rss / 1048576.0, bpz, nbpz,
+		    nbpz > 0 ? bpz / nbpz : 0);
 		fflush(stdout);
 		return;
 	}
@@ -212,16 +213,17 @@ static void print_row(const struct opts *o, const struct result *r)
 	hs_jw_kv_u64(&w, "baseline_zones", o->n0);
 	hs_jw_kv_u64(&w, "peers", (uint64_t)lab.nids - 1);
 	hs_jw_kv_u64(&w, "transfers", o->transfers);
-	hs_buf_printf(&b,
-	              ",\"baseline_load_s\":%.3f,\"load_s\":%.3f,\"zones_per_s\":%.1f,\"axfr_only_s\":%.3f,"
-	              "\"axfr_only_zones_per_s\":%.1f,\"zones_per_s_ratio\":%.3f,"
-	              "\"operational_s\":%.3f,\"cpu_load_s\":%.3f,\"cpu_operational_s\":%.3f,"
-	              "\"rss\":%ld,\"hwm\":%ld,\"rss_baseline\":%ld,\"bytes_per_zone\":%.1f,"
-	              "\"nsd_pss\":%ld,\"nsd_pss_baseline\":%ld,\"nsd_bytes_per_zone\":%.1f,"
-	              "\"bytes_per_zone_ratio\":%.3f}",
-	              r->base.t_zones, r->up.t_zones, zps, r->xfr_s, lim, zps / lim, r->up.t_oper, r->up.cpu_zones,
-	              r->up.cpu_oper, r->up.rss, r->up.hwm, r->base.rss, bpz, r->nsd, r->nsd0,
-	              nbpz, nbpz > 0 ? bpz / nbpz : 0);
+	hs_buf_printf(
+	    &b,
+	    ",\"baseline_load_s\":%.3f,\"load_s\":%.3f,\"zones_per_s\":%.1f,\"axfr_only_s\":%.3f,"
+	    "\"axfr_only_zones_per_s\":%.1f,\"zones_per_s_ratio\":%.3f,"
+	    "\"operational_s\":%.3f,\"cpu_load_s\":%.3f,\"cpu_operational_s\":%.3f,"
+	    "\"rss\":%ld,\"hwm\":%ld,\"rss_baseline\":%ld,\"bytes_per_zone\":%.1f,"
+	    "\"nsd_pss\":%ld,\"nsd_pss_baseline\":%ld,\"nsd_bytes_per_zone\":%.1f,"
+	    "\"bytes_per_zone_ratio\":%.3f}",
+	    r->base.t_zones, r->up.t_zones, zps, r->xfr_s, lim, zps / lim, r->up.t_oper,
+	    r->up.cpu_zones, r->up.cpu_oper, r->up.rss, r->up.hwm, r->base.rss, bpz, r->nsd,
+	    r->nsd0, nbpz, nbpz > 0 ? bpz / nbpz : 0);
 	printf("%s\n", hs_buf_cstr(&b));
 	fflush(stdout);
 	hs_buf_free(&b);
@@ -229,12 +231,16 @@ static void print_row(const struct opts *o, const struct result *r)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = {
-	    {"zones", required_argument, NULL, 'z'},   {"baseline", required_argument, NULL, 'b'},
-	    {"peers", required_argument, NULL, 'p'},   {"beat", required_argument, NULL, 'B'},
-	    {"transfers", required_argument, NULL, 't'}, {"timeout", required_argument, NULL, 'T'},
-	    {"keep", required_argument, NULL, 'k'},    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+	static const struct option lo[] = {{"zones", required_argument, NULL, 'z'},
+	                                   {"baseline", required_argument, NULL, 'b'},
+	                                   {"peers", required_argument, NULL, 'p'},
+	                                   {"beat", required_argument, NULL, 'B'},
+	                                   {"transfers", required_argument, NULL, 't'},
+	                                   {"timeout", required_argument, NULL, 'T'},
+	                                   {"keep", required_argument, NULL, 'k'},
+	                                   {"json", no_argument, NULL, 'j'},
+	                                   {"help", no_argument, NULL, 'h'},
+	                                   {NULL, 0, NULL, 0}};
 	int c;
 	char *end;
 	unsigned long v;
@@ -302,8 +308,8 @@ static int parse_list(const char *list, size_t n0, size_t *ns, size_t max, size_
 		unsigned long n = strtoul(t, &end, 10);
 		if (*end != '\0' || n <= n0 || n > 99999 || *count == max) {
 			free(copy);
-			return cli_err(2, "--zones: counts %zu < N <= 99999, at most %zu of them", n0,
-			               max);
+			return cli_err(2, "--zones: counts %zu < N <= 99999, at most %zu of them",
+			               n0, max);
 		}
 		ns[(*count)++] = n;
 	}
@@ -369,7 +375,8 @@ int bench_discovery_main(int argc, char **argv)
 		snprintf(lab.dir, sizeof(lab.dir), "%s/hsync-bench-disc.XXXXXX",
 		         tmp && *tmp ? tmp : "/tmp");
 		if (mkdtemp(lab.dir) == NULL)
-			return cli_err(1, "cannot create a temporary directory: %s", strerror(errno));
+			return cli_err(1, "cannot create a temporary directory: %s",
+			               strerror(errno));
 		made_dir = 1;
 	}
 	/* unix socket paths are short */

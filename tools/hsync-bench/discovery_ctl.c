@@ -104,10 +104,12 @@ int db_look(const struct db_lab *lab, int id, struct db_view *v)
 	if (hs_json_count(g) == 1) {
 		const hs_json_t *g0 = hs_json_at(g, 0), *m = hs_json_get(g0, "matrix");
 		size_t n = hs_json_count(hs_json_get(g0, "members"));
-		int ok = n == (size_t)lab->nids && hs_json_count(m) == n && is_str(hs_json_get(g0, "state"), "OPERATIONAL");
+		int ok = n == (size_t)lab->nids && hs_json_count(m) == n &&
+		         is_str(hs_json_get(g0, "state"), "OPERATIONAL");
 		for (size_t a = 0; ok && a < n; a++)
 			for (size_t b = 0; ok && b < n; b++)
-				if (a != b && !is_str(hs_json_at(hs_json_at(m, a), b), "OPERATIONAL"))
+				if (a != b &&
+				    !is_str(hs_json_at(hs_json_at(m, a), b), "OPERATIONAL"))
 					ok = 0;
 		v->matrix_ok = ok;
 	}
@@ -145,8 +147,9 @@ int db_measure(struct db_lab *lab, size_t n, double timeout_s, struct db_bringup
 			               "agent with %zu zones: not operational after %.0f s "
 			               "(zones in the group: %zu, peers operational: %zu/%zu, "
 			               "groups operational: %zu/%zu); see %s/%s/hsyncd.log",
-			               n, timeout_s, v.zones_in_groups, v.peers_operational, v.peers,
-			               v.groups_operational, v.groups, lab->dir, db_ids[0]);
+			               n, timeout_s, v.zones_in_groups, v.peers_operational,
+			               v.peers, v.groups_operational, v.groups, lab->dir,
+			               db_ids[0]);
 		}
 		if (!db_alive(pid)) {
 			lab->agent_pid[0] = -1;
@@ -171,7 +174,8 @@ int db_measure(struct db_lab *lab, size_t n, double timeout_s, struct db_bringup
 				fprintf(stderr,
 				        "discovery:   %.0f s: %zu of %zu zones in the group, "
 				        "peers operational %zu/%zu\n",
-				        now - t0, v.zones_in_groups, n, v.peers_operational, v.peers);
+				        now - t0, v.zones_in_groups, n, v.peers_operational,
+				        v.peers);
 				last_note = now;
 			}
 		}

@@ -18,14 +18,14 @@
 extern volatile sig_atomic_t db_stop;
 
 struct db_lab {
-	char dir[DB_DIR];     /* the temp dir (or --keep DIR); short: sockets live in it */
-	char bindir[DB_DIR];  /* where hsyncd, hsync-keygen live */
+	char dir[DB_DIR];    /* the temp dir (or --keep DIR); short: sockets live in it */
+	char bindir[DB_DIR]; /* where hsyncd, hsync-keygen live */
 	uint16_t nsd_port;
-	uint16_t port[DB_NIDS];   /* each agent's DNS port */
-	size_t zones_made;        /* customer zone files z00001.. written */
-	int nids;                 /* the measured agent and 1..3 peers */
-	unsigned beat_ms;         /* agents' beat interval */
-	unsigned xfr_max;         /* agents' transfers-max (0 = not written) */
+	uint16_t port[DB_NIDS]; /* each agent's DNS port */
+	size_t zones_made;      /* customer zone files z00001.. written */
+	int nids;               /* the measured agent and 1..3 peers */
+	unsigned beat_ms;       /* agents' beat interval */
+	unsigned xfr_max;       /* agents' transfers-max (0 = not written) */
 	pid_t nsd_pid;
 	pid_t agent_pid[DB_NIDS];
 };
@@ -51,7 +51,9 @@ double db_mono(void);
  * `cwd` (NULL = ours). The pid, or -1. */
 pid_t db_spawn(char *const argv[], const char *log, const char *cwd);
 /* Run argv to completion, its stdout into `out` (NUL-terminated, cut at
- * `len`). 0 on exit status 0, -1 otherwise (message printed). */
+ * `len`), its stderr appended to db_run_log (when set; else ours). 0 on
+ * exit status 0, -1 otherwise (message and the log's tail printed). */
+extern const char *db_run_log;
 int db_run(char *const argv[], const char *cwd, char *out, size_t len);
 /* TERM, wait up to 5 s, then KILL; reaps. NULL-safe on pid <= 0. */
 void db_stop_pid(pid_t *pid);
@@ -85,9 +87,9 @@ int db_agent_start(struct db_lab *lab, int id);
 
 /* Bring-up of the measured agent. */
 struct db_bringup {
-	double t_zones, t_oper;   /* s from exec to (a) all zones in the group, (b) all operational */
+	double t_zones, t_oper; /* s from exec to (a) all zones in the group, (b) all operational */
 	double cpu_zones, cpu_oper; /* CPU s at those moments */
-	long rss, hwm;            /* octets, after (b) */
+	long rss, hwm;              /* octets, after (b) */
 };
 /* Start agent 0 with its current configuration (n zones) and wait for
  * (a) and (b), at most `timeout_s`. 0 or -1. */

@@ -19,6 +19,7 @@
 #include "hsync-bench/discovery_int.h"
 
 volatile sig_atomic_t db_stop;
+const char *db_run_log;
 
 double db_mono(void)
 {
@@ -61,16 +62,23 @@ pid_t db_spawn(char *const argv[], const char *log, const char *cwd)
 
 int db_run(char *const argv[], const char *cwd, char *out, size_t len)
 {
-	int p[2], status = 0;
+	int p[2], status = 0, errfd = 2;
 	size_t have = 0;
-	if (pipe(p) != 0)
+	if (db_run_log)
+		errfd = open(db_run_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (errfd < 0 || pipe(p) != 0) {
+		if (errfd > 2)
+			close(errfd);
 		return -1;
+	}
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(p[0]);
-		child_exec(argv, p[1], 2, cwd);
+		child_exec(argv, p[1], errfd, cwd);
 	}
 	close(p[1]);
+	if (errfd > 2)
+		close(errfd);
 	if (pid < 0) {
 		close(p[0]);
 		return -1;
@@ -95,6 +103,16 @@ int db_run(char *const argv[], const char *cwd, char *out, size_t len)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		cli_err(1, "'%s' failed (status %d)", argv[0], status);
+		FILE *f = db_run_log ? fopen(db_run_log, "r") : NULL;
+		if (f) {
+			char line[512], tail[8][512];
+			size_t n = 0;
+			while (fgets(line, sizeof(line), f))
+				memcpy(tail[n++ % 8], line, sizeof(line));
+			for (size_t i = n > 8 ? n - 8 : 0; i < n; i++)
+				fputs(tail[i % 8], stderr);
+			fclose(f);
+		}
 		return -1;
 	}
 	return 0;

@@ -159,7 +159,10 @@ cleanup:
 
 int db_setup(struct db_lab *lab)
 {
+	static char log[DB_PATH];
 	char p[DB_PATH + 64], line[1024];
+	snprintf(log, sizeof(log), "%s/setup.log", lab->dir);
+	db_run_log = log;
 	const char *sub[] = {"keys", "zones", "nsd"};
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(p, sizeof(p), "%s/%s", lab->dir, sub[i]);
@@ -222,8 +225,7 @@ int db_zones(struct db_lab *lab, size_t n)
 		h3[i] = generic(&b);
 	}
 	snprintf(hp, sizeof(hp),
-	         "nsmgmt=\"agent\" parentsync=\"agent\" servers=\"%s\" signers=\"alpha\"",
-	         servers);
+	         "nsmgmt=\"agent\" parentsync=\"agent\" servers=\"%s\" signers=\"alpha\"", servers);
 	hs_buf_reset(&b);
 	if (hs_hsyncparam_from_text(hp, &b, NULL) != HS_OK)
 		goto cleanup;
@@ -281,7 +283,8 @@ int db_nsd_conf(const struct db_lab *lab, size_t n)
 	        "zone:\n\tname: \"lab.\"\n\tzonefile: \"%s/zones/lab.zone.signed\"\n",
 	        lab->nsd_port, lab->nsd_port, d, d, d, d, d, d, d);
 	for (int i = 0; i < lab->nids; i++)
-		fprintf(f, "zone:\n\tname: \"%s.lab.\"\n\tzonefile: \"%s/zones/%s.lab.zone.signed\"\n",
+		fprintf(f,
+		        "zone:\n\tname: \"%s.lab.\"\n\tzonefile: \"%s/zones/%s.lab.zone.signed\"\n",
 		        db_ids[i], d, db_ids[i]);
 	for (size_t z = 1; z <= n; z++) {
 		char name[64];
