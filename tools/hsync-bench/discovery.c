@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/cli.h"
+#include "engine/zonesec_run.h"
 #include "hsync-bench/discovery_int.h"
 #include "util/buf.h"
 #include "util/json_out.h"
@@ -55,8 +56,9 @@ static const char bench_disc_usage[] =
     "  --baseline N0    zones of the memory baseline and of each peer (default 10)\n"
     "  --peers P        peers, 1..3 (default 3)\n"
     "  --beat MS        the agents' beat interval in ms (default 1000)\n"
-    "  --transfers C    the measured agent's transfers-max, and the AXFR-only\n"
-    "                   run's concurrency (default: the agent's default, 32)\n"
+    "  --transfers C    the measured agent's server.transfers-in (SOA queries\n"
+    "                   and transfers in flight), and the AXFR-only run's\n"
+    "                   concurrency (default: hsyncd's default, 32)\n"
     "  --timeout S      give up on one bring-up after S seconds (default 600)\n"
     "  --keep DIR       build the lab in DIR (created) and leave it there with\n"
     "                   its logs; default a temporary directory, removed\n"
@@ -66,7 +68,7 @@ static const char bench_disc_usage[] =
     "Every process started is stopped at exit, also on error or Ctrl-C.\n"
     "Exit status: 0 measured, 1 error (or interrupted), 2 usage error.\n";
 
-#define DEFAULT_TRANSFERS 32
+#define DEFAULT_TRANSFERS ZSEC_RUN_MAX_OPS /* hsyncd's transfers-in default */
 
 struct opts {
 	const char *zones, *keep;
