@@ -26,6 +26,8 @@ static const conf_opt_t opts[] = {
      "time between BEATs (DEGRADED after 2x, INTERRUPTED after 10x)"},
     {"server", "log-level", CONF_ENUM, 0, 0, "err|warn|notice|info|debug", 0, "notice", 0,
      "log verbosity"},
+    {"server", "transfers-in", CONF_INT, 1, 4096, NULL, 0, "32", 0,
+     "zone transfers and SOA queries to primaries in flight at once; more wait their turn"},
     {"server", "syslog", CONF_BOOL, 0, 0, NULL, 0, "no", 0,
      "log to syslog (always in daemon mode)"},
     {"dnssec", "trust-anchor", CONF_STR, 0, 0, NULL, 0, NULL, CONF_MULTI,

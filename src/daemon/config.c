@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "daemon/hd.h"
+#include "engine/zonesec_run.h"
 #include "util/xmalloc.h"
 
 /* A parsed address as the transport's address type and IP text. */
@@ -51,6 +52,7 @@ static int load_server(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	c->control_socket = dup_or_null(conf_str(s, "control-socket"));
 	c->beat_ms = (uint32_t)conf_dur_ms(s, "beat-interval", 15000);
 	c->syslog = conf_bool(s, "syslog", 0);
+	c->transfers_in = (unsigned)conf_int(s, "transfers-in", ZSEC_RUN_MAX_OPS);
 	if (hs_log_level_parse(lvl, &c->log_level) != HS_OK)
 		c->log_level = HS_LOG_NOTICE;
 	return HS_OK;

@@ -236,5 +236,6 @@ void hd_free(hd_t *d)
 	hd_config_clear(&d->cfg);
 	free(d->map);
 	free(d->zones);
+	hs_strmap_free(d->zone_idx);
 	free(d);
 }

@@ -47,6 +47,7 @@ typedef struct hd_config {
 	int insecure;
 	tp_peer_addr_t resolver;
 	uint32_t refresh_min_s, retry_min_s; /* zone timer floors */
+	unsigned transfers_in;               /* SOA queries + transfers in flight */
 	hd_zone_conf_t *zones;
 	size_t nzones;
 } hd_config_t;

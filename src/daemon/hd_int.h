@@ -6,6 +6,7 @@
 #include "engine/discovery.h"
 #include "engine/engine.h"
 #include "engine/zonesec_run.h"
+#include "util/strmap.h"
 #include "transport/ctl.h"
 #include "transport/node.h"
 
@@ -38,7 +39,8 @@ struct hd {
 	struct hd_msgmap *map;
 	size_t nmap, capmap;
 	struct hd_zone *zones;
-	size_t nzones;
+	size_t nzones, capzones;
+	hs_strmap_t *zone_idx; /* name (no case) -> index + 1 into zones */
 	uint64_t started; /* Unix seconds */
 	int pumping, pump_again;
 };

@@ -1,6 +1,7 @@
 /* wire_zones.c -- the customer zones: secondaries (zonesec on the loop),
  * each new copy's apex HSYNC3/HSYNCPARAM into the engine, NOTIFY from a
  * primary through the node's request hook. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,14 +17,22 @@
 
 struct hd_zone *hd_zone_get(hd_t *d, const char *name)
 {
-	size_t i;
+	uintptr_t at;
 
-	for (i = 0; i < d->nzones; i++)
-		if (strcasecmp(d->zones[i].name, name) == 0)
-			return &d->zones[i];
-	d->zones = xrealloc(d->zones, (d->nzones + 1) * sizeof(*d->zones));
+	if (d->zone_idx == NULL)
+		d->zone_idx = hs_strmap_new(1);
+	at = (uintptr_t)hs_strmap_get(d->zone_idx, name);
+	if (at != 0)
+		return &d->zones[at - 1];
+	if (d->nzones == d->capzones) {
+		d->capzones = d->capzones ? d->capzones * 2 : 16;
+		d->zones = xrealloc(d->zones, d->capzones * sizeof(*d->zones));
+	}
 	memset(&d->zones[d->nzones], 0, sizeof(d->zones[0]));
 	snprintf(d->zones[d->nzones].name, sizeof(d->zones[0].name), "%s", name);
+	if (hs_strmap_put(d->zone_idx, d->zones[d->nzones].name,
+	                  (void *)(uintptr_t)(d->nzones + 1)) != HS_OK)
+		abort(); /* not found above */
 	return &d->zones[d->nzones++];
 }
 
@@ -116,7 +125,8 @@ int hd_zones_start(hd_t *d, hs_errmsg_t *em)
 	for (i = 0; i < d->cfg.nzones; i++)
 		(void)add_zone(d, &d->cfg.zones[i]);
 	rc =
-	    zsec_run_new(d->loop, tp_node_endpoint(d->node), d->zs, d->env, NULL, &hooks, &d->zrun);
+	    zsec_run_new(d->loop, tp_node_endpoint(d->node), d->zs, d->env, NULL, &hooks,
+	                 d->cfg.transfers_in, &d->zrun);
 	if (rc != HS_OK)
 		return hs_fail(em, rc, "zones: cannot start: %s", hs_strerror(rc));
 	return HS_OK;
@@ -124,8 +134,8 @@ int hd_zones_start(hd_t *d, hs_errmsg_t *em)
 
 int hd_zones_apply(hd_t *d, const hd_config_t *nc)
 {
+	hs_strmap_t *wanted = hs_strmap_new(1);
 	size_t i, j;
-	int found;
 
 	/* timer floors */
 	if (nc->refresh_min_s != d->cfg.refresh_min_s || nc->retry_min_s != d->cfg.retry_min_s) {
@@ -142,14 +152,13 @@ int hd_zones_apply(hd_t *d, const hd_config_t *nc)
 			       nc->refresh_min_s, nc->retry_min_s);
 		}
 	}
+	for (j = 0; j < nc->nzones; j++)
+		hd_ignore(hs_strmap_set(wanted, nc->zones[j].name, (void *)nc->zones[j].name));
 	/* removed zones */
 	for (i = zsec_zone_count(d->zs); i-- > 0;) {
 		char name[256];
 		snprintf(name, sizeof(name), "%s", zsec_zone_name(d->zs, i));
-		found = 0;
-		for (j = 0; j < nc->nzones; j++)
-			found |= strcasecmp(nc->zones[j].name, name) == 0;
-		if (!found) {
+		if (hs_strmap_get(wanted, name) == NULL) {
 			hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s' no longer served", name);
 			hd_ignore(zsec_zone_remove(d->zs, name));
 			hd_ignore(eng_zone_removed(d->eng, name));
@@ -172,6 +181,7 @@ int hd_zones_apply(hd_t *d, const hd_config_t *nc)
 		hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s' added", nc->zones[j].name);
 		(void)add_zone(d, &nc->zones[j]);
 	}
+	hs_strmap_free(wanted);
 	zsec_run_kick(d->zrun);
 	hd_pump(d);
 	return HS_OK;

@@ -5,6 +5,11 @@
  * refresh/retry timer is off; the expire timer keeps running, so a primary
  * that accepts the connection and then never answers cannot keep a stale
  * copy alive.
+ *
+ * Scale: zones are found by name through a hash map, and the earliest
+ * deadline is cached (lowered as deadlines are set, recomputed only when
+ * the zone holding it moves its deadline), so the runner's re-arm after
+ * every completion does not scan thousands of zones.
  */
 #include <ctype.h>
 #include <netinet/in.h>
@@ -14,6 +19,7 @@
 
 #include "engine/zonesec.h"
 #include "util/log.h"
+#include "util/strmap.h"
 #include "util/xmalloc.h"
 
 #define ZS_LOG           "zonesec"
@@ -40,6 +46,7 @@ struct zs_zone {
 	int notify_pending;
 	size_t notify_idx;
 	char last_error[160];
+	uint64_t dl; /* this zone's deadline as last accounted (0 = none) */
 };
 
 struct zsec {
@@ -47,6 +54,9 @@ struct zsec {
 	zsec_config_t cfg;
 	struct zs_zone **zones;
 	size_t nzones, capzones;
+	hs_strmap_t *byname; /* canonical name -> struct zs_zone */
+	uint64_t best;       /* earliest deadline (0 = none), valid unless dirty */
+	int dirty;
 	zsec_action_t *q; /* FIFO: q[qhead .. qlen) */
 	size_t qhead, qlen, qcap;
 };
@@ -120,6 +130,7 @@ int zsec_new(const hs_env_t *env, const zsec_config_t *cfg, zsec_t **out)
 	zsec_t *zs = xcalloc(1, sizeof(*zs));
 	zs->env = env;
 	zs->cfg = c;
+	zs->byname = hs_strmap_new(0);
 	*out = zs;
 	return HS_OK;
 }
@@ -152,6 +163,7 @@ void zsec_free(zsec_t *zs)
 		free(zs->zones[i]);
 	free(zs->zones);
 	free(zs->q);
+	hs_strmap_free(zs->byname);
 	free(zs);
 }
 
@@ -194,14 +206,43 @@ static struct zs_zone *find(const zsec_t *zs, const char *zone, size_t *idx)
 	char c[ZS_NAME_MAX];
 	if (zone == NULL || canon_name(zone, c) != HS_OK)
 		return NULL;
-	for (size_t i = 0; i < zs->nzones; i++) {
-		if (strcmp(zs->zones[i]->name, c) == 0) {
-			if (idx)
-				*idx = i;
-			return zs->zones[i];
+	struct zs_zone *z = hs_strmap_get(zs->byname, c);
+	for (size_t i = 0; z && idx && i < zs->nzones; i++) {
+		if (zs->zones[i] == z) {
+			*idx = i;
+			break;
 		}
 	}
-	return NULL;
+	return z;
+}
+
+/* When zsec_tick must next look at `z` (0 = never). */
+static uint64_t zone_deadline(const struct zs_zone *z)
+{
+	uint64_t best = 0;
+	if (!z->busy && z->next_ms)
+		best = z->next_ms;
+	if (z->expire_at && (z->state == ZSEC_LOADED || z->state == ZSEC_REFRESHING) &&
+	    (best == 0 || z->expire_at < best))
+		best = z->expire_at;
+	return best;
+}
+
+/* Account for a change of `z`'s timers, busy flag or state: a lower
+ * deadline lowers the cached earliest one; moving the deadline that was
+ * the earliest makes the cache dirty (recomputed on the next ask). */
+static void touch(zsec_t *zs, struct zs_zone *z)
+{
+	uint64_t old = z->dl, now_dl = zone_deadline(z);
+	z->dl = now_dl;
+	if (zs->dirty || old == now_dl)
+		return;
+	if (old != 0 && old == zs->best) {
+		zs->dirty = 1;
+		return;
+	}
+	if (now_dl != 0 && (zs->best == 0 || now_dl < zs->best))
+		zs->best = now_dl;
 }
 
 static void push(zsec_t *zs, const zsec_action_t *a)
@@ -325,8 +366,11 @@ int zsec_zone_add(zsec_t *zs, const char *zone, const tp_peer_addr_t *primaries,
 		zs->zones = xrealloc(zs->zones, zs->capzones * sizeof(*zs->zones));
 	}
 	zs->zones[zs->nzones++] = z;
+	if (hs_strmap_put(zs->byname, z->name, z) != HS_OK)
+		abort(); /* find() said it is not there */
 	log_info(ZS_LOG, "zone '%s' added with %zu primar%s", z->name, n, n == 1 ? "y" : "ies");
 	start_op(zs, z, "zone added");
+	touch(zs, z);
 	return HS_OK;
 }
 
@@ -356,6 +400,7 @@ int zsec_zone_set_primaries(zsec_t *zs, const char *zone, const tp_peer_addr_t *
 	z->cur = 0;
 	z->tried = 0;
 	start_op(zs, z, "primaries changed");
+	touch(zs, z);
 	return HS_OK;
 }
 
@@ -373,6 +418,9 @@ int zsec_zone_remove(zsec_t *zs, const char *zone)
 	zs->qlen = w;
 	memmove(zs->zones + i, zs->zones + i + 1, (zs->nzones - i - 1) * sizeof(*zs->zones));
 	zs->nzones--;
+	(void)hs_strmap_del(zs->byname, z->name);
+	if (z->dl != 0 && z->dl == zs->best)
+		zs->dirty = 1;
 	log_info(ZS_LOG, "zone '%s' removed", z->name);
 	free(z);
 	return HS_OK;
@@ -426,8 +474,8 @@ static int same_host(const tp_peer_addr_t *a, const tp_peer_addr_t *b)
 	return 0;
 }
 
-int zsec_notify(zsec_t *zs, const char *zone, const tp_peer_addr_t *src, int has_serial,
-                uint32_t serial)
+static int notify_do(zsec_t *zs, const char *zone, const tp_peer_addr_t *src, int has_serial,
+                     uint32_t serial)
 {
 	struct zs_zone *z = zs && src ? find(zs, zone, NULL) : NULL;
 	char addr[64];
@@ -465,7 +513,8 @@ int zsec_notify(zsec_t *zs, const char *zone, const tp_peer_addr_t *src, int has
 	return HS_OK;
 }
 
-int zsec_soa_done(zsec_t *zs, const char *zone, int status, uint32_t serial, const char *why)
+static int soa_done_do(zsec_t *zs, const char *zone, int status, uint32_t serial,
+                       const char *why)
 {
 	struct zs_zone *z = zs ? find(zs, zone, NULL) : NULL;
 	if (z == NULL)
@@ -489,8 +538,8 @@ int zsec_soa_done(zsec_t *zs, const char *zone, int status, uint32_t serial, con
 	return HS_OK;
 }
 
-int zsec_transfer_done(zsec_t *zs, const char *zone, int status, const zsec_soa_timers_t *soa,
-                       void *data, const char *why)
+static int transfer_done_do(zsec_t *zs, const char *zone, int status,
+                            const zsec_soa_timers_t *soa, void *data, const char *why)
 {
 	struct zs_zone *z = zs ? find(zs, zone, NULL) : NULL;
 	if (z == NULL)
@@ -531,6 +580,37 @@ int zsec_transfer_done(zsec_t *zs, const char *zone, int status, const zsec_soa_
 	return HS_OK;
 }
 
+/* Every event entry point: the logic above, then the deadline cache. */
+static void touch_name(zsec_t *zs, const char *zone)
+{
+	struct zs_zone *z = zs ? find(zs, zone, NULL) : NULL;
+	if (z)
+		touch(zs, z);
+}
+
+int zsec_notify(zsec_t *zs, const char *zone, const tp_peer_addr_t *src, int has_serial,
+                uint32_t serial)
+{
+	int rc = notify_do(zs, zone, src, has_serial, serial);
+	touch_name(zs, zone);
+	return rc;
+}
+
+int zsec_soa_done(zsec_t *zs, const char *zone, int status, uint32_t serial, const char *why)
+{
+	int rc = soa_done_do(zs, zone, status, serial, why);
+	touch_name(zs, zone);
+	return rc;
+}
+
+int zsec_transfer_done(zsec_t *zs, const char *zone, int status, const zsec_soa_timers_t *soa,
+                       void *data, const char *why)
+{
+	int rc = transfer_done_do(zs, zone, status, soa, data, why);
+	touch_name(zs, zone);
+	return rc;
+}
+
 void zsec_tick(zsec_t *zs)
 {
 	if (zs == NULL)
@@ -551,23 +631,30 @@ void zsec_tick(zsec_t *zs)
 		}
 		if (!z->busy && z->next_ms && t >= z->next_ms)
 			start_op(zs, z, z->failures ? "retry timer" : "refresh timer");
+		z->dl = zone_deadline(z);
 	}
+	zs->dirty = 1; /* recomputed from the dl fields on the next ask */
 }
 
 int zsec_next_deadline(const zsec_t *zs, uint64_t *out_ms)
 {
-	uint64_t best = 0;
-	for (size_t i = 0; zs && i < zs->nzones; i++) {
-		const struct zs_zone *z = zs->zones[i];
-		if (!z->busy && z->next_ms && (best == 0 || z->next_ms < best))
-			best = z->next_ms;
-		if (z->expire_at && (z->state == ZSEC_LOADED || z->state == ZSEC_REFRESHING) &&
-		    (best == 0 || z->expire_at < best))
-			best = z->expire_at;
-	}
-	if (best == 0)
+	if (zs == NULL)
 		return HS_E_NOTFOUND;
-	*out_ms = best;
+	if (zs->dirty) {
+		/* the cache is not part of the observable state */
+		zsec_t *m = (zsec_t *)zs;
+		uint64_t best = 0;
+		for (size_t i = 0; i < m->nzones; i++) {
+			uint64_t d = m->zones[i]->dl;
+			if (d != 0 && (best == 0 || d < best))
+				best = d;
+		}
+		m->best = best;
+		m->dirty = 0;
+	}
+	if (zs->best == 0)
+		return HS_E_NOTFOUND;
+	*out_ms = zs->best;
 	return HS_OK;
 }
 

@@ -3,7 +3,9 @@
  * zonesec_run.h). The runner owns one record per operation in flight so
  * it can cancel them; every completion feeds zonesec and then drains the
  * actions that result, so a failure that moves on to the next primary
- * starts it in the same turn of the loop.
+ * starts it in the same turn of the loop. SOA queries and transfers
+ * beyond the cap wait in a FIFO of records (the action copied, the zone
+ * name included, as zonesec may drop the zone meanwhile).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +21,12 @@
 struct zr_op {
 	zsec_run_t *run;
 	char zone[WIRE_NAME_MAX * 4 + 2];
+	enum zsec_action_type type; /* QUERY_SOA or TRANSFER */
+	tp_peer_addr_t primary;
 	tp_xfr_t *xfr;
 	tp_xfr_soa_q_t *soa;
-	LIST_ENTRY(zr_op) link;
+	LIST_ENTRY(zr_op) link;      /* in flight */
+	TAILQ_ENTRY(zr_op) wait;     /* waiting for a slot */
 };
 
 struct zsec_run {
@@ -33,23 +38,39 @@ struct zsec_run {
 	zsec_run_hooks_t hooks;
 	tp_timer_t *timer;
 	int draining;
+	size_t max_ops;
 	LIST_HEAD(, zr_op) ops;
+	TAILQ_HEAD(, zr_op) waiting;
+	zsec_run_stats_t st;
 };
 
 static void drain(zsec_run_t *r);
 
-static struct zr_op *op_new(zsec_run_t *r, const char *zone)
+static struct zr_op *op_new(zsec_run_t *r, const zsec_action_t *a)
 {
 	struct zr_op *op = xcalloc(1, sizeof(*op));
 	op->run = r;
-	snprintf(op->zone, sizeof(op->zone), "%s", zone);
-	LIST_INSERT_HEAD(&r->ops, op, link);
+	op->type = a->type;
+	op->primary = a->primary;
+	snprintf(op->zone, sizeof(op->zone), "%s", a->zone);
 	return op;
+}
+
+/* An operation is in flight from here until op_free. */
+static void op_fly(struct zr_op *op)
+{
+	zsec_run_t *r = op->run;
+	LIST_INSERT_HEAD(&r->ops, op, link);
+	r->st.in_flight++;
+	r->st.started++;
+	if (r->st.in_flight > r->st.peak)
+		r->st.peak = r->st.in_flight;
 }
 
 static void op_free(struct zr_op *op)
 {
 	LIST_REMOVE(op, link);
+	op->run->st.in_flight--;
 	free(op);
 }
 
@@ -87,29 +108,71 @@ static void on_xfr(void *arg, int status, tp_xfr_zone_t *zone, const tp_xfr_stat
 	drain(r);
 }
 
-static void start_soa(zsec_run_t *r, const zsec_action_t *a)
+static void start_soa(zsec_run_t *r, struct zr_op *op)
 {
-	struct zr_op *op = op_new(r, a->zone);
-	int rc = tp_xfr_soa_query(r->ep, &a->primary, a->zone, NULL, r->env, on_soa, op, &op->soa);
+	char zone[sizeof(op->zone)];
+	op_fly(op);
+	int rc = tp_xfr_soa_query(r->ep, &op->primary, op->zone, NULL, r->env, on_soa, op, &op->soa);
 	if (rc != HS_OK) {
+		memcpy(zone, op->zone, sizeof(zone));
 		op_free(op);
-		if (zsec_soa_done(r->zs, a->zone, rc, 0, "cannot send the SOA query") != HS_OK)
-			log_debug(ZR_LOG, "zone '%s': soa failure not wanted", a->zone);
+		if (zsec_soa_done(r->zs, zone, rc, 0, "cannot send the SOA query") != HS_OK)
+			log_debug(ZR_LOG, "zone '%s': soa failure not wanted", zone);
 	}
 }
 
-static void start_xfr(zsec_run_t *r, const zsec_action_t *a)
+static void start_xfr(zsec_run_t *r, struct zr_op *op)
 {
-	struct zr_op *op = op_new(r, a->zone);
+	char zone[sizeof(op->zone)];
 	tp_xfr_opts_t o = r->xopts;
 	o.env = r->env;
-	int rc = tp_xfr_start(r->loop, &a->primary, a->zone, &o, on_xfr, op, &op->xfr);
+	op_fly(op);
+	int rc = tp_xfr_start(r->loop, &op->primary, op->zone, &o, on_xfr, op, &op->xfr);
 	if (rc != HS_OK) {
+		memcpy(zone, op->zone, sizeof(zone));
 		op_free(op);
-		if (zsec_transfer_done(r->zs, a->zone, rc, NULL, NULL,
-		                       "cannot start the transfer") == HS_OK)
-			log_debug(ZR_LOG, "zone '%s': unexpected transfer state", a->zone);
+		if (zsec_transfer_done(r->zs, zone, rc, NULL, NULL, "cannot start the transfer") ==
+		    HS_OK)
+			log_debug(ZR_LOG, "zone '%s': unexpected transfer state", zone);
 	}
+}
+
+static void start_op(zsec_run_t *r, struct zr_op *op)
+{
+	if (op->type == ZSEC_ACT_QUERY_SOA)
+		start_soa(r, op);
+	else
+		start_xfr(r, op);
+}
+
+/* Start waiting operations while there is room; one whose zone is gone
+ * meanwhile is dropped. */
+static void start_waiting(zsec_run_t *r)
+{
+	while (r->st.in_flight < r->max_ops && !TAILQ_EMPTY(&r->waiting)) {
+		struct zr_op *op = TAILQ_FIRST(&r->waiting);
+		zsec_zone_info_t zi;
+		TAILQ_REMOVE(&r->waiting, op, wait);
+		r->st.waiting--;
+		if (zsec_zone_info(r->zs, op->zone, &zi) != HS_OK) {
+			free(op);
+			continue;
+		}
+		start_op(r, op);
+	}
+}
+
+/* A QUERY_SOA or TRANSFER action: start it, or queue it behind the others
+ * when the cap is reached. */
+static void submit(zsec_run_t *r, const zsec_action_t *a)
+{
+	struct zr_op *op = op_new(r, a);
+	if (r->st.in_flight < r->max_ops && TAILQ_EMPTY(&r->waiting)) {
+		start_op(r, op);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&r->waiting, op, wait);
+	r->st.waiting++;
 }
 
 static void on_timer(void *arg)
@@ -138,13 +201,14 @@ static void drain(zsec_run_t *r)
 	if (r->draining)
 		return;
 	r->draining = 1;
-	while (zsec_next_action(r->zs, &a) == HS_OK) {
+	for (;;) {
+		start_waiting(r);
+		if (zsec_next_action(r->zs, &a) != HS_OK)
+			break;
 		switch (a.type) {
 		case ZSEC_ACT_QUERY_SOA:
-			start_soa(r, &a);
-			break;
 		case ZSEC_ACT_TRANSFER:
-			start_xfr(r, &a);
+			submit(r, &a);
 			break;
 		case ZSEC_ACT_ZONE_LOADED:
 			if (r->hooks.loaded)
@@ -163,7 +227,8 @@ static void drain(zsec_run_t *r)
 }
 
 int zsec_run_new(tp_loop_t *loop, tp_endpoint_t *ep, zsec_t *zs, const hs_env_t *env,
-                 const tp_xfr_opts_t *xopts, const zsec_run_hooks_t *hooks, zsec_run_t **out)
+                 const tp_xfr_opts_t *xopts, const zsec_run_hooks_t *hooks, unsigned max_ops,
+                 zsec_run_t **out)
 {
 	if (loop == NULL || ep == NULL || zs == NULL || env == NULL || out == NULL)
 		return HS_E_INVAL;
@@ -176,7 +241,9 @@ int zsec_run_new(tp_loop_t *loop, tp_endpoint_t *ep, zsec_t *zs, const hs_env_t 
 		r->xopts = *xopts;
 	if (hooks)
 		r->hooks = *hooks;
+	r->max_ops = max_ops ? max_ops : ZSEC_RUN_MAX_OPS;
 	LIST_INIT(&r->ops);
+	TAILQ_INIT(&r->waiting);
 	*out = r;
 	drain(r);
 	return HS_OK;
@@ -192,8 +259,20 @@ void zsec_run_free(zsec_run_t *r)
 		tp_xfr_soa_cancel(op->soa);
 		op_free(op);
 	}
+	while (!TAILQ_EMPTY(&r->waiting)) {
+		struct zr_op *op = TAILQ_FIRST(&r->waiting);
+		TAILQ_REMOVE(&r->waiting, op, wait);
+		free(op);
+	}
 	tp_timer_cancel(r->timer);
 	free(r);
+}
+
+void zsec_run_stats(const zsec_run_t *r, zsec_run_stats_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (r != NULL)
+		*out = r->st;
 }
 
 void zsec_run_kick(zsec_run_t *r)

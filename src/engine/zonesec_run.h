@@ -27,20 +27,40 @@ typedef struct zsec_run_hooks {
 	void *arg;
 } zsec_run_hooks_t;
 
+/* Default cap on SOA queries and transfers in flight at once. */
+#define ZSEC_RUN_MAX_OPS 32
+
 /*
  * Drive `zs` on `loop`; SOA queries go out through `ep` (a client or
  * server endpoint of the same address family as the primaries), transfers
  * over their own TCP connections with `xopts` (NULL = defaults). `env`
  * must be the one `zs` was made with (deadlines are its monotonic time).
+ *
+ * At most `max_ops` SOA queries and transfers are in flight at once (0 =
+ * ZSEC_RUN_MAX_OPS); further ones wait in order of their actions and
+ * start as others finish (the zone stays busy in zonesec meanwhile; its
+ * expire timer keeps running). An agent with thousands of zones thus
+ * opens a bounded number of connections to its primaries instead of one
+ * per zone at start-up, which primaries answer with refused, reset or
+ * silent connections (measured with `hsync-bench discovery`).
+ *
  * Pending actions start at once. All pointers are borrowed and must
  * outlive the runner. HS_E_INVAL for a missing argument.
  */
 int zsec_run_new(tp_loop_t *loop, tp_endpoint_t *ep, zsec_t *zs, const hs_env_t *env,
-                 const tp_xfr_opts_t *xopts, const zsec_run_hooks_t *hooks,
+                 const tp_xfr_opts_t *xopts, const zsec_run_hooks_t *hooks, unsigned max_ops,
                  zsec_run_t **out) HS_CHECK_RESULT;
 /* Cancel transfers and queries in flight (their outcomes are not fed
  * back) and the timer. NULL-safe. */
 void zsec_run_free(zsec_run_t *r);
+
+/* Operations (SOA queries, transfers) in flight, waiting for a slot, and
+ * the most ever in flight at once. */
+typedef struct zsec_run_stats {
+	size_t in_flight, waiting, peak;
+	uint64_t started; /* operations started since zsec_run_new */
+} zsec_run_stats_t;
+void zsec_run_stats(const zsec_run_t *r, zsec_run_stats_t *out);
 
 /* Start the queued actions and re-arm the timer; call after changing the
  * zsec_t from outside (zone added, removed, NOTIFY fed directly). */

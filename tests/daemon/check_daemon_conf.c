@@ -87,6 +87,7 @@ START_TEST(test_good)
 	ck_assert_uint_eq(c.tp.timeout_ms, 500);
 	ck_assert_uint_eq(c.tp.chunk_size, 60000); /* default */
 	ck_assert_uint_eq(c.tp.budget_rate, 200);  /* default */
+	ck_assert_uint_eq(c.transfers_in, 32);     /* default */
 	hd_config_clear(&c);
 	hd_config_clear(&c); /* twice is harmless */
 }
@@ -102,6 +103,12 @@ START_TEST(test_insecure_without_anchor)
 	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
 	ck_assert_int_eq(c.insecure, 1);
 	ck_assert_uint_eq(c.nzones, 0);
+	hd_config_clear(&c);
+
+	snprintf(text, sizeof(text), "%s    transfers-in: 4\ndnssec:\n    insecure: yes\n",
+	         good_server);
+	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	ck_assert_uint_eq(c.transfers_in, 4);
 	ck_assert_uint_eq(c.beat_ms, 2000);
 	hd_config_clear(&c);
 }
@@ -156,6 +163,14 @@ static const struct {
      "dnssec:\n    insecure: yes\n",
      ":2: server.identity: '.' is not an identity"},
     {0, "dnssec:\n    insecure: yes\ntransport:\n    expiry: 0\n", "transport.expiry"},
+    {1,
+     "server:\n    identity: a.lab.\n    store: s\n    sig0-key: k\n    hpke-key: h\n"
+     "    transfers-in: 0\ndnssec:\n    insecure: yes\n",
+     "transfers-in"},
+    {1,
+     "server:\n    identity: a.lab.\n    store: s\n    sig0-key: k\n    hpke-key: h\n"
+     "    transfers-in: 5000\ndnssec:\n    insecure: yes\n",
+     "transfers-in"},
 };
 
 START_TEST(test_bad)
@@ -235,6 +250,7 @@ START_TEST(test_example_file)
 	ck_assert_str_eq(c.tp.identity, "agent.provider-a.example.");
 	ck_assert_uint_eq(c.nzones, 2);
 	ck_assert_uint_eq(c.beat_ms, 15000);
+	ck_assert_uint_eq(c.transfers_in, 32);
 	hd_config_clear(&c);
 }
 END_TEST

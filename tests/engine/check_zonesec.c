@@ -2,6 +2,7 @@
  * Tests for src/engine/zonesec.h: the secondary-zone refresh logic,
  * driven with virtual time (hs_env_fake_t). No sockets.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -387,7 +388,12 @@ START_TEST(test_set_primaries)
 	ck_assert_int_eq(zsec_zone_set_primaries(zs, Z, prim, 1), HS_OK);
 	expect_none();
 	/* a new one: a SOA query to it at once, the copy stays in use */
+	uint64_t before, after;
+	ck_assert_int_eq(zsec_next_deadline(zs, &before), HS_OK); /* the refresh */
 	ck_assert_int_eq(zsec_zone_set_primaries(zs, "EXAMPLE.test", &prim[1], 1), HS_OK);
+	/* the refresh timer is no longer the earliest deadline (cache updated) */
+	ck_assert_int_eq(zsec_next_deadline(zs, &after), HS_OK);
+	ck_assert_uint_gt(after, before);
 	a = expect(ZSEC_ACT_QUERY_SOA, 0);
 	ck_assert_uint_eq(tp_peer_addr_port(&a.primary), 5302);
 	ck_assert_int_eq(state(), ZSEC_REFRESHING);
@@ -417,6 +423,112 @@ START_TEST(test_set_primaries)
 }
 END_TEST
 
+/* ---- the cached earliest deadline ---------------------------------------- */
+
+static uint64_t rnd_state = 88172645463325252ull;
+static uint64_t rnd(uint64_t n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state % n;
+}
+
+/* What zsec_next_deadline must say, from the zones' snapshots. */
+static int brute_deadline(uint64_t *out)
+{
+	uint64_t best = 0;
+	for (size_t i = 0; i < zsec_zone_count(zs); i++) {
+		zsec_zone_info_t zi;
+		ck_assert_int_eq(zsec_zone_info(zs, zsec_zone_name(zs, i), &zi), HS_OK);
+		if (!zi.busy && zi.next_refresh_ms && (best == 0 || zi.next_refresh_ms < best))
+			best = zi.next_refresh_ms;
+		if (zi.expire_at_ms && (zi.state == ZSEC_LOADED || zi.state == ZSEC_REFRESHING) &&
+		    (best == 0 || zi.expire_at_ms < best))
+			best = zi.expire_at_ms;
+	}
+	*out = best;
+	return best ? HS_OK : HS_E_NOTFOUND;
+}
+
+#define NZ 40
+struct pend {
+	char zone[64];
+	enum zsec_action_type type;
+};
+
+/* Random events on many zones (answers out of order, failures, NOTIFYs,
+ * time passing, zones removed and added back): after every step the
+ * cached earliest deadline equals a full scan. */
+START_TEST(test_deadline_cache)
+{
+	static struct pend pend[4 * NZ];
+	size_t npend = 0;
+	char name[64];
+
+	hs_log_set_level(HS_LOG_ERR);
+	hs_env_fake_init(&fk, 1700000000000ull, 1);
+	zsec_config_t cfg = {.refresh_min = 5, .retry_min = 2, .expire_min = 40};
+	ck_assert_int_eq(zsec_new(&fk.env, &cfg, &zs), HS_OK);
+	ck_assert_int_eq(tp_peer_addr_parse("127.0.0.1", 5301, &prim[0]), HS_OK);
+	ck_assert_int_eq(tp_peer_addr_parse("127.0.0.2", 5302, &prim[1]), HS_OK);
+	for (int i = 0; i < NZ; i++) {
+		snprintf(name, sizeof(name), "z%02d.test.", i);
+		ck_assert_int_eq(zsec_zone_add(zs, name, prim, 1 + (size_t)(i % 2)), HS_OK);
+	}
+	for (int step = 0; step < 5000; step++) {
+		zsec_action_t a;
+		while (zsec_next_action(zs, &a) == HS_OK) {
+			if (a.type != ZSEC_ACT_QUERY_SOA && a.type != ZSEC_ACT_TRANSFER)
+				continue;
+			ck_assert_uint_lt(npend, sizeof(pend) / sizeof(pend[0]));
+			snprintf(pend[npend].zone, sizeof(pend[0].zone), "%s", a.zone);
+			pend[npend++].type = a.type;
+		}
+		uint64_t r = rnd(10);
+		if (r < 6 && npend > 0) {
+			size_t k = (size_t)rnd(npend);
+			struct pend p = pend[k];
+			pend[k] = pend[--npend];
+			int ok = rnd(4) != 0;
+			int rc;
+			if (p.type == ZSEC_ACT_QUERY_SOA) {
+				rc = zsec_soa_done(zs, p.zone, ok ? HS_OK : HS_E_TIMEOUT,
+				                   (uint32_t)rnd(5), NULL);
+			} else {
+				zsec_soa_timers_t t = {(uint32_t)rnd(5) + 1, (uint32_t)rnd(20),
+				                       (uint32_t)rnd(10), (uint32_t)rnd(100)};
+				rc = zsec_transfer_done(zs, p.zone, ok ? HS_OK : HS_E_NET,
+				                        ok ? &t : NULL, ok ? &dummy_data : NULL, NULL);
+			}
+			/* a zone removed (and maybe added back) meanwhile answers
+			 * NOTFOUND / STATE; an old serial EXISTS; a failure its code */
+			ck_assert_msg(rc == HS_OK || rc == HS_E_NOTFOUND || rc == HS_E_STATE ||
+			                  rc == HS_E_EXISTS || rc == HS_E_NET,
+			              "rc %d", rc);
+		} else if (r < 8) {
+			hs_env_fake_advance(&fk, rnd(8000));
+			zsec_tick(zs);
+		} else if (r < 9) {
+			snprintf(name, sizeof(name), "z%02d.test.", (int)rnd(NZ));
+			int rc = zsec_notify(zs, name, &prim[0], (int)rnd(2), (uint32_t)rnd(6));
+			ck_assert_msg(rc == HS_OK || rc == HS_E_NOTFOUND, "rc %d", rc);
+		} else {
+			snprintf(name, sizeof(name), "z%02d.test.", (int)rnd(NZ));
+			if (zsec_zone_remove(zs, name) != HS_OK)
+				ck_assert_int_eq(zsec_zone_add(zs, name, prim, 1), HS_OK);
+		}
+		uint64_t want = 0, got = 0;
+		int wrc = brute_deadline(&want), grc = zsec_next_deadline(zs, &got);
+		ck_assert_int_eq(grc, wrc);
+		if (wrc == HS_OK)
+			ck_assert_msg(got == want, "step %d: cached %llu, scan %llu", step,
+			              (unsigned long long)got, (unsigned long long)want);
+	}
+	teardown();
+}
+END_TEST
+
 static Suite *zonesec_suite(void)
 {
 	Suite *s = suite_create("zonesec");
@@ -432,6 +544,7 @@ static Suite *zonesec_suite(void)
 	tcase_add_test(tc, test_serial_wrap);
 	tcase_add_test(tc, test_remove);
 	tcase_add_test(tc, test_set_primaries);
+	tcase_add_test(tc, test_deadline_cache);
 	suite_add_tcase(s, tc);
 	return s;
 }
