@@ -34,6 +34,7 @@ static void needs_restart(const hd_config_t *o, const hd_config_t *n, char *out,
 	    {str_differs(a->sig0_key, b->sig0_key), "server.sig0-key"},
 	    {str_differs(a->hpke_key, b->hpke_key), "server.hpke-key"},
 	    {str_differs(o->control_socket, n->control_socket), "server.control-socket"},
+	    {o->transfers_in != n->transfers_in, "server.transfers-in"},
 	    {a->inline_limit != b->inline_limit || a->chunk_size != b->chunk_size ||
 	         a->udp_max != b->udp_max || a->timeout_ms != b->timeout_ms ||
 	         a->retries != b->retries || a->replay_window != b->replay_window ||

@@ -31,7 +31,7 @@ static const char usage[] =
     "new interval goes out at once), zones added or removed, new primaries,\n"
     "zone refresh-min/retry-min, the resolver and the trust anchors (every\n"
     "peer is looked up and judged again). identity, listen, store, the key\n"
-    "files, control-socket and the transport section keep their running\n"
+    "files, control-socket, transfers-in and the transport section keep their running\n"
     "values until a restart; the log names any that changed. A file that\n"
     "does not parse is refused and nothing changes. SIGTERM and SIGINT stop\n"
     "cleanly (the message queue is kept in the store).\n"
