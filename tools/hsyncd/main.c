@@ -33,8 +33,8 @@ static const char usage[] =
     "peer is looked up and judged again). identity, listen, store, the key\n"
     "files, control-socket, transfers-in and the transport section keep\n"
     "their running values until a restart; the log names any that changed.\n"
-    "A file that does not parse is refused and nothing changes. SIGTERM and SIGINT stop\n"
-    "cleanly (the message queue is kept in the store).\n"
+    "A file that does not parse is refused and nothing changes.\n"
+    "SIGTERM and SIGINT stop cleanly (the message queue is kept in the store).\n"
     "\n"
     "Exit status: 0 stopped cleanly or the configuration is valid; 1 runtime\n"
     "failure; 2 usage error; 3 configuration, key, store or bind failure.\n";
