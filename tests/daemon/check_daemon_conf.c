@@ -103,6 +103,12 @@ START_TEST(test_insecure_without_anchor)
 	ck_assert_int_eq(c.insecure, 1);
 	ck_assert_uint_eq(c.nzones, 0);
 	ck_assert_uint_eq(c.beat_ms, 2000);
+	/* the identity zone is off unless asked for */
+	ck_assert_int_eq(c.idz.enable, 0);
+	ck_assert_ptr_null(c.idz.keys);
+	ck_assert_uint_eq(c.idz.ttl, 3600);
+	ck_assert_uint_eq(c.idz.validity, 14 * 86400);
+	ck_assert_uint_eq(c.idz.nxfr, 0);
 	hd_config_clear(&c);
 }
 END_TEST
@@ -150,7 +156,18 @@ static const struct {
     {1,
      "server:\n    identity: a.lab.\n    store: s\n    sig0-key: k\n    hpke-key: h\n"
      "    listen: 127.0.0.1@99999\ndnssec:\n    insecure: yes\n",
-     "listen"},
+     "listen"},    {0, "dnssec:\n    insecure: yes\nidentity-zone:\n    enable: yes\n", "enabled without a key"},
+    {0,
+     "dnssec:\n    insecure: yes\nidentity-zone:\n    enable: yes\n"
+     "    key: /nonexistent/Kalpha.lab.+015+1.private\n",
+     "identity-zone.key: cannot read '/nonexistent/Kalpha.lab.+015+1.key'"},
+    {0, "dnssec:\n    insecure: yes\nidentity-zone:\n    address: dns.alpha.lab\n",
+     "identity-zone.address: 'dns.alpha.lab' is not an IP address"},
+    {0, "dnssec:\n    insecure: yes\nidentity-zone:\n    provide-xfr: [127.0.0.1, any]\n",
+     "identity-zone.provide-xfr: 'any'"},
+    {0, "dnssec:\n    insecure: yes\nidentity-zone:\n    signature-validity: 1s\n",
+     "signature-validity"},
+    {0, "dnssec:\n    insecure: yes\nidentity-zone:\n    ns: bad..name\n", "ns"},
 };
 
 START_TEST(test_bad)
@@ -195,6 +212,11 @@ START_TEST(test_example_file)
 	ck_assert_str_eq(c.tp.identity, "agent.provider-a.example.");
 	ck_assert_uint_eq(c.nzones, 2);
 	ck_assert_uint_eq(c.beat_ms, 15000);
+	ck_assert_int_eq(c.idz.enable, 0);
+	ck_assert_uint_eq(c.idz.naddrs, 2);
+	ck_assert_uint_eq(c.idz.nns, 2);
+	ck_assert_uint_eq(c.idz.nxfr, 2);
+	ck_assert_uint_eq(c.idz.nnotify, 1);
 	hd_config_clear(&c);
 }
 END_TEST

@@ -60,7 +60,7 @@ identity-zone:
     key: [$KSK, $ZSK.private]
     address: [127.0.0.1, ::1]
     ttl: 300
-    signature-validity: 2d
+    signature-validity: ${VALIDITY:-2d}
 EOT
 	for l in "$@"; do echo "    $l"; done
 }
@@ -243,6 +243,23 @@ if nsd_start "$TMP/nsd" "$ID" "$TMP/nsd/idz.zone"; then
 else
 	bad "NSD did not load the zone from hsyncd"
 fi
+
+# a short signature validity: re-signed by the timer at half of it
+VALIDITY=10s conf >"$TMP/hsyncd.conf"
+S0=$(dig @127.0.0.1 -p "$PORT" +short "$ID" SOA | awk '{print $3}')
+kill -HUP $PID
+for _ in $(seq 1 100); do grep -q "signed (timer)" "$TMP/log" && break; sleep 0.1; done
+grep -q "signed (timer)" "$TMP/log" && ok "re-signed by the timer" || bad "no timer re-sign"
+S1=$(dig @127.0.0.1 -p "$PORT" +short "$ID" SOA | awk '{print $3}')
+[ "${S1:-0}" -gt "${S0:-0}" ] && ok "timer re-sign raised the serial ($S0 -> $S1)" ||
+	bad "serial '$S0' -> '$S1'"
+win=$(q +dnssec "$ID" SOA | awk '$4 == "RRSIG" && $5 == "SOA" {print $9, $10; exit}' |
+	/usr/bin/python3 -c 'import sys, calendar, time
+e, i = sys.stdin.read().split()
+t = lambda s: calendar.timegm(time.strptime(s, "%Y%m%d%H%M%S"))
+print(t(e) - t(i))')
+[ "$win" = 3610 ] && ok "signature window: 1 h before signing to 10 s after" ||
+	bad "window '$win' s"
 
 kill -TERM $PID
 wait $PID
