@@ -14,12 +14,27 @@
 #define T_ANY          255
 #define MAX_MSG        65535
 
+/* 1 if `p` is exactly one uncompressed wire name of `len` octets. */
+static int wire_name_ok(const uint8_t *p, size_t len)
+{
+	size_t i = 0;
+
+	if (p == NULL || len == 0 || len > 255)
+		return 0;
+	while (i < len && p[i] != 0) {
+		if (p[i] > 63)
+			return 0; /* a compression pointer or an unknown label type */
+		i += (size_t)p[i] + 1;
+	}
+	return i == len - 1;
+}
+
 int ds_zone_covers(const ds_zone_t *z, const uint8_t *qname, size_t qname_len)
 {
 	ldns_rdf *n;
 	int r;
 
-	if (z == NULL || qname == NULL || qname_len == 0 || qname_len > 255)
+	if (z == NULL || !wire_name_ok(qname, qname_len))
 		return 0;
 	n = ldns_dname_new_frm_data((uint16_t)qname_len, qname);
 	if (n == NULL)
@@ -222,8 +237,10 @@ int ds_reply_rcode(const ds_query_t *q, uint8_t rcode, int aa, hs_buf_t *out)
 	ldns_pkt *p;
 	int rc;
 
-	if (q == NULL || out == NULL || q->qname == NULL || q->qname_len == 0)
+	if (q == NULL || out == NULL)
 		return HS_E_INVAL;
+	if (!wire_name_ok(q->qname, q->qname_len))
+		return HS_E_NAME;
 	p = reply_pkt(q, rcode, aa, &qn);
 	rc = emit(p, q->limit < 512 ? 512 : q->limit, 1, out);
 	ldns_pkt_free(p);
@@ -274,8 +291,10 @@ int ds_zone_axfr(const ds_zone_t *z, const ds_query_t *q, hs_buf_t *out)
 	ldns_rr_list *an;
 	int rc;
 
-	if (z == NULL || q == NULL || out == NULL || q->qname == NULL)
+	if (z == NULL || q == NULL || out == NULL)
 		return HS_E_INVAL;
+	if (!wire_name_ok(q->qname, q->qname_len))
+		return HS_E_NAME;
 	p = reply_pkt(q, RCODE_NOERROR, 1, &qn);
 	if (ldns_dname_compare(qn, z->apex) != 0) {
 		ldns_pkt_free(p);

@@ -128,7 +128,8 @@ typedef struct ds_query {
 /* EDNS(0) UDP size we announce in answers. */
 #define DS_EDNS_SIZE 1232
 
-/* 1 if the wire name `qname` is the apex or below it. */
+/* 1 if `qname` is one uncompressed wire name at or below the apex (0 for
+ * anything else, malformed bytes included). */
 int ds_zone_covers(const ds_zone_t *z, const uint8_t *qname, size_t qname_len);
 
 /*
@@ -145,12 +146,13 @@ int ds_zone_answer(const ds_zone_t *z, const ds_query_t *q, hs_buf_t *out) HS_CH
 /*
  * The whole zone as one AXFR response message (SOA, every record with its
  * signatures, SOA) for `q` (qtype AXFR at the apex), appended to `out`.
- * Errors: HS_E_INVAL, HS_E_NAME (not the apex), HS_E_LIMIT (over 65535
+ * Errors: HS_E_INVAL, HS_E_NAME (not the apex, or not a name), HS_E_LIMIT (over 65535
  * octets).
  */
 int ds_zone_axfr(const ds_zone_t *z, const ds_query_t *q, hs_buf_t *out) HS_CHECK_RESULT;
 
-/* An empty reply to `q` with RCODE `rcode` (REFUSED, FORMERR, NOTIMP). */
+/* An empty reply to `q` with RCODE `rcode` (REFUSED, FORMERR, NOTIMP).
+ * HS_E_INVAL (NULL), HS_E_NAME (qname not one uncompressed wire name). */
 int ds_reply_rcode(const ds_query_t *q, uint8_t rcode, int aa, hs_buf_t *out) HS_CHECK_RESULT;
 
 #endif

@@ -407,6 +407,28 @@ START_TEST(answers)
 	ck_assert_int_eq(ldns_pkt_get_rcode(p), 0);
 	ck_assert_uint_eq(ldns_pkt_nscount(p), 1); /* the SOA, no NSEC without DO */
 	ldns_pkt_free(p);
+	/* malformed names are never covered or answered */
+	{
+		static const uint8_t overrun[] = {3, 'd', 'n', 's', 9, 'a', 'g', 'e', 'n', 't', 0};
+		static const uint8_t pointer[] = {3, 'd', 'n', 's', 0xc0, 12};
+		static const uint8_t trailing[] = {5, 'a', 'g', 'e', 'n', 't', 1, 'a', 7, 'e',
+		                                   'x', 'a', 'm', 'p', 'l', 'e', 0, 0};
+		ds_query_t q;
+		hs_buf_t out = HS_BUF_INIT;
+
+		ck_assert(!ds_zone_covers(z, overrun, sizeof(overrun)));
+		ck_assert(!ds_zone_covers(z, pointer, sizeof(pointer)));
+		ck_assert(!ds_zone_covers(z, trailing, sizeof(trailing)));
+		ck_assert(ds_zone_covers(z, trailing, sizeof(trailing) - 1));
+		memset(&q, 0, sizeof(q));
+		q.qname = overrun;
+		q.qname_len = sizeof(overrun);
+		q.qclass = 1;
+		ck_assert_int_eq(ds_zone_answer(z, &q, &out), HS_E_NAME);
+		ck_assert_int_eq(ds_reply_rcode(&q, 1, 0, &out), HS_E_NAME);
+		ck_assert_int_eq(ds_zone_axfr(z, &q, &out), HS_E_NAME);
+		ck_assert_uint_eq(out.len, 0);
+	}
 	/* outside the zone, other classes, zone transfers */
 	ck_assert_ptr_null(ask(z, "agent.b.example.", LDNS_RR_TYPE_A, 0, 0, 512, HS_E_NAME));
 	p = ask(z, APEX, 251, 0, 0, 512, HS_OK);
