@@ -176,27 +176,31 @@ static int load_idzone(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	for (i = 0; i < z->naddrs; i++) {
 		tp_peer_addr_t pa;
 		if (tp_peer_addr_parse(z->addrs[i], 0, &pa) != HS_OK || z->addrs[i][0] == '[')
-			return hs_fail(em, HS_E_CONFIG, "%s:%u: identity-zone.address: '%s' is not an IP address",
+			return hs_fail(em, HS_E_CONFIG,
+			               "%s:%u: identity-zone.address: '%s' is not an IP address",
 			               c->path, conf_val(s, "address", i)->line, z->addrs[i]);
 	}
 	z->nxfr = conf_count(s, "provide-xfr");
 	z->xfr = z->nxfr ? xcalloc(z->nxfr, sizeof(*z->xfr)) : NULL;
 	for (i = 0; i < z->nxfr; i++)
 		if (tp_peer_addr_parse(conf_val(s, "provide-xfr", i)->text, 0, &z->xfr[i]) != HS_OK)
-			return hs_fail(em, HS_E_CONFIG, "%s:%u: identity-zone.provide-xfr: '%s' is not an IP address",
-			               c->path, conf_val(s, "provide-xfr", i)->line,
-			               conf_val(s, "provide-xfr", i)->text);
+			return hs_fail(
+			    em, HS_E_CONFIG,
+			    "%s:%u: identity-zone.provide-xfr: '%s' is not an IP address", c->path,
+			    conf_val(s, "provide-xfr", i)->line,
+			    conf_val(s, "provide-xfr", i)->text);
 	z->nnotify = conf_count(s, "notify");
 	z->notify = z->nnotify ? xcalloc(z->nnotify, sizeof(*z->notify)) : NULL;
 	for (i = 0; i < z->nnotify; i++)
-		if (conv_addr(&conf_val(s, "notify", i)->addr, ip, sizeof(ip), &z->notify[i]) != HS_OK)
+		if (conv_addr(&conf_val(s, "notify", i)->addr, ip, sizeof(ip), &z->notify[i]) !=
+		    HS_OK)
 			return hs_fail(em, HS_E_CONFIG, "%s:%u: identity-zone.notify: bad address",
 			               c->path, conf_val(s, "notify", i)->line);
 	if (!z->enable)
 		return HS_OK;
 	if (z->nkeys == 0)
-		return hs_fail(em, HS_E_CONFIG, "%s:%u: identity-zone: enabled without a key", c->path,
-		               conf_sec_line(s));
+		return hs_fail(em, HS_E_CONFIG, "%s:%u: identity-zone: enabled without a key",
+		               c->path, conf_sec_line(s));
 	hs_errmsg_clear(&kem);
 	rc = ds_keys_load(c->tp.identity, (const char *const *)z->key_files, z->nkeys, &z->keys,
 	                  &kem);

@@ -63,8 +63,8 @@ int hd_disc_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
 /* wire_zones.c */
 int hd_zones_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
 int hd_zones_apply(hd_t *d, const hd_config_t *nc); /* reload: add/remove zones */
-int hd_on_request(void *arg, const tp_peer_addr_t *src, int proto, size_t limit,
-                  const uint8_t *msg, size_t len, hs_buf_t *reply);
+int hd_on_request(void *arg, const tp_peer_addr_t *src, int proto, size_t limit, const uint8_t *msg,
+                  size_t len, hs_buf_t *reply);
 struct hd_zone *hd_zone_get(hd_t *d, const char *name);
 /* wire_idzone.c: the identity zone (signing, serving, re-signing) */
 int hd_idzone_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;

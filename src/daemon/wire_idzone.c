@@ -84,12 +84,12 @@ static void send_notifies(hd_t *d)
 		hs_buf_append_u16(&m, T_SOA);
 		hs_buf_append_u16(&m, 1);
 		tp_peer_addr_str(&c->notify[i], where, sizeof(where));
-		if (tp_send(tp_node_endpoint(d->node), &c->notify[i], m.data, m.len, NULL, notify_done,
-		            NULL, NULL) != HS_OK)
+		if (tp_send(tp_node_endpoint(d->node), &c->notify[i], m.data, m.len, NULL,
+		            notify_done, NULL, NULL) != HS_OK)
 			hs_log(HS_LOG_WARN, SUBSYS, "cannot notify '%s'", where);
 		else
-			hs_log(HS_LOG_INFO, SUBSYS, "notify for '%s' sent to '%s'", ds_zone_apex(d->idz),
-			       where);
+			hs_log(HS_LOG_INFO, SUBSYS, "notify for '%s' sent to '%s'",
+			       ds_zone_apex(d->idz), where);
 	}
 	ldns_rdf_deep_free(apex);
 	hs_buf_free(&m);
@@ -133,13 +133,12 @@ static int sign_now(hd_t *d, const char *why, hs_errmsg_t *em)
 	hs_log(HS_LOG_NOTICE, SUBSYS,
 	       "identity zone '%s' signed (%s): serial %u, %zu rrsets, %zu keys, expires %u, "
 	       "re-sign at %u",
-	       ds_zone_apex(z), why, ds_zone_serial(z), ds_zone_rrset_count(z), ds_keys_count(c->keys),
-	       ds_zone_expiration(z), ds_zone_resign_at(z));
+	       ds_zone_apex(z), why, ds_zone_serial(z), ds_zone_rrset_count(z),
+	       ds_keys_count(c->keys), ds_zone_expiration(z), ds_zone_resign_at(z));
 	tp_timer_cancel(d->idz_timer);
-	d->idz_timer = tp_timer_add(d->loop,
-	                            (uint64_t)(ds_zone_resign_at(z) > now ? ds_zone_resign_at(z) - now
-	                                                                   : 1) * 1000,
-	                            on_resign, d);
+	d->idz_timer = tp_timer_add(
+	    d->loop, (uint64_t)(ds_zone_resign_at(z) > now ? ds_zone_resign_at(z) - now : 1) * 1000,
+	    on_resign, d);
 	send_notifies(d);
 cleanup:
 	hs_buf_free(&key);

@@ -74,8 +74,8 @@ static void on_expired(void *arg, const char *zone)
 	hd_pump(d);
 }
 
-int hd_on_request(void *arg, const tp_peer_addr_t *src, int proto, size_t limit,
-                  const uint8_t *msg, size_t len, hs_buf_t *reply)
+int hd_on_request(void *arg, const tp_peer_addr_t *src, int proto, size_t limit, const uint8_t *msg,
+                  size_t len, hs_buf_t *reply)
 {
 	hd_t *d = arg;
 	tp_req_info_t ri;

@@ -109,7 +109,8 @@ static const ldns_rr *nsec_for(const ds_zone_t *z, const ldns_rdf *name)
 		if (ldns_dname_compare(ldns_rr_owner(rr), name) == 0)
 			return rr;
 		if (ldns_dname_compare(ldns_rr_owner(rr), name) < 0 &&
-		    (best == NULL || ldns_dname_compare(ldns_rr_owner(rr), ldns_rr_owner(best)) > 0))
+		    (best == NULL ||
+		     ldns_dname_compare(ldns_rr_owner(rr), ldns_rr_owner(best)) > 0))
 			best = rr;
 	}
 	if (best == NULL) /* before the first name: the last NSEC wraps around */

@@ -16,7 +16,8 @@ static int push_text(ldns_rr_list *l, const char *text, hs_errmsg_t *em)
 	ldns_status st = ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL);
 
 	if (st != LDNS_STATUS_OK)
-		return hs_fail(em, HS_E_SYNTAX, "record '%s': %s", text, ldns_get_errorstr_by_id(st));
+		return hs_fail(em, HS_E_SYNTAX, "record '%s': %s", text,
+		               ldns_get_errorstr_by_id(st));
 	ldns_rr_list_push_rr(l, rr);
 	return HS_OK;
 }
@@ -98,8 +99,8 @@ static int build(const ds_idzone_spec_t *s, const ds_keys_t *keys, const char *a
 	ldns_rdf_deep_free(dns);
 	if (rc != HS_OK)
 		return rc;
-	snprintf(line, sizeof(line), "_dns._tcp.%s %u IN URI 10 1 \"dns://dns.%.*s:%u/\"", apex, ttl,
-	         (int)strlen(apex) - 1, apex, (unsigned)s->port);
+	snprintf(line, sizeof(line), "_dns._tcp.%s %u IN URI 10 1 \"dns://dns.%.*s:%u/\"", apex,
+	         ttl, (int)strlen(apex) - 1, apex, (unsigned)s->port);
 	rc = push_text(l, line, em);
 	for (i = 0; rc == HS_OK && i < ldns_key_list_key_count(keys->list); i++) {
 		ldns_rr *k = ldns_key2rr(ldns_key_list_key(keys->list, i));
@@ -121,7 +122,8 @@ static size_t count_rrsets(const ldns_rr_list *l)
 		const ldns_rr *rr = ldns_rr_list_rr(l, i);
 		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_RRSIG)
 			continue;
-		if (prev == NULL || ldns_dname_compare(ldns_rr_owner(prev), ldns_rr_owner(rr)) != 0 ||
+		if (prev == NULL ||
+		    ldns_dname_compare(ldns_rr_owner(prev), ldns_rr_owner(rr)) != 0 ||
 		    ldns_rr_get_type(prev) != ldns_rr_get_type(rr))
 			n++;
 		prev = rr;

@@ -65,18 +65,18 @@ int ds_keys_ds_text(const ds_keys_t *k, uint32_t ttl, hs_buf_t *out) HS_CHECK_RE
 
 /* What goes into the zone (pointers borrowed during ds_zone_sign). */
 typedef struct ds_idzone_spec {
-	const char *apex;        /* the identity, e.g. "agent.a.example." */
-	const char *const *ns;   /* NS targets; nns == 0: "dns.<apex>" */
+	const char *apex;      /* the identity, e.g. "agent.a.example." */
+	const char *const *ns; /* NS targets; nns == 0: "dns.<apex>" */
 	size_t nns;
 	const char *const *addrs; /* IPv4/IPv6 literals of dns.<apex> (may be none) */
 	size_t naddrs;
-	uint16_t port;              /* of the URI */
-	const uint8_t *key_rdata;   /* KEY RDATA (flags, protocol, alg, key) */
+	uint16_t port;            /* of the URI */
+	const uint8_t *key_rdata; /* KEY RDATA (flags, protocol, alg, key) */
 	size_t key_rdlen;
-	const uint8_t *hpke_rdata;  /* HPKEKEY RDATA (kem, kdf, aead, key) */
+	const uint8_t *hpke_rdata; /* HPKEKEY RDATA (kem, kdf, aead, key) */
 	size_t hpke_rdlen;
-	uint32_t ttl;               /* of every record; SOA minimum too; 0 = 3600 */
-	uint32_t validity;          /* seconds signatures stay valid; 0 = 14 days */
+	uint32_t ttl;      /* of every record; SOA minimum too; 0 = 3600 */
+	uint32_t validity; /* seconds signatures stay valid; 0 = 14 days */
 } ds_idzone_spec_t;
 
 #define DS_DEFAULT_TTL      3600u
@@ -93,8 +93,8 @@ typedef struct ds_zone ds_zone_t;
  * (bad apex or NS name), HS_E_SYNTAX (an address that is not a literal),
  * HS_E_CRYPTO (ldns could not sign; em says why).
  */
-int ds_zone_sign(const ds_idzone_spec_t *spec, ds_keys_t *keys, uint32_t now,
-                 uint32_t prev_serial, ds_zone_t **out, hs_errmsg_t *em) HS_CHECK_RESULT;
+int ds_zone_sign(const ds_idzone_spec_t *spec, ds_keys_t *keys, uint32_t now, uint32_t prev_serial,
+                 ds_zone_t **out, hs_errmsg_t *em) HS_CHECK_RESULT;
 void ds_zone_free(ds_zone_t *z);
 
 uint32_t ds_zone_serial(const ds_zone_t *z);
@@ -116,13 +116,13 @@ void ds_zone_text(const ds_zone_t *z, hs_buf_t *out);
 /* One query, as parsed by the caller (transport/endpoint.h tp_req_parse). */
 typedef struct ds_query {
 	uint16_t id;
-	uint16_t flags;        /* the request's second header word (RD is copied) */
-	const uint8_t *qname;  /* uncompressed wire name */
+	uint16_t flags;       /* the request's second header word (RD is copied) */
+	const uint8_t *qname; /* uncompressed wire name */
 	size_t qname_len;
 	uint16_t qtype, qclass;
-	int has_opt;           /* the request had EDNS(0) */
-	int dnssec_ok;         /* DO bit */
-	size_t limit;          /* largest reply the requester takes */
+	int has_opt;   /* the request had EDNS(0) */
+	int dnssec_ok; /* DO bit */
+	size_t limit;  /* largest reply the requester takes */
 } ds_query_t;
 
 /* EDNS(0) UDP size we announce in answers. */

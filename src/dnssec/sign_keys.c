@@ -97,8 +97,8 @@ static int load_one(const ldns_rdf *zone, const char *path, ldns_key **out, hs_e
 	alg = ldns_rdf2native_int8(ldns_rr_rdf(dnskey, 2));
 	flags = ldns_rdf2native_int16(ldns_rr_rdf(dnskey, 0));
 	if (alg_name(alg) == NULL) {
-		rc = hs_fail(em, HS_E_NOTSUP, "'%s': algorithm %u is not supported for signing", pub,
-		             (unsigned)alg);
+		rc = hs_fail(em, HS_E_NOTSUP, "'%s': algorithm %u is not supported for signing",
+		             pub, (unsigned)alg);
 		goto cleanup;
 	}
 	if (ldns_dname_compare(ldns_rr_owner(dnskey), zone) != 0) {
@@ -120,8 +120,8 @@ static int load_one(const ldns_rdf *zone, const char *path, ldns_key **out, hs_e
 	}
 	if (ldns_key_new_frm_fp_l(&k, f, &line) != LDNS_STATUS_OK) {
 		k = NULL;
-		rc = hs_fail(em, HS_E_SYNTAX, "'%s': not a private key file ldns can read (line %d)",
-		             priv, line);
+		rc = hs_fail(em, HS_E_SYNTAX,
+		             "'%s': not a private key file ldns can read (line %d)", priv, line);
 		goto cleanup;
 	}
 	if ((uint8_t)ldns_key_algorithm(k) != alg) {
@@ -131,7 +131,8 @@ static int load_one(const ldns_rdf *zone, const char *path, ldns_key **out, hs_e
 	ldns_key_set_pubkey_owner(k, ldns_rdf_clone(ldns_rr_owner(dnskey)));
 	ldns_key_set_flags(k, flags);
 	derived = ldns_key2rr(k);
-	if (derived == NULL || ldns_rdf_compare(ldns_rr_rdf(derived, 3), ldns_rr_rdf(dnskey, 3)) != 0) {
+	if (derived == NULL ||
+	    ldns_rdf_compare(ldns_rr_rdf(derived, 3), ldns_rr_rdf(dnskey, 3)) != 0) {
 		rc = hs_fail(em, HS_E_BADKEY, "'%s' does not hold the private half of '%s'", priv,
 		             pub);
 		goto cleanup;

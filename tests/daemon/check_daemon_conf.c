@@ -156,7 +156,8 @@ static const struct {
     {1,
      "server:\n    identity: a.lab.\n    store: s\n    sig0-key: k\n    hpke-key: h\n"
      "    listen: 127.0.0.1@99999\ndnssec:\n    insecure: yes\n",
-     "listen"},    {0, "dnssec:\n    insecure: yes\nidentity-zone:\n    enable: yes\n", "enabled without a key"},
+     "listen"},
+    {0, "dnssec:\n    insecure: yes\nidentity-zone:\n    enable: yes\n", "enabled without a key"},
     {0,
      "dnssec:\n    insecure: yes\nidentity-zone:\n    enable: yes\n"
      "    key: /nonexistent/Kalpha.lab.+015+1.private\n",

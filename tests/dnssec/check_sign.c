@@ -7,9 +7,9 @@
 #include "dnssec/sign.h"
 #include "lib/testutil.h"
 
-#define APEX     "agent.a.example."
-#define NOW      1800000000u
-#define T_HPKE   65290
+#define APEX   "agent.a.example."
+#define NOW    1800000000u
+#define T_HPKE 65290
 
 static char *dir;
 
@@ -21,7 +21,8 @@ static const char *write_key(const char *name, const char *owner, uint16_t flags
 	static int slot;
 	char *b = base[slot++ % 4];
 	char path[600];
-	ldns_key *k = ldns_key_new_frm_algorithm((ldns_signing_algorithm)alg, alg == 8 ? 1024 : 256);
+	ldns_key *k =
+	    ldns_key_new_frm_algorithm((ldns_signing_algorithm)alg, alg == 8 ? 1024 : 256);
 	ldns_rr *rr;
 	FILE *f;
 
@@ -69,9 +70,9 @@ static ds_keys_t *load(const char *zone, const char *path, int want)
 	return k;
 }
 
-static const uint8_t key_rd[] = {0x02, 0x00, 0x03, 0x0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
-                                 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
-                                 29, 30, 31, 32};
+static const uint8_t key_rd[] = {0x02, 0x00, 0x03, 0x0f, 1,  2,  3,  4,  5,  6,  7,  8,
+                                 9,    10,   11,   12,   13, 14, 15, 16, 17, 18, 19, 20,
+                                 21,   22,   23,   24,   25, 26, 27, 28, 29, 30, 31, 32};
 static uint8_t hpke_rd[38] = {0x00, 0x20, 0x00, 0x01, 0x00, 0x02, 0xaa};
 
 static void spec_init(ds_idzone_spec_t *s, const char *const *addrs, size_t naddrs)
@@ -145,8 +146,8 @@ static int vf_fetch(void *arg, const char *name, uint16_t type, const dv_rrset_t
 }
 
 /* Validate (name, type) of `z` from a DS anchor made of `k`: the security. */
-static enum dv_security validate(const ds_zone_t *z, ds_keys_t *k, const char *name,
-                                 uint16_t type, uint32_t now, enum dv_reason *why)
+static enum dv_security validate(const ds_zone_t *z, ds_keys_t *k, const char *name, uint16_t type,
+                                 uint32_t now, enum dv_reason *why)
 {
 	hs_buf_t ds = HS_BUF_INIT;
 	dv_anchors_t *a = dv_anchors_new();
@@ -212,7 +213,8 @@ START_TEST(keys_refused)
 	/* an algorithm we do not sign with (RSASHA1) */
 	snprintf(p, sizeof(p), "%s/old.key", dir);
 	f = fopen(p, "w");
-	fprintf(f, "%s IN DNSKEY 257 3 5 AwEAAcMnWBKLuvG/LwnPVykcmpvnntwxfshHlHRhlY0F3oz8AMcuF8gw\n",
+	fprintf(f,
+	        "%s IN DNSKEY 257 3 5 AwEAAcMnWBKLuvG/LwnPVykcmpvnntwxfshHlHRhlY0F3oz8AMcuF8gw\n",
 	        APEX);
 	fclose(f);
 	ck_assert_ptr_null(load(APEX, p, HS_E_NOTSUP));
@@ -263,7 +265,8 @@ START_TEST(ksk_zsk_and_wrong_anchor)
 	const char *ksk = write_key("ksk", APEX, 257, LDNS_SIGN_ED25519);
 	const char *zsk = write_key("zsk", APEX, 256, LDNS_SIGN_ECDSAP256SHA256);
 	const char *paths[2] = {ksk, zsk};
-	ds_keys_t *k = NULL, *other = load(APEX, write_key("x", APEX, 257, LDNS_SIGN_ED25519), HS_OK);
+	ds_keys_t *k = NULL,
+	          *other = load(APEX, write_key("x", APEX, 257, LDNS_SIGN_ED25519), HS_OK);
 	hs_buf_t ds = HS_BUF_INIT;
 	hs_errmsg_t em;
 	ds_zone_t *z;
@@ -292,7 +295,7 @@ START_TEST(resign_serial_increases)
 	          *c = sign_at(k, NOW + 100000, ds_zone_serial(b));
 	enum dv_reason why;
 
-	ck_assert_uint_eq(ds_zone_serial(b), NOW + 1);       /* same second: +1 */
+	ck_assert_uint_eq(ds_zone_serial(b), NOW + 1);      /* same second: +1 */
 	ck_assert_uint_eq(ds_zone_serial(c), NOW + 100000); /* later: the time */
 	ck_assert_uint_eq(ds_zone_expiration(c), NOW + 100000 + 86400);
 	/* the old copy has expired then, the new one is good */
@@ -411,8 +414,8 @@ START_TEST(answers)
 	{
 		static const uint8_t overrun[] = {3, 'd', 'n', 's', 9, 'a', 'g', 'e', 'n', 't', 0};
 		static const uint8_t pointer[] = {3, 'd', 'n', 's', 0xc0, 12};
-		static const uint8_t trailing[] = {5, 'a', 'g', 'e', 'n', 't', 1, 'a', 7, 'e',
-		                                   'x', 'a', 'm', 'p', 'l', 'e', 0, 0};
+		static const uint8_t trailing[] = {5,   'a', 'g', 'e', 'n', 't', 1,   'a', 7,
+		                                   'e', 'x', 'a', 'm', 'p', 'l', 'e', 0,   0};
 		ds_query_t q;
 		hs_buf_t out = HS_BUF_INIT;
 
@@ -442,12 +445,11 @@ END_TEST
 START_TEST(truncation_and_axfr)
 {
 	ds_keys_t *k = load(APEX, write_key("ksk", APEX, 257, LDNS_SIGN_ED25519), HS_OK);
-	static const char *const many[] = {"2001:db8::1", "2001:db8::2", "2001:db8::3",
-	                                   "2001:db8::4", "2001:db8::5", "2001:db8::6",
-	                                   "2001:db8::7", "2001:db8::8", "2001:db8::9",
-	                                   "2001:db8::a", "2001:db8::b", "2001:db8::c",
-	                                   "2001:db8::d", "2001:db8::e", "2001:db8::f",
-	                                   "2001:db8::10", "2001:db8::11", "2001:db8::12"};
+	static const char *const many[] = {
+	    "2001:db8::1",  "2001:db8::2",  "2001:db8::3", "2001:db8::4", "2001:db8::5",
+	    "2001:db8::6",  "2001:db8::7",  "2001:db8::8", "2001:db8::9", "2001:db8::a",
+	    "2001:db8::b",  "2001:db8::c",  "2001:db8::d", "2001:db8::e", "2001:db8::f",
+	    "2001:db8::10", "2001:db8::11", "2001:db8::12"};
 	ds_idzone_spec_t s;
 	ds_zone_t *z = NULL;
 	ldns_pkt *p;

@@ -19,9 +19,9 @@ static ds_zone_t *zone;
 static void zone_init(void)
 {
 	static const char *const addrs[] = {"127.0.0.1", "::1"};
-	static const uint8_t key[] = {2, 0, 3, 15, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-	                              15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
-	                              31, 32};
+	static const uint8_t key[] = {2,  0,  3,  15, 1,  2,  3,  4,  5,  6,  7,  8,
+	                              9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+	                              21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 	static const uint8_t hpke[] = {0, 0x20, 0, 1, 0, 2, 9, 9, 9, 9, 9, 9, 9, 9};
 	ds_keys_t ks;
 	ds_idzone_spec_t s;

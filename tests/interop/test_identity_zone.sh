@@ -144,16 +144,30 @@ q "other.test." A >"$TMP/q.out"
 grep -q "status: REFUSED" "$TMP/q.out" && grep -q "ANSWER: 0," "$TMP/q.out" &&
 	ok "outside the zone: the transport's REFUSED" || bad "outside: $(cat "$TMP/q.out")"
 
-# transport names and signed messages still go to the transport core
-q "0.${ID}0123456789abcdef.$ID" TYPE65288 >"$TMP/q.out"
+# transport names and signed messages still go to the transport core,
+# recognisable by its extended errors (the zone's answer would be NXDOMAIN)
+DIST=0123456789abcdef
+q "0.${ID}$DIST.$ID" TYPE65288 >"$TMP/q.out"
 grep -q "status: REFUSED" "$TMP/q.out" && grep -q "ANSWER: 0," "$TMP/q.out" &&
 	ok "unsigned CHUNK query: the transport's REFUSED" || bad "CHUNK: $(cat "$TMP/q.out")"
-"$BIN/hsdig" @127.0.0.1 -p "$PORT" +notify "0123456789abcdef.$ID" CHUNK >"$TMP/q.out" 2>&1
-grep -q "status: REFUSED" "$TMP/q.out" && ok "unsigned CHUNK NOTIFY: the transport's REFUSED" ||
+hsdig_tp() { # hsdig_tp WANT-EDE ARGS...: the transport's REFUSED with that EDE
+	local want=$1
+	shift
+	"$BIN/hsdig" @127.0.0.1 -p "$PORT" "$@" >"$TMP/q.out" 2>&1
+	grep -q "status: REFUSED" "$TMP/q.out" && grep -q "EDE: .*($want)" "$TMP/q.out"
+}
+hsdig_tp "SIG(0) required" "1.${ID}$DIST.$ID" CHUNK && ok "unsigned CHUNK query: SIG(0) required" ||
+	bad "unsigned CHUNK: $(cat "$TMP/q.out")"
+hsdig_tp "unknown peer" +sig0="$SIG0" "1.${ID}$DIST.$ID" CHUNK &&
+	ok "SIG(0)-signed CHUNK query reaches the transport (unknown peer)" ||
+	bad "signed CHUNK: $(cat "$TMP/q.out")"
+hsdig_tp "unknown peer" +sig0="$SIG0" +notify "$DIST.$ID" CHUNK &&
+	ok "SIG(0)-signed CHUNK NOTIFY reaches the transport" || bad "signed NOTIFY: $(cat "$TMP/q.out")"
+hsdig_tp "SIG(0) required" +notify "$DIST.$ID" CHUNK && ok "unsigned CHUNK NOTIFY: SIG(0) required" ||
 	bad "CHUNK NOTIFY: $(cat "$TMP/q.out")"
 "$BIN/hsdig" @127.0.0.1 -p "$PORT" +norec +sig0="$SIG0" "dns.$ID" A >"$TMP/q.out" 2>&1
 grep -q "status: REFUSED" "$TMP/q.out" && grep -q "ANSWER: 0," "$TMP/q.out" &&
-	ok "SIG(0)-signed query: the transport's answer ($(grep -o 'status: [A-Z]*' "$TMP/q.out"))" ||
+	ok "SIG(0)-signed query for zone data: the transport's answer, not the zone's" ||
 	bad "signed query: $(cat "$TMP/q.out")"
 
 # malformed and odd requests: answered or dropped, never a crash
