@@ -12,6 +12,10 @@
 #                               its group OPERATIONAL
 #   lab_customer_zone ID...     rewrite example.test. (serial +1) for ID...
 #   lab_cleanup                 stop everything started
+#
+# LAB_SELF_ZONES=1 (before lab_build): every agent serves and signs its own
+# identity zone (identity-zone: in hsyncd.conf); NSD is its secondary
+# (request-xfr from the agent, NOTIFY from the agent after each signing).
 
 LAB_BEAT=${LAB_BEAT:-2s}
 LAB_ZONE=example.test.
@@ -69,9 +73,16 @@ lab_zone_key() { # ZONE -> key base name in keys/
 	(cd "$LAB_DIR/keys" && ldns-keygen -a ED25519 -k "$1")
 }
 
-# lab_identity_zone ID: the signed identity zone of ID (port from ports)
+# lab_identity_zone ID: the signed identity zone of ID (port from ports);
+# with LAB_SELF_ZONES only its DNSSEC key (the agent signs the zone)
 lab_identity_zone() {
 	local id=$1 d="$LAB_DIR/$1" port hpke hex k
+	if [ -n "${LAB_SELF_ZONES:-}" ]; then
+		k=$(lab_zone_key "$id.lab.") || return 1
+		echo "$LAB_DIR/keys/$k" >"$d/zone.key"
+		cat "$LAB_DIR/keys/$k.ds" >"$LAB_DIR/zones/$id.lab.ds"
+		return 0
+	fi
 	port=$(cat "$d/port")
 	hpke=$(cat "$d/hpke.line")
 	hex=$("$LAB_BIN/hsync-rr" encode HPKEKEY "${hpke#*HPKEKEY }") || return 1
@@ -162,6 +173,15 @@ transport:
     retry-max: 5s
     timeout: 1s
 EOF
+	[ -n "${LAB_SELF_ZONES:-}" ] && cat >>"$d/hsyncd.conf" <<EOF
+identity-zone:
+    enable: yes
+    key: $(cat "$d/zone.key")
+    ttl: 300
+    provide-xfr: 127.0.0.1
+    notify: 127.0.0.1@$NSD_PORT
+EOF
+	return 0
 }
 
 lab_nsd_conf() {
@@ -199,6 +219,13 @@ EOF
 			echo "	notify: 127.0.0.1@$(cat "$LAB_DIR/$id/port") NOKEY"
 		done
 		for id in $LAB_IDS; do
+			if [ -n "${LAB_SELF_ZONES:-}" ]; then
+				printf 'zone:\n\tname: "%s.lab."\n\tzonefile: "%s"\n' "$id" \
+					"$LAB_DIR/nsd/$id.lab.zone.xfr"
+				printf '\trequest-xfr: AXFR 127.0.0.1@%s NOKEY\n' "$(cat "$LAB_DIR/$id/port")"
+				printf '\tallow-notify: 127.0.0.1 NOKEY\n'
+				continue
+			fi
 			printf 'zone:\n\tname: "%s.lab."\n\tzonefile: "%s"\n' "$id" \
 				"$LAB_DIR/zones/$id.lab.zone.signed"
 		done
