@@ -25,8 +25,7 @@ static int key_rdata(hd_t *d, hs_buf_t *key, hs_buf_t *hpke, hs_errmsg_t *em)
 	sig0_key_t *k = NULL;
 	hpke_keyfile_t kf;
 	uint8_t pub[HPKE_MAX_PUBLIC_KEY];
-	size_t len = sizeof(pub);
-	const uint8_t *rd;
+	size_t len = sizeof(pub), klen = 0;
 	int rc;
 
 	memset(&kf, 0, sizeof(kf));
@@ -36,8 +35,7 @@ static int key_rdata(hd_t *d, hs_buf_t *key, hs_buf_t *hpke, hs_errmsg_t *em)
 	if (rc == HS_OK)
 		rc = hpke_key_public(pub, &len, kf.key);
 	if (rc == HS_OK) {
-		size_t klen = 0;
-		rd = sig0_key_rdata(k, &klen);
+		const uint8_t *rd = sig0_key_rdata(k, &klen);
 		hs_buf_append(key, rd, klen);
 		hs_buf_append_u16(hpke, kf.suite.kem);
 		hs_buf_append_u16(hpke, kf.suite.kdf);
