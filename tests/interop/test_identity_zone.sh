@@ -204,6 +204,11 @@ q "$ID" AXFR | grep -q "Transfer failed" && ok "AXFR from 127.0.0.1 still refuse
 q -b 127.0.0.2 +onesoa +nocmd +nocomments +nostats "$ID" AXFR >"$TMP/axfr.zone"
 n=$(grep -c . "$TMP/axfr.zone")
 [ "$n" -gt 20 ] && ok "AXFR to 127.0.0.2: $n records" || bad "AXFR: $(cat "$TMP/axfr.zone")"
+q -b 127.0.0.2 +onesoa +nocmd +nocomments +nostats "$ID" IXFR=1 >"$TMP/ixfr.zone"
+# (dig keeps both SOAs of an IXFR)
+[ "$(grep -vc 'IN[[:space:]]*SOA' "$TMP/ixfr.zone")" = "$(grep -vc 'IN[[:space:]]*SOA' "$TMP/axfr.zone")" ] &&
+	ok "IXFR answered with the whole zone" ||
+	bad "IXFR: $(head -3 "$TMP/ixfr.zone")"
 ldns-verify-zone "$TMP/axfr.zone" >"$TMP/verify.out" 2>&1 && ok "ldns-verify-zone passes" ||
 	bad "ldns-verify-zone: $(cat "$TMP/verify.out")"
 ldns-verify-zone -t +86400 "$TMP/axfr.zone" >/dev/null 2>&1 && ok "still valid in a day" ||
