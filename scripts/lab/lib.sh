@@ -18,6 +18,10 @@
 # NSD, LAB_XFR_FROM for NSD's provide-xfr ACL, files $LAB_DIR/ID/addr and
 # $LAB_DIR/ID/port for agent ID, and a file $LAB_DIR/ID/netns (ID "nsd"
 # for NSD) naming the network namespace its daemon runs in.
+#
+# LAB_SELF_ZONES=1 (before lab_build): every agent serves and signs its own
+# identity zone (identity-zone: in hsyncd.conf); NSD is its secondary
+# (request-xfr from the agent, NOTIFY from the agent after each signing).
 
 LAB_BEAT=${LAB_BEAT:-2s}
 LAB_NSD_ADDR=${LAB_NSD_ADDR:-127.0.0.1}
@@ -84,9 +88,16 @@ lab_zone_key() { # ZONE -> key base name in keys/
 	(cd "$LAB_DIR/keys" && ldns-keygen -a ED25519 -k "$1")
 }
 
-# lab_identity_zone ID: the signed identity zone of ID (port from ports)
+# lab_identity_zone ID: the signed identity zone of ID (port from ports);
+# with LAB_SELF_ZONES only its DNSSEC key (the agent signs the zone)
 lab_identity_zone() {
 	local id=$1 d="$LAB_DIR/$1" port hpke hex k
+	if [ -n "${LAB_SELF_ZONES:-}" ]; then
+		k=$(lab_zone_key "$id.lab.") || return 1
+		echo "$LAB_DIR/keys/$k" >"$d/zone.key"
+		cat "$LAB_DIR/keys/$k.ds" >"$LAB_DIR/zones/$id.lab.ds"
+		return 0
+	fi
 	port=$(cat "$d/port")
 	hpke=$(cat "$d/hpke.line")
 	hex=$("$LAB_BIN/hsync-rr" encode HPKEKEY "${hpke#*HPKEKEY }") || return 1
@@ -177,6 +188,15 @@ transport:
     retry-max: 5s
     timeout: 1s
 EOF
+	[ -n "${LAB_SELF_ZONES:-}" ] && cat >>"$d/hsyncd.conf" <<EOF
+identity-zone:
+    enable: yes
+    key: $(cat "$d/zone.key")
+    ttl: 300
+    provide-xfr: $LAB_NSD_ADDR
+    notify: $LAB_NSD_ADDR@$NSD_PORT
+EOF
+	return 0
 }
 
 lab_nsd_conf() {
@@ -214,6 +234,14 @@ EOF
 			echo "	notify: $(lab_addr "$id")@$(cat "$LAB_DIR/$id/port") NOKEY"
 		done
 		for id in $LAB_IDS; do
+			if [ -n "${LAB_SELF_ZONES:-}" ]; then
+				printf 'zone:\n\tname: "%s.lab."\n\tzonefile: "%s"\n' "$id" \
+					"$LAB_DIR/nsd/$id.lab.zone.xfr"
+				printf '\trequest-xfr: AXFR %s@%s NOKEY\n' "$(lab_addr "$id")" \
+					"$(cat "$LAB_DIR/$id/port")"
+				printf '\tallow-notify: %s NOKEY\n' "$(lab_addr "$id")"
+				continue
+			fi
 			printf 'zone:\n\tname: "%s.lab."\n\tzonefile: "%s"\n' "$id" \
 				"$LAB_DIR/zones/$id.lab.zone.signed"
 		done

@@ -118,6 +118,93 @@ static int load_zones(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	return HS_OK;
 }
 
+/* Every value of a multi-valued string option, copied. */
+static char **strs(const conf_sec_t *s, const char *name, size_t *n)
+{
+	size_t i;
+	char **v;
+
+	*n = conf_count(s, name);
+	if (*n == 0)
+		return NULL;
+	v = xcalloc(*n, sizeof(*v));
+	for (i = 0; i < *n; i++)
+		v[i] = xstrdup(conf_val(s, name, i)->text);
+	return v;
+}
+
+static void strs_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && v != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int load_idzone(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
+{
+	const conf_sec_t *s = conf_sec_at(cf, "identity-zone", 0);
+	hd_idzone_conf_t *z = &c->idz;
+	hs_errmsg_t kem;
+	char ip[64];
+	size_t i;
+	int rc;
+
+	z->enable = conf_bool(s, "enable", 0);
+	z->ttl = (uint32_t)(conf_dur_ms(s, "ttl", 3600000) / 1000);
+	z->validity = (uint32_t)(conf_dur_ms(s, "signature-validity", 1209600000) / 1000);
+	z->key_files = strs(s, "key", &z->nkeys);
+	z->addrs = strs(s, "address", &z->naddrs);
+	z->ns = strs(s, "ns", &z->nns);
+	for (i = 0; i < z->naddrs; i++) {
+		tp_peer_addr_t pa;
+		if (tp_peer_addr_parse(z->addrs[i], 0, &pa) != HS_OK || z->addrs[i][0] == '[')
+			return hs_fail(em, HS_E_CONFIG,
+			               "%s:%u: identity-zone.address: '%s' is not an IP address",
+			               c->path, conf_val(s, "address", i)->line, z->addrs[i]);
+	}
+	z->nxfr = conf_count(s, "provide-xfr");
+	z->xfr = z->nxfr ? xcalloc(z->nxfr, sizeof(*z->xfr)) : NULL;
+	for (i = 0; i < z->nxfr; i++)
+		if (tp_peer_addr_parse(conf_val(s, "provide-xfr", i)->text, 0, &z->xfr[i]) != HS_OK)
+			return hs_fail(
+			    em, HS_E_CONFIG,
+			    "%s:%u: identity-zone.provide-xfr: '%s' is not an IP address", c->path,
+			    conf_val(s, "provide-xfr", i)->line,
+			    conf_val(s, "provide-xfr", i)->text);
+	z->nnotify = conf_count(s, "notify");
+	z->notify = z->nnotify ? xcalloc(z->nnotify, sizeof(*z->notify)) : NULL;
+	for (i = 0; i < z->nnotify; i++)
+		if (conv_addr(&conf_val(s, "notify", i)->addr, ip, sizeof(ip), &z->notify[i]) !=
+		    HS_OK)
+			return hs_fail(em, HS_E_CONFIG, "%s:%u: identity-zone.notify: bad address",
+			               c->path, conf_val(s, "notify", i)->line);
+	if (!z->enable)
+		return HS_OK;
+	if (z->nkeys == 0)
+		return hs_fail(em, HS_E_CONFIG, "%s:%u: identity-zone: enabled without a key",
+		               c->path, conf_sec_line(s));
+	hs_errmsg_clear(&kem);
+	rc = ds_keys_load(c->tp.identity, (const char *const *)z->key_files, z->nkeys, &z->keys,
+	                  &kem);
+	if (rc != HS_OK)
+		return hs_fail(em, HS_E_CONFIG, "%s:%u: identity-zone.key: %s", c->path,
+		               conf_val(s, "key", 0)->line, hs_errmsg_str(&kem));
+	return HS_OK;
+}
+
+void hd_idzone_conf_clear(hd_idzone_conf_t *z)
+{
+	ds_keys_free(z->keys);
+	strs_free(z->key_files, z->nkeys);
+	strs_free(z->addrs, z->naddrs);
+	strs_free(z->ns, z->nns);
+	free(z->xfr);
+	free(z->notify);
+	memset(z, 0, sizeof(*z));
+}
+
 int hd_config_load(const char *path, hd_config_t *out, hs_errmsg_t *em)
 {
 	conf_t *cf = NULL;
@@ -134,6 +221,8 @@ int hd_config_load(const char *path, hd_config_t *out, hs_errmsg_t *em)
 		rc = load_dnssec(cf, &c, em);
 	if (rc == HS_OK)
 		rc = load_zones(cf, &c, em);
+	if (rc == HS_OK)
+		rc = load_idzone(cf, &c, em);
 	if (rc != HS_OK)
 		goto cleanup;
 	*out = c;
@@ -153,5 +242,6 @@ void hd_config_clear(hd_config_t *c)
 	free(c->control_socket);
 	dv_anchors_free(c->anchors);
 	free(c->zones);
+	hd_idzone_conf_clear(&c->idz);
 	memset(c, 0, sizeof(*c));
 }

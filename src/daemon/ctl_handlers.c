@@ -61,6 +61,18 @@ static int h_status(tp_ctl_call_t *c, void *arg)
 	hs_jw_kv_u64(c->out, "control_clients", tp_ctl_nclients(d->ctl));
 	hs_jw_kv_u64(c->out, "beat_interval_ms", eng_beat_interval(d->eng));
 	hs_jw_kv_u64(c->out, "port", tp_node_port(d->node));
+	if (d->idz != NULL) {
+		hs_jw_key(c->out, "identity_zone");
+		hs_jw_obj_begin(c->out);
+		hs_jw_kv_u64(c->out, "serial", ds_zone_serial(d->idz));
+		hs_jw_kv_u64(c->out, "rrsets", ds_zone_rrset_count(d->idz));
+		hs_jw_kv_u64(c->out, "expires", ds_zone_expiration(d->idz));
+		hs_jw_kv_u64(c->out, "resign_at", ds_zone_resign_at(d->idz));
+		hs_jw_kv_u64(c->out, "queries", d->idz_queries);
+		hs_jw_kv_u64(c->out, "transfers", d->idz_xfrs);
+		hs_jw_kv_u64(c->out, "transfers_refused", d->idz_refused);
+		hs_jw_obj_end(c->out);
+	}
 	hs_jw_obj_end(c->out);
 	return HS_OK;
 }
@@ -358,6 +370,19 @@ static int h_identity(tp_ctl_call_t *c, void *arg)
 	b.len = 0;
 	if (hpke_keyfile_record(&b, &kf, owner) == HS_OK)
 		hs_jw_strn(c->out, (const char *)b.data, b.len);
+	if (d->idz != NULL) {
+		/* the identity zone is ours: the parent needs its DS */
+		const char *p, *nl;
+		b.len = 0;
+		if (ds_keys_ds_text(d->cfg.idz.keys, d->cfg.idz.ttl, &b) == HS_OK)
+			for (p = hs_buf_cstr(&b); *p != '\0'; p = *nl ? nl + 1 : nl) {
+				nl = strchr(p, '\n');
+				if (nl == NULL)
+					nl = p + strlen(p);
+				if (nl > p)
+					hs_jw_strn(c->out, p, (size_t)(nl - p));
+			}
+	}
 	hs_jw_arr_end(c->out);
 	hs_jw_obj_end(c->out);
 cleanup:

@@ -93,6 +93,8 @@ void hd_reload(hd_t *d)
 	}
 	d->cfg.resolver = nc.resolver;
 	hd_zones_apply(d, &nc);
+	if (strcmp(nc.tp.identity, d->cfg.tp.identity) == 0)
+		hd_idzone_apply(d, &nc); /* its keys were checked against the new identity */
 	free(d->cfg.zones);
 	d->cfg.zones = nc.zones;
 	d->cfg.nzones = nc.nzones;
@@ -141,6 +143,8 @@ int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em)
 	rc = hd_disc_start(d, em);
 	if (rc == HS_OK)
 		rc = hd_zones_start(d, em);
+	if (rc == HS_OK)
+		rc = hd_idzone_start(d, em);
 	if (rc == HS_OK)
 		rc = hd_ctl_start(d, em);
 	if (rc != HS_OK)
@@ -226,6 +230,7 @@ void hd_free(hd_t *d)
 		return;
 	tp_timer_cancel(d->timer);
 	tp_timer_cancel(d->poll);
+	hd_idzone_stop(d);
 	tp_ctl_free(d->ctl);
 	zsec_run_free(d->zrun);
 	/* the node persists its queue; closing it closes the store */

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "dnssec/dnssec.h"
+#include "dnssec/sign.h"
 #include "transport/endpoint.h"
 #include "transport/nodeconf.h"
 #include "util/conf.h"
@@ -36,6 +37,23 @@ typedef struct hd_zone_conf {
 	size_t nprimaries;
 } hd_zone_conf_t;
 
+/* The identity zone this agent serves itself (section identity-zone:). */
+typedef struct hd_idzone_conf {
+	int enable;
+	ds_keys_t *keys; /* loaded and checked with the configuration */
+	char **key_files;
+	size_t nkeys;
+	char **addrs; /* A/AAAA of dns.<id>; default: the listen address */
+	size_t naddrs;
+	char **ns;
+	size_t nns;
+	uint32_t ttl, validity; /* seconds */
+	tp_peer_addr_t *xfr;    /* provide-xfr: addresses allowed AXFR (port 0) */
+	size_t nxfr;
+	tp_peer_addr_t *notify; /* secondaries told by NOTIFY after each signing */
+	size_t nnotify;
+} hd_idzone_conf_t;
+
 typedef struct hd_config {
 	char *path;           /* the file it came from */
 	tp_conf_t tp;         /* identity, listen, store, keys, transport knobs; no peers */
@@ -50,6 +68,7 @@ typedef struct hd_config {
 	unsigned transfers_in;               /* SOA queries + transfers in flight */
 	hd_zone_conf_t *zones;
 	size_t nzones;
+	hd_idzone_conf_t idz;
 } hd_config_t;
 
 /* The schema of the configuration file (conf_schema.c). */
@@ -59,6 +78,8 @@ const conf_schema_t *hd_conf_schema(void);
  * "FILE:LINE: ..." in `em`, HS_E_IO, and the anchor loaders' codes. */
 int hd_config_load(const char *path, hd_config_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 void hd_config_clear(hd_config_t *c);
+/* Free what an identity-zone configuration holds; NULL fields are fine. */
+void hd_idzone_conf_clear(hd_idzone_conf_t *z);
 
 typedef struct hd hd_t;
 

@@ -43,6 +43,10 @@ struct hd {
 	hs_strmap_t *zone_idx; /* name (no case) -> index + 1 into zones */
 	uint64_t started; /* Unix seconds */
 	int pumping, pump_again;
+	ds_zone_t *idz;        /* our identity zone, signed; NULL when not served */
+	tp_timer_t *idz_timer; /* the next re-signing */
+	uint32_t idz_serial;   /* last serial served */
+	uint64_t idz_queries, idz_xfrs, idz_refused;
 };
 
 /* For results that need no action (logged by their callee or harmless). */
@@ -61,9 +65,17 @@ int hd_disc_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
 /* wire_zones.c */
 int hd_zones_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
 int hd_zones_apply(hd_t *d, const hd_config_t *nc); /* reload: add/remove zones */
-int hd_on_request(void *arg, const tp_peer_addr_t *src, const uint8_t *msg, size_t len,
-                  hs_buf_t *reply);
+int hd_on_request(void *arg, const tp_peer_addr_t *src, int proto, size_t limit, const uint8_t *msg,
+                  size_t len, hs_buf_t *reply);
 struct hd_zone *hd_zone_get(hd_t *d, const char *name);
+/* wire_idzone.c: the identity zone (signing, serving, re-signing) */
+int hd_idzone_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
+void hd_idzone_apply(hd_t *d, hd_config_t *nc); /* reload: takes nc->idz */
+void hd_idzone_stop(hd_t *d);
+/* 1 when the request is a plain query for the zone (answered in `reply`;
+ * empty = no answer); 0 leaves it to the others. */
+int hd_idzone_request(hd_t *d, const tp_peer_addr_t *src, int proto, size_t limit,
+                      const tp_req_info_t *ri, hs_buf_t *reply);
 /* ctl_handlers.c */
 int hd_ctl_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
 /* daemon.c */

@@ -83,15 +83,19 @@ static void on_expired(void *arg, const char *zone)
 	hd_pump(d);
 }
 
-int hd_on_request(void *arg, const tp_peer_addr_t *src, const uint8_t *msg, size_t len,
-                  hs_buf_t *reply)
+int hd_on_request(void *arg, const tp_peer_addr_t *src, int proto, size_t limit, const uint8_t *msg,
+                  size_t len, hs_buf_t *reply)
 {
 	hd_t *d = arg;
 	tp_req_info_t ri;
 
+	if (tp_req_parse(msg, len, &ri) != HS_OK)
+		return 0;
+	/* plain queries for our identity zone are its responder's */
+	if (hd_idzone_request(d, src, proto, limit, &ri, reply))
+		return 1;
 	/* a NOTIFY for a zone's SOA is the secondary's; CHUNK NOTIFYs are the core's */
-	if (tp_req_parse(msg, len, &ri) != HS_OK || ((ri.flags >> 11) & 0xf) != OPCODE_NOTIFY ||
-	    !ri.has_question || ri.qtype != T_SOA)
+	if (((ri.flags >> 11) & 0xf) != OPCODE_NOTIFY || !ri.has_question || ri.qtype != T_SOA)
 		return 0;
 	(void)zsec_run_notify(d->zrun, src, msg, len, reply);
 	hd_pump(d);

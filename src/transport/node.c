@@ -186,8 +186,10 @@ static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, 
 	char from[80];
 	int rc;
 
-	if (n->req_hook != NULL && n->req_hook(n->req_arg, src, msg, len, &out)) {
-		if (out.len == 0 || tp_reply_send(reply, out.data, out.len) != HS_OK)
+	if (n->req_hook != NULL &&
+	    n->req_hook(n->req_arg, src, proto, tp_reply_limit(reply), msg, len, &out)) {
+		/* HS_E_RANGE leaves the reply ours: drop it; HS_E_NET consumed it */
+		if (out.len == 0 || tp_reply_send(reply, out.data, out.len) == HS_E_RANGE)
 			tp_reply_drop(reply);
 		hs_buf_free(&out);
 		return;

@@ -113,12 +113,16 @@ int tp_node_set_peer(tp_node_t *node, const char *identity, const char *ip, uint
 
 /*
  * A request the application may want before the core (hsyncd: a
- * primary's NOTIFY for a zone). `fn` returns 1 when it took the request
- * (its answer appended to `reply`; nothing appended = no answer), 0 to
- * hand it to the core as usual. NULL removes the hook.
+ * primary's NOTIFY for a zone, queries for its identity zone). `proto` is
+ * TP_EP_UDP or TP_EP_TCP and `limit` the largest reply the requester
+ * takes (tp_reply_limit: its EDNS size or 512 over UDP, 65535 over TCP);
+ * a longer answer is dropped, so the hook truncates itself. `fn` returns
+ * 1 when it took the request (its answer appended to `reply`; nothing
+ * appended = no answer), 0 to hand it to the core as usual. NULL removes
+ * the hook.
  */
-typedef int (*tp_node_request_fn)(void *arg, const tp_peer_addr_t *src, const uint8_t *msg,
-                                  size_t len, hs_buf_t *reply);
+typedef int (*tp_node_request_fn)(void *arg, const tp_peer_addr_t *src, int proto, size_t limit,
+                                  const uint8_t *msg, size_t len, hs_buf_t *reply);
 void tp_node_set_request_hook(tp_node_t *node, tp_node_request_fn fn, void *arg);
 
 /* The node's endpoint (for other queries on the same socket). */

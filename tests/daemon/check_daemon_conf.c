@@ -110,6 +110,12 @@ START_TEST(test_insecure_without_anchor)
 	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
 	ck_assert_uint_eq(c.transfers_in, 4);
 	ck_assert_uint_eq(c.beat_ms, 2000);
+	/* the identity zone is off unless asked for */
+	ck_assert_int_eq(c.idz.enable, 0);
+	ck_assert_ptr_null(c.idz.keys);
+	ck_assert_uint_eq(c.idz.ttl, 3600);
+	ck_assert_uint_eq(c.idz.validity, 14 * 86400);
+	ck_assert_uint_eq(c.idz.nxfr, 0);
 	hd_config_clear(&c);
 }
 END_TEST
@@ -171,6 +177,18 @@ static const struct {
      "server:\n    identity: a.lab.\n    store: s\n    sig0-key: k\n    hpke-key: h\n"
      "    transfers-in: 5000\ndnssec:\n    insecure: yes\n",
      "transfers-in"},
+    {0, "dnssec:\n    insecure: yes\nidentity-zone:\n    enable: yes\n", "enabled without a key"},
+    {0,
+     "dnssec:\n    insecure: yes\nidentity-zone:\n    enable: yes\n"
+     "    key: /nonexistent/Kalpha.lab.+015+1.private\n",
+     "identity-zone.key: cannot read '/nonexistent/Kalpha.lab.+015+1.key'"},
+    {0, "dnssec:\n    insecure: yes\nidentity-zone:\n    address: dns.alpha.lab\n",
+     "identity-zone.address: 'dns.alpha.lab' is not an IP address"},
+    {0, "dnssec:\n    insecure: yes\nidentity-zone:\n    provide-xfr: [127.0.0.1, any]\n",
+     "identity-zone.provide-xfr: 'any'"},
+    {0, "dnssec:\n    insecure: yes\nidentity-zone:\n    signature-validity: 1s\n",
+     "signature-validity"},
+    {0, "dnssec:\n    insecure: yes\nidentity-zone:\n    ns: bad..name\n", "ns"},
 };
 
 START_TEST(test_bad)
@@ -251,6 +269,11 @@ START_TEST(test_example_file)
 	ck_assert_uint_eq(c.nzones, 2);
 	ck_assert_uint_eq(c.beat_ms, 15000);
 	ck_assert_uint_eq(c.transfers_in, 32);
+	ck_assert_int_eq(c.idz.enable, 0);
+	ck_assert_uint_eq(c.idz.naddrs, 2);
+	ck_assert_uint_eq(c.idz.nns, 2);
+	ck_assert_uint_eq(c.idz.nxfr, 2);
+	ck_assert_uint_eq(c.idz.nnotify, 1);
 	hd_config_clear(&c);
 }
 END_TEST
