@@ -109,14 +109,14 @@ static uint64_t now(const zsec_t *zs)
 	return zs->env->mono_ms(zs->env->arg);
 }
 
-int zsec_new(const hs_env_t *env, const zsec_config_t *cfg, zsec_t **out)
+/* Defaults with the non-zero fields of `cfg` (may be NULL) over them;
+ * HS_E_INVAL when a minimum exceeds its maximum. */
+static int config_merge(const zsec_config_t *cfg, zsec_config_t *out)
 {
 	zsec_config_t c;
+
 	zsec_config_default(&c);
-	if (env == NULL || out == NULL)
-		return HS_E_INVAL;
 	if (cfg != NULL) {
-		/* a zero field keeps its default */
 		take(&c.refresh_min, cfg->refresh_min);
 		take(&c.refresh_max, cfg->refresh_max);
 		take(&c.retry_min, cfg->retry_min);
@@ -126,6 +126,16 @@ int zsec_new(const hs_env_t *env, const zsec_config_t *cfg, zsec_t **out)
 	}
 	if (c.refresh_min > c.refresh_max || c.retry_min > c.retry_max ||
 	    c.expire_min > c.expire_max)
+		return HS_E_INVAL;
+	*out = c;
+	return HS_OK;
+}
+
+int zsec_new(const hs_env_t *env, const zsec_config_t *cfg, zsec_t **out)
+{
+	zsec_config_t c;
+
+	if (env == NULL || out == NULL || config_merge(cfg, &c) != HS_OK)
 		return HS_E_INVAL;
 	zsec_t *zs = xcalloc(1, sizeof(*zs));
 	zs->env = env;
@@ -137,22 +147,9 @@ int zsec_new(const hs_env_t *env, const zsec_config_t *cfg, zsec_t **out)
 
 int zsec_set_config(zsec_t *zs, const zsec_config_t *cfg)
 {
-	zsec_config_t c;
-
 	if (zs == NULL || cfg == NULL)
 		return HS_E_INVAL;
-	zsec_config_default(&c);
-	take(&c.refresh_min, cfg->refresh_min);
-	take(&c.refresh_max, cfg->refresh_max);
-	take(&c.retry_min, cfg->retry_min);
-	take(&c.retry_max, cfg->retry_max);
-	take(&c.expire_min, cfg->expire_min);
-	take(&c.expire_max, cfg->expire_max);
-	if (c.refresh_min > c.refresh_max || c.retry_min > c.retry_max ||
-	    c.expire_min > c.expire_max)
-		return HS_E_INVAL;
-	zs->cfg = c;
-	return HS_OK;
+	return config_merge(cfg, &zs->cfg);
 }
 
 void zsec_free(zsec_t *zs)
@@ -513,8 +510,7 @@ static int notify_do(zsec_t *zs, const char *zone, const tp_peer_addr_t *src, in
 	return HS_OK;
 }
 
-static int soa_done_do(zsec_t *zs, const char *zone, int status, uint32_t serial,
-                       const char *why)
+static int soa_done_do(zsec_t *zs, const char *zone, int status, uint32_t serial, const char *why)
 {
 	struct zs_zone *z = zs ? find(zs, zone, NULL) : NULL;
 	if (z == NULL)
@@ -538,8 +534,8 @@ static int soa_done_do(zsec_t *zs, const char *zone, int status, uint32_t serial
 	return HS_OK;
 }
 
-static int transfer_done_do(zsec_t *zs, const char *zone, int status,
-                            const zsec_soa_timers_t *soa, void *data, const char *why)
+static int transfer_done_do(zsec_t *zs, const char *zone, int status, const zsec_soa_timers_t *soa,
+                            void *data, const char *why)
 {
 	struct zs_zone *z = zs ? find(zs, zone, NULL) : NULL;
 	if (z == NULL)

@@ -1,58 +1,27 @@
 /* discovery_ctl.c -- asking the agents how far they are, over their
  * control sockets (doc/control-protocol.md: one JSON line each way), and
  * timing the measured agent's bring-up. */
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "common/cli.h"
+#include "common/ctlclient.h"
 #include "hsync-bench/discovery_int.h"
 #include "util/buf.h"
 #include "util/json.h"
 
-/* One request; the "result" of the answer parsed into *out. */
+/* One request (at most 10 s); the "result" of the answer parsed into *out. */
 static int ctl_call(const char *sock, const char *req, hs_json_t **out)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	hs_buf_t resp = HS_BUF_INIT;
 	hs_json_t *j = NULL;
-	int fd = -1, rc = -1;
-	double end = db_mono() + 10.0;
+	hs_errmsg_t em;
+	int rc = -1;
 
-	if (strlen(sock) >= sizeof(sun.sun_path))
-		return -1;
-	memcpy(sun.sun_path, sock, strlen(sock));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0)
+	hs_errmsg_clear(&em);
+	if (db_stop || ctl_client_call(sock, req, 10000, &resp, &em) != HS_OK)
 		goto cleanup;
-	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req))
-		goto cleanup;
-	for (;;) {
-		char tmp[65536];
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		double left = end - db_mono();
-		if (left <= 0 || db_stop)
-			goto cleanup;
-		int pr = poll(&pfd, 1, (int)(left * 1000) + 1);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0)
-			continue;
-		ssize_t n = recv(fd, tmp, sizeof(tmp), 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto cleanup;
-		const char *nl = memchr(tmp, '\n', (size_t)n);
-		hs_buf_append(&resp, tmp, nl ? (size_t)(nl - tmp) : (size_t)n);
-		if (nl)
-			break;
-	}
 	if (hs_json_parse(&j, (const char *)resp.data, resp.len, NULL) != HS_OK)
 		goto cleanup;
 	const hs_json_t *ok = hs_json_get(j, "ok");
@@ -64,8 +33,6 @@ static int ctl_call(const char *sock, const char *req, hs_json_t **out)
 cleanup:
 	hs_json_free(j);
 	hs_buf_free(&resp);
-	if (fd >= 0)
-		close(fd);
 	return rc;
 }
 
@@ -90,8 +57,8 @@ int db_look(const struct db_lab *lab, int id, struct db_view *v)
 	int rc = -1;
 	snprintf(sock, sizeof(sock), "%s/%s/ctl.sock", lab->dir, db_ids[id]);
 	memset(v, 0, sizeof(*v));
-	if (ctl_call(sock, "{\"argv\":[\"status\"]}\n", &st) != 0 ||
-	    ctl_call(sock, "{\"argv\":[\"gossip\",\"show\"]}\n", &gs) != 0)
+	if (ctl_call(sock, "{\"argv\":[\"status\"]}", &st) != 0 ||
+	    ctl_call(sock, "{\"argv\":[\"gossip\",\"show\"]}", &gs) != 0)
 		goto cleanup;
 	const hs_json_t *r = hs_json_get(st, "result");
 	v->peers = num(r, "peers");

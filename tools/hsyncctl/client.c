@@ -1,63 +1,22 @@
 /*
- * client.c -- one request over the daemon's Unix socket.
+ * client.c -- one request over the daemon's Unix socket: the command's
+ * words as {"argv": [...]}, the answer line in `resp`, errors as exit codes.
  */
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "common/cli.h"
+#include "common/ctlclient.h"
 #include "hsyncctl/hsyncctl.h"
 #include "util/json_out.h"
 
-#define RESP_MAX (256u << 20)
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static int send_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int ctl_exchange(const char *path, int argc, char **argv, unsigned timeout_ms, hs_buf_t *resp)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	hs_buf_t req = HS_BUF_INIT;
-	int fd = -1, rc = CTL_EXIT_ERROR;
-
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return cli_err(CTL_EXIT_CONNECT, "socket path '%s' is too long", path);
-	memcpy(sun.sun_path, path, strlen(path));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return cli_err(CTL_EXIT_CONNECT, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		int e = errno;
-		rc = cli_err(CTL_EXIT_CONNECT, "cannot connect to '%s': %s (%s)", path, strerror(e),
-		             e == EACCES ? "no permission on the socket"
-		                         : "is hsyncd running? use -s or -c to name its socket");
-		goto cleanup;
-	}
-
+	hs_errmsg_t em;
 	hs_jw_t w;
+	int rc;
+
 	hs_jw_init(&w, &req);
 	hs_jw_obj_begin(&w);
 	hs_jw_key(&w, "argv");
@@ -66,49 +25,11 @@ int ctl_exchange(const char *path, int argc, char **argv, unsigned timeout_ms, h
 		hs_jw_str(&w, argv[i]);
 	hs_jw_arr_end(&w);
 	hs_jw_obj_end(&w);
-	hs_buf_append_u8(&req, '\n');
-	if (send_all(fd, req.data, req.len) != 0) {
-		rc = cli_err(CTL_EXIT_ERROR, "sending to '%s': %s", path, strerror(errno));
-		goto cleanup;
-	}
-
-	uint64_t deadline = mono_ms() + timeout_ms;
-	for (;;) {
-		uint8_t tmp[65536];
-		uint64_t now = mono_ms();
-		if (now >= deadline) {
-			rc = cli_err(CTL_EXIT_ERROR, "no answer from '%s' within %u ms", path,
-			             timeout_ms);
-			goto cleanup;
-		}
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		int pr = poll(&pfd, 1, (int)(deadline - now));
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0)
-			continue;
-		ssize_t n = recv(fd, tmp, sizeof(tmp), 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = cli_err(CTL_EXIT_ERROR,
-			             "the daemon closed the connection without an answer");
-			goto cleanup;
-		}
-		const uint8_t *nl = memchr(tmp, '\n', (size_t)n);
-		hs_buf_append(resp, tmp, nl ? (size_t)(nl - tmp) : (size_t)n);
-		if (nl)
-			break;
-		if (resp->len > RESP_MAX) {
-			rc = cli_err(CTL_EXIT_ERROR, "answer larger than %u octets", RESP_MAX);
-			goto cleanup;
-		}
-	}
-	hs_buf_cstr(resp);
-	rc = CTL_EXIT_OK;
-cleanup:
+	hs_errmsg_clear(&em);
+	rc = ctl_client_call(path, hs_buf_cstr(&req), timeout_ms, resp, &em);
 	hs_buf_free(&req);
-	if (fd >= 0)
-		close(fd);
-	return rc;
+	if (rc == HS_OK)
+		return CTL_EXIT_OK;
+	return cli_err(rc == HS_E_NET ? CTL_EXIT_CONNECT : CTL_EXIT_ERROR, "%s",
+	               hs_errmsg_str(&em));
 }
