@@ -237,7 +237,9 @@ int hd_idzone_request(hd_t *d, const tp_peer_addr_t *src, int proto, size_t limi
 	q.dnssec_ok = ri->has_opt && (ri->edns_flags & 0x8000) != 0;
 	q.limit = limit;
 	d->idz_queries++;
-	if ((ri->qtype == T_AXFR || ri->qtype == T_IXFR) && proto == TP_EP_TCP) {
+	if (ri->has_opt && ri->edns_version != 0) /* RFC 6891 6.1.3: we speak version 0 */
+		rc = ds_reply_rcode(&q, DS_RCODE_BADVERS, 0, reply);
+	else if ((ri->qtype == T_AXFR || ri->qtype == T_IXFR) && proto == TP_EP_TCP) {
 		tp_peer_addr_str(src, from, sizeof(from));
 		if (!xfr_allowed(&d->cfg.idz, src)) {
 			d->idz_refused++;

@@ -179,10 +179,12 @@ static ldns_pkt *reply_pkt(const ds_query_t *q, uint8_t rcode, int aa, ldns_rdf 
 	ldns_pkt_set_aa(p, aa);
 	ldns_pkt_set_rd(p, (q->flags & 0x0100) != 0);
 	ldns_pkt_set_opcode(p, LDNS_PACKET_QUERY);
-	ldns_pkt_set_rcode(p, rcode);
+	/* RCODEs above 15 (BADVERS) put their upper bits in the OPT */
+	ldns_pkt_set_rcode(p, rcode & 0x0f);
 	if (q->has_opt) {
 		ldns_pkt_set_edns_udp_size(p, DS_EDNS_SIZE);
 		ldns_pkt_set_edns_do(p, q->dnssec_ok != 0);
+		ldns_pkt_set_edns_extended_rcode(p, (uint8_t)(rcode >> 4));
 	}
 	return p;
 }
@@ -238,7 +240,7 @@ int ds_reply_rcode(const ds_query_t *q, uint8_t rcode, int aa, hs_buf_t *out)
 	ldns_pkt *p;
 	int rc;
 
-	if (q == NULL || out == NULL)
+	if (q == NULL || out == NULL || (rcode > 15 && !q->has_opt))
 		return HS_E_INVAL;
 	if (!wire_name_ok(q->qname, q->qname_len))
 		return HS_E_NAME;

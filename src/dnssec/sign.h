@@ -151,8 +151,11 @@ int ds_zone_answer(const ds_zone_t *z, const ds_query_t *q, hs_buf_t *out) HS_CH
  */
 int ds_zone_axfr(const ds_zone_t *z, const ds_query_t *q, hs_buf_t *out) HS_CHECK_RESULT;
 
-/* An empty reply to `q` with RCODE `rcode` (REFUSED, FORMERR, NOTIMP).
- * HS_E_INVAL (NULL), HS_E_NAME (qname not one uncompressed wire name). */
+/* An empty reply to `q` with RCODE `rcode` (REFUSED, FORMERR, NOTIMP, or
+ * DS_RCODE_BADVERS: its upper bits go into the OPT, so only when
+ * q->has_opt). HS_E_INVAL (NULL, BADVERS without EDNS), HS_E_NAME (qname
+ * not one uncompressed wire name). */
+#define DS_RCODE_BADVERS 16
 int ds_reply_rcode(const ds_query_t *q, uint8_t rcode, int aa, hs_buf_t *out) HS_CHECK_RESULT;
 
 #endif

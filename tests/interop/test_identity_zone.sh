@@ -118,6 +118,11 @@ aa_sig "$ID" DNSKEY && ok "DNSKEY: AA + RRSIG" || bad "DNSKEY: $(cat "$TMP/q.out
 [ "$(grep -Ec "IN[[:space:]]+DNSKEY[[:space:]]+25[67] " "$TMP/q.out")" = 2 ] && ok "KSK and ZSK published" ||
 	bad "DNSKEYs: $(cat "$TMP/q.out")"
 q "dns.$ID" KEY | grep -q "RRSIG" && bad "RRSIG without DO" || ok "no RRSIG without DO"
+# an EDNS version we do not speak: BADVERS (RFC 6891), an OPT of version 0
+q +edns=1 +noednsneg "dns.$ID" A >"$TMP/q.out"
+grep -q "status: BADVERS" "$TMP/q.out" && grep -q "EDNS: version: 0" "$TMP/q.out" &&
+	! grep -q "^dns.$ID.*IN.*A" "$TMP/q.out" && ok "EDNS version 1: BADVERS" ||
+	bad "EDNS version 1: $(cat "$TMP/q.out")"
 kdig @127.0.0.1 -p "$PORT" +dnssec +norec "dns.$ID" TYPE65290 >"$TMP/k.out" 2>&1
 grep -qi "flags: qr aa" "$TMP/k.out" && grep -q "RRSIG" "$TMP/k.out" && ok "kdig: AA + RRSIG" ||
 	bad "kdig: $(cat "$TMP/k.out")"
