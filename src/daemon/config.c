@@ -106,13 +106,8 @@ static int load_zones(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 				return hs_fail(em, HS_E_CONFIG, "%s:%u: zone.primary: bad address",
 				               c->path, conf_val(s, "primary", j)->line);
 		z->nprimaries = np;
-		/* one floor for all zones: the smallest given */
-		uint32_t rmin = (uint32_t)(conf_dur_ms(s, "refresh-min", 30000) / 1000);
-		uint32_t tmin = (uint32_t)(conf_dur_ms(s, "retry-min", 10000) / 1000);
-		if (c->refresh_min_s == 0 || rmin < c->refresh_min_s)
-			c->refresh_min_s = rmin;
-		if (c->retry_min_s == 0 || tmin < c->retry_min_s)
-			c->retry_min_s = tmin;
+		z->refresh_min_s = (uint32_t)(conf_dur_ms(s, "refresh-min", 30000) / 1000);
+		z->retry_min_s = (uint32_t)(conf_dur_ms(s, "retry-min", 10000) / 1000);
 	}
 	c->nzones = n;
 	return HS_OK;

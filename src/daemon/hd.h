@@ -35,6 +35,7 @@ typedef struct hd_zone_conf {
 	char name[256];
 	tp_peer_addr_t primaries[HD_MAX_PRIMARIES];
 	size_t nprimaries;
+	uint32_t refresh_min_s, retry_min_s; /* floors of its SOA timers */
 } hd_zone_conf_t;
 
 /* The identity zone this agent serves itself (section identity-zone:). */
@@ -64,8 +65,8 @@ typedef struct hd_config {
 	dv_anchors_t *anchors; /* may be empty only with insecure */
 	int insecure;
 	tp_peer_addr_t resolver;
-	uint32_t refresh_min_s, retry_min_s; /* zone timer floors */
-	unsigned transfers_in;               /* SOA queries + transfers in flight */
+
+	unsigned transfers_in; /* SOA queries + transfers in flight */
 	hd_zone_conf_t *zones;
 	size_t nzones;
 	hd_idzone_conf_t idz;

@@ -102,13 +102,24 @@ int hd_on_request(void *arg, const tp_peer_addr_t *src, int proto, size_t limit,
 	return 1;
 }
 
+/* The zone's refresh-min/retry-min (checked against zonesec's maxima). */
+static void set_floors(hd_t *d, const hd_zone_conf_t *zc)
+{
+	if (zsec_zone_set_floors(d->zs, zc->name, zc->refresh_min_s, zc->retry_min_s) != HS_OK)
+		hs_log(HS_LOG_WARN, SUBSYS,
+		       "zone '%s': refresh-min %u s / retry-min %u s above the timer maxima; "
+		       "defaults kept",
+		       zc->name, zc->refresh_min_s, zc->retry_min_s);
+}
+
 static int add_zone(hd_t *d, const hd_zone_conf_t *zc)
 {
 	int rc = zsec_zone_add(d->zs, zc->name, zc->primaries, zc->nprimaries);
 
-	if (rc == HS_OK)
+	if (rc == HS_OK) {
 		(void)hd_zone_get(d, zc->name);
-	else
+		set_floors(d, zc);
+	} else
 		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s' not added: %s", zc->name, hs_strerror(rc));
 	return rc;
 }
@@ -121,16 +132,13 @@ int hd_zones_start(hd_t *d, hs_errmsg_t *em)
 	int rc;
 
 	memset(&zc, 0, sizeof(zc));
-	zc.refresh_min = d->cfg.refresh_min_s;
-	zc.retry_min = d->cfg.retry_min_s;
 	rc = zsec_new(d->env, &zc, &d->zs);
 	if (rc != HS_OK)
 		return hs_fail(em, rc, "zones: inconsistent timer limits");
 	for (i = 0; i < d->cfg.nzones; i++)
 		(void)add_zone(d, &d->cfg.zones[i]);
-	rc =
-	    zsec_run_new(d->loop, tp_node_endpoint(d->node), d->zs, d->env, NULL, &hooks,
-	                 d->cfg.transfers_in, &d->zrun);
+	rc = zsec_run_new(d->loop, tp_node_endpoint(d->node), d->zs, d->env, NULL, &hooks,
+	                  d->cfg.transfers_in, &d->zrun);
 	if (rc != HS_OK)
 		return hs_fail(em, rc, "zones: cannot start: %s", hs_strerror(rc));
 	return HS_OK;
@@ -141,21 +149,6 @@ int hd_zones_apply(hd_t *d, const hd_config_t *nc)
 	hs_strmap_t *wanted = hs_strmap_new(1);
 	size_t i, j;
 
-	/* timer floors */
-	if (nc->refresh_min_s != d->cfg.refresh_min_s || nc->retry_min_s != d->cfg.retry_min_s) {
-		zsec_config_t zc;
-		memset(&zc, 0, sizeof(zc));
-		zc.refresh_min = nc->refresh_min_s;
-		zc.retry_min = nc->retry_min_s;
-		if (zsec_set_config(d->zs, &zc) == HS_OK) {
-			d->cfg.refresh_min_s = nc->refresh_min_s;
-			d->cfg.retry_min_s = nc->retry_min_s;
-		} else {
-			hs_log(HS_LOG_WARN, SUBSYS,
-			       "zone timer floors %u/%u s not taken: out of range",
-			       nc->refresh_min_s, nc->retry_min_s);
-		}
-	}
 	for (j = 0; j < nc->nzones; j++)
 		hd_ignore(hs_strmap_set(wanted, nc->zones[j].name, (void *)nc->zones[j].name));
 	/* removed zones */
@@ -178,6 +171,7 @@ int hd_zones_apply(hd_t *d, const hd_config_t *nc)
 			hd_ignore(zsec_zone_set_primaries(d->zs, nc->zones[j].name,
 			                                  nc->zones[j].primaries,
 			                                  nc->zones[j].nprimaries));
+			set_floors(d, &nc->zones[j]);
 			hd_ignore(zsec_notify(d->zs, nc->zones[j].name, &nc->zones[j].primaries[0],
 			                      0, 0));
 			continue;

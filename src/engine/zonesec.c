@@ -39,8 +39,9 @@ struct zs_zone {
 	size_t cur;   /* primary of the operation in flight / next one */
 	size_t tried; /* failed attempts in the current round */
 	uint32_t refresh_s, retry_s, expire_s;
-	uint64_t next_ms;   /* refresh or retry due (0 = none) */
-	uint64_t expire_at; /* 0 = no usable copy */
+	uint32_t refresh_floor, retry_floor; /* this zone's minimums; 0 = the config's */
+	uint64_t next_ms;                    /* refresh or retry due (0 = none) */
+	uint64_t expire_at;                  /* 0 = no usable copy */
 	uint64_t last_ok;
 	unsigned failures;
 	int notify_pending;
@@ -401,6 +402,23 @@ int zsec_zone_set_primaries(zsec_t *zs, const char *zone, const tp_peer_addr_t *
 	return HS_OK;
 }
 
+int zsec_zone_set_floors(zsec_t *zs, const char *zone, uint32_t refresh_min, uint32_t retry_min)
+{
+	struct zs_zone *z = zs != NULL && zone != NULL ? find(zs, zone, NULL) : NULL;
+
+	if (z == NULL)
+		return HS_E_NOTFOUND;
+	if (refresh_min > zs->cfg.refresh_max || retry_min > zs->cfg.retry_max)
+		return HS_E_INVAL;
+	z->refresh_floor = refresh_min;
+	z->retry_floor = retry_min;
+	if (!z->have_serial) { /* no SOA yet: the floors are the timers */
+		z->refresh_s = refresh_min ? refresh_min : zs->cfg.refresh_min;
+		z->retry_s = retry_min ? retry_min : zs->cfg.retry_min;
+	}
+	return HS_OK;
+}
+
 int zsec_zone_remove(zsec_t *zs, const char *zone)
 {
 	size_t i;
@@ -558,8 +576,11 @@ static int transfer_done_do(zsec_t *zs, const char *zone, int status, const zsec
 	}
 	z->have_serial = 1;
 	z->serial = soa->serial;
-	z->refresh_s = clamp(soa->refresh, zs->cfg.refresh_min, zs->cfg.refresh_max);
-	z->retry_s = clamp(soa->retry, zs->cfg.retry_min, zs->cfg.retry_max);
+	z->refresh_s =
+	    clamp(soa->refresh, z->refresh_floor ? z->refresh_floor : zs->cfg.refresh_min,
+	          zs->cfg.refresh_max);
+	z->retry_s = clamp(soa->retry, z->retry_floor ? z->retry_floor : zs->cfg.retry_min,
+	                   zs->cfg.retry_max);
 	z->expire_s = clamp(soa->expire, zs->cfg.expire_min, zs->cfg.expire_max);
 	zsec_action_t a;
 	memset(&a, 0, sizeof(a));

@@ -124,6 +124,15 @@ int zsec_zone_add(zsec_t *zs, const char *zone, const tp_peer_addr_t *primaries,
  */
 int zsec_zone_set_primaries(zsec_t *zs, const char *zone, const tp_peer_addr_t *primaries,
                             size_t n) HS_CHECK_RESULT;
+/*
+ * Floors (seconds) of `zone`'s refresh and retry timers, in place of the
+ * configuration's refresh_min/retry_min for this zone (0 = the
+ * configuration's). They apply from the next SOA answer or load, and at
+ * once to a zone not loaded yet. HS_E_NOTFOUND (not served), HS_E_INVAL
+ * (a floor above the configuration's maximum; nothing changes).
+ */
+int zsec_zone_set_floors(zsec_t *zs, const char *zone, uint32_t refresh_min,
+                         uint32_t retry_min) HS_CHECK_RESULT;
 /* Stop serving `zone`; a result for it still in flight will get
  * HS_E_NOTFOUND. HS_E_NOTFOUND if not served. */
 int zsec_zone_remove(zsec_t *zs, const char *zone) HS_CHECK_RESULT;

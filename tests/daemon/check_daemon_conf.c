@@ -81,8 +81,11 @@ START_TEST(test_good)
 	tp_peer_addr_str(&c.zones[0].primaries[1], a, sizeof(a));
 	ck_assert_msg(strstr(a, "::1") != NULL, "%s", a);
 	ck_assert_uint_eq(tp_peer_addr_port(&c.zones[1].primaries[0]), 53);
-	ck_assert_uint_eq(c.refresh_min_s, 5);
-	ck_assert_uint_eq(c.retry_min_s, 2);
+	/* each zone keeps its own floors (the second one has the defaults) */
+	ck_assert_uint_eq(c.zones[0].refresh_min_s, 5);
+	ck_assert_uint_eq(c.zones[0].retry_min_s, 2);
+	ck_assert_uint_eq(c.zones[1].refresh_min_s, 30);
+	ck_assert_uint_eq(c.zones[1].retry_min_s, 10);
 	ck_assert_uint_eq(c.tp.retries, 4);
 	ck_assert_uint_eq(c.tp.timeout_ms, 500);
 	ck_assert_uint_eq(c.tp.chunk_size, 60000); /* default */

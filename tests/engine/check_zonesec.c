@@ -423,6 +423,42 @@ START_TEST(test_set_primaries)
 }
 END_TEST
 
+/* Each zone's own floors, below or above the configuration's. */
+START_TEST(test_zone_floors)
+{
+	zsec_zone_info_t i;
+
+	setup_n(1, NULL); /* defaults: refresh >= 30 s, retry >= 10 s */
+	ck_assert_int_eq(zsec_zone_set_floors(zs, Z, 5, 1), HS_OK);
+	ck_assert_int_eq(zsec_zone_info(zs, Z, &i), HS_OK);
+	ck_assert_uint_eq(i.retry_s, 1); /* not loaded yet: the floor is the timer */
+	expect(ZSEC_ACT_TRANSFER, 0);
+	ck_assert_int_eq(zsec_transfer_done(zs, Z, HS_E_NET, NULL, NULL, NULL), HS_E_NET);
+	expect_none();
+	advance_s(1);
+	expect(ZSEC_ACT_TRANSFER, 0); /* retried after 1 s, not 10 */
+	load(1, 2, 2, 86400);
+	ck_assert_int_eq(zsec_zone_info(zs, Z, &i), HS_OK);
+	ck_assert_uint_eq(i.refresh_s, 5);
+	ck_assert_uint_eq(i.retry_s, 2);
+	/* above the configuration's maxima: refused, nothing changes */
+	ck_assert_int_eq(zsec_zone_set_floors(zs, Z, 100000, 1), HS_E_INVAL);
+	ck_assert_int_eq(zsec_zone_set_floors(zs, Z, 5, 4000), HS_E_INVAL);
+	ck_assert_int_eq(zsec_zone_set_floors(zs, "other.test.", 5, 1), HS_E_NOTFOUND);
+	/* 0 = the configuration's again, from the next load */
+	ck_assert_int_eq(zsec_zone_set_floors(zs, Z, 0, 0), HS_OK);
+	advance_s(5);
+	expect(ZSEC_ACT_QUERY_SOA, 0);
+	ck_assert_int_eq(zsec_soa_done(zs, Z, HS_OK, 2, NULL), HS_OK);
+	expect(ZSEC_ACT_TRANSFER, 0);
+	load(2, 2, 2, 86400);
+	ck_assert_int_eq(zsec_zone_info(zs, Z, &i), HS_OK);
+	ck_assert_uint_eq(i.refresh_s, 30);
+	ck_assert_uint_eq(i.retry_s, 10);
+	teardown();
+}
+END_TEST
+
 /* ---- the cached earliest deadline ---------------------------------------- */
 
 static uint64_t rnd_state = 88172645463325252ull;
@@ -499,7 +535,8 @@ START_TEST(test_deadline_cache)
 				zsec_soa_timers_t t = {(uint32_t)rnd(5) + 1, (uint32_t)rnd(20),
 				                       (uint32_t)rnd(10), (uint32_t)rnd(100)};
 				rc = zsec_transfer_done(zs, p.zone, ok ? HS_OK : HS_E_NET,
-				                        ok ? &t : NULL, ok ? &dummy_data : NULL, NULL);
+				                        ok ? &t : NULL, ok ? &dummy_data : NULL,
+				                        NULL);
 			}
 			/* a zone removed (and maybe added back) meanwhile answers
 			 * NOTFOUND / STATE; an old serial EXISTS; a failure its code */
@@ -544,6 +581,7 @@ static Suite *zonesec_suite(void)
 	tcase_add_test(tc, test_serial_wrap);
 	tcase_add_test(tc, test_remove);
 	tcase_add_test(tc, test_set_primaries);
+	tcase_add_test(tc, test_zone_floors);
 	tcase_add_test(tc, test_deadline_cache);
 	suite_add_tcase(s, tc);
 	return s;
