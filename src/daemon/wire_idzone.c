@@ -236,6 +236,7 @@ int hd_idzone_request(hd_t *d, const tp_peer_addr_t *src, int proto, size_t limi
 	q.has_opt = ri->has_opt;
 	q.dnssec_ok = ri->has_opt && (ri->edns_flags & 0x8000) != 0;
 	q.limit = limit;
+	q.tcp = proto == TP_EP_TCP;
 	d->idz_queries++;
 	if (ri->has_opt && ri->edns_version != 0) /* RFC 6891 6.1.3: we speak version 0 */
 		rc = ds_reply_rcode(&q, DS_RCODE_BADVERS, 0, reply);

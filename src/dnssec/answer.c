@@ -268,6 +268,11 @@ int ds_zone_answer(const ds_zone_t *z, const ds_query_t *q, hs_buf_t *out)
 	if (q->qtype == T_AXFR || q->qtype == T_IXFR)
 		return ds_reply_rcode(q, RCODE_NOTIMP, 0, out);
 	p = reply_pkt(q, RCODE_NOERROR, 1, &qn);
+	if (q->qtype == T_ANY && !q->tcp) { /* RFC 8482: no amplification by ANY */
+		ldns_pkt_set_tc(p, true);
+		rc = emit(p, 65535, 0, out);
+		goto done;
+	}
 	an = ldns_rr_list_new();
 	ns = ldns_rr_list_new();
 	n = add_rrset(z, qn, (ldns_rr_type)q->qtype, q->dnssec_ok, an);
@@ -282,6 +287,7 @@ int ds_zone_answer(const ds_zone_t *z, const ds_query_t *q, hs_buf_t *out)
 	push_all(p, LDNS_SECTION_ANSWER, an);
 	push_all(p, LDNS_SECTION_AUTHORITY, ns);
 	rc = emit(p, q->limit < 512 ? 512 : q->limit, 1, out);
+done:
 	ldns_pkt_free(p);
 	ldns_rdf_deep_free(qn);
 	return rc;

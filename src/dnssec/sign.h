@@ -123,6 +123,7 @@ typedef struct ds_query {
 	int has_opt;   /* the request had EDNS(0) */
 	int dnssec_ok; /* DO bit */
 	size_t limit;  /* largest reply the requester takes */
+	int tcp;       /* it came over TCP */
 } ds_query_t;
 
 /* EDNS(0) UDP size we announce in answers. */
@@ -138,7 +139,8 @@ int ds_zone_covers(const ds_zone_t *z, const uint8_t *qname, size_t qname_len);
  * NXDOMAIN/NODATA with the SOA in authority; with DO the RRSIGs and the
  * NSEC records proving the denial (and the wildcard's). A class other than
  * IN is REFUSED; a reply over `q->limit` becomes header + question (+ OPT)
- * with TC=1. AXFR and IXFR get NOTIMP here (see ds_zone_axfr).
+ * with TC=1, and so does every ANY over UDP (RFC 8482: the zone is not an
+ * amplifier; ANY over TCP gets every RRset). AXFR and IXFR get NOTIMP here (see ds_zone_axfr).
  * Errors: HS_E_INVAL (NULL), HS_E_NAME (qname not a name, or outside the zone).
  */
 int ds_zone_answer(const ds_zone_t *z, const ds_query_t *q, hs_buf_t *out) HS_CHECK_RESULT;

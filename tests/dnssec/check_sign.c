@@ -329,6 +329,8 @@ END_TEST
 
 /* ---- answers --------------------------------------------------------------- */
 
+static int ask_tcp; /* the next asks come over TCP */
+
 static ldns_pkt *ask(const ds_zone_t *z, const char *name, uint16_t type, int edns, int dok,
                      size_t limit, int want)
 {
@@ -347,6 +349,7 @@ static ldns_pkt *ask(const ds_zone_t *z, const char *name, uint16_t type, int ed
 	q.has_opt = edns;
 	q.dnssec_ok = dok;
 	q.limit = limit;
+	q.tcp = ask_tcp;
 	ck_assert_int_eq(type == 252 ? ds_zone_axfr(z, &q, &out) : ds_zone_answer(z, &q, &out),
 	                 want);
 	if (want == HS_OK) {
@@ -467,6 +470,19 @@ START_TEST(truncation_and_axfr)
 	p = ask(z, "dns." APEX, LDNS_RR_TYPE_AAAA, 1, 1, 1232, HS_OK);
 	ck_assert(!ldns_pkt_tc(p));
 	ck_assert_uint_eq(count_type(ldns_pkt_answer(p), LDNS_RR_TYPE_AAAA), 18);
+	ldns_pkt_free(p);
+	/* ANY over UDP: TC=1 however large the requester's size (RFC 8482) */
+	p = ask(z, "dns." APEX, LDNS_RR_TYPE_ANY, 1, 1, 65535, HS_OK);
+	ck_assert(ldns_pkt_tc(p));
+	ck_assert(ldns_pkt_aa(p));
+	ck_assert_uint_eq(ldns_pkt_ancount(p), 0);
+	ldns_pkt_free(p);
+	ask_tcp = 1;
+	p = ask(z, "dns." APEX, LDNS_RR_TYPE_ANY, 1, 1, 65535, HS_OK);
+	ask_tcp = 0;
+	ck_assert(!ldns_pkt_tc(p));
+	ck_assert_uint_eq(count_type(ldns_pkt_answer(p), LDNS_RR_TYPE_AAAA), 18);
+	ck_assert_uint_ge(count_type(ldns_pkt_answer(p), LDNS_RR_TYPE_KEY), 1);
 	ldns_pkt_free(p);
 	/* AXFR: SOA first and last, every record once */
 	p = ask(z, APEX, 252, 0, 0, 65535, HS_OK);

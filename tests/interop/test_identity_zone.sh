@@ -143,8 +143,12 @@ grep -q "Truncated, retrying in TCP mode" "$TMP/q.out" && ok "TC=1 over the EDNS
 	bad "TC: $(cat "$TMP/q.out")"
 grep -q "ANSWER: 7," "$TMP/q.out" && grep -q "(TCP)" "$TMP/q.out" && ok "all of ANY over TCP" ||
 	bad "ANY over TCP: $(cat "$TMP/q.out")"
-"$BIN/hsdig" @127.0.0.1 -p "$PORT" +dnssec +bufsize=1232 "$ID" ANY 2>&1 | grep -q "Truncated" &&
-	bad "truncated within 1232" || ok "no TC within 1232"
+"$BIN/hsdig" @127.0.0.1 -p "$PORT" +dnssec +bufsize=4096 "$ID" ANY >"$TMP/q.out" 2>&1
+grep -q "Truncated, retrying in TCP mode" "$TMP/q.out" && grep -q "ANSWER: 7," "$TMP/q.out" &&
+	ok "ANY over UDP: TC=1 whatever the size (RFC 8482), all of it over TCP" ||
+	bad "ANY over UDP: $(cat "$TMP/q.out")"
+"$BIN/hsdig" @127.0.0.1 -p "$PORT" +dnssec +bufsize=1232 "dns.$ID" KEY 2>&1 | grep -q "Truncated" &&
+	bad "KEY truncated within 1232" || ok "no TC for KEY within 1232"
 q "other.test." A >"$TMP/q.out"
 grep -q "status: REFUSED" "$TMP/q.out" && grep -q "ANSWER: 0," "$TMP/q.out" &&
 	ok "outside the zone: the transport's REFUSED" || bad "outside: $(cat "$TMP/q.out")"
