@@ -235,24 +235,39 @@ double db_cpu(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* A port free for UDP and TCP on 127.0.0.1, below the kernel's ephemeral
+ * range: the runs open thousands of client connections (transfers), and
+ * one of them could otherwise take, or leave in TIME_WAIT, a port chosen
+ * for a daemon started later (seen: a peer that could not bind). */
 uint16_t db_free_port(void)
 {
-	for (int tries = 0; tries < 50; tries++) {
+	static int seeded;
+	unsigned lo = 32768;
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+
+	if (!seeded) { /* ports, not secrets: the pid spreads concurrent runs */
+		srandom((unsigned)getpid() * 2654435761u);
+		seeded = 1;
+	}
+	if (f != NULL) {
+		if (fscanf(f, "%u", &lo) != 1 || lo < 2048 || lo > 65535)
+			lo = 32768;
+		fclose(f);
+	}
+	for (int tries = 0; tries < 500; tries++) {
 		struct sockaddr_in a = {.sin_family = AF_INET};
-		socklen_t al = sizeof(a);
+		uint16_t port = (uint16_t)(1024 + (unsigned)random() % (lo - 1024));
 		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		a.sin_port = htons(port);
 		int u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		int t = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		uint16_t port = 0;
-		if (u >= 0 && t >= 0 && bind(u, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-		    getsockname(u, (struct sockaddr *)&a, &al) == 0 &&
-		    bind(t, (struct sockaddr *)&a, sizeof(a)) == 0)
-			port = ntohs(a.sin_port);
+		int ok = u >= 0 && t >= 0 && bind(u, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+		         bind(t, (struct sockaddr *)&a, sizeof(a)) == 0;
 		if (u >= 0)
 			close(u);
 		if (t >= 0)
 			close(t);
-		if (port)
+		if (ok)
 			return port;
 	}
 	return 0;
