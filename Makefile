@@ -11,6 +11,40 @@
 # Layout: every directory under src/ is a layer that builds into the one
 # internal library libhsync.a; tools/<name>/*.c become build/bin/<name>;
 # tests/<layer>/check_*.c become one Check binary each.
+#
+# Two stages. A fresh machine has no .pc files yet, so nothing may be computed
+# from pkg-config before the packages are installed: stage 1 (this part) only
+# runs scripts/deps.sh for the goal's package set and then re-enters make with
+# HSYNC_STAGE=2, which reads the rest of this file with the packages present.
+
+ifneq ($(HSYNC_STAGE),2)
+
+.DEFAULT_GOAL := all
+.PHONY: all check check-build fuzz demo deps format clean
+Makefile: ;
+
+# Which package set a goal needs (scripts/deps.sh --list SET shows it).
+deps_set = $(if $(filter check check-build demo,$(1)),test,$(if $(filter fuzz,$(1)),fuzz,build))
+
+all check check-build fuzz demo:
+	@scripts/deps.sh $(call deps_set,$@)
+	@$(MAKE) --no-print-directory HSYNC_STAGE=2 $@
+
+deps:
+	@scripts/deps.sh test
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-san build-fuzz
+
+# Any other target (a single binary, an object) after the build packages.
+.DEFAULT:
+	@scripts/deps.sh build
+	@$(MAKE) --no-print-directory HSYNC_STAGE=2 $@
+
+else
 
 SAN ?= 0
 ifeq ($(SAN),1)
@@ -25,10 +59,19 @@ endif
 
 CC ?= cc
 PKGS := openssl ldns msgpack libevent sqlite3
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
-CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+# Check is needed only by the test programs.
+ifneq ($(filter check check-build $(BUILD)/tests/%,$(MAKECMDGOALS)),)
+PKGS_NEEDED := $(PKGS) check
+else
+PKGS_NEEDED := $(PKGS)
+endif
+# Stop at once, naming the package, rather than link without it.
+$(foreach p,$(PKGS_NEEDED),$(if $(shell pkg-config --exists $(p) && echo y),,\
+  $(error pkg-config finds no '$(p)': its Debian -dev package is missing (scripts/deps.sh --check test names it))))
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+CHECK_CFLAGS := $(if $(filter check,$(PKGS_NEEDED)),$(shell pkg-config --cflags check))
+CHECK_LIBS := $(if $(filter check,$(PKGS_NEEDED)),$(shell pkg-config --libs check))
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
@@ -58,19 +101,11 @@ FUZZ_SEED_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-seed/%)
 FUZZ_BUILD := build-fuzz
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 
-.PHONY: all deps check check-build fuzz demo format clean
+.PHONY: all check check-build fuzz demo
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: deps-ok $(LIB) $(TOOLS)
-
-# deps-ok fails fast with a hint; `make deps` installs.
-.PHONY: deps-ok
-deps-ok:
-	@scripts/deps.sh --check || { echo "missing build dependencies: run 'make deps' (Debian: installs with apt-get)" >&2; exit 1; }
-
-deps:
-	@scripts/deps.sh
+all: $(LIB) $(TOOLS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -100,7 +135,7 @@ $(BUILD)/fuzz-seed/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/standa
 
 check-build: all $(TEST_BINS) $(FUZZ_SEED_BINS)
 
-check: deps check-build
+check: check-build
 	@BUILD=$(BUILD) SAN=$(SAN) tests/run-tests.sh
 
 # libFuzzer builds (clang). Run e.g.: build-fuzz/fuzz_rdata tests/fuzz/corpus/fuzz_rdata
@@ -111,15 +146,11 @@ $(FUZZ_BUILD)/obj/%.o: %.c
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
-fuzz: deps-ok $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS)
 
-demo: deps all
+demo: all
 	@scripts/demo.sh
 
-format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
-
-clean:
-	rm -rf build build-san build-fuzz
-
 -include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
+
+endif
