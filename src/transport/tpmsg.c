@@ -13,9 +13,15 @@ static const char *const msg_types[] = {"HELLO",    "HELLO_ACK", "BEAT",   "SYNC
                                         "UPDATE",   "CONFIRM",   "RFI",    "EDITS",
                                         "KEYSTATE", "ELECT",     "STATUS", "PING"};
 
-static const char *const reason_names[TP_REASON_COUNT] = {
-    "",          "envelope",    "stale",   "identity-mismatch", "unknown-type",
-    "malformed", "unknown-key", "overload"};
+static const char *const reason_names[TP_REASON_COUNT] = {"",
+                                                          "envelope",
+                                                          "stale",
+                                                          "identity-mismatch",
+                                                          "unknown-type",
+                                                          "malformed",
+                                                          "unknown-key",
+                                                          "overload",
+                                                          "digest"};
 
 static const char *const status_names[] = {"", "received", "duplicate", "fetching", "rejected"};
 

@@ -356,7 +356,7 @@ START_TEST(test_bad_config)
 	keep = c.sig0_key;
 	c.sig0_key = xasprintf("%s/%s.private", dir, b.sig0_base);
 	ck_assert_int_eq(tp_node_new(loop, &c, hs_env_system(), NULL, &opts, &n, &em), HS_E_CONFIG);
-	ck_assert_ptr_nonnull(strstr(hs_errmsg_str(&em), "is not identity"));
+	ck_assert_ptr_nonnull(strstr(hs_errmsg_str(&em), "is not \"dns.alpha.example.\""));
 	free(c.sig0_key);
 	c.sig0_key = keep;
 
