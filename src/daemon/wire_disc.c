@@ -160,10 +160,10 @@ static void on_change(void *arg, const char *identity, const disc_result_t *r)
 			hd_ignore(eng_peer_discovered(d->eng, identity, 1, ""));
 			return;
 		}
+		hs_log(HS_LOG_NOTICE, SUBSYS, "peer '%s' not usable: %s", identity, why);
 	} else {
-		disc_failures_str(r, why, sizeof(why));
+		disc_failures_str(r, why, sizeof(why)); /* discovery logged it */
 	}
-	hs_log(HS_LOG_NOTICE, SUBSYS, "peer '%s' not usable: %s", identity, why);
 	hd_ignore(eng_peer_discovered(d->eng, identity, 0, why));
 }
 
@@ -180,8 +180,8 @@ int hd_disc_start(hd_t *d, hs_errmsg_t *em)
 	dc.query_arg = d;
 	dc.on_change = on_change;
 	dc.change_arg = d;
-	dc.backoff_min_ms = 2000;
-	dc.backoff_max_ms = 60000;
+	/* retries: the draft's 5 s doubling to 300 s (the defaults); discovery
+	 * owns this schedule alone and logs it (AG-DISC-RETRY) */
 	dc.query_timeout_ms = 8000;
 	rc = disc_new(&dc, &d->disc);
 	if (rc != HS_OK)
