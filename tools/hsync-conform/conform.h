@@ -176,6 +176,11 @@ void cf_teardown(cf_t *c);
 /* Install the target's keys in conform's registry (the node). */
 int cf_target_install(cf_t *c, hs_errmsg_t *em);
 uint64_t cf_now_ms(const cf_t *c);
+/* Wait until the target knows conform as a peer: a probe PING is
+ * answered with a receipt rather than REFUSED/65286 (a target that
+ * learns its peers by discovery first transfers the shared zone and
+ * looks conform up). HS_OK, or the reason in `why`. */
+int cf_wait_known(cf_t *c, char *why, size_t n);
 /* Run the loop for `ms` (serving, taking messages). */
 void cf_pump(cf_t *c, unsigned ms);
 /* Run the loop until cond(c) or `ms`; 1 when cond held. */

@@ -183,8 +183,7 @@ int cf_keygen_main(int argc, char **argv)
 	printf("; hsync-conform keys for %s in %s/%s\n", id, dir, KEYS_FILE);
 	printf("; SIG(0) and HPKE keys to publish at dns.%s (or to configure):\n", id);
 	printf("%s\n%s\n", hs_buf_cstr(&keyrr), hs_buf_cstr(&hpkerr));
-	printf("; the DS of conform's identity zone %s (a trust anchor):\n%s", id,
-	       hs_buf_cstr(&ds));
+	printf("; the DS of the identity zone %s (a trust anchor):\n%s", id, hs_buf_cstr(&ds));
 	printf("; a static peer block (hsync-tp; run conform with --listen %s@%s):\n", addr, port);
 	printf("peer:\n    identity: %s\n    address: %s@%s\n    key: \"%s\"\n    hpkekey: "
 	       "\"%s\"\n",

@@ -132,3 +132,48 @@ void cf_mp_ping(hs_buf_t *out, const uint8_t *data, size_t len, int echo)
 {
 	tp_ping_encode(out, data, len, echo);
 }
+
+int cf_wait_known(cf_t *c, char *why, size_t n)
+{
+	unsigned limit = c->wait_ms * 8 > 40000 ? c->wait_ms * 8 : 40000;
+	uint64_t start = cf_now_ms(c);
+	unsigned ede = 0;
+
+	while (cf_now_ms(c) - start < limit) {
+		cf_plain_t p;
+		hs_buf_t env = HS_BUF_INIT, req = HS_BUF_INIT, resp = HS_BUF_INIT;
+		cf_reply_t r;
+		char d[33];
+		int rc;
+
+		cf_plain_init(c, &p, "PING");
+		cf_distid(c, d);
+		rc = cf_seal(c, &p, d, NULL, &env);
+		if (rc == HS_OK)
+			rc = cf_notify(c, d, env.data, env.len, HS_CHUNK_FMT_HPKE, 1, &req);
+		if (rc == HS_OK)
+			rc = cf_exchange(c, req.data, req.len, 0, &resp);
+		if (rc == HS_OK)
+			cf_reply_read(c, resp.data, resp.len, &r);
+		hs_buf_free(&env);
+		hs_buf_free(&req);
+		hs_buf_free(&resp);
+		if (rc == HS_OK && r.ok && r.rcode == 0)
+			return HS_OK;
+		ede = rc == HS_OK ? r.ede : 0;
+		if (rc == HS_OK && !(r.rcode == 5 && r.ede == HS_EDE_HS_UNKNOWN_PEER))
+			break; /* an answer other than "unknown peer": go on, the rows judge */
+		cf_pump(c, 500);
+	}
+	if (cf_now_ms(c) - start >= limit) {
+		snprintf(
+		    why, n,
+		    "the target does not know conform (%s) as a peer after %u s%s: configure it "
+		    "(hsync-conform keygen prints the records), or let it find conform through "
+		    "the shared zone %s and discovery",
+		    c->self, limit / 1000, ede ? " (it answers unknown peer)" : " (no answer)",
+		    c->zone);
+		return HS_E_TIMEOUT;
+	}
+	return HS_OK;
+}

@@ -120,8 +120,13 @@ static void hpkekey_opens(cf_t *c)
 
 	if (accepted(c) == NULL)
 		return;
+	char why[512];
 	if (cf_target_install(c, &em) != HS_OK) {
 		cf_norun(c, "%s", hs_errmsg_str(&em));
+		return;
+	}
+	if (cf_wait_known(c, why, sizeof(why)) != HS_OK) {
+		cf_norun(c, "%s", why);
 		return;
 	}
 	cf_plain_init(c, &p, "PING");

@@ -48,9 +48,11 @@ static int prepare(cf_t *c, char *why, size_t n)
 	}
 	hs_errmsg_clear(&em);
 	rc = cf_target_install(c, &em);
-	if (rc != HS_OK)
+	if (rc != HS_OK) {
 		snprintf(why, n, "%s", hs_errmsg_str(&em));
-	return rc;
+		return rc;
+	}
+	return cf_wait_known(c, why, n);
 }
 
 /* ---- helpers --------------------------------------------------------------- */
