@@ -188,7 +188,7 @@ static void peer_counters(hs_jw_t *w, hd_t *d, const eng_peer_info_t *pi)
 	hs_jw_kv_u64(w, "pending", ps.pending);
 	hs_jw_kv_u64(w, "retried", ps.retried);
 	/* refusals by the transport (receipts) and by the engine (HELLO_ACK
-	 * accept false, AG-REFUSE) count alike */
+	 * accept false, AG-18) count alike */
 	hs_jw_kv_u64(w, "rejected", ps.rejected + pi->refused_out);
 	hs_jw_kv_u64(w, "expired", ps.expired);
 	hs_jw_kv_u64(w, "failed", ps.rejected + ps.expired);

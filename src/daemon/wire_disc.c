@@ -181,7 +181,7 @@ int hd_disc_start(hd_t *d, hs_errmsg_t *em)
 	dc.on_change = on_change;
 	dc.change_arg = d;
 	/* retries: the draft's 5 s doubling to 300 s (the defaults); discovery
-	 * owns this schedule alone and logs it (AG-DISC-RETRY) */
+	 * owns this schedule alone and logs it (AG-9, DISC-14) */
 	dc.query_timeout_ms = 8000;
 	rc = disc_new(&dc, &d->disc);
 	if (rc != HS_OK)

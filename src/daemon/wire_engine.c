@@ -128,7 +128,7 @@ void hd_pump(hd_t *d)
 	arm_timer(d);
 }
 
-/* TP-PING-ECHO: a PING asking for an echo gets its data back (the
+/* TP-14: a PING asking for an echo gets its data back (the
  * engine has no use for PING; operators and hsync-conform do). */
 static int ping(hd_t *d, const st_inbox_msg_t *m, const tp_msg_t *tm)
 {

@@ -36,7 +36,7 @@ typedef struct eng_cfg {
 	uint32_t hello_retry_ms;     /* first HELLO retry; 0 = 2000 */
 	uint32_t hello_retry_max_ms; /* backoff cap; 0 = 60000 */
 } eng_cfg_t;
-/* Discovery retries are discovery's own (discovery.h, AG-DISC-RETRY): the
+/* Discovery retries are discovery's own (discovery.h, AG-9, DISC-14): the
  * engine asks once when a peer becomes NEEDED and is told of every change. */
 
 /* Silence thresholds, in multiples of the peer's advertised beat interval:
@@ -44,7 +44,7 @@ typedef struct eng_cfg {
 #define ENG_DEGRADED_MULT    2
 #define ENG_INTERRUPTED_MULT 10
 /* A BEAT interval is 500 ms .. 1 h: what a sender may configure, and the
- * range a receiver clamps an advertised interval into (AG-BEAT-INTERVAL). */
+ * range a receiver clamps an advertised interval into (AG-8). */
 #define ENG_BEAT_INTERVAL_MIN 500u
 #define ENG_BEAT_INTERVAL_MAX 3600000u
 
@@ -78,7 +78,7 @@ int eng_peer_discovered(eng_t *e, const char *identity, int ok, const char *reas
  * sender may not send this now (not a peer, not introduced, identity
  * mismatch). Nothing changes on error, except that a refused HELLO or
  * BEAT is answered with a HELLO_ACK accept false and a reason code (nonce
- * 0 unless a HELLO's nonce could be read; AG-REFUSE), counted on the peer
+ * 0 unless a HELLO's nonce could be read; AG-18), counted on the peer
  * (refused_in) and logged at notice. A HELLO that fails the shared-zone
  * check is still HS_OK: it is answered the same way and the reason is
  * kept on the peer. A HELLO_ACK for an older HELLO is ignored and HS_OK;

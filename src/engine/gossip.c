@@ -277,7 +277,7 @@ int eng_on_beat(eng_t *e, const char *from, const uint8_t *b, size_t n)
 	p->last_beat_mono = now;
 	p->last_beat_wall = eng_wall(e);
 	p->beats_rx++;
-	/* AG-BEAT-INTERVAL: the advertised interval drives our silence checks,
+	/* AG-8: the advertised interval drives our silence checks,
 	 * clamped to what a sender may configure */
 	p->peer_interval = beat.interval_ms < ENG_BEAT_INTERVAL_MIN   ? ENG_BEAT_INTERVAL_MIN
 	                   : beat.interval_ms > ENG_BEAT_INTERVAL_MAX ? ENG_BEAT_INTERVAL_MAX

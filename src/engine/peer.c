@@ -73,7 +73,7 @@ void eng_peer_send_hello(eng_t *e, eng_peer_t *p)
 
 	memset(&h, 0, sizeof(h));
 	eng_strfmt(h.identity, sizeof(h.identity), "%s", e->identity);
-	/* AG-HELLO-ZONES: only zones that are multi-provider here and list the
+	/* AG-11: only zones that are multi-provider here and list the
 	 * peer ON: the only ones that can prove a shared zone to it */
 	for (size_t i = 0; i < e->nzones && h.nzones < ENG_HELLO_SEND_ZONES; i++)
 		if (e->zones[i]->z.multi && eng_zone_lists_on(&e->zones[i]->z, p->identity))
@@ -155,7 +155,7 @@ uint64_t eng_peer_deadline(const eng_t *e)
 
 /* Is `from` ON in HSYNC3 of a multi-provider zone of ours that it also
  * claims to serve? On no, `code` and `why` say what the first such zone
- * lacks (AG-HELLO-CHECK). */
+ * lacks (AG-12). */
 static int hello_allowed(const eng_t *e, const char *from, const eng_hello_t *h, const char **code,
                          char *why, size_t n)
 {
@@ -224,7 +224,7 @@ int eng_on_hello(eng_t *e, const char *from, const uint8_t *b, size_t n)
 		           hs_errmsg_str(&em));
 		return rc;
 	}
-	if (h.nonce == 0) { /* AG-NONCE: 0 is never a sender's nonce */
+	if (h.nonce == 0) { /* AG-17: 0 is never a sender's nonce */
 		eng_refuse(e, from, "hello", 0, eng_ack_reason_name(ENG_ACK_BAD_MESSAGE),
 		           "nonce 0");
 		eng_hello_free(&h);
@@ -280,7 +280,7 @@ static void reason_text(char *out, size_t n, const eng_hello_ack_t *a)
 }
 
 /* A HELLO_ACK with nonce 0: the peer refused a message of ours that was
- * not a valid HELLO (AG-REFUSE). */
+ * not a valid HELLO (AG-18). */
 static void on_refusal(eng_t *e, eng_peer_t *p, const eng_hello_ack_t *a)
 {
 	char why[2 * ENG_REASON_MAX + 4];
@@ -328,7 +328,7 @@ int eng_on_hello_ack(eng_t *e, const char *from, const uint8_t *b, size_t n)
 		return HS_OK;
 	}
 	if (!a.accept) {
-		/* AG-HELLO-REJECTED: stay KNOWN, keep the reason, retry on the backoff */
+		/* AG-13: stay KNOWN, keep the reason, retry on the backoff */
 		p->hello_out_ok = 0;
 		p->refused_out++;
 		reason_text(why, sizeof(why), &a);

@@ -239,7 +239,7 @@ int eng_zone_analyse(const char *zone, const char *self, const uint8_t *const *h
 		set_reason(&z, ENG_ZONE_NOT_LISTED, me);
 	else if (!mine->on)
 		set_reason(&z, ENG_ZONE_LISTED_OFF, me);
-	else if (!other_on(&z, me)) /* AG-MP-PEERS: one provider is not multi */
+	else if (!other_on(&z, me)) /* AG-2: one provider is not multi */
 		set_reason(&z, ENG_ZONE_NO_PEERS, me);
 	else {
 		set_reason(&z, ENG_ZONE_OK, NULL);

@@ -123,7 +123,7 @@ static void fill_window(tp_core_t *c, fetch_t *f)
 
 /* The sender served, under its own verified signature, something that
  * cannot be the envelope it announced: the distribution is finished as
- * rejected, so the sender's confirming NOTIFY learns why (TP-FETCH-REJECT). */
+ * rejected, so the sender's confirming NOTIFY learns why (TP-18). */
 static void fetch_reject(tp_core_t *c, fetch_t *f, int reason, const char *why)
 {
 	tp_receipt_t rcpt;

@@ -59,7 +59,7 @@ int recv_accept(tp_core_t *c, const tp_peer_t *peer, const char *distid, const u
 		rcpt->reason = TP_REASON_MALFORMED;
 		goto cleanup;
 	}
-	/* TP-RCPT-ID: from here on the receipt names the message */
+	/* TP-27: from here on the receipt names the message */
 	memcpy(rcpt->id, m.id, TP_MSGID_LEN);
 	rcpt->has_id = 1;
 	if (m.v != TP_MSG_VERSION) {

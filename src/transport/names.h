@@ -50,7 +50,7 @@ int tp_name_parse_chunk(const uint8_t *qname, size_t len, const uint8_t *self, s
 
 /* 1 when `signer` (text, any case, final dot optional) is dns.<identity>:
  * the name a party's SIG(0) KEY is published at and signs with
- * (draft-hsync-transport section 3.4, TP-SIGNER). */
+ * (draft-hsync-transport section 3.4, TP-9). */
 int tp_signer_name_ok(const char *signer, const char *identity);
 
 /* 1 for a valid distid label: 1..63 lowercase hex characters. */

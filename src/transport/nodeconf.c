@@ -39,7 +39,7 @@ static const conf_opt_t rows[] = {
     {"transport", "chunk-size", CONF_INT, 256, 64000, NULL, 0, "60000", 0,
      "envelope octets per CHUNK record in fetch mode"},
     {"transport", "udp-max", CONF_INT, 512, 65535, NULL, 0, "1232", 0,
-     "largest UDP message sent or accepted; larger ones go over TCP"},
+     "largest UDP message sent (queries and replies); larger ones go over TCP; UDP requests of any size are accepted"},
     {"transport", "timeout", CONF_DUR, 50, 60000, NULL, 0, "2s", 0,
      "wait for one DNS answer before a re-send"},
     {"transport", "retries", CONF_INT, 0, 10, NULL, 0, "2", 0,

@@ -228,6 +228,7 @@ START_TEST(keys_refused)
 }
 END_TEST
 
+/* requirements: DISC-17 DISC-18 */
 START_TEST(signed_zone_validates)
 {
 	ds_keys_t *k = load(APEX, write_key("ksk", APEX, 257, LDNS_SIGN_ED25519), HS_OK);
@@ -318,6 +319,7 @@ START_TEST(ksk_zsk_and_wrong_anchor)
 }
 END_TEST
 
+/* requirements: DISC-19 */
 START_TEST(resign_serial_increases)
 {
 	ds_keys_t *k = load(APEX, write_key("ksk", APEX, 257, LDNS_SIGN_ED25519), HS_OK);
@@ -402,6 +404,7 @@ static size_t count_type(const ldns_rr_list *l, ldns_rr_type t)
 	return n;
 }
 
+/* requirements: DISC-20 */
 START_TEST(answers)
 {
 	ds_keys_t *k = load(APEX, write_key("ksk", APEX, 257, LDNS_SIGN_ED25519), HS_OK);
@@ -475,6 +478,7 @@ START_TEST(answers)
 }
 END_TEST
 
+/* requirements: DISC-20 */
 START_TEST(truncation_and_axfr)
 {
 	ds_keys_t *k = load(APEX, write_key("ksk", APEX, 257, LDNS_SIGN_ED25519), HS_OK);

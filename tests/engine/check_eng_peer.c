@@ -137,6 +137,7 @@ static void to_introduced(fx_t *f)
 	ck_assert_int_eq(h_state(f->e, BRAVO), ENG_PEER_INTRODUCED);
 }
 
+/* requirements: AG-9 */
 START_TEST(test_needed_and_discovery)
 {
 	fx_t f;
@@ -152,7 +153,7 @@ START_TEST(test_needed_and_discovery)
 	ck_assert_uint_eq(eng_next_deadline(f.e), UINT64_MAX); /* lookup outstanding */
 
 	/* failure: stays NEEDED with the reason; the engine keeps no retry
-	 * schedule of its own (AG-DISC-RETRY: discovery's is the only one) */
+	 * schedule of its own (AG-9, DISC-14: discovery's is the only one) */
 	ck_assert_int_eq(eng_peer_discovered(f.e, BRAVO, 0, "bad RRSIG on KEY"), HS_OK);
 	fx_drain(&f);
 	eng_peer_info_t pi;
@@ -176,6 +177,7 @@ START_TEST(test_needed_and_discovery)
 }
 END_TEST
 
+/* requirements: AG-11 AG-14 AG-15 */
 START_TEST(test_hello_ours_first)
 {
 	fx_t f;
@@ -206,6 +208,7 @@ START_TEST(test_hello_ours_first)
 }
 END_TEST
 
+/* requirements: AG-15 */
 START_TEST(test_hello_theirs_first)
 {
 	fx_t f;
@@ -225,6 +228,7 @@ START_TEST(test_hello_theirs_first)
 }
 END_TEST
 
+/* requirements: AG-12 AG-27 */
 START_TEST(test_hello_rejected_not_in_hsync3)
 {
 	fx_t f;
@@ -241,7 +245,7 @@ START_TEST(test_hello_rejected_not_in_hsync3)
 	eng_hello_ack_t ack = last_ack(&f, CHARLIE);
 	ck_assert_int_eq(ack.accept, 0);
 	ck_assert_uint_eq(ack.nonce, 9);
-	/* AG-ACK-REASON: a code, and the detail as text */
+	/* AG-27: a code, and the detail as text */
 	ck_assert_str_eq(ack.reason, "peer-not-listed");
 	ck_assert_str_eq(ack.text, "'agent.charlie.' is not listed ON in HSYNC3 of zone 'z1.'");
 	ck_assert_int_eq(h_state(f.e, CHARLIE), ENG_PEER_KNOWN);
@@ -300,6 +304,7 @@ START_TEST(test_our_identity_not_listed)
 }
 END_TEST
 
+/* requirements: AG-11 AG-13 */
 START_TEST(test_our_hello_rejected_and_retried)
 {
 	fx_t f;
@@ -324,6 +329,7 @@ START_TEST(test_our_hello_rejected_and_retried)
 }
 END_TEST
 
+/* requirements: AG-12 AG-17 AG-18 AG-19 */
 START_TEST(test_identity_mismatch_and_refusals)
 {
 	fx_t f;
@@ -332,7 +338,7 @@ START_TEST(test_identity_mismatch_and_refusals)
 	h_log_t log;
 	memset(&log, 0, sizeof(log));
 	hs_log_set_hook(h_log_hook, &log);
-	/* AG-REFUSE: every refusal is answered with a HELLO_ACK accept false
+	/* AG-18: every refusal is answered with a HELLO_ACK accept false
 	 * and a code, counted on the peer and logged at notice */
 	ck_assert_int_eq(hello_from(&f, BRAVO, CHARLIE, "z1", 1), HS_E_REFUSED);
 	eng_hello_ack_t ack = last_ack(&f, BRAVO);
@@ -354,7 +360,7 @@ START_TEST(test_identity_mismatch_and_refusals)
 	ck_assert_int_eq(eng_message(f.e, BRAVO, "HELLO", junk, sizeof(junk)), HS_E_TRUNC);
 	fx_drain(&f);
 	ck_assert_str_eq(last_ack(&f, BRAVO).reason, "bad-message");
-	/* AG-NONCE: a HELLO with nonce 0 is refused */
+	/* AG-17: a HELLO with nonce 0 is refused */
 	ck_assert_int_eq(hello_from(&f, BRAVO, BRAVO, "z1", 0), HS_E_MALFORMED);
 	ack = last_ack(&f, BRAVO);
 	ck_assert_uint_eq(ack.nonce, 0);
@@ -377,6 +383,7 @@ START_TEST(test_identity_mismatch_and_refusals)
 }
 END_TEST
 
+/* requirements: AG-7 AG-8 */
 START_TEST(test_silence_thresholds)
 {
 	fx_t f;
@@ -449,6 +456,7 @@ START_TEST(test_set_beat_interval)
 }
 END_TEST
 
+/* requirements: AG-4 AG-7 */
 START_TEST(test_leave_off_and_removed)
 {
 	fx_t f;
@@ -495,6 +503,7 @@ START_TEST(test_leave_off_and_removed)
 }
 END_TEST
 
+/* requirements: AG-10 */
 START_TEST(test_transition_logged_once)
 {
 	fx_t f;
@@ -525,6 +534,7 @@ START_TEST(test_transition_logged_once)
 }
 END_TEST
 
+/* requirements: AG-16 */
 START_TEST(test_peer_restart_rehello)
 {
 	fx_t f;
@@ -581,9 +591,10 @@ START_TEST(test_send_results)
 }
 END_TEST
 
-/* AG-REFUSE: a peer's refusal of our BEAT (nonce 0, not-introduced)
+/* AG-18: a peer's refusal of our BEAT (nonce 0, not-introduced)
  * is counted and makes us introduce ourselves again at once; other
  * refusals are only counted and kept as the reason. */
+/* requirements: AG-18 */
 START_TEST(test_refused_by_peer)
 {
 	fx_t f;
@@ -609,7 +620,8 @@ START_TEST(test_refused_by_peer)
 }
 END_TEST
 
-/* AG-MP-PEERS: a zone that lists only us ON is not multi-provider. */
+/* AG-2: a zone that lists only us ON is not multi-provider. */
+/* requirements: AG-2 */
 START_TEST(test_alone_not_multi)
 {
 	fx_t f;
@@ -626,7 +638,8 @@ START_TEST(test_alone_not_multi)
 }
 END_TEST
 
-/* AG-BEAT-INTERVAL: an advertised interval is clamped to 500 ms .. 1 h. */
+/* AG-8: an advertised interval is clamped to 500 ms .. 1 h. */
+/* requirements: AG-8 */
 START_TEST(test_interval_clamped)
 {
 	fx_t f;

@@ -3,6 +3,8 @@
  * cache, queue or distributions. */
 #include "tp_harness.h"
 
+#include <sqlite3.h>
+
 #include "transport/manifest.h"
 #include "transport/names.h"
 #include "transport/tpmsg.h"
@@ -47,7 +49,8 @@ static void strip_sig(hs_buf_t *b, uint32_t now)
 }
 
 /* The reply's RCODE (12 bits) and EDE info code (0 if none); checks that
- * `responder` signed it. */
+ * `responder` signed it, verifying the reply alone (SIG-10: a response's
+ * signature does not cover the request). */
 static void reply_codes(h_world_t *w, int responder, const hs_buf_t *r, unsigned *rcode,
                         unsigned *ede)
 {
@@ -110,7 +113,7 @@ static void same_state(const snap_t *a, const snap_t *b)
 }
 
 /* Ask party `to` with `msg`; expect rcode/ede and no state change at
- * either core. */
+ * either core (SIG-20, TP-38). */
 static void expect_refused(h_world_t *w, int to, const hs_buf_t *msg, unsigned want_rcode,
                            unsigned want_ede)
 {
@@ -174,6 +177,7 @@ static uint32_t now_s(h_world_t *w)
 	return hs_now_s(&w->fake.env);
 }
 
+/* requirements: TP-41 */
 START_TEST(test_notify_unsigned)
 {
 	h_world_t w;
@@ -189,6 +193,7 @@ START_TEST(test_notify_unsigned)
 }
 END_TEST
 
+/* requirements: SIG-16 SIG-18 TP-41 */
 START_TEST(test_notify_wrong_key)
 {
 	h_world_t w;
@@ -234,7 +239,7 @@ START_TEST(test_notify_unknown_identity)
 	mk_query(&m, 4, qn, ql);
 	sign_with(&m, delta, now_s(&w));
 	expect_refused(&w, 1, &m, 5, 65286);
-	/* TP-NAME-BAD: a NOTIFY name that does not parse (one label; a distid
+	/* TP-6: a NOTIFY name that does not parse (one label; a distid
 	 * label that is not hex) has its own code */
 	ck_assert_int_eq(tp_name_wire("example.", qn, &ql), HS_OK);
 	mk_query(&m, 4, qn, ql);
@@ -250,6 +255,7 @@ START_TEST(test_notify_unknown_identity)
 }
 END_TEST
 
+/* requirements: TP-40 TP-41 */
 START_TEST(test_malformed_requests)
 {
 	h_world_t w;
@@ -260,7 +266,7 @@ START_TEST(test_malformed_requests)
 	h_world_open(&w, 2);
 	take_notify(&w, 10, &m, distid);
 	/* truncated inside the SIG: FORMERR; its OPT RR could not be read, so
-	 * the reply has none (TP-ERR-OPT) and no EDE */
+	 * the reply has none (TP-39) and no EDE */
 	m.len -= 3;
 	expect_refused(&w, 1, &m, 1, 0);
 	/* too short for a header / a response: no reply at all */
@@ -293,6 +299,7 @@ static int delivered(h_world_t *w)
 	return w->p[0].nout >= 1;
 }
 
+/* requirements: TP-35 */
 START_TEST(test_notify_replayed)
 {
 	h_world_t w;
@@ -325,6 +332,7 @@ START_TEST(test_notify_replayed)
 }
 END_TEST
 
+/* requirements: TP-29 TP-34 */
 START_TEST(test_envelope_stale)
 {
 	h_world_t w;
@@ -380,6 +388,7 @@ static void make_dist(h_world_t *w, char distid[64])
 	hs_buf_free(&r);
 }
 
+/* requirements: TP-8 TP-25 TP-41 */
 START_TEST(test_chunk_query_refusals)
 {
 	h_world_t w;
@@ -429,13 +438,13 @@ START_TEST(test_chunk_query_refusals)
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	expect_refused(&w, 0, &m, 5, 65287);
-	/* a name that is not ours does not parse (TP-NAME-BAD) */
+	/* a name that is not ours does not parse (TP-6) */
 	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "gamma.example.", qn, &ql),
 	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	expect_refused(&w, 0, &m, 5, 65288);
-	/* TP-SIGNER: beta's query signed under the name <R-id> instead of
+	/* TP-9: beta's query signed under the name <R-id> instead of
 	 * dns.<R-id> is refused on the name, before any key is tried */
 	{
 		sig0_key_t *bare = NULL;
@@ -480,10 +489,10 @@ static void drop_opt(hs_buf_t *b)
 	b->data[11] = 0;
 }
 
-/* TP-ERR-OPT, SIG-NOOPT: a request without an OPT RR gets a reply
+/* TP-39, SIG-24: a request without an OPT RR gets a reply
  * without one (RFC 6891 section 7): REFUSED in place of BADKEY/BADTIME,
  * no EDE; a verified request without OPT is FORMERR. Every reply sets
- * AA and copies RD (TP-RESP-FLAGS). */
+ * AA and copies RD (TP-44). */
 START_TEST(test_no_opt_no_opt)
 {
 	h_world_t w;
@@ -544,7 +553,7 @@ START_TEST(test_no_opt_no_opt)
 }
 END_TEST
 
-/* TP-CHUNK-REPLAY: the same signed chunk query again is a retransmission
+/* TP-37: the same signed chunk query again is a retransmission
  * when it comes from the same address (answered, at most 4 times in all)
  * and a replay from any other address (REFUSED, EDE 65283). */
 START_TEST(test_chunk_query_replayed)
@@ -647,7 +656,7 @@ static void reply_receipt(const hs_buf_t *r, tp_receipt_t *rc)
 	ck_assert(found);
 }
 
-/* TP-FETCH-REJECT: a fetched envelope whose SHA-256 is not the manifest's
+/* TP-18: a fetched envelope whose SHA-256 is not the manifest's
  * is rejected with reason "digest": the confirming NOTIFY learns it. */
 START_TEST(test_fetch_digest_mismatch)
 {
@@ -697,7 +706,7 @@ START_TEST(test_fetch_digest_mismatch)
 	reply_receipt(&r, &rc);
 	ck_assert_int_eq(rc.status, TP_RCPT_REJECTED);
 	ck_assert_str_eq(tp_reason_name(rc.reason), "digest");
-	ck_assert(!rc.has_id); /* the envelope was never opened (TP-RCPT-ID) */
+	ck_assert(!rc.has_id); /* the envelope was never opened (TP-27) */
 	tp_core_stats_t s;
 	tp_core_stats(w.p[1].core, &s);
 	ck_assert_uint_eq(s.refused[TP_REASON_DIGEST], 1);
@@ -708,6 +717,118 @@ START_TEST(test_fetch_digest_mismatch)
 }
 END_TEST
 
+/* TP-30: an accepted message the receiver cannot store is answered
+ * SERVFAIL (signed, no receipt); the sender takes it as a failed attempt
+ * and tries again. */
+START_TEST(test_store_failure_servfail)
+{
+	h_world_t w;
+	hs_buf_t m = {0}, r = {0};
+	char distid[64];
+	unsigned rcode = 9, ede = 9;
+	sqlite3 *db = NULL;
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	take_notify(&w, 10, &m, distid);
+	/* break beta's inbox behind the store's back */
+	ck_assert_int_eq(sqlite3_open(w.p[1].dbpath, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP TABLE inbox", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
+	                 HS_OK);
+	reply_codes(&w, 1, &r, &rcode, &ede);
+	ck_assert_uint_eq(rcode, 2);
+	ck_assert_uint_eq(ede, 0);
+	/* alpha: not delivered, not rejected: the attempt failed, it retries */
+	ck_assert_int_eq(tp_core_on_response(w.p[0].core, 1, HS_OK, r.data, r.len), HS_OK);
+	ck_assert_int_eq(w.p[0].nout, 0);
+	tp_core_stats_t s;
+	tp_core_stats(w.p[0].core, &s);
+	ck_assert_uint_eq(s.bad_responses, 1);
+	hs_buf_free(&m);
+	hs_buf_free(&r);
+	h_world_free(&w);
+}
+END_TEST
+
+/* TP-1, TP-2, TP-55: a failed attempt is re-sealed under a new distid
+ * (32 lowercase hex characters, random), the message id unchanged. */
+START_TEST(test_retry_new_distid)
+{
+	h_world_t w;
+	hs_buf_t m1 = {0}, m2 = {0};
+	char d1[64], d2[64], who[TP_IDENT_MAX];
+	tp_action_t a;
+	uint64_t delay = 0;
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	take_notify(&w, 10, &m1, d1);
+	ck_assert_uint_eq(strlen(d1), 32);
+	ck_assert(tp_distid_ok(d1));
+	ck_assert_int_eq(tp_core_on_response(w.p[0].core, 1, HS_E_TIMEOUT, NULL, 0), HS_OK);
+	ck_assert_int_eq(tp_core_next_deadline(w.p[0].core, &delay), HS_OK);
+	hs_env_fake_advance(&w.fake, delay + 1);
+	tp_core_tick(w.p[0].core);
+	ck_assert_int_eq(tp_core_next_action(w.p[0].core, &a), HS_OK);
+	ck_assert_int_eq(a.kind, TP_ACT_NOTIFY);
+	hs_buf_append(&m2, a.msg, a.len);
+	tp_action_clear(&a);
+	size_t q = 12;
+	while (m2.data[q] != 0)
+		q += 1 + m2.data[q];
+	ck_assert_int_eq(tp_name_parse_notify(m2.data + 12, q + 1 - 12, d2, who), HS_OK);
+	ck_assert_uint_eq(strlen(d2), 32);
+	ck_assert_str_ne(d1, d2);
+	/* both attempts carry the same message: the receiver sees a duplicate */
+	hs_buf_t r = {0};
+	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m1.data, m1.len, 1232, &r),
+	                 HS_OK);
+	hs_buf_reset(&r);
+	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m2.data, m2.len, 1232, &r),
+	                 HS_OK);
+	tp_core_stats_t s;
+	tp_core_stats(w.p[1].core, &s);
+	ck_assert_uint_eq(s.received, 1);
+	ck_assert_uint_eq(s.duplicates, 1);
+	hs_buf_free(&r);
+	hs_buf_free(&m1);
+	hs_buf_free(&m2);
+	h_world_free(&w);
+}
+END_TEST
+
+/* TP-23: the NOTIFY of a distribution being fetched, again: answered
+ * fetching, no second fetch. */
+START_TEST(test_notify_during_fetch)
+{
+	h_world_t w;
+	hs_buf_t m = {0}, r = {0};
+	char distid[64];
+	tp_receipt_t rc;
+	tp_core_stats_t s;
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	take_notify(&w, 5000, &m, distid);
+	for (int i = 0; i < 2; i++) {
+		hs_buf_reset(&r);
+		ck_assert_int_eq(
+		    tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r), HS_OK);
+		reply_receipt(&r, &rc);
+		ck_assert_int_eq(rc.status, TP_RCPT_FETCHING);
+	}
+	tp_core_stats(w.p[1].core, &s);
+	ck_assert_uint_eq(s.fetches_started, 1);
+	size_t fetches = 0;
+	tp_core_counts(w.p[1].core, NULL, NULL, &fetches);
+	ck_assert_uint_eq(fetches, 1);
+	hs_buf_free(&m);
+	hs_buf_free(&r);
+	h_world_free(&w);
+}
+END_TEST
+
+/* requirements: SIG-21 TP-41 */
 START_TEST(test_budget_exhausted)
 {
 	h_world_t w;
@@ -726,6 +847,7 @@ START_TEST(test_budget_exhausted)
 }
 END_TEST
 
+/* requirements: TP-46 */
 START_TEST(test_tc_reply_signed)
 {
 	h_world_t w;
@@ -827,6 +949,7 @@ static void expect_receipt(h_world_t *w, const hs_buf_t *m, const char *reason)
 	hs_buf_free(&r);
 }
 
+/* requirements: ENV-12 TP-11 TP-12 TP-28 */
 START_TEST(test_receipt_rejections)
 {
 	h_world_t w;
@@ -861,7 +984,7 @@ START_TEST(test_receipt_rejections)
 		ck_assert_int_eq(tp_msg_encode(&pt, &msg), HS_OK);
 		crafted_notify(&w, pt.data, pt.len, d, d, 3, &m);
 		expect_receipt(&w, &m, cases[i].reason);
-		/* TP-RCPT-ID: a decoded message is named, whatever its v */
+		/* TP-27: a decoded message is named, whatever its v */
 		ck_assert(w.last_has_id);
 	}
 	/* not a message at all: no id to give */
@@ -900,6 +1023,9 @@ Suite *refuse_suite(void)
 	tcase_add_test(tc, test_no_opt_no_opt);
 	tcase_add_test(tc, test_chunk_query_replayed);
 	tcase_add_test(tc, test_fetch_digest_mismatch);
+	tcase_add_test(tc, test_store_failure_servfail);
+	tcase_add_test(tc, test_retry_new_distid);
+	tcase_add_test(tc, test_notify_during_fetch);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -28,6 +28,7 @@ static tp_msg_t sample(void)
 	return m;
 }
 
+/* requirements: TP-10 */
 START_TEST(test_msg_roundtrip)
 {
 	tp_msg_t m = sample(), d;
@@ -62,6 +63,7 @@ START_TEST(test_msg_roundtrip)
 }
 END_TEST
 
+/* requirements: TP-10 TP-12 */
 START_TEST(test_msg_strict)
 {
 	tp_msg_t d;
@@ -117,6 +119,7 @@ START_TEST(test_msg_strict)
 }
 END_TEST
 
+/* requirements: TP-27 TP-31 */
 START_TEST(test_receipt)
 {
 	tp_receipt_t r = {TP_RCPT_REJECTED, 1, {9}, TP_REASON_UNKNOWN_KEY}, d;
@@ -149,6 +152,7 @@ START_TEST(test_receipt)
 }
 END_TEST
 
+/* requirements: TP-3 TP-5 TP-7 TP-9 */
 START_TEST(test_names)
 {
 	uint8_t w[255];
@@ -222,6 +226,7 @@ START_TEST(test_names)
 END_TEST
 
 /* TP-13: the PING body {data, echo} */
+/* requirements: TP-13 */
 START_TEST(test_ping)
 {
 	hs_buf_t b = {0};
@@ -256,6 +261,7 @@ START_TEST(test_ping)
 }
 END_TEST
 
+/* requirements: TP-17 TP-21 TP-24 */
 START_TEST(test_manifest)
 {
 	tp_manifest_t m, d;

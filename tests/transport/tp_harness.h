@@ -136,7 +136,7 @@ static inline void h_world_init(h_world_t *w)
 		p->w = w;
 		snprintf(p->name, sizeof(p->name), "%s", names[i]);
 		char owner[300];
-		snprintf(owner, sizeof(owner), "dns.%s", p->name); /* TP-SIGNER */
+		snprintf(owner, sizeof(owner), "dns.%s", p->name); /* TP-9 */
 		ck_assert_int_eq(sig0_key_generate(SIG0_ALG_ED25519, 0, owner, &p->sig0, NULL),
 		                 HS_OK);
 		ck_assert_int_eq(hpke_key_generate(&p->hpke, HPKE_KEM_X25519_SHA256, &w->fake.env),

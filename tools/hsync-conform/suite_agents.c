@@ -548,9 +548,68 @@ static void degraded(cf_t *c)
 	cf_expect(c, back, "a BEAT did not make conform OPERATIONAL again (AG-7)");
 }
 
+/* The target's lookups of conform (its discovery) and its transfer of the
+ * shared zone, as conform received them. */
+static void discovery_queries(cf_t *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nreqs; i++) {
+		cf_reply_t r;
+		const cf_req_t *q = &c->reqs[i];
+		cf_reply_read(c, q->msg, q->len, &r);
+		if (!r.has_question || ((r.flags >> 11) & 15) != 0 || (r.flags & 0x8000) ||
+		    !(r.qtype == 25 || r.qtype == 65290 || r.qtype == 256 || r.qtype == 1 ||
+		      r.qtype == 28 || r.qtype == 48 || r.qtype == 43))
+			continue;
+		n++;
+		if (!cf_expect(
+		        c,
+		        (r.flags & 0x0100) && (r.flags & 0x0010) && r.has_opt &&
+		            (r.opt_flags & 0x8000) && r.opt_size == 1232,
+		        "a discovery query of the target: RD %d CD %d, OPT %d, DO %d, size %u "
+		        "(DISC-5: RD, CD, DO and 1232)",
+		        !!(r.flags & 0x0100), !!(r.flags & 0x0010), r.has_opt,
+		        !!(r.opt_flags & 0x8000), r.opt_size)) {
+			cf_note_msg(c, "got", q->msg, q->len);
+			return;
+		}
+	}
+	if (n == 0)
+		cf_na(c, "the target made no lookups through conform (it has conform's keys from "
+		         "elsewhere)");
+}
+
+static void zone_transfer(cf_t *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nreqs; i++) {
+		cf_reply_t r;
+		const cf_req_t *q = &c->reqs[i];
+		cf_reply_read(c, q->msg, q->len, &r);
+		if (!r.has_question || r.qtype != 252)
+			continue;
+		n++;
+		if (!cf_expect(
+		        c,
+		        q->tcp && ((r.flags >> 11) & 15) == 0 && !r.has_opt &&
+		            !(r.flags & 0x8000) && q->len >= 12 && (q->msg[10] | q->msg[11]) == 0,
+		        "the target's AXFR query: TCP %d, EDNS %d, additional records %d "
+		        "(AZ-2: over TCP, no EDNS, no TSIG)",
+		        q->tcp, r.has_opt, q->len >= 12 ? (q->msg[10] << 8 | q->msg[11]) : -1)) {
+			cf_note_msg(c, "got", q->msg, q->len);
+			return;
+		}
+	}
+	cf_expect(c, n > 0, "the target never transferred %s from conform", zone_canon);
+}
+
 static const cf_scenario_t rows[] = {
     {"ag-hello-target", "AG-11 AG-17 AG-26", "the target's HELLO: identity, nonce, zones, time",
      hello_target},
+    {"ag-discovery-queries", "DISC-5", "the target's lookups of conform: RD, CD, DO, 1232",
+     discovery_queries},
+    {"ag-zone-transfer", "AZ-2", "the target's AXFR of the shared zone: TCP, no EDNS, no TSIG",
+     zone_transfer},
     {"ag-beat-before-hello", "AG-18 AG-19",
      "a BEAT before the HELLOs: HELLO_ACK refusal not-introduced", beat_before_hello},
     {"ag-hello-nonce-zero", "AG-17 AG-18", "a HELLO with nonce 0: refused, bad-message",

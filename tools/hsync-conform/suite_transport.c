@@ -192,6 +192,49 @@ static void notify_tcp(cf_t *c)
 	hs_buf_free(&body);
 }
 
+/* The same NOTIFY of about 1700 octets over UDP: accepted whatever the
+ * target's udp-max (TP-54 bounds what a party sends, not what it takes). */
+static void notify_udp_large(cf_t *c)
+{
+	cf_plain_t p;
+	hs_buf_t body = HS_BUF_INIT, env = HS_BUF_INIT, req = HS_BUF_INIT, resp = HS_BUF_INIT;
+	uint8_t data[1500];
+	cf_reply_t r;
+	cf_receipt_t rc;
+	char d[33];
+
+	memset(data, 0xa5, sizeof(data));
+	cf_plain_init(c, &p, "PING");
+	cf_mp_ping(&body, data, sizeof(data), 0);
+	p.body = body.data;
+	p.body_len = body.len;
+	cf_distid(c, d);
+	if (cf_seal(c, &p, d, NULL, &env) != HS_OK ||
+	    cf_notify(c, d, env.data, env.len, HS_CHUNK_FMT_HPKE, 1, &req) != HS_OK) {
+		cf_norun(c, "cannot build the NOTIFY");
+		goto cleanup;
+	}
+	if (cf_exchange(c, req.data, req.len, 0, &resp) != HS_OK) {
+		cf_fail(c, "a %zu-octet NOTIFY over UDP is not answered (TP-54)", req.len);
+		goto cleanup;
+	}
+	cf_reply_read(c, resp.data, resp.len, &r);
+	if (!cf_check_reply(c, &req, &resp, &r))
+		goto cleanup;
+	cf_receipt_read(&r, &rc);
+	/* a truncated reply is fine too: the receipt then comes over TCP */
+	if (r.flags & 0x0200)
+		goto cleanup;
+	cf_expect(c, r.rcode == 0 && rc.ok && strcmp(rc.status, "received") == 0,
+	          "a %zu-octet NOTIFY over UDP: RCODE %u, receipt '%s' (TP-54)", req.len, r.rcode,
+	          rc.status);
+cleanup:
+	hs_buf_free(&body);
+	hs_buf_free(&env);
+	hs_buf_free(&req);
+	hs_buf_free(&resp);
+}
+
 static void reject_to(cf_t *c)
 {
 	cf_plain_t p;
@@ -997,6 +1040,8 @@ static const cf_scenario_t rows[] = {
      "the same NOTIFY octets twice: the second is a duplicate", notify_replayed},
     {"tp-notify-tcp", "TP-16 TP-45 TP-50", "a NOTIFY above 1232 octets over TCP: received",
      notify_tcp},
+    {"tp-notify-udp-large", "TP-54", "a NOTIFY of 1700 octets over UDP: accepted",
+     notify_udp_large},
     {"tp-notify-fetching", "TP-28 TP-27", "a NOTIFY without payload: receipt fetching, no id",
      notify_fetching},
     {"tp-reject-to", "TP-11 TP-28 TP-27",

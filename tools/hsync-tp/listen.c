@@ -69,7 +69,7 @@ struct listen_state {
 	int failed, no_echo;
 };
 
-/* TP-PING-ECHO: a PING asking for an echo gets its data back. */
+/* TP-14: a PING asking for an echo gets its data back. */
 static void echo_ping(struct listen_state *ls, const st_inbox_msg_t *m)
 {
 	tp_msg_t tm;
