@@ -10,7 +10,9 @@
 #     conform by DNSSEC-validated discovery through conform (which serves
 #     its own signed identity zone), serves its own identity zone, which
 #     conform validates from its DS; all three suites pass, exit 0, and
-#     the --json and --junit reports are well formed.
+#     the --json and --junit reports are well formed; hsyncd counted the
+#     refusals conform provoked, and shows the ghost provider (which has
+#     no identity zone) NEEDED with the whole discovery failure (AG-9).
 # Loopback only, ports from scripts/lab/free_port.py; 127.0.0.2 is the
 # second source address of the replay scenario.
 set -u
@@ -159,6 +161,13 @@ if [ -x "$BIN/hsyncctl" ]; then
 	show=$("$BIN/hsyncctl" -s "$H/ctl.sock" --json peer show conform.example.) || fail "peer show"
 	"$PY" -c 'import json, sys; r = json.loads(sys.argv[1])["result"]; assert r["refused"] >= 5, r' "$show" ||
 		fail "peer show does not count the refusals: $show"
+	# a peer whose discovery keeps failing shows the whole reason once
+	# (AG-9), not "discovery failed: discovery failed"
+	show=$("$BIN/hsyncctl" -s "$H/ctl.sock" --json peer show ghost.hsync-conform.test.) ||
+		fail "peer show ghost"
+	grep -q 'discovery failed: dns.ghost.hsync-conform.test./KEY: no such name (NXDOMAIN)' <<<"$show" ||
+		fail "ghost's reason: $show"
+	grep -q 'discovery failed: discovery failed' <<<"$show" && fail "reason doubled: $show"
 fi
 ok
 

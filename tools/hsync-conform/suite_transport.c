@@ -1031,6 +1031,42 @@ cleanup:
 	hs_buf_free(&resp);
 }
 
+/* Bad signatures until the target's verification budget for conform's
+ * network runs out: REFUSED, EDE 65281, without trying the key (SIG-21).
+ * Last of the suite: the target then refuses conform for a moment, so the
+ * scenario waits for the bucket to refill. */
+static void refuse_ratelimit(cf_t *c)
+{
+	hs_buf_t m = HS_BUF_INIT, resp = HS_BUF_INIT;
+	cf_reply_t r;
+	int n, limited = 0;
+
+	signed_notify(c, &m, 1, NULL, 0, NULL);
+	m.data[m.len - 1] ^= 0x01;
+	for (n = 0; n < 3000 && !limited; n++) {
+		if (cf_exchange(c, m.data, m.len, 0, &resp) != HS_OK)
+			continue;
+		cf_reply_read(c, resp.data, resp.len, &r);
+		if (r.ede == HS_EDE_HS_SIG0_RATELIMIT) {
+			limited = 1;
+			cf_check_reply(c, &m, &resp, &r);
+			cf_expect(c, r.rcode == 5, "RCODE %u with EDE 65281, want REFUSED",
+			          r.rcode);
+		} else if (!cf_expect(c, r.ede == HS_EDE_SIG0_BAD_SIGNATURE,
+		                      "a bad signature answered with EDE %u", r.ede)) {
+			break;
+		}
+	}
+	if (!limited && !cf_failed(c))
+		cf_na(c,
+		      "%d bad signatures did not exhaust the target's verification budget "
+		      "(SIG-21 leaves rate and burst to the implementation)",
+		      n);
+	cf_pump(c, 3000); /* let the bucket refill before anything else */
+	hs_buf_free(&m);
+	hs_buf_free(&resp);
+}
+
 static const cf_scenario_t rows[] = {
     {"tp-notify-inline", "TP-4 TP-15 TP-26 TP-27 TP-44",
      "a PING inline: signed NOERROR, receipt received with the id", notify_inline},
@@ -1117,6 +1153,8 @@ static const cf_scenario_t rows[] = {
      chunk_replay},
     {"tp-chunk-truncated", "TP-46 TP-49", "a chunk too big for UDP: signed TC=1, then TCP",
      chunk_truncated},
+    {"tp-refuse-ratelimit", "SIG-21 SIG-22 TP-41",
+     "bad signatures until the budget is spent: REFUSED, EDE 65281", refuse_ratelimit},
 };
 
 const cf_suite_t cf_suite_transport = {
