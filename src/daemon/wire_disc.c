@@ -38,28 +38,16 @@ static int send_query(void *arg, const char *name, uint16_t type, uint64_t token
 {
 	hd_t *d = arg;
 	hs_buf_t msg = HS_BUF_INIT;
-	hs_errmsg_t em;
 	uint8_t idb[2] = {0};
-	tp_question_t qq = {
-	    .name = name,
-	    .qtype = type,
-	    .qclass = 1,
-	    .opcode = TP_OPCODE_QUERY,
-	    .flags = TP_FLAG_RD | TP_FLAG_CD,
-	    .edns = 1,
-	    .edns_do = 1,
-	    .udp_size = 1232,
-	};
 	tp_send_opts_t so;
 	struct dq *q;
 	int rc;
 
-	hs_errmsg_clear(&em);
 	memset(&so, 0, sizeof(so));
 	so.timeout_ms = 2000;
 	so.retries = 2;
 	(void)d->env->random(d->env->arg, idb, sizeof(idb));
-	rc = tp_msg_build(&qq, (uint16_t)(idb[0] << 8 | idb[1]), &msg, &em);
+	rc = disc_query_build(name, type, (uint16_t)(idb[0] << 8 | idb[1]), &msg);
 	if (rc == HS_OK) {
 		q = xcalloc(1, sizeof(*q));
 		q->d = d;

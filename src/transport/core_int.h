@@ -252,6 +252,8 @@ int seen_chunk_query(tp_core_t *c, const char *receiver, const char *src, const 
 void seen_free(tp_core_t *c);
 
 /* core_recv.c */
+/* The address of a request source "addr", "addr:port" or "[v6]:port". */
+void core_src_addr(const char *src, char out[64]);
 /* Open, check and accept an envelope from `peer`; fills the receipt.
  * HS_OK, or a store error (no receipt: answer SERVFAIL). */
 int recv_accept(tp_core_t *c, const tp_peer_t *peer, const char *distid, const uint8_t *env,

@@ -14,10 +14,8 @@
 #include "wire/edns_opts.h"
 #include "wire/proto.h"
 
-/* The budget key of a source "addr", "addr:port" or "[v6]:port". */
-static void source_key(const char *src, char out[64])
+void core_src_addr(const char *src, char out[64])
 {
-	char a[64];
 	const char *p = src ? src : "";
 	size_t n;
 	if (p[0] == '[') {
@@ -27,10 +25,17 @@ static void source_key(const char *src, char out[64])
 		const char *colon = strchr(p, ':');
 		n = colon && strchr(colon + 1, ':') == NULL ? (size_t)(colon - p) : strlen(p);
 	}
-	if (n >= sizeof(a))
-		n = sizeof(a) - 1;
-	memcpy(a, p, n);
-	a[n] = '\0';
+	if (n >= 64)
+		n = 63;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* The budget key of a source: its network. */
+static void source_key(const char *src, char out[64])
+{
+	char a[64];
+	core_src_addr(src, a);
 	if (sig0_budget_source(a, 24, 56, out, 64) != HS_OK)
 		snprintf(out, 64, "%s", a);
 }

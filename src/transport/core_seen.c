@@ -30,35 +30,17 @@
 struct seen_entry {
 	uint8_t hash[16]; /* first 16 octets of SHA-256(SIG RR) */
 	char receiver[TP_IDENT_MAX];
-	char addr[48]; /* source address without port */
+	char addr[64]; /* source address without port */
 	uint32_t expires_s;
 	uint8_t answers;
 	uint8_t used;
 };
 
-/* "192.0.2.1", "192.0.2.1:53", "[2001:db8::1]:53" or "2001:db8::1" -> the address. */
-static void addr_only(const char *src, char out[48])
-{
-	const char *p = src ? src : "";
-	size_t n;
-	if (p[0] == '[') {
-		p++;
-		n = strcspn(p, "]");
-	} else {
-		const char *colon = strchr(p, ':');
-		n = colon && strchr(colon + 1, ':') == NULL ? (size_t)(colon - p) : strlen(p);
-	}
-	if (n >= 48)
-		n = 47;
-	memcpy(out, p, n);
-	out[n] = '\0';
-}
-
 int seen_chunk_query(tp_core_t *c, const char *receiver, const char *src, const uint8_t *msg,
                      size_t len, size_t sig_off, uint32_t expiration)
 {
 	uint8_t md[HS_SHA256_LEN];
-	char addr[48];
+	char addr[64];
 	uint32_t now = (uint32_t)hs_now_s(c->env);
 	if (c->cfg.test_break & TP_TEST_BREAK_CHUNK_REPLAY)
 		return HS_OK;
@@ -67,7 +49,7 @@ int seen_chunk_query(tp_core_t *c, const char *receiver, const char *src, const 
 	if (c->seen == NULL)
 		c->seen = xcalloc(TP_SEEN_SLOTS, sizeof(*c->seen));
 	hs_sha256(msg + sig_off, len - sig_off, md);
-	addr_only(src, addr);
+	core_src_addr(src, addr);
 	size_t slot = ((size_t)md[0] << 8 | md[1]) % TP_SEEN_SLOTS;
 	struct seen_entry *e = &c->seen[slot];
 	int live = e->used && (int32_t)(e->expires_s - now) >= 0;

@@ -669,6 +669,29 @@ static int uri(const char *target, disc_uri_t *u)
 }
 
 /* requirements: DISC-2 */
+/* requirements: DISC-5 */
+START_TEST(query_build)
+{
+	hs_buf_t m = HS_BUF_INIT;
+	ck_assert_int_eq(disc_query_build("dns.alpha.lab.", LDNS_RR_TYPE_KEY, 0x1234, &m), HS_OK);
+	ldns_pkt *p = NULL;
+	ck_assert_int_eq(ldns_wire2pkt(&p, m.data, m.len), LDNS_STATUS_OK);
+	ck_assert_uint_eq(ldns_pkt_id(p), 0x1234);
+	ck_assert(ldns_pkt_rd(p));
+	ck_assert(ldns_pkt_cd(p));
+	ck_assert(!ldns_pkt_qr(p));
+	ck_assert(ldns_pkt_edns(p));
+	ck_assert(ldns_pkt_edns_do(p));
+	ck_assert_uint_eq(ldns_pkt_edns_udp_size(p), 1232);
+	ck_assert_int_eq(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_question(p), 0)),
+	                 LDNS_RR_TYPE_KEY);
+	ldns_pkt_free(p);
+	hs_buf_reset(&m);
+	ck_assert_int_eq(disc_query_build("bad..name", LDNS_RR_TYPE_KEY, 1, &m), HS_E_NAME);
+	hs_buf_free(&m);
+}
+END_TEST
+
 START_TEST(uri_parser)
 {
 	disc_uri_t u;
@@ -719,6 +742,7 @@ static Suite *discovery_suite(void)
 	tcase_add_test(tc, bad_tokens_and_garbage);
 	tcase_add_test(tc, query_timeout_and_send_failure);
 	tcase_add_test(tc, uri_parser);
+	tcase_add_test(tc, query_build);
 	suite_add_tcase(s, tc);
 	return s;
 }

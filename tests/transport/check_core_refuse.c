@@ -388,6 +388,19 @@ static void make_dist(h_world_t *w, char distid[64])
 	hs_buf_free(&r);
 }
 
+/* beta's chunk query for `seq` of `distid` at alpha, signed by party
+ * `signer` (or unsigned with -1). */
+static void chunk_query(h_world_t *w, unsigned seq, const char *receiver, const char *distid,
+                        const char *sender, int signer, hs_buf_t *m)
+{
+	uint8_t qn[255];
+	size_t ql = 0;
+	ck_assert_int_eq(tp_name_chunk(seq, receiver, distid, sender, qn, &ql), HS_OK);
+	mk_query(m, 0, qn, ql);
+	if (signer >= 0)
+		sign_with(m, w->p[signer].sig0, now_s(w));
+}
+
 /* requirements: TP-8 TP-25 TP-41 */
 START_TEST(test_chunk_query_refusals)
 {
@@ -561,16 +574,11 @@ START_TEST(test_chunk_query_replayed)
 	h_world_t w;
 	hs_buf_t m = {0}, r = {0};
 	char distid[64];
-	uint8_t qn[255];
-	size_t ql = 0;
 	unsigned rcode, ede;
 	h_world_init(&w);
 	h_world_open(&w, 2);
 	make_dist(&w, distid);
-	ck_assert_int_eq(tp_name_chunk(0, "beta.example.", distid, "alpha.example.", qn, &ql),
-	                 HS_OK);
-	mk_query(&m, 0, qn, ql);
-	sign_with(&m, w.p[1].sig0, now_s(&w));
+	chunk_query(&w, 0, "beta.example.", distid, "alpha.example.", 1, &m);
 	for (int i = 0; i < 4; i++) { /* first arrival and three re-sends (UDP, TCP) */
 		hs_buf_reset(&r);
 		ck_assert_int_eq(tp_core_on_request(w.p[0].core,
@@ -583,7 +591,7 @@ START_TEST(test_chunk_query_replayed)
 	/* a fifth copy, even from the same address */
 	expect_refused(&w, 0, &m, 5, 65283);
 	/* a fresh query, replayed from elsewhere at once */
-	mk_query(&m, 0, qn, ql);
+	chunk_query(&w, 0, "beta.example.", distid, "alpha.example.", -1, &m);
 	m.data[0] ^= 0x55; /* another DNS id: another signature */
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	hs_buf_reset(&r);

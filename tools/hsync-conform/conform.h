@@ -288,6 +288,17 @@ void cf_receipt_read(const cf_reply_t *r, cf_receipt_t *out);
 /* Seal `p`, send it inline in a NOTIFY, read the receipt. 1 when a
  * checked NOERROR reply with a receipt came back. */
 int cf_send_plain(cf_t *c, const cf_plain_t *p, const char *distid, cf_receipt_t *rc);
+/* The same, crafted: sealed under `seal_distid` to `to_key` (NULL: the
+ * target's), named `name_distid`, option format `fmt` (0: no payload, a
+ * fetch-mode NOTIFY), sent with cf_exchange `flags` (-1: TCP above 1232
+ * octets, else UDP). */
+typedef struct cf_craft {
+	const char *seal_distid, *name_distid;
+	const hpke_key_t *to_key;
+	uint8_t fmt;
+	int flags;
+} cf_craft_t;
+int cf_send_crafted(cf_t *c, const cf_plain_t *p, const cf_craft_t *how, cf_receipt_t *rc);
 /* msgpack helpers for bodies conform writes. */
 void cf_mp_ping(hs_buf_t *out, const uint8_t *data, size_t len, int echo);
 

@@ -34,16 +34,6 @@ static int send_query(void *arg, const char *name, uint16_t type, uint64_t token
 	cf_t *c = arg;
 	hs_buf_t msg = HS_BUF_INIT;
 	uint8_t idb[2] = {0, 0};
-	tp_question_t qq = {
-	    .name = name,
-	    .qtype = type,
-	    .qclass = 1,
-	    .opcode = TP_OPCODE_QUERY,
-	    .flags = TP_FLAG_RD | TP_FLAG_CD,
-	    .edns = 1,
-	    .edns_do = 1,
-	    .udp_size = 1232,
-	};
 	tp_send_opts_t so;
 	int rc;
 
@@ -51,7 +41,7 @@ static int send_query(void *arg, const char *name, uint16_t type, uint64_t token
 	so.timeout_ms = 1000;
 	so.retries = 2;
 	(void)c->env->random(c->env->arg, idb, sizeof(idb));
-	rc = tp_msg_build(&qq, (uint16_t)(idb[0] << 8 | idb[1]), &msg, NULL);
+	rc = disc_query_build(name, type, (uint16_t)(idb[0] << 8 | idb[1]), &msg);
 	if (rc == HS_OK) {
 		struct dq *q = xcalloc(1, sizeof(*q));
 		q->c = c;

@@ -92,19 +92,28 @@ void cf_receipt_read(const cf_reply_t *r, cf_receipt_t *out)
 
 int cf_send_plain(cf_t *c, const cf_plain_t *p, const char *distid, cf_receipt_t *rc)
 {
+	const cf_craft_t how = {distid, distid, NULL, HS_CHUNK_FMT_HPKE, -1};
+	return cf_send_crafted(c, p, &how, rc);
+}
+
+int cf_send_crafted(cf_t *c, const cf_plain_t *p, const cf_craft_t *how, cf_receipt_t *rc)
+{
 	hs_buf_t env = HS_BUF_INIT, req = HS_BUF_INIT, resp = HS_BUF_INIT;
 	cf_reply_t r;
-	int ok = 0, e;
+	int ok = 0, e = HS_OK;
 
 	memset(rc, 0, sizeof(*rc));
-	e = cf_seal(c, p, distid, NULL, &env);
+	if (how->fmt != 0)
+		e = cf_seal(c, p, how->seal_distid, how->to_key, &env);
 	if (e == HS_OK)
-		e = cf_notify(c, distid, env.data, env.len, HS_CHUNK_FMT_HPKE, 1, &req);
+		e = cf_notify(c, how->name_distid, how->fmt ? env.data : NULL, env.len, how->fmt, 1,
+		              &req);
 	if (e != HS_OK) {
 		cf_norun(c, "cannot build the NOTIFY: %s", hs_strerror(e));
 		goto cleanup;
 	}
-	e = cf_exchange(c, req.data, req.len, req.len > 1232 ? CF_X_TCP : 0, &resp);
+	e = cf_exchange(c, req.data, req.len,
+	                how->flags >= 0 ? how->flags : (req.len > 1232 ? CF_X_TCP : 0), &resp);
 	if (e != HS_OK) {
 		cf_fail(c, "no reply to the NOTIFY: %s", hs_strerror(e));
 		cf_note_msg(c, "sent", req.data, req.len);

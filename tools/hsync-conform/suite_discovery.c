@@ -142,64 +142,64 @@ static int target_is_resolver(const cf_t *c)
 	return tp_peer_addr_eq(&c->resolver, &c->target);
 }
 
+/* A plain query to the target for its identity zone: the reply, read.
+ * 0 (recorded) when the target does not serve the zone or does not answer. */
+static int ask_zone(cf_t *c, const uint8_t *qn, size_t ql, uint16_t type, hs_buf_t *resp,
+                    cf_reply_t *r)
+{
+	hs_buf_t m = HS_BUF_INIT;
+	int ok = 0;
+
+	if (!target_is_resolver(c)) {
+		cf_na(c, "the target does not serve its identity zone itself (--resolver)");
+		return 0;
+	}
+	cf_dns_request(c, &m, CF_OP_QUERY, qn, ql, type, 1, NULL, 0);
+	if (cf_exchange(c, m.data, m.len, 0, resp) != HS_OK) {
+		cf_fail(c, "no answer");
+		cf_note_msg(c, "sent", m.data, m.len);
+	} else {
+		cf_reply_read(c, resp->data, resp->len, r);
+		ok = 1;
+	}
+	hs_buf_free(&m);
+	return ok;
+}
+
 /* The target's own identity zone: ANY over UDP gets TC=1. */
 static void zone_any(cf_t *c)
 {
-	hs_buf_t m = HS_BUF_INIT, resp = HS_BUF_INIT;
+	hs_buf_t resp = HS_BUF_INIT;
 	uint8_t qn[WIRE_NAME_MAX];
 	size_t ql = 0;
 	char name[300];
 	cf_reply_t r;
 
-	if (!target_is_resolver(c)) {
-		cf_na(c, "the target does not serve its identity zone itself (--resolver)");
-		return;
-	}
 	snprintf(name, sizeof(name), "dns.%s", c->target_id);
-	if (tp_name_wire(name, qn, &ql) != HS_OK)
-		return;
-	cf_dns_request(c, &m, CF_OP_QUERY, qn, ql, T_ANY, 1, NULL, 0);
-	if (cf_exchange(c, m.data, m.len, 0, &resp) != HS_OK) {
-		cf_fail(c, "no answer to ANY over UDP");
-	} else {
-		cf_reply_read(c, resp.data, resp.len, &r);
-		if (!cf_expect(c, r.ok && (r.flags & 0x0200) && r.ancount == 0,
-		               "ANY over UDP: TC %d with %u answers, want TC=1 and none (DISC-20)",
-		               !!(r.flags & 0x0200), r.ancount))
-			cf_note_msg(c, "got", resp.data, resp.len);
-	}
-	hs_buf_free(&m);
+	if (tp_name_wire(name, qn, &ql) == HS_OK && ask_zone(c, qn, ql, T_ANY, &resp, &r) &&
+	    !cf_expect(c, r.ok && (r.flags & 0x0200) && r.ancount == 0,
+	               "ANY over UDP: TC %d with %u answers, want TC=1 and none (DISC-20)",
+	               !!(r.flags & 0x0200), r.ancount))
+		cf_note_msg(c, "got", resp.data, resp.len);
 	hs_buf_free(&resp);
 }
 
 /* The transport's names are not zone data: <distid>.<id> A is NXDOMAIN. */
 static void zone_transport_names(cf_t *c)
 {
-	hs_buf_t m = HS_BUF_INIT, resp = HS_BUF_INIT;
+	hs_buf_t resp = HS_BUF_INIT;
 	uint8_t qn[WIRE_NAME_MAX];
 	size_t ql = 0;
 	char d[33];
 	cf_reply_t r;
 
-	if (!target_is_resolver(c)) {
-		cf_na(c, "the target does not serve its identity zone itself (--resolver)");
-		return;
-	}
 	cf_distid(c, d);
-	if (tp_name_notify(d, c->target_id, qn, &ql) != HS_OK)
-		return;
-	cf_dns_request(c, &m, CF_OP_QUERY, qn, ql, T_A, 1, NULL, 0);
-	if (cf_exchange(c, m.data, m.len, 0, &resp) != HS_OK) {
-		cf_fail(c, "no answer");
-	} else {
-		cf_reply_read(c, resp.data, resp.len, &r);
-		if (!cf_expect(c, r.ok && r.rcode == 3 && (r.flags & 0x0400),
-		               "<distid>.<id> A: RCODE %u AA %d, want NXDOMAIN from the zone "
-		               "(DISC-21)",
-		               r.rcode, !!(r.flags & 0x0400)))
-			cf_note_msg(c, "got", resp.data, resp.len);
-	}
-	hs_buf_free(&m);
+	if (tp_name_notify(d, c->target_id, qn, &ql) == HS_OK &&
+	    ask_zone(c, qn, ql, T_A, &resp, &r) &&
+	    !cf_expect(c, r.ok && r.rcode == 3 && (r.flags & 0x0400),
+	               "<distid>.<id> A: RCODE %u AA %d, want NXDOMAIN from the zone (DISC-21)",
+	               r.rcode, !!(r.flags & 0x0400)))
+		cf_note_msg(c, "got", resp.data, resp.len);
 	hs_buf_free(&resp);
 }
 

@@ -197,10 +197,9 @@ static void notify_tcp(cf_t *c)
 static void notify_udp_large(cf_t *c)
 {
 	cf_plain_t p;
-	hs_buf_t body = HS_BUF_INIT, env = HS_BUF_INIT, req = HS_BUF_INIT, resp = HS_BUF_INIT;
-	uint8_t data[1500];
-	cf_reply_t r;
 	cf_receipt_t rc;
+	hs_buf_t body = HS_BUF_INIT;
+	uint8_t data[1500];
 	char d[33];
 
 	memset(data, 0xa5, sizeof(data));
@@ -209,30 +208,12 @@ static void notify_udp_large(cf_t *c)
 	p.body = body.data;
 	p.body_len = body.len;
 	cf_distid(c, d);
-	if (cf_seal(c, &p, d, NULL, &env) != HS_OK ||
-	    cf_notify(c, d, env.data, env.len, HS_CHUNK_FMT_HPKE, 1, &req) != HS_OK) {
-		cf_norun(c, "cannot build the NOTIFY");
-		goto cleanup;
-	}
-	if (cf_exchange(c, req.data, req.len, 0, &resp) != HS_OK) {
-		cf_fail(c, "a %zu-octet NOTIFY over UDP is not answered (TP-54)", req.len);
-		goto cleanup;
-	}
-	cf_reply_read(c, resp.data, resp.len, &r);
-	if (!cf_check_reply(c, &req, &resp, &r))
-		goto cleanup;
-	cf_receipt_read(&r, &rc);
-	/* a truncated reply is fine too: the receipt then comes over TCP */
-	if (r.flags & 0x0200)
-		goto cleanup;
-	cf_expect(c, r.rcode == 0 && rc.ok && strcmp(rc.status, "received") == 0,
-	          "a %zu-octet NOTIFY over UDP: RCODE %u, receipt '%s' (TP-54)", req.len, r.rcode,
-	          rc.status);
-cleanup:
+	const cf_craft_t how = {d, d, NULL, HS_CHUNK_FMT_HPKE, 0 /* UDP */};
+	if (cf_send_crafted(c, &p, &how, &rc))
+		cf_expect(c, strcmp(rc.status, "received") == 0,
+		          "a NOTIFY of about 1700 octets over UDP: receipt '%s' (TP-54)",
+		          rc.status);
 	hs_buf_free(&body);
-	hs_buf_free(&env);
-	hs_buf_free(&req);
-	hs_buf_free(&resp);
 }
 
 static void reject_to(cf_t *c)
@@ -278,124 +259,78 @@ static void reject_stale(cf_t *c)
 static void reject_envelope(cf_t *c)
 {
 	cf_plain_t p;
-	hs_buf_t env = HS_BUF_INIT, req = HS_BUF_INIT, resp = HS_BUF_INIT;
-	cf_reply_t r;
 	cf_receipt_t rc;
 	char d1[33], d2[33];
 
 	cf_plain_init(c, &p, "PING");
 	cf_distid(c, d1);
 	cf_distid(c, d2);
-	if (cf_seal(c, &p, d1, NULL, &env) != HS_OK ||
-	    cf_notify(c, d2, env.data, env.len, HS_CHUNK_FMT_HPKE, 1, &req) != HS_OK ||
-	    cf_exchange(c, req.data, req.len, 0, &resp) != HS_OK) {
-		cf_fail(c, "no reply");
-		goto cleanup;
-	}
-	cf_reply_read(c, resp.data, resp.len, &r);
-	if (!cf_check_reply(c, &req, &resp, &r))
-		goto cleanup;
-	cf_receipt_read(&r, &rc);
-	cf_expect(c,
-	          rc.ok && strcmp(rc.status, "rejected") == 0 && strcmp(rc.reason, "envelope") == 0,
+	const cf_craft_t how = {d1, d2, NULL, HS_CHUNK_FMT_HPKE, -1};
+	if (!cf_send_crafted(c, &p, &how, &rc))
+		return;
+	cf_expect(c, strcmp(rc.status, "rejected") == 0 && strcmp(rc.reason, "envelope") == 0,
 	          "receipt '%s'/'%s', want rejected/envelope (ENV-10)", rc.status, rc.reason);
 	cf_expect(c, !rc.has_id, "an id from an envelope that did not open (TP-27)");
-cleanup:
-	hs_buf_free(&env);
-	hs_buf_free(&req);
-	hs_buf_free(&resp);
 }
 
 /* Sealed to an HPKE key the target does not hold. */
 static void reject_unknown_key(cf_t *c)
 {
 	cf_plain_t p;
-	hpke_key_t *k = NULL;
-	hs_buf_t env = HS_BUF_INIT, req = HS_BUF_INIT, resp = HS_BUF_INIT;
-	cf_reply_t r;
 	cf_receipt_t rc;
+	hpke_key_t *k = NULL;
 	char d[33];
 
+	if (hpke_key_generate(&k, HPKE_KEM_X25519_SHA256, c->env) != HS_OK) {
+		cf_norun(c, "cannot make an HPKE key");
+		return;
+	}
 	cf_plain_init(c, &p, "PING");
 	cf_distid(c, d);
-	if (hpke_key_generate(&k, HPKE_KEM_X25519_SHA256, c->env) != HS_OK ||
-	    cf_seal(c, &p, d, k, &env) != HS_OK ||
-	    cf_notify(c, d, env.data, env.len, HS_CHUNK_FMT_HPKE, 1, &req) != HS_OK ||
-	    cf_exchange(c, req.data, req.len, 0, &resp) != HS_OK) {
-		cf_fail(c, "no reply");
-		goto cleanup;
-	}
-	cf_reply_read(c, resp.data, resp.len, &r);
-	if (!cf_check_reply(c, &req, &resp, &r))
-		goto cleanup;
-	cf_receipt_read(&r, &rc);
-	cf_expect(
-	    c, rc.ok && strcmp(rc.status, "rejected") == 0 && strcmp(rc.reason, "unknown-key") == 0,
-	    "receipt '%s'/'%s', want rejected/unknown-key (ENV-9, TP-31)", rc.status, rc.reason);
-cleanup:
+	const cf_craft_t how = {d, d, k, HS_CHUNK_FMT_HPKE, -1};
+	if (cf_send_crafted(c, &p, &how, &rc))
+		cf_expect(
+		    c, strcmp(rc.status, "rejected") == 0 && strcmp(rc.reason, "unknown-key") == 0,
+		    "receipt '%s'/'%s', want rejected/unknown-key (ENV-9, TP-31)", rc.status,
+		    rc.reason);
 	hpke_key_free(k);
-	hs_buf_free(&env);
-	hs_buf_free(&req);
-	hs_buf_free(&resp);
 }
 
 /* Option 65004 with format 4 where an envelope (format 3) belongs. */
 static void reject_format(cf_t *c)
 {
 	cf_plain_t p;
-	hs_buf_t env = HS_BUF_INIT, req = HS_BUF_INIT, resp = HS_BUF_INIT;
-	cf_reply_t r;
 	cf_receipt_t rc;
 	char d[33];
 
 	cf_plain_init(c, &p, "PING");
 	cf_distid(c, d);
-	if (cf_seal(c, &p, d, NULL, &env) != HS_OK ||
-	    cf_notify(c, d, env.data, env.len, HS_CHUNK_FMT_MSGPACK, 1, &req) != HS_OK ||
-	    cf_exchange(c, req.data, req.len, 0, &resp) != HS_OK) {
-		cf_fail(c, "no reply");
-		goto cleanup;
-	}
-	cf_reply_read(c, resp.data, resp.len, &r);
-	if (!cf_check_reply(c, &req, &resp, &r))
-		goto cleanup;
-	cf_receipt_read(&r, &rc);
-	cf_expect(
-	    c, rc.ok && strcmp(rc.status, "rejected") == 0 && strcmp(rc.reason, "malformed") == 0,
-	    "receipt '%s'/'%s', want rejected/malformed (TP-28 step 2)", rc.status, rc.reason);
-cleanup:
-	hs_buf_free(&env);
-	hs_buf_free(&req);
-	hs_buf_free(&resp);
+	const cf_craft_t how = {d, d, NULL, HS_CHUNK_FMT_MSGPACK, -1};
+	if (cf_send_crafted(c, &p, &how, &rc))
+		cf_expect(c,
+		          strcmp(rc.status, "rejected") == 0 && strcmp(rc.reason, "malformed") == 0,
+		          "receipt '%s'/'%s', want rejected/malformed (TP-28 step 2)", rc.status,
+		          rc.reason);
 }
 
 /* A NOTIFY without payload: the target will fetch; no id yet. */
 static void notify_fetching(cf_t *c)
 {
-	hs_buf_t req = HS_BUF_INIT, resp = HS_BUF_INIT;
-	cf_reply_t r;
+	cf_plain_t p;
 	cf_receipt_t rc;
 	char d[33];
 
+	cf_plain_init(c, &p, "PING");
 	cf_distid(c, d);
-	if (cf_notify(c, d, NULL, 0, 0, 1, &req) != HS_OK ||
-	    cf_exchange(c, req.data, req.len, 0, &resp) != HS_OK) {
-		cf_fail(c, "no reply");
-		goto cleanup;
-	}
-	cf_reply_read(c, resp.data, resp.len, &r);
-	if (!cf_check_reply(c, &req, &resp, &r))
-		goto cleanup;
-	cf_receipt_read(&r, &rc);
-	cf_expect(c, rc.ok && strcmp(rc.status, "fetching") == 0,
+	const cf_craft_t how = {d, d, NULL, 0, -1};
+	if (!cf_send_crafted(c, &p, &how, &rc))
+		return;
+	cf_expect(c, strcmp(rc.status, "fetching") == 0,
 	          "receipt '%s', want fetching (TP-28 step 1)", rc.status);
 	cf_expect(c, !rc.has_id, "a fetching receipt with an id (TP-27)");
 	/* conform has no such distribution: the target's chunk query is
 	 * refused and it gives up; nothing to wait for */
 	cf_pump(c, 200);
-cleanup:
-	hs_buf_free(&req);
-	hs_buf_free(&resp);
 }
 
 /* ---- refusals of the NOTIFY ------------------------------------------------ */
