@@ -87,8 +87,10 @@ static void expect_receipt(cf_t *c, const cf_plain_t *p, const char *distid, con
 		cf_expect(c, !rc.has_id, "the receipt carries an id it cannot know (TP-27)");
 }
 
-/* A NOTIFY for a fresh distid from conform, unsigned, with or without OPT. */
-static void bare_notify(cf_t *c, hs_buf_t *out, int with_opt, const char *sender)
+/* A request for a fresh distid of conform (or of `sender`): `opcode`,
+ * `qtype`, unsigned, with or without OPT. */
+static void request_for(cf_t *c, hs_buf_t *out, unsigned opcode, uint16_t qtype, int with_opt,
+                        const char *sender)
 {
 	char d[33];
 	uint8_t qn[WIRE_NAME_MAX];
@@ -97,7 +99,24 @@ static void bare_notify(cf_t *c, hs_buf_t *out, int with_opt, const char *sender
 	cf_distid(c, d);
 	if (tp_name_notify(d, sender ? sender : c->self, qn, &ql) != HS_OK)
 		ql = 0;
-	cf_dns_request(c, out, CF_OP_NOTIFY, qn, ql, CF_T_CHUNK, with_opt, NULL, 0);
+	cf_dns_request(c, out, opcode, qn, ql, qtype, with_opt, NULL, 0);
+}
+
+/* A NOTIFY for a fresh distid from conform, unsigned, with or without OPT. */
+static void bare_notify(cf_t *c, hs_buf_t *out, int with_opt, const char *sender)
+{
+	request_for(c, out, CF_OP_NOTIFY, CF_T_CHUNK, with_opt, sender);
+}
+
+/* Such a request signed by conform: expect REFUSED with `ede`. */
+static void signed_refusal(cf_t *c, unsigned opcode, uint16_t qtype, const char *sender,
+                           unsigned ede)
+{
+	hs_buf_t m = HS_BUF_INIT;
+	request_for(c, &m, opcode, qtype, 1, sender);
+	if (cf_sign(c, &m, NULL, 0, NULL) == HS_OK)
+		cf_expect_error(c, &m, 0, 5, ede);
+	hs_buf_free(&m);
 }
 
 /* A SIG(0) key of another name (or of conform's own name, not published). */
@@ -109,16 +128,23 @@ static sig0_key_t *other_key(const char *owner)
 
 /* ---- inline in, receipts ------------------------------------------------- */
 
+/* A PING from conform carrying `data` (and asking for an echo). */
+static void ping_of(cf_t *c, cf_plain_t *p, hs_buf_t *body, const uint8_t *data, size_t len,
+                    int echo)
+{
+	cf_plain_init(c, p, "PING");
+	cf_mp_ping(body, data, len, echo);
+	p->body = body->data;
+	p->body_len = body->len;
+}
+
 static void notify_inline(cf_t *c)
 {
 	cf_plain_t p;
 	uint8_t data[16] = "hsync-conform";
 
 	hs_buf_t body = HS_BUF_INIT;
-	cf_plain_init(c, &p, "PING");
-	cf_mp_ping(&body, data, sizeof(data), 0);
-	p.body = body.data;
-	p.body_len = body.len;
+	ping_of(c, &p, &body, data, sizeof(data), 0);
 	expect_receipt(c, &p, NULL, "received", NULL, 1);
 	hs_buf_free(&body);
 }
@@ -184,10 +210,7 @@ static void notify_tcp(cf_t *c)
 
 	/* 1500 octets of data: a NOTIFY above 1232 octets goes over TCP */
 	memset(data, 0x5a, sizeof(data));
-	cf_plain_init(c, &p, "PING");
-	cf_mp_ping(&body, data, sizeof(data), 0);
-	p.body = body.data;
-	p.body_len = body.len;
+	ping_of(c, &p, &body, data, sizeof(data), 0);
 	expect_receipt(c, &p, NULL, "received", NULL, 1);
 	hs_buf_free(&body);
 }
@@ -203,10 +226,7 @@ static void notify_udp_large(cf_t *c)
 	char d[33];
 
 	memset(data, 0xa5, sizeof(data));
-	cf_plain_init(c, &p, "PING");
-	cf_mp_ping(&body, data, sizeof(data), 0);
-	p.body = body.data;
-	p.body_len = body.len;
+	ping_of(c, &p, &body, data, sizeof(data), 0);
 	cf_distid(c, d);
 	const cf_craft_t how = {d, d, NULL, HS_CHUNK_FMT_HPKE, 0 /* UDP */};
 	if (cf_send_crafted(c, &p, &how, &rc))
@@ -483,41 +503,18 @@ static void refuse_trailing(cf_t *c)
 
 static void refuse_opcode(cf_t *c)
 {
-	hs_buf_t m = HS_BUF_INIT;
-	char d[33];
-	uint8_t qn[WIRE_NAME_MAX];
-	size_t ql = 0;
-	cf_distid(c, d);
-	if (tp_name_notify(d, c->self, qn, &ql) != HS_OK)
-		ql = 0;
-	cf_dns_request(c, &m, CF_OP_UPDATE, qn, ql, CF_T_CHUNK, 1, NULL, 0);
-	if (cf_sign(c, &m, NULL, 0, NULL) == HS_OK)
-		cf_expect_error(c, &m, 0, 5, HS_EDE_NOT_SUPPORTED);
-	hs_buf_free(&m);
+	signed_refusal(c, CF_OP_UPDATE, CF_T_CHUNK, NULL, HS_EDE_NOT_SUPPORTED);
 }
 
 static void refuse_qtype(cf_t *c)
 {
-	hs_buf_t m = HS_BUF_INIT;
-	char d[33];
-	uint8_t qn[WIRE_NAME_MAX];
-	size_t ql = 0;
-	cf_distid(c, d);
-	if (tp_name_notify(d, c->self, qn, &ql) != HS_OK)
-		ql = 0;
-	cf_dns_request(c, &m, CF_OP_NOTIFY, qn, ql, T_A, 1, NULL, 0);
-	if (cf_sign(c, &m, NULL, 0, NULL) == HS_OK)
-		cf_expect_error(c, &m, 0, 5, HS_EDE_NOT_SUPPORTED);
-	hs_buf_free(&m);
+	signed_refusal(c, CF_OP_NOTIFY, T_A, NULL, HS_EDE_NOT_SUPPORTED);
 }
 
 static void refuse_unknown_peer(cf_t *c)
 {
-	hs_buf_t m = HS_BUF_INIT;
-	bare_notify(c, &m, 1, "nobody.hsync-conform.test.");
-	if (cf_sign(c, &m, NULL, 0, NULL) == HS_OK)
-		cf_expect_error(c, &m, 0, 5, HS_EDE_HS_UNKNOWN_PEER);
-	hs_buf_free(&m);
+	signed_refusal(c, CF_OP_NOTIFY, CF_T_CHUNK, "nobody.hsync-conform.test.",
+	               HS_EDE_HS_UNKNOWN_PEER);
 }
 
 static void refuse_bad_name(cf_t *c)
@@ -653,10 +650,7 @@ static void echo(cf_t *c, size_t size, int want_inline)
 
 	for (size_t i = 0; i < size; i++)
 		data[i] = (uint8_t)(i * 13 + 1);
-	cf_mp_ping(&body, data, size, 1);
-	cf_plain_init(c, &p, "PING");
-	p.body = body.data;
-	p.body_len = body.len;
+	ping_of(c, &p, &body, data, size, 1);
 	cf_distid(c, d);
 	if (!cf_send_plain(c, &p, d, &rc) ||
 	    !cf_expect(c, strcmp(rc.status, "received") == 0, "receipt '%s'", rc.status))
