@@ -25,8 +25,8 @@ struct zr_op {
 	tp_peer_addr_t primary;
 	tp_xfr_t *xfr;
 	tp_xfr_soa_q_t *soa;
-	LIST_ENTRY(zr_op) link;  /* in flight */
-	TAILQ_ENTRY(zr_op) wait; /* waiting for a slot */
+	LIST_ENTRY(zr_op) link;      /* in flight */
+	TAILQ_ENTRY(zr_op) wait;     /* waiting for a slot */
 };
 
 struct zsec_run {
@@ -112,8 +112,7 @@ static void start_soa(zsec_run_t *r, struct zr_op *op)
 {
 	char zone[sizeof(op->zone)];
 	op_fly(op);
-	int rc =
-	    tp_xfr_soa_query(r->ep, &op->primary, op->zone, NULL, r->env, on_soa, op, &op->soa);
+	int rc = tp_xfr_soa_query(r->ep, &op->primary, op->zone, NULL, r->env, on_soa, op, &op->soa);
 	if (rc != HS_OK) {
 		memcpy(zone, op->zone, sizeof(zone));
 		op_free(op);
