@@ -187,12 +187,14 @@ static void peer_counters(hs_jw_t *w, hd_t *d, const eng_peer_info_t *pi)
 	hs_jw_kv_u64(w, "delivered", ps.delivered);
 	hs_jw_kv_u64(w, "pending", ps.pending);
 	hs_jw_kv_u64(w, "retried", ps.retried);
-	hs_jw_kv_u64(w, "rejected", ps.rejected);
+	/* refusals by the transport (receipts) and by the engine (HELLO_ACK
+	 * accept false, AG-18) count alike */
+	hs_jw_kv_u64(w, "rejected", ps.rejected + pi->refused_out);
 	hs_jw_kv_u64(w, "expired", ps.expired);
 	hs_jw_kv_u64(w, "failed", ps.rejected + ps.expired);
 	hs_jw_kv_u64(w, "received", ps.received);
 	hs_jw_kv_u64(w, "duplicates", ps.duplicates);
-	hs_jw_kv_u64(w, "refused", ps.refused);
+	hs_jw_kv_u64(w, "refused", ps.refused + pi->refused_in);
 	hs_jw_kv_u64(w, "last_delivered", S(ps.last_delivered_ms));
 	hs_jw_kv_u64(w, "last_received", S(ps.last_received_ms));
 	hs_jw_kv_u64(w, "beats_rx", pi->beats_rx);

@@ -124,11 +124,7 @@ int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em)
 	}
 	memset(&ec, 0, sizeof(ec));
 	ec.identity = d->cfg.tp.identity;
-	ec.beat_interval_ms = d->cfg.beat_ms;
-	ec.discover_retry_ms = 2000;
-	ec.discover_retry_max_ms = 30000;
-	ec.hello_retry_ms = 1000;
-	ec.hello_retry_max_ms = 30000;
+	ec.beat_interval_ms = d->cfg.beat_ms; /* HELLO retry: the draft's 2 s .. 60 s */
 	rc = eng_new(&d->eng, &ec, d->env, em);
 	if (rc != HS_OK)
 		goto cleanup;

@@ -52,6 +52,18 @@ typedef struct ds_keys ds_keys_t;
 int ds_keys_load(const char *zone, const char *const *paths, size_t n, ds_keys_t **out,
                  hs_errmsg_t *em) HS_CHECK_RESULT;
 void ds_keys_free(ds_keys_t *k); /* NULL-safe; ldns frees the private material */
+
+/*
+ * Make a new Ed25519 key pair for `zone` with flags 257 (KSK: it signs
+ * everything when alone) and write it in BIND/ldns format to `dir`:
+ * K<zone>+015+<tag>.key and .private (mode 0600). `base_out` (may be
+ * NULL) gets "dir/K<zone>+015+<tag>", the caller's (free). For tools that
+ * serve an identity zone of their own (hsync-conform); ds_keys_load reads
+ * the result. Errors: HS_E_INVAL, HS_E_NAME, HS_E_CRYPTO (ldns could not
+ * generate), HS_E_IO (a file).
+ */
+int ds_keys_generate(const char *zone, const char *dir, char **base_out,
+                     hs_errmsg_t *em) HS_CHECK_RESULT;
 size_t ds_keys_count(const ds_keys_t *k);
 
 /*

@@ -28,10 +28,6 @@ int eng_new(eng_t **out, const eng_cfg_t *cfg, const hs_env_t *env, hs_errmsg_t 
 		e->cfg.hello_retry_ms = 2000;
 	if (!e->cfg.hello_retry_max_ms)
 		e->cfg.hello_retry_max_ms = 60000;
-	if (!e->cfg.discover_retry_ms)
-		e->cfg.discover_retry_ms = 5000;
-	if (!e->cfg.discover_retry_max_ms)
-		e->cfg.discover_retry_max_ms = 300000;
 	e->env = env;
 	e->nbuckets = 256;
 	e->buckets = xcalloc(e->nbuckets, sizeof(*e->buckets));
@@ -349,25 +345,18 @@ int eng_peer_discovered(eng_t *e, const char *identity, int ok, const char *reas
 	eng_peer_t *p = eng_peer_find(e, canon);
 	if (p == NULL)
 		return HS_E_NOTFOUND;
-	uint64_t now = eng_mono(e);
 	if (ok) {
-		p->discover_backoff = 0;
-		p->next_discover = 0;
 		if (p->state == ENG_PEER_NEEDED) {
 			eng_peer_set_state(e, p, ENG_PEER_KNOWN,
 			                   "discovery found address and keys");
 			eng_peer_send_hello(e, p);
 		}
 	} else {
-		p->discover_backoff =
-		    p->discover_backoff ? p->discover_backoff * 2 : e->cfg.discover_retry_ms;
-		if (p->discover_backoff > e->cfg.discover_retry_max_ms)
-			p->discover_backoff = e->cfg.discover_retry_max_ms;
-		p->next_discover = now + p->discover_backoff;
+		/* the retry schedule is discovery's, and discovery logs it */
 		eng_strfmt(p->reason, sizeof(p->reason), "discovery failed: %s",
-		           reason ? reason : "no reason given");
-		log_notice("engine", "peer '%s': %s (state %s, retry in %u ms)", p->identity,
-		           p->reason, eng_peer_state_name(p->state), p->discover_backoff);
+		           reason && reason[0] ? reason : "no reason given");
+		log_notice("engine", "peer '%s': %s (state %s)", p->identity, p->reason,
+		           eng_peer_state_name(p->state));
 	}
 	eng_groups_refresh(e);
 	return HS_OK;
@@ -397,9 +386,9 @@ int eng_message(eng_t *e, const char *from, const char *type, const uint8_t *bod
 		if (handlers[i].type != t)
 			continue;
 		int rc = handlers[i].handler(e, canon, body, len);
-		if (rc != HS_OK)
-			log_info("engine", "%s from '%s' not accepted: %s", handlers[i].name, canon,
-			         hs_strerror(rc));
+		if (rc != HS_OK) /* the handler logged the refusal at notice */
+			log_debug("engine", "%s from '%s' not accepted: %s", handlers[i].name,
+			          canon, hs_strerror(rc));
 		eng_groups_refresh(e);
 		return rc;
 	}

@@ -260,11 +260,15 @@ int eng_on_beat(eng_t *e, const char *from, const uint8_t *b, size_t n)
 	hs_errmsg_t em;
 	int rc = eng_beat_decode(b, n, &beat, &em);
 	if (rc != HS_OK) {
-		log_info("engine", "beat from '%s': %s", from, hs_errmsg_str(&em));
+		eng_refuse(e, from, "beat", 0, eng_ack_reason_name(ENG_ACK_BAD_MESSAGE), "%s",
+		           hs_errmsg_str(&em));
 		return rc;
 	}
 	eng_peer_t *p = eng_peer_find(e, from);
 	if (p == NULL || p->state < ENG_PEER_INTRODUCED || p->state == ENG_PEER_GONE) {
+		eng_refuse(e, from, "beat", 0, eng_ack_reason_name(ENG_ACK_NOT_INTRODUCED),
+		           "no hello exchanged both ways yet (state %s)",
+		           eng_peer_state_name(p ? p->state : ENG_PEER_NONE));
 		eng_beat_free(&beat);
 		return HS_E_REFUSED;
 	}
@@ -273,10 +277,11 @@ int eng_on_beat(eng_t *e, const char *from, const uint8_t *b, size_t n)
 	p->last_beat_mono = now;
 	p->last_beat_wall = eng_wall(e);
 	p->beats_rx++;
-	/* the advertised interval drives our silence checks, within sane bounds */
-	p->peer_interval = beat.interval_ms < 10        ? 10
-	                   : beat.interval_ms > 3600000 ? 3600000
-	                                                : beat.interval_ms;
+	/* AG-8: the advertised interval drives our silence checks,
+	 * clamped to what a sender may configure */
+	p->peer_interval = beat.interval_ms < ENG_BEAT_INTERVAL_MIN   ? ENG_BEAT_INTERVAL_MIN
+	                   : beat.interval_ms > ENG_BEAT_INTERVAL_MAX ? ENG_BEAT_INTERVAL_MAX
+	                                                              : beat.interval_ms;
 	if (first)
 		eng_peer_set_state(e, p, ENG_PEER_OPERATIONAL, "first beat received");
 	else

@@ -114,6 +114,8 @@ static const struct {
     {HS_EDE_SIG0_KEY_NOT_KNOWN, TP_ERR_BADKEY, "unknown-key"},
     {HS_EDE_SIG0_BAD_SIGNATURE, TP_ERR_BADSIG, "bad-signature"},
     {HS_EDE_HS_NO_SUCH_DISTRIBUTION, TP_ERR_NO_DIST, "no-distribution"},
+    {HS_EDE_HS_BAD_NAME, TP_ERR_BAD_NAME, "bad-name"},
+    {HS_EDE_HS_REPLAY, TP_ERR_REPLAY, "replayed"},
 };
 
 static enum tp_err_class err_class(unsigned ede)
@@ -136,6 +138,12 @@ int dns_build_reply(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned 
                     const uint8_t *answer, size_t answer_len, unsigned ancount, const uint8_t *opt,
                     size_t optlen, hs_buf_t *out)
 {
+	/* RFC 6891 section 7: no OPT RR in a reply to a request without one
+	 * (so no EDE and no extended RCODE either; callers pass REFUSED for
+	 * what would be BADKEY/BADTIME, see sig0_status_rcode) */
+	int with_opt = rq->has_opt || (c->cfg.test_break & TP_TEST_BREAK_OPT_ALWAYS);
+	if (!with_opt && (rcode > 15 || optlen > 0))
+		return HS_E_INVAL;
 	hs_buf_reset(out);
 	hs_buf_append_u16(out, rq->id);
 	hs_buf_append_u16(out, (uint16_t)(TP_QR | (rq->opcode & 15) << 11 | TP_AA |
@@ -143,12 +151,13 @@ int dns_build_reply(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned 
 	hs_buf_append_u16(out, rq->has_question ? 1 : 0);
 	hs_buf_append_u16(out, (uint16_t)ancount);
 	hs_buf_append_u16(out, 0);
-	hs_buf_append_u16(out, 1);
+	hs_buf_append_u16(out, with_opt ? 1 : 0);
 	if (rq->has_question)
 		hs_buf_append(out, rq->question, rq->question_len);
 	if (answer_len)
 		hs_buf_append(out, answer, answer_len);
-	put_opt(out, rcode >> 4, ede, opt, optlen);
+	if (with_opt)
+		put_opt(out, rcode >> 4, ede, opt, optlen);
 	if (rcode != TP_RC_NOERROR) {
 		c->stats.errors_sent++;
 		c->stats.errors[err_class(ede)]++;
@@ -160,8 +169,10 @@ int dns_tc_reply(tp_core_t *c, const uint8_t *req, size_t len, hs_buf_t *out)
 {
 	hs_buf_reset(out);
 	int rc = tp_req_tc_reply(req, len, TP_EDNS_SIZE, out);
-	if (rc == HS_OK)
+	if (rc == HS_OK) {
+		out->data[2] |= TP_AA >> 8; /* like every transport reply */
 		rc = sign(c, out);
+	}
 	return rc;
 }
 

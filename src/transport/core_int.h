@@ -8,6 +8,7 @@
  *   core_serve.c  sender: distributions in memory, chunk answers
  *   core_recv.c   receiver: request dispatch, NOTIFY, envelope accept
  *   core_fetch.c  receiver: manifest + chunk fetch and reassembly
+ *   core_seen.c   sender: the seen cache of chunk queries (replays)
  */
 #ifndef HS_TRANSPORT_CORE_INT_H
 #define HS_TRANSPORT_CORE_INT_H
@@ -146,7 +147,8 @@ struct tp_core {
 	done_t *done; /* newest first */
 	size_t ndone;
 	tp_core_stats_t stats;
-	struct core_pstat *pst; /* per-peer counters (core_pstats.c) */
+	struct core_pstat *pst;  /* per-peer counters (core_pstats.c) */
+	struct seen_entry *seen; /* [TP_SEEN_SLOTS] chunk queries (core_seen.c) */
 	size_t npst, cappst;
 };
 
@@ -193,7 +195,10 @@ typedef struct dns_req {
 } dns_req_t;
 int dns_parse_request(const uint8_t *msg, size_t len, dns_req_t *out) HS_CHECK_RESULT;
 /* Signed reply: rcode (12-bit), EDE code (0 = none), answer RRs bytes
- * (already encoded, each with owner 0xc00c), an extra option. */
+ * (already encoded, each with owner 0xc00c), an extra option. The OPT RR
+ * (with the EDE, the extended RCODE bits and `opt`) is added only when the
+ * request had one (RFC 6891 section 7): without it, rcode must be <= 15
+ * and optlen 0 (HS_E_INVAL otherwise). */
 int dns_build_reply(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned ede,
                     const uint8_t *answer, size_t answer_len, unsigned ancount, const uint8_t *opt,
                     size_t optlen, hs_buf_t *out) HS_CHECK_RESULT;
@@ -235,7 +240,20 @@ void dist_expire(tp_core_t *c, uint64_t now, uint64_t *best);
 int serve_chunk(tp_core_t *c, const dns_req_t *rq, const char *receiver, const char *distid,
                 unsigned seq, size_t limit, hs_buf_t *reply) HS_CHECK_RESULT;
 
+/* core_seen.c: a verified chunk query for `receiver` from `src` whose SIG
+ * RR starts at sig_off and expires at `expiration` (Unix seconds). HS_OK:
+ * first arrival or a retransmission from the same address; HS_E_REPLAY:
+ * the same octets from another address, or too many times. */
+#define TP_SEEN_SLOTS       4096
+#define TP_SEEN_MAX_ANSWERS 4  /* first answer and three retransmissions */
+#define TP_SEEN_SKEW        60 /* the verifier's skew (draft-hsync-sig0 5.2) */
+int seen_chunk_query(tp_core_t *c, const char *receiver, const char *src, const uint8_t *msg,
+                     size_t len, size_t sig_off, uint32_t expiration);
+void seen_free(tp_core_t *c);
+
 /* core_recv.c */
+/* The address of a request source "addr", "addr:port" or "[v6]:port". */
+void core_src_addr(const char *src, char out[64]);
 /* Open, check and accept an envelope from `peer`; fills the receipt.
  * HS_OK, or a store error (no receipt: answer SERVFAIL). */
 int recv_accept(tp_core_t *c, const tp_peer_t *peer, const char *distid, const uint8_t *env,

@@ -14,10 +14,8 @@
 #include "wire/edns_opts.h"
 #include "wire/proto.h"
 
-/* The budget key of a source "addr", "addr:port" or "[v6]:port". */
-static void source_key(const char *src, char out[64])
+void core_src_addr(const char *src, char out[64])
 {
-	char a[64];
 	const char *p = src ? src : "";
 	size_t n;
 	if (p[0] == '[') {
@@ -27,10 +25,17 @@ static void source_key(const char *src, char out[64])
 		const char *colon = strchr(p, ':');
 		n = colon && strchr(colon + 1, ':') == NULL ? (size_t)(colon - p) : strlen(p);
 	}
-	if (n >= sizeof(a))
-		n = sizeof(a) - 1;
-	memcpy(a, p, n);
-	a[n] = '\0';
+	if (n >= 64)
+		n = 63;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* The budget key of a source: its network. */
+static void source_key(const char *src, char out[64])
+{
+	char a[64];
+	core_src_addr(src, a);
 	if (sig0_budget_source(a, 24, 56, out, 64) != HS_OK)
 		snprintf(out, 64, "%s", a);
 }
@@ -55,12 +60,17 @@ int recv_accept(tp_core_t *c, const tp_peer_t *peer, const char *distid, const u
 		rc = HS_OK;
 		goto cleanup;
 	}
-	if (tp_msg_decode(pt.data, pt.len, &m) != HS_OK || m.v != TP_MSG_VERSION) {
+	if (tp_msg_decode(pt.data, pt.len, &m) != HS_OK) {
 		rcpt->reason = TP_REASON_MALFORMED;
 		goto cleanup;
 	}
+	/* TP-27: from here on the receipt names the message */
 	memcpy(rcpt->id, m.id, TP_MSGID_LEN);
 	rcpt->has_id = 1;
+	if (m.v != TP_MSG_VERSION) {
+		rcpt->reason = TP_REASON_MALFORMED;
+		goto cleanup;
+	}
 	if (tp_ident_canon(m.from, from) != HS_OK || tp_ident_canon(m.to, to) != HS_OK ||
 	    strcmp(from, peer->identity) != 0 || strcmp(to, c->self) != 0) {
 		rcpt->reason = TP_REASON_IDENTITY_MISMATCH;
@@ -168,22 +178,28 @@ static int on_notify(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer, c
 }
 
 /* Verify the request's SIG(0) with `peer`'s keys; on failure build the
- * error reply and return non-zero. */
+ * error reply and return non-zero. A verified request without an OPT RR
+ * cannot be answered with the transport's options: FORMERR (no OPT). */
 static int verify_or_reply(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer,
                            const uint8_t *msg, size_t len, const char *srckey, hs_buf_t *out,
-                           int *rc)
+                           int *rc, sig0_verdict_t *v)
 {
 	sig0_verify_opts_t vo;
-	sig0_verdict_t v;
 	sig0_verify_opts_default(&vo);
 	vo.budget = c->budget;
 	vo.source = srckey;
-	if (sig0_verify(msg, len, peer->sig0, peer->nsig0, hs_now_s(c->env), &vo, &v) == HS_OK)
-		return 0;
+	if (sig0_verify(msg, len, peer->sig0, peer->nsig0, hs_now_s(c->env), &vo, v) == HS_OK) {
+		if (rq->has_opt)
+			return 0;
+		log_debug(SUB, "'%s': request of '%s' without an OPT RR", c->self, peer->identity);
+		/* counted as malformed; no OPT, so the EDE is not sent */
+		*rc = reply_error(c, rq, TP_RC_FORMERR, HS_EDE_SIG0_FORMAT_ERROR, out);
+		return 1;
+	}
 	log_debug(SUB, "'%s': request claiming '%s' refused: %s", c->self, peer->identity,
-	          v.reason);
-	*rc = reply_error(c, rq, sig0_status_rcode(v.status, rq->has_opt),
-	                  sig0_status_ede(v.status), out);
+	          v->reason);
+	*rc = reply_error(c, rq, sig0_status_rcode(v->status, rq->has_opt),
+	                  sig0_status_ede(v->status), out);
 	return 1;
 }
 
@@ -192,8 +208,8 @@ static int handle(tp_core_t *c, const char *src, const uint8_t *msg, size_t len,
 {
 	dns_req_t rq;
 	sig0_verify_opts_t vo;
-	sig0_verdict_t v0;
-	char key[64], distid[TP_DISTID_MAX + 1], ident[TP_IDENT_MAX], signer[TP_IDENT_MAX];
+	sig0_verdict_t v0, v;
+	char key[64], distid[TP_DISTID_MAX + 1], ident[TP_IDENT_MAX];
 	unsigned seq = 0;
 	int rc = HS_OK;
 	if (dns_parse_request(msg, len, &rq) != HS_OK || !rq.has_question) {
@@ -215,28 +231,31 @@ static int handle(tp_core_t *c, const char *src, const uint8_t *msg, size_t len,
 	if (rq.qtype != HS_RRTYPE_CHUNK || (rq.opcode != TP_OP_NOTIFY && rq.opcode != TP_OP_QUERY))
 		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_NOT_SUPPORTED, out);
 	if (rq.opcode == TP_OP_NOTIFY) {
-		const tp_peer_t *peer = NULL;
-		if (tp_name_parse_notify(rq.qname, rq.qname_len, distid, ident) == HS_OK)
-			peer = tp_registry_find(c->reg, ident);
+		if (tp_name_parse_notify(rq.qname, rq.qname_len, distid, ident) != HS_OK)
+			return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_BAD_NAME, out);
+		const tp_peer_t *peer = tp_registry_find(c->reg, ident);
 		if (peer == NULL)
 			return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_UNKNOWN_PEER, out);
-		if (verify_or_reply(c, &rq, peer, msg, len, key, out, &rc))
+		if (verify_or_reply(c, &rq, peer, msg, len, key, out, &rc, &v))
 			return rc;
 		return on_notify(c, &rq, peer, distid, out);
 	}
 	if (tp_name_parse_chunk(rq.qname, rq.qname_len, c->self_wire, c->self_wire_len, &seq,
 	                        distid, ident) != HS_OK)
-		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_NO_SUCH_DISTRIBUTION, out);
+		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_BAD_NAME, out);
 	const tp_peer_t *peer = tp_registry_find(c->reg, ident);
 	if (peer == NULL)
 		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_UNKNOWN_PEER, out);
-	/* the receiver's KEY is published at dns.<R-id> (DESIGN 3) or <R-id> */
-	if (tp_ident_canon(v0.signer, signer) != HS_OK ||
-	    (strcmp(signer, peer->identity) != 0 &&
-	     (strncmp(signer, "dns.", 4) != 0 || strcmp(signer + 4, peer->identity) != 0)))
+	/* checked on the name, before any public-key operation */
+	if (!tp_signer_name_ok(v0.signer, peer->identity))
 		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_NOT_RECIPIENT, out);
-	if (verify_or_reply(c, &rq, peer, msg, len, key, out, &rc))
+	if (verify_or_reply(c, &rq, peer, msg, len, key, out, &rc, &v))
 		return rc;
+	if (seen_chunk_query(c, peer->identity, src, msg, len, v.sig_off, v.expiration) != HS_OK) {
+		log_info(SUB, "'%s': replayed chunk query for '%s' of '%s' refused", c->self,
+		         distid, peer->identity);
+		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_REPLAY, out);
+	}
 	rc = serve_chunk(c, &rq, peer->identity, distid, seq, limit, out);
 	return rc == HS_E_SPACE ? HS_OK : rc; /* oversize: TC=1 below */
 }

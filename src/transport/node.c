@@ -260,6 +260,7 @@ int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
 	cc.fetch_timeout_ms = conf->fetch_timeout_ms;
 	cc.budget_rate = conf->budget_rate;
 	cc.budget_burst = conf->budget_burst;
+	cc.test_break = opts != NULL ? opts->test_break : 0;
 	cc.on_inbox = core_on_inbox;
 	cc.on_outcome = core_on_outcome;
 	cc.cb_arg = n;

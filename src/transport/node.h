@@ -57,6 +57,8 @@ typedef struct tp_node_opts {
 	/* Do not serve at all: a sender-only node (its UDP socket still
 	 * sends and receives responses). */
 	int no_listen;
+	/* TEST ONLY: tp_core_cfg.test_break (deliberately non-conforming) */
+	unsigned test_break;
 } tp_node_opts_t;
 #define TP_NODE_ANY_PORT (-1)
 

@@ -228,6 +228,7 @@ START_TEST(keys_refused)
 }
 END_TEST
 
+/* requirements: DISC-17 DISC-18 */
 START_TEST(signed_zone_validates)
 {
 	ds_keys_t *k = load(APEX, write_key("ksk", APEX, 257, LDNS_SIGN_ED25519), HS_OK);
@@ -260,6 +261,36 @@ START_TEST(signed_zone_validates)
 }
 END_TEST
 
+/* ds_keys_generate: a KSK in BIND/ldns files that ds_keys_load reads and
+ * that signs a zone validating from its own DS (DISC-18). */
+START_TEST(keys_generated)
+{
+	char *kdir = tu_tmpdir(), *base = NULL, *priv;
+	hs_errmsg_t em;
+	ds_keys_t *k = NULL;
+	hs_buf_t ds = HS_BUF_INIT;
+	enum dv_reason why;
+
+	ck_assert_int_eq(ds_keys_generate(APEX, kdir, &base, &em), HS_OK);
+	priv = malloc(strlen(base) + 9);
+	sprintf(priv, "%s.private", base);
+	k = load(APEX, priv, HS_OK);
+	ck_assert_int_eq(ds_keys_ds_text(k, 3600, &ds), HS_OK);
+	ck_assert_ptr_nonnull(strstr(hs_buf_cstr(&ds), " 15 2 "));
+	ds_zone_t *z = sign_at(k, NOW, 0);
+	ck_assert_uint_eq(validate(z, k, "dns." APEX, LDNS_RR_TYPE_KEY, NOW, &why), DV_SECURE);
+	ds_zone_free(z);
+	ds_keys_free(k);
+	ck_assert_int_eq(ds_keys_generate("not a name..", kdir, NULL, &em), HS_E_NAME);
+	ck_assert_int_eq(ds_keys_generate(APEX, "/nonexistent/dir", NULL, &em), HS_E_IO);
+	hs_buf_free(&ds);
+	free(priv);
+	free(base);
+	tu_rmtree(kdir);
+	free(kdir);
+}
+END_TEST
+
 START_TEST(ksk_zsk_and_wrong_anchor)
 {
 	const char *ksk = write_key("ksk", APEX, 257, LDNS_SIGN_ED25519);
@@ -288,6 +319,7 @@ START_TEST(ksk_zsk_and_wrong_anchor)
 }
 END_TEST
 
+/* requirements: DISC-19 */
 START_TEST(resign_serial_increases)
 {
 	ds_keys_t *k = load(APEX, write_key("ksk", APEX, 257, LDNS_SIGN_ED25519), HS_OK);
@@ -372,6 +404,7 @@ static size_t count_type(const ldns_rr_list *l, ldns_rr_type t)
 	return n;
 }
 
+/* requirements: DISC-20 */
 START_TEST(answers)
 {
 	ds_keys_t *k = load(APEX, write_key("ksk", APEX, 257, LDNS_SIGN_ED25519), HS_OK);
@@ -445,6 +478,7 @@ START_TEST(answers)
 }
 END_TEST
 
+/* requirements: DISC-20 */
 START_TEST(truncation_and_axfr)
 {
 	ds_keys_t *k = load(APEX, write_key("ksk", APEX, 257, LDNS_SIGN_ED25519), HS_OK);
@@ -514,6 +548,7 @@ static Suite *sign_suite(void)
 	tcase_add_test(tk, keys_refused);
 	tcase_add_test(tz, signed_zone_validates);
 	tcase_add_test(tz, ksk_zsk_and_wrong_anchor);
+	tcase_add_test(tz, keys_generated);
 	tcase_add_test(tz, resign_serial_increases);
 	tcase_add_test(tz, sign_bad_spec);
 	tcase_add_test(ta, answers);

@@ -63,6 +63,7 @@ static void assert_converged(const h_net_t *net, size_t members)
 	}
 }
 
+/* requirements: AG-20 AG-21 AG-23 */
 START_TEST(test_three_converge)
 {
 	h_net_t net;
@@ -123,6 +124,7 @@ START_TEST(test_json_view)
 }
 END_TEST
 
+/* requirements: AG-6 AG-7 AG-23 */
 START_TEST(test_kill_and_revive)
 {
 	h_net_t net;

@@ -10,6 +10,7 @@
 #
 # Needs: nsd, ldns-keygen, ldns-signzone, dig, $HSYNC_BIN/{hsync-discover,
 # hsync-keygen,hsync-rr}. Skips (77) without nsd or the ldns tools.
+# requirements: DISC-4 DISC-12 DISC-16 (rfc-drafts/requirements.md)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib_servers.sh"

@@ -13,6 +13,7 @@
 #
 # Needs: nsd, dig, kdig, ldns-keygen, ldns-verify-zone, dnssec-keygen and
 # the built tools. Skips (77) when a program is missing.
+# requirements: DISC-17 DISC-18 DISC-19 DISC-20 DISC-21 (rfc-drafts/requirements.md)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib_servers.sh"

@@ -9,6 +9,7 @@
 # NSD restarted, which NOTIFYs the agents) and joins.
 #
 # Needs nsd, ldns-keygen, ldns-signzone, dig, python3 (77 without them).
+# requirements: AG-7 AG-8 AG-23 (rfc-drafts/requirements.md)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)

@@ -103,6 +103,7 @@ START_TEST(test_outq_lifecycle)
 }
 END_TEST
 
+/* requirements: TP-35 TP-36 */
 START_TEST(test_inbox_exactly_once)
 {
 	char *path = stt_path("inbox");
@@ -152,6 +153,7 @@ START_TEST(test_inbox_exactly_once)
 END_TEST
 
 /* When the inbox insert fails, the replay entry is not kept either. */
+/* requirements: TP-36 */
 START_TEST(test_inbox_atomic)
 {
 	char *path = stt_path("atomic");

@@ -5,6 +5,7 @@
 # record holds every queued id exactly once with the right sha256, and
 # alpha's queue has all 50 delivered. The sender is killed and restarted
 # once too: its queue resumes from the store.
+# requirements: TP-36 TP-55 (rfc-drafts/requirements.md)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/transport/lib_tp.sh
