@@ -925,6 +925,48 @@ START_TEST(test_config_errors)
 }
 END_TEST
 
+/* Verdict changes are logged once each, by one function, in one form. */
+static hs_buf_t logs;
+
+static void log_hook(enum hs_log_level level, const char *subsys, const char *line, void *arg)
+{
+	(void)arg;
+	if (strcmp(subsys, "combiner") == 0 && level <= HS_LOG_NOTICE)
+		hs_buf_printf(&logs, "%s\n", line);
+}
+
+START_TEST(test_verdict_log)
+{
+	ch_t h;
+	static const char *const v2[] = {"NS ns2.gamma.lab.", "NS ns9.alpha.lab.", NULL};
+	static const char *const h3_off[] = {"ON alpha agent.alpha.lab. .",
+	                                     "OFF gamma agent.gamma.lab. .", NULL};
+	ch_init(&h, 0);
+	ch_load_std(&h);
+	hs_log_set_level(HS_LOG_NOTICE);
+	hs_log_set_hook(log_hook, NULL);
+	ck_assert_int_eq(ch_set1(&h, GAMMA, T_NS, 1, NS_G), HS_OK);
+	ck_assert_int_eq(ch_set1(&h, GAMMA, T_NS, 1, NS_G), HS_OK); /* duplicate: silent */
+	ck_assert_int_eq(ch_set1(&h, GAMMA, T_NS, 2, v2), HS_OK);
+	ch_load(&h, h3_off, PARAM_AGENT);
+	hs_log_set_hook(NULL, NULL);
+	const char *want =
+	    "zone 'example.test.' NS 'ns1.gamma.lab.' from 'agent.gamma.lab.': none -> applied\n"
+	    "zone 'example.test.' NS 'ns2.gamma.lab.' from 'agent.gamma.lab.': none -> applied\n"
+	    "zone 'example.test.' NS 'ns9.alpha.lab.' from 'agent.gamma.lab.': none -> rejected"
+	    " (protected-ns: under 'alpha.lab.')\n"
+	    "zone 'example.test.' NS 'ns1.gamma.lab.' from 'agent.gamma.lab.': applied -> "
+	    "removed\n";
+	ck_assert_msg(strncmp(hs_buf_cstr(&logs), want, strlen(want)) == 0, "log:\n%s",
+	              hs_buf_cstr(&logs));
+	ck_assert_ptr_nonnull(strstr(hs_buf_cstr(&logs),
+	                             "zone 'example.test.' NS 'ns2.gamma.lab.' from"
+	                             " 'agent.gamma.lab.': applied -> removed (withdrawn)\n"));
+	hs_buf_free(&logs);
+	ch_fini(&h);
+}
+END_TEST
+
 static Suite *combiner_suite(void)
 {
 	Suite *s = suite_create("combiner");
@@ -956,6 +998,7 @@ static Suite *combiner_suite(void)
 	tcase_add_test(tc, test_rfi_answers);
 	tcase_add_test(tc, test_json_view);
 	tcase_add_test(tc, test_config_errors);
+	tcase_add_test(tc, test_verdict_log);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -120,25 +120,6 @@ void cmb_log_verdict(const cmb_t *c, const char *zone, const char *origin, uint1
 /* Emit PUBLISH when the zone's combined apex differs from the last one. */
 void cmb_publish_check(cmb_t *c, cmb_zone_t *z);
 
-/* ---- batch.c: prepared changes, one store transaction ---- */
-typedef struct cmb_change {
-	cmb_zone_t *z;
-	cmb_set_t *old; /* the stored set, or NULL (a new key) */
-	cmb_set_t *neu; /* its replacement, or NULL (delete) */
-} cmb_change_t;
-
-typedef struct cmb_batch {
-	cmb_change_t *v;
-	size_t n, cap;
-} cmb_batch_t;
-
-void cmb_batch_add(cmb_batch_t *b, cmb_zone_t *z, cmb_set_t *old, cmb_set_t *neu);
-/* Write the batch in one transaction; on HS_OK swap it into memory
- * (logging each verdict change), on failure drop the new sets. The batch
- * is empty afterwards either way. */
-int cmb_batch_commit(cmb_t *c, cmb_batch_t *b);
-void cmb_batch_drop(cmb_batch_t *b);
-
 /* Results of one CONFIRM (zone, origin, change); entries own their data. */
 typedef struct cmb_results {
 	char zone[ENG_NAME_MAX];
@@ -148,15 +129,43 @@ typedef struct cmb_results {
 	size_t n, cap;
 } cmb_results_t;
 
+/* Several result lists, each at a stable address. */
+typedef struct cmb_reslist {
+	cmb_results_t **v;
+	size_t n;
+} cmb_reslist_t;
+
 void cmb_results_init(cmb_results_t *r, const char *zone, const char *origin, const char *change);
 void cmb_results_add(cmb_results_t *r, uint16_t type, uint64_t version, const char *owner,
                      const uint8_t *rdata, uint16_t rdlen, sm_verdict_t v, const char *reason);
 void cmb_results_free(cmb_results_t *r);
+void cmb_reslist_free(cmb_reslist_t *l);
 /* Encode and queue as CONFIRMs of at most SM_MAX_RESULTS results each
  * (SYNC-54); nothing when there are no results and `always` is 0. */
 void cmb_results_send(cmb_t *c, cmb_results_t *r, int always);
 
-/* ---- policy.c ---- */
+/* ---- combiner.c: prepared changes, one store transaction ---- */
+typedef struct cmb_change {
+	cmb_zone_t *z;
+	cmb_set_t *old;           /* the stored set, or NULL (a new key) */
+	cmb_set_t *neu;           /* its replacement, or NULL (delete) */
+	const cmb_results_t *res; /* what is reported about it (for the log) */
+} cmb_change_t;
+
+typedef struct cmb_batch {
+	cmb_change_t *v;
+	size_t n, cap;
+} cmb_batch_t;
+
+void cmb_batch_add(cmb_batch_t *b, cmb_zone_t *z, cmb_set_t *old, cmb_set_t *neu,
+                   const cmb_results_t *res);
+/* Write the batch in one transaction; on HS_OK swap it into memory and
+ * log each verdict that changed (from the results), on failure drop the
+ * new sets. The batch is empty afterwards either way. */
+int cmb_batch_commit(cmb_t *c, cmb_batch_t *b);
+void cmb_batch_drop(cmb_batch_t *b);
+
+/* ---- cmb_policy.c ---- */
 typedef struct cmb_pctx {
 	const cmb_t *c;
 	const cmb_zone_t *z; /* NULL when unknown */
@@ -182,14 +191,13 @@ int cmb_label_in(const char *list, const char *label);
 /* The own provider's label is in HSYNCPARAM signers. */
 int cmb_zone_signing(const cmb_zone_t *z);
 
-/* ---- reeval.c ---- */
+/* ---- cmb_reeval.c ---- */
 /* Prepare the re-evaluation of a loaded multi-provider zone into `b` and
- * one results list per changed set into *res (caller frees). Returns the
- * number of records whose verdict changes. */
-size_t cmb_reeval_prepare(cmb_t *c, cmb_zone_t *z, cmb_batch_t *b, cmb_results_t **res,
-                          size_t *nres);
+ * one results list per changed set into `res` (the caller frees it after
+ * the commit). Returns the number of records whose verdict changes. */
+size_t cmb_reeval_prepare(cmb_t *c, cmb_zone_t *z, cmb_batch_t *b, cmb_reslist_t *res);
 
-/* ---- update.c, answer.c: message handlers ---- */
+/* ---- cmb_update.c, cmb_answer.c: message handlers ---- */
 int cmb_on_update(cmb_t *c, const uint8_t *b, size_t n);
 int cmb_on_rfi(cmb_t *c, const uint8_t *b, size_t n);
 int cmb_on_confirm(cmb_t *c, const uint8_t *b, size_t n);

@@ -20,32 +20,35 @@ static int same_reason(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-static cmb_results_t *results_push(cmb_results_t **v, size_t *n, const char *zone,
-                                   const cmb_set_t *s)
+/* A new result list for set `s` of the zone (stable address: a batch
+ * change points to it). */
+static cmb_results_t *results_push(cmb_reslist_t *l, const char *zone, const cmb_set_t *s)
 {
-	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
-	cmb_results_init(&(*v)[*n], zone, s->origin, s->change);
-	return &(*v)[(*n)++];
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n] = xmalloc(sizeof(**l->v));
+	cmb_results_init(l->v[l->n], zone, s->origin, s->change);
+	return l->v[l->n++];
 }
 
-static void results_send_all(cmb_t *c, cmb_results_t *v, size_t n)
+static void results_send_all(cmb_t *c, cmb_reslist_t *l)
 {
-	for (size_t i = 0; i < n; i++) {
-		cmb_results_send(c, &v[i], 0);
-		cmb_results_free(&v[i]);
+	for (size_t i = 0; i < l->n; i++)
+		cmb_results_send(c, l->v[i], 0);
+	cmb_reslist_free(l);
+}
+
+void cmb_reslist_free(cmb_reslist_t *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		cmb_results_free(l->v[i]);
+		free(l->v[i]);
 	}
-	free(v);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
 }
 
-static void results_drop(cmb_results_t *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		cmb_results_free(&v[i]);
-	free(v);
-}
-
-size_t cmb_reeval_prepare(cmb_t *c, cmb_zone_t *z, cmb_batch_t *b, cmb_results_t **res,
-                          size_t *nres)
+size_t cmb_reeval_prepare(cmb_t *c, cmb_zone_t *z, cmb_batch_t *b, cmb_reslist_t *res)
 {
 	size_t changed = 0;
 	/* rule 1: a zone that is not multi-provider here keeps its sets as they
@@ -58,12 +61,12 @@ size_t cmb_reeval_prepare(cmb_t *c, cmb_zone_t *z, cmb_batch_t *b, cmb_results_t
 		cmb_results_t *r = NULL;
 		if (!eng_zone_lists_on(&z->v.an, s->origin)) {
 			/* SYNC-47: withdrawn as a whole, in this transaction */
-			r = results_push(res, nres, z->name, s);
+			r = results_push(res, z->name, s);
 			for (size_t j = 0; j < s->n; j++)
 				cmb_results_add(r, s->type, s->version, s->rrs[j].owner,
 				                s->rrs[j].rdata, s->rrs[j].rdlen, SM_V_REMOVED,
 				                sm_reason_name(SM_R_WITHDRAWN));
-			cmb_batch_add(b, z, (cmb_set_t *)s, NULL);
+			cmb_batch_add(b, z, (cmb_set_t *)s, NULL, r);
 			c->cnt.withdrawn++;
 			changed += s->n;
 			log_notice(SUB,
@@ -91,7 +94,7 @@ size_t cmb_reeval_prepare(cmb_t *c, cmb_zone_t *z, cmb_batch_t *b, cmb_results_t
 			if (neu == NULL) {
 				neu = cmb_set_dup(s);
 				neu->updated_ms = cmb_now_ms(c);
-				r = results_push(res, nres, z->name, s);
+				r = results_push(res, z->name, s);
 			}
 			cmb_results_add(r, s->type, s->version, o->owner, o->rdata, o->rdlen, v,
 			                why);
@@ -109,21 +112,20 @@ size_t cmb_reeval_prepare(cmb_t *c, cmb_zone_t *z, cmb_batch_t *b, cmb_results_t
 			nr->reason = why[0] ? xstrdup(why) : NULL;
 		}
 		if (neu != NULL)
-			cmb_batch_add(b, z, (cmb_set_t *)s, neu);
+			cmb_batch_add(b, z, (cmb_set_t *)s, neu, r);
 	}
 	return changed;
 }
 
 /* Commit a prepared batch for the zones touched, then report. */
-static int finish(cmb_t *c, cmb_batch_t *b, cmb_results_t *res, size_t nres, cmb_zone_t **zs,
-                  size_t nz)
+static int finish(cmb_t *c, cmb_batch_t *b, cmb_reslist_t *res, cmb_zone_t **zs, size_t nz)
 {
 	int rc = cmb_batch_commit(c, b);
 	if (rc != HS_OK) {
-		results_drop(res, nres);
+		cmb_reslist_free(res);
 		return rc;
 	}
-	results_send_all(c, res, nres);
+	results_send_all(c, res);
 	for (size_t i = 0; i < nz; i++)
 		cmb_publish_check(c, zs[i]);
 	for (size_t i = 0; i < nz; i++)
@@ -171,8 +173,7 @@ int cmb_zone_loaded(cmb_t *c, const char *zone, uint32_t serial, const cmb_rr_in
 	char canon[ENG_NAME_MAX];
 	cmb_zview_t nv, old;
 	cmb_batch_t b = {NULL, 0, 0};
-	cmb_results_t *res = NULL;
-	size_t nres = 0;
+	cmb_reslist_t res = {NULL, 0};
 	int rc;
 	if (c == NULL || zone == NULL || (n && apex == NULL))
 		return HS_E_INVAL;
@@ -187,12 +188,12 @@ int cmb_zone_loaded(cmb_t *c, const char *zone, uint32_t serial, const cmb_rr_in
 	int first = !z->v.loaded;
 	old = z->v;
 	z->v = nv;
-	size_t changed = cmb_reeval_prepare(c, z, &b, &res, &nres);
+	size_t changed = cmb_reeval_prepare(c, z, &b, &res);
 	rc = cmb_batch_commit(c, &b);
 	if (rc != HS_OK) { /* keep the previous load: nothing changed */
 		cmb_zview_clear(&z->v);
 		z->v = old;
-		results_drop(res, nres);
+		cmb_reslist_free(&res);
 		cmb_zone_drop_if_empty(c, z);
 		return hs_fail(em, rc, "zone '%s': cannot store the re-evaluation", canon);
 	}
@@ -202,7 +203,7 @@ int cmb_zone_loaded(cmb_t *c, const char *zone, uint32_t serial, const cmb_rr_in
 	         first ? "loaded" : "reloaded", serial,
 	         z->v.an.multi ? "multi-provider" : eng_zone_reason_name(z->v.an.reason), z->nsets,
 	         changed);
-	results_send_all(c, res, nres);
+	results_send_all(c, &res);
 	cmb_publish_check(c, z);
 	return HS_OK;
 }
@@ -271,10 +272,9 @@ int cmb_reapply(cmb_t *c, const char *zone, size_t *changed)
 	/* one transaction per zone: each zone's re-evaluation is one change */
 	for (size_t i = 0; rc == HS_OK && i < nz; i++) {
 		cmb_batch_t b = {NULL, 0, 0};
-		cmb_results_t *res = NULL;
-		size_t nres = 0;
-		size_t k = cmb_reeval_prepare(c, zs[i], &b, &res, &nres);
-		rc = finish(c, &b, res, nres, &zs[i], 1);
+		cmb_reslist_t res = {NULL, 0};
+		size_t k = cmb_reeval_prepare(c, zs[i], &b, &res);
+		rc = finish(c, &b, &res, &zs[i], 1);
 		if (rc == HS_OK)
 			total += k;
 	}
@@ -299,9 +299,9 @@ static int decide(cmb_t *c, const char *zone, const char *origin, uint16_t type,
 {
 	char oc[ENG_NAME_MAX];
 	cmb_zone_t **zs = NULL;
-	size_t nz = 0, count = 0, nres = 0;
+	size_t nz = 0, count = 0;
 	cmb_batch_t b = {NULL, 0, 0};
-	cmb_results_t *res = NULL;
+	cmb_reslist_t res = {NULL, 0};
 	if (c == NULL || zone == NULL ||
 	    (origin != NULL && eng_name_canon(origin, strlen(origin), oc) != HS_OK))
 		return HS_E_NOTFOUND;
@@ -323,7 +323,7 @@ static int decide(cmb_t *c, const char *zone, const char *origin, uint16_t type,
 			if (neu == NULL) {
 				neu = cmb_set_dup(s);
 				neu->updated_ms = cmb_now_ms(c);
-				r = results_push(&res, &nres, z->name, s);
+				r = results_push(&res, z->name, s);
 			}
 			long k = cmb_set_rr_index(neu, o->owner, o->rdata, o->rdlen);
 			count++;
@@ -344,13 +344,13 @@ static int decide(cmb_t *c, const char *zone, const char *origin, uint16_t type,
 			}
 		}
 		if (neu != NULL)
-			cmb_batch_add(&b, z, (cmb_set_t *)s, neu);
+			cmb_batch_add(&b, z, (cmb_set_t *)s, neu, r);
 	}
 	if (count == 0) {
 		free(zs);
 		return HS_E_NOTFOUND;
 	}
-	rc = finish(c, &b, res, nres, zs, nz);
+	rc = finish(c, &b, &res, zs, nz);
 	free(zs);
 	if (rc == HS_OK) {
 		log_notice(SUB, "zone '%s': operator %s %zu pending records", zone,
@@ -377,9 +377,9 @@ int cmb_purge(cmb_t *c, const char *zone, const char *origin, size_t *nout)
 {
 	char oc[ENG_NAME_MAX];
 	cmb_zone_t **zs = NULL, **touched = NULL;
-	size_t nz = 0, nt = 0, count = 0, nres = 0;
+	size_t nz = 0, nt = 0, count = 0;
 	cmb_batch_t b = {NULL, 0, 0};
-	cmb_results_t *res = NULL;
+	cmb_reslist_t res = {NULL, 0};
 	if (c == NULL || origin == NULL || eng_name_canon(origin, strlen(origin), oc) != HS_OK)
 		return HS_E_NOTFOUND;
 	int rc = pick_zones(c, zone, 0, &zs, &nz);
@@ -393,12 +393,12 @@ int cmb_purge(cmb_t *c, const char *zone, const char *origin, size_t *nout)
 			const cmb_set_t *s = z->sets[j];
 			if (strcmp(s->origin, oc) != 0)
 				continue;
-			cmb_results_t *r = results_push(&res, &nres, z->name, s);
+			cmb_results_t *r = results_push(&res, z->name, s);
 			for (size_t k = 0; k < s->n; k++)
 				cmb_results_add(r, s->type, s->version, s->rrs[k].owner,
 				                s->rrs[k].rdata, s->rrs[k].rdlen, SM_V_REJECTED,
 				                sm_reason_name(SM_R_OPERATOR));
-			cmb_batch_add(&b, z, (cmb_set_t *)s, NULL);
+			cmb_batch_add(&b, z, (cmb_set_t *)s, NULL, r);
 			count++;
 			any = 1;
 		}
@@ -410,7 +410,7 @@ int cmb_purge(cmb_t *c, const char *zone, const char *origin, size_t *nout)
 		free(touched);
 		return HS_E_NOTFOUND;
 	}
-	rc = finish(c, &b, res, nres, touched, nt);
+	rc = finish(c, &b, &res, touched, nt);
 	free(touched);
 	if (rc == HS_OK) {
 		log_notice(SUB, "purge of '%s': %zu sets deleted", oc, count);

@@ -152,7 +152,7 @@ int cmb_on_update(cmb_t *c, const uint8_t *b, size_t n)
 			answer_stored(c, &p, s, old, dup, &res);
 			continue;
 		}
-		cmb_batch_add(&batch, z, old, judge_set(c, &p, &u, s, old, &res));
+		cmb_batch_add(&batch, z, old, judge_set(c, &p, &u, s, old, &res), &res);
 	}
 	rc = cmb_batch_commit(c, &batch); /* SYNC-42: stored before it is confirmed */
 	if (rc == HS_OK) {

@@ -337,13 +337,14 @@ void cmb_set_free(cmb_set_t *s)
 
 /* ---- batches ---- */
 
-void cmb_batch_add(cmb_batch_t *b, cmb_zone_t *z, cmb_set_t *old, cmb_set_t *neu)
+void cmb_batch_add(cmb_batch_t *b, cmb_zone_t *z, cmb_set_t *old, cmb_set_t *neu,
+                   const cmb_results_t *res)
 {
 	if (b->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 8;
 		b->v = xrealloc(b->v, b->cap * sizeof(*b->v));
 	}
-	b->v[b->n++] = (cmb_change_t){z, old, neu};
+	b->v[b->n++] = (cmb_change_t){z, old, neu, res};
 }
 
 void cmb_batch_drop(cmb_batch_t *b)
@@ -377,24 +378,28 @@ static void to_store(const cmb_zone_t *z, const cmb_set_t *s, st_contrib_t *out,
 	}
 }
 
-/* Log every verdict that differs between old and neu. */
+static int same_reason(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Log every reported verdict of the change's key that differs from the
+ * stored one (or is new). */
 static void log_change(const cmb_t *c, const cmb_change_t *ch)
 {
 	const cmb_set_t *k = ch->neu ? ch->neu : ch->old;
-	for (size_t i = 0; ch->neu && i < ch->neu->n; i++) {
-		const cmb_rr_t *r = &ch->neu->rrs[i];
-		long j = cmb_set_rr_index(ch->old, r->owner, r->rdata, r->rdlen);
+	for (size_t i = 0; ch->res != NULL && i < ch->res->n; i++) {
+		const sm_result_t *r = &ch->res->v[i];
+		if (r->type != k->type)
+			continue;
+		long j = cmb_set_rr_index(ch->old, r->rr.owner, r->rr.rdata, r->rr.rdlen);
 		const cmb_rr_t *o = j >= 0 ? &ch->old->rrs[j] : NULL;
-		if (o == NULL || o->verdict != r->verdict)
-			cmb_log_verdict(c, ch->z->name, k->origin, k->type, r->rdata, r->rdlen,
-			                o ? o->verdict : SM_V_PENDING, o != NULL, r->verdict,
-			                r->reason);
-	}
-	for (size_t i = 0; ch->old && i < ch->old->n; i++) {
-		const cmb_rr_t *o = &ch->old->rrs[i];
-		if (cmb_set_rr_index(ch->neu, o->owner, o->rdata, o->rdlen) < 0)
-			cmb_log_verdict(c, ch->z->name, k->origin, k->type, o->rdata, o->rdlen,
-			                o->verdict, 1, SM_V_REMOVED, NULL);
+		if (o != NULL && o->verdict == r->rr.verdict &&
+		    same_reason(o->reason, r->rr.reason))
+			continue;
+		cmb_log_verdict(c, ch->z->name, k->origin, k->type, r->rr.rdata, r->rr.rdlen,
+		                o ? o->verdict : SM_V_PENDING, o != NULL, r->rr.verdict,
+		                r->rr.reason);
 	}
 }
 
