@@ -1,5 +1,5 @@
 /*
- * answer.c -- what the combiner sends its agent: CONFIRM (SYNC-54), EDITS
+ * cmb_answer.c -- what the combiner sends its agent: CONFIRM (SYNC-54), EDITS
  * and CONFIG (SYNC-55); and the RFI and CONFIRM it receives.
  */
 #include "engine/combiner/cmb_int.h"

@@ -1,5 +1,5 @@
 /*
- * apex.c -- the combined apex (SYNC-50, SYNC-51) as a pure function of
+ * cmb_apex.c -- the combined apex (SYNC-50, SYNC-51) as a pure function of
  * the owner's apex RRsets and the applied contributions.
  *
  * Order independence comes from sorting: every RDATA is put in canonical

@@ -120,6 +120,8 @@ void cmb_log_verdict(const cmb_t *c, const char *zone, const char *origin, uint1
 /* Emit PUBLISH when the zone's combined apex differs from the last one. */
 void cmb_publish_check(cmb_t *c, cmb_zone_t *z);
 
+/* ---- cmb_answer.c: results of one CONFIRM ---- */
+
 /* Results of one CONFIRM (zone, origin, change); entries own their data. */
 typedef struct cmb_results {
 	char zone[ENG_NAME_MAX];
@@ -139,7 +141,7 @@ void cmb_results_init(cmb_results_t *r, const char *zone, const char *origin, co
 void cmb_results_add(cmb_results_t *r, uint16_t type, uint64_t version, const char *owner,
                      const uint8_t *rdata, uint16_t rdlen, sm_verdict_t v, const char *reason);
 void cmb_results_free(cmb_results_t *r);
-void cmb_reslist_free(cmb_reslist_t *l);
+void cmb_reslist_free(cmb_reslist_t *l); /* cmb_reeval.c */
 /* Encode and queue as CONFIRMs of at most SM_MAX_RESULTS results each
  * (SYNC-54); nothing when there are no results and `always` is 0. */
 void cmb_results_send(cmb_t *c, cmb_results_t *r, int always);

@@ -1,5 +1,5 @@
 /*
- * policy.c -- SYNC-44 as one table: the verdict of one record is the row
+ * cmb_policy.c -- SYNC-44 as one table: the verdict of one record is the row
  * of the first predicate that matches, in order. Rows 1-3 judge a whole
  * set, rows 4-13 one record. Tests cite the rows by their order.
  */

@@ -1,5 +1,5 @@
 /*
- * rdata_check.c -- strict RDATA checks of the synchronised types (SYNC-44
+ * cmb_rdata.c -- strict RDATA checks of the synchronised types (SYNC-44
  * rule 5), one row per type, each a straight read through the bounded
  * cursor checked once at the end. Also the presentation of RDATA for
  * logs and operators.

@@ -1,5 +1,5 @@
 /*
- * reeval.c -- events that re-judge what is stored: a zone load (SYNC-46,
+ * cmb_reeval.c -- events that re-judge what is stored: a zone load (SYNC-46,
  * SYNC-47), an operator's reapply, approval, rejection and purge
  * (SYNC-56). Each is one store transaction, then CONFIRMs for what
  * changed, then a PUBLISH when the combined apex changed.

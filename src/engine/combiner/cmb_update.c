@@ -1,5 +1,5 @@
 /*
- * update.c -- an UPDATE from the own agent (SYNC-42..45, SYNC-54): each
+ * cmb_update.c -- an UPDATE from the own agent (SYNC-42..45, SYNC-54): each
  * set is judged by the policy, compared with the stored set of its key
  * (duplicate, stale or new), the new sets of the whole message are stored
  * in one transaction, and only then is the CONFIRM queued.
@@ -10,7 +10,17 @@
 
 #include "util/log.h"
 
-static int first_of(const sm_set_t *s, size_t i);
+/* The first occurrence of (owner, rdata) in the set, SYNC-3. */
+static int first_of(const sm_set_t *s, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (s->rrs[j].rdlen == s->rrs[i].rdlen &&
+		    strcmp(s->rrs[j].owner, s->rrs[i].owner) == 0 &&
+		    (s->rrs[i].rdlen == 0 ||
+		     memcmp(s->rrs[j].rdata, s->rrs[i].rdata, s->rrs[i].rdlen) == 0))
+			return 0;
+	return 1;
+}
 
 /* Rules 1-3 refused the whole set: every record rejected, nothing kept. */
 static void reject_set(cmb_t *c, const sm_set_t *s, sm_reason_t why, cmb_results_t *res)
@@ -23,18 +33,6 @@ static void reject_set(cmb_t *c, const sm_set_t *s, sm_reason_t why, cmb_results
 		                SM_V_REJECTED, sm_reason_name(why));
 		c->cnt.rejected_rrs++;
 	}
-}
-
-/* The first occurrence of (owner, rdata) in the set, SYNC-3. */
-static int first_of(const sm_set_t *s, size_t i)
-{
-	for (size_t j = 0; j < i; j++)
-		if (s->rrs[j].rdlen == s->rrs[i].rdlen &&
-		    strcmp(s->rrs[j].owner, s->rrs[i].owner) == 0 &&
-		    (s->rrs[i].rdlen == 0 ||
-		     memcmp(s->rrs[j].rdata, s->rrs[i].rdata, s->rrs[i].rdlen) == 0))
-			return 0;
-	return 1;
 }
 
 /*
