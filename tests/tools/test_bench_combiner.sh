@@ -31,7 +31,9 @@ need = ["zones", "updates", "update_s", "bare_commit_s", "update_ratio", "restar
 missing = [k for k in need if k not in r]
 assert not missing, missing
 assert r["zones"] == 300 and r["updates"] == 20
-assert all(r[k] > 0 for k in need), r
+# the heap figure is 0 under ASan (its allocator is not glibc's)
+assert all(r[k] > 0 for k in need if k != "heap_bytes_per_zone"), r
+assert r["heap_bytes_per_zone"] >= 0, r
 PY
 [ -z "$(ls -A "$TMP/t")" ] && ok "nothing left in TMPDIR" || bad "left: $(ls "$TMP/t")"
 "$BENCH" combiner --zones 0 >/dev/null 2>&1
