@@ -4,10 +4,6 @@
  * checks, and a writer killed with SIGKILL between and during commits. */
 #include "store/store_test.h"
 
-#include <errno.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <time.h>
 
 static const uint8_t NS1[] = {3, 'n', 's', '1', 5, 'a', 'l', 'p', 'h', 'a', 3, 'l', 'a', 'b', 0};
 static const uint8_t NS2[] = {3, 'n', 's', '2', 4, 'b', 'e', 't', 'a', 3, 'l', 'a', 'b', 0};
@@ -256,7 +252,7 @@ static void change_sets(uint32_t i, st_contrib_t out[4], st_contrib_rr_t rrs[8],
 	out[3] = set("a.test.", org[0], 48, i, rrs, 1);
 }
 
-static _Noreturn void contrib_child(const char *path, int progress_fd)
+static void contrib_child(const char *path, int progress_fd)
 {
 	st_t *st = NULL;
 	if (st_open(path, &st, NULL) != HS_OK)
@@ -314,31 +310,8 @@ START_TEST(test_sigkill_during_writes)
 	for (size_t round = 0; round < sizeof(targets) / sizeof(targets[0]); round++) {
 		char *path = stt_path("kill");
 		st_close(stt_open(path));
-		int pfd[2];
-		ck_assert_int_eq(pipe(pfd), 0);
-		pid_t pid = fork();
-		ck_assert_int_ge(pid, 0);
-		if (pid == 0) {
-			close(pfd[0]);
-			contrib_child(path, pfd[1]);
-		}
-		close(pfd[1]);
-		uint32_t last = 0;
-		while (last < targets[round]) {
-			uint32_t v;
-			ssize_t n = read(pfd[0], &v, sizeof(v));
-			if (n < 0 && errno == EINTR)
-				continue;
-			ck_assert_msg(n == (ssize_t)sizeof(v), "child stopped early");
-			last = v;
-		}
-		struct timespec ts = {0, (long)round * 500 * 1000};
-		nanosleep(&ts, NULL);
-		ck_assert_int_eq(kill(pid, SIGKILL), 0);
-		int status = 0;
-		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-		ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-		close(pfd[0]);
+		uint32_t last = stt_kill_writer(path, contrib_child, targets[round],
+		                                (long)round * 500 * 1000);
 		verify_contrib(path, last);
 		free(path);
 	}
