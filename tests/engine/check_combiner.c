@@ -785,6 +785,42 @@ START_TEST(test_confirm_split)
 }
 END_TEST
 
+/* SYNC-54 again: large RDATA split CONFIRMs by size too, so that every one
+ * stays a body the agent can decode (256 KiB). */
+START_TEST(test_confirm_split_by_size)
+{
+	ch_t h;
+	uint8_t key[4000];
+	ch_init(&h, 0);
+	ch_load_std(&h);
+	for (int v = 1; v <= 2; v++) {
+		sm_sync_t u;
+		upd_init(&u, BETA, NULL);
+		sm_set_t *s = upd_set(&u, T_DNSKEY, (uint64_t)v);
+		for (int i = 0; i < 60; i++) {
+			memset(key, 0, sizeof(key));
+			key[0] = 1, key[1] = 1, key[2] = 3, key[3] = 15;
+			key[4] = (uint8_t)v, key[5] = (uint8_t)i;
+			ch_rd_t rd = ch_raw(T_DNSKEY, key, sizeof(key));
+			upd_rr(s, NULL, &rd);
+		}
+		ck_assert_int_eq(ch_update(&h, ALPHA, &u), HS_OK);
+		if (v == 1)
+			ch_flush(&h);
+	}
+	cmb_action_t a;
+	size_t n = 0;
+	while (cmb_next_action(h.c, &a) == HS_OK) {
+		if (a.kind == CMB_ACT_SEND)
+			ck_assert_uint_le(a.len, 256 * 1024);
+		n += a.kind == CMB_ACT_SEND;
+		cmb_action_clear(&a);
+	}
+	ck_assert_uint_ge(n, 2);
+	ch_fini(&h);
+}
+END_TEST
+
 /* ---- RFI (SYNC-55) ---- */
 
 static void rfi(ch_t *h, sm_rfi_what_t what, const char *zone)
@@ -995,6 +1031,7 @@ static Suite *combiner_suite(void)
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_confirm_split);
+	tcase_add_test(tc, test_confirm_split_by_size);
 	tcase_add_test(tc, test_rfi_answers);
 	tcase_add_test(tc, test_json_view);
 	tcase_add_test(tc, test_config_errors);

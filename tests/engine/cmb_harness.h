@@ -59,7 +59,7 @@ typedef struct ch {
 typedef struct ch_rd {
 	uint16_t type;
 	uint32_t ttl;
-	uint8_t d[2048];
+	uint8_t d[SM_RDATA_MAX];
 	size_t n;
 } ch_rd_t;
 
@@ -90,6 +90,7 @@ static inline ch_rd_t ch_raw(uint16_t type, const uint8_t *p, size_t n)
 {
 	ch_rd_t r;
 	memset(&r, 0, sizeof(r));
+	ck_assert_uint_le(n, sizeof(r.d));
 	r.type = type;
 	r.ttl = 3600;
 	memcpy(r.d, p, n);

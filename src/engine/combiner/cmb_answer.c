@@ -8,11 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/mp.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "wire/rr_hsyncparam.h"
 
 /* ---- CONFIRM ---- */
+
+/* Encoded size of one result beyond its strings (keys, integers, verdict),
+ * generously, and the share of a body the results of one CONFIRM may use. */
+#define CONFIRM_RESULT_OVERHEAD 80
+#define CONFIRM_BODY_BUDGET     (ENG_MP_MAX_BODY - 4096)
 
 void cmb_results_init(cmb_results_t *r, const char *zone, const char *origin, const char *change)
 {
@@ -57,8 +63,19 @@ void cmb_results_send(cmb_t *c, cmb_results_t *r, int always)
 	do {
 		sm_confirm_t cf;
 		hs_buf_t body = HS_BUF_INIT;
-		size_t n = r->n - off > SM_MAX_RESULTS ? SM_MAX_RESULTS : r->n - off;
+		size_t n = 0, bytes = 0;
 		int pending = 0;
+		/* at most SM_MAX_RESULTS, and well inside the body a receiver
+		 * decodes (ENG_MP_MAX_BODY): results of large RDATA split sooner */
+		while (off + n < r->n && n < SM_MAX_RESULTS) {
+			const sm_result_t *x = &r->v[off + n];
+			size_t sz = CONFIRM_RESULT_OVERHEAD + strlen(x->rr.owner) + x->rr.rdlen +
+			            (x->rr.reason ? strlen(x->rr.reason) : 0);
+			if (n > 0 && bytes + sz > CONFIRM_BODY_BUDGET)
+				break;
+			bytes += sz;
+			n++;
+		}
 		memset(&cf, 0, sizeof(cf));
 		snprintf(cf.zone, sizeof(cf.zone), "%s", r->zone);
 		snprintf(cf.origin, sizeof(cf.origin), "%s", r->origin);
@@ -136,11 +153,16 @@ static void send_edits(cmb_t *c, const char *zone)
 		memset(&e, 0, sizeof(e));
 		snprintf(e.zone, sizeof(e.zone), "%s", zone);
 	}
-	if (sm_edits_encode(&e, &body) == HS_OK) {
+	if (sm_edits_encode(&e, &body) != HS_OK) {
+		log_err(SUB, "zone '%s': cannot encode edits", zone);
+	} else if (body.len > ENG_MP_MAX_BODY) {
+		/* the agent could not decode it: say so here rather than there */
+		log_err(SUB,
+		        "zone '%s': edits of %zu octets exceed the %d a body may have, not sent",
+		        zone, body.len, ENG_MP_MAX_BODY);
+	} else {
 		cmb_send(c, zone, "EDITS", &body);
 		c->cnt.edits++;
-	} else {
-		log_err(SUB, "zone '%s': cannot encode edits", zone);
 	}
 	hs_buf_free(&body);
 	sm_edits_free(&e);
