@@ -157,6 +157,7 @@ typedef struct cmb_change {
 typedef struct cmb_batch {
 	cmb_change_t *v;
 	size_t n, cap;
+	uint64_t rejected, withdrawn; /* added to the counters on commit */
 } cmb_batch_t;
 
 void cmb_batch_add(cmb_batch_t *b, cmb_zone_t *z, cmb_set_t *old, cmb_set_t *neu,

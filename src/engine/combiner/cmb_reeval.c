@@ -67,7 +67,7 @@ size_t cmb_reeval_prepare(cmb_t *c, cmb_zone_t *z, cmb_batch_t *b, cmb_reslist_t
 				                s->rrs[j].rdata, s->rrs[j].rdlen, SM_V_REMOVED,
 				                sm_reason_name(SM_R_WITHDRAWN));
 			cmb_batch_add(b, z, (cmb_set_t *)s, NULL, r);
-			c->cnt.withdrawn++;
+			b->withdrawn++;
 			changed += s->n;
 			log_notice(SUB,
 			           "zone '%s': '%s' is no longer a provider, its type %u set is"
@@ -103,7 +103,7 @@ size_t cmb_reeval_prepare(cmb_t *c, cmb_zone_t *z, cmb_batch_t *b, cmb_reslist_t
 			long k = cmb_set_rr_index(neu, o->owner, o->rdata, o->rdlen);
 			if (v == SM_V_REJECTED) {
 				cmb_set_remove(neu, (size_t)k);
-				c->cnt.rejected_rrs++;
+				b->rejected++;
 				continue;
 			}
 			cmb_rr_t *nr = &neu->rrs[k];
@@ -172,7 +172,7 @@ int cmb_zone_loaded(cmb_t *c, const char *zone, uint32_t serial, const cmb_rr_in
 {
 	char canon[ENG_NAME_MAX];
 	cmb_zview_t nv, old;
-	cmb_batch_t b = {NULL, 0, 0};
+	cmb_batch_t b = {0};
 	cmb_reslist_t res = {NULL, 0};
 	int rc;
 	if (c == NULL || zone == NULL || (n && apex == NULL))
@@ -271,7 +271,7 @@ int cmb_reapply(cmb_t *c, const char *zone, size_t *changed)
 	int rc = pick_zones(c, zone, 1, &zs, &nz);
 	/* one transaction per zone: each zone's re-evaluation is one change */
 	for (size_t i = 0; rc == HS_OK && i < nz; i++) {
-		cmb_batch_t b = {NULL, 0, 0};
+		cmb_batch_t b = {0};
 		cmb_reslist_t res = {NULL, 0};
 		size_t k = cmb_reeval_prepare(c, zs[i], &b, &res);
 		rc = finish(c, &b, &res, &zs[i], 1);
@@ -300,7 +300,7 @@ static int decide(cmb_t *c, const char *zone, const char *origin, uint16_t type,
 	char oc[ENG_NAME_MAX];
 	cmb_zone_t **zs = NULL;
 	size_t nz = 0, count = 0;
-	cmb_batch_t b = {NULL, 0, 0};
+	cmb_batch_t b = {0};
 	cmb_reslist_t res = {NULL, 0};
 	if (c == NULL || zone == NULL ||
 	    (origin != NULL && eng_name_canon(origin, strlen(origin), oc) != HS_OK))
@@ -337,7 +337,7 @@ static int decide(cmb_t *c, const char *zone, const char *origin, uint16_t type,
 				                o->rdlen, SM_V_APPLIED, NULL);
 			} else {
 				cmb_set_remove(neu, (size_t)k);
-				c->cnt.rejected_rrs++;
+				b.rejected++;
 				cmb_results_add(r, s->type, s->version, o->owner, o->rdata,
 				                o->rdlen, SM_V_REJECTED,
 				                sm_reason_name(SM_R_OPERATOR));
@@ -378,7 +378,7 @@ int cmb_purge(cmb_t *c, const char *zone, const char *origin, size_t *nout)
 	char oc[ENG_NAME_MAX];
 	cmb_zone_t **zs = NULL, **touched = NULL;
 	size_t nz = 0, nt = 0, count = 0;
-	cmb_batch_t b = {NULL, 0, 0};
+	cmb_batch_t b = {0};
 	cmb_reslist_t res = {NULL, 0};
 	if (c == NULL || origin == NULL || eng_name_canon(origin, strlen(origin), oc) != HS_OK)
 		return HS_E_NOTFOUND;

@@ -23,7 +23,7 @@ static int first_of(const sm_set_t *s, size_t i)
 }
 
 /* Rules 1-3 refused the whole set: every record rejected, nothing kept. */
-static void reject_set(cmb_t *c, const sm_set_t *s, sm_reason_t why, cmb_results_t *res)
+static void reject_set(cmb_batch_t *b, const sm_set_t *s, sm_reason_t why, cmb_results_t *res)
 {
 	for (size_t i = 0; i < s->nrrs; i++) {
 		const sm_rr_t *r = &s->rrs[i];
@@ -31,7 +31,7 @@ static void reject_set(cmb_t *c, const sm_set_t *s, sm_reason_t why, cmb_results
 			continue;
 		cmb_results_add(res, s->type, s->version, r->owner, r->rdata, r->rdlen,
 		                SM_V_REJECTED, sm_reason_name(why));
-		c->cnt.rejected_rrs++;
+		b->rejected++;
 	}
 }
 
@@ -72,8 +72,8 @@ static void answer_stored(cmb_t *c, cmb_pctx_t *p, const sm_set_t *s, const cmb_
 
 /* A new version: judge every record, keep what is not rejected, report
  * the records of the old set that are gone (SYNC-45). */
-static cmb_set_t *judge_set(cmb_t *c, cmb_pctx_t *p, const sm_sync_t *u, const sm_set_t *s,
-                            const cmb_set_t *old, cmb_results_t *res)
+static cmb_set_t *judge_set(cmb_t *c, cmb_batch_t *b, cmb_pctx_t *p, const sm_sync_t *u,
+                            const sm_set_t *s, const cmb_set_t *old, cmb_results_t *res)
 {
 	cmb_set_t *neu = cmb_set_new(u->origin, s->type, s->version, u->change, cmb_now_ms(c));
 	for (size_t i = 0; i < s->nrrs; i++) {
@@ -91,7 +91,7 @@ static cmb_set_t *judge_set(cmb_t *c, cmb_pctx_t *p, const sm_sync_t *u, const s
 		cmb_policy_rr(p, &v, why);
 		cmb_results_add(res, s->type, s->version, r->owner, r->rdata, r->rdlen, v, why);
 		if (v == SM_V_REJECTED)
-			c->cnt.rejected_rrs++;
+			b->rejected++;
 		else
 			cmb_set_push(neu, r->owner, r->ttl, r->rdata, r->rdlen, v, why,
 			             p->approved);
@@ -115,7 +115,7 @@ int cmb_on_update(cmb_t *c, const uint8_t *b, size_t n)
 	sm_sync_t u;
 	hs_errmsg_t em;
 	cmb_results_t res;
-	cmb_batch_t batch = {NULL, 0, 0};
+	cmb_batch_t batch = {0};
 	hs_errmsg_clear(&em);
 	int rc = sm_sync_decode(b, n, &u, &em);
 	if (rc != HS_OK) {
@@ -134,7 +134,7 @@ int cmb_on_update(cmb_t *c, const uint8_t *b, size_t n)
 		if (cmb_policy_set(&p, &v, &why)) {
 			log_info(SUB, "zone '%s' type %u from '%s': set rejected (%s)", u.zone,
 			         s->type, u.origin, sm_reason_name(why));
-			reject_set(c, s, why, &res);
+			reject_set(&batch, s, why, &res);
 			continue;
 		}
 		cmb_set_t *old = cmb_set_find(z, u.origin, s->type);
@@ -150,7 +150,7 @@ int cmb_on_update(cmb_t *c, const uint8_t *b, size_t n)
 			answer_stored(c, &p, s, old, dup, &res);
 			continue;
 		}
-		cmb_batch_add(&batch, z, old, judge_set(c, &p, &u, s, old, &res), &res);
+		cmb_batch_add(&batch, z, old, judge_set(c, &batch, &p, &u, s, old, &res), &res);
 	}
 	rc = cmb_batch_commit(c, &batch); /* SYNC-42: stored before it is confirmed */
 	if (rc == HS_OK) {

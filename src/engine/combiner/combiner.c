@@ -439,6 +439,10 @@ int cmb_batch_commit(cmb_t *c, cmb_batch_t *b)
 		ch->neu = NULL; /* owned by the zone now */
 	}
 cleanup:
+	if (rc == HS_OK) { /* counted when they happened, not when prepared */
+		c->cnt.rejected_rrs += b->rejected;
+		c->cnt.withdrawn += b->withdrawn;
+	}
 	for (size_t i = 0; rrs && i < np; i++)
 		free(rrs[i]);
 	free(rrs);
