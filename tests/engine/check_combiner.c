@@ -724,6 +724,10 @@ START_TEST(test_limits)
 	ck_assert_int_ne(cmb_message(h.c, ALPHA, "UPDATE", (const uint8_t *)sb.data, sb.size),
 	                 HS_OK);
 	msgpack_sbuffer_destroy(&sb);
+	ck_assert_uint_eq(ch_nsets(&h), 0); /* nothing changed */
+	ch_drain(&h, &o);
+	ck_assert_uint_eq(o.ncf + o.npublish, 0); /* nothing answered */
+	ch_out_free(&o);
 	/* at the limit it is fine */
 	huge_body(&sb, 1, SM_MAX_RRS);
 	ck_assert_int_eq(cmb_message(h.c, ALPHA, "UPDATE", (const uint8_t *)sb.data, sb.size),
