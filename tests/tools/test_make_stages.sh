@@ -3,6 +3,9 @@
 # (issue #10): a package pkg-config cannot find stops the build at once with
 # one line naming it, instead of linking without its libraries.
 set -u
+# Run under `make check`, the environment carries the outer make's
+# variables (HSYNC_STAGE=2 in MAKEFLAGS): the makes below must not see them.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 cd "${HSYNC_SRC:-$(dirname "$0")/../..}"
 n=0 fail=0
 ok() { n=$((n + 1)); echo "ok: $*"; }
