@@ -4,8 +4,8 @@
 # one line naming it, instead of linking without its libraries.
 set -u
 # Run under `make check`, the environment carries the outer make's
-# variables (HSYNC_STAGE=2 in MAKEFLAGS): the makes below must not see them.
-unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+# variables (HSYNC_STAGE=2, also in MAKEFLAGS): the makes below must not see them.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES HSYNC_STAGE
 cd "${HSYNC_SRC:-$(dirname "$0")/../..}"
 n=0 fail=0
 ok() { n=$((n + 1)); echo "ok: $*"; }
