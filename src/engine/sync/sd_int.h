@@ -61,6 +61,7 @@ typedef struct sd_set {
 	size_t nrrs;
 	sd_rs_t *rs;
 	size_t nrs;
+	uint64_t due; /* mono; earliest re-send owed (own sets), UINT64_MAX = none */
 } sd_set_t;
 
 typedef struct sd_zone {
@@ -79,8 +80,7 @@ typedef struct sd {
 	char combiner[ENG_NAME_MAX]; /* "" = none */
 	uint64_t timeout;            /* confirm timeout, ms */
 	int started;                 /* first tick done */
-	int dirty;                   /* re-send schedules changed: recompute next_due */
-	uint64_t next_due;           /* mono; earliest re-send */
+	uint64_t next_due;           /* mono; <= every set's due */
 	eng_sd_counters_t cnt;
 } sd_t;
 

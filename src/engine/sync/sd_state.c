@@ -40,6 +40,7 @@ int sd_new(eng_t *e, const eng_cfg_t *cfg, hs_errmsg_t *em)
 		}
 	}
 	sd->timeout = cfg->confirm_timeout_ms ? cfg->confirm_timeout_ms : 60000;
+	sd->next_due = UINT64_MAX;
 	e->sd = sd;
 	return HS_OK;
 }
@@ -151,6 +152,7 @@ sd_set_t *sd_set_get(eng_t *e, eng_zent_t *ent, const char *origin, uint16_t typ
 	s->origin = xstrdup(origin);
 	s->own = sd_is_self(e, origin);
 	s->type = type;
+	s->due = UINT64_MAX;
 	ent->sd->sets = xrealloc(ent->sd->sets, (ent->sd->nsets + 1) * sizeof(*ent->sd->sets));
 	ent->sd->sets[ent->sd->nsets++] = s;
 	return s;
@@ -226,7 +228,6 @@ static void add_rs(eng_t *e, sd_set_t *s, const char *provider, uint64_t now)
 	x->provider = xstrdup(provider);
 	x->backoff = e->sd->timeout;
 	x->next = now + e->sd->timeout;
-	e->sd->dirty = 1;
 }
 
 void sd_set_recipients(eng_t *e, eng_zent_t *ent, sd_set_t *s)
@@ -264,7 +265,6 @@ void sd_set_recipients(eng_t *e, eng_zent_t *ent, sd_set_t *s)
 	for (size_t p = 0; z->multi && p < z->nproviders; p++)
 		if (wanted(e, z, s, z->providers[p].identity))
 			add_rs(e, s, z->providers[p].identity, now);
-	e->sd->dirty = 1;
 }
 
 static void touch(sd_rr_t *r, uint64_t version, const char *change)
@@ -346,7 +346,6 @@ size_t sd_set_replace(eng_t *e, eng_zent_t *ent, sd_set_t *s, uint64_t version, 
 		s->rs[i].backoff = e->sd->timeout;
 		s->rs[i].next = now + e->sd->timeout;
 	}
-	e->sd->dirty = 1;
 	return changed;
 }
 
@@ -361,10 +360,15 @@ int sd_verdict(eng_t *e, eng_zent_t *ent, sd_set_t *s, const char *provider, con
 	sd_vd_t *v = r ? sd_vd_find(r, provider) : NULL;
 	if (v == NULL)
 		return HS_E_NOTFOUND;
-	/* a pending never replaces a final verdict for the same version */
-	if (!sm_verdict_final(rr->verdict) && v->have && sm_verdict_final(v->verdict) &&
-	    v->version >= version)
+	/* a pending never replaces a final verdict: the record is unchanged
+	 * since (a change forgets the verdicts it makes stale) */
+	if (!sm_verdict_final(rr->verdict) && v->have && sm_verdict_final(v->verdict))
 		return HS_E_STATE;
+	if (v->have && v->verdict == rr->verdict && v->version == version &&
+	    strcmp(v->by, by) == 0 &&
+	    (v->reason == NULL ? rr->reason == NULL
+	                       : rr->reason != NULL && strcmp(v->reason, rr->reason) == 0))
+		return HS_OK; /* said again: keep the time it was first said */
 	v->have = 1;
 	v->verdict = rr->verdict;
 	free(v->by);
@@ -373,7 +377,6 @@ int sd_verdict(eng_t *e, eng_zent_t *ent, sd_set_t *s, const char *provider, con
 	v->reason = rr->reason ? xstrdup(rr->reason) : NULL;
 	v->version = version;
 	v->time_wall = eng_wall(e);
-	e->sd->dirty = 1;
 	return HS_OK;
 }
 
@@ -451,9 +454,11 @@ static void rr_set_state(eng_t *e, const eng_zent_t *ent, const sd_set_t *s, sd_
 	hs_buf_t ty = HS_BUF_INIT;
 	sd_rdata_text(s->type, r->rdata, r->rdlen, &t);
 	hs_rrtype_any_print(&ty, s->type);
-	log_notice("engine", "zone '%s': %s '%s' of '%s': %s -> %s (%s)", ent->z.name,
-	           hs_buf_cstr(&ty), hs_buf_cstr(&t), s->origin, eng_sd_state_name(r->state),
-	           eng_sd_state_name(to), why);
+	/* notice for what an operator must look at, info for the rest */
+	hs_log(to == ENG_SD_REJECTED || to == ENG_SD_UNCONFIRMED ? HS_LOG_NOTICE : HS_LOG_INFO,
+	       "engine", "zone '%s': %s '%s' of '%s': %s -> %s (%s)", ent->z.name,
+	       hs_buf_cstr(&ty), hs_buf_cstr(&t), s->origin, eng_sd_state_name(r->state),
+	       eng_sd_state_name(to), why);
 	hs_buf_free(&t);
 	hs_buf_free(&ty);
 	if (to == ENG_SD_UNCONFIRMED)
@@ -481,7 +486,14 @@ void sd_set_refresh(eng_t *e, eng_zent_t *ent, sd_set_t *s, uint64_t now)
 		eng_sd_state_t st = summary(e, s, r, now, why, sizeof(why));
 		rr_set_state(e, ent, s, r, st, why);
 	}
-	e->sd->dirty = 1;
+	/* the set's next re-send; the engine's deadline is a lower bound of
+	 * these (an early tick finds nothing due and tightens it) */
+	s->due = UINT64_MAX;
+	for (size_t i = 0; s->own && i < s->nrs; i++)
+		if (s->rs[i].next < s->due && sd_set_owes(e, s, s->rs[i].provider))
+			s->due = s->rs[i].next;
+	if (s->due < e->sd->next_due)
+		e->sd->next_due = s->due;
 }
 
 eng_sd_state_t sd_rr_state_now(const eng_t *e, const sd_set_t *s, const sd_rr_t *r, uint64_t now)

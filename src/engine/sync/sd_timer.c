@@ -54,37 +54,28 @@ void sd_tick(eng_t *e, uint64_t now)
 {
 	if (!e->sd->started)
 		start(e);
-	if (!e->sd->dirty && now < e->sd->next_due)
+	if (now < e->sd->next_due)
 		return;
+	/* something may be due: walk the own sets, then know exactly */
+	uint64_t next = UINT64_MAX;
 	for (size_t i = 0; i < e->nzones; i++) {
 		eng_zent_t *ent = e->zones[i];
 		for (size_t j = 0; ent->sd != NULL && j < ent->sd->nsets; j++) {
 			sd_set_t *s = ent->sd->sets[j];
-			if (s->own && resend_due(e, ent, s, now))
+			if (!s->own)
+				continue;
+			if (now >= s->due && resend_due(e, ent, s, now))
 				sd_set_refresh(e, ent, s, now); /* now unconfirmed */
+			if (s->due < next)
+				next = s->due;
 		}
 	}
-	e->sd->dirty = 1;
+	e->sd->next_due = next;
 }
 
 uint64_t sd_deadline(const eng_t *e)
 {
-	sd_t *sd = e->sd; /* the cache is not part of the engine's state */
-	if (!sd->started)
+	if (!e->sd->started)
 		return sd_have_combiner(e) ? 0 : UINT64_MAX; /* the first tick asks it */
-	if (!sd->dirty)
-		return sd->next_due;
-	uint64_t d = UINT64_MAX;
-	for (size_t i = 0; i < e->nzones; i++) {
-		const eng_zent_t *ent = e->zones[i];
-		for (size_t j = 0; ent->sd != NULL && j < ent->sd->nsets; j++) {
-			const sd_set_t *s = ent->sd->sets[j];
-			for (size_t k = 0; s->own && k < s->nrs; k++)
-				if (s->rs[k].next < d && sd_set_owes(e, s, s->rs[k].provider))
-					d = s->rs[k].next;
-		}
-	}
-	sd->next_due = d;
-	sd->dirty = 0;
-	return d;
+	return e->sd->next_due;
 }
