@@ -730,11 +730,11 @@ START_TEST(test_restart_with_empty_combiner)
 	hs_buf_free(&rb);
 	sn_run(&net, 1);
 	eng_free(net.e[0]);
-	fc_free(&net.fc[0]);
 	fc_t fresh;
 	memset(&fresh, 0, sizeof(fresh));
 	strcpy(fresh.id, net.fc[0].id);
 	strcpy(fresh.agent, net.fc[0].agent);
+	fc_free(&net.fc[0]);
 	net.fc[0] = fresh;
 	sn_new_engine(&net, 0);
 	h_load(net.e[0], ZONE, H3_ABC, PARAM);
@@ -953,6 +953,67 @@ START_TEST(test_provider_added)
 }
 END_TEST
 
+/* Many zones: every provider contributes its NS to each of 1000 zones
+ * (set at zone load, as from configuration); every record ends accepted
+ * everywhere, with one UPDATE per own set and no re-send. */
+START_TEST(test_thousand_zones)
+{
+	sn_t net;
+	h_rrs_t r;
+	enum { NZ = 1000 };
+	sn_init(&net, TMO);
+	sn_add(&net, ALPHA, CA);
+	sn_add(&net, BRAVO, CB);
+	sn_add(&net, CHARLIE, CC);
+	h_rrs_build(&r, H3_ABC, PARAM);
+	for (int z = 0; z < NZ; z++) {
+		char name[64];
+		snprintf(name, sizeof(name), "zone%04d.example.", z);
+		for (size_t i = 0; i < net.n; i++)
+			ck_assert_int_eq(eng_zone_loaded(net.e[i], name, r.p3, r.l3, r.n3, r.pp,
+			                                 r.lp, r.np, NULL),
+			                 HS_OK);
+	}
+	h_rrs_free(&r);
+	sn_run(&net, 5 * SN_BEAT);
+	for (int z = 0; z < NZ; z++) {
+		char name[64], target[64];
+		snprintf(name, sizeof(name), "zone%04d.example.", z);
+		for (size_t i = 0; i < net.n; i++) {
+			snprintf(target, sizeof(target), "ns1.%s", net.name[i]);
+			hs_buf_t rd = sn_ns(target);
+			eng_sd_rr_t rr = {
+			    .owner = name, .ttl = 3600, .rdata = rd.data, .rdlen = rd.len};
+			ck_assert_int_eq(eng_sd_set_own(net.e[i], name, 2, &rr, 1, NULL), HS_OK);
+			hs_buf_free(&rd);
+		}
+	}
+	size_t mark = net.nlog;
+	sn_run(&net, 3 * TMO);
+	eng_sd_counters_t c;
+	for (size_t i = 0; i < net.n; i++) {
+		eng_sd_counters(net.e[i], &c);
+		ck_assert_uint_eq(c.resends, 0);
+		ck_assert_uint_eq(c.unconfirmed, 0);
+		ck_assert_uint_eq(c.syncs_sent, 2 * NZ);
+		ck_assert_uint_eq(c.syncs_received, 2 * NZ);
+	}
+	ck_assert_uint_eq(sn_count(&net, mark, ALPHA, CA, "UPDATE"), 3 * NZ);
+	for (int z = 0; z < NZ; z += 97) {
+		char name[64];
+		snprintf(name, sizeof(name), "zone%04d.example.", z);
+		for (size_t i = 0; i < net.n; i++)
+			for (size_t j = 0; j < net.n; j++) {
+				char target[64];
+				snprintf(target, sizeof(target), "ns1.%s", net.name[j]);
+				ck_assert_int_eq(sn_state(&net, i, name, net.name[j], target),
+				                 ENG_SD_ACCEPTED);
+			}
+	}
+	sn_free(&net);
+}
+END_TEST
+
 static Suite *sync_suite(void)
 {
 	Suite *s = suite_create("sync");
@@ -971,6 +1032,7 @@ static Suite *sync_suite(void)
 	tcase_add_test(tc, test_local_api_errors);
 	tcase_add_test(tc, test_no_combiner_and_refusals);
 	tcase_add_test(tc, test_provider_added);
+	tcase_add_test(tc, test_thousand_zones);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -456,9 +456,8 @@ static void rr_set_state(eng_t *e, const eng_zent_t *ent, const sd_set_t *s, sd_
 	hs_rrtype_any_print(&ty, s->type);
 	/* notice for what an operator must look at, info for the rest */
 	hs_log(to == ENG_SD_REJECTED || to == ENG_SD_UNCONFIRMED ? HS_LOG_NOTICE : HS_LOG_INFO,
-	       "engine", "zone '%s': %s '%s' of '%s': %s -> %s (%s)", ent->z.name,
-	       hs_buf_cstr(&ty), hs_buf_cstr(&t), s->origin, eng_sd_state_name(r->state),
-	       eng_sd_state_name(to), why);
+	       "engine", "zone '%s': %s '%s' of '%s': %s -> %s (%s)", ent->z.name, hs_buf_cstr(&ty),
+	       hs_buf_cstr(&t), s->origin, eng_sd_state_name(r->state), eng_sd_state_name(to), why);
 	hs_buf_free(&t);
 	hs_buf_free(&ty);
 	if (to == ENG_SD_UNCONFIRMED)

@@ -32,16 +32,21 @@ static int resend_due(eng_t *e, eng_zent_t *ent, sd_set_t *s, uint64_t now)
 		if (now < x->next || !sd_set_owes(e, s, x->provider))
 			continue;
 		any = 1;
+		int sent = 1;
 		if (sd_is_self(e, x->provider))
 			sd_send_set(e, ent, s, e->sd->combiner, 1);
 		else if (sd_peer_ready(e, x->provider))
 			sd_send_set(e, ent, s, x->provider, 0);
-		SD_COUNT(e, ent->sd, resends);
-		log_info("engine",
-		         "zone '%s': no final verdict for '%s' on own type %u set (change %s), "
-		         "re-sent after %llu ms",
-		         ent->z.name, x->provider, s->type, s->change,
-		         (unsigned long long)x->backoff);
+		else
+			sent = 0; /* it gets the set when introduced (SYNC-34) */
+		if (sent)
+			SD_COUNT(e, ent->sd, resends);
+		log_info(
+		    "engine",
+		    "zone '%s': no final verdict for '%s' on own type %u set (change %s) after "
+		    "%llu ms, %s",
+		    ent->z.name, x->provider, s->type, s->change, (unsigned long long)x->backoff,
+		    sent ? "re-sent" : "not re-sent: peer not introduced");
 		x->backoff *= 2;
 		if (x->backoff > SD_BACKOFF_MAX_MS)
 			x->backoff = SD_BACKOFF_MAX_MS;
