@@ -655,10 +655,7 @@ START_TEST(test_restart_rebuilds)
 	sn_t net;
 	three(&net);
 	ck_assert_int_eq(sn_add_ns(net.e[0], ZONE, NS3, NULL), HS_OK);
-	hs_buf_t rb = sn_ns("ns1.bravo.lab.");
-	eng_sd_rr_t brr = {.owner = ZONE, .ttl = 7200, .rdata = rb.data, .rdlen = rb.len};
-	ck_assert_int_eq(eng_sd_set_own(net.e[1], ZONE, 2, &brr, 1, NULL), HS_OK);
-	hs_buf_free(&rb);
+	sn_set_own_ns(net.e[1], ZONE, "ns1.bravo.lab.", 7200);
 	sn_run(&net, 1);
 	ck_assert_int_eq(sn_state(&net, 0, ZONE, ALPHA, NS3), ENG_SD_ACCEPTED);
 	ck_assert_int_eq(sn_state(&net, 0, ZONE, BRAVO, "ns1.bravo.lab."), ENG_SD_ACCEPTED);
@@ -671,9 +668,7 @@ START_TEST(test_restart_rebuilds)
 	eng_sd_view_free(v);
 	/* alpha restarts with nothing */
 	size_t mark = net.nlog;
-	eng_free(net.e[0]);
-	sn_new_engine(&net, 0);
-	h_load(net.e[0], ZONE, H3_ABC, PARAM);
+	sn_restart(&net, 0, ZONE, H3_ABC, PARAM, 0);
 	hs_errmsg_t em;
 	ck_assert_int_eq(sn_add_ns(net.e[0], ZONE, "ns4.alpha.lab.", &em), HS_E_AGAIN);
 	ck_assert_int_eq(sn_state(&net, 0, ZONE, ALPHA, NS3), -1);
@@ -724,20 +719,9 @@ START_TEST(test_restart_with_empty_combiner)
 {
 	sn_t net;
 	three(&net);
-	hs_buf_t rb = sn_ns("ns1.bravo.lab.");
-	eng_sd_rr_t brr = {.owner = ZONE, .ttl = 7200, .rdata = rb.data, .rdlen = rb.len};
-	ck_assert_int_eq(eng_sd_set_own(net.e[1], ZONE, 2, &brr, 1, NULL), HS_OK);
-	hs_buf_free(&rb);
+	sn_set_own_ns(net.e[1], ZONE, "ns1.bravo.lab.", 7200);
 	sn_run(&net, 1);
-	eng_free(net.e[0]);
-	fc_t fresh;
-	memset(&fresh, 0, sizeof(fresh));
-	strcpy(fresh.id, net.fc[0].id);
-	strcpy(fresh.agent, net.fc[0].agent);
-	fc_free(&net.fc[0]);
-	net.fc[0] = fresh;
-	sn_new_engine(&net, 0);
-	h_load(net.e[0], ZONE, H3_ABC, PARAM);
+	sn_restart(&net, 0, ZONE, H3_ABC, PARAM, 1);
 	sn_run(&net, 5 * SN_BEAT);
 	ck_assert_int_eq(sn_state(&net, 0, ZONE, BRAVO, "ns1.bravo.lab."), ENG_SD_ACCEPTED);
 	fc_set_t *s = fc_find(&net.fc[0], ZONE, BRAVO, 2);
@@ -755,10 +739,7 @@ START_TEST(test_provider_interrupted_then_off)
 {
 	sn_t net;
 	three(&net);
-	hs_buf_t rc = sn_ns("ns1.charlie.lab.");
-	eng_sd_rr_t crr = {.owner = ZONE, .ttl = 3600, .rdata = rc.data, .rdlen = rc.len};
-	ck_assert_int_eq(eng_sd_set_own(net.e[2], ZONE, 2, &crr, 1, NULL), HS_OK);
-	hs_buf_free(&rc);
+	sn_set_own_ns(net.e[2], ZONE, "ns1.charlie.lab.", 3600);
 	sn_run(&net, 1);
 	ck_assert_int_eq(sn_state(&net, 0, ZONE, CHARLIE, "ns1.charlie.lab."), ENG_SD_ACCEPTED);
 	net.down[2] = 1;
@@ -932,12 +913,9 @@ START_TEST(test_provider_added)
 	sn_run(&net, 1);
 	ck_assert_int_eq(sn_state(&net, 0, ZONE, ALPHA, NS3), ENG_SD_ACCEPTED);
 	sn_add(&net, CHARLIE, CC);
-	hs_buf_t rc = sn_ns("ns1.charlie.lab.");
-	eng_sd_rr_t crr = {.owner = ZONE, .ttl = 3600, .rdata = rc.data, .rdlen = rc.len};
 	h_load(net.e[2], ZONE, H3_ABC, PARAM);
 	sn_run(&net, SN_BEAT);
-	ck_assert_int_eq(eng_sd_set_own(net.e[2], ZONE, 2, &crr, 1, NULL), HS_OK);
-	hs_buf_free(&rc);
+	sn_set_own_ns(net.e[2], ZONE, "ns1.charlie.lab.", 3600);
 	h_load(net.e[0], ZONE, H3_ABC, PARAM);
 	/* charlie is now expected, so alpha's record waits for it */
 	ck_assert_int_eq(sn_state(&net, 0, ZONE, ALPHA, NS3), ENG_SD_PENDING);
@@ -981,11 +959,7 @@ START_TEST(test_thousand_zones)
 		snprintf(name, sizeof(name), "zone%04d.example.", z);
 		for (size_t i = 0; i < net.n; i++) {
 			snprintf(target, sizeof(target), "ns1.%s", net.name[i]);
-			hs_buf_t rd = sn_ns(target);
-			eng_sd_rr_t rr = {
-			    .owner = name, .ttl = 3600, .rdata = rd.data, .rdlen = rd.len};
-			ck_assert_int_eq(eng_sd_set_own(net.e[i], name, 2, &rr, 1, NULL), HS_OK);
-			hs_buf_free(&rd);
+			sn_set_own_ns(net.e[i], name, target, 3600);
 		}
 	}
 	size_t mark = net.nlog;

@@ -498,22 +498,44 @@ static inline hs_buf_t sn_ns(const char *target)
 	return b;
 }
 
-static inline int sn_add_ns(eng_t *e, const char *zone, const char *target, hs_errmsg_t *em)
+/* Add (add 1) or delete one NS of `e`'s own set, TTL 3600. */
+static inline int sn_edit_ns(eng_t *e, const char *zone, const char *target, int add,
+                             hs_errmsg_t *em)
 {
 	hs_buf_t b = sn_ns(target);
 	eng_sd_rr_t rr = {.owner = zone, .ttl = 3600, .rdata = b.data, .rdlen = b.len};
-	int rc = eng_sd_add_rr(e, zone, 2, &rr, em);
+	int rc = add ? eng_sd_add_rr(e, zone, 2, &rr, em) : eng_sd_del_rr(e, zone, 2, &rr, em);
 	hs_buf_free(&b);
 	return rc;
 }
+#define sn_add_ns(e, z, t, em) sn_edit_ns(e, z, t, 1, em)
+#define sn_del_ns(e, z, t, em) sn_edit_ns(e, z, t, 0, em)
 
-static inline int sn_del_ns(eng_t *e, const char *zone, const char *target, hs_errmsg_t *em)
+/* Make `e`'s own NS set the one record `target`. */
+static inline void sn_set_own_ns(eng_t *e, const char *zone, const char *target, uint32_t ttl)
 {
 	hs_buf_t b = sn_ns(target);
-	eng_sd_rr_t rr = {.owner = zone, .ttl = 3600, .rdata = b.data, .rdlen = b.len};
-	int rc = eng_sd_del_rr(e, zone, 2, &rr, em);
+	eng_sd_rr_t rr = {.owner = zone, .ttl = ttl, .rdata = b.data, .rdlen = b.len};
+	ck_assert_int_eq(eng_sd_set_own(e, zone, 2, &rr, 1, NULL), HS_OK);
 	hs_buf_free(&b);
-	return rc;
+}
+
+/* Agent i restarts with empty state (and, fresh_combiner, its combiner
+ * too) and loads `zone` again. */
+static inline void sn_restart(sn_t *net, size_t i, const char *zone, const char *const *h3,
+                              const char *const *param, int fresh_combiner)
+{
+	eng_free(net->e[i]);
+	if (fresh_combiner) {
+		fc_t fresh;
+		memset(&fresh, 0, sizeof(fresh));
+		strcpy(fresh.id, net->fc[i].id);
+		strcpy(fresh.agent, net->fc[i].agent);
+		fc_free(&net->fc[i]);
+		net->fc[i] = fresh;
+	}
+	sn_new_engine(net, i);
+	h_load(net->e[i], zone, h3, param);
 }
 
 /* The view's record of `origin` with RDATA text `rdata`, or NULL. */

@@ -135,14 +135,21 @@ static sd_set_t *edits_contrib(eng_t *e, eng_zent_t *ent, const sm_contrib_t *ct
 	return s;
 }
 
+/* EDITS and CONFIG come from the own combiner only (SYNC-35). */
+static int from_combiner(const eng_t *e, const char *from, const char *what)
+{
+	if (sd_have_combiner(e) && strcmp(from, e->sd->combiner) == 0)
+		return 1;
+	log_notice("engine", "%s from '%s' refused: not our combiner", what, from);
+	return 0;
+}
+
 int sd_on_edits(eng_t *e, const char *from, const uint8_t *b, size_t n)
 {
 	sm_edits_t ed;
 	hs_errmsg_t em;
-	if (!sd_have_combiner(e) || strcmp(from, e->sd->combiner) != 0) {
-		log_notice("engine", "edits from '%s' refused: not our combiner", from);
+	if (!from_combiner(e, from, "edits"))
 		return HS_E_REFUSED;
-	}
 	int rc = sm_edits_decode(b, n, &ed, &em);
 	if (rc != HS_OK) {
 		log_notice("engine", "edits from combiner refused: %s", hs_errmsg_str(&em));
@@ -184,10 +191,8 @@ int sd_on_config(eng_t *e, const char *from, const uint8_t *b, size_t n)
 {
 	sm_config_t c;
 	hs_errmsg_t em;
-	if (!sd_have_combiner(e) || strcmp(from, e->sd->combiner) != 0) {
-		log_notice("engine", "config from '%s' refused: not our combiner", from);
+	if (!from_combiner(e, from, "config"))
 		return HS_E_REFUSED;
-	}
 	int rc = sm_config_decode(b, n, &c, &em);
 	if (rc != HS_OK) {
 		log_notice("engine", "config from combiner refused: %s", hs_errmsg_str(&em));
