@@ -11,6 +11,9 @@
  * use its monotonic clock, "since" times its wall clock. After any event
  * the driver calls eng_tick() no later than eng_next_deadline().
  *
+ * The synchronised data (engine/sync/sd.h, included at the end) lives
+ * inside the same engine: local changes, SYNC/CONFIRM/RFI/EDITS/CONFIG.
+ *
  * Every peer state transition goes through one function that logs
  * `peer 'X': OLD -> NEW (reason)` once (subsystem "engine", level notice)
  * and queues an ENG_ACT_PEER_STATE action. Semantics and payloads:
@@ -71,7 +74,9 @@ int eng_peer_discovered(eng_t *e, const char *identity, int ok, const char *reas
 
 /* A message arrived (already authenticated by the transport as coming
  * from `from`). `type` is the wire type name ("HELLO", "HELLO_ACK",
- * "BEAT"). Returns HS_OK when handled, HS_E_UNKNOWN_TYPE, HS_E_MALFORMED
+ * "BEAT", and SYNC, CONFIRM, RFI, EDITS, CONFIG of the synchronised
+ * data, engine/sync/sd.h; UPDATE is a combiner's and not handled here).
+ * Returns HS_OK when handled, HS_E_UNKNOWN_TYPE, HS_E_MALFORMED
  * (and the other decoder codes) for a bad body, HS_E_REFUSED when the
  * sender may not send this now (not a peer, not introduced, identity
  * mismatch). Nothing changes on error. A HELLO that fails the shared-

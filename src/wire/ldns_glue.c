@@ -158,6 +158,18 @@ int hs_ldns_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, hs_bu
 		hs_buf_append(&txt, s, n);
 		free(s);
 	}
+	/* fields ldns keeps raw (type bitmaps) print in canonical form: the
+	 * octets are canonical only if the text reads back to them */
+	hs_buf_t back = HS_BUF_INIT;
+	rc = hs_ldns_rdata_from_text(type, hs_buf_cstr(&txt), &back, NULL);
+	int same =
+	    rc == HS_OK && back.len == len && (len == 0 || memcmp(back.data, rdata, len) == 0);
+	hs_buf_free(&back);
+	if (!same) {
+		rc = hs_fail(em, HS_E_MALFORMED,
+		             "rdata: not in canonical form (reads back as other octets)");
+		goto cleanup;
+	}
 	hs_buf_append(out, txt.data, txt.len);
 cleanup:
 	hs_buf_free(&txt);

@@ -36,8 +36,9 @@ int hs_ldns_rr_to_text(const ldns_rr *rr, hs_buf_t *out, hs_errmsg_t *em) HS_CHE
 /* Wire RDATA of any RR type -> presentation (the text after the type in a
  * zone file). hsync types go through hs_rdata_to_text(); every other type
  * through ldns's field table, strictly: the fields must re-serialise to
- * exactly the given octets (no compression pointer, no trailing octet),
- * else HS_E_MALFORMED with the reason in `em`. `out` is left as it was on
+ * exactly the given octets (no compression pointer, no trailing octet)
+ * and the text must read back to them (canonical type bitmaps), else
+ * HS_E_MALFORMED with the reason in `em`. `out` is left as it was on
  * failure. Types ldns does not know print in RFC 3597 form. */
 int hs_ldns_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, hs_buf_t *out,
                           hs_errmsg_t *em) HS_CHECK_RESULT;

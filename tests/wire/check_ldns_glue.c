@@ -199,6 +199,7 @@ START_TEST(test_rdata_any)
 	    {62, "66 3 A NS AAAA"},
 	    {25, "512 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4="},
 	    {1, "192.0.2.1"},
+	    {59, "0 0 0 00"}, /* CDS delete (RFC 8078) */
 	    {HS_RRTYPE_HSYNC3, "ON alpha agent.alpha. ."},
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -233,6 +234,10 @@ START_TEST(test_rdata_any)
 	ck_assert_int_eq(hs_ldns_rdata_to_text(2, trail, sizeof(trail), &t, &em), HS_E_MALFORMED);
 	ck_assert_int_eq(hs_ldns_rdata_to_text(2, trunc, sizeof(trunc), &t, &em), HS_E_MALFORMED);
 	ck_assert_int_eq(hs_ldns_rdata_to_text(2, NULL, 0, &t, &em), HS_E_MALFORMED);
+	/* CSYNC whose type bitmap has trailing zero octets (RFC 4034 4.1.2:
+	 * must be omitted): ldns keeps the octets raw, we refuse them */
+	static const uint8_t csync[] = {0, 0, 0, 0x42, 0, 3, 0, 4, 0x60, 0, 0, 0};
+	ck_assert_int_eq(hs_ldns_rdata_to_text(62, csync, sizeof(csync), &t, &em), HS_E_MALFORMED);
 	ck_assert_uint_eq(t.len, 0);
 	/* a type ldns does not know prints generically */
 	ck_assert_int_eq(hs_ldns_rdata_to_text(65400, trail, sizeof(trail), &t, NULL), HS_OK);
