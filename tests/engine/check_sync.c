@@ -46,6 +46,18 @@ static void three(sn_t *net)
 				                 ENG_PEER_OPERATIONAL);
 }
 
+/* Two providers, alpha (with combiner `ca`, may be NULL) and bravo. */
+static void two(sn_t *net, const char *ca)
+{
+	static const char *const h3ab[] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .",
+	                                   NULL};
+	sn_init(net, TMO);
+	sn_add(net, ALPHA, ca);
+	sn_add(net, BRAVO, CB);
+	load_all(net, h3ab);
+	sn_run(net, 5 * SN_BEAT);
+}
+
 static void hold_all(sn_t *net, int on)
 {
 	for (size_t i = 0; i < net->n; i++)
@@ -847,12 +859,7 @@ END_TEST
 START_TEST(test_no_combiner_and_refusals)
 {
 	sn_t net;
-	sn_init(&net, TMO);
-	sn_add(&net, ALPHA, NULL);
-	sn_add(&net, BRAVO, CB);
-	load_all(&net,
-	         (const char *const[]){"ON alpha agent.alpha. .", "ON bravo agent.bravo. .", NULL});
-	sn_run(&net, 5 * SN_BEAT);
+	two(&net, NULL);
 	ck_assert_uint_eq(sn_count(&net, 0, ALPHA, NULL, "RFI"), 1);   /* RFI SYNC to bravo */
 	ck_assert_int_eq(sn_add_ns(net.e[0], ZONE, NS3, NULL), HS_OK); /* no EDITS to wait for */
 	sn_run(&net, 1);
@@ -902,13 +909,7 @@ END_TEST
 START_TEST(test_provider_added)
 {
 	sn_t net;
-	sn_init(&net, TMO);
-	sn_add(&net, ALPHA, CA);
-	sn_add(&net, BRAVO, CB);
-	static const char *const h3ab[] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .",
-	                                   NULL};
-	load_all(&net, h3ab);
-	sn_run(&net, 5 * SN_BEAT);
+	two(&net, CA);
 	ck_assert_int_eq(sn_add_ns(net.e[0], ZONE, NS3, NULL), HS_OK);
 	sn_run(&net, 1);
 	ck_assert_int_eq(sn_state(&net, 0, ZONE, ALPHA, NS3), ENG_SD_ACCEPTED);
