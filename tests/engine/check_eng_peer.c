@@ -332,7 +332,7 @@ START_TEST(test_identity_mismatch_and_refusals)
 	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_KNOWN);
 	static const uint8_t junk[] = {0x81, 0xa1, 0x61};
 	ck_assert_int_eq(eng_message(f.e, BRAVO, "BEAT", junk, sizeof(junk)), HS_E_TRUNC);
-	ck_assert_int_eq(eng_message(f.e, BRAVO, "SYNC", junk, sizeof(junk)), HS_E_UNKNOWN_TYPE);
+	ck_assert_int_eq(eng_message(f.e, BRAVO, "PING", junk, sizeof(junk)), HS_E_UNKNOWN_TYPE);
 	fx_free(&f);
 }
 END_TEST
