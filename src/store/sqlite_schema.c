@@ -122,7 +122,7 @@ static const struct {
 	 " owner TEXT NOT NULL,"
 	 " ttl INTEGER NOT NULL CHECK (ttl BETWEEN 0 AND 4294967295),"
 	 " rdata BLOB NOT NULL,"
-	 " verdict TEXT NOT NULL CHECK (verdict IN ('pending', 'applied', 'ignored')),"
+	 " verdict TEXT NOT NULL CHECK (verdict IN ('pending', 'applied', 'ignored', 'removed')),"
 	 " reason TEXT NOT NULL,"
 	 " approved INTEGER NOT NULL CHECK (approved IN (0, 1)),"
 	 " PRIMARY KEY (set_id, pos)"

@@ -374,10 +374,12 @@ void st_inbox_msg_clear(st_inbox_msg_t *m);
  * 7.1): per (zone, origin, type) the set with the highest version it
  * accepted, and its records with their verdicts. The store does not judge
  * contents; it keeps what the combiner decided. Rejected records are never
- * stored, so the verdict of a stored record is one of ST_CONTRIB_VERDICTS.
+ * stored, so the verdict of a stored record is one of ST_CONTRIB_VERDICTS
+ * ("removed": a record the set's version removed, kept to answer a
+ * duplicate, never served).
  * A set may have no records (an empty set withdraws, but its version still
  * counts). Zone, origin and owner names are canonical as above. */
-#define ST_CONTRIB_VERDICTS   "pending", "applied", "ignored"
+#define ST_CONTRIB_VERDICTS   "pending", "applied", "ignored", "removed"
 #define ST_CONTRIB_REASON_MAX 255
 #define ST_CONTRIB_CHANGE_MAX 64
 #define ST_CONTRIB_RRS_MAX    1024

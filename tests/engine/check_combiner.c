@@ -584,6 +584,62 @@ START_TEST(test_duplicate_and_stale)
 }
 END_TEST
 
+/* SYNC-43, SYNC-45: a duplicate of a version that removed records answers
+ * with those removals too (a lost "removed" CONFIRM can be recovered by a
+ * re-send); the removed record is never served and not in EDITS; the next
+ * version drops it without reporting it again. */
+START_TEST(test_duplicate_reports_removals)
+{
+	ch_t h;
+	ch_out_t o;
+	static const char *const v1[] = {"NS ns1.gamma.lab.", "NS ns2.gamma.lab.", NULL};
+	static const char *const v2[] = {"NS ns1.gamma.lab.", NULL};
+	static const char *const v3[] = {"NS ns3.gamma.lab.", NULL};
+	ch_init(&h, 0);
+	ch_load_std(&h);
+	ck_assert_int_eq(ch_set1(&h, GAMMA, T_NS, 1, v1), HS_OK);
+	ch_flush(&h);
+	ck_assert_int_eq(ch_set1(&h, GAMMA, T_NS, 2, v2), HS_OK);
+	ch_drain(&h, &o);
+	ck_result(&o, "NS ns2.gamma.lab.", SM_V_REMOVED, NULL);
+	ch_out_free(&o);
+	/* the duplicate: same answer, removal included */
+	ck_assert_int_eq(ch_set1(&h, GAMMA, T_NS, 2, v2), HS_OK);
+	ch_drain(&h, &o);
+	ck_assert_uint_eq(o.ncf, 1);
+	ck_assert_uint_eq(o.cf[0].nresults, 2);
+	ck_result(&o, "NS ns1.gamma.lab.", SM_V_APPLIED, NULL);
+	ck_result(&o, "NS ns2.gamma.lab.", SM_V_REMOVED, NULL);
+	ck_assert_uint_eq(o.npublish, 0);
+	ch_out_free(&o);
+	/* not served, not a contribution in EDITS */
+	cmb_apex_t a;
+	ck_assert_int_eq(cmb_apex_get(h.c, ZONE, &a), HS_OK);
+	hs_buf_t ab = HS_BUF_INIT, eb = HS_BUF_INIT;
+	cmb_apex_bytes(&a, &ab);
+	cmb_apex_clear(&a);
+	ch_rd_t r2 = ch_rd(v1[1]);
+	ck_assert_ptr_null(memmem(ab.data, ab.len, r2.d, r2.n));
+	ck_assert_int_eq(cmb_edits_body(h.c, ZONE, &eb), HS_OK);
+	sm_edits_t e;
+	ck_assert_int_eq(sm_edits_decode(eb.data, eb.len, &e, NULL), HS_OK);
+	for (size_t i = 0; i < e.ncontrib; i++)
+		for (size_t j = 0; j < e.contrib[i].nrrs; j++)
+			ck_assert_int_ne(e.contrib[i].rrs[j].verdict, SM_V_REMOVED);
+	sm_edits_free(&e);
+	hs_buf_free(&ab);
+	hs_buf_free(&eb);
+	/* the next version reports only its own removals */
+	ck_assert_int_eq(ch_set1(&h, GAMMA, T_NS, 3, v3), HS_OK);
+	ch_drain(&h, &o);
+	ck_assert_uint_eq(o.cf[0].nresults, 2);
+	ck_result(&o, "NS ns3.gamma.lab.", SM_V_APPLIED, NULL);
+	ck_result(&o, "NS ns1.gamma.lab.", SM_V_REMOVED, NULL);
+	ch_out_free(&o);
+	ch_fini(&h);
+}
+END_TEST
+
 /* SYNC-3: the same record twice in a set is one record, the first TTL. */
 START_TEST(test_same_record_twice)
 {
@@ -1031,6 +1087,7 @@ static Suite *combiner_suite(void)
 	tc = tcase_create("updates");
 	tcase_add_test(tc, test_removal);
 	tcase_add_test(tc, test_duplicate_and_stale);
+	tcase_add_test(tc, test_duplicate_reports_removals);
 	tcase_add_test(tc, test_same_record_twice);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_limits);

@@ -7,10 +7,6 @@ set -u
 # variables (HSYNC_STAGE=2, also in MAKEFLAGS): the makes below must not see them.
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES HSYNC_STAGE
 cd "${HSYNC_SRC:-$(dirname "$0")/../..}"
-# run from `make check`, the variables of the outer make (HSYNC_STAGE=2
-# among them) would reach the makes below through MAKEFLAGS and the
-# environment
-unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES HSYNC_STAGE
 n=0 fail=0
 ok() { n=$((n + 1)); echo "ok: $*"; }
 bad() { n=$((n + 1)); fail=$((fail + 1)); echo "FAIL: $*"; }

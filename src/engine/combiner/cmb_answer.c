@@ -116,13 +116,14 @@ static void edits_fill(const cmb_zone_t *z, sm_edits_t *e)
 		k->type = s->type;
 		k->version = s->version;
 		memcpy(k->change, s->change, sizeof(k->change));
-		k->nrrs = s->n;
 		k->rrs = s->n ? xcalloc(s->n, sizeof(*k->rrs)) : NULL;
 		for (size_t j = 0; j < s->n; j++) {
 			const cmb_rr_t *r = &s->rrs[j];
 			sm_rr_t x = {(char *)r->owner, r->ttl,     r->rdata,
 			             r->rdlen,         r->verdict, r->reason};
-			sm_rr_copy(&k->rrs[j], &x);
+			if (r->verdict == SM_V_REMOVED)
+				continue; /* not a contribution: kept for duplicates */
+			sm_rr_copy(&k->rrs[k->nrrs++], &x);
 		}
 	}
 }

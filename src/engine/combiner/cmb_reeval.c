@@ -79,6 +79,8 @@ size_t cmb_reeval_prepare(cmb_t *c, cmb_zone_t *z, cmb_batch_t *b, cmb_reslist_t
 			const cmb_rr_t *o = &s->rrs[j];
 			char why[SM_REASON_MAX + 1];
 			sm_verdict_t v;
+			if (o->verdict == SM_V_REMOVED)
+				continue; /* kept only to answer duplicates (SYNC-43) */
 			cmb_pctx_t p = {.c = c,
 			                .z = z,
 			                .origin = s->origin,

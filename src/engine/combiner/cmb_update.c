@@ -71,7 +71,10 @@ static void answer_stored(cmb_t *c, cmb_pctx_t *p, const sm_set_t *s, const cmb_
 }
 
 /* A new version: judge every record, keep what is not rejected, report
- * the records of the old set that are gone (SYNC-45). */
+ * the records of the old set that are gone (SYNC-45) and keep them in the
+ * new set as `removed` (never served), so that a duplicate of this
+ * version is answered with its removals too (SYNC-43). Records the old set
+ * already held as removed are dropped without a word. */
 static cmb_set_t *judge_set(cmb_t *c, cmb_batch_t *b, cmb_pctx_t *p, const sm_sync_t *u,
                             const sm_set_t *s, const cmb_set_t *old, cmb_results_t *res)
 {
@@ -99,13 +102,18 @@ static cmb_set_t *judge_set(cmb_t *c, cmb_batch_t *b, cmb_pctx_t *p, const sm_sy
 	for (size_t i = 0; old != NULL && i < old->n; i++) {
 		const cmb_rr_t *o = &old->rrs[i];
 		int kept = 0;
+		if (o->verdict == SM_V_REMOVED)
+			continue;
 		for (size_t k = 0; k < s->nrrs && !kept; k++)
 			kept = s->rrs[k].rdlen == o->rdlen &&
 			       strcmp(s->rrs[k].owner, o->owner) == 0 &&
 			       memcmp(s->rrs[k].rdata, o->rdata, o->rdlen) == 0;
-		if (!kept)
+		if (!kept) {
 			cmb_results_add(res, s->type, s->version, o->owner, o->rdata, o->rdlen,
 			                SM_V_REMOVED, NULL);
+			cmb_set_push(neu, o->owner, o->ttl, o->rdata, o->rdlen, SM_V_REMOVED, "",
+			             0);
+		}
 	}
 	return neu;
 }
