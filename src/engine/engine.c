@@ -1,5 +1,6 @@
 /* The engine object, its event entry points and its action queue. */
 #include "engine/engine_int.h"
+#include "engine/sync/sd_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,8 +21,15 @@ int eng_new(eng_t **out, const eng_cfg_t *cfg, const hs_env_t *env, hs_errmsg_t 
 		return hs_fail(em, HS_E_CONFIG, "identity '%s' is not a valid name", cfg->identity);
 	eng_t *e = xcalloc(1, sizeof(*e));
 	memcpy(e->identity, id, sizeof(id));
+	int rc = sd_new(e, cfg, em);
+	if (rc != HS_OK) {
+		free(e);
+		return rc;
+	}
 	e->cfg = *cfg;
 	e->cfg.identity = e->identity;
+	e->cfg.combiner = e->sd->combiner[0] ? e->sd->combiner : NULL;
+	e->cfg.confirm_timeout_ms = (uint32_t)e->sd->timeout;
 	if (!e->cfg.beat_interval_ms)
 		e->cfg.beat_interval_ms = 15000;
 	if (!e->cfg.hello_retry_ms)
@@ -48,6 +56,7 @@ void eng_free(eng_t *e)
 {
 	if (e == NULL)
 		return;
+	sd_free(e);
 	for (size_t i = 0; i < e->nzones; i++) {
 		eng_zone_clear(&e->zones[i]->z);
 		free(e->zones[i]);
@@ -308,6 +317,7 @@ int eng_zone_loaded(eng_t *e, const char *zone, const uint8_t *const *hsync3,
 	else
 		log_info("engine", "zone '%s' is not multi-provider: %s", z.name, z.reason_text);
 	peers_prune(e, &ent->z, 0);
+	sd_zone_changed(e, ent);
 	eng_groups_refresh(e);
 	return HS_OK;
 }
@@ -329,6 +339,7 @@ int eng_zone_removed(eng_t *e, const char *zone)
 	e->zones[ent->idx]->idx = ent->idx;
 	log_info("engine", "zone '%s' removed", canon);
 	peers_prune(e, &ent->z, 1);
+	sd_zone_free(ent->sd);
 	eng_zone_clear(&ent->z);
 	free(ent);
 	eng_groups_refresh(e);
@@ -371,9 +382,10 @@ static const struct {
 	eng_handler_fn handler;
 	const char *name;
 } handlers[] = {
-    {ENG_MSG_HELLO, eng_on_hello, "hello"},
-    {ENG_MSG_HELLO_ACK, eng_on_hello_ack, "hello-ack"},
-    {ENG_MSG_BEAT, eng_on_beat, "beat"},
+    {ENG_MSG_HELLO, eng_on_hello, "hello"},      {ENG_MSG_HELLO_ACK, eng_on_hello_ack, "hello-ack"},
+    {ENG_MSG_BEAT, eng_on_beat, "beat"},         {ENG_MSG_SYNC, sd_on_sync, "sync"},
+    {ENG_MSG_CONFIRM, sd_on_confirm, "confirm"}, {ENG_MSG_RFI, sd_on_rfi, "rfi"},
+    {ENG_MSG_EDITS, sd_on_edits, "edits"},       {ENG_MSG_CONFIG, sd_on_config, "config"},
 };
 
 int eng_message(eng_t *e, const char *from, const char *type, const uint8_t *body, size_t len)
@@ -408,6 +420,7 @@ int eng_tick(eng_t *e)
 				eng_send_beat(e, e->peers[i]);
 		e->next_beat = now + e->cfg.beat_interval_ms;
 	}
+	sd_tick(e, now);
 	eng_groups_refresh(e);
 	return HS_OK;
 }
@@ -435,5 +448,6 @@ uint64_t eng_next_deadline(const eng_t *e)
 			break;
 		}
 	}
-	return d;
+	uint64_t s = sd_deadline(e);
+	return s < d ? s : d;
 }

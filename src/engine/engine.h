@@ -11,6 +11,9 @@
  * use its monotonic clock, "since" times its wall clock. After any event
  * the driver calls eng_tick() no later than eng_next_deadline().
  *
+ * The synchronised data (engine/sync/sd.h, included at the end) lives
+ * inside the same engine: local changes, SYNC/CONFIRM/RFI/EDITS/CONFIG.
+ *
  * Every peer state transition goes through one function that logs
  * `peer 'X': OLD -> NEW (reason)` once (subsystem "engine", level notice)
  * and queues an ENG_ACT_PEER_STATE action. Semantics and payloads:
@@ -35,6 +38,9 @@ typedef struct eng_cfg {
 	uint32_t beat_interval_ms;   /* 0 = 15000 */
 	uint32_t hello_retry_ms;     /* first HELLO retry; 0 = 2000 */
 	uint32_t hello_retry_max_ms; /* backoff cap; 0 = 60000 */
+	/* synchronised data (engine/sync/sd.h) */
+	const char *combiner;        /* own combiner's identity; NULL = none */
+	uint32_t confirm_timeout_ms; /* SYNC-31; 0 = 60000 */
 } eng_cfg_t;
 /* Discovery retries are discovery's own (discovery.h, AG-9, DISC-14): the
  * engine asks once when a peer becomes NEEDED and is told of every change. */
@@ -49,7 +55,7 @@ typedef struct eng_cfg {
 #define ENG_BEAT_INTERVAL_MAX 3600000u
 
 /* Create an engine. `env` must outlive it. HS_E_CONFIG (detail in `em`)
- * for a bad identity. *out is written only on success. */
+ * for a bad identity or combiner identity. *out is written only on success. */
 int eng_new(eng_t **out, const eng_cfg_t *cfg, const hs_env_t *env,
             hs_errmsg_t *em) HS_CHECK_RESULT;
 void eng_free(eng_t *e); /* NULL-safe; drops pending actions */
@@ -73,7 +79,9 @@ int eng_peer_discovered(eng_t *e, const char *identity, int ok, const char *reas
 
 /* A message arrived (already authenticated by the transport as coming
  * from `from`). `type` is the wire type name ("HELLO", "HELLO_ACK",
- * "BEAT"). Returns HS_OK when handled, HS_E_UNKNOWN_TYPE, HS_E_MALFORMED
+ * "BEAT", and SYNC, CONFIRM, RFI, EDITS, CONFIG of the synchronised
+ * data, engine/sync/sd.h; UPDATE is a combiner's and not handled here).
+ * Returns HS_OK when handled, HS_E_UNKNOWN_TYPE, HS_E_MALFORMED
  * (and the other decoder codes) for a bad body, HS_E_REFUSED when the
  * sender may not send this now (not a peer, not introduced, identity
  * mismatch). Nothing changes on error, except that a refused HELLO or
@@ -197,5 +205,8 @@ void eng_json(const eng_t *e, hs_buf_t *out);
  * ignored): first 8 octets of SHA-256 over the sorted names joined by
  * '\n', as 16 lowercase hex digits. */
 void eng_group_id(const char *const *ids, size_t n, char out[ENG_GROUP_ID_LEN + 1]);
+
+/* The synchronised data: local changes, its view and counters. */
+#include "engine/sync/sd.h"
 
 #endif

@@ -46,7 +46,8 @@ typedef struct eng_zent {
 	eng_zone_t z;
 	eng_group_t *group; /* multi-provider zones only */
 	struct eng_zent *hnext;
-	size_t idx; /* in e->zones */
+	size_t idx;         /* in e->zones */
+	struct sd_zone *sd; /* synchronised data (engine/sync/sd_int.h) */
 } eng_zent_t;
 
 typedef struct eng_pending {
@@ -76,6 +77,7 @@ struct eng {
 	uint64_t next_msgid;
 	uint64_t beat_seq;
 	uint64_t next_beat; /* mono */
+	struct sd *sd;      /* synchronised data (engine/sync/sd_int.h) */
 };
 
 static inline uint64_t eng_mono(const eng_t *e)

@@ -43,7 +43,13 @@ int eng_peer_state_parse(const char *s, eng_peer_state_t *out) HS_CHECK_RESULT;
 #define ENG_MSG_TYPES(X)                                                                           \
 	X(HELLO, "HELLO")                                                                          \
 	X(HELLO_ACK, "HELLO_ACK")                                                                  \
-	X(BEAT, "BEAT")
+	X(BEAT, "BEAT")                                                                            \
+	X(SYNC, "SYNC")                                                                            \
+	X(UPDATE, "UPDATE")                                                                        \
+	X(CONFIRM, "CONFIRM")                                                                      \
+	X(RFI, "RFI")                                                                              \
+	X(EDITS, "EDITS")                                                                          \
+	X(CONFIG, "CONFIG")
 
 typedef enum eng_msg_type {
 	ENG_MSG_NONE = 0,

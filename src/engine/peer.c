@@ -1,5 +1,6 @@
 /* Peer state machine: discovery, HELLO handshake, silence, leaving. */
 #include "engine/engine_int.h"
+#include "engine/sync/sd_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +37,8 @@ void eng_peer_set_state(eng_t *e, eng_peer_t *p, eng_peer_state_t to, const char
 	eng_strfmt(a->reason, sizeof(a->reason), "%s", p->reason);
 	p->state = to;
 	p->since_wall = eng_wall(e);
+	if (to == ENG_PEER_INTRODUCED)
+		sd_peer_introduced(e, p->identity); /* SYNC-34 */
 }
 
 eng_peer_t *eng_peer_add(eng_t *e, const char *identity)

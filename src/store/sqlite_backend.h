@@ -51,4 +51,10 @@ int sqi_next(void *be, st_inbox_msg_t *out);
 int sqi_ack(void *be, int64_t seq);
 int sqi_count(void *be, uint64_t *n);
 
+/* sqlite_contrib.c */
+int sqc_apply(void *be, const st_contrib_t *puts, size_t nputs, const st_contrib_key_t *dels,
+	      size_t ndels, uint64_t *deleted);
+int sqc_list(void *be, const char *zone, st_contrib_list_t *out);
+int sqc_count(void *be, const char *zone, uint64_t *nsets, uint64_t *nrrs);
+
 #endif

@@ -101,6 +101,32 @@ static const struct {
 	 " received INTEGER NOT NULL,"
 	 " UNIQUE (sender, msgid)"
 	 ") STRICT;"},
+	{3,
+	 /* The combiner's contribution sets (one per zone, origin, type) and
+	  * their records (draft-hsync-sync 7.1). version holds the 64 bits of
+	  * a uint64, updated_ms Unix milliseconds. Rejected records are never
+	  * stored. */
+	 "CREATE TABLE contrib_set ("
+	 " id INTEGER PRIMARY KEY,"
+	 " zone TEXT NOT NULL,"
+	 " origin TEXT NOT NULL,"
+	 " type INTEGER NOT NULL CHECK (type BETWEEN 0 AND 65535),"
+	 " version INTEGER NOT NULL,"
+	 " change TEXT NOT NULL,"
+	 " updated_ms INTEGER NOT NULL,"
+	 " UNIQUE (zone, origin, type)"
+	 ") STRICT;"
+	 "CREATE TABLE contrib_rr ("
+	 " set_id INTEGER NOT NULL REFERENCES contrib_set(id) ON DELETE CASCADE,"
+	 " pos INTEGER NOT NULL,"
+	 " owner TEXT NOT NULL,"
+	 " ttl INTEGER NOT NULL CHECK (ttl BETWEEN 0 AND 4294967295),"
+	 " rdata BLOB NOT NULL,"
+	 " verdict TEXT NOT NULL CHECK (verdict IN ('pending', 'applied', 'ignored', 'removed')),"
+	 " reason TEXT NOT NULL,"
+	 " approved INTEGER NOT NULL CHECK (approved IN (0, 1)),"
+	 " PRIMARY KEY (set_id, pos)"
+	 ") STRICT, WITHOUT ROWID;"},
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -1,5 +1,6 @@
 /*
- * store.h -- persistence for keys, trust and the replay cache.
+ * store.h -- persistence for keys, trust, the replay cache, the transport's
+ * queues and the combiner's contributions.
  *
  * The store is an opaque handle (st_t) over a table of functions (one
  * backend: SQLite, see store_impl.h). It deals in bytes and plain types
@@ -366,5 +367,85 @@ int st_inbox_next(st_t *st, st_inbox_msg_t *out) HS_CHECK_RESULT;
 int st_inbox_ack(st_t *st, int64_t seq) HS_CHECK_RESULT;
 int st_inbox_count(st_t *st, uint64_t *n) HS_CHECK_RESULT;
 void st_inbox_msg_clear(st_inbox_msg_t *m);
+
+/* ---- contributions (combiner) ------------------------------------------ */
+
+/* A combiner's stored contribution sets (rfc-drafts/draft-hsync-sync.md
+ * 7.1): per (zone, origin, type) the set with the highest version it
+ * accepted, and its records with their verdicts. The store does not judge
+ * contents; it keeps what the combiner decided. Rejected records are never
+ * stored, so the verdict of a stored record is one of ST_CONTRIB_VERDICTS
+ * ("removed": a record the set's version removed, kept to answer a
+ * duplicate, never served).
+ * A set may have no records (an empty set withdraws, but its version still
+ * counts). Zone, origin and owner names are canonical as above. */
+#define ST_CONTRIB_VERDICTS   "pending", "applied", "ignored", "removed"
+#define ST_CONTRIB_REASON_MAX 255
+#define ST_CONTRIB_CHANGE_MAX 64
+#define ST_CONTRIB_RRS_MAX    1024
+
+typedef struct st_contrib_rr {
+	char *owner;
+	uint32_t ttl;
+	uint8_t *rdata; /* 1..65535 octets */
+	size_t rdlen;
+	char *verdict; /* one of ST_CONTRIB_VERDICTS */
+	char *reason;  /* 0..ST_CONTRIB_REASON_MAX printable octets ("" = none) */
+	int approved;  /* an operator approved it (manual approval) */
+} st_contrib_rr_t;
+
+/* One set. As input, the strings and arrays are the caller's; as output
+ * (st_contrib_list) everything is owned by the list. */
+typedef struct st_contrib {
+	char *zone;
+	char *origin;
+	uint16_t type;
+	uint64_t version;   /* stored as its 64 bits; any value round-trips */
+	char *change;       /* 1..ST_CONTRIB_CHANGE_MAX printable octets */
+	int64_t updated_ms; /* caller's clock, Unix milliseconds */
+	size_t nrrs;        /* 0..ST_CONTRIB_RRS_MAX, records kept in this order */
+	st_contrib_rr_t *rrs;
+} st_contrib_t;
+
+typedef struct st_contrib_list {
+	st_contrib_t *v;
+	size_t n;
+} st_contrib_list_t;
+
+/* Identifies one set. */
+typedef struct st_contrib_key {
+	const char *zone;
+	const char *origin;
+	uint16_t type;
+} st_contrib_key_t;
+
+/* Store `set`, replacing the set of the same (zone, origin, type) and all
+ * its records, in one transaction. */
+int st_contrib_put(st_t *st, const st_contrib_t *set) HS_CHECK_RESULT;
+
+/* In ONE transaction: delete the sets named by `dels` (absent ones are
+ * skipped), then store every set of `puts` as st_contrib_put does (later
+ * puts of the same key win). Either every change is applied or none (also
+ * across a crash). Every argument is checked before anything is written:
+ * HS_E_INVAL names nothing partially done. nputs + ndels may be 0 (HS_OK,
+ * nothing happens). */
+int st_contrib_apply(st_t *st, const st_contrib_t *puts, size_t nputs, const st_contrib_key_t *dels,
+                     size_t ndels) HS_CHECK_RESULT;
+
+/* Delete one set and its records. HS_E_NOTFOUND when absent. */
+int st_contrib_delete(st_t *st, const char *zone, const char *origin,
+                      uint16_t type) HS_CHECK_RESULT;
+
+/* Every set of `zone` (NULL = of every zone), ordered by zone, origin and
+ * type, each with its records in stored order. Release with
+ * st_contrib_list_free(). An empty result is HS_OK with n = 0. */
+int st_contrib_list(st_t *st, const char *zone, st_contrib_list_t *out) HS_CHECK_RESULT;
+
+/* Number of sets and of records of `zone` (NULL = all); either out
+ * pointer may be NULL. */
+int st_contrib_count(st_t *st, const char *zone, uint64_t *nsets, uint64_t *nrrs) HS_CHECK_RESULT;
+
+void st_contrib_clear(st_contrib_t *c);
+void st_contrib_list_free(st_contrib_list_t *l);
 
 #endif

@@ -61,6 +61,11 @@ struct st_ops {
 	int (*inbox_next)(void *be, st_inbox_msg_t *out);
 	int (*inbox_ack)(void *be, int64_t seq);
 	int (*inbox_count)(void *be, uint64_t *n);
+
+	int (*contrib_apply)(void *be, const st_contrib_t *puts, size_t nputs,
+			     const st_contrib_key_t *dels, size_t ndels, uint64_t *deleted);
+	int (*contrib_list)(void *be, const char *zone, st_contrib_list_t *out);
+	int (*contrib_count)(void *be, const char *zone, uint64_t *nsets, uint64_t *nrrs);
 };
 
 /* The handle: a backend row and its state (store.c, store_queue.c). */

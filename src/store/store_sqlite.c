@@ -52,4 +52,7 @@ const struct st_ops st_sqlite_ops = {
 	.inbox_next = sqi_next,
 	.inbox_ack = sqi_ack,
 	.inbox_count = sqi_count,
+	.contrib_apply = sqc_apply,
+	.contrib_list = sqc_list,
+	.contrib_count = sqc_count,
 };

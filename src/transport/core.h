@@ -152,7 +152,7 @@ void tp_core_free(tp_core_t *core);
 
 /*
  * Queue one message for `to` (a registry peer). `type` is a message type
- * (HELLO, HELLO_ACK, BEAT, SYNC, UPDATE, CONFIRM, RFI, EDITS, KEYSTATE, ELECT,
+ * (HELLO, HELLO_ACK, BEAT, SYNC, UPDATE, CONFIRM, RFI, EDITS, CONFIG, KEYSTATE, ELECT,
  * STATUS, PING); `body` the msgpack encoding of a map (len 0 = empty map).
  * `order_key` (may be NULL): messages to one peer with the same key are
  * delivered one after the other in queue order. The message is in the

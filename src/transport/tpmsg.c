@@ -9,9 +9,11 @@
 
 #include "wire/cursor.h"
 
-static const char *const msg_types[] = {"HELLO",    "HELLO_ACK", "BEAT",   "SYNC",
-                                        "UPDATE",   "CONFIRM",   "RFI",    "EDITS",
-                                        "KEYSTATE", "ELECT",     "STATUS", "PING"};
+static const char *const msg_types[] = {
+#define MSG_TYPE(n, s) s,
+#include "proto/msg_types.def"
+#undef MSG_TYPE
+};
 
 static const char *const reason_names[TP_REASON_COUNT] = {"",
                                                           "envelope",

@@ -111,13 +111,11 @@ START_TEST(test_json_view)
 	ck_assert_uint_eq(hs_json_count(hs_json_get(g, "members")), 3);
 	const hs_json_t *row = hs_json_at(hs_json_get(g, "matrix"), 1);
 	ck_assert_str_eq(hs_json_str(hs_json_get(row, "owner"), &n), "agent.bravo.");
-	ck_assert_str_eq(hs_json_str(hs_json_at(hs_json_get(row, "cells"), 0), &n),
-	                 "OPERATIONAL");
+	ck_assert_str_eq(hs_json_str(hs_json_at(hs_json_get(row, "cells"), 0), &n), "OPERATIONAL");
 	ck_assert_str_eq(hs_json_str(hs_json_at(hs_json_get(row, "cells"), 1), &n), "NONE");
 	const hs_json_t *z = hs_json_at(hs_json_get(doc, "zones"), 0);
 	ck_assert_str_eq(hs_json_str(hs_json_get(z, "reason"), &n), "ok");
-	ck_assert_str_eq(hs_json_str(hs_json_get(hs_json_get(z, "policy"), "nsmgmt"), &n),
-	                 "agent");
+	ck_assert_str_eq(hs_json_str(hs_json_get(hs_json_get(z, "policy"), "nsmgmt"), &n), "agent");
 	hs_json_free(doc);
 	hs_buf_free(&b);
 	h_net_free(&net);

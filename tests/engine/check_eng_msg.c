@@ -211,7 +211,7 @@ START_TEST(test_names_tables)
 	ck_assert_int_eq(s, ENG_PEER_INTERRUPTED);
 	ck_assert_int_eq(eng_peer_state_parse("operational", &s), HS_E_MALFORMED);
 	ck_assert_int_eq(eng_msg_type_parse("hello_ack"), ENG_MSG_HELLO_ACK);
-	ck_assert_int_eq(eng_msg_type_parse("SYNC"), ENG_MSG_NONE);
+	ck_assert_int_eq(eng_msg_type_parse("PING"), ENG_MSG_NONE);
 	ck_assert_str_eq(eng_msg_type_name(ENG_MSG_BEAT), "BEAT");
 }
 END_TEST

@@ -378,7 +378,7 @@ START_TEST(test_identity_mismatch_and_refusals)
 	ck_assert_uint_eq(pi.refused_in, 6);
 	hs_log_set_hook(NULL, NULL);
 	ck_assert_uint_eq(h_log_count(&log, "from 'agent.bravo.' refused: "), 6);
-	ck_assert_int_eq(eng_message(f.e, BRAVO, "SYNC", junk, sizeof(junk)), HS_E_UNKNOWN_TYPE);
+	ck_assert_int_eq(eng_message(f.e, BRAVO, "PING", junk, sizeof(junk)), HS_E_UNKNOWN_TYPE);
 	fx_free(&f);
 }
 END_TEST

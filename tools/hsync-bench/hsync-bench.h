@@ -1,5 +1,6 @@
 #ifndef HS_TOOLS_BENCH_H
 #define HS_TOOLS_BENCH_H
+int bench_combiner_main(int argc, char **argv);
 int bench_discovery_main(int argc, char **argv);
 int bench_engine_main(int argc, char **argv);
 int bench_hpke_main(int argc, char **argv);

@@ -11,6 +11,8 @@ static const char usage[] =
 	"same machine reaches in the same run, with their ratio and the goal.\n";
 
 static const struct cli_subcmd cmds[] = {
+	{"combiner", bench_combiner_main,
+	 "one combiner: UPDATE ingest vs bare commits, restart of N zones vs a bare SELECT"},
 	{"discovery", bench_discovery_main,
 	 "one hsyncd bringing up N zones with 3 peers from NSD: zones/s, bytes/zone"},
 	{"engine", bench_engine_main, "engine: zones/s and bytes/zone, 4 agents to an operational group"},
