@@ -1,0 +1,53 @@
+/*
+ * service.c -- starting hsyncd as a service (svc.h has the order):
+ * the user switch, the checks as that user, the daemon, the last
+ * capabilities given up, the pidfile.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/hd_int.h"
+#include "daemon/svc.h"
+
+#define SUBSYS "hsyncd"
+
+int hd_start(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em)
+{
+	svc_user_t u;
+	hd_t *d = NULL;
+	int switched = 0, rc;
+
+	if (cfg->username != NULL) {
+		rc = svc_user_lookup(cfg->username, &u, em);
+		if (rc != HS_OK)
+			return rc;
+		switched = geteuid() != u.uid;
+		rc = svc_become_user(&u, 1, em);
+		if (rc != HS_OK)
+			return rc;
+	}
+	rc = hd_config_check_files(cfg, em);
+	if (rc != HS_OK)
+		return rc;
+	rc = hd_new(cfg, &d, em);
+	if (rc != HS_OK)
+		return rc;
+	if (switched) {
+		rc = svc_drop_caps(em);
+		if (rc != HS_OK)
+			goto fail;
+		hs_log(HS_LOG_NOTICE, SUBSYS, "running as user '%s' (uid %u, gid %u)", u.name,
+		       (unsigned)u.uid, (unsigned)u.gid);
+	}
+	if (d->cfg.pidfile != NULL) {
+		rc = svc_pidfile_write(d->cfg.pidfile, em);
+		if (rc != HS_OK)
+			goto fail;
+		d->pidfile_written = 1;
+	}
+	*out = d;
+	return HS_OK;
+fail:
+	hd_free(d);
+	return rc;
+}
