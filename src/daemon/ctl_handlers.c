@@ -140,13 +140,15 @@ static int h_zone_show(tp_ctl_call_t *c, void *arg)
 	hs_jw_kv_str(c->out, "group", g != NULL ? g : "-");
 	if (z != NULL && z->reason != ENG_ZONE_MALFORMED && z->reason != ENG_ZONE_NO_HSYNCPARAM &&
 	    z->reason != ENG_ZONE_MANY_HSYNCPARAM && z->reason != ENG_ZONE_NO_HSYNC3) {
-		snprintf(pol, sizeof(pol), "nsmgmt=%s parentsync=%s%s%s%s%s%s",
+		/* the presentation form of the record (as hsdig and hsync-rr show it) */
+		snprintf(pol, sizeof(pol), "nsmgmt=\"%s\" parentsync=\"%s\"%s%s%s%s%s%s%s",
 		         z->policy.nsmgmt ? "agent" : "owner",
 		         z->policy.parentsync ? "agent" : "owner",
-		         z->policy.pubcds ? " pubcds" : "", z->policy.servers ? " servers=" : "",
-		         z->policy.servers ? z->policy.servers : "",
-		         z->policy.signers ? " signers=" : "",
-		         z->policy.signers ? z->policy.signers : "");
+		         z->policy.servers ? " servers=\"" : "",
+		         z->policy.servers ? z->policy.servers : "", z->policy.servers ? "\"" : "",
+		         z->policy.signers ? " signers=\"" : "",
+		         z->policy.signers ? z->policy.signers : "", z->policy.signers ? "\"" : "",
+		         z->policy.pubcds ? " pubcds" : "");
 		hs_jw_kv_str(c->out, "hsyncparam", pol);
 	} else {
 		hs_jw_kv_str(c->out, "hsyncparam", "-");

@@ -199,6 +199,11 @@ cleanup:
 	return rc;
 }
 
+const char *hd_identity(const hd_t *d)
+{
+	return d->cfg.tp.identity;
+}
+
 /* ---- signals: flags set by handlers, polled on the loop ---- */
 
 static volatile sig_atomic_t stop_flag, reload_flag;

@@ -116,6 +116,9 @@ int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em) HS_CHECK_RESULT;
  */
 int hd_start(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em) HS_CHECK_RESULT;
 
+/* The running daemon's identity (canonical). */
+const char *hd_identity(const hd_t *d);
+
 /* Run until stopped: HS_OK. */
 int hd_run(hd_t *d);
 void hd_free(hd_t *d);

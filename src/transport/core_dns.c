@@ -5,6 +5,7 @@
 #include "transport/core_int.h"
 #include "wire/pktprint.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "transport/endpoint.h"

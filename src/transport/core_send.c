@@ -504,7 +504,7 @@ void send_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *r
 	if (o == NULL || o->token != t->token)
 		return;
 	o->token = 0;
-	char why[120], desc[100];
+	char why[240], desc[100];
 	if (status != HS_OK) {
 		snprintf(why, sizeof(why), "no answer: %s", hs_strerror(status));
 		if (o->confirming)

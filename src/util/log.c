@@ -59,6 +59,15 @@ void hs_log_set_ident(const char *ident)
 	cur_ident = ident;
 }
 
+static void close_file(void)
+{
+	if (log_fd >= 0)
+		close(log_fd);
+	free(log_path);
+	log_fd = -1;
+	log_path = NULL;
+}
+
 int hs_log_use_syslog(int on)
 {
 	struct stat st;
@@ -68,7 +77,7 @@ int hs_log_use_syslog(int on)
 	use_syslog = on;
 	if (on) {
 		openlog(cur_ident, LOG_PID, LOG_DAEMON);
-		(void)hs_log_use_file(NULL, NULL);
+		close_file();
 	}
 	return HS_OK;
 }
@@ -92,9 +101,7 @@ int hs_log_use_file(const char *path, hs_errmsg_t *em)
 			return fd;
 		use_syslog = 0;
 	}
-	if (log_fd >= 0)
-		close(log_fd);
-	free(log_path);
+	close_file();
 	log_fd = fd;
 	log_path = path != NULL ? xstrdup(path) : NULL;
 	return HS_OK;
