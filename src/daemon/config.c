@@ -48,15 +48,15 @@ static int add_anchor(dv_anchors_t *a, const char *v, hs_errmsg_t *em)
 }
 
 /* control-socket-mode (octal, owner read/write kept, nothing above 0777)
- * and control-socket-group (must exist); a user that does not exist is
- * refused here too, so --check-config finds it. */
+ * and control-socket-group (must exist). The user is looked up when the
+ * daemon starts or checks what a start needs (a file may name a user
+ * that only the service's host has). */
 static int ctl_perms(const conf_sec_t *s, hd_config_t *c, hs_errmsg_t *em)
 {
 	const conf_val_t *m = conf_val(s, "control-socket-mode", 0);
 	const conf_val_t *g = conf_val(s, "control-socket-group", 0);
 	const conf_val_t *u = conf_val(s, "username", 0);
 	hs_errmsg_t e2;
-	svc_user_t su;
 	char *end;
 	unsigned long v;
 
@@ -75,9 +75,6 @@ static int ctl_perms(const conf_sec_t *s, hd_config_t *c, hs_errmsg_t *em)
 		               g->line, hs_errmsg_str(&e2));
 	if (g != NULL && m == NULL)
 		c->ctl_mode = 0660;
-	if (u != NULL && u->text[0] != '\0' && svc_user_lookup(u->text, &su, &e2) != HS_OK)
-		return hs_fail(em, HS_E_CONFIG, "%s:%u: server.username: %s", c->path, u->line,
-		               hs_errmsg_str(&e2));
 	if (u != NULL && u->text[0] == '\0') {
 		free(c->username);
 		c->username = NULL;

@@ -18,13 +18,16 @@ int hd_start(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em)
 	int switched = 0, rc;
 
 	if (cfg->username != NULL) {
-		rc = svc_user_lookup(cfg->username, &u, em);
+		hs_errmsg_t e2;
+		hs_errmsg_clear(&e2);
+		rc = svc_user_lookup(cfg->username, &u, &e2);
+		if (rc == HS_OK) {
+			switched = geteuid() != u.uid;
+			rc = svc_become_user(&u, 1, &e2);
+		}
 		if (rc != HS_OK)
-			return rc;
-		switched = geteuid() != u.uid;
-		rc = svc_become_user(&u, 1, em);
-		if (rc != HS_OK)
-			return rc;
+			return hs_fail(em, rc, "%s: server.username: %s", cfg->path,
+			               hs_errmsg_str(&e2));
 	}
 	rc = hd_config_check_files(cfg, em);
 	if (rc != HS_OK)

@@ -105,8 +105,9 @@ static int check_files(const hd_config_t *cfg)
 	int st;
 
 	hs_errmsg_clear(&em);
-	if (cfg->username != NULL && geteuid() == 0 &&
-	    svc_user_lookup(cfg->username, &u, &em) == HS_OK && u.uid != 0) {
+	if (cfg->username != NULL && svc_user_lookup(cfg->username, &u, &em) != HS_OK)
+		return cli_err(3, "%s: server.username: %s", cfg->path, hs_errmsg_str(&em));
+	if (cfg->username != NULL && geteuid() == 0 && u.uid != 0) {
 		fflush(NULL);
 		pid = fork();
 		if (pid < 0)
@@ -122,6 +123,9 @@ static int check_files(const hd_config_t *cfg)
 			return cli_err(1, "the check as '%s' did not finish", cfg->username);
 		return WEXITSTATUS(st);
 	}
+	if (cfg->username != NULL && geteuid() != u.uid)
+		return cli_err(3, "%s: server.username: '%s': only root can switch to it", cfg->path,
+		               cfg->username);
 	if (hd_config_check_files(cfg, &em) != HS_OK)
 		return cli_err(3, "%s", hs_errmsg_str(&em));
 	return 0;
