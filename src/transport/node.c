@@ -1,6 +1,7 @@
 /* node.c -- the transport core driven on the libevent endpoint. */
 #include "transport/node.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,11 +281,13 @@ int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
 		             conf->listen.ip);
 		goto cleanup;
 	}
+	errno = 0;
 	rc = tp_endpoint_new(loop, &bind, &ec,
 	                     (opts != NULL && opts->no_listen) ? NULL : on_request, n, &n->ep);
 	if (rc != HS_OK) {
-		rc = hs_fail(em, rc, "cannot bind %s port %d: %s", conf->listen.ip, port,
-		             hs_strerror(rc));
+		int e = errno;
+		rc = hs_fail(em, rc, "cannot listen on %s@%d (udp and tcp): %s", conf->listen.ip,
+		             port, rc == HS_E_NET && e != 0 ? strerror(e) : hs_strerror(rc));
 		goto cleanup;
 	}
 	n->listening = !(opts != NULL && opts->no_listen);
