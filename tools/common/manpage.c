@@ -173,7 +173,7 @@ static void line_out(struct man *m, const char *l, size_t n)
 
 /* The "usage:" lines (and their continuations) into SYNOPSIS; returns
  * where the rest starts. */
-static const char *synopsis(struct man *m, const char *p)
+static const char *synopsis(struct man *m, const char *p, const char *prog)
 {
 	fputs(".SH SYNOPSIS\n.nf\n", m->out);
 	while (*p && *p != '\n') {
@@ -182,8 +182,8 @@ static const char *synopsis(struct man *m, const char *p)
 		size_t ind = indent_of(p, n);
 		if (n > 7 && strncmp(p, "usage: ", 7) == 0)
 			ind = 7;
-		else if (ind > 0)
-			fputs("    ", m->out);
+		else if (ind > 0 && strncmp(p + ind, prog, strlen(prog)) != 0)
+			fputs("    ", m->out); /* options continued; another form starts flush */
 		hs_roff_textn(m->out, p + ind, n - ind);
 		fputc('\n', m->out);
 		p += n + (nl != NULL);
@@ -231,7 +231,7 @@ void cli_man_page(FILE *out, const char *prog, const char *text, const char *con
 	fputs(" \\- ", out);
 	hs_roff_text(out, summary);
 	fputc('\n', out);
-	text = synopsis(&m, text != NULL ? text : "");
+	text = synopsis(&m, text != NULL ? text : "", prog);
 	body(&m, text);
 	for (i = 0; i < nsubs; i++) {
 		const char *s = subs[i];
