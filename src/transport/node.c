@@ -295,8 +295,9 @@ int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
 		n->inbox_flag = 1;
 	/* first round (resumed queue, left-over inbox) from the loop */
 	n->kick = tp_timer_add(loop, 0, on_kick, n);
-	log_info(SUBSYS, "node \"%s\" serving on %s port %u with %zu peers", n->identity,
-	         conf->listen.ip, (unsigned)tp_endpoint_port(n->ep), conf->npeers);
+	log_info(SUBSYS, "node \"%s\" serving on %s port %u with %zu peer%s", n->identity,
+	         conf->listen.ip, (unsigned)tp_endpoint_port(n->ep), conf->npeers,
+	         conf->npeers == 1 ? "" : "s");
 	*out = n;
 	n = NULL;
 cleanup:
