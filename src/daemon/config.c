@@ -64,10 +64,11 @@ static int ctl_perms(const conf_sec_t *s, hd_config_t *c, hs_errmsg_t *em)
 	if (m != NULL) {
 		v = strtoul(m->text, &end, 8);
 		if (m->text[0] == '\0' || *end != '\0' || v > 0777 || (v & 0600) != 0600)
-			return hs_fail(em, HS_E_CONFIG,
-			               "%s:%u: server.control-socket-mode: '%s' is not an octal mode "
-			               "from 0600 to 0777",
-			               c->path, m->line, m->text);
+			return hs_fail(
+			    em, HS_E_CONFIG,
+			    "%s:%u: server.control-socket-mode: '%s' is not an octal mode "
+			    "from 0600 to 0777",
+			    c->path, m->line, m->text);
 		c->ctl_mode = (unsigned)v;
 	}
 	if (g != NULL && svc_group_lookup(g->text, &c->ctl_gid, &e2) != HS_OK)

@@ -449,8 +449,7 @@ static int h_reload(tp_ctl_call_t *c, void *arg)
 	if (hd_reload_prepare(d, nc, kept, sizeof(kept), &em) != HS_OK) {
 		free(nc);
 		hs_log(HS_LOG_ERR, "hsyncd",
-		       "reload refused, keeping the running configuration: %s",
-		       hs_errmsg_str(&em));
+		       "reload refused, keeping the running configuration: %s", hs_errmsg_str(&em));
 		return hs_fail(c->em, HS_E_CONFIG,
 		               "reload refused, the running configuration is kept: %s",
 		               hs_errmsg_str(&em));

@@ -118,9 +118,10 @@ void hd_reload_apply(hd_t *d, hd_config_t *nc)
 	nc->zones = NULL;
 	nc->nzones = 0;
 	hd_config_clear(nc);
-	hs_log(HS_LOG_NOTICE, SUBSYS, "configuration reloaded: %zu zone%s, beat %u ms, %zu anchor%s",
-	       d->cfg.nzones, d->cfg.nzones == 1 ? "" : "s", d->cfg.beat_ms,
-	       dv_anchors_count(d->cfg.anchors), dv_anchors_count(d->cfg.anchors) == 1 ? "" : "s");
+	hs_log(HS_LOG_NOTICE, SUBSYS,
+	       "configuration reloaded: %zu zone%s, beat %u ms, %zu anchor%s", d->cfg.nzones,
+	       d->cfg.nzones == 1 ? "" : "s", d->cfg.beat_ms, dv_anchors_count(d->cfg.anchors),
+	       dv_anchors_count(d->cfg.anchors) == 1 ? "" : "s");
 	(void)svc_notify("READY=1\nSTATUS=serving %zu zone%s", d->cfg.nzones,
 	                 d->cfg.nzones == 1 ? "" : "s");
 	hd_pump(d);

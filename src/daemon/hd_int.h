@@ -41,15 +41,15 @@ struct hd {
 	struct hd_zone *zones;
 	size_t nzones, capzones;
 	hs_strmap_t *zone_idx; /* name (no case) -> index + 1 into zones */
-	uint64_t started; /* Unix seconds */
+	uint64_t started;      /* Unix seconds */
 	int pumping, pump_again;
 	ds_zone_t *idz;        /* our identity zone, signed; NULL when not served */
 	tp_timer_t *idz_timer; /* the next re-signing */
 	uint32_t idz_serial;   /* last serial served */
 	uint64_t idz_queries, idz_xfrs, idz_refused;
-	struct svc_lock *lock;     /* the store's, for the daemon's life */
-	int pidfile_written;       /* remove it when stopping */
-	hd_config_t *reload_next;  /* "reload": checked, applied after the reply */
+	struct svc_lock *lock;    /* the store's, for the daemon's life */
+	int pidfile_written;      /* remove it when stopping */
+	hd_config_t *reload_next; /* "reload": checked, applied after the reply */
 };
 
 /* For results that need no action (logged by their callee or harmless). */

@@ -45,9 +45,9 @@ static int file_usable(const char *what, const char *path, hs_errmsg_t *em)
 	struct stat st;
 
 	if (stat(path, &st) != 0)
-		return errno == ENOENT ? HS_OK
-		                       : hs_fail(em, HS_E_CONFIG, "%s '%s': %s", what, path,
-		                                 strerror(errno));
+		return errno == ENOENT
+		           ? HS_OK
+		           : hs_fail(em, HS_E_CONFIG, "%s '%s': %s", what, path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return hs_fail(em, HS_E_CONFIG, "%s '%s' is not a regular file", what, path);
 	if (access(path, R_OK | W_OK) != 0)

@@ -71,8 +71,7 @@ int svc_lock_store(const char *store, svc_lock_t **out, hs_errmsg_t *em)
 				rc = hs_fail(em, HS_E_EXISTS,
 				             "store '%s' is in use by another process", store);
 		} else {
-			rc = hs_fail(em, HS_E_IO, "cannot lock '%s': %s", l->path,
-			             strerror(errno));
+			rc = hs_fail(em, HS_E_IO, "cannot lock '%s': %s", l->path, strerror(errno));
 		}
 		goto fail;
 	}

@@ -171,8 +171,7 @@ int svc_become_user(const svc_user_t *u, int keep_bind, hs_errmsg_t *em)
 	if (keep_bind && prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) != 0)
 		return hs_fail(em, HS_E_INTERNAL, "prctl(PR_SET_KEEPCAPS): %s", strerror(errno));
 	if (initgroups(u->name, u->gid) != 0)
-		return hs_fail(em, HS_E_INTERNAL, "initgroups('%s'): %s", u->name,
-		               strerror(errno));
+		return hs_fail(em, HS_E_INTERNAL, "initgroups('%s'): %s", u->name, strerror(errno));
 	if (setresgid(u->gid, u->gid, u->gid) != 0)
 		return hs_fail(em, HS_E_INTERNAL, "setresgid(%u): %s", (unsigned)u->gid,
 		               strerror(errno));

@@ -203,7 +203,8 @@ void eng_send_beat(eng_t *e, eng_peer_t *p)
 	 * queued for an unreachable peer, do not pile more up behind it */
 	if (beat_pending(e, p)) {
 		if (p->beats_skipped++ == 0 || hs_log_get_level() >= HS_LOG_DEBUG)
-			log_info("engine", "beat to '%s' held back: the previous one is not delivered yet",
+			log_info("engine",
+			         "beat to '%s' held back: the previous one is not delivered yet",
 			         p->identity);
 		return;
 	}

@@ -166,8 +166,7 @@ static int tcp_read_all(int fd, uint8_t *p, size_t n, const tp_query_opts_t *o, 
 }
 
 /* Connect over TCP within the timeout; *fdp on success. */
-static int tcp_connect(const tp_addr_t *server, const tp_query_opts_t *o, int *fdp,
-                       hs_errmsg_t *em)
+static int tcp_connect(const tp_addr_t *server, const tp_query_opts_t *o, int *fdp, hs_errmsg_t *em)
 {
 	int fd = -1, err;
 
@@ -229,8 +228,8 @@ static int tcp_read_msg(int fd, const uint8_t *msg, const tp_query_opts_t *o, hs
 		return err;
 	size_t n = (size_t)lenbuf[0] << 8 | lenbuf[1];
 	if (n < DNS_HDR_LEN)
-		return hs_fail(em, HS_E_MALFORMED, "tcp answer of %zu bytes is shorter than a header",
-		               n);
+		return hs_fail(em, HS_E_MALFORMED,
+		               "tcp answer of %zu bytes is shorter than a header", n);
 	hs_buf_reset(out);
 	hs_buf_reserve(out, n);
 	err = tcp_read_all(fd, out->data, n, o, em);

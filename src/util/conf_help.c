@@ -87,7 +87,8 @@ static void opt_details(const conf_opt_t *o, const conf_section_def_t *sd, char 
 		break;
 	}
 	if ((o->type == CONF_INT || o->type == CONF_DUR) && (o->min || o->max))
-		ADD(", %" PRId64 "..%" PRId64 "%s", o->min, o->max, o->type == CONF_DUR ? " ms" : "");
+		ADD(", %" PRId64 "..%" PRId64 "%s", o->min, o->max,
+		    o->type == CONF_DUR ? " ms" : "");
 	if (o->flags & CONF_KEY)
 		ADD("; required, unique per %s", sd->name);
 	else if (o->flags & CONF_REQUIRED)
@@ -164,7 +165,8 @@ void conf_dump_man(const conf_schema_t *s, const conf_man_t *m, FILE *fp)
 	size_t i, k;
 
 	for (i = 0; m->name[i] && i + 1 < sizeof(title); i++)
-		title[i] = m->name[i] >= 'a' && m->name[i] <= 'z' ? m->name[i] - 'a' + 'A' : m->name[i];
+		title[i] =
+		    m->name[i] >= 'a' && m->name[i] <= 'z' ? m->name[i] - 'a' + 'A' : m->name[i];
 	title[i] = '\0';
 	hs_roff_header(fp, title, 5, m->source, "File Formats Manual");
 	hs_roff_section(fp, "NAME");

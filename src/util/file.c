@@ -93,6 +93,7 @@ int hs_file_check_private(const char *path, hs_errmsg_t *em)
 		               "private key file '%s' has mode %04o: %s; chmod 0600 (or 0640 "
 		               "to share it with a group)",
 		               path, (unsigned)(st.st_mode & 07777),
-		               (st.st_mode & 0007) ? "others may use it" : "its group may write it");
+		               (st.st_mode & 0007) ? "others may use it"
+		                                   : "its group may write it");
 	return HS_OK;
 }

@@ -17,8 +17,8 @@
 static enum hs_log_level cur_level = HS_LOG_NOTICE;
 static const char *cur_ident = "hsync";
 static int use_syslog;
-static int log_fd = -1;       /* the log file, when one is in use */
-static char *log_path;        /* its name, for hs_log_reopen */
+static int log_fd = -1; /* the log file, when one is in use */
+static char *log_path;  /* its name, for hs_log_reopen */
 static hs_log_hook_fn hook;
 static void *hook_arg;
 
@@ -157,8 +157,9 @@ void hs_vlog(enum hs_log_level level, const char *subsys, const char *fmt, va_li
 	if (log_fd >= 0) {
 		/* one write per line: O_APPEND keeps lines whole */
 		char full[1200];
-		int n = snprintf(full, sizeof(full), "%s.%03ldZ %s %s %s: %s\n", stamp,
-		                 ts.tv_nsec / 1000000L, cur_ident, level_names[level], subsys, line);
+		int n =
+		    snprintf(full, sizeof(full), "%s.%03ldZ %s %s %s: %s\n", stamp,
+		             ts.tv_nsec / 1000000L, cur_ident, level_names[level], subsys, line);
 		if (n > (int)sizeof(full) - 1) {
 			n = (int)sizeof(full) - 1;
 			full[n - 1] = '\n';
@@ -168,7 +169,7 @@ void hs_vlog(enum hs_log_level level, const char *subsys, const char *fmt, va_li
 		return;
 	}
 	fprintf(stderr, "%s.%03ldZ %s %s %s: %s\n", stamp, ts.tv_nsec / 1000000L, cur_ident,
-		level_names[level], subsys, line);
+	        level_names[level], subsys, line);
 }
 
 void hs_log(enum hs_log_level level, const char *subsys, const char *fmt, ...)

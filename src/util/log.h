@@ -49,22 +49,22 @@ int hs_log_reopen(hs_errmsg_t *em) HS_CHECK_RESULT;
 const char *hs_log_sink(void);
 
 /* A test or tool may capture lines: called instead of the sink. */
-typedef void (*hs_log_hook_fn)(enum hs_log_level level, const char *subsys,
-			       const char *line, void *arg);
+typedef void (*hs_log_hook_fn)(enum hs_log_level level, const char *subsys, const char *line,
+                               void *arg);
 void hs_log_set_hook(hs_log_hook_fn fn, void *arg);
 
 void hs_log(enum hs_log_level level, const char *subsys, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void hs_vlog(enum hs_log_level level, const char *subsys, const char *fmt, va_list ap);
 
-#define log_err(sub, ...) hs_log(HS_LOG_ERR, sub, __VA_ARGS__)
-#define log_warn(sub, ...) hs_log(HS_LOG_WARN, sub, __VA_ARGS__)
+#define log_err(sub, ...)    hs_log(HS_LOG_ERR, sub, __VA_ARGS__)
+#define log_warn(sub, ...)   hs_log(HS_LOG_WARN, sub, __VA_ARGS__)
 #define log_notice(sub, ...) hs_log(HS_LOG_NOTICE, sub, __VA_ARGS__)
-#define log_info(sub, ...) hs_log(HS_LOG_INFO, sub, __VA_ARGS__)
-#define log_debug(sub, ...)                                          \
-	do {                                                         \
-		if (hs_log_get_level() >= HS_LOG_DEBUG)              \
-			hs_log(HS_LOG_DEBUG, sub, __VA_ARGS__);      \
+#define log_info(sub, ...)   hs_log(HS_LOG_INFO, sub, __VA_ARGS__)
+#define log_debug(sub, ...)                                                                        \
+	do {                                                                                       \
+		if (hs_log_get_level() >= HS_LOG_DEBUG)                                            \
+			hs_log(HS_LOG_DEBUG, sub, __VA_ARGS__);                                    \
 	} while (0)
 
 #endif

@@ -358,8 +358,8 @@ START_TEST(test_dump_man)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&text, &len);
-	conf_man_t m = {"ex.conf", "an example", "hsync test", "Intro.\n\nSecond -p.\n", "/etc/ex\n",
-	                "ex(8)"};
+	conf_man_t m = {"ex.conf",   "an example", "hsync test", "Intro.\n\nSecond -p.\n",
+	                "/etc/ex\n", "ex(8)"};
 	conf_dump_man(&ex_schema, &m, fp);
 	fclose(fp);
 	ck_assert_ptr_nonnull(strstr(text, ".TH \"EX.CONF\" \"5\""));

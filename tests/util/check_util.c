@@ -57,9 +57,14 @@ START_TEST(test_base64)
 {
 	static const struct {
 		const char *plain, *b64;
-	} v[] = {{"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"},
-		 {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
-		 {"hello world", "aGVsbG8gd29ybGQ="}};
+	} v[] = {{"", ""},
+	         {"f", "Zg=="},
+	         {"fo", "Zm8="},
+	         {"foo", "Zm9v"},
+	         {"foob", "Zm9vYg=="},
+	         {"fooba", "Zm9vYmE="},
+	         {"foobar", "Zm9vYmFy"},
+	         {"hello world", "aGVsbG8gd29ybGQ="}};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		char enc[64];
 		hs_b64_encode(enc, (const uint8_t *)v[i].plain, strlen(v[i].plain));
@@ -76,8 +81,8 @@ START_TEST(test_base64)
 	static const char *bad[] = {"Zg", "Z===", "Zm9v!", "Zg==Zg==", "Zh=="};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		n = sizeof(dec);
-		ck_assert_msg(hs_b64_decode(dec, &n, bad[i], strlen(bad[i])) != HS_OK, "accepted %s",
-			      bad[i]);
+		ck_assert_msg(hs_b64_decode(dec, &n, bad[i], strlen(bad[i])) != HS_OK,
+		              "accepted %s", bad[i]);
 	}
 }
 END_TEST

@@ -153,8 +153,8 @@ static int dispatch_man(const char *prog, const char *usage, const struct cli_su
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
-int cli_dispatch(const char *prog, const char *usage, const struct cli_subcmd *cmds,
-		 size_t ncmds, int argc, char **argv)
+int cli_dispatch(const char *prog, const char *usage, const struct cli_subcmd *cmds, size_t ncmds,
+                 int argc, char **argv)
 {
 	cli_prog = prog;
 	if (argc > 0)

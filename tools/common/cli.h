@@ -42,8 +42,8 @@ int cli_start(const char *prog, int argc, char **argv, const char *help, cli_hel
  * -h/--help or no argument; -V/--version and --help-man (the page holds
  * `usage`, the table and every subcommand's own --help) as cli_start.
  * Returns the process exit code. */
-int cli_dispatch(const char *prog, const char *usage, const struct cli_subcmd *cmds,
-		 size_t ncmds, int argc, char **argv);
+int cli_dispatch(const char *prog, const char *usage, const struct cli_subcmd *cmds, size_t ncmds,
+                 int argc, char **argv);
 
 /* Print "prog: message" to stderr; returns `code` for `return cli_err(...)`. */
 int cli_err(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

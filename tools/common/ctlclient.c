@@ -75,7 +75,8 @@ int ctl_client_call(const char *path, const char *line, unsigned timeout_ms, hs_
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0 && send_errno != 0) {
-			rc = hs_fail(em, HS_E_IO, "sending to '%s': %s", path, strerror(send_errno));
+			rc =
+			    hs_fail(em, HS_E_IO, "sending to '%s': %s", path, strerror(send_errno));
 			goto cleanup;
 		}
 		if (n <= 0) {

@@ -224,8 +224,8 @@ void cli_man_page(FILE *out, const char *prog, const char *text, const char *con
 		title[i] = prog[i] >= 'a' && prog[i] <= 'z' ? prog[i] - 'a' + 'A' : prog[i];
 	title[i] = '\0';
 	snprintf(source, sizeof(source), "%s %s", HS_PACKAGE, HS_VERSION);
-	hs_roff_header(out, title, section,
-	               source, section == 8 ? "System Manager's Manual" : "User Commands");
+	hs_roff_header(out, title, section, source,
+	               section == 8 ? "System Manager's Manual" : "User Commands");
 	fputs(".SH NAME\n", out);
 	hs_roff_text(out, prog);
 	fputs(" \\- ", out);
@@ -268,9 +268,10 @@ void cli_man_page(FILE *out, const char *prog, const char *text, const char *con
 		end_block(&m);
 	}
 	if (strcmp(prog, "hsyncd") == 0 || strcmp(prog, "hsyncctl") == 0)
-		fputs(".SH SEE ALSO\n\\fBhsyncd\\fR(8), \\fBhsyncd.conf\\fR(5), \\fBhsyncctl\\fR(8), "
-		      "\\fBhsdig\\fR(1), \\fBhsync\\-keygen\\fR(1)\n",
-		      out);
+		fputs(
+		    ".SH SEE ALSO\n\\fBhsyncd\\fR(8), \\fBhsyncd.conf\\fR(5), \\fBhsyncctl\\fR(8), "
+		    "\\fBhsdig\\fR(1), \\fBhsync\\-keygen\\fR(1)\n",
+		    out);
 	else
 		fputs(".SH SEE ALSO\n\\fBhsyncd\\fR(8), \\fBhsyncctl\\fR(8)\n", out);
 }

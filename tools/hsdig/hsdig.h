@@ -18,7 +18,8 @@ enum {
 #define HSDIG_MAX_SIG0KEYS 8
 
 struct hsdig_opts {
-	const char *server; /* NULL: first resolv.conf nameserver or 127.0.0.1; a name is resolved */
+	const char
+	    *server; /* NULL: first resolv.conf nameserver or 127.0.0.1; a name is resolved */
 	unsigned port;
 	const char *bind; /* source address, "addr" or "addr#port" */
 	const char *name;
@@ -27,8 +28,8 @@ struct hsdig_opts {
 	int tcp, notify, rec, dnssec, edns, cd, shortform, comments;
 	int cmd, question, answer, authority, additional, stats; /* what is shown */
 	unsigned bufsize, time_s, tries;
-	hs_buf_t edns_opts; /* raw option bytes from +opt= */
-	const char *sig0_file;                   /* +sig0=: private key to sign with */
+	hs_buf_t edns_opts;                        /* raw option bytes from +opt= */
+	const char *sig0_file;                     /* +sig0=: private key to sign with */
 	const char *sig0_keys[HSDIG_MAX_SIG0KEYS]; /* +sig0key=: keys to verify with */
 	size_t nsig0_keys;
 	int help, version;

@@ -70,8 +70,9 @@ static int server_addr(const char *host, uint16_t port, tp_addr_t *out, hs_errms
 /* What the display flags leave of the full form. */
 static unsigned print_flags(const struct hsdig_opts *o)
 {
-	return (o->comments ? 0 : PKT_PRINT_NO_COMMENTS) | (o->question ? 0 : PKT_PRINT_NO_QUESTION) |
-	       (o->answer ? 0 : PKT_PRINT_NO_ANSWER) | (o->authority ? 0 : PKT_PRINT_NO_AUTHORITY) |
+	return (o->comments ? 0 : PKT_PRINT_NO_COMMENTS) |
+	       (o->question ? 0 : PKT_PRINT_NO_QUESTION) | (o->answer ? 0 : PKT_PRINT_NO_ANSWER) |
+	       (o->authority ? 0 : PKT_PRINT_NO_AUTHORITY) |
 	       (o->additional ? 0 : PKT_PRINT_NO_ADDITIONAL);
 }
 
@@ -158,7 +159,8 @@ static int run_xfr(const struct hsdig_opts *o, const tp_addr_t *server, const hs
 	if (o->stats && !o->shortform) {
 		printf(";; Query time: %llu msec\n", (unsigned long long)info.rtt_ms);
 		printf(";; SERVER: %s(TCP)\n", who);
-		printf(";; XFR size: %u records (messages %u, bytes %zu)\n\n", x.rrs, x.msgs, x.bytes);
+		printf(";; XFR size: %u records (messages %u, bytes %zu)\n\n", x.rrs, x.msgs,
+		       x.bytes);
 	}
 	return HSDIG_EXIT_OK;
 }

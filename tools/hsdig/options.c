@@ -65,8 +65,7 @@ static const struct plus_opt plus_opts[] = {
      "set or clear every display flag: cmd, comments, question, answer, authority, "
      "additional, stats (+noall +answer prints the answer records alone)"},
     {"cmd", K_FLAG, F(cmd), 0, 0, NULL, NULL, "print the '; <<>> hsdig <<>>' line (default on)"},
-    {"question", K_FLAG, F(question), 0, 0, NULL, NULL,
-     "print the question section (default on)"},
+    {"question", K_FLAG, F(question), 0, 0, NULL, NULL, "print the question section (default on)"},
     {"answer", K_FLAG, F(answer), 0, 0, NULL, NULL, "print the answer section (default on)"},
     {"authority", K_FLAG, F(authority), 0, 0, NULL, NULL,
      "print the authority section (default on)"},
@@ -402,8 +401,8 @@ int hsdig_parse_args(int argc, char **argv, struct hsdig_opts *o)
 	o->qclass = 1;
 	o->rec = 1;
 	o->edns = 1;
-	o->comments = o->cmd = o->question = o->answer = o->authority = o->additional =
-	    o->stats = 1;
+	o->comments = o->cmd = o->question = o->answer = o->authority = o->additional = o->stats =
+	    1;
 	o->bufsize = 1232;
 	o->time_s = 5;
 	o->tries = 3;

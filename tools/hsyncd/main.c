@@ -84,12 +84,9 @@ static const char conf_files[] =
 static void print_conf_man(void)
 {
 	char source[64];
-	conf_man_t m = {"hsyncd.conf",
-	                "configuration file of hsyncd, the hsync agent",
-	                source,
-	                conf_intro,
-	                conf_files,
-	                "hsyncd(8), hsyncctl(8), hsync-keygen(1)"};
+	conf_man_t m = {"hsyncd.conf", "configuration file of hsyncd, the hsync agent",
+	                source,        conf_intro,
+	                conf_files,    "hsyncd(8), hsyncctl(8), hsync-keygen(1)"};
 
 	snprintf(source, sizeof(source), "%s %s", HS_PACKAGE, HS_VERSION);
 	conf_dump_man(hd_conf_schema(), &m, stdout);
@@ -124,8 +121,8 @@ static int check_files(const hd_config_t *cfg)
 		return WEXITSTATUS(st);
 	}
 	if (cfg->username != NULL && geteuid() != u.uid)
-		return cli_err(3, "%s: server.username: '%s': only root can switch to it", cfg->path,
-		               cfg->username);
+		return cli_err(3, "%s: server.username: '%s': only root can switch to it",
+		               cfg->path, cfg->username);
 	if (hd_config_check_files(cfg, &em) != HS_OK)
 		return cli_err(3, "%s", hs_errmsg_str(&em));
 	return 0;
@@ -145,7 +142,8 @@ static int setup_log(const hd_config_t *c, int daemon_mode, int *keep_stderr, hs
 		fprintf(stderr,
 		        "hsyncd: warning: no syslog socket at '%s': logging to stderr instead%s "
 		        "(set log-file: for a file)\n",
-		        HS_LOG_SYSLOG_PATH, daemon_mode ? ", which stays open after detaching" : "");
+		        HS_LOG_SYSLOG_PATH,
+		        daemon_mode ? ", which stays open after detaching" : "");
 	}
 	*keep_stderr = 1;
 	return HS_OK;
@@ -154,16 +152,11 @@ static int setup_log(const hd_config_t *c, int daemon_mode, int *keep_stderr, hs
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"foreground", no_argument, NULL, 'f'},
-	    {"daemon", no_argument, NULL, 'd'},
-	    {"check-config", no_argument, NULL, 'C'},
-	    {"help-config", no_argument, NULL, 'H'},
-	    {"help-config-man", no_argument, NULL, 'M'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"version", no_argument, NULL, 'V'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'}, {"foreground", no_argument, NULL, 'f'},
+	    {"daemon", no_argument, NULL, 'd'},       {"check-config", no_argument, NULL, 'C'},
+	    {"help-config", no_argument, NULL, 'H'},  {"help-config-man", no_argument, NULL, 'M'},
+	    {"verbose", no_argument, NULL, 'v'},      {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	const char *path = NULL;
 	int daemon_mode = 0, check = 0, verbose = 0, keep_stderr = 1, report = -1, c, rc;
