@@ -260,22 +260,32 @@ static int query_tcp(const tp_addr_t *server, const uint8_t *msg, size_t len,
 	return err;
 }
 
+/* The caller's options with the defaults filled in. */
+static tp_query_opts_t opts_or_defaults(const tp_query_opts_t *opts)
+{
+	tp_query_opts_t o = {0};
+
+	if (opts)
+		o = *opts;
+	if (!o.timeout_ms)
+		o.timeout_ms = 5000;
+	if (!o.tries)
+		o.tries = 3;
+	if (!o.env)
+		o.env = hs_env_system();
+	return o;
+}
+
 int tp_query_stream(const tp_addr_t *server, const uint8_t *msg, size_t len,
                     const tp_query_opts_t *opts, tp_query_msg_fn fn, void *arg,
                     tp_query_info_t *info, hs_errmsg_t *em)
 {
-	tp_query_opts_t o = {0};
+	tp_query_opts_t o = opts_or_defaults(opts);
 	hs_buf_t ans = HS_BUF_INIT;
 	int fd = -1, err, r = 0;
 
 	if (!server || !msg || len < DNS_HDR_LEN || !fn)
 		return hs_fail(em, HS_E_INVAL, "no server, callback or message");
-	if (opts)
-		o = *opts;
-	if (!o.timeout_ms)
-		o.timeout_ms = 5000;
-	if (!o.env)
-		o.env = hs_env_system();
 	uint64_t start = mono(&o);
 	err = tcp_connect(server, &o, &fd, em);
 	if (err == HS_OK)
@@ -301,21 +311,13 @@ int tp_query_stream(const tp_addr_t *server, const uint8_t *msg, size_t len,
 int tp_query(const tp_addr_t *server, const uint8_t *msg, size_t len, const tp_query_opts_t *opts,
              hs_buf_t *reply, tp_query_info_t *info, hs_errmsg_t *em)
 {
-	tp_query_opts_t o = {0};
+	tp_query_opts_t o = opts_or_defaults(opts);
 	tp_query_info_t inf = {0};
 	hs_buf_t ans = HS_BUF_INIT;
 	int err;
 
 	if (!server || !msg || len < DNS_HDR_LEN || !reply)
 		return hs_fail(em, HS_E_INVAL, "no server or message shorter than a header");
-	if (opts)
-		o = *opts;
-	if (!o.timeout_ms)
-		o.timeout_ms = 5000;
-	if (!o.tries)
-		o.tries = 3;
-	if (!o.env)
-		o.env = hs_env_system();
 
 	uint64_t start = mono(&o);
 	if (o.proto == TP_PROTO_TCP) {

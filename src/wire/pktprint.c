@@ -130,18 +130,24 @@ static uint16_t sig_covers_hsync(const ldns_rr *rr, uint16_t t)
 	return is_hsync_type(c) ? c : 0;
 }
 
+/* "owner<TAB>ttl<TAB>class<TAB>type<TAB>" */
+static void print_rr_head(const ldns_rr *rr, uint16_t t, hs_buf_t *out)
+{
+	append_str(out, ldns_rdf2str(ldns_rr_owner(rr)));
+	hs_buf_printf(out, "\t%u\t", (unsigned)ldns_rr_ttl(rr));
+	append_str(out, ldns_rr_class2str(ldns_rr_get_class(rr)));
+	hs_buf_append_u8(out, '\t');
+	append_type(out, t);
+	hs_buf_append_u8(out, '\t');
+}
+
 static void print_rr(const ldns_rr *rr, hs_buf_t *out)
 {
 	uint16_t t = (uint16_t)ldns_rr_get_type(rr);
 	uint16_t covered = sig_covers_hsync(rr, t);
 
 	if (covered != 0) {
-		append_str(out, ldns_rdf2str(ldns_rr_owner(rr)));
-		hs_buf_printf(out, "\t%u\t", (unsigned)ldns_rr_ttl(rr));
-		append_str(out, ldns_rr_class2str(ldns_rr_get_class(rr)));
-		hs_buf_append_u8(out, '\t');
-		append_type(out, t);
-		hs_buf_append_u8(out, '\t');
+		print_rr_head(rr, t, out);
 		append_type(out, covered);
 		for (size_t i = 1; i < ldns_rr_rd_count(rr); i++) {
 			hs_buf_append_u8(out, ' ');
@@ -158,12 +164,7 @@ static void print_rr(const ldns_rr *rr, hs_buf_t *out)
 			return;
 		}
 	}
-	append_str(out, ldns_rdf2str(ldns_rr_owner(rr)));
-	hs_buf_printf(out, "\t%u\t", (unsigned)ldns_rr_ttl(rr));
-	append_str(out, ldns_rr_class2str(ldns_rr_get_class(rr)));
-	hs_buf_append_u8(out, '\t');
-	append_type(out, t);
-	hs_buf_append_u8(out, '\t');
+	print_rr_head(rr, t, out);
 	rdata_any(rr, out);
 	hs_buf_append_u8(out, '\n');
 }
