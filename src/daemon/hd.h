@@ -107,12 +107,21 @@ typedef struct hd hd_t;
  * Errors from the node, store, keys, control socket (detail in `em`). */
 int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em) HS_CHECK_RESULT;
 /*
- * Start a daemon as a service (service.c, order in svc.h): with
- * `username` set, become that user keeping only the right to bind low
- * ports and to give the control socket its group; check the files as
- * that user (hd_config_check_files); hd_new; give up the last
- * capabilities; write the pidfile. `cfg` is taken over as by hd_new.
- * Errors: those of the steps, detail in `em`.
+ * With `username` set, become that user (service.c, svc_become_user),
+ * keeping only the right to bind low ports and to give the control
+ * socket its group until hd_start has finished; already that user:
+ * nothing to do. main() calls it before it opens the log file, so that
+ * file belongs to the user too. Errors as svc_become_user, and
+ * HS_E_NOTFOUND (no such user), "FILE: server.username: why" in `em`.
+ */
+int hd_become_user(const hd_config_t *cfg, hs_errmsg_t *em) HS_CHECK_RESULT;
+
+/*
+ * Start a daemon as a service (service.c, order in svc.h): become the
+ * user (hd_become_user); check the files as that user
+ * (hd_config_check_files); hd_new; give up the last capabilities; write
+ * the pidfile. `cfg` is taken over as by hd_new. Errors: those of the
+ * steps, detail in `em`.
  */
 int hd_start(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em) HS_CHECK_RESULT;
 

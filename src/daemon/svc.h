@@ -3,13 +3,14 @@
  * outcome of the start reported to the waiting parent, the store lock,
  * the pidfile, giving up root, and telling systemd where we are.
  *
- * The order hsyncd follows (tools/hsyncd/main.c, hd_start in service.c):
+ * The order hsyncd follows (tools/hsyncd/main.c, service.c):
  *
  *   configuration read and checked      as started (root or not)
  *   svc_detach()                        -d only: the parent waits
  *   svc_become_user()                   username: root -> the user, keeping
  *                                       only CAP_NET_BIND_SERVICE and CAP_CHOWN
- *   keys, store (svc_lock_store), ports, control socket   as the user
+ *   the log file, keys, store (svc_lock_store), ports, control socket
+ *                                       as the user
  *   svc_drop_caps()                     nothing privileged is left
  *   svc_pidfile_write(), svc_detach_done(), svc_notify("READY=1")
  *

@@ -40,7 +40,7 @@ finish() {
 }
 
 # 1. make install into a DESTDIR (PREFIX=/usr: the usual Debian places)
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$SRC" --no-print-directory install \
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u HSYNC_STAGE make -C "$SRC" --no-print-directory install \
 	DESTDIR="$D" PREFIX=/usr SAN="${SAN:-0}" >"$TMP/install.log" 2>&1 ||
 	{ bad "make install failed: $(tail -5 "$TMP/install.log")"; finish; }
 ok "make install DESTDIR=... PREFIX=/usr"
@@ -140,6 +140,8 @@ for line in open(src):
     out.append(line)
 open(dst, "w").write("".join(out))
 PY
+# the log in a file of its own, in the user's directory
+sed -i "s|^    username: .*|&\n    log-file: $D$STATEDIR/hsyncd.log|" "$D/etc/hsync/hsyncd.conf"
 chown "root:$U" "$D/etc/hsync/hsyncd.conf"
 chmod 0640 "$D/etc/hsync/hsyncd.conf"
 CONF=$D/etc/hsync/hsyncd.conf
@@ -167,7 +169,7 @@ NOTIFY_SOCKET=$TMP/notify.sock "$D/usr/sbin/hsyncd" -c "$CONF" -f >"$TMP/log" 2>
 PID=$!
 for _ in $(seq 1 100); do grep -q READY=1 "$TMP/notify.log" 2>/dev/null && break; sleep 0.1; done
 grep -q "^READY=1 STATUS=agent 'solo.test.' running" "$TMP/notify.log" && ok "READY=1 sent to NOTIFY_SOCKET" ||
-	{ bad "no READY: $(cat "$TMP/notify.log" "$TMP/log")"; finish; }
+	{ bad "no READY: $(cat "$TMP/notify.log" "$TMP/log" "$D$STATEDIR/hsyncd.log")"; finish; }
 status() { sed -n "s/^$1:[[:space:]]*//p" "/proc/$PID/status" | tr -s '\t ' ' '; }
 [ "$(status Uid)" = "$UID_U $UID_U $UID_U $UID_U" ] && ok "runs as uid $UID_U (real, effective, saved, fs)" ||
 	bad "Uid: $(status Uid)"
@@ -186,7 +188,10 @@ ST=$(sed -n 's/^ *store: //p' "$CONF")
 	bad "store owner $(stat -c %U "$ST" 2>&1)"
 "$D/usr/sbin/hsyncctl" -c "$CONF" status >"$TMP/status" 2>&1 && grep -q "identity: *solo.test." "$TMP/status" &&
 	ok "hsyncctl -c CONFIG status (as root)" || bad "hsyncctl: $(cat "$TMP/status")"
-grep -q "running as user '$U'" "$TMP/log" && ok "the log says which user" || bad "no user line in the log"
+LOGF=$D$STATEDIR/hsyncd.log
+grep -q "running as user '$U'" "$LOGF" && ok "the log file says which user" || bad "no user line in the log"
+[ "$(stat -c %U "$LOGF")" = "$U" ] && ok "the log file belongs to $U (reopened after rotation by it)" ||
+	bad "log file owner $(stat -c %U "$LOGF")"
 
 # 5. reload and stop, as systemctl would
 "$D/usr/sbin/hsyncctl" -c "$CONF" reload >/dev/null 2>&1 && ok "reload (ExecReload)" || bad "reload"
@@ -202,7 +207,7 @@ grep -q "^STOPPING=1" "$TMP/notify.log" && ok "STOPPING=1" || bad "no STOPPING"
 [ ! -e "$PF" ] && [ ! -e "$SOCK" ] && ok "pidfile and socket removed" || bad "pidfile or socket left"
 
 # 6. make uninstall
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$SRC" --no-print-directory uninstall DESTDIR="$D" PREFIX=/usr \
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u HSYNC_STAGE make -C "$SRC" --no-print-directory uninstall DESTDIR="$D" PREFIX=/usr \
 	>"$TMP/uninstall.log" 2>&1 && [ ! -e "$D/usr/sbin/hsyncd" ] && [ ! -e "$UNIT" ] && [ -e "$CONF" ] &&
 	ok "make uninstall: programs and unit gone, configuration kept" || bad "uninstall: $(tail -3 "$TMP/uninstall.log")"
 finish

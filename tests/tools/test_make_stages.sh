@@ -4,8 +4,9 @@
 # one line naming it, instead of linking without its libraries.
 set -u
 # Run from `make check`, the stage-2 make passes HSYNC_STAGE=2 down through
-# MAKEFLAGS; the makes below must start from stage 1 like a user's.
-unset MAKEFLAGS MFLAGS MAKELEVEL
+# MAKEFLAGS and the environment; the makes below must start from stage 1
+# like a user's.
+unset MAKEFLAGS MFLAGS MAKELEVEL HSYNC_STAGE
 cd "${HSYNC_SRC:-$(dirname "$0")/../..}"
 n=0 fail=0
 ok() { n=$((n + 1)); echo "ok: $*"; }

@@ -214,16 +214,16 @@ int main(int argc, char **argv)
 	}
 	hs_log_set_ident("hsyncd");
 	hs_log_set_level(verbose ? HS_LOG_DEBUG : cfg.log_level);
-	if (setup_log(&cfg, daemon_mode, &keep_stderr, &em) != HS_OK) {
-		hd_config_clear(&cfg);
-		return cli_err(3, "%s", hs_errmsg_str(&em));
-	}
 	if (daemon_mode && svc_detach(&report, &em) != HS_OK) {
 		hd_config_clear(&cfg);
 		return cli_err(1, "%s", hs_errmsg_str(&em));
 	}
 	hd_signals_install();
-	if (hd_start(&cfg, &d, &em) != HS_OK) {
+	/* the user first: the log file is opened (and reopened after a
+	 * rotation) by the user the daemon runs as */
+	if (hd_become_user(&cfg, &em) != HS_OK ||
+	    setup_log(&cfg, daemon_mode, &keep_stderr, &em) != HS_OK ||
+	    hd_start(&cfg, &d, &em) != HS_OK) {
 		hd_config_clear(&cfg);
 		/* said once: on stderr, and in the log when the log is elsewhere */
 		if (strcmp(hs_log_sink(), "stderr") != 0)
