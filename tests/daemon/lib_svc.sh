@@ -75,7 +75,7 @@ svc_conf() {
 # svc_wait_sock SOCKET [PID]: 0 once the daemon answers on SOCKET
 svc_wait_sock() {
 	for _ in $(seq 1 100); do
-		"$BIN/hsyncctl" -s "$1" -w 5 status >/dev/null 2>&1 && return 0
+		"$BIN/hsyncctl" -s "$1" --timeout 5 status >/dev/null 2>&1 && return 0
 		[ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null && return 1
 		sleep 0.1
 	done

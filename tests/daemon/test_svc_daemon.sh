@@ -8,7 +8,7 @@
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib_svc.sh"
 svc_init
-ctl() { "$BIN/hsyncctl" -s "$TMP/ctl.sock" -w 5 "$@"; }
+ctl() { "$BIN/hsyncctl" -s "$TMP/ctl.sock" --timeout 5 "$@"; }
 
 # 1. a key file that is not there: the start fails in the foreground of -d
 svc_conf sig0-key="$TMP/missing.private" pidfile="$TMP/hsyncd.pid" log-file="$TMP/log" \
@@ -77,5 +77,5 @@ svc_wait_gone "$PID" && ok "stopped" || bad "still running"
 "$BIN/hsyncd" -c "$TMP/second.conf" -d 2>"$TMP/err"
 rc=$?
 [ $rc -eq 0 ] && ok "the store can be taken again" || bad "store still locked: $(cat "$TMP/err")"
-"$BIN/hsyncctl" -s "$TMP/ctl2.sock" -w 5 stop >/dev/null 2>&1
+"$BIN/hsyncctl" -s "$TMP/ctl2.sock" --timeout 5 stop >/dev/null 2>&1
 svc_finish

@@ -36,7 +36,7 @@ expect_accepted "$HPKE" 0600
 
 # the start refuses it too, before anything is opened
 chmod 0644 "$KEY"
-"$BIN/hsyncd" -c "$TMP/hsyncd.conf" -f >/dev/null 2>"$TMP/err"
+timeout 10 "$BIN/hsyncd" -c "$TMP/hsyncd.conf" -f >/dev/null 2>"$TMP/err" # bounded: it must not start
 rc=$?
 [ $rc -eq 3 ] && grep -q "has mode 0644" "$TMP/err" && [ ! -e "$TMP/store.db" ] &&
 	ok "start refused, no store created" || bad "start: exit $rc, $(cat "$TMP/err")"

@@ -11,7 +11,7 @@
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib_svc.sh"
 svc_init
-ctl() { "$BIN/hsyncctl" -s "$TMP/ctl.sock" -w 5 "$@"; }
+ctl() { "$BIN/hsyncctl" -s "$TMP/ctl.sock" --timeout 5 "$@"; }
 ROOT=0
 [ "$(id -u)" = 0 ] && ROOT=1
 

@@ -7,7 +7,7 @@
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib_svc.sh"
 svc_init
-ctl() { "$BIN/hsyncctl" -s "$TMP/ctl.sock" -w 5 "$@"; }
+ctl() { "$BIN/hsyncctl" -s "$TMP/ctl.sock" --timeout 5 "$@"; }
 zone() { printf 'zone:\n    name: %s\n    primary: 127.0.0.1@9\n' "$1"; }
 
 SVC_ZONES=$(zone one.test.) svc_conf >"$TMP/hsyncd.conf"
