@@ -1,11 +1,13 @@
 /* config.c -- hsyncd's configuration file into an hd_config_t. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "daemon/hd.h"
+#include "daemon/svc.h"
 #include "engine/zonesec_run.h"
 #include "util/xmalloc.h"
 
@@ -29,14 +31,56 @@ static char *dup_or_null(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
-/* A trust anchor: a readable file, else record text. */
+/* A trust anchor: record text has blanks between its fields; anything
+ * else names a file, which must then be there. */
 static int add_anchor(dv_anchors_t *a, const char *v, hs_errmsg_t *em)
 {
 	struct stat st;
 
-	if (stat(v, &st) == 0 && S_ISREG(st.st_mode))
-		return dv_anchors_load_file(a, v, em);
-	return dv_anchors_add_text(a, v, em);
+	if (strpbrk(v, " \t") != NULL)
+		return dv_anchors_add_text(a, v, em);
+	if (stat(v, &st) != 0)
+		return hs_fail(em, HS_E_IO, "cannot read the trust anchor file '%s': %s", v,
+		               strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return hs_fail(em, HS_E_IO, "trust anchor file '%s' is not a regular file", v);
+	return dv_anchors_load_file(a, v, em);
+}
+
+/* control-socket-mode (octal, owner read/write kept, nothing above 0777)
+ * and control-socket-group (must exist). The user is looked up when the
+ * daemon starts or checks what a start needs (a file may name a user
+ * that only the service's host has). */
+static int ctl_perms(const conf_sec_t *s, hd_config_t *c, hs_errmsg_t *em)
+{
+	const conf_val_t *m = conf_val(s, "control-socket-mode", 0);
+	const conf_val_t *g = conf_val(s, "control-socket-group", 0);
+	const conf_val_t *u = conf_val(s, "username", 0);
+	hs_errmsg_t e2;
+	char *end;
+	unsigned long v;
+
+	hs_errmsg_clear(&e2);
+	if (m != NULL) {
+		v = strtoul(m->text, &end, 8);
+		if (m->text[0] == '\0' || *end != '\0' || v > 0777 || (v & 0600) != 0600)
+			return hs_fail(
+			    em, HS_E_CONFIG,
+			    "%s:%u: server.control-socket-mode: '%s' is not an octal mode "
+			    "from 0600 to 0777",
+			    c->path, m->line, m->text);
+		c->ctl_mode = (unsigned)v;
+	}
+	if (g != NULL && svc_group_lookup(g->text, &c->ctl_gid, &e2) != HS_OK)
+		return hs_fail(em, HS_E_CONFIG, "%s:%u: server.control-socket-group: %s", c->path,
+		               g->line, hs_errmsg_str(&e2));
+	if (g != NULL && m == NULL)
+		c->ctl_mode = 0660;
+	if (u != NULL && u->text[0] == '\0') {
+		free(c->username);
+		c->username = NULL;
+	}
+	return HS_OK;
 }
 
 /* server and transport: the rows shared with every transport node are
@@ -50,6 +94,13 @@ static int load_server(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	if (rc != HS_OK)
 		return rc;
 	c->control_socket = dup_or_null(conf_str(s, "control-socket"));
+	c->username = dup_or_null(conf_str(s, "username"));
+	c->pidfile = dup_or_null(conf_str(s, "pidfile"));
+	c->log_file = dup_or_null(conf_str(s, "log-file"));
+	c->ctl_group = dup_or_null(conf_str(s, "control-socket-group"));
+	rc = ctl_perms(s, c, em);
+	if (rc != HS_OK)
+		return rc;
 	c->beat_ms = (uint32_t)conf_dur_ms(s, "beat-interval", 15000);
 	c->syslog = conf_bool(s, "syslog", 0);
 	c->transfers_in = (unsigned)conf_int(s, "transfers-in", ZSEC_RUN_MAX_OPS);
@@ -235,6 +286,10 @@ void hd_config_clear(hd_config_t *c)
 	free(c->path);
 	tp_conf_clear(&c->tp);
 	free(c->control_socket);
+	free(c->ctl_group);
+	free(c->username);
+	free(c->pidfile);
+	free(c->log_file);
 	dv_anchors_free(c->anchors);
 	free(c->zones);
 	hd_idzone_conf_clear(&c->idz);

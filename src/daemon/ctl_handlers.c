@@ -6,6 +6,7 @@
 #include "daemon/hd_int.h"
 #include "hpke/keyfile.h"
 #include "sig0/sig0.h"
+#include "util/xmalloc.h"
 
 #define S(ms) ((ms) / 1000)
 
@@ -139,19 +140,21 @@ static int h_zone_show(tp_ctl_call_t *c, void *arg)
 	hs_jw_kv_str(c->out, "group", g != NULL ? g : "-");
 	if (z != NULL && z->reason != ENG_ZONE_MALFORMED && z->reason != ENG_ZONE_NO_HSYNCPARAM &&
 	    z->reason != ENG_ZONE_MANY_HSYNCPARAM && z->reason != ENG_ZONE_NO_HSYNC3) {
-		snprintf(pol, sizeof(pol), "nsmgmt=%s parentsync=%s%s%s%s%s%s",
+		/* the presentation form of the record (as hsdig and hsync-rr show it) */
+		snprintf(pol, sizeof(pol), "nsmgmt=\"%s\" parentsync=\"%s\"%s%s%s%s%s%s%s",
 		         z->policy.nsmgmt ? "agent" : "owner",
 		         z->policy.parentsync ? "agent" : "owner",
-		         z->policy.pubcds ? " pubcds" : "", z->policy.servers ? " servers=" : "",
-		         z->policy.servers ? z->policy.servers : "",
-		         z->policy.signers ? " signers=" : "",
-		         z->policy.signers ? z->policy.signers : "");
+		         z->policy.servers ? " servers=\"" : "",
+		         z->policy.servers ? z->policy.servers : "", z->policy.servers ? "\"" : "",
+		         z->policy.signers ? " signers=\"" : "",
+		         z->policy.signers ? z->policy.signers : "", z->policy.signers ? "\"" : "",
+		         z->policy.pubcds ? " pubcds" : "");
 		hs_jw_kv_str(c->out, "hsyncparam", pol);
 	} else {
 		hs_jw_kv_str(c->out, "hsyncparam", "-");
 	}
-	hs_jw_kv_str(c->out, "problem",
-	             z == NULL ? "not loaded" : (z->multi ? "" : z->reason_text));
+	if (z == NULL || !z->multi)
+		hs_jw_kv_str(c->out, "problem", z == NULL ? "not loaded" : z->reason_text);
 	hs_jw_key(c->out, "hsync3");
 	hs_jw_arr_begin(c->out);
 	for (i = 0; z != NULL && i < z->nproviders; i++) {
@@ -199,6 +202,10 @@ static void peer_counters(hs_jw_t *w, hd_t *d, const eng_peer_info_t *pi)
 	hs_jw_kv_u64(w, "last_received", S(ps.last_received_ms));
 	hs_jw_kv_u64(w, "beats_rx", pi->beats_rx);
 	hs_jw_kv_u64(w, "beats_tx", pi->beats_tx);
+	hs_jw_kv_u64(w, "beats_skipped", pi->beats_skipped);
+	hs_jw_kv_str(w, "last_error", ps.last_error);
+	hs_jw_kv_u64(w, "last_error_at", S(ps.last_error_ms));
+	hs_jw_kv_bool(w, "failing", ps.failing != 0);
 }
 
 static int h_peer_list(tp_ctl_call_t *c, void *arg)
@@ -336,6 +343,16 @@ static int h_gossip_show(tp_ctl_call_t *c, void *arg)
 	return HS_OK;
 }
 
+/* A record text as one JSON string, without the newline it ends with. */
+static void jw_line(hs_jw_t *w, const hs_buf_t *b)
+{
+	size_t n = b->len;
+
+	while (n > 0 && (b->data[n - 1] == '\n' || b->data[n - 1] == '\r'))
+		n--;
+	hs_jw_strn(w, (const char *)b->data, n);
+}
+
 static int h_identity(tp_ctl_call_t *c, void *arg)
 {
 	hd_t *d = arg;
@@ -368,10 +385,10 @@ static int h_identity(tp_ctl_call_t *c, void *arg)
 	         strchr(d->cfg.tp.listen.ip, ':') ? "AAAA" : "A", d->cfg.tp.listen.ip);
 	hs_jw_str(c->out, line);
 	sig0_key_rr_text(k, &b);
-	hs_jw_strn(c->out, (const char *)b.data, b.len);
+	jw_line(c->out, &b);
 	b.len = 0;
 	if (hpke_keyfile_record(&b, &kf, owner) == HS_OK)
-		hs_jw_strn(c->out, (const char *)b.data, b.len);
+		jw_line(c->out, &b);
 	if (d->idz != NULL) {
 		/* the identity zone is ours: the parent needs its DS */
 		const char *p, *nl;
@@ -401,7 +418,14 @@ static void after_stop(void *arg)
 
 static void after_reload(void *arg)
 {
-	hd_reload(arg);
+	hd_t *d = arg;
+	hd_config_t *nc = d->reload_next;
+
+	d->reload_next = NULL;
+	if (nc != NULL) {
+		hd_reload_apply(d, nc);
+		free(nc);
+	}
 }
 
 static int h_stop(tp_ctl_call_t *c, void *arg)
@@ -411,10 +435,37 @@ static int h_stop(tp_ctl_call_t *c, void *arg)
 	return HS_OK;
 }
 
+/* The file is read and checked here, so the client hears a refusal;
+ * what it changes is applied once the answer is out. */
 static int h_reload(tp_ctl_call_t *c, void *arg)
 {
-	hs_jw_str(c->out, "reloading configuration and zones");
-	tp_ctl_after_reply(c, after_reload, arg);
+	hd_t *d = arg;
+	hd_config_t *nc;
+	hs_errmsg_t em;
+	char kept[256], msg[400];
+
+	if (d->reload_next != NULL)
+		return hs_fail(c->em, HS_E_AGAIN, "a reload is already under way");
+	nc = xcalloc(1, sizeof(*nc));
+	hs_errmsg_clear(&em);
+	if (hd_reload_prepare(d, nc, kept, sizeof(kept), &em) != HS_OK) {
+		free(nc);
+		hs_log(HS_LOG_ERR, "hsyncd",
+		       "reload refused, keeping the running configuration: %s", hs_errmsg_str(&em));
+		return hs_fail(c->em, HS_E_CONFIG,
+		               "reload refused, the running configuration is kept: %s",
+		               hs_errmsg_str(&em));
+	}
+	snprintf(msg, sizeof(msg), "configuration reloaded: %zu zone%s%s%s%s", nc->nzones,
+	         nc->nzones == 1 ? "" : "s", kept[0] ? "; changes of " : "", kept,
+	         kept[0] ? " need a restart (running values kept)" : "");
+	d->reload_next = nc;
+	hs_jw_obj_begin(c->out);
+	hs_jw_kv_str(c->out, "message", msg);
+	hs_jw_kv_u64(c->out, "zones", nc->nzones);
+	hs_jw_kv_str(c->out, "restart_needed", kept);
+	hs_jw_obj_end(c->out);
+	tp_ctl_after_reply(c, after_reload, d);
 	return HS_OK;
 }
 
@@ -443,6 +494,9 @@ int hd_ctl_start(hd_t *d, hs_errmsg_t *em)
 	memset(&cc, 0, sizeof(cc));
 	cc.path = d->cfg.control_socket;
 	cc.env = d->env;
+	cc.mode = d->cfg.ctl_mode;
+	cc.has_group = d->cfg.ctl_group != NULL;
+	cc.group = d->cfg.ctl_gid;
 	rc = tp_ctl_new(d->loop, &cc, &d->ctl, em);
 	if (rc != HS_OK)
 		return rc;

@@ -41,12 +41,15 @@ struct hd {
 	struct hd_zone *zones;
 	size_t nzones, capzones;
 	hs_strmap_t *zone_idx; /* name (no case) -> index + 1 into zones */
-	uint64_t started; /* Unix seconds */
+	uint64_t started;      /* Unix seconds */
 	int pumping, pump_again;
 	ds_zone_t *idz;        /* our identity zone, signed; NULL when not served */
 	tp_timer_t *idz_timer; /* the next re-signing */
 	uint32_t idz_serial;   /* last serial served */
 	uint64_t idz_queries, idz_xfrs, idz_refused;
+	struct svc_lock *lock;    /* the store's, for the daemon's life */
+	int pidfile_written;      /* remove it when stopping */
+	hd_config_t *reload_next; /* "reload": checked, applied after the reply */
 };
 
 /* For results that need no action (logged by their callee or harmless). */
@@ -79,6 +82,14 @@ int hd_idzone_request(hd_t *d, const tp_peer_addr_t *src, int proto, size_t limi
 /* ctl_handlers.c */
 int hd_ctl_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
 /* daemon.c */
+/* Read the configuration again into `nc` (hd_config_clear): HS_OK and
+ * the options that would need a restart in `kept` ("a, b"; "" = none),
+ * or the loader's error (nothing changes). */
+int hd_reload_prepare(hd_t *d, hd_config_t *nc, char *kept, size_t keptlen,
+                      hs_errmsg_t *em) HS_CHECK_RESULT;
+/* Apply a prepared configuration (takes `nc` over, cleared after). */
+void hd_reload_apply(hd_t *d, hd_config_t *nc);
+/* Both, for SIGHUP: a refusal is logged. */
 void hd_reload(hd_t *d);
 void hd_stop(hd_t *d);
 

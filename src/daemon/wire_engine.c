@@ -180,8 +180,9 @@ void hd_on_outcome(void *arg, const uint8_t msgid[TP_MSGID_LEN], const char *pee
 	if (!map_take(d, msgid, &eid))
 		return;
 	if (outcome != TP_OUT_DELIVERED)
-		hs_log(HS_LOG_INFO, SUBSYS, "message to '%s' not delivered (%s)", peer,
-		       reason != NULL ? reason : "");
+		hs_log(HS_LOG_NOTICE, SUBSYS, "message to '%s' not delivered: %s%s%s", peer,
+		       outcome == TP_OUT_EXPIRED ? "expired" : "rejected",
+		       reason != NULL && reason[0] ? " " : "", reason != NULL ? reason : "");
 	/* the peer no longer has the HPKE key we sealed to: it may have rolled
 	 * its key, so fetch what it publishes now */
 	if (outcome == TP_OUT_REJECTED && reason != NULL && strcmp(reason, "unknown-key") == 0)

@@ -97,7 +97,10 @@ int eng_message(eng_t *e, const char *from, const char *type, const uint8_t *bod
                 size_t len) HS_CHECK_RESULT;
 
 /* The transport finished with a SEND action: delivered 1 / failed 0.
- * HS_E_NOTFOUND for an id the engine no longer tracks. */
+ * HS_E_NOTFOUND for an id the engine no longer tracks. Until then the
+ * message counts as pending: while a BEAT to a peer is pending no other
+ * BEAT to it is queued (counted in beats_skipped), so an unreachable peer
+ * holds at most one BEAT in the transport's queue. */
 int eng_send_result(eng_t *e, uint64_t msgid, int delivered) HS_CHECK_RESULT;
 
 /* Time passed: fire due timers (HELLO retries, BEATs, silence checks,
@@ -160,6 +163,7 @@ typedef struct eng_peer_info {
 	uint64_t beats_rx, beats_tx, sends_ok, sends_failed;
 	uint64_t refused_in;       /* its messages we refused (HELLO_ACK accept false) */
 	uint64_t refused_out;      /* our messages it refused */
+	uint64_t beats_skipped;    /* BEATs not queued: the previous one still pending */
 	uint32_t beat_interval_ms; /* as advertised by the peer (0 = none yet) */
 	int hello_sent_ok;         /* our HELLO accepted by the peer */
 	int hello_rcvd_ok;         /* its HELLO accepted by us */

@@ -23,6 +23,7 @@ typedef struct eng_peer {
 	uint32_t peer_interval;
 	uint64_t beats_rx, beats_tx, sends_ok, sends_failed;
 	uint64_t refused_in, refused_out;
+	uint64_t beats_skipped; /* not sent: the previous BEAT still pending */
 } eng_peer_t;
 
 typedef struct eng_row {

@@ -185,11 +185,29 @@ void eng_groups_refresh(eng_t *e)
 	}
 }
 
+/* A BEAT to `p` handed to the transport and not yet delivered or failed. */
+static int beat_pending(const eng_t *e, const eng_peer_t *p)
+{
+	for (size_t i = 0; i < e->npend; i++)
+		if (e->pend[i].type == ENG_MSG_BEAT && strcmp(e->pend[i].peer, p->identity) == 0)
+			return 1;
+	return 0;
+}
+
 void eng_send_beat(eng_t *e, eng_peer_t *p)
 {
 	eng_beat_t b;
 	hs_buf_t body = HS_BUF_INIT;
 	size_t ng = 0;
+	/* a BEAT is worth little once the next one is due: while one is still
+	 * queued for an unreachable peer, do not pile more up behind it */
+	if (beat_pending(e, p)) {
+		if (p->beats_skipped++ == 0 || hs_log_get_level() >= HS_LOG_DEBUG)
+			log_info("engine",
+			         "beat to '%s' held back: the previous one is not delivered yet",
+			         p->identity);
+		return;
+	}
 	memset(&b, 0, sizeof(b));
 	b.seq = ++e->beat_seq;
 	b.interval_ms = e->cfg.beat_interval_ms;

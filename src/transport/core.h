@@ -278,6 +278,13 @@ typedef struct tp_peer_stats {
 	uint64_t refused;                             /* envelopes from the peer we rejected */
 	uint64_t last_delivered_ms, last_received_ms; /* wall clock; 0 never */
 	size_t pending;
+	/* why the latest attempt failed ("no answer: timed out", "REFUSED,
+	 * EDE 18 (Prohibited): ...", "bad response: ..."), when (wall clock
+	 * ms; 0 never), and whether attempts have failed since the last
+	 * delivery (the log says so once when it starts and once when it ends) */
+	char last_error[120];
+	uint64_t last_error_ms;
+	int failing;
 } tp_peer_stats_t;
 /* The counters of `identity` (canonical): HS_OK, or HS_E_NOTFOUND when the
  * core has neither queued for nor received from it (*out zeroed then). */

@@ -3,7 +3,9 @@
  * replies, request parsing, EDNS option lookup, response verification.
  */
 #include "transport/core_int.h"
+#include "wire/pktprint.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "transport/endpoint.h"
@@ -217,6 +219,35 @@ int dns_verify_response(tp_core_t *c, const tp_peer_t *peer, const uint8_t *msg,
 	*out = r;
 	*rcode = (unsigned)(r.flags & 15) | (unsigned)r.opt_ext_rcode << 4;
 	return HS_OK;
+}
+
+void dns_error_text(const uint8_t *msg, size_t len, char *out, size_t n)
+{
+	dns_req_t r;
+	const uint8_t *ede;
+	size_t elen;
+	unsigned rcode;
+	const char *name;
+	int used;
+
+	if (dns_parse_request(msg, len, &r) != HS_OK) {
+		snprintf(out, n, "unparseable response");
+		return;
+	}
+	rcode = (unsigned)(r.flags & 15) | (unsigned)r.opt_ext_rcode << 4;
+	name = pkt_rcode_name(rcode);
+	used = name ? snprintf(out, n, "%s", name) : snprintf(out, n, "RCODE%u", rcode);
+	if (used < 0 || (size_t)used >= n || !r.has_opt ||
+	    dns_find_option(r.opt_rdata, r.opt_rdlen, 15, &ede, &elen) != HS_OK || elen < 2)
+		return;
+	unsigned code = (unsigned)ede[0] << 8 | ede[1];
+	const char *en = pkt_ede_name(code);
+	int tl = (int)(elen - 2 > 80 ? 80 : elen - 2);
+	for (int i = 0; i < tl; i++)
+		if (ede[2 + i] < 0x20 || ede[2 + i] > 0x7e)
+			tl = i; /* printable ASCII only: it goes into the log */
+	snprintf(out + used, n - (size_t)used, ", EDE %u%s%s%s%s%.*s", code, en ? " (" : "",
+	         en ? en : "", en ? ")" : "", tl > 0 ? ": " : "", tl, (const char *)ede + 2);
 }
 
 int dns_answer_rdata(const uint8_t *msg, size_t len, uint16_t type, const uint8_t **rdata,

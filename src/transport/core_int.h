@@ -211,6 +211,11 @@ int dns_find_option(const uint8_t *rdata, size_t len, uint16_t code, const uint8
  * and give the parsed header facts. */
 int dns_verify_response(tp_core_t *c, const tp_peer_t *peer, const uint8_t *msg, size_t len,
                         dns_req_t *out, unsigned *rcode) HS_CHECK_RESULT;
+/* What an error response says, for operators: "REFUSED", "NOTAUTH, EDE
+ * 18 (Prohibited): why" (the EDE text as sent, cut to fit). Works on
+ * bytes whose signature did not verify: for the log only, never a
+ * decision. "unparseable response" when the header cannot be read. */
+void dns_error_text(const uint8_t *msg, size_t len, char *out, size_t n);
 /* The first answer RR of type `type`: its RDATA. */
 int dns_answer_rdata(const uint8_t *msg, size_t len, uint16_t type, const uint8_t **rdata,
                      size_t *rdlen) HS_CHECK_RESULT;

@@ -194,7 +194,7 @@ typedef void (*tp_request_fn)(tp_endpoint_t *ep, const tp_peer_addr_t *src, int 
  * TCP on the same port and start serving on `loop`. `cfg` NULL = defaults.
  * `handler` NULL = a client-only endpoint (requests are dropped).
  * Errors: HS_E_INVAL (bad argument), HS_E_NET (socket/bind/listen failed,
- * or no common free port after several tries).
+ * or no common free port after several tries; errno then says why).
  */
 int tp_endpoint_new(tp_loop_t *loop, const tp_peer_addr_t *addr, const tp_endpoint_config_t *cfg,
                     tp_request_fn handler, void *arg, tp_endpoint_t **out) HS_CHECK_RESULT;

@@ -1,6 +1,7 @@
 /* node.c -- the transport core driven on the libevent endpoint. */
 #include "transport/node.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,11 +282,13 @@ int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
 		             conf->listen.ip);
 		goto cleanup;
 	}
+	errno = 0;
 	rc = tp_endpoint_new(loop, &bind, &ec,
 	                     (opts != NULL && opts->no_listen) ? NULL : on_request, n, &n->ep);
 	if (rc != HS_OK) {
-		rc = hs_fail(em, rc, "cannot bind %s port %d: %s", conf->listen.ip, port,
-		             hs_strerror(rc));
+		int e = errno;
+		rc = hs_fail(em, rc, "cannot listen on %s@%d (udp and tcp): %s", conf->listen.ip,
+		             port, rc == HS_E_NET && e != 0 ? strerror(e) : hs_strerror(rc));
 		goto cleanup;
 	}
 	n->listening = !(opts != NULL && opts->no_listen);
@@ -293,8 +296,9 @@ int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
 		n->inbox_flag = 1;
 	/* first round (resumed queue, left-over inbox) from the loop */
 	n->kick = tp_timer_add(loop, 0, on_kick, n);
-	log_info(SUBSYS, "node \"%s\" serving on %s port %u with %zu peers", n->identity,
-	         conf->listen.ip, (unsigned)tp_endpoint_port(n->ep), conf->npeers);
+	log_info(SUBSYS, "node \"%s\" serving on %s port %u with %zu peer%s", n->identity,
+	         conf->listen.ip, (unsigned)tp_endpoint_port(n->ep), conf->npeers,
+	         conf->npeers == 1 ? "" : "s");
 	*out = n;
 	n = NULL;
 cleanup:

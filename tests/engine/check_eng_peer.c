@@ -16,6 +16,7 @@ typedef struct fx {
 	hs_env_fake_t clock;
 	eng_t *e;
 	h_acts_t acts;
+	int hold_beats; /* 0: every BEAT is reported delivered at once */
 } fx_t;
 
 static void fx_init(fx_t *f)
@@ -39,6 +40,9 @@ static void fx_drain(fx_t *f)
 {
 	h_acts_clear(&f->acts);
 	h_drain(f->e, &f->acts);
+	for (size_t i = 0; i < f->acts.n && !f->hold_beats; i++)
+		if (f->acts.a[i].kind == ENG_ACT_SEND && f->acts.a[i].type == ENG_MSG_BEAT)
+			ck_assert_int_eq(eng_send_result(f->e, f->acts.a[i].msgid, 1), HS_OK);
 }
 
 static void fx_advance(fx_t *f, uint64_t ms)
@@ -660,6 +664,39 @@ START_TEST(test_interval_clamped)
 }
 END_TEST
 
+/* An unreachable peer: while our BEAT to it is undelivered, no other BEAT
+ * to it is queued (draft-hsync-agents section 6); once the transport
+ * gives up on it, the next interval queues one again. */
+START_TEST(test_one_pending_beat)
+{
+	fx_t f;
+	eng_peer_info_t pi;
+	const eng_action_t *a;
+	uint64_t first;
+	size_t beats = 0;
+
+	fx_init(&f);
+	f.hold_beats = 1;
+	to_introduced(&f); /* the introduction sends a BEAT at once */
+	a = h_find(&f.acts, ENG_ACT_SEND, ENG_MSG_BEAT, BRAVO);
+	ck_assert_ptr_nonnull(a);
+	first = a->msgid;
+	for (int i = 0; i < 20; i++) { /* 20 intervals: DEGRADED, INTERRUPTED */
+		fx_advance(&f, 1000);
+		beats += h_count(&f.acts, ENG_ACT_SEND, ENG_MSG_BEAT);
+	}
+	ck_assert_uint_eq(beats, 0);
+	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);
+	ck_assert_uint_eq(pi.beats_tx, 1);
+	ck_assert_uint_ge(pi.beats_skipped, 19);
+	/* the transport gives up on it (expired): the next one goes out */
+	ck_assert_int_eq(eng_send_result(f.e, first, 0), HS_OK);
+	fx_advance(&f, 1000);
+	ck_assert_ptr_nonnull(h_find(&f.acts, ENG_ACT_SEND, ENG_MSG_BEAT, BRAVO));
+	fx_free(&f);
+}
+END_TEST
+
 static Suite *peer_suite(void)
 {
 	Suite *s = suite_create("eng_peer");
@@ -681,6 +718,7 @@ static Suite *peer_suite(void)
 	tcase_add_test(tc, test_alone_not_multi);
 	tcase_add_test(tc, test_interval_clamped);
 	tcase_add_test(tc, test_send_results);
+	tcase_add_test(tc, test_one_pending_beat);
 	tcase_add_test(tc, test_json_escapes_remote_text);
 	suite_add_tcase(s, tc);
 	return s;

@@ -97,7 +97,7 @@ done
 run() { # run NAME ARGS...: output in $TMP/NAME.out/.err, status in $rc
 	local name=$1
 	shift
-	"$DISC" -s 127.0.0.1 -p "$NSD_PORT" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+	"$DISC" @127.0.0.1 -p "$NSD_PORT" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
 	rc=$?
 }
 has() { grep -qF -- "$2" "$TMP/$1"; }

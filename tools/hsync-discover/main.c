@@ -177,8 +177,11 @@ cleanup:
 int main(int argc, char **argv)
 {
 	struct hd_opts o;
+	int rc = cli_start("hsync-discover", argc, argv, hd_usage_text, NULL);
+	if (rc >= 0)
+		return rc;
 	hs_log_set_ident("hsync-discover");
-	int rc = hd_parse_args(argc, argv, &o);
+	rc = hd_parse_args(argc, argv, &o);
 	if (rc < 0)
 		rc = run(&o);
 	hd_opts_free(&o);

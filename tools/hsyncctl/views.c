@@ -79,6 +79,9 @@ static const struct col peer_show_cols[] = {
     {"refused", "refused", COL_STR},
     {"beats sent", "beats_tx", COL_STR},
     {"beats received", "beats_rx", COL_STR},
+    {"beats skipped", "beats_skipped", COL_STR},
+    {"last error", "last_error", COL_STR},
+    {"last error at", "last_error_at", COL_AGE},
 };
 
 static const struct col help_cols[] = {
@@ -136,4 +139,13 @@ const struct view *ctl_view_find(int argc, char **argv)
 		}
 	}
 	return best;
+}
+
+int ctl_view_group(const char *word)
+{
+	size_t n = strlen(word);
+	for (size_t i = 0; i < ctl_nviews; i++)
+		if (strncmp(ctl_views[i].cmd, word, n) == 0 && ctl_views[i].cmd[n] == ' ')
+			return 1;
+	return 0;
 }
