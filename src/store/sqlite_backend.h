@@ -51,4 +51,14 @@ int sqi_next(void *be, st_inbox_msg_t *out);
 int sqi_ack(void *be, int64_t seq);
 int sqi_count(void *be, uint64_t *n);
 
+/* sqlite_zones.c */
+int sqz_put_snapshot(void *be, const char *zone, uint32_t serial, const uint8_t *data, size_t len,
+                     int64_t at, int has_keep, uint32_t keep_from);
+int sqz_add_journal(void *be, const char *zone, uint32_t from, uint32_t to, int64_t at,
+                    const uint8_t *data, size_t len, int64_t *seq);
+int sqz_load(void *be, const char *zone, st_zone_data_t *out);
+int sqz_trim(void *be, const char *zone, int64_t after_seq);
+int sqz_sizes(void *be, const char *zone, uint64_t *snap, uint64_t *journal);
+int sqz_drop(void *be, const char *zone);
+
 #endif

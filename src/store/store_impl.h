@@ -61,6 +61,15 @@ struct st_ops {
 	int (*inbox_next)(void *be, st_inbox_msg_t *out);
 	int (*inbox_ack)(void *be, int64_t seq);
 	int (*inbox_count)(void *be, uint64_t *n);
+
+	int (*zone_put_snapshot)(void *be, const char *zone, uint32_t serial, const uint8_t *data,
+	                         size_t len, int64_t at, int has_keep, uint32_t keep_from);
+	int (*zone_add_journal)(void *be, const char *zone, uint32_t from, uint32_t to, int64_t at,
+	                        const uint8_t *data, size_t len, int64_t *seq);
+	int (*zone_load)(void *be, const char *zone, st_zone_data_t *out);
+	int (*zone_trim)(void *be, const char *zone, int64_t after_seq);
+	int (*zone_sizes)(void *be, const char *zone, uint64_t *snap, uint64_t *journal);
+	int (*zone_drop)(void *be, const char *zone);
 };
 
 /* The handle: a backend row and its state (store.c, store_queue.c). */

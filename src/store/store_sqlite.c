@@ -52,4 +52,10 @@ const struct st_ops st_sqlite_ops = {
 	.inbox_next = sqi_next,
 	.inbox_ack = sqi_ack,
 	.inbox_count = sqi_count,
+	.zone_put_snapshot = sqz_put_snapshot,
+	.zone_add_journal = sqz_add_journal,
+	.zone_load = sqz_load,
+	.zone_trim = sqz_trim,
+	.zone_sizes = sqz_sizes,
+	.zone_drop = sqz_drop,
 };

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "util/buf.h"
 #include "util/errmsg.h"
 #include "zone/zone.h"
 

@@ -218,7 +218,7 @@ START_TEST(test_migrate_from_v1)
 	ck_assert_int_eq(st_outq_add(st, &a, NULL), HS_OK);
 	ck_assert_int_eq(st_check(st, NULL), HS_OK);
 	st_close(st);
-	ck_assert_int_eq(stt_sql_int(path, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(stt_sql_int(path, "PRAGMA user_version"), st_schema_version());
 	free(path);
 }
 END_TEST
