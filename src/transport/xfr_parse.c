@@ -19,40 +19,6 @@
 #define DEF_MAX_RECORDS 1000000u
 #define DEF_MAX_BYTES   ((size_t)256 << 20)
 
-/*
- * RDATA layouts of the types whose RDATA names a sender may compress
- * (RFC 1035 types, and those RFC 3597 section 4 tells receivers to
- * decompress). One letter per field: n name, h 2 octets, w 4 octets,
- * s character-string, x 18 octets (SIG fixed part), r the rest.
- * Every other type is copied as received.
- */
-static const struct {
-	uint16_t type;
-	const char *layout;
-} compressible[] = {
-    {2, "n"},       /* NS */
-    {3, "n"},       /* MD */
-    {4, "n"},       /* MF */
-    {5, "n"},       /* CNAME */
-    {6, "nnr"},     /* SOA */
-    {7, "n"},       /* MB */
-    {8, "n"},       /* MG */
-    {9, "n"},       /* MR */
-    {12, "n"},      /* PTR */
-    {14, "nn"},     /* MINFO */
-    {15, "hn"},     /* MX */
-    {17, "nn"},     /* RP */
-    {18, "hn"},     /* AFSDB */
-    {21, "hn"},     /* RT */
-    {24, "xnr"},    /* SIG */
-    {26, "hnn"},    /* PX */
-    {30, "nr"},     /* NXT */
-    {33, "hhhn"},   /* SRV */
-    {35, "hhsssn"}, /* NAPTR */
-    {36, "hn"},     /* KX */
-    {39, "n"},      /* DNAME */
-};
-
 struct tp_xfr_parser {
 	uint8_t zone[WIRE_NAME_MAX];
 	size_t zone_len;
@@ -107,64 +73,6 @@ size_t tp_xfr_parser_records(const tp_xfr_parser_t *p)
 	return p->records;
 }
 
-static const char *layout_of(uint16_t type)
-{
-	for (size_t i = 0; i < sizeof(compressible) / sizeof(compressible[0]); i++)
-		if (compressible[i].type == type)
-			return compressible[i].layout;
-	return NULL;
-}
-
-/* The RDATA of `rr` into p->rdata, names expanded. */
-static int take_rdata(tp_xfr_parser_t *p, const uint8_t *msg, size_t len, const dnsmsg_rr_t *rr)
-{
-	const char *lay = layout_of(rr->type);
-	size_t off = rr->rdata_off, end = rr->rdata_off + rr->rdlen;
-	p->rdata.len = 0;
-	if (lay == NULL) {
-		hs_buf_append(&p->rdata, msg + off, rr->rdlen);
-		return HS_OK;
-	}
-	for (; *lay; lay++) {
-		size_t want = 0;
-		switch (*lay) {
-		case 'n': {
-			uint8_t name[WIRE_NAME_MAX];
-			size_t nlen, wl;
-			if (off >= end ||
-			    dnsmsg_name_expand(msg, len, off, name, &nlen, &wl) != HS_OK ||
-			    wl > end - off)
-				return HS_E_MALFORMED;
-			hs_buf_append(&p->rdata, name, nlen);
-			off += wl;
-			continue;
-		}
-		case 'h':
-			want = 2;
-			break;
-		case 'w':
-			want = 4;
-			break;
-		case 'x':
-			want = 18;
-			break;
-		case 's':
-			want = off < end ? 1 + (size_t)msg[off] : 1;
-			break;
-		case 'r':
-			want = end - off;
-			break;
-		default:
-			return HS_E_INTERNAL;
-		}
-		if (want > end - off)
-			return HS_E_MALFORMED;
-		hs_buf_append(&p->rdata, msg + off, want);
-		off += want;
-	}
-	return off == end ? HS_OK : HS_E_MALFORMED;
-}
-
 static const char *const rcode_names[] = {
     "NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
     "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE",
@@ -217,7 +125,7 @@ static int take_record(tp_xfr_parser_t *p, const uint8_t *msg, size_t len, const
 		hs_buf_free(&nm);
 		return rc;
 	}
-	if (take_rdata(p, msg, len, rr) != HS_OK)
+	if (dnsmsg_rdata_expand(msg, len, rr, &p->rdata) != HS_OK)
 		return hs_fail(em, HS_E_MALFORMED, "record %zu: bad RDATA for type %u",
 		               p->records + 1, rr->type);
 	int apex = dnsmsg_name_equal(owner, olen, p->zone, p->zone_len);
