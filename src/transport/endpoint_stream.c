@@ -31,8 +31,7 @@ void ep_stream_pump(struct srv_conn *c)
 {
 	hs_buf_t m = HS_BUF_INIT;
 	size_t room = c->ep->cfg.tcp_max_buffered / 2;
-	while (c->streams != NULL &&
-	       evbuffer_get_length(bufferevent_get_output(c->bev)) < room) {
+	while (c->streams != NULL && evbuffer_get_length(bufferevent_get_output(c->bev)) < room) {
 		m.len = 0;
 		int rc = c->streams->next(c->streams->arg, &m);
 		if (rc == HS_OK && m.len >= TP_DNS_HDR_LEN && m.len <= TP_MSG_MAX) {

@@ -217,6 +217,47 @@ int zn_snap_find_cut(const zn_snap_t *s, const uint8_t *name, size_t len, uint8_
 	return HS_E_NOTFOUND;
 }
 
+/* The greatest node with key <= (strict: <) `key`. */
+static struct zn_node *floor_node(struct zn_node *t, const uint8_t *key, size_t klen, int strict)
+{
+	struct zn_node *best = NULL;
+	while (t) {
+		int c = zn_key_cmp(key, klen, t->data, t->klen);
+		if (c > 0 || (c == 0 && !strict)) {
+			best = t;
+			t = t->r;
+		} else {
+			t = t->l;
+		}
+	}
+	return best;
+}
+
+int zn_snap_find_floor(const zn_snap_t *s, const uint8_t *name, size_t len, uint16_t type,
+                       uint8_t *owner, size_t *owner_len)
+{
+	uint8_t k[WIRE_NAME_MAX];
+	size_t kl;
+	struct zn_set set;
+	if (s == NULL || zn_key_of(name, len, s->apex, s->apex_len, k, &kl) != HS_OK)
+		return HS_E_NOTFOUND;
+	struct zn_node *n = floor_node(s->root, k, kl, 0);
+	while (n && !zn_node_find_set(n, type, &set))
+		n = floor_node(s->root, n->data, n->klen, 1);
+	if (n == NULL) {
+		/* wrap around: from the last owner backwards */
+		n = s->root;
+		while (n && n->r)
+			n = n->r;
+		while (n && !zn_node_find_set(n, type, &set))
+			n = floor_node(s->root, n->data, n->klen, 1);
+	}
+	if (n == NULL)
+		return HS_E_NOTFOUND;
+	*owner_len = zn_key_name(n->data, n->klen, s->apex, s->apex_len, owner);
+	return HS_OK;
+}
+
 /* ---- iteration --------------------------------------------------------- */
 
 struct zn_iter {

@@ -181,6 +181,16 @@ int zn_snap_find_cut(const zn_snap_t *s, const uint8_t *name, size_t len, uint8_
                      size_t *cut_len) HS_CHECK_RESULT;
 
 /*
+ * The greatest owner at or before `name` in canonical order that has an
+ * RRset of `type`; when there is none before it, the last such owner of
+ * the zone (the wrap-around of an NSEC chain). HS_OK with the owner in
+ * `owner` (WIRE_NAME_MAX octets); HS_E_NOTFOUND when no owner has `type`
+ * or `name` is outside the zone.
+ */
+int zn_snap_find_floor(const zn_snap_t *s, const uint8_t *name, size_t len, uint16_t type,
+                       uint8_t *owner, size_t *owner_len) HS_CHECK_RESULT;
+
+/*
  * The checks every received version must pass before it is served (the
  * same as an AXFR today): every record of an hsync type (HSYNC3,
  * HSYNCPARAM, DSYNC, HPKEKEY, CHUNK, legacy HSYNC/HSYNC2) decodes
