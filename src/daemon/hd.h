@@ -24,6 +24,9 @@
 #include "dnssec/sign.h"
 #include "transport/endpoint.h"
 #include "transport/nodeconf.h"
+#include "transport/tsig.h"
+#include "transport/zserve.h"
+#include "zone/journal.h"
 #include "util/conf.h"
 #include "util/errmsg.h"
 #include "util/log.h"
@@ -36,6 +39,13 @@ typedef struct hd_zone_conf {
 	tp_peer_addr_t primaries[HD_MAX_PRIMARIES];
 	size_t nprimaries;
 	uint32_t refresh_min_s, retry_min_s; /* floors of its SOA timers */
+	char primary_key[TP_TSIG_NAME_MAX];  /* TSIG key for transfers in; "" = none */
+	tp_zs_acl_t *acl;                    /* provide-xfr (served onward) */
+	size_t nacl;
+	tp_zs_notify_t *notify; /* downstreams told by NOTIFY after each new version */
+	size_t nnotify;
+	zn_journal_limits_t journal;
+	int persist; /* keep the copy and journal in the store (when there is one) */
 } hd_zone_conf_t;
 
 /* The identity zone this agent serves itself (section identity-zone:). */
@@ -49,9 +59,9 @@ typedef struct hd_idzone_conf {
 	char **ns;
 	size_t nns;
 	uint32_t ttl, validity; /* seconds */
-	tp_peer_addr_t *xfr;    /* provide-xfr: addresses allowed AXFR (port 0) */
+	tp_zs_acl_t *xfr;       /* provide-xfr: who may transfer it (and with which key) */
 	size_t nxfr;
-	tp_peer_addr_t *notify; /* secondaries told by NOTIFY after each signing */
+	tp_zs_notify_t *notify; /* secondaries told by NOTIFY after each signing */
 	size_t nnotify;
 } hd_idzone_conf_t;
 
@@ -70,6 +80,8 @@ typedef struct hd_config {
 	hd_zone_conf_t *zones;
 	size_t nzones;
 	hd_idzone_conf_t idz;
+	tp_tsig_key_t *keys; /* key: sections (TSIG) */
+	size_t nkeys;
 } hd_config_t;
 
 /* The schema of the configuration file (conf_schema.c). */
@@ -79,6 +91,8 @@ const conf_schema_t *hd_conf_schema(void);
  * "FILE:LINE: ..." in `em`, HS_E_IO, and the anchor loaders' codes. */
 int hd_config_load(const char *path, hd_config_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 void hd_config_clear(hd_config_t *c);
+/* Free an array of zone configurations and what each holds. */
+void hd_zone_confs_free(hd_zone_conf_t *z, size_t n);
 /* Free what an identity-zone configuration holds; NULL fields are fine. */
 void hd_idzone_conf_clear(hd_idzone_conf_t *z);
 

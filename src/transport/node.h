@@ -131,8 +131,8 @@ void tp_node_set_request_hook(tp_node_t *node, tp_node_request_fn fn, void *arg)
  * the request hook above; returns 1 when it took `reply` (it must then
  * send, stream or drop it, now or later), 0 otherwise. NULL removes it.
  */
-typedef int (*tp_node_reply_fn)(void *arg, const tp_peer_addr_t *src, int proto,
-                                const uint8_t *msg, size_t len, tp_reply_t *reply);
+typedef int (*tp_node_reply_fn)(void *arg, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
+                                size_t len, tp_reply_t *reply);
 void tp_node_set_reply_hook(tp_node_t *node, tp_node_reply_fn fn, void *arg);
 
 /* The node's endpoint (for other queries on the same socket). */

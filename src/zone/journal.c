@@ -45,6 +45,15 @@ void zn_journal_clear(zn_journal_t *j)
 	j->bytes = 0;
 }
 
+void zn_journal_truncate(zn_journal_t *j, size_t n)
+{
+	while (j && j->n > n) {
+		j->n--;
+		j->bytes -= j->v[j->n].bytes;
+		zn_diff_free(j->v[j->n].d);
+	}
+}
+
 void zn_journal_free(zn_journal_t *j)
 {
 	if (j == NULL)

@@ -60,6 +60,8 @@ int zn_journal_append(zn_journal_t *j, zn_diff_t *d, int64_t now) HS_CHECK_RESUL
 void zn_journal_expire(zn_journal_t *j, int64_t now);
 /* Forget every entry (a zone replaced by an unrelated version). */
 void zn_journal_clear(zn_journal_t *j);
+/* Drop the newest entries until `n` are left (undoing appends). */
+void zn_journal_truncate(zn_journal_t *j, size_t n);
 
 typedef struct zn_journal_span {
 	size_t entries;

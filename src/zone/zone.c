@@ -77,6 +77,17 @@ zn_snap_t *zn_zone_snapshot(const zn_zone_t *z)
 	return z && z->cur ? zn_snap_ref(z->cur) : NULL;
 }
 
+int zn_zone_set_snap(zn_zone_t *z, zn_snap_t *s)
+{
+	if (z == NULL || s == NULL ||
+	    !dnsmsg_name_equal(z->apex, z->apex_len, s->apex, s->apex_len))
+		return HS_E_INVAL;
+	zn_snap_ref(s);
+	zn_snap_release(z->cur);
+	z->cur = s;
+	return HS_OK;
+}
+
 zn_snap_t *zn_snap_ref(zn_snap_t *s)
 {
 	if (s)

@@ -249,6 +249,14 @@ void zn_builder_limit(zn_builder_t *b, size_t max_records);
  */
 int zn_zone_set(zn_zone_t *z, zn_builder_t *b, hs_errmsg_t *em) HS_CHECK_RESULT;
 
+/*
+ * Make `s` (a version of a zone with the same apex, e.g. built in a
+ * scratch zone and validated there, or one taken earlier to undo a
+ * series of zn_apply) the current version; `s` is referenced, the caller
+ * keeps its own reference. HS_E_INVAL for another apex.
+ */
+int zn_zone_set_snap(zn_zone_t *z, zn_snap_t *s) HS_CHECK_RESULT;
+
 /* ---- differences ------------------------------------------------------- */
 
 /*
