@@ -42,11 +42,12 @@ struct srv_conn {
 	tp_endpoint_t *ep;
 	struct bufferevent *bev;
 	tp_peer_addr_t peer;
-	uint64_t serial;           /* for log lines */
-	unsigned inflight;         /* replies handed out, not yet sent or dropped */
-	int paused;                /* reading disabled (inflight or output cap) */
-	struct event *kick;        /* resumes frame processing outside callbacks */
-	struct ep_stream *streams; /* multi-message replies, oldest first */
+	uint64_t serial;    /* for log lines */
+	unsigned inflight;  /* replies handed out, not yet sent or dropped */
+	int paused;         /* reading disabled (inflight or output cap) */
+	struct event *kick; /* resumes frame processing outside callbacks */
+	/* multi-message replies, oldest first (endpoint_stream.c) */
+	struct ep_stream *streams;
 	LIST_ENTRY(srv_conn) link;
 };
 
