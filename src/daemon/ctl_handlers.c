@@ -61,16 +61,20 @@ static int h_status(tp_ctl_call_t *c, void *arg)
 	hs_jw_kv_u64(c->out, "control_clients", tp_ctl_nclients(d->ctl));
 	hs_jw_kv_u64(c->out, "beat_interval_ms", eng_beat_interval(d->eng));
 	hs_jw_kv_u64(c->out, "port", tp_node_port(d->node));
-	if (d->idz != NULL) {
+	if (d->idz != NULL && d->idzn != NULL) {
+		tp_zs_stats_t zst;
+		size_t alen;
+		const uint8_t *apex = zn_zone_apex(d->idzn, &alen);
+		tp_zs_stats(d->zsrv, apex, alen, &zst);
 		hs_jw_key(c->out, "identity_zone");
 		hs_jw_obj_begin(c->out);
 		hs_jw_kv_u64(c->out, "serial", ds_zone_serial(d->idz));
 		hs_jw_kv_u64(c->out, "rrsets", ds_zone_rrset_count(d->idz));
 		hs_jw_kv_u64(c->out, "expires", ds_zone_expiration(d->idz));
 		hs_jw_kv_u64(c->out, "resign_at", ds_zone_resign_at(d->idz));
-		hs_jw_kv_u64(c->out, "queries", d->idz_queries);
-		hs_jw_kv_u64(c->out, "transfers", d->idz_xfrs);
-		hs_jw_kv_u64(c->out, "transfers_refused", d->idz_refused);
+		hs_jw_kv_u64(c->out, "queries", zst.queries);
+		hs_jw_kv_u64(c->out, "transfers", zst.xfrs);
+		hs_jw_kv_u64(c->out, "transfers_refused", zst.refused);
 		hs_jw_obj_end(c->out);
 	}
 	hs_jw_obj_end(c->out);

@@ -53,7 +53,6 @@ struct hd {
 	ds_zone_t *idz;        /* our identity zone, signed; NULL when not served */
 	tp_timer_t *idz_timer; /* the next re-signing */
 	uint32_t idz_serial;   /* last serial served */
-	uint64_t idz_queries, idz_xfrs, idz_refused;
 	tp_zs_t *zsrv;   /* serves the identity zone and the followed zones */
 	zn_zone_t *idzn; /* the identity zone in the zone machinery */
 	zn_journal_t *idjn;
