@@ -10,7 +10,6 @@
 #include "daemon/hd_int.h"
 #include "hpke/keyfile.h"
 #include "sig0/sig0.h"
-#include "wire/ldns_glue.h"
 
 #define SUBSYS "idzone"
 
@@ -47,33 +46,20 @@ static int key_rdata(hd_t *d, hs_buf_t *key, hs_buf_t *hpke, hs_errmsg_t *em)
  * secondaries take an IXFR), served by the zone server, NOTIFY sent. */
 static int load_into_zone(hd_t *d, const ds_zone_t *z, hs_errmsg_t *em)
 {
-	const ldns_rr_list *l = ds_zone_rrs(z);
-	const ldns_rdf *apex = ldns_rr_owner(ldns_rr_list_rr(l, 0));
-	hs_buf_t rd = HS_BUF_INIT;
-	int rc = HS_OK;
-	if (d->idzn == NULL) {
-		rc = zn_zone_new(ldns_rdf_data(apex), ldns_rdf_size(apex), &d->idzn);
-		if (rc != HS_OK)
-			return hs_fail(em, rc, "identity zone: bad apex");
-		d->idjn = zn_journal_new(NULL);
-	}
-	zn_builder_t *b = zn_builder_new(ldns_rdf_data(apex), ldns_rdf_size(apex));
-	for (size_t i = 0; i < ldns_rr_list_rr_count(l) && rc == HS_OK; i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(l, i);
-		const ldns_rdf *o = ldns_rr_owner(rr);
-		rd.len = 0;
-		rc = hs_ldns_rr_rdata(rr, &rd, em);
-		if (rc == HS_OK) {
-			zn_rr_t r = {
-			    ldns_rdf_data(o), ldns_rdf_size(o), (uint16_t)ldns_rr_get_type(rr),
-			    ldns_rr_ttl(rr),  rd.data,          (uint16_t)rd.len};
-			rc = zn_builder_add(b, &r, em);
-		}
-	}
-	hs_buf_free(&rd);
-	if (rc != HS_OK) {
-		zn_builder_free(b);
+	zn_builder_t *b = NULL;
+	int rc = ds_zone_builder(z, &b, em);
+	if (rc != HS_OK)
 		return rc;
+	if (d->idzn == NULL) {
+		ldns_rdf *apex = NULL;
+		if (ldns_str2rdf_dname(&apex, ds_zone_apex(z)) != LDNS_STATUS_OK ||
+		    zn_zone_new(ldns_rdf_data(apex), ldns_rdf_size(apex), &d->idzn) != HS_OK) {
+			ldns_rdf_deep_free(apex);
+			zn_builder_free(b);
+			return hs_fail(em, HS_E_NAME, "identity zone: bad apex");
+		}
+		ldns_rdf_deep_free(apex);
+		d->idjn = zn_journal_new(NULL);
 	}
 	rc = zn_replace(d->idzn, d->idjn, b, hs_now_s(d->env), NULL, em);
 	if (rc != HS_OK)

@@ -139,8 +139,11 @@ static void emit(hs_buf_t *out, const zn_query_t *q, unsigned rcode, int aa, int
 
 int zn_answer_rcode(const zn_query_t *q, unsigned rcode, int aa, hs_buf_t *out)
 {
+	static const uint8_t root[1] = {0};
 	if (q == NULL || out == NULL || q->qname == NULL || (rcode > 15 && !q->has_opt))
 		return HS_E_INVAL;
+	if (!zn_name_in(q->qname, q->qname_len, root, 1))
+		return HS_E_NAME;
 	emit(out, q, rcode, aa, 0, NULL);
 	return HS_OK;
 }

@@ -54,7 +54,8 @@ int zn_snap_covers(const zn_snap_t *s, const uint8_t *qname, size_t qname_len);
  */
 int zn_answer(const zn_snap_t *s, const zn_query_t *q, hs_buf_t *out) HS_CHECK_RESULT;
 
-/* An empty answer with `rcode` (BADVERS only with an OPT). HS_E_INVAL. */
+/* An empty answer with `rcode` (BADVERS only with an OPT). HS_E_INVAL;
+ * HS_E_NAME when qname is not one uncompressed wire name. */
 int zn_answer_rcode(const zn_query_t *q, unsigned rcode, int aa, hs_buf_t *out) HS_CHECK_RESULT;
 
 #endif
