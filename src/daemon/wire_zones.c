@@ -129,7 +129,9 @@ static void xfr_params(void *arg, const char *zone, tp_zx_opts_t *o)
 		}
 		zn_snap_release(s);
 	}
+	/* after a bad IXFR, the next transfer (only) is an AXFR */
 	o->force_axfr = hz->force_axfr;
+	hz->force_axfr = 0;
 	if (zc != NULL && zc->primary_key[0])
 		for (size_t i = 0; i < d->cfg.nkeys; i++)
 			if (strcmp(d->cfg.keys[i].name, zc->primary_key) == 0)

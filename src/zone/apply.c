@@ -17,8 +17,17 @@
 static int rr_fail(hs_errmsg_t *em, int code, const char *what, const zn_rr_t *rr)
 {
 	hs_buf_t nm = HS_BUF_INIT;
+	static const struct {
+		uint16_t t;
+		const char *n;
+	} common[] = {{1, "A"},      {2, "NS"},    {5, "CNAME"},   {6, "SOA"},  {12, "PTR"},
+	              {15, "MX"},    {16, "TXT"},  {28, "AAAA"},   {33, "SRV"}, {43, "DS"},
+	              {46, "RRSIG"}, {47, "NSEC"}, {48, "DNSKEY"}, {59, "CDS"}, {60, "CDNSKEY"}};
 	const char *tn = hs_rrtype_name(rr->type);
 	char tbuf[16];
+	for (size_t i = 0; tn == NULL && i < sizeof(common) / sizeof(common[0]); i++)
+		if (common[i].t == rr->type)
+			tn = common[i].n;
 	if (tn == NULL) {
 		snprintf(tbuf, sizeof(tbuf), "TYPE%u", rr->type);
 		tn = tbuf;
