@@ -32,7 +32,7 @@ static zn_diff_t *step(uint32_t serial, unsigned n)
 	return d;
 }
 
-/* ZONE-JOURNAL: the chain, and bounds on entries, octets and age. */
+/* ZONE-14: the chain, and bounds on entries, octets and age. */
 START_TEST(test_journal_bounds)
 {
 	zn_journal_limits_t lim = {0, 100, 5};
@@ -186,7 +186,7 @@ static st_t *open_store(const char *path)
 	return st;
 }
 
-/* ZONE-RESTART: snapshot + journal rows, loaded back identical. */
+/* ZONE-11: snapshot + journal rows, loaded back identical. */
 START_TEST(test_persist_roundtrip)
 {
 	tmpdir = tu_tmpdir();
@@ -279,7 +279,7 @@ START_TEST(test_persist_roundtrip)
 }
 END_TEST
 
-/* ZONE-RESTART: a child applies and stores diffs and is killed with
+/* ZONE-11: a child applies and stores diffs and is killed with
  * SIGKILL at once after its N-th store write returned; the parent then
  * loads exactly serial 1 + N. */
 START_TEST(test_persist_kill9)

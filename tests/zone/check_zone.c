@@ -37,7 +37,7 @@ static void dump(zn_snap_t *s, hs_buf_t *out)
 	zn_iter_free(it);
 }
 
-/* ZONE-SERIAL: RFC 1982 comparisons, including across the wrap. */
+/* ZONE-12: RFC 1982 comparisons, including across the wrap. */
 START_TEST(test_serial)
 {
 	uint32_t r;
@@ -241,7 +241,7 @@ static void refused(zn_zone_t *z, zn_diff_t *d, int code, const char *why)
 	zn_diff_free(d);
 }
 
-/* ZONE-APPLY: strict checks, all or nothing. */
+/* ZONE-13: strict checks, all or nothing. */
 START_TEST(test_apply_strict)
 {
 	zn_zone_t *z = zt_zone(100, 20);

@@ -316,7 +316,7 @@ static int parse_one(const struct rec *r, size_t n, uint16_t rcode, uint32_t our
 	return rc;
 }
 
-/* Bad input: refused with a reason; the zone keeps its version. */
+/* ZONE-10, ZONE-13: bad input refused with a reason; the zone keeps its version. */
 START_TEST(test_ixfr_bad)
 {
 	zn_ixfr_t *p = NULL;
@@ -422,7 +422,7 @@ START_TEST(test_ixfr_bad)
 }
 END_TEST
 
-/* Consistency: a transfer started before zn_apply streams the old version. */
+/* ZONE-6: a transfer started before zn_apply streams the old version. */
 START_TEST(test_stream_during_apply)
 {
 	zn_journal_t *j;
