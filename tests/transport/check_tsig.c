@@ -84,8 +84,8 @@ START_TEST(test_exchange)
 	ck_assert_int_eq(tp_tsig_verify(c2, sr[1].data, sr[1].len, &em), HS_E_BADSIG);
 	tp_tsig_ctx_free(c2);
 	for (int i = 0; i < 3; i++)
-		ck_assert_msg(tp_tsig_verify(cli, sr[i].data, sr[i].len, &em) == HS_OK, "msg %d: %s",
-		              i, em.text);
+		ck_assert_msg(tp_tsig_verify(cli, sr[i].data, sr[i].len, &em) == HS_OK,
+		              "msg %d: %s", i, em.text);
 	/* wrong secret, unsigned, tampered, another key name */
 	tp_tsig_ctx_t *w = tp_tsig_ctx_new(&wrong);
 	ck_assert_int_eq(tp_tsig_verify(w, sq.data, sq.len, &em), HS_E_BADSIG);
