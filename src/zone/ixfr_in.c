@@ -22,7 +22,7 @@
 #include "zone/zone_int.h"
 #include "zone/zxfr.h"
 
-#define DEF_MAX_RECORDS 1000000u
+#define DEF_MAX_RECORDS 10000000u
 #define DEF_MAX_BYTES   ((size_t)256 << 20)
 
 enum ix_state {

@@ -107,7 +107,7 @@ size_t zn_out_bytes(const zn_out_t *o);
 typedef struct zn_ixfr zn_ixfr_t;
 
 typedef struct zn_ixfr_limits {
-	size_t max_records; /* 0 = 1,000,000 */
+	size_t max_records; /* 0 = 10,000,000 */
 	size_t max_bytes;   /* octets of messages; 0 = 256 MiB */
 } zn_ixfr_limits_t;
 
