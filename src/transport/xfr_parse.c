@@ -73,35 +73,6 @@ size_t tp_xfr_parser_records(const tp_xfr_parser_t *p)
 	return p->records;
 }
 
-static const char *const rcode_names[] = {
-    "NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
-    "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE",
-};
-
-static int check_header(tp_xfr_parser_t *p, const dnsmsg_hdr_t *h, hs_errmsg_t *em)
-{
-	unsigned rcode = h->flags & 0x000f;
-	if (h->id != p->id)
-		return hs_fail(em, HS_E_MALFORMED, "message %zu: id %u, expected %u", p->messages,
-		               h->id, p->id);
-	if (!(h->flags & 0x8000) || (h->flags & 0x7800) != 0)
-		return hs_fail(em, HS_E_MALFORMED, "message %zu: not a query response",
-		               p->messages);
-	if (rcode != 0) {
-		if (rcode < sizeof(rcode_names) / sizeof(rcode_names[0]))
-			return hs_fail(em, HS_E_REFUSED, "primary answered %s", rcode_names[rcode]);
-		return hs_fail(em, HS_E_REFUSED, "primary answered RCODE%u", rcode);
-	}
-	if (h->flags & 0x0200)
-		return hs_fail(em, HS_E_MALFORMED, "message %zu: TC set", p->messages);
-	if (h->count[DNSMSG_QUESTION] > 1)
-		return hs_fail(em, HS_E_MALFORMED, "message %zu: %u questions", p->messages,
-		               h->count[DNSMSG_QUESTION]);
-	if (p->messages == 1 && h->count[DNSMSG_ANSWER] == 0)
-		return hs_fail(em, HS_E_MALFORMED, "first message has no answer");
-	return HS_OK;
-}
-
 /* One answer record. */
 static int take_record(tp_xfr_parser_t *p, const uint8_t *msg, size_t len, const dnsmsg_rr_t *rr,
                        hs_errmsg_t *em)
@@ -177,7 +148,7 @@ static int feed(tp_xfr_parser_t *p, const uint8_t *msg, size_t len, hs_errmsg_t 
 		return hs_fail(em, HS_E_LIMIT, "more than %zu octets", p->lim.max_bytes);
 	if (dnsmsg_check(msg, len, &h) != HS_OK)
 		return hs_fail(em, HS_E_MALFORMED, "message %zu is malformed", p->messages);
-	if ((rc = check_header(p, &h, em)) != HS_OK)
+	if ((rc = dnsmsg_xfr_header(&h, p->id, p->messages, em)) != HS_OK)
 		return rc;
 	if (dnsmsg_open(&it, msg, len) != HS_OK)
 		return hs_fail(em, HS_E_MALFORMED, "message %zu is malformed", p->messages);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/errmsg.h"
 
 /*
  * Expand one name starting at `off`. Every pointer must point strictly
@@ -261,4 +262,32 @@ int dnsmsg_rdata_expand(const uint8_t *msg, size_t len, const dnsmsg_rr_t *rr, h
 		off += want;
 	}
 	return off == end ? HS_OK : HS_E_MALFORMED;
+}
+
+static const char *const rcode_names[] = {
+    "NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
+    "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE",
+};
+
+int dnsmsg_xfr_header(const dnsmsg_hdr_t *h, uint16_t id, size_t msgno, hs_errmsg_t *em)
+{
+	unsigned rcode = h->flags & 0x000f;
+	if (h->id != id)
+		return hs_fail(em, HS_E_MALFORMED, "message %zu: id %u, expected %u", msgno, h->id,
+		               id);
+	if (!(h->flags & 0x8000) || (h->flags & 0x7800) != 0)
+		return hs_fail(em, HS_E_MALFORMED, "message %zu: not a query response", msgno);
+	if (rcode != 0) {
+		if (rcode < sizeof(rcode_names) / sizeof(rcode_names[0]))
+			return hs_fail(em, HS_E_REFUSED, "primary answered %s", rcode_names[rcode]);
+		return hs_fail(em, HS_E_REFUSED, "primary answered RCODE%u", rcode);
+	}
+	if (h->flags & 0x0200)
+		return hs_fail(em, HS_E_MALFORMED, "message %zu: TC set", msgno);
+	if (h->count[DNSMSG_QUESTION] > 1)
+		return hs_fail(em, HS_E_MALFORMED, "message %zu: %u questions", msgno,
+		               h->count[DNSMSG_QUESTION]);
+	if (msgno == 1 && h->count[DNSMSG_ANSWER] == 0)
+		return hs_fail(em, HS_E_MALFORMED, "first message has no answer");
+	return HS_OK;
 }
