@@ -163,6 +163,8 @@ struct zs_down *zs_down_get(struct zs_zone *zz, const char *addr, int configured
 		if (strcmp(zz->downs[i]->pub.addr, addr) == 0 &&
 		    zz->downs[i]->pub.configured == configured)
 			return zz->downs[i];
+	if (!configured && zz->ndowns >= ZS_MAX_DOWNS)
+		return NULL; /* a flood of clients cannot grow the records */
 	struct zs_down *d = xcalloc(1, sizeof(*d));
 	snprintf(d->pub.addr, sizeof(d->pub.addr), "%s", addr);
 	d->pub.configured = configured;
@@ -288,6 +290,8 @@ static void record_xfr(struct zs_zone *zz, const tp_peer_addr_t *src, const zn_o
                        uint32_t serial, int64_t now)
 {
 	struct zs_down *d = xfr_down(zz, src);
+	if (d == NULL)
+		return;
 	d->pub.has_xfr = 1;
 	d->pub.xfr_serial = serial;
 	snprintf(d->pub.xfr_kind, sizeof(d->pub.xfr_kind), "%s", zn_out_kind_name(zn_out_kind(o)));
@@ -352,7 +356,9 @@ static void serve_xfr(tp_zs_t *zs, struct zs_zone *zz, const tp_peer_addr_t *src
 	tp_peer_addr_str(src, from, sizeof(from));
 	if (xfr_allowed(zz, src, key, &why) != HS_OK) {
 		zz->st.refused++;
-		xfr_down(zz, src)->pub.refused++;
+		struct zs_down *d = xfr_down(zz, src);
+		if (d != NULL)
+			d->pub.refused++;
 		log_notice(ZS_LOG, "zone transfer of '%s' to '%s' refused: %s", zz->name, from,
 		           why);
 		send_rcode(q, RC_REFUSED, ctx, reply);

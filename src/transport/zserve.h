@@ -115,8 +115,9 @@ typedef struct tp_zs_down {
 	unsigned refused; /* transfers refused to this address */
 } tp_zs_down_t;
 
-/* The zone's downstreams: writes up to `max` into `out` and returns how
- * many there are. 0 for a zone not served. */
+/* The zone's downstreams (the NOTIFY targets, and up to 256 addresses
+ * that asked for a transfer): writes up to `max` into `out` and returns
+ * how many there are. 0 for a zone not served. */
 size_t tp_zs_downstreams(const tp_zs_t *zs, const uint8_t *apex, size_t apex_len, tp_zs_down_t *out,
                          size_t max);
 

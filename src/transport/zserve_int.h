@@ -7,6 +7,8 @@
 #include "transport/zserve.h"
 
 #define ZS_LOG "zserve"
+/* transfer clients remembered per zone besides the NOTIFY targets */
+#define ZS_MAX_DOWNS 256
 
 struct zs_zone;
 
