@@ -25,7 +25,7 @@ typedef struct tp_zx_opts {
 	unsigned idle_ms;    /* longest silence; 0 = 15000 */
 	zn_ixfr_limits_t limits;
 	const hs_env_t *env;       /* query ids; NULL = system */
-	const tp_tsig_key_t *tsig; /* NULL = no TSIG */
+	const tp_tsig_key_t *tsig; /* NULL = no TSIG; copied by tp_zx_start */
 	int have_copy;             /* ask IXFR from this SOA (serial, TTL, RDATA): */
 	uint32_t serial;
 	uint32_t ttl;

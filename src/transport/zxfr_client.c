@@ -19,6 +19,7 @@ struct tp_zx {
 	uint8_t apex[WIRE_NAME_MAX];
 	size_t apex_len;
 	tp_zx_opts_t opts;
+	tp_tsig_key_t key; /* a copy: the caller's may go (a reload) */
 	uint8_t soa[512];
 	struct xfr_conn *conn;
 	zn_ixfr_t *parser;
@@ -35,6 +36,7 @@ static void zx_free(tp_zx_t *x)
 {
 	zn_ixfr_free(x->parser);
 	tp_tsig_ctx_free(x->tsig);
+	memset(&x->key, 0, sizeof(x->key));
 	free(x);
 }
 
@@ -184,6 +186,10 @@ int tp_zx_start(tp_loop_t *loop, const tp_peer_addr_t *primary, const uint8_t *a
 	dnsmsg_name_lower(x->apex, x->apex_len);
 	if (opts)
 		x->opts = *opts;
+	if (x->opts.tsig) {
+		x->key = *x->opts.tsig;
+		x->opts.tsig = &x->key;
+	}
 	if (x->opts.have_copy && x->opts.soa_rdata && x->opts.soa_rdlen <= sizeof(x->soa)) {
 		memcpy(x->soa, x->opts.soa_rdata, x->opts.soa_rdlen);
 		x->opts.soa_rdata = x->soa;
