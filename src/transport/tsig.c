@@ -89,7 +89,7 @@ int tp_tsig_sign(tp_tsig_ctx_t *c, const uint8_t *msg, size_t len, hs_buf_t *out
 	int rc = HS_OK;
 	if (c == NULL || msg == NULL || out == NULL)
 		return HS_E_INVAL;
-	if (ldns_wire2pkt(&p, msg, len) != LDNS_STATUS_OK)
+	if (dnsmsg_check(msg, len, NULL) != HS_OK || ldns_wire2pkt(&p, msg, len) != LDNS_STATUS_OK)
 		return hs_fail(em, HS_E_MALFORMED, "tsig: cannot read the message");
 	ldns_status st = ldns_pkt_tsig_sign_next(p, c->key.name, c->key.secret, FUDGE, c->key.alg,
 	                                         c->mac, c->signed_n > 0);
@@ -129,10 +129,22 @@ int tp_tsig_verify(tp_tsig_ctx_t *c, const uint8_t *msg, size_t len, hs_errmsg_t
 	if (strcmp(name, c->key.name) != 0)
 		return hs_fail(em, HS_E_NOKEY, "message signed with key '%s', not '%s'", name,
 		               c->key.name);
-	if (ldns_wire2pkt(&p, msg, len) != LDNS_STATUS_OK || ldns_pkt_tsig(p) == NULL)
+	if (ldns_wire2pkt(&p, msg, len) != LDNS_STATUS_OK)
 		return hs_fail(em, HS_E_MALFORMED, "tsig: cannot read the message");
-	if (!ldns_pkt_tsig_verify_next(p, msg, len, c->key.name, c->key.secret, c->mac,
-	                               c->verified_n > 0)) {
+	if (ldns_pkt_tsig(p) == NULL) {
+		rc = hs_fail(em, HS_E_MALFORMED, "tsig: cannot read the message");
+		goto cleanup;
+	}
+	ldns_rr *t = ldns_pkt_tsig(p);
+	bool good = ldns_pkt_tsig_verify_next(p, msg, len, c->key.name, c->key.secret, c->mac,
+	                                      c->verified_n > 0);
+	if (ldns_pkt_tsig(p) == NULL) {
+		/* some of ldns' failure paths (an unknown algorithm) take the
+		 * TSIG off the packet without putting it back */
+		ldns_pkt_set_tsig(p, t);
+		good = false;
+	}
+	if (!good) {
 		rc = hs_fail(em, HS_E_BADSIG, "TSIG with key '%s' does not verify", c->key.name);
 		goto cleanup;
 	}
@@ -144,16 +156,39 @@ cleanup:
 	return rc;
 }
 
+/* The TSIG RDATA's layout (RFC 8945 4.2): algorithm name (uncompressed),
+ * time signed (48 bits), fudge, MAC size and MAC, original id, error,
+ * other length and other data, nothing after. */
+static int tsig_rdata_ok(const uint8_t *msg, const dnsmsg_rr_t *rr)
+{
+	wire_rd_t rd;
+	uint8_t alg[WIRE_NAME_MAX];
+	size_t al;
+	wire_rd_init(&rd, msg + rr->rdata_off, rr->rdlen);
+	wire_rd_name(&rd, alg, &al);
+	(void)wire_rd_take(&rd, 6 + 2);
+	(void)wire_rd_take(&rd, wire_rd_u16(&rd));
+	(void)wire_rd_take(&rd, 2 + 2);
+	(void)wire_rd_take(&rd, wire_rd_u16(&rd));
+	return wire_rd_finish(&rd) == HS_OK;
+}
+
 int tp_tsig_key_name(const uint8_t *msg, size_t len, char *name)
 {
 	dnsmsg_iter_t it;
+	dnsmsg_hdr_t h;
 	dnsmsg_rr_t rr;
 	int rc;
-	if (dnsmsg_open(&it, msg, len) != HS_OK)
+	/* strict first: ldns leaks the TSIG record of a message it then
+	 * fails to read, so only well-formed messages with the TSIG last
+	 * (RFC 8945 5.1) ever reach it */
+	if (dnsmsg_check(msg, len, &h) != HS_OK || dnsmsg_open(&it, msg, len) != HS_OK)
 		return HS_E_MALFORMED;
 	while ((rc = dnsmsg_next(&it, &rr)) == HS_OK) {
 		if (rr.section != DNSMSG_ADDITIONAL || rr.type != 250)
 			continue;
+		if (rr.index + 1 != h.count[DNSMSG_ADDITIONAL] || !tsig_rdata_ok(msg, &rr))
+			return HS_E_MALFORMED;
 		uint8_t w[WIRE_NAME_MAX];
 		size_t wl;
 		hs_buf_t t = HS_BUF_INIT;

@@ -61,7 +61,8 @@ int tp_tsig_verify(tp_tsig_ctx_t *c, const uint8_t *msg, size_t len,
 
 /* The key name of the TSIG record in `msg`'s additional section into
  * `name` (TP_TSIG_NAME_MAX, lowercase, final dot): HS_OK, HS_E_NOTFOUND
- * when none, HS_E_MALFORMED. */
+ * when none, HS_E_MALFORMED (not a well-formed message, or a TSIG that
+ * is not the last record, RFC 8945 5.1). */
 int tp_tsig_key_name(const uint8_t *msg, size_t len, char *name) HS_CHECK_RESULT;
 
 #endif

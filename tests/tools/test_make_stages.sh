@@ -4,9 +4,9 @@
 # one line naming it, instead of linking without its libraries.
 set -u
 cd "${HSYNC_SRC:-$(dirname "$0")/../..}"
-# run from `make check`, the outer make's HSYNC_STAGE=2 would reach every
+# run from `make check`, the outer make's HSYNC_STAGE=2 (and SAN, BUILD) would reach every
 # inner make through MAKEFLAGS and skip stage 1
-unset MAKEFLAGS MFLAGS MAKELEVEL
+unset MAKEFLAGS MFLAGS MAKELEVEL HSYNC_STAGE SAN BUILD
 n=0 fail=0
 ok() { n=$((n + 1)); echo "ok: $*"; }
 bad() { n=$((n + 1)); fail=$((fail + 1)); echo "FAIL: $*"; }
