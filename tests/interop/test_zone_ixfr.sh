@@ -58,7 +58,7 @@ wait_log() { # wait_log FILE PATTERN: up to 20 s
 secret() { tsig-keygen -a hmac-sha256 "$1" | sed -nE 's/.*secret "([^"]+)".*/\1/p'; }
 
 XKEY=$(secret xfr) DKEY=$(secret down) WKEY=$(secret down)
-OPORT=$(free_port) HPORT=$(free_port) B2PORT=$(free_port)
+OPORT=$(free_port) HPORT=$(free_port) B2PORT=$(free_port) DEAD=$(free_port)
 ID=agent.zt.test.
 
 # ---- the owner: BIND, TSIG key xfr, UPDATE with it ----------------------
@@ -170,6 +170,7 @@ zone:
     notify: 127.0.0.1@$NSD_PORT
     notify: 127.0.0.1@$KNOT_PORT
     notify: 127.0.0.1@$B2PORT down
+    notify: 127.0.0.1@$DEAD
 EOT
 "$BIN/hsync-keygen" sig0 --name "dns.$ID" --dir "$TMP" >"$TMP/sig0.out" || exit 1
 "$BIN/hsync-keygen" hpke --name "${ID%.}" --dir "$TMP" >/dev/null 2>&1 || exit 1
@@ -233,6 +234,19 @@ brec=$(grep "Transfer completed" "$TMP/b2/named.log" | grep "(serial $NEW)" |
 out=$(ctl zone show example.test. 2>&1)
 echo "$out"
 grep -q "journal" <<<"$out" && ok "hsyncctl zone show: journal span" || bad "zone show: $out"
+
+# ZONE-8: a downstream that never answers is tried again (2, 4, 8, 16 s)
+tries=0
+for i in $(seq 1 100); do
+	tries=$(ctl --json zone show example.test. | /usr/bin/python3 -c '
+import json, sys
+r = json.load(sys.stdin)["result"]
+print(max([d["notify_tries"] for d in r["downstream_detail"] if d["address"].endswith(":'"$DEAD"'")] or [0]))' 2>/dev/null)
+	[ "${tries:-0}" -ge 2 ] && break
+	sleep 0.2
+done
+[ "${tries:-0}" -ge 2 ] && ok "ZONE-8: NOTIFY to a silent downstream retried ($tries tries so far)" ||
+	bad "NOTIFY retries: '$tries'"
 
 # ---- IXFR by hand: the difference, too old, UDP ----------------------------
 out=$(dig @127.0.0.1 -p "$HPORT" -b 127.0.0.1 +norec IXFR=100 example.test. 2>&1)
