@@ -92,7 +92,7 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -I. -Isrc -It
 LDLIBS := $(PKG_LIBS) -lpthread -lm
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
-LAYERS := util wire hpke sig0 dnssec store transport engine daemon
+LAYERS := util wire store zone hpke sig0 dnssec transport engine daemon
 LIB_SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c src/$(l)/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/libhsync.a

@@ -17,6 +17,7 @@ static const conf_section_def_t sections[] = {
     {"zone", CONF_SEC_MULTI, "one customer zone served as a secondary"},
     {"transport", 0, "limits of the NOTIFY/CHUNK transport"},
     {"identity-zone", 0, "serve our own DNSSEC-signed identity zone (hidden primary)"},
+    {"key", CONF_SEC_MULTI, "a TSIG key (RFC 8945) for zone transfers and NOTIFY"},
 };
 
 static const conf_opt_t opts[] = {
@@ -33,7 +34,8 @@ static const conf_opt_t opts[] = {
     {"identity-zone", "signature-validity", CONF_DUR, 10000, 7776000000LL, NULL, 0, "14d", 0,
      "RRSIG lifetime (10s..90d); re-signed when half of it has passed"},
     {"identity-zone", "provide-xfr", CONF_STR, 0, 0, NULL, 0, NULL, CONF_MULTI,
-     "an address allowed AXFR over TCP (default: nobody)"},
+     "ADDR[/PREFIX] [KEY]: who may transfer the zone (AXFR/IXFR), with that TSIG key if "
+     "named (default: nobody)"},
     {"identity-zone", "notify", CONF_ADDR, 0, 0, NULL, 53, NULL, CONF_MULTI,
      "a secondary sent a NOTIFY after every signing"},
     {"server", "role", CONF_ENUM, 0, 0, "agent", 0, "agent", 0, "the daemon's role"},
@@ -73,6 +75,23 @@ static const conf_opt_t opts[] = {
      "floor of the SOA refresh timer"},
     {"zone", "retry-min", CONF_DUR, 1000, 86400000, NULL, 0, "10s", 0,
      "floor of the SOA retry timer"},
+    {"zone", "primary-key", CONF_DNAME, 0, 0, NULL, 0, NULL, 0,
+     "TSIG key (a key: section) of the transfers from the primaries"},
+    {"zone", "provide-xfr", CONF_STR, 0, 0, NULL, 0, NULL, CONF_MULTI,
+     "ADDR[/PREFIX] [KEY]: who may transfer our copy onward (IXFR from the journal, AXFR)"},
+    {"zone", "notify", CONF_STR, 0, 0, NULL, 0, NULL, CONF_MULTI,
+     "ADDR[@PORT] [KEY]: a downstream sent a NOTIFY after every new version"},
+    {"zone", "journal-size", CONF_INT, 1024, 1073741824, NULL, 0, "16777216", 0,
+     "octets of differences kept for IXFR (oldest dropped first)"},
+    {"zone", "journal-age", CONF_DUR, 60000, 31536000000LL, NULL, 0, "7d", 0,
+     "differences older than this are dropped"},
+    {"zone", "store-zone", CONF_BOOL, 0, 0, NULL, 0, "yes", 0,
+     "keep the copy and its journal in the store (served at once after a restart)"},
+    {"key", "name", CONF_DNAME, 0, 0, NULL, 0, NULL, CONF_KEY, "the key's name"},
+    {"key", "algorithm", CONF_STR, 0, 0, NULL, 0, "hmac-sha256", 0,
+     "hmac-sha256 (also hmac-sha1, -sha224, -sha384, -sha512, hmac-md5)"},
+    {"key", "secret", CONF_STR, 0, 0, NULL, 0, NULL, CONF_REQUIRED,
+     "the shared secret, base64 (as tsig-keygen or keymgr print it)"},
 };
 
 static conf_schema_t schema;

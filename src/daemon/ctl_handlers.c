@@ -62,16 +62,20 @@ static int h_status(tp_ctl_call_t *c, void *arg)
 	hs_jw_kv_u64(c->out, "control_clients", tp_ctl_nclients(d->ctl));
 	hs_jw_kv_u64(c->out, "beat_interval_ms", eng_beat_interval(d->eng));
 	hs_jw_kv_u64(c->out, "port", tp_node_port(d->node));
-	if (d->idz != NULL) {
+	if (d->idz != NULL && d->idzn != NULL) {
+		tp_zs_stats_t zst;
+		size_t alen;
+		const uint8_t *apex = zn_zone_apex(d->idzn, &alen);
+		tp_zs_stats(d->zsrv, apex, alen, &zst);
 		hs_jw_key(c->out, "identity_zone");
 		hs_jw_obj_begin(c->out);
 		hs_jw_kv_u64(c->out, "serial", ds_zone_serial(d->idz));
 		hs_jw_kv_u64(c->out, "rrsets", ds_zone_rrset_count(d->idz));
 		hs_jw_kv_u64(c->out, "expires", ds_zone_expiration(d->idz));
 		hs_jw_kv_u64(c->out, "resign_at", ds_zone_resign_at(d->idz));
-		hs_jw_kv_u64(c->out, "queries", d->idz_queries);
-		hs_jw_kv_u64(c->out, "transfers", d->idz_xfrs);
-		hs_jw_kv_u64(c->out, "transfers_refused", d->idz_refused);
+		hs_jw_kv_u64(c->out, "queries", zst.queries);
+		hs_jw_kv_u64(c->out, "transfers", zst.xfrs);
+		hs_jw_kv_u64(c->out, "transfers_refused", zst.refused);
 		hs_jw_obj_end(c->out);
 	}
 	hs_jw_obj_end(c->out);
@@ -102,6 +106,80 @@ static int h_zone_list(tp_ctl_call_t *c, void *arg)
 	}
 	hs_jw_arr_end(c->out);
 	return HS_OK;
+}
+
+/* The zone machinery's view of a followed zone: journal span, transfers
+ * in, and what each downstream was last told and given. */
+static void zone_machinery(tp_ctl_call_t *c, hd_t *d, const struct hd_zone *hz)
+{
+	zn_journal_span_t sp;
+	char line[512];
+	size_t alen, n, i;
+	uint64_t now = hs_now_s(d->env);
+	zn_journal_span(hz->jn, &sp);
+	if (sp.entries)
+		snprintf(line, sizeof(line), "%u..%u, %zu entries, %zu octets", sp.oldest,
+		         sp.newest, sp.entries, sp.bytes);
+	else
+		snprintf(line, sizeof(line), "empty");
+	hs_jw_kv_str(c->out, "journal", line);
+	hs_jw_key(c->out, "journal_span");
+	hs_jw_obj_begin(c->out);
+	hs_jw_kv_u64(c->out, "entries", sp.entries);
+	hs_jw_kv_u64(c->out, "bytes", sp.bytes);
+	hs_jw_kv_u64(c->out, "oldest", sp.oldest);
+	hs_jw_kv_u64(c->out, "newest", sp.newest);
+	hs_jw_obj_end(c->out);
+	snprintf(line, sizeof(line), "%llu IXFR, %llu AXFR, %llu refused%s%s",
+	         (unsigned long long)hz->ixfr_in, (unsigned long long)hz->axfr_in,
+	         (unsigned long long)hz->refused_in, hz->last_in[0] ? "; last: " : "", hz->last_in);
+	hs_jw_kv_str(c->out, "transfers_in", line);
+	if (hz->zn == NULL)
+		return;
+	const uint8_t *apex = zn_zone_apex(hz->zn, &alen);
+	tp_zs_down_t dv[64];
+	n = tp_zs_downstreams(d->zsrv, apex, alen, dv, 64);
+	if (n > 64)
+		n = 64;
+	hs_jw_key(c->out, "downstreams");
+	hs_jw_arr_begin(c->out);
+	for (i = 0; i < n; i++) {
+		static const char *const st[] = {"-", "pending", "answered", "not answered"};
+		int o = 0;
+		o += snprintf(line + o, sizeof(line) - (size_t)o, "%s:", dv[i].addr);
+		if (dv[i].configured)
+			o += snprintf(line + o, sizeof(line) - (size_t)o,
+			              " notify %u %s (%u tries, %llus ago)", dv[i].notify_serial,
+			              st[dv[i].notify_state], dv[i].notify_tries,
+			              (unsigned long long)(now - (uint64_t)dv[i].notify_at));
+		if (dv[i].has_xfr)
+			o += snprintf(line + o, sizeof(line) - (size_t)o,
+			              " %s serial %u, %zu octets (%llus ago)", dv[i].xfr_kind,
+			              dv[i].xfr_serial, dv[i].xfr_bytes,
+			              (unsigned long long)(now - (uint64_t)dv[i].xfr_at));
+		if (dv[i].refused)
+			snprintf(line + o, sizeof(line) - (size_t)o, " %u refused", dv[i].refused);
+		hs_jw_str(c->out, line);
+	}
+	hs_jw_arr_end(c->out);
+	hs_jw_key(c->out, "downstream_detail");
+	hs_jw_arr_begin(c->out);
+	for (i = 0; i < n; i++) {
+		hs_jw_obj_begin(c->out);
+		hs_jw_kv_str(c->out, "address", dv[i].addr);
+		hs_jw_kv_bool(c->out, "notify_target", dv[i].configured);
+		hs_jw_kv_u64(c->out, "notify_serial", dv[i].notify_serial);
+		hs_jw_kv_u64(c->out, "notify_state", dv[i].notify_state);
+		hs_jw_kv_u64(c->out, "notify_tries", dv[i].notify_tries);
+		hs_jw_kv_i64(c->out, "notify_at", dv[i].notify_at);
+		hs_jw_kv_u64(c->out, "xfr_serial", dv[i].xfr_serial);
+		hs_jw_kv_str(c->out, "xfr_kind", dv[i].has_xfr ? dv[i].xfr_kind : "");
+		hs_jw_kv_u64(c->out, "xfr_bytes", dv[i].xfr_bytes);
+		hs_jw_kv_i64(c->out, "xfr_at", dv[i].xfr_at);
+		hs_jw_kv_u64(c->out, "refused", dv[i].refused);
+		hs_jw_obj_end(c->out);
+	}
+	hs_jw_arr_end(c->out);
 }
 
 static int h_zone_show(tp_ctl_call_t *c, void *arg)
@@ -155,6 +233,7 @@ static int h_zone_show(tp_ctl_call_t *c, void *arg)
 	}
 	if (z == NULL || !z->multi)
 		hs_jw_kv_str(c->out, "problem", z == NULL ? "not loaded" : z->reason_text);
+	zone_machinery(c, d, hz);
 	hs_jw_key(c->out, "hsync3");
 	hs_jw_arr_begin(c->out);
 	for (i = 0; z != NULL && i < z->nproviders; i++) {

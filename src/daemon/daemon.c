@@ -112,7 +112,7 @@ void hd_reload_apply(hd_t *d, hd_config_t *nc)
 	hd_zones_apply(d, nc);
 	if (strcmp(nc->tp.identity, d->cfg.tp.identity) == 0)
 		hd_idzone_apply(d, nc); /* its keys were checked against the new identity */
-	free(d->cfg.zones);
+	hd_zone_confs_free(d->cfg.zones, d->cfg.nzones);
 	d->cfg.zones = nc->zones;
 	d->cfg.nzones = nc->nzones;
 	nc->zones = NULL;
@@ -277,6 +277,7 @@ void hd_free(hd_t *d)
 	zsec_run_free(d->zrun);
 	/* the node persists its queue; closing it closes the store */
 	tp_node_free(d->node);
+	hd_zones_free(d); /* after the node: transfers streamed out end with it */
 	zsec_free(d->zs);
 	disc_free(d->disc);
 	eng_free(d->eng);

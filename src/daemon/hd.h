@@ -25,6 +25,9 @@
 #include "dnssec/sign.h"
 #include "transport/endpoint.h"
 #include "transport/nodeconf.h"
+#include "transport/tsig.h"
+#include "transport/zserve.h"
+#include "zone/journal.h"
 #include "util/conf.h"
 #include "util/errmsg.h"
 #include "util/log.h"
@@ -38,6 +41,13 @@ typedef struct hd_zone_conf {
 	tp_peer_addr_t primaries[HD_MAX_PRIMARIES];
 	size_t nprimaries;
 	uint32_t refresh_min_s, retry_min_s; /* floors of its SOA timers */
+	char primary_key[TP_TSIG_NAME_MAX];  /* TSIG key for transfers in; "" = none */
+	tp_zs_acl_t *acl;                    /* provide-xfr (served onward) */
+	size_t nacl;
+	tp_zs_notify_t *notify; /* downstreams told by NOTIFY after each new version */
+	size_t nnotify;
+	zn_journal_limits_t journal;
+	int persist; /* keep the copy and journal in the store (when there is one) */
 } hd_zone_conf_t;
 
 /* The identity zone this agent serves itself (section identity-zone:). */
@@ -51,9 +61,9 @@ typedef struct hd_idzone_conf {
 	char **ns;
 	size_t nns;
 	uint32_t ttl, validity; /* seconds */
-	tp_peer_addr_t *xfr;    /* provide-xfr: addresses allowed AXFR (port 0) */
+	tp_zs_acl_t *xfr;       /* provide-xfr: who may transfer it (and with which key) */
 	size_t nxfr;
-	tp_peer_addr_t *notify; /* secondaries told by NOTIFY after each signing */
+	tp_zs_notify_t *notify; /* secondaries told by NOTIFY after each signing */
 	size_t nnotify;
 } hd_idzone_conf_t;
 
@@ -78,6 +88,8 @@ typedef struct hd_config {
 	hd_zone_conf_t *zones;
 	size_t nzones;
 	hd_idzone_conf_t idz;
+	tp_tsig_key_t *keys; /* key: sections (TSIG) */
+	size_t nkeys;
 } hd_config_t;
 
 /* The schema of the configuration file (conf_schema.c). */
@@ -98,6 +110,8 @@ void hd_config_clear(hd_config_t *c);
  * "FILE: section.option: why" in `em`.
  */
 int hd_config_check_files(const hd_config_t *c, hs_errmsg_t *em) HS_CHECK_RESULT;
+/* Free an array of zone configurations and what each holds. */
+void hd_zone_confs_free(hd_zone_conf_t *z, size_t n);
 /* Free what an identity-zone configuration holds; NULL fields are fine. */
 void hd_idzone_conf_clear(hd_idzone_conf_t *z);
 

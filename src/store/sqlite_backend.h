@@ -56,5 +56,14 @@ int sqc_apply(void *be, const st_contrib_t *puts, size_t nputs, const st_contrib
 	      size_t ndels, uint64_t *deleted);
 int sqc_list(void *be, const char *zone, st_contrib_list_t *out);
 int sqc_count(void *be, const char *zone, uint64_t *nsets, uint64_t *nrrs);
+/* sqlite_zones.c */
+int sqz_put_snapshot(void *be, const char *zone, uint32_t serial, const uint8_t *data, size_t len,
+                     int64_t at, int has_keep, uint32_t keep_from);
+int sqz_add_journal(void *be, const char *zone, uint32_t from, uint32_t to, int64_t at,
+                    const uint8_t *data, size_t len, int64_t *seq);
+int sqz_load(void *be, const char *zone, st_zone_data_t *out);
+int sqz_trim(void *be, const char *zone, int64_t after_seq);
+int sqz_sizes(void *be, const char *zone, uint64_t *snap, uint64_t *journal);
+int sqz_drop(void *be, const char *zone);
 
 #endif

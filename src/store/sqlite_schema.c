@@ -127,6 +127,26 @@ static const struct {
 	 " approved INTEGER NOT NULL CHECK (approved IN (0, 1)),"
 	 " PRIMARY KEY (set_id, pos)"
 	 ") STRICT, WITHOUT ROWID;"},
+	{4,
+	 /* Zones kept by src/zone: one snapshot per zone (the whole zone at
+	  * `serial`, journal rows up to snap_seq included in it) and the
+	  * journal of differences in order. */
+	 "CREATE TABLE zone_snapshot ("
+	 " zone TEXT PRIMARY KEY,"
+	 " serial INTEGER NOT NULL CHECK (serial BETWEEN 0 AND 4294967295),"
+	 " snap_seq INTEGER NOT NULL,"
+	 " at INTEGER NOT NULL,"
+	 " data BLOB NOT NULL"
+	 ") STRICT;"
+	 "CREATE TABLE zone_journal ("
+	 " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	 " zone TEXT NOT NULL,"
+	 " from_serial INTEGER NOT NULL CHECK (from_serial BETWEEN 0 AND 4294967295),"
+	 " to_serial INTEGER NOT NULL CHECK (to_serial BETWEEN 0 AND 4294967295),"
+	 " at INTEGER NOT NULL,"
+	 " data BLOB NOT NULL"
+	 ") STRICT;"
+	 "CREATE INDEX zone_journal_zone ON zone_journal(zone, seq);"},
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -447,5 +447,53 @@ int st_contrib_count(st_t *st, const char *zone, uint64_t *nsets, uint64_t *nrrs
 
 void st_contrib_clear(st_contrib_t *c);
 void st_contrib_list_free(st_contrib_list_t *l);
+/* ---- zones: snapshot + journal (src/zone/journal.h) ------------------- */
+
+/* The store keeps bytes only; src/zone encodes and decodes them. Zone
+ * names are canonical like every other name. */
+#define ST_ZONE_BLOB_MAX ((size_t)1 << 30)
+
+/* One journal row. */
+typedef struct st_zone_row {
+	int64_t seq; /* order within the zone */
+	uint32_t from_serial, to_serial;
+	int64_t at;
+	uint8_t *data;
+	size_t len;
+} st_zone_row_t;
+
+/* What the store holds for a zone (the caller's: st_zone_data_clear). */
+typedef struct st_zone_data {
+	uint32_t serial;  /* the snapshot's */
+	int64_t snap_seq; /* journal rows with seq <= snap_seq are in the snapshot */
+	int64_t at;
+	uint8_t *snap;
+	size_t snap_len;
+	st_zone_row_t *rows; /* every journal row, in seq order */
+	size_t nrows;
+} st_zone_data_t;
+
+/* In one transaction: the zone's snapshot becomes (serial, data), taken
+ * after every journal row written so far (snap_seq = the newest row's
+ * seq); then journal rows older than the newest row whose from_serial is
+ * `keep_from` are deleted, or every row when `has_keep` is 0. */
+int st_zone_put_snapshot(st_t *st, const char *zone, uint32_t serial, const uint8_t *data,
+                         size_t len, int64_t at, int has_keep,
+                         uint32_t keep_from) HS_CHECK_RESULT;
+/* Append a journal row (one transaction); *seq (may be NULL) gets its
+ * seq. HS_E_NOTFOUND when the zone has no snapshot. */
+int st_zone_add_journal(st_t *st, const char *zone, uint32_t from_serial, uint32_t to_serial,
+                        int64_t at, const uint8_t *data, size_t len,
+                        int64_t *seq) HS_CHECK_RESULT;
+/* Everything for `zone` (one read snapshot). HS_E_NOTFOUND: no snapshot. */
+int st_zone_load(st_t *st, const char *zone, st_zone_data_t *out) HS_CHECK_RESULT;
+void st_zone_data_clear(st_zone_data_t *d);
+/* Delete the zone's journal rows with seq > after_seq. */
+int st_zone_trim(st_t *st, const char *zone, int64_t after_seq) HS_CHECK_RESULT;
+/* Octets of the snapshot and of the journal rows written after it. */
+int st_zone_sizes(st_t *st, const char *zone, uint64_t *snap_bytes,
+                  uint64_t *journal_bytes) HS_CHECK_RESULT;
+/* Remove the zone's snapshot and journal. */
+int st_zone_drop(st_t *st, const char *zone) HS_CHECK_RESULT;
 
 #endif

@@ -66,6 +66,14 @@ struct st_ops {
 			     const st_contrib_key_t *dels, size_t ndels, uint64_t *deleted);
 	int (*contrib_list)(void *be, const char *zone, st_contrib_list_t *out);
 	int (*contrib_count)(void *be, const char *zone, uint64_t *nsets, uint64_t *nrrs);
+	int (*zone_put_snapshot)(void *be, const char *zone, uint32_t serial, const uint8_t *data,
+	                         size_t len, int64_t at, int has_keep, uint32_t keep_from);
+	int (*zone_add_journal)(void *be, const char *zone, uint32_t from, uint32_t to, int64_t at,
+	                        const uint8_t *data, size_t len, int64_t *seq);
+	int (*zone_load)(void *be, const char *zone, st_zone_data_t *out);
+	int (*zone_trim)(void *be, const char *zone, int64_t after_seq);
+	int (*zone_sizes)(void *be, const char *zone, uint64_t *snap, uint64_t *journal);
+	int (*zone_drop)(void *be, const char *zone);
 };
 
 /* The handle: a backend row and its state (store.c, store_queue.c). */

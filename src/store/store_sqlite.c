@@ -55,4 +55,10 @@ const struct st_ops st_sqlite_ops = {
 	.contrib_apply = sqc_apply,
 	.contrib_list = sqc_list,
 	.contrib_count = sqc_count,
+	.zone_put_snapshot = sqz_put_snapshot,
+	.zone_add_journal = sqz_add_journal,
+	.zone_load = sqz_load,
+	.zone_trim = sqz_trim,
+	.zone_sizes = sqz_sizes,
+	.zone_drop = sqz_drop,
 };

@@ -43,6 +43,7 @@ void ep_srv_close(struct srv_conn *c, const char *why)
 		if (r->conn == c)
 			r->conn = NULL;
 	}
+	ep_stream_abort(c);
 	LIST_REMOVE(c, link);
 	ep->n_srv--;
 	ep->ctr.tcp_closed++;
@@ -165,6 +166,7 @@ static void srv_read(struct bufferevent *bev, void *arg)
 
 static void srv_write(struct bufferevent *bev, void *arg)
 {
+	ep_stream_pump(arg);
 	srv_update(arg);
 }
 

@@ -187,6 +187,10 @@ static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, 
 	char from[80];
 	int rc;
 
+	if (n->reply_hook != NULL && n->reply_hook(n->reply_arg, src, proto, msg, len, reply)) {
+		pump(n);
+		return;
+	}
 	if (n->req_hook != NULL &&
 	    n->req_hook(n->req_arg, src, proto, tp_reply_limit(reply), msg, len, &out)) {
 		/* HS_E_RANGE leaves the reply ours: drop it; HS_E_NET consumed it */
@@ -408,6 +412,12 @@ int tp_node_set_peer(tp_node_t *n, const char *identity, const char *ip, uint16_
 		if (tp_registry_add_sig0(n->reg, identity, keys[i]) != HS_OK)
 			return HS_E_INVAL; /* not reached: found and under the limit */
 	return tp_registry_set_hpke(n->reg, identity, hpke);
+}
+
+void tp_node_set_reply_hook(tp_node_t *n, tp_node_reply_fn fn, void *arg)
+{
+	n->reply_hook = fn;
+	n->reply_arg = arg;
 }
 
 void tp_node_set_request_hook(tp_node_t *n, tp_node_request_fn fn, void *arg)

@@ -127,6 +127,16 @@ typedef int (*tp_node_request_fn)(void *arg, const tp_peer_addr_t *src, int prot
                                   const uint8_t *msg, size_t len, hs_buf_t *reply);
 void tp_node_set_request_hook(tp_node_t *node, tp_node_request_fn fn, void *arg);
 
+/*
+ * A request the application answers itself with the endpoint's reply in
+ * hand (hsyncd's zone server: streamed AXFR/IXFR over TCP). Asked before
+ * the request hook above; returns 1 when it took `reply` (it must then
+ * send, stream or drop it, now or later), 0 otherwise. NULL removes it.
+ */
+typedef int (*tp_node_reply_fn)(void *arg, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
+                                size_t len, tp_reply_t *reply);
+void tp_node_set_reply_hook(tp_node_t *node, tp_node_reply_fn fn, void *arg);
+
 /* The node's endpoint (for other queries on the same socket). */
 tp_endpoint_t *tp_node_endpoint(tp_node_t *node);
 

@@ -22,6 +22,9 @@ struct tp_node {
 	tp_node_hooks_t hooks;
 	tp_node_request_fn req_hook;
 	void *req_arg;
+	/* the reply hook (tp_node_set_reply_hook) */
+	tp_node_reply_fn reply_hook;
+	void *reply_arg;
 	tp_send_opts_t send_opts;
 	tp_timer_t *timer;       /* at the core's next deadline */
 	tp_timer_t *kick;        /* the first round after start */

@@ -7,6 +7,9 @@ set -u
 # variables (HSYNC_STAGE=2, also in MAKEFLAGS): the makes below must not see them.
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES HSYNC_STAGE
 cd "${HSYNC_SRC:-$(dirname "$0")/../..}"
+# run from `make check`, the outer make's HSYNC_STAGE=2 (and SAN, BUILD) would reach every
+# inner make through MAKEFLAGS and skip stage 1
+unset MAKEFLAGS MFLAGS MAKELEVEL HSYNC_STAGE SAN BUILD
 n=0 fail=0
 ok() { n=$((n + 1)); echo "ok: $*"; }
 bad() { n=$((n + 1)); fail=$((fail + 1)); echo "FAIL: $*"; }

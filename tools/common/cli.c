@@ -103,6 +103,7 @@ static char *sub_help(const struct cli_subcmd *c)
 		fclose(tmp);
 		return NULL;
 	}
+	optind = 0; /* each subcommand parses afresh (GNU: full re-initialisation) */
 	(void)c->run(2, av);
 	fflush(stdout);
 	(void)dup2(saved, STDOUT_FILENO);
@@ -180,6 +181,7 @@ int cli_dispatch(const char *prog, const char *usage, const struct cli_subcmd *c
 			static char name[96];
 			snprintf(name, sizeof(name), "%s %s", prog, cmds[i].name);
 			argv[1] = name;
+			optind = 0; /* the subcommand parses afresh */
 			return cmds[i].run(argc - 1, argv + 1);
 		}
 	fprintf(stderr, "%s: unknown command '%s' (try '%s --help')\n", prog, argv[1], prog);

@@ -37,6 +37,7 @@ static const struct {
     {"hsync-xfr", 1, "transfer a zone the way an hsync agent does and explain its hsync records"},
     {"hsync-vectors", 1, "check hsync's known-answer vectors"},
     {"hsync-bench", 1, "hsync performance as ratios against limits measured in the same run"},
+    {"hsync-conform", 1, "over-the-wire conformance suite for implementations of the hsync drafts"},
 };
 
 const char *cli_prog_summary(const char *prog, int *section)

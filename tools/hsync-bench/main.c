@@ -5,10 +5,10 @@
 #include "common/cli.h"
 
 static const char usage[] =
-	"usage: hsync-bench COMMAND [OPTIONS]\n"
-	"\n"
-	"Measure one part of hsync and print each figure next to the limit the\n"
-	"same machine reaches in the same run, with their ratio and the goal.\n";
+    "usage: hsync-bench COMMAND [OPTIONS]\n"
+    "\n"
+    "Measure one part of hsync and print each figure next to the limit the\n"
+    "same machine reaches in the same run, with their ratio and the goal.\n";
 
 static const struct cli_subcmd cmds[] = {
 	{"combiner", bench_combiner_main,
@@ -20,6 +20,8 @@ static const struct cli_subcmd cmds[] = {
 	{"sig0", bench_sig0_main, "SIG(0) Ed25519 sign/verify vs raw OpenSSL Ed25519"},
 	{"transport", bench_transport_main,
 	 "two nodes on loopback: msg/s and latency vs the crypto bound"},
+	{"zone", bench_zone_main,
+	 "zone machinery vs NSD: load, memory/record, one apex change by IXFR vs AXFR"},
 };
 
 int main(int argc, char **argv)

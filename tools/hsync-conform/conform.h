@@ -134,7 +134,7 @@ struct cf {
 	tp_loop_t *loop;
 	tp_node_t *node;
 	char *workdir; /* store of the node */
-	ds_zone_t *idz;
+	struct zn_snap *idsnap; /* our signed identity zone (serve.c) */
 	struct cf_zone *shared; /* serve.c */
 	cf_msg_t **msgs;        /* from the target, in arrival order */
 	size_t nmsgs, capmsgs;

@@ -396,8 +396,13 @@ int main(int argc, char **argv)
 	};
 	cli_prog = CF_PROG;
 	hs_log_set_ident(CF_PROG);
-	if (argc >= 2 && argv[1][0] == '-' && strcmp(argv[1], "-h") != 0 &&
-	    strcmp(argv[1], "--help") != 0)
+	/* options first mean "run"; the options every hsync program has
+	 * (help, version, man page) are the dispatcher's */
+	static const char *const common[] = {"-h", "--help", "-V", "--version", "--help-man"};
+	int is_common = 0;
+	for (size_t i = 0; argc >= 2 && i < sizeof(common) / sizeof(common[0]); i++)
+		is_common |= strcmp(argv[1], common[i]) == 0;
+	if (argc >= 2 && argv[1][0] == '-' && !is_common)
 		return run_main(argc, argv);
 	return cli_dispatch(CF_PROG, usage, cmds, sizeof(cmds) / sizeof(cmds[0]), argc, argv);
 }

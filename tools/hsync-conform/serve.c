@@ -15,6 +15,8 @@
 #include "transport/tpmsg.h"
 #include "wire/rdata.h"
 #include "wire/dnsmsg.h"
+#include "zone/answer.h"
+#include "zone/zone.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -200,7 +202,7 @@ static int on_request(void *arg, const tp_peer_addr_t *src, int proto, size_t li
 {
 	cf_t *c = arg;
 	tp_req_info_t ri;
-	ds_query_t q;
+	zn_query_t q;
 
 	(void)src;
 	if (c->nreqs < 100000)
@@ -209,7 +211,7 @@ static int on_request(void *arg, const tp_peer_addr_t *src, int proto, size_t li
 	    ((ri.flags >> 11) & 15) != OP_Q || ri.qtype == CF_T_CHUNK ||
 	    ri.arcount > (ri.has_opt ? 1 : 0))
 		return 0; /* the transport's */
-	if (c->idz != NULL && ds_zone_covers(c->idz, ri.qname, ri.qname_len)) {
+	if (c->idsnap != NULL && zn_snap_covers(c->idsnap, ri.qname, ri.qname_len)) {
 		memset(&q, 0, sizeof(q));
 		q.id = ri.id;
 		q.flags = ri.flags;
@@ -222,12 +224,9 @@ static int on_request(void *arg, const tp_peer_addr_t *src, int proto, size_t li
 		q.limit = limit;
 		q.tcp = proto == TP_EP_TCP;
 		c->queries_served++;
-		if ((ri.qtype == T_AXFR || ri.qtype == T_IXFR) && q.tcp) {
-			if (ds_zone_axfr(c->idz, &q, reply) != HS_OK)
-				reply->len = 0;
-		} else if (ds_zone_answer(c->idz, &q, reply) != HS_OK) {
+		/* answers only: conform's identity zone is not transferred */
+		if (zn_answer(c->idsnap, &q, reply) != HS_OK)
 			reply->len = 0;
-		}
 		return 1;
 	}
 	if (c->shared != NULL && covers(c->shared->apex, ri.qname, ri.qname_len)) {
@@ -240,8 +239,36 @@ static int on_request(void *arg, const tp_peer_addr_t *src, int proto, size_t li
 
 /* ---- the identity zone -------------------------------------------------- */
 
+/* The signed records as a version of a zone of the zone machinery, which
+ * answers for it (zone/answer.h). */
+static int idzone_load(cf_t *c, const ds_zone_t *z, hs_errmsg_t *em)
+{
+	zn_builder_t *b = NULL;
+	zn_zone_t *zz = NULL;
+	ldns_rdf *apex = NULL;
+	int rc = ds_zone_builder(z, &b, em);
+	if (rc != HS_OK)
+		return rc;
+	if (ldns_str2rdf_dname(&apex, ds_zone_apex(z)) != LDNS_STATUS_OK ||
+	    zn_zone_new(ldns_rdf_data(apex), ldns_rdf_size(apex), &zz) != HS_OK) {
+		zn_builder_free(b);
+		rc = hs_fail(em, HS_E_NAME, "identity zone: bad apex");
+		goto cleanup;
+	}
+	rc = zn_zone_set(zz, b, em);
+	if (rc != HS_OK)
+		goto cleanup;
+	zn_snap_release(c->idsnap);
+	c->idsnap = zn_zone_snapshot(zz);
+cleanup:
+	ldns_rdf_deep_free(apex);
+	zn_zone_free(zz); /* the snapshot stays valid */
+	return rc;
+}
+
 static int idzone_sign(cf_t *c, hs_errmsg_t *em)
 {
+	ds_zone_t *signed_zone = NULL;
 	hs_buf_t key = HS_BUF_INIT, hpke = HS_BUF_INIT;
 	const char *addrs[1] = {c->listen_ip};
 	uint8_t pub[HPKE_MAX_PUBLIC_KEY];
@@ -269,8 +296,11 @@ static int idzone_sign(cf_t *c, hs_errmsg_t *em)
 	s.hpke_rdlen = hpke.len;
 	s.ttl = 300;
 	s.validity = 86400;
-	rc = ds_zone_sign(&s, c->dkeys, hs_now_s(c->env), 0, &c->idz, em);
+	rc = ds_zone_sign(&s, c->dkeys, hs_now_s(c->env), 0, &signed_zone, em);
+	if (rc == HS_OK)
+		rc = idzone_load(c, signed_zone, em);
 cleanup:
+	ds_zone_free(signed_zone);
 	hs_buf_free(&key);
 	hs_buf_free(&hpke);
 	return rc;
@@ -292,8 +322,8 @@ void cf_serve_stop(cf_t *c)
 {
 	if (c->node != NULL)
 		tp_node_set_request_hook(c->node, NULL, NULL);
-	ds_zone_free(c->idz);
-	c->idz = NULL;
+	zn_snap_release(c->idsnap);
+	c->idsnap = NULL;
 	zone_free(c->shared);
 	c->shared = NULL;
 }

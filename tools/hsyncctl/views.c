@@ -38,6 +38,9 @@ static const struct col zone_show_cols[] = {
     {"group", "group", COL_STR},
     {"hsyncparam", "hsyncparam", COL_STR},
     {"problem", "problem", COL_STR},
+    {"journal", "journal", COL_STR},
+    {"transfers in", "transfers_in", COL_STR},
+    {"downstreams", "downstreams", COL_LIST},
 };
 
 static const struct col zone_hsync3_cols[] = {
