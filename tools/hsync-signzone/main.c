@@ -10,7 +10,6 @@
 #include "dnssec/zsign.h"
 #include "util/buf.h"
 #include "util/env.h"
-#include "util/file.h"
 #include "wire/text.h"
 #include "zone/zone.h"
 
@@ -183,13 +182,16 @@ static int run(const struct opts *o, const char *zone, const char *file, char **
 	}
 	ss = zn_zone_snapshot(signd);
 	zs_zone_text(ss, &text);
-	if (o->output != NULL) {
-		if (hs_write_file_atomic(o->output, text.data, text.len, 0644) != HS_OK) {
-			cli_err(1, "cannot write '%s'", o->output);
+	{
+		/* plain stdio: the output may be a device or a pipe */
+		FILE *f = o->output != NULL ? fopen(o->output, "w") : stdout;
+		int bad = f == NULL || fwrite(text.data, 1, text.len, f) != text.len;
+		if (f != NULL && f != stdout)
+			bad |= fclose(f) != 0;
+		if (bad) {
+			cli_err(1, "cannot write '%s'", o->output ? o->output : "standard output");
 			goto cleanup;
 		}
-	} else {
-		fwrite(text.data, 1, text.len, stdout);
 	}
 	ret = 0;
 cleanup:
