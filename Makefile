@@ -81,7 +81,7 @@ LDLIBS := $(PKG_LIBS) -lpthread -lm
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
 LAYERS := util wire store zone hpke sig0 dnssec transport engine daemon
-LIB_SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
+LIB_SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c) $(wildcard src/$(l)/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/libhsync.a
 
