@@ -229,8 +229,10 @@ int sgn_key_restore(sgn_t *s, const char *zone, uint8_t role, const uint8_t *rda
 		return HS_E_MALFORMED;
 	if (sgn_key_find(z, rdata, len) != NULL)
 		return HS_E_EXISTS;
-	if (key_new(z, role, rdata, len, state, since) == NULL)
+	struct sgn_key *k = key_new(z, role, rdata, len, state, since);
+	if (k == NULL)
 		return HS_E_LIMIT;
+	k->foreign = state == ST_DKEY_FOREIGN;
 	return HS_OK;
 }
 
@@ -300,6 +302,7 @@ int sgn_zone_input(sgn_t *s, const char *zone, const uint8_t *const *rdata, cons
 			snprintf(z->refused, sizeof(z->refused), "too many keys");
 			continue;
 		}
+		k->foreign = 1;
 		sgn_set_state(s, z, k, ST_DKEY_FOREIGN,
 		              "another signer's key in the combined zone");
 	}
@@ -347,6 +350,7 @@ int sgn_zone_key_at(const sgn_t *s, const char *zone, size_t i, sgn_key_view_t *
 	out->role = k->role;
 	out->flags = k->flags;
 	out->state = k->state;
+	out->foreign = k->foreign;
 	out->since = k->since;
 	out->rdata = k->rdata;
 	out->len = k->len;

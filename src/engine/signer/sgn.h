@@ -171,7 +171,8 @@ typedef struct sgn_key_view {
 	uint16_t tag;
 	uint8_t alg, role;
 	uint16_t flags;
-	int state; /* st_dkey state */
+	int state;   /* st_dkey state */
+	int foreign; /* another signer's key */
 	int64_t since;
 	const uint8_t *rdata; /* valid until the next event */
 	size_t len;

@@ -23,6 +23,7 @@ struct sgn_key {
 	uint16_t tag, flags;
 	uint8_t alg;
 	int ds_seen; /* the parent serves a DS for it */
+	int foreign; /* another signer's key (now foreign, or once) */
 	struct sgn_verdict *v;
 	size_t nv;
 	char waiting[256];

@@ -14,7 +14,7 @@
 
 static int own(const struct sgn_key *k)
 {
-	return k->state != ST_DKEY_FOREIGN && k->state >= 0;
+	return !k->foreign && k->state >= 0;
 }
 
 /* Own keys a signer publishes (KS-20). */
