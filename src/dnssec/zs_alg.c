@@ -95,6 +95,48 @@ cleanup:
 	return rc;
 }
 
+int zs_key_sign_cached(struct zs_sigcache *sc, const zs_key_t *k, const uint8_t *data, size_t n,
+                       hs_buf_t *out)
+{
+	uint8_t sig[128];
+	size_t siglen = sizeof(sig), i;
+
+	if (sc == NULL || k == NULL || !k->has_private)
+		return zs_key_sign(k, data, n, out);
+	for (i = 0; i < sc->n && sc->c[i].key != k; i++)
+		continue;
+	if (i == sc->n) {
+		if (sc->n == sizeof(sc->c) / sizeof(sc->c[0]))
+			return zs_key_sign(k, data, n, out);
+		sc->c[i].key = k;
+		sc->c[i].tmpl = EVP_MD_CTX_new();
+		sc->c[i].work = EVP_MD_CTX_new();
+		sc->n++;
+		if (sc->c[i].tmpl == NULL || sc->c[i].work == NULL ||
+		    EVP_DigestSignInit_ex(sc->c[i].tmpl, NULL, k->alg->md, NULL, NULL, k->pkey,
+		                          NULL) != 1) {
+			EVP_MD_CTX_free(sc->c[i].tmpl);
+			sc->c[i].tmpl = NULL;
+			ERR_clear_error();
+		}
+	}
+	if (sc->c[i].tmpl == NULL || EVP_MD_CTX_copy_ex(sc->c[i].work, sc->c[i].tmpl) != 1 ||
+	    EVP_DigestSign(sc->c[i].work, sig, &siglen, data, n) != 1) {
+		ERR_clear_error();
+		return zs_key_sign(k, data, n, out);
+	}
+	return k->alg->ops->sig_to_wire(k->alg, sig, siglen, out);
+}
+
+void zs_sigcache_free(struct zs_sigcache *sc)
+{
+	for (size_t i = 0; i < sc->n; i++) {
+		EVP_MD_CTX_free(sc->c[i].tmpl);
+		EVP_MD_CTX_free(sc->c[i].work);
+	}
+	sc->n = 0;
+}
+
 int zs_key_verify(const zs_key_t *k, const uint8_t *data, size_t n, const uint8_t *sig,
                   size_t siglen)
 {

@@ -157,7 +157,8 @@ static void canon_rrs(const struct zs_rrset *r, hs_buf_t *out)
 }
 
 int zs_rrsig_make(const zs_key_t *k, const struct zs_rrset *r, const uint8_t *apex, size_t apex_len,
-                  uint32_t inception, uint32_t expiration, hs_buf_t *scratch, hs_buf_t *out)
+                  uint32_t inception, uint32_t expiration, hs_buf_t *scratch,
+                  struct zs_sigcache *sc, hs_buf_t *out)
 {
 	size_t start = out->len, hdr;
 	int rc;
@@ -174,7 +175,7 @@ int zs_rrsig_make(const zs_key_t *k, const struct zs_rrset *r, const uint8_t *ap
 	hs_buf_reset(scratch);
 	hs_buf_append(scratch, out->data + start, hdr);
 	canon_rrs(r, scratch);
-	rc = zs_key_sign(k, scratch->data, scratch->len, out);
+	rc = zs_key_sign_cached(sc, k, scratch->data, scratch->len, out);
 	if (rc != HS_OK)
 		out->len = start;
 	return rc;

@@ -25,6 +25,7 @@ struct worker {
 	uint32_t now;
 	uint64_t seed;
 	hs_buf_t out, scratch;
+	struct zs_sigcache sc;
 	size_t sigs;
 	int rc;
 	int started;
@@ -39,7 +40,8 @@ static void *work(void *arg)
 		uint32_t inc, exp;
 		zs_walk_job_rrset(wk->w, j, &r);
 		zs_times(wk->s, wk->seed, r.owner, r.owner_len, r.type, wk->now, &inc, &exp);
-		wk->rc = zs_sign_rrset(wk->s, &r, inc, exp, &wk->scratch, &wk->out, &wk->sigs);
+		wk->rc =
+		    zs_sign_rrset(wk->s, &r, inc, exp, &wk->scratch, &wk->sc, &wk->out, &wk->sigs);
 	}
 	return NULL;
 }
@@ -108,6 +110,7 @@ int zs_sign_jobs(const zs_signer_t *s, const struct zs_walk *w, size_t from, siz
 	for (unsigned t = 0; t < 64; t++) {
 		hs_buf_free(&wk[t].out);
 		hs_buf_free(&wk[t].scratch);
+		zs_sigcache_free(&wk[t].sc);
 	}
 	if (st != NULL)
 		st->threads = nt;

@@ -48,6 +48,21 @@ struct zs_key {
 	size_t rdlen;
 };
 
+/* Per-thread signing contexts, one per key, initialised once and copied
+ * for each signature (OpenSSL 3 makes every fresh initialisation fetch
+ * the algorithm under a global lock). */
+struct zs_sigcache {
+	struct {
+		const zs_key_t *key;
+		EVP_MD_CTX *tmpl, *work;
+	} c[16];
+	size_t n;
+};
+/* zs_key_sign through the cache (NULL: no cache). */
+int zs_key_sign_cached(struct zs_sigcache *sc, const zs_key_t *k, const uint8_t *data, size_t n,
+                       hs_buf_t *out);
+void zs_sigcache_free(struct zs_sigcache *sc);
+
 /* A key from an EVP_PKEY (taken) and flags: RDATA and tag computed. */
 int zs_key_make(const struct zs_alg *a, EVP_PKEY *pk, int has_private, uint16_t flags,
                 zs_key_t **out);
@@ -81,7 +96,8 @@ struct zs_rrset {
  * with signer `apex`, appended to `out`. `scratch` is reused between
  * calls (the signed data). */
 int zs_rrsig_make(const zs_key_t *k, const struct zs_rrset *r, const uint8_t *apex, size_t apex_len,
-                  uint32_t inception, uint32_t expiration, hs_buf_t *scratch, hs_buf_t *out);
+                  uint32_t inception, uint32_t expiration, hs_buf_t *scratch,
+                  struct zs_sigcache *sc, hs_buf_t *out);
 
 /* ---- denial (zs_denial.c) ---- */
 
@@ -121,6 +137,6 @@ uint64_t zs_seed(const zs_signer_t *s);
 /* Sign `r` with every key of the right role; RRSIG RDATAs appended to
  * `out` as (u16 length, octets) pairs; *count incremented. */
 int zs_sign_rrset(const zs_signer_t *s, const struct zs_rrset *r, uint32_t inc, uint32_t exp,
-                  hs_buf_t *scratch, hs_buf_t *out, size_t *count);
+                  hs_buf_t *scratch, struct zs_sigcache *sc, hs_buf_t *out, size_t *count);
 
 #endif

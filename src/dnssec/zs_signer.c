@@ -136,7 +136,7 @@ uint32_t zs_denial_ttl(const zn_rr_t *soa)
 }
 
 int zs_sign_rrset(const zs_signer_t *s, const struct zs_rrset *r, uint32_t inc, uint32_t exp,
-                  hs_buf_t *scratch, hs_buf_t *out, size_t *count)
+                  hs_buf_t *scratch, struct zs_sigcache *sc, hs_buf_t *out, size_t *count)
 {
 	unsigned want = zs_role_for(r->type);
 	for (size_t i = 0; i < s->nkeys; i++) {
@@ -144,7 +144,8 @@ int zs_sign_rrset(const zs_signer_t *s, const struct zs_rrset *r, uint32_t inc, 
 			continue;
 		size_t at = out->len;
 		hs_buf_append_u16(out, 0);
-		int rc = zs_rrsig_make(s->keys[i], r, s->apex, s->apex_len, inc, exp, scratch, out);
+		int rc =
+		    zs_rrsig_make(s->keys[i], r, s->apex, s->apex_len, inc, exp, scratch, sc, out);
 		if (rc != HS_OK) {
 			out->len = at;
 			return rc;
