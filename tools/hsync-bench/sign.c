@@ -73,7 +73,8 @@ static size_t gen_zone(const char *path, size_t n)
 			        i & 255);
 			c++;
 			if (r < 2) {
-				fprintf(f, "h%zu IN AAAA 2001:db8::%zx\n", i, i);
+				fprintf(f, "h%zu IN AAAA 2001:db8::%zx:%zx\n", i, i >> 16,
+				        i & 0xffff);
 				c++;
 			}
 		} else if (r < 8) {
