@@ -275,7 +275,7 @@ int bench_sign_main(int argc, char **argv)
 	size_t sizes[8], nsizes = 0;
 	int alg = 13, nsec3 = 0, verify = 0, c, ret = 0;
 	unsigned threads = 2;
-	char tmpl[] = "/tmp/hsync-bench-sign.XXXXXX", bin[1024], ksk[256], zsk[256];
+	char tmpl[1024], bin[1024], ksk[256], zsk[256];
 	const char *dir;
 
 	optind = 1;
@@ -317,6 +317,8 @@ int bench_sign_main(int argc, char **argv)
 	}
 	if (self_dir(bin, sizeof(bin)) != 0)
 		return cli_err(1, "cannot find my own directory");
+	snprintf(tmpl, sizeof(tmpl), "%s/hsync-bench-sign.XXXXXX",
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	dir = mkdtemp(tmpl);
 	if (dir == NULL)
 		return cli_err(1, "cannot make a temporary directory");
