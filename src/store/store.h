@@ -444,6 +444,8 @@ enum st_dkey_state {
  *   retired  -> mpremove
  *   mpremove -> removed
  *   foreign  -> removed
+ *   removed  -> foreign (another signer's key back in the combined zone;
+ *               the signer engine does this for foreign keys only)
  * Returns 1 when allowed, else 0. */
 int st_dkey_transition_ok(int from, int to);
 /* "created", "mpdist", ...; "?" for anything else. */

@@ -30,6 +30,7 @@ static const struct {
     {ST_DKEY_RETIRED, ST_DKEY_MPREMOVE},
     {ST_DKEY_MPREMOVE, ST_DKEY_REMOVED},
     {ST_DKEY_FOREIGN, ST_DKEY_REMOVED},
+    {ST_DKEY_REMOVED, ST_DKEY_FOREIGN}, /* another signer's key back in the combined zone */
 };
 
 int st_dkey_transition_ok(int from, int to)

@@ -823,6 +823,37 @@ START_TEST(test_bad_input_refused)
 }
 END_TEST
 
+START_TEST(test_foreign_key_leaves_and_returns)
+{
+	/* KS-24: a foreign key gone from the combined zone is removed, and
+	 * published again when it returns, so every signer keeps one set */
+	struct world w;
+	zs_key_t *f = NULL;
+	size_t l;
+	sgn_publish_t pub;
+	solo(&w);
+	ck_assert_int_eq(zs_key_generate(13, 256, &f, NULL), HS_OK);
+	const uint8_t *rd = zs_key_dnskey(f, &l);
+	ck_assert_int_eq(sgn_zone_input(w.p[0].s, ZONE, &rd, &l, 1, 1), HS_OK);
+	drain(&w, 0);
+	ck_assert_int_eq(sgn_zone_publish(w.p[0].s, ZONE, &pub), HS_OK);
+	ck_assert_uint_eq(pub.ndnskey, 3);
+	sgn_publish_free(&pub);
+	ck_assert_int_eq(sgn_zone_input(w.p[0].s, ZONE, NULL, NULL, 0, 1), HS_OK);
+	drain(&w, 0);
+	ck_assert_int_eq(sgn_zone_publish(w.p[0].s, ZONE, &pub), HS_OK);
+	ck_assert_uint_eq(pub.ndnskey, 2);
+	sgn_publish_free(&pub);
+	ck_assert_int_eq(sgn_zone_input(w.p[0].s, ZONE, &rd, &l, 1, 1), HS_OK);
+	drain(&w, 0);
+	ck_assert_int_eq(sgn_zone_publish(w.p[0].s, ZONE, &pub), HS_OK);
+	ck_assert_uint_eq(pub.ndnskey, 3);
+	sgn_publish_free(&pub);
+	zs_key_free(f);
+	world_free(&w);
+}
+END_TEST
+
 START_TEST(test_codec_roundtrip_and_dry_run)
 {
 	sgn_keystate_t ks, d;
@@ -926,6 +957,7 @@ static Suite *signer_suite(void)
 	tcase_add_test(tc, test_rejection_blocks_visibly);
 	tcase_add_test(tc, test_single_provider_and_automatic_rollover);
 	tcase_add_test(tc, test_bad_input_refused);
+	tcase_add_test(tc, test_foreign_key_leaves_and_returns);
 	tcase_add_test(tc, test_silent_peer_blocks_then_resumes);
 	tcase_add_test(tc, test_peer_added_during_rollover);
 	tcase_add_loop_test(tc, test_matrix, 0, 12);

@@ -293,8 +293,14 @@ int sgn_zone_input(sgn_t *s, const char *zone, const uint8_t *const *rdata, cons
 			continue;
 		}
 		zs_key_free(pub);
-		if (k != NULL)
-			continue; /* a removed key that comes back stays removed */
+		if (k != NULL) {
+			/* another signer's key that comes back is published again
+			 * (every signer must publish the same set); an own
+			 * removed key never comes back */
+			if (k->foreign)
+				sgn_set_state(s, z, k, ST_DKEY_FOREIGN, "back in the combined zone");
+			continue;
+		}
 		k = key_new(z, (rdata[j][1] & 1) ? ST_DKEY_KSK : ST_DKEY_ZSK, rdata[j], len[j], -1,
 		            sgn_now(s));
 		if (k == NULL) {
