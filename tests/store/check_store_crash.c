@@ -277,7 +277,7 @@ START_TEST(test_crash_during_migration)
 		ck_assert_int_eq(stt_sql_int(path, "PRAGMA user_version"), st_schema_version());
 		ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE"
 						   " type = 'table'"),
-				 9); /* 4 of v1, outq, inbox, sqlite_sequence, 2 of v3 */
+				 11); /* 4 of v1, outq, inbox, sqlite_sequence, 2 of v3, 2 of v4 */
 		free(path);
 	}
 }
