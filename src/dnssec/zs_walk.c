@@ -31,9 +31,20 @@ static uint32_t put_name(struct zs_walk *w, const uint8_t *name, size_t len)
 	return off;
 }
 
-void zs_walk_add_job(struct zs_walk *w, const uint8_t *owner, size_t len, uint16_t type,
-                     uint32_t ttl, const zn_rrset_t *set, const uint8_t *one, uint16_t onelen)
+void zs_walk_add_job(struct zs_walk *w, const uint8_t *owner_in, size_t len, uint16_t type,
+                     uint32_t ttl, const zn_rrset_t *set, const uint8_t *one_in, uint16_t onelen)
 {
+	/* the owner and the RDATA may point into the walk's own arenas,
+	 * which the appends below can move: work on copies */
+	uint8_t owner[WIRE_NAME_MAX];
+	uint8_t *one = NULL;
+	if (len > WIRE_NAME_MAX)
+		len = WIRE_NAME_MAX;
+	memcpy(owner, owner_in, len);
+	if (set == NULL && onelen) {
+		one = xmalloc(onelen);
+		memcpy(one, one_in, onelen);
+	}
 	if (w->njobs == w->cjobs) {
 		w->cjobs = w->cjobs ? w->cjobs * 2 : 1024;
 		w->jobs = xrealloc(w->jobs, w->cjobs * sizeof(*w->jobs));
@@ -55,13 +66,19 @@ void zs_walk_add_job(struct zs_walk *w, const uint8_t *owner, size_t len, uint16
 		j->has_one = 1;
 		j->one_off = w->den.len;
 		j->one_len = onelen;
-		hs_buf_append(&w->den, one, onelen);
+		if (onelen)
+			hs_buf_append(&w->den, one, onelen);
 	}
+	free(one);
 }
 
-void zs_walk_add_name(struct zs_walk *w, const uint8_t *name, size_t len, enum zs_name_kind kind,
+void zs_walk_add_name(struct zs_walk *w, const uint8_t *name_in, size_t len, enum zs_name_kind kind,
                       const uint16_t *types, size_t ntypes)
 {
+	uint8_t name[WIRE_NAME_MAX]; /* name_in may point into w->names */
+	if (len > WIRE_NAME_MAX)
+		len = WIRE_NAME_MAX;
+	memcpy(name, name_in, len);
 	if (w->nnames == w->cnames) {
 		w->cnames = w->cnames ? w->cnames * 2 : 1024;
 		w->nm = xrealloc(w->nm, w->cnames * sizeof(*w->nm));
