@@ -82,7 +82,7 @@ static int read_dnskey(const char *path, ldns_rr **out, hs_errmsg_t *em)
 }
 
 /* Load one key pair and check it against the zone; `*out` on HS_OK. */
-static int load_one(const ldns_rdf *zone, const char *path, ldns_key **out, hs_errmsg_t *em)
+int ds_key_load_one(const ldns_rdf *zone, const char *path, ldns_key **out, hs_errmsg_t *em)
 {
 	char priv[4096], pub[4096];
 	ldns_rr *dnskey = NULL, *derived = NULL;
@@ -169,7 +169,7 @@ int ds_keys_load(const char *zone, const char *const *paths, size_t n, ds_keys_t
 	ks->list = ldns_key_list_new();
 	for (i = 0; i < n && rc == HS_OK; i++) {
 		ldns_key *k = NULL;
-		rc = paths[i] != NULL ? load_one(apex, paths[i], &k, em)
+		rc = paths[i] != NULL ? ds_key_load_one(apex, paths[i], &k, em)
 		                      : hs_fail(em, HS_E_INVAL, "key %zu: no file name", i);
 		if (rc == HS_OK)
 			ldns_key_list_push_key(ks->list, k);

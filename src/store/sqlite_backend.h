@@ -66,4 +66,14 @@ int sqz_trim(void *be, const char *zone, int64_t after_seq);
 int sqz_sizes(void *be, const char *zone, uint64_t *snap, uint64_t *journal);
 int sqz_drop(void *be, const char *zone);
 
+/* sqlite_dkeys.c */
+extern const char sqd_migration[];
+int sqd_add(void *be, const char *zone, uint8_t role, const uint8_t *dnskey, size_t len,
+            const uint8_t *priv, size_t privlen, int state, int64_t now, const char *reason);
+int sqd_set_state(void *be, const char *zone, const uint8_t *dnskey, size_t len, int to,
+                  int64_t now, const char *reason);
+int sqd_list(void *be, const char *zone, unsigned flags, st_dkey_list_t *out);
+int sqd_history(void *be, const char *zone, const uint8_t *dnskey, size_t len,
+                st_key_event_list_t *out);
+
 #endif

@@ -7,6 +7,7 @@
  * a crash leaves the file at one version or the next. Rows are appended,
  * never edited: a released migration is history.
  */
+#include "store/sqlite_backend.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
 
@@ -147,6 +148,8 @@ static const struct {
 	 " data BLOB NOT NULL"
 	 ") STRICT;"
 	 "CREATE INDEX zone_journal_zone ON zone_journal(zone, seq);"},
+	/* The signer's zone keys and their history (sqlite_dkeys.c). */
+	{5, sqd_migration},
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -496,4 +496,88 @@ int st_zone_sizes(st_t *st, const char *zone, uint64_t *snap_bytes,
 /* Remove the zone's snapshot and journal. */
 int st_zone_drop(st_t *st, const char *zone) HS_CHECK_RESULT;
 
+/* ---- DNSSEC zone keys of a signer (src/engine/signer) ------------------- */
+
+/* The states of a signer's zone keys (rfc-drafts/draft-hsync-keystate.md):
+ * its own keys go created -> mpdist -> published -> standby -> active ->
+ * retired -> mpremove -> removed; another signer's keys are `foreign`. */
+enum st_dkey_state {
+	ST_DKEY_CREATED = 0, /* generated, in no DNSKEY RRset */
+	ST_DKEY_MPDIST,      /* distributed to the other providers, not yet applied by all */
+	ST_DKEY_PUBLISHED,   /* in every provider's DNSKEY RRset; caches still catching up */
+	ST_DKEY_STANDBY,     /* published long enough to be used */
+	ST_DKEY_ACTIVE,      /* signing */
+	ST_DKEY_RETIRED,     /* no longer signing, still published */
+	ST_DKEY_MPREMOVE,    /* being withdrawn from every provider */
+	ST_DKEY_REMOVED,     /* gone everywhere; private key erased; final */
+	ST_DKEY_FOREIGN,     /* another signer's key, published here */
+};
+#define ST_DKEY_NSTATES 9
+
+/* Allowed transitions (from = -1 for a new key):
+ *   (new)    -> created | active (import of a key in use) | foreign
+ *   created  -> mpdist | published | removed
+ *   mpdist   -> published | mpremove
+ *   published -> standby | mpremove
+ *   standby  -> active | mpremove
+ *   active   -> retired
+ *   retired  -> mpremove
+ *   mpremove -> removed
+ *   foreign  -> removed
+ *   removed  -> foreign (another signer's key back in the combined zone;
+ *               the signer engine does this for foreign keys only)
+ * Returns 1 when allowed, else 0. */
+int st_dkey_transition_ok(int from, int to);
+/* "created", "mpdist", ...; "?" for anything else. */
+const char *st_dkey_state_name(int state);
+/* HS_OK and *state for a name above, else HS_E_INVAL. */
+int st_dkey_state_parse(const char *name, int *state) HS_CHECK_RESULT;
+
+/* Roles of a zone key. */
+#define ST_DKEY_KSK 1
+#define ST_DKEY_ZSK 2
+#define ST_DKEY_CSK 3
+
+/* One zone key as stored (the caller's: st_dkey_list_free). Identity:
+ * (zone, DNSKEY RDATA). */
+typedef struct st_dkey {
+	char *zone; /* canonical */
+	uint8_t role;
+	uint16_t tag;
+	uint8_t alg;
+	uint16_t flags;
+	uint8_t *dnskey; /* DNSKEY RDATA */
+	size_t dnskey_len;
+	uint8_t *priv; /* only with ST_WITH_PRIVATE; NULL for foreign and removed keys */
+	size_t privlen;
+	int state;
+	int64_t created_at;
+	int64_t state_changed_at;
+} st_dkey_t;
+
+typedef struct st_dkey_list {
+	st_dkey_t *v;
+	size_t n;
+} st_dkey_list_t;
+
+/* Add a key in `state` (a valid first state) with one history row.
+ * `dnskey` 4..65535 octets (flags, protocol, algorithm, key: tag and
+ * algorithm are derived from it), `priv` 0..65535 (0 = none), role 1..3.
+ * HS_E_EXISTS: the zone has this key already; HS_E_STATE. */
+int st_dkey_add(st_t *st, const char *zone, uint8_t role, const uint8_t *dnskey, size_t len,
+                const uint8_t *priv, size_t privlen, int state, int64_t now,
+                const char *reason) HS_CHECK_RESULT;
+/* Move a key to `to` with a history row, atomically; to `removed` erases
+ * the private key. HS_E_NOTFOUND, HS_E_STATE (not in the table above,
+ * nothing changes). */
+int st_dkey_set_state(st_t *st, const char *zone, const uint8_t *dnskey, size_t len, int to,
+                      int64_t now, const char *reason) HS_CHECK_RESULT;
+/* The keys of `zone` (NULL = every zone), ordered by zone then creation;
+ * ST_WITH_PRIVATE copies private keys too. */
+int st_dkey_list(st_t *st, const char *zone, unsigned flags, st_dkey_list_t *out) HS_CHECK_RESULT;
+/* The history of one key, oldest first. HS_E_NOTFOUND. */
+int st_dkey_history(st_t *st, const char *zone, const uint8_t *dnskey, size_t len,
+                    st_key_event_list_t *out) HS_CHECK_RESULT;
+void st_dkey_list_free(st_dkey_list_t *l); /* wipes private keys */
+
 #endif

@@ -74,6 +74,15 @@ struct st_ops {
 	int (*zone_trim)(void *be, const char *zone, int64_t after_seq);
 	int (*zone_sizes)(void *be, const char *zone, uint64_t *snap, uint64_t *journal);
 	int (*zone_drop)(void *be, const char *zone);
+
+	int (*dkey_add)(void *be, const char *zone, uint8_t role, const uint8_t *dnskey, size_t len,
+	                const uint8_t *priv, size_t privlen, int state, int64_t now,
+	                const char *reason);
+	int (*dkey_set_state)(void *be, const char *zone, const uint8_t *dnskey, size_t len, int to,
+	                      int64_t now, const char *reason);
+	int (*dkey_list)(void *be, const char *zone, unsigned flags, st_dkey_list_t *out);
+	int (*dkey_history)(void *be, const char *zone, const uint8_t *dnskey, size_t len,
+	                    st_key_event_list_t *out);
 };
 
 /* The handle: a backend row and its state (store.c, store_queue.c). */

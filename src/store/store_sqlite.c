@@ -61,4 +61,8 @@ const struct st_ops st_sqlite_ops = {
 	.zone_trim = sqz_trim,
 	.zone_sizes = sqz_sizes,
 	.zone_drop = sqz_drop,
+	.dkey_add = sqd_add,
+	.dkey_set_state = sqd_set_state,
+	.dkey_list = sqd_list,
+	.dkey_history = sqd_history,
 };

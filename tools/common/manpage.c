@@ -37,6 +37,8 @@ static const struct {
     {"hsync-xfr", 1, "transfer a zone the way an hsync agent does and explain its hsync records"},
     {"hsync-vectors", 1, "check hsync's known-answer vectors"},
     {"hsync-bench", 1, "hsync performance as ratios against limits measured in the same run"},
+    {"hsync-signzone", 1,
+     "sign a zone file with hsync's zone signer (NSEC or NSEC3, incremental-ready)"},
     {"hsync-conform", 1, "over-the-wire conformance suite for implementations of the hsync drafts"},
 };
 
