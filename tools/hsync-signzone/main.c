@@ -243,7 +243,9 @@ int main(int argc, char **argv)
 	unsigned long v;
 	int c;
 
-	cli_prog = "hsync-signzone";
+	int rc = cli_start("hsync-signzone", argc, argv, usage, NULL);
+	if (rc >= 0)
+		return rc;
 	memset(&o, 0, sizeof(o));
 	o.p.denial = ZS_NSEC;
 	o.now = hs_now_s(hs_env_system());
