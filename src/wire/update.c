@@ -46,9 +46,10 @@ static int take_update(const uint8_t *msg, size_t len, const dnsmsg_rr_t *rr, hs
 	hs_buf_t rd = HS_BUF_INIT;
 	int rc;
 
-	if (u->nrrs == HS_UPD_MAX_RRS)
-		return hs_fail(em, HS_E_LIMIT, "more than %d records in the update section",
-		               HS_UPD_MAX_RRS);
+	if (u->nrrs == HS_UPD_MAX_RRS) {
+		u->over = 1; /* counted; the rest of the message is still read */
+		return HS_OK;
+	}
 	r = &u->rrs[u->nrrs];
 	memset(r, 0, sizeof(*r));
 	rc = owner_of(msg, len, rr, r->owner, &r->owner_len);
@@ -152,6 +153,9 @@ int hs_upd_parse(const uint8_t *msg, size_t len, hs_upd_t *out, hs_errmsg_t *em)
 	}
 	for (size_t i = 0; i < out->nrrs; i++)
 		out->rrs[i].rdata = out->rrs[i].rdlen ? out->store.data + offs[i] : NULL;
+	if (out->over)
+		return hs_fail(em, HS_E_LIMIT, "more than %d records in the update section",
+		               HS_UPD_MAX_RRS);
 	return HS_OK;
 }
 

@@ -60,6 +60,7 @@ typedef struct hs_upd {
 	size_t zone_off, zone_end; /* the zone section in the message */
 	hs_upd_rr_t rrs[HS_UPD_MAX_RRS];
 	size_t nrrs;
+	int over; /* the update section had more than HS_UPD_MAX_RRS records */
 	/* additional section */
 	int has_opt;
 	uint16_t opt_size;
@@ -73,7 +74,8 @@ typedef struct hs_upd {
 /*
  * Parse `msg` (`len` octets as received). Checks: the message walks
  * (dnsmsg_check), ZOCOUNT is 1, the update section has at most
- * HS_UPD_MAX_RRS records (HS_E_LIMIT), each record's RDATA expands
+ * HS_UPD_MAX_RRS records (else HS_E_LIMIT, with everything but the
+ * records past the limit filled in), each record's RDATA expands
  * (HS_E_MALFORMED), at most one OPT (HS_E_MALFORMED). Nothing about
  * the opcode, prerequisites or the SIG is judged here; the counts and
  * flags say what was there. `out` is overwritten whole (it need not be
