@@ -51,7 +51,7 @@ static int h_status(tp_ctl_call_t *c, void *arg)
 			gop++;
 	hs_jw_obj_begin(c->out);
 	hs_jw_kv_str(c->out, "identity", eng_identity(d->eng));
-	hs_jw_kv_str(c->out, "role", "agent");
+	hs_jw_kv_str(c->out, "role", d->role != NULL ? d->role->name : "agent");
 	hs_jw_kv_str(c->out, "version", HD_VERSION);
 	hs_jw_kv_u64(c->out, "started", d->started);
 	hs_jw_kv_u64(c->out, "zones", zsec_zone_count(d->zs));

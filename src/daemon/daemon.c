@@ -9,6 +9,21 @@
 
 #define SUBSYS "hsyncd"
 
+/* One row per role (server.role): what it starts on top of the parts every
+ * daemon has. The agent needs nothing more. */
+static const struct hd_role roles[] = {
+    {"agent", NULL, NULL, NULL},
+    {"parent", hd_parent_start, hd_parent_stop, hd_parent_apply},
+};
+
+static const struct hd_role *role_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (strcmp(roles[i].name, name) == 0)
+			return &roles[i];
+	return &roles[0];
+}
+
 void hd_stop(hd_t *d)
 {
 	hs_log(HS_LOG_NOTICE, SUBSYS, "stopping");
@@ -43,6 +58,16 @@ static void needs_restart(const hd_config_t *o, const hd_config_t *n, char *out,
 	    {str_differs(o->pidfile, n->pidfile), "server.pidfile"},
 	    {str_differs(o->log_file, n->log_file) || o->syslog != n->syslog,
 	     "server.log-file/syslog"},
+	    {strcmp(o->role, n->role) != 0, "server.role"},
+	    {strcmp(o->parent.zone, n->parent.zone) != 0 ||
+	         str_differs(o->parent.key_file, n->parent.key_file) ||
+	         o->parent.backend != n->parent.backend ||
+	         !tp_peer_addr_eq(&o->parent.primary, &n->parent.primary) ||
+	         o->parent.max_ttl != n->parent.max_ttl || o->parent.src_rate != n->parent.src_rate ||
+	         o->parent.src_burst != n->parent.src_burst ||
+	         o->parent.child_rate != n->parent.child_rate ||
+	         o->parent.udp_rate != n->parent.udp_rate,
+	     "parent (all but bootstrap)"},
 	    {a->inline_limit != b->inline_limit || a->chunk_size != b->chunk_size ||
 	         a->udp_max != b->udp_max || a->timeout_ms != b->timeout_ms ||
 	         a->retries != b->retries || a->replay_window != b->replay_window ||
@@ -112,6 +137,8 @@ void hd_reload_apply(hd_t *d, hd_config_t *nc)
 	hd_zones_apply(d, nc);
 	if (strcmp(nc->tp.identity, d->cfg.tp.identity) == 0)
 		hd_idzone_apply(d, nc); /* its keys were checked against the new identity */
+	if (d->role->apply != NULL && strcmp(nc->role, d->role->name) == 0)
+		d->role->apply(d, nc);
 	hd_zone_confs_free(d->cfg.zones, d->cfg.nzones);
 	d->cfg.zones = nc->zones;
 	d->cfg.nzones = nc->nzones;
@@ -184,10 +211,13 @@ int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em)
 		rc = hd_idzone_start(d, em);
 	if (rc == HS_OK)
 		rc = hd_ctl_start(d, em);
+	d->role = role_of(d->cfg.role);
+	if (rc == HS_OK && d->role->start != NULL)
+		rc = d->role->start(d, em);
 	if (rc != HS_OK)
 		goto cleanup;
-	hs_log(HS_LOG_NOTICE, SUBSYS, "agent '%s' started: port %u, %zu zone%s, control '%s'",
-	       d->cfg.tp.identity, (unsigned)tp_node_port(d->node), d->cfg.nzones,
+	hs_log(HS_LOG_NOTICE, SUBSYS, "%s '%s' started: port %u, %zu zone%s, control '%s'",
+	       d->role->name, d->cfg.tp.identity, (unsigned)tp_node_port(d->node), d->cfg.nzones,
 	       d->cfg.nzones == 1 ? "" : "s", tp_ctl_path(d->ctl));
 	*out = d;
 	d = NULL;
@@ -272,6 +302,8 @@ void hd_free(hd_t *d)
 		return;
 	tp_timer_cancel(d->timer);
 	tp_timer_cancel(d->poll);
+	if (d->role != NULL && d->role->stop != NULL)
+		d->role->stop(d);
 	hd_idzone_stop(d);
 	tp_ctl_free(d->ctl);
 	zsec_run_free(d->zrun);

@@ -31,6 +31,8 @@ struct hd_zone {
 	char last_in[160]; /* what the last transfer in did */
 };
 
+struct hd_par; /* wire_parent*.c: role parent */
+
 struct hd {
 	hd_config_t cfg;
 	const hs_env_t *env;
@@ -60,6 +62,18 @@ struct hd {
 	tp_zs_t *zsrv;   /* serves the identity zone and the followed zones */
 	zn_zone_t *idzn; /* the identity zone in the zone machinery */
 	zn_journal_t *idjn;
+	const struct hd_role *role; /* daemon.c: the role's row */
+	struct hd_par *par;         /* role parent, else NULL */
+};
+
+/* daemon.c: one row per role (server.role). `start` runs after the parts
+ * every role has (node, discovery, zones, identity zone, control socket);
+ * `stop` before they go; `apply` takes a reloaded configuration. */
+struct hd_role {
+	const char *name;
+	int (*start)(hd_t *d, hs_errmsg_t *em);
+	void (*stop)(hd_t *d);
+	void (*apply)(hd_t *d, hd_config_t *nc);
 };
 
 /* For results that need no action (logged by their callee or harmless). */
@@ -90,6 +104,21 @@ struct hd_zone *hd_zone_get(hd_t *d, const char *name);
 int hd_idzone_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
 void hd_idzone_apply(hd_t *d, hd_config_t *nc); /* reload: takes nc->idz */
 void hd_idzone_stop(hd_t *d);
+
+/* wire_zones.c: keep a served zone's new version in the store (journal
+ * rows for `diffs`, or a snapshot when `whole`). */
+void hd_zone_persist(hd_t *d, struct hd_zone *hz, zn_diff_t *const *diffs, size_t n, int whole);
+
+/* wire_parent.c: role parent (draft-hsync-parent) */
+int hd_parent_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
+void hd_parent_stop(hd_t *d);
+void hd_parent_apply(hd_t *d, hd_config_t *nc);
+/* A request for the UPDATE receiver: 1 when taken (`reply` is then the
+ * receiver's), 0 otherwise. */
+int hd_parent_reply(hd_t *d, const tp_peer_addr_t *src, int proto, const uint8_t *msg, size_t len,
+                    tp_reply_t *reply);
+/* Run the receiver's actions (from hd_pump). */
+void hd_parent_pump(hd_t *d);
 
 /* ctl_handlers.c */
 int hd_ctl_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;

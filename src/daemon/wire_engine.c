@@ -123,6 +123,8 @@ void hd_pump(hd_t *d)
 			run_action(d, &a);
 			eng_action_clear(&a);
 		}
+		if (d->par != NULL)
+			hd_parent_pump(d);
 	} while (d->pump_again);
 	d->pumping = 0;
 	arm_timer(d);
