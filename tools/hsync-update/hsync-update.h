@@ -37,6 +37,7 @@ struct hu_opts {
 	unsigned tries;
 	int quiet;
 	int no_delete;
+	const char *save; /* --save: the last message sent, wire form */
 	uint32_t ttl;
 	/* send: the update section in order */
 	hs_upd_rr_t rrs[HU_MAX_RR];

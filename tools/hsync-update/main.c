@@ -52,6 +52,7 @@ static const char usage[] =
 	"  -T, --tries N            attempts, 1 s, 2 s, 4 s ... apart, each signed anew\n"            \
 	"                           (default 3)\n"                                                    \
 	"  -q, --quiet              print nothing but errors\n"                                       \
+	"      --save FILE          write the message sent (wire form, the last attempt)\n"         \
 	"  -v, --verbose            log the lookups (debug level) to stderr\n"                        \
 	"  -h, --help               this text\n"
 

@@ -337,6 +337,13 @@ int hu_exchange(struct hu_opts *o, const hu_target_t *t, hu_build_fn build, cons
 			ex = cli_err(HU_EXIT_USAGE, "cannot build the %s", what);
 			break;
 		}
+		if (o->save != NULL) {
+			FILE *f = fopen(o->save, "wb");
+			if (f == NULL || fwrite(msg.data, 1, msg.len, f) != msg.len)
+				fprintf(stderr, "hsync-update: --save: cannot write '%s'\n", o->save);
+			if (f != NULL)
+				fclose(f);
+		}
 		tp_query_opts_t qo = {.proto = o->tcp ? TP_PROTO_TCP : TP_PROTO_UDP,
 		                      .timeout_ms = o->timeout_s * 1000,
 		                      .tries = 1};

@@ -33,6 +33,7 @@ static const struct option longopts[] = {
     {"timeout", required_argument, NULL, 'w'},
     {"tries", required_argument, NULL, 'T'},
     {"quiet", no_argument, NULL, 'q'},
+    {"save", required_argument, NULL, 'S'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -184,7 +185,7 @@ int hu_parse(int argc, char **argv, const char *help, struct hu_opts *o)
 	if (tp_addr_parse("127.0.0.1", 53, &o->resolver, NULL) != HS_OK)
 		return HU_EXIT_USAGE;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "z:k:n:p:s:r:R:a:IA:D:X:L:Ntw:T:qvh", longopts, NULL)) !=
+	while ((opt = getopt_long(argc, argv, "z:k:n:p:s:r:R:a:IA:D:X:L:Ntw:T:qS:vh", longopts, NULL)) !=
 	       -1) {
 		int bad = 0;
 		switch (opt) {
@@ -249,6 +250,9 @@ int hu_parse(int argc, char **argv, const char *help, struct hu_opts *o)
 		}
 		case 'q':
 			o->quiet = 1;
+			break;
+		case 'S':
+			o->save = optarg;
 			break;
 		case 'v':
 			hs_log_set_level(HS_LOG_DEBUG);
