@@ -392,8 +392,8 @@ static int load_parent(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	v = conf_str(s, "primary-key");
 	if (v != NULL && v[0]) {
 		if (!key_defined(c, v))
-			return hs_fail(em, HS_E_CONFIG, "%s: parent.primary-key: no key '%s'", c->path,
-			               v);
+			return hs_fail(em, HS_E_CONFIG, "%s: parent.primary-key: no key '%s'",
+			               c->path, v);
 		snprintf(p->primary_key, sizeof(p->primary_key), "%s", v);
 	}
 	rc = load_acl(s, "provide-xfr", "parent", c, &p->acl, &p->nacl, em);
@@ -410,7 +410,8 @@ static int load_parent(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	p->max_ttl = (uint32_t)(conf_dur_ms(s, "max-ttl", 86400000) / 1000);
 	p->ttl = (uint32_t)(conf_dur_ms(s, "ttl", 3600000) / 1000);
 	p->unsigned_rounds = (unsigned)conf_int(s, "unsigned-rounds", 3);
-	p->unsigned_interval_s = (uint32_t)((conf_dur_ms(s, "unsigned-interval", 60000) + 999) / 1000);
+	p->unsigned_interval_s =
+	    (uint32_t)((conf_dur_ms(s, "unsigned-interval", 60000) + 999) / 1000);
 	p->lookup_timeout_s = (uint32_t)(conf_dur_ms(s, "lookup-timeout", 30000) / 1000);
 	p->lookup_port = (uint16_t)conf_int(s, "lookup-port", 53);
 	p->src_rate = (uint32_t)conf_int(s, "source-rate", 20);

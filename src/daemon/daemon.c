@@ -63,7 +63,8 @@ static void needs_restart(const hd_config_t *o, const hd_config_t *n, char *out,
 	         str_differs(o->parent.key_file, n->parent.key_file) ||
 	         o->parent.backend != n->parent.backend ||
 	         !tp_peer_addr_eq(&o->parent.primary, &n->parent.primary) ||
-	         o->parent.max_ttl != n->parent.max_ttl || o->parent.src_rate != n->parent.src_rate ||
+	         o->parent.max_ttl != n->parent.max_ttl ||
+	         o->parent.src_rate != n->parent.src_rate ||
 	         o->parent.src_burst != n->parent.src_burst ||
 	         o->parent.child_rate != n->parent.child_rate ||
 	         o->parent.udp_rate != n->parent.udp_rate,

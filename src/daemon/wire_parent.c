@@ -166,8 +166,9 @@ int hd_parent_start(hd_t *d, hs_errmsg_t *em)
 		rc = hdp_ctl_start(d, em);
 	if (rc != HS_OK)
 		goto fail;
-	hs_log(HS_LOG_NOTICE, PAR_SUBSYS, "receiver for '%s': target '%s' key %s, backend %s, "
-	                                  "bootstrap %s",
+	hs_log(HS_LOG_NOTICE, PAR_SUBSYS,
+	       "receiver for '%s': target '%s' key %s, backend %s, "
+	       "bootstrap %s",
 	       par_zone(hp->par), sig0_key_owner_text(hp->key),
 	       sig0_key_describe(hp->key, kd, sizeof(kd)),
 	       d->cfg.parent.backend == HD_PAR_SERVE ? "serve" : "forward",

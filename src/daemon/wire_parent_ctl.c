@@ -20,7 +20,8 @@ static int h_status(tp_ctl_call_t *c, void *arg)
 	hs_jw_kv_str(c->out, "zone", par_zone(hp->par));
 	hs_jw_kv_str(c->out, "target", sig0_key_owner_text(hp->key));
 	hs_jw_kv_str(c->out, "key", sig0_key_describe(hp->key, kd, sizeof(kd)));
-	hs_jw_kv_str(c->out, "backend", d->cfg.parent.backend == HD_PAR_SERVE ? "serve" : "forward");
+	hs_jw_kv_str(c->out, "backend",
+	             d->cfg.parent.backend == HD_PAR_SERVE ? "serve" : "forward");
 	if (hp->hz != NULL)
 		hs_jw_kv_u64(c->out, "serial", hp->hz->serial);
 	hs_jw_kv_str(c->out, "bootstrap", par_methods_text(d->cfg.parent.methods, m, sizeof(m)));
@@ -60,7 +61,8 @@ static void child_json(hs_jw_t *o, const par_child_info_t *ci)
 	hs_jw_key(o, "keys");
 	hs_jw_arr_begin(o);
 	for (size_t i = 0; i < ci->nkeys; i++) {
-		snprintf(k, sizeof(k), "%u/%u %s", ci->keys[i].tag, ci->keys[i].alg, ci->keys[i].state);
+		snprintf(k, sizeof(k), "%u/%u %s", ci->keys[i].tag, ci->keys[i].alg,
+		         ci->keys[i].state);
 		hs_jw_str(o, k);
 	}
 	hs_jw_arr_end(o);
@@ -201,8 +203,8 @@ static int h_records(tp_ctl_call_t *c, void *arg)
 	while (*s) {
 		size_t n = strcspn(s, "\n");
 		char line[1024];
-		snprintf(line, sizeof(line), "%.*s", (int)(n < sizeof(line) - 1 ? n : sizeof(line) - 1),
-		         s);
+		snprintf(line, sizeof(line), "%.*s",
+		         (int)(n < sizeof(line) - 1 ? n : sizeof(line) - 1), s);
 		hs_jw_str(c->out, line);
 		s += n + (s[n] == '\n');
 	}

@@ -148,8 +148,8 @@ static int fwd_send(hd_t *d, const struct hd_par_job *j)
 	so.timeout_ms = 3000;
 	so.retries = 2;
 	if (rc == HS_OK)
-		rc = tp_send(tp_node_endpoint(d->node), &pc->primary, signed_msg.data, signed_msg.len,
-		             &so, fwd_done, f, NULL);
+		rc = tp_send(tp_node_endpoint(d->node), &pc->primary, signed_msg.data,
+		             signed_msg.len, &so, fwd_done, f, NULL);
 	if (rc != HS_OK) {
 		tp_tsig_ctx_free(f->tsig);
 		free(f);
@@ -227,9 +227,8 @@ static int serve_start(hd_t *d, hs_errmsg_t *em)
 		return hs_fail(em, HS_E_CONFIG, "parent.zone: bad name");
 	d->par->hz = hz;
 	hz->persist = 1;
-	if (hz->zn == NULL &&
-	    zn_store_load(st, apex, alen, &pc->journal, hs_now_s(d->env), &hz->zn, &hz->jn, NULL) ==
-	        HS_OK) {
+	if (hz->zn == NULL && zn_store_load(st, apex, alen, &pc->journal, hs_now_s(d->env), &hz->zn,
+	                                    &hz->jn, NULL) == HS_OK) {
 		hs_log(HS_LOG_NOTICE, PAR_SUBSYS, "parent zone '%s': stored copy loaded", pc->zone);
 	} else if (hz->zn == NULL) {
 		zn_builder_t *b = NULL;
@@ -364,7 +363,8 @@ int hdp_publish_records(hd_t *d, struct hd_par_job *j, hs_buf_t *text)
 	dsync.port = pc->dsync_port ? pc->dsync_port : tp_node_port(d->node);
 	memcpy(dsync.target, target, tlen);
 	dsync.target_len = tlen;
-	if (hs_dsync_encode(&dsync, &ds, NULL) != HS_OK || par_svcb_rdata(pc->methods, &svcb) != HS_OK)
+	if (hs_dsync_encode(&dsync, &ds, NULL) != HS_OK ||
+	    par_svcb_rdata(pc->methods, &svcb) != HS_OK)
 		rc = HS_E_CONFIG;
 	if (rc == HS_OK && pc->methods == 0)
 		rc = HS_E_CONFIG;
@@ -495,8 +495,7 @@ static int collect(struct lk *l, const uint8_t *msg, size_t len, uint16_t type, 
 	return rc == HS_E_NOTFOUND ? HS_OK : HS_E_MALFORMED;
 }
 
-static int send_query(struct lk *l, const tp_peer_addr_t *to, uint16_t type, int rd,
-                      tp_send_fn cb)
+static int send_query(struct lk *l, const tp_peer_addr_t *to, uint16_t type, int rd, tp_send_fn cb)
 {
 	hd_t *d = l->d;
 	hs_buf_t msg = HS_BUF_INIT;

@@ -33,27 +33,27 @@ static const char usage[] =
     "could not be found or validated.\n";
 
 #define COMMON_OPTS                                                                                \
-	"  -z, --zone CHILD         the child zone (default: the owner of --key)\n"                  \
-	"  -p, --parent ZONE        the parent zone (default: from the DSYNC lookup)\n"               \
-	"  -s, --server ADDR[@PORT] send to this address (default: the DSYNC target's,\n"             \
-	"                           on the DSYNC port); with --parent no DSYNC lookup\n"              \
-	"  -r, --resolver ADDR[@PORT]\n"                                                              \
-	"                           where DSYNC, SVCB, KEY and address lookups go\n"                  \
-	"                           (default 127.0.0.1@53)\n"                                         \
-	"  -R, --receiver-key FILE|RR\n"                                                              \
-	"                           the receiver's public key (a .key file or the KEY\n"              \
-	"                           record as text) instead of the KEY at the target\n"              \
-	"  -a, --trust-anchor FILE|RR\n"                                                              \
-	"                           DS/DNSKEY anchors the receiver's KEY (and the DSYNC)\n"           \
-	"                           are validated from; may be repeated\n"                            \
-	"      --insecure           lab only: accept the KEY at the target without DNSSEC\n"          \
-	"  -t, --tcp                TCP only (default: UDP, TCP on TC=1)\n"                           \
-	"  -w, --timeout SECS       wait per attempt (default 5)\n"                                   \
-	"  -T, --tries N            attempts, 1 s, 2 s, 4 s ... apart, each signed anew\n"            \
-	"                           (default 3)\n"                                                    \
-	"  -q, --quiet              print nothing but errors\n"                                       \
-	"      --save FILE          write the message sent (wire form, the last attempt)\n"         \
-	"  -v, --verbose            log the lookups (debug level) to stderr\n"                        \
+	"  -z, --zone CHILD         the child zone (default: the owner of --key)\n"                \
+	"  -p, --parent ZONE        the parent zone (default: from the DSYNC lookup)\n"            \
+	"  -s, --server ADDR[@PORT] send to this address (default: the DSYNC target's,\n"          \
+	"                           on the DSYNC port); with --parent no DSYNC lookup\n"           \
+	"  -r, --resolver ADDR[@PORT]\n"                                                           \
+	"                           where DSYNC, SVCB, KEY and address lookups go\n"               \
+	"                           (default 127.0.0.1@53)\n"                                      \
+	"  -R, --receiver-key FILE|RR\n"                                                           \
+	"                           the receiver's public key (a .key file or the KEY\n"           \
+	"                           record as text) instead of the KEY at the target\n"            \
+	"  -a, --trust-anchor FILE|RR\n"                                                           \
+	"                           DS/DNSKEY anchors the receiver's KEY (and the DSYNC)\n"        \
+	"                           are validated from; may be repeated\n"                         \
+	"      --insecure           lab only: accept the KEY at the target without DNSSEC\n"       \
+	"  -t, --tcp                TCP only (default: UDP, TCP on TC=1)\n"                        \
+	"  -w, --timeout SECS       wait per attempt (default 5)\n"                                \
+	"  -T, --tries N            attempts, 1 s, 2 s, 4 s ... apart, each signed anew\n"         \
+	"                           (default 3)\n"                                                 \
+	"  -q, --quiet              print nothing but errors\n"                                    \
+	"      --save FILE          write the message sent (wire form, the last attempt)\n"        \
+	"  -v, --verbose            log the lookups (debug level) to stderr\n"                     \
 	"  -h, --help               this text\n"
 
 static const char send_help[] =
@@ -71,8 +71,7 @@ static const char send_help[] =
     "  -D, --del RR             delete that one record ('OWNER TYPE RDATA')\n"
     "  -X, --del-rrset 'OWNER TYPE'\n"
     "                           delete the whole RRset\n"
-    "  -L, --ttl SECS           TTL of added records without one (default 3600)\n" COMMON_OPTS
-    "\n"
+    "  -L, --ttl SECS           TTL of added records without one (default 3600)\n" COMMON_OPTS "\n"
     "Example:\n"
     "  hsync-update send -k Kexample.lab.+015+12345 -a lab.ds \\\n"
     "      -D 'example.lab. NS ns1.example.lab.' -A 'example.lab. NS ns3.example.lab.' \\\n"
@@ -125,8 +124,7 @@ static const char target_help[] =
     "\n"
     "Options:\n" COMMON_OPTS;
 
-static int b_send(struct hu_opts *o, const hu_target_t *t, uint16_t id, uint32_t now,
-                  hs_buf_t *out)
+static int b_send(struct hu_opts *o, const hu_target_t *t, uint16_t id, uint32_t now, hs_buf_t *out)
 {
 	return chd_update_build(o->key, t->t.parent, o->rrs, o->nrrs, id, now, out, NULL);
 }
@@ -189,9 +187,9 @@ static int run(int argc, char **argv, const char *help, int need_key_file, int n
 	}
 	if (build == b_upload && !o.quiet) {
 		char m[64];
-		printf(";; the parent offers: %s\n",
-		       t.have_svcb ? par_methods_text(t.methods, m, sizeof(m))
-		                   : "no SVCB (manual assumed)");
+		printf(";; the parent offers: %s\n", t.have_svcb
+		                                         ? par_methods_text(t.methods, m, sizeof(m))
+		                                         : "no SVCB (manual assumed)");
 	}
 	rc = hu_exchange(&o, &t, build, what);
 cleanup:

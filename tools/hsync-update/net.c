@@ -33,7 +33,8 @@ static uint16_t rand16(void)
 	return (uint16_t)(b[0] << 8 | b[1]);
 }
 
-static void say(const struct hu_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct hu_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void say(const struct hu_opts *o, const char *fmt, ...)
 {
 	va_list ap;
@@ -153,7 +154,8 @@ static int validated(const struct hu_opts *o, const char *name, uint16_t type, s
 	    .query_timeout_ms = 3600 * 1000,
 	};
 	if (disc_new(&cfg, &d) != HS_OK) {
-		snprintf(v->why, sizeof(v->why), "no trust anchor (give --trust-anchor or --insecure)");
+		snprintf(v->why, sizeof(v->why),
+		         "no trust anchor (give --trust-anchor or --insecure)");
 		return HS_E_CONFIG;
 	}
 	int rc = disc_lookup(d, name, type, v_done, v, NULL);
@@ -236,7 +238,8 @@ int hu_find_target(struct hu_opts *o, hu_target_t *t, int need_key)
 		do {
 			hs_buf_reset(&ans);
 			rc = plain_query(o, w.qname, T_DSYNC, &ans, &em);
-			say(o, ";; DSYNC lookup: %s%s\n", w.qname, rc == HS_OK ? "" : " (no answer)");
+			say(o, ";; DSYNC lookup: %s%s\n", w.qname,
+			    rc == HS_OK ? "" : " (no answer)");
 			rc = chd_dsync_next(&w, rc == HS_OK ? ans.data : NULL, ans.len, &t->t, &em);
 		} while (rc == HS_E_AGAIN);
 		hs_buf_free(&ans);
@@ -262,7 +265,8 @@ int hu_find_target(struct hu_opts *o, hu_target_t *t, int need_key)
 	say(o, ";; receiver at %s\n", a);
 	/* the SVCB: which bootstrap methods (PS-30) */
 	if (t->t.target[0]) {
-		hs_buf_t ans = HS_BUF_INIT, rd[4] = {HS_BUF_INIT, HS_BUF_INIT, HS_BUF_INIT, HS_BUF_INIT};
+		hs_buf_t ans = HS_BUF_INIT,
+		         rd[4] = {HS_BUF_INIT, HS_BUF_INIT, HS_BUF_INIT, HS_BUF_INIT};
 		if (plain_query(o, t->t.target, T_SVCB, &ans, &em) == HS_OK) {
 			size_t n = answers(ans.data, ans.len, t->t.target, T_SVCB, rd, 4);
 			for (size_t i = 0; i < n; i++) {
@@ -290,11 +294,13 @@ int hu_find_target(struct hu_opts *o, hu_target_t *t, int need_key)
 	} else if (need_key) {
 		const char *kname = t->t.target;
 		if (!kname[0])
-			return cli_err(HU_EXIT_NOTARGET,
-			               "the receiver's key: give --receiver-key (no DSYNC target known)");
+			return cli_err(
+			    HU_EXIT_NOTARGET,
+			    "the receiver's key: give --receiver-key (no DSYNC target known)");
 		if (o->anchors == NULL && !o->insecure)
-			return cli_err(HU_EXIT_USAGE, "the receiver's KEY at '%s' needs --trust-anchor "
-			                              "(or --insecure in a lab, or --receiver-key)",
+			return cli_err(HU_EXIT_USAGE,
+			               "the receiver's KEY at '%s' needs --trust-anchor "
+			               "(or --insecure in a lab, or --receiver-key)",
 			               kname);
 		rc = validated(o, kname, T_KEY, &v);
 		if (rc != HS_OK)
@@ -340,7 +346,8 @@ int hu_exchange(struct hu_opts *o, const hu_target_t *t, hu_build_fn build, cons
 		if (o->save != NULL) {
 			FILE *f = fopen(o->save, "wb");
 			if (f == NULL || fwrite(msg.data, 1, msg.len, f) != msg.len)
-				fprintf(stderr, "hsync-update: --save: cannot write '%s'\n", o->save);
+				fprintf(stderr, "hsync-update: --save: cannot write '%s'\n",
+				        o->save);
 			if (f != NULL)
 				fclose(f);
 		}
@@ -354,8 +361,8 @@ int hu_exchange(struct hu_opts *o, const hu_target_t *t, hu_build_fn build, cons
 			say(o, ";; attempt %u: %s\n", attempt, hs_errmsg_str(&em));
 		} else {
 			const sig0_key_t *const *keys = (const sig0_key_t *const *)t->keys;
-			rc = chd_response_check(msg.data, msg.len, resp.data, resp.len, keys, t->nkeys,
-			                        hs_now_s(env), &r);
+			rc = chd_response_check(msg.data, msg.len, resp.data, resp.len, keys,
+			                        t->nkeys, hs_now_s(env), &r);
 			if (rc == HS_OK) {
 				say(o, ";; %s: %s in %llu ms%s, signed by %s (%s)\n", what,
 				    hs_rcode_name(r.r.rcode, rn, sizeof(rn)),
@@ -365,8 +372,9 @@ int hu_exchange(struct hu_opts *o, const hu_target_t *t, hu_build_fn build, cons
 					say(o, ";; ede: %u %s\n", r.r.ede, r.r.ede_text);
 				if (r.r.has_keystate)
 					say(o, ";; keystate: %s key %u: %s\n",
-					    hs_keystate_name(r.r.ks_state) ? hs_keystate_name(r.r.ks_state)
-					                                   : "?",
+					    hs_keystate_name(r.r.ks_state)
+					        ? hs_keystate_name(r.r.ks_state)
+					        : "?",
 					    r.r.ks_key_id, r.r.ks_text);
 				say(o, ";; meaning: %s\n", r.meaning);
 				o->has_ks = r.r.has_keystate;
@@ -382,7 +390,8 @@ int hu_exchange(struct hu_opts *o, const hu_target_t *t, hu_build_fn build, cons
 			}
 		}
 		if (attempt < o->tries) {
-			struct timespec ts = {backoff_ms / 1000, (long)(backoff_ms % 1000) * 1000000L};
+			struct timespec ts = {backoff_ms / 1000,
+			                      (long)(backoff_ms % 1000) * 1000000L};
 			nanosleep(&ts, NULL);
 			backoff_ms = backoff_ms * 2 > 300000 ? 300000 : backoff_ms * 2;
 		}

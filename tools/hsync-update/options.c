@@ -136,7 +136,8 @@ static int rr_arg(struct hu_opts *o, const char *opt, const char *text, uint16_t
 	p = strtok_r(buf, " \t", &save);
 	while (p != NULL && nt < 4) {
 		tok[nt++] = p;
-		if (nt > 1 && hs_rrtype_any_parse(p, &type) == HS_OK && !isdigit((unsigned char)p[0]))
+		if (nt > 1 && hs_rrtype_any_parse(p, &type) == HS_OK &&
+		    !isdigit((unsigned char)p[0]))
 			break;
 		p = strtok_r(NULL, " \t", &save);
 	}
@@ -185,8 +186,8 @@ int hu_parse(int argc, char **argv, const char *help, struct hu_opts *o)
 	if (tp_addr_parse("127.0.0.1", 53, &o->resolver, NULL) != HS_OK)
 		return HU_EXIT_USAGE;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "z:k:n:p:s:r:R:a:IA:D:X:L:Ntw:T:qS:vh", longopts, NULL)) !=
-	       -1) {
+	while ((opt = getopt_long(argc, argv, "z:k:n:p:s:r:R:a:IA:D:X:L:Ntw:T:qS:vh", longopts,
+	                          NULL)) != -1) {
 		int bad = 0;
 		switch (opt) {
 		case 'z':
