@@ -125,7 +125,8 @@ START_TEST(test_dsync_pick)
 }
 END_TEST
 
-/* PS-34: only a signed answer to this very request counts */
+/* PS-34: only a signed answer to this very request counts; PS-35: what
+ * it means */
 START_TEST(test_response_check)
 {
 	sig0_key_t *child = NULL, *recv = NULL, *other = NULL;

@@ -830,7 +830,7 @@ START_TEST(test_inquiry)
 	}
 	ph_send_msg(&h, m.data, m.len, "192.0.2.1", 0);
 	ph_expect(&h, 5, HS_EDE_HS_SIG0_MISSING);
-	/* a plain query is not the receiver's */
+	/* PS-4: a plain query is not the receiver's */
 	{
 		uint64_t id;
 		uint8_t q[] = {0,   1,   0,   0,   0,   1, 0,   0,   0,   0, 0, 0, 7, 'e', 'x',
@@ -844,7 +844,7 @@ START_TEST(test_inquiry)
 }
 END_TEST
 
-/* ---- the SVCB parameter (PS-3) ---- */
+/* ---- the SVCB parameter (PS-3) and the child's choice (PS-30) ---- */
 
 START_TEST(test_svcb)
 {

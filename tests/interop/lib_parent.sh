@@ -237,7 +237,10 @@ refused() {
 }
 
 # The scenario every primary gets (draft-hsync-parent PS-2, PS-5, PS-10,
-# PS-11, PS-13, PS-16, PS-17, PS-23, PS-25, PS-32, PS-38, PS-40).
+# PS-11, PS-13, PS-16, PS-17, PS-23, PS-25, PS-32, PS-38, PS-40); the
+# children are hsync-update: the receiver found by DSYNC (PS-29), its KEY
+# from the target (PS-31, --insecure: the lab's lab. is unsigned), the
+# KeyState asked after the upload (PS-37).
 par_scenario() {
 	local out kt rc
 	# PS-2: what the receiver publishes, through the backend
