@@ -62,7 +62,9 @@ static void needs_restart(const hd_config_t *o, const hd_config_t *n, char *out,
 	    {strcmp(o->parent.zone, n->parent.zone) != 0 ||
 	         str_differs(o->parent.key_file, n->parent.key_file) ||
 	         o->parent.backend != n->parent.backend ||
-	         !tp_peer_addr_eq(&o->parent.primary, &n->parent.primary) ||
+	         o->parent.has_primary != n->parent.has_primary ||
+	         (o->parent.has_primary &&
+	          !tp_peer_addr_eq(&o->parent.primary, &n->parent.primary)) ||
 	         o->parent.max_ttl != n->parent.max_ttl ||
 	         o->parent.src_rate != n->parent.src_rate ||
 	         o->parent.src_burst != n->parent.src_burst ||
