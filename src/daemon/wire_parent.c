@@ -210,9 +210,22 @@ void hd_parent_apply(hd_t *d, hd_config_t *nc)
 	char m[64];
 	if (hp == NULL)
 		return;
-	/* what a reload changes: the methods offered; the rest needs a restart */
+	/* what a reload changes: the methods offered (and so the SVCB that
+	 * announces them); the rest needs a restart */
+	if (nc->parent.methods == d->cfg.parent.methods)
+		return;
 	par_set_methods(hp->par, nc->parent.methods);
 	d->cfg.parent.methods = nc->parent.methods;
 	hs_log(HS_LOG_NOTICE, PAR_SUBSYS, "bootstrap methods now %s",
 	       par_methods_text(nc->parent.methods, m, sizeof(m)));
+	if (d->cfg.parent.publish) {
+		struct hd_par_job *j = xcalloc(1, sizeof(*j));
+		if (hdp_publish_records(d, j, NULL) == HS_OK) {
+			*hp->jobs_tail = j;
+			hp->jobs_tail = &j->next;
+			hd_parent_pump(d);
+		} else {
+			hdp_job_free(j);
+		}
+	}
 }

@@ -196,6 +196,8 @@ upd inquire -k "$KAPEX2" 2>&1 | grep -q KEY_REFUSED && ok "re-bootstrap: the los
 methods at-ns
 out=$(upd upload -k "$KATNS" 2>&1)
 grep -q KEY_BOOTSTRAP_AUTO <<<"$out" && ok "at-ns upload" || bad "upload atns: $out"
+grep -q 'offers: at-ns' <<<"$out" && ok "after the reload the SVCB announces at-ns" ||
+	bad "SVCB after reload: $out"
 wait_for trusted "$KATNS" && ok "at-ns: the key is trusted" ||
 	bad "at-ns: $(source_of atns.lab.) $(tail -5 "$TMP/hsyncd.log")"
 source_of atns.lab. | grep -q 'bootstrap at-ns' && ok "trust source names at-ns" || bad "source at-ns"
