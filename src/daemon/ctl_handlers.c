@@ -548,11 +548,7 @@ static int h_reload(tp_ctl_call_t *c, void *arg)
 	return HS_OK;
 }
 
-static const struct {
-	const char *name;
-	tp_ctl_fn fn;
-	const char *help;
-} cmds[] = {
+static const struct hd_ctl_cmd cmds[] = {
     {"status", h_status, "identity, counts of zones, peers and groups"},
     {"zone list", h_zone_list, "the zones served"},
     {"zone show", h_zone_show, "one zone: HSYNC3/HSYNCPARAM as understood"},
@@ -564,10 +560,19 @@ static const struct {
     {"stop", h_stop, "stop the daemon (the queue is kept)"},
 };
 
+int hd_ctl_register(hd_t *d, const struct hd_ctl_cmd *cmds_, size_t n, hs_errmsg_t *em)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc = tp_ctl_register(d->ctl, cmds_[i].name, cmds_[i].fn, d, cmds_[i].help);
+		if (rc != HS_OK)
+			return hs_fail(em, rc, "control command '%s'", cmds_[i].name);
+	}
+	return HS_OK;
+}
+
 int hd_ctl_start(hd_t *d, hs_errmsg_t *em)
 {
 	tp_ctl_config_t cc;
-	size_t i;
 	int rc;
 
 	memset(&cc, 0, sizeof(cc));
@@ -579,10 +584,5 @@ int hd_ctl_start(hd_t *d, hs_errmsg_t *em)
 	rc = tp_ctl_new(d->loop, &cc, &d->ctl, em);
 	if (rc != HS_OK)
 		return rc;
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		rc = tp_ctl_register(d->ctl, cmds[i].name, cmds[i].fn, d, cmds[i].help);
-		if (rc != HS_OK)
-			return hs_fail(em, rc, "control command '%s'", cmds[i].name);
-	}
-	return HS_OK;
+	return hd_ctl_register(d, cmds, sizeof(cmds) / sizeof(cmds[0]), em);
 }

@@ -122,6 +122,15 @@ void hd_parent_pump(hd_t *d);
 
 /* ctl_handlers.c */
 int hd_ctl_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
+/* One row of control commands (a role adds its own with hd_ctl_register;
+ * the handlers get the hd_t). */
+struct hd_ctl_cmd {
+	const char *name;
+	tp_ctl_fn fn;
+	const char *help;
+};
+int hd_ctl_register(hd_t *d, const struct hd_ctl_cmd *cmds, size_t n,
+                    hs_errmsg_t *em) HS_CHECK_RESULT;
 /* daemon.c */
 /* Read the configuration again into `nc` (hd_config_clear): HS_OK and
  * the options that would need a restart in `kept` ("a, b"; "" = none),

@@ -214,11 +214,7 @@ static int h_records(tp_ctl_call_t *c, void *arg)
 	return HS_OK;
 }
 
-static const struct {
-	const char *name;
-	tp_ctl_fn fn;
-	const char *help;
-} cmds[] = {
+static const struct hd_ctl_cmd cmds[] = {
     {"parent status", h_status, "the UPDATE receiver: zone, target, backend, counters"},
     {"parent children", h_children, "children and their keys, bootstrap state"},
     {"parent decisions", h_decisions, "the receiver's decisions, newest first [CHILD] [N]"},
@@ -229,10 +225,5 @@ static const struct {
 
 int hdp_ctl_start(hd_t *d, hs_errmsg_t *em)
 {
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		int rc = tp_ctl_register(d->ctl, cmds[i].name, cmds[i].fn, d, cmds[i].help);
-		if (rc != HS_OK)
-			return hs_fail(em, rc, "control command '%s'", cmds[i].name);
-	}
-	return HS_OK;
+	return hd_ctl_register(d, cmds, sizeof(cmds) / sizeof(cmds[0]), em);
 }

@@ -82,6 +82,20 @@ struct disc_fetch_arg {
 };
 int disc_chain_fetch(void *arg, const char *name, uint16_t type, const dv_rrset_t **out,
                      hs_errmsg_t *em);
+/* The validation context of a round (peer or lookup) started at `fa`'s
+ * sequence number: anchors, the chain fetch, now, limits. */
+static inline dv_ctx_t disc_dv_ctx(struct disc *d, struct disc_fetch_arg *fa)
+{
+	dv_ctx_t ctx = {
+	    .anchors = d->cfg.anchors,
+	    .fetch = disc_chain_fetch,
+	    .fetch_arg = fa,
+	    .now = (uint32_t)(hs_now_ms(d->cfg.env) / 1000),
+	    .max_depth = d->cfg.max_depth,
+	    .allow_insecure = d->cfg.insecure,
+	};
+	return ctx;
+}
 void disc_entries_expire(struct disc *d);
 void disc_entries_free(struct disc *d);
 

@@ -55,14 +55,7 @@ static int eval_one(struct disc *d, struct disc_lookup *l, disc_lookup_result_t 
 {
 	struct disc_entry *e = disc_entry_get(d, l->name, l->type);
 	struct disc_fetch_arg fa = {d, l->round_seq};
-	dv_ctx_t ctx = {
-	    .anchors = d->cfg.anchors,
-	    .fetch = disc_chain_fetch,
-	    .fetch_arg = &fa,
-	    .now = (uint32_t)(hs_now_ms(d->cfg.env) / 1000),
-	    .max_depth = d->cfg.max_depth,
-	    .allow_insecure = d->cfg.insecure,
-	};
+	dv_ctx_t ctx = disc_dv_ctx(d, &fa);
 	dv_result_t vr;
 	hs_errmsg_t em;
 

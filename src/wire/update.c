@@ -212,25 +212,6 @@ int hs_upd_build(uint16_t id, const uint8_t *zone, size_t zone_len, const hs_upd
 	return HS_OK;
 }
 
-int hs_opt_find(const uint8_t *rdata, size_t len, uint16_t code, const uint8_t **data, size_t *dlen)
-{
-	wire_rd_t rd;
-	wire_rd_init(&rd, rdata, len);
-	while (wire_rd_left(&rd) > 0) {
-		uint16_t oc = wire_rd_u16(&rd);
-		uint16_t ol = wire_rd_u16(&rd);
-		const uint8_t *p = wire_rd_take(&rd, ol);
-		if (rd.err)
-			return HS_E_MALFORMED;
-		if (oc == code) {
-			*data = p;
-			*dlen = ol;
-			return HS_OK;
-		}
-	}
-	return rd.err ? HS_E_MALFORMED : HS_E_NOTFOUND;
-}
-
 static void copy_text(char *dst, size_t cap, const uint8_t *s, size_t n)
 {
 	size_t j = 0;
@@ -282,7 +263,7 @@ int hs_upd_reply_parse(const uint8_t *msg, size_t len, hs_upd_reply_t *out)
 	if (opt != NULL) {
 		const uint8_t *d;
 		size_t dl;
-		rc = hs_opt_find(opt, optlen, HS_OPT_EDE, &d, &dl);
+		rc = hs_edns_opt_find(opt, optlen, HS_OPT_EDE, &d, &dl);
 		if (rc == HS_E_MALFORMED)
 			return HS_E_MALFORMED;
 		if (rc == HS_OK) {
@@ -292,7 +273,7 @@ int hs_upd_reply_parse(const uint8_t *msg, size_t len, hs_upd_reply_t *out)
 			r.ede = (uint16_t)(d[0] << 8 | d[1]);
 			copy_text(r.ede_text, sizeof(r.ede_text), d + 2, dl - 2);
 		}
-		rc = hs_opt_find(opt, optlen, HS_OPT_KEYSTATE, &d, &dl);
+		rc = hs_edns_opt_find(opt, optlen, HS_OPT_KEYSTATE, &d, &dl);
 		if (rc == HS_OK) {
 			hs_opt_keystate_t ks;
 			if (hs_opt_keystate_decode(d, dl, &ks, NULL) != HS_OK)

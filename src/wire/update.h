@@ -98,11 +98,6 @@ int hs_upd_build(uint16_t id, const uint8_t *zone, size_t zone_len, const hs_upd
                  size_t n, int edns, const uint8_t *opts, size_t optlen,
                  hs_buf_t *out) HS_CHECK_RESULT;
 
-/* Find option `code` in OPT RDATA (`rdata`, `len`): HS_OK with its data,
- * HS_E_NOTFOUND, HS_E_MALFORMED (options do not fill the RDATA). */
-int hs_opt_find(const uint8_t *rdata, size_t len, uint16_t code, const uint8_t **data,
-                size_t *dlen) HS_CHECK_RESULT;
-
 /*
  * Append an OPT RR (owner root, UDP size `size`, extended RCODE bits of
  * `rcode` (>> 4), version 0) with an EDE option when `ede` >= 0 (info

@@ -45,7 +45,18 @@ def main():
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((a.src, 0))
     s.setblocking(False)
-    sent = answers = budget = other = 0
+    count = {"answers": 0, "budget": 0, "other": 0}
+
+    def drain():
+        while True:
+            try:
+                r = s.recv(4096)
+            except (BlockingIOError, OSError):
+                return
+            count["answers"] += 1
+            count["budget" if ede_of(r) == 65281 else "other"] += 1
+
+    sent = 0
     end = time.monotonic() + a.seconds
     while time.monotonic() < end:
         for _ in range(64):
@@ -55,28 +66,11 @@ def main():
                 sent += 1
             except (BlockingIOError, OSError):
                 break
-        while True:
-            try:
-                r = s.recv(4096)
-            except (BlockingIOError, OSError):
-                break
-            answers += 1
-            if ede_of(r) == 65281:
-                budget += 1
-            else:
-                other += 1
+        drain()
     time.sleep(0.2)
-    while True:
-        try:
-            r = s.recv(4096)
-        except (BlockingIOError, OSError):
-            break
-        answers += 1
-        if ede_of(r) == 65281:
-            budget += 1
-        else:
-            other += 1
-    print("sent=%d answers=%d refused_budget=%d other=%d" % (sent, answers, budget, other))
+    drain()
+    print("sent=%d answers=%d refused_budget=%d other=%d"
+          % (sent, count["answers"], count["budget"], count["other"]))
 
 
 if __name__ == "__main__":

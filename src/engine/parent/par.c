@@ -10,6 +10,7 @@
 #include "util/xmalloc.h"
 #include "wire/dname.h"
 #include "wire/dnsmsg.h"
+#include "wire/edns_opts.h"
 #include "wire/text.h"
 
 uint64_t par_mono(const par_t *p)
@@ -272,7 +273,7 @@ static int is_inquiry(const par_t *p, const uint8_t *msg, const hs_upd_t *u)
 	if (!u->has_opt || u->zone_len == p->apex_len ||
 	    !wire_name_under(u->zone, u->zone_len, p->apex, p->apex_len))
 		return 0;
-	return hs_opt_find(msg + u->opt_rdata_off, u->opt_rdlen, HS_OPT_KEYSTATE, &d, &dl) !=
+	return hs_edns_opt_find(msg + u->opt_rdata_off, u->opt_rdlen, HS_OPT_KEYSTATE, &d, &dl) !=
 	       HS_E_NOTFOUND;
 }
 

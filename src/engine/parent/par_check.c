@@ -748,7 +748,7 @@ int par_inquiry(par_t *p, uint64_t id, const uint8_t *msg, size_t len, hs_upd_t 
 	rc = authenticate(p, id, msg, len, &a, u, 1, &au, &c);
 	if (rc != HS_OK)
 		return rc;
-	rc = hs_opt_find(msg + u->opt_rdata_off, u->opt_rdlen, HS_OPT_KEYSTATE, &d, &dl);
+	rc = hs_edns_opt_find(msg + u->opt_rdata_off, u->opt_rdlen, HS_OPT_KEYSTATE, &d, &dl);
 	if (rc != HS_OK || hs_opt_keystate_decode(d, dl, &ks, NULL) != HS_OK ||
 	    ks.state != HS_KEYSTATE_INQUIRE_KEY) {
 		par_keystate_opt(&opt, rc == HS_OK && dl >= 2 ? (uint16_t)(d[0] << 8 | d[1]) : 0,
