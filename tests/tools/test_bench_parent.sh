@@ -24,7 +24,7 @@ rc=$?
 grep -q '^UPDATEs accepted/s vs SIG(0) verify/s' "$TMP/out" && ok "the table names the figures" ||
 	bad "no table: $(cat "$TMP/out")"
 /usr/bin/python3 - "$TMP/out" <<'PY' && ok "the JSON line has every figure, sane" || bad "JSON figures"
-import json, sys
+import json, math, sys
 r = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
 need = ["accepted_per_s", "verify_per_s", "commit_bound_per_s", "verify_ratio", "bound_ratio",
         "behind_flood_ms", "alone_ms", "unbudgeted_ms", "flood_ratio", "flood_verified"]
@@ -32,9 +32,13 @@ missing = [k for k in need if k not in r]
 assert not missing, missing
 assert r["updates"] == 40 and r["flood"] == 2000
 assert all(r[k] > 0 for k in need if k != "flood_verified"), r
-# the forged messages claim one child from one address: its burst (10)
-# and the real UPDATE, never the whole flood
-assert r["flood_verified"] <= 11, r
+# the forged messages claim one child from one address: its burst (10),
+# what its rate (5/s) refilled while the flood ran (slow under sanitizers
+# and load, so bounded by the measured time, not assumed short) and the
+# real UPDATE, never the whole flood
+refill = math.ceil(5 * r["behind_flood_ms"] / 1000.0)
+assert r["flood_verified"] <= 11 + refill, r
+assert r["flood_verified"] < r["flood"], r
 PY
 [ -z "$(ls -A "$TMP/t")" ] && ok "nothing left in TMPDIR" || bad "left: $(ls "$TMP/t")"
 "$BENCH" parent --updates 0 >/dev/null 2>&1
