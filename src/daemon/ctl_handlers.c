@@ -425,8 +425,10 @@ int hd_rr_parse(const char *zone, const char *text, uint32_t default_ttl, char *
 		tok[nt][n] = '\0';
 		p += n;
 		nt++;
-		if (nt > 1 && hs_rrtype_any_parse(tok[nt - 1], &ty) == HS_OK)
-			break;
+		if (nt > 1 && strspn(tok[nt - 1], "0123456789") != n &&
+		    strcasecmp(tok[nt - 1], "IN") != 0 &&
+		    hs_rrtype_any_parse(tok[nt - 1], &ty) == HS_OK)
+			break; /* a TTL is all digits: never a type here */
 	}
 	while (*p == ' ' || *p == '\t')
 		p++;
