@@ -591,3 +591,37 @@ lab_wait_ns() {
 	return 1
 }
 
+
+# lab_show_ns ID...: what each provider's public NSD answers for NS, as
+# dig shows it
+lab_show_ns() {
+	local id
+	for id in "$@"; do
+		echo "\$ dig @$(lab_addr "$id") -p $(cat "$LAB_DIR/$id/nsd/port") +short example.test. NS   # $id's public NSD"
+		lab_in "$id" dig @"$(lab_addr "$id")" -p "$(cat "$LAB_DIR/$id/nsd/port")" +norec +short \
+			+time=1 +tries=1 NS "$LAB_ZONE" | sort | sed 's/^/  /'
+	done
+}
+
+# lab_rr_state ID RDATA: the state agent ID's zone edits give its own NS
+# record RDATA ("-" when it has none)
+lab_rr_state() {
+	lab_ctl "$1" --json zone edits "$LAB_ZONE" 2>/dev/null | python3 -c '
+import json, sys
+want = sys.argv[1]
+try:
+    rrs = json.load(sys.stdin)["result"]["rrs"]
+except Exception:
+    print("-"); sys.exit(0)
+print(next((r["state"] for r in rrs if r["own"] and r["rdata"] == want), "-"))' "$2"
+}
+
+# lab_wait_edits TIMEOUT ID RDATA STATE: until ID's own record RDATA is in STATE
+lab_wait_edits() {
+	local end=$(($(date +%s) + $1))
+	while [ "$(lab_rr_state "$2" "$3")" != "$4" ]; do
+		[ "$(date +%s)" -le "$end" ] || return 1
+		sleep 0.2
+	done
+	return 0
+}
