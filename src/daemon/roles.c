@@ -92,13 +92,13 @@ int hd_role_check_options(const conf_t *cf, const hd_config_t *c, hs_errmsg_t *e
 		v = written(cf, owned[i].section, owned[i].option, &sl);
 		if (owned[i].option == NULL && sl != 0)
 			return hs_fail(em, HS_E_CONFIG,
-			               "%s:%u: %s: a %s's section (server.role is %s)", c->path, sl,
-			               owned[i].section, owned[i].role, role);
+			               "%s:%u: %s: only for role %s (server.role is %s)", c->path,
+			               sl, owned[i].section, owned[i].role, role);
 		if (v != NULL)
 			return hs_fail(em, HS_E_CONFIG,
-			               "%s:%u: %s.%s: a %s's option (server.role is %s)", c->path,
-			               v->line, owned[i].section, owned[i].option, owned[i].role,
-			               role);
+			               "%s:%u: %s.%s: only for role %s (server.role is %s)",
+			               c->path, v->line, owned[i].section, owned[i].option,
+			               owned[i].role, role);
 	}
 	return HS_OK;
 }

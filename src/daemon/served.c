@@ -5,7 +5,7 @@
  * a difference so downstreams get an IXFR, and served by the zone server
  * (provide-xfr, notify of the zone's configuration).
  *
- * The served zone is kept in the store under "NAME served" (the inbound
+ * The served zone is kept in the store under "@served.NAME" (the inbound
  * copy is under NAME), so a restart serves it at once, byte for byte,
  * before any transfer; the first update after the restart compares it
  * with what the inbound zone and the contributions give and changes
@@ -25,7 +25,7 @@ static st_t *store_of(hd_t *d, const struct hd_zone *hz)
 
 static void served_key(const struct hd_zone *hz, char *out, size_t len)
 {
-	snprintf(out, len, "%s served", hz->name);
+	snprintf(out, len, "@served.%s", strcmp(hz->name, ".") == 0 ? "" : hz->name);
 }
 
 void hd_served_setup(hd_t *d, struct hd_zone *hz, const hd_zone_conf_t *zc)

@@ -158,8 +158,9 @@ int zn_store_drop(st_t *st, const uint8_t *apex, size_t apex_len) HS_CHECK_RESUL
  * The same under a key of the caller's instead of the zone's name, for a
  * second zone of the same apex in one store (a combiner keeps the
  * owner's zone under its name and the zone it serves under another key,
- * "NAME served"). `key` NULL = the zone's name. Keys hold a blank, which
- * the presentation of a name never has, so they cannot collide with one.
+ * "@served.NAME"). `key` NULL = the zone's name. A key is a name in text
+ * form to the store; one whose first label holds a raw '@', which the
+ * presentation of a name always escapes, cannot collide with a zone.
  */
 int zn_store_load_as(st_t *st, const char *key, const uint8_t *apex, size_t apex_len,
                      const zn_journal_limits_t *lim, int64_t now, zn_zone_t **zone,
