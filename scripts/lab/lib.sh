@@ -34,6 +34,9 @@
 # $LAB_DIR/ID/port for agent ID, and a file $LAB_DIR/ID/netns (ID "nsd"
 # for NSD) naming the network namespace its daemon runs in.
 #
+# A file $LAB_DIR/ID/pubport (before lab_build) makes ID's identity zone
+# publish that port instead of the agent's own (a relay in front of it).
+#
 # LAB_SELF_ZONES=1 (before lab_build): every agent serves and signs its own
 # identity zone (identity-zone: in hsyncd.conf); NSD is its secondary
 # (request-xfr from the agent, NOTIFY from the agent after each signing).
@@ -114,6 +117,7 @@ lab_identity_zone() {
 		return 0
 	fi
 	port=$(cat "$d/port")
+	[ -f "$d/pubport" ] && port=$(cat "$d/pubport") # published elsewhere (a relay)
 	hpke=$(cat "$d/hpke.line")
 	hex=$("$LAB_BIN/hsync-rr" encode HPKEKEY "${hpke#*HPKEKEY }") || return 1
 	{
