@@ -517,6 +517,9 @@ server:
 	server-count: 1
 	rrl-ratelimit: 0
 	rrl-whitelist-ratelimit: 0
+	# reload after every transfer at once (NSD's default waits up to 1 s
+	# after the previous reload)
+	xfrd-reload-timeout: 0
 	hide-version: yes
 remote-control:
 	control-enable: no

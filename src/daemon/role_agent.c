@@ -354,6 +354,7 @@ const hd_role_t hd_role_agent = {
     .discovers = 1,
     .partner = "combiner",
     .partner_required = 0,
+    .serves_copy = 1,
     .init = agent_init,
     .start = agent_start,
     .fini = agent_fini,

@@ -310,7 +310,7 @@ static int xfr_apply(void *arg, const char *zone, const tp_peer_addr_t *primary,
 	timers_of(hz->zn, t);
 	size_t alen;
 	const uint8_t *apex = zn_zone_apex(hz->zn, &alen);
-	if ((!have || t->serial != cur) && d->role->zone_setup == hd_zone_serve_copy)
+	if ((!have || t->serial != cur) && d->role->serves_copy)
 		tp_zs_changed(d->zsrv, apex, alen); /* else the role serves a zone of its own */
 	return HS_OK;
 }
