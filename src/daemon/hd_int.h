@@ -40,6 +40,7 @@ struct hd_zone {
 	char **ns_merged;
 	size_t nns_merged;
 	size_t nns_conf; /* zone.ns given */
+	size_t conf_ix;  /* its configuration's index last time (hd_zone_conf) */
 	int ns_pending;  /* the configured NS still have to be merged */
 };
 
@@ -189,6 +190,8 @@ int hd_on_request(void *arg, const tp_peer_addr_t *src, int proto, size_t limit,
 struct hd_zone *hd_zone_get(hd_t *d, const char *name);
 /* The zone of that name, or NULL (never adds one). */
 struct hd_zone *hd_zone_find(hd_t *d, const char *name);
+/* The configuration of the zone of that name, or NULL. */
+const hd_zone_conf_t *hd_zone_conf(hd_t *d, const char *name);
 /* The zone_setup of a role that serves its copy onward as it is. */
 void hd_zone_serve_copy(hd_t *d, struct hd_zone *hz, const hd_zone_conf_t *zc);
 /* wire_idzone.c: the identity zone (signing, serving, re-signing) */

@@ -89,14 +89,6 @@ static void run_action(hd_t *d, eng_action_t *a)
 	}
 }
 
-static const hd_zone_conf_t *zone_conf(const hd_t *d, const char *name)
-{
-	for (size_t i = 0; i < d->cfg.nzones; i++)
-		if (strcasecmp(d->cfg.zones[i].name, name) == 0)
-			return &d->cfg.zones[i];
-	return NULL;
-}
-
 /* ---- the configured nameservers (zone.ns, SYNC-10) ---- */
 
 static int same_name(const uint8_t *a, size_t al, const char *text)
@@ -136,7 +128,7 @@ static void ns_merged_set(struct hd_zone *hz, const hd_zone_conf_t *zc)
  */
 static int ns_merge(hd_t *d, struct hd_zone *hz)
 {
-	const hd_zone_conf_t *zc = zone_conf(d, hz->name);
+	const hd_zone_conf_t *zc = hd_zone_conf(d, hz->name);
 	const eng_zone_t *z = eng_zone_find(d->eng, hz->name);
 	eng_sd_view_t *v = NULL;
 	eng_sd_rr_t rrs[SM_MAX_RRS];

@@ -45,11 +45,20 @@ struct hd_zone *hd_zone_find(hd_t *d, const char *name)
 	return at != 0 ? &d->zones[at - 1] : NULL;
 }
 
-static const hd_zone_conf_t *zone_conf(const hd_t *d, const char *name)
+/* The zone's configuration: the index remembered on the zone, checked,
+ * else a search that remembers it (zones are many: no walk per transfer). */
+const hd_zone_conf_t *hd_zone_conf(hd_t *d, const char *name)
 {
+	struct hd_zone *hz = hd_zone_find(d, name);
+	if (hz != NULL && hz->conf_ix < d->cfg.nzones &&
+	    strcasecmp(d->cfg.zones[hz->conf_ix].name, name) == 0)
+		return &d->cfg.zones[hz->conf_ix];
 	for (size_t i = 0; i < d->cfg.nzones; i++)
-		if (strcasecmp(d->cfg.zones[i].name, name) == 0)
+		if (strcasecmp(d->cfg.zones[i].name, name) == 0) {
+			if (hz != NULL)
+				hz->conf_ix = i;
 			return &d->cfg.zones[i];
+		}
 	return NULL;
 }
 
@@ -119,7 +128,7 @@ static void xfr_params(void *arg, const char *zone, tp_zx_opts_t *o)
 {
 	hd_t *d = arg;
 	struct hd_zone *hz = hd_zone_get(d, zone);
-	const hd_zone_conf_t *zc = zone_conf(d, zone);
+	const hd_zone_conf_t *zc = hd_zone_conf(d, zone);
 	zn_snap_t *s = zn_zone_snapshot(hz->zn);
 	if (s != NULL) {
 		zn_rr_t soa;
@@ -367,9 +376,10 @@ void hd_zone_serve_copy(hd_t *d, struct hd_zone *hz, const hd_zone_conf_t *zc)
 
 /* The zone machinery side of a zone: its copy (from the store when there
  * is one), its journal, and what the role serves of it. */
-static void setup_copy(hd_t *d, const hd_zone_conf_t *zc)
+static void setup_copy(hd_t *d, const hd_zone_conf_t *zc, size_t ix)
 {
 	struct hd_zone *hz = hd_zone_get(d, zc->name);
+	hz->conf_ix = ix; /* in the configuration the daemon has, or is taking */
 	uint8_t apex[WIRE_NAME_MAX];
 	size_t alen;
 	hs_errmsg_t em;
@@ -401,12 +411,12 @@ static void setup_copy(hd_t *d, const hd_zone_conf_t *zc)
 		tell_role(d, hz);
 }
 
-static int add_zone(hd_t *d, const hd_zone_conf_t *zc)
+static int add_zone(hd_t *d, const hd_zone_conf_t *zc, size_t ix)
 {
 	int rc = zsec_zone_add(d->zs, zc->name, zc->primaries, zc->nprimaries);
 
 	if (rc == HS_OK) {
-		setup_copy(d, zc);
+		setup_copy(d, zc, ix);
 		set_floors(d, zc);
 	} else
 		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s' not added: %s", zc->name, hs_strerror(rc));
@@ -434,7 +444,7 @@ int hd_zones_start(hd_t *d, hs_errmsg_t *em)
 	if (rc != HS_OK)
 		return hs_fail(em, rc, "zones: inconsistent timer limits");
 	for (i = 0; i < d->cfg.nzones; i++)
-		(void)add_zone(d, &d->cfg.zones[i]);
+		(void)add_zone(d, &d->cfg.zones[i], i);
 	rc = zsec_run_new(d->loop, tp_node_endpoint(d->node), d->zs, d->env, NULL, &hooks,
 	                  d->cfg.transfers_in, &d->zrun);
 	if (rc != HS_OK)
@@ -494,13 +504,13 @@ int hd_zones_apply(hd_t *d, hd_config_t *nc)
 			                                  nc->zones[j].primaries,
 			                                  nc->zones[j].nprimaries));
 			set_floors(d, &nc->zones[j]);
-			setup_copy(d, &nc->zones[j]);
+			setup_copy(d, &nc->zones[j], j);
 			hd_ignore(zsec_notify(d->zs, nc->zones[j].name, &nc->zones[j].primaries[0],
 			                      0, 0));
 			continue;
 		}
 		hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s' added", nc->zones[j].name);
-		(void)add_zone(d, &nc->zones[j]);
+		(void)add_zone(d, &nc->zones[j], j);
 	}
 	hs_strmap_free(wanted);
 	zsec_run_kick(d->zrun);
