@@ -264,14 +264,32 @@ static void agent_sent(hd_t *d, const uint8_t msgid[TP_MSGID_LEN], const char *p
 	hd_ignore(eng_send_result(d->eng, eid, outcome == TP_OUT_DELIVERED));
 }
 
+/* Messages to the own combiner first: they are on the way to the
+ * provider's public servers, a CONFIRM to a peer is not (each queued
+ * message is a store write). Otherwise in the engine's order. */
 static void agent_pump(hd_t *d)
 {
-	eng_action_t a;
+	eng_action_t a, *later = NULL;
+	size_t n = 0, cap = 0;
 
 	while (eng_next_action(d->eng, &a) == HS_OK) {
+		if (a.kind == ENG_ACT_SEND && d->cfg.partner[0] &&
+		    strcmp(a.peer, d->cfg.partner) != 0) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 8;
+				later = xrealloc(later, cap * sizeof(*later));
+			}
+			later[n++] = a;
+			continue;
+		}
 		run_action(d, &a);
 		eng_action_clear(&a);
 	}
+	for (size_t i = 0; i < n; i++) {
+		run_action(d, &later[i]);
+		eng_action_clear(&later[i]);
+	}
+	free(later);
 	if (d->ns_waiting > 0)
 		ns_merge_waiting(d);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "daemon/hd_int.h"
+#include "util/xmalloc.h"
 
 #define SUBSYS "combiner"
 
@@ -63,24 +64,37 @@ static void combiner_sent(hd_t *d, const uint8_t msgid[TP_MSGID_LEN], const char
 		       reason != NULL && reason[0] ? " " : "", reason != NULL ? reason : "");
 }
 
+/* The served zones first: their NOTIFY is what the public servers wait
+ * for, the CONFIRMs to the agent can follow (each queued message is a
+ * store write). */
 static void combiner_pump(hd_t *d)
 {
-	cmb_action_t a;
+	cmb_action_t a, *sends = NULL;
+	size_t n = 0, cap = 0;
 
 	while (cmb_next_action(d->cmb, &a) == HS_OK) {
-		if (a.kind == CMB_ACT_SEND) {
-			int rc =
-			    tp_node_send(d->node, a.peer, a.type_name, a.body, a.len, NULL, NULL);
-			if (rc != HS_OK)
-				hs_log(HS_LOG_WARN, SUBSYS, "cannot queue %s to '%s': %s",
-				       a.type_name, a.peer, hs_strerror(rc));
-		} else if (a.kind == CMB_ACT_PUBLISH) {
+		if (a.kind == CMB_ACT_PUBLISH) {
 			struct hd_zone *hz = hd_zone_find(d, a.zone);
 			if (hz != NULL && hz->zn != NULL)
 				hd_served_update(d, hz);
+			cmb_action_clear(&a);
+			continue;
 		}
-		cmb_action_clear(&a);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			sends = xrealloc(sends, cap * sizeof(*sends));
+		}
+		sends[n++] = a;
 	}
+	for (size_t i = 0; i < n; i++) {
+		cmb_action_t *s = &sends[i];
+		int rc = tp_node_send(d->node, s->peer, s->type_name, s->body, s->len, NULL, NULL);
+		if (rc != HS_OK)
+			hs_log(HS_LOG_WARN, SUBSYS, "cannot queue %s to '%s': %s", s->type_name, s->peer,
+			       hs_strerror(rc));
+		cmb_action_clear(s);
+	}
+	free(sends);
 }
 
 /* Every new inbound version: its apex into the combiner (SYNC-40),
