@@ -1,9 +1,11 @@
-/* wire_parent.c -- role parent: the UPDATE receiver (src/engine/parent)
- * on hsyncd's endpoint. Requests come through the node's reply hook
- * (UPDATE, KeyState inquiries), answers go back on their tp_reply_t when
- * the receiver has them (after the backend for an accepted change);
- * APPLYs go to the backend one at a time in order; LOOKUPs to discovery
- * or straight to the DNS (wire_parent_io.c). */
+/* wire_parent.c -- role parent (its row of the role table): the UPDATE
+ * receiver (src/engine/parent) on hsyncd's endpoint. Requests come
+ * through the role's request hook (UPDATE, KeyState inquiries), answers
+ * go back on their tp_reply_t when the receiver has them (after the
+ * backend for an accepted change); APPLYs go to the backend one at a time
+ * in order; LOOKUPs to discovery (validated, for at-apex and at-ns) or
+ * straight to the DNS (wire_parent_io.c). The receiver's and discovery's
+ * timers are the role's deadline. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,24 +13,19 @@
 #include "daemon/wire_parent_int.h"
 #include "util/xmalloc.h"
 
-static void on_timer(void *arg);
-
-static void arm(hd_t *d)
+static uint64_t parent_deadline(hd_t *d)
 {
-	struct hd_par *hp = d->par;
-	uint64_t now = d->env->mono_ms(d->env->arg), t = par_next_deadline(hp->par);
-	tp_timer_cancel(hp->timer);
-	hp->timer = NULL;
-	if (t != UINT64_MAX)
-		hp->timer = tp_timer_add(d->loop, t > now ? t - now : 0, on_timer, d);
+	uint64_t t = d->par != NULL ? par_next_deadline(d->par->par) : UINT64_MAX;
+	uint64_t t2 = d->disc != NULL ? disc_next_deadline(d->disc) : UINT64_MAX;
+	return t2 < t ? t2 : t;
 }
 
-static void on_timer(void *arg)
+static void parent_tick(hd_t *d)
 {
-	hd_t *d = arg;
-	d->par->timer = NULL;
-	par_tick(d->par->par);
-	hd_pump(d);
+	if (d->disc != NULL)
+		disc_tick(d->disc);
+	if (d->par != NULL)
+		par_tick(d->par->par);
 }
 
 static void answer(hd_t *d, par_action_t *a)
@@ -55,7 +52,7 @@ static void answer(hd_t *d, par_action_t *a)
 	free(r);
 }
 
-void hd_parent_pump(hd_t *d)
+static void parent_pump(hd_t *d)
 {
 	struct hd_par *hp = d->par;
 	par_action_t a;
@@ -89,11 +86,10 @@ void hd_parent_pump(hd_t *d)
 	}
 	hdp_backend_kick(d);
 	hp->pumping = 0;
-	arm(d);
 }
 
-int hd_parent_reply(hd_t *d, const tp_peer_addr_t *src, int proto, const uint8_t *msg, size_t len,
-                    tp_reply_t *reply)
+static int parent_request(hd_t *d, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
+                          size_t len, tp_reply_t *reply)
 {
 	struct hd_par *hp = d->par;
 	char addr[80];
@@ -118,8 +114,7 @@ int hd_parent_reply(hd_t *d, const tp_peer_addr_t *src, int proto, const uint8_t
 	r->at_ms = d->env->mono_ms(d->env->arg);
 	r->next = hp->reqs;
 	hp->reqs = r;
-	hd_parent_pump(d);
-	return 1;
+	return 1; /* the daemon pumps after a request taken */
 }
 
 static void fill_cfg(const hd_config_t *c, const sig0_key_t *key, par_cfg_t *pc)
@@ -143,7 +138,15 @@ static void fill_cfg(const hd_config_t *c, const sig0_key_t *key, par_cfg_t *pc)
 	pc->lookup_timeout_s = p->lookup_timeout_s;
 }
 
-int hd_parent_start(hd_t *d, hs_errmsg_t *em)
+static void parent_stop(hd_t *d);
+
+/* Discovery for the validated lookups of at-apex and at-ns (no peers). */
+static int parent_init(hd_t *d, hs_errmsg_t *em)
+{
+	return hd_disc_start(d, em);
+}
+
+static int parent_start(hd_t *d, hs_errmsg_t *em)
 {
 	struct hd_par *hp = xcalloc(1, sizeof(*hp));
 	par_cfg_t pc;
@@ -162,8 +165,6 @@ int hd_parent_start(hd_t *d, hs_errmsg_t *em)
 	if (rc != HS_OK)
 		goto fail;
 	rc = hdp_backend_start(d, em);
-	if (rc == HS_OK)
-		rc = hdp_ctl_start(d, em);
 	if (rc != HS_OK)
 		goto fail;
 	hs_log(HS_LOG_NOTICE, PAR_SUBSYS,
@@ -173,19 +174,18 @@ int hd_parent_start(hd_t *d, hs_errmsg_t *em)
 	       sig0_key_describe(hp->key, kd, sizeof(kd)),
 	       d->cfg.parent.backend == HD_PAR_SERVE ? "serve" : "forward",
 	       par_methods_text(d->cfg.parent.methods, m, sizeof(m)));
-	hd_parent_pump(d);
+	hd_pump(d);
 	return HS_OK;
 fail:
-	hd_parent_stop(d);
+	parent_stop(d);
 	return rc;
 }
 
-void hd_parent_stop(hd_t *d)
+static void parent_stop(hd_t *d)
 {
 	struct hd_par *hp = d->par;
 	if (hp == NULL)
 		return;
-	tp_timer_cancel(hp->timer);
 	hdp_backend_stop(d);
 	while (hp->reqs) {
 		struct hd_par_req *r = hp->reqs;
@@ -204,10 +204,25 @@ void hd_parent_stop(hd_t *d)
 	d->par = NULL;
 }
 
-void hd_parent_apply(hd_t *d, hd_config_t *nc)
+static void parent_fini(hd_t *d)
+{
+	parent_stop(d);
+	disc_free(d->disc);
+	d->disc = NULL;
+}
+
+static void parent_reload(hd_t *d, hd_config_t *nc)
 {
 	struct hd_par *hp = d->par;
 	char m[64];
+	/* discovery: the anchors are borrowed by the disc_t until replaced */
+	if (disc_set_trust(d->disc, nc->anchors, nc->insecure) == HS_OK) {
+		dv_anchors_t *old = d->cfg.anchors;
+		d->cfg.anchors = nc->anchors;
+		d->cfg.insecure = nc->insecure;
+		nc->anchors = old;
+	}
+	d->cfg.resolver = nc->resolver;
 	if (hp == NULL)
 		return;
 	/* what a reload changes: the methods offered (and so the SVCB that
@@ -223,9 +238,29 @@ void hd_parent_apply(hd_t *d, hd_config_t *nc)
 		if (hdp_publish_records(d, j, NULL) == HS_OK) {
 			*hp->jobs_tail = j;
 			hp->jobs_tail = &j->next;
-			hd_parent_pump(d);
+			hd_pump(d);
 		} else {
 			hdp_job_free(j);
 		}
 	}
 }
+
+const hd_role_t hd_role_parent = {
+    .name = "parent",
+    .help = "the UPDATE receiver of a parent zone: children change their delegation by "
+            "SIG(0)-signed UPDATE (draft-hsync-parent)",
+    .discovers = 0, /* anchors only for at-apex and at-ns (hd_parent_conf_load) */
+    .serves_copy = 1,
+    .conf = hd_parent_conf_load,
+    .init = parent_init,
+    .start = parent_start,
+    .fini = parent_fini,
+    .request = parent_request,
+    .pump = parent_pump,
+    .deadline = parent_deadline,
+    .tick = parent_tick,
+    .zone_setup = hd_zone_serve_copy,
+    .reload = parent_reload,
+    .status = hdp_status,
+    .cmds = hdp_cmds,
+};

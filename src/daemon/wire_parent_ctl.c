@@ -214,16 +214,23 @@ static int h_records(tp_ctl_call_t *c, void *arg)
 	return HS_OK;
 }
 
-static const struct hd_ctl_cmd cmds[] = {
+const hd_cmd_t hdp_cmds[] = {
     {"parent status", h_status, "the UPDATE receiver: zone, target, backend, counters"},
     {"parent children", h_children, "children and their keys, bootstrap state"},
     {"parent decisions", h_decisions, "the receiver's decisions, newest first [CHILD] [N]"},
     {"parent approve", h_approve, "trust a child's candidate key (manual bootstrap)"},
     {"parent forget", h_forget, "retire every key of a child (re-bootstrap)"},
     {"parent records", h_records, "the DSYNC, KEY, SVCB and address records of the target"},
+    {NULL, NULL, NULL},
 };
 
-int hdp_ctl_start(hd_t *d, hs_errmsg_t *em)
+void hdp_status(hd_t *d, hs_jw_t *w)
 {
-	return hd_ctl_register(d, cmds, sizeof(cmds) / sizeof(cmds[0]), em);
+	struct hd_par *hp = d->par;
+	if (hp == NULL)
+		return;
+	hs_jw_kv_str(w, "parent_zone", par_zone(hp->par));
+	hs_jw_kv_str(w, "parent_backend",
+	             d->cfg.parent.backend == HD_PAR_SERVE ? "serve" : "forward");
+	hs_jw_kv_u64(w, "children", par_child_count(hp->par));
 }

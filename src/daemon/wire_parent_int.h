@@ -33,7 +33,6 @@ struct hd_par {
 	struct hd_par_req *reqs;
 	struct hd_par_job *jobs, **jobs_tail; /* FIFO; the head is in flight when busy */
 	int busy;
-	tp_timer_t *timer;
 	struct hd_zone *hz; /* backend serve: the parent zone */
 	uint64_t lookups, lookups_failed, applied, apply_failed;
 	uint64_t answers, answer_ms_total, answer_ms_max;
@@ -53,7 +52,8 @@ void hdp_lookup(hd_t *d, const par_action_t *a);
 int hdp_publish_records(hd_t *d, struct hd_par_job *job, hs_buf_t *text) HS_CHECK_RESULT;
 void hdp_job_free(struct hd_par_job *j);
 
-/* wire_parent_ctl.c */
-int hdp_ctl_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
+/* wire_parent_ctl.c: the role's control commands and its part of status */
+extern const hd_cmd_t hdp_cmds[];
+void hdp_status(hd_t *d, hs_jw_t *w);
 
 #endif

@@ -19,13 +19,20 @@ static const struct col status_cols[] = {
     {"peers operational", "peers_operational", COL_STR},
     {"groups", "groups", COL_STR},
     {"groups operational", "groups_operational", COL_STR},
+    {"combiner", "combiner", COL_STR},
+    {"agent", "agent", COL_STR},
+    {"approval", "approval", COL_STR},
+    {"combined zones", "combiner_zones", COL_STR},
+    {"parent zone", "parent_zone", COL_STR},
+    {"parent backend", "parent_backend", COL_STR},
+    {"children", "children", COL_STR},
     {"control clients", "control_clients", COL_STR},
 };
 
 static const struct col zone_list_cols[] = {
     {"ZONE", "zone", COL_STR},     {"SERIAL", "serial", COL_NUM},       {"STATE", "state", COL_STR},
     {"ROLE", "role", COL_STR},     {"PROVIDERS", "providers", COL_NUM}, {"GROUP", "group", COL_STR},
-    {"LOADED", "loaded", COL_AGE},
+    {"SERVED", "served", COL_NUM}, {"LOADED", "loaded", COL_AGE},
 };
 
 static const struct col zone_show_cols[] = {
@@ -35,6 +42,11 @@ static const struct col zone_show_cols[] = {
     {"loaded", "loaded", COL_AGE},
     {"primaries", "primaries", COL_LIST},
     {"our role", "role", COL_STR},
+    {"served serial", "served", COL_STR},
+    {"served versions", "served_versions", COL_STR},
+    {"contributed sets", "contributed_sets", COL_STR},
+    {"contributed records", "contributed_records", COL_STR},
+    {"owner's apex because", "why_owner_apex", COL_STR},
     {"group", "group", COL_STR},
     {"hsyncparam", "hsyncparam", COL_STR},
     {"problem", "problem", COL_STR},
@@ -121,10 +133,42 @@ static const struct col parent_children_cols[] = {
 };
 
 static const struct col parent_decisions_cols[] = {
-    {"ID", "id", COL_NUM},          {"AT", "at", COL_AGE},         {"CHILD", "child", COL_STR},
-    {"SOURCE", "source", COL_STR},  {"KIND", "kind", COL_STR},     {"OUTCOME", "outcome", COL_STR},
-    {"RCODE", "rcode", COL_NUM},    {"EDE", "ede", COL_STR},       {"N", "count", COL_NUM},
+    {"ID", "id", COL_NUM},         {"AT", "at", COL_AGE},     {"CHILD", "child", COL_STR},
+    {"SOURCE", "source", COL_STR}, {"KIND", "kind", COL_STR}, {"OUTCOME", "outcome", COL_STR},
+    {"RCODE", "rcode", COL_NUM},   {"EDE", "ede", COL_STR},   {"N", "count", COL_NUM},
     {"REASON", "reason", COL_STR},
+};
+
+static const struct col edits_cols[] = {
+    {"zone", "zone", COL_STR},
+    {"combiner", "combiner", COL_STR},
+    {"rebuilt", "rebuilt", COL_STR},
+    {"combiner serial", "combiner_serial", COL_STR},
+    {"unconfirmed", "unconfirmed", COL_STR},
+};
+
+static const struct col edits_rr_cols[] = {
+    {"ORIGIN", "origin", COL_STR},   {"TYPE", "type", COL_STR},
+    {"RDATA", "rdata", COL_STR},     {"TTL", "ttl", COL_NUM},
+    {"STATE", "state", COL_STR},     {"CHANGE", "change", COL_STR},
+    {"VERSION", "version", COL_NUM}, {"CONFIRMATIONS", "verdicts", COL_VERDICTS},
+};
+
+static const struct col contrib_cols[] = {
+    {"zone", "zone", COL_STR},
+    {"provider", "provider", COL_STR},
+    {"approval", "approval", COL_STR},
+    {"multi-provider", "multi_provider", COL_STR},
+    {"why not", "reason", COL_STR},
+    {"serial in", "serial_in", COL_STR},
+    {"serial served", "serial_served", COL_STR},
+    {"sets", "sets", COL_STR},
+};
+
+static const struct col contrib_rr_cols[] = {
+    {"ORIGIN", "origin", COL_STR},   {"TYPE", "type", COL_STR},       {"RDATA", "rdata", COL_STR},
+    {"TTL", "ttl", COL_NUM},         {"VERDICT", "verdict", COL_STR}, {"REASON", "reason", COL_STR},
+    {"VERSION", "version", COL_NUM}, {"CHANGE", "change", COL_STR},
 };
 
 static const struct col help_cols[] = {
@@ -147,21 +191,37 @@ const struct view ctl_views[] = {
      "provider groups and their N x N state matrix"},
     {"identity records", 0, 0, "", SHAPE_LINES, NULL, 0, "records", NULL, 0,
      "the records to publish for our identity"},
+    {"zone add-rr", 2, 2, "ZONE 'RR'", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
+     "agent: add a record to this provider's contribution"},
+    {"zone del-rr", 2, 2, "ZONE 'RR'", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
+     "agent: delete a record from this provider's contribution"},
+    {"zone edits", 1, 1, "ZONE", SHAPE_KV, edits_cols, N(edits_cols), "rrs", edits_rr_cols,
+     N(edits_rr_cols), "agent: every contributed record, its state and its confirmations"},
+    {"combiner contributions", 1, 1, "ZONE", SHAPE_KV, contrib_cols, N(contrib_cols), "records",
+     contrib_rr_cols, N(contrib_rr_cols), "combiner: the stored contributions and verdicts"},
+    {"combiner purge", 3, 3, "ZONE --origin ID", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
+     "combiner: delete every set of one originator"},
+    {"combiner reapply", 0, 1, "[ZONE]", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
+     "combiner: re-evaluate the stored records"},
+    {"combiner edits approve", 2, 3, "ZONE ORIGIN ['RR']", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
+     "combiner: apply pending records (manual approval)"},
+    {"combiner edits reject", 2, 3, "ZONE ORIGIN ['RR']", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
+     "combiner: reject pending records (manual approval)"},
     {"reload", 0, 0, "", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
      "re-read configuration and zones, keep peers"},
     {"stop", 0, 0, "", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0, "stop the daemon cleanly"},
-    {"parent status", 0, 0, "", SHAPE_KV, parent_status_cols, N(parent_status_cols), NULL, NULL,
-     0, "role parent: the UPDATE receiver and its counters"},
-    {"parent children", 0, 1, "[CHILD]", SHAPE_TABLE, parent_children_cols,
-     N(parent_children_cols), NULL, NULL, 0, "role parent: children, keys, bootstrap"},
+    {"parent status", 0, 0, "", SHAPE_KV, parent_status_cols, N(parent_status_cols), NULL, NULL, 0,
+     "parent: the UPDATE receiver and its counters"},
+    {"parent children", 0, 1, "[CHILD]", SHAPE_TABLE, parent_children_cols, N(parent_children_cols),
+     NULL, NULL, 0, "parent: children, keys, bootstrap"},
     {"parent decisions", 0, 2, "[CHILD] [N]", SHAPE_TABLE, parent_decisions_cols,
-     N(parent_decisions_cols), NULL, NULL, 0, "role parent: decisions, newest first"},
+     N(parent_decisions_cols), NULL, NULL, 0, "parent: decisions, newest first"},
     {"parent approve", 1, 2, "CHILD [KEYTAG]", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
-     "role parent: trust a child's candidate key"},
+     "parent: trust a child's candidate key"},
     {"parent forget", 1, 1, "CHILD", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
-     "role parent: retire every key of a child"},
+     "parent: retire every key of a child"},
     {"parent records", 0, 0, "", SHAPE_LINES, NULL, 0, "lines", NULL, 0,
-     "role parent: the DSYNC, KEY, SVCB records to publish"},
+     "parent: the DSYNC, KEY, SVCB records to publish"},
     {"help", 0, 0, "", SHAPE_TABLE, help_cols, N(help_cols), NULL, NULL, 0,
      "the commands this daemon knows"},
 };
