@@ -257,6 +257,14 @@ par_scenario() {
 		bad "SVCB: $(dig @127.0.0.1 -p "$PRI_PORT" +short update.lab. SVCB)"
 	ctl parent records | grep -q '_dsync.lab.' && ok "hsyncctl parent records" ||
 		bad "parent records: $(ctl parent records 2>&1)"
+	# the role's row of the daemon's role table: its status and commands
+	out=$(ctl status 2>&1)
+	grep -q '^role: *parent$' <<<"$out" && grep -q '^parent zone: *lab\.$' <<<"$out" &&
+		ok "hsyncctl status: role parent, parent zone lab." || bad "status: $out"
+	out=$(ctl help 2>&1)
+	grep -q 'parent approve' <<<"$out" && ! grep -q 'peer list\|combiner purge' <<<"$out" &&
+		ok "hsyncctl help: the parent's commands, not the agent's or the combiner's" ||
+		bad "help: $out"
 
 	# PS-16, PS-23, PS-25: bootstrap by upload and operator approval
 	out=$(upd upload -k "$KEX" 2>&1)
