@@ -430,6 +430,34 @@ lab_wait_all_operational() {
 	return 1
 }
 
+# lab_final_states ID: "ok" when every own record of agent ID is accepted
+# (in its set) or removed, else the records that are not, with their state
+lab_final_states() {
+	lab_ctl "$1" --json zone edits "$LAB_ZONE" 2>/dev/null | python3 -c '
+import json, sys
+try:
+    rrs = json.load(sys.stdin)["result"]["rrs"]
+except Exception:
+    print("no answer"); sys.exit(0)
+bad = ["%s %s" % (r["rdata"], r["state"]) for r in rrs
+       if r["own"] and not ((r["in_set"] and r["state"] == "accepted") or
+                            (not r["in_set"] and r["state"] == "removed"))]
+print("ok" if not bad else ", ".join(bad))'
+}
+
+# lab_wait_final TIMEOUT ID...: until every ID's own records are final
+lab_wait_final() {
+	local end=$(($(date +%s) + $1)) id all
+	shift
+	while :; do
+		all=1
+		for id in "$@"; do [ "$(lab_final_states "$id")" = ok ] || all=0; done
+		[ $all = 1 ] && return 0
+		[ "$(date +%s)" -le "$end" ] || return 1
+		sleep 0.5
+	done
+}
+
 lab_cleanup() {
 	local id
 	for id in ${LAB_IDS:-}; do

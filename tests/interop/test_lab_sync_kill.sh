@@ -54,37 +54,12 @@ edit() {
 	return 1
 }
 
-# final_states ID: "ok" when every own record of ID is accepted (in the
-# set) or removed, else the records that are not
-final_states() {
-	lab_ctl "$1" --json zone edits "$LAB_ZONE" 2>/dev/null | python3 -c '
-import json, sys
-try:
-    rrs = json.load(sys.stdin)["result"]["rrs"]
-except Exception:
-    print("no answer"); sys.exit(0)
-bad = ["%s %s" % (r["rdata"], r["state"]) for r in rrs
-       if r["own"] and not ((r["in_set"] and r["state"] == "accepted") or
-                            (not r["in_set"] and r["state"] == "removed"))]
-print("ok" if not bad else ", ".join(bad))'
-}
 # own_in_set ID: the own NS targets in ID's set (sorted)
 own_in_set() {
 	lab_ctl "$1" --json zone edits "$LAB_ZONE" 2>/dev/null | python3 -c '
 import json, sys
 rrs = json.load(sys.stdin)["result"]["rrs"]
 print(" ".join(sorted(r["rdata"] for r in rrs if r["own"] and r["in_set"])))'
-}
-wait_final() {
-	local end=$(($(date +%s) + $1)) id
-	shift
-	while :; do
-		local all=1
-		for id in "$@"; do [ "$(final_states "$id")" = ok ] || all=0; done
-		[ $all = 1 ] && return 0
-		[ "$(date +%s)" -le "$end" ] || return 1
-		sleep 0.5
-	done
 }
 
 LAB_BEAT=1s
@@ -152,8 +127,8 @@ want=$(printf '%s\n' $NS0 "${!have[@]}" | sort | tr '\n' ' ' | sed 's/ $//')
 lab_wait_ns 120 "$want" alpha bravo charlie >"$TMP/ns.log" &&
 	ok "every public NSD serves the expected $(echo "$want" | wc -w) NS" ||
 	bad "NS sets differ from '$want': $(cat "$TMP/ns.log")"
-wait_final 90 alpha bravo && ok "every change of alpha and bravo has its final verdict" ||
-	bad "not final: alpha: $(final_states alpha); bravo: $(final_states bravo)"
+lab_wait_final 90 alpha bravo && ok "every change of alpha and bravo has its final verdict" ||
+	bad "not final: alpha: $(lab_final_states alpha); bravo: $(lab_final_states bravo)"
 
 # the agent's store deleted: rebuilt from its combiner and its peers
 before=$(own_in_set alpha)
@@ -177,7 +152,7 @@ end=$(($(date +%s) + 60))
 while [ "$(others)" != "$want_b" ] && [ "$(date +%s)" -le "$end" ]; do sleep 0.5; done
 [ "$(others)" = "$want_b" ] && ok "the peers' sets rebuilt too (SYNC-34)" ||
 	bad "others: '$(others)', want '$want_b'"
-wait_final 60 alpha && ok "alpha's records final again" || bad "alpha: $(final_states alpha)"
+lab_wait_final 60 alpha && ok "alpha's records final again" || bad "alpha: $(lab_final_states alpha)"
 lab_wait_ns 30 "$want" alpha bravo charlie >"$TMP/ns.log" && ok "and nothing served changed" ||
 	bad "after the rebuild: $(cat "$TMP/ns.log")"
 finish

@@ -36,30 +36,6 @@ finish() {
 }
 SEED=${HSYNC_SEED:-$$}
 echo "seed $SEED"
-# final_states ID: "ok" when every own record is accepted or removed
-final_states() {
-	lab_ctl "$1" --json zone edits "$LAB_ZONE" 2>/dev/null | python3 -c '
-import json, sys
-try:
-    rrs = json.load(sys.stdin)["result"]["rrs"]
-except Exception:
-    print("no answer"); sys.exit(0)
-bad = ["%s %s" % (r["rdata"], r["state"]) for r in rrs
-       if r["own"] and not ((r["in_set"] and r["state"] == "accepted") or
-                            (not r["in_set"] and r["state"] == "removed"))]
-print("ok" if not bad else ", ".join(bad))'
-}
-wait_final() {
-	local end=$(($(date +%s) + $1)) id all
-	shift
-	while :; do
-		all=1
-		for id in "$@"; do [ "$(final_states "$id")" = ok ] || all=0; done
-		[ $all = 1 ] && return 0
-		[ "$(date +%s)" -le "$end" ] || return 1
-		sleep 0.5
-	done
-}
 
 LAB_BEAT=1s
 LAB_CONFIRM=3s
@@ -112,8 +88,8 @@ ok "20 changes made"
 # shellcheck disable=SC2086
 lab_wait_ns 120 "$want" $IDS >"$TMP/ns.log" && ok "every public NSD converged on $(echo "$want" | wc -w) NS" ||
 	bad "NS sets: $(cat "$TMP/ns.log")"
-wait_final 120 alpha bravo && ok "every change has its final verdict from every combiner" ||
-	bad "alpha: $(final_states alpha); bravo: $(final_states bravo)"
+lab_wait_final 120 alpha bravo && ok "every change has its final verdict from every combiner" ||
+	bad "alpha: $(lab_final_states alpha); bravo: $(lab_final_states bravo)"
 kill $RELAY 2>/dev/null
 wait $RELAY 2>/dev/null
 RELAY=
