@@ -152,6 +152,10 @@ void el_on_call(eng_t *e, eng_group_t *g, size_t from, const el_msg_t *m, uint64
 		el_refuse(e, g, from, EL_REFUSAL_STARTING, -1);
 		return;
 	}
+	if (m->term < x->term) {
+		el_refuse(e, g, from, EL_REFUSAL_STALE_TERM, -1);
+		return;
+	}
 	if (x->role == EL_ROLE_LEADER) {
 		if (now < x->lease_until) { /* EL-33: the next round moves to a newer term */
 			el_refuse(e, g, from, EL_REFUSAL_LEADING, (long)g->self);
@@ -162,10 +166,6 @@ void el_on_call(eng_t *e, eng_group_t *g, size_t from, const el_msg_t *m, uint64
 	}
 	if (el_promise_runs(x, now) && x->promise_to != (long)from) {
 		el_refuse(e, g, from, EL_REFUSAL_PROMISED, x->promise_to);
-		return;
-	}
-	if (m->term < x->term) {
-		el_refuse(e, g, from, EL_REFUSAL_STALE_TERM, -1);
 		return;
 	}
 	if (m->term == x->term) {
