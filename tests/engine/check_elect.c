@@ -243,7 +243,7 @@ START_TEST(test_ties_and_highest)
 }
 END_TEST
 
-/* requirements: EL-13 EL-22 EL-23 EL-32 EL-33 */
+/* requirements: EL-3 EL-13 EL-22 EL-23 EL-32 EL-33 */
 START_TEST(test_older_terms)
 {
 	eh_net_t net;
@@ -313,6 +313,15 @@ START_TEST(test_older_terms)
 	ck_assert_ptr_null(last_sent(&net, f, m, EL_MSG_CONFIRM)); /* no acknowledgement */
 	ck_assert_ptr_nonnull(last_sent(&net, f, w, EL_MSG_VOTE)); /* the stale result */
 	ck_assert_int_eq(eh_leader(&net), (long)w);
+
+	/* EL-3: a round claiming a lease longer than ours is not acknowledged */
+	before = info(&net, f);
+	round = msg(&net, EL_MSG_CONFIRM, t);
+	snprintf(round.winner, sizeof(round.winner), "%s", eng_identity(net.node[w].e));
+	round.round = 1000;
+	round.lease_ms = 2 * LEASE;
+	ck_assert_int_eq(inject(&net, f, net.node[w].name, &round), HS_OK);
+	ck_assert_uint_eq(info(&net, f).cnt.acks, before.cnt.acks);
 	eh_run(&net, 3 * LEASE);
 	ck_assert_int_eq(eh_leader(&net), (long)w);
 	ck_assert_uint_eq(net.violations, 0);
