@@ -395,6 +395,7 @@ static int h_gossip_show(tp_ctl_call_t *c, void *arg)
 		hs_jw_kv_str(c->out, "state", gi.operational ? "OPERATIONAL" : "DEGRADED");
 		hs_jw_kv_u64(c->out, "since", S(gi.since_ms));
 		hs_jw_kv_u64(c->out, "zones", gi.nzones);
+		hd_ctl_election(c->out, d, gi.id);
 		hs_jw_key(c->out, "members");
 		hs_jw_arr_begin(c->out);
 		for (k = 0; k < gi.nmembers; k++)
@@ -558,7 +559,8 @@ static const struct {
     {"zone show", h_zone_show, "one zone: HSYNC3/HSYNCPARAM as understood"},
     {"peer list", h_peer_list, "peers and their states"},
     {"peer show", h_peer_show, "one peer in detail"},
-    {"gossip show", h_gossip_show, "provider groups and their gossip matrix"},
+    {"gossip show", h_gossip_show, "provider groups, their leader and gossip matrix"},
+    {"group show", hd_ctl_group_show, "one provider group: members, zones, its election"},
     {"identity records", h_identity, "the records to publish for our identity"},
     {"reload", h_reload, "re-read the configuration and refresh the zones"},
     {"stop", h_stop, "stop the daemon (the queue is kept)"},

@@ -37,6 +37,9 @@ static void needs_restart(const hd_config_t *o, const hd_config_t *n, char *out,
 	    {str_differs(a->hpke_key, b->hpke_key), "server.hpke-key"},
 	    {str_differs(o->control_socket, n->control_socket), "server.control-socket"},
 	    {o->transfers_in != n->transfers_in, "server.transfers-in"},
+	    /* a lease changed under running promises would break EL-3/EL-50 */
+	    {o->elect_lease_ms != n->elect_lease_ms || o->elect_vote_ms != n->elect_vote_ms,
+	     "server.election-lease/vote-window"},
 	    {o->ctl_mode != n->ctl_mode || str_differs(o->ctl_group, n->ctl_group),
 	     "server.control-socket-mode/group"},
 	    {str_differs(o->username, n->username), "server.username"},
@@ -162,6 +165,8 @@ int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em)
 	memset(&ec, 0, sizeof(ec));
 	ec.identity = d->cfg.tp.identity;
 	ec.beat_interval_ms = d->cfg.beat_ms; /* HELLO retry: the draft's 2 s .. 60 s */
+	ec.elect_lease_ms = d->cfg.elect_lease_ms;
+	ec.elect_vote_ms = d->cfg.elect_vote_ms;
 	rc = eng_new(&d->eng, &ec, d->env, em);
 	if (rc != HS_OK)
 		goto cleanup;

@@ -57,8 +57,8 @@ struct hd {
 	struct svc_lock *lock;    /* the store's, for the daemon's life */
 	int pidfile_written;      /* remove it when stopping */
 	hd_config_t *reload_next; /* "reload": checked, applied after the reply */
-	tp_zs_t *zsrv;   /* serves the identity zone and the followed zones */
-	zn_zone_t *idzn; /* the identity zone in the zone machinery */
+	tp_zs_t *zsrv;            /* serves the identity zone and the followed zones */
+	zn_zone_t *idzn;          /* the identity zone in the zone machinery */
 	zn_journal_t *idjn;
 };
 
@@ -93,6 +93,11 @@ void hd_idzone_stop(hd_t *d);
 
 /* ctl_handlers.c */
 int hd_ctl_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
+/* ctl_elect.c: a group's election as members of the object being written
+ * (leader, leader_valid, term, role, leading, lease_until[_ms]), and the
+ * command "group show GROUP|ZONE" */
+void hd_ctl_election(hs_jw_t *w, hd_t *d, const char *group);
+int hd_ctl_group_show(tp_ctl_call_t *c, void *arg);
 /* daemon.c */
 /* Read the configuration again into `nc` (hd_config_clear): HS_OK and
  * the options that would need a restart in `kept` ("a, b"; "" = none),

@@ -78,6 +78,7 @@ static void run_action(hd_t *d, eng_action_t *a)
 	case ENG_ACT_GROUP_DEGRADED:
 		hs_log(HS_LOG_NOTICE, SUBSYS, "group '%s' degraded (%s)", a->group, a->reason);
 		break;
+	case ENG_ACT_LEADER:     /* the election logs its view itself */
 	case ENG_ACT_PEER_STATE: /* the engine logs transitions itself */
 	default:
 		break;

@@ -32,8 +32,7 @@ typedef struct hs_json hs_json_t;
 
 /* Parse `len` bytes. HS_E_SYNTAX (detail with the byte offset in `em`),
  * HS_E_LIMIT for nesting deeper than HS_JSON_MAX_DEPTH. */
-int hs_json_parse(hs_json_t **out, const char *text, size_t len,
-                    hs_errmsg_t *em) HS_CHECK_RESULT;
+int hs_json_parse(hs_json_t **out, const char *text, size_t len, hs_errmsg_t *em) HS_CHECK_RESULT;
 void hs_json_free(hs_json_t *v);
 
 enum hs_json_type hs_json_type(const hs_json_t *v);
@@ -47,5 +46,7 @@ const char *hs_json_str(const hs_json_t *v, size_t *len);
 /* A number that is a non-negative integer fitting uint64_t: HS_OK, else
  * HS_E_RANGE (or HS_E_INVAL for a non-number). */
 int hs_json_u64(const hs_json_t *v, uint64_t *out) HS_CHECK_RESULT;
+/* A boolean: HS_OK and *out 1 (true) or 0 (false), else HS_E_INVAL. */
+int hs_json_bool(const hs_json_t *v, int *out) HS_CHECK_RESULT;
 
 #endif
