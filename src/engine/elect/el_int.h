@@ -43,6 +43,7 @@ typedef struct el_grp {
 	int had_leader; /* a leader of this group was known (EL-10 case 2) */
 	/* calling */
 	uint64_t call_at;     /* mono; 0 = no call scheduled */
+	uint64_t round_seen;  /* mono; the last round we could follow came then */
 	uint64_t quiet_until; /* no call before (EL-10) */
 	unsigned failed;      /* calls in a row that failed (EL-11) */
 	uint64_t window_end;

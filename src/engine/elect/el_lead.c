@@ -135,6 +135,7 @@ void el_on_round(eng_t *e, eng_group_t *g, size_t w, const el_msg_t *m, uint64_t
 	if (!el_settled(e, x, now)) {
 		x->term = m->term;
 		x->accepted = (long)w;
+		x->round_seen = now;
 		el_set_role(e, g, EL_ROLE_FOLLOWER, "'%s' leads (we are not settled)",
 		            g->members[w]);
 		return;
@@ -160,6 +161,7 @@ void el_on_round(eng_t *e, eng_group_t *g, size_t w, const el_msg_t *m, uint64_t
 		return;
 	}
 	x->down_noted = 0;
+	x->round_seen = now;
 	x->term = m->term;
 	x->accepted = (long)w;
 	x->had_leader = 1;

@@ -170,13 +170,16 @@ static uint64_t jitter(eng_t *e, uint64_t lo, uint64_t span)
 }
 
 /* EL-10 without its waits (settling, the 2 E after a vote or result):
- * nobody leads for us, and we could reach a quorum to elect one. */
-static int need_leader(const eng_group_t *g, uint64_t now)
+ * nobody leads for us, and we could reach a quorum to elect one. A
+ * leader whose rounds we could follow came within L / 2 is alive: we
+ * follow its next round instead (after settling, say). */
+static int need_leader(const eng_t *e, const eng_group_t *g, uint64_t now)
 {
 	const el_grp_t *x = g->el;
 	return x->role != EL_ROLE_LEADER && x->role != EL_ROLE_CANDIDATE &&
 	       !el_promise_runs(x, now) && el_quorum_reachable(g) &&
-	       (g->operational || x->had_leader);
+	       (g->operational || x->had_leader) &&
+	       (x->round_seen == 0 || now >= x->round_seen + el_lease(e) / 2);
 }
 
 /* EL-10, EL-11: start an election when nobody leads and we may. */
@@ -184,7 +187,7 @@ static void maybe_call(eng_t *e, eng_group_t *g, uint64_t now)
 {
 	el_grp_t *x = g->el;
 	uint64_t E = el_vote(e);
-	if (!need_leader(g, now) || !el_settled(e, x, now) || now < x->quiet_until) {
+	if (!need_leader(e, g, now) || !el_settled(e, x, now) || now < x->quiet_until) {
 		x->call_at = 0;
 		return;
 	}
@@ -236,12 +239,14 @@ uint64_t el_deadline(const eng_t *e)
 	for (size_t i = 0; i < e->ngroups; i++) {
 		const el_grp_t *x = e->groups[i]->el;
 		/* the waits of EL-10 matter only when a call is wanted */
-		if (need_leader(e->groups[i], now)) {
+		if (need_leader(e, e->groups[i], now)) {
 			if (!el_settled(e, x, now))
 				dl_min(&d, x->formed + P);
 			if (x->quiet_until > now)
 				dl_min(&d, x->quiet_until);
 		}
+		if (x->round_seen != 0 && now < x->round_seen + el_lease(e) / 2)
+			dl_min(&d, x->round_seen + el_lease(e) / 2);
 		dl_min(&d, x->call_at);
 		if (x->role == EL_ROLE_CANDIDATE)
 			dl_min(&d, x->window_end);
