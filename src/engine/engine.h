@@ -82,8 +82,9 @@ int eng_peer_discovered(eng_t *e, const char *identity, int ok, const char *reas
 
 /* A message arrived (already authenticated by the transport as coming
  * from `from`). `type` is the wire type name ("HELLO", "HELLO_ACK",
- * "BEAT", and SYNC, CONFIRM, RFI, EDITS, CONFIG of the synchronised
- * data, engine/sync/sd.h; UPDATE is a combiner's and not handled here).
+ * "BEAT", SYNC, CONFIRM, RFI, EDITS, CONFIG of the synchronised data,
+ * engine/sync/sd.h, and ELECT of the election, engine/elect/el.h; UPDATE
+ * is a combiner's and not handled here).
  * Returns HS_OK when handled, HS_E_UNKNOWN_TYPE, HS_E_MALFORMED
  * (and the other decoder codes) for a bad body, HS_E_REFUSED when the
  * sender may not send this now (not a peer, not introduced, identity
