@@ -7,19 +7,16 @@
 
 #define S(ms) ((ms) / 1000)
 
-void hd_ctl_election(hs_jw_t *w, hd_t *d, const char *group)
+void hd_ctl_election(hs_jw_t *w, hd_t *d, const char *group, int all)
 {
 	el_info_t in;
 
 	if (el_info(d->eng, group, &in) != HS_OK)
 		return;
-	hs_jw_kv_str(w, "leader", in.leader);
-	hs_jw_kv_bool(w, "leader_valid", in.valid);
-	hs_jw_kv_u64(w, "term", in.term);
-	hs_jw_kv_str(w, "role", el_role_name(in.role));
-	hs_jw_kv_bool(w, "leading", in.leading);
-	hs_jw_kv_u64(w, "lease_until", S(in.until_ms));
-	hs_jw_kv_u64(w, "lease_until_ms", in.until_ms);
+	el_jw_members(d->eng, group, w, all);
+	hs_jw_kv_u64(w, "lease_until", S(in.until_ms)); /* seconds, for ages */
+	if (all)
+		hs_jw_kv_u64(w, "settled_at", S(in.settled_ms));
 }
 
 /* The group `arg` names: a group id, or a zone of the group. */
@@ -39,14 +36,13 @@ int hd_ctl_group_show(tp_ctl_call_t *c, void *arg)
 {
 	hd_t *d = arg;
 	eng_group_info_t gi;
-	el_info_t in;
 	const char *id;
 	size_t i;
 
 	if (c->argc != 1)
 		return hs_fail(c->em, HS_E_INVAL, "usage: group show GROUP|ZONE");
 	id = find_group(d, c->argv[0], &gi);
-	if (id == NULL || el_info(d->eng, id, &in) != HS_OK)
+	if (id == NULL)
 		return hs_fail(c->em, HS_E_NOTFOUND, "no group '%s'", c->argv[0]);
 	hs_jw_obj_begin(c->out);
 	hs_jw_kv_str(c->out, "group", gi.id);
@@ -66,15 +62,7 @@ int hd_ctl_group_show(tp_ctl_call_t *c, void *arg)
 			hs_jw_str(c->out, z->name);
 	}
 	hs_jw_arr_end(c->out);
-	hd_ctl_election(c->out, d, gi.id);
-	hs_jw_kv_str(c->out, "reason", in.reason);
-	hs_jw_kv_bool(c->out, "settled", in.settled);
-	hs_jw_kv_u64(c->out, "settled_at", S(in.settled_ms));
-	hs_jw_kv_u64(c->out, "lease_ms", in.lease_ms);
-	hs_jw_kv_u64(c->out, "vote_window_ms", in.vote_ms);
-#define X(n) hs_jw_kv_u64(c->out, #n, in.cnt.n);
-	EL_COUNTERS(X)
-#undef X
+	hd_ctl_election(c->out, d, gi.id, 1);
 	hs_jw_obj_end(c->out);
 	return HS_OK;
 }

@@ -395,7 +395,7 @@ static int h_gossip_show(tp_ctl_call_t *c, void *arg)
 		hs_jw_kv_str(c->out, "state", gi.operational ? "OPERATIONAL" : "DEGRADED");
 		hs_jw_kv_u64(c->out, "since", S(gi.since_ms));
 		hs_jw_kv_u64(c->out, "zones", gi.nzones);
-		hd_ctl_election(c->out, d, gi.id);
+		hd_ctl_election(c->out, d, gi.id, 0);
 		hs_jw_key(c->out, "members");
 		hs_jw_arr_begin(c->out);
 		for (k = 0; k < gi.nmembers; k++)

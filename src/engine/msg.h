@@ -73,6 +73,10 @@ eng_msg_type_t eng_msg_type_parse(const char *s);
 #define ENG_GROUP_MAX_MEMBERS 64
 #define ENG_GROUP_ID_LEN      16 /* hex characters */
 
+/* 1 when `id` is a group id as written on the wire: ENG_GROUP_ID_LEN
+ * lowercase hex digits. */
+int eng_group_id_ok(const char *id);
+
 typedef struct eng_hello {
 	char identity[ENG_NAME_MAX];
 	size_t nzones;

@@ -114,6 +114,16 @@ static void pack_kv(msgpack_packer *pk, const char *k, const char *v)
 	eng_mp_pack_str(pk, v);
 }
 
+/* A body's map header and its group, kind and term. */
+static void head(msgpack_packer *pk, size_t nkeys, const char *kind, uint64_t term)
+{
+	msgpack_pack_map(pk, nkeys);
+	pack_kv(pk, "group", GID);
+	pack_kv(pk, "kind", kind);
+	eng_mp_pack_str(pk, "term");
+	msgpack_pack_uint64(pk, term);
+}
+
 static int decode_rc(hs_buf_t *b)
 {
 	el_msg_t d;
@@ -132,61 +142,33 @@ START_TEST(test_decoder_refuses)
 	eng_mp_packer(&pk, &b);
 
 	/* unknown kind */
-	msgpack_pack_map(&pk, 3);
-	pack_kv(&pk, "group", GID);
-	pack_kv(&pk, "kind", "elect");
-	eng_mp_pack_str(&pk, "term");
-	msgpack_pack_uint64(&pk, 1);
+	head(&pk, 3, "elect", 1);
 	ck_assert_int_eq(decode_rc(&b), HS_E_MALFORMED);
 
 	/* term 0 */
-	msgpack_pack_map(&pk, 4);
-	pack_kv(&pk, "group", GID);
-	pack_kv(&pk, "kind", "call");
-	eng_mp_pack_str(&pk, "term");
-	msgpack_pack_uint64(&pk, 0);
+	head(&pk, 4, "call", 0);
 	eng_mp_pack_str(&pk, "ballot");
 	msgpack_pack_uint64(&pk, 5);
 	ck_assert_int_eq(decode_rc(&b), HS_E_MALFORMED);
 
 	/* a call with ballot 0, and without a ballot */
-	msgpack_pack_map(&pk, 4);
-	pack_kv(&pk, "group", GID);
-	pack_kv(&pk, "kind", "call");
-	eng_mp_pack_str(&pk, "term");
-	msgpack_pack_uint64(&pk, 2);
+	head(&pk, 4, "call", 2);
 	eng_mp_pack_str(&pk, "ballot");
 	msgpack_pack_uint64(&pk, 0);
 	ck_assert_int_eq(decode_rc(&b), HS_E_MALFORMED);
-	msgpack_pack_map(&pk, 3);
-	pack_kv(&pk, "group", GID);
-	pack_kv(&pk, "kind", "vote");
-	eng_mp_pack_str(&pk, "term");
-	msgpack_pack_uint64(&pk, 2);
+	head(&pk, 3, "vote", 2);
 	ck_assert_int_eq(decode_rc(&b), HS_E_MALFORMED);
 
 	/* a confirm without round; a result without ballots; lease 0 */
-	msgpack_pack_map(&pk, 4);
-	pack_kv(&pk, "group", GID);
-	pack_kv(&pk, "kind", "confirm");
-	eng_mp_pack_str(&pk, "term");
-	msgpack_pack_uint64(&pk, 2);
+	head(&pk, 4, "confirm", 2);
 	pack_kv(&pk, "winner", "agent.alpha.");
 	ck_assert_int_eq(decode_rc(&b), HS_E_MALFORMED);
-	msgpack_pack_map(&pk, 5);
-	pack_kv(&pk, "group", GID);
-	pack_kv(&pk, "kind", "confirm");
-	eng_mp_pack_str(&pk, "term");
-	msgpack_pack_uint64(&pk, 2);
+	head(&pk, 5, "confirm", 2);
 	pack_kv(&pk, "winner", "agent.alpha.");
 	eng_mp_pack_str(&pk, "round");
 	msgpack_pack_uint64(&pk, 0);
 	ck_assert_int_eq(decode_rc(&b), HS_E_MALFORMED);
-	msgpack_pack_map(&pk, 6);
-	pack_kv(&pk, "group", GID);
-	pack_kv(&pk, "kind", "confirm");
-	eng_mp_pack_str(&pk, "term");
-	msgpack_pack_uint64(&pk, 2);
+	head(&pk, 6, "confirm", 2);
 	pack_kv(&pk, "winner", "agent.alpha.");
 	eng_mp_pack_str(&pk, "round");
 	msgpack_pack_uint64(&pk, 1);
@@ -195,11 +177,7 @@ START_TEST(test_decoder_refuses)
 	ck_assert_int_eq(decode_rc(&b), HS_E_MALFORMED);
 
 	/* a ballot named twice; a winner that is not a name */
-	msgpack_pack_map(&pk, 6);
-	pack_kv(&pk, "group", GID);
-	pack_kv(&pk, "kind", "confirm");
-	eng_mp_pack_str(&pk, "term");
-	msgpack_pack_uint64(&pk, 2);
+	head(&pk, 6, "confirm", 2);
 	pack_kv(&pk, "winner", "agent.alpha.");
 	eng_mp_pack_str(&pk, "round");
 	msgpack_pack_uint64(&pk, 0);
@@ -210,22 +188,14 @@ START_TEST(test_decoder_refuses)
 	eng_mp_pack_str(&pk, "agent.alpha.");
 	msgpack_pack_uint64(&pk, 2);
 	ck_assert_int_eq(decode_rc(&b), HS_E_MALFORMED);
-	msgpack_pack_map(&pk, 5);
-	pack_kv(&pk, "group", GID);
-	pack_kv(&pk, "kind", "confirm");
-	eng_mp_pack_str(&pk, "term");
-	msgpack_pack_uint64(&pk, 2);
+	head(&pk, 5, "confirm", 2);
 	pack_kv(&pk, "winner", "bad name!");
 	eng_mp_pack_str(&pk, "round");
 	msgpack_pack_uint64(&pk, 1);
 	ck_assert_int_eq(decode_rc(&b), HS_E_MALFORMED);
 
 	/* a key given twice */
-	msgpack_pack_map(&pk, 5);
-	pack_kv(&pk, "group", GID);
-	pack_kv(&pk, "kind", "call");
-	eng_mp_pack_str(&pk, "term");
-	msgpack_pack_uint64(&pk, 2);
+	head(&pk, 5, "call", 2);
 	eng_mp_pack_str(&pk, "ballot");
 	msgpack_pack_uint64(&pk, 1);
 	eng_mp_pack_str(&pk, "ballot");
@@ -243,11 +213,7 @@ START_TEST(test_decoder_refuses)
 	ck_assert_int_eq(decode_rc(&b), HS_E_MALFORMED);
 
 	/* unknown keys are ignored; names are made canonical */
-	msgpack_pack_map(&pk, 6);
-	pack_kv(&pk, "group", GID);
-	pack_kv(&pk, "kind", "vote");
-	eng_mp_pack_str(&pk, "term");
-	msgpack_pack_uint64(&pk, 2);
+	head(&pk, 6, "vote", 2);
 	eng_mp_pack_str(&pk, "ballot");
 	msgpack_pack_uint64(&pk, 0);
 	pack_kv(&pk, "leader", "Agent.Alpha");

@@ -151,9 +151,11 @@ START_TEST(test_json_view)
 	ck_assert_ptr_nonnull(el);
 	ck_assert_str_eq(hs_json_str(hs_json_get(el, "role"), &n), "FOLLOWER");
 	ck_assert_str_eq(hs_json_str(hs_json_get(el, "leader"), &n), eng_identity(net.node[l].e));
-	ck_assert_int_eq(hs_json_type(hs_json_get(el, "valid")), HS_JSON_BOOL);
+	int valid = 0;
+	ck_assert_int_eq(hs_json_bool(hs_json_get(el, "leader_valid"), &valid), HS_OK);
+	ck_assert_int_eq(valid, 1);
 	uint64_t until;
-	ck_assert_int_eq(hs_json_u64(hs_json_get(el, "until_ms"), &until), HS_OK);
+	ck_assert_int_eq(hs_json_u64(hs_json_get(el, "lease_until_ms"), &until), HS_OK);
 	ck_assert_uint_gt(until, 0);
 	ck_assert_ptr_nonnull(hs_json_get(hs_json_get(el, "counters"), "acks"));
 	hs_json_free(doc);

@@ -102,7 +102,7 @@ static const struct col group_show_cols[] = {
     {"why", "reason", COL_STR},
     {"settled", "settled_at", COL_AGE},
     {"lease", "lease_ms", COL_STR},
-    {"vote window", "vote_window_ms", COL_STR},
+    {"vote window", "vote_ms", COL_STR},
     {"calls", "calls", COL_STR},
     {"calls failed", "calls_failed", COL_STR},
     {"votes", "votes", COL_STR},

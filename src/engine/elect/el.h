@@ -22,6 +22,7 @@
 
 #include "util/buf.h"
 #include "util/hs_err.h"
+#include "util/json_out.h"
 
 typedef struct eng eng_t;
 
@@ -100,9 +101,13 @@ int el_info(const eng_t *e, const char *group, el_info_t *out) HS_CHECK_RESULT;
 int el_leading(const eng_t *e, const char *group, uint64_t *until_mono);
 int el_leading_zone(const eng_t *e, const char *zone, uint64_t *until_mono);
 
-/* Append one group's election as a JSON object: {role, term, leader,
- * valid, leading, until_ms, settled, settled_ms, lease_ms, vote_ms,
- * reason, counters: {...}}. Nothing for an unknown group. */
+/* One group's election as members of the JSON object `w` is writing:
+ * role, term, leader (null when none), leader_valid, leading,
+ * lease_until_ms (wall clock; 0 = none), settled, settled_ms, lease_ms,
+ * vote_ms, reason, and with `counters` one member per counter of
+ * EL_COUNTERS. Nothing for an unknown group. */
+void el_jw_members(const eng_t *e, const char *group, hs_jw_t *w, int counters);
+/* The same as one JSON object appended to `out`. */
 void el_json(const eng_t *e, const char *group, hs_buf_t *out);
 
 #endif

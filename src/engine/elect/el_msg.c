@@ -31,16 +31,6 @@ const char *el_refusal_name(el_refusal_t r)
 	return (unsigned)r < NROWS(refusal_names) ? refusal_names[r] : "";
 }
 
-static int group_ok(const char *id)
-{
-	if (strlen(id) != ENG_GROUP_ID_LEN)
-		return 0;
-	for (const char *p = id; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-			return 0;
-	return 1;
-}
-
 /* A name as the decoder would leave it: canonical already. */
 static int name_ok(const char *s)
 {
@@ -87,7 +77,7 @@ int el_msg_encode(const el_msg_t *m, hs_buf_t *out)
 	size_t nkeys = 3;
 	int vote = m->kind == EL_MSG_VOTE, confirm = m->kind == EL_MSG_CONFIRM;
 
-	if (!group_ok(m->group) || kind_rules(m) != NULL || m->nballots > EL_MSG_MAX_BALLOTS)
+	if (!eng_group_id_ok(m->group) || kind_rules(m) != NULL || m->nballots > EL_MSG_MAX_BALLOTS)
 		return HS_E_INVAL;
 	if ((vote && m->leader[0] && !name_ok(m->leader)) ||
 	    (vote && m->reason[0] && !text_ok(m->reason, EL_MSG_REASON_MAX)) ||
@@ -249,7 +239,7 @@ int el_msg_decode(const uint8_t *p, size_t n, el_msg_t *out, hs_errmsg_t *em)
 		rc = hs_fail(em, HS_E_MALFORMED, "'group' or 'kind' given twice");
 		goto cleanup;
 	}
-	if (eng_mp_str(g, ENG_GROUP_ID_LEN, m.group) != HS_OK || !group_ok(m.group)) {
+	if (eng_mp_str(g, ENG_GROUP_ID_LEN, m.group) != HS_OK || !eng_group_id_ok(m.group)) {
 		rc = hs_fail(em, HS_E_MALFORMED, "'group' is not %d lowercase hex digits",
 		             ENG_GROUP_ID_LEN);
 		goto cleanup;

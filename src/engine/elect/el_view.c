@@ -51,60 +51,34 @@ int el_leading_zone(const eng_t *e, const char *zone, uint64_t *until_mono)
 	return el_leading(e, eng_zone_group(e, zone), until_mono);
 }
 
-static void jkv_str(hs_buf_t *b, const char *k, const char *v, int first)
-{
-	hs_buf_printf(b, "%s\"%s\":", first ? "" : ",", k);
-	if (v == NULL) {
-		hs_buf_printf(b, "null");
-		return;
-	}
-	/* names, role names and reasons we wrote: printable, but escape anyway */
-	hs_buf_append_u8(b, '"');
-	for (; *v; v++) {
-		unsigned char c = (unsigned char)*v;
-		if (c == '"' || c == '\\')
-			hs_buf_printf(b, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			hs_buf_printf(b, "\\u%04x", c);
-		else
-			hs_buf_append_u8(b, c);
-	}
-	hs_buf_append_u8(b, '"');
-}
-
-static void jkv_u64(hs_buf_t *b, const char *k, uint64_t v)
-{
-	hs_buf_printf(b, ",\"%s\":%llu", k, (unsigned long long)v);
-}
-
-static void jkv_bool(hs_buf_t *b, const char *k, int v)
-{
-	hs_buf_printf(b, ",\"%s\":%s", k, v ? "true" : "false");
-}
-
-void el_json(const eng_t *e, const char *group, hs_buf_t *out)
+void el_jw_members(const eng_t *e, const char *group, hs_jw_t *w, int counters)
 {
 	el_info_t in;
 	if (el_info(e, group, &in) != HS_OK)
 		return;
-	hs_buf_append_u8(out, '{');
-	jkv_str(out, "role", el_role_name(in.role), 1);
-	jkv_u64(out, "term", in.term);
-	jkv_str(out, "leader", in.leader, 0);
-	jkv_bool(out, "valid", in.valid);
-	jkv_bool(out, "leading", in.leading);
-	jkv_u64(out, "until_ms", in.until_ms);
-	jkv_bool(out, "settled", in.settled);
-	jkv_u64(out, "settled_ms", in.settled_ms);
-	jkv_u64(out, "lease_ms", in.lease_ms);
-	jkv_u64(out, "vote_ms", in.vote_ms);
-	jkv_str(out, "reason", in.reason, 0);
-	hs_buf_printf(out, ",\"counters\":{");
-	int first = 1;
-#define X(n)                                                                                       \
-	hs_buf_printf(out, "%s\"" #n "\":%llu", first ? "" : ",", (unsigned long long)in.cnt.n);   \
-	first = 0;
+	hs_jw_kv_str(w, "role", el_role_name(in.role));
+	hs_jw_kv_u64(w, "term", in.term);
+	hs_jw_kv_str(w, "leader", in.leader);
+	hs_jw_kv_bool(w, "leader_valid", in.valid);
+	hs_jw_kv_bool(w, "leading", in.leading);
+	hs_jw_kv_u64(w, "lease_until_ms", in.until_ms);
+	hs_jw_kv_bool(w, "settled", in.settled);
+	hs_jw_kv_u64(w, "settled_ms", in.settled_ms);
+	hs_jw_kv_u64(w, "lease_ms", in.lease_ms);
+	hs_jw_kv_u64(w, "vote_ms", in.vote_ms);
+	hs_jw_kv_str(w, "reason", in.reason);
+	if (!counters)
+		return;
+#define X(n) hs_jw_kv_u64(w, #n, in.cnt.n);
 	EL_COUNTERS(X)
 #undef X
-	hs_buf_printf(out, "}}");
+}
+
+void el_json(const eng_t *e, const char *group, hs_buf_t *out)
+{
+	hs_jw_t w;
+	hs_jw_init(&w, out);
+	hs_jw_obj_begin(&w);
+	el_jw_members(e, group, &w, 1);
+	hs_jw_obj_end(&w);
 }
