@@ -209,7 +209,7 @@ eng_peer_state_t eng_group_cell(const eng_t *e, const char *id, size_t row, size
  * hello_sent_ok, hello_rcvd_ok, zones, beats_rx, beats_tx, sends_ok,
  * sends_failed, refused_in, refused_out, reason}], "groups": [{id, operational, since_ms, zones,
  * members: [...], matrix: [{owner, version, cells: [state per member]}],
- * election: {el_json()}}]}.
+ * election: {el_json(): role, term, leader, lease, counters}}]}.
  * Times are wall-clock ms since the epoch (0 = never). */
 void eng_json(const eng_t *e, hs_buf_t *out);
 
