@@ -7,7 +7,8 @@
 # wildcard and mixed-case names in RDATA; full signing with one and two
 # threads, incremental re-signing after a change that adds, removes and
 # moves names, delegations and empty non-terminals (compared with a full
-# signing of the new zone), and a signature refresh (SIGN-1..SIGN-8).
+# signing of the new zone), and a signature refresh.
+# requirements: SIGN-1 SIGN-2 SIGN-3 SIGN-4 SIGN-5 SIGN-6 SIGN-7 SIGN-8
 #
 # Needs: ldns-keygen, ldns-verify-zone, dnssec-keygen, dnssec-verify.
 set -u
@@ -110,6 +111,27 @@ if [ "${old:0:8}" -ge "$(date -u -d @$((now + 3600)) +%Y%m%d)" ]; then
 else
 	bad "refresh: a signature still expires at $old"
 fi
+
+# SIGN-5: NSEC, NSEC3 and NSEC3PARAM TTL = min(SOA TTL 3600, minimum 300)
+for f in full.ldns13.nsec.1 full.ldns13.nsec3.1; do
+	ttls=$(awk '$4 == "NSEC" || $4 == "NSEC3" || $4 == "NSEC3PARAM" {print $2}' $f | sort -u | tr '\n' ' ')
+	[ "$ttls" = "300 " ] && ok "$f: denial records have TTL 300 (SIGN-5)" ||
+		bad "$f: denial TTLs '$ttls', want 300"
+done
+# SIGN-6: inception = now - 1 h; expiration in (now + validity - validity/16, now + validity]
+t6=1800000000
+"$BIN/hsync-signzone" -q -e 1600000 -t $t6 -o window $Z zone ldns13/K*.key
+inc_want=$(date -u -d @$((t6 - 3600)) +%Y%m%d%H%M%S)
+lo=$(date -u -d @$((t6 + 1600000 - 100000)) +%Y%m%d%H%M%S)
+hi=$(date -u -d @$((t6 + 1600000)) +%Y%m%d%H%M%S)
+bad6=$(awk -v inc="$inc_want" -v lo="$lo" -v hi="$hi" \
+	'$4 == "RRSIG" && ($10 != inc || $9 < lo || $9 > hi) {print; exit}' window)
+n6=$(awk '$4 == "RRSIG"' window | wc -l)
+nexp=$(awk '$4 == "RRSIG" {print $9}' window | sort -u | wc -l)
+[ -z "$bad6" ] && [ "$n6" -gt 10 ] && ok "signature window: $n6 RRSIGs, inception now-1h, expiration within the jitter (SIGN-6)" ||
+	bad "signature window: $bad6"
+[ "$nexp" -gt 1 ] && ok "expirations spread over $nexp values (SIGN-6 jitter)" ||
+	bad "every expiration the same"
 
 # a key for another zone is refused with a reason
 mkdir other && (cd other && ldns-keygen -a ED25519 other.test >/dev/null)

@@ -18,6 +18,7 @@
 #include "engine/signer/sgn.h"
 #include "store/store.h"
 #include "util/env.h"
+#include "util/log.h"
 #include "wire/text.h"
 #include "zone/zone.h"
 
@@ -522,6 +523,7 @@ static void matrix_run(int n, int role, int cds)
 	world_free(&w);
 }
 
+/* requirements: KS-20 KS-21 KS-22 KS-23 KS-43 KS-52 KS-53 KS-54 KS-55 */
 START_TEST(test_matrix)
 {
 	/* _i: signers 2..3 x roles ZSK/KSK/CSK x CDS off/on */
@@ -589,6 +591,7 @@ START_TEST(test_no_peers_advance_at_once)
 }
 END_TEST
 
+/* requirements: KS-34 KS-40 */
 START_TEST(test_pending_keeps_gate_closed)
 {
 	/* KS-40: a PENDING never opens the gate; a "propagated" that a
@@ -642,6 +645,7 @@ START_TEST(test_pending_keeps_gate_closed)
 }
 END_TEST
 
+/* requirements: KS-33 KS-44 */
 START_TEST(test_rejection_blocks_visibly)
 {
 	struct world w;
@@ -664,6 +668,7 @@ START_TEST(test_rejection_blocks_visibly)
 }
 END_TEST
 
+/* requirements: KS-40 KS-55 */
 START_TEST(test_silent_peer_blocks_then_resumes)
 {
 	/* a three-provider rollover with one combiner down: it waits at the
@@ -727,6 +732,27 @@ START_TEST(test_peer_added_during_rollover)
 }
 END_TEST
 
+/* Log capture for KS-56: the signer's state-change lines. */
+static char sg_log[64][256];
+static size_t sg_nlog;
+static void sg_log_hook(enum hs_log_level level, const char *subsys, const char *line, void *arg)
+{
+	(void)level;
+	(void)subsys;
+	(void)arg;
+	if (strstr(line, " -> ") != NULL && sg_nlog < 64)
+		snprintf(sg_log[sg_nlog++], sizeof(sg_log[0]), "%s", line);
+}
+
+static size_t sg_log_count(const char *needle)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < sg_nlog; i++)
+		c += strstr(sg_log[i], needle) != NULL;
+	return c;
+}
+
+/* requirements: KS-50 KS-51 KS-52 KS-56 */
 START_TEST(test_single_provider_and_automatic_rollover)
 {
 	/* no agent: created -> published -> standby -> active; a ZSK
@@ -742,6 +768,8 @@ START_TEST(test_single_provider_and_automatic_rollover)
 	hs_env_fake_init(&env, T0_MS, 1);
 	ck_assert_int_eq(sgn_new(&cfg, &env.env, &s, NULL), HS_OK);
 	ck_assert_int_eq(sgn_zone_add(s, ZONE, &pol, NULL), HS_OK);
+	sg_nlog = 0;
+	hs_log_set_hook(sg_log_hook, NULL);
 	for (int t = 0; t < 4 * 3600; t += 60) {
 		sgn_tick(s);
 		while (sgn_next_action(s, &a) == HS_OK) {
@@ -767,12 +795,23 @@ START_TEST(test_single_provider_and_automatic_rollover)
 	ck_assert_int_eq(kv.state, ST_DKEY_ACTIVE);
 	ck_assert_int_eq(sgn_message(s, "agent.x.test.", "KEYSTATE", (const uint8_t *)"", 0, NULL),
 	                 HS_E_REFUSED);
+	/* KS-56: every state change logged as "zone 'Z' key T: old -> new (why)" */
+	hs_log_set_hook(NULL, NULL);
+	ck_assert_uint_ge(sg_log_count(" -> published ("), 3);
+	ck_assert_uint_ge(sg_log_count(" -> active ("), 2);
+	ck_assert_uint_ge(sg_log_count(" -> retired ("), 1);
+	ck_assert_uint_ge(sg_log_count(" -> removed ("), 1);
+	for (size_t i = 0; i < sg_nlog; i++)
+		ck_assert_msg(strncmp(sg_log[i], "zone '", 6) == 0 && strstr(sg_log[i], " key ") &&
+		                  strchr(sg_log[i], '(') && sg_log[i][strlen(sg_log[i]) - 1] == ')',
+		              "log line '%s'", sg_log[i]);
 	for (size_t i = 0; i < nk; i++)
 		zs_key_free(keys[i]);
 	sgn_free(s);
 }
 END_TEST
 
+/* requirements: KS-30 KS-31 */
 START_TEST(test_bad_input_refused)
 {
 	struct world w;
@@ -823,6 +862,7 @@ START_TEST(test_bad_input_refused)
 }
 END_TEST
 
+/* requirements: KS-24 */
 START_TEST(test_foreign_key_leaves_and_returns)
 {
 	/* KS-24: a foreign key gone from the combined zone is removed, and
@@ -854,6 +894,7 @@ START_TEST(test_foreign_key_leaves_and_returns)
 }
 END_TEST
 
+/* requirements: KS-32 */
 START_TEST(test_codec_roundtrip_and_dry_run)
 {
 	sgn_keystate_t ks, d;
@@ -894,6 +935,7 @@ START_TEST(test_codec_roundtrip_and_dry_run)
 }
 END_TEST
 
+/* requirements: KS-1 KS-2 */
 START_TEST(test_store_transitions_and_history)
 {
 	char *dir = tu_tmpdir(), path[512];
