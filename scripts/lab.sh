@@ -14,8 +14,8 @@ usage: scripts/lab.sh [start] [--dir DIR] [--foreground] [--timeout SECS]
 
 start (default)  build keys and zones, start NSD and three hsyncd agents,
                  wait until every agent sees every peer and the group
-                 OPERATIONAL, print each agent's peer list and gossip
-                 matrix; then leave everything running (or, with
+                 OPERATIONAL and its leader elected, print each agent's
+                 peer list and gossip matrix; then leave everything running (or, with
                  --foreground, keep running until Ctrl-C and stop it all)
 stop             stop the agents and NSD of a running lab
 status           peer list and gossip matrix of each agent
@@ -33,6 +33,7 @@ USAGE
 }
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/scripts/lab/lib.sh"
+. "$ROOT/scripts/lab/elect.sh"
 
 cmd=start
 dir=/tmp/hsync-lab
@@ -99,6 +100,10 @@ done
 echo "lab: waiting (at most ${timeout}s) for every peer and the group to be OPERATIONAL"
 # shellcheck disable=SC2086
 lab_wait_all_operational "$timeout" $IDS || fail "not OPERATIONAL after ${timeout}s (logs in $dir/*/hsyncd.log)"
+echo "lab: waiting (at most ${timeout}s) for the group to elect its leader (lease $LAB_LEASE)"
+# shellcheck disable=SC2086
+leader=$(lab_wait_leader "$timeout" $IDS) || fail "no leader after ${timeout}s (logs in $dir/*/hsyncd.log)"
+echo "lab: '$leader' leads the group; every agent shows it"
 echo
 for id in $IDS; do
 	echo "== $id.lab.: hsyncctl peer list"
@@ -110,7 +115,7 @@ done
 cat <<EOT
 The lab is up. Explore:
   $BIN/hsyncctl -s $dir/alpha/ctl.sock status | zone list | zone show example.test.
-  $BIN/hsyncctl -s $dir/bravo/ctl.sock peer show alpha.lab.
+  $BIN/hsyncctl -s $dir/bravo/ctl.sock peer show alpha.lab. | group show example.test.
   $BIN/hsyncctl -s $dir/charlie/ctl.sock identity records
   $BIN/hsdig @127.0.0.1 -p $NSD_PORT example.test. TYPE65285
   $BIN/hsdig @127.0.0.1 -p $NSD_PORT dns.alpha.lab. KEY

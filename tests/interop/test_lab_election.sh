@@ -14,6 +14,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 . "$ROOT/scripts/lab/lib.sh"
+. "$ROOT/scripts/lab/elect.sh"
 for t in nsd ldns-keygen ldns-signzone dig python3; do
 	command -v $t >/dev/null || { echo "skip: $t is not installed"; exit 77; }
 done
@@ -36,14 +37,12 @@ finish() {
 
 LAB_BEAT=1s
 LEASE_MS=4000
+LAB_LEASE=${LEASE_MS}ms
 # P(L) = L + L/8, E = L/8: a new leader within P + 4 E of the kill (EL-10,
 # EL-30), plus what the lab's loaded machine adds; the wait is bounded
 BOUND_S=$(((LEASE_MS + LEASE_MS / 8 + 4 * LEASE_MS / 8) / 1000 + 1))
 lab_init "$TMP" "$BIN"
 lab_build alpha bravo charlie >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log"; exit 1; }
-for id in alpha bravo charlie; do
-	sed -i "s/^    beat-interval: .*/&\n    election-lease: ${LEASE_MS}ms/" "$TMP/$id/hsyncd.conf"
-done
 . "$TMP/ports"
 lab_nsd_start || { echo "FAIL nsd"; exit 1; }
 for id in alpha bravo charlie; do
@@ -56,49 +55,11 @@ else
 	finish
 fi
 
-# election ID: "LEADER VALID LEADING TERM" of the first group ("- 0 0 0": none)
-election() {
-	lab_ctl "$1" --json gossip show 2>/dev/null | python3 -c '
-import json, sys
-try:
-    g = json.load(sys.stdin)["result"][0]
-    print(g.get("leader") or "-", int(bool(g.get("leader_valid"))), int(bool(g.get("leading"))), g.get("term", 0))
-except Exception:
-    print("- 0 0 0")'
-}
-
-# agreed ID...: every ID names the same valid leader, exactly one leads;
-# prints the leader's identity
-agreed() {
-	local id l v lead t want="" leaders=0
-	for id in "$@"; do
-		read -r l v lead t < <(election "$id")
-		[ "$l" != - ] && [ "$v" = 1 ] || return 1
-		[ -z "$want" ] && want=$l
-		[ "$l" = "$want" ] || return 1
-		[ "$lead" = 1 ] && { leaders=$((leaders + 1)); [ "$l" = "$id.lab." ] || return 1; }
-	done
-	[ $leaders = 1 ] || return 1
-	echo "$want"
-}
-
-# wait_agreed TIMEOUT ID...: poll (0.2 s) until agreed; prints the leader
-wait_agreed() {
-	local end l timeout=$1
-	shift
-	end=$(($(date +%s%N) / 1000000 + timeout * 1000))
-	while [ $(($(date +%s%N) / 1000000)) -le $end ]; do
-		l=$(agreed "$@") && { echo "$l"; return 0; }
-		sleep 0.2
-	done
-	return 1
-}
-
 # 1. one leader, shown by all three
-if L1=$(wait_agreed 30 alpha bravo charlie); then
+if L1=$(lab_wait_leader 30 alpha bravo charlie); then
 	ok "alpha, bravo and charlie agree: '$L1' leads"
 else
-	bad "no agreed leader: alpha '$(election alpha)' bravo '$(election bravo)' charlie '$(election charlie)'"
+	bad "no agreed leader: alpha '$(lab_election alpha)' bravo '$(lab_election bravo)' charlie '$(lab_election charlie)'"
 	finish
 fi
 lid=${L1%.lab.}
@@ -122,23 +83,23 @@ for id in alpha bravo charlie; do [ "$id" = "$lid" ] || survivors="$survivors $i
 t0=$(($(date +%s%N) / 1000000))
 lab_agent_stop "$lid" KILL 2>/dev/null
 # shellcheck disable=SC2086
-if L2=$(wait_agreed $((BOUND_S + 10)) $survivors); then
+if L2=$(lab_wait_leader $((BOUND_S + 10)) $survivors); then
 	el=$(($(date +%s%N) / 1000000 - t0))
 	[ "$L2" != "$L1" ] && ok "after the kill '$L2' leads, agreed by$survivors, ${el} ms later" ||
 		bad "the dead leader is still named: $L2"
 	[ $el -le $((BOUND_S * 1000 + 3000)) ] && ok "new leader within the bound (${el} ms <= P + 4E = ${BOUND_S} s + 3 s)" ||
 		bad "new leader after ${el} ms, bound ${BOUND_S} s"
 else
-	bad "no new leader after the kill:$(for id in $survivors; do echo -n " $id '$(election $id)'"; done)"
+	bad "no new leader after the kill:$(for id in $survivors; do echo -n " $id '$(lab_election $id)'"; done)"
 	finish
 fi
 
 # 3. the old leader restarts: it settles and follows
 lab_agent_start "$lid" && ok "$lid restarted" || bad "$lid restart"
-if L3=$(wait_agreed 40 alpha bravo charlie); then
+if L3=$(lab_wait_leader 40 alpha bravo charlie); then
 	[ "$L3" = "$L2" ] && ok "$lid follows '$L2' after settling" || bad "leader changed to $L3"
 else
-	bad "no agreement after the restart: $(election "$lid")"
+	bad "no agreement after the restart: $(lab_election "$lid")"
 fi
 grep -q "election .* -> LEADER" "$TMP/${L2%.lab.}/hsyncd.log" && ok "the new leader logged its election" ||
 	bad "no 'election ... -> LEADER' in the log"
