@@ -41,12 +41,12 @@ const hs_json_t *hs_json_get(const hs_json_t *obj, const char *key);
 /* Element count of an array or object; element `i` of an array. */
 size_t hs_json_count(const hs_json_t *v);
 const hs_json_t *hs_json_at(const hs_json_t *arr, size_t i);
+/* 1 for the value true, 0 for anything else (false, absent, not a bool). */
+int hs_json_is_true(const hs_json_t *v);
 /* A string's bytes (NUL-terminated; *len without the NUL, may be NULL). */
 const char *hs_json_str(const hs_json_t *v, size_t *len);
 /* A number that is a non-negative integer fitting uint64_t: HS_OK, else
  * HS_E_RANGE (or HS_E_INVAL for a non-number). */
 int hs_json_u64(const hs_json_t *v, uint64_t *out) HS_CHECK_RESULT;
-/* A boolean: HS_OK and *out 1 (true) or 0 (false), else HS_E_INVAL. */
-int hs_json_bool(const hs_json_t *v, int *out) HS_CHECK_RESULT;
 
 #endif

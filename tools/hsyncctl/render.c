@@ -32,10 +32,7 @@ static char *fmt_age(uint64_t now, uint64_t t)
 static char *scalar_text(const hs_json_t *v)
 {
 	uint64_t u;
-	int b;
 	switch (hs_json_type(v)) {
-	case HS_JSON_BOOL:
-		return xstrdup(hs_json_bool(v, &b) == HS_OK && b ? "yes" : "no");
 	case HS_JSON_STRING:
 		return xstrdup(hs_json_str(v, NULL));
 	case HS_JSON_NUMBER:
@@ -44,9 +41,41 @@ static char *scalar_text(const hs_json_t *v)
 		return xstrdup("?");
 	case HS_JSON_NULL:
 		return xstrdup("-");
+	case HS_JSON_BOOL:
+		return xstrdup(hs_json_is_true(v) ? "yes" : "no");
 	default:
 		return xstrdup("?");
 	}
+}
+
+/* What each recipient said, named by who said it: "combiner.bravo.:
+ * applied, charlie.: waiting" (no verdict yet: the recipient). */
+static char *verdicts_text(const hs_json_t *v)
+{
+	hs_buf_t b = HS_BUF_INIT;
+	size_t n = hs_json_type(v) == HS_JSON_ARRAY ? hs_json_count(v) : 0;
+	if (n == 0)
+		return xstrdup("-");
+	for (size_t i = 0; i < n; i++) {
+		const hs_json_t *o = hs_json_at(v, i);
+		const hs_json_t *p = hs_json_get(o, "by"), *vd = hs_json_get(o, "verdict");
+		const hs_json_t *r = hs_json_get(o, "reason"), *u = hs_json_get(o, "unconfirmed");
+		if (hs_json_type(p) != HS_JSON_STRING) /* no verdict yet: the recipient */
+			p = hs_json_get(o, "provider");
+		const char *ps = hs_json_type(p) == HS_JSON_STRING ? hs_json_str(p, NULL) : "?";
+		const char *vs = hs_json_type(vd) == HS_JSON_STRING ? hs_json_str(vd, NULL) : NULL;
+		int late = hs_json_is_true(u);
+		hs_buf_printf(&b, "%s%s: %s", i ? ", " : "", ps,
+		              vs != NULL ? vs
+		              : late     ? "unconfirmed"
+		                         : "waiting");
+		if (vs != NULL && late)
+			hs_buf_printf(&b, ", unconfirmed");
+		if (hs_json_type(r) == HS_JSON_STRING && hs_json_str(r, NULL)[0])
+			hs_buf_printf(&b, " (%s)", hs_json_str(r, NULL));
+	}
+	hs_buf_cstr(&b);
+	return (char *)b.data;
 }
 
 /* The text of one cell (caller frees). `v` NULL (absent) shows "-". */
@@ -77,6 +106,8 @@ static char *cell_text(const hs_json_t *v, enum col_fmt fmt, uint64_t now)
 			return (char *)b.data;
 		}
 		return scalar_text(v);
+	case COL_VERDICTS:
+		return verdicts_text(v);
 	case COL_STR:
 	case COL_NUM:
 	default:
@@ -192,11 +223,9 @@ static void render_kv(FILE *out, const struct view *v, const hs_json_t *obj, uin
 static void render_leader(FILE *out, const hs_json_t *g, uint64_t now)
 {
 	const hs_json_t *l = hs_json_get(g, "leader");
-	int valid = 0;
 	if (hs_json_get(g, "role") == NULL)
 		return; /* a daemon without the election */
-	if (hs_json_bool(hs_json_get(g, "leader_valid"), &valid) != HS_OK)
-		valid = 0;
+	int valid = hs_json_is_true(hs_json_get(g, "leader_valid"));
 	char *leader = cell_text(l, COL_STR, now);
 	char *term = cell_text(hs_json_get(g, "term"), COL_STR, now);
 	char *role = cell_text(hs_json_get(g, "role"), COL_STR, now);
