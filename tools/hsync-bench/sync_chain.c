@@ -55,7 +55,7 @@ static int knot_conf(const struct sb_plain *p)
 
 static int nsd_conf(const struct sb_plain *p, size_t i)
 {
-	char path[SB_PATH + 64], text[4096];
+	char path[SB_PATH + 64], text[8192];
 	snprintf(
 	    text, sizeof(text),
 	    "server:\n\tip-address: 127.0.0.1@%u\n\tport: %u\n\tusername: \"\"\n\tchroot: \"\"\n"
