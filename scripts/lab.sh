@@ -17,8 +17,8 @@ usage: scripts/lab.sh [start] [--dir DIR] [--foreground] [--timeout SECS] [--bea
 start (default)  build keys and zones; start the owner's NSD and, for each
                  of alpha, bravo and charlie, a combiner, a public NSD and
                  an agent; wait until every agent sees every peer and the
-                 group OPERATIONAL and every public NSD serves the combined
-                 NS set; then show the synchronisation (alpha adds NS
+                 group OPERATIONAL, the group's leader elected and every
+                 public NSD serving the combined NS set; then show the synchronisation (alpha adds NS
                  ns2.alpha.lab. with hsyncctl, dig at every public NSD,
                  alpha's zone edits, then the removal) and leave
                  everything running (or, with --foreground, keep running
@@ -41,6 +41,7 @@ USAGE
 }
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/scripts/lab/lib.sh"
+. "$ROOT/scripts/lab/elect.sh"
 
 cmd=start
 dir=/tmp/hsync-lab
@@ -115,6 +116,10 @@ NS0="ns.lab. ns1.alpha.lab. ns1.bravo.lab. ns1.charlie.lab."
 echo "lab: waiting for every public NSD to serve the owner's NS and each provider's ns1"
 # shellcheck disable=SC2086
 lab_wait_ns "$timeout" "$NS0" $IDS || fail "the public NSDs do not serve the combined NS set"
+echo "lab: waiting (at most ${timeout}s) for the group to elect its leader (lease $LAB_LEASE)"
+# shellcheck disable=SC2086
+leader=$(lab_wait_leader "$timeout" $IDS) || fail "no leader after ${timeout}s (logs in $dir/*/hsyncd.log)"
+echo "lab: '$leader' leads the group; every agent shows it"
 echo
 lab_ctl alpha gossip show
 echo
@@ -147,7 +152,7 @@ The lab is up. Explore:
   $BIN/hsyncctl -s $dir/alpha/ctl.sock status | zone list | zone show example.test. | zone edits example.test.
   $BIN/hsyncctl -s $dir/alpha/ctl.sock zone add-rr example.test. '@ NS ns.bravo.lab.'   (bravo protects bravo.lab.)
   $BIN/hsyncctl -s $dir/bravo/combiner/ctl.sock combiner contributions example.test.
-  $BIN/hsyncctl -s $dir/bravo/ctl.sock peer show alpha.lab.
+  $BIN/hsyncctl -s $dir/bravo/ctl.sock peer show alpha.lab. | group show example.test.
   $BIN/hsyncctl -s $dir/charlie/ctl.sock identity records
   dig @127.0.0.1 -p $(cat "$dir/charlie/nsd/port") example.test. NS      (charlie's public NSD)
   $BIN/hsdig @127.0.0.1 -p $NSD_PORT example.test. TYPE65285        (the owner's HSYNC3)

@@ -42,6 +42,7 @@
 # (request-xfr from the agent, NOTIFY from the agent after each signing).
 
 LAB_BEAT=${LAB_BEAT:-2s}
+LAB_LEASE=${LAB_LEASE:-10s} # election-lease (scripts/lab/elect.sh)
 LAB_NSD_ADDR=${LAB_NSD_ADDR:-127.0.0.1}
 LAB_XFR_FROM=${LAB_XFR_FROM:-127.0.0.1}
 LAB_ZONE=example.test.
@@ -209,6 +210,7 @@ server:
     sig0-key: $(cat "$d/key.path")
     hpke-key: $(cat "$d/hpke.path")
     beat-interval: $LAB_BEAT
+    election-lease: $LAB_LEASE
     log-level: info
 dnssec:
     resolver: $LAB_NSD_ADDR@$NSD_PORT

@@ -79,6 +79,12 @@ static const conf_opt_t opts[] = {
      "append log lines to this file instead of stderr or syslog; reopened on SIGHUP"},
     {"server", "beat-interval", CONF_DUR, 500, 86400000, NULL, 0, "15s", 0,
      "time between BEATs (DEGRADED after 2x, INTERRUPTED after 10x)"},
+    {"server", "election-lease", CONF_DUR, 1000, 3600000, NULL, 0, "60s", 0,
+     "lease of a group's elected leader, renewed every quarter of it; a new leader follows "
+     "about 1.1x this after the old one died (every member of a group should use the same)"},
+    {"server", "election-vote-window", CONF_DUR, 100, 1800000, NULL, 0, NULL, 0,
+     "how long a member calling an election collects votes (default: an eighth of "
+     "election-lease; at most half of it)"},
     {"server", "log-level", CONF_ENUM, 0, 0, "err|warn|notice|info|debug", 0, "notice", 0,
      "log verbosity"},
     {"server", "transfers-in", CONF_INT, 1, 4096, NULL, 0, "32", 0,

@@ -109,6 +109,8 @@ static int load_server(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 		return hs_fail(em, HS_E_CONFIG, "%s: server.role: unknown", c->path);
 	c->confirm_timeout_ms = (uint32_t)conf_dur_ms(s, "confirm-timeout", 60000);
 	c->beat_ms = (uint32_t)conf_dur_ms(s, "beat-interval", 15000);
+	c->elect_lease_ms = (uint32_t)conf_dur_ms(s, "election-lease", 60000);
+	c->elect_vote_ms = (uint32_t)conf_dur_ms(s, "election-vote-window", 0);
 	c->syslog = conf_bool(s, "syslog", 0);
 	c->transfers_in = (unsigned)conf_int(s, "transfers-in", ZSEC_RUN_MAX_OPS);
 	if (hs_log_level_parse(lvl, &c->log_level) != HS_OK)

@@ -158,6 +158,7 @@ static int h_gossip_show(tp_ctl_call_t *c, void *arg)
 		hs_jw_kv_str(c->out, "state", gi.operational ? "OPERATIONAL" : "DEGRADED");
 		hs_jw_kv_u64(c->out, "since", S(gi.since_ms));
 		hs_jw_kv_u64(c->out, "zones", gi.nzones);
+		hd_ctl_election(c->out, d, gi.id, 0);
 		hs_jw_key(c->out, "members");
 		hs_jw_arr_begin(c->out);
 		for (k = 0; k < gi.nmembers; k++)
@@ -354,7 +355,8 @@ void hd_agent_zone_json(hd_t *d, struct hd_zone *hz, hs_jw_t *w, int detail)
 const hd_cmd_t hd_agent_cmds[] = {
     {"peer list", h_peer_list, "peers and their states"},
     {"peer show", h_peer_show, "one peer in detail"},
-    {"gossip show", h_gossip_show, "provider groups and their gossip matrix"},
+    {"gossip show", h_gossip_show, "provider groups, their leader and gossip matrix"},
+    {"group show", hd_ctl_group_show, "one provider group: members, zones, its election"},
     {"zone add-rr", h_add_rr, "add a record to our own contribution (NS, DNSKEY, CDS, CSYNC, KEY)"},
     {"zone del-rr", h_del_rr, "delete a record from our own contribution"},
     {"zone edits", h_edits, "every contributed record, its state and who confirmed it"},

@@ -133,6 +133,7 @@ typedef struct hd_config {
 	char *pidfile;                  /* or NULL */
 	char *log_file;                 /* or NULL: stderr or syslog */
 	uint32_t beat_ms;               /* engine beat interval */
+	uint32_t elect_lease_ms, elect_vote_ms; /* agent: leader election; vote 0 = lease / 8 */
 	enum hs_log_level log_level;
 	int syslog;
 	dv_anchors_t *anchors; /* may be empty only with insecure */

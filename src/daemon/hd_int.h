@@ -213,6 +213,11 @@ int hd_parent_conf_load(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em) HS_CH
 
 /* ctl_handlers.c */
 int hd_ctl_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
+/* ctl_elect.c: a group's election as members of the object being written
+ * (el_jw_members, with its counters when `all`, and the times in Unix
+ * seconds), and the command "group show GROUP|ZONE" */
+void hd_ctl_election(hs_jw_t *w, hd_t *d, const char *group, int all);
+int hd_ctl_group_show(tp_ctl_call_t *c, void *arg);
 /* daemon.c */
 /* Read the configuration again into `nc` (hd_config_clear): HS_OK and
  * the options that would need a restart in `kept` ("a, b"; "" = none),

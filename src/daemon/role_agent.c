@@ -83,6 +83,7 @@ static void run_action(hd_t *d, eng_action_t *a)
 	case ENG_ACT_GROUP_DEGRADED:
 		hs_log(HS_LOG_NOTICE, SUBSYS, "group '%s' degraded (%s)", a->group, a->reason);
 		break;
+	case ENG_ACT_LEADER:     /* the election logs its view itself */
 	case ENG_ACT_PEER_STATE: /* the engine logs transitions itself */
 	default:
 		break;
@@ -216,6 +217,8 @@ static int agent_init(hd_t *d, hs_errmsg_t *em)
 	ec.beat_interval_ms = d->cfg.beat_ms; /* HELLO retry: the draft's 2 s .. 60 s */
 	ec.combiner = d->cfg.partner[0] ? d->cfg.partner : NULL;
 	ec.confirm_timeout_ms = d->cfg.confirm_timeout_ms;
+	ec.elect_lease_ms = d->cfg.elect_lease_ms;
+	ec.elect_vote_ms = d->cfg.elect_vote_ms;
 	return eng_new(&d->eng, &ec, d->env, em);
 }
 

@@ -46,6 +46,8 @@ static const struct {
 	const char *role;
 } owned[] = {
     {"server", "confirm-timeout", "agent"},
+    {"server", "election-lease", "agent"},
+    {"server", "election-vote-window", "agent"},
     {"zone", "ns", "agent"},
     {"zone", "ns-ttl", "agent"},
     {"combiner", "identity", "agent"},

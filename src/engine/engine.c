@@ -1,5 +1,6 @@
 /* The engine object, its event entry points and its action queue. */
 #include "engine/engine_int.h"
+#include "engine/elect/el_int.h"
 #include "engine/sync/sd_int.h"
 
 #include <stdarg.h>
@@ -11,6 +12,17 @@
 #include "util/xmalloc.h"
 
 #define PEND_MAX 4096
+
+/* The election's L and E: defaults and clamps (el.h, EL-12, EL-20). */
+static void elect_cfg(eng_cfg_t *c)
+{
+	uint32_t L = c->elect_lease_ms ? c->elect_lease_ms : EL_LEASE_DEFAULT;
+	L = L < EL_LEASE_MIN ? EL_LEASE_MIN : L > EL_LEASE_MAX ? EL_LEASE_MAX : L;
+	uint32_t E = c->elect_vote_ms ? c->elect_vote_ms : L / 8;
+	E = E < EL_VOTE_MIN ? EL_VOTE_MIN : E > L / 2 ? L / 2 : E;
+	c->elect_lease_ms = L;
+	c->elect_vote_ms = E;
+}
 
 int eng_new(eng_t **out, const eng_cfg_t *cfg, const hs_env_t *env, hs_errmsg_t *em)
 {
@@ -36,6 +48,7 @@ int eng_new(eng_t **out, const eng_cfg_t *cfg, const hs_env_t *env, hs_errmsg_t 
 		e->cfg.hello_retry_ms = 2000;
 	if (!e->cfg.hello_retry_max_ms)
 		e->cfg.hello_retry_max_ms = 60000;
+	elect_cfg(&e->cfg);
 	e->env = env;
 	e->nbuckets = 256;
 	e->buckets = xcalloc(e->nbuckets, sizeof(*e->buckets));
@@ -123,7 +136,8 @@ int eng_next_action(eng_t *e, eng_action_t *act)
 const char *eng_act_kind_name(eng_act_kind_t k)
 {
 	static const char *const names[] = {
-	    "none", "send", "discover", "peer-state", "group-operational", "group-degraded"};
+	    "none",           "send",  "discover", "peer-state", "group-operational",
+	    "group-degraded", "leader"};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
 }
 
@@ -386,6 +400,7 @@ static const struct {
     {ENG_MSG_BEAT, eng_on_beat, "beat"},         {ENG_MSG_SYNC, sd_on_sync, "sync"},
     {ENG_MSG_CONFIRM, sd_on_confirm, "confirm"}, {ENG_MSG_RFI, sd_on_rfi, "rfi"},
     {ENG_MSG_EDITS, sd_on_edits, "edits"},       {ENG_MSG_CONFIG, sd_on_config, "config"},
+    {ENG_MSG_ELECT, el_on_elect, "elect"},
 };
 
 int eng_message(eng_t *e, const char *from, const char *type, const uint8_t *body, size_t len)
@@ -449,5 +464,8 @@ uint64_t eng_next_deadline(const eng_t *e)
 		}
 	}
 	uint64_t s = sd_deadline(e);
+	if (s < d)
+		d = s;
+	s = el_deadline(e);
 	return s < d ? s : d;
 }

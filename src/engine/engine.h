@@ -41,6 +41,9 @@ typedef struct eng_cfg {
 	/* synchronised data (engine/sync/sd.h) */
 	const char *combiner;        /* own combiner's identity; NULL = none */
 	uint32_t confirm_timeout_ms; /* SYNC-31; 0 = 60000 */
+	/* leader election (engine/elect/el.h) */
+	uint32_t elect_lease_ms; /* L, EL-20; 0 = 60000; clamped to 1 s .. 1 h */
+	uint32_t elect_vote_ms;  /* E, EL-12; 0 = L / 8; clamped to 100 ms .. L / 2 */
 } eng_cfg_t;
 /* Discovery retries are discovery's own (discovery.h, AG-9, DISC-14): the
  * engine asks once when a peer becomes NEEDED and is told of every change. */
@@ -79,8 +82,9 @@ int eng_peer_discovered(eng_t *e, const char *identity, int ok, const char *reas
 
 /* A message arrived (already authenticated by the transport as coming
  * from `from`). `type` is the wire type name ("HELLO", "HELLO_ACK",
- * "BEAT", and SYNC, CONFIRM, RFI, EDITS, CONFIG of the synchronised
- * data, engine/sync/sd.h; UPDATE is a combiner's and not handled here).
+ * "BEAT", SYNC, CONFIRM, RFI, EDITS, CONFIG of the synchronised data,
+ * engine/sync/sd.h, and ELECT of the election, engine/elect/el.h; UPDATE
+ * is a combiner's and not handled here).
  * Returns HS_OK when handled, HS_E_UNKNOWN_TYPE, HS_E_MALFORMED
  * (and the other decoder codes) for a bad body, HS_E_REFUSED when the
  * sender may not send this now (not a peer, not introduced, identity
@@ -118,6 +122,7 @@ typedef enum eng_act_kind {
 	ENG_ACT_PEER_STATE,        /* peer, old_state, new_state, reason */
 	ENG_ACT_GROUP_OPERATIONAL, /* group */
 	ENG_ACT_GROUP_DEGRADED,    /* group, reason */
+	ENG_ACT_LEADER,            /* group, peer (leader; "" = none), term, leading, reason */
 } eng_act_kind_t;
 
 typedef struct eng_action {
@@ -131,6 +136,8 @@ typedef struct eng_action {
 	char group[ENG_GROUP_ID_LEN + 1];
 	eng_peer_state_t old_state, new_state;
 	char reason[ENG_REASON_MAX + 1];
+	uint64_t term; /* ENG_ACT_LEADER: the election term */
+	int leading;   /* ENG_ACT_LEADER: we lead now (el_leading) */
 } eng_action_t;
 
 /* Pop the oldest action into *act (the caller owns it and releases it with
@@ -201,7 +208,8 @@ eng_peer_state_t eng_group_cell(const eng_t *e, const char *id, size_t row, size
  * "peers": [{identity, state, since_ms, last_beat_ms, beat_interval_ms,
  * hello_sent_ok, hello_rcvd_ok, zones, beats_rx, beats_tx, sends_ok,
  * sends_failed, refused_in, refused_out, reason}], "groups": [{id, operational, since_ms, zones,
- * members: [...], matrix: [{owner, version, cells: [state per member]}]}]}.
+ * members: [...], matrix: [{owner, version, cells: [state per member]}],
+ * election: {el_json(): role, term, leader, lease, counters}}]}.
  * Times are wall-clock ms since the epoch (0 = never). */
 void eng_json(const eng_t *e, hs_buf_t *out);
 
@@ -212,5 +220,7 @@ void eng_group_id(const char *const *ids, size_t n, char out[ENG_GROUP_ID_LEN + 
 
 /* The synchronised data: local changes, its view and counters. */
 #include "engine/sync/sd.h"
+/* Leader election per group: the observer question and its view. */
+#include "engine/elect/el.h"
 
 #endif

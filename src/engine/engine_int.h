@@ -40,7 +40,8 @@ typedef struct eng_group {
 	size_t nzones;
 	int operational;
 	uint64_t since_wall;
-	eng_row_t *rows; /* n */
+	eng_row_t *rows;   /* n */
+	struct el_grp *el; /* leader election (engine/elect/el_int.h) */
 } eng_group_t;
 
 typedef struct eng_zent {

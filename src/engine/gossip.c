@@ -1,5 +1,6 @@
 /* Provider groups and their gossip matrix; BEAT building and merging. */
 #include "engine/engine_int.h"
+#include "engine/elect/el_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,7 @@ void eng_group_free(eng_group_t *g)
 	}
 	free(g->members);
 	free(g->rows);
+	el_grp_free(g->el);
 	free(g);
 }
 
@@ -95,6 +97,7 @@ eng_group_t *eng_group_ref(eng_t *e, const eng_zone_t *z)
 		}
 		g->rows[g->self].have = 1;
 		g->since_wall = eng_wall(e);
+		g->el = el_grp_new(e);
 		if (e->ngroups == e->gcap) {
 			e->gcap = e->gcap ? e->gcap * 2 : 8;
 			e->groups = xrealloc(e->groups, e->gcap * sizeof(*e->groups));
@@ -116,6 +119,8 @@ void eng_group_unref(eng_t *e, eng_group_t *g)
 		memcpy(a->group, g->id, sizeof(g->id));
 		eng_strfmt(a->reason, sizeof(a->reason), "group dissolved: no zone left");
 	}
+	if (g->el->role == EL_ROLE_LEADER) /* EL-34: our acting for it ends now */
+		el_step_down(e, g, eng_mono(e), "group dissolved");
 	log_info("engine", "group '%s' dissolved", g->id);
 	for (size_t i = 0; i < e->ngroups; i++) {
 		if (e->groups[i] == g) {
@@ -183,6 +188,8 @@ void eng_groups_refresh(eng_t *e)
 		log_notice("engine", "group '%s': %s (%s)", g->id, op ? "operational" : "degraded",
 		           a->reason);
 	}
+	/* every event ends here: the election looks at the matrix and its timers */
+	el_step_all(e);
 }
 
 /* A BEAT to `p` handed to the transport and not yet delivered or failed. */

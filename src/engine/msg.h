@@ -49,7 +49,8 @@ int eng_peer_state_parse(const char *s, eng_peer_state_t *out) HS_CHECK_RESULT;
 	X(CONFIRM, "CONFIRM")                                                                      \
 	X(RFI, "RFI")                                                                              \
 	X(EDITS, "EDITS")                                                                          \
-	X(CONFIG, "CONFIG")
+	X(CONFIG, "CONFIG")                                                                        \
+	X(ELECT, "ELECT")
 
 typedef enum eng_msg_type {
 	ENG_MSG_NONE = 0,
@@ -71,6 +72,10 @@ eng_msg_type_t eng_msg_type_parse(const char *s);
 #define ENG_BEAT_MAX_GROUPS   1024
 #define ENG_GROUP_MAX_MEMBERS 64
 #define ENG_GROUP_ID_LEN      16 /* hex characters */
+
+/* 1 when `id` is a group id as written on the wire: ENG_GROUP_ID_LEN
+ * lowercase hex digits. */
+int eng_group_id_ok(const char *id);
 
 typedef struct eng_hello {
 	char identity[ENG_NAME_MAX];

@@ -7,7 +7,7 @@
 #include "engine/mp.h"
 #include "util/xmalloc.h"
 
-static int group_id_ok(const char *id)
+int eng_group_id_ok(const char *id)
 {
 	if (strlen(id) != ENG_GROUP_ID_LEN)
 		return 0;
@@ -23,7 +23,7 @@ int eng_beat_encode(const eng_beat_t *b, hs_buf_t *out)
 	if (b->ngroups > ENG_BEAT_MAX_GROUPS)
 		return HS_E_INVAL;
 	for (size_t g = 0; g < b->ngroups; g++) {
-		if (!group_id_ok(b->groups[g].id) || b->groups[g].nrows > ENG_GROUP_MAX_MEMBERS)
+		if (!eng_group_id_ok(b->groups[g].id) || b->groups[g].nrows > ENG_GROUP_MAX_MEMBERS)
 			return HS_E_INVAL;
 		for (size_t r = 0; r < b->groups[g].nrows; r++)
 			if (b->groups[g].rows[r].ncells > ENG_GROUP_MAX_MEMBERS)
@@ -109,7 +109,7 @@ static int decode_group(const msgpack_object *m, eng_beat_group_t *g, hs_errmsg_
 	const msgpack_object *rows = eng_mp_get(m, "rows", &dup);
 	if (dup)
 		return hs_fail(em, HS_E_MALFORMED, "group key given twice");
-	if (eng_mp_str(id, ENG_GROUP_ID_LEN, g->id) != HS_OK || !group_id_ok(g->id))
+	if (eng_mp_str(id, ENG_GROUP_ID_LEN, g->id) != HS_OK || !eng_group_id_ok(g->id))
 		return hs_fail(em, HS_E_MALFORMED, "group 'id' is not %d lowercase hex digits",
 		               ENG_GROUP_ID_LEN);
 	if (rows == NULL || rows->type != MSGPACK_OBJECT_ARRAY)

@@ -161,7 +161,10 @@ static void group_json(const eng_t *e, const eng_group_info_t *g, hs_buf_t *b)
 		}
 		hs_buf_printf(b, "]}");
 	}
-	hs_buf_printf(b, "]}");
+	hs_buf_append_u8(b, ']');
+	jkey(b, "election", 0);
+	el_json(e, g->id, b);
+	hs_buf_append_u8(b, '}');
 }
 
 void eng_json(const eng_t *e, hs_buf_t *out)

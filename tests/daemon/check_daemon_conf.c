@@ -310,6 +310,9 @@ static const struct {
     {NULL, AGENT_SEC "combiner:\n    ttl-min: 2d\n    ttl-max: 1d\n", "ttl-min: 172800 s above"},
     {NULL, AGENT_SEC "combiner:\n    approval: sometimes\n", "approval"},
     {NULL, AGENT_SEC "server:\n    confirm-timeout: 5s\n", "server"},
+    /* the election runs in agents only (draft-hsync-election) */
+    {NULL, "    election-lease: 10s\n" AGENT_SEC,
+     ":9: server.election-lease: only for role agent (server.role is combiner)"},
     {"", "dnssec:\n    insecure: yes\n" AGENT_SEC,
      ":12: agent: only for role combiner (server.role is agent)"},
     {"", "dnssec:\n    insecure: yes\ncombiner:\n    protect: a.lab.\n",

@@ -14,43 +14,11 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "fuzz/fuzz_eng_common.h"
 #include "util/env.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "wire/ldns_glue.h"
-#include "wire/rr_hsync3.h"
-#include "wire/rr_hsyncparam.h"
-
-static void load(eng_t *e)
-{
-	static const char *const h3[] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .",
-	                                 "ON charlie agent.charlie. ."};
-	hs_buf_t b3[3] = {HS_BUF_INIT, HS_BUF_INIT, HS_BUF_INIT}, bp = HS_BUF_INIT;
-	const uint8_t *p3[3], *pp[1];
-	size_t l3[3], lp[1];
-	for (int i = 0; i < 3; i++) {
-		if (hs_hsync3_from_text(h3[i], &b3[i], NULL) != HS_OK)
-			abort();
-		p3[i] = b3[i].data;
-		l3[i] = b3[i].len;
-	}
-	if (hs_hsyncparam_from_text("nsmgmt=\"agent\"", &bp, NULL) != HS_OK)
-		abort();
-	pp[0] = bp.data;
-	lp[0] = bp.len;
-	if (eng_zone_loaded(e, "example.test.", p3, l3, 3, pp, lp, 1, NULL) != HS_OK)
-		abort();
-	for (int i = 0; i < 3; i++)
-		hs_buf_free(&b3[i]);
-	hs_buf_free(&bp);
-}
-
-static void drain(eng_t *e)
-{
-	eng_action_t a;
-	while (eng_next_action(e, &a) == HS_OK)
-		eng_action_clear(&a);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -67,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hs_env_fake_init(&clock, 1795000000000ULL, 1);
 	if (eng_new(&e, &cfg, &clock.env, NULL) != HS_OK)
 		abort();
-	load(e);
+	fuzz_eng_load_abc(e, "nsmgmt=\"agent\"");
 	(void)eng_tick(e);
 	hs_buf_t ns = HS_BUF_INIT;
 	if (hs_ldns_rdata_from_text(2, "ns1.alpha.lab.", &ns, NULL) != HS_OK)
@@ -76,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (eng_sd_set_own(e, "example.test.", 2, &rr, 1, NULL) != HS_OK)
 		abort();
 	hs_buf_free(&ns);
-	drain(e);
+	fuzz_eng_drain(e);
 	size_t pos = 0;
 	while (pos + 3 <= size) {
 		uint8_t sel = data[pos];
@@ -90,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		int rc = eng_message(e, senders[sel & 3], types[(sel >> 2) & 7], data + pos, len);
 		(void)rc; /* any answer is fine; only the invariants matter */
-		drain(e);
+		fuzz_eng_drain(e);
 		pos += len;
 	}
 	eng_sd_view_t *v = NULL;

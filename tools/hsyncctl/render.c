@@ -219,6 +219,31 @@ static void render_kv(FILE *out, const struct view *v, const hs_json_t *obj, uin
 	}
 }
 
+/* "  leader X (term N, lease ends in 4s; our role FOLLOWER)" */
+static void render_leader(FILE *out, const hs_json_t *g, uint64_t now)
+{
+	const hs_json_t *l = hs_json_get(g, "leader");
+	if (hs_json_get(g, "role") == NULL)
+		return; /* a daemon without the election */
+	int valid = hs_json_is_true(hs_json_get(g, "leader_valid"));
+	char *leader = cell_text(l, COL_STR, now);
+	char *term = cell_text(hs_json_get(g, "term"), COL_STR, now);
+	char *role = cell_text(hs_json_get(g, "role"), COL_STR, now);
+	char *until = cell_text(hs_json_get(g, "lease_until"), COL_AGE, now);
+	if (hs_json_type(l) != HS_JSON_STRING)
+		fprintf(out, "  leader none (term %s; our role %s)\n", term, role);
+	else if (valid)
+		fprintf(out, "  leader %s (term %s, lease ends %s; our role %s)\n", leader, term,
+		        until, role);
+	else
+		fprintf(out, "  leader %s (term %s, not confirmed; our role %s)\n", leader, term,
+		        role);
+	free(leader);
+	free(term);
+	free(role);
+	free(until);
+}
+
 static void render_group(FILE *out, const hs_json_t *g, uint64_t now)
 {
 	const hs_json_t *members = hs_json_get(g, "members");
@@ -241,6 +266,7 @@ static void render_group(FILE *out, const hs_json_t *g, uint64_t now)
 	fprintf(out, "\n");
 	free(id);
 	free(state);
+	render_leader(out, g, now);
 	if (hs_json_type(members) != HS_JSON_ARRAY || n == 0)
 		return;
 
