@@ -22,6 +22,7 @@ void tp_endpoint_config_default(tp_endpoint_config_t *cfg)
 	cfg->udp_max = 1232;
 	cfg->tcp_idle_ms = 10000;
 	cfg->tcp_max_conns = 64;
+	cfg->tcp_max_per_source = 8;
 	cfg->tcp_max_inflight = 32;
 	cfg->tcp_max_buffered = 262144;
 	cfg->tcp_max_msg = TP_MSG_MAX;
@@ -43,6 +44,8 @@ static void config_fix(tp_endpoint_config_t *cfg)
 		cfg->tcp_idle_ms = d.tcp_idle_ms;
 	if (cfg->tcp_max_conns == 0)
 		cfg->tcp_max_conns = d.tcp_max_conns;
+	if (cfg->tcp_max_per_source == 0)
+		cfg->tcp_max_per_source = d.tcp_max_per_source;
 	if (cfg->tcp_max_inflight == 0)
 		cfg->tcp_max_inflight = d.tcp_max_inflight;
 	if (cfg->tcp_max_buffered == 0)
@@ -329,6 +332,12 @@ int tp_reply_send(tp_reply_t *r, const uint8_t *msg, size_t len)
 	}
 	reply_free(r);
 	return rc;
+}
+
+void tp_reply_accept(tp_reply_t *r)
+{
+	if (r != NULL && r->proto == TP_EP_TCP && r->conn != NULL)
+		ep_srv_accepted(r->conn);
 }
 
 void tp_reply_drop(tp_reply_t *r)

@@ -46,6 +46,9 @@ struct srv_conn {
 	unsigned inflight;  /* replies handed out, not yet sent or dropped */
 	int paused;         /* reading disabled (inflight or output cap) */
 	struct event *kick; /* resumes frame processing outside callbacks */
+	struct event *idle; /* fires tcp_idle_ms after the last accepted request */
+	int verified;       /* it has carried an accepted request */
+	uint64_t last_ok;   /* mono ms: accepted, or its last accepted request */
 	LIST_ENTRY(srv_conn) link;
 };
 
@@ -124,6 +127,10 @@ void ep_srv_write(struct srv_conn *c, const uint8_t *msg, size_t len);
 /* A reply on `c` was sent or dropped: in-flight count and reading state. */
 void ep_srv_reply_done(struct srv_conn *c);
 void ep_srv_close(struct srv_conn *c, const char *why);
+/* A request on `c` was accepted: renew its idle time. */
+void ep_srv_accepted(struct srv_conn *c);
+/* Monotonic milliseconds. */
+uint64_t ep_mono_ms(void);
 /* The next whole frame at the head of `in`: HS_OK with the message in
  * `msg`, `len` (valid until the input is drained), HS_E_AGAIN, or
  * HS_E_MALFORMED (see tp_frame_peek). Nothing is drained. */
