@@ -249,6 +249,7 @@ int hd_idzone_request(hd_t *d, const tp_peer_addr_t *src, int proto, size_t limi
 			rc = ds_reply_rcode(&q, RCODE_REFUSED, 0, reply);
 		} else {
 			d->idz_xfrs++;
+			tp_node_request_accepted(d->node); /* an allowed transfer: TCP-2 */
 			rc = ds_zone_axfr(d->idz, &q, reply);
 			hs_log(HS_LOG_INFO, SUBSYS, "zone transfer of '%s' serial %u to '%s': %s",
 			       ds_zone_apex(d->idz), ds_zone_serial(d->idz), from, hs_strerror(rc));

@@ -113,11 +113,25 @@ typedef struct tp_core_cfg {
 	uint64_t fetch_timeout_ms;   /* after a "fetching" receipt, wait this long
 	                              * for the chunks before re-sending; 60000 */
 	unsigned max_inflight;       /* NOTIFYs in flight (all peers); 64 */
-	uint32_t budget_rate;        /* sig0 budget per source: tokens/s; 200 */
-	uint32_t budget_burst;       /* and bucket size; 400. Sources are
-	                              * reduced to /24 (IPv4) and /56 (IPv6):
-	                              * peers sharing 127.0.0.0/24 in a lab
-	                              * share one bucket, so raise these there */
+	uint32_t budget_rate;        /* SIG(0) verifications per second of one
+	                              * source: per address once it is proven
+	                              * (TCP, or a valid server cookie), else
+	                              * per /24 (IPv4) or /56 (IPv6); 200 */
+	uint32_t budget_burst;       /* and bucket size; 400 */
+	uint32_t unproven_rate;      /* verifications per second for every
+	                              * unproven source together; beyond it
+	                              * ("under load") they get BADCOOKIE or
+	                              * TC=1 instead; 100 */
+	uint32_t unproven_burst;     /* and bucket size; 200 */
+	uint32_t rrl_rate;           /* unsigned answers to unauthenticated
+	                              * UDP requests per second per source
+	                              * (network when unproven); 20. A
+	                              * value >= 1000000 turns the limit off */
+	uint32_t rrl_slip;           /* every rrl_slip-th answer over the
+	                              * rate goes out as TC=1; 2 (1: all,
+	                              * UINT32_MAX: none) */
+	uint64_t log_interval_ms;    /* refusals are logged once per source
+	                              * per interval, with counts; 10000 */
 	uint64_t prune_interval_ms;  /* tick prunes the replay cache and old
 	                              * finished outq rows this often; 1 h */
 	tp_inbox_fn on_inbox;        /* optional: a message landed in the inbox */
@@ -159,13 +173,35 @@ int tp_core_send(tp_core_t *core, const char *to, const char *type, const uint8_
  * a CHUNK query. Appends the SIG(0)-signed reply to `reply`; a reply
  * larger than `udp_limit` (the endpoint's tp_reply_limit) is replaced by
  * a signed TC=1 reply. Errors are answered in the reply (RCODE + EDE) and
- * change no state.
- * Returns HS_OK when `reply` holds a reply to send; HS_E_MALFORMED when
+ * change no state. The request counts as UDP (tp_core_on_request_ex).
+ * Returns HS_OK when `reply` holds a reply to send (nothing appended:
+ * send nothing, see tp_core_on_request_ex); HS_E_MALFORMED when
  * the request cannot be answered at all (shorter than a header, or a
  * response): drop it; HS_E_CRYPTO/HS_E_INTERNAL when signing failed.
  */
 int tp_core_on_request(tp_core_t *core, const char *src, const uint8_t *msg, size_t len,
                        size_t udp_limit, hs_buf_t *reply) HS_CHECK_RESULT;
+
+/* A request's circumstances, for tp_core_on_request_ex. */
+typedef struct tp_core_req {
+	const char *src; /* address text, as for tp_core_on_request */
+	int tcp;         /* it came over TCP: the source address is proven */
+	size_t limit;    /* the endpoint's tp_reply_limit */
+	int accepted;    /* out: 1 when the request's SIG(0) verified (a TCP
+	                  * server renews a connection's idle time only
+	                  * for such requests) */
+} tp_core_req_t;
+
+/*
+ * tp_core_on_request with the transport the request came over. Requests
+ * that prove nothing (unparsable, unsigned, not verifying, from a source
+ * whose budget is spent) get an UNSIGNED answer never longer than the
+ * request, rate limited per source (draft-hsync-transport, "Operating
+ * under load"): HS_OK with nothing appended to `reply` means "send
+ * nothing". Other returns as tp_core_on_request.
+ */
+int tp_core_on_request_ex(tp_core_t *core, tp_core_req_t *req, const uint8_t *msg, size_t len,
+                          hs_buf_t *reply) HS_CHECK_RESULT;
 
 enum tp_action_kind {
 	TP_ACT_NOTIFY = 1, /* a NOTIFY to a receiver (response: receipt) */
@@ -245,6 +281,18 @@ typedef struct tp_core_stats {
 	uint64_t fetches_started;
 	uint64_t fetches_failed;
 	uint64_t chunk_queries_sent;
+	/* admission (draft-hsync-transport, "Operating under load") */
+	uint64_t req_proven;     /* requests from proven sources (TCP or a valid cookie) */
+	uint64_t req_unproven;   /* UDP requests without a valid server cookie */
+	uint64_t cookies_bad;    /* server cookies that did not verify */
+	uint64_t badcookie_sent; /* BADCOOKIE answers (a fresh server cookie) */
+	uint64_t tc_sent;        /* TC=1 answers moving an unproven source to TCP */
+	uint64_t unsigned_sent;  /* unsigned answers to unauthenticated requests */
+	uint64_t rrl_dropped;    /* such answers not sent (rate limit) */
+	uint64_t rrl_slipped;    /* such answers sent as TC=1 instead (slip) */
+	uint64_t forged;         /* requests naming a known peer whose SIG(0) failed */
+	uint64_t notify_replays; /* replayed fetch NOTIFYs answered without new work */
+	uint64_t cookie_retries; /* our requests sent again after a BADCOOKIE */
 } tp_core_stats_t;
 void tp_core_stats(const tp_core_t *core, tp_core_stats_t *out);
 
@@ -260,7 +308,8 @@ typedef struct tp_peer_stats {
 	uint64_t expired;
 	uint64_t received; /* new messages from the peer into the inbox */
 	uint64_t duplicates;
-	uint64_t refused;                             /* envelopes from the peer we rejected */
+	uint64_t refused; /* envelopes from the peer we rejected */
+	uint64_t forged;  /* requests naming the peer whose SIG(0) did not verify */
 	uint64_t last_delivered_ms, last_received_ms; /* wall clock; 0 never */
 	size_t pending;
 } tp_peer_stats_t;

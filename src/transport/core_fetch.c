@@ -60,31 +60,41 @@ static void fetch_fail(tp_core_t *c, fetch_t *f, const char *why)
 	c->stats.fetches_failed++;
 	log_info(SUB, "'%s': fetch of '%s' from '%s' abandoned: %s", c->self, f->distid, f->sender,
 	         why);
+	done_add(c, f->sender, f->distid, NULL);
 	fetch_remove(c, f);
 }
 
-static int ask(tp_core_t *c, fetch_t *f, uint32_t seq)
+/* Ask for chunk `seq`; `cookie_retries` BADCOOKIE answers came for it so
+ * far (after two, the query goes over TCP: COOKIE-4). */
+static int ask_ex(tp_core_t *c, fetch_t *f, uint32_t seq, uint8_t cookie_retries)
 {
 	uint8_t qname[WIRE_NAME_MAX];
 	size_t qlen = 0;
 	hs_buf_t msg = {0};
 	int rc = tp_name_chunk(seq, c->self, f->distid, f->sender, qname, &qlen);
 	if (rc == HS_OK)
-		rc = dns_build_query(c, TP_OP_QUERY, qname, qlen, NULL, 0, &msg);
+		rc = dns_build_query(c, f->sender, TP_OP_QUERY, qname, qlen, NULL, 0, &msg);
 	if (rc != HS_OK) {
 		hs_buf_free(&msg);
 		return rc;
 	}
-	int tcp = f->have_manifest && f->man.chunk_size >= c->cfg.chunk_tcp_min;
+	int tcp =
+	    (f->have_manifest && f->man.chunk_size >= c->cfg.chunk_tcp_min) || cookie_retries >= 2;
 	uint64_t token = core_push_action(c, TP_ACT_CHUNK, f->sender, tcp, &msg);
 	hs_buf_free(&msg);
 	tok_t *t = core_tok_add(c, token, TP_ACT_CHUNK);
 	snprintf(t->distid, sizeof(t->distid), "%s", f->distid);
 	snprintf(t->peer, sizeof(t->peer), "%s", f->sender);
 	t->seq = seq;
+	t->cookie_retries = cookie_retries;
 	f->inflight++;
 	c->stats.chunk_queries_sent++;
 	return HS_OK;
+}
+
+static int ask(tp_core_t *c, fetch_t *f, uint32_t seq)
+{
+	return ask_ex(c, f, seq, 0);
 }
 
 int fetch_start(tp_core_t *c, const char *sender, const char *distid)
@@ -149,7 +159,10 @@ void done_add(tp_core_t *c, const char *sender, const char *distid, const tp_rec
 	done_t *d = xcalloc(1, sizeof(*d)), **pp;
 	snprintf(d->sender, sizeof(d->sender), "%s", sender);
 	snprintf(d->distid, sizeof(d->distid), "%s", distid);
-	d->rcpt = *rcpt;
+	if (rcpt != NULL)
+		d->rcpt = *rcpt;
+	else
+		d->failed = 1;
 	if (d->rcpt.status == TP_RCPT_RECEIVED)
 		d->rcpt.status = TP_RCPT_DUPLICATE;
 	d->expires_mono = core_mono(c) + c->cfg.lifetime_ms;
@@ -258,8 +271,21 @@ void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *
 		return;
 	}
 	const tp_peer_t *peer = tp_registry_find(c->reg, f->sender);
+	unsigned rc12 = 0;
+	int echoed = cc_learn(c, f->sender, resp, len, &rc12);
 	int rc = dns_verify_response(c, peer, resp, len, &r, &rcode);
-	if (rc == HS_OK && rcode == TP_RC_REFUSED && ratelimited(&r)) {
+	if (rc != HS_OK && echoed && rc12 == TP_RCODE_BADCOOKIE) {
+		c->stats.cookie_retries++;
+		if (ask_ex(c, f, t->seq, (uint8_t)(t->cookie_retries + 1)) != HS_OK)
+			fetch_fail(c, f, "cannot build a chunk query");
+		return;
+	}
+	/* a refusal to a request that did not verify at S is unsigned
+	 * (LOAD-4); one that echoes our cookie comes from S (or from
+	 * someone who sees our traffic, who could drop it anyway) */
+	if ((rc == HS_OK && rcode == TP_RC_REFUSED && ratelimited(&r)) ||
+	    (rc != HS_OK && echoed && rc12 == TP_RC_REFUSED &&
+	     cc_ede(resp, len) == HS_EDE_HS_SIG0_RATELIMIT)) {
 		/* the sender's budget for us ran out: ask again a bit later */
 		if (f->nredo <= (size_t)f->man.chunk_count) {
 			f->redo = xrealloc(f->redo, (f->nredo + 1) * sizeof(*f->redo));

@@ -8,14 +8,19 @@
  *   core_serve.c  sender: distributions in memory, chunk answers
  *   core_recv.c   receiver: request dispatch, NOTIFY, envelope accept
  *   core_fetch.c  receiver: manifest + chunk fetch and reassembly
+ *   core_guard.c  receiver: admission (cookies, budgets), unsigned minimal
+ *                 refusals with response rate limiting, refusal log lines
+ *   core_cookie.c sender: the client side of DNS Cookies per peer
  */
 #ifndef HS_TRANSPORT_CORE_INT_H
 #define HS_TRANSPORT_CORE_INT_H
 
+#include "transport/cookie.h"
 #include "transport/core.h"
 #include "transport/manifest.h"
 #include "transport/names.h"
 #include "transport/tpmsg.h"
+#include "util/ratelim.h"
 #include "wire/cursor.h"
 
 #define SUB "transport"
@@ -65,6 +70,8 @@ typedef struct out_item {
 	char distid[TP_DISTID_LEN + 1]; /* current attempt */
 	int confirming;                 /* every chunk served: asking R whether it has it */
 	unsigned confirms;              /* confirming NOTIFYs sent for this distid */
+	unsigned cookie_retries;        /* BADCOOKIE answers in a row (COOKIE-4) */
+	int force_tcp;                  /* after two of them: over TCP */
 } out_item_t;
 
 /* A fetch-mode distribution kept for its receiver. */
@@ -109,6 +116,8 @@ typedef struct done {
 	char sender[TP_IDENT_MAX];
 	char distid[TP_DISTID_MAX + 1];
 	tp_receipt_t rcpt; /* the outcome: duplicate or rejected + reason */
+	int failed;        /* the fetch was abandoned: a NOTIFY for it (a replay,
+	                    * or S confirming) starts no new fetch (FETCH-1) */
 	uint64_t expires_mono;
 } done_t;
 #define TP_DONE_MAX      4096 /* finished distributions remembered */
@@ -122,8 +131,25 @@ typedef struct tok {
 	uint8_t msgid[TP_MSGID_LEN]; /* NOTIFY */
 	char distid[TP_DISTID_MAX + 1];
 	char peer[TP_IDENT_MAX];
-	uint32_t seq; /* CHUNK */
+	uint32_t seq;           /* CHUNK */
+	uint8_t cookie_retries; /* CHUNK: BADCOOKIE answers so far (COOKIE-4) */
 } tok_t;
+
+/* What the guard knows about one request's source (core_guard.c). */
+typedef struct guard_req {
+	int tcp;        /* arrived over TCP: the address is proven */
+	int proven;     /* TCP, or a server cookie that verifies */
+	size_t reqlen;  /* an unauthenticated answer is never longer */
+	uint8_t ip[16]; /* the source address (iplen 0: not an address) */
+	size_t iplen;
+	char addr[48]; /* its text: the budget key of a proven source */
+	char net[64];  /* its /24 or /56: the key of an unproven one */
+	enum tp_cookie_verdict verdict;
+	int cookie_malformed; /* a COOKIE option that does not parse */
+} guard_req_t;
+
+struct reflog;  /* rate-limited refusal log lines (core_guard.c) */
+struct ccookie; /* client cookies per peer (core_cookie.c) */
 
 struct tp_core {
 	tp_core_cfg_t cfg;
@@ -133,7 +159,14 @@ struct tp_core {
 	const hs_env_t *env;
 	st_t *st;
 	const tp_registry_t *reg;
-	sig0_budget_t *budget;
+	sig0_budget_t *budget;     /* proven sources: per address */
+	sig0_budget_t *budget_net; /* unproven sources: per network */
+	hs_rl_t *unproven;         /* unproven sources all together: one key */
+	hs_rl_t *rrl;              /* unauthenticated answers per source */
+	tp_cookie_srv_t *cookies;  /* server cookies */
+	struct reflog *reflog;
+	struct ccookie *cc; /* client cookies, per peer */
+	size_t ncc, capcc;
 	uint64_t next_token;
 	uint64_t next_prune; /* mono ms */
 	tp_action_t *acts;   /* FIFO */
@@ -172,10 +205,10 @@ tp_peer_stats_t *core_pstats(tp_core_t *c, const char *peer);
 void core_pstats_free(tp_core_t *c);
 
 /* core_dns.c */
-/* A query (opcode, QNAME, QTYPE CHUNK, OPT 1232 with `opt` appended to its
- * RDATA if non-NULL), signed. */
-int dns_build_query(tp_core_t *c, unsigned opcode, const uint8_t *qname, size_t qlen,
-                    const uint8_t *opt, size_t optlen, hs_buf_t *out) HS_CHECK_RESULT;
+/* A query to `peer` (opcode, QNAME, QTYPE CHUNK, OPT 1232 with our COOKIE
+ * for the peer and `opt` appended to its RDATA if non-NULL), signed. */
+int dns_build_query(tp_core_t *c, const char *peer, unsigned opcode, const uint8_t *qname,
+                    size_t qlen, const uint8_t *opt, size_t optlen, hs_buf_t *out) HS_CHECK_RESULT;
 /* Request facts the replies need. */
 typedef struct dns_req {
 	uint16_t id, flags;
@@ -190,6 +223,10 @@ typedef struct dns_req {
 	const uint8_t *opt_rdata; /* the OPT RR's options */
 	size_t opt_rdlen;
 	uint8_t opt_ext_rcode; /* upper 8 bits of the RCODE */
+	/* set by the guard: a COOKIE to put into the reply (the request's
+	 * client cookie with a fresh server cookie) */
+	int has_cookie;
+	tp_cookie_t cookie;
 } dns_req_t;
 int dns_parse_request(const uint8_t *msg, size_t len, dns_req_t *out) HS_CHECK_RESULT;
 /* Signed reply: rcode (12-bit), EDE code (0 = none), answer RRs bytes
@@ -210,6 +247,43 @@ int dns_verify_response(tp_core_t *c, const tp_peer_t *peer, const uint8_t *msg,
 int dns_answer_rdata(const uint8_t *msg, size_t len, uint16_t type, const uint8_t **rdata,
                      size_t *rdlen) HS_CHECK_RESULT;
 
+/* core_guard.c */
+void guard_init(tp_core_t *c);
+void guard_free(tp_core_t *c);
+/* Classify the source of a request (`rq` may be NULL when it did not
+ * parse); fills `g` and, for a request with a COOKIE, rq's reply cookie. */
+void guard_classify(tp_core_t *c, const tp_core_req_t *in, dns_req_t *rq, size_t reqlen,
+                    guard_req_t *g);
+/* Admission before any public-key work: 0 to go on, or 1 with the answer
+ * (unsigned: BADCOOKIE, TC=1 or REFUSED; possibly none) in `out`. */
+int guard_admit(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, hs_buf_t *out);
+/* Verification options charging the right budget for `g`; 0, or 1 when
+ * the unproven sources' budget ran out just now (answer guard_pressure). */
+int guard_verify_opts(tp_core_t *c, const guard_req_t *g, sig0_verify_opts_t *vo);
+/* The answer to an unproven request under load: BADCOOKIE with a fresh
+ * server cookie, or TC=1 (unsigned, rate limited). HS_OK. */
+int guard_pressure(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, hs_buf_t *out);
+/* The unsigned, minimal answer to a request that proved nothing: `rcode`
+ * and `ede`, never longer than the request, rate limited per source.
+ * HS_OK with the answer in `out`, or with `out` empty: send nothing. */
+int guard_refuse(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, unsigned rcode,
+                 unsigned ede, hs_buf_t *out);
+/* Write the refusal log lines that are due. */
+void guard_tick(tp_core_t *c, uint64_t now);
+/* The next time a log line is due, if earlier than *best. */
+void guard_deadline(const tp_core_t *c, uint64_t *best);
+
+/* core_cookie.c */
+/* Append our COOKIE option for `peer` (client cookie, and the server
+ * cookie learned from it if it is fresh). */
+void cc_option(tp_core_t *c, const char *peer, hs_buf_t *opt);
+/* Learn the server cookie from a response of `peer`: 1 when the response
+ * echoed our client cookie (then *rcode holds its 12-bit RCODE), else 0. */
+int cc_learn(tp_core_t *c, const char *peer, const uint8_t *resp, size_t len, unsigned *rcode);
+/* The response's EDE INFO-CODE (0: none). */
+unsigned cc_ede(const uint8_t *resp, size_t len);
+void cc_free(tp_core_t *c);
+
 /* core_send.c */
 void send_load(tp_core_t *c, st_outq_list_t *l);
 void send_run(tp_core_t *c); /* start due attempts, time out, expire */
@@ -219,6 +293,7 @@ void send_free_all(tp_core_t *c);
 void send_deadline(tp_core_t *c, uint64_t now, uint64_t *best);
 
 /* core_fetch.c: finished distributions */
+/* `rcpt` NULL: the fetch failed. */
 void done_add(tp_core_t *c, const char *sender, const char *distid, const tp_receipt_t *rcpt);
 const done_t *done_find(tp_core_t *c, const char *sender, const char *distid);
 void done_free_all(tp_core_t *c);

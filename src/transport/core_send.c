@@ -210,6 +210,32 @@ static void fail_attempt(tp_core_t *c, out_item_t *o, const char *why)
 	          o->attempts, hex, o->peer, why, (unsigned long long)d);
 }
 
+/*
+ * COOKIE-4: R answered BADCOOKIE (it is under load and we had no valid
+ * server cookie); cc_learn has taken the fresh one. Send again at once,
+ * without counting a failure; after a second BADCOOKIE in a row, over
+ * TCP, where no cookie is needed.
+ */
+static void cookie_again(tp_core_t *c, out_item_t *o)
+{
+	char hex[2 * TP_MSGID_LEN + 1];
+	c->stats.cookie_retries++;
+	if (++o->cookie_retries >= 2)
+		o->force_tcp = 1;
+	if (o->distid[0] && !o->confirming)
+		dist_drop(c, o->distid);
+	if (!o->confirming)
+		o->distid[0] = '\0';
+	if (o->token)
+		core_tok_drop(c, o->token);
+	o->token = 0;
+	o->state = o->confirming ? IT_FETCHING : IT_IDLE;
+	o->next_mono = core_mono(c);
+	id_hex(o->msgid, hex);
+	log_debug(SUB, "'%s': BADCOOKIE from '%s' for '%s'; again%s", c->self, o->peer, hex,
+	          o->force_tcp ? " over TCP" : "");
+}
+
 /* ---- attempts ------------------------------------------------------------- */
 
 static int seal(tp_core_t *c, out_item_t *o, const tp_peer_t *p, const char *distid, hs_buf_t *env)
@@ -254,13 +280,14 @@ static void attempt(tp_core_t *c, out_item_t *o)
 	if (env.len <= c->cfg.inline_limit && env.len <= TP_CHUNK_DATA_MAX) {
 		hs_opt_chunk_t ch = {HS_CHUNK_FMT_HPKE, NULL, 0, env.data, (uint16_t)env.len};
 		if (hs_opt_chunk_encode(&ch, &opt, NULL) == HS_OK &&
-		    dns_build_query(c, TP_OP_NOTIFY, qname, qlen, opt.data, opt.len, &msg) ==
-		        HS_OK &&
+		    dns_build_query(c, p->identity, TP_OP_NOTIFY, qname, qlen, opt.data, opt.len,
+		                    &msg) == HS_OK &&
 		    msg.len <= c->cfg.inline_limit)
 			inl = 1;
 	}
 	if (!inl) {
-		if (dns_build_query(c, TP_OP_NOTIFY, qname, qlen, NULL, 0, &msg) != HS_OK)
+		if (dns_build_query(c, p->identity, TP_OP_NOTIFY, qname, qlen, NULL, 0, &msg) !=
+		    HS_OK)
 			goto fail;
 		why = "distribution too large";
 		if (dist_new(c, p->identity, o->distid, o->msgid, env.data, env.len) == NULL)
@@ -281,7 +308,8 @@ static void attempt(tp_core_t *c, out_item_t *o)
 	else
 		c->stats.sent_fetch++;
 	size_t mlen = msg.len;
-	o->token = core_push_action(c, TP_ACT_NOTIFY, p->identity, msg.len > TP_EDNS_SIZE, &msg);
+	o->token = core_push_action(c, TP_ACT_NOTIFY, p->identity,
+	                            msg.len > TP_EDNS_SIZE || o->force_tcp, &msg);
 	tok_t *t = core_tok_add(c, o->token, TP_ACT_NOTIFY);
 	memcpy(t->msgid, o->msgid, TP_MSGID_LEN);
 	snprintf(t->peer, sizeof(t->peer), "%s", p->identity);
@@ -405,7 +433,7 @@ static void confirm(tp_core_t *c, out_item_t *o)
 	size_t qlen = 0;
 	const tp_peer_t *p = tp_registry_find(c->reg, o->peer);
 	if (p == NULL || tp_name_notify(o->distid, c->self, qname, &qlen) != HS_OK ||
-	    dns_build_query(c, TP_OP_NOTIFY, qname, qlen, NULL, 0, &msg) != HS_OK) {
+	    dns_build_query(c, p->identity, TP_OP_NOTIFY, qname, qlen, NULL, 0, &msg) != HS_OK) {
 		hs_buf_free(&msg);
 		fail_attempt(c, o, "cannot build the confirming NOTIFY");
 		return;
@@ -413,7 +441,7 @@ static void confirm(tp_core_t *c, out_item_t *o)
 	o->confirming = 1;
 	o->confirms++;
 	c->stats.confirms_sent++;
-	o->token = core_push_action(c, TP_ACT_NOTIFY, p->identity, 0, &msg);
+	o->token = core_push_action(c, TP_ACT_NOTIFY, p->identity, o->force_tcp, &msg);
 	tok_t *t = core_tok_add(c, o->token, TP_ACT_NOTIFY);
 	memcpy(t->msgid, o->msgid, TP_MSGID_LEN);
 	snprintf(t->peer, sizeof(t->peer), "%s", p->identity);
@@ -488,7 +516,13 @@ void send_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *r
 		return;
 	}
 	const tp_peer_t *p = tp_registry_find(c->reg, t->peer);
+	unsigned rc12 = 0;
+	int echoed = cc_learn(c, t->peer, resp, len, &rc12);
 	int rc = dns_verify_response(c, p, resp, len, &r, &rcode);
+	if (rc != HS_OK && echoed && rc12 == TP_RCODE_BADCOOKIE) {
+		cookie_again(c, o);
+		return;
+	}
 	if (rc == HS_OK && rcode != TP_RC_NOERROR)
 		rc = HS_E_REFUSED;
 	if (rc == HS_OK)
@@ -501,6 +535,7 @@ void send_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *r
 		return;
 	}
 	dist_t *d = o->distid[0] ? dist_find(c, o->distid) : NULL;
+	o->cookie_retries = 0;
 	switch (rcpt.status) {
 	case TP_RCPT_RECEIVED:
 	case TP_RCPT_DUPLICATE:

@@ -184,19 +184,33 @@ static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, 
 	tp_node_t *n = arg;
 	hs_buf_t out = HS_BUF_INIT;
 	char from[80];
-	int rc;
+	tp_core_req_t in;
+	int rc, took;
 
-	if (n->req_hook != NULL &&
-	    n->req_hook(n->req_arg, src, proto, tp_reply_limit(reply), msg, len, &out)) {
-		/* HS_E_RANGE leaves the reply ours: drop it; HS_E_NET consumed it */
-		if (out.len == 0 || tp_reply_send(reply, out.data, out.len) == HS_E_RANGE)
-			tp_reply_drop(reply);
-		hs_buf_free(&out);
-		return;
+	if (n->req_hook != NULL) {
+		n->hook_accepted = 0;
+		took = n->req_hook(n->req_arg, src, proto, tp_reply_limit(reply), msg, len, &out);
+		if (took) {
+			if (n->hook_accepted)
+				tp_reply_accept(reply);
+			/* HS_E_RANGE leaves the reply ours: drop it; HS_E_NET consumed it */
+			if (out.len == 0 || tp_reply_send(reply, out.data, out.len) == HS_E_RANGE)
+				tp_reply_drop(reply);
+			hs_buf_free(&out);
+			return;
+		}
 	}
 	tp_peer_addr_str(src, from, sizeof(from));
-	rc = tp_core_on_request(n->core, from, msg, len, tp_reply_limit(reply), &out);
-	if (rc == HS_OK) {
+	in.src = from;
+	in.tcp = proto == TP_EP_TCP;
+	in.limit = tp_reply_limit(reply);
+	in.accepted = 0;
+	rc = tp_core_on_request_ex(n->core, &in, msg, len, &out);
+	if (in.accepted)
+		tp_reply_accept(reply);
+	if (rc == HS_OK && out.len == 0) { /* rate limited: no answer */
+		tp_reply_drop(reply);
+	} else if (rc == HS_OK) {
 		rc = tp_reply_send(reply, out.data, out.len);
 		if (rc == HS_E_RANGE) { /* the core truncates to the limit; never expected */
 			log_warn(SUBSYS, "reply of %zu octets to \"%s\" over the limit", out.len,
@@ -260,6 +274,12 @@ int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
 	cc.fetch_timeout_ms = conf->fetch_timeout_ms;
 	cc.budget_rate = conf->budget_rate;
 	cc.budget_burst = conf->budget_burst;
+	cc.unproven_rate = conf->unproven_rate;
+	cc.unproven_burst = conf->unproven_burst;
+	/* 0 in the file means "no limit" / "never"; 0 in the core: default */
+	cc.rrl_rate = conf->rrl_rate == 0 ? 1000000 : conf->rrl_rate;
+	cc.rrl_slip = conf->rrl_slip == 0 ? UINT32_MAX : conf->rrl_slip;
+	cc.log_interval_ms = conf->log_interval_ms;
 	cc.on_inbox = core_on_inbox;
 	cc.on_outcome = core_on_outcome;
 	cc.cb_arg = n;
@@ -269,6 +289,9 @@ int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
 
 	tp_endpoint_config_default(&ec);
 	ec.udp_max = conf->udp_max;
+	ec.tcp_max_conns = conf->tcp_max_conns;
+	ec.tcp_max_per_source = conf->tcp_max_per_source;
+	ec.tcp_idle_ms = conf->tcp_idle_ms;
 	n->send_opts.timeout_ms = conf->timeout_ms;
 	n->send_opts.retries = conf->retries;
 	port = conf->listen.port;
@@ -409,4 +432,9 @@ void tp_node_set_request_hook(tp_node_t *n, tp_node_request_fn fn, void *arg)
 {
 	n->req_hook = fn;
 	n->req_arg = arg;
+}
+
+void tp_node_request_accepted(tp_node_t *n)
+{
+	n->hook_accepted = 1;
 }

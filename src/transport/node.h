@@ -4,9 +4,11 @@
  * static peer registry from a configuration (nodeconf.h).
  *
  * The node is the I/O half of the transport:
- *   - every DNS request the endpoint receives goes to tp_core_on_request
+ *   - every DNS request the endpoint receives goes to tp_core_on_request_ex
  *     and its reply is sent at once (the core truncates to the endpoint's
- *     UDP limit itself, signed, with TC=1);
+ *     UDP limit itself, signed, with TC=1), or not at all when the core
+ *     rate limits it; a request the core accepted (verified SIG(0))
+ *     renews its TCP connection (tp_reply_accept);
  *   - every action the core produces (a NOTIFY, a CHUNK query) is sent
  *     with tp_send (UDP first, TCP on TC=1 or when the core prefers TCP)
  *     and its outcome handed back with tp_core_on_response;
@@ -124,6 +126,10 @@ int tp_node_set_peer(tp_node_t *node, const char *identity, const char *ip, uint
 typedef int (*tp_node_request_fn)(void *arg, const tp_peer_addr_t *src, int proto, size_t limit,
                                   const uint8_t *msg, size_t len, hs_buf_t *reply);
 void tp_node_set_request_hook(tp_node_t *node, tp_node_request_fn fn, void *arg);
+/* Called by the hook during its call: the request proved who sent it (a
+ * zone transfer to an allowed address, say). Over TCP this keeps the
+ * connection from being closed as idle or evicted first (TCP-2). */
+void tp_node_request_accepted(tp_node_t *node);
 
 /* The node's endpoint (for other queries on the same socket). */
 tp_endpoint_t *tp_node_endpoint(tp_node_t *node);

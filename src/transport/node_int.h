@@ -22,9 +22,10 @@ struct tp_node {
 	tp_node_hooks_t hooks;
 	tp_node_request_fn req_hook;
 	void *req_arg;
+	int hook_accepted; /* the hook called tp_node_request_accepted */
 	tp_send_opts_t send_opts;
-	tp_timer_t *timer;       /* at the core's next deadline */
-	tp_timer_t *kick;        /* the first round after start */
+	tp_timer_t *timer; /* at the core's next deadline */
+	tp_timer_t *kick;  /* the first round after start */
 	struct node_event *events;
 	size_t nevents, capevents;
 	uint64_t sends_failed;

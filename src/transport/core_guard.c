@@ -1,0 +1,446 @@
+/*
+ * core_guard.c -- admission control of requests (draft-hsync-transport
+ * section 9.10, "Operating under load"):
+ *
+ *   - a source is PROVEN when the request came over TCP or carries a
+ *     server cookie that verifies (cookie.h); only then can its address
+ *     not be spoofed. Proven sources have a verification budget per
+ *     address (LOAD-2);
+ *   - unproven sources (UDP without a valid server cookie) share one
+ *     budget for all of them, and one per /24 or /56. When either is
+ *     spent the transport is "under load" and an unproven request gets
+ *     no public-key work: BADCOOKIE with a fresh server cookie when it
+ *     sent a client cookie, TC=1 otherwise, so that a real peer comes
+ *     back proven (LOAD-3);
+ *   - every answer to a request that proved nothing (it did not parse,
+ *     is unsigned, did not verify, or was not admitted) is unsigned,
+ *     minimal and never longer than the request (LOAD-4), and over UDP
+ *     rate limited per source with a slip to TC=1 (LOAD-5);
+ *   - refusals are logged at the default level, one line per source per
+ *     interval with counts (LOAD-6).
+ */
+#include "transport/core_int.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "util/xmalloc.h"
+#include "wire/proto.h"
+
+#define RFL_SLOTS    64       /* sources with a log line pending */
+#define RFL_LINES    16       /* lines per interval before "other sources" */
+#define RRL_OFF      1000000u /* rrl_rate at or above: no limit */
+#define UNPROVEN_KEY "unproven"
+
+/* What the log lines count: the refusal classes, then these two. */
+enum { RK_BADCOOKIE = TP_ERR_COUNT, RK_TC, RK_N };
+
+struct reflog_ent {
+	int used;
+	char src[64];
+	uint64_t first; /* mono ms of the first refusal counted */
+	uint64_t n[RK_N];
+	uint64_t dropped; /* not answered (rate limit) */
+	uint64_t sources; /* "other": how many sources were folded in */
+};
+
+struct reflog {
+	struct reflog_ent e[RFL_SLOTS];
+	struct reflog_ent other; /* sources beyond RFL_LINES lines */
+	uint64_t window;         /* start of the current line-count window */
+	unsigned lines;          /* lines written in it */
+};
+
+void guard_init(tp_core_t *c)
+{
+	sig0_budget_cfg_t bc = {c->cfg.budget_rate, c->cfg.budget_burst, 0};
+	hs_rl_cfg_t u = {c->cfg.unproven_rate, c->cfg.unproven_burst, 8};
+	hs_rl_cfg_t r = {c->cfg.rrl_rate, c->cfg.rrl_rate, 0};
+	c->budget = sig0_budget_new(c->env, &bc);
+	c->budget_net = sig0_budget_new(c->env, &bc);
+	c->unproven = hs_rl_new(c->env, &u);
+	c->rrl = hs_rl_new(c->env, &r);
+	c->cookies = tp_cookie_srv_new(c->env, 0);
+	c->reflog = xcalloc(1, sizeof(*c->reflog));
+}
+
+void guard_free(tp_core_t *c)
+{
+	sig0_budget_free(c->budget);
+	sig0_budget_free(c->budget_net);
+	hs_rl_free(c->unproven);
+	hs_rl_free(c->rrl);
+	tp_cookie_srv_free(c->cookies);
+	free(c->reflog);
+}
+
+/* ---- classification ------------------------------------------------------ */
+
+void guard_classify(tp_core_t *c, const tp_core_req_t *in, dns_req_t *rq, size_t reqlen,
+                    guard_req_t *g)
+{
+	uint32_t now = hs_now_s(c->env);
+	memset(g, 0, sizeof(*g));
+	g->tcp = in->tcp;
+	g->reqlen = reqlen;
+	if (tp_cookie_addr(in->src, g->ip, &g->iplen) == HS_OK &&
+	    inet_ntop(g->iplen == 4 ? AF_INET : AF_INET6, g->ip, g->addr, sizeof(g->addr)) &&
+	    sig0_budget_source(g->addr, 24, 56, g->net, sizeof(g->net)) == HS_OK) {
+		/* g->addr and g->net are set */
+	} else {
+		g->iplen = 0;
+		snprintf(g->addr, sizeof(g->addr), "%s", in->src ? in->src : "");
+		snprintf(g->net, sizeof(g->net), "%s", g->addr);
+	}
+	if (rq != NULL && rq->has_opt) {
+		tp_cookie_t ck;
+		int rc = tp_cookie_find(rq->opt_rdata, rq->opt_rdlen, &ck);
+		if (rc == HS_E_MALFORMED) {
+			g->cookie_malformed = 1;
+		} else if (rc == HS_OK) {
+			g->verdict = g->iplen
+			                 ? tp_cookie_check(c->cookies, &ck, g->ip, g->iplen, now)
+			                 : TP_COOKIE_CLIENT_ONLY;
+			if (g->verdict == TP_COOKIE_BAD)
+				c->stats.cookies_bad++;
+			/* every answer to a cookie carries a fresh server cookie
+			 * (RFC 7873 section 5.2) */
+			rq->has_cookie = 1;
+			rq->cookie = ck;
+			rq->cookie.server_len = 0;
+			if (g->iplen)
+				tp_cookie_issue(c->cookies, &rq->cookie, g->ip, g->iplen, now);
+		}
+	}
+	g->proven = g->tcp || g->verdict == TP_COOKIE_VALID;
+	if (g->proven)
+		c->stats.req_proven++;
+	else
+		c->stats.req_unproven++;
+}
+
+/* ---- log lines ------------------------------------------------------------ */
+
+static const char *kind_name(int k)
+{
+	if (k == RK_BADCOOKIE)
+		return "bad-cookie";
+	if (k == RK_TC)
+		return "sent-to-tcp";
+	return tp_err_class_name(k);
+}
+
+static void rfl_emit(tp_core_t *c, struct reflog_ent *e, uint64_t now)
+{
+	char detail[400];
+	size_t off = 0;
+	uint64_t total = 0;
+	for (int k = 0; k < RK_N; k++) {
+		if (e->n[k] == 0)
+			continue;
+		total += e->n[k];
+		int w = snprintf(detail + off, sizeof(detail) - off, "%s%s %llu", off ? ", " : "",
+		                 kind_name(k), (unsigned long long)e->n[k]);
+		if (w > 0 && (size_t)w < sizeof(detail) - off)
+			off += (size_t)w;
+	}
+	detail[off] = '\0';
+	char dropped[64] = "";
+	if (e->dropped)
+		snprintf(dropped, sizeof(dropped), "; %llu not answered (rate limit)",
+		         (unsigned long long)e->dropped);
+	unsigned long long secs = (unsigned long long)((now - e->first) / 1000);
+	if (e->sources)
+		log_notice(SUB,
+		           "'%s': refused %llu requests from %llu other sources in %llu s (%s)%s",
+		           c->self, (unsigned long long)total, (unsigned long long)e->sources, secs,
+		           detail, dropped);
+	else
+		log_notice(SUB, "'%s': refused %llu requests from '%s' in %llu s (%s)%s", c->self,
+		           (unsigned long long)total, e->src, secs, detail, dropped);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Write `e`'s line, or fold it into "other sources" when this interval
+ * has had its lines already (a flood from many networks must not become
+ * a flood of log lines). */
+static void rfl_flush(tp_core_t *c, struct reflog_ent *e, uint64_t now)
+{
+	struct reflog *r = c->reflog;
+	if (now - r->window >= c->cfg.log_interval_ms) {
+		r->window = now;
+		r->lines = 0;
+	}
+	if (r->lines < RFL_LINES) {
+		r->lines++;
+		rfl_emit(c, e, now);
+		return;
+	}
+	struct reflog_ent *o = &r->other;
+	if (!o->used) {
+		o->used = 1;
+		o->first = e->first;
+	}
+	for (int k = 0; k < RK_N; k++)
+		o->n[k] += e->n[k];
+	o->dropped += e->dropped;
+	o->sources++;
+	memset(e, 0, sizeof(*e));
+}
+
+static void rfl_note(tp_core_t *c, const char *src, int kind, int dropped)
+{
+	struct reflog *r = c->reflog;
+	struct reflog_ent *e = NULL, *free_slot = NULL, *oldest = NULL;
+	uint64_t now = core_mono(c);
+	for (size_t i = 0; i < RFL_SLOTS; i++) {
+		struct reflog_ent *x = &r->e[i];
+		if (!x->used) {
+			if (free_slot == NULL)
+				free_slot = x;
+		} else if (strcmp(x->src, src) == 0) {
+			e = x;
+			break;
+		} else if (oldest == NULL || x->first < oldest->first) {
+			oldest = x;
+		}
+	}
+	if (e == NULL) {
+		e = free_slot != NULL ? free_slot : oldest;
+		if (e->used)
+			rfl_flush(c, e, now);
+		e->used = 1;
+		e->first = now;
+		snprintf(e->src, sizeof(e->src), "%s", src);
+	}
+	e->n[kind]++;
+	if (dropped)
+		e->dropped++;
+}
+
+void guard_tick(tp_core_t *c, uint64_t now)
+{
+	struct reflog *r = c->reflog;
+	for (size_t i = 0; i < RFL_SLOTS; i++)
+		if (r->e[i].used && now - r->e[i].first >= c->cfg.log_interval_ms)
+			rfl_flush(c, &r->e[i], now);
+	if (r->other.used && now - r->other.first >= c->cfg.log_interval_ms)
+		rfl_emit(c, &r->other, now);
+}
+
+void guard_deadline(const tp_core_t *c, uint64_t *best)
+{
+	const struct reflog *r = c->reflog;
+	for (size_t i = 0; i < RFL_SLOTS; i++)
+		if (r->e[i].used && r->e[i].first + c->cfg.log_interval_ms < *best)
+			*best = r->e[i].first + c->cfg.log_interval_ms;
+	if (r->other.used && r->other.first + c->cfg.log_interval_ms < *best)
+		*best = r->other.first + c->cfg.log_interval_ms;
+}
+
+/* ---- minimal unsigned answers --------------------------------------------- */
+
+struct shape {
+	int q, opt, cookie, ede, text;
+};
+
+static void put_min(const dns_req_t *rq, unsigned rcode, unsigned ede, int tc,
+                    const struct shape *s, hs_buf_t *out)
+{
+	const char *text = s->text && ede ? hs_ede_text(ede) : NULL;
+	size_t tl = text ? strlen(text) : 0;
+	uint16_t flags = (uint16_t)(TP_QR | (rq->opcode & 15) << 11 | (rq->flags & TP_RD) |
+	                            (tc ? TP_TC : TP_AA) | (rcode & 15));
+	hs_buf_reset(out);
+	hs_buf_append_u16(out, rq->id);
+	hs_buf_append_u16(out, flags);
+	hs_buf_append_u16(out, s->q ? 1 : 0);
+	hs_buf_append_u16(out, 0);
+	hs_buf_append_u16(out, 0);
+	hs_buf_append_u16(out, s->opt ? 1 : 0);
+	if (s->q)
+		hs_buf_append(out, rq->question, rq->question_len);
+	if (!s->opt)
+		return;
+	size_t rdlen = (s->cookie ? 4 + TP_COOKIE_CLIENT_LEN + rq->cookie.server_len : 0) +
+	               (s->ede && ede ? 6 + tl : 0);
+	hs_buf_append_u8(out, 0);
+	hs_buf_append_u16(out, TP_TYPE_OPT);
+	hs_buf_append_u16(out, TP_EDNS_SIZE);
+	hs_buf_append_u32(out, (uint32_t)((rcode >> 4) & 0xff) << 24);
+	hs_buf_append_u16(out, (uint16_t)rdlen);
+	if (s->cookie)
+		tp_cookie_put(&rq->cookie, out);
+	if (s->ede && ede) {
+		hs_buf_append_u16(out, TP_OPT_EDE);
+		hs_buf_append_u16(out, (uint16_t)(2 + tl));
+		hs_buf_append_u16(out, (uint16_t)ede);
+		hs_buf_append(out, text, tl);
+	}
+}
+
+/*
+ * The answer in `out`, in the first of these shapes that is no longer
+ * than the request (LOAD-4): everything; without the EDE's text; without
+ * the cookie (then with the EDE's text, or its code only); the cookie
+ * alone; the bare OPT RR; the question alone; the header alone (12
+ * octets, never longer than a request). An extended RCODE without its
+ * OPT RR becomes REFUSED; a BADCOOKIE without its cookie is useless and
+ * becomes TC=1.
+ */
+static void build_min(const guard_req_t *g, const dns_req_t *rq, unsigned rcode, unsigned ede,
+                      int tc, hs_buf_t *out, unsigned *rc_out, int *tc_out)
+{
+	static const struct shape shapes[] = {
+	    /* q, opt, cookie, ede, text */
+	    {1, 1, 1, 1, 1}, {1, 1, 1, 1, 0}, {1, 1, 0, 1, 1}, {1, 1, 0, 1, 0},
+	    {1, 1, 1, 0, 0}, {1, 1, 0, 0, 0}, {1, 0, 0, 0, 0}, {0, 0, 0, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		struct shape s = shapes[i];
+		s.q = s.q && rq->has_question;
+		s.opt = s.opt && rq->has_opt;
+		s.cookie = s.cookie && s.opt && rq->has_cookie;
+		unsigned rc = rcode;
+		int t = tc;
+		if (rc == TP_RCODE_BADCOOKIE && !s.cookie) {
+			rc = 0;
+			t = 1;
+		}
+		if (rc > 15 && !s.opt)
+			rc = TP_RC_REFUSED;
+		put_min(rq, rc, ede, t, &s, out);
+		*rc_out = rc;
+		*tc_out = t;
+		if (out->len <= g->reqlen)
+			return;
+	}
+}
+
+/* The class of a refusal's EDE, as tp_core_stats.errors counts it. */
+static int ede_class(unsigned ede)
+{
+	static const struct {
+		unsigned ede;
+		int cls;
+	} rows[] = {
+	    {HS_EDE_SIG0_FORMAT_ERROR, TP_ERR_MALFORMED},
+	    {HS_EDE_HS_SIG0_MISSING, TP_ERR_UNSIGNED},
+	    {HS_EDE_SIG0_BAD_TIME, TP_ERR_BADTIME},
+	    {HS_EDE_HS_SIG0_RATELIMIT, TP_ERR_RATELIMIT},
+	    {HS_EDE_NOT_SUPPORTED, TP_ERR_NOTSUP},
+	    {HS_EDE_HS_UNKNOWN_PEER, TP_ERR_UNKNOWN_PEER},
+	    {HS_EDE_HS_NOT_RECIPIENT, TP_ERR_NOT_RECIPIENT},
+	    {HS_EDE_SIG0_KEY_NOT_KNOWN, TP_ERR_BADKEY},
+	    {HS_EDE_SIG0_BAD_SIGNATURE, TP_ERR_BADSIG},
+	    {HS_EDE_HS_NO_SUCH_DISTRIBUTION, TP_ERR_NO_DIST},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (rows[i].ede == ede)
+			return rows[i].cls;
+	return TP_ERR_OTHER;
+}
+
+/*
+ * Response rate limiting over UDP (LOAD-5): one bucket per source (its
+ * address when proven, else its network). Over the rate an answer is
+ * dropped, except every rrl_slip-th, which goes out as TC=1 so that a
+ * real client sharing the network with a flood still reaches us by TCP.
+ * 0: send as built; 1: slip to TC=1; 2: drop.
+ */
+static int rrl(tp_core_t *c, const guard_req_t *g)
+{
+	uint32_t denied = 0;
+	if (g->tcp || c->cfg.rrl_rate >= RRL_OFF)
+		return 0;
+	const char *key = g->proven ? g->addr : g->net;
+	if (hs_rl_take(c->rrl, key, strlen(key), 1, &denied) == HS_OK)
+		return 0;
+	if (c->cfg.rrl_slip != UINT32_MAX && c->cfg.rrl_slip > 0 && denied % c->cfg.rrl_slip == 0)
+		return 1;
+	return 2;
+}
+
+/* One unauthenticated answer: rate limited, built minimal, counted and
+ * logged. `kind` is a refusal class or RK_BADCOOKIE / RK_TC. */
+static int answer(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, unsigned rcode,
+                  unsigned ede, int tc, int kind, hs_buf_t *out)
+{
+	int r = rrl(c, g);
+	hs_buf_reset(out);
+	if (r == 1 && rq->has_question) {
+		c->stats.rrl_slipped++;
+		rcode = 0;
+		ede = 0;
+		tc = 1;
+	} else if (r != 0) {
+		c->stats.rrl_dropped++;
+		rfl_note(c, g->proven ? g->addr : g->net, kind, 1);
+		return HS_OK;
+	}
+	unsigned rc12 = rcode;
+	int t = tc;
+	build_min(g, rq, rcode, ede, tc, out, &rc12, &t);
+	c->stats.unsigned_sent++;
+	if (t)
+		c->stats.tc_sent++;
+	else if (rc12 == TP_RCODE_BADCOOKIE)
+		c->stats.badcookie_sent++;
+	else if (rc12 != 0) {
+		c->stats.errors_sent++;
+		c->stats.errors[ede_class(ede)]++;
+	}
+	rfl_note(c, g->proven ? g->addr : g->net, kind, 0);
+	return HS_OK;
+}
+
+int guard_refuse(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, unsigned rcode,
+                 unsigned ede, hs_buf_t *out)
+{
+	log_debug(SUB, "'%s': request from '%s' refused: rcode %u ede %u (%s source)", c->self,
+	          g->addr, rcode, ede, g->proven ? "proven" : "unproven");
+	return answer(c, g, rq, rcode, ede, 0, ede_class(ede), out);
+}
+
+int guard_pressure(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, hs_buf_t *out)
+{
+	log_debug(SUB, "'%s': unproven request from '%s' not verified under load (%s)", c->self,
+	          g->addr, rq->has_cookie ? "BADCOOKIE" : "TC=1");
+	if (rq->has_cookie && g->iplen)
+		return answer(c, g, rq, TP_RCODE_BADCOOKIE, 0, 0, RK_BADCOOKIE, out);
+	return answer(c, g, rq, 0, 0, 1, RK_TC, out);
+}
+
+/* ---- budgets ---------------------------------------------------------------- */
+
+int guard_admit(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, hs_buf_t *out)
+{
+	if (g->proven) {
+		if (sig0_budget_check(c->budget, g->addr) == HS_OK)
+			return 0;
+		(void)guard_refuse(c, g, rq, TP_RC_REFUSED, HS_EDE_HS_SIG0_RATELIMIT, out);
+		return 1;
+	}
+	if (hs_rl_peek(c->unproven, UNPROVEN_KEY, strlen(UNPROVEN_KEY)) == HS_OK &&
+	    sig0_budget_check(c->budget_net, g->net) == HS_OK)
+		return 0;
+	(void)guard_pressure(c, g, rq, out);
+	return 1;
+}
+
+int guard_verify_opts(tp_core_t *c, const guard_req_t *g, sig0_verify_opts_t *vo)
+{
+	if (g->proven) {
+		vo->budget = c->budget;
+		vo->source = g->addr;
+		return 0;
+	}
+	if (hs_rl_take(c->unproven, UNPROVEN_KEY, strlen(UNPROVEN_KEY), 1, NULL) != HS_OK)
+		return 1;
+	vo->budget = c->budget_net;
+	vo->source = g->net;
+	return 0;
+}
