@@ -180,18 +180,73 @@ cleanup:
 	return rc;
 }
 
+/* Inside a batch: one write's SAVEPOINT, its RELEASE, its undo. */
+static const char SQL_SAVEPOINT[] = "SAVEPOINT w";
+static const char SQL_RELEASE[] = "RELEASE w";
+static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO w";
+
+static int step_once(struct sq_db *db, const char *sql, const char *what)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sq_stmt(db, sql, &s);
+	if (rc != HS_OK)
+		return rc;
+	int src = sqlite3_step(s);
+	sq_done(s);
+	return src == SQLITE_DONE ? HS_OK : sq_fail(db, src, what);
+}
+
+/* The batch's transaction broke under us (SQLite rolled it back on an
+ * I/O error, say): what was written is gone; later writes start anew. */
+static void batch_lost(struct sq_db *db)
+{
+	if (db->batch_tx && sqlite3_get_autocommit(db->h)) {
+		log_err(SUB, "'%s': the group-commit transaction was rolled back", db->path);
+		db->batch_tx = 0;
+		db->sp_depth = 0;
+	}
+}
+
 int sq_begin(struct sq_db *db)
 {
-	return step_retry(db, SQL_BEGIN, "begin");
+	if (!db->batch)
+		return step_retry(db, SQL_BEGIN, "begin");
+	batch_lost(db);
+	if (!db->batch_tx) {
+		int rc = step_retry(db, SQL_BEGIN, "begin batch");
+		if (rc != HS_OK)
+			return rc;
+		db->batch_tx = 1;
+	}
+	int rc = step_once(db, SQL_SAVEPOINT, "savepoint");
+	if (rc == HS_OK)
+		db->sp_depth++;
+	return rc;
 }
 
 int sq_begin_read(struct sq_db *db)
 {
+	if (db->batch) {
+		db->read_depth++;
+		return HS_OK;
+	}
 	return step_retry(db, SQL_BEGIN_READ, "begin read");
 }
 
 int sq_commit(struct sq_db *db)
 {
+	if (db->batch) {
+		batch_lost(db);
+		if (db->sp_depth == 0)
+			return HS_E_DB; /* the batch broke: this write is gone */
+		int rc = step_once(db, SQL_RELEASE, "release");
+		if (rc != HS_OK) {
+			sq_rollback(db);
+			return rc;
+		}
+		db->sp_depth--;
+		return HS_OK;
+	}
 	int rc = step_retry(db, SQL_COMMIT, "commit");
 	if (rc != HS_OK)
 		sq_rollback(db);
@@ -200,6 +255,17 @@ int sq_commit(struct sq_db *db)
 
 void sq_rollback(struct sq_db *db)
 {
+	if (db->batch) {
+		batch_lost(db);
+		if (db->sp_depth > 0) {
+			(void)step_once(db, SQL_ROLLBACK_TO, "rollback to");
+			(void)step_once(db, SQL_RELEASE, "release");
+			db->sp_depth--;
+		} else if (db->read_depth > 0) {
+			db->read_depth--;
+		}
+		return;
+	}
 	if (sqlite3_get_autocommit(db->h))
 		return; /* nothing open (SQLite may already have rolled back) */
 	sqlite3_stmt *s = NULL;
@@ -209,6 +275,39 @@ void sq_rollback(struct sq_db *db)
 	sq_done(s);
 	if (src != SQLITE_DONE)
 		(void)sq_fail(db, src, "rollback");
+}
+
+int sq_batch_begin(struct sq_db *db)
+{
+	if (db->batch)
+		return HS_E_STATE;
+	db->batch = 1;
+	db->batch_tx = db->sp_depth = db->read_depth = 0;
+	return HS_OK;
+}
+
+int sq_batch_commit(struct sq_db *db)
+{
+	int rc = HS_OK, tx;
+	if (!db->batch)
+		return HS_E_STATE;
+	batch_lost(db);
+	tx = db->batch_tx;
+	db->batch = db->batch_tx = db->sp_depth = db->read_depth = 0;
+	if (tx) {
+		rc = step_retry(db, SQL_COMMIT, "commit batch");
+		if (rc != HS_OK)
+			sq_rollback(db);
+	}
+	return rc;
+}
+
+void sq_batch_abort(struct sq_db *db)
+{
+	if (!db->batch)
+		return;
+	db->batch = db->batch_tx = db->sp_depth = db->read_depth = 0;
+	sq_rollback(db);
 }
 
 int sq_exec(struct sq_db *db, const char *sql, const char *what)

@@ -27,6 +27,12 @@ struct sq_db {
 		sqlite3_stmt *stmt;
 	} cache[SQ_MAX_STMTS];
 	size_t ncache;
+	/* group commit (sq_batch_begin): writes nest as savepoints in one
+	 * transaction that sq_batch_commit ends */
+	int batch;      /* a batch is open */
+	int batch_tx;   /* its transaction has begun (at the first write) */
+	int sp_depth;   /* savepoints open inside it */
+	int read_depth; /* read "transactions" open inside it (no-ops) */
 };
 
 /* Open the connection and set the pragmas (WAL, synchronous=FULL,
@@ -61,6 +67,18 @@ int sq_begin_read(struct sq_db *db);
 int sq_commit(struct sq_db *db);
 /* ROLLBACK if a transaction is open; never fails visibly. */
 void sq_rollback(struct sq_db *db);
+
+/*
+ * Group commit. After sq_batch_begin, sq_begin opens a SAVEPOINT inside
+ * one transaction (BEGIN IMMEDIATE at the first write), sq_commit
+ * releases it and sq_rollback undoes just that write; sq_begin_read is a
+ * no-op (the batch's transaction is the snapshot). sq_batch_commit
+ * COMMITs all of it at once (one fsync); on failure everything written
+ * since sq_batch_begin is rolled back. sq_batch_abort rolls it back.
+ */
+int sq_batch_begin(struct sq_db *db);
+int sq_batch_commit(struct sq_db *db);
+void sq_batch_abort(struct sq_db *db);
 
 /* Execute SQL text without results (no caching; migrations, pragmas). */
 int sq_exec(struct sq_db *db, const char *sql, const char *what);

@@ -28,7 +28,9 @@
  *   - Every write is one transaction (BEGIN IMMEDIATE ... COMMIT): a
  *     logical change is wholly applied or not at all, also across a crash.
  *     When a write returns HS_OK its commit is on disk (WAL, fsync per
- *     commit): it survives a process kill and a power loss.
+ *     commit): it survives a process kill and a power loss. Inside a
+ *     group-commit batch (st_batch_begin) that holds only once the batch
+ *     is committed.
  *   - Private key bytes are never logged. Copies the store hands out are
  *     wiped by st_key_clear(); SQLite's own page cache may hold them while
  *     the handle is open. st_key_set_state(.., ST_KEY_REMOVED, ..) erases
@@ -70,6 +72,34 @@ int st_schema_version(void);
  * foreign keys). HS_OK when clean, HS_E_DB_SCHEMA when damaged (the first
  * problem is logged and put in `em`). */
 int st_check(st_t *st, hs_errmsg_t *em) HS_CHECK_RESULT;
+
+/* ---- group commit ------------------------------------------------------ */
+
+/*
+ * Collect the writes that follow into ONE transaction, committed (one
+ * fsync) by st_batch_commit, so that concurrent messages share a commit
+ * (draft-hsync-transport COMMIT-1). Each write stays atomic on its own: a
+ * write that fails inside the batch leaves none of its changes and the
+ * others stand. Reads see the batch's writes.
+ *
+ * While a batch is open a write that returned HS_OK is NOT yet durable:
+ * it becomes durable when st_batch_commit returns HS_OK, and is lost if
+ * that fails (every write since st_batch_begin is then rolled back) or
+ * the process dies first. A caller must therefore not act on such a
+ * write towards anyone else (send a receipt, report a delivery) before
+ * st_batch_commit returned HS_OK. The database stays locked for other
+ * writers from the first write of the batch until its commit.
+ *
+ * HS_E_STATE: a batch is already open (st_batch_begin) or none is
+ * (st_batch_commit). st_batch_commit's other errors are those of a
+ * write. st_batch_abort rolls the batch back (NULL-safe, no-op without
+ * a batch); st_close with a batch open aborts it.
+ */
+int st_batch_begin(st_t *st) HS_CHECK_RESULT;
+int st_batch_commit(st_t *st) HS_CHECK_RESULT;
+void st_batch_abort(st_t *st);
+/* 1 while a batch is open. */
+int st_batch_open(const st_t *st);
 
 /* ---- keystore: our own key pairs -------------------------------------- */
 

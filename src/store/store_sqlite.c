@@ -24,11 +24,29 @@ static int sq_check_be(void *be, hs_errmsg_t *em)
 	return sq_integrity(be, em);
 }
 
+static int sq_batch_begin_be(void *be)
+{
+	return sq_batch_begin(be);
+}
+
+static int sq_batch_commit_be(void *be)
+{
+	return sq_batch_commit(be);
+}
+
+static void sq_batch_abort_be(void *be)
+{
+	sq_batch_abort(be);
+}
+
 const struct st_ops st_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open_be,
 	.close = sq_close_be,
 	.check = sq_check_be,
+	.batch_begin = sq_batch_begin_be,
+	.batch_commit = sq_batch_commit_be,
+	.batch_abort = sq_batch_abort_be,
 	.key_add = sqk_add,
 	.key_get = sqk_get,
 	.key_set_state = sqk_set_state,

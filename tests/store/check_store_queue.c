@@ -180,6 +180,97 @@ START_TEST(test_inbox_atomic)
 }
 END_TEST
 
+/* COMMIT-1: a group-commit batch. Writes inside it are visible to the
+ * handle, each write stays atomic (a failing one leaves nothing, the
+ * others stand), nothing is in the file before st_batch_commit, all of it
+ * after; st_batch_abort (and closing with a batch open) keeps nothing. */
+START_TEST(test_batch)
+{
+	char *path = stt_path("batch");
+	st_t *st = stt_open(path);
+	int seen = -1;
+	uint64_t n = 9;
+	ck_assert_int_eq(st_batch_commit(st), HS_E_STATE);
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(st_batch_begin(st), HS_E_STATE);
+	ck_assert(st_batch_open(st));
+	st_outq_item_t a = item(ID1, "b.example.", NULL), b = item(ID2, "b.example.", NULL);
+	ck_assert_int_eq(st_outq_add(st, &a, NULL), HS_OK);
+	ck_assert_int_eq(st_outq_add(st, &a, NULL), HS_E_EXISTS); /* undone alone */
+	ck_assert_int_eq(st_outq_add(st, &b, NULL), HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID3, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert_int_eq(seen, 0);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID3, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert_int_eq(seen, 1);
+	ck_assert_int_eq(st_outq_finish(st, ID1, ST_OUTQ_DELIVERED, NULL, 3000), HS_OK);
+	ck_assert_int_eq(st_outq_count(st, ST_OUTQ_PENDING, &n), HS_OK);
+	ck_assert_uint_eq(n, 1);
+	st_outq_list_t l;
+	ck_assert_int_eq(st_outq_pending(st, &l), HS_OK);
+	ck_assert_uint_eq(l.n, 1);
+	st_outq_list_free(&l);
+	/* another connection sees nothing yet */
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM outq"), 0);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 0);
+	ck_assert_int_eq(st_batch_commit(st), HS_OK);
+	ck_assert(!st_batch_open(st));
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM outq"), 2);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 1);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM replay"), 1);
+	/* aborted, or closed before the commit: gone */
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(st_outq_finish(st, ID2, ST_OUTQ_DELIVERED, NULL, 3000), HS_OK);
+	st_batch_abort(st);
+	ck_assert_int_eq(st_outq_count(st, ST_OUTQ_PENDING, &n), HS_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID1, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	st_close(st);
+	st = stt_open(path);
+	ck_assert_int_eq(st_inbox_count(st, &n), HS_OK);
+	ck_assert_uint_eq(n, 1);
+	/* an empty batch commits fine */
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(st_batch_commit(st), HS_OK);
+	st_close(st);
+	free(path);
+}
+END_TEST
+
+/* A batch's write that fails inside the database (a trigger) leaves the
+ * batch's other writes. */
+START_TEST(test_batch_atomic_write)
+{
+	char *path = stt_path("batchatomic");
+	st_close(stt_open(path));
+	stt_sql_exec(path, "CREATE TRIGGER boom BEFORE INSERT ON inbox WHEN NEW.type = 'BOOM'"
+	                   " BEGIN SELECT RAISE(ABORT, 'injected'); END");
+	st_t *st = stt_open(path);
+	int seen = -1;
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID1, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert_int_ne(
+	    st_inbox_put(st, "a.example.", ID2, "BOOM", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID3, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert_int_eq(st_batch_commit(st), HS_OK);
+	st_close(st);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 2);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM replay"), 2);
+	free(path);
+}
+END_TEST
+
 /* A file written by the version 1 schema (keys, trust, replay) gains the
  * queue tables and keeps its rows. */
 START_TEST(test_migrate_from_v1)
@@ -231,6 +322,8 @@ static Suite *store_queue_suite(void)
 	tcase_add_test(tc, test_outq_lifecycle);
 	tcase_add_test(tc, test_inbox_exactly_once);
 	tcase_add_test(tc, test_inbox_atomic);
+	tcase_add_test(tc, test_batch);
+	tcase_add_test(tc, test_batch_atomic_write);
 	tcase_add_test(tc, test_migrate_from_v1);
 	suite_add_tcase(s, tc);
 	return s;
