@@ -226,6 +226,11 @@ int st_batch_open(const st_t *st)
 	return st != NULL && st->batch;
 }
 
+int st_batch_dirty(const st_t *st)
+{
+	return st != NULL && st->batch && st->ops->batch_dirty(st->be);
+}
+
 int st_check(st_t *st, hs_errmsg_t *em)
 {
 	if (st == NULL)

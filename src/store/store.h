@@ -100,6 +100,8 @@ int st_batch_commit(st_t *st) HS_CHECK_RESULT;
 void st_batch_abort(st_t *st);
 /* 1 while a batch is open. */
 int st_batch_open(const st_t *st);
+/* 1 when the open batch holds writes (its commit would write). */
+int st_batch_dirty(const st_t *st);
 
 /* ---- keystore: our own key pairs -------------------------------------- */
 

@@ -26,6 +26,7 @@ struct st_ops {
 	int (*batch_begin)(void *be);
 	int (*batch_commit)(void *be);
 	void (*batch_abort)(void *be);
+	int (*batch_dirty)(void *be);
 
 	int (*key_add)(void *be, const st_key_ref_t *ref, const uint8_t *pub, size_t publen,
 		       const uint8_t *priv, size_t privlen, enum st_key_state state,

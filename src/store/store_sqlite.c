@@ -39,6 +39,12 @@ static void sq_batch_abort_be(void *be)
 	sq_batch_abort(be);
 }
 
+static int sq_batch_dirty_be(void *be)
+{
+	const struct sq_db *db = be;
+	return db->batch && db->batch_tx;
+}
+
 const struct st_ops st_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open_be,
@@ -47,6 +53,7 @@ const struct st_ops st_sqlite_ops = {
 	.batch_begin = sq_batch_begin_be,
 	.batch_commit = sq_batch_commit_be,
 	.batch_abort = sq_batch_abort_be,
+	.batch_dirty = sq_batch_dirty_be,
 	.key_add = sqk_add,
 	.key_get = sqk_get,
 	.key_set_state = sqk_set_state,

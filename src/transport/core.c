@@ -167,6 +167,17 @@ int tp_core_next_action(tp_core_t *c, tp_action_t *out)
 	return HS_OK;
 }
 
+int tp_core_has_actions(const tp_core_t *c)
+{
+	return c != NULL && c->acts_n > 0;
+}
+
+void tp_core_store_lost(tp_core_t *c)
+{
+	if (c != NULL)
+		done_free_all(c);
+}
+
 tok_t *core_tok_add(tp_core_t *c, uint64_t token, enum tp_action_kind kind)
 {
 	if (c->ntoks == c->toks_cap) {

@@ -223,6 +223,16 @@ typedef struct tp_action {
 
 /* Pop the next action into `out`: HS_OK, or HS_E_NOTFOUND when none. */
 int tp_core_next_action(tp_core_t *core, tp_action_t *out) HS_CHECK_RESULT;
+/* 1 when an action waits. */
+int tp_core_has_actions(const tp_core_t *core);
+
+/*
+ * The driver's group commit failed: the store writes made since the last
+ * commit are gone (the receipts that depended on them were not sent).
+ * The core forgets what it learnt from them: the list of finished
+ * distributions, so that a sender's confirming NOTIFY fetches again.
+ */
+void tp_core_store_lost(tp_core_t *core);
 void tp_action_clear(tp_action_t *a);
 
 /*

@@ -26,6 +26,8 @@ struct node_event {
 };
 
 static void pump(tp_node_t *n);
+static void arm_timer(tp_node_t *n);
+static void batch_enter(tp_node_t *n);
 
 /* ---- core callbacks: remembered, told after the core call returns ---- */
 
@@ -89,6 +91,7 @@ static void send_done(void *arg, int status, const uint8_t *resp, size_t len)
 	free(s);
 	if (n->stopping) /* HS_E_STATE from tp_endpoint_free: the core is going */
 		return;
+	batch_enter(n);
 	(void)tp_core_on_response(n->core, token, status, resp, len);
 	pump(n);
 }
@@ -118,11 +121,144 @@ static void start_action(tp_node_t *n, const tp_action_t *a)
 	(void)tp_core_on_response(n->core, a->token, rc, NULL, 0);
 }
 
+/*
+ * ---- group commit (COMMIT-1, COMMIT-2) --------------------------------
+ *
+ * Every call into the core runs inside a store batch (st_batch_begin).
+ * What the core wants sent -- replies (receipts), NOTIFYs, chunk queries
+ * -- and what the application hears wait until the batch is committed by
+ * flush(), which runs from a zero-delay timer once the loop has handled
+ * what was ready, so that the requests and responses of one burst share
+ * one fsync; or at once when NODE_HOLD_MAX replies wait. A receipt thus
+ * still leaves only after the message and its replay id are on disk.
+ */
+#define NODE_HOLD_MAX 256
+
+struct node_held {
+	tp_reply_t *r;
+	uint8_t *msg;
+	size_t len;
+};
+
+static void flush(tp_node_t *n);
+
+static void on_flush(void *arg)
+{
+	tp_node_t *n = arg;
+
+	n->flush_timer = NULL; /* the handle is gone once its callback runs */
+	flush(n);
+}
+
+/* The core may write now: into a batch that a flush will commit. */
+static void batch_enter(tp_node_t *n)
+{
+	if (n->stopping)
+		return;
+	if (!st_batch_open(n->st) && st_batch_begin(n->st) != HS_OK)
+		log_warn(SUBSYS, "no group commit: every write commits alone");
+	if (n->flush_timer == NULL && !n->flushing)
+		n->flush_timer = tp_timer_add(n->loop, 0, on_flush, n);
+}
+
+/* Send `out` as the answer to `reply` once the batch is committed. */
+static void hold_reply(tp_node_t *n, tp_reply_t *reply, const hs_buf_t *out)
+{
+	if (n->nheld == n->capheld) {
+		n->capheld = n->capheld ? 2 * n->capheld : 32;
+		n->held = xrealloc(n->held, n->capheld * sizeof(*n->held));
+	}
+	struct node_held *h = &n->held[n->nheld++];
+	h->r = reply;
+	h->len = out->len;
+	h->msg = xmemdup(out->data, out->len);
+	if (n->nheld >= NODE_HOLD_MAX)
+		flush(n);
+}
+
+static void release_held(tp_node_t *n, int send)
+{
+	char from[80];
+	size_t i;
+
+	for (i = 0; i < n->nheld; i++) {
+		struct node_held *h = &n->held[i];
+		if (!send) {
+			tp_reply_drop(h->r);
+		} else if (tp_reply_send(h->r, h->msg, h->len) == HS_E_RANGE) {
+			/* the core truncates to the limit; never expected */
+			log_warn(SUBSYS, "reply of %zu octets over the limit", h->len);
+			tp_reply_drop(h->r);
+		}
+		free(h->msg);
+	}
+	(void)from;
+	n->nheld = 0;
+}
+
+/* Commit the batch; then the answers, actions and events it held go out. */
+static int commit(tp_node_t *n)
+{
+	int dirty, rc;
+
+	if (!st_batch_open(n->st))
+		return HS_OK;
+	dirty = st_batch_dirty(n->st);
+	rc = st_batch_commit(n->st);
+	if (rc != HS_OK) {
+		log_err(SUBSYS, "group commit failed (%s): %zu answers withheld", hs_strerror(rc),
+		        n->nheld);
+		tp_core_store_lost(n->core);
+	} else if (dirty) {
+		n->commits++;
+		n->committed_replies += n->nheld;
+	}
+	return rc;
+}
+
+static void flush(tp_node_t *n)
+{
+	tp_action_t a;
+
+	tp_timer_cancel(n->flush_timer);
+	n->flush_timer = NULL;
+	if (n->flushing || n->stopping)
+		return;
+	n->flushing = 1;
+	release_held(n, commit(n) == HS_OK);
+	/* what follows may write again: a new batch */
+	if (st_batch_begin(n->st) != HS_OK)
+		log_warn(SUBSYS, "no group commit: every write commits alone");
+	do {
+		while (tp_core_next_action(n->core, &a) == HS_OK) {
+			start_action(n, &a);
+			tp_action_clear(&a);
+		}
+		deliver_events(n);
+	} while (n->nevents > 0 || n->inbox_flag);
+	n->flushing = 0;
+	if (st_batch_dirty(n->st) || n->nheld > 0 || tp_core_has_actions(n->core))
+		n->flush_timer = tp_timer_add(n->loop, 0, on_flush, n);
+	else
+		(void)commit(n); /* nothing written: just close it */
+	arm_timer(n);
+}
+
+/* After a call into the core: its results go out with the next flush,
+ * or at once when nothing waits for a commit. */
+static void pump(tp_node_t *n)
+{
+	batch_enter(n);
+	if (!n->flushing && !n->stopping && n->nheld == 0 && !st_batch_dirty(n->st))
+		flush(n);
+}
+
 static void on_timer(void *arg)
 {
 	tp_node_t *n = arg;
 
 	n->timer = NULL; /* the handle is gone once its callback runs */
+	batch_enter(n);
 	tp_core_tick(n->core);
 	pump(n);
 }
@@ -138,34 +274,6 @@ static void arm_timer(tp_node_t *n)
 	if (tp_core_next_deadline(n->core, &delay) != HS_OK)
 		return;
 	n->timer = tp_timer_add(n->loop, delay, on_timer, n);
-}
-
-/*
- * After every call into the core: send what it produced, tell the
- * application, re-arm the timer. Re-entrant calls (a hook sending a
- * message, a send failing at once) only mark that another round is due.
- */
-static void pump(tp_node_t *n)
-{
-	tp_action_t a;
-
-	if (n->stopping)
-		return;
-	if (n->pumping) {
-		n->pump_again = 1;
-		return;
-	}
-	n->pumping = 1;
-	do {
-		n->pump_again = 0;
-		while (tp_core_next_action(n->core, &a) == HS_OK) {
-			start_action(n, &a);
-			tp_action_clear(&a);
-		}
-		deliver_events(n);
-	} while (n->pump_again || n->nevents > 0 || n->inbox_flag);
-	n->pumping = 0;
-	arm_timer(n);
 }
 
 static void on_kick(void *arg)
@@ -205,18 +313,19 @@ static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, 
 	in.tcp = proto == TP_EP_TCP;
 	in.limit = tp_reply_limit(reply);
 	in.accepted = 0;
+	batch_enter(n);
 	rc = tp_core_on_request_ex(n->core, &in, msg, len, &out);
 	if (in.accepted)
 		tp_reply_accept(reply);
 	if (rc == HS_OK && out.len == 0) { /* rate limited: no answer */
 		tp_reply_drop(reply);
-	} else if (rc == HS_OK) {
-		rc = tp_reply_send(reply, out.data, out.len);
-		if (rc == HS_E_RANGE) { /* the core truncates to the limit; never expected */
-			log_warn(SUBSYS, "reply of %zu octets to \"%s\" over the limit", out.len,
-			         from);
+	} else if (rc == HS_OK && (!st_batch_dirty(n->st) || !in.accepted)) {
+		/* nothing written since the last commit: the answer cannot
+		 * depend on anything that is not on disk */
+		if (tp_reply_send(reply, out.data, out.len) == HS_E_RANGE)
 			tp_reply_drop(reply);
-		}
+	} else if (rc == HS_OK) {
+		hold_reply(n, reply, &out);
 	} else {
 		log_debug(SUBSYS, "request from \"%s\" not answered: %s", from, hs_strerror(rc));
 		tp_reply_drop(reply);
@@ -328,9 +437,13 @@ void tp_node_free(tp_node_t *n)
 {
 	if (n == NULL)
 		return;
+	/* what was written is kept, and the answers that waited for it go */
+	if (n->st != NULL)
+		release_held(n, commit(n) == HS_OK);
 	n->stopping = 1;
 	tp_timer_cancel(n->timer);
 	tp_timer_cancel(n->kick);
+	tp_timer_cancel(n->flush_timer);
 	/* completes every outstanding tp_send with HS_E_STATE: send_done
 	 * frees its record without calling the core */
 	tp_endpoint_free(n->ep);
@@ -338,6 +451,7 @@ void tp_node_free(tp_node_t *n)
 	st_close(n->st);
 	node_unload(n);
 	free(n->events);
+	free(n->held);
 	free(n);
 }
 
@@ -354,9 +468,9 @@ int tp_node_send(tp_node_t *n, const char *to, const char *type, const uint8_t *
 
 	if (n == NULL || n->stopping)
 		return HS_E_STATE;
+	batch_enter(n);
 	rc = tp_core_send(n->core, to, type, body, len, order_key, msgid_out);
-	if (rc == HS_OK)
-		pump(n);
+	pump(n);
 	return rc;
 }
 
@@ -394,6 +508,8 @@ void tp_node_stats(const tp_node_t *n, tp_node_stats_t *out)
 	tp_core_counts(n->core, &out->pending, &out->dists, &out->fetches);
 	tp_endpoint_counters(n->ep, &out->ep);
 	out->sends_failed = n->sends_failed;
+	out->commits = n->commits;
+	out->committed_replies = n->committed_replies;
 }
 
 int tp_node_peer_stats(const tp_node_t *n, const char *identity, tp_peer_stats_t *out)

@@ -147,7 +147,9 @@ typedef struct tp_node_stats {
 	tp_core_stats_t core;
 	size_t pending, dists, fetches;
 	tp_counters_t ep;
-	uint64_t sends_failed; /* actions that tp_send could not even start */
+	uint64_t sends_failed;      /* actions that tp_send could not even start */
+	uint64_t commits;           /* group commits that wrote something */
+	uint64_t committed_replies; /* replies that waited for one of them */
 } tp_node_stats_t;
 void tp_node_stats(const tp_node_t *node, tp_node_stats_t *out);
 /* The core's counters for one peer (tp_core_peer_stats): HS_OK, or

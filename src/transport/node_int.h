@@ -7,6 +7,7 @@
 #include "transport/registry.h"
 
 struct node_event;
+struct node_held;
 
 struct tp_node {
 	tp_loop_t *loop;
@@ -24,13 +25,18 @@ struct tp_node {
 	void *req_arg;
 	int hook_accepted; /* the hook called tp_node_request_accepted */
 	tp_send_opts_t send_opts;
-	tp_timer_t *timer; /* at the core's next deadline */
-	tp_timer_t *kick;  /* the first round after start */
+	tp_timer_t *timer;       /* at the core's next deadline */
+	tp_timer_t *kick;        /* the first round after start */
+	tp_timer_t *flush_timer; /* commits the batch, then sends what waited */
+	struct node_held *held;  /* replies waiting for the commit */
+	size_t nheld, capheld;
+	int flushing;
+	uint64_t commits, committed_replies;
 	struct node_event *events;
 	size_t nevents, capevents;
 	uint64_t sends_failed;
 	int inbox_flag;
-	int pumping, pump_again, stopping, listening;
+	int stopping, listening;
 };
 
 /* Own key pairs from the configured files. */

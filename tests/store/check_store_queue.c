@@ -194,8 +194,10 @@ START_TEST(test_batch)
 	ck_assert_int_eq(st_batch_begin(st), HS_OK);
 	ck_assert_int_eq(st_batch_begin(st), HS_E_STATE);
 	ck_assert(st_batch_open(st));
+	ck_assert(!st_batch_dirty(st));
 	st_outq_item_t a = item(ID1, "b.example.", NULL), b = item(ID2, "b.example.", NULL);
 	ck_assert_int_eq(st_outq_add(st, &a, NULL), HS_OK);
+	ck_assert(st_batch_dirty(st));
 	ck_assert_int_eq(st_outq_add(st, &a, NULL), HS_E_EXISTS); /* undone alone */
 	ck_assert_int_eq(st_outq_add(st, &b, NULL), HS_OK);
 	ck_assert_int_eq(

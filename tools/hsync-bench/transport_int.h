@@ -28,6 +28,8 @@ struct bench_crypto {
 
 struct bench_result {
 	double rate, seconds, p50, p99;
+	double cpu_us;     /* CPU time of both processes per message */
+	double per_commit; /* sender: messages per group commit */
 };
 
 double bench_mono(void);
@@ -41,7 +43,10 @@ void bench_setup_clear(struct bench_setup *bs);
 int bench_crypto_measure(const struct bench_setup *bs, double seconds, struct bench_crypto *out);
 void bench_crypto_print(const struct bench_crypto *c);
 void bench_print_row(const char *what, const struct bench_result *rate,
-                     const struct bench_result *lat, double bound);
+                     const struct bench_result *lat, double bound, double crypto_us);
+/* Crypto time of one message on one core (microseconds). */
+double bench_crypto_inline_us(const struct bench_crypto *c);
+double bench_crypto_fetch_us(const struct bench_crypto *c);
 
 /* Fork the receiver; returns its pid once it serves, -1 on failure. */
 pid_t bench_receiver_fork(const struct bench_setup *bs);
