@@ -34,6 +34,8 @@ static void cfg_defaults(tp_core_cfg_t *c)
 	DEF(rrl_rate, 20);
 	DEF(rrl_slip, 2);
 	DEF(log_interval_ms, 10000);
+	DEF(dist_memory, (size_t)64 << 20);
+	DEF(fetch_memory, (size_t)64 << 20);
 	DEF(prune_interval_ms, 3600ull * 1000);
 #undef DEF
 	if (c->chunk_size > TP_CHUNK_DATA_MAX)

@@ -132,6 +132,12 @@ typedef struct tp_core_cfg {
 	                              * UINT32_MAX: none) */
 	uint64_t log_interval_ms;    /* refusals are logged once per source
 	                              * per interval, with counts; 10000 */
+	size_t dist_memory;          /* octets of envelopes served in fetch
+	                              * mode at once; an attempt that would
+	                              * exceed it waits (MEM-1); 64 MiB */
+	size_t fetch_memory;         /* octets of envelopes being fetched at
+	                              * once; a fetch beyond it fails and the
+	                              * sender retries later (MEM-2); 64 MiB */
 	uint64_t prune_interval_ms;  /* tick prunes the replay cache and old
 	                              * finished outq rows this often; 1 h */
 	tp_inbox_fn on_inbox;        /* optional: a message landed in the inbox */
@@ -165,6 +171,33 @@ void tp_core_free(tp_core_t *core);
 #define TP_BODY_MAX (4u << 20)
 int tp_core_send(tp_core_t *core, const char *to, const char *type, const uint8_t *body, size_t len,
                  const char *order_key, uint8_t msgid_out[TP_MSGID_LEN]) HS_CHECK_RESULT;
+
+/* Per-message options (tp_core_send_ex). */
+typedef struct tp_msg_opts {
+	const char *order_key; /* as for tp_core_send; NULL = none */
+	/* How long the message is worth sending (QUEUE-1): it expires this
+	 * long after it was queued, with no further attempt. 0 = the core's
+	 * lifetime_ms; longer values are cut to lifetime_ms (the receiver
+	 * remembers message ids for that long, so a longer life could
+	 * deliver twice). A BEAT, say, is worthless after two intervals. */
+	uint64_t lifetime_ms;
+} tp_msg_opts_t;
+
+/*
+ * tp_core_send with per-message options (`opts` may be NULL). Also
+ * HS_E_LIMIT when the message would need more than 65535 chunks at the
+ * configured chunk size (QUEUE-3): it could never be sent.
+ */
+int tp_core_send_ex(tp_core_t *core, const char *to, const char *type, const uint8_t *body,
+                    size_t len, const tp_msg_opts_t *opts,
+                    uint8_t msgid_out[TP_MSGID_LEN]) HS_CHECK_RESULT;
+
+/*
+ * Peer `identity`'s registry entry changed (address, keys): messages
+ * waiting for it (QUEUE-2: a peer without an HPKE key gets no attempts
+ * until it has one or the message expires) are tried at once.
+ */
+void tp_core_peer_changed(tp_core_t *core, const char *identity);
 
 /*
  * A DNS request arrived from `src` (address text, "192.0.2.1" or
@@ -303,6 +336,11 @@ typedef struct tp_core_stats {
 	uint64_t forged;         /* requests naming a known peer whose SIG(0) failed */
 	uint64_t notify_replays; /* replayed fetch NOTIFYs answered without new work */
 	uint64_t cookie_retries; /* our requests sent again after a BADCOOKIE */
+	uint64_t parked;         /* attempts not made: the peer has no HPKE key */
+	uint64_t dist_waits;     /* attempts put off: distribution memory full */
+	uint64_t fetch_refused;  /* fetches abandoned: fetch memory full */
+	size_t dist_bytes;       /* envelope octets served in fetch mode now */
+	size_t fetch_bytes;      /* envelope octets being fetched now */
 } tp_core_stats_t;
 void tp_core_stats(const tp_core_t *core, tp_core_stats_t *out);
 

@@ -38,6 +38,8 @@ static void fetch_free(fetch_t *f)
 
 static void fetch_remove(tp_core_t *c, fetch_t *f)
 {
+	if (f->buf != NULL)
+		c->stats.fetch_bytes -= f->man.size;
 	for (fetch_t **pp = &c->fetches; *pp; pp = &(*pp)->next)
 		if (*pp == f) {
 			*pp = f->next;
@@ -48,11 +50,8 @@ static void fetch_remove(tp_core_t *c, fetch_t *f)
 
 void fetch_free_all(tp_core_t *c)
 {
-	while (c->fetches) {
-		fetch_t *f = c->fetches;
-		c->fetches = f->next;
-		fetch_free(f);
-	}
+	while (c->fetches)
+		fetch_remove(c, c->fetches);
 }
 
 static void fetch_fail(tp_core_t *c, fetch_t *f, const char *why)
@@ -104,8 +103,8 @@ int fetch_start(tp_core_t *c, const char *sender, const char *distid)
 		return HS_OK; /* a repeated NOTIFY: already fetching */
 	for (fetch_t *f = c->fetches; f; f = f->next)
 		n++;
-	if (n >= TP_MAX_FETCHES)
-		return HS_E_LIMIT;
+	if (n >= TP_MAX_FETCHES || c->stats.fetch_bytes >= c->cfg.fetch_memory)
+		return HS_E_LIMIT; /* FETCH-2, MEM-2: the sender retries later */
 	fetch_t *f = xcalloc(1, sizeof(*f));
 	snprintf(f->distid, sizeof(f->distid), "%s", distid);
 	snprintf(f->sender, sizeof(f->sender), "%s", sender);
@@ -214,9 +213,16 @@ static int take_manifest(tp_core_t *c, fetch_t *f, const hs_chunk_t *ch)
 	    strcmp(m.distid, f->distid) != 0 || strcmp(m.sender, f->sender) != 0 ||
 	    strcmp(m.receiver, c->self) != 0 || ch->total != m.chunk_count)
 		return HS_E_MALFORMED;
+	/* MEM-2: the envelopes being fetched must fit the fetch memory (one
+	 * always may: a single large one is not refused forever) */
+	if (c->stats.fetch_bytes > 0 && c->stats.fetch_bytes + m.size > c->cfg.fetch_memory) {
+		c->stats.fetch_refused++;
+		return HS_E_LIMIT;
+	}
 	f->man = m;
 	f->have_manifest = 1;
 	f->buf = xmalloc(m.size);
+	c->stats.fetch_bytes += m.size;
 	f->got = xcalloc(m.chunk_count + 1u, 1);
 	f->tries = xcalloc(m.chunk_count + 1u, 1);
 	f->next_seq = 1;
@@ -307,6 +313,10 @@ void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *
 	if (rc == HS_OK)
 		rc = t->seq == 0 ? (f->have_manifest ? HS_OK : take_manifest(c, f, &ch))
 		                 : take_chunk(f, &ch);
+	if (rc == HS_E_LIMIT) {
+		fetch_fail(c, f, "fetch memory full");
+		return;
+	}
 	if (rc != HS_OK) {
 		c->stats.bad_responses++;
 		fetch_fail(c, f, rc == HS_E_REFUSED ? "error response" : "bad chunk response");

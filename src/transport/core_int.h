@@ -64,7 +64,8 @@ typedef struct out_item {
 	uint32_t attempts;  /* attempts made (this run and before) */
 	uint32_t failures;  /* consecutive failed attempts (backoff exponent) */
 	enum item_state state;
-	uint64_t next_mono;             /* IDLE: next attempt; FETCHING: give up waiting */
+	uint64_t next_mono;             /* IDLE: next attempt (UINT64_MAX: parked until the
+	                                 * peer changes); FETCHING: give up waiting */
 	uint64_t token;                 /* INFLIGHT: the NOTIFY's token */
 	uint64_t deadline;              /* INFLIGHT: attempt timeout */
 	char distid[TP_DISTID_LEN + 1]; /* current attempt */

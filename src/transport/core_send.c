@@ -77,12 +77,25 @@ void send_free_all(tp_core_t *c)
 	}
 }
 
+/* Octets an envelope adds to a body (msgpack keys, ids, HPKE header,
+ * enc and tag), generously: for the chunk count check only. */
+#define ENV_OVERHEAD 1024
+
 int tp_core_send(tp_core_t *c, const char *to, const char *type, const uint8_t *body, size_t len,
                  const char *order_key, uint8_t msgid_out[TP_MSGID_LEN])
+{
+	tp_msg_opts_t o = {order_key, 0};
+	return tp_core_send_ex(c, to, type, body, len, &o, msgid_out);
+}
+
+int tp_core_send_ex(tp_core_t *c, const char *to, const char *type, const uint8_t *body, size_t len,
+                    const tp_msg_opts_t *opts, uint8_t msgid_out[TP_MSGID_LEN])
 {
 	static const uint8_t empty_map = 0x80;
 	st_outq_item_t it;
 	char hex[2 * TP_MSGID_LEN + 1];
+	const char *order_key = opts ? opts->order_key : NULL;
+	uint64_t life;
 	if (c == NULL || to == NULL || type == NULL || (body == NULL && len > 0))
 		return HS_E_INVAL;
 	const tp_peer_t *p = tp_registry_find(c->reg, to);
@@ -92,6 +105,13 @@ int tp_core_send(tp_core_t *c, const char *to, const char *type, const uint8_t *
 		return HS_E_UNKNOWN_TYPE;
 	if (len > TP_BODY_MAX)
 		return HS_E_LIMIT;
+	/* QUEUE-3: a message that needs more chunks than a CHUNK sequence
+	 * number counts is refused now, not retried until it expires */
+	if ((len + ENV_OVERHEAD + c->cfg.chunk_size - 1) / c->cfg.chunk_size > 65535)
+		return HS_E_LIMIT;
+	life = opts && opts->lifetime_ms && opts->lifetime_ms < c->cfg.lifetime_ms
+	           ? opts->lifetime_ms
+	           : c->cfg.lifetime_ms;
 	if (len == 0) {
 		body = &empty_map;
 		len = 1;
@@ -109,7 +129,7 @@ int tp_core_send(tp_core_t *c, const char *to, const char *type, const uint8_t *
 	it.body = (uint8_t *)body;
 	it.bodylen = len;
 	it.created_ms = core_wall_ms(c);
-	it.expires_ms = it.created_ms + (int64_t)c->cfg.lifetime_ms;
+	it.expires_ms = it.created_ms + (int64_t)life;
 	rc = st_outq_add(c->st, &it, &it.seq);
 	if (rc != HS_OK)
 		return rc;
@@ -268,10 +288,28 @@ static void attempt(tp_core_t *c, out_item_t *o)
 	size_t qlen = 0;
 	int inl = 0;
 	const tp_peer_t *p = tp_registry_find(c->reg, o->peer);
-	const char *why = "no HPKE key for the peer";
-	if (p == NULL || p->hpke == NULL)
-		goto fail;
-	why = "sealing failed";
+	const char *why = "sealing failed";
+	if (p == NULL || p->hpke == NULL) {
+		/* QUEUE-2: nothing to seal to; no attempt until the peer changes
+		 * (tp_core_peer_changed) or the message expires */
+		char hex[2 * TP_MSGID_LEN + 1];
+		id_hex(o->msgid, hex);
+		c->stats.parked++;
+		o->state = IT_IDLE;
+		o->next_mono = UINT64_MAX;
+		log_info(SUB, "'%s': message '%s' waits: no HPKE key for '%s'", c->self, hex,
+		         o->peer);
+		return;
+	}
+	/* MEM-1: a fetch-mode envelope must fit the distribution memory;
+	 * otherwise wait for distributions to finish (no failure counted) */
+	if (o->bodylen + ENV_OVERHEAD > c->cfg.inline_limit && c->stats.dist_bytes > 0 &&
+	    c->stats.dist_bytes + o->bodylen + ENV_OVERHEAD > c->cfg.dist_memory) {
+		c->stats.dist_waits++;
+		o->state = IT_IDLE;
+		o->next_mono = core_mono(c) + c->cfg.retry_min_ms;
+		return;
+	}
 	if (tp_distid_new(c->env, o->distid) != HS_OK || seal(c, o, p, o->distid, &env) != HS_OK)
 		goto fail;
 	why = "cannot build the NOTIFY";
@@ -390,6 +428,18 @@ void send_run(tp_core_t *c)
 			busy += o->state != IT_IDLE;
 		}
 	}
+}
+
+void tp_core_peer_changed(tp_core_t *c, const char *identity)
+{
+	char canon[TP_IDENT_MAX];
+	if (c == NULL || identity == NULL || tp_ident_canon(identity, canon) != HS_OK)
+		return;
+	for (out_item_t *o = c->items; o; o = o->next)
+		if (o->state == IT_IDLE && o->next_mono == UINT64_MAX &&
+		    strcmp(o->peer, canon) == 0)
+			o->next_mono = core_mono(c);
+	send_run(c);
 }
 
 void send_deadline(tp_core_t *c, uint64_t now, uint64_t *best)

@@ -389,6 +389,8 @@ int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
 	cc.rrl_rate = conf->rrl_rate == 0 ? 1000000 : conf->rrl_rate;
 	cc.rrl_slip = conf->rrl_slip == 0 ? UINT32_MAX : conf->rrl_slip;
 	cc.log_interval_ms = conf->log_interval_ms;
+	cc.dist_memory = (size_t)conf->dist_memory_mib << 20;
+	cc.fetch_memory = (size_t)conf->fetch_memory_mib << 20;
 	cc.on_inbox = core_on_inbox;
 	cc.on_outcome = core_on_outcome;
 	cc.cb_arg = n;
@@ -464,12 +466,19 @@ void tp_node_request_stop(tp_node_t *n)
 int tp_node_send(tp_node_t *n, const char *to, const char *type, const uint8_t *body, size_t len,
                  const char *order_key, uint8_t msgid_out[TP_MSGID_LEN])
 {
+	tp_msg_opts_t o = {order_key, 0};
+	return tp_node_send_ex(n, to, type, body, len, &o, msgid_out);
+}
+
+int tp_node_send_ex(tp_node_t *n, const char *to, const char *type, const uint8_t *body, size_t len,
+                    const tp_msg_opts_t *opts, uint8_t msgid_out[TP_MSGID_LEN])
+{
 	int rc;
 
 	if (n == NULL || n->stopping)
 		return HS_E_STATE;
 	batch_enter(n);
-	rc = tp_core_send(n->core, to, type, body, len, order_key, msgid_out);
+	rc = tp_core_send_ex(n->core, to, type, body, len, opts, msgid_out);
 	pump(n);
 	return rc;
 }
@@ -483,7 +492,13 @@ int tp_node_set_peer_address(tp_node_t *n, const char *identity, const char *ip,
 		return HS_E_INVAL;
 	if (tp_registry_find(n->reg, identity) == NULL)
 		return HS_E_NOTFOUND;
-	return tp_registry_add(n->reg, identity, ip, port);
+	int rc = tp_registry_add(n->reg, identity, ip, port);
+	if (rc == HS_OK) {
+		batch_enter(n);
+		tp_core_peer_changed(n->core, identity);
+		pump(n);
+	}
+	return rc;
 }
 
 st_t *tp_node_store(tp_node_t *n)
@@ -541,7 +556,13 @@ int tp_node_set_peer(tp_node_t *n, const char *identity, const char *ip, uint16_
 	for (i = 0; i < nkeys; i++)
 		if (tp_registry_add_sig0(n->reg, identity, keys[i]) != HS_OK)
 			return HS_E_INVAL; /* not reached: found and under the limit */
-	return tp_registry_set_hpke(n->reg, identity, hpke);
+	rc = tp_registry_set_hpke(n->reg, identity, hpke);
+	if (rc == HS_OK) {
+		batch_enter(n);
+		tp_core_peer_changed(n->core, identity); /* QUEUE-2: parked messages go */
+		pump(n);
+	}
+	return rc;
 }
 
 void tp_node_set_request_hook(tp_node_t *n, tp_node_request_fn fn, void *arg)

@@ -94,6 +94,11 @@ void tp_node_request_stop(tp_node_t *node);
  */
 int tp_node_send(tp_node_t *node, const char *to, const char *type, const uint8_t *body, size_t len,
                  const char *order_key, uint8_t msgid_out[TP_MSGID_LEN]) HS_CHECK_RESULT;
+/* The same with per-message options (tp_core_send_ex: order key,
+ * lifetime). */
+int tp_node_send_ex(tp_node_t *node, const char *to, const char *type, const uint8_t *body,
+                    size_t len, const tp_msg_opts_t *opts,
+                    uint8_t msgid_out[TP_MSGID_LEN]) HS_CHECK_RESULT;
 
 /*
  * Point peer `identity` at a new address and port (the registry's entry

@@ -108,6 +108,8 @@ typedef struct tp_conf {
 	unsigned tcp_max_conns;
 	unsigned tcp_max_per_source;
 	unsigned tcp_idle_ms;
+	unsigned dist_memory_mib;
+	unsigned fetch_memory_mib;
 	tp_conf_peer_t *peers;
 	size_t npeers;
 } tp_conf_t;

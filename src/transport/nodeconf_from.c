@@ -41,6 +41,8 @@ static const struct knob {
     {"tcp-max-conns", offsetof(tp_conf_t, tcp_max_conns)},
     {"tcp-max-per-source", offsetof(tp_conf_t, tcp_max_per_source)},
     {"tcp-idle", offsetof(tp_conf_t, tcp_idle_ms)},
+    {"dist-memory", offsetof(tp_conf_t, dist_memory_mib)},
+    {"fetch-memory", offsetof(tp_conf_t, fetch_memory_mib)},
 };
 
 struct from {
