@@ -284,6 +284,19 @@ void tp_core_tick(tp_core_t *core);
  * HS_E_NOTFOUND when nothing is scheduled. */
 int tp_core_next_deadline(tp_core_t *core, uint64_t *delay_ms) HS_CHECK_RESULT;
 
+/*
+ * For answers the application builds itself (tp_node's request hook: the
+ * identity zone): check the request's COOKIE with the transport's secret
+ * and give the answer a fresh server cookie, as RFC 7873 asks (COOKIE-5).
+ * `reply` is the answer (with an OPT RR if the request had one); the
+ * COOKIE option is appended to that OPT RR when the answer stays within
+ * `limit` octets. *proven (may be NULL): 1 when the request carried a
+ * server cookie that verifies. HS_OK, or HS_E_NOTFOUND when the request
+ * had no cookie (nothing changed).
+ */
+int tp_core_cookie_reply(tp_core_t *core, const char *src, const uint8_t *req, size_t reqlen,
+                         hs_buf_t *reply, size_t limit, int *proven);
+
 /* Classes of error answers the core sent (tp_core_stats.errors). */
 enum tp_err_class {
 	TP_ERR_OTHER = 0,     /* e.g. SERVFAIL when the store failed */

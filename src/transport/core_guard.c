@@ -28,6 +28,7 @@
 
 #include "util/log.h"
 #include "util/xmalloc.h"
+#include "wire/dnsmsg.h"
 #include "wire/proto.h"
 
 #define RFL_SLOTS    64       /* sources with a log line pending */
@@ -443,4 +444,60 @@ int guard_verify_opts(tp_core_t *c, const guard_req_t *g, sig0_verify_opts_t *vo
 	vo->budget = c->budget_net;
 	vo->source = g->net;
 	return 0;
+}
+
+/* ---- cookies on answers the application builds ---------------------------- */
+
+/* The offset of the OPT RR's RDLEN in `m` and its RDATA's end. */
+static int find_opt(const uint8_t *m, size_t len, size_t *rdlen_off, size_t *rdata_end)
+{
+	dnsmsg_iter_t it;
+	dnsmsg_rr_t rr;
+	int rc = dnsmsg_open(&it, m, len);
+	while (rc == HS_OK && (rc = dnsmsg_next(&it, &rr)) == HS_OK)
+		if (rr.section == DNSMSG_ADDITIONAL && rr.type == TP_TYPE_OPT) {
+			*rdlen_off = rr.rdata_off - 2;
+			*rdata_end = rr.rdata_off + rr.rdlen;
+			return HS_OK;
+		}
+	return HS_E_NOTFOUND;
+}
+
+int tp_core_cookie_reply(tp_core_t *c, const char *src, const uint8_t *req, size_t reqlen,
+                         hs_buf_t *reply, size_t limit, int *proven)
+{
+	dns_req_t rq;
+	tp_core_req_t in = {src, 0, limit, 0};
+	guard_req_t g;
+	hs_buf_t opt = HS_BUF_INIT;
+	size_t rdlen_off, end;
+	if (proven != NULL)
+		*proven = 0;
+	if (c == NULL || req == NULL || reply == NULL ||
+	    dns_parse_request(req, reqlen, &rq) != HS_OK)
+		return HS_E_NOTFOUND;
+	uint64_t p0 = c->stats.req_proven, u0 = c->stats.req_unproven;
+	guard_classify(c, &in, &rq, reqlen, &g);
+	/* not counted with the transport's own requests */
+	c->stats.req_proven = p0;
+	c->stats.req_unproven = u0;
+	if (!rq.has_cookie)
+		return HS_E_NOTFOUND;
+	if (proven != NULL)
+		*proven = g.verdict == TP_COOKIE_VALID;
+	tp_cookie_put(&rq.cookie, &opt);
+	if (reply->len + opt.len <= limit &&
+	    find_opt(reply->data, reply->len, &rdlen_off, &end) == HS_OK) {
+		uint16_t rdlen =
+		    (uint16_t)(reply->data[rdlen_off] << 8 | reply->data[rdlen_off + 1]);
+		size_t tail = reply->len - end;
+		hs_buf_append(reply, opt.data, opt.len); /* room; moved into place below */
+		memmove(reply->data + end + opt.len, reply->data + end, tail);
+		memcpy(reply->data + end, opt.data, opt.len);
+		rdlen = (uint16_t)(rdlen + opt.len);
+		reply->data[rdlen_off] = (uint8_t)(rdlen >> 8);
+		reply->data[rdlen_off + 1] = (uint8_t)rdlen;
+	}
+	hs_buf_free(&opt);
+	return HS_OK;
 }

@@ -1,12 +1,15 @@
 /* node.c -- the transport core driven on the libevent endpoint. */
 #include "transport/node.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "transport/node_int.h"
 #include "util/log.h"
+#include "util/ratelim.h"
 #include "util/xmalloc.h"
 
 #define SUBSYS "transport"
@@ -286,6 +289,45 @@ static void on_kick(void *arg)
 
 /* ---- requests --------------------------------------------------------- */
 
+/*
+ * An answer the request hook built (the identity zone): a fresh server
+ * cookie in it (COOKIE-5), and over UDP, for a source that did not prove
+ * its address with a valid cookie, response rate limiting per network
+ * (LOAD-7): over answer-rate the answer is dropped, every rrl-slip-th
+ * sent as TC=1 instead.
+ */
+/* The /24 or /56 of a source address, as text. */
+static void src_net(const tp_peer_addr_t *a, char *net, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN] = "";
+	const void *p = a->ss.ss_family == AF_INET
+	                    ? (const void *)&((const struct sockaddr_in *)&a->ss)->sin_addr
+	                    : (const void *)&((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
+	if (inet_ntop(a->ss.ss_family, p, ip, sizeof(ip)) == NULL ||
+	    sig0_budget_source(ip, 24, 56, net, len) != HS_OK)
+		snprintf(net, len, "%s", ip);
+}
+
+static void plain_answer(tp_node_t *n, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
+                         size_t len, size_t limit, hs_buf_t *out)
+{
+	char from[80], net[64];
+	int proven = 0;
+	uint32_t denied = 0;
+
+	tp_peer_addr_str(src, from, sizeof(from));
+	(void)tp_core_cookie_reply(n->core, from, msg, len, out, limit, &proven);
+	if (proto != TP_EP_UDP || proven || n->hook_accepted || n->answer_rl == NULL)
+		return;
+	src_net(src, net, sizeof(net));
+	if (hs_rl_take(n->answer_rl, net, strlen(net), 1, &denied) == HS_OK)
+		return;
+	n->answers_limited++;
+	hs_buf_reset(out);
+	if (n->slip > 0 && denied % n->slip == 0 && tp_req_tc_reply(msg, len, 1232, out) != HS_OK)
+		hs_buf_reset(out);
+}
+
 static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
                        size_t len, tp_reply_t *reply, void *arg)
 {
@@ -296,11 +338,17 @@ static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, 
 	int rc, took;
 
 	if (n->req_hook != NULL) {
+		size_t limit = tp_reply_limit(reply);
 		n->hook_accepted = 0;
-		took = n->req_hook(n->req_arg, src, proto, tp_reply_limit(reply), msg, len, &out);
+		/* room for a COOKIE option (COOKIE-5) */
+		took =
+		    n->req_hook(n->req_arg, src, proto,
+		                limit >= TP_UDP_MIN_SIZE + 40 ? limit - 40 : limit, msg, len, &out);
 		if (took) {
 			if (n->hook_accepted)
 				tp_reply_accept(reply);
+			if (out.len > 0)
+				plain_answer(n, src, proto, msg, len, limit, &out);
 			/* HS_E_RANGE leaves the reply ours: drop it; HS_E_NET consumed it */
 			if (out.len == 0 || tp_reply_send(reply, out.data, out.len) == HS_E_RANGE)
 				tp_reply_drop(reply);
@@ -422,6 +470,11 @@ int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
 		goto cleanup;
 	}
 	n->listening = !(opts != NULL && opts->no_listen);
+	if (conf->answer_rate > 0) {
+		hs_rl_cfg_t rl = {conf->answer_rate, conf->answer_rate, 0};
+		n->answer_rl = hs_rl_new(env, &rl);
+	}
+	n->slip = conf->rrl_slip;
 	if (st_inbox_count(n->st, &inbox) == HS_OK && inbox > 0)
 		n->inbox_flag = 1;
 	/* first round (resumed queue, left-over inbox) from the loop */
@@ -454,6 +507,7 @@ void tp_node_free(tp_node_t *n)
 	node_unload(n);
 	free(n->events);
 	free(n->held);
+	hs_rl_free(n->answer_rl);
 	free(n);
 }
 
@@ -524,6 +578,7 @@ void tp_node_stats(const tp_node_t *n, tp_node_stats_t *out)
 	tp_endpoint_counters(n->ep, &out->ep);
 	out->sends_failed = n->sends_failed;
 	out->commits = n->commits;
+	out->answers_limited = n->answers_limited;
 	out->committed_replies = n->committed_replies;
 }
 

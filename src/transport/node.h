@@ -155,6 +155,8 @@ typedef struct tp_node_stats {
 	uint64_t sends_failed;      /* actions that tp_send could not even start */
 	uint64_t commits;           /* group commits that wrote something */
 	uint64_t committed_replies; /* replies that waited for one of them */
+	uint64_t answers_limited;   /* request-hook answers dropped or sent as
+	                             * TC=1 by the answer rate limit */
 } tp_node_stats_t;
 void tp_node_stats(const tp_node_t *node, tp_node_stats_t *out);
 /* The core's counters for one peer (tp_core_peer_stats): HS_OK, or

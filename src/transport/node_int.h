@@ -32,6 +32,9 @@ struct tp_node {
 	size_t nheld, capheld;
 	int flushing;
 	uint64_t commits, committed_replies;
+	struct hs_rl *answer_rl; /* answers of the request hook per network (LOAD-7) */
+	unsigned slip;
+	uint64_t answers_limited;
 	struct node_event *events;
 	size_t nevents, capevents;
 	uint64_t sends_failed;

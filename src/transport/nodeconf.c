@@ -82,6 +82,9 @@ static const conf_opt_t rows[] = {
      "MiB of envelopes held for receivers to fetch; more attempts wait"},
     {"transport", "fetch-memory", CONF_INT, 1, 4096, NULL, 0, "64", 0,
      "MiB of envelopes being fetched from senders; more NOTIFYs get SERVFAIL"},
+    {"transport", "answer-rate", CONF_INT, 0, 1000000, NULL, 0, "100", 0,
+     "UDP answers per second per source network to plain DNS queries (the identity zone) "
+     "from sources without a valid DNS cookie; 0: no limit"},
     {"peer", "identity", CONF_DNAME, 0, 0, NULL, 0, NULL, CONF_KEY,
      "the peer's identity (not this node's)"},
     {"peer", "address", CONF_ADDR, 0, 0, NULL, 53, NULL, CONF_REQUIRED, "the peer's address@port"},

@@ -110,6 +110,7 @@ typedef struct tp_conf {
 	unsigned tcp_idle_ms;
 	unsigned dist_memory_mib;
 	unsigned fetch_memory_mib;
+	unsigned answer_rate; /* 0: no limit */
 	tp_conf_peer_t *peers;
 	size_t npeers;
 } tp_conf_t;

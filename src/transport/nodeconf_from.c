@@ -43,6 +43,7 @@ static const struct knob {
     {"tcp-idle", offsetof(tp_conf_t, tcp_idle_ms)},
     {"dist-memory", offsetof(tp_conf_t, dist_memory_mib)},
     {"fetch-memory", offsetof(tp_conf_t, fetch_memory_mib)},
+    {"answer-rate", offsetof(tp_conf_t, answer_rate)},
 };
 
 struct from {
