@@ -223,6 +223,10 @@ typedef struct tp_core_req {
 	int accepted;    /* out: 1 when the request's SIG(0) verified (a TCP
 	                  * server renews a connection's idle time only
 	                  * for such requests) */
+	uint8_t ip[16];  /* optional: the source address in octets (iplen 4
+	                  * or 16), so that `src` need not be parsed per
+	                  * request; iplen 0: parse `src` */
+	size_t iplen;
 } tp_core_req_t;
 
 /*

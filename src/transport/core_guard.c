@@ -41,7 +41,8 @@ enum { RK_BADCOOKIE = TP_ERR_COUNT, RK_TC, RK_N };
 
 struct reflog_ent {
 	int used;
-	char src[64];
+	uint8_t key[20]; /* guard_req_t.key; its text only when a line is written */
+	size_t keylen;
 	uint64_t first; /* mono ms of the first refusal counted */
 	uint64_t n[RK_N];
 	uint64_t dropped; /* not answered (rate limit) */
@@ -80,6 +81,44 @@ void guard_free(tp_core_t *c)
 
 /* ---- classification ------------------------------------------------------ */
 
+/* The text of the source address (a proven source's budget key). */
+static const char *guard_addr(guard_req_t *g)
+{
+	if (g->addr[0] == '\0') {
+		if (g->iplen == 0 ||
+		    !inet_ntop(g->iplen == 4 ? AF_INET : AF_INET6, g->ip, g->addr, sizeof(g->addr)))
+			snprintf(g->addr, sizeof(g->addr), "%s", g->src ? g->src : "?");
+	}
+	return g->addr;
+}
+
+/* The text of its /24 or /56 (an unproven source's budget key). */
+static const char *guard_net(guard_req_t *g)
+{
+	if (g->net[0] == '\0' &&
+	    (g->iplen == 0 || sig0_budget_source(guard_addr(g), 24, 56, g->net, sizeof(g->net))))
+		snprintf(g->net, sizeof(g->net), "%s", guard_addr(g));
+	return g->net;
+}
+
+/* The binary key of `g` for rate limits and log lines: the family and
+ * the whole address when proven, its /24 or /56 otherwise. */
+static void guard_key(guard_req_t *g)
+{
+	size_t n = g->iplen == 4 ? (g->proven ? 4 : 3) : (g->proven ? 16 : 7);
+	if (g->iplen == 0) {
+		const char *s = g->src ? g->src : "";
+		g->key[0] = 'S';
+		g->keylen = 1 + strnlen(s, sizeof(g->key) - 1);
+		memcpy(g->key + 1, s, g->keylen - 1);
+		return;
+	}
+	g->key[0] = (uint8_t)(g->proven ? 'A' : 'N');
+	g->key[1] = (uint8_t)g->iplen;
+	memcpy(g->key + 2, g->ip, n);
+	g->keylen = 2 + n;
+}
+
 void guard_classify(tp_core_t *c, const tp_core_req_t *in, dns_req_t *rq, size_t reqlen,
                     guard_req_t *g)
 {
@@ -87,14 +126,12 @@ void guard_classify(tp_core_t *c, const tp_core_req_t *in, dns_req_t *rq, size_t
 	memset(g, 0, sizeof(*g));
 	g->tcp = in->tcp;
 	g->reqlen = reqlen;
-	if (tp_cookie_addr(in->src, g->ip, &g->iplen) == HS_OK &&
-	    inet_ntop(g->iplen == 4 ? AF_INET : AF_INET6, g->ip, g->addr, sizeof(g->addr)) &&
-	    sig0_budget_source(g->addr, 24, 56, g->net, sizeof(g->net)) == HS_OK) {
-		/* g->addr and g->net are set */
-	} else {
+	g->src = in->src;
+	if (in->iplen == 4 || in->iplen == 16) {
+		memcpy(g->ip, in->ip, in->iplen);
+		g->iplen = in->iplen;
+	} else if (tp_cookie_addr(in->src, g->ip, &g->iplen) != HS_OK) {
 		g->iplen = 0;
-		snprintf(g->addr, sizeof(g->addr), "%s", in->src ? in->src : "");
-		snprintf(g->net, sizeof(g->net), "%s", g->addr);
 	}
 	if (rq != NULL && rq->has_opt) {
 		tp_cookie_t ck;
@@ -117,6 +154,7 @@ void guard_classify(tp_core_t *c, const tp_core_req_t *in, dns_req_t *rq, size_t
 		}
 	}
 	g->proven = g->tcp || g->verdict == TP_COOKIE_VALID;
+	guard_key(g);
 	if (g->proven)
 		c->stats.req_proven++;
 	else
@@ -134,8 +172,28 @@ static const char *kind_name(int k)
 	return tp_err_class_name(k);
 }
 
+/* The text of a source key (guard_key): "192.0.2.7", "192.0.2.0/24". */
+static void key_text(const uint8_t *key, size_t keylen, char *out, size_t outlen)
+{
+	uint8_t a[16] = {0};
+	char ip[INET6_ADDRSTRLEN] = "?";
+	if (keylen < 2 || key[0] == 'S') {
+		snprintf(out, outlen, "%.*s", keylen > 0 ? (int)keylen - 1 : 0,
+		         (const char *)key + 1);
+		return;
+	}
+	memcpy(a, key + 2, keylen - 2);
+	(void)inet_ntop(key[1] == 4 ? AF_INET : AF_INET6, a, ip, sizeof(ip));
+	if (key[0] == 'A')
+		snprintf(out, outlen, "%s", ip);
+	else
+		snprintf(out, outlen, "%s/%d", ip, key[1] == 4 ? 24 : 56);
+}
+
 static void rfl_emit(tp_core_t *c, struct reflog_ent *e, uint64_t now)
 {
+	char src[64];
+	key_text(e->key, e->keylen, src, sizeof(src));
 	char detail[400];
 	size_t off = 0;
 	uint64_t total = 0;
@@ -161,7 +219,7 @@ static void rfl_emit(tp_core_t *c, struct reflog_ent *e, uint64_t now)
 		           detail, dropped);
 	else
 		log_notice(SUB, "'%s': refused %llu requests from '%s' in %llu s (%s)%s", c->self,
-		           (unsigned long long)total, e->src, secs, detail, dropped);
+		           (unsigned long long)total, src, secs, detail, dropped);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -192,7 +250,7 @@ static void rfl_flush(tp_core_t *c, struct reflog_ent *e, uint64_t now)
 	memset(e, 0, sizeof(*e));
 }
 
-static void rfl_note(tp_core_t *c, const char *src, int kind, int dropped)
+static void rfl_note(tp_core_t *c, guard_req_t *g, int kind, int dropped)
 {
 	struct reflog *r = c->reflog;
 	struct reflog_ent *e = NULL, *free_slot = NULL, *oldest = NULL;
@@ -202,7 +260,7 @@ static void rfl_note(tp_core_t *c, const char *src, int kind, int dropped)
 		if (!x->used) {
 			if (free_slot == NULL)
 				free_slot = x;
-		} else if (strcmp(x->src, src) == 0) {
+		} else if (x->keylen == g->keylen && memcmp(x->key, g->key, g->keylen) == 0) {
 			e = x;
 			break;
 		} else if (oldest == NULL || x->first < oldest->first) {
@@ -215,7 +273,8 @@ static void rfl_note(tp_core_t *c, const char *src, int kind, int dropped)
 			rfl_flush(c, e, now);
 		e->used = 1;
 		e->first = now;
-		snprintf(e->src, sizeof(e->src), "%s", src);
+		memcpy(e->key, g->key, g->keylen);
+		e->keylen = g->keylen;
 	}
 	e->n[kind]++;
 	if (dropped)
@@ -352,13 +411,12 @@ static int ede_class(unsigned ede)
  * real client sharing the network with a flood still reaches us by TCP.
  * 0: send as built; 1: slip to TC=1; 2: drop.
  */
-static int rrl(tp_core_t *c, const guard_req_t *g)
+static int rrl(tp_core_t *c, guard_req_t *g)
 {
 	uint32_t denied = 0;
 	if (g->tcp || c->cfg.rrl_rate >= RRL_OFF)
 		return 0;
-	const char *key = g->proven ? g->addr : g->net;
-	if (hs_rl_take(c->rrl, key, strlen(key), 1, &denied) == HS_OK)
+	if (hs_rl_take(c->rrl, g->key, g->keylen, 1, &denied) == HS_OK)
 		return 0;
 	if (c->cfg.rrl_slip != UINT32_MAX && c->cfg.rrl_slip > 0 && denied % c->cfg.rrl_slip == 0)
 		return 1;
@@ -367,8 +425,8 @@ static int rrl(tp_core_t *c, const guard_req_t *g)
 
 /* One unauthenticated answer: rate limited, built minimal, counted and
  * logged. `kind` is a refusal class or RK_BADCOOKIE / RK_TC. */
-static int answer(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, unsigned rcode,
-                  unsigned ede, int tc, int kind, hs_buf_t *out)
+static int answer(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, unsigned rcode, unsigned ede,
+                  int tc, int kind, hs_buf_t *out)
 {
 	int r = rrl(c, g);
 	hs_buf_reset(out);
@@ -379,7 +437,7 @@ static int answer(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, unsig
 		tc = 1;
 	} else if (r != 0) {
 		c->stats.rrl_dropped++;
-		rfl_note(c, g->proven ? g->addr : g->net, kind, 1);
+		rfl_note(c, g, kind, 1);
 		return HS_OK;
 	}
 	unsigned rc12 = rcode;
@@ -394,22 +452,22 @@ static int answer(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, unsig
 		c->stats.errors_sent++;
 		c->stats.errors[ede_class(ede)]++;
 	}
-	rfl_note(c, g->proven ? g->addr : g->net, kind, 0);
+	rfl_note(c, g, kind, 0);
 	return HS_OK;
 }
 
-int guard_refuse(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, unsigned rcode,
-                 unsigned ede, hs_buf_t *out)
+int guard_refuse(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, unsigned rcode, unsigned ede,
+                 hs_buf_t *out)
 {
 	log_debug(SUB, "'%s': request from '%s' refused: rcode %u ede %u (%s source)", c->self,
-	          g->addr, rcode, ede, g->proven ? "proven" : "unproven");
+	          guard_addr(g), rcode, ede, g->proven ? "proven" : "unproven");
 	return answer(c, g, rq, rcode, ede, 0, ede_class(ede), out);
 }
 
-int guard_pressure(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, hs_buf_t *out)
+int guard_pressure(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, hs_buf_t *out)
 {
 	log_debug(SUB, "'%s': unproven request from '%s' not verified under load (%s)", c->self,
-	          g->addr, rq->has_cookie ? "BADCOOKIE" : "TC=1");
+	          guard_addr(g), rq->has_cookie ? "BADCOOKIE" : "TC=1");
 	if (rq->has_cookie && g->iplen)
 		return answer(c, g, rq, TP_RCODE_BADCOOKIE, 0, 0, RK_BADCOOKIE, out);
 	return answer(c, g, rq, 0, 0, 1, RK_TC, out);
@@ -417,32 +475,32 @@ int guard_pressure(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, hs_b
 
 /* ---- budgets ---------------------------------------------------------------- */
 
-int guard_admit(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, hs_buf_t *out)
+int guard_admit(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, hs_buf_t *out)
 {
 	if (g->proven) {
-		if (sig0_budget_check(c->budget, g->addr) == HS_OK)
+		if (sig0_budget_check(c->budget, guard_addr(g)) == HS_OK)
 			return 0;
 		(void)guard_refuse(c, g, rq, TP_RC_REFUSED, HS_EDE_HS_SIG0_RATELIMIT, out);
 		return 1;
 	}
 	if (hs_rl_peek(c->unproven, UNPROVEN_KEY, strlen(UNPROVEN_KEY)) == HS_OK &&
-	    sig0_budget_check(c->budget_net, g->net) == HS_OK)
+	    sig0_budget_check(c->budget_net, guard_net(g)) == HS_OK)
 		return 0;
 	(void)guard_pressure(c, g, rq, out);
 	return 1;
 }
 
-int guard_verify_opts(tp_core_t *c, const guard_req_t *g, sig0_verify_opts_t *vo)
+int guard_verify_opts(tp_core_t *c, guard_req_t *g, sig0_verify_opts_t *vo)
 {
 	if (g->proven) {
 		vo->budget = c->budget;
-		vo->source = g->addr;
+		vo->source = guard_addr(g);
 		return 0;
 	}
 	if (hs_rl_take(c->unproven, UNPROVEN_KEY, strlen(UNPROVEN_KEY), 1, NULL) != HS_OK)
 		return 1;
 	vo->budget = c->budget_net;
-	vo->source = g->net;
+	vo->source = guard_net(g);
 	return 0;
 }
 
@@ -467,7 +525,7 @@ int tp_core_cookie_reply(tp_core_t *c, const char *src, const uint8_t *req, size
                          hs_buf_t *reply, size_t limit, int *proven)
 {
 	dns_req_t rq;
-	tp_core_req_t in = {src, 0, limit, 0};
+	tp_core_req_t in = {.src = src, .limit = limit};
 	guard_req_t g;
 	hs_buf_t opt = HS_BUF_INIT;
 	size_t rdlen_off, end;

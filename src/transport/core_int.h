@@ -143,8 +143,12 @@ typedef struct guard_req {
 	size_t reqlen;  /* an unauthenticated answer is never longer */
 	uint8_t ip[16]; /* the source address (iplen 0: not an address) */
 	size_t iplen;
-	char addr[48]; /* its text: the budget key of a proven source */
-	char net[64];  /* its /24 or /56: the key of an unproven one */
+	const char *src; /* as the driver gave it (may be NULL) */
+	uint8_t key[20]; /* binary key of the source for rate limits and logs:
+	                  * its address when proven, else its network */
+	size_t keylen;
+	char addr[48]; /* text of the address ("" until guard_addr) */
+	char net[64];  /* text of its /24 or /56 ("" until guard_net) */
 	enum tp_cookie_verdict verdict;
 	int cookie_malformed; /* a COOKIE option that does not parse */
 } guard_req_t;
@@ -257,18 +261,18 @@ void guard_classify(tp_core_t *c, const tp_core_req_t *in, dns_req_t *rq, size_t
                     guard_req_t *g);
 /* Admission before any public-key work: 0 to go on, or 1 with the answer
  * (unsigned: BADCOOKIE, TC=1 or REFUSED; possibly none) in `out`. */
-int guard_admit(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, hs_buf_t *out);
+int guard_admit(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, hs_buf_t *out);
 /* Verification options charging the right budget for `g`; 0, or 1 when
  * the unproven sources' budget ran out just now (answer guard_pressure). */
-int guard_verify_opts(tp_core_t *c, const guard_req_t *g, sig0_verify_opts_t *vo);
+int guard_verify_opts(tp_core_t *c, guard_req_t *g, sig0_verify_opts_t *vo);
 /* The answer to an unproven request under load: BADCOOKIE with a fresh
  * server cookie, or TC=1 (unsigned, rate limited). HS_OK. */
-int guard_pressure(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, hs_buf_t *out);
+int guard_pressure(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, hs_buf_t *out);
 /* The unsigned, minimal answer to a request that proved nothing: `rcode`
  * and `ede`, never longer than the request, rate limited per source.
  * HS_OK with the answer in `out`, or with `out` empty: send nothing. */
-int guard_refuse(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq, unsigned rcode,
-                 unsigned ede, hs_buf_t *out);
+int guard_refuse(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, unsigned rcode, unsigned ede,
+                 hs_buf_t *out);
 /* Write the refusal log lines that are due. */
 void guard_tick(tp_core_t *c, uint64_t now);
 /* The next time a log line is due, if earlier than *best. */

@@ -156,9 +156,8 @@ static int on_notify(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer, c
 /* Verify the request's SIG(0) with `peer`'s keys, charging the budget
  * of the request's source; on failure build the (unsigned) refusal and
  * return non-zero. */
-static int verify_or_reply(tp_core_t *c, const guard_req_t *g, const dns_req_t *rq,
-                           const tp_peer_t *peer, const uint8_t *msg, size_t len, hs_buf_t *out,
-                           int *rc)
+static int verify_or_reply(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, const tp_peer_t *peer,
+                           const uint8_t *msg, size_t len, hs_buf_t *out, int *rc)
 {
 	sig0_verify_opts_t vo;
 	sig0_verdict_t v;
@@ -263,6 +262,6 @@ int tp_core_on_request_ex(tp_core_t *c, tp_core_req_t *in, const uint8_t *msg, s
 int tp_core_on_request(tp_core_t *c, const char *src, const uint8_t *msg, size_t len,
                        size_t udp_limit, hs_buf_t *reply)
 {
-	tp_core_req_t in = {src, 0, udp_limit, 0};
+	tp_core_req_t in = {.src = src, .limit = udp_limit};
 	return tp_core_on_request_ex(c, &in, msg, len, reply);
 }

@@ -18,6 +18,9 @@
 
 #define TP_LOG "transport"
 
+#define EP_RX_BATCH 16 /* datagrams per recvmmsg */
+#define EP_TX_BATCH 32 /* replies per sendmmsg */
+
 /* Header flag bits (second header word). */
 #define EP_FLAG_QR     0x8000u
 #define EP_FLAG_TC     0x0200u
@@ -109,7 +112,17 @@ struct tp_endpoint {
 	LIST_HEAD(, cli_conn) cli;
 	LIST_HEAD(, tp_send) sends;
 	LIST_HEAD(, tp_reply) replies;
-	uint8_t rxbuf[TP_MSG_MAX];
+	/* UDP in bursts: recvmmsg into EP_RX_BATCH buffers of rx_size, and
+	 * the replies made during a burst leave together (sendmmsg) */
+	uint8_t *rxbufs; /* EP_RX_BATCH x rx_size */
+	size_t rx_size;
+	int in_burst;
+	struct ep_udp_out {
+		uint8_t *msg;
+		size_t len;
+		tp_peer_addr_t dst;
+	} out[EP_TX_BATCH];
+	unsigned nout;
 };
 
 /* endpoint.c */

@@ -153,15 +153,14 @@ static void on_flush(void *arg)
 	flush(n);
 }
 
-/* The core may write now: into a batch that a flush will commit. */
+/* The core may write now: into a batch that a flush will commit (pump
+ * arranges the flush after the core call). */
 static void batch_enter(tp_node_t *n)
 {
 	if (n->stopping)
 		return;
 	if (!st_batch_open(n->st) && st_batch_begin(n->st) != HS_OK)
 		log_warn(SUBSYS, "no group commit: every write commits alone");
-	if (n->flush_timer == NULL && !n->flushing)
-		n->flush_timer = tp_timer_add(n->loop, 0, on_flush, n);
 }
 
 /* Send `out` as the answer to `reply` once the batch is committed. */
@@ -252,8 +251,12 @@ static void flush(tp_node_t *n)
 static void pump(tp_node_t *n)
 {
 	batch_enter(n);
-	if (!n->flushing && !n->stopping && n->nheld == 0 && !st_batch_dirty(n->st))
+	if (n->flushing || n->stopping)
+		return; /* flush() goes on when it returns */
+	if (n->nheld == 0 && !st_batch_dirty(n->st))
 		flush(n);
+	else if (n->flush_timer == NULL)
+		n->flush_timer = tp_timer_add(n->loop, 0, on_flush, n);
 }
 
 static void on_timer(void *arg)
@@ -266,17 +269,23 @@ static void on_timer(void *arg)
 	pump(n);
 }
 
+/* Keep one timer at the core's next deadline. A timer already set for
+ * an earlier time stays (it fires, the core has nothing to do, and it is
+ * set again): no cancel and re-add for every request of a flood. */
 static void arm_timer(tp_node_t *n)
 {
-	uint64_t delay;
+	uint64_t delay, now;
 
 	if (n->stopping)
 		return;
-	tp_timer_cancel(n->timer);
-	n->timer = NULL;
 	if (tp_core_next_deadline(n->core, &delay) != HS_OK)
+		return; /* a timer set earlier just finds nothing to do */
+	now = n->env->mono_ms(n->env->arg);
+	if (n->timer != NULL && n->timer_due <= now + delay)
 		return;
+	tp_timer_cancel(n->timer);
 	n->timer = tp_timer_add(n->loop, delay, on_timer, n);
+	n->timer_due = now + delay;
 }
 
 static void on_kick(void *arg)
@@ -356,11 +365,21 @@ static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, 
 			return;
 		}
 	}
-	tp_peer_addr_str(src, from, sizeof(from));
+	/* the address in octets: no text per request (a flood has many) */
+	memset(&in, 0, sizeof(in));
+	from[0] = '\0';
+	if (src->ss.ss_family == AF_INET) {
+		memcpy(in.ip, &((const struct sockaddr_in *)&src->ss)->sin_addr, 4);
+		in.iplen = 4;
+	} else if (src->ss.ss_family == AF_INET6) {
+		memcpy(in.ip, &((const struct sockaddr_in6 *)&src->ss)->sin6_addr, 16);
+		in.iplen = 16;
+	} else {
+		tp_peer_addr_str(src, from, sizeof(from));
+	}
 	in.src = from;
 	in.tcp = proto == TP_EP_TCP;
 	in.limit = tp_reply_limit(reply);
-	in.accepted = 0;
 	batch_enter(n);
 	rc = tp_core_on_request_ex(n->core, &in, msg, len, &out);
 	if (in.accepted)
@@ -375,7 +394,11 @@ static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, 
 	} else if (rc == HS_OK) {
 		hold_reply(n, reply, &out);
 	} else {
-		log_debug(SUBSYS, "request from \"%s\" not answered: %s", from, hs_strerror(rc));
+		if (hs_log_get_level() >= HS_LOG_DEBUG) {
+			tp_peer_addr_str(src, from, sizeof(from));
+			log_debug(SUBSYS, "request from \"%s\" not answered: %s", from,
+			          hs_strerror(rc));
+		}
 		tp_reply_drop(reply);
 	}
 	hs_buf_free(&out);

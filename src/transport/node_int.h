@@ -26,6 +26,7 @@ struct tp_node {
 	int hook_accepted; /* the hook called tp_node_request_accepted */
 	tp_send_opts_t send_opts;
 	tp_timer_t *timer;       /* at the core's next deadline */
+	uint64_t timer_due;      /* when it fires (env's monotonic ms) */
 	tp_timer_t *kick;        /* the first round after start */
 	tp_timer_t *flush_timer; /* commits the batch, then sends what waited */
 	struct node_held *held;  /* replies waiting for the commit */

@@ -245,7 +245,7 @@ START_TEST(test_rrl_slip)
 	ck_assert_uint_gt(r.len, 0);
 	ck_assert_uint_eq(rcode_of(&r), 5);
 	/* over TCP: answered */
-	tp_core_req_t in = {"198.51.100.1", 1, 65535, 0};
+	tp_core_req_t in = {.src = "198.51.100.1", .tcp = 1, .limit = 65535};
 	hs_buf_reset(&r);
 	ck_assert_int_eq(tp_core_on_request_ex(w.p[1].core, &in, m.data, m.len, &r), HS_OK);
 	ck_assert_uint_eq(rcode_of(&r), 5);

@@ -176,7 +176,7 @@ static void expect_refused_tcp(h_world_t *w, int to, const hs_buf_t *msg, unsign
 {
 	hs_buf_t r = {0};
 	unsigned rcode = 99, ede = 99;
-	tp_core_req_t in = {"192.0.2.1", 1, 65535, 0};
+	tp_core_req_t in = {.src = "192.0.2.1", .tcp = 1, .limit = 65535};
 	ck_assert_int_eq(tp_core_on_request_ex(w->p[to].core, &in, msg->data, msg->len, &r), HS_OK);
 	ck_assert_int_eq(in.accepted, 0);
 	reply_codes_ex(w, to, &r, msg->len, &rcode, &ede, NULL);

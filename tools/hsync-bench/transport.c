@@ -282,7 +282,7 @@ int bench_transport_main(int argc, char **argv)
 	}
 	hs_log_set_level(HS_LOG_ERR);
 	memset(&bs, 0, sizeof(bs));
-	if (bench_setup_make(&bs, basedir) != 0)
+	if (bench_setup_make(&bs, basedir, NULL) != 0)
 		return cli_err(1, "cannot make keys and configurations under \"%s\"", basedir);
 	if (bench_crypto_measure(&bs, seconds, &cr) != 0) {
 		cli_err(1, "crypto measurement failed");

@@ -10,12 +10,20 @@
 #include "sig0/sig0.h"
 #include "transport/node.h"
 
+/* What the receiver child shows the parent (shared memory). */
+struct bench_shared {
+	tp_node_stats_t stats; /* written every 100 ms */
+	volatile unsigned seq; /* odd while being written */
+};
+
 /* Two parties, alpha (sender, this process) and beta (receiver, child). */
 struct bench_setup {
 	char *dir;
 	tp_conf_t alpha, beta;
 	sig0_key_t *sig_a, *sig_b;
 	hpke_key_t *hpke_a, *hpke_b;
+	struct bench_shared *shared; /* the receiver's counters */
+	uint16_t port_a, port_b;
 };
 
 struct bench_crypto {
@@ -34,8 +42,12 @@ struct bench_result {
 
 double bench_mono(void);
 
-/* Keys, stores and configurations in a fresh directory under `base`. */
-int bench_setup_make(struct bench_setup *bs, const char *base);
+/* Keys, stores and configurations in a fresh directory under `base`.
+ * `transport` (NULL: the throughput bench's) holds the lines of both
+ * configurations' transport sections. */
+int bench_setup_make(struct bench_setup *bs, const char *base, const char *transport);
+/* The receiver's counters as of its last update. */
+void bench_receiver_stats(const struct bench_setup *bs, tp_node_stats_t *out);
 /* Remove the directory and free everything. */
 void bench_setup_clear(struct bench_setup *bs);
 
