@@ -14,9 +14,13 @@
  *     and its outcome handed back with tp_core_on_response;
  *   - one timer is kept armed at tp_core_next_deadline and runs
  *     tp_core_tick.
- * Nothing of the queue lives only in the node: messages are persisted by
- * the core before tp_node_send returns, so stopping (or killing) a node
- * loses nothing; a new node on the same store resumes the queue.
+ * Nothing of the queue lives only in the node: messages are written to
+ * the store before tp_node_send returns and committed with the loop
+ * round's group commit before any of their NOTIFYs leave; a receipt,
+ * the inbox hook and the outcome hook wait for the commit of the writes
+ * they report (COMMIT-1, COMMIT-2). Stopping (or killing) a node loses
+ * nothing that was sent or acknowledged; a new node on the same store
+ * resumes the queue.
  *
  * Single-threaded: every call runs on the loop's thread. Callbacks run
  * inside loop callbacks and may call tp_node_send and the store's inbox
