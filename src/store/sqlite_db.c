@@ -5,7 +5,10 @@
  * Durability: journal_mode=WAL with synchronous=FULL. WAL lets readers run
  * while one writer commits and keeps the file consistent after a crash at
  * any point; FULL makes each COMMIT fsync the WAL before returning, so a
- * commit also survives power loss. That matters because the layers above
+ * commit also survives power loss. A group-commit batch runs with NORMAL
+ * and syncs the WAL itself after its COMMIT, at once (sq_batch_commit) or
+ * in a background thread whose report the caller waits for before it
+ * acts on the commit (sq_batch_commit_async, sqlite_sync.c). That matters because the layers above
  * act on a commit (a receipt sent for a stored message, a replay id
  * accepted, a key published): with NORMAL the last commits can vanish
  * after a power cut although the peer was already told.
@@ -213,9 +216,17 @@ int sq_begin(struct sq_db *db)
 		return step_retry(db, SQL_BEGIN, "begin");
 	batch_lost(db);
 	if (!db->batch_tx) {
-		int rc = step_retry(db, SQL_BEGIN, "begin batch");
-		if (rc != HS_OK)
+		/* the batch's COMMIT does not wait for the disk: the WAL is
+		 * synced by sq_wal_sync (sq_batch_commit) or in the background
+		 * (sq_batch_commit_async); the level can only change outside a
+		 * transaction */
+		int rc = sq_exec(db, "PRAGMA synchronous=NORMAL", "synchronous");
+		if (rc == HS_OK)
+			rc = step_retry(db, SQL_BEGIN, "begin batch");
+		if (rc != HS_OK) {
+			(void)sq_exec(db, "PRAGMA synchronous=FULL", "synchronous");
 			return rc;
+		}
 		db->batch_tx = 1;
 	}
 	int rc = step_once(db, SQL_SAVEPOINT, "savepoint");
@@ -286,7 +297,9 @@ int sq_batch_begin(struct sq_db *db)
 	return HS_OK;
 }
 
-int sq_batch_commit(struct sq_db *db)
+/* COMMIT the batch's transaction (synchronous=NORMAL: not yet synced)
+ * and restore FULL for the writes outside batches. *wrote: it had one. */
+int sq_batch_commit_nosync(struct sq_db *db, int *wrote)
 {
 	int rc = HS_OK, tx;
 	if (!db->batch)
@@ -298,16 +311,32 @@ int sq_batch_commit(struct sq_db *db)
 		rc = step_retry(db, SQL_COMMIT, "commit batch");
 		if (rc != HS_OK)
 			sq_rollback(db);
+		if (sq_exec(db, "PRAGMA synchronous=FULL", "synchronous") != HS_OK)
+			log_err(SUB, "'%s': cannot set synchronous=FULL again", db->path);
 	}
+	*wrote = tx;
+	return rc;
+}
+
+int sq_batch_commit(struct sq_db *db)
+{
+	int wrote = 0;
+	int rc = sq_batch_commit_nosync(db, &wrote);
+	if (rc == HS_OK && wrote)
+		rc = sq_wal_sync(db);
 	return rc;
 }
 
 void sq_batch_abort(struct sq_db *db)
 {
+	int tx;
 	if (!db->batch)
 		return;
+	tx = db->batch_tx;
 	db->batch = db->batch_tx = db->sp_depth = db->read_depth = 0;
 	sq_rollback(db);
+	if (tx && sq_exec(db, "PRAGMA synchronous=FULL", "synchronous") != HS_OK)
+		log_err(SUB, "'%s': cannot set synchronous=FULL again", db->path);
 }
 
 int sq_exec(struct sq_db *db, const char *sql, const char *what)
@@ -407,6 +436,7 @@ int sq_db_open(const char *path, struct sq_db **out, hs_errmsg_t *em)
 		return rc;
 	struct sq_db *db = xcalloc(1, sizeof(*db));
 	db->path = xstrdup(path);
+	db->walfd = -1;
 	int src = sqlite3_open_v2(path, &db->h,
 				  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 					  SQLITE_OPEN_EXRESCODE,
@@ -446,6 +476,9 @@ void sq_db_close(struct sq_db *db)
 {
 	if (db == NULL)
 		return;
+	sq_sync_stop(db);
+	if (db->walfd >= 0)
+		close(db->walfd);
 	for (size_t i = 0; i < db->ncache; i++)
 		sqlite3_finalize(db->cache[i].stmt);
 	if (db->h != NULL && sqlite3_close(db->h) != SQLITE_OK)

@@ -33,6 +33,8 @@ struct sq_db {
 	int batch_tx;   /* its transaction has begun (at the first write) */
 	int sp_depth;   /* savepoints open inside it */
 	int read_depth; /* read "transactions" open inside it (no-ops) */
+	struct sq_sync *sync; /* background WAL sync (sqlite_sync.c), or NULL */
+	int walfd;            /* our descriptor of the WAL file (-1: not open) */
 };
 
 /* Open the connection and set the pragmas (WAL, synchronous=FULL,
@@ -78,7 +80,24 @@ void sq_rollback(struct sq_db *db);
  */
 int sq_batch_begin(struct sq_db *db);
 int sq_batch_commit(struct sq_db *db);
+/* COMMIT without the WAL sync (sqlite_sync.c does it); *wrote = the
+ * batch had a write. */
+int sq_batch_commit_nosync(struct sq_db *db, int *wrote);
 void sq_batch_abort(struct sq_db *db);
+
+/* sqlite_sync.c: the batch committed without waiting for the disk; a
+ * worker syncs the WAL. *ticket is durable once sq_sync_durable() reaches
+ * it. sq_sync_fd: readable after each sync (-1 before the first async
+ * commit). sq_sync_durable: the last durable ticket (UINT64_MAX while no
+ * worker runs: every commit was synchronous). sq_sync_stop: join the
+ * worker, sync what is left (sq_db_close calls it). */
+int sq_batch_commit_async(struct sq_db *db, uint64_t *ticket);
+int sq_sync_fd(const struct sq_db *db);
+uint64_t sq_sync_durable(struct sq_db *db);
+void sq_sync_stop(struct sq_db *db);
+/* fdatasync the WAL file now (a batch commits with synchronous=NORMAL:
+ * this makes it durable). HS_E_IO when it cannot be synced. */
+int sq_wal_sync(struct sq_db *db);
 
 /* Execute SQL text without results (no caching; migrations, pragmas). */
 int sq_exec(struct sq_db *db, const char *sql, const char *what);

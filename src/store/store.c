@@ -213,6 +213,30 @@ int st_batch_commit(st_t *st)
 	return st->ops->batch_commit(st->be);
 }
 
+int st_batch_commit_async(st_t *st, uint64_t *ticket)
+{
+	uint64_t t = 0;
+	if (st == NULL || ticket == NULL)
+		return HS_E_INVAL;
+	if (!st->batch)
+		return HS_E_STATE;
+	st->batch = 0;
+	int rc = st->ops->batch_commit_async(st->be, &t);
+	if (rc == HS_OK)
+		*ticket = t;
+	return rc;
+}
+
+int st_sync_fd(const st_t *st)
+{
+	return st != NULL ? st->ops->sync_fd(st->be) : -1;
+}
+
+uint64_t st_sync_durable(st_t *st)
+{
+	return st != NULL ? st->ops->sync_durable(st->be) : UINT64_MAX;
+}
+
 void st_batch_abort(st_t *st)
 {
 	if (st == NULL || !st->batch)

@@ -98,6 +98,24 @@ int st_check(st_t *st, hs_errmsg_t *em) HS_CHECK_RESULT;
 int st_batch_begin(st_t *st) HS_CHECK_RESULT;
 int st_batch_commit(st_t *st) HS_CHECK_RESULT;
 void st_batch_abort(st_t *st);
+/*
+ * COMMIT-3: commit the batch without waiting for the disk. The writes are
+ * committed (visible, and safe from a process crash) when this returns
+ * HS_OK, and durable against power loss once st_sync_durable() reports
+ * `*ticket` or more; until then the caller must not act on them towards
+ * anyone else. The sync runs in a background thread of the store;
+ * st_sync_fd() becomes readable when it finishes (poll it, then call
+ * st_sync_durable, which also clears it). Errors: those of
+ * st_batch_commit.
+ */
+int st_batch_commit_async(st_t *st, uint64_t *ticket) HS_CHECK_RESULT;
+/* A descriptor readable after each background sync; -1 before the first
+ * st_batch_commit_async that wrote (then nothing is pending). */
+int st_sync_fd(const st_t *st);
+/* The newest durable ticket (UINT64_MAX when no background sync ever ran:
+ * every commit was synchronous). */
+uint64_t st_sync_durable(st_t *st);
+
 /* 1 while a batch is open. */
 int st_batch_open(const st_t *st);
 /* 1 when the open batch holds writes (its commit would write). */

@@ -27,6 +27,9 @@ struct st_ops {
 	int (*batch_commit)(void *be);
 	void (*batch_abort)(void *be);
 	int (*batch_dirty)(void *be);
+	int (*batch_commit_async)(void *be, uint64_t *ticket);
+	int (*sync_fd)(void *be);
+	uint64_t (*sync_durable)(void *be);
 
 	int (*key_add)(void *be, const st_key_ref_t *ref, const uint8_t *pub, size_t publen,
 		       const uint8_t *priv, size_t privlen, enum st_key_state state,

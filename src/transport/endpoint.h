@@ -65,6 +65,15 @@ tp_timer_t *tp_timer_add(tp_loop_t *loop, uint64_t ms, tp_timer_fn cb, void *arg
 /* Cancel a pending timer; its callback will not run. NULL-safe. */
 void tp_timer_cancel(tp_timer_t *t);
 
+/*
+ * Watch descriptor `fd` (not owned): `cb(arg)` runs on the loop each time
+ * it is readable, until tp_watch_free. Never NULL (allocation failure
+ * aborts). Free the watches before their loop.
+ */
+typedef struct tp_watch tp_watch_t;
+tp_watch_t *tp_watch_add(tp_loop_t *loop, int fd, tp_timer_fn cb, void *arg);
+void tp_watch_free(tp_watch_t *w); /* NULL-safe */
+
 /* ---- addresses ---------------------------------------------------------- */
 
 /* A socket address (plain data). */

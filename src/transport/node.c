@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "transport/node_int.h"
 #include "util/log.h"
@@ -20,31 +21,27 @@ struct node_send {
 	uint64_t token;
 };
 
-/* An outcome waiting to be told to the application (outside core calls). */
+/* Something to tell the application (outside core calls): an outcome, or
+ * (inbox set) that the inbox has messages. `tag`: the group commit whose
+ * writes it reports -- 0 while that is the batch still open. */
 struct node_event {
 	uint8_t msgid[TP_MSGID_LEN];
 	char peer[TP_IDENT_MAX];
 	enum tp_outcome outcome;
 	char reason[64];
+	int inbox;
+	uint64_t tag;
 };
 
 static void pump(tp_node_t *n);
 static void arm_timer(tp_node_t *n);
 static void batch_enter(tp_node_t *n);
+static void on_sync(void *arg);
 
 /* ---- core callbacks: remembered, told after the core call returns ---- */
 
-static void core_on_inbox(void *arg)
+static struct node_event *event_new(tp_node_t *n)
 {
-	tp_node_t *n = arg;
-
-	n->inbox_flag = 1;
-}
-
-static void core_on_outcome(void *arg, const uint8_t msgid[TP_MSGID_LEN], const char *peer,
-                            enum tp_outcome outcome, const char *reason)
-{
-	tp_node_t *n = arg;
 	struct node_event *e;
 
 	if (n->nevents == n->capevents) {
@@ -52,35 +49,69 @@ static void core_on_outcome(void *arg, const uint8_t msgid[TP_MSGID_LEN], const 
 		n->events = xrealloc(n->events, n->capevents * sizeof(*n->events));
 	}
 	e = &n->events[n->nevents++];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+static void core_on_inbox(void *arg)
+{
+	tp_node_t *n = arg;
+
+	event_new(n)->inbox = 1;
+}
+
+static void core_on_outcome(void *arg, const uint8_t msgid[TP_MSGID_LEN], const char *peer,
+                            enum tp_outcome outcome, const char *reason)
+{
+	tp_node_t *n = arg;
+	struct node_event *e = event_new(n);
+
 	memcpy(e->msgid, msgid, TP_MSGID_LEN);
 	snprintf(e->peer, sizeof(e->peer), "%s", peer != NULL ? peer : "");
 	e->outcome = outcome;
 	snprintf(e->reason, sizeof(e->reason), "%s", reason != NULL ? reason : "");
 }
 
-/* Tell the application what happened; it may call tp_node_send. */
+/*
+ * Tell the application what it may act on now, in order: an outcome once
+ * the commit that recorded it is done (a crash before that commit is on
+ * disk can only make the message go again, and R answers "duplicate"),
+ * new inbox messages once their commit is durable (COMMIT-2: the
+ * application must not act on a message that a power loss could take
+ * back). Hooks may call tp_node_send (events of the next commit).
+ */
 static void deliver_events(tp_node_t *n)
 {
-	size_t i;
+	size_t i, k = 0, cnt = 0;
+	int inbox = 0;
+	struct node_event *ev;
 
-	while (n->nevents > 0) {
-		size_t cnt = n->nevents;
-		struct node_event *ev = n->events;
-
-		/* take the list: hooks may add more through tp_node_send */
-		n->events = NULL;
-		n->nevents = n->capevents = 0;
-		for (i = 0; i < cnt; i++)
-			if (n->hooks.on_outcome != NULL)
-				n->hooks.on_outcome(n->hooks.arg, ev[i].msgid, ev[i].peer,
-				                    ev[i].outcome, ev[i].reason);
-		free(ev);
+	for (i = 0; i < n->nevents; i++)
+		if (n->events[i].tag != 0 &&
+		    (!n->events[i].inbox || n->events[i].tag <= n->durable))
+			cnt++;
+	if (cnt == 0)
+		return;
+	ev = xmalloc(cnt * sizeof(*ev));
+	cnt = 0;
+	for (i = 0; i < n->nevents; i++) {
+		struct node_event *e = &n->events[i];
+		if (e->tag != 0 && (!e->inbox || e->tag <= n->durable))
+			ev[cnt++] = *e;
+		else
+			n->events[k++] = *e;
 	}
-	if (n->inbox_flag) {
-		n->inbox_flag = 0;
-		if (n->hooks.on_inbox != NULL)
-			n->hooks.on_inbox(n->hooks.arg);
+	n->nevents = k;
+	for (i = 0; i < cnt; i++) {
+		if (ev[i].inbox)
+			inbox = 1;
+		else if (n->hooks.on_outcome != NULL)
+			n->hooks.on_outcome(n->hooks.arg, ev[i].msgid, ev[i].peer, ev[i].outcome,
+			                    ev[i].reason);
 	}
+	free(ev);
+	if (inbox && n->hooks.on_inbox != NULL)
+		n->hooks.on_inbox(n->hooks.arg);
 }
 
 /* ---- actions: the core's DNS messages out, their outcomes back -------- */
@@ -125,15 +156,19 @@ static void start_action(tp_node_t *n, const tp_action_t *a)
 }
 
 /*
- * ---- group commit (COMMIT-1, COMMIT-2) --------------------------------
+ * ---- group commit (COMMIT-1..COMMIT-3) --------------------------------
  *
  * Every call into the core runs inside a store batch (st_batch_begin).
- * What the core wants sent -- replies (receipts), NOTIFYs, chunk queries
- * -- and what the application hears wait until the batch is committed by
- * flush(), which runs from a zero-delay timer once the loop has handled
+ * flush() commits it -- from a zero-delay timer once the loop has handled
  * what was ready, so that the requests and responses of one burst share
- * one fsync; or at once when NODE_HOLD_MAX replies wait. A receipt thus
- * still leaves only after the message and its replay id are on disk.
+ * one commit; or at once when NODE_HOLD_MAX replies wait -- without
+ * waiting for the disk (st_batch_commit_async): the store syncs the WAL
+ * in the background, and each commit's ticket is reported durable on its
+ * sync descriptor. Replies made while writes are not yet durable
+ * (receipts) and what the application hears wait for the durable point
+ * of the writes they depend on; NOTIFYs and chunk queries go after the
+ * commit. A receipt thus still leaves only after its message and replay
+ * id are on disk, while the loop goes on with the next messages.
  */
 #define NODE_HOLD_MAX 256
 
@@ -141,6 +176,7 @@ struct node_held {
 	tp_reply_t *r;
 	uint8_t *msg;
 	size_t len;
+	uint64_t tag; /* the commit it waits for; 0: the batch still open */
 };
 
 static void flush(tp_node_t *n);
@@ -163,7 +199,14 @@ static void batch_enter(tp_node_t *n)
 		log_warn(SUBSYS, "no group commit: every write commits alone");
 }
 
-/* Send `out` as the answer to `reply` once the batch is committed. */
+/* Nothing waits: every commit is durable and the batch holds no write. */
+static int all_durable(const tp_node_t *n)
+{
+	return n->last_ticket <= n->durable && !st_batch_dirty(n->st);
+}
+
+/* Send `out` as the answer to `reply` once what it may depend on is on
+ * disk: the open batch's writes, or the last commit's. */
 static void hold_reply(tp_node_t *n, tp_reply_t *reply, const hs_buf_t *out)
 {
 	if (n->nheld == n->capheld) {
@@ -174,18 +217,24 @@ static void hold_reply(tp_node_t *n, tp_reply_t *reply, const hs_buf_t *out)
 	h->r = reply;
 	h->len = out->len;
 	h->msg = xmemdup(out->data, out->len);
+	h->tag = st_batch_dirty(n->st) ? 0 : n->last_ticket;
 	if (n->nheld >= NODE_HOLD_MAX)
 		flush(n);
 }
 
-static void release_held(tp_node_t *n, int send)
+/* Send the held replies that are durable now (all of them with `all`;
+ * dropped instead with `drop`: their writes are gone). */
+static void release_held(tp_node_t *n, int all, int drop)
 {
-	char from[80];
-	size_t i;
+	size_t i, k = 0;
 
 	for (i = 0; i < n->nheld; i++) {
 		struct node_held *h = &n->held[i];
-		if (!send) {
+		if (!all && !drop && (h->tag == 0 || h->tag > n->durable)) {
+			n->held[k++] = *h;
+			continue;
+		}
+		if (drop) {
 			tp_reply_drop(h->r);
 		} else if (tp_reply_send(h->r, h->msg, h->len) == HS_E_RANGE) {
 			/* the core truncates to the limit; never expected */
@@ -193,29 +242,59 @@ static void release_held(tp_node_t *n, int send)
 			tp_reply_drop(h->r);
 		}
 		free(h->msg);
+		n->committed_replies++;
 	}
-	(void)from;
-	n->nheld = 0;
+	n->nheld = k;
 }
 
-/* Commit the batch; then the answers, actions and events it held go out. */
+/* Commit the open batch: what waited for it now waits for its ticket. */
 static int commit(tp_node_t *n)
 {
+	uint64_t t = 0;
 	int dirty, rc;
+	size_t i;
 
 	if (!st_batch_open(n->st))
 		return HS_OK;
 	dirty = st_batch_dirty(n->st);
-	rc = st_batch_commit(n->st);
+	rc = st_batch_commit_async(n->st, &t);
 	if (rc != HS_OK) {
-		log_err(SUBSYS, "group commit failed (%s): %zu answers withheld", hs_strerror(rc),
-		        n->nheld);
+		size_t k = 0;
+		log_err(SUBSYS,
+		        "group commit failed (%s): the answers that waited for it are not sent",
+		        hs_strerror(rc));
 		tp_core_store_lost(n->core);
+		for (i = 0; i < n->nheld; i++) /* drop those of the lost batch */
+			if (n->held[i].tag == 0) {
+				tp_reply_drop(n->held[i].r);
+				free(n->held[i].msg);
+			} else {
+				n->held[k++] = n->held[i];
+			}
+		n->nheld = k;
+		t = n->last_ticket; /* the events still go: the inbox is re-read */
 	} else if (dirty) {
 		n->commits++;
-		n->committed_replies += n->nheld;
+		n->last_ticket = t ? t : 1; /* 0: synced at once (no background sync) */
+	} else {
+		t = n->last_ticket;
 	}
+	t = n->last_ticket;
+	for (i = 0; i < n->nheld; i++)
+		if (n->held[i].tag == 0)
+			n->held[i].tag = t;
+	for (i = 0; i < n->nevents; i++)
+		if (n->events[i].tag == 0)
+			n->events[i].tag = t;
 	return rc;
+}
+
+/* What the background sync made durable: replies and events go. */
+static void release(tp_node_t *n)
+{
+	n->durable = st_sync_durable(n->st);
+	release_held(n, 0, 0);
+	deliver_events(n);
 }
 
 static void flush(tp_node_t *n)
@@ -227,23 +306,37 @@ static void flush(tp_node_t *n)
 	if (n->flushing || n->stopping)
 		return;
 	n->flushing = 1;
-	release_held(n, commit(n) == HS_OK);
+	(void)commit(n);
 	/* what follows may write again: a new batch */
 	if (st_batch_begin(n->st) != HS_OK)
 		log_warn(SUBSYS, "no group commit: every write commits alone");
-	do {
-		while (tp_core_next_action(n->core, &a) == HS_OK) {
-			start_action(n, &a);
-			tp_action_clear(&a);
-		}
-		deliver_events(n);
-	} while (n->nevents > 0 || n->inbox_flag);
+	if (n->sync_watch == NULL && st_sync_fd(n->st) >= 0)
+		n->sync_watch = tp_watch_add(n->loop, st_sync_fd(n->st), on_sync, n);
+	while (tp_core_next_action(n->core, &a) == HS_OK) {
+		start_action(n, &a);
+		tp_action_clear(&a);
+	}
+	release(n);
 	n->flushing = 0;
-	if (st_batch_dirty(n->st) || n->nheld > 0 || tp_core_has_actions(n->core))
+	if (st_batch_dirty(n->st) || tp_core_has_actions(n->core) ||
+	    (n->nheld > 0 && n->held[n->nheld - 1].tag == 0) ||
+	    (n->nevents > 0 && n->events[n->nevents - 1].tag == 0))
 		n->flush_timer = tp_timer_add(n->loop, 0, on_flush, n);
 	else
 		(void)commit(n); /* nothing written: just close it */
 	arm_timer(n);
+}
+
+/* The background sync finished one round. */
+static void on_sync(void *arg)
+{
+	tp_node_t *n = arg;
+
+	if (n->stopping || n->flushing)
+		return;
+	batch_enter(n); /* the application may send from its hooks */
+	release(n);
+	pump(n);
 }
 
 /* After a call into the core: its results go out with the next flush,
@@ -253,7 +346,7 @@ static void pump(tp_node_t *n)
 	batch_enter(n);
 	if (n->flushing || n->stopping)
 		return; /* flush() goes on when it returns */
-	if (n->nheld == 0 && !st_batch_dirty(n->st))
+	if (n->nheld == 0 && n->nevents == 0 && all_durable(n))
 		flush(n);
 	else if (n->flush_timer == NULL)
 		n->flush_timer = tp_timer_add(n->loop, 0, on_flush, n);
@@ -386,8 +479,8 @@ static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, 
 		tp_reply_accept(reply);
 	if (rc == HS_OK && out.len == 0) { /* rate limited: no answer */
 		tp_reply_drop(reply);
-	} else if (rc == HS_OK && (!st_batch_dirty(n->st) || !in.accepted)) {
-		/* nothing written since the last commit: the answer cannot
+	} else if (rc == HS_OK && (!in.accepted || all_durable(n))) {
+		/* a refusal, or nothing waits for the disk: the answer cannot
 		 * depend on anything that is not on disk */
 		if (tp_reply_send(reply, out.data, out.len) == HS_E_RANGE)
 			tp_reply_drop(reply);
@@ -498,8 +591,13 @@ int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
 		n->answer_rl = hs_rl_new(env, &rl);
 	}
 	n->slip = conf->rrl_slip;
-	if (st_inbox_count(n->st, &inbox) == HS_OK && inbox > 0)
-		n->inbox_flag = 1;
+	n->last_ticket = 1; /* tickets of the store's async commits start at 1 */
+	n->durable = st_sync_durable(n->st);
+	if (st_inbox_count(n->st, &inbox) == HS_OK && inbox > 0) {
+		struct node_event *e = event_new(n);
+		e->inbox = 1;
+		e->tag = n->last_ticket;
+	}
 	/* first round (resumed queue, left-over inbox) from the loop */
 	n->kick = tp_timer_add(loop, 0, on_kick, n);
 	log_info(SUBSYS, "node \"%s\" serving on %s port %u with %zu peers", n->identity,
@@ -515,9 +613,17 @@ void tp_node_free(tp_node_t *n)
 {
 	if (n == NULL)
 		return;
-	/* what was written is kept, and the answers that waited for it go */
-	if (n->st != NULL)
-		release_held(n, commit(n) == HS_OK);
+	/* what was written is kept, and the answers that waited for it go
+	 * once it is on disk (a bounded wait for the background sync) */
+	if (n->st != NULL && n->core != NULL && commit(n) == HS_OK) {
+		for (int i = 0; i < 500 && st_sync_durable(n->st) < n->last_ticket; i++)
+			usleep(10000);
+		n->durable = st_sync_durable(n->st);
+		release_held(n, 0, 0);
+	}
+	release_held(n, 0, 1); /* not on disk: not sent */
+	tp_watch_free(n->sync_watch);
+	n->sync_watch = NULL;
 	n->stopping = 1;
 	tp_timer_cancel(n->timer);
 	tp_timer_cancel(n->kick);

@@ -29,6 +29,9 @@ struct tp_node {
 	uint64_t timer_due;      /* when it fires (env's monotonic ms) */
 	tp_timer_t *kick;        /* the first round after start */
 	tp_timer_t *flush_timer; /* commits the batch, then sends what waited */
+	tp_watch_t *sync_watch;  /* the store's background sync reports */
+	uint64_t last_ticket;    /* the newest commit that wrote */
+	uint64_t durable;        /* the newest commit known on disk */
 	struct node_held *held;  /* replies waiting for the commit */
 	size_t nheld, capheld;
 	int flushing;
@@ -39,7 +42,6 @@ struct tp_node {
 	struct node_event *events;
 	size_t nevents, capevents;
 	uint64_t sends_failed;
-	int inbox_flag;
 	int stopping, listening;
 };
 

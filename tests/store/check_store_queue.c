@@ -2,6 +2,8 @@
  * migration that adds them to a version 1 file. */
 #include "store_test.h"
 
+#include <poll.h>
+
 static const uint8_t ID1[ST_MSGID_LEN] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 static const uint8_t ID2[ST_MSGID_LEN] = {2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
 static const uint8_t ID3[ST_MSGID_LEN] = {3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3};
@@ -273,6 +275,50 @@ START_TEST(test_batch_atomic_write)
 }
 END_TEST
 
+/* COMMIT-3: a batch committed without waiting for the disk: visible at
+ * once, durable when the background sync reports its ticket on the
+ * descriptor; tickets grow; closing syncs what is left. */
+START_TEST(test_batch_async)
+{
+	char *path = stt_path("async");
+	st_t *st = stt_open(path);
+	uint64_t t1 = 0, t2 = 0, t3 = 0;
+	int seen = -1;
+	ck_assert_int_eq(st_sync_fd(st), -1);
+	ck_assert_uint_eq(st_sync_durable(st), UINT64_MAX);
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID1, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert_int_eq(st_batch_commit_async(st, &t1), HS_OK);
+	ck_assert_uint_ge(t1, 1);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 1);
+	int fd = st_sync_fd(st);
+	ck_assert_int_ge(fd, 0);
+	/* the report comes (bounded wait) */
+	struct pollfd pf = {fd, POLLIN, 0};
+	for (int i = 0; i < 100 && st_sync_durable(st) < t1; i++)
+		(void)poll(&pf, 1, 100);
+	ck_assert_uint_ge(st_sync_durable(st), t1);
+	/* a batch without writes: no new ticket */
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(st_batch_commit_async(st, &t2), HS_OK);
+	ck_assert_uint_eq(t2, t1);
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID2, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert_int_eq(st_batch_commit_async(st, &t3), HS_OK);
+	ck_assert_uint_gt(t3, t1);
+	/* a write outside batches is durable at once, as ever */
+	st_outq_item_t a = item(ID3, "b.example.", NULL);
+	ck_assert_int_eq(st_outq_add(st, &a, NULL), HS_OK);
+	st_close(st);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 2);
+	free(path);
+}
+END_TEST
+
 /* A file written by the version 1 schema (keys, trust, replay) gains the
  * queue tables and keeps its rows. */
 START_TEST(test_migrate_from_v1)
@@ -326,6 +372,7 @@ static Suite *store_queue_suite(void)
 	tcase_add_test(tc, test_inbox_atomic);
 	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_batch_atomic_write);
+	tcase_add_test(tc, test_batch_async);
 	tcase_add_test(tc, test_migrate_from_v1);
 	suite_add_tcase(s, tc);
 	return s;
