@@ -37,6 +37,9 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dnsq import name_wire, skip_name  # noqa: E402 (the same directory)
+
 
 def sources(spec):
     if spec.startswith("24:"):
@@ -50,25 +53,6 @@ def sources(spec):
         n = int(spec[5:])
         return ["127.%d.%d.9" % (1 + i // 250, i % 250) for i in range(n)]
     raise SystemExit("bad --sources")
-
-
-def name_wire(name):
-    out = b""
-    for label in name.rstrip(".").split("."):
-        if label:
-            out += bytes([len(label)]) + label.encode()
-    return out + b"\x00"
-
-
-def skip_name(m, off):
-    while off < len(m):
-        n = m[off]
-        if n == 0:
-            return off + 1
-        if n & 0xC0 == 0xC0:
-            return off + 2
-        off += 1 + n
-    return len(m)
 
 
 def has_sig(m):
@@ -110,6 +94,21 @@ def payload(a, template):
     return template
 
 
+def drain(socks, wait, stats):
+    """Read what came back on `socks` (waiting at most `wait` seconds)."""
+    r, _, _ = select.select(socks, [], [], wait)
+    for s in r:
+        try:
+            while True:
+                d = s.recv(65535)
+                stats["answered"] += 1
+                stats["ans_octets"] += len(d)
+                stats["signed"] += has_sig(d)
+                stats["biggest"] = max(stats["biggest"], len(d))
+        except BlockingIOError:
+            pass
+
+
 def udp(a):
     template = b""
     if a.kind == "template":
@@ -125,7 +124,8 @@ def udp(a):
         s.setblocking(False)
         socks.append(s)
     dst = ("127.0.0.1", a.port)
-    sent = answered = ans_octets = req_octets = signed = biggest = 0
+    sent = req_octets = 0
+    st = {"answered": 0, "ans_octets": 0, "signed": 0, "biggest": 0}
     start = time.monotonic()
     end = start + min(a.seconds, 60)
     total = int(min(a.pps * a.seconds, 2000000))
@@ -134,19 +134,7 @@ def udp(a):
         due = start + i / a.pps
         now = time.monotonic()
         if due > now:
-            r, _, _ = select.select(socks, [], [], min(due - now, 0.01))
-        else:
-            r = []
-        for s in r:
-            try:
-                while True:
-                    d = s.recv(65535)
-                    answered += 1
-                    ans_octets += len(d)
-                    signed += has_sig(d)
-                    biggest = max(biggest, len(d))
-            except BlockingIOError:
-                pass
+            drain(socks, min(due - now, 0.01), st)
         while i < total and start + i / a.pps <= time.monotonic():
             m = payload(a, template)
             s = socks[i % len(socks)]
@@ -159,17 +147,8 @@ def udp(a):
             i += 1
     t_end = time.monotonic() + 0.2
     while time.monotonic() < t_end:
-        r, _, _ = select.select(socks, [], [], 0.05)
-        for s in r:
-            try:
-                while True:
-                    d = s.recv(65535)
-                    answered += 1
-                    ans_octets += len(d)
-                    signed += has_sig(d)
-                    biggest = max(biggest, len(d))
-            except BlockingIOError:
-                pass
+        drain(socks, 0.05, st)
+    answered, ans_octets, signed, biggest = st["answered"], st["ans_octets"], st["signed"], st["biggest"]
     print("sent=%d answered=%d answer_octets=%d request_octets=%d signed=%d largest=%d seconds=%.2f"
           % (sent, answered, ans_octets, req_octets, signed, biggest, time.monotonic() - start))
 

@@ -125,22 +125,6 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Receiver CPU seconds so far (utime + stime of the child). */
-static double child_cpu(pid_t pid)
-{
-	char path[64];
-	unsigned long ut = 0, st = 0;
-	FILE *f;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	if (fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		ut = st = 0;
-	fclose(f);
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
 struct figures {
 	double p50, p99, loss, flood_pps, cpu, cpu_us, sign_share;
 	size_t delivered, queued;
@@ -172,7 +156,7 @@ static int run_phase(const struct bench_setup *bs, pid_t child, tp_loop_t *loop,
 	bench_body(&l.body, (const uint8_t *)"0123456789012345678901234567890123456789", 40);
 	bench_set_outcome_hook(on_outcome, &l);
 	bench_receiver_stats(bs, &r0);
-	cpu0 = child_cpu(child);
+	cpu0 = bench_proc_cpu(child);
 	t0 = bench_mono();
 	if (ph->sources != NULL) {
 		memset(&fs, 0, sizeof(fs));
@@ -197,7 +181,7 @@ static int run_phase(const struct bench_setup *bs, pid_t child, tp_loop_t *loop,
 	tp_timer_cancel(l.tick);
 	l.tick = NULL;
 	double wall = bench_mono() - t0;
-	fg->cpu = (child_cpu(child) - cpu0) / wall;
+	fg->cpu = (bench_proc_cpu(child) - cpu0) / wall;
 	bench_receiver_stats(bs, &r1);
 	if (fpid > 0) {
 		if (flood_wait(fpid, ffd, &fr) != 0) {

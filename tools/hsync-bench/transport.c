@@ -174,28 +174,32 @@ static double cores_available(double seconds)
 	return got;
 }
 
+double bench_proc_cpu(pid_t pid)
+{
+	char path[64];
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = pid > 0 ? fopen(path, "r") : NULL;
+	if (f == NULL)
+		return 0;
+	/* fields 14 and 15 (utime, stime), after "pid (comm) state" */
+	if (fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		ut = st = 0;
+	fclose(f);
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* CPU seconds (user + system) of this process and of the receiver. */
 static double cpu_seconds(void)
 {
 	struct rusage ru;
 	double s = 0;
-	char path[64];
-	FILE *f;
 
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		s += (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
 		     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)receiver_pid);
-	f = receiver_pid > 0 ? fopen(path, "r") : NULL;
-	if (f != NULL) {
-		unsigned long ut = 0, st = 0;
-		/* fields 14 and 15 (utime, stime), after "pid (comm) state" */
-		if (fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
-		           &st) == 2)
-			s += (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-		fclose(f);
-	}
-	return s;
+	return s + bench_proc_cpu(receiver_pid);
 }
 
 /* Send `total` messages of `size` octets, `window` at a time. */

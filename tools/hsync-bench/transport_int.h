@@ -41,6 +41,8 @@ struct bench_result {
 };
 
 double bench_mono(void);
+/* CPU seconds (user + system) process `pid` has used (0 if unknown). */
+double bench_proc_cpu(pid_t pid);
 
 /* Keys, stores and configurations in a fresh directory under `base`.
  * `transport` (NULL: the throughput bench's) holds the lines of both
