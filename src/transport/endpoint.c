@@ -268,11 +268,9 @@ int tp_endpoint_new(tp_loop_t *loop, const tp_peer_addr_t *addr, const tp_endpoi
 		tp_endpoint_config_default(&ep->cfg);
 	config_fix(&ep->cfg);
 	ep->addr = bound;
-	/* the largest datagram taken: a request or a response within our
-	 * UDP size, with room to spare; longer ones are dropped */
-	ep->rx_size = ep->cfg.udp_max + 512 > 4096 ? ep->cfg.udp_max + 512 : 4096;
-	if (ep->rx_size > TP_MSG_MAX)
-		ep->rx_size = TP_MSG_MAX;
+	/* any datagram (a peer's udp-max may exceed ours): EP_RX_BATCH
+	 * buffers of the largest DNS message, 1 MiB per endpoint */
+	ep->rx_size = TP_MSG_MAX;
 	ep->rxbufs = xmalloc(EP_RX_BATCH * ep->rx_size);
 	ep->handler = handler;
 	ep->arg = arg;

@@ -24,8 +24,8 @@ grep -q "pkg-config finds no" <<<"$out" && ok "check-build stops too" || bad "ch
 grep -q '^deps_set' Makefile && ok "deps_set present" || bad "deps_set missing"
 for g in all:build check:test demo:test fuzz:fuzz; do
 	want=${g#*:}
-	# (under "make check" MAKEFLAGS carries HSYNC_STAGE=2: not for this make)
-	got=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -f - <<MK 2>/dev/null
+	# (under "make check" the environment and MAKEFLAGS carry HSYNC_STAGE=2: not for this make)
+	got=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u HSYNC_STAGE make --no-print-directory -s -f - <<MK 2>/dev/null
 include Makefile
 \$(info \$(call deps_set,${g%%:*}))
 x: ;
