@@ -1,6 +1,6 @@
 /* Tests for src/transport/cookie: the option codec, RFC 9018 server
  * cookies (Appendix A vectors), their lifetime and the secret rollover
- * (draft-hsync-transport COOKIE-1, COOKIE-2). */
+ * (requirements: COOKIE-1, COOKIE-2). */
 #include "lib/testutil.h"
 
 #include <arpa/inet.h>

@@ -497,7 +497,8 @@ static void reply_cookie(const hs_buf_t *r, tp_cookie_t *out)
 			memset(out, 0, sizeof(*out));
 }
 
-/* LOAD-2, LOAD-3: an unproven source whose budget is spent gets no more
+/* requirements: LOAD-1, LOAD-2, LOAD-3, COOKIE-3, COOKIE-4.
+ * An unproven source whose budget is spent gets no more
  * public-key work but BADCOOKIE with a fresh server cookie (unsigned, no
  * longer than the request); with that cookie it is proven and has a
  * budget of its own address; so has a request over TCP. */

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Issue 15, item 1 (draft-hsync-transport 9.8/9.9, TCP-1..TCP-4): 64 TCP
+# Issue 15, item 1 (draft-hsync-transport 9.8/9.9; requirements: TCP-1,
+# TCP-2, TCP-3, TCP-4): 64 TCP
 # connections without a key, 8 from each of 8 addresses, each sending a
 # tiny unsigned query every second (and opened again when closed), must
 # not shut TCP down. While they run, a
