@@ -1,5 +1,6 @@
 #!/bin/bash
-# lab-records.sh -- the lab's current main job (until hsyncd exists).
+# lab-records.sh -- the hsync record types alone: NSD serving them, dig and
+# hsdig side by side (the whole lab with hsyncd agents is scripts/lab.sh).
 #
 # Starts a real NSD on 127.0.0.1 and a free port, serving a demo customer
 # zone example.test. whose apex carries the hsync policy records: HSYNC3

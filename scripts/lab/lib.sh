@@ -307,7 +307,7 @@ lab_agent_stop() { lab_pid_stop "$LAB_DIR/$1/pid" "${2:-TERM}"; }
 lab_ctl() {
 	local id=$1
 	shift
-	"$LAB_BIN/hsyncctl" -s "$LAB_DIR/$id/ctl.sock" -t 5 "$@"
+	"$LAB_BIN/hsyncctl" -s "$LAB_DIR/$id/ctl.sock" --timeout 5 "$@"
 }
 
 # lab_peer_state ID PEER: the state ID reports for PEER.lab.

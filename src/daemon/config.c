@@ -1,11 +1,14 @@
 /* config.c -- hsyncd's configuration file into an hd_config_t. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "daemon/hd.h"
+#include "daemon/svc.h"
 #include "engine/zonesec_run.h"
 #include "util/xmalloc.h"
 
@@ -29,14 +32,56 @@ static char *dup_or_null(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
-/* A trust anchor: a readable file, else record text. */
+/* A trust anchor: record text has blanks between its fields; anything
+ * else names a file, which must then be there. */
 static int add_anchor(dv_anchors_t *a, const char *v, hs_errmsg_t *em)
 {
 	struct stat st;
 
-	if (stat(v, &st) == 0 && S_ISREG(st.st_mode))
-		return dv_anchors_load_file(a, v, em);
-	return dv_anchors_add_text(a, v, em);
+	if (strpbrk(v, " \t") != NULL)
+		return dv_anchors_add_text(a, v, em);
+	if (stat(v, &st) != 0)
+		return hs_fail(em, HS_E_IO, "cannot read the trust anchor file '%s': %s", v,
+		               strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return hs_fail(em, HS_E_IO, "trust anchor file '%s' is not a regular file", v);
+	return dv_anchors_load_file(a, v, em);
+}
+
+/* control-socket-mode (octal, owner read/write kept, nothing above 0777)
+ * and control-socket-group (must exist). The user is looked up when the
+ * daemon starts or checks what a start needs (a file may name a user
+ * that only the service's host has). */
+static int ctl_perms(const conf_sec_t *s, hd_config_t *c, hs_errmsg_t *em)
+{
+	const conf_val_t *m = conf_val(s, "control-socket-mode", 0);
+	const conf_val_t *g = conf_val(s, "control-socket-group", 0);
+	const conf_val_t *u = conf_val(s, "username", 0);
+	hs_errmsg_t e2;
+	char *end;
+	unsigned long v;
+
+	hs_errmsg_clear(&e2);
+	if (m != NULL) {
+		v = strtoul(m->text, &end, 8);
+		if (m->text[0] == '\0' || *end != '\0' || v > 0777 || (v & 0600) != 0600)
+			return hs_fail(
+			    em, HS_E_CONFIG,
+			    "%s:%u: server.control-socket-mode: '%s' is not an octal mode "
+			    "from 0600 to 0777",
+			    c->path, m->line, m->text);
+		c->ctl_mode = (unsigned)v;
+	}
+	if (g != NULL && svc_group_lookup(g->text, &c->ctl_gid, &e2) != HS_OK)
+		return hs_fail(em, HS_E_CONFIG, "%s:%u: server.control-socket-group: %s", c->path,
+		               g->line, hs_errmsg_str(&e2));
+	if (g != NULL && m == NULL)
+		c->ctl_mode = 0660;
+	if (u != NULL && u->text[0] == '\0') {
+		free(c->username);
+		c->username = NULL;
+	}
+	return HS_OK;
 }
 
 /* server and transport: the rows shared with every transport node are
@@ -50,6 +95,13 @@ static int load_server(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	if (rc != HS_OK)
 		return rc;
 	c->control_socket = dup_or_null(conf_str(s, "control-socket"));
+	c->username = dup_or_null(conf_str(s, "username"));
+	c->pidfile = dup_or_null(conf_str(s, "pidfile"));
+	c->log_file = dup_or_null(conf_str(s, "log-file"));
+	c->ctl_group = dup_or_null(conf_str(s, "control-socket-group"));
+	rc = ctl_perms(s, c, em);
+	if (rc != HS_OK)
+		return rc;
 	c->beat_ms = (uint32_t)conf_dur_ms(s, "beat-interval", 15000);
 	c->syslog = conf_bool(s, "syslog", 0);
 	c->transfers_in = (unsigned)conf_int(s, "transfers-in", ZSEC_RUN_MAX_OPS);
@@ -85,6 +137,118 @@ static int load_dnssec(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	return HS_OK;
 }
 
+static int load_keys(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
+{
+	size_t n = conf_sec_count(cf, "key");
+	c->keys = n ? xcalloc(n, sizeof(*c->keys)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		const conf_sec_t *s = conf_sec_at(cf, "key", i);
+		hs_errmsg_t kem;
+		hs_errmsg_clear(&kem);
+		if (tp_tsig_key_make(conf_str(s, "name"), conf_str(s, "algorithm"),
+		                     conf_str(s, "secret"), &c->keys[i], &kem) != HS_OK)
+			return hs_fail(em, HS_E_CONFIG, "%s:%u: key: %s", c->path, conf_sec_line(s),
+			               hs_errmsg_str(&kem));
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->keys[j].name, c->keys[i].name) == 0)
+				return hs_fail(em, HS_E_CONFIG, "%s:%u: key '%s' defined twice",
+				               c->path, conf_sec_line(s), c->keys[i].name);
+		c->nkeys = i + 1;
+	}
+	return HS_OK;
+}
+
+static int key_defined(const hd_config_t *c, const char *name)
+{
+	for (size_t i = 0; i < c->nkeys; i++)
+		if (strcmp(c->keys[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* "ADDR[/PREFIX] [KEY]" (acl) or "ADDR[@PORT] [KEY]" (notify). */
+static int parse_peer(const hd_config_t *c, const char *text, int acl, tp_peer_addr_t *addr,
+                      unsigned *prefix, char key[TP_TSIG_NAME_MAX])
+{
+	char a[128], k[TP_TSIG_NAME_MAX] = "", rest[8];
+	unsigned long port = 53, pfx = 0;
+	if (sscanf(text, "%127s %255s %7s", a, k, rest) > 2)
+		return HS_E_CONFIG;
+	char *sep = strchr(a, acl ? '/' : '@');
+	if (sep) {
+		char *end;
+		*sep = 0;
+		unsigned long v = strtoul(sep + 1, &end, 10);
+		if (*end || sep[1] == 0)
+			return HS_E_CONFIG;
+		if (acl)
+			pfx = v;
+		else
+			port = v;
+		if ((acl && v > 128) || (!acl && (v == 0 || v > 65535)))
+			return HS_E_CONFIG;
+	}
+	if (tp_peer_addr_parse(a, (uint16_t)port, addr) != HS_OK || a[0] == '[')
+		return HS_E_CONFIG;
+	if (prefix)
+		*prefix = (unsigned)pfx;
+	key[0] = 0;
+	if (k[0]) {
+		tp_tsig_key_t t;
+		if (tp_tsig_key_make(k, "hmac-sha256", "AA==", &t, NULL) != HS_OK ||
+		    !key_defined(c, t.name))
+			return HS_E_NOTFOUND;
+		snprintf(key, TP_TSIG_NAME_MAX, "%s", t.name);
+	}
+	return HS_OK;
+}
+
+static int load_acl(const conf_sec_t *s, const char *opt, const char *sec, hd_config_t *c,
+                    tp_zs_acl_t **out, size_t *nout, hs_errmsg_t *em)
+{
+	size_t n = conf_count(s, opt);
+	*out = n ? xcalloc(n, sizeof(**out)) : NULL;
+	*nout = n;
+	for (size_t i = 0; i < n; i++) {
+		const conf_val_t *v = conf_val(s, opt, i);
+		int rc =
+		    parse_peer(c, v->text, 1, &(*out)[i].addr, &(*out)[i].prefix, (*out)[i].key);
+		if (rc != HS_OK)
+			return hs_fail(em, HS_E_CONFIG, "%s:%u: %s.%s: '%s': %s", c->path, v->line,
+			               sec, opt, v->text,
+			               rc == HS_E_NOTFOUND ? "no key: section of that name"
+			                                   : "expected ADDR[/PREFIX] [KEY]");
+	}
+	return HS_OK;
+}
+
+static int load_notify(const conf_sec_t *s, hd_config_t *c, tp_zs_notify_t **out, size_t *nout,
+                       hs_errmsg_t *em)
+{
+	size_t n = conf_count(s, "notify");
+	*out = n ? xcalloc(n, sizeof(**out)) : NULL;
+	*nout = n;
+	for (size_t i = 0; i < n; i++) {
+		const conf_val_t *v = conf_val(s, "notify", i);
+		int rc = parse_peer(c, v->text, 0, &(*out)[i].addr, NULL, (*out)[i].key);
+		if (rc != HS_OK)
+			return hs_fail(em, HS_E_CONFIG, "%s:%u: zone.notify: '%s': %s", c->path,
+			               v->line, v->text,
+			               rc == HS_E_NOTFOUND ? "no key: section of that name"
+			                                   : "expected ADDR[@PORT] [KEY]");
+	}
+	return HS_OK;
+}
+
+void hd_zone_confs_free(hd_zone_conf_t *z, size_t n)
+{
+	for (size_t i = 0; z != NULL && i < n; i++) {
+		free(z[i].acl);
+		free(z[i].notify);
+	}
+	free(z);
+}
+
 static int load_zones(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 {
 	size_t i, j, n = conf_sec_count(cf, "zone");
@@ -108,6 +272,23 @@ static int load_zones(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 		z->nprimaries = np;
 		z->refresh_min_s = (uint32_t)(conf_dur_ms(s, "refresh-min", 30000) / 1000);
 		z->retry_min_s = (uint32_t)(conf_dur_ms(s, "retry-min", 10000) / 1000);
+		c->nzones = i + 1; /* what is loaded so far is freed on error */
+		const char *pk = conf_str(s, "primary-key");
+		if (pk != NULL && pk[0]) {
+			if (!key_defined(c, pk))
+				return hs_fail(em, HS_E_CONFIG,
+				               "%s:%u: zone.primary-key: no key '%s'", c->path,
+				               conf_sec_line(s), pk);
+			snprintf(z->primary_key, sizeof(z->primary_key), "%s", pk);
+		}
+		int rc = load_acl(s, "provide-xfr", "zone", c, &z->acl, &z->nacl, em);
+		if (rc == HS_OK)
+			rc = load_notify(s, c, &z->notify, &z->nnotify, em);
+		if (rc != HS_OK)
+			return rc;
+		z->journal.max_bytes = (size_t)conf_int(s, "journal-size", 16777216);
+		z->journal.max_age_s = (uint32_t)(conf_dur_ms(s, "journal-age", 604800000) / 1000);
+		z->persist = conf_bool(s, "store-zone", 1);
 	}
 	c->nzones = n;
 	return HS_OK;
@@ -159,20 +340,14 @@ static int load_idzone(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 			               "%s:%u: identity-zone.address: '%s' is not an IP address",
 			               c->path, conf_val(s, "address", i)->line, z->addrs[i]);
 	}
-	z->nxfr = conf_count(s, "provide-xfr");
-	z->xfr = z->nxfr ? xcalloc(z->nxfr, sizeof(*z->xfr)) : NULL;
-	for (i = 0; i < z->nxfr; i++)
-		if (tp_peer_addr_parse(conf_val(s, "provide-xfr", i)->text, 0, &z->xfr[i]) != HS_OK)
-			return hs_fail(
-			    em, HS_E_CONFIG,
-			    "%s:%u: identity-zone.provide-xfr: '%s' is not an IP address", c->path,
-			    conf_val(s, "provide-xfr", i)->line,
-			    conf_val(s, "provide-xfr", i)->text);
+	rc = load_acl(s, "provide-xfr", "identity-zone", c, &z->xfr, &z->nxfr, em);
+	if (rc != HS_OK)
+		return rc;
 	z->nnotify = conf_count(s, "notify");
 	z->notify = z->nnotify ? xcalloc(z->nnotify, sizeof(*z->notify)) : NULL;
 	for (i = 0; i < z->nnotify; i++)
-		if (conv_addr(&conf_val(s, "notify", i)->addr, ip, sizeof(ip), &z->notify[i]) !=
-		    HS_OK)
+		if (conv_addr(&conf_val(s, "notify", i)->addr, ip, sizeof(ip),
+		              &z->notify[i].addr) != HS_OK)
 			return hs_fail(em, HS_E_CONFIG, "%s:%u: identity-zone.notify: bad address",
 			               c->path, conf_val(s, "notify", i)->line);
 	if (!z->enable)
@@ -213,6 +388,8 @@ int hd_config_load(const char *path, hd_config_t *out, hs_errmsg_t *em)
 		goto cleanup;
 	rc = load_server(cf, &c, em);
 	if (rc == HS_OK)
+		rc = load_keys(cf, &c, em);
+	if (rc == HS_OK)
 		rc = load_dnssec(cf, &c, em);
 	if (rc == HS_OK)
 		rc = load_zones(cf, &c, em);
@@ -235,8 +412,15 @@ void hd_config_clear(hd_config_t *c)
 	free(c->path);
 	tp_conf_clear(&c->tp);
 	free(c->control_socket);
+	free(c->ctl_group);
+	free(c->username);
+	free(c->pidfile);
+	free(c->log_file);
 	dv_anchors_free(c->anchors);
-	free(c->zones);
+	hd_zone_confs_free(c->zones, c->nzones);
 	hd_idzone_conf_clear(&c->idz);
+	if (c->keys)
+		memset(c->keys, 0, c->nkeys * sizeof(*c->keys));
+	free(c->keys);
 	memset(c, 0, sizeof(*c));
 }

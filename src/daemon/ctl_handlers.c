@@ -6,6 +6,7 @@
 #include "daemon/hd_int.h"
 #include "hpke/keyfile.h"
 #include "sig0/sig0.h"
+#include "util/xmalloc.h"
 
 #define S(ms) ((ms) / 1000)
 
@@ -87,16 +88,20 @@ static int h_status(tp_ctl_call_t *c, void *arg)
 	hs_jw_kv_u64(c->out, "beat_interval_ms", eng_beat_interval(d->eng));
 	hs_jw_kv_u64(c->out, "port", tp_node_port(d->node));
 	transport_counters(c->out, d);
-	if (d->idz != NULL) {
+	if (d->idz != NULL && d->idzn != NULL) {
+		tp_zs_stats_t zst;
+		size_t alen;
+		const uint8_t *apex = zn_zone_apex(d->idzn, &alen);
+		tp_zs_stats(d->zsrv, apex, alen, &zst);
 		hs_jw_key(c->out, "identity_zone");
 		hs_jw_obj_begin(c->out);
 		hs_jw_kv_u64(c->out, "serial", ds_zone_serial(d->idz));
 		hs_jw_kv_u64(c->out, "rrsets", ds_zone_rrset_count(d->idz));
 		hs_jw_kv_u64(c->out, "expires", ds_zone_expiration(d->idz));
 		hs_jw_kv_u64(c->out, "resign_at", ds_zone_resign_at(d->idz));
-		hs_jw_kv_u64(c->out, "queries", d->idz_queries);
-		hs_jw_kv_u64(c->out, "transfers", d->idz_xfrs);
-		hs_jw_kv_u64(c->out, "transfers_refused", d->idz_refused);
+		hs_jw_kv_u64(c->out, "queries", zst.queries);
+		hs_jw_kv_u64(c->out, "transfers", zst.xfrs);
+		hs_jw_kv_u64(c->out, "transfers_refused", zst.refused);
 		tp_node_stats_t ns;
 		tp_node_stats(d->node, &ns);
 		hs_jw_kv_u64(c->out, "rate_limited", ns.answers_limited);
@@ -130,6 +135,80 @@ static int h_zone_list(tp_ctl_call_t *c, void *arg)
 	}
 	hs_jw_arr_end(c->out);
 	return HS_OK;
+}
+
+/* The zone machinery's view of a followed zone: journal span, transfers
+ * in, and what each downstream was last told and given. */
+static void zone_machinery(tp_ctl_call_t *c, hd_t *d, const struct hd_zone *hz)
+{
+	zn_journal_span_t sp;
+	char line[512];
+	size_t alen, n, i;
+	uint64_t now = hs_now_s(d->env);
+	zn_journal_span(hz->jn, &sp);
+	if (sp.entries)
+		snprintf(line, sizeof(line), "%u..%u, %zu entries, %zu octets", sp.oldest,
+		         sp.newest, sp.entries, sp.bytes);
+	else
+		snprintf(line, sizeof(line), "empty");
+	hs_jw_kv_str(c->out, "journal", line);
+	hs_jw_key(c->out, "journal_span");
+	hs_jw_obj_begin(c->out);
+	hs_jw_kv_u64(c->out, "entries", sp.entries);
+	hs_jw_kv_u64(c->out, "bytes", sp.bytes);
+	hs_jw_kv_u64(c->out, "oldest", sp.oldest);
+	hs_jw_kv_u64(c->out, "newest", sp.newest);
+	hs_jw_obj_end(c->out);
+	snprintf(line, sizeof(line), "%llu IXFR, %llu AXFR, %llu refused%s%s",
+	         (unsigned long long)hz->ixfr_in, (unsigned long long)hz->axfr_in,
+	         (unsigned long long)hz->refused_in, hz->last_in[0] ? "; last: " : "", hz->last_in);
+	hs_jw_kv_str(c->out, "transfers_in", line);
+	if (hz->zn == NULL)
+		return;
+	const uint8_t *apex = zn_zone_apex(hz->zn, &alen);
+	tp_zs_down_t dv[64];
+	n = tp_zs_downstreams(d->zsrv, apex, alen, dv, 64);
+	if (n > 64)
+		n = 64;
+	hs_jw_key(c->out, "downstreams");
+	hs_jw_arr_begin(c->out);
+	for (i = 0; i < n; i++) {
+		static const char *const st[] = {"-", "pending", "answered", "not answered"};
+		int o = 0;
+		o += snprintf(line + o, sizeof(line) - (size_t)o, "%s:", dv[i].addr);
+		if (dv[i].configured)
+			o += snprintf(line + o, sizeof(line) - (size_t)o,
+			              " notify %u %s (%u tries, %llus ago)", dv[i].notify_serial,
+			              st[dv[i].notify_state], dv[i].notify_tries,
+			              (unsigned long long)(now - (uint64_t)dv[i].notify_at));
+		if (dv[i].has_xfr)
+			o += snprintf(line + o, sizeof(line) - (size_t)o,
+			              " %s serial %u, %zu octets (%llus ago)", dv[i].xfr_kind,
+			              dv[i].xfr_serial, dv[i].xfr_bytes,
+			              (unsigned long long)(now - (uint64_t)dv[i].xfr_at));
+		if (dv[i].refused)
+			snprintf(line + o, sizeof(line) - (size_t)o, " %u refused", dv[i].refused);
+		hs_jw_str(c->out, line);
+	}
+	hs_jw_arr_end(c->out);
+	hs_jw_key(c->out, "downstream_detail");
+	hs_jw_arr_begin(c->out);
+	for (i = 0; i < n; i++) {
+		hs_jw_obj_begin(c->out);
+		hs_jw_kv_str(c->out, "address", dv[i].addr);
+		hs_jw_kv_bool(c->out, "notify_target", dv[i].configured);
+		hs_jw_kv_u64(c->out, "notify_serial", dv[i].notify_serial);
+		hs_jw_kv_u64(c->out, "notify_state", dv[i].notify_state);
+		hs_jw_kv_u64(c->out, "notify_tries", dv[i].notify_tries);
+		hs_jw_kv_i64(c->out, "notify_at", dv[i].notify_at);
+		hs_jw_kv_u64(c->out, "xfr_serial", dv[i].xfr_serial);
+		hs_jw_kv_str(c->out, "xfr_kind", dv[i].has_xfr ? dv[i].xfr_kind : "");
+		hs_jw_kv_u64(c->out, "xfr_bytes", dv[i].xfr_bytes);
+		hs_jw_kv_i64(c->out, "xfr_at", dv[i].xfr_at);
+		hs_jw_kv_u64(c->out, "refused", dv[i].refused);
+		hs_jw_obj_end(c->out);
+	}
+	hs_jw_arr_end(c->out);
 }
 
 static int h_zone_show(tp_ctl_call_t *c, void *arg)
@@ -168,19 +247,22 @@ static int h_zone_show(tp_ctl_call_t *c, void *arg)
 	hs_jw_kv_str(c->out, "group", g != NULL ? g : "-");
 	if (z != NULL && z->reason != ENG_ZONE_MALFORMED && z->reason != ENG_ZONE_NO_HSYNCPARAM &&
 	    z->reason != ENG_ZONE_MANY_HSYNCPARAM && z->reason != ENG_ZONE_NO_HSYNC3) {
-		snprintf(pol, sizeof(pol), "nsmgmt=%s parentsync=%s%s%s%s%s%s",
+		/* the presentation form of the record (as hsdig and hsync-rr show it) */
+		snprintf(pol, sizeof(pol), "nsmgmt=\"%s\" parentsync=\"%s\"%s%s%s%s%s%s%s",
 		         z->policy.nsmgmt ? "agent" : "owner",
 		         z->policy.parentsync ? "agent" : "owner",
-		         z->policy.pubcds ? " pubcds" : "", z->policy.servers ? " servers=" : "",
-		         z->policy.servers ? z->policy.servers : "",
-		         z->policy.signers ? " signers=" : "",
-		         z->policy.signers ? z->policy.signers : "");
+		         z->policy.servers ? " servers=\"" : "",
+		         z->policy.servers ? z->policy.servers : "", z->policy.servers ? "\"" : "",
+		         z->policy.signers ? " signers=\"" : "",
+		         z->policy.signers ? z->policy.signers : "", z->policy.signers ? "\"" : "",
+		         z->policy.pubcds ? " pubcds" : "");
 		hs_jw_kv_str(c->out, "hsyncparam", pol);
 	} else {
 		hs_jw_kv_str(c->out, "hsyncparam", "-");
 	}
-	hs_jw_kv_str(c->out, "problem",
-	             z == NULL ? "not loaded" : (z->multi ? "" : z->reason_text));
+	if (z == NULL || !z->multi)
+		hs_jw_kv_str(c->out, "problem", z == NULL ? "not loaded" : z->reason_text);
+	zone_machinery(c, d, hz);
 	hs_jw_key(c->out, "hsync3");
 	hs_jw_arr_begin(c->out);
 	for (i = 0; z != NULL && i < z->nproviders; i++) {
@@ -216,17 +298,23 @@ static void peer_counters(hs_jw_t *w, hd_t *d, const eng_peer_info_t *pi)
 	hs_jw_kv_u64(w, "delivered", ps.delivered);
 	hs_jw_kv_u64(w, "pending", ps.pending);
 	hs_jw_kv_u64(w, "retried", ps.retried);
-	hs_jw_kv_u64(w, "rejected", ps.rejected);
+	/* refusals by the transport (receipts) and by the engine (HELLO_ACK
+	 * accept false, AG-18) count alike */
+	hs_jw_kv_u64(w, "rejected", ps.rejected + pi->refused_out);
 	hs_jw_kv_u64(w, "expired", ps.expired);
 	hs_jw_kv_u64(w, "failed", ps.rejected + ps.expired);
 	hs_jw_kv_u64(w, "received", ps.received);
 	hs_jw_kv_u64(w, "duplicates", ps.duplicates);
-	hs_jw_kv_u64(w, "refused", ps.refused);
+	hs_jw_kv_u64(w, "refused", ps.refused + pi->refused_in);
 	hs_jw_kv_u64(w, "forged", ps.forged);
 	hs_jw_kv_u64(w, "last_delivered", S(ps.last_delivered_ms));
 	hs_jw_kv_u64(w, "last_received", S(ps.last_received_ms));
 	hs_jw_kv_u64(w, "beats_rx", pi->beats_rx);
 	hs_jw_kv_u64(w, "beats_tx", pi->beats_tx);
+	hs_jw_kv_u64(w, "beats_skipped", pi->beats_skipped);
+	hs_jw_kv_str(w, "last_error", ps.last_error);
+	hs_jw_kv_u64(w, "last_error_at", S(ps.last_error_ms));
+	hs_jw_kv_bool(w, "failing", ps.failing != 0);
 }
 
 static int h_peer_list(tp_ctl_call_t *c, void *arg)
@@ -364,6 +452,16 @@ static int h_gossip_show(tp_ctl_call_t *c, void *arg)
 	return HS_OK;
 }
 
+/* A record text as one JSON string, without the newline it ends with. */
+static void jw_line(hs_jw_t *w, const hs_buf_t *b)
+{
+	size_t n = b->len;
+
+	while (n > 0 && (b->data[n - 1] == '\n' || b->data[n - 1] == '\r'))
+		n--;
+	hs_jw_strn(w, (const char *)b->data, n);
+}
+
 static int h_identity(tp_ctl_call_t *c, void *arg)
 {
 	hd_t *d = arg;
@@ -396,10 +494,10 @@ static int h_identity(tp_ctl_call_t *c, void *arg)
 	         strchr(d->cfg.tp.listen.ip, ':') ? "AAAA" : "A", d->cfg.tp.listen.ip);
 	hs_jw_str(c->out, line);
 	sig0_key_rr_text(k, &b);
-	hs_jw_strn(c->out, (const char *)b.data, b.len);
+	jw_line(c->out, &b);
 	b.len = 0;
 	if (hpke_keyfile_record(&b, &kf, owner) == HS_OK)
-		hs_jw_strn(c->out, (const char *)b.data, b.len);
+		jw_line(c->out, &b);
 	if (d->idz != NULL) {
 		/* the identity zone is ours: the parent needs its DS */
 		const char *p, *nl;
@@ -429,7 +527,14 @@ static void after_stop(void *arg)
 
 static void after_reload(void *arg)
 {
-	hd_reload(arg);
+	hd_t *d = arg;
+	hd_config_t *nc = d->reload_next;
+
+	d->reload_next = NULL;
+	if (nc != NULL) {
+		hd_reload_apply(d, nc);
+		free(nc);
+	}
 }
 
 static int h_stop(tp_ctl_call_t *c, void *arg)
@@ -439,10 +544,37 @@ static int h_stop(tp_ctl_call_t *c, void *arg)
 	return HS_OK;
 }
 
+/* The file is read and checked here, so the client hears a refusal;
+ * what it changes is applied once the answer is out. */
 static int h_reload(tp_ctl_call_t *c, void *arg)
 {
-	hs_jw_str(c->out, "reloading configuration and zones");
-	tp_ctl_after_reply(c, after_reload, arg);
+	hd_t *d = arg;
+	hd_config_t *nc;
+	hs_errmsg_t em;
+	char kept[256], msg[400];
+
+	if (d->reload_next != NULL)
+		return hs_fail(c->em, HS_E_AGAIN, "a reload is already under way");
+	nc = xcalloc(1, sizeof(*nc));
+	hs_errmsg_clear(&em);
+	if (hd_reload_prepare(d, nc, kept, sizeof(kept), &em) != HS_OK) {
+		free(nc);
+		hs_log(HS_LOG_ERR, "hsyncd",
+		       "reload refused, keeping the running configuration: %s", hs_errmsg_str(&em));
+		return hs_fail(c->em, HS_E_CONFIG,
+		               "reload refused, the running configuration is kept: %s",
+		               hs_errmsg_str(&em));
+	}
+	snprintf(msg, sizeof(msg), "configuration reloaded: %zu zone%s%s%s%s", nc->nzones,
+	         nc->nzones == 1 ? "" : "s", kept[0] ? "; changes of " : "", kept,
+	         kept[0] ? " need a restart (running values kept)" : "");
+	d->reload_next = nc;
+	hs_jw_obj_begin(c->out);
+	hs_jw_kv_str(c->out, "message", msg);
+	hs_jw_kv_u64(c->out, "zones", nc->nzones);
+	hs_jw_kv_str(c->out, "restart_needed", kept);
+	hs_jw_obj_end(c->out);
+	tp_ctl_after_reply(c, after_reload, d);
 	return HS_OK;
 }
 
@@ -471,6 +603,9 @@ int hd_ctl_start(hd_t *d, hs_errmsg_t *em)
 	memset(&cc, 0, sizeof(cc));
 	cc.path = d->cfg.control_socket;
 	cc.env = d->env;
+	cc.mode = d->cfg.ctl_mode;
+	cc.has_group = d->cfg.ctl_group != NULL;
+	cc.group = d->cfg.ctl_gid;
 	rc = tp_ctl_new(d->loop, &cc, &d->ctl, em);
 	if (rc != HS_OK)
 		return rc;

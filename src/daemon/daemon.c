@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "daemon/hd_int.h"
+#include "daemon/svc.h"
 #include "util/xmalloc.h"
 
 #define SUBSYS "hsyncd"
@@ -11,6 +12,7 @@
 void hd_stop(hd_t *d)
 {
 	hs_log(HS_LOG_NOTICE, SUBSYS, "stopping");
+	(void)svc_notify("STOPPING=1");
 	tp_loop_break(d->loop);
 }
 
@@ -35,6 +37,12 @@ static void needs_restart(const hd_config_t *o, const hd_config_t *n, char *out,
 	    {str_differs(a->hpke_key, b->hpke_key), "server.hpke-key"},
 	    {str_differs(o->control_socket, n->control_socket), "server.control-socket"},
 	    {o->transfers_in != n->transfers_in, "server.transfers-in"},
+	    {o->ctl_mode != n->ctl_mode || str_differs(o->ctl_group, n->ctl_group),
+	     "server.control-socket-mode/group"},
+	    {str_differs(o->username, n->username), "server.username"},
+	    {str_differs(o->pidfile, n->pidfile), "server.pidfile"},
+	    {str_differs(o->log_file, n->log_file) || o->syslog != n->syslog,
+	     "server.log-file/syslog"},
 	    {a->inline_limit != b->inline_limit || a->chunk_size != b->chunk_size ||
 	         a->udp_max != b->udp_max || a->timeout_ms != b->timeout_ms ||
 	         a->retries != b->retries || a->replay_window != b->replay_window ||
@@ -53,57 +61,86 @@ static void needs_restart(const hd_config_t *o, const hd_config_t *n, char *out,
 			                         rows[i].name);
 }
 
-/*
- * SIGHUP / "reload": read the file again and apply what a running agent
- * can change without dropping a peer: log level, BEAT interval, the zones
- * (added, removed, primaries), the resolver and the trust anchors (every
- * peer is looked up again under them). Options bound to sockets, keys or
- * the store keep their running values, and the log says which.
- */
-void hd_reload(hd_t *d)
+int hd_reload_prepare(hd_t *d, hd_config_t *nc, char *kept, size_t keptlen, hs_errmsg_t *em)
 {
-	hd_config_t nc;
+	int rc;
+
+	memset(nc, 0, sizeof(*nc));
+	rc = hd_config_load(d->cfg.path, nc, em);
+	if (rc != HS_OK)
+		return rc;
+	needs_restart(&d->cfg, nc, kept, keptlen);
+	return HS_OK;
+}
+
+/*
+ * Apply what a running agent can change without dropping a peer: log
+ * level, BEAT interval, the zones (added, removed, primaries), the
+ * resolver and the trust anchors (every peer is looked up again under
+ * them), the identity zone. Options bound to sockets, keys or the store
+ * keep their running values, and the log says which. The log file is
+ * opened again (after a rotation).
+ */
+void hd_reload_apply(hd_t *d, hd_config_t *nc)
+{
 	hs_errmsg_t em;
 	dv_anchors_t *old;
 	char kept[256];
 
+	(void)svc_notify("RELOADING=1");
 	hs_errmsg_clear(&em);
-	memset(&nc, 0, sizeof(nc));
-	if (hd_config_load(d->cfg.path, &nc, &em) != HS_OK) {
+	if (hs_log_reopen(&em) != HS_OK)
+		hs_log(HS_LOG_ERR, SUBSYS, "%s; still writing to the old file", hs_errmsg_str(&em));
+	needs_restart(&d->cfg, nc, kept, sizeof(kept));
+	if (kept[0] != '\0')
+		hs_log(HS_LOG_WARN, SUBSYS, "changes of %s need a restart; running values kept",
+		       kept);
+	hs_log_set_level(nc->log_level);
+	d->cfg.log_level = nc->log_level;
+	if (nc->beat_ms != d->cfg.beat_ms) {
+		eng_set_beat_interval(d->eng, nc->beat_ms);
+		d->cfg.beat_ms = nc->beat_ms;
+	}
+	/* discovery: the anchors are borrowed by the disc_t until replaced */
+	if (disc_set_trust(d->disc, nc->anchors, nc->insecure) == HS_OK) {
+		old = d->cfg.anchors;
+		d->cfg.anchors = nc->anchors;
+		d->cfg.insecure = nc->insecure;
+		nc->anchors = old;
+	}
+	d->cfg.resolver = nc->resolver;
+	hd_zones_apply(d, nc);
+	if (strcmp(nc->tp.identity, d->cfg.tp.identity) == 0)
+		hd_idzone_apply(d, nc); /* its keys were checked against the new identity */
+	hd_zone_confs_free(d->cfg.zones, d->cfg.nzones);
+	d->cfg.zones = nc->zones;
+	d->cfg.nzones = nc->nzones;
+	nc->zones = NULL;
+	nc->nzones = 0;
+	hd_config_clear(nc);
+	hs_log(HS_LOG_NOTICE, SUBSYS,
+	       "configuration reloaded: %zu zone%s, beat %u ms, %zu anchor%s", d->cfg.nzones,
+	       d->cfg.nzones == 1 ? "" : "s", d->cfg.beat_ms, dv_anchors_count(d->cfg.anchors),
+	       dv_anchors_count(d->cfg.anchors) == 1 ? "" : "s");
+	(void)svc_notify("READY=1\nSTATUS=serving %zu zone%s", d->cfg.nzones,
+	                 d->cfg.nzones == 1 ? "" : "s");
+	hd_pump(d);
+}
+
+/* SIGHUP: read the file again; a file that does not load changes nothing. */
+void hd_reload(hd_t *d)
+{
+	hd_config_t nc;
+	hs_errmsg_t em;
+	char kept[256];
+
+	hs_errmsg_clear(&em);
+	if (hd_reload_prepare(d, &nc, kept, sizeof(kept), &em) != HS_OK) {
 		hs_log(HS_LOG_ERR, SUBSYS, "reload refused, keeping the running configuration: %s",
 		       hs_errmsg_str(&em));
 		return;
 	}
-	needs_restart(&d->cfg, &nc, kept, sizeof(kept));
-	if (kept[0] != '\0')
-		hs_log(HS_LOG_WARN, SUBSYS, "changes of %s need a restart; running values kept",
-		       kept);
-	hs_log_set_level(nc.log_level);
-	d->cfg.log_level = nc.log_level;
-	if (nc.beat_ms != d->cfg.beat_ms) {
-		eng_set_beat_interval(d->eng, nc.beat_ms);
-		d->cfg.beat_ms = nc.beat_ms;
-	}
-	/* discovery: the anchors are borrowed by the disc_t until replaced */
-	if (disc_set_trust(d->disc, nc.anchors, nc.insecure) == HS_OK) {
-		old = d->cfg.anchors;
-		d->cfg.anchors = nc.anchors;
-		d->cfg.insecure = nc.insecure;
-		nc.anchors = old;
-	}
-	d->cfg.resolver = nc.resolver;
-	hd_zones_apply(d, &nc);
-	if (strcmp(nc.tp.identity, d->cfg.tp.identity) == 0)
-		hd_idzone_apply(d, &nc); /* its keys were checked against the new identity */
-	free(d->cfg.zones);
-	d->cfg.zones = nc.zones;
-	d->cfg.nzones = nc.nzones;
-	nc.zones = NULL;
-	nc.nzones = 0;
-	hd_config_clear(&nc);
-	hs_log(HS_LOG_NOTICE, SUBSYS, "configuration reloaded: %zu zones, beat %u ms, %zu anchors",
-	       d->cfg.nzones, d->cfg.beat_ms, dv_anchors_count(d->cfg.anchors));
-	hd_pump(d);
+	hd_reload_apply(d, &nc);
 }
 
 int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em)
@@ -124,11 +161,7 @@ int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em)
 	}
 	memset(&ec, 0, sizeof(ec));
 	ec.identity = d->cfg.tp.identity;
-	ec.beat_interval_ms = d->cfg.beat_ms;
-	ec.discover_retry_ms = 2000;
-	ec.discover_retry_max_ms = 30000;
-	ec.hello_retry_ms = 1000;
-	ec.hello_retry_max_ms = 30000;
+	ec.beat_interval_ms = d->cfg.beat_ms; /* HELLO retry: the draft's 2 s .. 60 s */
 	rc = eng_new(&d->eng, &ec, d->env, em);
 	if (rc != HS_OK)
 		goto cleanup;
@@ -136,6 +169,10 @@ int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em)
 	hooks.on_inbox = hd_on_inbox;
 	hooks.on_outcome = hd_on_outcome;
 	hooks.arg = d;
+	/* one daemon per store: a second would answer with the same queue */
+	rc = svc_lock_store(d->cfg.tp.store, &d->lock, em);
+	if (rc != HS_OK)
+		goto cleanup;
 	rc = tp_node_new(d->loop, &d->cfg.tp, d->env, &hooks, NULL, &d->node, em);
 	if (rc != HS_OK)
 		goto cleanup;
@@ -149,14 +186,19 @@ int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em)
 		rc = hd_ctl_start(d, em);
 	if (rc != HS_OK)
 		goto cleanup;
-	hs_log(HS_LOG_NOTICE, SUBSYS, "agent '%s' started: port %u, %zu zones, control '%s'",
+	hs_log(HS_LOG_NOTICE, SUBSYS, "agent '%s' started: port %u, %zu zone%s, control '%s'",
 	       d->cfg.tp.identity, (unsigned)tp_node_port(d->node), d->cfg.nzones,
-	       tp_ctl_path(d->ctl));
+	       d->cfg.nzones == 1 ? "" : "s", tp_ctl_path(d->ctl));
 	*out = d;
 	d = NULL;
 cleanup:
 	hd_free(d);
 	return rc;
+}
+
+const char *hd_identity(const hd_t *d)
+{
+	return d->cfg.tp.identity;
 }
 
 /* ---- signals: flags set by handlers, polled on the loop ---- */
@@ -235,13 +277,19 @@ void hd_free(hd_t *d)
 	zsec_run_free(d->zrun);
 	/* the node persists its queue; closing it closes the store */
 	tp_node_free(d->node);
+	hd_zones_free(d); /* after the node: transfers streamed out end with it */
 	zsec_free(d->zs);
 	disc_free(d->disc);
 	eng_free(d->eng);
 	tp_loop_free(d->loop);
-	hd_config_clear(&d->cfg);
 	free(d->map);
 	free(d->zones);
 	hs_strmap_free(d->zone_idx);
+	if (d->pidfile_written)
+		svc_pidfile_remove(d->cfg.pidfile);
+	svc_lock_release(d->lock);
+	hd_config_clear(d->reload_next);
+	free(d->reload_next);
+	hd_config_clear(&d->cfg);
 	free(d);
 }

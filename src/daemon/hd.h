@@ -19,23 +19,35 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "dnssec/dnssec.h"
 #include "dnssec/sign.h"
 #include "transport/endpoint.h"
 #include "transport/nodeconf.h"
+#include "transport/tsig.h"
+#include "transport/zserve.h"
+#include "zone/journal.h"
 #include "util/conf.h"
 #include "util/errmsg.h"
 #include "util/log.h"
+#include "util/version.h"
 
 #define HD_MAX_PRIMARIES 8
-#define HD_VERSION       "0.1"
+#define HD_VERSION       HS_VERSION
 
 typedef struct hd_zone_conf {
 	char name[256];
 	tp_peer_addr_t primaries[HD_MAX_PRIMARIES];
 	size_t nprimaries;
 	uint32_t refresh_min_s, retry_min_s; /* floors of its SOA timers */
+	char primary_key[TP_TSIG_NAME_MAX];  /* TSIG key for transfers in; "" = none */
+	tp_zs_acl_t *acl;                    /* provide-xfr (served onward) */
+	size_t nacl;
+	tp_zs_notify_t *notify; /* downstreams told by NOTIFY after each new version */
+	size_t nnotify;
+	zn_journal_limits_t journal;
+	int persist; /* keep the copy and journal in the store (when there is one) */
 } hd_zone_conf_t;
 
 /* The identity zone this agent serves itself (section identity-zone:). */
@@ -49,9 +61,9 @@ typedef struct hd_idzone_conf {
 	char **ns;
 	size_t nns;
 	uint32_t ttl, validity; /* seconds */
-	tp_peer_addr_t *xfr;    /* provide-xfr: addresses allowed AXFR (port 0) */
+	tp_zs_acl_t *xfr;       /* provide-xfr: who may transfer it (and with which key) */
 	size_t nxfr;
-	tp_peer_addr_t *notify; /* secondaries told by NOTIFY after each signing */
+	tp_zs_notify_t *notify; /* secondaries told by NOTIFY after each signing */
 	size_t nnotify;
 } hd_idzone_conf_t;
 
@@ -59,6 +71,12 @@ typedef struct hd_config {
 	char *path;           /* the file it came from */
 	tp_conf_t tp;         /* identity, listen, store, keys, transport knobs; no peers */
 	char *control_socket; /* Unix socket path */
+	unsigned ctl_mode;    /* its permissions; 0 = default */
+	char *ctl_group;      /* its group's name, or NULL */
+	gid_t ctl_gid;        /* that group, looked up with the configuration */
+	char *username;       /* run as this user (privileges dropped), or NULL */
+	char *pidfile;        /* or NULL */
+	char *log_file;       /* or NULL: stderr or syslog */
 	uint32_t beat_ms;     /* engine beat interval */
 	enum hs_log_level log_level;
 	int syslog;
@@ -70,6 +88,8 @@ typedef struct hd_config {
 	hd_zone_conf_t *zones;
 	size_t nzones;
 	hd_idzone_conf_t idz;
+	tp_tsig_key_t *keys; /* key: sections (TSIG) */
+	size_t nkeys;
 } hd_config_t;
 
 /* The schema of the configuration file (conf_schema.c). */
@@ -79,6 +99,19 @@ const conf_schema_t *hd_conf_schema(void);
  * "FILE:LINE: ..." in `em`, HS_E_IO, and the anchor loaders' codes. */
 int hd_config_load(const char *path, hd_config_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 void hd_config_clear(hd_config_t *c);
+
+/*
+ * What a start needs beyond a valid file (preflight.c), checked as the
+ * calling user: the own SIG(0) and HPKE key files private (mode 0600 or
+ * 0640, hs_file_check_private) and loadable, the identity zone's
+ * .private files private, the directories of the store, the control
+ * socket, the pidfile and the log file present and writable, an existing
+ * store or log file readable and writable. HS_E_CONFIG with
+ * "FILE: section.option: why" in `em`.
+ */
+int hd_config_check_files(const hd_config_t *c, hs_errmsg_t *em) HS_CHECK_RESULT;
+/* Free an array of zone configurations and what each holds. */
+void hd_zone_confs_free(hd_zone_conf_t *z, size_t n);
 /* Free what an identity-zone configuration holds; NULL fields are fine. */
 void hd_idzone_conf_clear(hd_idzone_conf_t *z);
 
@@ -87,6 +120,28 @@ typedef struct hd hd_t;
 /* Start a daemon from `cfg` (taken over on HS_OK: do not clear it).
  * Errors from the node, store, keys, control socket (detail in `em`). */
 int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em) HS_CHECK_RESULT;
+/*
+ * With `username` set, become that user (service.c, svc_become_user),
+ * keeping only the right to bind low ports and to give the control
+ * socket its group until hd_start has finished; already that user:
+ * nothing to do. main() calls it before it opens the log file, so that
+ * file belongs to the user too. Errors as svc_become_user, and
+ * HS_E_NOTFOUND (no such user), "FILE: server.username: why" in `em`.
+ */
+int hd_become_user(const hd_config_t *cfg, hs_errmsg_t *em) HS_CHECK_RESULT;
+
+/*
+ * Start a daemon as a service (service.c, order in svc.h): become the
+ * user (hd_become_user); check the files as that user
+ * (hd_config_check_files); hd_new; give up the last capabilities; write
+ * the pidfile. `cfg` is taken over as by hd_new. Errors: those of the
+ * steps, detail in `em`.
+ */
+int hd_start(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em) HS_CHECK_RESULT;
+
+/* The running daemon's identity (canonical). */
+const char *hd_identity(const hd_t *d);
+
 /* Run until stopped: HS_OK. */
 int hd_run(hd_t *d);
 void hd_free(hd_t *d);

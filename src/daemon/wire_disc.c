@@ -38,28 +38,16 @@ static int send_query(void *arg, const char *name, uint16_t type, uint64_t token
 {
 	hd_t *d = arg;
 	hs_buf_t msg = HS_BUF_INIT;
-	hs_errmsg_t em;
 	uint8_t idb[2] = {0};
-	tp_question_t qq = {
-	    .name = name,
-	    .qtype = type,
-	    .qclass = 1,
-	    .opcode = TP_OPCODE_QUERY,
-	    .flags = TP_FLAG_RD | TP_FLAG_CD,
-	    .edns = 1,
-	    .edns_do = 1,
-	    .udp_size = 1232,
-	};
 	tp_send_opts_t so;
 	struct dq *q;
 	int rc;
 
-	hs_errmsg_clear(&em);
 	memset(&so, 0, sizeof(so));
 	so.timeout_ms = 2000;
 	so.retries = 2;
 	(void)d->env->random(d->env->arg, idb, sizeof(idb));
-	rc = tp_msg_build(&qq, (uint16_t)(idb[0] << 8 | idb[1]), &msg, &em);
+	rc = disc_query_build(name, type, (uint16_t)(idb[0] << 8 | idb[1]), &msg);
 	if (rc == HS_OK) {
 		q = xcalloc(1, sizeof(*q));
 		q->d = d;
@@ -160,10 +148,10 @@ static void on_change(void *arg, const char *identity, const disc_result_t *r)
 			hd_ignore(eng_peer_discovered(d->eng, identity, 1, ""));
 			return;
 		}
+		hs_log(HS_LOG_NOTICE, SUBSYS, "peer '%s' not usable: %s", identity, why);
 	} else {
-		disc_failures_str(r, why, sizeof(why));
+		disc_failures_str(r, why, sizeof(why)); /* discovery logged it */
 	}
-	hs_log(HS_LOG_NOTICE, SUBSYS, "peer '%s' not usable: %s", identity, why);
 	hd_ignore(eng_peer_discovered(d->eng, identity, 0, why));
 }
 
@@ -180,8 +168,8 @@ int hd_disc_start(hd_t *d, hs_errmsg_t *em)
 	dc.query_arg = d;
 	dc.on_change = on_change;
 	dc.change_arg = d;
-	dc.backoff_min_ms = 2000;
-	dc.backoff_max_ms = 60000;
+	/* retries: the draft's 5 s doubling to 300 s (the defaults); discovery
+	 * owns this schedule alone and logs it (AG-9, DISC-14) */
 	dc.query_timeout_ms = 8000;
 	rc = disc_new(&dc, &d->disc);
 	if (rc != HS_OK)

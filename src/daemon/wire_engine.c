@@ -60,11 +60,14 @@ static void run_action(hd_t *d, eng_action_t *a)
 		rc = disc_add_peer(d->disc, a->peer);
 		if (rc == HS_E_EXISTS) { /* asked again: hand over what we have */
 			const disc_result_t *r;
+			char why[512] = "";
 			if (disc_peer_result(d->disc, a->peer, &r) == HS_OK &&
-			    r->state != DISC_PENDING)
-				hd_ignore(eng_peer_discovered(
-				    d->eng, a->peer, r->state == DISC_OK,
-				    r->state == DISC_OK ? "" : "discovery failed"));
+			    r->state != DISC_PENDING) {
+				if (r->state != DISC_OK)
+					disc_failures_str(r, why, sizeof(why));
+				hd_ignore(
+				    eng_peer_discovered(d->eng, a->peer, r->state == DISC_OK, why));
+			}
 		} else if (rc != HS_OK) {
 			hd_ignore(eng_peer_discovered(d->eng, a->peer, 0, hs_strerror(rc)));
 		}
@@ -125,6 +128,23 @@ void hd_pump(hd_t *d)
 	arm_timer(d);
 }
 
+/* TP-14: a PING asking for an echo gets its data back (the
+ * engine has no use for PING; operators and hsync-conform do). */
+static int ping(hd_t *d, const st_inbox_msg_t *m, const tp_msg_t *tm)
+{
+	tp_ping_t pg;
+	hs_buf_t body = HS_BUF_INIT;
+	int rc;
+
+	rc = tp_ping_decode(tm->body, tm->body_len, &pg);
+	if (rc != HS_OK || !pg.echo)
+		return rc;
+	tp_ping_encode(&body, pg.data, pg.data_len, 0);
+	rc = tp_node_send(d->node, m->sender, "PING", body.data, body.len, NULL, NULL);
+	hs_buf_free(&body);
+	return rc;
+}
+
 void hd_on_inbox(void *arg)
 {
 	hd_t *d = arg;
@@ -136,7 +156,9 @@ void hd_on_inbox(void *arg)
 		tp_msg_t tm;
 		/* the inbox keeps the whole plaintext message; the engine wants its body */
 		rc = tp_msg_decode(m.msg, m.len, &tm);
-		if (rc == HS_OK)
+		if (rc == HS_OK && strcmp(m.type, "PING") == 0)
+			rc = ping(d, &m, &tm);
+		else if (rc == HS_OK)
 			rc = eng_message(d->eng, m.sender, m.type, tm.body, tm.body_len);
 		if (rc != HS_OK)
 			hs_log(HS_LOG_INFO, SUBSYS, "%s from '%s' not taken: %s", m.type, m.sender,
@@ -158,8 +180,9 @@ void hd_on_outcome(void *arg, const uint8_t msgid[TP_MSGID_LEN], const char *pee
 	if (!map_take(d, msgid, &eid))
 		return;
 	if (outcome != TP_OUT_DELIVERED)
-		hs_log(HS_LOG_INFO, SUBSYS, "message to '%s' not delivered (%s)", peer,
-		       reason != NULL ? reason : "");
+		hs_log(HS_LOG_NOTICE, SUBSYS, "message to '%s' not delivered: %s%s%s", peer,
+		       outcome == TP_OUT_EXPIRED ? "expired" : "rejected",
+		       reason != NULL && reason[0] ? " " : "", reason != NULL ? reason : "");
 	/* the peer no longer has the HPKE key we sealed to: it may have rolled
 	 * its key, so fetch what it publishes now */
 	if (outcome == TP_OUT_REJECTED && reason != NULL && strcmp(reason, "unknown-key") == 0)

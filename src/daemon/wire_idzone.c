@@ -1,7 +1,8 @@
 /* wire_idzone.c -- our own identity zone: signed at start, on reload and
- * before its signatures pass half their life; plain queries for it
- * answered ahead of the transport; AXFR to the provide-xfr addresses;
- * NOTIFY to the configured secondaries after every signing. */
+ * before its signatures pass half their life, each signing a new version
+ * in the zone machinery; answered, transferred (AXFR/IXFR to the
+ * provide-xfr addresses) and NOTIFYed by the zone server like every
+ * served zone. */
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,14 +11,7 @@
 #include "hpke/keyfile.h"
 #include "sig0/sig0.h"
 
-#define SUBSYS        "idzone"
-#define OPCODE_QUERY  0
-#define OPCODE_NOTIFY 4
-#define T_SOA         6
-#define T_IXFR        251
-#define T_AXFR        252
-#define T_CHUNK       65288
-#define RCODE_REFUSED 5
+#define SUBSYS "idzone"
 
 /* The records of our keys: KEY and HPKEKEY RDATA. */
 static int key_rdata(hd_t *d, hs_buf_t *key, hs_buf_t *hpke, hs_errmsg_t *em)
@@ -47,50 +41,37 @@ static int key_rdata(hd_t *d, hs_buf_t *key, hs_buf_t *hpke, hs_errmsg_t *em)
 	return rc;
 }
 
-static void notify_done(void *arg, int status, const uint8_t *resp, size_t len)
+/* The signed records into the zone machinery: a new version of the
+ * identity zone (its difference to the previous one in the journal, so
+ * secondaries take an IXFR), served by the zone server, NOTIFY sent. */
+static int load_into_zone(hd_t *d, const ds_zone_t *z, hs_errmsg_t *em)
 {
-	(void)arg;
-	(void)resp;
-	(void)len;
-	if (status != HS_OK)
-		hs_log(HS_LOG_INFO, SUBSYS, "notify not answered: %s", hs_strerror(status));
-}
-
-/* NOTIFY (opcode 4, AA, apex SOA) to every configured secondary. */
-static void send_notifies(hd_t *d)
-{
-	const hd_idzone_conf_t *c = &d->cfg.idz;
-	ldns_rdf *apex = NULL;
-	hs_buf_t m = HS_BUF_INIT;
-	uint8_t idb[2];
-	size_t i;
-
-	if (c->nnotify == 0 || ldns_str2rdf_dname(&apex, ds_zone_apex(d->idz)) != LDNS_STATUS_OK)
-		return;
-	for (i = 0; i < c->nnotify; i++) {
-		char where[80];
-		if (d->env->random(d->env->arg, idb, 2) != HS_OK)
-			break;
-		hs_buf_reset(&m);
-		hs_buf_append(&m, idb, 2);
-		hs_buf_append_u16(&m, (uint16_t)(OPCODE_NOTIFY << 11 | 0x0400));
-		hs_buf_append_u16(&m, 1);
-		hs_buf_append_u16(&m, 0);
-		hs_buf_append_u16(&m, 0);
-		hs_buf_append_u16(&m, 0);
-		hs_buf_append(&m, ldns_rdf_data(apex), ldns_rdf_size(apex));
-		hs_buf_append_u16(&m, T_SOA);
-		hs_buf_append_u16(&m, 1);
-		tp_peer_addr_str(&c->notify[i], where, sizeof(where));
-		if (tp_send(tp_node_endpoint(d->node), &c->notify[i], m.data, m.len, NULL,
-		            notify_done, NULL, NULL) != HS_OK)
-			hs_log(HS_LOG_WARN, SUBSYS, "cannot notify '%s'", where);
-		else
-			hs_log(HS_LOG_INFO, SUBSYS, "notify for '%s' sent to '%s'",
-			       ds_zone_apex(d->idz), where);
+	zn_builder_t *b = NULL;
+	int rc = ds_zone_builder(z, &b, em);
+	if (rc != HS_OK)
+		return rc;
+	if (d->idzn == NULL) {
+		ldns_rdf *apex = NULL;
+		if (ldns_str2rdf_dname(&apex, ds_zone_apex(z)) != LDNS_STATUS_OK ||
+		    zn_zone_new(ldns_rdf_data(apex), ldns_rdf_size(apex), &d->idzn) != HS_OK) {
+			ldns_rdf_deep_free(apex);
+			zn_builder_free(b);
+			return hs_fail(em, HS_E_NAME, "identity zone: bad apex");
+		}
+		ldns_rdf_deep_free(apex);
+		d->idjn = zn_journal_new(NULL);
 	}
-	ldns_rdf_deep_free(apex);
-	hs_buf_free(&m);
+	rc = zn_replace(d->idzn, d->idjn, b, hs_now_s(d->env), NULL, em);
+	if (rc != HS_OK)
+		return rc;
+	const hd_idzone_conf_t *c = &d->cfg.idz;
+	tp_zs_zone_conf_t sc = {c->xfr, c->nxfr, c->notify, c->nnotify};
+	if (tp_zs_zone_set(d->zsrv, d->idzn, d->idjn, &sc) != HS_OK)
+		return hs_fail(em, HS_E_CONFIG, "identity zone: provide-xfr names an unknown key");
+	size_t alen;
+	const uint8_t *aw = zn_zone_apex(d->idzn, &alen);
+	tp_zs_changed(d->zsrv, aw, alen);
+	return HS_OK;
 }
 
 static void on_resign(void *arg);
@@ -125,6 +106,11 @@ static int sign_now(hd_t *d, const char *why, hs_errmsg_t *em)
 	rc = ds_zone_sign(&s, c->keys, now, d->idz_serial, &z, em);
 	if (rc != HS_OK)
 		goto cleanup;
+	rc = load_into_zone(d, z, em);
+	if (rc != HS_OK) {
+		ds_zone_free(z);
+		goto cleanup;
+	}
 	ds_zone_free(d->idz);
 	d->idz = z;
 	d->idz_serial = ds_zone_serial(z);
@@ -137,7 +123,6 @@ static int sign_now(hd_t *d, const char *why, hs_errmsg_t *em)
 	d->idz_timer = tp_timer_add(
 	    d->loop, (uint64_t)(ds_zone_resign_at(z) > now ? ds_zone_resign_at(z) - now : 1) * 1000,
 	    on_resign, d);
-	send_notifies(d);
 cleanup:
 	hs_buf_free(&key);
 	hs_buf_free(&hpke);
@@ -190,74 +175,13 @@ void hd_idzone_stop(hd_t *d)
 	d->idz_timer = NULL;
 	ds_zone_free(d->idz);
 	d->idz = NULL;
-}
-
-/* provide-xfr: the address (any port) is listed. */
-static int xfr_allowed(const hd_idzone_conf_t *c, const tp_peer_addr_t *src)
-{
-	size_t i;
-
-	for (i = 0; i < c->nxfr; i++) {
-		const struct sockaddr_storage *a = &c->xfr[i].ss, *b = &src->ss;
-		if (a->ss_family != b->ss_family)
-			continue;
-		if (a->ss_family == AF_INET &&
-		    memcmp(&((const struct sockaddr_in *)a)->sin_addr,
-		           &((const struct sockaddr_in *)b)->sin_addr, 4) == 0)
-			return 1;
-		if (a->ss_family == AF_INET6 &&
-		    memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		           &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0)
-			return 1;
+	if (d->idzn != NULL) {
+		size_t alen;
+		const uint8_t *apex = zn_zone_apex(d->idzn, &alen);
+		tp_zs_zone_remove(d->zsrv, apex, alen);
 	}
-	return 0;
-}
-
-int hd_idzone_request(hd_t *d, const tp_peer_addr_t *src, int proto, size_t limit,
-                      const tp_req_info_t *ri, hs_buf_t *reply)
-{
-	ds_query_t q;
-	char from[80];
-	int rc;
-
-	/* only plain queries for zone data: NOTIFYs, CHUNK, anything carrying
-	 * more than an OPT (SIG(0), TSIG) stay the transport's */
-	if (d->idz == NULL || !ri->has_question || ((ri->flags >> 11) & 0xf) != OPCODE_QUERY ||
-	    ri->qtype == T_CHUNK || ri->arcount > (ri->has_opt ? 1 : 0) ||
-	    !ds_zone_covers(d->idz, ri->qname, ri->qname_len))
-		return 0;
-	memset(&q, 0, sizeof(q));
-	q.id = ri->id;
-	q.flags = ri->flags;
-	q.qname = ri->qname;
-	q.qname_len = ri->qname_len;
-	q.qtype = ri->qtype;
-	q.qclass = ri->qclass;
-	q.has_opt = ri->has_opt;
-	q.dnssec_ok = ri->has_opt && (ri->edns_flags & 0x8000) != 0;
-	q.limit = limit;
-	q.tcp = proto == TP_EP_TCP;
-	d->idz_queries++;
-	if (ri->has_opt && ri->edns_version != 0) /* RFC 6891 6.1.3: we speak version 0 */
-		rc = ds_reply_rcode(&q, DS_RCODE_BADVERS, 0, reply);
-	else if ((ri->qtype == T_AXFR || ri->qtype == T_IXFR) && proto == TP_EP_TCP) {
-		tp_peer_addr_str(src, from, sizeof(from));
-		if (!xfr_allowed(&d->cfg.idz, src)) {
-			d->idz_refused++;
-			hs_log(HS_LOG_NOTICE, SUBSYS, "zone transfer of '%s' to '%s' refused",
-			       ds_zone_apex(d->idz), from);
-			rc = ds_reply_rcode(&q, RCODE_REFUSED, 0, reply);
-		} else {
-			d->idz_xfrs++;
-			tp_node_request_accepted(d->node); /* an allowed transfer: TCP-2 */
-			rc = ds_zone_axfr(d->idz, &q, reply);
-			hs_log(HS_LOG_INFO, SUBSYS, "zone transfer of '%s' serial %u to '%s': %s",
-			       ds_zone_apex(d->idz), ds_zone_serial(d->idz), from, hs_strerror(rc));
-		}
-	} else {
-		rc = ds_zone_answer(d->idz, &q, reply);
-	}
-	if (rc != HS_OK)
-		reply->len = 0; /* no answer */
-	return 1;
+	zn_zone_free(d->idzn);
+	zn_journal_free(d->idjn);
+	d->idzn = NULL;
+	d->idjn = NULL;
 }

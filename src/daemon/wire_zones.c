@@ -1,12 +1,16 @@
-/* wire_zones.c -- the customer zones: secondaries (zonesec on the loop),
- * each new copy's apex HSYNC3/HSYNCPARAM into the engine, NOTIFY from a
- * primary through the node's request hook. */
+/* wire_zones.c -- the customer zones: secondaries (zonesec on the loop)
+ * taking IXFR/AXFR into the zone machinery, each new version's apex
+ * HSYNC3/HSYNCPARAM into the engine, the copy and its journal kept in the
+ * store and served onward (zone server: provide-xfr, notify), NOTIFY from
+ * a primary through the node's request hook. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "daemon/hd_int.h"
 #include "util/xmalloc.h"
+#include "wire/text.h"
 
 #define SUBSYS        "zones"
 #define T_HSYNC3      65285
@@ -36,40 +40,61 @@ struct hd_zone *hd_zone_get(hd_t *d, const char *name)
 	return &d->zones[d->nzones++];
 }
 
-static void on_loaded(void *arg, const char *zone, uint32_t serial, tp_xfr_zone_t *z)
+static const hd_zone_conf_t *zone_conf(const hd_t *d, const char *name)
 {
-	hd_t *d = arg;
-	tp_xfr_rdata_t h3[MAX_APEX], hp[MAX_APEX];
-	const uint8_t *p3[MAX_APEX], *pp[MAX_APEX];
-	size_t l3[MAX_APEX], lp[MAX_APEX], n3, np, i;
-	struct hd_zone *hz = hd_zone_get(d, zone);
-	hs_errmsg_t em;
-	int rc;
+	for (size_t i = 0; i < d->cfg.nzones; i++)
+		if (strcasecmp(d->cfg.zones[i].name, name) == 0)
+			return &d->cfg.zones[i];
+	return NULL;
+}
 
-	hs_errmsg_clear(&em);
-	n3 = tp_xfr_zone_apex(z, T_HSYNC3, h3, MAX_APEX);
-	np = tp_xfr_zone_apex(z, T_HSYNCPARAM, hp, MAX_APEX);
-	if (n3 > MAX_APEX)
-		n3 = MAX_APEX;
-	if (np > MAX_APEX)
-		np = MAX_APEX;
-	for (i = 0; i < n3; i++) {
-		p3[i] = h3[i].data;
-		l3[i] = h3[i].len;
-	}
-	for (i = 0; i < np; i++) {
-		pp[i] = hp[i].data;
-		lp[i] = hp[i].len;
-	}
-	hz->serial = serial;
+static st_t *store_of(hd_t *d, const struct hd_zone *hz)
+{
+	return hz->persist ? tp_node_store(d->node) : NULL;
+}
+
+/* The apex HSYNC3 and HSYNCPARAM of our copy into the engine. */
+static void tell_engine(hd_t *d, struct hd_zone *hz)
+{
+	const uint8_t *p3[MAX_APEX], *pp[MAX_APEX];
+	size_t l3[MAX_APEX], lp[MAX_APEX], n3 = 0, np = 0, alen;
+	zn_rrset_t set;
+	hs_errmsg_t em;
+	zn_snap_t *s = zn_zone_snapshot(hz->zn);
+	if (s == NULL)
+		return;
+	const uint8_t *apex = zn_snap_apex(s, &alen);
+	const uint8_t *rd;
+	uint16_t rl;
+	size_t off = 0;
+	if (zn_snap_find(s, apex, alen, T_HSYNC3, &set, NULL) == HS_OK)
+		while (n3 < MAX_APEX && zn_rrset_next(&set, &off, &rd, &rl)) {
+			p3[n3] = rd;
+			l3[n3++] = rl;
+		}
+	off = 0;
+	if (zn_snap_find(s, apex, alen, T_HSYNCPARAM, &set, NULL) == HS_OK)
+		while (np < MAX_APEX && zn_rrset_next(&set, &off, &rd, &rl)) {
+			pp[np] = rd;
+			lp[np++] = rl;
+		}
+	hz->serial = zn_snap_serial(s);
 	hz->loaded = 1;
 	hz->loaded_at = hs_now_s(d->env);
 	hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s' serial %u loaded: %zu HSYNC3, %zu HSYNCPARAM",
-	       zone, serial, n3, np);
-	rc = eng_zone_loaded(d->eng, zone, p3, l3, n3, pp, lp, np, &em);
-	if (rc != HS_OK)
-		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s': %s", zone, hs_errmsg_str(&em));
-	tp_xfr_zone_free(z);
+	       hz->name, hz->serial, n3, np);
+	hs_errmsg_clear(&em);
+	if (eng_zone_loaded(d->eng, hz->name, p3, l3, n3, pp, lp, np, &em) != HS_OK)
+		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s': %s", hz->name, hs_errmsg_str(&em));
+	zn_snap_release(s);
+}
+
+static void on_loaded(void *arg, const char *zone, uint32_t serial, tp_xfr_zone_t *z)
+{
+	hd_t *d = arg;
+	(void)serial;
+	tp_xfr_zone_free(z); /* NULL: the zone machinery holds the copy */
+	tell_engine(d, hd_zone_get(d, zone));
 	hd_pump(d);
 }
 
@@ -83,17 +108,230 @@ static void on_expired(void *arg, const char *zone)
 	hd_pump(d);
 }
 
+/* ---- transfers in through the zone machinery ---------------------------- */
+
+static void xfr_params(void *arg, const char *zone, tp_zx_opts_t *o)
+{
+	hd_t *d = arg;
+	struct hd_zone *hz = hd_zone_get(d, zone);
+	const hd_zone_conf_t *zc = zone_conf(d, zone);
+	zn_snap_t *s = zn_zone_snapshot(hz->zn);
+	if (s != NULL) {
+		zn_rr_t soa;
+		zn_snap_soa(s, &soa);
+		if (soa.rdlen <= sizeof(hz->soa)) {
+			memcpy(hz->soa, soa.rdata, soa.rdlen);
+			o->have_copy = 1;
+			o->serial = zn_snap_serial(s);
+			o->ttl = soa.ttl;
+			o->soa_rdata = hz->soa;
+			o->soa_rdlen = soa.rdlen;
+		}
+		zn_snap_release(s);
+	}
+	/* after a bad IXFR, the next transfer (only) is an AXFR */
+	o->force_axfr = hz->force_axfr;
+	hz->force_axfr = 0;
+	if (zc != NULL && zc->primary_key[0])
+		for (size_t i = 0; i < d->cfg.nkeys; i++)
+			if (strcmp(d->cfg.keys[i].name, zc->primary_key) == 0)
+				o->tsig = &d->cfg.keys[i];
+}
+
+static void timers_of(zn_zone_t *z, zsec_soa_timers_t *t)
+{
+	zn_snap_t *s = zn_zone_snapshot(z);
+	zn_rr_t rr;
+	zn_soa_t soa;
+	zn_snap_soa(s, &rr);
+	if (zn_soa_parse(rr.rdata, rr.rdlen, &soa) == HS_OK) {
+		t->serial = soa.serial;
+		t->refresh = soa.refresh;
+		t->retry = soa.retry;
+		t->expire = soa.expire;
+	}
+	zn_snap_release(s);
+}
+
+/* Persist after a new version: journal rows for differences, a snapshot
+ * for a whole zone, the first time, or when compaction is due. */
+static void persist(hd_t *d, struct hd_zone *hz, zn_diff_t *const *diffs, size_t n, int whole)
+{
+	st_t *st = store_of(d, hz);
+	size_t alen;
+	const uint8_t *apex = zn_zone_apex(hz->zn, &alen);
+	int64_t now = hs_now_s(d->env);
+	int rc = HS_OK;
+	if (st == NULL)
+		return;
+	for (size_t i = 0; !whole && i < n && rc == HS_OK; i++)
+		rc = zn_store_append(st, apex, alen, diffs[i], now);
+	if (whole || rc != HS_OK || zn_store_should_compact(st, apex, alen))
+		rc = zn_store_snapshot(st, hz->zn, hz->jn, now);
+	if (rc != HS_OK)
+		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s': not stored: %s", hz->name, hs_strerror(rc));
+}
+
+/* An incremental answer: every difference applied and checked, or none. */
+static int apply_diffs(hd_t *d, struct hd_zone *hz, zn_ixfr_t *res, hs_errmsg_t *em)
+{
+	zn_diff_t **diffs = NULL;
+	size_t n = 0, i, jn_before = zn_journal_count(hz->jn), recs = 0;
+	int rc = zn_ixfr_take_diffs(res, &diffs, &n);
+	if (rc != HS_OK)
+		return hs_fail(em, rc, "no differences in the answer");
+	zn_snap_t *before = zn_zone_snapshot(hz->zn);
+	int64_t now = hs_now_s(d->env);
+	for (i = 0; i < n && rc == HS_OK; i++) {
+		rc = zn_update(hz->zn, hz->jn, diffs[i], now, em);
+		if (rc == HS_OK) {
+			zn_snap_t *s = zn_zone_snapshot(hz->zn);
+			rc = zn_snap_validate_diff(s, diffs[i], em);
+			zn_snap_release(s);
+		}
+		recs += zn_diff_ndel(diffs[i]) + zn_diff_nadd(diffs[i]);
+	}
+	if (rc != HS_OK) {
+		/* all or nothing: back to the version we had */
+		hd_ignore(zn_zone_set_snap(hz->zn, before));
+		zn_journal_truncate(hz->jn, jn_before);
+	} else {
+		persist(d, hz, diffs, n, 0);
+		hs_log(HS_LOG_NOTICE, SUBSYS,
+		       "zone '%s': IXFR applied: %zu difference%s, %zu records", hz->name, n,
+		       n == 1 ? "" : "s", recs);
+	}
+	zn_snap_release(before);
+	for (i = 0; i < n; i++)
+		zn_diff_free(diffs[i]);
+	free(diffs);
+	return rc;
+}
+
+/* A whole zone (AXFR, or IXFR in AXFR form): built and checked apart,
+ * then made current with its difference in the journal. */
+static int apply_full(hd_t *d, struct hd_zone *hz, zn_ixfr_t *res, hs_errmsg_t *em)
+{
+	zn_builder_t *b = NULL;
+	zn_zone_t *scratch = NULL;
+	zn_snap_t *old = zn_zone_snapshot(hz->zn), *s = NULL;
+	zn_diff_t *diff = NULL;
+	size_t alen;
+	const uint8_t *apex = zn_zone_apex(hz->zn, &alen);
+	int rc = zn_ixfr_take_full(res, &b);
+	if (rc == HS_OK)
+		rc = zn_zone_new(apex, alen, &scratch);
+	if (rc == HS_OK) {
+		rc = zn_zone_set(scratch, b, em);
+		b = NULL;
+	}
+	if (rc == HS_OK) {
+		s = zn_zone_snapshot(scratch);
+		rc = zn_snap_validate(s, em);
+	}
+	if (rc != HS_OK)
+		goto cleanup;
+	if (old != NULL && zn_snap_serial(s) == zn_snap_serial(old))
+		goto cleanup; /* the same serial: keep ours (and its journal) */
+	if (old != NULL && zn_serial_lt(zn_snap_serial(s), zn_snap_serial(old))) {
+		rc = hs_fail(em, HS_E_MALFORMED, "serial going backwards: %u after %u",
+		             zn_snap_serial(s), zn_snap_serial(old));
+		goto cleanup;
+	}
+	if (old != NULL && zn_serial_gt(zn_snap_serial(s), zn_snap_serial(old)) &&
+	    zn_diff_snaps(old, s, &diff) == HS_OK) {
+		if (zn_journal_append(hz->jn, diff, hs_now_s(d->env)) != HS_OK)
+			hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s': journal restarted", hz->name);
+	} else {
+		zn_journal_clear(hz->jn);
+	}
+	rc = zn_zone_set_snap(hz->zn, s);
+	if (rc == HS_OK) {
+		persist(d, hz, NULL, 0, 1);
+		hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s': whole zone taken: serial %u, %zu records",
+		       hz->name, zn_snap_serial(s), zn_snap_records(s));
+	}
+cleanup:
+	zn_builder_free(b);
+	zn_snap_release(s);
+	zn_snap_release(old);
+	zn_zone_free(scratch);
+	return rc;
+}
+
+static int xfr_apply(void *arg, const char *zone, const tp_peer_addr_t *primary, zn_ixfr_t *res,
+                     const tp_zx_stats_t *st, zsec_soa_timers_t *t, hs_errmsg_t *em)
+{
+	hd_t *d = arg;
+	struct hd_zone *hz = hd_zone_get(d, zone);
+	char from[80];
+	uint32_t cur = 0;
+	int have = zn_zone_serial(hz->zn, &cur) == HS_OK, rc = HS_OK;
+	tp_peer_addr_str(primary, from, sizeof(from));
+	switch (zn_ixfr_kind(res)) {
+	case ZN_IXFR_UPTODATE:
+		if (!have || zn_ixfr_serial(res) != cur)
+			rc = hs_fail(em, HS_E_MALFORMED, "single SOA with serial %u, we are at %u",
+			             zn_ixfr_serial(res), cur);
+		break;
+	case ZN_IXFR_INCREMENTAL:
+		rc = have ? apply_diffs(d, hz, res, em)
+		          : hs_fail(em, HS_E_STATE, "differences but no copy to apply them to");
+		if (rc == HS_OK)
+			hz->ixfr_in++;
+		break;
+	case ZN_IXFR_FULL:
+		rc = apply_full(d, hz, res, em);
+		if (rc == HS_OK)
+			hz->axfr_in++;
+		break;
+	}
+	zn_ixfr_free(res);
+	if (rc != HS_OK) {
+		hz->refused_in++;
+		hz->force_axfr = st->ixfr_asked && !st->fell_back;
+		hs_log(HS_LOG_WARN, SUBSYS,
+		       "zone '%s': transfer from '%s' refused, old version kept: %s", zone, from,
+		       hs_errmsg_str(em));
+		snprintf(hz->last_in, sizeof(hz->last_in), "refused: %.140s", hs_errmsg_str(em));
+		return rc;
+	}
+	hz->force_axfr = 0;
+	snprintf(hz->last_in, sizeof(hz->last_in), "%s from %s",
+	         st->fell_back    ? "AXFR after IXFR"
+	         : st->ixfr_asked ? "IXFR"
+	                          : "AXFR",
+	         from);
+	timers_of(hz->zn, t);
+	size_t alen;
+	const uint8_t *apex = zn_zone_apex(hz->zn, &alen);
+	if (!have || t->serial != cur)
+		tp_zs_changed(d->zsrv, apex, alen);
+	return HS_OK;
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+int hd_on_reply(void *arg, const tp_peer_addr_t *src, int proto, const uint8_t *msg, size_t len,
+                tp_reply_t *reply)
+{
+	hd_t *d = arg;
+	int taken = tp_zs_request(d->zsrv, src, proto, msg, len, reply);
+	if (taken)
+		hd_pump(d);
+	return taken;
+}
+
 int hd_on_request(void *arg, const tp_peer_addr_t *src, int proto, size_t limit, const uint8_t *msg,
                   size_t len, hs_buf_t *reply)
 {
 	hd_t *d = arg;
 	tp_req_info_t ri;
 
+	(void)proto;
+	(void)limit;
 	if (tp_req_parse(msg, len, &ri) != HS_OK)
 		return 0;
-	/* plain queries for our identity zone are its responder's */
-	if (hd_idzone_request(d, src, proto, limit, &ri, reply))
-		return 1;
 	/* a NOTIFY for a zone's SOA is the secondary's; CHUNK NOTIFYs are the core's */
 	if (((ri.flags >> 11) & 0xf) != OPCODE_NOTIFY || !ri.has_question || ri.qtype != T_SOA)
 		return 0;
@@ -101,6 +339,8 @@ int hd_on_request(void *arg, const tp_peer_addr_t *src, int proto, size_t limit,
 	hd_pump(d);
 	return 1;
 }
+
+/* ---- zones ------------------------------------------------------------- */
 
 /* The zone's refresh-min/retry-min (checked against zonesec's maxima). */
 static void set_floors(hd_t *d, const hd_zone_conf_t *zc)
@@ -112,12 +352,46 @@ static void set_floors(hd_t *d, const hd_zone_conf_t *zc)
 		       zc->name, zc->refresh_min_s, zc->retry_min_s);
 }
 
+/* The zone machinery side of a zone: its copy (from the store when there
+ * is one), its journal, and how it is served. */
+static void setup_copy(hd_t *d, const hd_zone_conf_t *zc)
+{
+	struct hd_zone *hz = hd_zone_get(d, zc->name);
+	uint8_t apex[WIRE_NAME_MAX];
+	size_t alen;
+	hs_errmsg_t em;
+	if (hs_name_from_text(zc->name, strlen(zc->name), apex, &alen) != HS_OK)
+		return;
+	hz->persist = zc->persist;
+	if (hz->zn == NULL) {
+		st_t *st = store_of(d, hz);
+		hs_errmsg_clear(&em);
+		if (st != NULL && zn_store_load(st, apex, alen, &zc->journal, hs_now_s(d->env),
+		                                &hz->zn, &hz->jn, &em) == HS_OK) {
+			zn_journal_span_t sp;
+			zn_journal_span(hz->jn, &sp);
+			hs_log(HS_LOG_NOTICE, SUBSYS,
+			       "zone '%s': stored copy loaded, journal of %zu entries", zc->name,
+			       sp.entries);
+			tell_engine(d, hz);
+		} else if (zn_zone_new(apex, alen, &hz->zn) == HS_OK) {
+			hz->jn = zn_journal_new(&zc->journal);
+		} else {
+			return;
+		}
+	}
+	zn_journal_set_limits(hz->jn, &zc->journal);
+	tp_zs_zone_conf_t sc = {zc->acl, zc->nacl, zc->notify, zc->nnotify};
+	if (tp_zs_zone_set(d->zsrv, hz->zn, hz->jn, &sc) != HS_OK)
+		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s': not served onward (unknown key)", zc->name);
+}
+
 static int add_zone(hd_t *d, const hd_zone_conf_t *zc)
 {
 	int rc = zsec_zone_add(d->zs, zc->name, zc->primaries, zc->nprimaries);
 
 	if (rc == HS_OK) {
-		(void)hd_zone_get(d, zc->name);
+		setup_copy(d, zc);
 		set_floors(d, zc);
 	} else
 		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s' not added: %s", zc->name, hs_strerror(rc));
@@ -127,10 +401,19 @@ static int add_zone(hd_t *d, const hd_zone_conf_t *zc)
 int hd_zones_start(hd_t *d, hs_errmsg_t *em)
 {
 	zsec_config_t zc;
-	zsec_run_hooks_t hooks = {on_loaded, on_expired, d};
+	zsec_run_hooks_t hooks;
 	size_t i;
 	int rc;
 
+	memset(&hooks, 0, sizeof(hooks));
+	hooks.loaded = on_loaded;
+	hooks.expired = on_expired;
+	hooks.arg = d;
+	hooks.xfr_params = xfr_params;
+	hooks.xfr_apply = xfr_apply;
+	d->zsrv = tp_zs_new(d->loop, tp_node_endpoint(d->node), d->env);
+	tp_zs_set_keys(d->zsrv, d->cfg.keys, d->cfg.nkeys);
+	tp_node_set_reply_hook(d->node, hd_on_reply, d);
 	memset(&zc, 0, sizeof(zc));
 	rc = zsec_new(d->env, &zc, &d->zs);
 	if (rc != HS_OK)
@@ -144,11 +427,32 @@ int hd_zones_start(hd_t *d, hs_errmsg_t *em)
 	return HS_OK;
 }
 
-int hd_zones_apply(hd_t *d, const hd_config_t *nc)
+static void drop_copy(hd_t *d, struct hd_zone *hz)
+{
+	size_t alen;
+	if (hz->zn == NULL)
+		return;
+	const uint8_t *apex = zn_zone_apex(hz->zn, &alen);
+	tp_zs_zone_remove(d->zsrv, apex, alen);
+	zn_zone_free(hz->zn);
+	zn_journal_free(hz->jn);
+	hz->zn = NULL;
+	hz->jn = NULL;
+}
+
+int hd_zones_apply(hd_t *d, hd_config_t *nc)
 {
 	hs_strmap_t *wanted = hs_strmap_new(1);
 	size_t i, j;
 
+	/* new keys first: the zones below may name them */
+	tp_tsig_key_t *ok = d->cfg.keys;
+	size_t onk = d->cfg.nkeys;
+	d->cfg.keys = nc->keys;
+	d->cfg.nkeys = nc->nkeys;
+	nc->keys = ok;
+	nc->nkeys = onk;
+	tp_zs_set_keys(d->zsrv, d->cfg.keys, d->cfg.nkeys);
 	for (j = 0; j < nc->nzones; j++)
 		hd_ignore(hs_strmap_set(wanted, nc->zones[j].name, (void *)nc->zones[j].name));
 	/* removed zones */
@@ -160,6 +464,7 @@ int hd_zones_apply(hd_t *d, const hd_config_t *nc)
 			hd_ignore(zsec_zone_remove(d->zs, name));
 			hd_ignore(eng_zone_removed(d->eng, name));
 			hd_zone_get(d, name)->loaded = 0;
+			drop_copy(d, hd_zone_get(d, name));
 		}
 	}
 	/* new zones */
@@ -172,6 +477,7 @@ int hd_zones_apply(hd_t *d, const hd_config_t *nc)
 			                                  nc->zones[j].primaries,
 			                                  nc->zones[j].nprimaries));
 			set_floors(d, &nc->zones[j]);
+			setup_copy(d, &nc->zones[j]);
 			hd_ignore(zsec_notify(d->zs, nc->zones[j].name, &nc->zones[j].primaries[0],
 			                      0, 0));
 			continue;
@@ -183,4 +489,14 @@ int hd_zones_apply(hd_t *d, const hd_config_t *nc)
 	zsec_run_kick(d->zrun);
 	hd_pump(d);
 	return HS_OK;
+}
+
+void hd_zones_free(hd_t *d)
+{
+	tp_zs_free(d->zsrv);
+	d->zsrv = NULL;
+	for (size_t i = 0; i < d->nzones; i++) {
+		zn_zone_free(d->zones[i].zn);
+		zn_journal_free(d->zones[i].jn);
+	}
 }

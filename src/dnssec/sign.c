@@ -7,6 +7,7 @@
 #include "dnssec/dv_int.h"
 #include "dnssec/sign_int.h"
 #include "util/xmalloc.h"
+#include "wire/ldns_glue.h"
 
 #define T_HPKEKEY 65290
 
@@ -257,4 +258,34 @@ void ds_zone_text(const ds_zone_t *z, hs_buf_t *out)
 			hs_buf_printf(out, "%s", t);
 		free(t);
 	}
+}
+
+int ds_zone_builder(const ds_zone_t *z, zn_builder_t **out, hs_errmsg_t *em)
+{
+	hs_buf_t rd = HS_BUF_INIT;
+	int rc = HS_OK;
+	if (z == NULL || out == NULL || ldns_rr_list_rr_count(z->rrs) == 0)
+		return HS_E_INVAL;
+	zn_builder_t *b = zn_builder_new(ldns_rdf_data(z->apex), ldns_rdf_size(z->apex));
+	for (size_t i = 0; i < ldns_rr_list_rr_count(z->rrs) && rc == HS_OK; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(z->rrs, i);
+		const ldns_rdf *o = ldns_rr_owner(rr);
+		rd.len = 0;
+		rc = hs_ldns_rr_rdata(rr, &rd, em);
+		if (rc == HS_OK && rd.len > ZN_RDATA_MAX)
+			rc = hs_fail(em, HS_E_MALFORMED, "a record of %zu octets", rd.len);
+		if (rc == HS_OK) {
+			zn_rr_t r = {
+			    ldns_rdf_data(o), ldns_rdf_size(o), (uint16_t)ldns_rr_get_type(rr),
+			    ldns_rr_ttl(rr),  rd.data,          (uint16_t)rd.len};
+			rc = zn_builder_add(b, &r, em);
+		}
+	}
+	hs_buf_free(&rd);
+	if (rc != HS_OK) {
+		zn_builder_free(b);
+		return rc;
+	}
+	*out = b;
+	return HS_OK;
 }

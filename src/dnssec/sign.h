@@ -31,6 +31,7 @@
 
 #include "util/buf.h"
 #include "util/errmsg.h"
+#include "zone/zone.h"
 
 /* ---- keys ------------------------------------------------------------- */
 
@@ -52,6 +53,18 @@ typedef struct ds_keys ds_keys_t;
 int ds_keys_load(const char *zone, const char *const *paths, size_t n, ds_keys_t **out,
                  hs_errmsg_t *em) HS_CHECK_RESULT;
 void ds_keys_free(ds_keys_t *k); /* NULL-safe; ldns frees the private material */
+
+/*
+ * Make a new Ed25519 key pair for `zone` with flags 257 (KSK: it signs
+ * everything when alone) and write it in BIND/ldns format to `dir`:
+ * K<zone>+015+<tag>.key and .private (mode 0600). `base_out` (may be
+ * NULL) gets "dir/K<zone>+015+<tag>", the caller's (free). For tools that
+ * serve an identity zone of their own (hsync-conform); ds_keys_load reads
+ * the result. Errors: HS_E_INVAL, HS_E_NAME, HS_E_CRYPTO (ldns could not
+ * generate), HS_E_IO (a file).
+ */
+int ds_keys_generate(const char *zone, const char *dir, char **base_out,
+                     hs_errmsg_t *em) HS_CHECK_RESULT;
 size_t ds_keys_count(const ds_keys_t *k);
 
 /*
@@ -111,53 +124,15 @@ const ldns_rr_list *ds_zone_rrs(const ds_zone_t *z);
 /* Zone-file text of every record, appended to `out`. */
 void ds_zone_text(const ds_zone_t *z, hs_buf_t *out);
 
-/* ---- answers ----------------------------------------------------------- */
-
-/* One query, as parsed by the caller (transport/endpoint.h tp_req_parse). */
-typedef struct ds_query {
-	uint16_t id;
-	uint16_t flags;       /* the request's second header word (RD is copied) */
-	const uint8_t *qname; /* uncompressed wire name */
-	size_t qname_len;
-	uint16_t qtype, qclass;
-	int has_opt;   /* the request had EDNS(0) */
-	int dnssec_ok; /* DO bit */
-	size_t limit;  /* largest reply the requester takes */
-	int tcp;       /* it came over TCP */
-} ds_query_t;
-
-/* EDNS(0) UDP size we announce in answers. */
-#define DS_EDNS_SIZE 1232
-
-/* 1 if `qname` is one uncompressed wire name at or below the apex (0 for
- * anything else, malformed bytes included). */
-int ds_zone_covers(const ds_zone_t *z, const uint8_t *qname, size_t qname_len);
+/* ---- into the zone machinery --------------------------------------------- */
 
 /*
- * The authoritative answer to `q` (a standard query for a name the zone
- * covers), appended to `out`: AA set, the RRset (or every RRset for ANY);
- * NXDOMAIN/NODATA with the SOA in authority; with DO the RRSIGs and the
- * NSEC records proving the denial (and the wildcard's). A class other than
- * IN is REFUSED; a reply over `q->limit` becomes header + question (+ OPT)
- * with TC=1, and so does every ANY over UDP (RFC 8482: the zone is not an
- * amplifier; ANY over TCP gets every RRset). AXFR and IXFR get NOTIMP here (see ds_zone_axfr).
- * Errors: HS_E_INVAL (NULL), HS_E_NAME (qname not a name, or outside the zone).
+ * Every signed record as a builder of the zone machinery (zone/zone.h)
+ * for the apex, the caller's: the identity zone is served, transferred
+ * (AXFR/IXFR) and answered from a zn_zone_t like every other served zone
+ * (transport/zserve.h, zone/answer.h). HS_E_MALFORMED when a record does
+ * not fit (em says which).
  */
-int ds_zone_answer(const ds_zone_t *z, const ds_query_t *q, hs_buf_t *out) HS_CHECK_RESULT;
-
-/*
- * The whole zone as one AXFR response message (SOA, every record with its
- * signatures, SOA) for `q` (qtype AXFR at the apex), appended to `out`.
- * Errors: HS_E_INVAL, HS_E_NAME (not the apex, or not a name), HS_E_LIMIT (over 65535
- * octets).
- */
-int ds_zone_axfr(const ds_zone_t *z, const ds_query_t *q, hs_buf_t *out) HS_CHECK_RESULT;
-
-/* An empty reply to `q` with RCODE `rcode` (REFUSED, FORMERR, NOTIMP, or
- * DS_RCODE_BADVERS: its upper bits go into the OPT, so only when
- * q->has_opt). HS_E_INVAL (NULL, BADVERS without EDNS), HS_E_NAME (qname
- * not one uncompressed wire name). */
-#define DS_RCODE_BADVERS 16
-int ds_reply_rcode(const ds_query_t *q, uint8_t rcode, int aa, hs_buf_t *out) HS_CHECK_RESULT;
+int ds_zone_builder(const ds_zone_t *z, zn_builder_t **out, hs_errmsg_t *em) HS_CHECK_RESULT;
 
 #endif

@@ -17,4 +17,9 @@ struct ds_zone {
 	size_t nrrsets;
 };
 
+/* One key pair from BIND/ldns files (the .private, the .key or their base
+ * name), checked against `zone`: flags, owner, matching halves. Errors as
+ * ds_keys_load. Shared with the zone signer (zs_key_load). */
+int ds_key_load_one(const ldns_rdf *zone, const char *path, ldns_key **out, hs_errmsg_t *em);
+
 #endif

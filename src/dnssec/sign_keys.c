@@ -1,8 +1,10 @@
 /* sign_keys.c -- DNSSEC signing keys from BIND/ldns key files, and their DS. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dnssec/dv_int.h"
 #include "dnssec/sign.h"
@@ -80,7 +82,7 @@ static int read_dnskey(const char *path, ldns_rr **out, hs_errmsg_t *em)
 }
 
 /* Load one key pair and check it against the zone; `*out` on HS_OK. */
-static int load_one(const ldns_rdf *zone, const char *path, ldns_key **out, hs_errmsg_t *em)
+int ds_key_load_one(const ldns_rdf *zone, const char *path, ldns_key **out, hs_errmsg_t *em)
 {
 	char priv[4096], pub[4096];
 	ldns_rr *dnskey = NULL, *derived = NULL;
@@ -167,7 +169,7 @@ int ds_keys_load(const char *zone, const char *const *paths, size_t n, ds_keys_t
 	ks->list = ldns_key_list_new();
 	for (i = 0; i < n && rc == HS_OK; i++) {
 		ldns_key *k = NULL;
-		rc = paths[i] != NULL ? load_one(apex, paths[i], &k, em)
+		rc = paths[i] != NULL ? ds_key_load_one(apex, paths[i], &k, em)
 		                      : hs_fail(em, HS_E_INVAL, "key %zu: no file name", i);
 		if (rc == HS_OK)
 			ldns_key_list_push_key(ks->list, k);
@@ -224,4 +226,78 @@ int ds_keys_ds_text(const ds_keys_t *k, uint32_t ttl, hs_buf_t *out)
 		ldns_rr_free(dnskey);
 	}
 	return HS_OK;
+}
+
+int ds_keys_generate(const char *zone, const char *dir, char **base_out, hs_errmsg_t *em)
+{
+	ldns_key *k = NULL;
+	ldns_rdf *apex = NULL;
+	ldns_rr *rr = NULL;
+	char *base = NULL, *path = NULL, *ztext = NULL;
+	FILE *f = NULL;
+	int rc = HS_OK, fd;
+
+	if (zone == NULL || dir == NULL)
+		return hs_fail(em, HS_E_INVAL, "no zone or directory");
+	if (ldns_str2rdf_dname(&apex, zone) != LDNS_STATUS_OK)
+		return hs_fail(em, HS_E_NAME, "'%s' is not a domain name", zone);
+	k = ldns_key_new_frm_algorithm(LDNS_SIGN_ED25519, 0);
+	if (k == NULL) {
+		rc = hs_fail(em, HS_E_CRYPTO, "ldns cannot make an Ed25519 key");
+		goto cleanup;
+	}
+	ldns_key_set_pubkey_owner(k, ldns_rdf_clone(apex));
+	ldns_key_set_flags(k, LDNS_KEY_ZONE_KEY | LDNS_KEY_SEP_KEY);
+	rr = ldns_key2rr(k);
+	if (rr == NULL) {
+		rc = hs_fail(em, HS_E_CRYPTO, "ldns cannot make the DNSKEY record");
+		goto cleanup;
+	}
+	ztext = ldns_rdf2str(apex);
+	base = xasprintf("%s/K%s+015+%05u", dir, ztext, (unsigned)ldns_calc_keytag(rr));
+	path = xasprintf("%s.private", base);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (f == NULL) {
+		if (fd >= 0)
+			close(fd);
+		rc = hs_fail(em, HS_E_IO, "cannot write '%s': %s", path, strerror(errno));
+		goto cleanup;
+	}
+	ldns_key_print(f, k);
+	if (fclose(f) != 0) {
+		f = NULL;
+		rc = hs_fail(em, HS_E_IO, "cannot write '%s': %s", path, strerror(errno));
+		goto cleanup;
+	}
+	f = NULL;
+	free(path);
+	path = xasprintf("%s.key", base);
+	f = fopen(path, "w");
+	if (f == NULL) {
+		rc = hs_fail(em, HS_E_IO, "cannot write '%s': %s", path, strerror(errno));
+		goto cleanup;
+	}
+	ldns_rr_print(f, rr);
+	if (fclose(f) != 0) {
+		f = NULL;
+		rc = hs_fail(em, HS_E_IO, "cannot write '%s': %s", path, strerror(errno));
+		goto cleanup;
+	}
+	f = NULL;
+	if (base_out != NULL) {
+		*base_out = base;
+		base = NULL;
+	}
+cleanup:
+	if (f != NULL)
+		fclose(f);
+	free(path);
+	free(base);
+	free(ztext);
+	ldns_rr_free(rr);
+	ldns_rdf_deep_free(apex);
+	if (k != NULL)
+		ldns_key_deep_free(k);
+	return rc;
 }

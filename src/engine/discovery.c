@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "transport/query.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -351,4 +352,19 @@ uint64_t disc_next_deadline(const disc_t *d)
 		if (e->token && e->sent_ms + d->cfg.query_timeout_ms < next)
 			next = e->sent_ms + d->cfg.query_timeout_ms;
 	return next;
+}
+
+int disc_query_build(const char *name, uint16_t type, uint16_t id, hs_buf_t *out)
+{
+	tp_question_t q = {
+	    .name = name,
+	    .qtype = type,
+	    .qclass = 1,
+	    .opcode = TP_OPCODE_QUERY,
+	    .flags = TP_FLAG_RD | TP_FLAG_CD,
+	    .edns = 1,
+	    .edns_do = 1,
+	    .udp_size = DISC_UDP_SIZE,
+	};
+	return tp_msg_build(&q, id, out, NULL);
 }

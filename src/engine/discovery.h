@@ -171,6 +171,16 @@ uint64_t disc_next_deadline(const disc_t *d);
 int disc_peer_result(const disc_t *d, const char *identity,
                      const disc_result_t **out) HS_CHECK_RESULT;
 
+/*
+ * The wire form of one discovery query (draft-hsync-discovery DISC-5):
+ * `name` `type` IN with message id `id`, RD and CD set, and an OPT RR
+ * with DO and a UDP size of 1232, appended to `out`. The one place these
+ * flags are written: hsyncd, hsync-discover and hsync-conform build their
+ * queries with it. HS_E_NAME for a bad name.
+ */
+#define DISC_UDP_SIZE 1232
+int disc_query_build(const char *name, uint16_t type, uint16_t id, hs_buf_t *out) HS_CHECK_RESULT;
+
 /* Number of queries sent so far (for tests and statistics). */
 uint64_t disc_queries_sent(const disc_t *d);
 

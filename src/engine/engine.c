@@ -1,5 +1,6 @@
 /* The engine object, its event entry points and its action queue. */
 #include "engine/engine_int.h"
+#include "engine/sync/sd_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,18 +21,21 @@ int eng_new(eng_t **out, const eng_cfg_t *cfg, const hs_env_t *env, hs_errmsg_t 
 		return hs_fail(em, HS_E_CONFIG, "identity '%s' is not a valid name", cfg->identity);
 	eng_t *e = xcalloc(1, sizeof(*e));
 	memcpy(e->identity, id, sizeof(id));
+	int rc = sd_new(e, cfg, em);
+	if (rc != HS_OK) {
+		free(e);
+		return rc;
+	}
 	e->cfg = *cfg;
 	e->cfg.identity = e->identity;
+	e->cfg.combiner = e->sd->combiner[0] ? e->sd->combiner : NULL;
+	e->cfg.confirm_timeout_ms = (uint32_t)e->sd->timeout;
 	if (!e->cfg.beat_interval_ms)
 		e->cfg.beat_interval_ms = 15000;
 	if (!e->cfg.hello_retry_ms)
 		e->cfg.hello_retry_ms = 2000;
 	if (!e->cfg.hello_retry_max_ms)
 		e->cfg.hello_retry_max_ms = 60000;
-	if (!e->cfg.discover_retry_ms)
-		e->cfg.discover_retry_ms = 5000;
-	if (!e->cfg.discover_retry_max_ms)
-		e->cfg.discover_retry_max_ms = 300000;
 	e->env = env;
 	e->nbuckets = 256;
 	e->buckets = xcalloc(e->nbuckets, sizeof(*e->buckets));
@@ -52,6 +56,7 @@ void eng_free(eng_t *e)
 {
 	if (e == NULL)
 		return;
+	sd_free(e);
 	for (size_t i = 0; i < e->nzones; i++) {
 		eng_zone_clear(&e->zones[i]->z);
 		free(e->zones[i]);
@@ -312,6 +317,7 @@ int eng_zone_loaded(eng_t *e, const char *zone, const uint8_t *const *hsync3,
 	else
 		log_info("engine", "zone '%s' is not multi-provider: %s", z.name, z.reason_text);
 	peers_prune(e, &ent->z, 0);
+	sd_zone_changed(e, ent);
 	eng_groups_refresh(e);
 	return HS_OK;
 }
@@ -333,6 +339,7 @@ int eng_zone_removed(eng_t *e, const char *zone)
 	e->zones[ent->idx]->idx = ent->idx;
 	log_info("engine", "zone '%s' removed", canon);
 	peers_prune(e, &ent->z, 1);
+	sd_zone_free(ent->sd);
 	eng_zone_clear(&ent->z);
 	free(ent);
 	eng_groups_refresh(e);
@@ -349,25 +356,18 @@ int eng_peer_discovered(eng_t *e, const char *identity, int ok, const char *reas
 	eng_peer_t *p = eng_peer_find(e, canon);
 	if (p == NULL)
 		return HS_E_NOTFOUND;
-	uint64_t now = eng_mono(e);
 	if (ok) {
-		p->discover_backoff = 0;
-		p->next_discover = 0;
 		if (p->state == ENG_PEER_NEEDED) {
 			eng_peer_set_state(e, p, ENG_PEER_KNOWN,
 			                   "discovery found address and keys");
 			eng_peer_send_hello(e, p);
 		}
 	} else {
-		p->discover_backoff =
-		    p->discover_backoff ? p->discover_backoff * 2 : e->cfg.discover_retry_ms;
-		if (p->discover_backoff > e->cfg.discover_retry_max_ms)
-			p->discover_backoff = e->cfg.discover_retry_max_ms;
-		p->next_discover = now + p->discover_backoff;
+		/* the retry schedule is discovery's, and discovery logs it */
 		eng_strfmt(p->reason, sizeof(p->reason), "discovery failed: %s",
-		           reason ? reason : "no reason given");
-		log_notice("engine", "peer '%s': %s (state %s, retry in %u ms)", p->identity,
-		           p->reason, eng_peer_state_name(p->state), p->discover_backoff);
+		           reason && reason[0] ? reason : "no reason given");
+		log_notice("engine", "peer '%s': %s (state %s)", p->identity, p->reason,
+		           eng_peer_state_name(p->state));
 	}
 	eng_groups_refresh(e);
 	return HS_OK;
@@ -382,9 +382,10 @@ static const struct {
 	eng_handler_fn handler;
 	const char *name;
 } handlers[] = {
-    {ENG_MSG_HELLO, eng_on_hello, "hello"},
-    {ENG_MSG_HELLO_ACK, eng_on_hello_ack, "hello-ack"},
-    {ENG_MSG_BEAT, eng_on_beat, "beat"},
+    {ENG_MSG_HELLO, eng_on_hello, "hello"},      {ENG_MSG_HELLO_ACK, eng_on_hello_ack, "hello-ack"},
+    {ENG_MSG_BEAT, eng_on_beat, "beat"},         {ENG_MSG_SYNC, sd_on_sync, "sync"},
+    {ENG_MSG_CONFIRM, sd_on_confirm, "confirm"}, {ENG_MSG_RFI, sd_on_rfi, "rfi"},
+    {ENG_MSG_EDITS, sd_on_edits, "edits"},       {ENG_MSG_CONFIG, sd_on_config, "config"},
 };
 
 int eng_message(eng_t *e, const char *from, const char *type, const uint8_t *body, size_t len)
@@ -397,9 +398,9 @@ int eng_message(eng_t *e, const char *from, const char *type, const uint8_t *bod
 		if (handlers[i].type != t)
 			continue;
 		int rc = handlers[i].handler(e, canon, body, len);
-		if (rc != HS_OK)
-			log_info("engine", "%s from '%s' not accepted: %s", handlers[i].name, canon,
-			         hs_strerror(rc));
+		if (rc != HS_OK) /* the handler logged the refusal at notice */
+			log_debug("engine", "%s from '%s' not accepted: %s", handlers[i].name,
+			          canon, hs_strerror(rc));
 		eng_groups_refresh(e);
 		return rc;
 	}
@@ -419,6 +420,7 @@ int eng_tick(eng_t *e)
 				eng_send_beat(e, e->peers[i]);
 		e->next_beat = now + e->cfg.beat_interval_ms;
 	}
+	sd_tick(e, now);
 	eng_groups_refresh(e);
 	return HS_OK;
 }
@@ -446,5 +448,6 @@ uint64_t eng_next_deadline(const eng_t *e)
 			break;
 		}
 	}
-	return d;
+	uint64_t s = sd_deadline(e);
+	return s < d ? s : d;
 }

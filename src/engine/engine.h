@@ -11,6 +11,9 @@
  * use its monotonic clock, "since" times its wall clock. After any event
  * the driver calls eng_tick() no later than eng_next_deadline().
  *
+ * The synchronised data (engine/sync/sd.h, included at the end) lives
+ * inside the same engine: local changes, SYNC/CONFIRM/RFI/EDITS/CONFIG.
+ *
  * Every peer state transition goes through one function that logs
  * `peer 'X': OLD -> NEW (reason)` once (subsystem "engine", level notice)
  * and queues an ENG_ACT_PEER_STATE action. Semantics and payloads:
@@ -31,21 +34,28 @@
 typedef struct eng eng_t;
 
 typedef struct eng_cfg {
-	const char *identity;           /* our identity (text name); required */
-	uint32_t beat_interval_ms;      /* 0 = 15000 */
-	uint32_t hello_retry_ms;        /* first HELLO retry; 0 = 2000 */
-	uint32_t hello_retry_max_ms;    /* backoff cap; 0 = 60000 */
-	uint32_t discover_retry_ms;     /* re-ask discovery after a failure; 0 = 5000 */
-	uint32_t discover_retry_max_ms; /* 0 = 300000 */
+	const char *identity;        /* our identity (text name); required */
+	uint32_t beat_interval_ms;   /* 0 = 15000 */
+	uint32_t hello_retry_ms;     /* first HELLO retry; 0 = 2000 */
+	uint32_t hello_retry_max_ms; /* backoff cap; 0 = 60000 */
+	/* synchronised data (engine/sync/sd.h) */
+	const char *combiner;        /* own combiner's identity; NULL = none */
+	uint32_t confirm_timeout_ms; /* SYNC-31; 0 = 60000 */
 } eng_cfg_t;
+/* Discovery retries are discovery's own (discovery.h, AG-9, DISC-14): the
+ * engine asks once when a peer becomes NEEDED and is told of every change. */
 
 /* Silence thresholds, in multiples of the peer's advertised beat interval:
  * DEGRADED after more than 2x, INTERRUPTED after more than 10x. */
 #define ENG_DEGRADED_MULT    2
 #define ENG_INTERRUPTED_MULT 10
+/* A BEAT interval is 500 ms .. 1 h: what a sender may configure, and the
+ * range a receiver clamps an advertised interval into (AG-8). */
+#define ENG_BEAT_INTERVAL_MIN 500u
+#define ENG_BEAT_INTERVAL_MAX 3600000u
 
 /* Create an engine. `env` must outlive it. HS_E_CONFIG (detail in `em`)
- * for a bad identity. *out is written only on success. */
+ * for a bad identity or combiner identity. *out is written only on success. */
 int eng_new(eng_t **out, const eng_cfg_t *cfg, const hs_env_t *env,
             hs_errmsg_t *em) HS_CHECK_RESULT;
 void eng_free(eng_t *e); /* NULL-safe; drops pending actions */
@@ -62,24 +72,35 @@ int eng_zone_loaded(eng_t *e, const char *zone, const uint8_t *const *hsync3,
 int eng_zone_removed(eng_t *e, const char *zone) HS_CHECK_RESULT;
 
 /* Discovery finished for a peer: ok 1 = address and keys found (NEEDED ->
- * KNOWN), ok 0 = failed (stays NEEDED with `reason`; asked again after a
- * backoff). HS_E_NOTFOUND when `identity` is not a peer. */
+ * KNOWN), ok 0 = failed (stays NEEDED with "discovery failed: <reason>";
+ * discovery retries on its own schedule and reports again when its
+ * result changes). HS_E_NOTFOUND when `identity` is not a peer. */
 int eng_peer_discovered(eng_t *e, const char *identity, int ok, const char *reason) HS_CHECK_RESULT;
 
 /* A message arrived (already authenticated by the transport as coming
  * from `from`). `type` is the wire type name ("HELLO", "HELLO_ACK",
- * "BEAT"). Returns HS_OK when handled, HS_E_UNKNOWN_TYPE, HS_E_MALFORMED
+ * "BEAT", and SYNC, CONFIRM, RFI, EDITS, CONFIG of the synchronised
+ * data, engine/sync/sd.h; UPDATE is a combiner's and not handled here).
+ * Returns HS_OK when handled, HS_E_UNKNOWN_TYPE, HS_E_MALFORMED
  * (and the other decoder codes) for a bad body, HS_E_REFUSED when the
  * sender may not send this now (not a peer, not introduced, identity
- * mismatch). Nothing changes on error. A HELLO that fails the shared-
- * zone check is still HS_OK: it is answered with a rejecting HELLO_ACK
- * (a SEND action) and the reason is kept on the peer. A HELLO_ACK for an
- * older HELLO is ignored and HS_OK. */
+ * mismatch). Nothing changes on error, except that a refused HELLO or
+ * BEAT is answered with a HELLO_ACK accept false and a reason code (nonce
+ * 0 unless a HELLO's nonce could be read; AG-18), counted on the peer
+ * (refused_in) and logged at notice. A HELLO that fails the shared-zone
+ * check is still HS_OK: it is answered the same way and the reason is
+ * kept on the peer. A HELLO_ACK for an older HELLO is ignored and HS_OK;
+ * one with nonce 0 and accept false tells that the peer refused a
+ * message of ours (refused_out; "not-introduced" makes us send our HELLO
+ * again). A refused HELLO_ACK is never answered. */
 int eng_message(eng_t *e, const char *from, const char *type, const uint8_t *body,
                 size_t len) HS_CHECK_RESULT;
 
 /* The transport finished with a SEND action: delivered 1 / failed 0.
- * HS_E_NOTFOUND for an id the engine no longer tracks. */
+ * HS_E_NOTFOUND for an id the engine no longer tracks. Until then the
+ * message counts as pending: while a BEAT to a peer is pending no other
+ * BEAT to it is queued (counted in beats_skipped), so an unreachable peer
+ * holds at most one BEAT in the transport's queue. */
 int eng_send_result(eng_t *e, uint64_t msgid, int delivered) HS_CHECK_RESULT;
 
 /* Time passed: fire due timers (HELLO retries, BEATs, silence checks,
@@ -140,6 +161,9 @@ typedef struct eng_peer_info {
 	uint64_t since_ms;     /* wall clock of the last transition */
 	uint64_t last_beat_ms; /* wall clock of the last BEAT received, 0 = never */
 	uint64_t beats_rx, beats_tx, sends_ok, sends_failed;
+	uint64_t refused_in;       /* its messages we refused (HELLO_ACK accept false) */
+	uint64_t refused_out;      /* our messages it refused */
+	uint64_t beats_skipped;    /* BEATs not queued: the previous one still pending */
 	uint32_t beat_interval_ms; /* as advertised by the peer (0 = none yet) */
 	int hello_sent_ok;         /* our HELLO accepted by the peer */
 	int hello_rcvd_ok;         /* its HELLO accepted by us */
@@ -176,7 +200,7 @@ eng_peer_state_t eng_group_cell(const eng_t *e, const char *id, size_t row, size
  * policy: {nsmgmt, parentsync, pubcds, servers, signers, auditors, suffix}}],
  * "peers": [{identity, state, since_ms, last_beat_ms, beat_interval_ms,
  * hello_sent_ok, hello_rcvd_ok, zones, beats_rx, beats_tx, sends_ok,
- * sends_failed, reason}], "groups": [{id, operational, since_ms, zones,
+ * sends_failed, refused_in, refused_out, reason}], "groups": [{id, operational, since_ms, zones,
  * members: [...], matrix: [{owner, version, cells: [state per member]}]}]}.
  * Times are wall-clock ms since the epoch (0 = never). */
 void eng_json(const eng_t *e, hs_buf_t *out);
@@ -185,5 +209,8 @@ void eng_json(const eng_t *e, hs_buf_t *out);
  * ignored): first 8 octets of SHA-256 over the sorted names joined by
  * '\n', as 16 lowercase hex digits. */
 void eng_group_id(const char *const *ids, size_t n, char out[ENG_GROUP_ID_LEN + 1]);
+
+/* The synchronised data: local changes, its view and counters. */
+#include "engine/sync/sd.h"
 
 #endif

@@ -12,9 +12,6 @@ typedef struct eng_peer {
 	uint64_t since_wall;
 	char reason[ENG_REASON_MAX + 1];
 	size_t nzones; /* multi-provider zones listing it ON */
-	/* discovery */
-	uint64_t next_discover; /* mono; UINT64_MAX = a lookup is outstanding */
-	uint32_t discover_backoff;
 	/* HELLO */
 	int hello_out_ok, hello_in_ok;
 	uint64_t hello_nonce; /* nonce of our latest HELLO to it */
@@ -25,6 +22,8 @@ typedef struct eng_peer {
 	uint64_t last_beat_mono, last_beat_wall;
 	uint32_t peer_interval;
 	uint64_t beats_rx, beats_tx, sends_ok, sends_failed;
+	uint64_t refused_in, refused_out;
+	uint64_t beats_skipped; /* not sent: the previous BEAT still pending */
 } eng_peer_t;
 
 typedef struct eng_row {
@@ -48,7 +47,8 @@ typedef struct eng_zent {
 	eng_zone_t z;
 	eng_group_t *group; /* multi-provider zones only */
 	struct eng_zent *hnext;
-	size_t idx; /* in e->zones */
+	size_t idx;         /* in e->zones */
+	struct sd_zone *sd; /* synchronised data (engine/sync/sd_int.h) */
 } eng_zent_t;
 
 typedef struct eng_pending {
@@ -78,6 +78,7 @@ struct eng {
 	uint64_t next_msgid;
 	uint64_t beat_seq;
 	uint64_t next_beat; /* mono */
+	struct sd *sd;      /* synchronised data (engine/sync/sd_int.h) */
 };
 
 static inline uint64_t eng_mono(const eng_t *e)
@@ -108,6 +109,10 @@ void eng_peer_send_hello(eng_t *e, eng_peer_t *p);
 void eng_peer_tick(eng_t *e, uint64_t now);
 uint64_t eng_peer_deadline(const eng_t *e);
 int eng_on_hello(eng_t *e, const char *from, const uint8_t *b, size_t n);
+/* Refuse a message from `from`: HELLO_ACK accept false with `nonce`
+ * (0 = not a valid HELLO), reason code and text; counted and logged. */
+void eng_refuse(eng_t *e, const char *from, const char *what, uint64_t nonce, const char *code,
+                const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 int eng_on_hello_ack(eng_t *e, const char *from, const uint8_t *b, size_t n);
 
 /* gossip.c */

@@ -185,11 +185,29 @@ void eng_groups_refresh(eng_t *e)
 	}
 }
 
+/* A BEAT to `p` handed to the transport and not yet delivered or failed. */
+static int beat_pending(const eng_t *e, const eng_peer_t *p)
+{
+	for (size_t i = 0; i < e->npend; i++)
+		if (e->pend[i].type == ENG_MSG_BEAT && strcmp(e->pend[i].peer, p->identity) == 0)
+			return 1;
+	return 0;
+}
+
 void eng_send_beat(eng_t *e, eng_peer_t *p)
 {
 	eng_beat_t b;
 	hs_buf_t body = HS_BUF_INIT;
 	size_t ng = 0;
+	/* a BEAT is worth little once the next one is due: while one is still
+	 * queued for an unreachable peer, do not pile more up behind it */
+	if (beat_pending(e, p)) {
+		if (p->beats_skipped++ == 0 || hs_log_get_level() >= HS_LOG_DEBUG)
+			log_info("engine",
+			         "beat to '%s' held back: the previous one is not delivered yet",
+			         p->identity);
+		return;
+	}
 	memset(&b, 0, sizeof(b));
 	b.seq = ++e->beat_seq;
 	b.interval_ms = e->cfg.beat_interval_ms;
@@ -260,11 +278,15 @@ int eng_on_beat(eng_t *e, const char *from, const uint8_t *b, size_t n)
 	hs_errmsg_t em;
 	int rc = eng_beat_decode(b, n, &beat, &em);
 	if (rc != HS_OK) {
-		log_info("engine", "beat from '%s': %s", from, hs_errmsg_str(&em));
+		eng_refuse(e, from, "beat", 0, eng_ack_reason_name(ENG_ACK_BAD_MESSAGE), "%s",
+		           hs_errmsg_str(&em));
 		return rc;
 	}
 	eng_peer_t *p = eng_peer_find(e, from);
 	if (p == NULL || p->state < ENG_PEER_INTRODUCED || p->state == ENG_PEER_GONE) {
+		eng_refuse(e, from, "beat", 0, eng_ack_reason_name(ENG_ACK_NOT_INTRODUCED),
+		           "no hello exchanged both ways yet (state %s)",
+		           eng_peer_state_name(p ? p->state : ENG_PEER_NONE));
 		eng_beat_free(&beat);
 		return HS_E_REFUSED;
 	}
@@ -273,10 +295,11 @@ int eng_on_beat(eng_t *e, const char *from, const uint8_t *b, size_t n)
 	p->last_beat_mono = now;
 	p->last_beat_wall = eng_wall(e);
 	p->beats_rx++;
-	/* the advertised interval drives our silence checks, within sane bounds */
-	p->peer_interval = beat.interval_ms < 10        ? 10
-	                   : beat.interval_ms > 3600000 ? 3600000
-	                                                : beat.interval_ms;
+	/* AG-8: the advertised interval drives our silence checks,
+	 * clamped to what a sender may configure */
+	p->peer_interval = beat.interval_ms < ENG_BEAT_INTERVAL_MIN   ? ENG_BEAT_INTERVAL_MIN
+	                   : beat.interval_ms > ENG_BEAT_INTERVAL_MAX ? ENG_BEAT_INTERVAL_MAX
+	                                                              : beat.interval_ms;
 	if (first)
 		eng_peer_set_state(e, p, ENG_PEER_OPERATIONAL, "first beat received");
 	else

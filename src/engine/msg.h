@@ -43,7 +43,13 @@ int eng_peer_state_parse(const char *s, eng_peer_state_t *out) HS_CHECK_RESULT;
 #define ENG_MSG_TYPES(X)                                                                           \
 	X(HELLO, "HELLO")                                                                          \
 	X(HELLO_ACK, "HELLO_ACK")                                                                  \
-	X(BEAT, "BEAT")
+	X(BEAT, "BEAT")                                                                            \
+	X(SYNC, "SYNC")                                                                            \
+	X(UPDATE, "UPDATE")                                                                        \
+	X(CONFIRM, "CONFIRM")                                                                      \
+	X(RFI, "RFI")                                                                              \
+	X(EDITS, "EDITS")                                                                          \
+	X(CONFIG, "CONFIG")
 
 typedef enum eng_msg_type {
 	ENG_MSG_NONE = 0,
@@ -76,11 +82,35 @@ typedef struct eng_hello {
 	uint64_t time_ms;
 } eng_hello_t;
 
+/*
+ * HELLO_ACK reason codes (draft-hsync-agents section 7.2): why a HELLO was
+ * not accepted, or why another message was refused (then the nonce is 0).
+ * The zone codes of section 2 (eng_zone_reason_name: "malformed",
+ * "no-hsync3", ...) are used as they are for "the first listed zone is not
+ * multi-provider here".
+ */
+#define ENG_ACK_REASONS(X)                                                                         \
+	X(PEER_NOT_LISTED, "peer-not-listed") /* zone multi-provider, sender not ON */             \
+	X(NOT_SERVED, "not-served")           /* none of the zones listed is served */             \
+	X(IDENTITY_MISMATCH, "identity-mismatch")                                                  \
+	X(BAD_MESSAGE, "bad-message")       /* body does not decode, or nonce 0 */                 \
+	X(NOT_INTRODUCED, "not-introduced") /* a BEAT before the HELLOs */
+
+typedef enum eng_ack_reason {
+	ENG_ACK_NONE = 0,
+#define X(n, s) ENG_ACK_##n,
+	ENG_ACK_REASONS(X)
+#undef X
+} eng_ack_reason_t;
+const char *eng_ack_reason_name(eng_ack_reason_t r);
+
 typedef struct eng_hello_ack {
 	char identity[ENG_NAME_MAX];
-	uint64_t nonce; /* the nonce of the HELLO being answered */
+	uint64_t nonce; /* the nonce of the HELLO being answered; 0 = a refusal
+	                 * of a message that was not a valid HELLO */
 	int accept;
-	char reason[ENG_REASON_MAX + 1]; /* "" when accepted */
+	char reason[ENG_REASON_MAX + 1]; /* a reason code; "" when accepted */
+	char text[ENG_REASON_MAX + 1];   /* optional detail for people; "" = none */
 } eng_hello_ack_t;
 
 typedef struct eng_beat_cell {

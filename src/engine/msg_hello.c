@@ -57,6 +57,19 @@ eng_msg_type_t eng_msg_type_parse(const char *s)
 	return ENG_MSG_NONE;
 }
 
+static const char *const ack_reason_names[] = {"",
+#define X(n, s) s,
+                                               ENG_ACK_REASONS(X)
+#undef X
+};
+
+const char *eng_ack_reason_name(eng_ack_reason_t r)
+{
+	if ((size_t)r >= sizeof(ack_reason_names) / sizeof(ack_reason_names[0]))
+		return "";
+	return ack_reason_names[r];
+}
+
 static void pack_str_list(msgpack_packer *pk, char *const *v, size_t n)
 {
 	msgpack_pack_array(pk, n);
@@ -90,8 +103,11 @@ int eng_hello_ack_encode(const eng_hello_ack_t *a, hs_buf_t *out)
 	msgpack_packer pk;
 	if (a->identity[0] == '\0' || strlen(a->reason) > ENG_REASON_MAX)
 		return HS_E_INVAL;
+	int text = !a->accept && a->text[0] != '\0';
+	if (strlen(a->text) > ENG_REASON_MAX)
+		return HS_E_INVAL;
 	eng_mp_packer(&pk, out);
-	msgpack_pack_map(&pk, a->accept ? 3 : 4);
+	msgpack_pack_map(&pk, a->accept ? 3 : (text ? 5 : 4));
 	eng_mp_pack_str(&pk, "identity");
 	eng_mp_pack_str(&pk, a->identity);
 	eng_mp_pack_str(&pk, "nonce");
@@ -104,6 +120,10 @@ int eng_hello_ack_encode(const eng_hello_ack_t *a, hs_buf_t *out)
 	if (!a->accept) {
 		eng_mp_pack_str(&pk, "reason");
 		eng_mp_pack_str(&pk, a->reason[0] ? a->reason : "rejected");
+	}
+	if (text) {
+		eng_mp_pack_str(&pk, "text");
+		eng_mp_pack_str(&pk, a->text);
 	}
 	return HS_OK;
 }
@@ -179,6 +199,7 @@ int eng_hello_ack_decode(const uint8_t *p, size_t n, eng_hello_ack_t *out, hs_er
 		goto cleanup;
 	const msgpack_object *acc = eng_mp_get(m, "accept", &dup);
 	const msgpack_object *why = eng_mp_get(m, "reason", &dup);
+	const msgpack_object *txt = eng_mp_get(m, "text", &dup);
 	rc = HS_E_MALFORMED;
 	if (dup) {
 		hs_fail(em, rc, "key given twice");
@@ -191,6 +212,10 @@ int eng_hello_ack_decode(const uint8_t *p, size_t n, eng_hello_ack_t *out, hs_er
 	a.accept = acc->via.boolean;
 	if (why != NULL && eng_mp_str(why, ENG_REASON_MAX, a.reason) != HS_OK) {
 		hs_fail(em, rc, "'reason' is not printable text");
+		goto cleanup;
+	}
+	if (txt != NULL && eng_mp_str(txt, ENG_REASON_MAX, a.text) != HS_OK) {
+		hs_fail(em, rc, "'text' is not printable text");
 		goto cleanup;
 	}
 	if (!a.accept && a.reason[0] == '\0') {

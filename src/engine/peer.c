@@ -1,5 +1,6 @@
 /* Peer state machine: discovery, HELLO handshake, silence, leaving. */
 #include "engine/engine_int.h"
+#include "engine/sync/sd_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +37,8 @@ void eng_peer_set_state(eng_t *e, eng_peer_t *p, eng_peer_state_t to, const char
 	eng_strfmt(a->reason, sizeof(a->reason), "%s", p->reason);
 	p->state = to;
 	p->since_wall = eng_wall(e);
+	if (to == ENG_PEER_INTRODUCED)
+		sd_peer_introduced(e, p->identity); /* SYNC-34 */
 }
 
 eng_peer_t *eng_peer_add(eng_t *e, const char *identity)
@@ -51,7 +54,6 @@ eng_peer_t *eng_peer_add(eng_t *e, const char *identity)
 	eng_peer_set_state(e, p, ENG_PEER_NEEDED, "listed ON in HSYNC3 of a shared zone");
 	eng_action_t *a = eng_push_action(e, ENG_ACT_DISCOVER);
 	eng_strfmt(a->peer, sizeof(a->peer), "%s", identity);
-	p->next_discover = UINT64_MAX; /* outstanding */
 	return p;
 }
 
@@ -74,6 +76,8 @@ void eng_peer_send_hello(eng_t *e, eng_peer_t *p)
 
 	memset(&h, 0, sizeof(h));
 	eng_strfmt(h.identity, sizeof(h.identity), "%s", e->identity);
+	/* AG-11: only zones that are multi-provider here and list the
+	 * peer ON: the only ones that can prove a shared zone to it */
 	for (size_t i = 0; i < e->nzones && h.nzones < ENG_HELLO_SEND_ZONES; i++)
 		if (e->zones[i]->z.multi && eng_zone_lists_on(&e->zones[i]->z, p->identity))
 			zones[h.nzones++] = e->zones[i]->z.name;
@@ -116,12 +120,6 @@ void eng_peer_tick(eng_t *e, uint64_t now)
 {
 	for (size_t i = 0; i < e->npeers; i++) {
 		eng_peer_t *p = e->peers[i];
-		if (p->state == ENG_PEER_NEEDED && p->next_discover != UINT64_MAX &&
-		    now >= p->next_discover) {
-			eng_action_t *a = eng_push_action(e, ENG_ACT_DISCOVER);
-			eng_strfmt(a->peer, sizeof(a->peer), "%s", p->identity);
-			p->next_discover = UINT64_MAX;
-		}
 		if (p->state >= ENG_PEER_KNOWN && !p->hello_out_ok && now >= p->next_hello)
 			eng_peer_send_hello(e, p);
 		uint64_t iv = peer_interval(e, p), silent = now - p->last_beat_mono;
@@ -144,9 +142,7 @@ uint64_t eng_peer_deadline(const eng_t *e)
 	for (size_t i = 0; i < e->npeers; i++) {
 		const eng_peer_t *p = e->peers[i];
 		uint64_t t = UINT64_MAX, iv = peer_interval(e, p);
-		if (p->state == ENG_PEER_NEEDED)
-			t = p->next_discover;
-		else if (p->state >= ENG_PEER_KNOWN && !p->hello_out_ok)
+		if (p->state >= ENG_PEER_KNOWN && !p->hello_out_ok)
 			t = p->next_hello;
 		if (p->state == ENG_PEER_OPERATIONAL &&
 		    p->last_beat_mono + ENG_DEGRADED_MULT * iv + 1 < t)
@@ -161,10 +157,12 @@ uint64_t eng_peer_deadline(const eng_t *e)
 }
 
 /* Is `from` ON in HSYNC3 of a multi-provider zone of ours that it also
- * claims to serve? On no, `why` says what the first such zone lacks. */
-static int hello_allowed(const eng_t *e, const char *from, const eng_hello_t *h, char *why,
-                         size_t n)
+ * claims to serve? On no, `code` and `why` say what the first such zone
+ * lacks (AG-12). */
+static int hello_allowed(const eng_t *e, const char *from, const eng_hello_t *h, const char **code,
+                         char *why, size_t n)
 {
+	*code = eng_ack_reason_name(ENG_ACK_NOT_SERVED);
 	eng_strfmt(why, n, "none of the %zu zones listed is served here", h->nzones);
 	int first = 1;
 	for (size_t i = 0; i < h->nzones; i++) {
@@ -176,14 +174,43 @@ static int hello_allowed(const eng_t *e, const char *from, const eng_hello_t *h,
 		if (!first)
 			continue;
 		first = 0;
-		if (!z->multi)
+		if (!z->multi) {
+			*code = eng_zone_reason_name(z->reason);
 			eng_strfmt(why, n, "zone '%s' is not multi-provider here: %s", z->name,
 			           z->reason_text);
-		else
+		} else {
+			*code = eng_ack_reason_name(ENG_ACK_PEER_NOT_LISTED);
 			eng_strfmt(why, n, "'%s' is not listed ON in HSYNC3 of zone '%s'", from,
 			           z->name);
+		}
 	}
 	return 0;
+}
+
+void eng_refuse(eng_t *e, const char *from, const char *what, uint64_t nonce, const char *code,
+                const char *fmt, ...)
+{
+	eng_hello_ack_t ack;
+	hs_buf_t body = HS_BUF_INIT;
+	va_list ap;
+	memset(&ack, 0, sizeof(ack));
+	eng_strfmt(ack.identity, sizeof(ack.identity), "%s", e->identity);
+	ack.nonce = nonce;
+	ack.accept = 0;
+	eng_strfmt(ack.reason, sizeof(ack.reason), "%s", code);
+	va_start(ap, fmt);
+	vsnprintf(ack.text, sizeof(ack.text), fmt, ap);
+	va_end(ap);
+	eng_peer_t *p = eng_peer_find(e, from);
+	if (p != NULL) {
+		p->refused_in++;
+		eng_strfmt(p->reason, sizeof(p->reason), "its %s refused: %s (%s)", what, code,
+		           ack.text);
+	}
+	log_notice("engine", "%s from '%s' refused: %s (%s)", what, from, code, ack.text);
+	if (eng_hello_ack_encode(&ack, &body) == HS_OK)
+		eng_send(e, from, ENG_MSG_HELLO_ACK, &body);
+	hs_buf_free(&body);
 }
 
 int eng_on_hello(eng_t *e, const char *from, const uint8_t *b, size_t n)
@@ -192,76 +219,124 @@ int eng_on_hello(eng_t *e, const char *from, const uint8_t *b, size_t n)
 	eng_hello_ack_t ack;
 	hs_buf_t body = HS_BUF_INIT;
 	hs_errmsg_t em;
+	const char *code = "";
+	char why[ENG_REASON_MAX + 1];
 	int rc = eng_hello_decode(b, n, &h, &em);
 	if (rc != HS_OK) {
-		log_info("engine", "hello from '%s': %s", from, hs_errmsg_str(&em));
+		eng_refuse(e, from, "hello", 0, eng_ack_reason_name(ENG_ACK_BAD_MESSAGE), "%s",
+		           hs_errmsg_str(&em));
 		return rc;
 	}
+	if (h.nonce == 0) { /* AG-17: 0 is never a sender's nonce */
+		eng_refuse(e, from, "hello", 0, eng_ack_reason_name(ENG_ACK_BAD_MESSAGE),
+		           "nonce 0");
+		eng_hello_free(&h);
+		return HS_E_MALFORMED;
+	}
 	if (strcmp(h.identity, from) != 0) {
-		log_notice("engine", "hello from '%s' claims identity '%s'", from, h.identity);
+		eng_refuse(e, from, "hello", h.nonce,
+		           eng_ack_reason_name(ENG_ACK_IDENTITY_MISMATCH), "claims identity '%s'",
+		           h.identity);
 		eng_hello_free(&h);
 		return HS_E_REFUSED;
+	}
+	eng_peer_t *p = eng_peer_find(e, from);
+	if (!hello_allowed(e, from, &h, &code, why, sizeof(why)) || p == NULL) {
+		if (p != NULL)
+			p->hello_in_ok = 0;
+		eng_refuse(e, from, "hello", h.nonce, code, "%s", why);
+		eng_hello_free(&h);
+		return HS_OK;
 	}
 	memset(&ack, 0, sizeof(ack));
 	eng_strfmt(ack.identity, sizeof(ack.identity), "%s", e->identity);
 	ack.nonce = h.nonce;
-	ack.accept = hello_allowed(e, from, &h, ack.reason, sizeof(ack.reason));
-	eng_peer_t *p = eng_peer_find(e, from);
-	if (ack.accept && p != NULL) {
-		ack.reason[0] = '\0';
-		int restarted =
-		    p->hello_in_ok && p->in_nonce != h.nonce && p->state >= ENG_PEER_INTRODUCED;
-		p->hello_in_ok = 1;
-		p->in_nonce = h.nonce;
-		if (restarted) {
-			/* a fresh HELLO after introduction: the peer lost its state,
-			 * so it needs ours again */
-			log_info("engine", "peer '%s' sent a new hello, answering with ours", from);
-			p->hello_out_ok = 0;
-			p->hello_backoff = 0;
-		}
-	} else {
-		ack.accept = 0;
-		if (p != NULL) {
-			eng_strfmt(p->reason, sizeof(p->reason), "its hello rejected: %s",
-			           ack.reason);
-			p->hello_in_ok = 0;
-		}
-		log_notice("engine", "hello from '%s' rejected: %s", from, ack.reason);
+	ack.accept = 1;
+	int restarted = p->hello_in_ok && p->in_nonce != h.nonce && p->state >= ENG_PEER_INTRODUCED;
+	p->hello_in_ok = 1;
+	p->in_nonce = h.nonce;
+	if (restarted) {
+		/* a fresh HELLO after introduction: the peer lost its state, so it
+		 * needs ours again */
+		log_info("engine", "peer '%s' sent a new hello, answering with ours", from);
+		p->hello_out_ok = 0;
+		p->hello_backoff = 0;
 	}
 	if (eng_hello_ack_encode(&ack, &body) == HS_OK)
 		eng_send(e, from, ENG_MSG_HELLO_ACK, &body);
 	hs_buf_free(&body);
-	if (p != NULL && ack.accept) {
-		if (p->state >= ENG_PEER_KNOWN && !p->hello_out_ok &&
-		    (p->hello_backoff == 0 || p->state >= ENG_PEER_INTRODUCED))
-			eng_peer_send_hello(e, p);
-		maybe_introduce(e, p);
-	}
+	if (p->state >= ENG_PEER_KNOWN && !p->hello_out_ok &&
+	    (p->hello_backoff == 0 || p->state >= ENG_PEER_INTRODUCED))
+		eng_peer_send_hello(e, p);
+	maybe_introduce(e, p);
 	eng_hello_free(&h);
 	return HS_OK;
+}
+
+/* "code (text)" or "code" into out. */
+static void reason_text(char *out, size_t n, const eng_hello_ack_t *a)
+{
+	if (a->text[0])
+		eng_strfmt(out, n, "%s (%s)", a->reason, a->text);
+	else
+		eng_strfmt(out, n, "%s", a->reason);
+}
+
+/* A HELLO_ACK with nonce 0: the peer refused a message of ours that was
+ * not a valid HELLO (AG-18). */
+static void on_refusal(eng_t *e, eng_peer_t *p, const eng_hello_ack_t *a)
+{
+	char why[2 * ENG_REASON_MAX + 4];
+	reason_text(why, sizeof(why), a);
+	p->refused_out++;
+	eng_strfmt(p->reason, sizeof(p->reason), "it refused our message: %s", why);
+	log_notice("engine", "peer '%s' refused a message of ours: %s", p->identity, why);
+	/* it has no record of our introduction: introduce ourselves again */
+	if (strcmp(a->reason, eng_ack_reason_name(ENG_ACK_NOT_INTRODUCED)) == 0 &&
+	    p->hello_out_ok && p->state >= ENG_PEER_KNOWN) {
+		p->hello_out_ok = 0;
+		p->hello_backoff = 0;
+		eng_peer_send_hello(e, p);
+	}
 }
 
 int eng_on_hello_ack(eng_t *e, const char *from, const uint8_t *b, size_t n)
 {
 	eng_hello_ack_t a;
 	hs_errmsg_t em;
+	char why[2 * ENG_REASON_MAX + 4];
 	int rc = eng_hello_ack_decode(b, n, &a, &em);
-	if (rc != HS_OK) {
-		log_info("engine", "hello_ack from '%s': %s", from, hs_errmsg_str(&em));
+	eng_peer_t *p = eng_peer_find(e, from);
+	if (rc != HS_OK) { /* never answered: a refusal of a refusal could loop */
+		if (p != NULL)
+			p->refused_in++;
+		log_notice("engine", "hello_ack from '%s' refused: %s", from, hs_errmsg_str(&em));
 		return rc;
 	}
-	eng_peer_t *p = eng_peer_find(e, from);
-	if (strcmp(a.identity, from) != 0 || p == NULL || p->state < ENG_PEER_KNOWN)
+	if (strcmp(a.identity, from) != 0 || p == NULL || p->state < ENG_PEER_KNOWN) {
+		if (p != NULL)
+			p->refused_in++;
+		log_notice("engine", "hello_ack from '%s' refused: %s", from,
+		           p == NULL                       ? "not a peer"
+		           : strcmp(a.identity, from) != 0 ? "identity mismatch"
+		                                           : "not discovered yet");
 		return HS_E_REFUSED;
+	}
+	if (a.nonce == 0 && !a.accept) {
+		on_refusal(e, p, &a);
+		return HS_OK;
+	}
 	if (a.nonce != p->hello_nonce) {
 		log_debug("engine", "stale hello_ack from '%s' ignored", from);
 		return HS_OK;
 	}
 	if (!a.accept) {
+		/* AG-13: stay KNOWN, keep the reason, retry on the backoff */
 		p->hello_out_ok = 0;
-		eng_strfmt(p->reason, sizeof(p->reason), "our hello rejected: %s", a.reason);
-		log_notice("engine", "peer '%s' rejected our hello: %s", from, a.reason);
+		p->refused_out++;
+		reason_text(why, sizeof(why), &a);
+		eng_strfmt(p->reason, sizeof(p->reason), "our hello rejected: %s", why);
+		log_notice("engine", "peer '%s' rejected our hello: %s", from, why);
 		return HS_OK;
 	}
 	p->hello_out_ok = 1;

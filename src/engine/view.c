@@ -52,8 +52,11 @@ static void peer_info(const eng_peer_t *p, eng_peer_info_t *out)
 	out->last_beat_ms = p->last_beat_wall;
 	out->beats_rx = p->beats_rx;
 	out->beats_tx = p->beats_tx;
+	out->beats_skipped = p->beats_skipped;
 	out->sends_ok = p->sends_ok;
 	out->sends_failed = p->sends_failed;
+	out->refused_in = p->refused_in;
+	out->refused_out = p->refused_out;
 	out->beat_interval_ms = p->peer_interval;
 	out->hello_sent_ok = p->hello_out_ok;
 	out->hello_rcvd_ok = p->hello_in_ok;

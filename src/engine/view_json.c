@@ -113,6 +113,10 @@ static void peer_json(const eng_peer_info_t *p, hs_buf_t *b)
 	hs_buf_printf(b, "%llu", (unsigned long long)p->sends_ok);
 	jkey(b, "sends_failed", 0);
 	hs_buf_printf(b, "%llu", (unsigned long long)p->sends_failed);
+	jkey(b, "refused_in", 0);
+	hs_buf_printf(b, "%llu", (unsigned long long)p->refused_in);
+	jkey(b, "refused_out", 0);
+	hs_buf_printf(b, "%llu", (unsigned long long)p->refused_out);
 	jkey(b, "reason", 0);
 	jstr(b, p->reason);
 	hs_buf_append_u8(b, '}');

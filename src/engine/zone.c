@@ -19,8 +19,18 @@ static const struct {
 };
 
 static const char *const reason_short[] = {
-    "ok", "malformed", "no-hsync3", "no-hsyncparam", "many-hsyncparam", "not-listed", "listed-off",
+    "ok",         "malformed",  "no-hsync3", "no-hsyncparam", "many-hsyncparam",
+    "not-listed", "listed-off", "no-peers",
 };
+
+/* 1 when an identity other than `me` is listed ON. */
+static int other_on(const eng_zone_t *z, const char *me)
+{
+	for (size_t i = 0; i < z->nproviders; i++)
+		if (z->providers[i].on && strcmp(z->providers[i].identity, me) != 0)
+			return 1;
+	return 0;
+}
 
 const char *eng_zone_reason_name(eng_zone_reason_t r)
 {
@@ -229,6 +239,8 @@ int eng_zone_analyse(const char *zone, const char *self, const uint8_t *const *h
 		set_reason(&z, ENG_ZONE_NOT_LISTED, me);
 	else if (!mine->on)
 		set_reason(&z, ENG_ZONE_LISTED_OFF, me);
+	else if (!other_on(&z, me)) /* AG-2: one provider is not multi */
+		set_reason(&z, ENG_ZONE_NO_PEERS, me);
 	else {
 		set_reason(&z, ENG_ZONE_OK, NULL);
 		z.multi = 1;

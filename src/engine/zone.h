@@ -32,7 +32,8 @@
 	X(NO_HSYNCPARAM, "no HSYNCPARAM at the apex")                                              \
 	X(MANY_HSYNCPARAM, "more than one HSYNCPARAM at the apex")                                 \
 	X(NOT_LISTED, "our identity is not listed in HSYNC3")                                      \
-	X(LISTED_OFF, "our identity is listed OFF in HSYNC3")
+	X(LISTED_OFF, "our identity is listed OFF in HSYNC3")                                      \
+	X(NO_PEERS, "no other identity is listed ON in HSYNC3")
 
 typedef enum eng_zone_reason {
 #define X(n, t) ENG_ZONE_##n,

@@ -13,6 +13,7 @@
 #include <sys/queue.h>
 
 #include "engine/zonesec_run.h"
+#include "wire/text.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -24,9 +25,10 @@ struct zr_op {
 	enum zsec_action_type type; /* QUERY_SOA or TRANSFER */
 	tp_peer_addr_t primary;
 	tp_xfr_t *xfr;
+	tp_zx_t *zx;
 	tp_xfr_soa_q_t *soa;
-	LIST_ENTRY(zr_op) link;      /* in flight */
-	TAILQ_ENTRY(zr_op) wait;     /* waiting for a slot */
+	LIST_ENTRY(zr_op) link;  /* in flight */
+	TAILQ_ENTRY(zr_op) wait; /* waiting for a slot */
 };
 
 struct zsec_run {
@@ -108,11 +110,38 @@ static void on_xfr(void *arg, int status, tp_xfr_zone_t *zone, const tp_xfr_stat
 	drain(r);
 }
 
+static void on_zx(void *arg, int status, zn_ixfr_t *res, const tp_zx_stats_t *st,
+                  const hs_errmsg_t *em)
+{
+	struct zr_op *op = arg;
+	zsec_run_t *r = op->run;
+	zsec_soa_timers_t t;
+	hs_errmsg_t aem;
+	const char *why = status ? hs_errmsg_str(em) : NULL;
+	static int sentinel; /* zonesec carries it to ZONE_LOADED; `loaded` gets NULL */
+	memset(&t, 0, sizeof(t));
+	hs_errmsg_clear(&aem);
+	if (status == HS_OK) {
+		status =
+		    r->hooks.xfr_apply(r->hooks.arg, op->zone, &op->primary, res, st, &t, &aem);
+		if (status != HS_OK)
+			why = hs_errmsg_str(&aem);
+	}
+	int rc = zsec_transfer_done(r->zs, op->zone, status, status == HS_OK ? &t : NULL, &sentinel,
+	                            why);
+	if (rc != HS_OK && rc != HS_E_EXISTS && status == HS_OK)
+		log_debug(ZR_LOG, "zone '%s': transfer outcome not wanted: %s", op->zone,
+		          hs_strerror(rc));
+	op_free(op);
+	drain(r);
+}
+
 static void start_soa(zsec_run_t *r, struct zr_op *op)
 {
 	char zone[sizeof(op->zone)];
 	op_fly(op);
-	int rc = tp_xfr_soa_query(r->ep, &op->primary, op->zone, NULL, r->env, on_soa, op, &op->soa);
+	int rc =
+	    tp_xfr_soa_query(r->ep, &op->primary, op->zone, NULL, r->env, on_soa, op, &op->soa);
 	if (rc != HS_OK) {
 		memcpy(zone, op->zone, sizeof(zone));
 		op_free(op);
@@ -127,7 +156,25 @@ static void start_xfr(zsec_run_t *r, struct zr_op *op)
 	tp_xfr_opts_t o = r->xopts;
 	o.env = r->env;
 	op_fly(op);
-	int rc = tp_xfr_start(r->loop, &op->primary, op->zone, &o, on_xfr, op, &op->xfr);
+	int rc;
+	if (r->hooks.xfr_apply) {
+		tp_zx_opts_t zo;
+		uint8_t apex[WIRE_NAME_MAX];
+		size_t alen;
+		memset(&zo, 0, sizeof(zo));
+		zo.timeout_ms = o.timeout_ms;
+		zo.idle_ms = o.idle_ms;
+		zo.limits.max_records = o.limits.max_records;
+		zo.limits.max_bytes = o.limits.max_bytes;
+		zo.env = r->env;
+		r->hooks.xfr_params(r->hooks.arg, op->zone, &zo);
+		rc = hs_name_from_text(op->zone, strlen(op->zone), apex, &alen);
+		if (rc == HS_OK)
+			rc =
+			    tp_zx_start(r->loop, &op->primary, apex, alen, &zo, on_zx, op, &op->zx);
+	} else {
+		rc = tp_xfr_start(r->loop, &op->primary, op->zone, &o, on_xfr, op, &op->xfr);
+	}
 	if (rc != HS_OK) {
 		memcpy(zone, op->zone, sizeof(zone));
 		op_free(op);
@@ -211,7 +258,10 @@ static void drain(zsec_run_t *r)
 			submit(r, &a);
 			break;
 		case ZSEC_ACT_ZONE_LOADED:
-			if (r->hooks.loaded)
+			if (r->hooks.xfr_apply) {
+				if (r->hooks.loaded)
+					r->hooks.loaded(r->hooks.arg, a.zone, a.serial, NULL);
+			} else if (r->hooks.loaded)
 				r->hooks.loaded(r->hooks.arg, a.zone, a.serial, a.data);
 			else
 				tp_xfr_zone_free(a.data);
@@ -256,6 +306,7 @@ void zsec_run_free(zsec_run_t *r)
 	while (!LIST_EMPTY(&r->ops)) {
 		struct zr_op *op = LIST_FIRST(&r->ops);
 		tp_xfr_cancel(op->xfr);
+		tp_zx_cancel(op->zx);
 		tp_xfr_soa_cancel(op->soa);
 		op_free(op);
 	}

@@ -15,6 +15,7 @@
 #include "engine/zonesec.h"
 #include "transport/endpoint.h"
 #include "transport/xfr.h"
+#include "transport/zxfr.h"
 
 typedef struct zsec_run zsec_run_t;
 
@@ -25,6 +26,18 @@ typedef struct zsec_run_hooks {
 	/* `zone` expired: its last copy must no longer be used. May be NULL. */
 	void (*expired)(void *arg, const char *zone);
 	void *arg;
+	/*
+	 * Optional, both or neither: transfers through the zone machinery
+	 * (transport/zxfr.h: IXFR when the owner holds a copy, AXFR
+	 * fallback). `xfr_params` fills the options of a transfer of `zone`
+	 * (our SOA, TSIG key...); `xfr_apply` applies the answer to the
+	 * owner's zone (taking `res`) and fills `t` with the resulting SOA
+	 * timers. Its error counts as a failed transfer (the old version
+	 * stays, a retry is scheduled). `loaded` is then called with z NULL.
+	 */
+	void (*xfr_params)(void *arg, const char *zone, tp_zx_opts_t *opts);
+	int (*xfr_apply)(void *arg, const char *zone, const tp_peer_addr_t *primary, zn_ixfr_t *res,
+	                 const tp_zx_stats_t *st, zsec_soa_timers_t *t, hs_errmsg_t *em);
 } zsec_run_hooks_t;
 
 /* Default cap on SOA queries and transfers in flight at once. */

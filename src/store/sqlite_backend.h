@@ -51,4 +51,29 @@ int sqi_next(void *be, st_inbox_msg_t *out);
 int sqi_ack(void *be, int64_t seq);
 int sqi_count(void *be, uint64_t *n);
 
+/* sqlite_contrib.c */
+int sqc_apply(void *be, const st_contrib_t *puts, size_t nputs, const st_contrib_key_t *dels,
+	      size_t ndels, uint64_t *deleted);
+int sqc_list(void *be, const char *zone, st_contrib_list_t *out);
+int sqc_count(void *be, const char *zone, uint64_t *nsets, uint64_t *nrrs);
+/* sqlite_zones.c */
+int sqz_put_snapshot(void *be, const char *zone, uint32_t serial, const uint8_t *data, size_t len,
+                     int64_t at, int has_keep, uint32_t keep_from);
+int sqz_add_journal(void *be, const char *zone, uint32_t from, uint32_t to, int64_t at,
+                    const uint8_t *data, size_t len, int64_t *seq);
+int sqz_load(void *be, const char *zone, st_zone_data_t *out);
+int sqz_trim(void *be, const char *zone, int64_t after_seq);
+int sqz_sizes(void *be, const char *zone, uint64_t *snap, uint64_t *journal);
+int sqz_drop(void *be, const char *zone);
+
+/* sqlite_dkeys.c */
+extern const char sqd_migration[];
+int sqd_add(void *be, const char *zone, uint8_t role, const uint8_t *dnskey, size_t len,
+            const uint8_t *priv, size_t privlen, int state, int64_t now, const char *reason);
+int sqd_set_state(void *be, const char *zone, const uint8_t *dnskey, size_t len, int to,
+                  int64_t now, const char *reason);
+int sqd_list(void *be, const char *zone, unsigned flags, st_dkey_list_t *out);
+int sqd_history(void *be, const char *zone, const uint8_t *dnskey, size_t len,
+                st_key_event_list_t *out);
+
 #endif

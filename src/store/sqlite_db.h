@@ -17,7 +17,7 @@
 #include "util/errmsg.h"
 
 /* Statements cached per handle; more distinct SQL texts is a bug. */
-#define SQ_MAX_STMTS 48
+#define SQ_MAX_STMTS 64
 
 struct sq_db {
 	sqlite3 *h;

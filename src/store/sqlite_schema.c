@@ -7,6 +7,7 @@
  * a crash leaves the file at one version or the next. Rows are appended,
  * never edited: a released migration is history.
  */
+#include "store/sqlite_backend.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
 
@@ -101,6 +102,54 @@ static const struct {
 	 " received INTEGER NOT NULL,"
 	 " UNIQUE (sender, msgid)"
 	 ") STRICT;"},
+	{3,
+	 /* The combiner's contribution sets (one per zone, origin, type) and
+	  * their records (draft-hsync-sync 7.1). version holds the 64 bits of
+	  * a uint64, updated_ms Unix milliseconds. Rejected records are never
+	  * stored. */
+	 "CREATE TABLE contrib_set ("
+	 " id INTEGER PRIMARY KEY,"
+	 " zone TEXT NOT NULL,"
+	 " origin TEXT NOT NULL,"
+	 " type INTEGER NOT NULL CHECK (type BETWEEN 0 AND 65535),"
+	 " version INTEGER NOT NULL,"
+	 " change TEXT NOT NULL,"
+	 " updated_ms INTEGER NOT NULL,"
+	 " UNIQUE (zone, origin, type)"
+	 ") STRICT;"
+	 "CREATE TABLE contrib_rr ("
+	 " set_id INTEGER NOT NULL REFERENCES contrib_set(id) ON DELETE CASCADE,"
+	 " pos INTEGER NOT NULL,"
+	 " owner TEXT NOT NULL,"
+	 " ttl INTEGER NOT NULL CHECK (ttl BETWEEN 0 AND 4294967295),"
+	 " rdata BLOB NOT NULL,"
+	 " verdict TEXT NOT NULL CHECK (verdict IN ('pending', 'applied', 'ignored', 'removed')),"
+	 " reason TEXT NOT NULL,"
+	 " approved INTEGER NOT NULL CHECK (approved IN (0, 1)),"
+	 " PRIMARY KEY (set_id, pos)"
+	 ") STRICT, WITHOUT ROWID;"},
+	{4,
+	 /* Zones kept by src/zone: one snapshot per zone (the whole zone at
+	  * `serial`, journal rows up to snap_seq included in it) and the
+	  * journal of differences in order. */
+	 "CREATE TABLE zone_snapshot ("
+	 " zone TEXT PRIMARY KEY,"
+	 " serial INTEGER NOT NULL CHECK (serial BETWEEN 0 AND 4294967295),"
+	 " snap_seq INTEGER NOT NULL,"
+	 " at INTEGER NOT NULL,"
+	 " data BLOB NOT NULL"
+	 ") STRICT;"
+	 "CREATE TABLE zone_journal ("
+	 " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	 " zone TEXT NOT NULL,"
+	 " from_serial INTEGER NOT NULL CHECK (from_serial BETWEEN 0 AND 4294967295),"
+	 " to_serial INTEGER NOT NULL CHECK (to_serial BETWEEN 0 AND 4294967295),"
+	 " at INTEGER NOT NULL,"
+	 " data BLOB NOT NULL"
+	 ") STRICT;"
+	 "CREATE INDEX zone_journal_zone ON zone_journal(zone, seq);"},
+	/* The signer's zone keys and their history (sqlite_dkeys.c). */
+	{5, sqd_migration},
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

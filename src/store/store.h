@@ -1,5 +1,6 @@
 /*
- * store.h -- persistence for keys, trust and the replay cache.
+ * store.h -- persistence for keys, trust, the replay cache, the transport's
+ * queues and the combiner's contributions.
  *
  * The store is an opaque handle (st_t) over a table of functions (one
  * backend: SQLite, see store_impl.h). It deals in bytes and plain types
@@ -416,5 +417,217 @@ int st_inbox_next(st_t *st, st_inbox_msg_t *out) HS_CHECK_RESULT;
 int st_inbox_ack(st_t *st, int64_t seq) HS_CHECK_RESULT;
 int st_inbox_count(st_t *st, uint64_t *n) HS_CHECK_RESULT;
 void st_inbox_msg_clear(st_inbox_msg_t *m);
+
+/* ---- contributions (combiner) ------------------------------------------ */
+
+/* A combiner's stored contribution sets (rfc-drafts/draft-hsync-sync.md
+ * 7.1): per (zone, origin, type) the set with the highest version it
+ * accepted, and its records with their verdicts. The store does not judge
+ * contents; it keeps what the combiner decided. Rejected records are never
+ * stored, so the verdict of a stored record is one of ST_CONTRIB_VERDICTS
+ * ("removed": a record the set's version removed, kept to answer a
+ * duplicate, never served).
+ * A set may have no records (an empty set withdraws, but its version still
+ * counts). Zone, origin and owner names are canonical as above. */
+#define ST_CONTRIB_VERDICTS   "pending", "applied", "ignored", "removed"
+#define ST_CONTRIB_REASON_MAX 255
+#define ST_CONTRIB_CHANGE_MAX 64
+#define ST_CONTRIB_RRS_MAX    1024
+
+typedef struct st_contrib_rr {
+	char *owner;
+	uint32_t ttl;
+	uint8_t *rdata; /* 1..65535 octets */
+	size_t rdlen;
+	char *verdict; /* one of ST_CONTRIB_VERDICTS */
+	char *reason;  /* 0..ST_CONTRIB_REASON_MAX printable octets ("" = none) */
+	int approved;  /* an operator approved it (manual approval) */
+} st_contrib_rr_t;
+
+/* One set. As input, the strings and arrays are the caller's; as output
+ * (st_contrib_list) everything is owned by the list. */
+typedef struct st_contrib {
+	char *zone;
+	char *origin;
+	uint16_t type;
+	uint64_t version;   /* stored as its 64 bits; any value round-trips */
+	char *change;       /* 1..ST_CONTRIB_CHANGE_MAX printable octets */
+	int64_t updated_ms; /* caller's clock, Unix milliseconds */
+	size_t nrrs;        /* 0..ST_CONTRIB_RRS_MAX, records kept in this order */
+	st_contrib_rr_t *rrs;
+} st_contrib_t;
+
+typedef struct st_contrib_list {
+	st_contrib_t *v;
+	size_t n;
+} st_contrib_list_t;
+
+/* Identifies one set. */
+typedef struct st_contrib_key {
+	const char *zone;
+	const char *origin;
+	uint16_t type;
+} st_contrib_key_t;
+
+/* Store `set`, replacing the set of the same (zone, origin, type) and all
+ * its records, in one transaction. */
+int st_contrib_put(st_t *st, const st_contrib_t *set) HS_CHECK_RESULT;
+
+/* In ONE transaction: delete the sets named by `dels` (absent ones are
+ * skipped), then store every set of `puts` as st_contrib_put does (later
+ * puts of the same key win). Either every change is applied or none (also
+ * across a crash). Every argument is checked before anything is written:
+ * HS_E_INVAL names nothing partially done. nputs + ndels may be 0 (HS_OK,
+ * nothing happens). */
+int st_contrib_apply(st_t *st, const st_contrib_t *puts, size_t nputs, const st_contrib_key_t *dels,
+                     size_t ndels) HS_CHECK_RESULT;
+
+/* Delete one set and its records. HS_E_NOTFOUND when absent. */
+int st_contrib_delete(st_t *st, const char *zone, const char *origin,
+                      uint16_t type) HS_CHECK_RESULT;
+
+/* Every set of `zone` (NULL = of every zone), ordered by zone, origin and
+ * type, each with its records in stored order. Release with
+ * st_contrib_list_free(). An empty result is HS_OK with n = 0. */
+int st_contrib_list(st_t *st, const char *zone, st_contrib_list_t *out) HS_CHECK_RESULT;
+
+/* Number of sets and of records of `zone` (NULL = all); either out
+ * pointer may be NULL. */
+int st_contrib_count(st_t *st, const char *zone, uint64_t *nsets, uint64_t *nrrs) HS_CHECK_RESULT;
+
+void st_contrib_clear(st_contrib_t *c);
+void st_contrib_list_free(st_contrib_list_t *l);
+/* ---- zones: snapshot + journal (src/zone/journal.h) ------------------- */
+
+/* The store keeps bytes only; src/zone encodes and decodes them. Zone
+ * names are canonical like every other name. */
+#define ST_ZONE_BLOB_MAX ((size_t)1 << 30)
+
+/* One journal row. */
+typedef struct st_zone_row {
+	int64_t seq; /* order within the zone */
+	uint32_t from_serial, to_serial;
+	int64_t at;
+	uint8_t *data;
+	size_t len;
+} st_zone_row_t;
+
+/* What the store holds for a zone (the caller's: st_zone_data_clear). */
+typedef struct st_zone_data {
+	uint32_t serial;  /* the snapshot's */
+	int64_t snap_seq; /* journal rows with seq <= snap_seq are in the snapshot */
+	int64_t at;
+	uint8_t *snap;
+	size_t snap_len;
+	st_zone_row_t *rows; /* every journal row, in seq order */
+	size_t nrows;
+} st_zone_data_t;
+
+/* In one transaction: the zone's snapshot becomes (serial, data), taken
+ * after every journal row written so far (snap_seq = the newest row's
+ * seq); then journal rows older than the newest row whose from_serial is
+ * `keep_from` are deleted, or every row when `has_keep` is 0. */
+int st_zone_put_snapshot(st_t *st, const char *zone, uint32_t serial, const uint8_t *data,
+                         size_t len, int64_t at, int has_keep,
+                         uint32_t keep_from) HS_CHECK_RESULT;
+/* Append a journal row (one transaction); *seq (may be NULL) gets its
+ * seq. HS_E_NOTFOUND when the zone has no snapshot. */
+int st_zone_add_journal(st_t *st, const char *zone, uint32_t from_serial, uint32_t to_serial,
+                        int64_t at, const uint8_t *data, size_t len,
+                        int64_t *seq) HS_CHECK_RESULT;
+/* Everything for `zone` (one read snapshot). HS_E_NOTFOUND: no snapshot. */
+int st_zone_load(st_t *st, const char *zone, st_zone_data_t *out) HS_CHECK_RESULT;
+void st_zone_data_clear(st_zone_data_t *d);
+/* Delete the zone's journal rows with seq > after_seq. */
+int st_zone_trim(st_t *st, const char *zone, int64_t after_seq) HS_CHECK_RESULT;
+/* Octets of the snapshot and of the journal rows written after it. */
+int st_zone_sizes(st_t *st, const char *zone, uint64_t *snap_bytes,
+                  uint64_t *journal_bytes) HS_CHECK_RESULT;
+/* Remove the zone's snapshot and journal. */
+int st_zone_drop(st_t *st, const char *zone) HS_CHECK_RESULT;
+
+/* ---- DNSSEC zone keys of a signer (src/engine/signer) ------------------- */
+
+/* The states of a signer's zone keys (rfc-drafts/draft-hsync-keystate.md):
+ * its own keys go created -> mpdist -> published -> standby -> active ->
+ * retired -> mpremove -> removed; another signer's keys are `foreign`. */
+enum st_dkey_state {
+	ST_DKEY_CREATED = 0, /* generated, in no DNSKEY RRset */
+	ST_DKEY_MPDIST,      /* distributed to the other providers, not yet applied by all */
+	ST_DKEY_PUBLISHED,   /* in every provider's DNSKEY RRset; caches still catching up */
+	ST_DKEY_STANDBY,     /* published long enough to be used */
+	ST_DKEY_ACTIVE,      /* signing */
+	ST_DKEY_RETIRED,     /* no longer signing, still published */
+	ST_DKEY_MPREMOVE,    /* being withdrawn from every provider */
+	ST_DKEY_REMOVED,     /* gone everywhere; private key erased; final */
+	ST_DKEY_FOREIGN,     /* another signer's key, published here */
+};
+#define ST_DKEY_NSTATES 9
+
+/* Allowed transitions (from = -1 for a new key):
+ *   (new)    -> created | active (import of a key in use) | foreign
+ *   created  -> mpdist | published | removed
+ *   mpdist   -> published | mpremove
+ *   published -> standby | mpremove
+ *   standby  -> active | mpremove
+ *   active   -> retired
+ *   retired  -> mpremove
+ *   mpremove -> removed
+ *   foreign  -> removed
+ *   removed  -> foreign (another signer's key back in the combined zone;
+ *               the signer engine does this for foreign keys only)
+ * Returns 1 when allowed, else 0. */
+int st_dkey_transition_ok(int from, int to);
+/* "created", "mpdist", ...; "?" for anything else. */
+const char *st_dkey_state_name(int state);
+/* HS_OK and *state for a name above, else HS_E_INVAL. */
+int st_dkey_state_parse(const char *name, int *state) HS_CHECK_RESULT;
+
+/* Roles of a zone key. */
+#define ST_DKEY_KSK 1
+#define ST_DKEY_ZSK 2
+#define ST_DKEY_CSK 3
+
+/* One zone key as stored (the caller's: st_dkey_list_free). Identity:
+ * (zone, DNSKEY RDATA). */
+typedef struct st_dkey {
+	char *zone; /* canonical */
+	uint8_t role;
+	uint16_t tag;
+	uint8_t alg;
+	uint16_t flags;
+	uint8_t *dnskey; /* DNSKEY RDATA */
+	size_t dnskey_len;
+	uint8_t *priv; /* only with ST_WITH_PRIVATE; NULL for foreign and removed keys */
+	size_t privlen;
+	int state;
+	int64_t created_at;
+	int64_t state_changed_at;
+} st_dkey_t;
+
+typedef struct st_dkey_list {
+	st_dkey_t *v;
+	size_t n;
+} st_dkey_list_t;
+
+/* Add a key in `state` (a valid first state) with one history row.
+ * `dnskey` 4..65535 octets (flags, protocol, algorithm, key: tag and
+ * algorithm are derived from it), `priv` 0..65535 (0 = none), role 1..3.
+ * HS_E_EXISTS: the zone has this key already; HS_E_STATE. */
+int st_dkey_add(st_t *st, const char *zone, uint8_t role, const uint8_t *dnskey, size_t len,
+                const uint8_t *priv, size_t privlen, int state, int64_t now,
+                const char *reason) HS_CHECK_RESULT;
+/* Move a key to `to` with a history row, atomically; to `removed` erases
+ * the private key. HS_E_NOTFOUND, HS_E_STATE (not in the table above,
+ * nothing changes). */
+int st_dkey_set_state(st_t *st, const char *zone, const uint8_t *dnskey, size_t len, int to,
+                      int64_t now, const char *reason) HS_CHECK_RESULT;
+/* The keys of `zone` (NULL = every zone), ordered by zone then creation;
+ * ST_WITH_PRIVATE copies private keys too. */
+int st_dkey_list(st_t *st, const char *zone, unsigned flags, st_dkey_list_t *out) HS_CHECK_RESULT;
+/* The history of one key, oldest first. HS_E_NOTFOUND. */
+int st_dkey_history(st_t *st, const char *zone, const uint8_t *dnskey, size_t len,
+                    st_key_event_list_t *out) HS_CHECK_RESULT;
+void st_dkey_list_free(st_dkey_list_t *l); /* wipes private keys */
 
 #endif

@@ -68,6 +68,28 @@ struct st_ops {
 	int (*inbox_next)(void *be, st_inbox_msg_t *out);
 	int (*inbox_ack)(void *be, int64_t seq);
 	int (*inbox_count)(void *be, uint64_t *n);
+
+	int (*contrib_apply)(void *be, const st_contrib_t *puts, size_t nputs,
+			     const st_contrib_key_t *dels, size_t ndels, uint64_t *deleted);
+	int (*contrib_list)(void *be, const char *zone, st_contrib_list_t *out);
+	int (*contrib_count)(void *be, const char *zone, uint64_t *nsets, uint64_t *nrrs);
+	int (*zone_put_snapshot)(void *be, const char *zone, uint32_t serial, const uint8_t *data,
+	                         size_t len, int64_t at, int has_keep, uint32_t keep_from);
+	int (*zone_add_journal)(void *be, const char *zone, uint32_t from, uint32_t to, int64_t at,
+	                        const uint8_t *data, size_t len, int64_t *seq);
+	int (*zone_load)(void *be, const char *zone, st_zone_data_t *out);
+	int (*zone_trim)(void *be, const char *zone, int64_t after_seq);
+	int (*zone_sizes)(void *be, const char *zone, uint64_t *snap, uint64_t *journal);
+	int (*zone_drop)(void *be, const char *zone);
+
+	int (*dkey_add)(void *be, const char *zone, uint8_t role, const uint8_t *dnskey, size_t len,
+	                const uint8_t *priv, size_t privlen, int state, int64_t now,
+	                const char *reason);
+	int (*dkey_set_state)(void *be, const char *zone, const uint8_t *dnskey, size_t len, int to,
+	                      int64_t now, const char *reason);
+	int (*dkey_list)(void *be, const char *zone, unsigned flags, st_dkey_list_t *out);
+	int (*dkey_history)(void *be, const char *zone, const uint8_t *dnskey, size_t len,
+	                    st_key_event_list_t *out);
 };
 
 /* The handle: a backend row and its state (store.c, store_queue.c). */

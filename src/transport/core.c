@@ -112,9 +112,25 @@ void tp_core_free(tp_core_t *c)
 	fetch_free_all(c);
 	done_free_all(c);
 	core_pstats_free(c);
+	seen_free(c);
 	guard_free(c);
 	cc_free(c);
 	free(c);
+}
+
+unsigned tp_test_break_parse(const char *name)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} rows[] = {
+	    {"opt-always", TP_TEST_BREAK_OPT_ALWAYS},
+	    {"chunk-replay", TP_TEST_BREAK_CHUNK_REPLAY},
+	};
+	for (size_t i = 0; name != NULL && i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (strcmp(rows[i].name, name) == 0)
+			return rows[i].bit;
+	return 0;
 }
 
 uint16_t core_rand16(tp_core_t *c)

@@ -84,6 +84,7 @@ enum tp_reason {
 	TP_REASON_MALFORMED,         /* "malformed" */
 	TP_REASON_UNKNOWN_KEY,       /* "unknown-key" */
 	TP_REASON_OVERLOAD,          /* "overload" */
+	TP_REASON_DIGEST,            /* "digest": fetched envelope != manifest */
 	TP_REASON_COUNT
 };
 const char *tp_reason_name(int reason);
@@ -140,10 +141,22 @@ typedef struct tp_core_cfg {
 	                              * sender retries later (MEM-2); 64 MiB */
 	uint64_t prune_interval_ms;  /* tick prunes the replay cache and old
 	                              * finished outq rows this often; 1 h */
+	unsigned test_break;         /* TEST ONLY: TP_TEST_BREAK_* bits make the
+	                              * core deliberately non-conforming, so that
+	                              * hsync-conform can be seen to fail; 0 always
+	                              * in production */
 	tp_inbox_fn on_inbox;        /* optional: a message landed in the inbox */
 	tp_outcome_fn on_outcome;    /* optional: an outq item finished */
 	void *cb_arg;
 } tp_core_cfg_t;
+
+/* TEST ONLY deviations (tp_core_cfg.test_break), one bit per check skipped. */
+#define TP_TEST_BREAK_OPT_ALWAYS                                                                   \
+	0x1u                            /* error replies carry an OPT RR even when                 \
+	                                 * the request had none (RFC 6891 7) */
+#define TP_TEST_BREAK_CHUNK_REPLAY 0x2u /* no seen cache of chunk queries */
+/* "opt-always" / "chunk-replay" -> bit; 0 when unknown. */
+unsigned tp_test_break_parse(const char *name);
 
 /*
  * A new core. `env`, `store` and `reg` are borrowed for the core's life;
@@ -159,7 +172,7 @@ void tp_core_free(tp_core_t *core);
 
 /*
  * Queue one message for `to` (a registry peer). `type` is a message type
- * (HELLO, HELLO_ACK, BEAT, SYNC, UPDATE, CONFIRM, RFI, EDITS, KEYSTATE, ELECT,
+ * (HELLO, HELLO_ACK, BEAT, SYNC, UPDATE, CONFIRM, RFI, EDITS, CONFIG, KEYSTATE, ELECT,
  * STATUS, PING); `body` the msgpack encoding of a map (len 0 = empty map).
  * `order_key` (may be NULL): messages to one peer with the same key are
  * delivered one after the other in queue order. The message is in the
@@ -314,6 +327,8 @@ enum tp_err_class {
 	TP_ERR_BADKEY,        /* EDE 514 */
 	TP_ERR_BADSIG,        /* EDE 529 */
 	TP_ERR_NO_DIST,       /* EDE 65287 */
+	TP_ERR_BAD_NAME,      /* EDE 65288: NOTIFY or chunk name does not parse */
+	TP_ERR_REPLAY,        /* EDE 65283: chunk query replayed */
 	TP_ERR_COUNT
 };
 /* "malformed", "unsigned", ... for status output. */
@@ -377,6 +392,13 @@ typedef struct tp_peer_stats {
 	uint64_t forged;  /* requests naming the peer whose SIG(0) did not verify */
 	uint64_t last_delivered_ms, last_received_ms; /* wall clock; 0 never */
 	size_t pending;
+	/* why the latest attempt failed ("no answer: timed out", "REFUSED,
+	 * EDE 18 (Prohibited): ...", "bad response: ..."), when (wall clock
+	 * ms; 0 never), and whether attempts have failed since the last
+	 * delivery (the log says so once when it starts and once when it ends) */
+	char last_error[120];
+	uint64_t last_error_ms;
+	int failing;
 } tp_peer_stats_t;
 /* The counters of `identity` (canonical): HS_OK, or HS_E_NOTFOUND when the
  * core has neither queued for nor received from it (*out zeroed then). */

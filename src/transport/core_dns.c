@@ -3,7 +3,9 @@
  * replies, request parsing, EDNS option lookup, response verification.
  */
 #include "transport/core_int.h"
+#include "wire/pktprint.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "transport/endpoint.h"
@@ -123,9 +125,11 @@ static const struct {
     {HS_EDE_SIG0_KEY_NOT_KNOWN, TP_ERR_BADKEY, "unknown-key"},
     {HS_EDE_SIG0_BAD_SIGNATURE, TP_ERR_BADSIG, "bad-signature"},
     {HS_EDE_HS_NO_SUCH_DISTRIBUTION, TP_ERR_NO_DIST, "no-distribution"},
+    {HS_EDE_HS_BAD_NAME, TP_ERR_BAD_NAME, "bad-name"},
+    {HS_EDE_HS_REPLAY, TP_ERR_REPLAY, "replayed"},
 };
 
-static enum tp_err_class err_class(unsigned ede)
+int dns_err_class(unsigned ede)
 {
 	for (size_t i = 1; i < sizeof(err_rows) / sizeof(err_rows[0]); i++)
 		if (err_rows[i].ede == ede)
@@ -145,6 +149,12 @@ int dns_build_reply(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned 
                     const uint8_t *answer, size_t answer_len, unsigned ancount, const uint8_t *opt,
                     size_t optlen, hs_buf_t *out)
 {
+	/* RFC 6891 section 7: no OPT RR in a reply to a request without one
+	 * (so no EDE and no extended RCODE either; callers pass REFUSED for
+	 * what would be BADKEY/BADTIME, see sig0_status_rcode) */
+	int with_opt = rq->has_opt || (c->cfg.test_break & TP_TEST_BREAK_OPT_ALWAYS);
+	if (!with_opt && (rcode > 15 || optlen > 0))
+		return HS_E_INVAL;
 	hs_buf_reset(out);
 	hs_buf_append_u16(out, rq->id);
 	hs_buf_append_u16(out, (uint16_t)(TP_QR | (rq->opcode & 15) << 11 | TP_AA |
@@ -152,15 +162,16 @@ int dns_build_reply(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned 
 	hs_buf_append_u16(out, rq->has_question ? 1 : 0);
 	hs_buf_append_u16(out, (uint16_t)ancount);
 	hs_buf_append_u16(out, 0);
-	hs_buf_append_u16(out, 1);
+	hs_buf_append_u16(out, with_opt ? 1 : 0);
 	if (rq->has_question)
 		hs_buf_append(out, rq->question, rq->question_len);
 	if (answer_len)
 		hs_buf_append(out, answer, answer_len);
-	put_opt(out, rcode >> 4, ede, rq->has_cookie ? &rq->cookie : NULL, opt, optlen);
+	if (with_opt)
+		put_opt(out, rcode >> 4, ede, rq->has_cookie ? &rq->cookie : NULL, opt, optlen);
 	if (rcode != TP_RC_NOERROR) {
 		c->stats.errors_sent++;
-		c->stats.errors[err_class(ede)]++;
+		c->stats.errors[dns_err_class(ede)]++;
 	}
 	return sign(c, out);
 }
@@ -169,8 +180,10 @@ int dns_tc_reply(tp_core_t *c, const uint8_t *req, size_t len, hs_buf_t *out)
 {
 	hs_buf_reset(out);
 	int rc = tp_req_tc_reply(req, len, TP_EDNS_SIZE, out);
-	if (rc == HS_OK)
+	if (rc == HS_OK) {
+		out->data[2] |= TP_AA >> 8; /* like every transport reply */
 		rc = sign(c, out);
+	}
 	return rc;
 }
 
@@ -215,6 +228,35 @@ int dns_verify_response(tp_core_t *c, const tp_peer_t *peer, const uint8_t *msg,
 	*out = r;
 	*rcode = (unsigned)(r.flags & 15) | (unsigned)r.opt_ext_rcode << 4;
 	return HS_OK;
+}
+
+void dns_error_text(const uint8_t *msg, size_t len, char *out, size_t n)
+{
+	dns_req_t r;
+	const uint8_t *ede;
+	size_t elen;
+	unsigned rcode;
+	const char *name;
+	int used;
+
+	if (dns_parse_request(msg, len, &r) != HS_OK) {
+		snprintf(out, n, "unparseable response");
+		return;
+	}
+	rcode = (unsigned)(r.flags & 15) | (unsigned)r.opt_ext_rcode << 4;
+	name = pkt_rcode_name(rcode);
+	used = name ? snprintf(out, n, "%s", name) : snprintf(out, n, "RCODE%u", rcode);
+	if (used < 0 || (size_t)used >= n || !r.has_opt ||
+	    dns_find_option(r.opt_rdata, r.opt_rdlen, 15, &ede, &elen) != HS_OK || elen < 2)
+		return;
+	unsigned code = (unsigned)ede[0] << 8 | ede[1];
+	const char *en = pkt_ede_name(code);
+	int tl = (int)(elen - 2 > 80 ? 80 : elen - 2);
+	for (int i = 0; i < tl; i++)
+		if (ede[2 + i] < 0x20 || ede[2 + i] > 0x7e)
+			tl = i; /* printable ASCII only: it goes into the log */
+	snprintf(out + used, n - (size_t)used, ", EDE %u%s%s%s%s%.*s", code, en ? " (" : "",
+	         en ? en : "", en ? ")" : "", tl > 0 ? ": " : "", tl, (const char *)ede + 2);
 }
 
 int dns_answer_rdata(const uint8_t *msg, size_t len, uint16_t type, const uint8_t **rdata,

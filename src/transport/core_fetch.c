@@ -54,13 +54,20 @@ void fetch_free_all(tp_core_t *c)
 		fetch_remove(c, c->fetches);
 }
 
-static void fetch_fail(tp_core_t *c, fetch_t *f, const char *why)
+/* The fetch ends unfinished; a NOTIFY for it later gets `rcpt` (the
+ * sender learns why), or with `rcpt` NULL starts nothing (FETCH-1). */
+static void fetch_end(tp_core_t *c, fetch_t *f, const tp_receipt_t *rcpt, const char *why)
 {
 	c->stats.fetches_failed++;
 	log_info(SUB, "'%s': fetch of '%s' from '%s' abandoned: %s", c->self, f->distid, f->sender,
 	         why);
-	done_add(c, f->sender, f->distid, NULL);
+	done_add(c, f->sender, f->distid, rcpt);
 	fetch_remove(c, f);
+}
+
+static void fetch_fail(tp_core_t *c, fetch_t *f, const char *why)
+{
+	fetch_end(c, f, NULL, why);
 }
 
 /* Ask for chunk `seq`; `cookie_retries` BADCOOKIE answers came for it so
@@ -130,13 +137,27 @@ static void fill_window(tp_core_t *c, fetch_t *f)
 		}
 }
 
+/* The sender served, under its own verified signature, something that
+ * cannot be the envelope it announced: the distribution is finished as
+ * rejected, so the sender's confirming NOTIFY learns why (TP-18). */
+static void fetch_reject(tp_core_t *c, fetch_t *f, int reason, const char *why)
+{
+	tp_receipt_t rcpt;
+	memset(&rcpt, 0, sizeof(rcpt));
+	rcpt.status = TP_RCPT_REJECTED;
+	rcpt.reason = reason;
+	c->stats.refused[reason]++;
+	core_pstats(c, f->sender)->refused++;
+	fetch_end(c, f, &rcpt, why);
+}
+
 static void complete(tp_core_t *c, fetch_t *f)
 {
 	uint8_t digest[HS_SHA256_LEN];
 	tp_receipt_t rcpt;
 	hs_sha256(f->buf, f->man.size, digest);
 	if (memcmp(digest, f->man.sha256, HS_SHA256_LEN) != 0) {
-		fetch_fail(c, f, "digest mismatch");
+		fetch_reject(c, f, TP_REASON_DIGEST, "digest mismatch");
 		return;
 	}
 	const tp_peer_t *peer = tp_registry_find(c->reg, f->sender);
@@ -304,8 +325,12 @@ void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *
 	}
 	if (rc == HS_OK && rcode != TP_RC_NOERROR)
 		rc = HS_E_REFUSED;
-	if (rc == HS_OK)
-		rc = dns_answer_rdata(resp, len, HS_RRTYPE_CHUNK, &rd, &rdlen);
+	if (rc != HS_OK) { /* not believed, or an error answer: nothing learnt */
+		c->stats.bad_responses++;
+		fetch_fail(c, f, rc == HS_E_REFUSED ? "error response" : "bad chunk response");
+		return;
+	}
+	rc = dns_answer_rdata(resp, len, HS_RRTYPE_CHUNK, &rd, &rdlen);
 	if (rc == HS_OK)
 		rc = hs_chunk_decode(rd, rdlen, &ch, NULL);
 	if (rc == HS_OK && ch.sequence != t->seq)
@@ -317,9 +342,9 @@ void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *
 		fetch_fail(c, f, "fetch memory full");
 		return;
 	}
-	if (rc != HS_OK) {
+	if (rc != HS_OK) { /* signed by the sender, and wrong */
 		c->stats.bad_responses++;
-		fetch_fail(c, f, rc == HS_E_REFUSED ? "error response" : "bad chunk response");
+		fetch_reject(c, f, TP_REASON_MALFORMED, "chunk response does not fit the manifest");
 		return;
 	}
 	f->deadline = core_mono(c) + c->cfg.fetch_timeout_ms;

@@ -101,22 +101,35 @@ static const char *guard_net(guard_req_t *g)
 	return g->net;
 }
 
+/* The binary form of a source, `n` octets of its address: 'A' or 'N'
+ * (whole address or network), the family, the octets; a source that is
+ * no address: 'S' and its text. */
+static size_t src_bytes(const guard_req_t *g, int whole, size_t n, uint8_t out[20])
+{
+	if (g->iplen == 0) {
+		const char *s = g->src ? g->src : "";
+		size_t l = strnlen(s, 19);
+		out[0] = 'S';
+		memcpy(out + 1, s, l);
+		return 1 + l;
+	}
+	out[0] = (uint8_t)(whole ? 'A' : 'N');
+	out[1] = (uint8_t)g->iplen;
+	memcpy(out + 2, g->ip, n);
+	return 2 + n;
+}
+
+size_t guard_src_id(const guard_req_t *g, uint8_t out[20])
+{
+	return src_bytes(g, 1, g->iplen, out);
+}
+
 /* The binary key of `g` for rate limits and log lines: the family and
  * the whole address when proven, its /24 or /56 otherwise. */
 static void guard_key(guard_req_t *g)
 {
 	size_t n = g->iplen == 4 ? (g->proven ? 4 : 3) : (g->proven ? 16 : 7);
-	if (g->iplen == 0) {
-		const char *s = g->src ? g->src : "";
-		g->key[0] = 'S';
-		g->keylen = 1 + strnlen(s, sizeof(g->key) - 1);
-		memcpy(g->key + 1, s, g->keylen - 1);
-		return;
-	}
-	g->key[0] = (uint8_t)(g->proven ? 'A' : 'N');
-	g->key[1] = (uint8_t)g->iplen;
-	memcpy(g->key + 2, g->ip, n);
-	g->keylen = 2 + n;
+	g->keylen = src_bytes(g, g->proven, n, g->key);
 }
 
 void guard_classify(tp_core_t *c, const tp_core_req_t *in, dns_req_t *rq, size_t reqlen,
@@ -380,30 +393,6 @@ static void build_min(const guard_req_t *g, const dns_req_t *rq, unsigned rcode,
 	}
 }
 
-/* The class of a refusal's EDE, as tp_core_stats.errors counts it. */
-static int ede_class(unsigned ede)
-{
-	static const struct {
-		unsigned ede;
-		int cls;
-	} rows[] = {
-	    {HS_EDE_SIG0_FORMAT_ERROR, TP_ERR_MALFORMED},
-	    {HS_EDE_HS_SIG0_MISSING, TP_ERR_UNSIGNED},
-	    {HS_EDE_SIG0_BAD_TIME, TP_ERR_BADTIME},
-	    {HS_EDE_HS_SIG0_RATELIMIT, TP_ERR_RATELIMIT},
-	    {HS_EDE_NOT_SUPPORTED, TP_ERR_NOTSUP},
-	    {HS_EDE_HS_UNKNOWN_PEER, TP_ERR_UNKNOWN_PEER},
-	    {HS_EDE_HS_NOT_RECIPIENT, TP_ERR_NOT_RECIPIENT},
-	    {HS_EDE_SIG0_KEY_NOT_KNOWN, TP_ERR_BADKEY},
-	    {HS_EDE_SIG0_BAD_SIGNATURE, TP_ERR_BADSIG},
-	    {HS_EDE_HS_NO_SUCH_DISTRIBUTION, TP_ERR_NO_DIST},
-	};
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		if (rows[i].ede == ede)
-			return rows[i].cls;
-	return TP_ERR_OTHER;
-}
-
 /*
  * Response rate limiting over UDP (LOAD-5): one bucket per source (its
  * address when proven, else its network). Over the rate an answer is
@@ -450,7 +439,7 @@ static int answer(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, unsigned rc
 		c->stats.badcookie_sent++;
 	else if (rc12 != 0) {
 		c->stats.errors_sent++;
-		c->stats.errors[ede_class(ede)]++;
+		c->stats.errors[dns_err_class(ede)]++;
 	}
 	rfl_note(c, g, kind, 0);
 	return HS_OK;
@@ -461,7 +450,7 @@ int guard_refuse(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, unsigned rco
 {
 	log_debug(SUB, "'%s': request from '%s' refused: rcode %u ede %u (%s source)", c->self,
 	          guard_addr(g), rcode, ede, g->proven ? "proven" : "unproven");
-	return answer(c, g, rq, rcode, ede, 0, ede_class(ede), out);
+	return answer(c, g, rq, rcode, ede, 0, dns_err_class(ede), out);
 }
 
 int guard_pressure(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, hs_buf_t *out)

@@ -8,6 +8,7 @@
  *   core_serve.c  sender: distributions in memory, chunk answers
  *   core_recv.c   receiver: request dispatch, NOTIFY, envelope accept
  *   core_fetch.c  receiver: manifest + chunk fetch and reassembly
+ *   core_seen.c   sender: the seen cache of chunk queries (replays)
  *   core_guard.c  receiver: admission (cookies, budgets), unsigned minimal
  *                 refusals with response rate limiting, refusal log lines
  *   core_cookie.c sender: the client side of DNS Cookies per peer
@@ -184,7 +185,8 @@ struct tp_core {
 	done_t *done; /* newest first */
 	size_t ndone;
 	tp_core_stats_t stats;
-	struct core_pstat *pst; /* per-peer counters (core_pstats.c) */
+	struct core_pstat *pst;  /* per-peer counters (core_pstats.c) */
+	struct seen_entry *seen; /* [TP_SEEN_SLOTS] chunk queries (core_seen.c) */
 	size_t npst, cappst;
 };
 
@@ -235,10 +237,15 @@ typedef struct dns_req {
 } dns_req_t;
 int dns_parse_request(const uint8_t *msg, size_t len, dns_req_t *out) HS_CHECK_RESULT;
 /* Signed reply: rcode (12-bit), EDE code (0 = none), answer RRs bytes
- * (already encoded, each with owner 0xc00c), an extra option. */
+ * (already encoded, each with owner 0xc00c), an extra option. The OPT RR
+ * (with the EDE, the extended RCODE bits and `opt`) is added only when the
+ * request had one (RFC 6891 section 7): without it, rcode must be <= 15
+ * and optlen 0 (HS_E_INVAL otherwise). */
 int dns_build_reply(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned ede,
                     const uint8_t *answer, size_t answer_len, unsigned ancount, const uint8_t *opt,
                     size_t optlen, hs_buf_t *out) HS_CHECK_RESULT;
+/* The class (enum tp_err_class) a refusal with EDE `ede` is counted in. */
+int dns_err_class(unsigned ede);
 /* Replace an oversize reply by a signed TC=1 one. */
 int dns_tc_reply(tp_core_t *c, const uint8_t *req, size_t len, hs_buf_t *out) HS_CHECK_RESULT;
 /* Find EDNS option `code` in OPT RDATA. HS_E_NOTFOUND, HS_E_MALFORMED. */
@@ -248,6 +255,11 @@ int dns_find_option(const uint8_t *rdata, size_t len, uint16_t code, const uint8
  * and give the parsed header facts. */
 int dns_verify_response(tp_core_t *c, const tp_peer_t *peer, const uint8_t *msg, size_t len,
                         dns_req_t *out, unsigned *rcode) HS_CHECK_RESULT;
+/* What an error response says, for operators: "REFUSED", "NOTAUTH, EDE
+ * 18 (Prohibited): why" (the EDE text as sent, cut to fit). Works on
+ * bytes whose signature did not verify: for the log only, never a
+ * decision. "unparseable response" when the header cannot be read. */
+void dns_error_text(const uint8_t *msg, size_t len, char *out, size_t n);
 /* The first answer RR of type `type`: its RDATA. */
 int dns_answer_rdata(const uint8_t *msg, size_t len, uint16_t type, const uint8_t **rdata,
                      size_t *rdlen) HS_CHECK_RESULT;
@@ -273,6 +285,9 @@ int guard_pressure(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, hs_buf_t *
  * HS_OK with the answer in `out`, or with `out` empty: send nothing. */
 int guard_refuse(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, unsigned rcode, unsigned ede,
                  hs_buf_t *out);
+/* The whole source address of `g` in binary (family and octets; the
+ * source text when it is no address): its length, at most 20. */
+size_t guard_src_id(const guard_req_t *g, uint8_t out[20]);
 /* Write the refusal log lines that are due. */
 void guard_tick(tp_core_t *c, uint64_t now);
 /* The next time a log line is due, if earlier than *best. */
@@ -314,6 +329,18 @@ void dist_linger(tp_core_t *c, const char *distid);
 void dist_expire(tp_core_t *c, uint64_t now, uint64_t *best);
 int serve_chunk(tp_core_t *c, const dns_req_t *rq, const char *receiver, const char *distid,
                 unsigned seq, size_t limit, hs_buf_t *reply) HS_CHECK_RESULT;
+
+/* core_seen.c: a verified chunk query for `receiver` from the source of
+ * `g` whose SIG RR starts at sig_off and expires at `expiration` (Unix
+ * seconds). HS_OK: first arrival or a retransmission from the same
+ * address; HS_E_REPLAY: the same octets from another address, or too
+ * many times. */
+#define TP_SEEN_SLOTS       4096
+#define TP_SEEN_MAX_ANSWERS 4  /* first answer and three retransmissions */
+#define TP_SEEN_SKEW        60 /* the verifier's skew (draft-hsync-sig0 5.2) */
+int seen_chunk_query(tp_core_t *c, const char *receiver, const guard_req_t *g, const uint8_t *msg,
+                     size_t len, size_t sig_off, uint32_t expiration);
+void seen_free(tp_core_t *c);
 
 /* core_recv.c */
 /* Open, check and accept an envelope from `peer`; fills the receipt.

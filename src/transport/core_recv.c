@@ -35,12 +35,17 @@ int recv_accept(tp_core_t *c, const tp_peer_t *peer, const char *distid, const u
 		rc = HS_OK;
 		goto cleanup;
 	}
-	if (tp_msg_decode(pt.data, pt.len, &m) != HS_OK || m.v != TP_MSG_VERSION) {
+	if (tp_msg_decode(pt.data, pt.len, &m) != HS_OK) {
 		rcpt->reason = TP_REASON_MALFORMED;
 		goto cleanup;
 	}
+	/* TP-27: from here on the receipt names the message */
 	memcpy(rcpt->id, m.id, TP_MSGID_LEN);
 	rcpt->has_id = 1;
+	if (m.v != TP_MSG_VERSION) {
+		rcpt->reason = TP_REASON_MALFORMED;
+		goto cleanup;
+	}
 	if (tp_ident_canon(m.from, from) != HS_OK || tp_ident_canon(m.to, to) != HS_OK ||
 	    strcmp(from, peer->identity) != 0 || strcmp(to, c->self) != 0) {
 		rcpt->reason = TP_REASON_IDENTITY_MISMATCH;
@@ -155,28 +160,35 @@ static int on_notify(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer, c
 
 /* Verify the request's SIG(0) with `peer`'s keys, charging the budget
  * of the request's source; on failure build the (unsigned) refusal and
- * return non-zero. */
+ * return non-zero. A verified request without an OPT RR cannot be
+ * answered with the transport's options: FORMERR (signed, no OPT). */
 static int verify_or_reply(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, const tp_peer_t *peer,
-                           const uint8_t *msg, size_t len, hs_buf_t *out, int *rc)
+                           const uint8_t *msg, size_t len, hs_buf_t *out, int *rc,
+                           sig0_verdict_t *v)
 {
 	sig0_verify_opts_t vo;
-	sig0_verdict_t v;
 	sig0_verify_opts_default(&vo);
 	if (guard_verify_opts(c, g, &vo)) {
 		*rc = guard_pressure(c, g, rq, out);
 		return 1;
 	}
-	if (sig0_verify(msg, len, peer->sig0, peer->nsig0, hs_now_s(c->env), &vo, &v) == HS_OK)
-		return 0;
+	if (sig0_verify(msg, len, peer->sig0, peer->nsig0, hs_now_s(c->env), &vo, v) == HS_OK) {
+		if (rq->has_opt)
+			return 0;
+		log_debug(SUB, "'%s': request of '%s' without an OPT RR", c->self, peer->identity);
+		/* counted as malformed; no OPT, so the EDE is not sent */
+		*rc = reply_error(c, rq, TP_RC_FORMERR, HS_EDE_SIG0_FORMAT_ERROR, out);
+		return 1;
+	}
 	log_debug(SUB, "'%s': request claiming '%s' refused: %s", c->self, peer->identity,
-	          v.reason);
-	if (v.status != SIG0_RATELIMITED && v.status != SIG0_ERROR) {
+	          v->reason);
+	if (v->status != SIG0_RATELIMITED && v->status != SIG0_ERROR) {
 		/* a request in the peer's name that is not the peer's */
 		c->stats.forged++;
 		core_pstats(c, peer->identity)->forged++;
 	}
-	*rc = guard_refuse(c, g, rq, sig0_status_rcode(v.status, rq->has_opt),
-	                   sig0_status_ede(v.status), out);
+	*rc = guard_refuse(c, g, rq, sig0_status_rcode(v->status, rq->has_opt),
+	                   sig0_status_ede(v->status), out);
 	return 1;
 }
 
@@ -185,8 +197,8 @@ static int handle(tp_core_t *c, tp_core_req_t *in, const uint8_t *msg, size_t le
 	dns_req_t rq;
 	guard_req_t g;
 	sig0_verify_opts_t vo;
-	sig0_verdict_t v0;
-	char distid[TP_DISTID_MAX + 1], ident[TP_IDENT_MAX], signer[TP_IDENT_MAX];
+	sig0_verdict_t v0, v;
+	char distid[TP_DISTID_MAX + 1], ident[TP_IDENT_MAX];
 	unsigned seq = 0;
 	int rc = HS_OK;
 	if (dns_parse_request(msg, len, &rq) != HS_OK || !rq.has_question) {
@@ -211,29 +223,34 @@ static int handle(tp_core_t *c, tp_core_req_t *in, const uint8_t *msg, size_t le
 	if (rq.qtype != HS_RRTYPE_CHUNK || (rq.opcode != TP_OP_NOTIFY && rq.opcode != TP_OP_QUERY))
 		return guard_refuse(c, &g, &rq, TP_RC_REFUSED, HS_EDE_NOT_SUPPORTED, out);
 	if (rq.opcode == TP_OP_NOTIFY) {
-		const tp_peer_t *peer = NULL;
-		if (tp_name_parse_notify(rq.qname, rq.qname_len, distid, ident) == HS_OK)
-			peer = tp_registry_find(c->reg, ident);
+		if (tp_name_parse_notify(rq.qname, rq.qname_len, distid, ident) != HS_OK)
+			return guard_refuse(c, &g, &rq, TP_RC_REFUSED, HS_EDE_HS_BAD_NAME, out);
+		const tp_peer_t *peer = tp_registry_find(c->reg, ident);
 		if (peer == NULL)
 			return guard_refuse(c, &g, &rq, TP_RC_REFUSED, HS_EDE_HS_UNKNOWN_PEER, out);
-		if (verify_or_reply(c, &g, &rq, peer, msg, len, out, &rc))
+		if (verify_or_reply(c, &g, &rq, peer, msg, len, out, &rc, &v))
 			return rc;
 		in->accepted = 1;
 		return on_notify(c, &rq, peer, distid, out);
 	}
 	if (tp_name_parse_chunk(rq.qname, rq.qname_len, c->self_wire, c->self_wire_len, &seq,
 	                        distid, ident) != HS_OK)
-		return guard_refuse(c, &g, &rq, TP_RC_REFUSED, HS_EDE_HS_NO_SUCH_DISTRIBUTION, out);
+		return guard_refuse(c, &g, &rq, TP_RC_REFUSED, HS_EDE_HS_BAD_NAME, out);
 	const tp_peer_t *peer = tp_registry_find(c->reg, ident);
 	if (peer == NULL)
 		return guard_refuse(c, &g, &rq, TP_RC_REFUSED, HS_EDE_HS_UNKNOWN_PEER, out);
-	/* the receiver's KEY is published at dns.<R-id> (DESIGN 3) or <R-id> */
-	if (tp_ident_canon(v0.signer, signer) != HS_OK ||
-	    (strcmp(signer, peer->identity) != 0 &&
-	     (strncmp(signer, "dns.", 4) != 0 || strcmp(signer + 4, peer->identity) != 0)))
+	/* checked on the name, before any public-key operation */
+	if (!tp_signer_name_ok(v0.signer, peer->identity))
 		return guard_refuse(c, &g, &rq, TP_RC_REFUSED, HS_EDE_HS_NOT_RECIPIENT, out);
-	if (verify_or_reply(c, &g, &rq, peer, msg, len, out, &rc))
+	if (verify_or_reply(c, &g, &rq, peer, msg, len, out, &rc, &v))
 		return rc;
+	/* TP-37: a copy of a verified query from elsewhere proves nothing
+	 * about its source: refused like any unproven request */
+	if (seen_chunk_query(c, peer->identity, &g, msg, len, v.sig_off, v.expiration) != HS_OK) {
+		log_info(SUB, "'%s': replayed chunk query for '%s' of '%s' refused", c->self,
+		         distid, peer->identity);
+		return guard_refuse(c, &g, &rq, TP_RC_REFUSED, HS_EDE_HS_REPLAY, out);
+	}
 	in->accepted = 1;
 	rc = serve_chunk(c, &rq, peer->identity, distid, seq, in->limit, out);
 	return rc == HS_E_SPACE ? HS_OK : rc; /* oversize: TC=1 below */

@@ -161,10 +161,14 @@ static void finish(tp_core_t *c, out_item_t *o, enum tp_outcome outcome, int rea
 	if (rc != HS_OK)
 		log_err(SUB, "'%s': cannot record outcome of '%s': %s", c->self, hex,
 		        hs_strerror(rc));
-	log_info(SUB, "'%s': message '%s' to '%s' %s%s%s after %u attempts", c->self, hex, o->peer,
-	         names[outcome], *rs ? " " : "", rs, o->attempts);
+	log_info(SUB, "'%s': message '%s' to '%s' %s%s%s after %u attempt%s", c->self, hex, o->peer,
+	         names[outcome], *rs ? " " : "", rs, o->attempts, o->attempts == 1 ? "" : "s");
 	tp_peer_stats_t *ps = core_pstats(c, o->peer);
 	if (outcome == TP_OUT_DELIVERED) {
+		if (ps->failing)
+			log_notice(SUB, "'%s': '%s' reachable again (last failure: %s)", c->self,
+			           o->peer, ps->last_error);
+		ps->failing = 0;
 		c->stats.delivered++;
 		ps->delivered++;
 		ps->last_delivered_ms = (uint64_t)core_wall_ms(c);
@@ -210,9 +214,29 @@ static uint64_t backoff(tp_core_t *c, uint32_t k)
 	return base / 2 + ((base * u) >> 32);
 }
 
+/* An operator must see why a peer cannot be reached: the reason is kept
+ * for `peer show`, and logged when sends to the peer start failing or
+ * fail for a new reason; not at every attempt, which would flood the log
+ * while a peer is down. */
+static void note_failure(tp_core_t *c, const out_item_t *o, const char *why)
+{
+	tp_peer_stats_t *ps = core_pstats(c, o->peer);
+	const tp_peer_t *p = tp_registry_find(c->reg, o->peer);
+	char now[sizeof(ps->last_error)];
+
+	snprintf(now, sizeof(now), "%s", why);
+	if (!ps->failing || strcmp(now, ps->last_error) != 0)
+		log_notice(SUB, "'%s': sending to '%s' at %s#%u fails: %s", c->self, o->peer,
+		           p != NULL ? p->addr : "?", p != NULL ? (unsigned)p->port : 0u, now);
+	memcpy(ps->last_error, now, sizeof(now));
+	ps->last_error_ms = (uint64_t)core_wall_ms(c);
+	ps->failing = 1;
+}
+
 static void fail_attempt(tp_core_t *c, out_item_t *o, const char *why)
 {
 	char hex[2 * TP_MSGID_LEN + 1];
+	note_failure(c, o, why);
 	if (o->distid[0])
 		dist_drop(c, o->distid);
 	o->distid[0] = '\0';
@@ -412,7 +436,7 @@ void send_run(tp_core_t *c)
 				confirm_later(c, o, "no response to confirming NOTIFYs");
 				continue;
 			}
-			fail_attempt(c, o, "no response");
+			fail_attempt(c, o, "no answer in time");
 			busy--;
 		} else if (o->state == IT_FETCHING && o->next_mono <= now) {
 			if (o->confirming && o->confirms < TP_CONFIRM_MAX) {
@@ -558,11 +582,13 @@ void send_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *r
 	if (o == NULL || o->token != t->token)
 		return;
 	o->token = 0;
+	char why[240], desc[100];
 	if (status != HS_OK) {
+		snprintf(why, sizeof(why), "no answer: %s", hs_strerror(status));
 		if (o->confirming)
-			confirm_later(c, o, hs_strerror(status));
+			confirm_later(c, o, why);
 		else
-			fail_attempt(c, o, hs_strerror(status));
+			fail_attempt(c, o, why);
 		return;
 	}
 	const tp_peer_t *p = tp_registry_find(c->reg, t->peer);
@@ -573,15 +599,25 @@ void send_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *r
 		cookie_again(c, o);
 		return;
 	}
-	if (rc == HS_OK && rcode != TP_RC_NOERROR)
-		rc = HS_E_REFUSED;
+	if (rc != HS_OK || rcode != TP_RC_NOERROR) {
+		dns_error_text(resp, len, desc, sizeof(desc));
+		if (rc != HS_OK)
+			snprintf(why, sizeof(why), "%s answer not accepted (%s)", desc,
+			         hs_strerror(rc));
+		else
+			snprintf(why, sizeof(why), "%s", desc);
+		c->stats.bad_responses++;
+		fail_attempt(c, o, why);
+		return;
+	}
 	if (rc == HS_OK)
 		rc = read_receipt(&r, &rcpt);
 	if (rc == HS_OK && rcpt.has_id && memcmp(rcpt.id, o->msgid, TP_MSGID_LEN) != 0)
 		rc = HS_E_MALFORMED;
 	if (rc != HS_OK) {
+		snprintf(why, sizeof(why), "bad receipt: %s", hs_strerror(rc));
 		c->stats.bad_responses++;
-		fail_attempt(c, o, rc == HS_E_REFUSED ? "error response" : "bad response");
+		fail_attempt(c, o, why);
 		return;
 	}
 	dist_t *d = o->distid[0] ? dist_find(c, o->distid) : NULL;

@@ -24,12 +24,20 @@
  * for idle_ms (or one that does not read its response for idle_ms) is
  * closed. The socket is non-blocking: no client can block the loop.
  *
+ * Who may talk to it: the socket file's mode and group decide who can
+ * connect; in addition every connection's peer credentials (SO_PEERCRED,
+ * SO_PEERGROUPS) are checked, so a socket made world-writable by hand
+ * still answers only root, the daemon's own user and members of the
+ * configured group. Others get one error line ("permission denied") and
+ * are closed; the refusal is logged.
+ *
  * The daemon should ignore SIGPIPE (writes use MSG_NOSIGNAL anyway).
  */
 #ifndef HS_TRANSPORT_CTL_H
 #define HS_TRANSPORT_CTL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "transport/endpoint.h"
 #include "util/buf.h"
@@ -47,6 +55,8 @@ typedef struct tp_ctl tp_ctl_t;
 typedef struct tp_ctl_config {
 	const char *path;     /* socket path; NULL = TP_CTL_DEFAULT_PATH */
 	unsigned mode;        /* permissions of the socket file; 0 = 0600 (0660 for a group) */
+	int has_group;        /* give the socket file `group` */
+	gid_t group;          /* whose members may connect (with root and our own user) */
 	unsigned max_clients; /* concurrent connections; 0 = 16 */
 	size_t max_request;   /* octets in one request line; 0 = 16384 */
 	unsigned idle_ms;     /* idle / write-stall limit per client; 0 = 30000 */
@@ -78,7 +88,7 @@ typedef int (*tp_ctl_fn)(tp_ctl_call_t *call, void *arg);
  * Errors (detail in `em`): HS_E_INVAL (path empty or longer than a Unix
  * socket path allows), HS_E_EXISTS (a daemon answers on the path, or
  * the path is something other than a socket), HS_E_NET (socket, bind,
- * chmod or listen failed).
+ * chmod, chown or listen failed).
  */
 int tp_ctl_new(tp_loop_t *loop, const tp_ctl_config_t *cfg, tp_ctl_t **out,
                hs_errmsg_t *em) HS_CHECK_RESULT;

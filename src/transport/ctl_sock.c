@@ -247,14 +247,40 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
 	conn_pump(c);
 }
 
-static void refuse_client(tp_ctl_t *ctl, int fd)
+static void refuse_client(tp_ctl_t *ctl, int fd, const char *why)
 {
 	hs_buf_t b = HS_BUF_INIT;
-	ctl_error_line(ctl, &b, "too many control clients");
+	ctl_error_line(ctl, &b, why);
 	ssize_t n = send(fd, b.data, b.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	(void)n; /* best effort: the client may see only the close */
 	hs_buf_free(&b);
 	close(fd);
+}
+
+/* Root, our own user, or a member of the socket's group (primary or
+ * supplementary, as the kernel reports them for the peer). */
+static int peer_allowed(const tp_ctl_t *ctl, int fd, struct ucred *cred)
+{
+	socklen_t len = sizeof(*cred);
+	gid_t groups[256];
+
+	memset(cred, 0, sizeof(*cred));
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len) != 0)
+		return 0;
+	if (cred->uid == 0 || cred->uid == geteuid())
+		return 1;
+	if (!ctl->cfg.has_group)
+		return 0;
+	if (cred->gid == ctl->cfg.group)
+		return 1;
+#ifdef SO_PEERGROUPS
+	len = sizeof(groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0)
+		for (size_t i = 0; i < len / sizeof(groups[0]); i++)
+			if (groups[i] == ctl->cfg.group)
+				return 1;
+#endif
+	return 0;
 }
 
 static void on_accept(evutil_socket_t lfd, short what, void *arg)
@@ -269,9 +295,18 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 				log_warn(CTL_LOG, "accept on '%s': %s", ctl->path, strerror(errno));
 			return;
 		}
+		struct ucred cred;
+		if (!peer_allowed(ctl, fd, &cred)) {
+			log_notice(CTL_LOG,
+			           "control client refused: uid %u (pid %d) is not root, the "
+			           "daemon's user or in the socket's group",
+			           (unsigned)cred.uid, (int)cred.pid);
+			refuse_client(ctl, fd, "permission denied");
+			continue;
+		}
 		if (ctl->nconns >= ctl->cfg.max_clients) {
 			log_warn(CTL_LOG, "control client refused: %u connected", ctl->nconns);
-			refuse_client(ctl, fd);
+			refuse_client(ctl, fd, "too many control clients");
 			continue;
 		}
 		struct ctl_conn *c = xcalloc(1, sizeof(*c));
@@ -290,11 +325,8 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 		}
 		LIST_INSERT_HEAD(&ctl->conns, c, link);
 		ctl->nconns++;
-		struct ucred cred;
-		socklen_t credlen = sizeof(cred);
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == 0)
-			log_debug(CTL_LOG, "client %llu connected (uid %u, pid %d)",
-			          (unsigned long long)c->serial, (unsigned)cred.uid, (int)cred.pid);
+		log_debug(CTL_LOG, "client %llu connected (uid %u, pid %d)",
+		          (unsigned long long)c->serial, (unsigned)cred.uid, (int)cred.pid);
 		set_reading(c, 1);
 	}
 }
@@ -318,7 +350,7 @@ int tp_ctl_new(tp_loop_t *loop, const tp_ctl_config_t *cfg, tp_ctl_t **out, hs_e
 	ctl->path = xstrdup(ctl->cfg.path ? ctl->cfg.path : TP_CTL_DEFAULT_PATH);
 	ctl->cfg.path = ctl->path;
 	if (ctl->cfg.mode == 0)
-		ctl->cfg.mode = 0600;
+		ctl->cfg.mode = ctl->cfg.has_group ? 0660 : 0600;
 	if (ctl->cfg.max_clients == 0)
 		ctl->cfg.max_clients = 16;
 	if (ctl->cfg.max_request == 0)
@@ -348,6 +380,12 @@ int tp_ctl_new(tp_loop_t *loop, const tp_ctl_config_t *cfg, tp_ctl_t **out, hs_e
 	if (chmod(ctl->path, ctl->cfg.mode & 07777) != 0 || lstat(ctl->path, &st) != 0) {
 		rc = hs_fail(em, HS_E_NET, "control socket: chmod '%s': %s", ctl->path,
 		             strerror(errno));
+		unlink(ctl->path);
+		goto cleanup;
+	}
+	if (ctl->cfg.has_group && chown(ctl->path, (uid_t)-1, ctl->cfg.group) != 0) {
+		rc = hs_fail(em, HS_E_NET, "control socket: chown '%s' to group %u: %s", ctl->path,
+		             (unsigned)ctl->cfg.group, strerror(errno));
 		unlink(ctl->path);
 		goto cleanup;
 	}

@@ -87,7 +87,9 @@ static int bind_both(const tp_peer_addr_t *want, int *udp_out, int *tcp_out, tp_
 		tp_peer_addr_t a = *want;
 		int udp = open_socket(&a, SOCK_DGRAM);
 		if (udp < 0) {
-			log_err(TP_LOG, "cannot bind udp '%s': %s", txt, strerror(errno));
+			int e = errno;
+			log_debug(TP_LOG, "cannot bind udp '%s': %s", txt, strerror(e));
+			errno = e; /* the caller reports it (log_debug may clobber it) */
 			return HS_E_NET;
 		}
 		a.len = sizeof(a.ss);
@@ -108,7 +110,8 @@ static int bind_both(const tp_peer_addr_t *want, int *udp_out, int *tcp_out, tp_
 			close(tcp);
 		close(udp);
 		if (e != EADDRINUSE || tp_peer_addr_port(want) != 0) {
-			log_err(TP_LOG, "cannot bind tcp '%s': %s", txt, strerror(e));
+			log_debug(TP_LOG, "cannot bind tcp '%s': %s", txt, strerror(e));
+			errno = e;
 			return HS_E_NET;
 		}
 		log_debug(TP_LOG, "port %u taken for tcp, trying another", tp_peer_addr_port(&a));

@@ -211,7 +211,7 @@ typedef void (*tp_request_fn)(tp_endpoint_t *ep, const tp_peer_addr_t *src, int 
  * TCP on the same port and start serving on `loop`. `cfg` NULL = defaults.
  * `handler` NULL = a client-only endpoint (requests are dropped).
  * Errors: HS_E_INVAL (bad argument), HS_E_NET (socket/bind/listen failed,
- * or no common free port after several tries).
+ * or no common free port after several tries; errno then says why).
  */
 int tp_endpoint_new(tp_loop_t *loop, const tp_peer_addr_t *addr, const tp_endpoint_config_t *cfg,
                     tp_request_fn handler, void *arg, tp_endpoint_t **out) HS_CHECK_RESULT;
@@ -252,6 +252,28 @@ void tp_reply_drop(tp_reply_t *r);
  * connections without accepted requests. No effect over UDP. NULL-safe.
  */
 void tp_reply_accept(tp_reply_t *r);
+
+/*
+ * A reply of several messages on TCP (an AXFR or IXFR): `next` is asked
+ * for one message at a time, appended to `msg` (without framing),
+ * whenever the connection's queued output is below half of
+ * tcp_max_buffered (backpressure: a slow reader is never sent more than
+ * that ahead). It returns HS_OK (a message; more may follow),
+ * HS_E_NOTFOUND (the answer is complete) or an error (the connection is
+ * closed). `done` (may be NULL) is called exactly once when the stream
+ * ends: HS_OK after the last message was queued, HS_E_NET when the
+ * client went away, or `next`'s error; it must not call into the
+ * endpoint, and may run before tp_reply_stream returns (a short answer).
+ * Streams on one connection are sent one after the other; the
+ * stream counts as an in-flight reply until it ends. The reply is
+ * consumed. Errors (nothing consumed, no callback): HS_E_INVAL (a UDP
+ * reply, NULL `next`), HS_E_NET (the client has gone: the reply is
+ * consumed, no callback).
+ */
+typedef int (*tp_stream_next_fn)(void *arg, hs_buf_t *msg);
+typedef void (*tp_stream_done_fn)(void *arg, int status);
+int tp_reply_stream(tp_reply_t *r, tp_stream_next_fn next, tp_stream_done_fn done,
+                    void *arg) HS_CHECK_RESULT;
 
 /* ---- client ------------------------------------------------------------ */
 

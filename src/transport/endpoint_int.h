@@ -52,6 +52,8 @@ struct srv_conn {
 	struct event *idle; /* fires tcp_idle_ms after the last accepted request */
 	int verified;       /* it has carried an accepted request */
 	uint64_t last_ok;   /* mono ms: accepted, or its last accepted request */
+	/* multi-message replies, oldest first (endpoint_stream.c) */
+	struct ep_stream *streams;
 	LIST_ENTRY(srv_conn) link;
 };
 
@@ -148,6 +150,12 @@ uint64_t ep_mono_ms(void);
  * `msg`, `len` (valid until the input is drained), HS_E_AGAIN, or
  * HS_E_MALFORMED (see tp_frame_peek). Nothing is drained. */
 int ep_frame_next(struct evbuffer *in, size_t max, const uint8_t **msg, size_t *len);
+
+/* endpoint_stream.c */
+/* Queue messages of the head stream while the output has room. */
+void ep_stream_pump(struct srv_conn *c);
+/* The connection closes: every stream ends with HS_E_NET. */
+void ep_stream_abort(struct srv_conn *c);
 
 /* endpoint_client.c */
 /* A UDP response (QR=1) arrived on the endpoint's socket. */

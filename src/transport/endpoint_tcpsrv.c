@@ -50,6 +50,7 @@ void ep_srv_close(struct srv_conn *c, const char *why)
 		if (r->conn == c)
 			r->conn = NULL;
 	}
+	ep_stream_abort(c);
 	LIST_REMOVE(c, link);
 	ep->n_srv--;
 	ep->ctr.tcp_closed++;
@@ -78,9 +79,12 @@ static void arm_idle(struct srv_conn *c)
 	evtimer_add(c->idle, &tv);
 }
 
+/* A streamed reply (an AXFR going out) holds its request's in-flight
+ * count until it ends; streams is checked too so that no change there
+ * can make a streaming connection idle (evictable). */
 static int is_idle(const struct srv_conn *c)
 {
-	return c->inflight == 0 && out_len(c) == 0;
+	return c->inflight == 0 && c->streams == NULL && out_len(c) == 0;
 }
 
 void ep_srv_accepted(struct srv_conn *c)
@@ -211,6 +215,7 @@ static void srv_read(struct bufferevent *bev, void *arg)
 
 static void srv_write(struct bufferevent *bev, void *arg)
 {
+	ep_stream_pump(arg);
 	srv_update(arg);
 }
 

@@ -21,6 +21,14 @@ int tp_distid_ok(const char *s)
 	return 1;
 }
 
+int tp_signer_name_ok(const char *signer, const char *identity)
+{
+	char s[TP_IDENT_MAX], id[TP_IDENT_MAX];
+	return signer != NULL && identity != NULL && tp_ident_canon(signer, s) == HS_OK &&
+	       tp_ident_canon(identity, id) == HS_OK && strncmp(s, "dns.", 4) == 0 &&
+	       strcmp(s + 4, id) == 0;
+}
+
 int tp_distid_new(const hs_env_t *env, char out[TP_DISTID_LEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";

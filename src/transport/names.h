@@ -48,6 +48,11 @@ int tp_name_parse_chunk(const uint8_t *qname, size_t len, const uint8_t *self, s
                         unsigned *seq, char distid[TP_DISTID_MAX + 1],
                         char receiver[TP_IDENT_MAX]) HS_CHECK_RESULT;
 
+/* 1 when `signer` (text, any case, final dot optional) is dns.<identity>:
+ * the name a party's SIG(0) KEY is published at and signs with
+ * (draft-hsync-transport section 3.4, TP-9). */
+int tp_signer_name_ok(const char *signer, const char *identity);
+
 /* 1 for a valid distid label: 1..63 lowercase hex characters. */
 int tp_distid_ok(const char *s);
 

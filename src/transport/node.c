@@ -2,6 +2,7 @@
 #include "transport/node.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -439,6 +440,10 @@ static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, 
 	tp_core_req_t in;
 	int rc, took;
 
+	if (n->reply_hook != NULL && n->reply_hook(n->reply_arg, src, proto, msg, len, reply)) {
+		pump(n);
+		return;
+	}
 	if (n->req_hook != NULL) {
 		size_t limit = tp_reply_limit(reply);
 		n->hook_accepted = 0;
@@ -555,6 +560,7 @@ int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
 	cc.log_interval_ms = conf->log_interval_ms;
 	cc.dist_memory = (size_t)conf->dist_memory_mib << 20;
 	cc.fetch_memory = (size_t)conf->fetch_memory_mib << 20;
+	cc.test_break = opts != NULL ? opts->test_break : 0;
 	cc.on_inbox = core_on_inbox;
 	cc.on_outcome = core_on_outcome;
 	cc.cb_arg = n;
@@ -578,11 +584,13 @@ int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
 		             conf->listen.ip);
 		goto cleanup;
 	}
+	errno = 0;
 	rc = tp_endpoint_new(loop, &bind, &ec,
 	                     (opts != NULL && opts->no_listen) ? NULL : on_request, n, &n->ep);
 	if (rc != HS_OK) {
-		rc = hs_fail(em, rc, "cannot bind %s port %d: %s", conf->listen.ip, port,
-		             hs_strerror(rc));
+		int e = errno;
+		rc = hs_fail(em, rc, "cannot listen on %s@%d (udp and tcp): %s", conf->listen.ip,
+		             port, rc == HS_E_NET && e != 0 ? strerror(e) : hs_strerror(rc));
 		goto cleanup;
 	}
 	n->listening = !(opts != NULL && opts->no_listen);
@@ -600,8 +608,9 @@ int tp_node_new(tp_loop_t *loop, const tp_conf_t *conf, const hs_env_t *env,
 	}
 	/* first round (resumed queue, left-over inbox) from the loop */
 	n->kick = tp_timer_add(loop, 0, on_kick, n);
-	log_info(SUBSYS, "node \"%s\" serving on %s port %u with %zu peers", n->identity,
-	         conf->listen.ip, (unsigned)tp_endpoint_port(n->ep), conf->npeers);
+	log_info(SUBSYS, "node \"%s\" serving on %s port %u with %zu peer%s", n->identity,
+	         conf->listen.ip, (unsigned)tp_endpoint_port(n->ep), conf->npeers,
+	         conf->npeers == 1 ? "" : "s");
 	*out = n;
 	n = NULL;
 cleanup:
@@ -747,6 +756,12 @@ int tp_node_set_peer(tp_node_t *n, const char *identity, const char *ip, uint16_
 		pump(n);
 	}
 	return rc;
+}
+
+void tp_node_set_reply_hook(tp_node_t *n, tp_node_reply_fn fn, void *arg)
+{
+	n->reply_hook = fn;
+	n->reply_arg = arg;
 }
 
 void tp_node_set_request_hook(tp_node_t *n, tp_node_request_fn fn, void *arg)

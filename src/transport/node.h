@@ -63,6 +63,8 @@ typedef struct tp_node_opts {
 	/* Do not serve at all: a sender-only node (its UDP socket still
 	 * sends and receives responses). */
 	int no_listen;
+	/* TEST ONLY: tp_core_cfg.test_break (deliberately non-conforming) */
+	unsigned test_break;
 } tp_node_opts_t;
 #define TP_NODE_ANY_PORT (-1)
 
@@ -139,6 +141,16 @@ void tp_node_set_request_hook(tp_node_t *node, tp_node_request_fn fn, void *arg)
  * zone transfer to an allowed address, say). Over TCP this keeps the
  * connection from being closed as idle or evicted first (TCP-2). */
 void tp_node_request_accepted(tp_node_t *node);
+
+/*
+ * A request the application answers itself with the endpoint's reply in
+ * hand (hsyncd's zone server: streamed AXFR/IXFR over TCP). Asked before
+ * the request hook above; returns 1 when it took `reply` (it must then
+ * send, stream or drop it, now or later), 0 otherwise. NULL removes it.
+ */
+typedef int (*tp_node_reply_fn)(void *arg, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
+                                size_t len, tp_reply_t *reply);
+void tp_node_set_reply_hook(tp_node_t *node, tp_node_reply_fn fn, void *arg);
 
 /* The node's endpoint (for other queries on the same socket). */
 tp_endpoint_t *tp_node_endpoint(tp_node_t *node);

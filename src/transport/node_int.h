@@ -24,6 +24,9 @@ struct tp_node {
 	tp_node_request_fn req_hook;
 	void *req_arg;
 	int hook_accepted; /* the hook called tp_node_request_accepted */
+	/* the reply hook (tp_node_set_reply_hook) */
+	tp_node_reply_fn reply_hook;
+	void *reply_arg;
 	tp_send_opts_t send_opts;
 	tp_timer_t *timer;       /* at the core's next deadline */
 	uint64_t timer_due;      /* when it fires (env's monotonic ms) */

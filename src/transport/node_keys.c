@@ -1,22 +1,12 @@
 /* node_keys.c -- the node's own key pairs and its static peer registry. */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "transport/names.h"
 #include "transport/node_int.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "wire/rr_hpkekey.h"
-
-/* The own SIG(0) key must be the identity's: owner <id> or dns.<id>. */
-static int sig0_owner_ok(const sig0_key_t *k, const char *id)
-{
-	const char *o = sig0_key_owner_text(k);
-
-	if (strcasecmp(o, id) == 0)
-		return 1;
-	return strncasecmp(o, "dns.", 4) == 0 && strcasecmp(o + 4, id) == 0;
-}
 
 int node_load_keys(tp_node_t *n, const tp_conf_t *conf, hs_errmsg_t *em)
 {
@@ -26,8 +16,8 @@ int node_load_keys(tp_node_t *n, const tp_conf_t *conf, hs_errmsg_t *em)
 	rc = sig0_key_load_private(conf->sig0_key, &n->sig0, &sub);
 	if (rc != HS_OK)
 		return hs_fail(em, rc, "sig0-key: %s", hs_errmsg_str(&sub));
-	if (!sig0_owner_ok(n->sig0, n->identity))
-		return hs_fail(em, HS_E_CONFIG, "sig0-key: owner \"%s\" is not identity \"%s\"",
+	if (!tp_signer_name_ok(sig0_key_owner_text(n->sig0), n->identity))
+		return hs_fail(em, HS_E_CONFIG, "sig0-key: owner \"%s\" is not \"dns.%s\"",
 		               sig0_key_owner_text(n->sig0), n->identity);
 	rc = hpke_keyfile_read(&n->hpke, conf->hpke_key, &sub);
 	if (rc != HS_OK)

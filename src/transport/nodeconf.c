@@ -31,7 +31,7 @@ static const conf_opt_t rows[] = {
     {"server", "store", CONF_PATH, 0, 0, NULL, 0, NULL, CONF_REQUIRED,
      "the SQLite store (queue, inbox, replay cache); created if missing"},
     {"server", "sig0-key", CONF_PATH, 0, 0, NULL, 0, NULL, CONF_REQUIRED,
-     "our SIG(0) key pair: the BIND .private file from hsync-keygen sig0"},
+     "our SIG(0) key pair: the BIND .private file from hsync-keygen sig0, owner dns.<identity>"},
     {"server", "hpke-key", CONF_PATH, 0, 0, NULL, 0, NULL, CONF_REQUIRED,
      "our HPKE key pair: the hsync-hpke-v1 file from hsync-keygen hpke"},
     {"transport", "inline-limit", CONF_INT, 0, 65535, NULL, 0, "1232", 0,
@@ -39,7 +39,8 @@ static const conf_opt_t rows[] = {
     {"transport", "chunk-size", CONF_INT, 256, 64000, NULL, 0, "60000", 0,
      "envelope octets per CHUNK record in fetch mode"},
     {"transport", "udp-max", CONF_INT, 512, 65535, NULL, 0, "1232", 0,
-     "largest UDP message sent or accepted; larger ones go over TCP"},
+     "largest UDP message sent (queries and replies); larger ones go over TCP; UDP requests of any "
+     "size are accepted"},
     {"transport", "timeout", CONF_DUR, 50, 60000, NULL, 0, "2s", 0,
      "wait for one DNS answer before a re-send"},
     {"transport", "retries", CONF_INT, 0, 10, NULL, 0, "2", 0,
@@ -89,7 +90,8 @@ static const conf_opt_t rows[] = {
      "the peer's identity (not this node's)"},
     {"peer", "address", CONF_ADDR, 0, 0, NULL, 53, NULL, CONF_REQUIRED, "the peer's address@port"},
     {"peer", "key", CONF_STR, 0, 0, NULL, 0, NULL, CONF_MULTI,
-     "a SIG(0) KEY record of the peer in presentation form (key or key-file needed)"},
+     "a SIG(0) KEY record of the peer, owner dns.<peer>, in presentation form (key or key-file "
+     "needed)"},
     {"peer", "key-file", CONF_PATH, 0, 0, NULL, 0, NULL, CONF_MULTI,
      "a BIND .key file with a SIG(0) KEY record of the peer"},
     {"peer", "hpkekey", CONF_STR, 0, 0, NULL, 0, NULL, 0,

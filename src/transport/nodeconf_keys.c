@@ -4,20 +4,11 @@
 #include <strings.h>
 
 #include "hpke/keyfile.h"
+#include "transport/names.h"
 #include "transport/nodeconf.h"
 #include "util/file.h"
 #include "util/xmalloc.h"
 #include "wire/rr_hpkekey.h"
-
-/* A SIG(0) key of peer `id` must be owned by `id` or `dns.<id>`. */
-static int owner_ok(const sig0_key_t *k, const char *id)
-{
-	const char *o = sig0_key_owner_text(k);
-
-	if (strcasecmp(o, id) == 0)
-		return 1;
-	return strncasecmp(o, "dns.", 4) == 0 && strcasecmp(o + 4, id) == 0;
-}
 
 int tp_conf_peer_keys(const tp_conf_peer_t *p, sig0_key_t ***keys, size_t *n, hs_errmsg_t *em)
 {
@@ -38,9 +29,10 @@ int tp_conf_peer_keys(const tp_conf_peer_t *p, sig0_key_t ***keys, size_t *n, hs
 		goto cleanup;
 	}
 	for (i = 0; i < nv; i++) {
-		if (!owner_ok(v[i], p->identity)) {
-			rc = hs_fail(em, HS_E_NAME, "peer \"%s\": key owner \"%s\" is not the peer",
-			             p->identity, sig0_key_owner_text(v[i]));
+		if (!tp_signer_name_ok(sig0_key_owner_text(v[i]), p->identity)) {
+			rc = hs_fail(em, HS_E_NAME,
+			             "peer \"%s\": key owner \"%s\" is not \"dns.%s\"", p->identity,
+			             sig0_key_owner_text(v[i]), p->identity);
 			goto cleanup;
 		}
 	}

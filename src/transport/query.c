@@ -165,81 +165,106 @@ static int tcp_read_all(int fd, uint8_t *p, size_t n, const tp_query_opts_t *o, 
 	return HS_OK;
 }
 
-static int query_tcp(const tp_addr_t *server, const uint8_t *msg, size_t len,
-                     const tp_query_opts_t *o, hs_buf_t *reply, hs_errmsg_t *em)
+/* Connect over TCP within the timeout; *fdp on success. */
+static int tcp_connect(const tp_addr_t *server, const tp_query_opts_t *o, int *fdp, hs_errmsg_t *em)
 {
-	uint8_t *frame = NULL, *ans = NULL;
-	uint8_t lenbuf[2];
 	int fd = -1, err;
 
-	if (len > 0xffff)
-		return hs_fail(em, HS_E_RANGE, "message too long for tcp (%zu bytes)", len);
 	err = open_socket(server, SOCK_STREAM, o, &fd, em);
 	if (err)
-		goto cleanup;
+		return err;
 	if (connect(fd, (const struct sockaddr *)&server->ss, server->len) != 0) {
 		if (errno != EINPROGRESS) {
 			err = hs_fail(em, HS_E_NET, "tcp connect: %s", strerror(errno));
-			goto cleanup;
+			goto fail;
 		}
 		int r = wait_fd(o, fd, POLLOUT, mono(o) + o->timeout_ms);
 		int soerr = 0;
 		socklen_t sl = sizeof(soerr);
 		if (r == 0) {
 			err = hs_fail(em, HS_E_TIMEOUT, "tcp connect timed out");
-			goto cleanup;
+			goto fail;
 		}
 		if (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr) {
 			err = hs_fail(em, HS_E_NET, "tcp connect: %s",
 			              strerror(soerr ? soerr : errno));
-			goto cleanup;
+			goto fail;
 		}
 	}
-	/* one buffer, so a small message goes out in one segment */
+	*fdp = fd;
+	return HS_OK;
+fail:
+	close(fd);
+	return err;
+}
+
+/* One message with its two-octet length, in one buffer so a small
+ * message goes out in one segment. */
+static int tcp_send_msg(int fd, const uint8_t *msg, size_t len, const tp_query_opts_t *o,
+                        hs_errmsg_t *em)
+{
+	uint8_t *frame;
+	int err;
+
+	if (len > 0xffff)
+		return hs_fail(em, HS_E_RANGE, "message too long for tcp (%zu bytes)", len);
 	frame = xmalloc(len + 2);
 	frame[0] = (uint8_t)(len >> 8);
 	frame[1] = (uint8_t)len;
 	memcpy(frame + 2, msg, len);
 	err = tcp_write_all(fd, frame, len + 2, o, em);
-	if (err)
-		goto cleanup;
-	err = tcp_read_all(fd, lenbuf, 2, o, em);
-	if (err)
-		goto cleanup;
-	size_t n = (size_t)lenbuf[0] << 8 | lenbuf[1];
-	if (n < DNS_HDR_LEN) {
-		err = hs_fail(em, HS_E_MALFORMED,
-		              "tcp answer of %zu bytes is shorter than a header", n);
-		goto cleanup;
-	}
-	ans = xmalloc(n);
-	err = tcp_read_all(fd, ans, n, o, em);
-	if (err)
-		goto cleanup;
-	if (!is_answer_to(ans, n, msg)) {
-		err = hs_fail(em, HS_E_MALFORMED, "tcp answer id or qr does not match the query");
-		goto cleanup;
-	}
-	hs_buf_append(reply, ans, n);
-
-cleanup:
 	free(frame);
-	free(ans);
+	return err;
+}
+
+/* The next framed message into `out` (replacing its contents), checked
+ * to answer `msg`. */
+static int tcp_read_msg(int fd, const uint8_t *msg, const tp_query_opts_t *o, hs_buf_t *out,
+                        hs_errmsg_t *em)
+{
+	uint8_t lenbuf[2];
+	int err = tcp_read_all(fd, lenbuf, 2, o, em);
+	if (err)
+		return err;
+	size_t n = (size_t)lenbuf[0] << 8 | lenbuf[1];
+	if (n < DNS_HDR_LEN)
+		return hs_fail(em, HS_E_MALFORMED,
+		               "tcp answer of %zu bytes is shorter than a header", n);
+	hs_buf_reset(out);
+	hs_buf_reserve(out, n);
+	err = tcp_read_all(fd, out->data, n, o, em);
+	if (err)
+		return err;
+	out->len = n;
+	if (!is_answer_to(out->data, n, msg))
+		return hs_fail(em, HS_E_MALFORMED, "tcp answer id or qr does not match the query");
+	return HS_OK;
+}
+
+static int query_tcp(const tp_addr_t *server, const uint8_t *msg, size_t len,
+                     const tp_query_opts_t *o, hs_buf_t *reply, hs_errmsg_t *em)
+{
+	hs_buf_t ans = HS_BUF_INIT;
+	int fd = -1, err;
+
+	err = tcp_connect(server, o, &fd, em);
+	if (err == HS_OK)
+		err = tcp_send_msg(fd, msg, len, o, em);
+	if (err == HS_OK)
+		err = tcp_read_msg(fd, msg, o, &ans, em);
+	if (err == HS_OK)
+		hs_buf_append(reply, ans.data, ans.len);
+	hs_buf_free(&ans);
 	if (fd >= 0)
 		close(fd);
 	return err;
 }
 
-int tp_query(const tp_addr_t *server, const uint8_t *msg, size_t len, const tp_query_opts_t *opts,
-             hs_buf_t *reply, tp_query_info_t *info, hs_errmsg_t *em)
+/* The caller's options with the defaults filled in. */
+static tp_query_opts_t opts_or_defaults(const tp_query_opts_t *opts)
 {
 	tp_query_opts_t o = {0};
-	tp_query_info_t inf = {0};
-	hs_buf_t ans = HS_BUF_INIT;
-	int err;
 
-	if (!server || !msg || len < DNS_HDR_LEN || !reply)
-		return hs_fail(em, HS_E_INVAL, "no server or message shorter than a header");
 	if (opts)
 		o = *opts;
 	if (!o.timeout_ms)
@@ -248,6 +273,51 @@ int tp_query(const tp_addr_t *server, const uint8_t *msg, size_t len, const tp_q
 		o.tries = 3;
 	if (!o.env)
 		o.env = hs_env_system();
+	return o;
+}
+
+int tp_query_stream(const tp_addr_t *server, const uint8_t *msg, size_t len,
+                    const tp_query_opts_t *opts, tp_query_msg_fn fn, void *arg,
+                    tp_query_info_t *info, hs_errmsg_t *em)
+{
+	tp_query_opts_t o = opts_or_defaults(opts);
+	hs_buf_t ans = HS_BUF_INIT;
+	int fd = -1, err, r = 0;
+
+	if (!server || !msg || len < DNS_HDR_LEN || !fn)
+		return hs_fail(em, HS_E_INVAL, "no server, callback or message");
+	uint64_t start = mono(&o);
+	err = tcp_connect(server, &o, &fd, em);
+	if (err == HS_OK)
+		err = tcp_send_msg(fd, msg, len, &o, em);
+	while (err == HS_OK && r == 0) {
+		err = tcp_read_msg(fd, msg, &o, &ans, em);
+		if (err == HS_OK)
+			r = fn(arg, ans.data, ans.len);
+		if (r < 0)
+			err = hs_fail(em, r, "stopped after a message: %s", hs_strerror(r));
+	}
+	if (err == HS_OK && info) {
+		memset(info, 0, sizeof(*info));
+		info->used_tcp = 1;
+		info->rtt_ms = mono(&o) - start;
+	}
+	hs_buf_free(&ans);
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+int tp_query(const tp_addr_t *server, const uint8_t *msg, size_t len, const tp_query_opts_t *opts,
+             hs_buf_t *reply, tp_query_info_t *info, hs_errmsg_t *em)
+{
+	tp_query_opts_t o = opts_or_defaults(opts);
+	tp_query_info_t inf = {0};
+	hs_buf_t ans = HS_BUF_INIT;
+	int err;
+
+	if (!server || !msg || len < DNS_HDR_LEN || !reply)
+		return hs_fail(em, HS_E_INVAL, "no server or message shorter than a header");
 
 	uint64_t start = mono(&o);
 	if (o.proto == TP_PROTO_TCP) {

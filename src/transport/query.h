@@ -116,4 +116,18 @@ typedef struct tp_query_info {
 int tp_query(const tp_addr_t *server, const uint8_t *msg, size_t len, const tp_query_opts_t *opts,
              hs_buf_t *reply, tp_query_info_t *info, hs_errmsg_t *em) HS_CHECK_RESULT;
 
+/*
+ * An answer that spans several messages (AXFR, IXFR): send `msg` over
+ * TCP, then hand each response message (its id and QR checked) to `fn`,
+ * until `fn` returns 1 (done: HS_OK) or a negative HS_E_* code (that
+ * error). `opts->timeout_ms` bounds each step (connect, each read), not
+ * the whole stream; `proto` and `tries` are not used. `info` (may be
+ * NULL) gets used_tcp = 1 and the time to the last message. Errors: those
+ * of tp_query, and HS_E_NET when the server closes before `fn` is done.
+ */
+typedef int (*tp_query_msg_fn)(void *arg, const uint8_t *msg, size_t len);
+int tp_query_stream(const tp_addr_t *server, const uint8_t *msg, size_t len,
+                    const tp_query_opts_t *opts, tp_query_msg_fn fn, void *arg,
+                    tp_query_info_t *info, hs_errmsg_t *em) HS_CHECK_RESULT;
+
 #endif

@@ -9,13 +9,21 @@
 
 #include "wire/cursor.h"
 
-static const char *const msg_types[] = {"HELLO",    "HELLO_ACK", "BEAT",   "SYNC",
-                                        "UPDATE",   "CONFIRM",   "RFI",    "EDITS",
-                                        "KEYSTATE", "ELECT",     "STATUS", "PING"};
+static const char *const msg_types[] = {
+#define MSG_TYPE(n, s) s,
+#include "proto/msg_types.def"
+#undef MSG_TYPE
+};
 
-static const char *const reason_names[TP_REASON_COUNT] = {
-    "",          "envelope",    "stale",   "identity-mismatch", "unknown-type",
-    "malformed", "unknown-key", "overload"};
+static const char *const reason_names[TP_REASON_COUNT] = {"",
+                                                          "envelope",
+                                                          "stale",
+                                                          "identity-mismatch",
+                                                          "unknown-type",
+                                                          "malformed",
+                                                          "unknown-key",
+                                                          "overload",
+                                                          "digest"};
 
 static const char *const status_names[] = {"", "received", "duplicate", "fetching", "rejected"};
 
@@ -102,6 +110,7 @@ static int mp_head(wire_rd_t *rd, mp_head_t *h)
 		case 0xc2:
 		case 0xc3:
 			h->kind = MP_BOOL;
+			h->u = b == 0xc3;
 			break;
 		case 0xc4:
 			head_payload(rd, h, MP_BIN, (size_t)rd_be(rd, 1));
@@ -484,5 +493,56 @@ int tp_receipt_decode(const uint8_t *p, size_t len, tp_receipt_t *out)
 	if (r.status == 0)
 		return HS_E_MALFORMED;
 	*out = r;
+	return HS_OK;
+}
+
+/* ---- PING ----------------------------------------------------------------- */
+
+void tp_ping_encode(hs_buf_t *out, const uint8_t *data, size_t len, int echo)
+{
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, out, sbuf_write);
+	msgpack_pack_map(&pk, echo ? 2 : 1);
+	pack_str(&pk, "data");
+	msgpack_pack_bin(&pk, len);
+	msgpack_pack_bin_body(&pk, data, len);
+	if (echo) {
+		pack_str(&pk, "echo");
+		msgpack_pack_true(&pk);
+	}
+}
+
+static int ping_field(const uint8_t *k, size_t n, wire_rd_t *rd, void *arg)
+{
+	tp_ping_t *pg = arg;
+	mp_head_t h;
+	if (!key_is(k, n, "data") && !key_is(k, n, "echo"))
+		return HS_E_NOTFOUND;
+	if (mp_head(rd, &h) != HS_OK)
+		return HS_E_MALFORMED;
+	if (key_is(k, n, "data")) {
+		if (h.kind != MP_BIN)
+			return HS_E_MALFORMED;
+		pg->data = h.p ? h.p : (const uint8_t *)"";
+		pg->data_len = h.n;
+		return HS_OK;
+	}
+	if (h.kind != MP_BOOL)
+		return HS_E_MALFORMED;
+	pg->echo = h.u != 0;
+	return HS_OK;
+}
+
+int tp_ping_decode(const uint8_t *p, size_t len, tp_ping_t *out)
+{
+	tp_ping_t pg;
+	memset(&pg, 0, sizeof(pg));
+	if (len == 0) { /* an empty body is the empty map */
+		*out = pg;
+		return HS_OK;
+	}
+	if (walk_map(p, len, ping_field, &pg) != HS_OK)
+		return HS_E_MALFORMED;
+	*out = pg;
 	return HS_OK;
 }

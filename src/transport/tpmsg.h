@@ -50,6 +50,20 @@ int tp_msg_type_known(const char *type);
 /* Whether `p` holds exactly one msgpack map (bounded walk). */
 int tp_mp_check_map(const uint8_t *p, size_t len) HS_CHECK_RESULT;
 
+/*
+ * The PING body (proto/messages.md, TP-PING): {"data": bin (optional),
+ * "echo": bool (optional)}; unknown keys ignored. A party that answers
+ * echo sends back a PING with the same data and echo absent.
+ */
+typedef struct tp_ping {
+	const uint8_t *data; /* a view into the decoded bytes; NULL when absent */
+	size_t data_len;
+	int echo;
+} tp_ping_t;
+void tp_ping_encode(hs_buf_t *out, const uint8_t *data, size_t len, int echo);
+/* HS_E_MALFORMED: not one map, or a known key of the wrong type. */
+int tp_ping_decode(const uint8_t *p, size_t len, tp_ping_t *out) HS_CHECK_RESULT;
+
 enum tp_receipt_status {
 	TP_RCPT_RECEIVED = 1,
 	TP_RCPT_DUPLICATE = 2,

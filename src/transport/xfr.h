@@ -30,7 +30,9 @@
  *  - every record of an hsync type (HSYNC3, HSYNCPARAM, DSYNC, HPKEKEY,
  *    CHUNK, legacy HSYNC/HSYNC2) decodes strictly; at most one HSYNCPARAM
  *    at the apex.
- * IXFR is not implemented: a secondary always transfers the whole zone.
+ * This AXFR client keeps the zone as a tp_xfr_zone_t (hsync-xfr uses it);
+ * hsyncd's secondaries take IXFR with AXFR fallback into the zone
+ * machinery through transport/zxfr.h instead.
  *
  * The process must ignore SIGPIPE (as every network daemon does): a
  * primary closing the connection early is reported as HS_E_NET.

@@ -28,6 +28,19 @@ struct tp_xfr_zone {
 	size_t msg_bytes;
 };
 
+/* xfr_conn.c: the connection of an incoming transfer. `feed` gets each
+ * answer message: HS_E_AGAIN for more, anything else ends the transfer
+ * with that status; `end` is called exactly once (the connection is gone
+ * by then), unless xfr_conn_cancel() came first. */
+struct xfr_conn;
+typedef int (*xfr_feed_fn)(void *ctx, const uint8_t *msg, size_t len, hs_errmsg_t *em);
+typedef void (*xfr_end_fn)(void *ctx, int status, const hs_errmsg_t *em);
+int xfr_conn_start(tp_loop_t *loop, const tp_peer_addr_t *primary, const uint8_t *query,
+                   size_t qlen, unsigned timeout_ms, unsigned idle_ms, xfr_feed_fn feed,
+                   xfr_end_fn end, void *ctx, struct xfr_conn **out);
+void xfr_conn_cancel(struct xfr_conn *c);
+const char *xfr_conn_peer(const struct xfr_conn *c);
+
 /* xfr_zone.c */
 tp_xfr_zone_t *xfr_zone_new(const uint8_t *apex, size_t len);
 void xfr_zone_add(tp_xfr_zone_t *z, const uint8_t *owner, size_t owner_len, uint16_t type,

@@ -19,40 +19,6 @@
 #define DEF_MAX_RECORDS 1000000u
 #define DEF_MAX_BYTES   ((size_t)256 << 20)
 
-/*
- * RDATA layouts of the types whose RDATA names a sender may compress
- * (RFC 1035 types, and those RFC 3597 section 4 tells receivers to
- * decompress). One letter per field: n name, h 2 octets, w 4 octets,
- * s character-string, x 18 octets (SIG fixed part), r the rest.
- * Every other type is copied as received.
- */
-static const struct {
-	uint16_t type;
-	const char *layout;
-} compressible[] = {
-    {2, "n"},       /* NS */
-    {3, "n"},       /* MD */
-    {4, "n"},       /* MF */
-    {5, "n"},       /* CNAME */
-    {6, "nnr"},     /* SOA */
-    {7, "n"},       /* MB */
-    {8, "n"},       /* MG */
-    {9, "n"},       /* MR */
-    {12, "n"},      /* PTR */
-    {14, "nn"},     /* MINFO */
-    {15, "hn"},     /* MX */
-    {17, "nn"},     /* RP */
-    {18, "hn"},     /* AFSDB */
-    {21, "hn"},     /* RT */
-    {24, "xnr"},    /* SIG */
-    {26, "hnn"},    /* PX */
-    {30, "nr"},     /* NXT */
-    {33, "hhhn"},   /* SRV */
-    {35, "hhsssn"}, /* NAPTR */
-    {36, "hn"},     /* KX */
-    {39, "n"},      /* DNAME */
-};
-
 struct tp_xfr_parser {
 	uint8_t zone[WIRE_NAME_MAX];
 	size_t zone_len;
@@ -107,93 +73,6 @@ size_t tp_xfr_parser_records(const tp_xfr_parser_t *p)
 	return p->records;
 }
 
-static const char *layout_of(uint16_t type)
-{
-	for (size_t i = 0; i < sizeof(compressible) / sizeof(compressible[0]); i++)
-		if (compressible[i].type == type)
-			return compressible[i].layout;
-	return NULL;
-}
-
-/* The RDATA of `rr` into p->rdata, names expanded. */
-static int take_rdata(tp_xfr_parser_t *p, const uint8_t *msg, size_t len, const dnsmsg_rr_t *rr)
-{
-	const char *lay = layout_of(rr->type);
-	size_t off = rr->rdata_off, end = rr->rdata_off + rr->rdlen;
-	p->rdata.len = 0;
-	if (lay == NULL) {
-		hs_buf_append(&p->rdata, msg + off, rr->rdlen);
-		return HS_OK;
-	}
-	for (; *lay; lay++) {
-		size_t want = 0;
-		switch (*lay) {
-		case 'n': {
-			uint8_t name[WIRE_NAME_MAX];
-			size_t nlen, wl;
-			if (off >= end ||
-			    dnsmsg_name_expand(msg, len, off, name, &nlen, &wl) != HS_OK ||
-			    wl > end - off)
-				return HS_E_MALFORMED;
-			hs_buf_append(&p->rdata, name, nlen);
-			off += wl;
-			continue;
-		}
-		case 'h':
-			want = 2;
-			break;
-		case 'w':
-			want = 4;
-			break;
-		case 'x':
-			want = 18;
-			break;
-		case 's':
-			want = off < end ? 1 + (size_t)msg[off] : 1;
-			break;
-		case 'r':
-			want = end - off;
-			break;
-		default:
-			return HS_E_INTERNAL;
-		}
-		if (want > end - off)
-			return HS_E_MALFORMED;
-		hs_buf_append(&p->rdata, msg + off, want);
-		off += want;
-	}
-	return off == end ? HS_OK : HS_E_MALFORMED;
-}
-
-static const char *const rcode_names[] = {
-    "NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
-    "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE",
-};
-
-static int check_header(tp_xfr_parser_t *p, const dnsmsg_hdr_t *h, hs_errmsg_t *em)
-{
-	unsigned rcode = h->flags & 0x000f;
-	if (h->id != p->id)
-		return hs_fail(em, HS_E_MALFORMED, "message %zu: id %u, expected %u", p->messages,
-		               h->id, p->id);
-	if (!(h->flags & 0x8000) || (h->flags & 0x7800) != 0)
-		return hs_fail(em, HS_E_MALFORMED, "message %zu: not a query response",
-		               p->messages);
-	if (rcode != 0) {
-		if (rcode < sizeof(rcode_names) / sizeof(rcode_names[0]))
-			return hs_fail(em, HS_E_REFUSED, "primary answered %s", rcode_names[rcode]);
-		return hs_fail(em, HS_E_REFUSED, "primary answered RCODE%u", rcode);
-	}
-	if (h->flags & 0x0200)
-		return hs_fail(em, HS_E_MALFORMED, "message %zu: TC set", p->messages);
-	if (h->count[DNSMSG_QUESTION] > 1)
-		return hs_fail(em, HS_E_MALFORMED, "message %zu: %u questions", p->messages,
-		               h->count[DNSMSG_QUESTION]);
-	if (p->messages == 1 && h->count[DNSMSG_ANSWER] == 0)
-		return hs_fail(em, HS_E_MALFORMED, "first message has no answer");
-	return HS_OK;
-}
-
 /* One answer record. */
 static int take_record(tp_xfr_parser_t *p, const uint8_t *msg, size_t len, const dnsmsg_rr_t *rr,
                        hs_errmsg_t *em)
@@ -217,7 +96,7 @@ static int take_record(tp_xfr_parser_t *p, const uint8_t *msg, size_t len, const
 		hs_buf_free(&nm);
 		return rc;
 	}
-	if (take_rdata(p, msg, len, rr) != HS_OK)
+	if (dnsmsg_rdata_expand(msg, len, rr, &p->rdata) != HS_OK)
 		return hs_fail(em, HS_E_MALFORMED, "record %zu: bad RDATA for type %u",
 		               p->records + 1, rr->type);
 	int apex = dnsmsg_name_equal(owner, olen, p->zone, p->zone_len);
@@ -269,7 +148,7 @@ static int feed(tp_xfr_parser_t *p, const uint8_t *msg, size_t len, hs_errmsg_t 
 		return hs_fail(em, HS_E_LIMIT, "more than %zu octets", p->lim.max_bytes);
 	if (dnsmsg_check(msg, len, &h) != HS_OK)
 		return hs_fail(em, HS_E_MALFORMED, "message %zu is malformed", p->messages);
-	if ((rc = check_header(p, &h, em)) != HS_OK)
+	if ((rc = dnsmsg_xfr_header(&h, p->id, p->messages, em)) != HS_OK)
 		return rc;
 	if (dnsmsg_open(&it, msg, len) != HS_OK)
 		return hs_fail(em, HS_E_MALFORMED, "message %zu is malformed", p->messages);

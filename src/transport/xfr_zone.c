@@ -10,6 +10,7 @@
 #include "wire/rdata.h"
 #include "wire/text.h"
 #include "util/xmalloc.h"
+#include "zone/zone.h"
 
 #define TYPE_SOA        6
 #define TYPE_HSYNCPARAM 65286
@@ -52,36 +53,25 @@ void xfr_zone_add(tp_xfr_zone_t *z, const uint8_t *owner, size_t owner_len, uint
 
 int xfr_soa_rdata(const uint8_t *rdata, size_t len, tp_xfr_soa_t *out)
 {
-	wire_rd_t rd;
-	tp_xfr_soa_t s;
-	memset(&s, 0, sizeof(s));
-	wire_rd_init(&rd, rdata, len);
-	wire_rd_name(&rd, s.mname, &s.mname_len);
-	wire_rd_name(&rd, s.rname, &s.rname_len);
-	s.serial = wire_rd_u32(&rd);
-	s.refresh = wire_rd_u32(&rd);
-	s.retry = wire_rd_u32(&rd);
-	s.expire = wire_rd_u32(&rd);
-	s.minimum = wire_rd_u32(&rd);
-	if (wire_rd_finish(&rd) != HS_OK)
+	zn_soa_t z;
+	if (zn_soa_parse(rdata, len, &z) != HS_OK)
 		return HS_E_MALFORMED;
-	*out = s;
+	memset(out, 0, sizeof(*out));
+	memcpy(out->mname, z.mname, z.mname_len);
+	out->mname_len = z.mname_len;
+	memcpy(out->rname, z.rname, z.rname_len);
+	out->rname_len = z.rname_len;
+	out->serial = z.serial;
+	out->refresh = z.refresh;
+	out->retry = z.retry;
+	out->expire = z.expire;
+	out->minimum = z.minimum;
 	return HS_OK;
 }
 
 int xfr_name_in_zone(const uint8_t *name, size_t len, const uint8_t *apex, size_t apex_len)
 {
-	size_t off = 0;
-	/* step label by label; compare the remaining suffix when its length
-	 * matches the apex (so "ample.test." never matches "example.test.") */
-	while (off < len) {
-		if (len - off == apex_len)
-			return dnsmsg_name_equal(name + off, len - off, apex, apex_len);
-		if (len - off < apex_len || name[off] == 0)
-			return 0;
-		off += 1 + (size_t)name[off];
-	}
-	return 0;
+	return zn_name_in(name, len, apex, apex_len);
 }
 
 const uint8_t *tp_xfr_zone_name(const tp_xfr_zone_t *z, size_t *len)

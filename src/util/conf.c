@@ -3,6 +3,7 @@
  * read-only accessors. Value types live in conf_types.c, the schema
  * check and the reference in conf_help.c.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -457,10 +458,13 @@ int conf_load(const conf_schema_t *schema, const char *path, unsigned flags, con
 {
 	hs_buf_t b = HS_BUF_INIT;
 	int rc = hs_read_file(path, &b, CONF_FILE_MAX);
+	int e = errno; /* hs_read_file keeps it on HS_E_IO */
 	if (rc == HS_E_LIMIT)
 		rc = hs_fail(em, rc, "%s: larger than %u octets", path, CONF_FILE_MAX);
+	else if (rc == HS_E_IO && e != 0)
+		rc = hs_fail(em, rc, "cannot read '%s': %s", path, strerror(e));
 	else if (rc != HS_OK)
-		rc = hs_fail(em, rc, "%s: cannot read: %s", path, hs_strerror(rc));
+		rc = hs_fail(em, rc, "cannot read '%s': %s", path, hs_strerror(rc));
 	else
 		rc = conf_parse(schema, (const char *)b.data, b.len, path, flags, out, em);
 	hs_buf_free(&b);

@@ -175,6 +175,26 @@ const char *conf_get_str(const conf_t *c, const char *section, const char *name)
  * to `fp`, in the file format itself, as comments. */
 void conf_dump_help(const conf_schema_t *schema, FILE *fp);
 
+/* The syntax of a configuration file as text for operators (lines end
+ * in newlines). Static. */
+const char *conf_format_help(void);
+
+/* What the man page of a configuration file says besides its options. */
+typedef struct conf_man {
+	const char *name;     /* "hsyncd.conf" (the page's title, section 5) */
+	const char *summary;  /* the NAME line: "configuration file of hsyncd" */
+	const char *source;   /* the footer: "hsync 0.2.0" */
+	const char *intro;    /* DESCRIPTION before the syntax; blank line = new paragraph */
+	const char *files;    /* FILES, or NULL */
+	const char *see_also; /* SEE ALSO ("hsyncd(8), hsyncctl(8)"), or NULL */
+} conf_man_t;
+
+/* The man page (man(7) macros) of a file of this schema: NAME,
+ * DESCRIPTION (m->intro, then the syntax), OPTIONS (every section and
+ * option with the help and the details --help-config prints), FILES, SEE
+ * ALSO. */
+void conf_dump_man(const conf_schema_t *schema, const conf_man_t *m, FILE *fp);
+
 /* The name of a type as shown in messages and the reference ("duration"). */
 const char *conf_type_name(enum conf_type t);
 

@@ -81,3 +81,19 @@ cleanup:
 	free(tmp);
 	return rc;
 }
+
+int hs_file_check_private(const char *path, hs_errmsg_t *em)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return hs_fail(em, HS_E_IO, "cannot read '%s': %s", path, strerror(errno));
+	if ((st.st_mode & 0027) != 0)
+		return hs_fail(em, HS_E_CONFIG,
+		               "private key file '%s' has mode %04o: %s; chmod 0600 (or 0640 "
+		               "to share it with a group)",
+		               path, (unsigned)(st.st_mode & 07777),
+		               (st.st_mode & 0007) ? "others may use it"
+		                                   : "its group may write it");
+	return HS_OK;
+}

@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+#include "util/buf.h"
+#include "util/errmsg.h"
+
 /*
  * Expand one name starting at `off`. Every pointer must point strictly
  * before the byte that holds it and at or after the header, so each hop
@@ -168,4 +171,123 @@ void dnsmsg_name_lower(uint8_t *name, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		name[i] = lower(name[i]);
+}
+
+/*
+ * RDATA layouts of the types whose RDATA names a sender may compress
+ * (RFC 1035 types, and those RFC 3597 section 4 tells receivers to
+ * decompress). One letter per field: n name, h 2 octets, w 4 octets,
+ * s character-string, x 18 octets (SIG fixed part), r the rest.
+ * Every other type is copied as received.
+ */
+static const struct {
+	uint16_t type;
+	const char *layout;
+} compressible[] = {
+    {2, "n"},       /* NS */
+    {3, "n"},       /* MD */
+    {4, "n"},       /* MF */
+    {5, "n"},       /* CNAME */
+    {6, "nnr"},     /* SOA */
+    {7, "n"},       /* MB */
+    {8, "n"},       /* MG */
+    {9, "n"},       /* MR */
+    {12, "n"},      /* PTR */
+    {14, "nn"},     /* MINFO */
+    {15, "hn"},     /* MX */
+    {17, "nn"},     /* RP */
+    {18, "hn"},     /* AFSDB */
+    {21, "hn"},     /* RT */
+    {24, "xnr"},    /* SIG */
+    {26, "hnn"},    /* PX */
+    {30, "nr"},     /* NXT */
+    {33, "hhhn"},   /* SRV */
+    {35, "hhsssn"}, /* NAPTR */
+    {36, "hn"},     /* KX */
+    {39, "n"},      /* DNAME */
+};
+
+static const char *layout_of(uint16_t type)
+{
+	for (size_t i = 0; i < sizeof(compressible) / sizeof(compressible[0]); i++)
+		if (compressible[i].type == type)
+			return compressible[i].layout;
+	return NULL;
+}
+
+int dnsmsg_rdata_expand(const uint8_t *msg, size_t len, const dnsmsg_rr_t *rr, hs_buf_t *out)
+{
+	const char *lay = layout_of(rr->type);
+	size_t off = rr->rdata_off, end = rr->rdata_off + rr->rdlen;
+	out->len = 0;
+	if (lay == NULL) {
+		hs_buf_append(out, msg + off, rr->rdlen);
+		return HS_OK;
+	}
+	for (; *lay; lay++) {
+		size_t want = 0;
+		switch (*lay) {
+		case 'n': {
+			uint8_t name[WIRE_NAME_MAX];
+			size_t nlen, wl;
+			if (off >= end ||
+			    dnsmsg_name_expand(msg, len, off, name, &nlen, &wl) != HS_OK ||
+			    wl > end - off)
+				return HS_E_MALFORMED;
+			hs_buf_append(out, name, nlen);
+			off += wl;
+			continue;
+		}
+		case 'h':
+			want = 2;
+			break;
+		case 'w':
+			want = 4;
+			break;
+		case 'x':
+			want = 18;
+			break;
+		case 's':
+			want = off < end ? 1 + (size_t)msg[off] : 1;
+			break;
+		case 'r':
+			want = end - off;
+			break;
+		default:
+			return HS_E_INTERNAL;
+		}
+		if (want > end - off)
+			return HS_E_MALFORMED;
+		hs_buf_append(out, msg + off, want);
+		off += want;
+	}
+	return off == end ? HS_OK : HS_E_MALFORMED;
+}
+
+static const char *const rcode_names[] = {
+    "NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
+    "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE",
+};
+
+int dnsmsg_xfr_header(const dnsmsg_hdr_t *h, uint16_t id, size_t msgno, hs_errmsg_t *em)
+{
+	unsigned rcode = h->flags & 0x000f;
+	if (h->id != id)
+		return hs_fail(em, HS_E_MALFORMED, "message %zu: id %u, expected %u", msgno, h->id,
+		               id);
+	if (!(h->flags & 0x8000) || (h->flags & 0x7800) != 0)
+		return hs_fail(em, HS_E_MALFORMED, "message %zu: not a query response", msgno);
+	if (rcode != 0) {
+		if (rcode < sizeof(rcode_names) / sizeof(rcode_names[0]))
+			return hs_fail(em, HS_E_REFUSED, "primary answered %s", rcode_names[rcode]);
+		return hs_fail(em, HS_E_REFUSED, "primary answered RCODE%u", rcode);
+	}
+	if (h->flags & 0x0200)
+		return hs_fail(em, HS_E_MALFORMED, "message %zu: TC set", msgno);
+	if (h->count[DNSMSG_QUESTION] > 1)
+		return hs_fail(em, HS_E_MALFORMED, "message %zu: %u questions", msgno,
+		               h->count[DNSMSG_QUESTION]);
+	if (msgno == 1 && h->count[DNSMSG_ANSWER] == 0)
+		return hs_fail(em, HS_E_MALFORMED, "first message has no answer");
+	return HS_OK;
 }

@@ -112,4 +112,25 @@ int dnsmsg_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t bl
  * (RFC 4034 6.2 canonical form). */
 void dnsmsg_name_lower(uint8_t *name, size_t len);
 
+/*
+ * The RDATA of record `rr` of `msg`, names expanded, into `out` (reset
+ * first): the RFC 1035 types and those RFC 3597 section 4 tells a
+ * receiver to decompress (NS, CNAME, SOA, PTR, MX, SRV, NAPTR, ...) have
+ * their names expanded; every other type is copied as received.
+ * HS_E_MALFORMED when the RDATA does not match its type's layout.
+ */
+struct hs_buf;
+struct hs_errmsg;
+/*
+ * The header checks of every message of a zone transfer answer (AXFR,
+ * IXFR; RFC 5936 2.2): the query's `id`, QR set and opcode QUERY, RCODE
+ * NOERROR (else HS_E_REFUSED, `em` naming the RCODE: "primary answered
+ * NOTIMP"), TC clear, at most one question, and an answer in the first
+ * message (`msgno` counts from 1). HS_E_MALFORMED otherwise.
+ */
+int dnsmsg_xfr_header(const dnsmsg_hdr_t *h, uint16_t id, size_t msgno,
+                      struct hs_errmsg *em) HS_CHECK_RESULT;
+int dnsmsg_rdata_expand(const uint8_t *msg, size_t len, const dnsmsg_rr_t *rr,
+                        struct hs_buf *out) HS_CHECK_RESULT;
+
 #endif

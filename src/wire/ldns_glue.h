@@ -33,4 +33,21 @@ int hs_ldns_rr_new(const char *owner, uint32_t ttl, uint16_t type, const char *r
  * octets). HS_E_UNKNOWN_TYPE if the type is not ours. */
 int hs_ldns_rr_to_text(const ldns_rr *rr, hs_buf_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 
+/* Wire RDATA of any RR type -> presentation (the text after the type in a
+ * zone file). hsync types go through hs_rdata_to_text(); every other type
+ * through ldns's field table, strictly: the fields must re-serialise to
+ * exactly the given octets (no compression pointer, no trailing octet)
+ * and the text must read back to them (canonical type bitmaps), else
+ * HS_E_MALFORMED with the reason in `em`. `out` is left as it was on
+ * failure. Types ldns does not know print in RFC 3597 form. */
+int hs_ldns_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, hs_buf_t *out,
+                          hs_errmsg_t *em) HS_CHECK_RESULT;
+
+/* Presentation RDATA of any RR type -> wire (uncompressed). hsync types
+ * through hs_rdata_from_text(), others through ldns; names are taken as
+ * absolute. HS_E_SYNTAX when ldns refuses the text, and the errors of
+ * hs_rdata_from_text(). */
+int hs_ldns_rdata_from_text(uint16_t type, const char *text, hs_buf_t *out,
+                            hs_errmsg_t *em) HS_CHECK_RESULT;
+
 #endif

@@ -115,10 +115,47 @@ static void rdata_any(const ldns_rr *rr, hs_buf_t *out)
 	}
 }
 
+/* The type an RRSIG or SIG covers, when it is an hsync type ldns would
+ * print as TYPEnnnnn; 0 otherwise. */
+static uint16_t sig_covers_hsync(const ldns_rr *rr, uint16_t t)
+{
+	const ldns_rdf *f;
+
+	if ((t != LDNS_RR_TYPE_RRSIG && t != LDNS_RR_TYPE_SIG) || ldns_rr_rd_count(rr) < 1)
+		return 0;
+	f = ldns_rr_rdf(rr, 0);
+	if (ldns_rdf_size(f) != 2)
+		return 0;
+	uint16_t c = (uint16_t)(ldns_rdf_data(f)[0] << 8 | ldns_rdf_data(f)[1]);
+	return is_hsync_type(c) ? c : 0;
+}
+
+/* "owner<TAB>ttl<TAB>class<TAB>type<TAB>" */
+static void print_rr_head(const ldns_rr *rr, uint16_t t, hs_buf_t *out)
+{
+	append_str(out, ldns_rdf2str(ldns_rr_owner(rr)));
+	hs_buf_printf(out, "\t%u\t", (unsigned)ldns_rr_ttl(rr));
+	append_str(out, ldns_rr_class2str(ldns_rr_get_class(rr)));
+	hs_buf_append_u8(out, '\t');
+	append_type(out, t);
+	hs_buf_append_u8(out, '\t');
+}
+
 static void print_rr(const ldns_rr *rr, hs_buf_t *out)
 {
 	uint16_t t = (uint16_t)ldns_rr_get_type(rr);
+	uint16_t covered = sig_covers_hsync(rr, t);
 
+	if (covered != 0) {
+		print_rr_head(rr, t, out);
+		append_type(out, covered);
+		for (size_t i = 1; i < ldns_rr_rd_count(rr); i++) {
+			hs_buf_append_u8(out, ' ');
+			append_str(out, ldns_rdf2str(ldns_rr_rdf(rr, i)));
+		}
+		hs_buf_append_u8(out, '\n');
+		return;
+	}
 	if (!is_hsync_type(t)) {
 		/* ldns prints the types it knows best (SIG, SOA, DNSKEY ...) */
 		char *s = ldns_rr2str_fmt(ldns_output_format_nocomments, rr);
@@ -127,12 +164,7 @@ static void print_rr(const ldns_rr *rr, hs_buf_t *out)
 			return;
 		}
 	}
-	append_str(out, ldns_rdf2str(ldns_rr_owner(rr)));
-	hs_buf_printf(out, "\t%u\t", (unsigned)ldns_rr_ttl(rr));
-	append_str(out, ldns_rr_class2str(ldns_rr_get_class(rr)));
-	hs_buf_append_u8(out, '\t');
-	append_type(out, t);
-	hs_buf_append_u8(out, '\t');
+	print_rr_head(rr, t, out);
 	rdata_any(rr, out);
 	hs_buf_append_u8(out, '\n');
 }
@@ -153,7 +185,8 @@ static void print_section(const char *title, const ldns_rr_list *l, int question
 	size_t n = ldns_rr_list_rr_count(l);
 	if (n == 0)
 		return;
-	hs_buf_printf(out, "\n;; %s SECTION:\n", title);
+	if (title != NULL)
+		hs_buf_printf(out, "\n;; %s SECTION:\n", title);
 	for (size_t i = 0; i < n; i++) {
 		if (question)
 			print_question(ldns_rr_list_rr(l, i), out);
@@ -245,16 +278,26 @@ int pkt_print(const uint8_t *wire, size_t len, unsigned flags, hs_buf_t *out, hs
 		print_short(p, &txt);
 	} else {
 		unsigned rcode = (h.flags & 0xf) | (unsigned)ldns_pkt_edns_extended_rcode(p) << 4;
-		print_header(&h, rcode, h.ar, &txt);
-		if (ldns_pkt_edns(p))
+		int titles = !(flags & PKT_PRINT_NO_COMMENTS);
+		if (titles)
+			print_header(&h, rcode, h.ar, &txt);
+		if (titles && ldns_pkt_edns(p))
 			print_opt(p, &txt);
 		/* RFC 2136 renames the sections of an UPDATE */
 		int upd = ((h.flags >> 11) & 0xf) == 5;
-		print_section(upd ? "ZONE" : "QUESTION", ldns_pkt_question(p), 1, &txt);
-		print_section(upd ? "PREREQUISITE" : "ANSWER", ldns_pkt_answer(p), 0, &txt);
-		print_section(upd ? "UPDATE" : "AUTHORITY", ldns_pkt_authority(p), 0, &txt);
-		print_section("ADDITIONAL", ldns_pkt_additional(p), 0, &txt);
-		if (ldns_pkt_tsig(p)) {
+		if (!(flags & PKT_PRINT_NO_QUESTION))
+			print_section(titles ? (upd ? "ZONE" : "QUESTION") : NULL,
+			              ldns_pkt_question(p), 1, &txt);
+		if (!(flags & PKT_PRINT_NO_ANSWER))
+			print_section(titles ? (upd ? "PREREQUISITE" : "ANSWER") : NULL,
+			              ldns_pkt_answer(p), 0, &txt);
+		if (!(flags & PKT_PRINT_NO_AUTHORITY))
+			print_section(titles ? (upd ? "UPDATE" : "AUTHORITY") : NULL,
+			              ldns_pkt_authority(p), 0, &txt);
+		if (!(flags & PKT_PRINT_NO_ADDITIONAL))
+			print_section(titles ? "ADDITIONAL" : NULL, ldns_pkt_additional(p), 0,
+			              &txt);
+		if (titles && ldns_pkt_tsig(p)) {
 			hs_buf_printf(&txt, "\n;; TSIG PSEUDOSECTION:\n");
 			print_rr(ldns_pkt_tsig(p), &txt);
 		}

@@ -24,6 +24,9 @@
  *
  *   ;; ANSWER SECTION:
  *   example.test.	3600	IN	HSYNC3	ON alpha. agent.alpha.test. .
+ *
+ * Type mnemonics are hsync's where it has one, also as the type covered
+ * by an RRSIG or SIG ("RRSIG HPKEKEY 15 3 3600 ...").
  */
 #ifndef HS_WIRE_PKTPRINT_H
 #define HS_WIRE_PKTPRINT_H
@@ -37,6 +40,13 @@
 enum pkt_print_flags {
 	/* Only the RDATA of the answer section, one record a line (+short). */
 	PKT_PRINT_SHORT = 1u << 0,
+	/* Leave out parts of the full form (dig's +nocomments, +noquestion,
+	 * ...): the header, OPT pseudosection and section titles; a section. */
+	PKT_PRINT_NO_COMMENTS = 1u << 1,
+	PKT_PRINT_NO_QUESTION = 1u << 2,
+	PKT_PRINT_NO_ANSWER = 1u << 3,
+	PKT_PRINT_NO_AUTHORITY = 1u << 4,
+	PKT_PRINT_NO_ADDITIONAL = 1u << 5,
 };
 
 /*

@@ -17,7 +17,7 @@ checks=0
 fails=0
 ok() { checks=$((checks + 1)); echo "ok   $*"; }
 bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL $*"; }
-ctl() { "$BIN/hsyncctl" -s "$TMP/ctl.sock" -t 5 "$@"; }
+ctl() { "$BIN/hsyncctl" -s "$TMP/ctl.sock" -w 5 "$@"; }
 
 "$BIN/hsync-keygen" sig0 --name dns.solo.test. --dir "$TMP" >"$TMP/sig0.out" || exit 1
 "$BIN/hsync-keygen" hpke --name solo.test --dir "$TMP" >/dev/null 2>&1 || exit 1

@@ -112,6 +112,7 @@ static void expect(tz_world_t *w, const dv_anchors_t *a, const char *owner, uint
 
 /* ---- secure chains ------------------------------------------------------- */
 
+/* requirements: DISC-8 */
 START_TEST(secure_from_ds_anchor)
 {
 	tz_world_t w;
@@ -163,6 +164,7 @@ START_TEST(anchor_at_identity_zone)
 }
 END_TEST
 
+/* requirements: DISC-9 */
 START_TEST(anchor_two_levels_up)
 {
 	tz_world_t w;
@@ -226,6 +228,7 @@ END_TEST
 
 /* ---- bogus ------------------------------------------------------------ */
 
+/* requirements: DISC-8 DISC-10 */
 START_TEST(bogus_tampered_rdata)
 {
 	tz_world_t w;
@@ -265,6 +268,7 @@ START_TEST(bogus_missing_rrsig)
 }
 END_TEST
 
+/* requirements: DISC-8 */
 START_TEST(bogus_time_window)
 {
 	tz_world_t w;
@@ -300,6 +304,7 @@ START_TEST(bogus_dnskey_not_matching_anchor)
 }
 END_TEST
 
+/* requirements: DISC-11 */
 START_TEST(bogus_ds_missing_or_wrong)
 {
 	tz_world_t w;
@@ -366,6 +371,7 @@ START_TEST(bogus_foreign_signer)
 }
 END_TEST
 
+/* requirements: DISC-16 */
 START_TEST(no_anchor_insecure_only_in_lab_mode)
 {
 	tz_world_t w, other;
@@ -468,6 +474,7 @@ START_TEST(anchor_text_forms)
 }
 END_TEST
 
+/* requirements: DISC-6 */
 START_TEST(answer_parsing)
 {
 	tz_world_t w;
@@ -525,6 +532,7 @@ START_TEST(answer_parsing)
 }
 END_TEST
 
+/* requirements: DISC-10 */
 START_TEST(reason_table)
 {
 	ck_assert_str_eq(dv_reason_name(DV_R_NO_RRSIG), "NO_RRSIG");

@@ -6,6 +6,8 @@
 #include "dnssec/dnssec.h"
 #include "dnssec/sign.h"
 #include "lib/testutil.h"
+#include "zone/answer.h"
+#include "zone/zxfr.h"
 
 #define APEX   "agent.a.example."
 #define NOW    1800000000u
@@ -228,6 +230,7 @@ START_TEST(keys_refused)
 }
 END_TEST
 
+/* requirements: DISC-17 DISC-18 */
 START_TEST(signed_zone_validates)
 {
 	ds_keys_t *k = load(APEX, write_key("ksk", APEX, 257, LDNS_SIGN_ED25519), HS_OK);
@@ -260,6 +263,36 @@ START_TEST(signed_zone_validates)
 }
 END_TEST
 
+/* ds_keys_generate: a KSK in BIND/ldns files that ds_keys_load reads and
+ * that signs a zone validating from its own DS (DISC-18). */
+START_TEST(keys_generated)
+{
+	char *kdir = tu_tmpdir(), *base = NULL, *priv;
+	hs_errmsg_t em;
+	ds_keys_t *k = NULL;
+	hs_buf_t ds = HS_BUF_INIT;
+	enum dv_reason why;
+
+	ck_assert_int_eq(ds_keys_generate(APEX, kdir, &base, &em), HS_OK);
+	priv = malloc(strlen(base) + 9);
+	sprintf(priv, "%s.private", base);
+	k = load(APEX, priv, HS_OK);
+	ck_assert_int_eq(ds_keys_ds_text(k, 3600, &ds), HS_OK);
+	ck_assert_ptr_nonnull(strstr(hs_buf_cstr(&ds), " 15 2 "));
+	ds_zone_t *z = sign_at(k, NOW, 0);
+	ck_assert_uint_eq(validate(z, k, "dns." APEX, LDNS_RR_TYPE_KEY, NOW, &why), DV_SECURE);
+	ds_zone_free(z);
+	ds_keys_free(k);
+	ck_assert_int_eq(ds_keys_generate("not a name..", kdir, NULL, &em), HS_E_NAME);
+	ck_assert_int_eq(ds_keys_generate(APEX, "/nonexistent/dir", NULL, &em), HS_E_IO);
+	hs_buf_free(&ds);
+	free(priv);
+	free(base);
+	tu_rmtree(kdir);
+	free(kdir);
+}
+END_TEST
+
 START_TEST(ksk_zsk_and_wrong_anchor)
 {
 	const char *ksk = write_key("ksk", APEX, 257, LDNS_SIGN_ED25519);
@@ -288,6 +321,7 @@ START_TEST(ksk_zsk_and_wrong_anchor)
 }
 END_TEST
 
+/* requirements: DISC-19 */
 START_TEST(resign_serial_increases)
 {
 	ds_keys_t *k = load(APEX, write_key("ksk", APEX, 257, LDNS_SIGN_ED25519), HS_OK);
@@ -331,13 +365,30 @@ END_TEST
 
 static int ask_tcp; /* the next asks come over TCP */
 
+/* The identity zone as the zone server holds it. */
+static zn_snap_t *snap_of(const ds_zone_t *z)
+{
+	zn_builder_t *b = NULL;
+	zn_zone_t *zz = NULL;
+	ldns_rdf *apex = ldns_dname_new_frm_str(ds_zone_apex(z));
+	ck_assert_int_eq(ds_zone_builder(z, &b, NULL), HS_OK);
+	ck_assert_int_eq(zn_zone_new(ldns_rdf_data(apex), ldns_rdf_size(apex), &zz), HS_OK);
+	ck_assert_int_eq(zn_zone_set(zz, b, NULL), HS_OK);
+	zn_snap_t *s = zn_zone_snapshot(zz);
+	zn_zone_free(zz);
+	ldns_rdf_deep_free(apex);
+	return s;
+}
+
 static ldns_pkt *ask(const ds_zone_t *z, const char *name, uint16_t type, int edns, int dok,
                      size_t limit, int want)
 {
 	ldns_rdf *n = ldns_dname_new_frm_str(name);
-	ds_query_t q;
+	zn_query_t q;
 	hs_buf_t out = HS_BUF_INIT;
 	ldns_pkt *p = NULL;
+	zn_snap_t *s = snap_of(z);
+	int rc;
 
 	memset(&q, 0, sizeof(q));
 	q.id = 0x1234;
@@ -350,14 +401,34 @@ static ldns_pkt *ask(const ds_zone_t *z, const char *name, uint16_t type, int ed
 	q.dnssec_ok = dok;
 	q.limit = limit;
 	q.tcp = ask_tcp;
-	ck_assert_int_eq(type == 252 ? ds_zone_axfr(z, &q, &out) : ds_zone_answer(z, &q, &out),
-	                 want);
+	if (type == 252) {
+		zn_xfr_req_t req;
+		zn_out_t *o = NULL;
+		memset(&req, 0, sizeof(req));
+		req.id = q.id;
+		req.flags = q.flags;
+		memcpy(req.qname, q.qname, q.qname_len);
+		req.qname_len = q.qname_len;
+		req.qtype = type;
+		rc = zn_out_new(s, NULL, &req, NULL, &o) == HS_OK ? HS_OK : HS_E_NAME;
+		if (rc == HS_OK) {
+			ck_assert_int_eq(zn_out_next(o, &out), HS_OK);
+			hs_buf_t more = HS_BUF_INIT;
+			ck_assert_int_eq(zn_out_next(o, &more), HS_E_NOTFOUND); /* one message */
+			hs_buf_free(&more);
+		}
+		zn_out_free(o);
+	} else {
+		rc = zn_answer(s, &q, &out);
+	}
+	ck_assert_int_eq(rc, want);
 	if (want == HS_OK) {
 		ck_assert_int_eq(ldns_wire2pkt(&p, out.data, out.len), LDNS_STATUS_OK);
 		ck_assert_uint_eq(ldns_pkt_id(p), 0x1234);
 		ck_assert(ldns_pkt_qr(p));
 		ck_assert(ldns_pkt_rd(p));
 	}
+	zn_snap_release(s);
 	ldns_rdf_deep_free(n);
 	hs_buf_free(&out);
 	return p;
@@ -372,6 +443,7 @@ static size_t count_type(const ldns_rr_list *l, ldns_rr_type t)
 	return n;
 }
 
+/* requirements: DISC-20 */
 START_TEST(answers)
 {
 	ds_keys_t *k = load(APEX, write_key("ksk", APEX, 257, LDNS_SIGN_ED25519), HS_OK);
@@ -419,21 +491,22 @@ START_TEST(answers)
 		static const uint8_t pointer[] = {3, 'd', 'n', 's', 0xc0, 12};
 		static const uint8_t trailing[] = {5,   'a', 'g', 'e', 'n', 't', 1,   'a', 7,
 		                                   'e', 'x', 'a', 'm', 'p', 'l', 'e', 0,   0};
-		ds_query_t q;
+		zn_query_t q;
 		hs_buf_t out = HS_BUF_INIT;
+		zn_snap_t *s = snap_of(z);
 
-		ck_assert(!ds_zone_covers(z, overrun, sizeof(overrun)));
-		ck_assert(!ds_zone_covers(z, pointer, sizeof(pointer)));
-		ck_assert(!ds_zone_covers(z, trailing, sizeof(trailing)));
-		ck_assert(ds_zone_covers(z, trailing, sizeof(trailing) - 1));
+		ck_assert(!zn_snap_covers(s, overrun, sizeof(overrun)));
+		ck_assert(!zn_snap_covers(s, pointer, sizeof(pointer)));
+		ck_assert(!zn_snap_covers(s, trailing, sizeof(trailing)));
+		ck_assert(zn_snap_covers(s, trailing, sizeof(trailing) - 1));
 		memset(&q, 0, sizeof(q));
 		q.qname = overrun;
 		q.qname_len = sizeof(overrun);
 		q.qclass = 1;
-		ck_assert_int_eq(ds_zone_answer(z, &q, &out), HS_E_NAME);
-		ck_assert_int_eq(ds_reply_rcode(&q, 1, 0, &out), HS_E_NAME);
-		ck_assert_int_eq(ds_zone_axfr(z, &q, &out), HS_E_NAME);
+		ck_assert_int_eq(zn_answer(s, &q, &out), HS_E_NAME);
+		ck_assert_int_eq(zn_answer_rcode(&q, 1, 0, &out), HS_E_NAME);
 		ck_assert_uint_eq(out.len, 0);
+		zn_snap_release(s);
 	}
 	/* outside the zone, other classes, zone transfers */
 	ck_assert_ptr_null(ask(z, "agent.b.example.", LDNS_RR_TYPE_A, 0, 0, 512, HS_E_NAME));
@@ -445,6 +518,7 @@ START_TEST(answers)
 }
 END_TEST
 
+/* requirements: DISC-20 */
 START_TEST(truncation_and_axfr)
 {
 	ds_keys_t *k = load(APEX, write_key("ksk", APEX, 257, LDNS_SIGN_ED25519), HS_OK);
@@ -514,6 +588,7 @@ static Suite *sign_suite(void)
 	tcase_add_test(tk, keys_refused);
 	tcase_add_test(tz, signed_zone_validates);
 	tcase_add_test(tz, ksk_zsk_and_wrong_anchor);
+	tcase_add_test(tz, keys_generated);
 	tcase_add_test(tz, resign_serial_increases);
 	tcase_add_test(tz, sign_bad_spec);
 	tcase_add_test(ta, answers);

@@ -29,6 +29,7 @@ struct harness {
 	int changes;
 	enum disc_state last_state;
 	int refuse_send; /* the query function fails */
+	int ad;          /* the "resolver" sets AD in every answer */
 };
 
 static int fake_query(void *arg, const char *name, uint16_t type, uint64_t token)
@@ -62,6 +63,8 @@ static void serve(struct harness *h)
 		h->nq--;
 		hs_buf_t msg = HS_BUF_INIT;
 		tz_answer(&h->w, 1, q.name, (ldns_rr_type)q.type, &msg);
+		if (h->ad)
+			msg.data[3] |= 0x20;
 		ck_assert_int_eq(disc_on_answer(h->d, q.token, HS_OK, msg.data, msg.len), HS_OK);
 		hs_buf_free(&msg);
 	}
@@ -139,6 +142,7 @@ static void advance(struct harness *h, uint64_t ms)
 	disc_tick(h->d);
 }
 
+/* requirements: DISC-1 DISC-12 */
 START_TEST(success)
 {
 	struct harness h = {0};
@@ -175,6 +179,7 @@ START_TEST(success)
 }
 END_TEST
 
+/* requirements: DISC-13 */
 START_TEST(chain_shared_between_peers)
 {
 	struct harness h = {0};
@@ -222,6 +227,7 @@ static void expect_refused(struct harness *h, const char *name, uint16_t type, e
 	ck_assert_int_eq(h->last_state, DISC_FAILED);
 }
 
+/* requirements: DISC-7 DISC-8 DISC-10 */
 START_TEST(forged_key)
 {
 	struct harness h = {0};
@@ -231,6 +237,7 @@ START_TEST(forged_key)
 	           "dns.alpha.lab. 600 IN KEY 512 3 15 "
 	           "AAAAqEzCKgBg0WAO6Q+GTQdzi0n/Cnbc6S+AWLqjCFg=");
 	anchor_lab(&h, &h.w);
+	h.ad = 1; /* DISC-7: a resolver's AD bit does not make it secure */
 	start(&h, 0);
 	expect_refused(&h, "dns.alpha.lab.", LDNS_RR_TYPE_KEY, DV_R_BAD_SIG);
 	ck_assert_uint_eq(result(&h)->nfailures, 1);
@@ -254,6 +261,7 @@ START_TEST(forged_hpkekey)
 }
 END_TEST
 
+/* requirements: DISC-4 DISC-10 */
 START_TEST(missing_rrsig)
 {
 	struct harness h = {0};
@@ -288,6 +296,7 @@ START_TEST(wrong_anchor)
 }
 END_TEST
 
+/* requirements: DISC-16 */
 START_TEST(anchor_elsewhere_and_insecure_mode)
 {
 	struct harness h = {0};
@@ -325,6 +334,7 @@ START_TEST(anchor_elsewhere_and_insecure_mode)
 END_TEST
 
 /* A reload swaps the anchors: every peer is judged again under them. */
+/* requirements: DISC-15 */
 START_TEST(set_trust_rejudges)
 {
 	struct harness h = {0};
@@ -373,6 +383,7 @@ END_TEST
 
 /* A peer refused our message for an unknown key: look it up again, but
  * not more often than DISC_REFRESH_MIN_MS. */
+/* requirements: DISC-15 */
 START_TEST(refresh_peer_on_demand)
 {
 	struct harness h = {0};
@@ -405,6 +416,7 @@ START_TEST(refresh_peer_on_demand)
 }
 END_TEST
 
+/* requirements: DISC-2 DISC-11 */
 START_TEST(uri_optional_addresses_required)
 {
 	struct harness h = {0};
@@ -449,6 +461,7 @@ START_TEST(uri_optional_addresses_required)
 }
 END_TEST
 
+/* requirements: DISC-13 */
 START_TEST(ttl_refresh)
 {
 	struct harness h = {0};
@@ -506,6 +519,7 @@ START_TEST(data_change_event_on_refresh)
 }
 END_TEST
 
+/* requirements: DISC-14 */
 START_TEST(backoff_schedule)
 {
 	struct harness h = {0};
@@ -536,6 +550,7 @@ START_TEST(backoff_schedule)
 }
 END_TEST
 
+/* requirements: DISC-13 */
 START_TEST(refresh_failure_keeps_result_until_expiry)
 {
 	struct harness h = {0};
@@ -559,6 +574,7 @@ START_TEST(refresh_failure_keeps_result_until_expiry)
 }
 END_TEST
 
+/* requirements: DISC-6 */
 START_TEST(bad_tokens_and_garbage)
 {
 	struct harness h = {0};
@@ -652,6 +668,30 @@ static int uri(const char *target, disc_uri_t *u)
 	return disc_uri_parse(rd, 4 + n, u, NULL);
 }
 
+/* requirements: DISC-2 */
+/* requirements: DISC-5 */
+START_TEST(query_build)
+{
+	hs_buf_t m = HS_BUF_INIT;
+	ck_assert_int_eq(disc_query_build("dns.alpha.lab.", LDNS_RR_TYPE_KEY, 0x1234, &m), HS_OK);
+	ldns_pkt *p = NULL;
+	ck_assert_int_eq(ldns_wire2pkt(&p, m.data, m.len), LDNS_STATUS_OK);
+	ck_assert_uint_eq(ldns_pkt_id(p), 0x1234);
+	ck_assert(ldns_pkt_rd(p));
+	ck_assert(ldns_pkt_cd(p));
+	ck_assert(!ldns_pkt_qr(p));
+	ck_assert(ldns_pkt_edns(p));
+	ck_assert(ldns_pkt_edns_do(p));
+	ck_assert_uint_eq(ldns_pkt_edns_udp_size(p), 1232);
+	ck_assert_int_eq(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_question(p), 0)),
+	                 LDNS_RR_TYPE_KEY);
+	ldns_pkt_free(p);
+	hs_buf_reset(&m);
+	ck_assert_int_eq(disc_query_build("bad..name", LDNS_RR_TYPE_KEY, 1, &m), HS_E_NAME);
+	hs_buf_free(&m);
+}
+END_TEST
+
 START_TEST(uri_parser)
 {
 	disc_uri_t u;
@@ -702,6 +742,7 @@ static Suite *discovery_suite(void)
 	tcase_add_test(tc, bad_tokens_and_garbage);
 	tcase_add_test(tc, query_timeout_and_send_failure);
 	tcase_add_test(tc, uri_parser);
+	tcase_add_test(tc, query_build);
 	suite_add_tcase(s, tc);
 	return s;
 }

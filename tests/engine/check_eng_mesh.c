@@ -63,6 +63,7 @@ static void assert_converged(const h_net_t *net, size_t members)
 	}
 }
 
+/* requirements: AG-20 AG-21 AG-23 */
 START_TEST(test_three_converge)
 {
 	h_net_t net;
@@ -110,19 +111,18 @@ START_TEST(test_json_view)
 	ck_assert_uint_eq(hs_json_count(hs_json_get(g, "members")), 3);
 	const hs_json_t *row = hs_json_at(hs_json_get(g, "matrix"), 1);
 	ck_assert_str_eq(hs_json_str(hs_json_get(row, "owner"), &n), "agent.bravo.");
-	ck_assert_str_eq(hs_json_str(hs_json_at(hs_json_get(row, "cells"), 0), &n),
-	                 "OPERATIONAL");
+	ck_assert_str_eq(hs_json_str(hs_json_at(hs_json_get(row, "cells"), 0), &n), "OPERATIONAL");
 	ck_assert_str_eq(hs_json_str(hs_json_at(hs_json_get(row, "cells"), 1), &n), "NONE");
 	const hs_json_t *z = hs_json_at(hs_json_get(doc, "zones"), 0);
 	ck_assert_str_eq(hs_json_str(hs_json_get(z, "reason"), &n), "ok");
-	ck_assert_str_eq(hs_json_str(hs_json_get(hs_json_get(z, "policy"), "nsmgmt"), &n),
-	                 "agent");
+	ck_assert_str_eq(hs_json_str(hs_json_get(hs_json_get(z, "policy"), "nsmgmt"), &n), "agent");
 	hs_json_free(doc);
 	hs_buf_free(&b);
 	h_net_free(&net);
 }
 END_TEST
 
+/* requirements: AG-6 AG-7 AG-23 */
 START_TEST(test_kill_and_revive)
 {
 	h_net_t net;

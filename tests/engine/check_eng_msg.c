@@ -90,6 +90,7 @@ static void pack_hello_with(hs_buf_t *b, const char *drop, int bad_identity, int
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/* requirements: AG-25 AG-26 */
 START_TEST(test_hello_negative)
 {
 	hs_buf_t b = HS_BUF_INIT;
@@ -126,6 +127,7 @@ START_TEST(test_hello_negative)
 }
 END_TEST
 
+/* requirements: AG-27 */
 START_TEST(test_ack)
 {
 	eng_hello_ack_t a, d;
@@ -157,6 +159,7 @@ START_TEST(test_ack)
 }
 END_TEST
 
+/* requirements: AG-28 */
 START_TEST(test_beat_roundtrip)
 {
 	eng_beat_cell_t c1[] = {{(char *)"agent.bravo.", ENG_PEER_OPERATIONAL},
@@ -208,7 +211,7 @@ START_TEST(test_names_tables)
 	ck_assert_int_eq(s, ENG_PEER_INTERRUPTED);
 	ck_assert_int_eq(eng_peer_state_parse("operational", &s), HS_E_MALFORMED);
 	ck_assert_int_eq(eng_msg_type_parse("hello_ack"), ENG_MSG_HELLO_ACK);
-	ck_assert_int_eq(eng_msg_type_parse("SYNC"), ENG_MSG_NONE);
+	ck_assert_int_eq(eng_msg_type_parse("PING"), ENG_MSG_NONE);
 	ck_assert_str_eq(eng_msg_type_name(ENG_MSG_BEAT), "BEAT");
 }
 END_TEST

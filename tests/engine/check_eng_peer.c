@@ -16,6 +16,7 @@ typedef struct fx {
 	hs_env_fake_t clock;
 	eng_t *e;
 	h_acts_t acts;
+	int hold_beats; /* 0: every BEAT is reported delivered at once */
 } fx_t;
 
 static void fx_init(fx_t *f)
@@ -39,6 +40,9 @@ static void fx_drain(fx_t *f)
 {
 	h_acts_clear(&f->acts);
 	h_drain(f->e, &f->acts);
+	for (size_t i = 0; i < f->acts.n && !f->hold_beats; i++)
+		if (f->acts.a[i].kind == ENG_ACT_SEND && f->acts.a[i].type == ENG_MSG_BEAT)
+			ck_assert_int_eq(eng_send_result(f->e, f->acts.a[i].msgid, 1), HS_OK);
 }
 
 static void fx_advance(fx_t *f, uint64_t ms)
@@ -137,6 +141,7 @@ static void to_introduced(fx_t *f)
 	ck_assert_int_eq(h_state(f->e, BRAVO), ENG_PEER_INTRODUCED);
 }
 
+/* requirements: AG-9 */
 START_TEST(test_needed_and_discovery)
 {
 	fx_t f;
@@ -151,22 +156,21 @@ START_TEST(test_needed_and_discovery)
 	ck_assert_int_eq(a->new_state, ENG_PEER_NEEDED);
 	ck_assert_uint_eq(eng_next_deadline(f.e), UINT64_MAX); /* lookup outstanding */
 
-	/* failure: stays NEEDED with the reason, asked again after 5 s */
-	uint64_t t0 = f.clock.mono_ms;
+	/* failure: stays NEEDED with the reason; the engine keeps no retry
+	 * schedule of its own (AG-9, DISC-14: discovery's is the only one) */
 	ck_assert_int_eq(eng_peer_discovered(f.e, BRAVO, 0, "bad RRSIG on KEY"), HS_OK);
 	fx_drain(&f);
 	eng_peer_info_t pi;
 	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);
 	ck_assert_int_eq(pi.state, ENG_PEER_NEEDED);
 	ck_assert_str_eq(pi.reason, "discovery failed: bad RRSIG on KEY");
-	ck_assert_uint_eq(eng_next_deadline(f.e), t0 + 5000);
-	fx_advance(&f, 4999);
+	ck_assert_uint_eq(eng_next_deadline(f.e), UINT64_MAX);
+	fx_advance(&f, 600000);
 	ck_assert_ptr_null(h_find(&f.acts, ENG_ACT_DISCOVER, 0, BRAVO));
-	fx_advance(&f, 1);
-	ck_assert_ptr_nonnull(h_find(&f.acts, ENG_ACT_DISCOVER, 0, BRAVO));
-	/* second failure doubles the wait */
-	ck_assert_int_eq(eng_peer_discovered(f.e, BRAVO, 0, "timeout"), HS_OK);
-	ck_assert_uint_eq(eng_next_deadline(f.e), f.clock.mono_ms + 10000);
+	/* a later failure replaces the reason, whole (not "failed: failed") */
+	ck_assert_int_eq(eng_peer_discovered(f.e, BRAVO, 0, "dns.bravo./KEY: NXDOMAIN"), HS_OK);
+	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);
+	ck_assert_str_eq(pi.reason, "discovery failed: dns.bravo./KEY: NXDOMAIN");
 	/* success: KNOWN and a HELLO goes out at once */
 	ck_assert_int_eq(eng_peer_discovered(f.e, BRAVO, 1, NULL), HS_OK);
 	fx_drain(&f);
@@ -177,6 +181,7 @@ START_TEST(test_needed_and_discovery)
 }
 END_TEST
 
+/* requirements: AG-11 AG-14 AG-15 */
 START_TEST(test_hello_ours_first)
 {
 	fx_t f;
@@ -207,6 +212,7 @@ START_TEST(test_hello_ours_first)
 }
 END_TEST
 
+/* requirements: AG-15 */
 START_TEST(test_hello_theirs_first)
 {
 	fx_t f;
@@ -226,6 +232,7 @@ START_TEST(test_hello_theirs_first)
 }
 END_TEST
 
+/* requirements: AG-12 AG-27 */
 START_TEST(test_hello_rejected_not_in_hsync3)
 {
 	fx_t f;
@@ -241,16 +248,20 @@ START_TEST(test_hello_rejected_not_in_hsync3)
 	ck_assert_int_eq(hello_from(&f, CHARLIE, CHARLIE, "z1", 9), HS_OK);
 	eng_hello_ack_t ack = last_ack(&f, CHARLIE);
 	ck_assert_int_eq(ack.accept, 0);
-	ck_assert_str_eq(ack.reason, "'agent.charlie.' is not listed ON in HSYNC3 of zone 'z1.'");
+	ck_assert_uint_eq(ack.nonce, 9);
+	/* AG-27: a code, and the detail as text */
+	ck_assert_str_eq(ack.reason, "peer-not-listed");
+	ck_assert_str_eq(ack.text, "'agent.charlie.' is not listed ON in HSYNC3 of zone 'z1.'");
 	ck_assert_int_eq(h_state(f.e, CHARLIE), ENG_PEER_KNOWN);
 	eng_peer_info_t pi;
 	ck_assert_int_eq(eng_peer_get(f.e, CHARLIE, &pi), HS_OK);
 	ck_assert_int_eq(pi.hello_rcvd_ok, 0);
-	ck_assert_ptr_nonnull(strstr(pi.reason, "its hello rejected"));
+	ck_assert_ptr_nonnull(strstr(pi.reason, "its hello refused: peer-not-listed"));
 	/* a zone we do not serve at all */
 	ck_assert_int_eq(hello_from(&f, CHARLIE, CHARLIE, "elsewhere.example", 10), HS_OK);
 	ack = last_ack(&f, CHARLIE);
-	ck_assert_str_eq(ack.reason, "none of the 1 zones listed is served here");
+	ck_assert_str_eq(ack.reason, "not-served");
+	ck_assert_str_eq(ack.text, "none of the 1 zones listed is served here");
 	/* an agent that is nobody's peer is answered with a rejection too */
 	ck_assert_int_eq(hello_from(&f, "agent.mallory", "agent.mallory", "z1", 11), HS_OK);
 	ck_assert_int_eq(last_ack(&f, "agent.mallory.").accept, 0);
@@ -275,7 +286,8 @@ START_TEST(test_hello_zone_without_hsyncparam)
 	ck_assert_int_eq(hello_from(&f, BRAVO, BRAVO, "z3", 3), HS_OK);
 	eng_hello_ack_t ack = last_ack(&f, BRAVO);
 	ck_assert_int_eq(ack.accept, 0);
-	ck_assert_str_eq(ack.reason,
+	ck_assert_str_eq(ack.reason, "no-hsyncparam"); /* the zone code of section 2 */
+	ck_assert_str_eq(ack.text,
 	                 "zone 'z3.' is not multi-provider here: no HSYNCPARAM at the apex");
 	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_KNOWN);
 	fx_free(&f);
@@ -296,6 +308,7 @@ START_TEST(test_our_identity_not_listed)
 }
 END_TEST
 
+/* requirements: AG-11 AG-13 */
 START_TEST(test_our_hello_rejected_and_retried)
 {
 	fx_t f;
@@ -320,23 +333,61 @@ START_TEST(test_our_hello_rejected_and_retried)
 }
 END_TEST
 
+/* requirements: AG-12 AG-17 AG-18 AG-19 */
 START_TEST(test_identity_mismatch_and_refusals)
 {
 	fx_t f;
 	fx_init(&f);
 	to_known(&f);
+	h_log_t log;
+	memset(&log, 0, sizeof(log));
+	hs_log_set_hook(h_log_hook, &log);
+	/* AG-18: every refusal is answered with a HELLO_ACK accept false
+	 * and a code, counted on the peer and logged at notice */
 	ck_assert_int_eq(hello_from(&f, BRAVO, CHARLIE, "z1", 1), HS_E_REFUSED);
-	ck_assert_uint_eq(h_count(&f.acts, ENG_ACT_SEND, ENG_MSG_HELLO_ACK), 0);
-	/* BEAT before introduction */
+	eng_hello_ack_t ack = last_ack(&f, BRAVO);
+	ck_assert_int_eq(ack.accept, 0);
+	ck_assert_uint_eq(ack.nonce, 1);
+	ck_assert_str_eq(ack.reason, "identity-mismatch");
+	/* BEAT before introduction: nonce 0, not-introduced */
 	ck_assert_int_eq(beat_from(&f, BRAVO, 1000), HS_E_REFUSED);
 	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_KNOWN);
+	ack = last_ack(&f, BRAVO);
+	ck_assert_uint_eq(ack.nonce, 0);
+	ck_assert_str_eq(ack.reason, "not-introduced");
 	static const uint8_t junk[] = {0x81, 0xa1, 0x61};
 	ck_assert_int_eq(eng_message(f.e, BRAVO, "BEAT", junk, sizeof(junk)), HS_E_TRUNC);
-	ck_assert_int_eq(eng_message(f.e, BRAVO, "SYNC", junk, sizeof(junk)), HS_E_UNKNOWN_TYPE);
+	fx_drain(&f);
+	ack = last_ack(&f, BRAVO);
+	ck_assert_uint_eq(ack.nonce, 0);
+	ck_assert_str_eq(ack.reason, "bad-message");
+	ck_assert_int_eq(eng_message(f.e, BRAVO, "HELLO", junk, sizeof(junk)), HS_E_TRUNC);
+	fx_drain(&f);
+	ck_assert_str_eq(last_ack(&f, BRAVO).reason, "bad-message");
+	/* AG-17: a HELLO with nonce 0 is refused */
+	ck_assert_int_eq(hello_from(&f, BRAVO, BRAVO, "z1", 0), HS_E_MALFORMED);
+	ack = last_ack(&f, BRAVO);
+	ck_assert_uint_eq(ack.nonce, 0);
+	ck_assert_str_eq(ack.reason, "bad-message");
+	ck_assert_str_eq(ack.text, "nonce 0");
+	eng_peer_info_t pi;
+	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);
+	ck_assert_uint_eq(pi.refused_in, 5);
+	ck_assert_int_eq(pi.hello_rcvd_ok, 0);
+	/* a broken HELLO_ACK is counted and logged, never answered */
+	ck_assert_int_eq(eng_message(f.e, BRAVO, "HELLO_ACK", junk, sizeof(junk)), HS_E_TRUNC);
+	fx_drain(&f);
+	ck_assert_uint_eq(h_count(&f.acts, ENG_ACT_SEND, ENG_MSG_HELLO_ACK), 0);
+	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);
+	ck_assert_uint_eq(pi.refused_in, 6);
+	hs_log_set_hook(NULL, NULL);
+	ck_assert_uint_eq(h_log_count(&log, "from 'agent.bravo.' refused: "), 6);
+	ck_assert_int_eq(eng_message(f.e, BRAVO, "PING", junk, sizeof(junk)), HS_E_UNKNOWN_TYPE);
 	fx_free(&f);
 }
 END_TEST
 
+/* requirements: AG-7 AG-8 */
 START_TEST(test_silence_thresholds)
 {
 	fx_t f;
@@ -409,6 +460,7 @@ START_TEST(test_set_beat_interval)
 }
 END_TEST
 
+/* requirements: AG-4 AG-7 */
 START_TEST(test_leave_off_and_removed)
 {
 	fx_t f;
@@ -455,6 +507,7 @@ START_TEST(test_leave_off_and_removed)
 }
 END_TEST
 
+/* requirements: AG-10 */
 START_TEST(test_transition_logged_once)
 {
 	fx_t f;
@@ -485,6 +538,7 @@ START_TEST(test_transition_logged_once)
 }
 END_TEST
 
+/* requirements: AG-16 */
 START_TEST(test_peer_restart_rehello)
 {
 	fx_t f;
@@ -541,6 +595,108 @@ START_TEST(test_send_results)
 }
 END_TEST
 
+/* AG-18: a peer's refusal of our BEAT (nonce 0, not-introduced)
+ * is counted and makes us introduce ourselves again at once; other
+ * refusals are only counted and kept as the reason. */
+/* requirements: AG-18 */
+START_TEST(test_refused_by_peer)
+{
+	fx_t f;
+	fx_init(&f);
+	to_introduced(&f);
+	ck_assert_int_eq(ack_from(&f, BRAVO, 0, 0, "bad-message"), HS_OK);
+	ck_assert_uint_eq(h_count(&f.acts, ENG_ACT_SEND, ENG_MSG_HELLO), 0);
+	eng_peer_info_t pi;
+	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);
+	ck_assert_uint_eq(pi.refused_out, 1);
+	ck_assert_str_eq(pi.reason, "it refused our message: bad-message");
+	uint64_t n = 0;
+	ck_assert_int_eq(ack_from(&f, BRAVO, 0, 0, "not-introduced"), HS_OK);
+	n = last_hello_nonce(&f, BRAVO); /* the same nonce: not a restart */
+	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);
+	ck_assert_uint_eq(pi.refused_out, 2);
+	ck_assert_int_eq(pi.hello_sent_ok, 0);
+	ck_assert_int_eq(pi.state, ENG_PEER_INTRODUCED); /* our view is unchanged */
+	ck_assert_int_eq(ack_from(&f, BRAVO, n, 1, NULL), HS_OK);
+	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);
+	ck_assert_int_eq(pi.hello_sent_ok, 1);
+	fx_free(&f);
+}
+END_TEST
+
+/* AG-2: a zone that lists only us ON is not multi-provider. */
+/* requirements: AG-2 */
+START_TEST(test_alone_not_multi)
+{
+	fx_t f;
+	fx_init(&f);
+	static const char *const h3[] = {"ON alpha agent.alpha. .", "OFF bravo agent.bravo. .",
+	                                 NULL};
+	h_load(f.e, "solo", h3, PARAM);
+	ck_assert_int_eq(eng_zone_find(f.e, "solo.")->reason, ENG_ZONE_NO_PEERS);
+	ck_assert_str_eq(eng_zone_reason_name(ENG_ZONE_NO_PEERS), "no-peers");
+	ck_assert_ptr_null(eng_zone_group(f.e, "solo."));
+	ck_assert_uint_eq(eng_group_count(f.e), 0);
+	ck_assert_uint_eq(eng_peer_count(f.e), 0);
+	fx_free(&f);
+}
+END_TEST
+
+/* AG-8: an advertised interval is clamped to 500 ms .. 1 h. */
+/* requirements: AG-8 */
+START_TEST(test_interval_clamped)
+{
+	fx_t f;
+	fx_init(&f);
+	to_introduced(&f);
+	ck_assert_int_eq(beat_from(&f, BRAVO, 10), HS_OK);
+	eng_peer_info_t pi;
+	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);
+	ck_assert_uint_eq(pi.beat_interval_ms, 500);
+	fx_advance(&f, 1000); /* 2 x 500: not yet degraded */
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_OPERATIONAL);
+	fx_advance(&f, 1);
+	ck_assert_int_eq(h_state(f.e, BRAVO), ENG_PEER_DEGRADED);
+	ck_assert_int_eq(beat_from(&f, BRAVO, 4000000), HS_OK);
+	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);
+	ck_assert_uint_eq(pi.beat_interval_ms, 3600000);
+	fx_free(&f);
+}
+END_TEST
+
+/* An unreachable peer: while our BEAT to it is undelivered, no other BEAT
+ * to it is queued (draft-hsync-agents section 6); once the transport
+ * gives up on it, the next interval queues one again. */
+START_TEST(test_one_pending_beat)
+{
+	fx_t f;
+	eng_peer_info_t pi;
+	const eng_action_t *a;
+	uint64_t first;
+	size_t beats = 0;
+
+	fx_init(&f);
+	f.hold_beats = 1;
+	to_introduced(&f); /* the introduction sends a BEAT at once */
+	a = h_find(&f.acts, ENG_ACT_SEND, ENG_MSG_BEAT, BRAVO);
+	ck_assert_ptr_nonnull(a);
+	first = a->msgid;
+	for (int i = 0; i < 20; i++) { /* 20 intervals: DEGRADED, INTERRUPTED */
+		fx_advance(&f, 1000);
+		beats += h_count(&f.acts, ENG_ACT_SEND, ENG_MSG_BEAT);
+	}
+	ck_assert_uint_eq(beats, 0);
+	ck_assert_int_eq(eng_peer_get(f.e, BRAVO, &pi), HS_OK);
+	ck_assert_uint_eq(pi.beats_tx, 1);
+	ck_assert_uint_ge(pi.beats_skipped, 19);
+	/* the transport gives up on it (expired): the next one goes out */
+	ck_assert_int_eq(eng_send_result(f.e, first, 0), HS_OK);
+	fx_advance(&f, 1000);
+	ck_assert_ptr_nonnull(h_find(&f.acts, ENG_ACT_SEND, ENG_MSG_BEAT, BRAVO));
+	fx_free(&f);
+}
+END_TEST
+
 static Suite *peer_suite(void)
 {
 	Suite *s = suite_create("eng_peer");
@@ -558,7 +714,11 @@ static Suite *peer_suite(void)
 	tcase_add_test(tc, test_leave_off_and_removed);
 	tcase_add_test(tc, test_transition_logged_once);
 	tcase_add_test(tc, test_peer_restart_rehello);
+	tcase_add_test(tc, test_refused_by_peer);
+	tcase_add_test(tc, test_alone_not_multi);
+	tcase_add_test(tc, test_interval_clamped);
 	tcase_add_test(tc, test_send_results);
+	tcase_add_test(tc, test_one_pending_beat);
 	tcase_add_test(tc, test_json_escapes_remote_text);
 	suite_add_tcase(s, tc);
 	return s;

@@ -22,6 +22,7 @@ static void analyse(const char *self, const char *const *h3, const char *const *
 	h_rrs_free(&r);
 }
 
+/* requirements: AG-2 */
 START_TEST(test_table)
 {
 	static const char *const h3_abc[] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .",
@@ -63,6 +64,7 @@ START_TEST(test_table)
 }
 END_TEST
 
+/* requirements: AG-3 AG-4 */
 START_TEST(test_peers_policy_labels)
 {
 	/* labels with and without the trailing dot, quoted (no dot on the wire) */
@@ -101,6 +103,7 @@ START_TEST(test_peers_policy_labels)
 }
 END_TEST
 
+/* requirements: AG-2 */
 START_TEST(test_malformed)
 {
 	h_rrs_t r;
@@ -150,6 +153,7 @@ START_TEST(test_malformed)
 }
 END_TEST
 
+/* requirements: AG-1 */
 START_TEST(test_names)
 {
 	char out[ENG_NAME_MAX];
@@ -177,6 +181,7 @@ START_TEST(test_names)
 }
 END_TEST
 
+/* requirements: AG-5 */
 START_TEST(test_group_id)
 {
 	const char *a[] = {"agent.bravo.", "agent.alpha.", "agent.charlie."};

@@ -74,6 +74,7 @@ static void load(uint32_t serial, uint32_t refresh, uint32_t retry, uint32_t exp
 	ck_assert_ptr_eq(a.data, &dummy_data);
 }
 
+/* requirements: AZ-7 */
 START_TEST(test_serial_arith)
 {
 	ck_assert_int_eq(zsec_serial_newer(2, 1), 1);
@@ -89,6 +90,7 @@ START_TEST(test_serial_arith)
 }
 END_TEST
 
+/* requirements: AZ-11 */
 START_TEST(test_first_load)
 {
 	setup_n(1, NULL);
@@ -115,6 +117,7 @@ START_TEST(test_first_load)
 }
 END_TEST
 
+/* requirements: AZ-7 */
 START_TEST(test_refresh_timer)
 {
 	setup_n(1, NULL);
@@ -141,6 +144,7 @@ START_TEST(test_refresh_timer)
 }
 END_TEST
 
+/* requirements: AZ-1 */
 START_TEST(test_timer_clamps)
 {
 	zsec_config_t c;
@@ -189,6 +193,7 @@ START_TEST(test_timer_clamps)
 }
 END_TEST
 
+/* requirements: AZ-8 */
 START_TEST(test_retry_on_failure)
 {
 	setup_n(1, NULL);
@@ -224,6 +229,7 @@ START_TEST(test_retry_on_failure)
 }
 END_TEST
 
+/* requirements: AZ-8 */
 START_TEST(test_next_primary)
 {
 	setup_n(2, NULL);
@@ -240,6 +246,7 @@ START_TEST(test_next_primary)
 }
 END_TEST
 
+/* requirements: AZ-9 */
 START_TEST(test_expire)
 {
 	zsec_config_t c;
@@ -275,6 +282,7 @@ START_TEST(test_expire)
 }
 END_TEST
 
+/* requirements: AZ-10 */
 START_TEST(test_notify)
 {
 	setup_n(2, NULL);
@@ -325,6 +333,7 @@ START_TEST(test_notify)
 }
 END_TEST
 
+/* requirements: AZ-7 */
 START_TEST(test_serial_wrap)
 {
 	setup_n(1, NULL);
@@ -424,6 +433,7 @@ START_TEST(test_set_primaries)
 END_TEST
 
 /* Each zone's own floors, below or above the configuration's. */
+/* requirements: AZ-1 */
 START_TEST(test_zone_floors)
 {
 	zsec_zone_info_t i;

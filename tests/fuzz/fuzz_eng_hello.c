@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    eng_hello_ack_decode(w.data, w.len, &a2, NULL) != HS_OK)
 			abort();
 		if (a.accept != a2.accept || a.nonce != a2.nonce ||
-		    (!a.accept && strcmp(a.reason, a2.reason) != 0))
+		    (!a.accept && strcmp(a.reason, a2.reason) != 0) ||
+		    (!a.accept && strcmp(a.text, a2.text) != 0))
 			abort();
 	}
 	hs_buf_free(&w);

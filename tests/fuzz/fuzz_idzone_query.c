@@ -1,8 +1,10 @@
 /*
- * fuzz_idzone_query.c -- a request as hsyncd's identity-zone responder
- * sees it: parsed with the transport's tp_req_parse, then answered (and
- * transferred) from a signed identity zone. Every reply must be a DNS
- * message ldns can read, with the request's id, within the size limit.
+ * fuzz_idzone_query.c -- a request as hsyncd's zone server sees it for
+ * the identity zone: parsed with the transport's tp_req_parse and
+ * zone/zxfr.h's request parser, then answered (zn_answer) and
+ * transferred (zn_out, AXFR or IXFR) from a signed identity zone in the
+ * zone machinery. Every reply must be a DNS message ldns can read, with
+ * the request's id, within the size limit.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,10 +13,12 @@
 #include "dnssec/sign.h"
 #include "dnssec/sign_int.h"
 #include "transport/endpoint.h"
+#include "zone/answer.h"
+#include "zone/zxfr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static ds_zone_t *zone;
+static zn_snap_t *zone;
 
 static void zone_init(void)
 {
@@ -42,8 +46,19 @@ static void zone_init(void)
 	s.key_rdlen = sizeof(key);
 	s.hpke_rdata = hpke;
 	s.hpke_rdlen = sizeof(hpke);
-	if (ds_zone_sign(&s, &ks, 1800000000u, 0, &zone, NULL) != HS_OK)
+	ds_zone_t *dz = NULL;
+	zn_builder_t *b = NULL;
+	zn_zone_t *zz = NULL;
+	ldns_rdf *apex = ldns_dname_new_frm_str("agent.a.example.");
+	if (ds_zone_sign(&s, &ks, 1800000000u, 0, &dz, NULL) != HS_OK ||
+	    ds_zone_builder(dz, &b, NULL) != HS_OK ||
+	    zn_zone_new(ldns_rdf_data(apex), ldns_rdf_size(apex), &zz) != HS_OK ||
+	    zn_zone_set(zz, b, NULL) != HS_OK)
 		abort();
+	zone = zn_zone_snapshot(zz);
+	zn_zone_free(zz);
+	ds_zone_free(dz);
+	ldns_rdf_deep_free(apex);
 	ldns_key_list_free(ks.list);
 }
 
@@ -63,12 +78,13 @@ static void check_reply(const hs_buf_t *out, uint16_t id, size_t limit)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	tp_req_info_t ri;
-	ds_query_t q;
+	zn_query_t q;
+	zn_xfr_req_t xr;
 	hs_buf_t out = HS_BUF_INIT;
 
 	if (zone == NULL)
 		zone_init();
-	(void)ds_zone_covers(zone, data, size > 255 ? 255 : size);
+	(void)zn_snap_covers(zone, data, size > 255 ? 255 : size);
 	if (tp_req_parse(data, size, &ri) != HS_OK || !ri.has_question)
 		return 0;
 	memset(&q, 0, sizeof(q));
@@ -79,17 +95,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	q.qtype = ri.qtype;
 	q.qclass = ri.qclass;
 	q.has_opt = ri.has_opt;
+	q.edns_version = ri.edns_version;
 	q.dnssec_ok = ri.has_opt && (ri.edns_flags & 0x8000);
 	q.limit = tp_req_udp_limit(&ri, 1232);
-	if (ds_zone_answer(zone, &q, &out) == HS_OK)
+	q.tcp = size & 1;
+	if (zn_answer(zone, &q, &out) == HS_OK)
 		check_reply(&out, ri.id, q.limit < 512 ? 512 : q.limit);
-	else if (ds_zone_covers(zone, ri.qname, ri.qname_len) && ri.qclass == 1)
+	else if (zn_snap_covers(zone, ri.qname, ri.qname_len))
 		abort(); /* a query for the zone is always answered */
+	if (zn_xfr_req_parse(data, size, &xr, NULL) == HS_OK) {
+		zn_out_t *o = NULL;
+		zn_out_opts_t opts = {q.limit, (int)(size & 2)};
+		if (zn_out_new(zone, NULL, &xr, &opts, &o) == HS_OK) {
+			int n = 0;
+			while ((out.len = 0, zn_out_next(o, &out)) == HS_OK && n++ < 64)
+				check_reply(&out, xr.id, opts.max_msg < 512 ? 512 : opts.max_msg);
+			zn_out_free(o);
+		}
+	}
 	out.len = 0;
-	if (ds_zone_axfr(zone, &q, &out) == HS_OK)
-		check_reply(&out, ri.id, 65535);
-	out.len = 0;
-	if (ds_reply_rcode(&q, 1, 0, &out) != HS_OK)
+	if (zn_answer_rcode(&q, 1, 0, &out) != HS_OK)
 		abort(); /* a parsed question can always be answered */
 	check_reply(&out, ri.id, 512);
 	hs_buf_free(&out);

@@ -13,7 +13,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const unsigned modes[] = {0, PKT_PRINT_SHORT};
+	static const unsigned modes[] = {0, PKT_PRINT_SHORT,
+	                                 PKT_PRINT_NO_COMMENTS | PKT_PRINT_NO_QUESTION |
+	                                     PKT_PRINT_NO_AUTHORITY | PKT_PRINT_NO_ADDITIONAL};
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		hs_buf_t out = HS_BUF_INIT;
 		hs_errmsg_t em;

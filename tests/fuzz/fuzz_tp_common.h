@@ -67,8 +67,8 @@ static void fz_init(void)
 	if (mkdtemp(fz.dir) == NULL)
 		abort();
 	snprintf(path, sizeof(path), "%s/b.db", fz.dir);
-	if (sig0_key_generate(SIG0_ALG_ED25519, 0, "alpha.example.", &fz.a_sig0, NULL) ||
-	    sig0_key_generate(SIG0_ALG_ED25519, 0, "beta.example.", &fz.b_sig0, NULL) ||
+	if (sig0_key_generate(SIG0_ALG_ED25519, 0, "dns.alpha.example.", &fz.a_sig0, NULL) ||
+	    sig0_key_generate(SIG0_ALG_ED25519, 0, "dns.beta.example.", &fz.b_sig0, NULL) ||
 	    hpke_key_generate(&fz.a_hpke, HPKE_KEM_X25519_SHA256, &fz.fake.env) ||
 	    hpke_key_generate(&fz.b_hpke, HPKE_KEM_X25519_SHA256, &fz.fake.env))
 		abort();

@@ -450,6 +450,7 @@ END_TEST
 
 /* A low-order X25519 point gives an all-zero shared secret: sealing to it
  * is refused, and as `enc` it cannot be opened. */
+/* requirements: ENV-7 */
 START_TEST(test_x25519_zero_shared_secret)
 {
 	static const char *low[] = {

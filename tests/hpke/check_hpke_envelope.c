@@ -55,6 +55,7 @@ static int open_env(hs_buf_t *out, const hpke_env_ids_t *ids, const parties_t *p
 	return hpke_env_open(out, ids, keys, 2, sender, env->data, env->len);
 }
 
+/* requirements: ENV-1 ENV-4 ENV-5 ENV-6 */
 START_TEST(test_roundtrip_and_layout)
 {
 	parties_t p;
@@ -118,6 +119,7 @@ START_TEST(test_roundtrip_and_layout)
 END_TEST
 
 /* key id = SHA-256(kem_id || pkRm)[0..7], here for RFC 9180 A.1's pkRm */
+/* requirements: ENV-3 */
 START_TEST(test_key_id)
 {
 	hs_buf_t ikm = HS_BUF_INIT;
@@ -132,6 +134,7 @@ START_TEST(test_key_id)
 }
 END_TEST
 
+/* requirements: ENV-8 ENV-10 ENV-11 */
 START_TEST(test_open_failures)
 {
 	parties_t p;
@@ -193,6 +196,7 @@ END_TEST
 
 /* During a rollover the recipient holds old and new keys; the key id
  * picks the right one. */
+/* requirements: ENV-9 ENV-14 */
 START_TEST(test_rollover)
 {
 	parties_t p;

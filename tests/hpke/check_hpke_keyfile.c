@@ -69,6 +69,7 @@ START_TEST(test_parse_good)
 }
 END_TEST
 
+/* requirements: ENV-15 */
 START_TEST(test_parse_bad)
 {
 	static const struct {
@@ -119,6 +120,7 @@ START_TEST(test_parse_bad)
 }
 END_TEST
 
+/* requirements: ENV-15 */
 START_TEST(test_write_read)
 {
 	static const uint16_t kems[][3] = {{32, 1, 2}, {16, 1, 1}, {18, 3, 3}};

@@ -10,6 +10,7 @@
 #
 # Needs: nsd, ldns-keygen, ldns-signzone, dig, $HSYNC_BIN/{hsync-discover,
 # hsync-keygen,hsync-rr}. Skips (77) without nsd or the ldns tools.
+# requirements: DISC-4 DISC-12 DISC-16 (rfc-drafts/requirements.md)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib_servers.sh"
@@ -96,7 +97,7 @@ done
 run() { # run NAME ARGS...: output in $TMP/NAME.out/.err, status in $rc
 	local name=$1
 	shift
-	"$DISC" -s 127.0.0.1 -p "$NSD_PORT" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+	"$DISC" @127.0.0.1 -p "$NSD_PORT" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
 	rc=$?
 }
 has() { grep -qF -- "$2" "$TMP/$1"; }

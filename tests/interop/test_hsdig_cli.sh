@@ -40,7 +40,7 @@ expect_rc 1 "+tcp=1" "$HSDIG" +tcp=1 example.test
 expect_rc 1 "-p without value" "$HSDIG" example.test -p
 expect_rc 1 "-p 0" "$HSDIG" -p 0 example.test
 expect_rc 1 "unknown type" "$HSDIG" example.test NOSUCHTYPE
-expect_rc 1 "server not a literal" "$HSDIG" @localhost example.test
+expect_rc 1 "server name that does not resolve" "$HSDIG" @no-such-host.invalid example.test
 expect_rc 1 "bad name" "$HSDIG" @127.0.0.1 "a..b"
 grep -q '^hsdig: ' "$TMP/err" && [ "$(wc -l <"$TMP/err")" -eq 1 ] && ok "one-line error" ||
 	bad "error is not one line: $(cat "$TMP/err")"

@@ -13,6 +13,7 @@
 #
 # Needs: nsd, dig, kdig, ldns-keygen, ldns-verify-zone, dnssec-keygen and
 # the built tools. Skips (77) when a program is missing.
+# requirements: DISC-17 DISC-18 DISC-19 DISC-20 DISC-21 (rfc-drafts/requirements.md)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib_servers.sh"
@@ -32,7 +33,7 @@ checks=0
 fails=0
 ok() { checks=$((checks + 1)); echo "ok   $*"; }
 bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL $*"; }
-ctl() { "$BIN/hsyncctl" -s "$TMP/ctl.sock" -t 5 "$@"; }
+ctl() { "$BIN/hsyncctl" -s "$TMP/ctl.sock" -w 5 "$@"; }
 
 ID=agent.idz.test.
 mkdir -p "$TMP/k" "$TMP/nsd"
@@ -261,7 +262,7 @@ ctl --json status | grep -q "\"identity_zone\":{\"serial\":$SERIAL2" && ok "stat
 	bad "status: $(ctl --json status)"
 
 # discovery straight from hsyncd, anchored at the DS
-"$BIN/hsync-discover" -s 127.0.0.1 -p "$PORT" --anchor "$TMP/ds.anchor" "${ID%.}" >"$TMP/disc.out" 2>&1
+"$BIN/hsync-discover" @127.0.0.1 -p "$PORT" --anchor "$TMP/ds.anchor" "${ID%.}" >"$TMP/disc.out" 2>&1
 grep -q "ACCEPTED secure" "$TMP/disc.out" && ok "hsync-discover from hsyncd: secure" ||
 	bad "discover: $(cat "$TMP/disc.out")"
 
@@ -274,12 +275,12 @@ if nsd_start "$TMP/nsd" "$ID" "$TMP/nsd/idz.zone"; then
 	dig @127.0.0.1 -p "$NSD_PORT" +dnssec +norec "dns.$ID" TYPE65290 >"$TMP/n.out"
 	grep -q "flags: qr aa" "$TMP/n.out" && grep -q "RRSIG" "$TMP/n.out" && ok "NSD serves HPKEKEY signed" ||
 		bad "NSD: $(cat "$TMP/n.out")"
-	"$BIN/hsync-discover" -s 127.0.0.1 -p "$NSD_PORT" --anchor "$TMP/ds.anchor" "${ID%.}" \
+	"$BIN/hsync-discover" @127.0.0.1 -p "$NSD_PORT" --anchor "$TMP/ds.anchor" "${ID%.}" \
 		>"$TMP/disc2.out" 2>&1
 	grep -q "ACCEPTED secure" "$TMP/disc2.out" && ok "hsync-discover through NSD: secure" ||
 		bad "discover via NSD: $(cat "$TMP/disc2.out")"
 	grep -q "port      $PORT" "$TMP/disc2.out" && ok "port from the URI via NSD" || bad "port: $(cat "$TMP/disc2.out")"
-	"$BIN/hsync-discover" -s 127.0.0.1 -p "$NSD_PORT" --anchor "$OTHER.ds" "${ID%.}" >/dev/null 2>&1
+	"$BIN/hsync-discover" @127.0.0.1 -p "$NSD_PORT" --anchor "$OTHER.ds" "${ID%.}" >/dev/null 2>&1
 	[ $? -eq 1 ] && ok "a wrong anchor is refused" || bad "wrong anchor accepted"
 	conf "provide-xfr: 127.0.0.2" "notify: 127.0.0.1@$NSD_PORT" >"$TMP/hsyncd.conf"
 	sleep 1

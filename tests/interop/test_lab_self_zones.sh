@@ -49,7 +49,7 @@ for id in alpha bravo; do
 	[ "$got" = "10 1 \"dns://dns.$id.lab:$(cat "$TMP/$id/port")/\"" ] &&
 		ok "NSD serves $id's zone from $id: $got" || bad "NSD for $id: '$got'"
 done
-"$BIN/hsync-discover" -s 127.0.0.1 -p "$NSD_PORT" --anchor "$TMP/trust-anchor.ds" alpha.lab bravo.lab \
+"$BIN/hsync-discover" @127.0.0.1 -p "$NSD_PORT" --anchor "$TMP/trust-anchor.ds" alpha.lab bravo.lab \
 	>"$TMP/disc.out" 2>&1 && ok "hsync-discover: both secure from the lab. anchor" ||
 	bad "discover: $(cat "$TMP/disc.out")"
 

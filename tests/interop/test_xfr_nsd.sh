@@ -6,6 +6,7 @@
 # meets: zone not served, nothing listening, record cap, usage.
 #
 # Needs: nsd, dig, $HSYNC_BIN/hsync-xfr and hsync-rr. Skips (77) without nsd.
+# requirements: AZ-6 AZ-11 (rfc-drafts/requirements.md)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib_servers.sh"

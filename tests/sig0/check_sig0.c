@@ -63,6 +63,7 @@ static void make_notify(hs_buf_t *m)
 		hs_buf_append_u8(m, (uint8_t)i);
 }
 
+/* requirements: SIG-9 SIG-11 SIG-19 */
 START_TEST(test_vectors_valid)
 {
 	for (size_t i = 0; i < 2; i++) {
@@ -88,6 +89,7 @@ START_TEST(test_vectors_valid)
 END_TEST
 
 /* Every byte of each vector replaced by each of the 255 other values. */
+/* requirements: SIG-12 SIG-18 */
 START_TEST(test_vectors_every_flip)
 {
 	for (size_t i = 0; i < 2; i++) {
@@ -129,6 +131,7 @@ static const struct {
     {SIG0_ALG_RSASHA256, 1024}, {SIG0_ALG_RSASHA512, 1024},
 };
 
+/* requirements: SIG-2 */
 START_TEST(test_roundtrip_every_alg)
 {
 	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
@@ -176,6 +179,7 @@ START_TEST(test_roundtrip_every_alg)
 }
 END_TEST
 
+/* requirements: SIG-7 SIG-16 */
 START_TEST(test_signer_and_options)
 {
 	sig0_key_t *k = NULL;
@@ -212,6 +216,7 @@ START_TEST(test_signer_and_options)
 }
 END_TEST
 
+/* requirements: SIG-13 */
 START_TEST(test_sig_placement)
 {
 	sig0_key_t *k = NULL;
@@ -248,6 +253,7 @@ END_TEST
 
 /* Change one field of the SIG RR of a signed message (fields outside the
  * signed data), expect malformed. */
+/* requirements: SIG-6 SIG-7 */
 START_TEST(test_sig_fields)
 {
 	sig0_key_t *k = NULL;
@@ -274,6 +280,7 @@ START_TEST(test_sig_fields)
 }
 END_TEST
 
+/* requirements: SIG-14 */
 START_TEST(test_compressed_signer_rejected)
 {
 	/* header, question a.example. SOA, SIG whose signer is a pointer to 12 */
@@ -331,6 +338,7 @@ done:
 	return k;
 }
 
+/* requirements: SIG-15 */
 START_TEST(test_candidate_cap)
 {
 	sig0_key_t *real = NULL, *fakes[10];
@@ -375,6 +383,7 @@ START_TEST(test_candidate_cap)
 }
 END_TEST
 
+/* requirements: SIG-18 SIG-22 */
 START_TEST(test_budget_in_verify)
 {
 	hs_env_fake_t env;
@@ -416,6 +425,7 @@ START_TEST(test_budget_in_verify)
 }
 END_TEST
 
+/* requirements: SIG-8 */
 START_TEST(test_sign_errors)
 {
 	sig0_key_t *k = NULL, *pub = NULL;
@@ -445,6 +455,7 @@ START_TEST(test_sign_errors)
 }
 END_TEST
 
+/* requirements: SIG-23 SIG-24 SIG-25 */
 START_TEST(test_status_mapping)
 {
 	ck_assert_uint_eq(sig0_status_rcode(SIG0_VALID, 1), 0);

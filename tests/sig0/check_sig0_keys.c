@@ -37,6 +37,7 @@ static void put(const char *dir, const char *name, const char *text)
 	ck_assert_int_eq(hs_write_file_atomic(path, text, strlen(text), 0600), HS_OK);
 }
 
+/* requirements: SIG-5 */
 START_TEST(test_bind_files)
 {
 	char *dir = tu_tmpdir(), path[512];
@@ -114,6 +115,7 @@ START_TEST(test_bind_files)
 }
 END_TEST
 
+/* requirements: SIG-5 */
 START_TEST(test_write_read_every_alg)
 {
 	static const uint8_t algs[] = {15, 13, 14, 8, 10};
@@ -154,6 +156,7 @@ START_TEST(test_write_read_every_alg)
 }
 END_TEST
 
+/* requirements: SIG-1 SIG-3 */
 START_TEST(test_rr_text)
 {
 	sig0_key_t *k = NULL;
@@ -225,6 +228,7 @@ START_TEST(test_rr_text)
 }
 END_TEST
 
+/* requirements: SIG-2 SIG-4 */
 START_TEST(test_key_tag_and_algs)
 {
 	uint8_t a;
@@ -253,6 +257,7 @@ START_TEST(test_key_tag_and_algs)
 }
 END_TEST
 
+/* requirements: SIG-21 SIG-22 */
 START_TEST(test_budget_buckets)
 {
 	hs_env_fake_t env;
@@ -281,6 +286,7 @@ START_TEST(test_budget_buckets)
 }
 END_TEST
 
+/* requirements: SIG-21 */
 START_TEST(test_budget_source)
 {
 	char out[64];

@@ -105,6 +105,7 @@ START_TEST(test_outq_lifecycle)
 }
 END_TEST
 
+/* requirements: TP-35 TP-36 */
 START_TEST(test_inbox_exactly_once)
 {
 	char *path = stt_path("inbox");
@@ -154,6 +155,7 @@ START_TEST(test_inbox_exactly_once)
 END_TEST
 
 /* When the inbox insert fails, the replay entry is not kept either. */
+/* requirements: TP-36 */
 START_TEST(test_inbox_atomic)
 {
 	char *path = stt_path("atomic");
@@ -357,7 +359,7 @@ START_TEST(test_migrate_from_v1)
 	ck_assert_int_eq(st_outq_add(st, &a, NULL), HS_OK);
 	ck_assert_int_eq(st_check(st, NULL), HS_OK);
 	st_close(st);
-	ck_assert_int_eq(stt_sql_int(path, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(stt_sql_int(path, "PRAGMA user_version"), st_schema_version());
 	free(path);
 }
 END_TEST

@@ -10,10 +10,14 @@
 
 #include "lib/testutil.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/store.h"
@@ -141,6 +145,47 @@ static inline int file_contains(const char *path, const uint8_t *p, size_t n)
 	int found = b.len >= n && memmem(b.data, b.len, p, n) != NULL;
 	hs_buf_free(&b);
 	return found;
+}
+
+/* ---- a writer killed with SIGKILL ---- */
+
+/* Fork `child(path, fd)`, which reports each committed change as a
+ * uint32_t on `fd` and never returns; read its reports until one is >=
+ * `target`, wait `delay_ns` more, SIGKILL it and reap it. Returns the
+ * last change reported (so changes up to it were committed). */
+static inline uint32_t stt_kill_writer(const char *path, void (*child)(const char *, int),
+				       uint32_t target, long delay_ns)
+{
+	int pfd[2];
+	ck_assert_int_eq(pipe(pfd), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(pfd[0]);
+		child(path, pfd[1]);
+		_exit(1);
+	}
+	close(pfd[1]);
+	uint32_t last = 0;
+	int got_any = 0;
+	while (!got_any || last < target) {
+		uint32_t v;
+		ssize_t n = read(pfd[0], &v, sizeof(v));
+		if (n < 0 && errno == EINTR)
+			continue;
+		ck_assert_msg(n == (ssize_t)sizeof(v), "child stopped early");
+		last = v;
+		got_any = 1;
+	}
+	struct timespec ts = {0, delay_ns};
+	nanosleep(&ts, NULL);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	int status = 0;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		      "child ended on its own: 0x%x", status);
+	close(pfd[0]);
+	return last;
 }
 
 #endif

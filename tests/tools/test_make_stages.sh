@@ -3,7 +3,13 @@
 # (issue #10): a package pkg-config cannot find stops the build at once with
 # one line naming it, instead of linking without its libraries.
 set -u
+# Run under `make check`, the environment carries the outer make's
+# variables (HSYNC_STAGE=2, also in MAKEFLAGS): the makes below must not see them.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES HSYNC_STAGE
 cd "${HSYNC_SRC:-$(dirname "$0")/../..}"
+# run from `make check`, the outer make's HSYNC_STAGE=2 (and SAN, BUILD) would reach every
+# inner make through MAKEFLAGS and skip stage 1
+unset MAKEFLAGS MFLAGS MAKELEVEL HSYNC_STAGE SAN BUILD
 n=0 fail=0
 ok() { n=$((n + 1)); echo "ok: $*"; }
 bad() { n=$((n + 1)); fail=$((fail + 1)); echo "FAIL: $*"; }
@@ -24,8 +30,9 @@ grep -q "pkg-config finds no" <<<"$out" && ok "check-build stops too" || bad "ch
 grep -q '^deps_set' Makefile && ok "deps_set present" || bad "deps_set missing"
 for g in all:build check:test demo:test fuzz:fuzz; do
 	want=${g#*:}
-	# (under "make check" the environment and MAKEFLAGS carry HSYNC_STAGE=2: not for this make)
-	got=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u HSYNC_STAGE make --no-print-directory -s -f - <<MK 2>/dev/null
+	# stage 1 as a user's "make" sees it: not the HSYNC_STAGE=2 that an
+	# enclosing "make check" passes down through the environment
+	got=$(env -u HSYNC_STAGE -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -f - <<MK 2>/dev/null
 include Makefile
 \$(info \$(call deps_set,${g%%:*}))
 x: ;

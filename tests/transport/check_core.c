@@ -86,6 +86,7 @@ static void deliver(size_t len, size_t inline_limit, size_t chunk_size, int expe
 	h_world_free(&w);
 }
 
+/* requirements: TP-15 TP-26 */
 START_TEST(test_deliver_1b_inline)
 {
 	deliver(1, 0, 0, 0);
@@ -98,6 +99,7 @@ START_TEST(test_deliver_1k_fetch_small_inline_limit)
 }
 END_TEST
 
+/* requirements: TP-16 TP-17 TP-19 TP-20 */
 START_TEST(test_deliver_1k_default_is_fetch)
 {
 	/* 1 KiB of body + envelope + SIG(0) does not fit 1232 */
@@ -123,6 +125,7 @@ START_TEST(test_deliver_60k_fetch_1000)
 }
 END_TEST
 
+/* requirements: TP-16 */
 START_TEST(test_deliver_60k_inline_tcp)
 {
 	deliver(60 * 1024, 65535, 0, 0);
@@ -135,6 +138,7 @@ START_TEST(test_deliver_1m_fetch_60000)
 }
 END_TEST
 
+/* requirements: TP-18 TP-22 */
 START_TEST(test_deliver_1m_fetch_1000)
 {
 	deliver(1024 * 1024, 0, 1000, 1);

@@ -3,12 +3,16 @@
  * cache, queue or distributions. */
 #include "tp_harness.h"
 
+#include <sqlite3.h>
+
 #include "transport/cookie.h"
+#include "transport/manifest.h"
 #include "transport/names.h"
 #include "transport/tpmsg.h"
 #include "wire/edns_opts.h"
 #include "wire/dnsmsg.h"
 #include "wire/proto.h"
+#include "wire/rr_chunk.h"
 
 /* A CHUNK question message: opcode, QNAME, OPT (1232, no options). */
 static void mk_query(hs_buf_t *b, unsigned opcode, const uint8_t *qname, size_t qlen)
@@ -46,10 +50,11 @@ static void strip_sig(hs_buf_t *b, uint32_t now)
 }
 
 /* The reply's RCODE (12 bits) and EDE info code (0 if none). With
- * `reqlen` 0 the reply must be signed by `responder`; otherwise it may
- * instead be unsigned, and then no longer than `reqlen` octets (LOAD-4:
- * a request that proved nothing gets an unsigned answer, amplification
- * at most 1). *was_signed (may be NULL) says which. */
+ * `reqlen` 0 the reply must be signed by `responder` (verifying the reply
+ * alone, SIG-10: a response's signature does not cover the request);
+ * otherwise it may instead be unsigned, and then no longer than `reqlen`
+ * octets (LOAD-4: a request that proved nothing gets an unsigned answer,
+ * amplification at most 1). *was_signed (may be NULL) says which. */
 static void reply_codes_ex(h_world_t *w, int responder, const hs_buf_t *r, size_t reqlen,
                            unsigned *rcode, unsigned *ede, int *was_signed)
 {
@@ -132,7 +137,7 @@ static unsigned want_rede(unsigned rcode, unsigned ede, size_t len)
 }
 
 /* Ask party `to` with `msg`; expect rcode/ede and no state change at
- * either core. */
+ * either core (SIG-20, TP-38). */
 static void expect_refused(h_world_t *w, int to, const hs_buf_t *msg, unsigned want_rcode,
                            unsigned want_ede)
 {
@@ -218,6 +223,7 @@ static uint32_t now_s(h_world_t *w)
 	return hs_now_s(&w->fake.env);
 }
 
+/* requirements: TP-41 */
 START_TEST(test_notify_unsigned)
 {
 	h_world_t w;
@@ -233,6 +239,7 @@ START_TEST(test_notify_unsigned)
 }
 END_TEST
 
+/* requirements: SIG-16 SIG-18 TP-41 */
 START_TEST(test_notify_wrong_key)
 {
 	h_world_t w;
@@ -244,7 +251,7 @@ START_TEST(test_notify_wrong_key)
 	take_notify(&w, 10, &m, distid);
 	strip_sig(&m, now_s(&w));
 	/* same owner name, another key: not among alpha's keys */
-	ck_assert_int_eq(sig0_key_generate(SIG0_ALG_ED25519, 0, "alpha.example.", &other, NULL),
+	ck_assert_int_eq(sig0_key_generate(SIG0_ALG_ED25519, 0, "dns.alpha.example.", &other, NULL),
 	                 HS_OK);
 	sign_with(&m, other, now_s(&w));
 	expect_refused(&w, 1, &m, 17, 514); /* BADKEY in the OPT RR */
@@ -271,24 +278,30 @@ START_TEST(test_notify_unknown_identity)
 	sig0_key_t *delta = NULL;
 	h_world_init(&w);
 	h_world_open(&w, 2);
-	ck_assert_int_eq(sig0_key_generate(SIG0_ALG_ED25519, 0, "delta.example.", &delta, NULL),
+	ck_assert_int_eq(sig0_key_generate(SIG0_ALG_ED25519, 0, "dns.delta.example.", &delta, NULL),
 	                 HS_OK);
 	ck_assert_int_eq(
 	    tp_name_notify("00112233445566778899aabbccddeeff", "delta.example.", qn, &ql), HS_OK);
 	mk_query(&m, 4, qn, ql);
 	sign_with(&m, delta, now_s(&w));
 	expect_refused(&w, 1, &m, 5, 65286);
-	/* a NOTIFY name that names nobody: not even a distid label */
+	/* TP-6: a NOTIFY name that does not parse (one label; a distid
+	 * label that is not hex) has its own code */
 	ck_assert_int_eq(tp_name_wire("example.", qn, &ql), HS_OK);
 	mk_query(&m, 4, qn, ql);
 	sign_with(&m, w.p[0].sig0, now_s(&w));
-	expect_refused(&w, 1, &m, 5, 65286);
+	expect_refused(&w, 1, &m, 5, 65288);
+	ck_assert_int_eq(tp_name_wire("not-hex.alpha.example.", qn, &ql), HS_OK);
+	mk_query(&m, 4, qn, ql);
+	sign_with(&m, w.p[0].sig0, now_s(&w));
+	expect_refused(&w, 1, &m, 5, 65288);
 	sig0_key_free(delta);
 	hs_buf_free(&m);
 	h_world_free(&w);
 }
 END_TEST
 
+/* requirements: TP-40 TP-41 */
 START_TEST(test_malformed_requests)
 {
 	h_world_t w;
@@ -298,9 +311,10 @@ START_TEST(test_malformed_requests)
 	h_world_init(&w);
 	h_world_open(&w, 2);
 	take_notify(&w, 10, &m, distid);
-	/* truncated inside the SIG: FORMERR */
+	/* truncated inside the SIG: FORMERR; its OPT RR could not be read, so
+	 * the reply has none (TP-39) and no EDE */
 	m.len -= 3;
-	expect_refused(&w, 1, &m, 1, 530);
+	expect_refused(&w, 1, &m, 1, 0);
 	/* too short for a header / a response: no reply at all */
 	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, 11, 1232, &r),
 	                 HS_E_MALFORMED);
@@ -331,6 +345,7 @@ static int delivered(h_world_t *w)
 	return w->p[0].nout >= 1;
 }
 
+/* requirements: TP-35 */
 START_TEST(test_notify_replayed)
 {
 	h_world_t w;
@@ -363,6 +378,7 @@ START_TEST(test_notify_replayed)
 }
 END_TEST
 
+/* requirements: TP-29 TP-34 */
 START_TEST(test_envelope_stale)
 {
 	h_world_t w;
@@ -418,6 +434,20 @@ static void make_dist(h_world_t *w, char distid[64])
 	hs_buf_free(&r);
 }
 
+/* beta's chunk query for `seq` of `distid` at alpha, signed by party
+ * `signer` (or unsigned with -1). */
+static void chunk_query(h_world_t *w, unsigned seq, const char *receiver, const char *distid,
+                        const char *sender, int signer, hs_buf_t *m)
+{
+	uint8_t qn[255];
+	size_t ql = 0;
+	ck_assert_int_eq(tp_name_chunk(seq, receiver, distid, sender, qn, &ql), HS_OK);
+	mk_query(m, 0, qn, ql);
+	if (signer >= 0)
+		sign_with(m, w->p[signer].sig0, now_s(w));
+}
+
+/* requirements: TP-8 TP-25 TP-41 */
 START_TEST(test_chunk_query_refusals)
 {
 	h_world_t w;
@@ -467,18 +497,399 @@ START_TEST(test_chunk_query_refusals)
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	expect_refused(&w, 0, &m, 5, 65287);
-	/* a name that is not ours */
+	/* a name that is not ours does not parse (TP-6) */
 	ck_assert_int_eq(tp_name_chunk(1, "beta.example.", distid, "gamma.example.", qn, &ql),
 	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
-	expect_refused(&w, 0, &m, 5, 65287);
+	expect_refused(&w, 0, &m, 5, 65288);
+	/* TP-9: beta's query signed under the name <R-id> instead of
+	 * dns.<R-id> is refused on the name, before any key is tried */
+	{
+		sig0_key_t *bare = NULL;
+		ck_assert_int_eq(
+		    sig0_key_generate(SIG0_ALG_ED25519, 0, "beta.example.", &bare, NULL), HS_OK);
+		ck_assert_int_eq(
+		    tp_name_chunk(0, "beta.example.", distid, "alpha.example.", qn, &ql), HS_OK);
+		mk_query(&m, 0, qn, ql);
+		sign_with(&m, bare, now_s(&w));
+		expect_refused(&w, 0, &m, 5, 65282);
+		sig0_key_free(bare);
+	}
 	/* a receiver that is nobody we know */
 	ck_assert_int_eq(tp_name_chunk(1, "delta.example.", distid, "alpha.example.", qn, &ql),
 	                 HS_OK);
 	mk_query(&m, 0, qn, ql);
 	sign_with(&m, w.p[1].sig0, now_s(&w));
 	expect_refused(&w, 0, &m, 5, 65286);
+	hs_buf_free(&m);
+	hs_buf_free(&r);
+	h_world_free(&w);
+}
+END_TEST
+
+/* 1 when the reply has an OPT RR. */
+static int reply_has_opt(const hs_buf_t *r)
+{
+	dnsmsg_iter_t it;
+	dnsmsg_rr_t rr;
+	ck_assert_int_eq(dnsmsg_open(&it, r->data, r->len), HS_OK);
+	while (dnsmsg_next(&it, &rr) == HS_OK)
+		if (rr.type == 41)
+			return 1;
+	return 0;
+}
+
+/* Drop the OPT RR of an unsigned request built by mk_query (the last 11
+ * octets, ARCOUNT - 1). */
+static void drop_opt(hs_buf_t *b)
+{
+	b->len -= 11;
+	b->data[11] = 0;
+}
+
+/* TP-39, SIG-24: a request without an OPT RR gets a reply
+ * without one (RFC 6891 section 7): REFUSED in place of BADKEY/BADTIME,
+ * no EDE; a verified request without OPT is FORMERR. Every reply sets
+ * AA and copies RD (TP-44). */
+START_TEST(test_no_opt_no_opt)
+{
+	h_world_t w;
+	hs_buf_t m = {0}, r = {0};
+	char distid[64];
+	uint8_t qn[255];
+	size_t ql = 0;
+	unsigned rcode, ede;
+	sig0_key_t *other = NULL;
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	ck_assert_int_eq(
+	    tp_name_notify("00112233445566778899aabbccddeeff", "alpha.example.", qn, &ql), HS_OK);
+	struct {
+		const char *what;
+		int sign; /* 0 none, 1 alpha now, 2 alpha 20 min ago, 3 unknown key */
+		unsigned rcode;
+	} cases[] = {
+	    {"unsigned", 0, 5},
+	    {"signature expired", 2, 5},
+	    {"unknown key", 3, 5},
+	    {"verified, no OPT", 1, 1},
+	};
+	ck_assert_int_eq(sig0_key_generate(SIG0_ALG_ED25519, 0, "dns.alpha.example.", &other, NULL),
+	                 HS_OK);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mk_query(&m, 4, qn, ql);
+		drop_opt(&m);
+		m.data[2] |= 0x01; /* RD: copied into the reply */
+		if (cases[i].sign == 1)
+			sign_with(&m, w.p[0].sig0, now_s(&w));
+		else if (cases[i].sign == 2)
+			sign_with(&m, w.p[0].sig0, now_s(&w) - 1200);
+		else if (cases[i].sign == 3)
+			sign_with(&m, other, now_s(&w));
+		expect_refused(&w, 1, &m, cases[i].rcode, 0);
+		hs_buf_reset(&r);
+		ck_assert_int_eq(
+		    tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r), HS_OK);
+		/* unsigned before the SIG(0) verified (LOAD-4), signed after */
+		int sig = 0;
+		reply_codes_ex(&w, 1, &r, m.len, &rcode, &ede, &sig);
+		ck_assert_int_eq(sig, cases[i].sign == 1);
+		ck_assert_msg(!reply_has_opt(&r), "%s: reply has an OPT RR", cases[i].what);
+		ck_assert(r.data[2] & 0x04); /* AA */
+		ck_assert(r.data[2] & 0x01); /* RD copied */
+	}
+	/* with an OPT RR the same refusals carry it, with the EDE (control) */
+	take_notify(&w, 10, &m, distid);
+	strip_sig(&m, now_s(&w));
+	hs_buf_reset(&r);
+	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
+	                 HS_OK);
+	ck_assert(reply_has_opt(&r));
+	ck_assert(r.data[2] & 0x04);
+	ck_assert(!(r.data[2] & 0x01));
+	sig0_key_free(other);
+	hs_buf_free(&m);
+	hs_buf_free(&r);
+	h_world_free(&w);
+}
+END_TEST
+
+/* TP-37: the same signed chunk query again is a retransmission
+ * when it comes from the same address (answered, at most 4 times in all)
+ * and a replay from any other address (REFUSED, EDE 65283). */
+START_TEST(test_chunk_query_replayed)
+{
+	h_world_t w;
+	hs_buf_t m = {0}, r = {0};
+	char distid[64];
+	unsigned rcode, ede;
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	make_dist(&w, distid);
+	chunk_query(&w, 0, "beta.example.", distid, "alpha.example.", 1, &m);
+	for (int i = 0; i < 4; i++) { /* first arrival and three re-sends (UDP, TCP) */
+		hs_buf_reset(&r);
+		ck_assert_int_eq(tp_core_on_request(w.p[0].core,
+		                                    i % 2 ? "192.0.2.2:5301" : "192.0.2.2", m.data,
+		                                    m.len, 1232, &r),
+		                 HS_OK);
+		reply_codes(&w, 0, &r, &rcode, &ede);
+		ck_assert_uint_eq(rcode, 0);
+	}
+	/* a fifth copy, even from the same address */
+	expect_refused(&w, 0, &m, 5, 65283);
+	/* a fresh query, replayed from elsewhere at once */
+	chunk_query(&w, 0, "beta.example.", distid, "alpha.example.", -1, &m);
+	m.data[0] ^= 0x55; /* another DNS id: another signature */
+	sign_with(&m, w.p[1].sig0, now_s(&w));
+	hs_buf_reset(&r);
+	ck_assert_int_eq(tp_core_on_request(w.p[0].core, "192.0.2.2", m.data, m.len, 1232, &r),
+	                 HS_OK);
+	reply_codes(&w, 0, &r, &rcode, &ede);
+	ck_assert_uint_eq(rcode, 0);
+	snap_t a0 = snap(&w.p[0]);
+	hs_buf_reset(&r);
+	ck_assert_int_eq(tp_core_on_request(w.p[0].core, "198.51.100.7", m.data, m.len, 1232, &r),
+	                 HS_OK);
+	/* a copy proves nothing about its source: unsigned, minimal (LOAD-4) */
+	int sig = 1;
+	reply_codes_ex(&w, 0, &r, m.len, &rcode, &ede, &sig);
+	ck_assert_int_eq(sig, 0);
+	ck_assert_uint_eq(rcode, 5);
+	ck_assert_uint_eq(ede, 65283);
+	snap_t a1 = snap(&w.p[0]);
+	ck_assert_uint_eq(a1.stats.chunks_served, a0.stats.chunks_served);
+	hs_buf_free(&m);
+	hs_buf_free(&r);
+	h_world_free(&w);
+}
+END_TEST
+
+/* A signed answer from alpha to beta's chunk query `q` carrying `ch`. */
+static void chunk_answer(h_world_t *w, const tp_action_t *q, const hs_chunk_t *ch, hs_buf_t *out)
+{
+	size_t qend = 12;
+	while (q->msg[qend] != 0)
+		qend += 1 + q->msg[qend];
+	qend += 5;
+	hs_buf_reset(out);
+	hs_buf_append_u16(out, (uint16_t)(q->msg[0] << 8 | q->msg[1]));
+	hs_buf_append_u16(out, 0x8400);
+	hs_buf_append_u16(out, 1);
+	hs_buf_append_u16(out, 1);
+	hs_buf_append_u16(out, 0);
+	hs_buf_append_u16(out, 1);
+	hs_buf_append(out, q->msg + 12, qend - 12);
+	hs_buf_append_u16(out, 0xc00c);
+	hs_buf_append_u16(out, HS_RRTYPE_CHUNK);
+	hs_buf_append_u16(out, 1);
+	hs_buf_append_u32(out, 0);
+	size_t lp = out->len;
+	hs_buf_append_u16(out, 0);
+	ck_assert_int_eq(hs_chunk_encode(ch, out, NULL), HS_OK);
+	size_t rdl = out->len - lp - 2;
+	out->data[lp] = (uint8_t)(rdl >> 8);
+	out->data[lp + 1] = (uint8_t)rdl;
+	static const uint8_t opt[] = {0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0};
+	hs_buf_append(out, opt, sizeof(opt));
+	sign_with(out, w->p[0].sig0, hs_now_s(&w->fake.env));
+}
+
+/* The receipt carried by a NOTIFY reply. */
+static void reply_receipt(const hs_buf_t *r, tp_receipt_t *rc)
+{
+	dnsmsg_iter_t it;
+	dnsmsg_rr_t rr;
+	int found = 0;
+	ck_assert_int_eq(dnsmsg_open(&it, r->data, r->len), HS_OK);
+	while (dnsmsg_next(&it, &rr) == HS_OK)
+		if (rr.type == 41) {
+			/* option 65004, after the COOKIE when the request had one */
+			const uint8_t *p = r->data + rr.rdata_off, *end = p + rr.rdlen;
+			while (!found && end - p >= 4) {
+				size_t ol = (size_t)(p[2] << 8 | p[3]);
+				ck_assert_uint_le(ol, (size_t)(end - p - 4));
+				if ((p[0] << 8 | p[1]) == 65004) {
+					hs_opt_chunk_t ch;
+					ck_assert_int_eq(hs_opt_chunk_decode(p + 4, ol, &ch, NULL),
+					                 HS_OK);
+					ck_assert_int_eq(
+					    tp_receipt_decode(ch.data, ch.data_len, rc), HS_OK);
+					found = 1;
+				}
+				p += 4 + ol;
+			}
+		}
+	ck_assert(found);
+}
+
+/* TP-18: a fetched envelope whose SHA-256 is not the manifest's
+ * is rejected with reason "digest": the confirming NOTIFY learns it. */
+START_TEST(test_fetch_digest_mismatch)
+{
+	h_world_t w;
+	hs_buf_t m = {0}, r = {0}, man = {0};
+	char distid[64];
+	tp_action_t a;
+	tp_manifest_t mf;
+	tp_receipt_t rc;
+	uint8_t env[3000];
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	take_notify(&w, 5000, &m, distid);
+	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
+	                 HS_OK);
+	reply_receipt(&r, &rc);
+	ck_assert_int_eq(rc.status, TP_RCPT_FETCHING);
+	/* beta asks for the manifest: alpha (by hand) announces 3000 octets
+	 * with a digest that the octets it then serves do not have */
+	ck_assert_int_eq(tp_core_next_action(w.p[1].core, &a), HS_OK);
+	ck_assert_int_eq(a.kind, TP_ACT_CHUNK);
+	memset(&mf, 0, sizeof(mf));
+	memset(env, 0x5a, sizeof(env));
+	mf.size = sizeof(env);
+	mf.chunk_size = 60000;
+	mf.format = 3;
+	snprintf(mf.distid, sizeof(mf.distid), "%s", distid);
+	snprintf(mf.sender, sizeof(mf.sender), "alpha.example.");
+	snprintf(mf.receiver, sizeof(mf.receiver), "beta.example.");
+	memset(mf.sha256, 0x11, sizeof(mf.sha256));
+	ck_assert_int_eq(tp_manifest_plan(&mf), HS_OK);
+	ck_assert_int_eq(tp_manifest_encode(&man, &mf), HS_OK);
+	hs_chunk_t ch = {1, NULL, 0, 0, 1, man.data, (uint16_t)man.len};
+	chunk_answer(&w, &a, &ch, &r);
+	ck_assert_int_eq(tp_core_on_response(w.p[1].core, a.token, HS_OK, r.data, r.len), HS_OK);
+	tp_action_clear(&a);
+	ck_assert_int_eq(tp_core_next_action(w.p[1].core, &a), HS_OK);
+	hs_chunk_t c1 = {3, NULL, 0, 1, 1, env, sizeof(env)};
+	chunk_answer(&w, &a, &c1, &r);
+	ck_assert_int_eq(tp_core_on_response(w.p[1].core, a.token, HS_OK, r.data, r.len), HS_OK);
+	tp_action_clear(&a);
+	ck_assert_uint_eq(h_inbox_count(&w.p[1]), 0);
+	/* the confirming NOTIFY (the same one again) gets rejected/digest */
+	hs_buf_reset(&r);
+	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
+	                 HS_OK);
+	reply_receipt(&r, &rc);
+	ck_assert_int_eq(rc.status, TP_RCPT_REJECTED);
+	ck_assert_str_eq(tp_reason_name(rc.reason), "digest");
+	ck_assert(!rc.has_id); /* the envelope was never opened (TP-27) */
+	tp_core_stats_t s;
+	tp_core_stats(w.p[1].core, &s);
+	ck_assert_uint_eq(s.refused[TP_REASON_DIGEST], 1);
+	hs_buf_free(&m);
+	hs_buf_free(&r);
+	hs_buf_free(&man);
+	h_world_free(&w);
+}
+END_TEST
+
+/* TP-30: an accepted message the receiver cannot store is answered
+ * SERVFAIL (signed, no receipt); the sender takes it as a failed attempt
+ * and tries again. */
+START_TEST(test_store_failure_servfail)
+{
+	h_world_t w;
+	hs_buf_t m = {0}, r = {0};
+	char distid[64];
+	unsigned rcode = 9, ede = 9;
+	sqlite3 *db = NULL;
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	take_notify(&w, 10, &m, distid);
+	/* break beta's inbox behind the store's back */
+	ck_assert_int_eq(sqlite3_open(w.p[1].dbpath, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP TABLE inbox", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
+	                 HS_OK);
+	reply_codes(&w, 1, &r, &rcode, &ede);
+	ck_assert_uint_eq(rcode, 2);
+	ck_assert_uint_eq(ede, 0);
+	/* alpha: not delivered, not rejected: the attempt failed, it retries */
+	ck_assert_int_eq(tp_core_on_response(w.p[0].core, 1, HS_OK, r.data, r.len), HS_OK);
+	ck_assert_int_eq(w.p[0].nout, 0);
+	tp_core_stats_t s;
+	tp_core_stats(w.p[0].core, &s);
+	ck_assert_uint_eq(s.bad_responses, 1);
+	hs_buf_free(&m);
+	hs_buf_free(&r);
+	h_world_free(&w);
+}
+END_TEST
+
+/* TP-1, TP-2, TP-55: a failed attempt is re-sealed under a new distid
+ * (32 lowercase hex characters, random), the message id unchanged. */
+START_TEST(test_retry_new_distid)
+{
+	h_world_t w;
+	hs_buf_t m1 = {0}, m2 = {0};
+	char d1[64], d2[64], who[TP_IDENT_MAX];
+	tp_action_t a;
+	uint64_t delay = 0;
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	take_notify(&w, 10, &m1, d1);
+	ck_assert_uint_eq(strlen(d1), 32);
+	ck_assert(tp_distid_ok(d1));
+	ck_assert_int_eq(tp_core_on_response(w.p[0].core, 1, HS_E_TIMEOUT, NULL, 0), HS_OK);
+	ck_assert_int_eq(tp_core_next_deadline(w.p[0].core, &delay), HS_OK);
+	hs_env_fake_advance(&w.fake, delay + 1);
+	tp_core_tick(w.p[0].core);
+	ck_assert_int_eq(tp_core_next_action(w.p[0].core, &a), HS_OK);
+	ck_assert_int_eq(a.kind, TP_ACT_NOTIFY);
+	hs_buf_append(&m2, a.msg, a.len);
+	tp_action_clear(&a);
+	size_t q = 12;
+	while (m2.data[q] != 0)
+		q += 1 + m2.data[q];
+	ck_assert_int_eq(tp_name_parse_notify(m2.data + 12, q + 1 - 12, d2, who), HS_OK);
+	ck_assert_uint_eq(strlen(d2), 32);
+	ck_assert_str_ne(d1, d2);
+	/* both attempts carry the same message: the receiver sees a duplicate */
+	hs_buf_t r = {0};
+	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m1.data, m1.len, 1232, &r),
+	                 HS_OK);
+	hs_buf_reset(&r);
+	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m2.data, m2.len, 1232, &r),
+	                 HS_OK);
+	tp_core_stats_t s;
+	tp_core_stats(w.p[1].core, &s);
+	ck_assert_uint_eq(s.received, 1);
+	ck_assert_uint_eq(s.duplicates, 1);
+	hs_buf_free(&r);
+	hs_buf_free(&m1);
+	hs_buf_free(&m2);
+	h_world_free(&w);
+}
+END_TEST
+
+/* TP-23: the NOTIFY of a distribution being fetched, again: answered
+ * fetching, no second fetch. */
+START_TEST(test_notify_during_fetch)
+{
+	h_world_t w;
+	hs_buf_t m = {0}, r = {0};
+	char distid[64];
+	tp_receipt_t rc;
+	tp_core_stats_t s;
+	h_world_init(&w);
+	h_world_open(&w, 2);
+	take_notify(&w, 5000, &m, distid);
+	for (int i = 0; i < 2; i++) {
+		hs_buf_reset(&r);
+		ck_assert_int_eq(
+		    tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r), HS_OK);
+		reply_receipt(&r, &rc);
+		ck_assert_int_eq(rc.status, TP_RCPT_FETCHING);
+	}
+	tp_core_stats(w.p[1].core, &s);
+	ck_assert_uint_eq(s.fetches_started, 1);
+	size_t fetches = 0;
+	tp_core_counts(w.p[1].core, NULL, NULL, &fetches);
+	ck_assert_uint_eq(fetches, 1);
 	hs_buf_free(&m);
 	hs_buf_free(&r);
 	h_world_free(&w);
@@ -497,7 +908,7 @@ static void reply_cookie(const hs_buf_t *r, tp_cookie_t *out)
 			memset(out, 0, sizeof(*out));
 }
 
-/* requirements: LOAD-1, LOAD-2, LOAD-3, COOKIE-3, COOKIE-4.
+/* requirements: SIG-21 TP-41 LOAD-1, LOAD-2, LOAD-3, COOKIE-3, COOKIE-4.
  * An unproven source whose budget is spent gets no more
  * public-key work but BADCOOKIE with a fresh server cookie (unsigned, no
  * longer than the request); with that cookie it is proven and has a
@@ -553,6 +964,7 @@ START_TEST(test_budget_exhausted)
 }
 END_TEST
 
+/* requirements: TP-46 */
 START_TEST(test_tc_reply_signed)
 {
 	h_world_t w;
@@ -647,12 +1059,14 @@ static void expect_receipt(h_world_t *w, const hs_buf_t *m, const char *reason)
 	ck_assert(found);
 	ck_assert_int_eq(rc.status, TP_RCPT_REJECTED);
 	ck_assert_str_eq(tp_reason_name(rc.reason), reason);
+	w->last_has_id = rc.has_id;
 	snap_t b1 = snap(&w->p[1]);
 	same_state(&b0, &b1);
 	ck_assert_uint_eq(b1.stats.refused[rc.reason], b0.stats.refused[rc.reason] + 1);
 	hs_buf_free(&r);
 }
 
+/* requirements: ENV-12 TP-11 TP-12 TP-28 */
 START_TEST(test_receipt_rejections)
 {
 	h_world_t w;
@@ -687,10 +1101,13 @@ START_TEST(test_receipt_rejections)
 		ck_assert_int_eq(tp_msg_encode(&pt, &msg), HS_OK);
 		crafted_notify(&w, pt.data, pt.len, d, d, 3, &m);
 		expect_receipt(&w, &m, cases[i].reason);
+		/* TP-27: a decoded message is named, whatever its v */
+		ck_assert(w.last_has_id);
 	}
-	/* not a message at all */
+	/* not a message at all: no id to give */
 	crafted_notify(&w, (const uint8_t *)"hello", 5, d, d, 3, &m);
 	expect_receipt(&w, &m, "malformed");
+	ck_assert(!w.last_has_id);
 	/* option of another format */
 	crafted_notify(&w, (const uint8_t *)"hello", 5, d, d, 4, &m);
 	expect_receipt(&w, &m, "malformed");
@@ -720,6 +1137,12 @@ Suite *refuse_suite(void)
 	tcase_add_test(tc, test_budget_exhausted);
 	tcase_add_test(tc, test_tc_reply_signed);
 	tcase_add_test(tc, test_receipt_rejections);
+	tcase_add_test(tc, test_no_opt_no_opt);
+	tcase_add_test(tc, test_chunk_query_replayed);
+	tcase_add_test(tc, test_fetch_digest_mismatch);
+	tcase_add_test(tc, test_store_failure_servfail);
+	tcase_add_test(tc, test_retry_new_distid);
+	tcase_add_test(tc, test_notify_during_fetch);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -29,6 +29,7 @@ static void send_ping(h_world_t *w, const char *okey, uint8_t id[TP_MSGID_LEN])
 	                 HS_OK);
 }
 
+/* requirements: TP-35 TP-56 */
 START_TEST(test_backoff_then_exactly_once)
 {
 	h_world_t w;
@@ -77,6 +78,7 @@ START_TEST(test_backoff_then_exactly_once)
 }
 END_TEST
 
+/* requirements: TP-56 */
 START_TEST(test_backoff_cap)
 {
 	h_world_t w;
@@ -97,6 +99,7 @@ START_TEST(test_backoff_cap)
 }
 END_TEST
 
+/* requirements: TP-57 */
 START_TEST(test_expiry)
 {
 	h_world_t w;
@@ -127,6 +130,7 @@ START_TEST(test_expiry)
 }
 END_TEST
 
+/* requirements: TP-29 TP-31 */
 START_TEST(test_rejected_unknown_key_no_retry)
 {
 	h_world_t w;
@@ -159,6 +163,7 @@ START_TEST(test_rejected_unknown_key_no_retry)
 }
 END_TEST
 
+/* requirements: TP-58 */
 START_TEST(test_order_key)
 {
 	h_world_t w;
@@ -192,6 +197,7 @@ START_TEST(test_order_key)
 }
 END_TEST
 
+/* requirements: TP-55 */
 START_TEST(test_sender_restart)
 {
 	h_world_t w;
@@ -216,6 +222,7 @@ START_TEST(test_sender_restart)
 }
 END_TEST
 
+/* requirements: TP-36 */
 START_TEST(test_receiver_restart)
 {
 	h_world_t w;
@@ -254,6 +261,7 @@ static void send_big(h_world_t *w, size_t len)
 	hs_buf_free(&b);
 }
 
+/* requirements: TP-22 */
 START_TEST(test_fetch_lost_chunk_replies)
 {
 	h_world_t w;
@@ -270,6 +278,7 @@ START_TEST(test_fetch_lost_chunk_replies)
 }
 END_TEST
 
+/* requirements: TP-22 TP-32 */
 START_TEST(test_fetch_abandoned_then_resent)
 {
 	h_world_t w;
@@ -298,6 +307,7 @@ END_TEST
 /* The answer to the LAST chunk query is lost after the sender served it:
  * the receiver asks again and is answered; the sender counts the message
  * delivered only when R answers its confirming NOTIFY with "duplicate". */
+/* requirements: TP-32 TP-33 */
 START_TEST(test_last_chunk_answer_lost)
 {
 	h_world_t w;
@@ -321,6 +331,7 @@ START_TEST(test_last_chunk_answer_lost)
 }
 END_TEST
 
+/* requirements: TP-22 */
 START_TEST(test_fetch_paced_by_budget)
 {
 	h_world_t w;

@@ -381,6 +381,7 @@ static void wait_ctr(tp_loop_t *loop, tp_endpoint_t *ep, size_t off, uint64_t wa
 
 /* ---- pure parsing ---------------------------------------------------------- */
 
+/* requirements: TP-47 */
 START_TEST(test_req_parse)
 {
 	hs_buf_t q = HS_BUF_INIT, tc = HS_BUF_INIT;
@@ -530,6 +531,7 @@ END_TEST
 
 /* ---- UDP ------------------------------------------------------------------- */
 
+/* requirements: TP-45 */
 START_TEST(test_udp_roundtrip)
 {
 	tp_loop_t *loop;
@@ -657,6 +659,7 @@ END_TEST
 
 /* A raw UDP "server" answers first with a wrong id, then from the right id
  * with a wrong question, then correctly: only the last is accepted. */
+/* requirements: TP-48 */
 START_TEST(test_udp_mismatch)
 {
 	tp_loop_t *loop;
@@ -724,6 +727,7 @@ START_TEST(test_udp_mismatch)
 }
 END_TEST
 
+/* requirements: TP-46 TP-49 */
 START_TEST(test_tc_fallback)
 {
 	tp_loop_t *loop;
@@ -846,6 +850,7 @@ static void release_reversed(void *arg)
 		ck_assert_int_eq(srv_release(s, i), HS_OK);
 }
 
+/* requirements: TP-51 */
 START_TEST(test_tcp_pipelined)
 {
 	tp_loop_t *loop;
@@ -888,6 +893,7 @@ START_TEST(test_tcp_pipelined)
 END_TEST
 
 /* The in-flight cap stops reading; replies resume it. */
+/* requirements: TP-53 */
 START_TEST(test_tcp_inflight_cap)
 {
 	tp_loop_t *loop;
@@ -930,6 +936,7 @@ START_TEST(test_tcp_inflight_cap)
 }
 END_TEST
 
+/* requirements: TP-52 */
 START_TEST(test_tcp_idle)
 {
 	tp_loop_t *loop;
@@ -981,7 +988,7 @@ static void raw_ask(tp_loop_t *loop, struct raw *r, const char *name)
 	hs_buf_free(&q);
 }
 
-/* TCP-3: at the cap a newcomer evicts the idle connection that has gone
+/* requirements: TP-53. TCP-3: at the cap a newcomer evicts the idle connection that has gone
  * longest without an accepted request, those that never had one first;
  * with none idle it is closed. */
 START_TEST(test_tcp_conn_cap)
@@ -1113,6 +1120,7 @@ static void count_debug(enum hs_log_level level, const char *subsys, const char 
 		debug_lines++;
 }
 
+/* requirements: TP-50 */
 START_TEST(test_tcp_bad_frames)
 {
 	tp_loop_t *loop;
@@ -1349,6 +1357,7 @@ END_TEST
 
 /* A client that does not read: once tcp_max_buffered octets of replies are
  * queued, the server stops parsing its requests; reading resumes it. */
+/* requirements: TP-53 */
 START_TEST(test_tcp_output_cap)
 {
 	tp_loop_t *loop;

@@ -131,7 +131,7 @@ static void pair_start(struct pair *p, const char *alpha_extra)
 {
 	tp_node_hooks_t ha = {app_inbox, app_outcome, &p->aa},
 	                hb = {app_inbox, app_outcome, &p->ab};
-	tp_node_opts_t opts = {TP_NODE_ANY_PORT, 0};
+	tp_node_opts_t opts = {TP_NODE_ANY_PORT, 0, 0};
 	hs_errmsg_t em;
 
 	memset(p, 0, sizeof(*p));
@@ -308,7 +308,7 @@ START_TEST(test_resume_queue)
 	struct pair p;
 	hs_buf_t body = HS_BUF_INIT;
 	tp_node_hooks_t ha = {app_inbox, app_outcome, NULL};
-	tp_node_opts_t opts = {TP_NODE_ANY_PORT, 0};
+	tp_node_opts_t opts = {TP_NODE_ANY_PORT, 0, 0};
 	hs_errmsg_t em;
 
 	pair_start(&p, "");
@@ -344,7 +344,7 @@ START_TEST(test_bad_config)
 	tp_loop_t *loop = NULL;
 	tp_node_t *n = NULL;
 	hs_errmsg_t em;
-	tp_node_opts_t opts = {TP_NODE_ANY_PORT, 0};
+	tp_node_opts_t opts = {TP_NODE_ANY_PORT, 0, 0};
 	char *keep;
 
 	make_party(dir, &a, "alpha");
@@ -356,7 +356,7 @@ START_TEST(test_bad_config)
 	keep = c.sig0_key;
 	c.sig0_key = xasprintf("%s/%s.private", dir, b.sig0_base);
 	ck_assert_int_eq(tp_node_new(loop, &c, hs_env_system(), NULL, &opts, &n, &em), HS_E_CONFIG);
-	ck_assert_ptr_nonnull(strstr(hs_errmsg_str(&em), "is not identity"));
+	ck_assert_ptr_nonnull(strstr(hs_errmsg_str(&em), "is not \"dns.alpha.example.\""));
 	free(c.sig0_key);
 	c.sig0_key = keep;
 
@@ -372,7 +372,7 @@ START_TEST(test_bad_config)
 	ck_assert_int_eq(tp_node_new(loop, &c, hs_env_system(), NULL, &opts, &n, &em), HS_OK);
 	{
 		tp_node_t *n2 = NULL;
-		tp_node_opts_t same = {tp_node_port(n), 0};
+		tp_node_opts_t same = {tp_node_port(n), 0, 0};
 		ck_assert_int_eq(tp_node_new(loop, &c, hs_env_system(), NULL, &same, &n2, &em),
 		                 HS_E_NET);
 	}

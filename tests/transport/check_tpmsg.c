@@ -28,6 +28,7 @@ static tp_msg_t sample(void)
 	return m;
 }
 
+/* requirements: TP-10 */
 START_TEST(test_msg_roundtrip)
 {
 	tp_msg_t m = sample(), d;
@@ -62,6 +63,7 @@ START_TEST(test_msg_roundtrip)
 }
 END_TEST
 
+/* requirements: TP-10 TP-12 */
 START_TEST(test_msg_strict)
 {
 	tp_msg_t d;
@@ -117,6 +119,7 @@ START_TEST(test_msg_strict)
 }
 END_TEST
 
+/* requirements: TP-27 TP-31 */
 START_TEST(test_receipt)
 {
 	tp_receipt_t r = {TP_RCPT_REJECTED, 1, {9}, TP_REASON_UNKNOWN_KEY}, d;
@@ -149,6 +152,7 @@ START_TEST(test_receipt)
 }
 END_TEST
 
+/* requirements: TP-3 TP-5 TP-7 TP-9 */
 START_TEST(test_names)
 {
 	uint8_t w[255];
@@ -205,10 +209,59 @@ START_TEST(test_names)
 	hs_buf_reset(&b);
 	tu_hex(&b, "0266660161012000");
 	ck_assert_int_eq(tp_name_parse_notify(b.data, b.len, d, s), HS_E_NAME);
+	/* TP-3: an upper-case distid label is read and used in lower case */
+	hs_buf_reset(&b);
+	tu_hex(&b, "0441423132"
+	           "05616c706861076578616d706c6500");
+	ck_assert_int_eq(tp_name_parse_notify(b.data, b.len, d, s), HS_OK);
+	ck_assert_str_eq(d, "ab12");
+	/* TP-9: the signer name of a party is dns.<identity>, any case */
+	ck_assert(tp_signer_name_ok("dns.alpha.example.", "alpha.example."));
+	ck_assert(tp_signer_name_ok("DNS.Alpha.Example", "alpha.example"));
+	ck_assert(!tp_signer_name_ok("alpha.example.", "alpha.example."));
+	ck_assert(!tp_signer_name_ok("dns.beta.example.", "alpha.example."));
+	ck_assert(!tp_signer_name_ok("xdns.alpha.example.", "alpha.example."));
 	hs_buf_free(&b);
 }
 END_TEST
 
+/* TP-13: the PING body {data, echo} */
+/* requirements: TP-13 */
+START_TEST(test_ping)
+{
+	hs_buf_t b = {0};
+	tp_ping_t p;
+	tp_ping_encode(&b, (const uint8_t *)"abc", 3, 1);
+	ck_assert_int_eq(tp_ping_decode(b.data, b.len, &p), HS_OK);
+	ck_assert_uint_eq(p.data_len, 3);
+	ck_assert_int_eq(memcmp(p.data, "abc", 3), 0);
+	ck_assert_int_eq(p.echo, 1);
+	hs_buf_reset(&b);
+	tp_ping_encode(&b, NULL, 0, 0);
+	ck_assert_int_eq(tp_ping_decode(b.data, b.len, &p), HS_OK);
+	ck_assert_uint_eq(p.data_len, 0);
+	ck_assert_int_eq(p.echo, 0);
+	/* an empty body, and unknown keys, are a PING without data */
+	ck_assert_int_eq(tp_ping_decode(NULL, 0, &p), HS_OK);
+	hs_buf_reset(&b);
+	tu_hex(&b, "81a178c3");
+	ck_assert_int_eq(tp_ping_decode(b.data, b.len, &p), HS_OK);
+	ck_assert_ptr_null(p.data);
+	/* wrong types */
+	hs_buf_reset(&b);
+	tu_hex(&b, "81a46461746101"); /* data: 1 */
+	ck_assert_int_eq(tp_ping_decode(b.data, b.len, &p), HS_E_MALFORMED);
+	hs_buf_reset(&b);
+	tu_hex(&b, "81a46563686f01"); /* echo: 1 */
+	ck_assert_int_eq(tp_ping_decode(b.data, b.len, &p), HS_E_MALFORMED);
+	hs_buf_reset(&b);
+	tu_hex(&b, "91c3"); /* not a map */
+	ck_assert_int_eq(tp_ping_decode(b.data, b.len, &p), HS_E_MALFORMED);
+	hs_buf_free(&b);
+}
+END_TEST
+
+/* requirements: TP-17 TP-21 TP-24 */
 START_TEST(test_manifest)
 {
 	tp_manifest_t m, d;
@@ -340,6 +393,7 @@ Suite *tpmsg_suite(void)
 	tcase_add_test(tc, test_msg_roundtrip);
 	tcase_add_test(tc, test_msg_strict);
 	tcase_add_test(tc, test_receipt);
+	tcase_add_test(tc, test_ping);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_manifest);
 	tcase_add_test(tc, test_registry);

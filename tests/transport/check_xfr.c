@@ -404,6 +404,7 @@ static void expect_fail(enum scenario sc, const tp_xfr_opts_t *opts, int code, c
 	ck_assert_msg(strstr(r.why, why) != NULL, "reason '%s' lacks '%s'", r.why, why);
 }
 
+/* requirements: AZ-2 AZ-3 */
 START_TEST(test_good_split)
 {
 	struct result r;
@@ -442,12 +443,14 @@ START_TEST(test_good_split)
 }
 END_TEST
 
+/* requirements: AZ-4 */
 START_TEST(test_no_closing_soa)
 {
 	expect_fail(SC_NO_CLOSING_SOA, NULL, HS_E_NET, "closed before the closing SOA");
 }
 END_TEST
 
+/* requirements: AZ-4 */
 START_TEST(test_wrong_owner)
 {
 	expect_fail(SC_WRONG_OWNER, NULL, HS_E_MALFORMED, "'www.other.test.' is outside the zone");
@@ -455,6 +458,7 @@ START_TEST(test_wrong_owner)
 }
 END_TEST
 
+/* requirements: AZ-4 */
 START_TEST(test_wrong_serial)
 {
 	expect_fail(SC_WRONG_SERIAL, NULL, HS_E_MALFORMED,
@@ -462,6 +466,7 @@ START_TEST(test_wrong_serial)
 }
 END_TEST
 
+/* requirements: AZ-5 */
 START_TEST(test_oversize)
 {
 	tp_xfr_opts_t o;
@@ -480,6 +485,7 @@ START_TEST(test_oversize)
 }
 END_TEST
 
+/* requirements: AZ-5 */
 START_TEST(test_idle_timeout)
 {
 	tp_xfr_opts_t o;
@@ -489,6 +495,7 @@ START_TEST(test_idle_timeout)
 }
 END_TEST
 
+/* requirements: AZ-5 */
 START_TEST(test_overall_timeout)
 {
 	tp_xfr_opts_t o;
@@ -499,18 +506,21 @@ START_TEST(test_overall_timeout)
 }
 END_TEST
 
+/* requirements: AZ-3 */
 START_TEST(test_refused)
 {
 	expect_fail(SC_REFUSED, NULL, HS_E_REFUSED, "primary answered REFUSED");
 }
 END_TEST
 
+/* requirements: AZ-6 */
 START_TEST(test_bad_hsync3)
 {
 	expect_fail(SC_BAD_HSYNC3, NULL, HS_E_MALFORMED, "HSYNC3 at 'example.test.': hsync3");
 }
 END_TEST
 
+/* requirements: AZ-3 */
 START_TEST(test_protocol_errors)
 {
 	expect_fail(SC_WRONG_ID, NULL, HS_E_MALFORMED, "id");
@@ -668,6 +678,7 @@ static int soa_done(void *arg)
 	return ((struct soa_res *)arg)->done;
 }
 
+/* requirements: AZ-7 */
 START_TEST(test_soa_query)
 {
 	tp_loop_t *loop;
@@ -705,6 +716,7 @@ END_TEST
 
 /* ---- NOTIFY ------------------------------------------------------------------ */
 
+/* requirements: AZ-10 */
 START_TEST(test_notify)
 {
 	hs_buf_t m = HS_BUF_INIT, out = HS_BUF_INIT;

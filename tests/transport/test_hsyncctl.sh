@@ -48,7 +48,7 @@ expect_err missing-arg 2 "usage: hsyncctl peer show ID" -- -s "$SOCK" peer show
 expect_err extra-arg 2 "usage: hsyncctl status" -- -s "$SOCK" status now
 expect_err bad-option 2 "try 'hsyncctl --help'" -- --bogus status
 expect_err both-s-c 2 "-s and -c are exclusive" -- -s "$SOCK" -c /nonexistent status
-expect_err bad-config 2 "/nonexistent: cannot read" -- -c /nonexistent status
+expect_err bad-config 2 "cannot read '/nonexistent'" -- -c /nonexistent status
 expect_err long-path 3 "too long" -- -s "/$(printf 'x%.0s' $(seq 120))" status
 
 help=$("$CTL" --help); rc=$?

@@ -3,6 +3,7 @@
 # 1 MiB arrive intact (sha256 of the data, by id) in inline and fetch mode,
 # over UDP, over TCP when the NOTIFY is large, and with TC=1 -> TCP fallback
 # when the sender's UDP limit is small.
+# requirements: TP-16 TP-49 (rfc-drafts/requirements.md)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/transport/lib_tp.sh

@@ -7,6 +7,7 @@
 # once too: its queue resumes from the store. With group commit the
 # receipts wait for their commit's sync (requirements: COMMIT-1, COMMIT-2,
 # COMMIT-3).
+# requirements: TP-36 TP-55 (rfc-drafts/requirements.md)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/transport/lib_tp.sh

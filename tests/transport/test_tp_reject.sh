@@ -8,6 +8,7 @@
 # by an unknown key of a known identity, with a broken signature, outside
 # the SIG(0) time window, a replayed NOTIFY, a stale message timestamp, a
 # message sealed for another party, a chunk query for no distribution.
+# requirements: TP-38 TP-39 TP-41 SIG-23 (rfc-drafts/requirements.md)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/transport/lib_tp.sh
@@ -70,11 +71,17 @@ grep -Eq '[[:space:]]SIG[[:space:]]' <<<"$d" && tp_fail "dig: the refusal is sig
 expect "dig unsigned" "" ""
 if command -v kdig >/dev/null; then
 	# with a cookie option in the query there is room for the EDE code
-	d=$(kdig @127.0.0.1 -p "$BP" +norec +retry=0 +time=3 +cookie \
+	d=$(kdig @127.0.0.1 -p "$BP" +norec +retry=0 +time=3 +edns +cookie \
 		0.beta.example.0123456789abcdef0123456789abcdef.alpha.example. TYPE65288 2>&1)
 	grep -q 'status: REFUSED' <<<"$d" || tp_fail "kdig unsigned: $d"
 	grep -q '65280' <<<"$d" || tp_fail "kdig: no EDE 65280: $d"
 	expect "kdig unsigned" "" ""
+	# without EDNS the refusal carries no OPT RR (RFC 6891 7, TP-39)
+	d=$(kdig @127.0.0.1 -p "$BP" +norec +retry=0 +time=3 +noedns \
+		0.beta.example.0123456789abcdef0123456789abcdef.alpha.example. TYPE65288 2>&1)
+	grep -q 'status: REFUSED' <<<"$d" || tp_fail "kdig +noedns unsigned: $d"
+	grep -q 'EDNS PSEUDOSECTION' <<<"$d" && tp_fail "kdig +noedns: the refusal has an OPT RR: $d"
+	expect "kdig +noedns unsigned" "" ""
 fi
 expect "unsigned NOTIFY" "rcode=5 ede=65280 sig=0" "$(notify | "$TP_PY" $Q send --port "$BP")"
 

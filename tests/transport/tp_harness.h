@@ -64,6 +64,7 @@ typedef struct h_world {
 	uint64_t notify_times[256]; /* mono time of each NOTIFY sent */
 	int nnotify;
 	int requests;
+	int last_has_id; /* check_core_refuse: the last receipt named a message */
 } h_world_t;
 
 static inline void h_on_inbox(void *arg)
@@ -134,7 +135,9 @@ static inline void h_world_init(h_world_t *w)
 		h_party_t *p = &w->p[i];
 		p->w = w;
 		snprintf(p->name, sizeof(p->name), "%s", names[i]);
-		ck_assert_int_eq(sig0_key_generate(SIG0_ALG_ED25519, 0, p->name, &p->sig0, NULL),
+		char owner[300];
+		snprintf(owner, sizeof(owner), "dns.%s", p->name); /* TP-9 */
+		ck_assert_int_eq(sig0_key_generate(SIG0_ALG_ED25519, 0, owner, &p->sig0, NULL),
 		                 HS_OK);
 		ck_assert_int_eq(hpke_key_generate(&p->hpke, HPKE_KEM_X25519_SHA256, &w->fake.env),
 		                 HS_OK);

@@ -351,6 +351,35 @@ START_TEST(test_schema_check)
 }
 END_TEST
 
+/* The man page lists every section and option of the schema with the
+ * same details --help-config prints. */
+START_TEST(test_dump_man)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	conf_man_t m = {"ex.conf",   "an example", "hsync test", "Intro.\n\nSecond -p.\n",
+	                "/etc/ex\n", "ex(8)"};
+	conf_dump_man(&ex_schema, &m, fp);
+	fclose(fp);
+	ck_assert_ptr_nonnull(strstr(text, ".TH \"EX.CONF\" \"5\""));
+	ck_assert_ptr_nonnull(strstr(text, ".SH NAME\nex.conf \\- an example\n"));
+	ck_assert_ptr_nonnull(strstr(text, ".PP\nSecond \\-p.\n"));
+	ck_assert_ptr_nonnull(strstr(text, ".SS \"zone:\"\n"));
+	ck_assert_ptr_nonnull(strstr(text, "(may be repeated)"));
+	ck_assert_ptr_nonnull(strstr(text, ".B beat\\-interval:\n"));
+	ck_assert_ptr_nonnull(strstr(text, "duration, 100..3600000 ms; default 15s"));
+	ck_assert_ptr_nonnull(strstr(text, ".SH FILES\n.PP\n/etc/ex\n"));
+	for (size_t i = 0; i < ex_schema.nopts; i++) {
+		char want[128];
+		snprintf(want, sizeof(want), ".B %s:\n", ex_schema.opts[i].name);
+		if (strchr(ex_schema.opts[i].name, '-') == NULL)
+			ck_assert_msg(strstr(text, want) != NULL, "%s missing", want);
+	}
+	free(text);
+}
+END_TEST
+
 START_TEST(test_dump_help)
 {
 	char *text = NULL;
@@ -428,6 +457,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_many_blocks);
 	tcase_add_test(tc, test_schema_check);
 	tcase_add_test(tc, test_dump_help);
+	tcase_add_test(tc, test_dump_man);
 	tcase_add_test(tc, test_load);
 	tcase_add_test(tc, test_example_file);
 	suite_add_tcase(s, tc);

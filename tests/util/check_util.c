@@ -1,9 +1,15 @@
 /* Tests for src/util: errors, encodings, buffers, the fake env. */
 #include "lib/testutil.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/encoding.h"
+#include "util/file.h"
+#include "util/log.h"
+#include "util/roff.h"
 #include "util/env.h"
 #include "util/errmsg.h"
 #include "util/hs_err.h"
@@ -51,9 +57,14 @@ START_TEST(test_base64)
 {
 	static const struct {
 		const char *plain, *b64;
-	} v[] = {{"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"},
-		 {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
-		 {"hello world", "aGVsbG8gd29ybGQ="}};
+	} v[] = {{"", ""},
+	         {"f", "Zg=="},
+	         {"fo", "Zm8="},
+	         {"foo", "Zm9v"},
+	         {"foob", "Zm9vYg=="},
+	         {"fooba", "Zm9vYmE="},
+	         {"foobar", "Zm9vYmFy"},
+	         {"hello world", "aGVsbG8gd29ybGQ="}};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		char enc[64];
 		hs_b64_encode(enc, (const uint8_t *)v[i].plain, strlen(v[i].plain));
@@ -70,8 +81,8 @@ START_TEST(test_base64)
 	static const char *bad[] = {"Zg", "Z===", "Zm9v!", "Zg==Zg==", "Zh=="};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		n = sizeof(dec);
-		ck_assert_msg(hs_b64_decode(dec, &n, bad[i], strlen(bad[i])) != HS_OK, "accepted %s",
-			      bad[i]);
+		ck_assert_msg(hs_b64_decode(dec, &n, bad[i], strlen(bad[i])) != HS_OK,
+		              "accepted %s", bad[i]);
 	}
 }
 END_TEST
@@ -90,6 +101,70 @@ START_TEST(test_fake_env)
 }
 END_TEST
 
+/* log-file: lines appended, the file made 0640, reopened under its name
+ * after a rotation; a path that cannot be opened leaves the sink alone. */
+START_TEST(test_log_file)
+{
+	char *dir = tu_tmpdir(), path[512], rot[512];
+	hs_buf_t b = HS_BUF_INIT;
+	hs_errmsg_t em;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/x.log", dir);
+	snprintf(rot, sizeof(rot), "%s/x.log.1", dir);
+	hs_log_set_ident("t");
+	ck_assert_str_eq(hs_log_sink(), "stderr");
+	ck_assert_int_eq(hs_log_use_file(path, &em), HS_OK);
+	ck_assert_str_eq(hs_log_sink(), path);
+	log_notice("sub", "first %d", 1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0640);
+	ck_assert_int_eq(rename(path, rot), 0);
+	ck_assert_int_eq(hs_log_reopen(&em), HS_OK);
+	log_notice("sub", "second");
+	ck_assert_int_eq(hs_read_file(rot, &b, 4096), HS_OK);
+	ck_assert_ptr_nonnull(strstr(hs_buf_cstr(&b), " t notice sub: first 1\n"));
+	hs_buf_reset(&b);
+	ck_assert_int_eq(hs_read_file(path, &b, 4096), HS_OK);
+	ck_assert_ptr_nonnull(strstr(hs_buf_cstr(&b), "sub: second\n"));
+	ck_assert_ptr_null(strstr(hs_buf_cstr(&b), "first"));
+	ck_assert_int_eq(hs_log_use_file("/nonexistent/dir/x.log", &em), HS_E_IO);
+	ck_assert_ptr_nonnull(strstr(em.text, "cannot open log file '/nonexistent/dir/x.log'"));
+	ck_assert_str_eq(hs_log_sink(), path); /* unchanged */
+	ck_assert_int_eq(hs_log_use_file(NULL, &em), HS_OK);
+	ck_assert_str_eq(hs_log_sink(), "stderr");
+	hs_buf_free(&b);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* syslog(3) without a socket drops every line: refused, sink kept. */
+START_TEST(test_log_syslog_missing)
+{
+	struct stat st;
+	int have = stat(HS_LOG_SYSLOG_PATH, &st) == 0 && S_ISSOCK(st.st_mode);
+
+	ck_assert_int_eq(hs_log_use_syslog(1), have ? HS_OK : HS_E_NOTFOUND);
+	ck_assert_str_eq(hs_log_sink(), have ? "syslog" : "stderr");
+	ck_assert_int_eq(hs_log_use_syslog(0), HS_OK);
+	ck_assert_str_eq(hs_log_sink(), "stderr");
+}
+END_TEST
+
+START_TEST(test_roff_escape)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	hs_roff_text(f, ".starts with a dot\nand -o 'x\\y'\n'quote\n");
+	fclose(f);
+	ck_assert_str_eq(text, "\\&.starts with a dot\nand \\-o 'x\\ey'\n\\&'quote\n");
+	free(text);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -99,6 +174,9 @@ static Suite *util_suite(void)
 	tcase_add_test(tc, test_hex);
 	tcase_add_test(tc, test_base64);
 	tcase_add_test(tc, test_fake_env);
+	tcase_add_test(tc, test_log_file);
+	tcase_add_test(tc, test_log_syslog_missing);
+	tcase_add_test(tc, test_roff_escape);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -61,6 +61,7 @@ static void hdr(hs_buf_t *b, uint16_t qd, uint16_t an, uint16_t ns, uint16_t ar)
 	hs_buf_append_u16(b, ar);
 }
 
+/* requirements: SIG-12 */
 START_TEST(test_pointer_rules)
 {
 	hs_buf_t b = HS_BUF_INIT;
@@ -113,6 +114,7 @@ START_TEST(test_pointer_rules)
 }
 END_TEST
 
+/* requirements: SIG-12 */
 START_TEST(test_counts_and_trailing)
 {
 	hs_buf_t b = HS_BUF_INIT;

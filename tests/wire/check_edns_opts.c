@@ -82,6 +82,7 @@ static const struct {
     {"CHUNK-ENDPOINT", "\"a b:53\"", HS_E_MALFORMED},
 };
 
+/* requirements: REC-14 */
 START_TEST(test_bad_text)
 {
 	hs_buf_t out = HS_BUF_INIT;
@@ -117,6 +118,7 @@ static const struct {
     {65001, "00", HS_E_UNKNOWN_TYPE},
 };
 
+/* requirements: REC-12 REC-13 REC-14 */
 START_TEST(test_bad_wire)
 {
 	hs_buf_t in = HS_BUF_INIT, out = HS_BUF_INIT;

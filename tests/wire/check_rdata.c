@@ -50,6 +50,7 @@ static char *trim(char *s)
 	return s;
 }
 
+/* requirements: REC-4 REC-5 REC-8 */
 START_TEST(test_vectors_both_ways)
 {
 	hs_buf_t file = HS_BUF_INIT;
@@ -175,6 +176,7 @@ static const struct bad_wire {
     {HS_RRTYPE_HSYNC2, "01000300c000", HS_E_COMPRESSED, "hsync2 upstream"},
 };
 
+/* requirements: REC-1 REC-7 REC-10 */
 START_TEST(test_bad_wire)
 {
 	const struct bad_wire *t = &bad_wire[_i];
@@ -299,6 +301,7 @@ static void check_text(uint16_t type, const char *text, const char *hex, const c
 	hs_buf_free(&wire);
 }
 
+/* requirements: REC-3 REC-9 */
 START_TEST(test_good_forms)
 {
 	/* numeric scheme and type, TYPEnnn, relative target made absolute */

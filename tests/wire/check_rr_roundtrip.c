@@ -87,6 +87,7 @@ static void text_roundtrip(uint16_t type, const hs_buf_t *wire)
 	hs_buf_free(&again);
 }
 
+/* requirements: REC-2 REC-3 REC-4 */
 START_TEST(test_dsync_random)
 {
 	rng_state = 0x5eed0001;
@@ -110,6 +111,7 @@ START_TEST(test_dsync_random)
 }
 END_TEST
 
+/* requirements: REC-2 REC-5 */
 START_TEST(test_hsync3_random)
 {
 	rng_state = 0x5eed0002;
@@ -155,6 +157,7 @@ static size_t rnd_list(uint8_t *p)
 	return n;
 }
 
+/* requirements: REC-7 */
 START_TEST(test_hsyncparam_random)
 {
 	rng_state = 0x5eed0003;
@@ -220,6 +223,7 @@ START_TEST(test_hsyncparam_random)
 }
 END_TEST
 
+/* requirements: REC-8 REC-9 */
 START_TEST(test_chunk_random)
 {
 	rng_state = 0x5eed0004;
@@ -253,6 +257,7 @@ START_TEST(test_chunk_random)
 }
 END_TEST
 
+/* requirements: REC-10 */
 START_TEST(test_hpkekey_random)
 {
 	static const uint16_t kems[] = {0x10, 0x11, 0x12, 0x20, 0x21};
@@ -281,6 +286,7 @@ START_TEST(test_hpkekey_random)
 }
 END_TEST
 
+/* requirements: REC-11 */
 START_TEST(test_legacy_random)
 {
 	rng_state = 0x5eed0006;
@@ -332,6 +338,7 @@ START_TEST(test_dsync_any)
 }
 END_TEST
 
+/* requirements: REC-1 */
 START_TEST(test_truncations_fail)
 {
 	/* every strict prefix of a valid RDATA fails to decode (HSYNCPARAM
@@ -357,6 +364,7 @@ START_TEST(test_truncations_fail)
 }
 END_TEST
 
+/* requirements: REC-6 */
 START_TEST(test_hsync3_quirk)
 {
 	hs_hsync3_t h;

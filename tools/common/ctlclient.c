@@ -37,7 +37,7 @@ int ctl_client_call(const char *path, const char *line, unsigned timeout_ms, hs_
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	hs_buf_t req = HS_BUF_INIT;
 	uint64_t deadline;
-	int fd = -1, rc;
+	int fd = -1, rc, send_errno = 0;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return hs_fail(em, HS_E_NET, "socket path '%s' is too long", path);
@@ -54,10 +54,10 @@ int ctl_client_call(const char *path, const char *line, unsigned timeout_ms, hs_
 	}
 	hs_buf_append(&req, line, strlen(line));
 	hs_buf_append_u8(&req, '\n');
-	if (send_all(fd, req.data, req.len) != 0) {
-		rc = hs_fail(em, HS_E_IO, "sending to '%s': %s", path, strerror(errno));
-		goto cleanup;
-	}
+	/* a daemon that refuses us (peer credentials) answers with one error
+	 * line and closes at once: read it even when sending failed */
+	if (send_all(fd, req.data, req.len) != 0)
+		send_errno = errno;
 	deadline = mono_ms() + timeout_ms;
 	for (;;) {
 		uint8_t tmp[65536];
@@ -74,6 +74,11 @@ int ctl_client_call(const char *path, const char *line, unsigned timeout_ms, hs_
 		ssize_t n = recv(fd, tmp, sizeof(tmp), 0);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n <= 0 && send_errno != 0) {
+			rc =
+			    hs_fail(em, HS_E_IO, "sending to '%s': %s", path, strerror(send_errno));
+			goto cleanup;
+		}
 		if (n <= 0) {
 			rc = hs_fail(em, HS_E_IO,
 			             "the daemon closed the connection without an answer");

@@ -18,19 +18,21 @@ enum {
 #define HSDIG_MAX_SIG0KEYS 8
 
 struct hsdig_opts {
-	const char *server; /* NULL: first resolv.conf nameserver or 127.0.0.1 */
+	const char
+	    *server; /* NULL: first resolv.conf nameserver or 127.0.0.1; a name is resolved */
 	unsigned port;
 	const char *bind; /* source address, "addr" or "addr#port" */
 	const char *name;
 	uint16_t qtype, qclass;
 	int qtype_set;
 	int tcp, notify, rec, dnssec, edns, cd, shortform, comments;
+	int cmd, question, answer, authority, additional, stats; /* what is shown */
 	unsigned bufsize, time_s, tries;
-	hs_buf_t edns_opts; /* raw option bytes from +opt= */
-	const char *sig0_file;                   /* +sig0=: private key to sign with */
+	hs_buf_t edns_opts;                        /* raw option bytes from +opt= */
+	const char *sig0_file;                     /* +sig0=: private key to sign with */
 	const char *sig0_keys[HSDIG_MAX_SIG0KEYS]; /* +sig0key=: keys to verify with */
 	size_t nsig0_keys;
-	int help;
+	int help, version;
 };
 
 /* SIG(0) (sig0.c): sign the message about to be sent with +sig0's key,

@@ -20,6 +20,7 @@
 #include "wire/rdata.h"
 
 enum opt_kind {
+	K_ALL,  /* +all / +noall: every display flag below at once */
 	K_FLAG, /* +name / +noname */
 	K_UINT, /* +name=N within [min, max] */
 	K_FUNC, /* +name=VALUE through a setter */
@@ -59,7 +60,19 @@ static const struct plus_opt plus_opts[] = {
     {"short", K_FLAG, F(shortform), 0, 0, NULL, NULL,
      "print only the RDATA of the answer section, one record per line"},
     {"comments", K_FLAG, F(comments), 0, 0, NULL, NULL,
-     "print the ';;' lines about the exchange (default on)"},
+     "print the header, the OPT pseudosection and the section titles (default on)"},
+    {"all", K_ALL, 0, 0, 0, NULL, NULL,
+     "set or clear every display flag: cmd, comments, question, answer, authority, "
+     "additional, stats (+noall +answer prints the answer records alone)"},
+    {"cmd", K_FLAG, F(cmd), 0, 0, NULL, NULL, "print the '; <<>> hsdig <<>>' line (default on)"},
+    {"question", K_FLAG, F(question), 0, 0, NULL, NULL, "print the question section (default on)"},
+    {"answer", K_FLAG, F(answer), 0, 0, NULL, NULL, "print the answer section (default on)"},
+    {"authority", K_FLAG, F(authority), 0, 0, NULL, NULL,
+     "print the authority section (default on)"},
+    {"additional", K_FLAG, F(additional), 0, 0, NULL, NULL,
+     "print the additional section (default on)"},
+    {"stats", K_FLAG, F(stats), 0, 0, NULL, NULL,
+     "print the query time, server and size lines (default on)"},
     {"opt", K_FUNC, 0, 0, 0, set_opt, "CODE:HEX",
      "add EDNS option CODE (number or KEYSTATE, CHUNK, CHUNK-ENDPOINT) with data HEX; "
      "may be repeated, HEX may be empty"},
@@ -76,6 +89,7 @@ static const struct plus_opt plus_opts[] = {
 static const char usage_head[] =
     "usage: hsdig [@SERVER] [-p PORT] [-b ADDR] [-t TYPE] [-c CLASS] [-q NAME]\n"
     "             [+OPTION...] NAME [TYPE] [CLASS]\n"
+    "       hsdig -v | -V | --version\n"
     "\n"
     "Send one DNS query (or NOTIFY) and print the response the way dig does,\n"
     "with hsync's record types (DSYNC, HSYNC3, HSYNCPARAM, CHUNK, HPKEKEY and\n"
@@ -84,14 +98,15 @@ static const char usage_head[] =
     "\\# LEN HEX followed by '; decode error: WHY'.\n"
     "\n"
     "Arguments:\n"
-    "  @SERVER      IPv4 or IPv6 address of the server (no host names);\n"
-    "               default: the first nameserver in /etc/resolv.conf, else\n"
-    "               127.0.0.1\n"
+    "  @SERVER      the server: an IPv4 or IPv6 address, or a host name (its\n"
+    "               first address from the system's resolver); default: the\n"
+    "               first nameserver in /etc/resolv.conf, else 127.0.0.1\n"
     "  NAME         the query name (QNAME)\n"
     "  TYPE         query type: a mnemonic known to ldns (A, SOA, SIG, ...),\n"
     "               an hsync mnemonic (HSYNC3, HSYNCPARAM, DSYNC, CHUNK,\n"
     "               HPKEKEY, HSYNC, HSYNC2), TYPEnnn or a number; default A\n"
-    "               (SOA with +notify)\n"
+    "               (SOA with +notify). AXFR and IXFR go over TCP and every\n"
+    "               message of the transfer is printed\n"
     "  CLASS        IN (default), CH, HS, ANY, NONE or CLASSnnn\n"
     "\n"
     "Options:\n"
@@ -100,6 +115,7 @@ static const char usage_head[] =
     "  -t TYPE      query type (as TYPE above)\n"
     "  -c CLASS     query class (as CLASS above)\n"
     "  -q NAME      query name, for a NAME that looks like a type or class\n"
+    "  -v, -V, --version  print the version and exit (dig's -v)\n"
     "  -h, --help   print this help and exit\n";
 
 static const char usage_tail[] =
@@ -151,7 +167,7 @@ void hsdig_usage(FILE *f)
 	fputs(usage_head, f);
 	for (size_t i = 0; i < sizeof(plus_opts) / sizeof(plus_opts[0]); i++) {
 		const struct plus_opt *p = &plus_opts[i];
-		if (p->kind == K_FLAG)
+		if (p->kind == K_FLAG || p->kind == K_ALL)
 			snprintf(left, sizeof(left), "+[no]%s", p->name);
 		else
 			snprintf(left, sizeof(left), "+%s=%s", p->name, p->arg);
@@ -269,6 +285,12 @@ static int plus_option(struct hsdig_opts *o, const char *arg)
 			continue;
 		void *field = (char *)o + p->off;
 		switch (p->kind) {
+		case K_ALL:
+			if (eq)
+				return cli_err(-2, "+%s takes no value", p->name);
+			o->cmd = o->comments = o->question = o->answer = o->authority =
+			    o->additional = o->stats = !neg;
+			return 0;
 		case K_FLAG:
 			if (eq)
 				return cli_err(-2, "+%s takes no value", p->name);
@@ -340,6 +362,10 @@ static int dash_option(struct hsdig_opts *o, int argc, char **argv, int *i)
 		o->help = 1;
 		return 0;
 	}
+	if (strcmp(a, "-v") == 0) {
+		o->version = 1;
+		return 0;
+	}
 	if (strlen(a) < 2 || !strchr("pbtcq", a[1]))
 		return cli_err(-2, "unknown option '%s' (try 'hsdig --help')", a);
 	if (!(v = dash_value(argc, argv, i)))
@@ -375,11 +401,11 @@ int hsdig_parse_args(int argc, char **argv, struct hsdig_opts *o)
 	o->qclass = 1;
 	o->rec = 1;
 	o->edns = 1;
-	o->comments = 1;
+	o->comments = o->cmd = o->question = o->answer = o->authority = o->additional = o->stats =
+	    1;
 	o->bufsize = 1232;
 	o->time_s = 5;
 	o->tries = 3;
-	cli_prog = "hsdig";
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -402,6 +428,10 @@ int hsdig_parse_args(int argc, char **argv, struct hsdig_opts *o)
 			hsdig_usage(stdout);
 			return HSDIG_EXIT_OK;
 		}
+		if (o->version) {
+			cli_version(stdout);
+			return HSDIG_EXIT_OK;
+		}
 	}
 	if (!o->name) {
 		cli_err(0, "no query name given (try 'hsdig --help')");
@@ -409,6 +439,8 @@ int hsdig_parse_args(int argc, char **argv, struct hsdig_opts *o)
 	}
 	if (!o->qtype_set)
 		o->qtype = o->notify ? LDNS_RR_TYPE_SOA : LDNS_RR_TYPE_A;
+	if (o->qtype == LDNS_RR_TYPE_AXFR || o->qtype == LDNS_RR_TYPE_IXFR)
+		o->tcp = 1; /* a transfer is a TCP stream (RFC 5936 4.2) */
 	return -1;
 }
 

@@ -32,6 +32,8 @@ struct hd_opts {
 
 /* Parse argv into `o`: -1 to go on, else the exit code (after printing
  * help or a one-line error). hd_opts_free releases what it holds. */
+/* The --help text. */
+extern const char hd_usage_text[];
 int hd_parse_args(int argc, char **argv, struct hd_opts *o);
 void hd_opts_free(struct hd_opts *o);
 

@@ -71,16 +71,6 @@ static void perform(struct runner *r, disc_t *d, const struct pending *p)
 	hs_buf_t msg = HS_BUF_INIT, ans = HS_BUF_INIT;
 	hs_errmsg_t em;
 	uint8_t idb[2] = {0};
-	tp_question_t q = {
-	    .name = p->name,
-	    .qtype = p->type,
-	    .qclass = 1,
-	    .opcode = TP_OPCODE_QUERY,
-	    .flags = TP_FLAG_RD | TP_FLAG_CD,
-	    .edns = 1,
-	    .edns_do = 1,
-	    .udp_size = 1232,
-	};
 	tp_query_opts_t qo = {
 	    .proto = r->o->tcp ? TP_PROTO_TCP : TP_PROTO_UDP,
 	    .timeout_ms = r->o->timeout_s * 1000,
@@ -90,7 +80,9 @@ static void perform(struct runner *r, disc_t *d, const struct pending *p)
 	hs_errmsg_clear(&em);
 	r->queries++;
 	(void)r->env.random(r->env.arg, idb, sizeof(idb));
-	rc = tp_msg_build(&q, (uint16_t)(idb[0] << 8 | idb[1]), &msg, &em);
+	rc = disc_query_build(p->name, p->type, (uint16_t)(idb[0] << 8 | idb[1]), &msg);
+	if (rc != HS_OK)
+		hs_fail(&em, rc, "cannot build the query");
 	if (rc == HS_OK)
 		rc = tp_query(&r->server, msg.data, msg.len, &qo, &ans, NULL, &em);
 	if (rc != HS_OK) {
@@ -185,8 +177,11 @@ cleanup:
 int main(int argc, char **argv)
 {
 	struct hd_opts o;
+	int rc = cli_start("hsync-discover", argc, argv, hd_usage_text, NULL);
+	if (rc >= 0)
+		return rc;
 	hs_log_set_ident("hsync-discover");
-	int rc = hd_parse_args(argc, argv, &o);
+	rc = hd_parse_args(argc, argv, &o);
 	if (rc < 0)
 		rc = run(&o);
 	hd_opts_free(&o);

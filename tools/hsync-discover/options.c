@@ -9,9 +9,9 @@
 #include "common/cli.h"
 #include "util/log.h"
 
-static const char usage_text[] =
-    "usage: hsync-discover [-s SERVER] [-p PORT] --anchor FILE|'RR' [--anchor ...]\n"
-    "                      [--insecure] [--now T] [--timeout S] [--tcp] [-v] IDENTITY...\n"
+const char hd_usage_text[] =
+    "usage: hsync-discover [@SERVER] [-p PORT] --anchor FILE|'RR' [--anchor ...]\n"
+    "                      [--insecure] [--now T] [-w S] [--tcp] [-v] IDENTITY...\n"
     "\n"
     "Find hsync peers through DNS and validate what is found with DNSSEC from\n"
     "the given trust anchors. For each IDENTITY the records a party publishes\n"
@@ -28,7 +28,8 @@ static const char usage_text[] =
     "the zones involved (as in a lab) or a recursive resolver.\n"
     "\n"
     "Options:\n"
-    "  -s, --server ADDR   IPv4 or IPv6 literal of the server (default 127.0.0.1)\n"
+    "  @SERVER             IPv4 or IPv6 literal of the server (default 127.0.0.1);\n"
+    "      --server ADDR   the same; -s ADDR is the old spelling, still accepted\n"
     "  -p, --port PORT     its port (default 53)\n"
     "  -a, --anchor A      a trust anchor: a file of DS and/or DNSKEY records (zone\n"
     "                      file syntax or unbound's 'trust-anchor: \"...\"' lines), or\n"
@@ -40,9 +41,11 @@ static const char usage_text[] =
     "                      anchor are still validated and refused when bogus\n"
     "      --now T         validate RRSIG time windows as of Unix time T (seconds)\n"
     "                      instead of the clock\n"
-    "  -t, --timeout S     seconds to wait for each answer (default 3; 3 UDP tries)\n"
+    "  -w, --timeout S     seconds to wait for each answer (default 3; 3 UDP tries);\n"
+    "                      -t is the old spelling, still accepted\n"
     "      --tcp           query over TCP only\n"
     "  -v, --verbose       log every query and answer (debug level) to stderr\n"
+    "  -V, --version       print the version and exit\n"
     "  -h, --help          this text\n"
     "\n"
     "Output: per identity a header line 'IDENTITY  ACCEPTED secure' (or\n"
@@ -54,8 +57,8 @@ static const char usage_text[] =
     "at the parent, lookup failed, ...). Nothing of a refused identity is shown.\n"
     "\n"
     "Examples:\n"
-    "  hsync-discover -s 127.0.0.1 -p 5300 --anchor Klab.+015+12345.ds alpha.lab\n"
-    "  hsync-discover -s ::1 --anchor /etc/hsync/anchors.conf alpha.example bravo.example\n"
+    "  hsync-discover @127.0.0.1 -p 5300 --anchor Klab.+015+12345.ds alpha.lab\n"
+    "  hsync-discover @::1 --anchor /etc/hsync/anchors.conf alpha.example bravo.example\n"
     "  hsync-discover -p 5300 --insecure alpha.lab      (lab only: no validation)\n"
     "\n"
     "Exit status: 0 every identity accepted (secure, or insecure-lab with\n"
@@ -64,7 +67,7 @@ static const char usage_text[] =
 static const struct option longopts[] = {
     {"server", required_argument, NULL, 's'}, {"port", required_argument, NULL, 'p'},
     {"anchor", required_argument, NULL, 'a'}, {"insecure", no_argument, NULL, 'I'},
-    {"now", required_argument, NULL, 'N'},    {"timeout", required_argument, NULL, 't'},
+    {"now", required_argument, NULL, 'N'},    {"timeout", required_argument, NULL, 'w'},
     {"tcp", no_argument, NULL, 'T'},          {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 };
@@ -105,11 +108,14 @@ int hd_parse_args(int argc, char **argv, struct hd_opts *o)
 	o->port = 53;
 	o->timeout_s = 3;
 	o->anchors = dv_anchors_new();
-	cli_prog = "hsync-discover";
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "s:p:a:t:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:p:a:t:w:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
+			if (strcmp(argv[optind - 1], "--server") != 0 &&
+			    strncmp(argv[optind - 1], "--server=", 9) != 0)
+				fprintf(stderr, "hsync-discover: -s is the old spelling of "
+				                "@SERVER (or --server)\n");
 			o->server = optarg;
 			break;
 		case 'p':
@@ -132,6 +138,9 @@ int hd_parse_args(int argc, char **argv, struct hd_opts *o)
 			o->now_s = v;
 			break;
 		case 't':
+			fprintf(stderr, "hsync-discover: -t is the old spelling of -w/--timeout\n");
+			/* fall through */
+		case 'w':
 			if (parse_uint(optarg, 300, &v) || v == 0)
 				return cli_err(HD_EXIT_USAGE, "-t: '%s' is not 1..300 seconds",
 				               optarg);
@@ -144,7 +153,7 @@ int hd_parse_args(int argc, char **argv, struct hd_opts *o)
 			o->verbose = 1;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			fputs(hd_usage_text, stdout);
 			return HD_EXIT_OK;
 		default:
 			return cli_err(HD_EXIT_USAGE,
@@ -152,8 +161,15 @@ int hd_parse_args(int argc, char **argv, struct hd_opts *o)
 			               argv[optind - 1]);
 		}
 	}
+	/* @SERVER anywhere among the identities, as hsdig and dig take it */
 	o->ids = argv + optind;
-	o->nids = argc - optind;
+	o->nids = 0;
+	for (int i = optind; i < argc; i++) {
+		if (argv[i][0] == '@')
+			o->server = argv[i] + 1;
+		else
+			o->ids[o->nids++] = argv[i];
+	}
 	if (o->nids == 0)
 		return cli_err(HD_EXIT_USAGE, "no IDENTITY given (try --help)");
 	if (o->nanchors == 0 && !o->insecure)

@@ -27,7 +27,9 @@ static const char usage[] =
     "key (RFC 9180 SerializePublicKey); the numbers are printed in decimal.\n"
     "\n"
     "Options:\n"
-    "  --name NAME   the party's identity, e.g. alpha.example (required)\n"
+    "  --name NAME   the party's identity, e.g. alpha.example (required): a DNS\n"
+    "                name of letters, digits, '-' and '_' (no label starts or\n"
+    "                ends with '-')\n"
     "  --dir DIR     directory for the key file (default: the current one)\n"
     "  --kem KEM     x25519 (default: 32/1/2, the suite of the hsync\n"
     "                transport), p256 (16/1/2) or p521 (18/3/2)\n"
@@ -84,8 +86,10 @@ int keygen_hpke_main(int argc, char **argv)
 	nlen = strlen(name);
 	if (nlen > 1 && name[nlen - 1] == '.')
 		nlen--;
-	/* the envelope's rule: LDH (and '_') labels; also keeps '/' out of the path */
-	if (hpke_env_name_wire(wire, &wire_len, name) != HS_OK || nlen + 5 > sizeof(kf.name))
+	/* the envelope's rule: LDH (and '_') labels; also keeps '/' out of the
+	 * path, and '-' (stdin to most tools) or '-x' from being a file name */
+	if (!cli_dname_ok(name) || hpke_env_name_wire(wire, &wire_len, name) != HS_OK ||
+	    nlen + 5 > sizeof(kf.name))
 		return cli_err(2, "--name: '%s' is not a plain DNS name", name);
 	for (k = 0; k < sizeof(kems) / sizeof(kems[0]); k++)
 		if (strcmp(kem, kems[k].name) == 0)

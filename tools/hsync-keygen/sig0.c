@@ -77,6 +77,11 @@ int keygen_sig0_main(int argc, char **argv)
 		fputs(sig0_usage, stderr);
 		return 2;
 	}
+	if (!cli_dname_ok(name))
+		return cli_err(2,
+		               "--name: '%s' is not a DNS name (letters, digits, '-' and '_'; "
+		               "no label starts or ends with '-')",
+		               name);
 	hs_errmsg_clear(&em);
 	if (sig0_key_generate(alg, bits, name, &key, &em) != HS_OK) {
 		rc = cli_err(em.code == HS_E_RANGE || em.code == HS_E_NAME ? 2 : 1, "%s",

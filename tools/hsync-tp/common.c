@@ -1,11 +1,11 @@
 /* common.c -- helpers shared by the hsync-tp subcommands. */
-#include <msgpack.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hsync-tp/hsync-tp.h"
+#include "transport/tpmsg.h"
 #include "util/encoding.h"
 #include "util/file.h"
 #include "util/log.h"
@@ -65,66 +65,17 @@ int tptool_signalled(void)
 
 /* ---- the lab message body ---------------------------------------------- */
 
-static int buf_write(void *data, const char *p, size_t n)
-{
-	hs_buf_append(data, p, n);
-	return 0;
-}
-
-void tptool_body_encode(hs_buf_t *out, const uint8_t *data, size_t len)
-{
-	msgpack_packer pk;
-
-	msgpack_packer_init(&pk, out, buf_write);
-	msgpack_pack_map(&pk, 1);
-	msgpack_pack_str(&pk, 4);
-	msgpack_pack_str_body(&pk, "data", 4);
-	msgpack_pack_bin(&pk, len);
-	msgpack_pack_bin_body(&pk, data, len);
-}
-
-static const msgpack_object *map_get(const msgpack_object *m, const char *key)
-{
-	size_t i, kl = strlen(key);
-
-	if (m->type != MSGPACK_OBJECT_MAP)
-		return NULL;
-	for (i = 0; i < m->via.map.size; i++) {
-		const msgpack_object *k = &m->via.map.ptr[i].key;
-		if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == kl &&
-		    memcmp(k->via.str.ptr, key, kl) == 0)
-			return &m->via.map.ptr[i].val;
-	}
-	return NULL;
-}
-
 int tptool_msg_digest(const uint8_t *msg, size_t len, size_t *dlen, char hex[65])
 {
-	msgpack_unpacked u;
-	const msgpack_object *body, *data;
-	size_t off = 0;
-	int rc = HS_E_MALFORMED;
+	tp_msg_t m;
+	tp_ping_t pg;
 
-	msgpack_unpacked_init(&u);
-	if (msgpack_unpack_next(&u, (const char *)msg, len, &off) != MSGPACK_UNPACK_SUCCESS ||
-	    off != len)
-		goto cleanup;
-	body = map_get(&u.data, "body");
-	if (body == NULL || body->type != MSGPACK_OBJECT_MAP)
-		goto cleanup;
-	data = map_get(body, "data");
-	if (data == NULL) {
-		*dlen = 0;
-		tptool_sha256_hex("", 0, hex);
-		rc = HS_OK;
-	} else if (data->type == MSGPACK_OBJECT_BIN) {
-		*dlen = data->via.bin.size;
-		tptool_sha256_hex(data->via.bin.ptr, data->via.bin.size, hex);
-		rc = HS_OK;
-	}
-cleanup:
-	msgpack_unpacked_destroy(&u);
-	return rc;
+	if (tp_msg_decode(msg, len, &m) != HS_OK ||
+	    tp_ping_decode(m.body, m.body_len, &pg) != HS_OK)
+		return HS_E_MALFORMED;
+	*dlen = pg.data_len;
+	tptool_sha256_hex(pg.data ? pg.data : (const uint8_t *)"", pg.data_len, hex);
+	return HS_OK;
 }
 
 void tptool_sha256_hex(const void *p, size_t len, char hex[2 * HS_SHA256_LEN + 1])

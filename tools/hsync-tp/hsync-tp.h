@@ -29,9 +29,8 @@ int tptool_log_level(const char *text);
 void tptool_signals_install(tp_loop_t *loop, tp_node_t *node);
 int tptool_signalled(void);
 
-/* The lab message body: the msgpack map {"data": bin}. */
-void tptool_body_encode(hs_buf_t *out, const uint8_t *data, size_t len);
-/* Size and SHA-256 (hex) of the "data" bytes in the body of a received
+/* The lab message body is the PING body {"data": bin} (tp_ping_encode).
+ * Size and SHA-256 (hex) of the "data" bytes in the body of a received
  * plaintext message (the msgpack map {v, id, ts, from, to, type, body});
  * a body without "data" counts as 0 octets. HS_OK or HS_E_MALFORMED. */
 int tptool_msg_digest(const uint8_t *msg, size_t len, size_t *dlen, char hex[65]);

@@ -7,11 +7,12 @@
 #include "common/cli.h"
 #include "hsync-tp/hsync-tp.h"
 #include "hsync-tp/record.h"
+#include "transport/tpmsg.h"
 #include "util/log.h"
 
 static const char listen_usage[] =
     "usage: hsync-tp listen -c FILE [--record FILE] [--exit-after N] [--port N]\n"
-    "                       [--log-level LEVEL | -v]\n"
+    "                       [--no-echo] [--log-level LEVEL | -v]\n"
     "\n"
     "Serve the node of configuration FILE on its address and port (UDP and\n"
     "TCP): answer NOTIFYs and CHUNK queries, fetch large messages, put every\n"
@@ -25,6 +26,11 @@ static const char listen_usage[] =
     "'hsync-tp send' sends). Standard error gets the log and, once the node\n"
     "serves, the line \"listening on ADDRESS:PORT as IDENTITY\".\n"
     "\n"
+    "A PING whose body asks for an echo ({\"data\": ..., \"echo\": true},\n"
+    "draft-hsync-transport section 4.1) is answered with a PING carrying the\n"
+    "same data back to its sender (small ones inline, large ones fetched), so\n"
+    "that a peer, or hsync-conform, can see this node send in both modes.\n"
+    "\n"
     "Options:\n"
     "  -c, --config FILE   the node's configuration (required; options below)\n"
     "  --record FILE       append \"<id> <sha256>\" per message in the order they\n"
@@ -34,6 +40,13 @@ static const char listen_usage[] =
     "                      SIGKILL) never loses or duplicates a line\n"
     "  --exit-after N      stop after acknowledging N messages\n"
     "  --port N            serve on port N instead of the configured one\n"
+    "  --no-echo           do not answer PING echo requests\n"
+    "  --test-only-break CHECK\n"
+    "                      TEST ONLY, never in production: skip one check of\n"
+    "                      the protocol on purpose, so that a conformance run\n"
+    "                      can be seen to fail: opt-always (an OPT RR in every\n"
+    "                      error reply, against RFC 6891 section 7) or\n"
+    "                      chunk-replay (serve replayed chunk queries)\n"
     "  --log-level LEVEL   err, warn, notice (default), info or debug\n"
     "  -v                  the same as --log-level debug\n"
     "  -h, --help          this text\n"
@@ -53,8 +66,25 @@ struct listen_state {
 	tptool_record_t *rec;
 	char *stats_path;
 	unsigned long handled, exit_after;
-	int failed;
+	int failed, no_echo;
 };
+
+/* TP-14: a PING asking for an echo gets its data back. */
+static void echo_ping(struct listen_state *ls, const st_inbox_msg_t *m)
+{
+	tp_msg_t tm;
+	tp_ping_t pg;
+	hs_buf_t body = HS_BUF_INIT;
+
+	if (ls->no_echo || strcmp(m->type, "PING") != 0 ||
+	    tp_msg_decode(m->msg, m->len, &tm) != HS_OK ||
+	    tp_ping_decode(tm.body, tm.body_len, &pg) != HS_OK || !pg.echo)
+		return;
+	tp_ping_encode(&body, pg.data, pg.data_len, 0);
+	if (tp_node_send(ls->node, m->sender, "PING", body.data, body.len, NULL, NULL) != HS_OK)
+		log_warn("hsync-tp", "cannot queue the echo to '%s'", m->sender);
+	hs_buf_free(&body);
+}
 
 static int handle_one(struct listen_state *ls)
 {
@@ -84,6 +114,7 @@ static int handle_one(struct listen_state *ls)
 	}
 	printf("recv id=%s from=%s type=%s size=%zu sha256=%s\n", id, m.sender, m.type, size, sha);
 	fflush(stdout);
+	echo_ping(ls, &m);
 	rc = st_inbox_ack(tp_node_store(ls->node), m.seq);
 	st_inbox_msg_clear(&m);
 	if (rc != HS_OK) {
@@ -138,6 +169,8 @@ int tptool_listen_main(int argc, char **argv)
 	    {"record", required_argument, NULL, 'r'},
 	    {"exit-after", required_argument, NULL, 'x'},
 	    {"port", required_argument, NULL, 'p'},
+	    {"no-echo", no_argument, NULL, 'E'},
+	    {"test-only-break", required_argument, NULL, 'B'},
 	    {"log-level", required_argument, NULL, 'l'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -175,6 +208,16 @@ int tptool_listen_main(int argc, char **argv)
 			port = strtoul(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || port == 0 || port > 65535)
 				return cli_err(TPX_USAGE, "--port: 1..65535");
+			break;
+		case 'E':
+			ls.no_echo = 1;
+			break;
+		case 'B':
+			opts.test_break |= tp_test_break_parse(optarg);
+			if (tp_test_break_parse(optarg) == 0)
+				return cli_err(TPX_USAGE,
+				               "--test-only-break: opt-always or chunk-replay");
+			fprintf(stderr, "TEST ONLY: check '%s' deliberately broken\n", optarg);
 			break;
 		case 'l':
 			if (tptool_log_level(optarg) != 0)

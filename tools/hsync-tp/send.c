@@ -6,6 +6,7 @@
 
 #include "common/cli.h"
 #include "hsync-tp/hsync-tp.h"
+#include "transport/tpmsg.h"
 #include "util/file.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -16,7 +17,7 @@ static const char send_usage[] =
     "                     [--log-level LEVEL | -v]\n"
     "\n"
     "Queue K messages for peer IDENTITY in the store of configuration FILE.\n"
-    "Each body is the msgpack map {\"data\": <octets>}: N random octets (new\n"
+    "Each body is the PING body {\"data\": <octets>}: N random octets (new\n"
     "ones per message), the contents of F, or none. For each message one line\n"
     "goes to standard output:\n"
     "    queued id=<32 hex> to=<identity> type=<TYPE> size=<octets> sha256=<hex>\n"
@@ -259,7 +260,7 @@ static int queue_one(struct send_state *ss, size_t i)
 		data.len = rc == HS_OK ? a->size : 0;
 	}
 	if (rc == HS_OK) {
-		tptool_body_encode(&body, data.data, data.len);
+		tp_ping_encode(&body, data.data, data.len, 0);
 		ss->queued_ms[i] = ss->env->mono_ms(ss->env->arg);
 		rc = tp_node_send(ss->node, a->to, a->type, body.data, body.len, a->order,
 		                  ss->ids[i]);

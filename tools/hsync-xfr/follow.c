@@ -104,7 +104,7 @@ int xfr_follow(const tp_peer_addr_t *primary, const char *zone, const tp_xfr_opt
 		rc = cli_err(2, "bad zone name '%s'", zone);
 		goto cleanup;
 	}
-	zsec_run_hooks_t hooks = {on_loaded, on_expired, &f};
+	zsec_run_hooks_t hooks = {on_loaded, on_expired, &f, NULL, NULL};
 	if (zsec_run_new(loop, ep, zs, hs_env_system(), xopts, &hooks, 0, &f.run) != HS_OK) {
 		cli_err(1, "cannot start");
 		goto cleanup;

@@ -31,8 +31,8 @@ static const char usage[] =
     "\n"
     "Options:\n"
     "  -p, --port PORT        port of the primary (default 53)\n"
-    "  -t, --timeout S        limit for the whole transfer, seconds\n"
-    "                         (default 120)\n"
+    "  -w, --timeout S        limit for the whole transfer, seconds\n"
+    "                         (default 120); -t is the old spelling\n"
     "      --idle S           longest silence from the primary, seconds\n"
     "                         (default 15)\n"
     "      --max-records N    refuse zones with more records (default 1000000)\n"
@@ -57,6 +57,7 @@ static const char usage[] =
     "      --refresh-min S    lower bound on the SOA refresh (default 30)\n"
     "      --retry-min S      lower bound on the SOA retry (default 10)\n"
     "      --expire-min S     lower bound on the SOA expire (default 300)\n"
+    "  -V, --version          print the version and exit\n"
     "  -h, --help             this text\n"
     "\n"
     "Summary: zone, primary, serial, number of records, messages and octets,\n"
@@ -111,7 +112,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"port", required_argument, NULL, 'p'},
-	    {"timeout", required_argument, NULL, 't'},
+	    {"timeout", required_argument, NULL, 'w'},
 	    {"idle", required_argument, NULL, 'I'},
 	    {"max-records", required_argument, NULL, 'R'},
 	    {"max-bytes", required_argument, NULL, 'B'},
@@ -135,18 +136,24 @@ int main(int argc, char **argv)
 	tp_loop_t *loop = NULL;
 	struct job job;
 
-	cli_prog = "hsync-xfr";
+	rc = cli_start("hsync-xfr", argc, argv, usage, NULL);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
 	signal(SIGPIPE, SIG_IGN); /* a primary closing early is an error, not a kill */
 	memset(&opts, 0, sizeof(opts));
 	memset(&job, 0, sizeof(job));
 	hs_log_set_level(HS_LOG_WARN);
-	while ((c = getopt_long(argc, argv, "p:t:i:dvhf", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:t:w:i:dvhf", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_num(optarg, 65535, &port) || port == 0)
 				return cli_err(2, "bad port '%s'", optarg);
 			break;
 		case 't':
+			fprintf(stderr, "hsync-xfr: -t is the old spelling of -w/--timeout\n");
+			/* fall through */
+		case 'w':
 			if (parse_num(optarg, 86400, &timeout_s) || timeout_s == 0)
 				return cli_err(2, "bad timeout '%s'", optarg);
 			break;

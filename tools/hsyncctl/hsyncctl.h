@@ -58,6 +58,8 @@ extern const size_t ctl_nviews;
 
 /* The view whose command words are a prefix of argv (longest), or NULL. */
 const struct view *ctl_view_find(int argc, char **argv);
+/* 1 when `word` is the first of several words of known commands ("zone"). */
+int ctl_view_group(const char *word);
 
 /* Render `result` per `v` to `out`; `now` is the response's time. */
 void ctl_render(FILE *out, const struct view *v, const hs_json_t *result, uint64_t now);

@@ -12,7 +12,7 @@
 #include "util/conf.h"
 
 static const char usage[] =
-    "usage: hsyncctl [-s SOCKET | -c CONFIG] [--json] [-t SECONDS] COMMAND [ARG...]\n"
+    "usage: hsyncctl [-s SOCKET | -c CONFIG] [--json] [-w SECONDS] COMMAND [ARG...]\n"
     "\n"
     "Ask a running hsyncd about its zones, peers and provider groups, or tell\n"
     "it to reload or stop. hsyncctl talks to the daemon over its Unix control\n"
@@ -27,7 +27,9 @@ static const char usage[] =
     "  -j, --json           print the daemon's JSON answer unchanged, one line:\n"
     "                       {\"ok\":true,\"time\":T,\"result\":...} or\n"
     "                       {\"ok\":false,\"time\":T,\"error\":\"...\"}\n"
-    "  -t, --timeout SECS   wait at most SECS for the answer (default 30)\n"
+    "  -w, --timeout SECS   wait at most SECS for the answer (default 30); -t is\n"
+    "                       the old spelling, still accepted with a warning\n"
+    "  -V, --version        print the version and exit\n"
     "  -h, --help           this text\n"
     "\n"
     "Commands:\n"
@@ -56,7 +58,9 @@ static const char usage[] =
     "                       daemon serves its own identity zone, also the DS\n"
     "                       record(s) the parent zone needs\n"
     "  reload               re-read the configuration and the zones; peers stay up\n"
-    "                       (what a reload applies: hsyncd --help)\n"
+    "                       (what a reload applies: hsyncd --help); a file the\n"
+    "                       daemon refuses is reported with exit status 1 and the\n"
+    "                       running configuration stays\n"
     "  stop                 stop the daemon cleanly (queues are kept)\n"
     "  help                 the commands the running daemon knows\n"
     "A command the daemon knows and hsyncctl does not is sent as given and its\n"
@@ -65,6 +69,10 @@ static const char usage[] =
     "Ages (SINCE, LAST BEAT, ...) are measured on the daemon's clock: \"12s ago\",\n"
     "\"3m05s ago\", \"2h10m ago\", \"4d02h ago\"; times still to come read \"in 13m20s\";\n"
     "\"-\" means never or unknown.\n"
+    "\n"
+    "The daemon answers root, its own user and members of its\n"
+    "control-socket-group only (peer credentials are checked whatever the\n"
+    "socket's mode).\n"
     "\n"
     "Exit status: 0 success; 1 the daemon answered with an error (the message\n"
     "goes to stderr) or the answer could not be read; 2 usage error; 3 cannot\n"
@@ -134,11 +142,25 @@ cleanup:
 	return rc;
 }
 
+/* "hsyncctl zone": a command word that needs a subcommand. */
+static int usage_of_group(const char *word)
+{
+	fprintf(stderr, "hsyncctl: '%s' needs a subcommand:\n", word);
+	for (size_t i = 0; i < ctl_nviews; i++) {
+		size_t wl = strcspn(ctl_views[i].cmd, " ");
+		if (ctl_views[i].cmd[wl] == ' ' && strlen(word) == wl &&
+		    strncmp(ctl_views[i].cmd, word, wl) == 0)
+			fprintf(stderr, "  hsyncctl %s%s%s\n", ctl_views[i].cmd,
+			        ctl_views[i].args[0] ? " " : "", ctl_views[i].args);
+	}
+	return CTL_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"socket", required_argument, NULL, 's'}, {"config", required_argument, NULL, 'c'},
-	    {"json", no_argument, NULL, 'j'},         {"timeout", required_argument, NULL, 't'},
+	    {"json", no_argument, NULL, 'j'},         {"timeout", required_argument, NULL, 'w'},
 	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	const char *sock = NULL, *config = NULL;
@@ -147,9 +169,11 @@ int main(int argc, char **argv)
 	unsigned timeout_s = 30;
 	hs_buf_t raw = HS_BUF_INIT;
 
-	cli_prog = "hsyncctl";
+	rc = cli_start("hsyncctl", argc, argv, usage, NULL);
+	if (rc >= 0)
+		return rc;
 	signal(SIGPIPE, SIG_IGN);
-	while ((opt = getopt_long(argc, argv, "+s:c:jt:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:c:jw:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			sock = optarg;
@@ -160,7 +184,10 @@ int main(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
-		case 't': {
+		case 't':
+			fprintf(stderr, "hsyncctl: -t is the old spelling of -w/--timeout\n");
+			/* fall through */
+		case 'w': {
 			char *end;
 			unsigned long t = strtoul(optarg, &end, 10);
 			if (*end || t == 0 || t > 86400)
@@ -187,6 +214,8 @@ int main(int argc, char **argv)
 		return cli_err(CTL_EXIT_USAGE, "-s and -c are exclusive");
 
 	const struct view *v = ctl_view_find(argc, argv);
+	if (v == NULL && ctl_view_group(argv[0]))
+		return usage_of_group(argv[0]);
 	if (v) {
 		int words = 1;
 		for (const char *p = v->cmd; *p; p++)

@@ -170,8 +170,9 @@ static void render_kv(FILE *out, const struct view *v, const hs_json_t *obj, uin
 			w = (int)strlen(v->cols[i].head);
 	for (size_t i = 0; i < v->ncols; i++) {
 		const hs_json_t *val = hs_json_get(obj, v->cols[i].key);
-		if (val == NULL)
-			continue;
+		if (val == NULL ||
+		    (hs_json_type(val) == HS_JSON_STRING && hs_json_str(val, NULL)[0] == '\0'))
+			continue; /* nothing to say: no empty "problem:" line */
 		char *s = cell_text(val, v->cols[i].fmt, now);
 		fprintf(out, "%s:%*s %s\n", v->cols[i].head, w - (int)strlen(v->cols[i].head), "",
 		        s);

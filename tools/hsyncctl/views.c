@@ -51,6 +51,9 @@ static const struct col zone_show_cols[] = {
     {"group", "group", COL_STR},
     {"hsyncparam", "hsyncparam", COL_STR},
     {"problem", "problem", COL_STR},
+    {"journal", "journal", COL_STR},
+    {"transfers in", "transfers_in", COL_STR},
+    {"downstreams", "downstreams", COL_LIST},
 };
 
 static const struct col zone_hsync3_cols[] = {
@@ -93,6 +96,9 @@ static const struct col peer_show_cols[] = {
     {"forged", "forged", COL_STR},
     {"beats sent", "beats_tx", COL_STR},
     {"beats received", "beats_rx", COL_STR},
+    {"beats skipped", "beats_skipped", COL_STR},
+    {"last error", "last_error", COL_STR},
+    {"last error at", "last_error_at", COL_AGE},
 };
 
 static const struct col help_cols[] = {
@@ -150,4 +156,13 @@ const struct view *ctl_view_find(int argc, char **argv)
 		}
 	}
 	return best;
+}
+
+int ctl_view_group(const char *word)
+{
+	size_t n = strlen(word);
+	for (size_t i = 0; i < ctl_nviews; i++)
+		if (strncmp(ctl_views[i].cmd, word, n) == 0 && ctl_views[i].cmd[n] == ' ')
+			return 1;
+	return 0;
 }

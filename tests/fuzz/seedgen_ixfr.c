@@ -1,0 +1,155 @@
+/*
+ * seedgen_ixfr.c -- writes the seed corpus of fuzz_ixfr_stream from the
+ * zone machinery's own answers (not built by make; run by hand after a
+ * format change):
+ *   cc -Isrc -I. tests/fuzz/seedgen_ixfr.c build/libhsync.a $(pkg-config
+ *      --libs openssl ldns msgpack libevent sqlite3) -lm -o /tmp/seedgen
+ *   /tmp/seedgen tests/fuzz/corpus/fuzz_ixfr_stream
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zone/zxfr.h"
+
+static const uint8_t apex[] = "\007example\004test";
+static const uint8_t mn[] = "\002ns\007example\004test";
+
+static uint16_t soa(uint8_t *b, uint32_t serial)
+{
+	size_t o = 0;
+	memcpy(b, mn, sizeof(mn));
+	o = sizeof(mn);
+	memcpy(b + o, mn, sizeof(mn));
+	o += sizeof(mn);
+	uint32_t v[5] = {serial, 3600, 600, 86400, 300};
+	for (int i = 0; i < 5; i++) {
+		b[o++] = (uint8_t)(v[i] >> 24);
+		b[o++] = (uint8_t)(v[i] >> 16);
+		b[o++] = (uint8_t)(v[i] >> 8);
+		b[o++] = (uint8_t)v[i];
+	}
+	return (uint16_t)o;
+}
+
+static void must(int rc)
+{
+	if (rc != HS_OK) {
+		fprintf(stderr, "seedgen: %s\n", hs_strerror(rc));
+		exit(1);
+	}
+}
+
+static zn_diff_t *diff(uint32_t from, uint32_t to)
+{
+	uint8_t b[64];
+	zn_diff_t *d = zn_diff_new();
+	uint16_t l = soa(b, from);
+	must(zn_diff_set_from(d, 3600, b, l));
+	l = soa(b, to);
+	must(zn_diff_set_to(d, 3600, b, l));
+	return d;
+}
+
+static void write_seed(const char *dir, const char *name, zn_zone_t *z, zn_journal_t *j,
+                       uint16_t qtype, uint32_t ours, size_t max_msg, int corrupt)
+{
+	char path[512];
+	uint8_t q[128];
+	size_t o = 0;
+	hs_buf_t all = HS_BUF_INIT, m = HS_BUF_INIT;
+	zn_xfr_req_t req;
+	zn_out_t *out = NULL;
+	uint8_t b[64];
+	/* the query, so that the answer is made the way a server makes it */
+	memcpy(q, "\x12\x34\0\0\0\1\0\0\0\0\0\0", 12);
+	o = 12;
+	memcpy(q + o, apex, sizeof(apex));
+	o += sizeof(apex);
+	q[o++] = (uint8_t)(qtype >> 8);
+	q[o++] = (uint8_t)qtype;
+	q[o++] = 0;
+	q[o++] = 1;
+	if (qtype == ZN_TYPE_IXFR) {
+		q[9] = 1;
+		uint16_t l = soa(b, ours);
+		memcpy(q + o, "\xc0\x0c\0\6\0\1\0\0\x0e\x10", 10);
+		o += 10;
+		q[o++] = (uint8_t)(l >> 8);
+		q[o++] = (uint8_t)l;
+		memcpy(q + o, b, l);
+		o += l;
+	}
+	must(zn_xfr_req_parse(q, o, &req, NULL));
+	zn_snap_t *s = zn_zone_snapshot(z);
+	zn_out_opts_t opts = {max_msg, 0};
+	must(zn_out_new(s, j, &req, &opts, &out));
+	zn_snap_release(s);
+	hs_buf_append_u16(&all, 0x1234);
+	hs_buf_append_u32(&all, ours);
+	hs_buf_append_u8(&all, qtype == ZN_TYPE_AXFR);
+	while ((m.len = 0, zn_out_next(out, &m)) == HS_OK) {
+		if (corrupt && m.len > 40)
+			m.data[m.len - 1] ^= 0x55; /* the last record's RDATA */
+		hs_buf_append_u16(&all, (uint16_t)m.len);
+		hs_buf_append(&all, m.data, m.len);
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	if (f == NULL || fwrite(all.data, 1, all.len, f) != all.len || fclose(f) != 0)
+		exit(1);
+	zn_out_free(out);
+	hs_buf_free(&all);
+	hs_buf_free(&m);
+}
+
+int main(int argc, char **argv)
+{
+	static const uint8_t h1[] = "\002h1\007example\004test";
+	static const uint8_t h2[] = "\002h2\007example\004test";
+	static const uint8_t mx[] = "\002mx\007example\004test";
+	uint8_t b[64];
+	zn_zone_t *z = NULL;
+	if (argc != 2)
+		return 2;
+	must(zn_zone_new(apex, sizeof(apex), &z));
+	zn_builder_t *bl = zn_builder_new(apex, sizeof(apex));
+	uint16_t l = soa(b, 10);
+	zn_rr_t rrs[] = {
+	    {apex, sizeof(apex), 6, 3600, b, l},
+	    {apex, sizeof(apex), 2, 3600, mn, sizeof(mn)},
+	    {h1, sizeof(h1), 1, 300, (const uint8_t *)"\x0a\0\0\1", 4},
+	    {h1, sizeof(h1), 1, 300, (const uint8_t *)"\x0a\0\0\2", 4},
+	};
+	for (size_t i = 0; i < 4; i++)
+		must(zn_builder_add(bl, &rrs[i], NULL));
+	must(zn_zone_set(z, bl, NULL));
+	zn_journal_t *j = zn_journal_new(NULL);
+	zn_diff_t *d = diff(10, 11);
+	zn_rr_t del = {h1, sizeof(h1), 1, 300, (const uint8_t *)"\x0a\0\0\1", 4};
+	zn_rr_t add = {
+	    h2, sizeof(h2), 28, 300, (const uint8_t *)"\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\1",
+	    16};
+	must(zn_diff_del(d, &del));
+	must(zn_diff_add(d, &add));
+	must(zn_update(z, j, d, 1, NULL));
+	zn_diff_free(d);
+	d = diff(11, 12);
+	zn_rr_t mxr = {
+	    apex, sizeof(apex), 15, 300, (const uint8_t *)"\0\012\002mx\007example\004test", 20};
+	zn_rr_t txt = {mx, sizeof(mx), 16, 300, (const uint8_t *)"\005hello", 6};
+	must(zn_diff_add(d, &mxr));
+	must(zn_diff_add(d, &txt));
+	must(zn_update(z, j, d, 2, NULL));
+	zn_diff_free(d);
+	write_seed(argv[1], "ixfr-incremental", z, j, ZN_TYPE_IXFR, 10, 0, 0);
+	write_seed(argv[1], "ixfr-one-step", z, j, ZN_TYPE_IXFR, 11, 0, 0);
+	write_seed(argv[1], "ixfr-split", z, j, ZN_TYPE_IXFR, 10, 130, 0);
+	write_seed(argv[1], "ixfr-uptodate", z, j, ZN_TYPE_IXFR, 12, 0, 0);
+	write_seed(argv[1], "ixfr-axfr-style", z, j, ZN_TYPE_IXFR, 3, 0, 0);
+	write_seed(argv[1], "axfr", z, j, ZN_TYPE_AXFR, 0, 0, 0);
+	write_seed(argv[1], "ixfr-corrupt", z, j, ZN_TYPE_IXFR, 10, 0, 1);
+	zn_journal_free(j);
+	zn_zone_free(z);
+	return 0;
+}
