@@ -8,10 +8,14 @@
  * commit also survives power loss. A group-commit batch runs with NORMAL
  * and syncs the WAL itself after its COMMIT, at once (sq_batch_commit) or
  * in a background thread whose report the caller waits for before it
- * acts on the commit (sq_batch_commit_async, sqlite_sync.c). That matters because the layers above
- * act on a commit (a receipt sent for a stored message, a replay id
- * accepted, a key published): with NORMAL the last commits can vanish
- * after a power cut although the peer was already told.
+ * acts on the commit (sq_batch_commit_async, sqlite_sync.c). That matters
+ * because the layers above act on a commit (a receipt sent for a stored
+ * message, a replay id accepted, a key published): with NORMAL the last
+ * commits can vanish after a power cut although the peer was already
+ * told. Only the transport's writes (inbox, outq, replay), whose callers
+ * wait for the batch's sync, join a batch; every other write is durable
+ * when it returns (sq_begin_durable: the batch's transaction is ended
+ * and synced first).
  */
 #include "store/sqlite_db.h"
 
@@ -207,12 +211,55 @@ static void batch_lost(struct sq_db *db)
 		log_err(SUB, "'%s': the group-commit transaction was rolled back", db->path);
 		db->batch_tx = 0;
 		db->sp_depth = 0;
+		db->broken = 1; /* writes that returned HS_OK are gone */
 	}
+}
+
+/* Inside the batch's transaction (not a durable write of its own). */
+static int in_batch(const struct sq_db *db)
+{
+	return db->batch && !db->solo;
+}
+
+/* End the open batch's transaction now, durably: COMMIT, FULL again, the
+ * WAL synced. The batch stays open. */
+static int batch_end_tx(struct sq_db *db)
+{
+	batch_lost(db);
+	if (!db->batch_tx)
+		return HS_OK;
+	if (db->sp_depth > 0 || db->read_depth > 0)
+		return HS_E_STATE;
+	int rc = step_retry(db, SQL_COMMIT, "commit batch");
+	db->batch_tx = 0;
+	if (rc != HS_OK && !sqlite3_get_autocommit(db->h))
+		(void)step_once(db, SQL_ROLLBACK, "rollback");
+	if (sq_exec(db, "PRAGMA synchronous=FULL", "synchronous") != HS_OK)
+		log_err(SUB, "'%s': cannot set synchronous=FULL again", db->path);
+	if (rc == HS_OK)
+		rc = sq_wal_sync(db);
+	if (rc != HS_OK)
+		db->broken = 1;
+	return rc;
+}
+
+int sq_begin_durable(struct sq_db *db)
+{
+	if (db->batch) {
+		int rc = batch_end_tx(db);
+		if (rc != HS_OK)
+			return rc;
+		db->solo = 1;
+	}
+	int rc = step_retry(db, SQL_BEGIN, "begin");
+	if (rc != HS_OK)
+		db->solo = 0;
+	return rc;
 }
 
 int sq_begin(struct sq_db *db)
 {
-	if (!db->batch)
+	if (!in_batch(db))
 		return step_retry(db, SQL_BEGIN, "begin");
 	batch_lost(db);
 	if (!db->batch_tx) {
@@ -237,7 +284,7 @@ int sq_begin(struct sq_db *db)
 
 int sq_begin_read(struct sq_db *db)
 {
-	if (db->batch) {
+	if (in_batch(db)) {
 		db->read_depth++;
 		return HS_OK;
 	}
@@ -246,7 +293,7 @@ int sq_begin_read(struct sq_db *db)
 
 int sq_commit(struct sq_db *db)
 {
-	if (db->batch) {
+	if (in_batch(db)) {
 		batch_lost(db);
 		if (db->sp_depth == 0)
 			return HS_E_DB; /* the batch broke: this write is gone */
@@ -261,12 +308,13 @@ int sq_commit(struct sq_db *db)
 	int rc = step_retry(db, SQL_COMMIT, "commit");
 	if (rc != HS_OK)
 		sq_rollback(db);
+	db->solo = 0;
 	return rc;
 }
 
 void sq_rollback(struct sq_db *db)
 {
-	if (db->batch) {
+	if (in_batch(db)) {
 		batch_lost(db);
 		if (db->sp_depth > 0) {
 			(void)step_once(db, SQL_ROLLBACK_TO, "rollback to");
@@ -277,6 +325,7 @@ void sq_rollback(struct sq_db *db)
 		}
 		return;
 	}
+	db->solo = 0;
 	if (sqlite3_get_autocommit(db->h))
 		return; /* nothing open (SQLite may already have rolled back) */
 	sqlite3_stmt *s = NULL;
@@ -293,7 +342,7 @@ int sq_batch_begin(struct sq_db *db)
 	if (db->batch)
 		return HS_E_STATE;
 	db->batch = 1;
-	db->batch_tx = db->sp_depth = db->read_depth = 0;
+	db->batch_tx = db->sp_depth = db->read_depth = db->broken = 0;
 	return HS_OK;
 }
 
@@ -314,6 +363,11 @@ int sq_batch_commit_nosync(struct sq_db *db, int *wrote)
 		if (sq_exec(db, "PRAGMA synchronous=FULL", "synchronous") != HS_OK)
 			log_err(SUB, "'%s': cannot set synchronous=FULL again", db->path);
 	}
+	/* writes of this batch were lost on the way: whoever waits for its
+	 * commit must not act on them */
+	if (rc == HS_OK && db->broken)
+		rc = HS_E_DB;
+	db->broken = 0;
 	*wrote = tx;
 	return rc;
 }
@@ -333,7 +387,7 @@ void sq_batch_abort(struct sq_db *db)
 	if (!db->batch)
 		return;
 	tx = db->batch_tx;
-	db->batch = db->batch_tx = db->sp_depth = db->read_depth = 0;
+	db->batch = db->batch_tx = db->sp_depth = db->read_depth = db->broken = 0;
 	sq_rollback(db);
 	if (tx && sq_exec(db, "PRAGMA synchronous=FULL", "synchronous") != HS_OK)
 		log_err(SUB, "'%s': cannot set synchronous=FULL again", db->path);

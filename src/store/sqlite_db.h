@@ -33,6 +33,8 @@ struct sq_db {
 	int batch_tx;   /* its transaction has begun (at the first write) */
 	int sp_depth;   /* savepoints open inside it */
 	int read_depth; /* read "transactions" open inside it (no-ops) */
+	int broken;     /* a write of it was lost: its commit must fail */
+	int solo;       /* a durable write (sq_begin_durable) is running */
 	struct sq_sync *sync; /* background WAL sync (sqlite_sync.c), or NULL */
 	int walfd;            /* our descriptor of the WAL file (-1: not open) */
 };
@@ -62,6 +64,16 @@ int sq_write_int(struct sq_db *db, const char *sql, int64_t v, const char *what,
 /* BEGIN IMMEDIATE, waiting for other writers: the busy timeout plus a
  * bounded number of retries. HS_E_DB_BUSY when the bound is reached. */
 int sq_begin(struct sq_db *db);
+/* BEGIN IMMEDIATE for a write that must be durable when its sq_commit
+ * returns HS_OK, batch or not (every write outside the transport's own
+ * inbox, outq and replay tables: keys, trust, contributions, zones, zone
+ * keys). With a batch open its transaction is first committed and the
+ * WAL synced (the batch stays open; its next write begins anew), and the
+ * write runs on its own with synchronous=FULL. HS_E_STATE when a write of
+ * the batch is half done (never expected: one thread, one write at a
+ * time); a failure to end the batch's transaction makes the batch's
+ * commit fail. */
+int sq_begin_durable(struct sq_db *db);
 /* BEGIN (deferred): a read snapshot, ended with sq_rollback(). */
 int sq_begin_read(struct sq_db *db);
 /* COMMIT (retried like BEGIN on SQLITE_BUSY). On failure the transaction

@@ -30,8 +30,12 @@
  *     logical change is wholly applied or not at all, also across a crash.
  *     When a write returns HS_OK its commit is on disk (WAL, fsync per
  *     commit): it survives a process kill and a power loss. Inside a
- *     group-commit batch (st_batch_begin) that holds only once the batch
- *     is committed.
+ *     group-commit batch (st_batch_begin) that holds for the transport's
+ *     writes (outq, inbox, replay) only once the batch is committed;
+ *     every other write (keys, trust, contributions, zones, zone keys)
+ *     stays durable when it returns: it first ends the batch's
+ *     transaction (committing and syncing what it held) and then commits
+ *     on its own.
  *   - Private key bytes are never logged. Copies the store hands out are
  *     wiped by st_key_clear(); SQLite's own page cache may hold them while
  *     the handle is open. st_key_set_state(.., ST_KEY_REMOVED, ..) erases
@@ -83,13 +87,17 @@ int st_check(st_t *st, hs_errmsg_t *em) HS_CHECK_RESULT;
  * write that fails inside the batch leaves none of its changes and the
  * others stand. Reads see the batch's writes.
  *
- * While a batch is open a write that returned HS_OK is NOT yet durable:
+ * While a batch is open a write of the transport's tables (outq, inbox,
+ * replay) that returned HS_OK is NOT yet durable:
  * it becomes durable when st_batch_commit returns HS_OK, and is lost if
  * that fails (every write since st_batch_begin is then rolled back) or
  * the process dies first. A caller must therefore not act on such a
  * write towards anyone else (send a receipt, report a delivery) before
  * st_batch_commit returned HS_OK. The database stays locked for other
- * writers from the first write of the batch until its commit.
+ * writers from the first write of the batch until its commit. A write of
+ * any other table ends the batch's transaction early (see above); the
+ * batch stays open. When a write of the batch was lost on the way (its
+ * transaction rolled back under it), the batch's commit fails (HS_E_DB).
  *
  * HS_E_STATE: a batch is already open (st_batch_begin) or none is
  * (st_batch_commit). st_batch_commit's other errors are those of a

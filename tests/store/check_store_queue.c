@@ -321,6 +321,47 @@ START_TEST(test_batch_async)
 }
 END_TEST
 
+/* COMMIT-2: only the transport's writes join a batch. A write of the
+ * other tables (zones, contributions, zone keys, keys, trust) is durable
+ * when it returns, batch or not, as without batches: it ends the batch's
+ * transaction first (committed and synced, seen by another connection),
+ * the batch stays open and its later writes commit with it. */
+START_TEST(test_batch_durable_writes)
+{
+	char *path = stt_path("durable");
+	st_t *st = stt_open(path);
+	static const uint8_t snap[] = {1, 2, 3};
+	int seen = -1;
+	uint64_t t = 0;
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID1, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert(st_batch_dirty(st));
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 0);
+	ck_assert_int_eq(st_zone_put_snapshot(st, "z.example.", 7, snap, sizeof(snap), 100, 0, 0),
+	                 HS_OK);
+	/* on disk now, and what the batch held before it too */
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM zone_snapshot"), 1);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 1);
+	ck_assert(st_batch_open(st));
+	ck_assert(!st_batch_dirty(st));
+	/* a write with nothing of the batch before it */
+	ck_assert_int_eq(st_zone_add_journal(st, "z.example.", 7, 8, 101, snap, sizeof(snap), NULL),
+	                 HS_OK);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM zone_journal"), 1);
+	/* the batch goes on */
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID2, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 1);
+	ck_assert_int_eq(st_batch_commit_async(st, &t), HS_OK);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 2);
+	st_close(st);
+	free(path);
+}
+END_TEST
+
 /* A file written by the version 1 schema (keys, trust, replay) gains the
  * queue tables and keeps its rows. */
 START_TEST(test_migrate_from_v1)
@@ -375,6 +416,7 @@ static Suite *store_queue_suite(void)
 	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_batch_atomic_write);
 	tcase_add_test(tc, test_batch_async);
+	tcase_add_test(tc, test_batch_durable_writes);
 	tcase_add_test(tc, test_migrate_from_v1);
 	suite_add_tcase(s, tc);
 	return s;
