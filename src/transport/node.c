@@ -392,13 +392,6 @@ static void on_kick(void *arg)
 
 /* ---- requests --------------------------------------------------------- */
 
-/*
- * An answer the request hook built (the identity zone): a fresh server
- * cookie in it (COOKIE-5), and over UDP, for a source that did not prove
- * its address with a valid cookie, response rate limiting per network
- * (LOAD-7): over answer-rate the answer is dropped, every rrl-slip-th
- * sent as TC=1 instead.
- */
 /* The /24 or /56 of a source address, as text. */
 static void src_net(const tp_peer_addr_t *a, char *net, size_t len)
 {
@@ -411,24 +404,27 @@ static void src_net(const tp_peer_addr_t *a, char *net, size_t len)
 		snprintf(net, len, "%s", ip);
 }
 
-static void plain_answer(tp_node_t *n, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
-                         size_t len, size_t limit, hs_buf_t *out)
+void tp_node_answer_step(tp_node_t *n, const tp_peer_addr_t *src, int proto, const uint8_t *req,
+                         size_t reqlen, size_t limit, int accepted, hs_buf_t *answer)
 {
 	char from[80], net[64];
 	int proven = 0;
 	uint32_t denied = 0;
 
+	if (n == NULL || src == NULL || req == NULL || answer == NULL || answer->len == 0)
+		return;
 	tp_peer_addr_str(src, from, sizeof(from));
-	(void)tp_core_cookie_reply(n->core, from, msg, len, out, limit, &proven);
-	if (proto != TP_EP_UDP || proven || n->hook_accepted || n->answer_rl == NULL)
+	(void)tp_core_cookie_reply(n->core, from, req, reqlen, answer, limit, &proven);
+	if (proto != TP_EP_UDP || proven || accepted || n->answer_rl == NULL)
 		return;
 	src_net(src, net, sizeof(net));
 	if (hs_rl_take(n->answer_rl, net, strlen(net), 1, &denied) == HS_OK)
 		return;
 	n->answers_limited++;
-	hs_buf_reset(out);
-	if (n->slip > 0 && denied % n->slip == 0 && tp_req_tc_reply(msg, len, 1232, out) != HS_OK)
-		hs_buf_reset(out);
+	hs_buf_reset(answer);
+	if (n->slip > 0 && denied % n->slip == 0 &&
+	    tp_req_tc_reply(req, reqlen, 1232, answer) != HS_OK)
+		hs_buf_reset(answer);
 }
 
 static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
@@ -448,14 +444,15 @@ static void on_request(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto, 
 		size_t limit = tp_reply_limit(reply);
 		n->hook_accepted = 0;
 		/* room for a COOKIE option (COOKIE-5) */
-		took =
-		    n->req_hook(n->req_arg, src, proto,
-		                limit >= TP_UDP_MIN_SIZE + 40 ? limit - 40 : limit, msg, len, &out);
+		took = n->req_hook(n->req_arg, src, proto,
+		                   limit >= TP_UDP_MIN_SIZE + TP_NODE_ANSWER_ROOM
+		                       ? limit - TP_NODE_ANSWER_ROOM
+		                       : limit,
+		                   msg, len, &out);
 		if (took) {
 			if (n->hook_accepted)
 				tp_reply_accept(reply);
-			if (out.len > 0)
-				plain_answer(n, src, proto, msg, len, limit, &out);
+			tp_node_answer_step(n, src, proto, msg, len, limit, n->hook_accepted, &out);
 			/* HS_E_RANGE leaves the reply ours: drop it; HS_E_NET consumed it */
 			if (out.len == 0 || tp_reply_send(reply, out.data, out.len) == HS_E_RANGE)
 				tp_reply_drop(reply);

@@ -139,14 +139,37 @@ typedef int (*tp_node_request_fn)(void *arg, const tp_peer_addr_t *src, int prot
 void tp_node_set_request_hook(tp_node_t *node, tp_node_request_fn fn, void *arg);
 /* Called by the hook during its call: the request proved who sent it (a
  * zone transfer to an allowed address, say). Over TCP this keeps the
- * connection from being closed as idle or evicted first (TCP-2). */
+ * connection from being closed as idle or evicted first (TCP-2), and the
+ * answer is not rate limited (below). */
 void tp_node_request_accepted(tp_node_t *node);
+
+/*
+ * The step every answer the application builds goes through before it is
+ * sent: the request hook's (done by the node), and those of hsyncd's zone
+ * server (tp_zs_set_answer_step). The answer gets a COOKIE option with a
+ * fresh server cookie when the request `req` carried a COOKIE and the
+ * answer stays within `limit` octets (draft-hsync-transport COOKIE-5).
+ * Over UDP, unless the source proved its address with a valid server
+ * cookie or `accepted` (the request proved who sent it: an allowed
+ * transfer, a verified TSIG), answers are limited per /24 or /56 at the
+ * configured answer-rate (LOAD-7): over it `answer` is emptied (send
+ * nothing), every rrl-slip-th replaced by a TC=1 reply. An empty `answer`
+ * is left alone. NULL-safe.
+ */
+void tp_node_answer_step(tp_node_t *node, const tp_peer_addr_t *src, int proto, const uint8_t *req,
+                         size_t reqlen, size_t limit, int accepted, hs_buf_t *answer);
+/* What tp_node_answer_step may add to an answer (its COOKIE option):
+ * build answers this much below the requester's limit. */
+#define TP_NODE_ANSWER_ROOM 40
 
 /*
  * A request the application answers itself with the endpoint's reply in
  * hand (hsyncd's zone server: streamed AXFR/IXFR over TCP). Asked before
  * the request hook above; returns 1 when it took `reply` (it must then
  * send, stream or drop it, now or later), 0 otherwise. NULL removes it.
+ * The node does nothing to such answers: the hook passes its answers
+ * through tp_node_answer_step and accepts (tp_reply_accept) what proved
+ * its sender itself.
  */
 typedef int (*tp_node_reply_fn)(void *arg, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
                                 size_t len, tp_reply_t *reply);

@@ -43,6 +43,9 @@ struct tp_zs {
 	size_t nkeys;
 	struct zs_zone **zones;
 	size_t nzones;
+	tp_zs_answer_fn step; /* tp_zs_set_answer_step */
+	void *step_arg;
+	size_t step_room;
 };
 
 /* zserve.c */
