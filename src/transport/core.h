@@ -153,7 +153,8 @@ typedef struct tp_core_cfg {
 /* TEST ONLY deviations (tp_core_cfg.test_break), one bit per check skipped. */
 #define TP_TEST_BREAK_OPT_ALWAYS                                                                   \
 	0x1u                            /* error replies carry an OPT RR even when                 \
-	                                 * the request had none (RFC 6891 7) */
+	                                 * the request had none (RFC 6891 7), the                  \
+	                                 * unsigned ones whatever their length */
 #define TP_TEST_BREAK_CHUNK_REPLAY 0x2u /* no seen cache of chunk queries */
 /* "opt-always" / "chunk-replay" -> bit; 0 when unknown. */
 unsigned tp_test_break_parse(const char *name);

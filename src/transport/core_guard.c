@@ -362,10 +362,11 @@ static void put_min(const dns_req_t *rq, unsigned rcode, unsigned ede, int tc,
  * alone; the bare OPT RR; the question alone; the header alone (12
  * octets, never longer than a request). An extended RCODE without its
  * OPT RR becomes REFUSED; a BADCOOKIE without its cookie is useless and
- * becomes TC=1.
+ * becomes TC=1. `force_opt` (TEST ONLY): the first shape, with an OPT RR
+ * the request did not have.
  */
 static void build_min(const guard_req_t *g, const dns_req_t *rq, unsigned rcode, unsigned ede,
-                      int tc, hs_buf_t *out, unsigned *rc_out, int *tc_out)
+                      int tc, int force_opt, hs_buf_t *out, unsigned *rc_out, int *tc_out)
 {
 	static const struct shape shapes[] = {
 	    /* q, opt, cookie, ede, text */
@@ -375,7 +376,7 @@ static void build_min(const guard_req_t *g, const dns_req_t *rq, unsigned rcode,
 	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
 		struct shape s = shapes[i];
 		s.q = s.q && rq->has_question;
-		s.opt = s.opt && rq->has_opt;
+		s.opt = force_opt || (s.opt && rq->has_opt);
 		s.cookie = s.cookie && s.opt && rq->has_cookie;
 		unsigned rc = rcode;
 		int t = tc;
@@ -388,7 +389,7 @@ static void build_min(const guard_req_t *g, const dns_req_t *rq, unsigned rcode,
 		put_min(rq, rc, ede, t, &s, out);
 		*rc_out = rc;
 		*tc_out = t;
-		if (out->len <= g->reqlen)
+		if (out->len <= g->reqlen || force_opt)
 			return;
 	}
 }
@@ -431,7 +432,10 @@ static int answer(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, unsigned rc
 	}
 	unsigned rc12 = rcode;
 	int t = tc;
-	build_min(g, rq, rcode, ede, tc, out, &rc12, &t);
+	/* TEST ONLY: the OPT RR of RFC 6891 section 7's violation, whatever
+	 * the length (hsync-conform must see TP-39 fail) */
+	int force_opt = (c->cfg.test_break & TP_TEST_BREAK_OPT_ALWAYS) && !rq->has_opt;
+	build_min(g, rq, rcode, ede, tc, force_opt, out, &rc12, &t);
 	c->stats.unsigned_sent++;
 	if (t)
 		c->stats.tc_sent++;
