@@ -166,7 +166,7 @@ static int all_delivered(h_world_t *w)
 	return w->p[0].nout >= 2;
 }
 
-/* MEM-2: a receiver whose fetch memory is in use answers a further fetch
+/* MEM-2, FETCH-2: a receiver whose fetch memory is in use answers a further fetch
  * NOTIFY with SERVFAIL; the sender retries later and both arrive. */
 START_TEST(test_fetch_memory)
 {
