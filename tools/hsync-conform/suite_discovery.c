@@ -42,6 +42,26 @@ static const disc_result_t *accepted(cf_t *c)
 	return r;
 }
 
+/* The target's records were accepted and it knows conform (installed in
+ * its registry, conform's keys found): 1, else the scenario is recorded
+ * as failed or not run and 0 comes back. */
+static int target_ready(cf_t *c)
+{
+	char why[512];
+	hs_errmsg_t em;
+	if (accepted(c) == NULL)
+		return 0;
+	if (cf_target_install(c, &em) != HS_OK) {
+		cf_norun(c, "%s", hs_errmsg_str(&em));
+		return 0;
+	}
+	if (cf_wait_known(c, why, sizeof(why)) != HS_OK) {
+		cf_norun(c, "%s", why);
+		return 0;
+	}
+	return 1;
+}
+
 static void validated(cf_t *c)
 {
 	const disc_result_t *r = accepted(c);
@@ -89,20 +109,11 @@ static void key_signs(cf_t *c)
 	hs_buf_t m = HS_BUF_INIT, resp = HS_BUF_INIT;
 	uint8_t qn[WIRE_NAME_MAX];
 	size_t ql = 0;
-	char d[33], why[512];
+	char d[33];
 	cf_reply_t r;
-	hs_errmsg_t em;
 
-	if (accepted(c) == NULL)
+	if (!target_ready(c))
 		return;
-	if (cf_target_install(c, &em) != HS_OK) {
-		cf_norun(c, "%s", hs_errmsg_str(&em));
-		return;
-	}
-	if (cf_wait_known(c, why, sizeof(why)) != HS_OK) {
-		cf_norun(c, "%s", why);
-		return;
-	}
 	cf_distid(c, d);
 	if (tp_name_chunk(0, c->self, d, c->target_id, qn, &ql) != HS_OK) {
 		cf_norun(c, "bad name");
@@ -130,19 +141,9 @@ static void hpkekey_opens(cf_t *c)
 	cf_plain_t p;
 	cf_receipt_t rc;
 	char d[33];
-	hs_errmsg_t em;
 
-	if (accepted(c) == NULL)
+	if (!target_ready(c))
 		return;
-	char why[512];
-	if (cf_target_install(c, &em) != HS_OK) {
-		cf_norun(c, "%s", hs_errmsg_str(&em));
-		return;
-	}
-	if (cf_wait_known(c, why, sizeof(why)) != HS_OK) {
-		cf_norun(c, "%s", why);
-		return;
-	}
 	cf_plain_init(c, &p, "PING");
 	cf_distid(c, d);
 	if (cf_send_plain(c, &p, d, &rc))
