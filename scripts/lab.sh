@@ -1,30 +1,38 @@
 #!/bin/bash
 # lab.sh -- bring up the hsync lab on this machine (loopback only): one
-# NSD serving a DNSSEC-signed parent `lab.` and the identity zones of three
-# agents (alpha, bravo, charlie), plus the customer zone example.test.
-# whose HSYNC3/HSYNCPARAM (RFC 3597 form) list the three; and three
-# hsyncd agents that transfer it, discover each other through validated
-# DNS, exchange HELLOs and BEATs and gossip their provider group.
+# NSD as the zone owner's primary (the customer zone example.test. with
+# HSYNC3 for alpha, bravo, charlie and HSYNCPARAM nsmgmt="agent") that
+# also serves the DNSSEC-signed parent `lab.` and the providers' identity
+# zones; per provider an hsyncd agent, an hsyncd combiner and a public
+# NSD (the combiner's secondary). Then the synchronisation is shown: alpha
+# adds a nameserver, every provider's public NSD serves it, alpha's
+# `zone edits` shows every combiner's verdict; alpha removes it again.
 set -u
 usage() {
 	cat <<'USAGE'
-usage: scripts/lab.sh [start] [--dir DIR] [--foreground] [--timeout SECS]
+usage: scripts/lab.sh [start] [--dir DIR] [--foreground] [--timeout SECS] [--beat DUR] [--no-show]
        scripts/lab.sh stop [--dir DIR]
        scripts/lab.sh status [--dir DIR]
 
-start (default)  build keys and zones, start NSD and three hsyncd agents,
-                 wait until every agent sees every peer and the group
-                 OPERATIONAL, print each agent's peer list and gossip
-                 matrix; then leave everything running (or, with
-                 --foreground, keep running until Ctrl-C and stop it all)
-stop             stop the agents and NSD of a running lab
-status           peer list and gossip matrix of each agent
+start (default)  build keys and zones; start the owner's NSD and, for each
+                 of alpha, bravo and charlie, a combiner, a public NSD and
+                 an agent; wait until every agent sees every peer and the
+                 group OPERATIONAL and every public NSD serves the combined
+                 NS set; then show the synchronisation (alpha adds NS
+                 ns2.alpha.lab. with hsyncctl, dig at every public NSD,
+                 alpha's zone edits, then the removal) and leave
+                 everything running (or, with --foreground, keep running
+                 until Ctrl-C and stop it all)
+stop             stop the agents, combiners and NSDs of a running lab
+status           each agent's peer list and gossip matrix, and the NS set
+                 each public NSD serves
 
   --dir DIR      state directory (default /tmp/hsync-lab); removed and
                  rebuilt by start
   --foreground   stay in the foreground; Ctrl-C stops the lab
-  --timeout SECS how long to wait for OPERATIONAL (default 60)
+  --timeout SECS how long to wait for each step (default 60)
   --beat DUR     BEAT interval of the agents (default 2s)
+  --no-show      bring the lab up without the add/remove demonstration
 
 Needs nsd, ldns-keygen, ldns-signzone, dig, python3 and a built tree
 (make). Exit status: 0 lab up (or stopped); 1 failure; 2 usage; 77 a
@@ -37,6 +45,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cmd=start
 dir=/tmp/hsync-lab
 fg=0
+show=1
 timeout=60
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -45,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--foreground) fg=1 ;;
 	--timeout) timeout=$2; shift ;;
 	--beat) LAB_BEAT=$2; shift ;;
+	--no-show) show=0 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -52,6 +62,7 @@ while [ $# -gt 0 ]; do
 done
 BIN=${HSYNC_BIN:-$ROOT/build/bin}
 IDS="alpha bravo charlie"
+LAB_COMBINERS=1
 
 if [ "$cmd" = stop ]; then
 	lab_init "$dir" "$BIN"
@@ -65,6 +76,7 @@ if [ "$cmd" = status ]; then
 		echo "== $id"
 		lab_ctl "$id" peer list && lab_ctl "$id" gossip show
 	done
+	lab_show_ns $IDS
 	exit 0
 fi
 
@@ -91,30 +103,55 @@ fail() {
 	exit 1
 }
 lab_nsd_start || fail "nsd did not start"
-echo "lab: nsd serving lab., $(echo $IDS | sed 's/\([a-z]*\)/\1.lab./g'), example.test. on 127.0.0.1 port $NSD_PORT"
+echo "lab: the owner's NSD serves example.test. (and lab., $(echo $IDS | sed 's/\([a-z]*\)/\1.lab./g')) on 127.0.0.1 port $NSD_PORT"
 for id in $IDS; do
-	lab_agent_start "$id" || fail "hsyncd $id did not start"
-	echo "lab: hsyncd $id.lab. on 127.0.0.1 port $(cat "$dir/$id/port"), control $dir/$id/ctl.sock"
+	lab_provider_start "$id" || fail "provider $id did not start"
+	echo "lab: $id: agent port $(cat "$dir/$id/port"), combiner port $(cat "$dir/$id/combiner/port"), public NSD port $(cat "$dir/$id/nsd/port")"
 done
 echo "lab: waiting (at most ${timeout}s) for every peer and the group to be OPERATIONAL"
 # shellcheck disable=SC2086
 lab_wait_all_operational "$timeout" $IDS || fail "not OPERATIONAL after ${timeout}s (logs in $dir/*/hsyncd.log)"
+NS0="ns.lab. ns1.alpha.lab. ns1.bravo.lab. ns1.charlie.lab."
+echo "lab: waiting for every public NSD to serve the owner's NS and each provider's ns1"
+# shellcheck disable=SC2086
+lab_wait_ns "$timeout" "$NS0" $IDS || fail "the public NSDs do not serve the combined NS set"
 echo
-for id in $IDS; do
-	echo "== $id.lab.: hsyncctl peer list"
-	lab_ctl "$id" peer list
-	echo "== $id.lab.: hsyncctl gossip show"
-	lab_ctl "$id" gossip show
+lab_ctl alpha gossip show
+echo
+lab_show_ns $IDS
+if [ $show = 1 ]; then
 	echo
-done
+	echo "== alpha adds a nameserver:"
+	echo "\$ hsyncctl -s $dir/alpha/ctl.sock zone add-rr example.test. 'example.test. 3600 IN NS ns2.alpha.lab.'"
+	lab_ctl alpha zone add-rr example.test. 'example.test. 3600 IN NS ns2.alpha.lab.' ||
+		fail "add-rr refused"
+	# shellcheck disable=SC2086
+	lab_wait_ns "$timeout" "$NS0 ns2.alpha.lab." $IDS || fail "ns2.alpha.lab. not served everywhere"
+	lab_show_ns $IDS
+	lab_wait_edits "$timeout" alpha ns2.alpha.lab. accepted
+	echo "\$ hsyncctl -s $dir/alpha/ctl.sock zone edits example.test."
+	lab_ctl alpha zone edits example.test.
+	echo
+	echo "== alpha removes it again:"
+	echo "\$ hsyncctl -s $dir/alpha/ctl.sock zone del-rr example.test. 'example.test. NS ns2.alpha.lab.'"
+	lab_ctl alpha zone del-rr example.test. 'example.test. NS ns2.alpha.lab.' || fail "del-rr refused"
+	# shellcheck disable=SC2086
+	lab_wait_ns "$timeout" "$NS0" $IDS || fail "ns2.alpha.lab. still served"
+	lab_show_ns $IDS
+	lab_wait_edits "$timeout" alpha ns2.alpha.lab. removed
+	lab_ctl alpha zone edits example.test. | grep -E "STATE|ns2"
+fi
 cat <<EOT
+
 The lab is up. Explore:
-  $BIN/hsyncctl -s $dir/alpha/ctl.sock status | zone list | zone show example.test.
+  $BIN/hsyncctl -s $dir/alpha/ctl.sock status | zone list | zone show example.test. | zone edits example.test.
+  $BIN/hsyncctl -s $dir/alpha/ctl.sock zone add-rr example.test. '@ NS ns.bravo.lab.'   (bravo protects bravo.lab.)
+  $BIN/hsyncctl -s $dir/bravo/combiner/ctl.sock combiner contributions example.test.
   $BIN/hsyncctl -s $dir/bravo/ctl.sock peer show alpha.lab.
   $BIN/hsyncctl -s $dir/charlie/ctl.sock identity records
-  $BIN/hsdig @127.0.0.1 -p $NSD_PORT example.test. TYPE65285
-  $BIN/hsdig @127.0.0.1 -p $NSD_PORT dns.alpha.lab. KEY
-  logs: $dir/<agent>/hsyncd.log, configurations: $dir/<agent>/hsyncd.conf
+  dig @127.0.0.1 -p $(cat "$dir/charlie/nsd/port") example.test. NS      (charlie's public NSD)
+  $BIN/hsdig @127.0.0.1 -p $NSD_PORT example.test. TYPE65285        (the owner's HSYNC3)
+  logs: $dir/<provider>/hsyncd.log, $dir/<provider>/combiner/hsyncd.log, $dir/<provider>/nsd/nsd.log
 EOT
 if [ $fg = 1 ]; then
 	echo "Press Ctrl-C to stop the lab."

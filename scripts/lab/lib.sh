@@ -11,13 +11,31 @@
 #   lab_wait_all_operational TIMEOUT ID... every agent sees every peer and
 #                               its group OPERATIONAL
 #   lab_customer_zone ID...     rewrite example.test. (serial +1) for ID...
+#                               (LAB_OFF="ID..." adds those listed OFF)
 #   lab_cleanup                 stop everything started
+#
+# With LAB_COMBINERS=1 (before lab_build) every provider ID also gets a
+# combiner (hsyncd role combiner, identity combiner.ID.lab., in
+# $LAB_DIR/ID/combiner: a secondary of example.test. from the owner's NSD
+# serving the combined zone) and a public NSD (in $LAB_DIR/ID/nsd: the
+# combiner's secondary by NOTIFY + IXFR); the agent names its combiner and
+# contributes ns1.ID.lab. as its nameserver (zone.ns):
+#   lab_provider_start ID       agent, combiner and public NSD of ID
+#   lab_combiner_start ID / lab_combiner_stop ID [SIGNAL]
+#   lab_pub_start ID / lab_pub_stop ID
+#   lab_cctl ID ARGS...         hsyncctl against ID's combiner
+#   lab_pub_ns ID               the NS targets ID's public NSD serves (sorted)
+#   lab_wait_ns TIMEOUT "NS..." ID...   until every ID's public NSD serves
+#                               exactly those NS targets (sorted, blank-separated)
 #
 # Addresses default to 127.0.0.1 and free ports. A test may put NSD and
 # each agent elsewhere before lab_build: LAB_NSD_ADDR and NSD_PORT for
 # NSD, LAB_XFR_FROM for NSD's provide-xfr ACL, files $LAB_DIR/ID/addr and
 # $LAB_DIR/ID/port for agent ID, and a file $LAB_DIR/ID/netns (ID "nsd"
 # for NSD) naming the network namespace its daemon runs in.
+#
+# A file $LAB_DIR/ID/pubport (before lab_build) makes ID's identity zone
+# publish that port instead of the agent's own (a relay in front of it).
 #
 # LAB_SELF_ZONES=1 (before lab_build): every agent serves and signs its own
 # identity zone (identity-zone: in hsyncd.conf); NSD is its secondary
@@ -99,6 +117,7 @@ lab_identity_zone() {
 		return 0
 	fi
 	port=$(cat "$d/port")
+	[ -f "$d/pubport" ] && port=$(cat "$d/pubport") # published elsewhere (a relay)
 	hpke=$(cat "$d/hpke.line")
 	hex=$("$LAB_BIN/hsync-rr" encode HPKEKEY "${hpke#*HPKEKEY }") || return 1
 	{
@@ -127,6 +146,10 @@ lab_customer_zone() {
 			hex=$("$LAB_BIN/hsync-rr" encode HSYNC3 "ON $id $id.lab. .") || return 1
 			echo "$LAB_ZONE 300 IN TYPE65285 $(lab_generic "$hex")"
 		done
+		for id in ${LAB_OFF:-}; do
+			hex=$("$LAB_BIN/hsync-rr" encode HSYNC3 "OFF $id $id.lab. .") || return 1
+			echo "$LAB_ZONE 300 IN TYPE65285 $(lab_generic "$hex")"
+		done
 		hex=$("$LAB_BIN/hsync-rr" encode HSYNCPARAM "nsmgmt=\"agent\" parentsync=\"agent\" servers=\"$servers\" signers=\"$1\"") ||
 			return 1
 		echo "$LAB_ZONE 300 IN TYPE65286 $(lab_generic "$hex")"
@@ -144,6 +167,11 @@ lab_build() {
 		lab_agent_keys "$id" || return 1
 		[ -f "$LAB_DIR/$id/port" ] || lab_free_port >"$LAB_DIR/$id/port"
 		lab_identity_zone "$id" || return 1
+		if [ -n "${LAB_COMBINERS:-}" ]; then
+			lab_combiner_keys "$id" || return 1
+			[ -f "$LAB_DIR/$id/combiner/port" ] || lab_free_port >"$LAB_DIR/$id/combiner/port"
+			[ -f "$LAB_DIR/$id/nsd/port" ] || lab_free_port >"$LAB_DIR/$id/nsd/port"
+		fi
 	done
 	mv "$LAB_DIR/ports.new" "$LAB_DIR/ports"
 	echo "LAB_IDS=\"$*\"" >>"$LAB_DIR/ports"
@@ -159,7 +187,14 @@ lab_build() {
 	cp "$LAB_DIR/keys/$k.ds" "$LAB_DIR/trust-anchor.ds"
 	# shellcheck disable=SC2086
 	lab_customer_zone ${LAB_MEMBERS:-$@} || return 1
-	for id in "$@"; do lab_agent_conf "$id"; done
+	for id in "$@"; do
+		lab_agent_conf "$id"
+		if [ -n "${LAB_COMBINERS:-}" ]; then
+			lab_combiner_conf "$id"
+			lab_pub_conf "$id"
+		fi
+	done
+	return 0
 }
 
 lab_agent_conf() {
@@ -188,6 +223,7 @@ transport:
     retry-max: 5s
     timeout: 1s
 EOF
+	[ -n "${LAB_COMBINERS:-}" ] && lab_agent_combiner_conf "$id"
 	[ -n "${LAB_SELF_ZONES:-}" ] && cat >>"$d/hsyncd.conf" <<EOF
 identity-zone:
     enable: yes
@@ -232,6 +268,8 @@ zone:
 EOF
 		for id in $LAB_IDS; do
 			echo "	notify: $(lab_addr "$id")@$(cat "$LAB_DIR/$id/port") NOKEY"
+			[ -f "$LAB_DIR/$id/combiner/port" ] &&
+				echo "	notify: $(lab_addr "$id")@$(cat "$LAB_DIR/$id/combiner/port") NOKEY"
 		done
 		for id in $LAB_IDS; do
 			if [ -n "${LAB_SELF_ZONES:-}" ]; then
@@ -358,9 +396,12 @@ lab_wait_state() {
 	return 1
 }
 
-# lab_wait_all_operational TIMEOUT ID...: prints progress
+# lab_wait_all_operational TIMEOUT ID...: prints progress. With
+# LAB_OPER_ONCE=1 a pair counts once it has been seen OPERATIONAL (on a
+# lossy path a late BEAT makes a pair DEGRADED for a moment; the test
+# wants every pair up, not all of them at the same poll)
 lab_wait_all_operational() {
-	local timeout=$1 end line id p ok s
+	local timeout=$1 end line id p ok s seen=" "
 	shift
 	end=$(($(date +%s) + timeout))
 	while [ "$(date +%s)" -le "$end" ]; do
@@ -371,9 +412,16 @@ lab_wait_all_operational() {
 				[ "$p" = "$id" ] && continue
 				s=$(lab_peer_state "$id" "$p")
 				line="$line $id->$p:$s"
+				[ "$s" = OPERATIONAL ] && [ "${LAB_OPER_ONCE:-0}" = 1 ] && seen="$seen$id->$p "
+				case "$seen" in *" $id->$p "*) continue ;; esac
 				[ "$s" = OPERATIONAL ] || ok=0
 			done
-			lab_matrix_ok "$id" $# || ok=0
+			case "$seen" in *" matrix:$id "*) continue ;; esac
+			if lab_matrix_ok "$id" $#; then
+				[ "${LAB_OPER_ONCE:-0}" = 1 ] && seen="${seen}matrix:$id "
+			else
+				ok=0
+			fi
 		done
 		echo "  waiting:$line"
 		[ $ok = 1 ] && return 0
@@ -384,6 +432,213 @@ lab_wait_all_operational() {
 
 lab_cleanup() {
 	local id
-	for id in ${LAB_IDS:-}; do lab_agent_stop "$id"; done
+	for id in ${LAB_IDS:-}; do
+		lab_agent_stop "$id"
+		lab_combiner_stop "$id"
+		lab_pub_stop "$id"
+	done
 	lab_nsd_stop
+}
+
+# ---- combiners and public secondaries (LAB_COMBINERS=1) -------------------
+
+# lab_agent_combiner_conf ID: the agent's own combiner, its nameserver
+# ns1.ID.lab. (zone.ns) and a short confirmation timeout
+lab_agent_combiner_conf() {
+	local id=$1 d="$LAB_DIR/$1"
+	sed -i -e "s/^    log-level: info$/    log-level: info\n    confirm-timeout: ${LAB_CONFIRM:-10s}/" \
+		-e "s/^    retry-min: 1s$/    retry-min: 1s\n    ns: ns1.$id.lab./" "$d/hsyncd.conf"
+	cat >>"$d/hsyncd.conf" <<EOF
+combiner:
+    identity: combiner.$id.lab.
+    address: $(lab_addr "$id")@$(cat "$d/combiner/port")
+    key: "$(cat "$d/combiner/key.line")"
+    hpkekey: "$(cat "$d/combiner/hpke.line")"
+EOF
+}
+
+# lab_combiner_keys ID: SIG(0) and HPKE key pairs for combiner.ID.lab. (once)
+lab_combiner_keys() {
+	local d="$LAB_DIR/$1/combiner"
+	mkdir -p "$d" "$LAB_DIR/$1/nsd"
+	[ -f "$d/key.line" ] && return 0
+	"$LAB_BIN/hsync-keygen" sig0 --name "dns.combiner.$1.lab." --dir "$d" >"$d/sig0.out" || return 1
+	head -1 "$d/sig0.out" >"$d/key.line"
+	echo "$d/$(sed -n 2p "$d/sig0.out").private" >"$d/key.path"
+	"$LAB_BIN/hsync-keygen" hpke --name "combiner.$1.lab" --dir "$d" 2>/dev/null | grep HPKEKEY \
+		>"$d/hpke.line" || return 1
+	echo "$d/combiner.$1.lab.hpke" >"$d/hpke.path"
+}
+
+# lab_combiner_conf ID: its own agent, the protected namespace ID.lab., the
+# owner's NSD as primary, the provider's public NSD as downstream
+lab_combiner_conf() {
+	local id=$1 d="$LAB_DIR/$1/combiner" a="$LAB_DIR/$1"
+	cat >"$d/hsyncd.conf" <<EOF
+# hsyncd configuration of lab combiner $id (made by scripts/lab/lib.sh)
+server:
+    role: combiner
+    identity: combiner.$id.lab.
+    listen: $(lab_addr "$id")@$(cat "$d/port")
+    control-socket: $d/ctl.sock
+    store: $d/store.db
+    sig0-key: $(cat "$d/key.path")
+    hpke-key: $(cat "$d/hpke.path")
+    log-level: info
+agent:
+    identity: $id.lab.
+    address: $(lab_addr "$id")@$(cat "$a/port")
+    key: "$(cat "$a/key.line")"
+    hpkekey: "$(cat "$a/hpke.line")"
+combiner:
+    protect: $id.lab.
+zone:
+    name: $LAB_ZONE
+    primary: $LAB_NSD_ADDR@$NSD_PORT
+    refresh-min: 5s
+    retry-min: 1s
+    provide-xfr: $(lab_addr "$id")
+    notify: $(lab_addr "$id")@$(cat "$a/nsd/port")
+transport:
+    retry-min: 500ms
+    retry-max: 5s
+    timeout: 1s
+EOF
+}
+
+# lab_pub_conf ID: the provider's public NSD, secondary of its combiner
+lab_pub_conf() {
+	local id=$1 d="$LAB_DIR/$1/nsd" addr
+	addr=$(lab_addr "$id")
+	cat >"$d/nsd.conf" <<EOF
+server:
+	ip-address: $addr@$(cat "$d/port")
+	port: $(cat "$d/port")
+	username: ""
+	chroot: ""
+	database: ""
+	zonesdir: "$d"
+	pidfile: "$d/nsd.pid"
+	zonelistfile: "$d/zone.list"
+	xfrdfile: "$d/xfrd.state"
+	xfrdir: "$d"
+	logfile: "$d/nsd.log"
+	verbosity: 2
+	server-count: 1
+	rrl-ratelimit: 0
+	rrl-whitelist-ratelimit: 0
+	# reload after every transfer at once (NSD's default waits up to 1 s
+	# after the previous reload)
+	xfrd-reload-timeout: 0
+	hide-version: yes
+remote-control:
+	control-enable: no
+zone:
+	name: "$LAB_ZONE"
+	zonefile: "$d/example.test.zone"
+	request-xfr: $addr@$(cat "$LAB_DIR/$id/combiner/port") NOKEY
+	allow-notify: $addr NOKEY
+EOF
+}
+
+lab_combiner_start() {
+	local id=$1 d="$LAB_DIR/$1/combiner"
+	lab_bg "$id" "$LAB_BIN/hsyncd" -c "$d/hsyncd.conf" -f >>"$d/hsyncd.log" 2>&1
+	echo $! >"$d/pid"
+	for _ in $(seq 1 50); do
+		[ -S "$d/ctl.sock" ] && lab_cctl "$id" status >/dev/null 2>&1 && return 0
+		kill -0 "$(cat "$d/pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "combiner $id did not come up; its log:" >&2
+	tail -20 "$d/hsyncd.log" >&2
+	return 1
+}
+
+lab_combiner_stop() { lab_pid_stop "$LAB_DIR/$1/combiner/pid" "${2:-TERM}"; }
+
+lab_cctl() {
+	local id=$1
+	shift
+	"$LAB_BIN/hsyncctl" -s "$LAB_DIR/$id/combiner/ctl.sock" --timeout 5 "$@"
+}
+
+lab_pub_start() {
+	local id=$1 d="$LAB_DIR/$1/nsd"
+	lab_bg "$id" nsd -c "$d/nsd.conf" -d >>"$d/nsd.out" 2>&1
+	echo $! >"$d/pid"
+	for _ in $(seq 1 50); do
+		lab_in "$id" dig @"$(lab_addr "$id")" -p "$(cat "$d/port")" +norec +time=1 +tries=1 \
+			SOA "$LAB_ZONE" >/dev/null 2>&1 && return 0
+		kill -0 "$(cat "$d/pid")" 2>/dev/null || break
+		sleep 0.2
+	done
+	echo "public nsd of $id did not come up; its log:" >&2
+	cat "$d/nsd.out" "$d/nsd.log" >&2 2>/dev/null
+	return 1
+}
+
+lab_pub_stop() { lab_pid_stop "$LAB_DIR/$1/nsd/pid"; }
+
+# lab_provider_start ID: combiner, public NSD, agent
+lab_provider_start() {
+	lab_combiner_start "$1" && lab_pub_start "$1" && lab_agent_start "$1"
+}
+
+# lab_pub_ns ID: the NS targets ID's public NSD serves for the customer zone
+lab_pub_ns() {
+	lab_in "$1" dig @"$(lab_addr "$1")" -p "$(cat "$LAB_DIR/$1/nsd/port")" +norec +short \
+		+time=1 +tries=1 NS "$LAB_ZONE" 2>/dev/null | tr 'A-Z' 'a-z' | sort | tr '\n' ' ' |
+		sed 's/ $//'
+}
+
+# lab_wait_ns TIMEOUT "NS..." ID...: every ID's public NSD serves exactly
+# those NS targets; on timeout prints what each serves
+lab_wait_ns() {
+	local end=$(($(date +%s) + $1)) want=$2 id ok
+	shift 2
+	while :; do
+		ok=1
+		for id in "$@"; do [ "$(lab_pub_ns "$id")" = "$want" ] || ok=0; done
+		[ $ok = 1 ] && return 0
+		[ "$(date +%s)" -le "$end" ] || break
+		sleep 0.2
+	done
+	for id in "$@"; do echo "  $id's NSD: $(lab_pub_ns "$id")"; done
+	return 1
+}
+
+
+# lab_show_ns ID...: what each provider's public NSD answers for NS, as
+# dig shows it
+lab_show_ns() {
+	local id
+	for id in "$@"; do
+		echo "\$ dig @$(lab_addr "$id") -p $(cat "$LAB_DIR/$id/nsd/port") +short example.test. NS   # $id's public NSD"
+		lab_in "$id" dig @"$(lab_addr "$id")" -p "$(cat "$LAB_DIR/$id/nsd/port")" +norec +short \
+			+time=1 +tries=1 NS "$LAB_ZONE" | sort | sed 's/^/  /'
+	done
+}
+
+# lab_rr_state ID RDATA: the state agent ID's zone edits give its own NS
+# record RDATA ("-" when it has none)
+lab_rr_state() {
+	lab_ctl "$1" --json zone edits "$LAB_ZONE" 2>/dev/null | python3 -c '
+import json, sys
+want = sys.argv[1]
+try:
+    rrs = json.load(sys.stdin)["result"]["rrs"]
+except Exception:
+    print("-"); sys.exit(0)
+print(next((r["state"] for r in rrs if r["own"] and r["rdata"] == want), "-"))' "$2"
+}
+
+# lab_wait_edits TIMEOUT ID RDATA STATE: until ID's own record RDATA is in STATE
+lab_wait_edits() {
+	local end=$(($(date +%s) + $1))
+	while [ "$(lab_rr_state "$2" "$3")" != "$4" ]; do
+		[ "$(date +%s)" -le "$end" ] || return 1
+		sleep 0.2
+	done
+	return 0
 }

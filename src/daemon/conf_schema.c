@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "daemon/hd.h"
+#include "daemon/hd_int.h"
 #include "util/xmalloc.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -18,6 +18,10 @@ static const conf_section_def_t sections[] = {
     {"transport", 0, "limits of the NOTIFY/CHUNK transport"},
     {"identity-zone", 0, "serve our own DNSSEC-signed identity zone (hidden primary)"},
     {"key", CONF_SEC_MULTI, "a TSIG key (RFC 8945) for zone transfers and NOTIFY"},
+    {"combiner", 0,
+     "at an agent: its own combiner (identity, address, keys, as a peer: block); at a "
+     "combiner: its policy (protect, ttl-min, ttl-max, approval)"},
+    {"agent", 0, "at a combiner: its own agent, the provider it acts for (as a peer: block)"},
 };
 
 static const conf_opt_t opts[] = {
@@ -38,7 +42,25 @@ static const conf_opt_t opts[] = {
      "named (default: nobody)"},
     {"identity-zone", "notify", CONF_ADDR, 0, 0, NULL, 53, NULL, CONF_MULTI,
      "a secondary sent a NOTIFY after every signing"},
-    {"server", "role", CONF_ENUM, 0, 0, "agent", 0, "agent", 0, "the daemon's role"},
+    {"server", "role", CONF_ENUM, 0, 0, "agent", 0, "agent", 0,
+     "the daemon's role: agent (talks to the other providers' agents) or combiner (merges "
+     "the providers' contributions into the zone it serves); one role per process"},
+    {"server", "confirm-timeout", CONF_DUR, 1000, 86400000, NULL, 0, "60s", 0,
+     "agent: a recipient without a final verdict this long makes a record unconfirmed (and "
+     "it is sent again, backing off to 1h)"},
+    {"zone", "ns", CONF_DNAME, 0, 0, NULL, 0, NULL, CONF_MULTI,
+     "agent: a nameserver of this provider, contributed to the zone's NS set whenever the "
+     "zone is multi-provider (zone add-rr adds more; these stay)"},
+    {"zone", "ns-ttl", CONF_DUR, 1000, 604800000, NULL, 0, "1h", 0, "agent: the TTL of those NS"},
+    {"combiner", "protect", CONF_DNAME, 0, 0, NULL, 0, NULL, CONF_MULTI,
+     "combiner: a namespace of this provider: NS targets at or below it are refused from the "
+     "other providers"},
+    {"combiner", "ttl-min", CONF_DUR, 0, 604800000, NULL, 0, "60s", 0,
+     "combiner: contributed records with a smaller TTL are rejected"},
+    {"combiner", "ttl-max", CONF_DUR, 0, 2147483647000LL, NULL, 0, "1w", 0,
+     "combiner: contributed records with a larger TTL are rejected"},
+    {"combiner", "approval", CONF_ENUM, 0, 0, "auto|manual", 0, "auto", 0,
+     "combiner: manual = every contribution waits for hsyncctl combiner edits approve"},
     {"server", "control-socket", CONF_PATH, 0, 0, NULL, 0, "/run/hsync/hsyncd.sock", 0,
      "Unix socket for hsyncctl; its directory must exist (the tmpfiles.d rule makes /run/hsync)"},
     {"server", "control-socket-mode", CONF_STR, 0, 0, NULL, 0, NULL, 0,
@@ -97,17 +119,30 @@ static const conf_opt_t opts[] = {
 static conf_schema_t schema;
 static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
 
-/* The shared rows first, then hsyncd's own: built once, kept for the
- * life of the process. */
+/* The partner sections: the rows of a transport peer: block. */
+static const char *const partner_sections[] = {"combiner", "agent"};
+
+/* The shared rows first, then hsyncd's own, then the partner sections'
+ * peer rows; server.role's choices come from the role table. Built once,
+ * kept for the life of the process. */
 static void schema_build(void)
 {
-	size_t nshared;
+	size_t nshared, npeer = tp_conf_peer_rows("peer", NULL, 0), n = 0;
 	const conf_opt_t *shared = tp_conf_rows(&nshared);
-	conf_opt_t *all = xcalloc(nshared + N(opts), sizeof(*all));
+	size_t total = nshared + N(opts) + N(partner_sections) * npeer;
+	conf_opt_t *all = xcalloc(total, sizeof(*all));
 
 	memcpy(all, shared, nshared * sizeof(*all));
-	memcpy(all + nshared, opts, sizeof(opts));
-	schema = (conf_schema_t){sections, N(sections), all, nshared + N(opts)};
+	n = nshared;
+	for (size_t i = 0; i < N(opts); i++) {
+		all[n] = opts[i];
+		if (strcmp(opts[i].section, "server") == 0 && strcmp(opts[i].name, "role") == 0)
+			all[n].choices = hd_role_choices();
+		n++;
+	}
+	for (size_t i = 0; i < N(partner_sections); i++)
+		n += tp_conf_peer_rows(partner_sections[i], all + n, npeer);
+	schema = (conf_schema_t){sections, N(sections), all, n};
 }
 
 const conf_schema_t *hd_conf_schema(void)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "daemon/hd.h"
+#include "daemon/hd_int.h"
 #include "daemon/svc.h"
 #include "engine/zonesec_run.h"
 #include "util/xmalloc.h"
@@ -102,6 +102,10 @@ static int load_server(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	rc = ctl_perms(s, c, em);
 	if (rc != HS_OK)
 		return rc;
+	c->role = hd_role_find(conf_str(s, "role"));
+	if (c->role == NULL) /* the schema's choices are the table's */
+		return hs_fail(em, HS_E_CONFIG, "%s: server.role: unknown", c->path);
+	c->confirm_timeout_ms = (uint32_t)conf_dur_ms(s, "confirm-timeout", 60000);
 	c->beat_ms = (uint32_t)conf_dur_ms(s, "beat-interval", 15000);
 	c->syslog = conf_bool(s, "syslog", 0);
 	c->transfers_in = (unsigned)conf_int(s, "transfers-in", ZSEC_RUN_MAX_OPS);
@@ -130,7 +134,7 @@ static int load_dnssec(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 			return hs_fail(em, HS_E_CONFIG, "%s:%u: dnssec.trust-anchor: %s", c->path,
 			               v->line, hs_errmsg_str(&aem));
 	}
-	if (n == 0 && !c->insecure)
+	if (n == 0 && !c->insecure && c->role->discovers)
 		return hs_fail(em, HS_E_CONFIG,
 		               "%s: dnssec: no trust-anchor (set insecure: yes only for a lab)",
 		               c->path);
@@ -240,11 +244,15 @@ static int load_notify(const conf_sec_t *s, hd_config_t *c, tp_zs_notify_t **out
 	return HS_OK;
 }
 
+static char **strs(const conf_sec_t *s, const char *name, size_t *n);
+static void strs_free(char **v, size_t n);
+
 void hd_zone_confs_free(hd_zone_conf_t *z, size_t n)
 {
 	for (size_t i = 0; z != NULL && i < n; i++) {
 		free(z[i].acl);
 		free(z[i].notify);
+		strs_free(z[i].ns, z[i].nns);
 	}
 	free(z);
 }
@@ -289,6 +297,11 @@ static int load_zones(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 		z->journal.max_bytes = (size_t)conf_int(s, "journal-size", 16777216);
 		z->journal.max_age_s = (uint32_t)(conf_dur_ms(s, "journal-age", 604800000) / 1000);
 		z->persist = conf_bool(s, "store-zone", 1);
+		z->ns = strs(s, "ns", &z->nns);
+		z->ns_ttl = (uint32_t)(conf_dur_ms(s, "ns-ttl", 3600000) / 1000);
+		if (z->nns > 64)
+			return hs_fail(em, HS_E_CONFIG, "%s:%u: zone.ns: more than 64", c->path,
+			               conf_val(s, "ns", 64)->line);
 	}
 	c->nzones = n;
 	return HS_OK;
@@ -375,6 +388,53 @@ void hd_idzone_conf_clear(hd_idzone_conf_t *z)
 	memset(z, 0, sizeof(*z));
 }
 
+/* The partner party (own combiner / own agent) as the transport's one
+ * static peer, and the combiner's policy. */
+static int load_role(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
+{
+	const hd_role_t *r = c->role;
+	const conf_sec_t *cs = conf_sec_at(cf, "combiner", 0);
+	int rc = hd_role_check_options(cf, c, em);
+
+	if (rc != HS_OK)
+		return rc;
+	if (r->partner != NULL) {
+		const conf_sec_t *ps = conf_sec_at(cf, r->partner, 0);
+		if (conf_sec_line(ps) == 0 && r->partner_required)
+			return hs_fail(em, HS_E_CONFIG,
+			               "%s: %s: missing (a %s needs its own %s: identity, address, "
+			               "key, hpkekey)",
+			               c->path, r->partner, r->name, r->partner);
+		if (conf_sec_line(ps) != 0) {
+			tp_conf_peer_t p;
+			rc = tp_conf_peer_from(cf, r->partner, 0, NULL, c->tp.identity, &p, em);
+			if (rc != HS_OK)
+				return rc;
+			c->tp.peers = xcalloc(1, sizeof(*c->tp.peers));
+			c->tp.peers[0] = p;
+			c->tp.npeers = 1;
+			snprintf(c->partner, sizeof(c->partner), "%s", p.identity);
+		}
+	}
+	c->cmb.protect = strs(cs, "protect", &c->cmb.nprotect);
+	if (c->cmb.nprotect > CMB_PROTECT_MAX)
+		return hs_fail(em, HS_E_CONFIG, "%s:%u: combiner.protect: more than %d", c->path,
+		               conf_val(cs, "protect", CMB_PROTECT_MAX)->line, CMB_PROTECT_MAX);
+	c->cmb.ttl_min = (uint32_t)(conf_dur_ms(cs, "ttl-min", 60000) / 1000);
+	c->cmb.ttl_max = (uint32_t)(conf_dur_ms(cs, "ttl-max", 604800000) / 1000);
+	if (c->cmb.ttl_min > c->cmb.ttl_max)
+		return hs_fail(em, HS_E_CONFIG, "%s:%u: combiner.ttl-min: %u s above ttl-max %u s",
+		               c->path, conf_val(cs, "ttl-min", 0)->line, c->cmb.ttl_min,
+		               c->cmb.ttl_max);
+	c->cmb.manual = strcmp(conf_str(cs, "approval"), "manual") == 0;
+	return r->conf != NULL ? r->conf(cf, c, em) : HS_OK;
+}
+
+const char *hd_role_name(const hd_config_t *c)
+{
+	return c->role != NULL ? c->role->name : "agent";
+}
+
 int hd_config_load(const char *path, hd_config_t *out, hs_errmsg_t *em)
 {
 	conf_t *cf = NULL;
@@ -395,6 +455,8 @@ int hd_config_load(const char *path, hd_config_t *out, hs_errmsg_t *em)
 		rc = load_zones(cf, &c, em);
 	if (rc == HS_OK)
 		rc = load_idzone(cf, &c, em);
+	if (rc == HS_OK)
+		rc = load_role(cf, &c, em);
 	if (rc != HS_OK)
 		goto cleanup;
 	*out = c;
@@ -419,6 +481,7 @@ void hd_config_clear(hd_config_t *c)
 	dv_anchors_free(c->anchors);
 	hd_zone_confs_free(c->zones, c->nzones);
 	hd_idzone_conf_clear(&c->idz);
+	strs_free(c->cmb.protect, c->cmb.nprotect);
 	if (c->keys)
 		memset(c->keys, 0, c->nkeys * sizeof(*c->keys));
 	free(c->keys);

@@ -7,6 +7,8 @@
 #include "hpke/keyfile.h"
 #include "sig0/sig0.h"
 #include "util/xmalloc.h"
+#include "wire/ldns_glue.h"
+#include "wire/rdata.h"
 
 #define S(ms) ((ms) / 1000)
 
@@ -27,13 +29,6 @@ static const char *zone_state(hd_t *d, const char *zone)
 		return "expired";
 	}
 	return "unknown";
-}
-
-static const char *zone_role(const eng_zone_t *z)
-{
-	if (z == NULL)
-		return "-";
-	return z->multi ? "provider" : (z->our_label != NULL ? "listed" : "not-listed");
 }
 
 /* The transport's defences (draft-hsync-transport 9.10) since the
@@ -64,30 +59,18 @@ static void transport_counters(hs_jw_t *w, hd_t *d)
 static int h_status(tp_ctl_call_t *c, void *arg)
 {
 	hd_t *d = arg;
-	size_t i, np = eng_peer_count(d->eng), ng = eng_group_count(d->eng), pop = 0, gop = 0;
-	eng_peer_info_t pi;
-	eng_group_info_t gi;
 
-	for (i = 0; i < np; i++)
-		if (eng_peer_at(d->eng, i, &pi) == HS_OK && pi.state == ENG_PEER_OPERATIONAL)
-			pop++;
-	for (i = 0; i < ng; i++)
-		if (eng_group_at(d->eng, i, &gi) == HS_OK && gi.operational)
-			gop++;
 	hs_jw_obj_begin(c->out);
-	hs_jw_kv_str(c->out, "identity", eng_identity(d->eng));
-	hs_jw_kv_str(c->out, "role", "agent");
+	hs_jw_kv_str(c->out, "identity", d->cfg.tp.identity);
+	hs_jw_kv_str(c->out, "role", d->role->name);
 	hs_jw_kv_str(c->out, "version", HD_VERSION);
 	hs_jw_kv_u64(c->out, "started", d->started);
 	hs_jw_kv_u64(c->out, "zones", zsec_zone_count(d->zs));
-	hs_jw_kv_u64(c->out, "peers", np);
-	hs_jw_kv_u64(c->out, "peers_operational", pop);
-	hs_jw_kv_u64(c->out, "groups", ng);
-	hs_jw_kv_u64(c->out, "groups_operational", gop);
 	hs_jw_kv_u64(c->out, "control_clients", tp_ctl_nclients(d->ctl));
-	hs_jw_kv_u64(c->out, "beat_interval_ms", eng_beat_interval(d->eng));
 	hs_jw_kv_u64(c->out, "port", tp_node_port(d->node));
 	transport_counters(c->out, d);
+	if (d->role->status != NULL)
+		d->role->status(d, c->out);
 	if (d->idz != NULL && d->idzn != NULL) {
 		tp_zs_stats_t zst;
 		size_t alen;
@@ -119,18 +102,15 @@ static int h_zone_list(tp_ctl_call_t *c, void *arg)
 	hs_jw_arr_begin(c->out);
 	for (i = 0; i < zsec_zone_count(d->zs); i++) {
 		const char *name = zsec_zone_name(d->zs, i);
-		const eng_zone_t *z = eng_zone_find(d->eng, name);
-		const char *g = eng_zone_group(d->eng, name);
 		struct hd_zone *hz = hd_zone_get(d, name);
 
 		hs_jw_obj_begin(c->out);
 		hs_jw_kv_str(c->out, "zone", name);
 		hs_jw_kv_u64(c->out, "serial", hz->serial);
 		hs_jw_kv_str(c->out, "state", zone_state(d, name));
-		hs_jw_kv_str(c->out, "role", zone_role(z));
-		hs_jw_kv_u64(c->out, "providers", z != NULL ? z->nproviders : 0);
-		hs_jw_kv_str(c->out, "group", g != NULL ? g : "-");
 		hs_jw_kv_u64(c->out, "loaded", hz->loaded_at);
+		if (d->role->zone_json != NULL)
+			d->role->zone_json(d, hz, c->out, 0);
 		hs_jw_obj_end(c->out);
 	}
 	hs_jw_arr_end(c->out);
@@ -145,7 +125,8 @@ static void zone_machinery(tp_ctl_call_t *c, hd_t *d, const struct hd_zone *hz)
 	char line[512];
 	size_t alen, n, i;
 	uint64_t now = hs_now_s(d->env);
-	zn_journal_span(hz->jn, &sp);
+	/* what downstreams get: a combiner's own zone, else the copy */
+	zn_journal_span(hz->out != NULL ? hz->outjn : hz->jn, &sp);
 	if (sp.entries)
 		snprintf(line, sizeof(line), "%u..%u, %zu entries, %zu octets", sp.oldest,
 		         sp.newest, sp.entries, sp.bytes);
@@ -211,13 +192,49 @@ static void zone_machinery(tp_ctl_call_t *c, hd_t *d, const struct hd_zone *hz)
 	hs_jw_arr_end(c->out);
 }
 
+void hd_zone_analysis_json(hd_t *d, const eng_zone_t *z, hs_jw_t *w,
+                           const char *(*peer_state)(hd_t *d, const char *id))
+{
+	char pol[1024];
+
+	if (z != NULL && z->reason != ENG_ZONE_MALFORMED && z->reason != ENG_ZONE_NO_HSYNCPARAM &&
+	    z->reason != ENG_ZONE_MANY_HSYNCPARAM && z->reason != ENG_ZONE_NO_HSYNC3) {
+		/* the presentation form of the record (as hsdig and hsync-rr show it) */
+		snprintf(pol, sizeof(pol), "nsmgmt=\"%s\" parentsync=\"%s\"%s%s%s%s%s%s%s",
+		         z->policy.nsmgmt ? "agent" : "owner",
+		         z->policy.parentsync ? "agent" : "owner",
+		         z->policy.servers ? " servers=\"" : "",
+		         z->policy.servers ? z->policy.servers : "", z->policy.servers ? "\"" : "",
+		         z->policy.signers ? " signers=\"" : "",
+		         z->policy.signers ? z->policy.signers : "", z->policy.signers ? "\"" : "",
+		         z->policy.pubcds ? " pubcds" : "");
+		hs_jw_kv_str(w, "hsyncparam", pol);
+	} else {
+		hs_jw_kv_str(w, "hsyncparam", "-");
+	}
+	if (z == NULL || !z->multi)
+		hs_jw_kv_str(w, "problem", z == NULL ? "not loaded" : z->reason_text);
+	hs_jw_key(w, "hsync3");
+	hs_jw_arr_begin(w);
+	for (size_t i = 0; z != NULL && i < z->nproviders; i++) {
+		const eng_provider_t *p = &z->providers[i];
+		hs_jw_obj_begin(w);
+		hs_jw_kv_str(w, "state", p->on ? "ON" : "OFF");
+		hs_jw_kv_str(w, "label", p->label);
+		hs_jw_kv_str(w, "identity", p->identity);
+		hs_jw_kv_str(w, "upstream", p->upstream);
+		hs_jw_kv_str(w, "peer_state",
+		             peer_state != NULL ? peer_state(d, p->identity) : "-");
+		hs_jw_obj_end(w);
+	}
+	hs_jw_arr_end(w);
+}
+
 static int h_zone_show(tp_ctl_call_t *c, void *arg)
 {
 	hd_t *d = arg;
-	const eng_zone_t *z;
-	const char *g;
 	struct hd_zone *hz;
-	char name[ENG_NAME_MAX], pol[1024], a[80];
+	char name[ENG_NAME_MAX], a[80];
 	zsec_zone_info_t zi;
 	size_t i, j;
 
@@ -226,8 +243,6 @@ static int h_zone_show(tp_ctl_call_t *c, void *arg)
 	if (eng_name_canon(c->argv[0], strlen(c->argv[0]), name) != HS_OK ||
 	    zsec_zone_info(d->zs, name, &zi) != HS_OK)
 		return hs_fail(c->em, HS_E_NOTFOUND, "no zone '%s'", c->argv[0]);
-	z = eng_zone_find(d->eng, name);
-	g = eng_zone_group(d->eng, name);
 	hz = hd_zone_get(d, name);
 	hs_jw_obj_begin(c->out);
 	hs_jw_kv_str(c->out, "zone", name);
@@ -243,212 +258,10 @@ static int h_zone_show(tp_ctl_call_t *c, void *arg)
 				hs_jw_str(c->out, a);
 			}
 	hs_jw_arr_end(c->out);
-	hs_jw_kv_str(c->out, "role", zone_role(z));
-	hs_jw_kv_str(c->out, "group", g != NULL ? g : "-");
-	if (z != NULL && z->reason != ENG_ZONE_MALFORMED && z->reason != ENG_ZONE_NO_HSYNCPARAM &&
-	    z->reason != ENG_ZONE_MANY_HSYNCPARAM && z->reason != ENG_ZONE_NO_HSYNC3) {
-		/* the presentation form of the record (as hsdig and hsync-rr show it) */
-		snprintf(pol, sizeof(pol), "nsmgmt=\"%s\" parentsync=\"%s\"%s%s%s%s%s%s%s",
-		         z->policy.nsmgmt ? "agent" : "owner",
-		         z->policy.parentsync ? "agent" : "owner",
-		         z->policy.servers ? " servers=\"" : "",
-		         z->policy.servers ? z->policy.servers : "", z->policy.servers ? "\"" : "",
-		         z->policy.signers ? " signers=\"" : "",
-		         z->policy.signers ? z->policy.signers : "", z->policy.signers ? "\"" : "",
-		         z->policy.pubcds ? " pubcds" : "");
-		hs_jw_kv_str(c->out, "hsyncparam", pol);
-	} else {
-		hs_jw_kv_str(c->out, "hsyncparam", "-");
-	}
-	if (z == NULL || !z->multi)
-		hs_jw_kv_str(c->out, "problem", z == NULL ? "not loaded" : z->reason_text);
 	zone_machinery(c, d, hz);
-	hs_jw_key(c->out, "hsync3");
-	hs_jw_arr_begin(c->out);
-	for (i = 0; z != NULL && i < z->nproviders; i++) {
-		const eng_provider_t *p = &z->providers[i];
-		eng_peer_info_t pi;
-		int self = strcmp(p->identity, eng_identity(d->eng)) == 0;
-		hs_jw_obj_begin(c->out);
-		hs_jw_kv_str(c->out, "state", p->on ? "ON" : "OFF");
-		hs_jw_kv_str(c->out, "label", p->label);
-		hs_jw_kv_str(c->out, "identity", p->identity);
-		hs_jw_kv_str(c->out, "upstream", p->upstream);
-		if (self)
-			hs_jw_kv_str(c->out, "peer_state", "self");
-		else if (eng_peer_get(d->eng, p->identity, &pi) == HS_OK)
-			hs_jw_kv_str(c->out, "peer_state", eng_peer_state_name(pi.state));
-		else
-			hs_jw_kv_str(c->out, "peer_state", "-");
-		hs_jw_obj_end(c->out);
-	}
-	hs_jw_arr_end(c->out);
+	if (d->role->zone_json != NULL)
+		d->role->zone_json(d, hz, c->out, 1);
 	hs_jw_obj_end(c->out);
-	return HS_OK;
-}
-
-/* The transport's counters for the peer (since this daemon started) and
- * the engine's BEAT counts. */
-static void peer_counters(hs_jw_t *w, hd_t *d, const eng_peer_info_t *pi)
-{
-	tp_peer_stats_t ps;
-
-	(void)tp_node_peer_stats(d->node, pi->identity, &ps); /* zeroed when none */
-	hs_jw_kv_u64(w, "sent", ps.queued);
-	hs_jw_kv_u64(w, "delivered", ps.delivered);
-	hs_jw_kv_u64(w, "pending", ps.pending);
-	hs_jw_kv_u64(w, "retried", ps.retried);
-	/* refusals by the transport (receipts) and by the engine (HELLO_ACK
-	 * accept false, AG-18) count alike */
-	hs_jw_kv_u64(w, "rejected", ps.rejected + pi->refused_out);
-	hs_jw_kv_u64(w, "expired", ps.expired);
-	hs_jw_kv_u64(w, "failed", ps.rejected + ps.expired);
-	hs_jw_kv_u64(w, "received", ps.received);
-	hs_jw_kv_u64(w, "duplicates", ps.duplicates);
-	hs_jw_kv_u64(w, "refused", ps.refused + pi->refused_in);
-	hs_jw_kv_u64(w, "forged", ps.forged);
-	hs_jw_kv_u64(w, "last_delivered", S(ps.last_delivered_ms));
-	hs_jw_kv_u64(w, "last_received", S(ps.last_received_ms));
-	hs_jw_kv_u64(w, "beats_rx", pi->beats_rx);
-	hs_jw_kv_u64(w, "beats_tx", pi->beats_tx);
-	hs_jw_kv_u64(w, "beats_skipped", pi->beats_skipped);
-	hs_jw_kv_str(w, "last_error", ps.last_error);
-	hs_jw_kv_u64(w, "last_error_at", S(ps.last_error_ms));
-	hs_jw_kv_bool(w, "failing", ps.failing != 0);
-}
-
-static int h_peer_list(tp_ctl_call_t *c, void *arg)
-{
-	hd_t *d = arg;
-	eng_peer_info_t pi;
-	size_t i;
-
-	hs_jw_arr_begin(c->out);
-	for (i = 0; i < eng_peer_count(d->eng); i++) {
-		if (eng_peer_at(d->eng, i, &pi) != HS_OK)
-			continue;
-		hs_jw_obj_begin(c->out);
-		hs_jw_kv_str(c->out, "peer", pi.identity);
-		hs_jw_kv_str(c->out, "state", eng_peer_state_name(pi.state));
-		hs_jw_kv_u64(c->out, "since", S(pi.since_ms));
-		hs_jw_kv_u64(c->out, "last_beat", S(pi.last_beat_ms));
-		peer_counters(c->out, d, &pi);
-		hs_jw_obj_end(c->out);
-	}
-	hs_jw_arr_end(c->out);
-	return HS_OK;
-}
-
-static int h_peer_show(tp_ctl_call_t *c, void *arg)
-{
-	hd_t *d = arg;
-	eng_peer_info_t pi;
-	eng_group_info_t gi;
-	const disc_result_t *r = NULL;
-	char name[ENG_NAME_MAX], a[80];
-	size_t i, j;
-
-	if (c->argc != 1)
-		return hs_fail(c->em, HS_E_INVAL, "usage: peer show ID");
-	if (eng_name_canon(c->argv[0], strlen(c->argv[0]), name) != HS_OK ||
-	    eng_peer_get(d->eng, name, &pi) != HS_OK)
-		return hs_fail(c->em, HS_E_NOTFOUND, "no peer '%s'", c->argv[0]);
-	if (disc_peer_result(d->disc, name, &r) != HS_OK)
-		r = NULL;
-	hs_jw_obj_begin(c->out);
-	hs_jw_kv_str(c->out, "peer", pi.identity);
-	hs_jw_kv_str(c->out, "state", eng_peer_state_name(pi.state));
-	hs_jw_kv_u64(c->out, "since", S(pi.since_ms));
-	hs_jw_kv_str(c->out, "reason", pi.reason != NULL ? pi.reason : "");
-	if (r != NULL && r->state == DISC_OK && r->naddrs > 0) {
-		tp_peer_addr_t pa;
-		char ip[64];
-		inet_ntop(r->addrs[0].family, r->addrs[0].addr, ip, sizeof(ip));
-		if (tp_peer_addr_parse(ip, r->port, &pa) == HS_OK) {
-			tp_peer_addr_str(&pa, a, sizeof(a));
-			hs_jw_kv_str(c->out, "address", a);
-		}
-		hs_jw_kv_u64(c->out, "keys_expire", S(r->expires_ms));
-	}
-	if (r != NULL) {
-		snprintf(a, sizeof(a), "%s%s%s", disc_state_str(r->state),
-		         r->state == DISC_OK ? " " : "",
-		         r->state == DISC_OK ? disc_trust_str(r->trust) : "");
-		hs_jw_kv_str(c->out, "discovery", a);
-	}
-	hs_jw_kv_str(c->out, "last_hello",
-	             pi.hello_sent_ok && pi.hello_rcvd_ok ? "exchanged"
-	             : pi.hello_sent_ok                   ? "ours accepted"
-	             : pi.hello_rcvd_ok                   ? "theirs accepted"
-	                                                  : "none");
-	hs_jw_kv_u64(c->out, "last_beat", S(pi.last_beat_ms));
-	hs_jw_kv_u64(c->out, "beat_interval_ms", pi.beat_interval_ms);
-	hs_jw_key(c->out, "zones");
-	hs_jw_arr_begin(c->out);
-	for (i = 0; i < eng_zone_count(d->eng); i++) {
-		const eng_zone_t *z = eng_zone_at(d->eng, i);
-		if (z != NULL && z->multi && eng_zone_lists_on(z, name))
-			hs_jw_str(c->out, z->name);
-	}
-	hs_jw_arr_end(c->out);
-	hs_jw_key(c->out, "groups");
-	hs_jw_arr_begin(c->out);
-	for (i = 0; i < eng_group_count(d->eng); i++)
-		if (eng_group_at(d->eng, i, &gi) == HS_OK)
-			for (j = 0; j < gi.nmembers; j++)
-				if (strcmp(gi.members[j], name) == 0)
-					hs_jw_str(c->out, gi.id);
-	hs_jw_arr_end(c->out);
-	peer_counters(c->out, d, &pi);
-	hs_jw_obj_end(c->out);
-	return HS_OK;
-}
-
-static int h_gossip_show(tp_ctl_call_t *c, void *arg)
-{
-	hd_t *d = arg;
-	eng_group_info_t gi;
-	size_t i, r, k;
-	int found = 0;
-
-	if (c->argc > 1)
-		return hs_fail(c->em, HS_E_INVAL, "usage: gossip show [GROUP]");
-	hs_jw_arr_begin(c->out);
-	for (i = 0; i < eng_group_count(d->eng); i++) {
-		if (eng_group_at(d->eng, i, &gi) != HS_OK)
-			continue;
-		if (c->argc == 1 && strcmp(c->argv[0], gi.id) != 0)
-			continue;
-		found = 1;
-		hs_jw_obj_begin(c->out);
-		hs_jw_kv_str(c->out, "group", gi.id);
-		hs_jw_kv_str(c->out, "state", gi.operational ? "OPERATIONAL" : "DEGRADED");
-		hs_jw_kv_u64(c->out, "since", S(gi.since_ms));
-		hs_jw_kv_u64(c->out, "zones", gi.nzones);
-		hs_jw_key(c->out, "members");
-		hs_jw_arr_begin(c->out);
-		for (k = 0; k < gi.nmembers; k++)
-			hs_jw_str(c->out, gi.members[k]);
-		hs_jw_arr_end(c->out);
-		hs_jw_key(c->out, "matrix");
-		hs_jw_arr_begin(c->out);
-		for (r = 0; r < gi.nmembers; r++) {
-			hs_jw_arr_begin(c->out);
-			for (k = 0; k < gi.nmembers; k++) {
-				eng_peer_state_t s = eng_group_cell(d->eng, gi.id, r, k, NULL);
-				if (r == k || s == ENG_PEER_NONE)
-					hs_jw_null(c->out);
-				else
-					hs_jw_str(c->out, eng_peer_state_name(s));
-			}
-			hs_jw_arr_end(c->out);
-		}
-		hs_jw_arr_end(c->out);
-		hs_jw_obj_end(c->out);
-	}
-	hs_jw_arr_end(c->out);
-	if (c->argc == 1 && !found)
-		return hs_fail(c->em, HS_E_NOTFOUND, "no group '%s'", c->argv[0]);
 	return HS_OK;
 }
 
@@ -578,26 +391,29 @@ static int h_reload(tp_ctl_call_t *c, void *arg)
 	return HS_OK;
 }
 
-static const struct {
-	const char *name;
-	tp_ctl_fn fn;
-	const char *help;
-} cmds[] = {
-    {"status", h_status, "identity, counts of zones, peers and groups"},
+static const hd_cmd_t cmds[] = {
+    {"status", h_status, "identity, role, counts of zones, peers and groups"},
     {"zone list", h_zone_list, "the zones served"},
     {"zone show", h_zone_show, "one zone: HSYNC3/HSYNCPARAM as understood"},
-    {"peer list", h_peer_list, "peers and their states"},
-    {"peer show", h_peer_show, "one peer in detail"},
-    {"gossip show", h_gossip_show, "provider groups and their gossip matrix"},
     {"identity records", h_identity, "the records to publish for our identity"},
     {"reload", h_reload, "re-read the configuration and refresh the zones"},
     {"stop", h_stop, "stop the daemon (the queue is kept)"},
+    {NULL, NULL, NULL},
 };
+
+static int register_cmds(hd_t *d, const hd_cmd_t *t, hs_errmsg_t *em)
+{
+	for (size_t i = 0; t != NULL && t[i].name != NULL; i++) {
+		int rc = tp_ctl_register(d->ctl, t[i].name, t[i].fn, d, t[i].help);
+		if (rc != HS_OK)
+			return hs_fail(em, rc, "control command '%s'", t[i].name);
+	}
+	return HS_OK;
+}
 
 int hd_ctl_start(hd_t *d, hs_errmsg_t *em)
 {
 	tp_ctl_config_t cc;
-	size_t i;
 	int rc;
 
 	memset(&cc, 0, sizeof(cc));
@@ -607,12 +423,71 @@ int hd_ctl_start(hd_t *d, hs_errmsg_t *em)
 	cc.has_group = d->cfg.ctl_group != NULL;
 	cc.group = d->cfg.ctl_gid;
 	rc = tp_ctl_new(d->loop, &cc, &d->ctl, em);
+	if (rc == HS_OK)
+		rc = register_cmds(d, cmds, em);
+	if (rc == HS_OK)
+		rc = register_cmds(d, d->role->cmds, em);
+	return rc;
+}
+
+/* ---- record arguments ---- */
+
+int hd_rr_parse(const char *zone, const char *text, uint32_t default_ttl, char *owner,
+                size_t owner_len, uint32_t *ttl, uint16_t *type, hs_buf_t *rdata, hs_errmsg_t *em)
+{
+	char tok[4][256];
+	const char *p = text;
+	size_t nt = 0;
+	uint32_t t = default_ttl;
+	uint16_t ty = 0;
+	int rc;
+
+	/* owner, then up to TTL and class before the type; the rest is RDATA */
+	while (nt < 4) {
+		size_t n;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		n = strcspn(p, " \t");
+		if (n == 0 || n >= sizeof(tok[0]))
+			break;
+		memcpy(tok[nt], p, n);
+		tok[nt][n] = '\0';
+		p += n;
+		nt++;
+		if (nt > 1 && strspn(tok[nt - 1], "0123456789") != n &&
+		    strcasecmp(tok[nt - 1], "IN") != 0 &&
+		    hs_rrtype_any_parse(tok[nt - 1], &ty) == HS_OK)
+			break; /* a TTL is all digits: never a type here */
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (nt < 2 || ty == 0 || *p == '\0')
+		return hs_fail(em, HS_E_SYNTAX,
+		               "expected 'OWNER [TTL] [IN] TYPE RDATA', e.g. '%s 3600 IN NS "
+		               "ns1.example.', got '%s'",
+		               zone, text);
+	for (size_t i = 1; i + 1 < nt; i++) {
+		char *end;
+		unsigned long v;
+		if (strcasecmp(tok[i], "IN") == 0)
+			continue;
+		v = strtoul(tok[i], &end, 10);
+		if (*end != '\0' || end == tok[i] || v > 2147483647UL)
+			return hs_fail(em, HS_E_SYNTAX, "'%s' is neither a TTL nor the class IN",
+			               tok[i]);
+		t = (uint32_t)v;
+	}
+	if (strcmp(tok[0], "@") == 0)
+		snprintf(owner, owner_len, "%s", zone);
+	else if (tok[0][strlen(tok[0]) - 1] == '.')
+		snprintf(owner, owner_len, "%s", tok[0]);
+	else
+		snprintf(owner, owner_len, "%s.%s", tok[0], zone);
+	rdata->len = 0;
+	rc = hs_ldns_rdata_from_text(ty, p, rdata, em);
 	if (rc != HS_OK)
 		return rc;
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		rc = tp_ctl_register(d->ctl, cmds[i].name, cmds[i].fn, d, cmds[i].help);
-		if (rc != HS_OK)
-			return hs_fail(em, rc, "control command '%s'", cmds[i].name);
-	}
+	*ttl = t;
+	*type = ty;
 	return HS_OK;
 }

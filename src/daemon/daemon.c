@@ -29,6 +29,9 @@ static void needs_restart(const hd_config_t *o, const hd_config_t *n, char *out,
 		int changed;
 		const char *name;
 	} rows[] = {
+	    {o->role != n->role, "server.role"},
+	    {str_differs(o->partner, n->partner) || o->tp.npeers != n->tp.npeers, "the partner"},
+	    {o->confirm_timeout_ms != n->confirm_timeout_ms, "server.confirm-timeout"},
 	    {str_differs(a->identity, b->identity), "server.identity"},
 	    {str_differs(a->listen.ip, b->listen.ip) || a->listen.port != b->listen.port,
 	     "server.listen"},
@@ -84,7 +87,6 @@ int hd_reload_prepare(hd_t *d, hd_config_t *nc, char *kept, size_t keptlen, hs_e
 void hd_reload_apply(hd_t *d, hd_config_t *nc)
 {
 	hs_errmsg_t em;
-	dv_anchors_t *old;
 	char kept[256];
 
 	(void)svc_notify("RELOADING=1");
@@ -97,18 +99,6 @@ void hd_reload_apply(hd_t *d, hd_config_t *nc)
 		       kept);
 	hs_log_set_level(nc->log_level);
 	d->cfg.log_level = nc->log_level;
-	if (nc->beat_ms != d->cfg.beat_ms) {
-		eng_set_beat_interval(d->eng, nc->beat_ms);
-		d->cfg.beat_ms = nc->beat_ms;
-	}
-	/* discovery: the anchors are borrowed by the disc_t until replaced */
-	if (disc_set_trust(d->disc, nc->anchors, nc->insecure) == HS_OK) {
-		old = d->cfg.anchors;
-		d->cfg.anchors = nc->anchors;
-		d->cfg.insecure = nc->insecure;
-		nc->anchors = old;
-	}
-	d->cfg.resolver = nc->resolver;
 	hd_zones_apply(d, nc);
 	if (strcmp(nc->tp.identity, d->cfg.tp.identity) == 0)
 		hd_idzone_apply(d, nc); /* its keys were checked against the new identity */
@@ -117,6 +107,8 @@ void hd_reload_apply(hd_t *d, hd_config_t *nc)
 	d->cfg.nzones = nc->nzones;
 	nc->zones = NULL;
 	nc->nzones = 0;
+	if (d->role->reload != NULL && nc->role == d->role)
+		d->role->reload(d, nc); /* the zones are nc's already */
 	hd_config_clear(nc);
 	hs_log(HS_LOG_NOTICE, SUBSYS,
 	       "configuration reloaded: %zu zone%s, beat %u ms, %zu anchor%s", d->cfg.nzones,
@@ -146,12 +138,12 @@ void hd_reload(hd_t *d)
 int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em)
 {
 	hd_t *d = xcalloc(1, sizeof(*d));
-	eng_cfg_t ec;
 	tp_node_hooks_t hooks;
 	int rc;
 
 	d->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
+	d->role = d->cfg.role != NULL ? d->cfg.role : hd_role_find("agent");
 	d->env = hs_env_system();
 	d->started = hs_now_s(d->env);
 	rc = tp_loop_new(&d->loop);
@@ -159,12 +151,6 @@ int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em)
 		rc = hs_fail(em, rc, "cannot create the event loop");
 		goto cleanup;
 	}
-	memset(&ec, 0, sizeof(ec));
-	ec.identity = d->cfg.tp.identity;
-	ec.beat_interval_ms = d->cfg.beat_ms; /* HELLO retry: the draft's 2 s .. 60 s */
-	rc = eng_new(&d->eng, &ec, d->env, em);
-	if (rc != HS_OK)
-		goto cleanup;
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.on_inbox = hd_on_inbox;
 	hooks.on_outcome = hd_on_outcome;
@@ -177,18 +163,22 @@ int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em)
 	if (rc != HS_OK)
 		goto cleanup;
 	tp_node_set_request_hook(d->node, hd_on_request, d);
-	rc = hd_disc_start(d, em);
+	rc = d->role->init != NULL ? d->role->init(d, em) : HS_OK;
 	if (rc == HS_OK)
 		rc = hd_zones_start(d, em);
+	if (rc == HS_OK && d->role->start != NULL)
+		rc = d->role->start(d, em);
 	if (rc == HS_OK)
 		rc = hd_idzone_start(d, em);
 	if (rc == HS_OK)
 		rc = hd_ctl_start(d, em);
 	if (rc != HS_OK)
 		goto cleanup;
-	hs_log(HS_LOG_NOTICE, SUBSYS, "agent '%s' started: port %u, %zu zone%s, control '%s'",
-	       d->cfg.tp.identity, (unsigned)tp_node_port(d->node), d->cfg.nzones,
+	hs_log(HS_LOG_NOTICE, SUBSYS, "%s '%s' started: port %u, %zu zone%s, control '%s'",
+	       d->role->name, d->cfg.tp.identity, (unsigned)tp_node_port(d->node), d->cfg.nzones,
 	       d->cfg.nzones == 1 ? "" : "s", tp_ctl_path(d->ctl));
+	if (d->cfg.partner[0])
+		hs_log(HS_LOG_NOTICE, SUBSYS, "its %s is '%s'", d->role->partner, d->cfg.partner);
 	*out = d;
 	d = NULL;
 cleanup:
@@ -275,12 +265,12 @@ void hd_free(hd_t *d)
 	hd_idzone_stop(d);
 	tp_ctl_free(d->ctl);
 	zsec_run_free(d->zrun);
+	if (d->role != NULL && d->role->fini != NULL)
+		d->role->fini(d); /* before the store closes */
 	/* the node persists its queue; closing it closes the store */
 	tp_node_free(d->node);
 	hd_zones_free(d); /* after the node: transfers streamed out end with it */
 	zsec_free(d->zs);
-	disc_free(d->disc);
-	eng_free(d->eng);
 	tp_loop_free(d->loop);
 	free(d->map);
 	free(d->zones);

@@ -8,6 +8,11 @@
  *   hd_run()          run the loop until stop (SIGTERM/SIGINT, "stop")
  *   hd_free()         stop cleanly (the transport queue is persisted)
  *
+ * One role per process (server: role:), each a row of the role table
+ * (roles.c): the agent (engine, discovery, the synchronised data; its own
+ * combiner given in a combiner: section) and the combiner (the combiner
+ * engine and the zone it serves; its own agent in an agent: section).
+ *
  * Wiring (one file each): zones (zonesec -> eng_zone_loaded),
  * discovery (disc_t queries over the node's endpoint to the resolver;
  * validated results -> transport registry + eng_peer_discovered),
@@ -48,7 +53,20 @@ typedef struct hd_zone_conf {
 	size_t nnotify;
 	zn_journal_limits_t journal;
 	int persist; /* keep the copy and journal in the store (when there is one) */
+	char **ns;   /* agent: the provider's own nameservers (canonical names) */
+	size_t nns;
+	uint32_t ns_ttl; /* their TTL */
 } hd_zone_conf_t;
+
+/* A combiner's policy (section combiner: at a combiner). */
+typedef struct hd_cmb_conf {
+	char **protect; /* namespaces this provider protects (canonical) */
+	size_t nprotect;
+	uint32_t ttl_min, ttl_max; /* seconds */
+	int manual;                /* approval: manual */
+} hd_cmb_conf_t;
+
+struct hd_role;
 
 /* The identity zone this agent serves itself (section identity-zone:). */
 typedef struct hd_idzone_conf {
@@ -68,16 +86,21 @@ typedef struct hd_idzone_conf {
 } hd_idzone_conf_t;
 
 typedef struct hd_config {
-	char *path;           /* the file it came from */
-	tp_conf_t tp;         /* identity, listen, store, keys, transport knobs; no peers */
-	char *control_socket; /* Unix socket path */
-	unsigned ctl_mode;    /* its permissions; 0 = default */
-	char *ctl_group;      /* its group's name, or NULL */
-	gid_t ctl_gid;        /* that group, looked up with the configuration */
-	char *username;       /* run as this user (privileges dropped), or NULL */
-	char *pidfile;        /* or NULL */
-	char *log_file;       /* or NULL: stderr or syslog */
-	uint32_t beat_ms;     /* engine beat interval */
+	char *path;                 /* the file it came from */
+	const struct hd_role *role; /* server: role: (a row of the role table) */
+	tp_conf_t tp;               /* identity, listen, store, keys, transport knobs; peers: the
+	                               partner below, when there is one */
+	char partner[TP_CONF_NAME_MAX]; /* own combiner (agent) / own agent (combiner); "" = none */
+	uint32_t confirm_timeout_ms;    /* agent: SYNC-31 */
+	hd_cmb_conf_t cmb;              /* combiner: its policy */
+	char *control_socket;           /* Unix socket path */
+	unsigned ctl_mode;              /* its permissions; 0 = default */
+	char *ctl_group;                /* its group's name, or NULL */
+	gid_t ctl_gid;                  /* that group, looked up with the configuration */
+	char *username;                 /* run as this user (privileges dropped), or NULL */
+	char *pidfile;                  /* or NULL */
+	char *log_file;                 /* or NULL: stderr or syslog */
+	uint32_t beat_ms;               /* engine beat interval */
 	enum hs_log_level log_level;
 	int syslog;
 	dv_anchors_t *anchors; /* may be empty only with insecure */
@@ -110,6 +133,9 @@ void hd_config_clear(hd_config_t *c);
  * "FILE: section.option: why" in `em`.
  */
 int hd_config_check_files(const hd_config_t *c, hs_errmsg_t *em) HS_CHECK_RESULT;
+/* The name of the configured role ("agent", "combiner"). */
+const char *hd_role_name(const hd_config_t *c);
+
 /* Free an array of zone configurations and what each holds. */
 void hd_zone_confs_free(hd_zone_conf_t *z, size_t n);
 /* Free what an identity-zone configuration holds; NULL fields are fine. */

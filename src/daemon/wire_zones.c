@@ -17,7 +17,6 @@
 #define T_HSYNCPARAM  65286
 #define OPCODE_NOTIFY 4
 #define T_SOA         6
-#define MAX_APEX      256
 
 struct hd_zone *hd_zone_get(hd_t *d, const char *name)
 {
@@ -40,11 +39,26 @@ struct hd_zone *hd_zone_get(hd_t *d, const char *name)
 	return &d->zones[d->nzones++];
 }
 
-static const hd_zone_conf_t *zone_conf(const hd_t *d, const char *name)
+struct hd_zone *hd_zone_find(hd_t *d, const char *name)
 {
+	uintptr_t at = d->zone_idx != NULL ? (uintptr_t)hs_strmap_get(d->zone_idx, name) : 0;
+	return at != 0 ? &d->zones[at - 1] : NULL;
+}
+
+/* The zone's configuration: the index remembered on the zone, checked,
+ * else a search that remembers it (zones are many: no walk per transfer). */
+const hd_zone_conf_t *hd_zone_conf(hd_t *d, const char *name)
+{
+	struct hd_zone *hz = hd_zone_find(d, name);
+	if (hz != NULL && hz->conf_ix < d->cfg.nzones &&
+	    strcasecmp(d->cfg.zones[hz->conf_ix].name, name) == 0)
+		return &d->cfg.zones[hz->conf_ix];
 	for (size_t i = 0; i < d->cfg.nzones; i++)
-		if (strcasecmp(d->cfg.zones[i].name, name) == 0)
+		if (strcasecmp(d->cfg.zones[i].name, name) == 0) {
+			if (hz != NULL)
+				hz->conf_ix = i;
 			return &d->cfg.zones[i];
+		}
 	return NULL;
 }
 
@@ -53,40 +67,39 @@ static st_t *store_of(hd_t *d, const struct hd_zone *hz)
 	return hz->persist ? tp_node_store(d->node) : NULL;
 }
 
-/* The apex HSYNC3 and HSYNCPARAM of our copy into the engine. */
-static void tell_engine(hd_t *d, struct hd_zone *hz)
+/* A new version of our copy: remembered, then the role's. */
+static void tell_role(hd_t *d, struct hd_zone *hz)
 {
-	const uint8_t *p3[MAX_APEX], *pp[MAX_APEX];
-	size_t l3[MAX_APEX], lp[MAX_APEX], n3 = 0, np = 0, alen;
-	zn_rrset_t set;
-	hs_errmsg_t em;
 	zn_snap_t *s = zn_zone_snapshot(hz->zn);
 	if (s == NULL)
 		return;
-	const uint8_t *apex = zn_snap_apex(s, &alen);
-	const uint8_t *rd;
-	uint16_t rl;
-	size_t off = 0;
-	if (zn_snap_find(s, apex, alen, T_HSYNC3, &set, NULL) == HS_OK)
-		while (n3 < MAX_APEX && zn_rrset_next(&set, &off, &rd, &rl)) {
-			p3[n3] = rd;
-			l3[n3++] = rl;
-		}
-	off = 0;
-	if (zn_snap_find(s, apex, alen, T_HSYNCPARAM, &set, NULL) == HS_OK)
-		while (np < MAX_APEX && zn_rrset_next(&set, &off, &rd, &rl)) {
-			pp[np] = rd;
-			lp[np++] = rl;
-		}
 	hz->serial = zn_snap_serial(s);
 	hz->loaded = 1;
 	hz->loaded_at = hs_now_s(d->env);
-	hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s' serial %u loaded: %zu HSYNC3, %zu HSYNCPARAM",
-	       hz->name, hz->serial, n3, np);
-	hs_errmsg_clear(&em);
-	if (eng_zone_loaded(d->eng, hz->name, p3, l3, n3, pp, lp, np, &em) != HS_OK)
-		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s': %s", hz->name, hs_errmsg_str(&em));
 	zn_snap_release(s);
+	if (d->role->zone_loaded != NULL)
+		d->role->zone_loaded(d, hz);
+}
+
+void hd_apex_params(const zn_snap_t *s, hd_apex_params_t *out)
+{
+	zn_rrset_t set;
+	size_t alen, off = 0;
+	const uint8_t *apex = zn_snap_apex(s, &alen), *rd;
+	uint16_t rl;
+
+	out->n3 = out->np = 0;
+	if (zn_snap_find(s, apex, alen, T_HSYNC3, &set, NULL) == HS_OK)
+		while (out->n3 < HD_MAX_APEX && zn_rrset_next(&set, &off, &rd, &rl)) {
+			out->p3[out->n3] = rd;
+			out->l3[out->n3++] = rl;
+		}
+	off = 0;
+	if (zn_snap_find(s, apex, alen, T_HSYNCPARAM, &set, NULL) == HS_OK)
+		while (out->np < HD_MAX_APEX && zn_rrset_next(&set, &off, &rd, &rl)) {
+			out->pp[out->np] = rd;
+			out->lp[out->np++] = rl;
+		}
 }
 
 static void on_loaded(void *arg, const char *zone, uint32_t serial, tp_xfr_zone_t *z)
@@ -94,7 +107,7 @@ static void on_loaded(void *arg, const char *zone, uint32_t serial, tp_xfr_zone_
 	hd_t *d = arg;
 	(void)serial;
 	tp_xfr_zone_free(z); /* NULL: the zone machinery holds the copy */
-	tell_engine(d, hd_zone_get(d, zone));
+	tell_role(d, hd_zone_get(d, zone));
 	hd_pump(d);
 }
 
@@ -104,7 +117,8 @@ static void on_expired(void *arg, const char *zone)
 
 	hs_log(HS_LOG_WARN, SUBSYS, "zone '%s' expired", zone);
 	hd_zone_get(d, zone)->loaded = 0;
-	hd_ignore(eng_zone_removed(d->eng, zone));
+	if (d->role->zone_gone != NULL)
+		d->role->zone_gone(d, hd_zone_get(d, zone));
 	hd_pump(d);
 }
 
@@ -114,7 +128,7 @@ static void xfr_params(void *arg, const char *zone, tp_zx_opts_t *o)
 {
 	hd_t *d = arg;
 	struct hd_zone *hz = hd_zone_get(d, zone);
-	const hd_zone_conf_t *zc = zone_conf(d, zone);
+	const hd_zone_conf_t *zc = hd_zone_conf(d, zone);
 	zn_snap_t *s = zn_zone_snapshot(hz->zn);
 	if (s != NULL) {
 		zn_rr_t soa;
@@ -305,8 +319,8 @@ static int xfr_apply(void *arg, const char *zone, const tp_peer_addr_t *primary,
 	timers_of(hz->zn, t);
 	size_t alen;
 	const uint8_t *apex = zn_zone_apex(hz->zn, &alen);
-	if (!have || t->serial != cur)
-		tp_zs_changed(d->zsrv, apex, alen);
+	if ((!have || t->serial != cur) && d->role->serves_copy)
+		tp_zs_changed(d->zsrv, apex, alen); /* else the role serves a zone of its own */
 	return HS_OK;
 }
 
@@ -362,14 +376,24 @@ static void set_floors(hd_t *d, const hd_zone_conf_t *zc)
 		       zc->name, zc->refresh_min_s, zc->retry_min_s);
 }
 
+/* A role that serves its copy onward as it is (the agent). */
+void hd_zone_serve_copy(hd_t *d, struct hd_zone *hz, const hd_zone_conf_t *zc)
+{
+	tp_zs_zone_conf_t sc = {zc->acl, zc->nacl, zc->notify, zc->nnotify};
+	if (tp_zs_zone_set(d->zsrv, hz->zn, hz->jn, &sc) != HS_OK)
+		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s': not served onward (unknown key)", zc->name);
+}
+
 /* The zone machinery side of a zone: its copy (from the store when there
- * is one), its journal, and how it is served. */
-static void setup_copy(hd_t *d, const hd_zone_conf_t *zc)
+ * is one), its journal, and what the role serves of it. */
+static void setup_copy(hd_t *d, const hd_zone_conf_t *zc, size_t ix)
 {
 	struct hd_zone *hz = hd_zone_get(d, zc->name);
+	hz->conf_ix = ix; /* in the configuration the daemon has, or is taking */
 	uint8_t apex[WIRE_NAME_MAX];
 	size_t alen;
 	hs_errmsg_t em;
+	int stored = 0;
 	if (hs_name_from_text(zc->name, strlen(zc->name), apex, &alen) != HS_OK)
 		return;
 	hz->persist = zc->persist;
@@ -383,7 +407,7 @@ static void setup_copy(hd_t *d, const hd_zone_conf_t *zc)
 			hs_log(HS_LOG_NOTICE, SUBSYS,
 			       "zone '%s': stored copy loaded, journal of %zu entries", zc->name,
 			       sp.entries);
-			tell_engine(d, hz);
+			stored = 1;
 		} else if (zn_zone_new(apex, alen, &hz->zn) == HS_OK) {
 			hz->jn = zn_journal_new(&zc->journal);
 		} else {
@@ -391,17 +415,18 @@ static void setup_copy(hd_t *d, const hd_zone_conf_t *zc)
 		}
 	}
 	zn_journal_set_limits(hz->jn, &zc->journal);
-	tp_zs_zone_conf_t sc = {zc->acl, zc->nacl, zc->notify, zc->nnotify};
-	if (tp_zs_zone_set(d->zsrv, hz->zn, hz->jn, &sc) != HS_OK)
-		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s': not served onward (unknown key)", zc->name);
+	if (d->role->zone_setup != NULL)
+		d->role->zone_setup(d, hz, zc);
+	if (stored)
+		tell_role(d, hz);
 }
 
-static int add_zone(hd_t *d, const hd_zone_conf_t *zc)
+static int add_zone(hd_t *d, const hd_zone_conf_t *zc, size_t ix)
 {
 	int rc = zsec_zone_add(d->zs, zc->name, zc->primaries, zc->nprimaries);
 
 	if (rc == HS_OK) {
-		setup_copy(d, zc);
+		setup_copy(d, zc, ix);
 		set_floors(d, zc);
 	} else
 		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s' not added: %s", zc->name, hs_strerror(rc));
@@ -430,7 +455,7 @@ int hd_zones_start(hd_t *d, hs_errmsg_t *em)
 	if (rc != HS_OK)
 		return hs_fail(em, rc, "zones: inconsistent timer limits");
 	for (i = 0; i < d->cfg.nzones; i++)
-		(void)add_zone(d, &d->cfg.zones[i]);
+		(void)add_zone(d, &d->cfg.zones[i], i);
 	rc = zsec_run_new(d->loop, tp_node_endpoint(d->node), d->zs, d->env, NULL, &hooks,
 	                  d->cfg.transfers_in, &d->zrun);
 	if (rc != HS_OK)
@@ -445,6 +470,7 @@ static void drop_copy(hd_t *d, struct hd_zone *hz)
 		return;
 	const uint8_t *apex = zn_zone_apex(hz->zn, &alen);
 	tp_zs_zone_remove(d->zsrv, apex, alen);
+	hd_served_free(d, hz);
 	zn_zone_free(hz->zn);
 	zn_journal_free(hz->jn);
 	hz->zn = NULL;
@@ -474,8 +500,9 @@ int hd_zones_apply(hd_t *d, hd_config_t *nc)
 		if (hs_strmap_get(wanted, name) == NULL) {
 			hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s' no longer served", name);
 			hd_ignore(zsec_zone_remove(d->zs, name));
-			hd_ignore(eng_zone_removed(d->eng, name));
 			hd_zone_get(d, name)->loaded = 0;
+			if (d->role->zone_gone != NULL)
+				d->role->zone_gone(d, hd_zone_get(d, name));
 			drop_copy(d, hd_zone_get(d, name));
 		}
 	}
@@ -489,13 +516,13 @@ int hd_zones_apply(hd_t *d, hd_config_t *nc)
 			                                  nc->zones[j].primaries,
 			                                  nc->zones[j].nprimaries));
 			set_floors(d, &nc->zones[j]);
-			setup_copy(d, &nc->zones[j]);
+			setup_copy(d, &nc->zones[j], j);
 			hd_ignore(zsec_notify(d->zs, nc->zones[j].name, &nc->zones[j].primaries[0],
 			                      0, 0));
 			continue;
 		}
 		hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s' added", nc->zones[j].name);
-		(void)add_zone(d, &nc->zones[j]);
+		(void)add_zone(d, &nc->zones[j], j);
 	}
 	hs_strmap_free(wanted);
 	zsec_run_kick(d->zrun);
@@ -508,6 +535,7 @@ void hd_zones_free(hd_t *d)
 	tp_zs_free(d->zsrv);
 	d->zsrv = NULL;
 	for (size_t i = 0; i < d->nzones; i++) {
+		hd_served_free(d, &d->zones[i]);
 		zn_zone_free(d->zones[i].zn);
 		zn_journal_free(d->zones[i].jn);
 	}

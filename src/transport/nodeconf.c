@@ -112,6 +112,23 @@ const conf_opt_t *tp_conf_rows(size_t *n)
 	return rows;
 }
 
+size_t tp_conf_peer_rows(const char *section, conf_opt_t *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < N(rows); k++) {
+		if (strcmp(rows[k].section, "peer") != 0)
+			continue;
+		if (n < max) {
+			out[n] = rows[k];
+			out[n].section = section;
+			out[n].flags &= ~(CONF_KEY | CONF_REQUIRED);
+		}
+		n++;
+	}
+	return n;
+}
+
 const conf_schema_t *tp_conf_schema(void)
 {
 	return &schema;
@@ -225,18 +242,25 @@ static void strs_clear(tp_conf_strs_t *s)
 	s->n = 0;
 }
 
+void tp_conf_peer_clear(tp_conf_peer_t *p)
+{
+	if (p == NULL)
+		return;
+	strs_clear(&p->keys);
+	strs_clear(&p->key_files);
+	free(p->hpkekey);
+	free(p->hpkekey_file);
+	memset(p, 0, sizeof(*p));
+}
+
 void tp_conf_clear(tp_conf_t *c)
 {
 	size_t i;
 
 	if (c == NULL)
 		return;
-	for (i = 0; i < c->npeers; i++) {
-		strs_clear(&c->peers[i].keys);
-		strs_clear(&c->peers[i].key_files);
-		free(c->peers[i].hpkekey);
-		free(c->peers[i].hpkekey_file);
-	}
+	for (i = 0; i < c->npeers; i++)
+		tp_conf_peer_clear(&c->peers[i]);
 	free(c->peers);
 	free(c->store);
 	free(c->sig0_key);

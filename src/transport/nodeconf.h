@@ -123,6 +123,15 @@ typedef struct tp_conf {
  */
 const conf_opt_t *tp_conf_rows(size_t *n);
 
+/*
+ * The rows of a `peer` block under another section name (hsyncd's
+ * `combiner:` at an agent, `agent:` at a combiner): up to `max` copies
+ * into `out` with their section set to `section` (a string that must
+ * outlive the rows) and neither required nor key (the program decides
+ * when the block is needed). Returns how many rows there are.
+ */
+size_t tp_conf_peer_rows(const char *section, conf_opt_t *out, size_t max);
+
 /* The whole schema of a node's file (server, transport, peer). Static. */
 const conf_schema_t *tp_conf_schema(void);
 
@@ -152,6 +161,16 @@ int tp_conf_parse(const char *text, size_t len, const char *basedir, tp_conf_t *
 int tp_conf_load(const char *path, tp_conf_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
 
 void tp_conf_clear(tp_conf_t *c); /* NULL-safe */
+
+/*
+ * Block `index` of `section` (made of tp_conf_peer_rows) as a peer, with
+ * the checks of a `peer` block (identity and address present, not
+ * `self` (may be NULL), keys given). *out is written on success only
+ * (tp_conf_peer_clear). Errors as tp_conf_from, naming "section.option".
+ */
+int tp_conf_peer_from(const conf_t *cf, const char *section, size_t index, const char *basedir,
+                      const char *self, tp_conf_peer_t *out, hs_errmsg_t *em) HS_CHECK_RESULT;
+void tp_conf_peer_clear(tp_conf_peer_t *p); /* NULL-safe */
 
 /* The peer named `identity` (any case, dot optional), or NULL. */
 const tp_conf_peer_t *tp_conf_peer_find(const tp_conf_t *c, const char *identity);

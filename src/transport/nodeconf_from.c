@@ -97,6 +97,8 @@ static int take_identity(const struct from *f, const conf_sec_t *s, const char *
 {
 	const conf_val_t *v = conf_val(s, "identity", 0);
 
+	if (v == NULL)
+		return ferr(f, HS_E_CONFIG, conf_sec_line(s), "%s.identity: missing", sec);
 	if (canon_name(v->text, out) != HS_OK)
 		return ferr(f, HS_E_CONFIG, v->line, "%s.identity: '%s' is not an identity", sec,
 		            v->text);
@@ -152,15 +154,15 @@ static int from_server(const struct from *f, tp_conf_t *c)
 
 /* The values of repeatable option `name` (paths when `path`, else texts
  * checked by sig0_key_from_rr_text) into `out`. */
-static int take_multi(const struct from *f, const conf_sec_t *s, const char *name, int path,
-                      tp_conf_strs_t *out)
+static int take_multi(const struct from *f, const conf_sec_t *s, const char *sec, const char *name,
+                      int path, tp_conf_strs_t *out)
 {
 	size_t n = conf_count(s, name);
 
 	for (size_t i = 0; i < n; i++) {
 		const conf_val_t *v = conf_val(s, name, i);
 		if (i == TP_CONF_MAX_MULTI)
-			return ferr(f, HS_E_LIMIT, v->line, "peer.%s: more than %d values", name,
+			return ferr(f, HS_E_LIMIT, v->line, "%s.%s: more than %d values", sec, name,
 			            TP_CONF_MAX_MULTI);
 		if (!path) {
 			sig0_key_t *k = NULL;
@@ -169,7 +171,7 @@ static int take_multi(const struct from *f, const conf_sec_t *s, const char *nam
 			int rc = sig0_key_from_rr_text(v->text, &k, &sub);
 			sig0_key_free(k);
 			if (rc != HS_OK)
-				return ferr(f, HS_E_CONFIG, v->line, "peer.%s: %s", name,
+				return ferr(f, HS_E_CONFIG, v->line, "%s.%s: %s", sec, name,
 				            hs_errmsg_str(&sub));
 		}
 		out->v[out->n++] = path ? take_path(f, v->text) : xstrdup(v->text);
@@ -177,25 +179,26 @@ static int take_multi(const struct from *f, const conf_sec_t *s, const char *nam
 	return HS_OK;
 }
 
-static int from_peer(const struct from *f, const conf_sec_t *s, const tp_conf_t *c,
+static int from_peer(const struct from *f, const conf_sec_t *s, const char *sec, const char *self,
                      tp_conf_peer_t *p)
 {
 	unsigned line = conf_sec_line(s);
-	const conf_val_t *hk = conf_val(s, "hpkekey", 0);
-	int rc = take_identity(f, s, "peer", p->identity);
+	const conf_val_t *hk = conf_val(s, "hpkekey", 0), *ad = conf_val(s, "address", 0);
+	int rc = take_identity(f, s, sec, p->identity);
 
 	if (rc != HS_OK)
 		return rc;
-	if (strcmp(p->identity, c->identity) == 0)
+	if (self != NULL && strcmp(p->identity, self) == 0)
 		return ferr(f, HS_E_CONFIG, conf_val(s, "identity", 0)->line,
-		            "peer.identity: '%s' is this node", p->identity);
-	take_addr(conf_addr(s, "address"), &p->address);
+		            "%s.identity: '%s' is this node", sec, p->identity);
+	if (ad == NULL)
+		return ferr(f, HS_E_CONFIG, line, "%s.address: missing", sec);
+	take_addr(&ad->addr, &p->address);
 	if (p->address.port == 0)
-		return ferr(f, HS_E_CONFIG, conf_val(s, "address", 0)->line,
-		            "peer.address: port 0");
-	rc = take_multi(f, s, "key", 0, &p->keys);
+		return ferr(f, HS_E_CONFIG, ad->line, "%s.address: port 0", sec);
+	rc = take_multi(f, s, sec, "key", 0, &p->keys);
 	if (rc == HS_OK)
-		rc = take_multi(f, s, "key-file", 1, &p->key_files);
+		rc = take_multi(f, s, sec, "key-file", 1, &p->key_files);
 	if (rc != HS_OK)
 		return rc;
 	if (hk != NULL) {
@@ -205,16 +208,17 @@ static int from_peer(const struct from *f, const conf_sec_t *s, const tp_conf_t 
 		rc = tp_conf_hpkekey_text(hk->text, &rd, &sub);
 		hs_buf_free(&rd);
 		if (rc != HS_OK)
-			return ferr(f, HS_E_CONFIG, hk->line, "peer.hpkekey: %s",
+			return ferr(f, HS_E_CONFIG, hk->line, "%s.hpkekey: %s", sec,
 			            hs_errmsg_str(&sub));
 		p->hpkekey = xstrdup(hk->text);
 	}
 	p->hpkekey_file = take_path(f, conf_str(s, "hpkekey-file"));
 	if (p->keys.n + p->key_files.n == 0)
-		return ferr(f, HS_E_CONFIG, line, "peer '%s': needs key or key-file", p->identity);
+		return ferr(f, HS_E_CONFIG, line, "%s '%s': needs key or key-file", sec,
+		            p->identity);
 	if ((p->hpkekey != NULL) == (p->hpkekey_file != NULL))
 		return ferr(f, HS_E_CONFIG, line,
-		            "peer '%s': needs exactly one of hpkekey and hpkekey-file",
+		            "%s '%s': needs exactly one of hpkekey and hpkekey-file", sec,
 		            p->identity);
 	return HS_OK;
 }
@@ -230,7 +234,8 @@ static int from_peers(const struct from *f, tp_conf_t *c)
 	c->peers = n ? xcalloc(n, sizeof(*c->peers)) : NULL;
 	for (size_t i = 0; i < n; i++) {
 		c->npeers++; /* counted first: tp_conf_clear frees what is filled */
-		int rc = from_peer(f, conf_sec_at(f->cf, "peer", i), c, &c->peers[i]);
+		int rc =
+		    from_peer(f, conf_sec_at(f->cf, "peer", i), "peer", c->identity, &c->peers[i]);
 		if (rc != HS_OK)
 			return rc;
 	}
@@ -254,6 +259,27 @@ int tp_conf_from(const conf_t *cf, const char *basedir, tp_conf_t *out, hs_errms
 		return rc;
 	}
 	*out = c;
+	return HS_OK;
+}
+
+int tp_conf_peer_from(const conf_t *cf, const char *section, size_t index, const char *basedir,
+                      const char *self, tp_conf_peer_t *out, hs_errmsg_t *em)
+{
+	struct from f = {cf, basedir, em};
+	tp_conf_peer_t p;
+	const conf_sec_t *s;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	if (cf == NULL || section == NULL || out == NULL ||
+	    (s = conf_sec_at(cf, section, index)) == NULL)
+		return hs_fail(em, HS_E_INVAL, "no section '%s'", section ? section : "");
+	rc = from_peer(&f, s, section, self, &p);
+	if (rc != HS_OK) {
+		tp_conf_peer_clear(&p);
+		return rc;
+	}
+	*out = p;
 	return HS_OK;
 }
 

@@ -29,7 +29,16 @@ tp_zs_t *tp_zs_new(tp_loop_t *loop, tp_endpoint_t *ep, const hs_env_t *env)
 	zs->loop = loop;
 	zs->ep = ep;
 	zs->env = env ? env : hs_env_system();
+	zs->idx = hs_strmap_new(1);
 	return zs;
+}
+
+/* The index key of a name: its presentation (any case: the map ignores it). */
+static const char *name_key(const uint8_t *name, size_t len, hs_buf_t *b)
+{
+	b->len = 0;
+	hs_name_print(b, name, len);
+	return hs_buf_cstr(b);
 }
 
 static void zone_free(struct zs_zone *zz)
@@ -48,6 +57,7 @@ void tp_zs_free(tp_zs_t *zs)
 	for (size_t i = 0; i < zs->nzones; i++)
 		zone_free(zs->zones[i]);
 	free(zs->zones);
+	hs_strmap_free(zs->idx);
 	if (zs->keys)
 		memset(zs->keys, 0, zs->nkeys * sizeof(*zs->keys));
 	free(zs->keys);
@@ -78,27 +88,29 @@ const tp_tsig_key_t *zs_key(const tp_zs_t *zs, const char *name)
 	return NULL;
 }
 
+/* Zones are found through the index by name (thousands of zones: a
+ * lookup per query and per zone set must not walk them all). */
 struct zs_zone *zs_zone_find(const tp_zs_t *zs, const uint8_t *apex, size_t apex_len)
 {
-	for (size_t i = 0; i < zs->nzones; i++)
-		if (dnsmsg_name_equal(zs->zones[i]->apex, zs->zones[i]->apex_len, apex, apex_len))
-			return zs->zones[i];
-	return NULL;
+	hs_buf_t b = HS_BUF_INIT;
+	struct zs_zone *zz = hs_strmap_get(zs->idx, name_key(apex, apex_len, &b));
+	hs_buf_free(&b);
+	return zz;
 }
 
-/* The served zone `name` is in (the longest apex); exact: the apex only. */
+/* The served zone `name` is in (the longest apex: the name itself, then
+ * each parent in turn); exact: the apex only. */
 static struct zs_zone *zone_for(const tp_zs_t *zs, const uint8_t *name, size_t len, int exact)
 {
-	struct zs_zone *best = NULL;
-	for (size_t i = 0; i < zs->nzones; i++) {
-		struct zs_zone *zz = zs->zones[i];
-		if (exact ? !dnsmsg_name_equal(name, len, zz->apex, zz->apex_len)
-		          : !zn_name_in(name, len, zz->apex, zz->apex_len))
-			continue;
-		if (best == NULL || zz->apex_len > best->apex_len)
-			best = zz;
+	struct zs_zone *zz = NULL;
+	size_t off = 0;
+	while (zz == NULL && off < len) {
+		zz = zs_zone_find(zs, name + off, len - off);
+		if (exact || name[off] == 0)
+			break;
+		off += 1 + (size_t)name[off];
 	}
-	return best;
+	return zz;
 }
 
 static int key_known(const tp_zs_t *zs, const char *k)
@@ -128,8 +140,15 @@ int tp_zs_zone_set(tp_zs_t *zs, zn_zone_t *z, zn_journal_t *j, const tp_zs_zone_
 		snprintf(zz->name, sizeof(zz->name), "%s", hs_buf_cstr(&t));
 		hs_buf_free(&t);
 		zz->zs = zs;
-		zs->zones = xrealloc(zs->zones, (zs->nzones + 1) * sizeof(*zs->zones));
+		if (zs->nzones == zs->capzones) {
+			zs->capzones = zs->capzones ? zs->capzones * 2 : 16;
+			zs->zones = xrealloc(zs->zones, zs->capzones * sizeof(*zs->zones));
+		}
 		zs->zones[zs->nzones++] = zz;
+		hs_buf_t b = HS_BUF_INIT;
+		if (hs_strmap_set(zs->idx, name_key(apex, alen, &b), zz) != HS_OK)
+			abort(); /* allocation */
+		hs_buf_free(&b);
 	}
 	zz->z = z;
 	zz->j = j;
@@ -145,6 +164,9 @@ void tp_zs_zone_remove(tp_zs_t *zs, const uint8_t *apex, size_t apex_len)
 	for (size_t i = 0; zs && i < zs->nzones; i++) {
 		if (!dnsmsg_name_equal(zs->zones[i]->apex, zs->zones[i]->apex_len, apex, apex_len))
 			continue;
+		hs_buf_t b = HS_BUF_INIT;
+		(void)hs_strmap_del(zs->idx, name_key(apex, apex_len, &b));
+		hs_buf_free(&b);
 		zone_free(zs->zones[i]);
 		zs->zones[i] = zs->zones[--zs->nzones];
 		return;

@@ -5,6 +5,7 @@
 #define HS_TRANSPORT_ZSERVE_INT_H
 
 #include "transport/zserve.h"
+#include "util/strmap.h"
 
 #define ZS_LOG "zserve"
 /* transfer clients remembered per zone besides the NOTIFY targets */
@@ -42,7 +43,8 @@ struct tp_zs {
 	tp_tsig_key_t *keys;
 	size_t nkeys;
 	struct zs_zone **zones;
-	size_t nzones;
+	size_t nzones, capzones;
+	hs_strmap_t *idx;     /* apex (presentation, any case) -> zone */
 	tp_zs_answer_fn step; /* tp_zs_set_answer_step */
 	void *step_arg;
 	size_t step_room;

@@ -358,6 +358,11 @@ const hs_json_t *hs_json_at(const hs_json_t *arr, size_t i)
 	return arr->items[i];
 }
 
+int hs_json_is_true(const hs_json_t *v)
+{
+	return v != NULL && v->type == HS_JSON_BOOL && strcmp(v->text, "true") == 0;
+}
+
 const char *hs_json_str(const hs_json_t *v, size_t *len)
 {
 	if (v == NULL || v->type != HS_JSON_STRING)

@@ -32,8 +32,7 @@ typedef struct hs_json hs_json_t;
 
 /* Parse `len` bytes. HS_E_SYNTAX (detail with the byte offset in `em`),
  * HS_E_LIMIT for nesting deeper than HS_JSON_MAX_DEPTH. */
-int hs_json_parse(hs_json_t **out, const char *text, size_t len,
-                    hs_errmsg_t *em) HS_CHECK_RESULT;
+int hs_json_parse(hs_json_t **out, const char *text, size_t len, hs_errmsg_t *em) HS_CHECK_RESULT;
 void hs_json_free(hs_json_t *v);
 
 enum hs_json_type hs_json_type(const hs_json_t *v);
@@ -42,6 +41,8 @@ const hs_json_t *hs_json_get(const hs_json_t *obj, const char *key);
 /* Element count of an array or object; element `i` of an array. */
 size_t hs_json_count(const hs_json_t *v);
 const hs_json_t *hs_json_at(const hs_json_t *arr, size_t i);
+/* 1 for the value true, 0 for anything else (false, absent, not a bool). */
+int hs_json_is_true(const hs_json_t *v);
 /* A string's bytes (NUL-terminated; *len without the NUL, may be NULL). */
 const char *hs_json_str(const hs_json_t *v, size_t *len);
 /* A number that is a non-negative integer fitting uint64_t: HS_OK, else

@@ -154,4 +154,23 @@ int zn_store_should_compact(st_t *st, const uint8_t *apex, size_t apex_len);
 /* Remove everything the store holds for the zone. */
 int zn_store_drop(st_t *st, const uint8_t *apex, size_t apex_len) HS_CHECK_RESULT;
 
+/*
+ * The same under a key of the caller's instead of the zone's name, for a
+ * second zone of the same apex in one store (a combiner keeps the
+ * owner's zone under its name and the zone it serves under another key,
+ * "@served.NAME"). `key` NULL = the zone's name. A key is a name in text
+ * form to the store; one whose first label holds a raw '@', which the
+ * presentation of a name always escapes, cannot collide with a zone.
+ */
+int zn_store_load_as(st_t *st, const char *key, const uint8_t *apex, size_t apex_len,
+                     const zn_journal_limits_t *lim, int64_t now, zn_zone_t **zone,
+                     zn_journal_t **journal, hs_errmsg_t *em) HS_CHECK_RESULT;
+int zn_store_append_as(st_t *st, const char *key, const uint8_t *apex, size_t apex_len,
+                       const zn_diff_t *d, int64_t now) HS_CHECK_RESULT;
+int zn_store_snapshot_as(st_t *st, const char *key, const zn_zone_t *z, const zn_journal_t *j,
+                         int64_t now) HS_CHECK_RESULT;
+int zn_store_should_compact_as(st_t *st, const char *key, const uint8_t *apex, size_t apex_len);
+int zn_store_drop_as(st_t *st, const char *key, const uint8_t *apex,
+                     size_t apex_len) HS_CHECK_RESULT;
+
 #endif

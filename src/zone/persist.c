@@ -19,8 +19,27 @@ static void zone_text(const uint8_t *apex, size_t apex_len, hs_buf_t *out)
 	hs_buf_cstr(out);
 }
 
+/* The store's key of a zone: its name, or the caller's own key. */
+static void zone_key(const char *key, const uint8_t *apex, size_t apex_len, hs_buf_t *out)
+{
+	if (key == NULL) {
+		zone_text(apex, apex_len, out);
+		return;
+	}
+	out->len = 0;
+	hs_buf_printf(out, "%s", key);
+	hs_buf_cstr(out);
+}
+
 int zn_store_load(st_t *st, const uint8_t *apex, size_t apex_len, const zn_journal_limits_t *lim,
                   int64_t now, zn_zone_t **zone, zn_journal_t **journal, hs_errmsg_t *em)
+{
+	return zn_store_load_as(st, NULL, apex, apex_len, lim, now, zone, journal, em);
+}
+
+int zn_store_load_as(st_t *st, const char *key, const uint8_t *apex, size_t apex_len,
+                     const zn_journal_limits_t *lim, int64_t now, zn_zone_t **zone,
+                     zn_journal_t **journal, hs_errmsg_t *em)
 {
 	hs_buf_t name = HS_BUF_INIT;
 	st_zone_data_t data;
@@ -32,7 +51,7 @@ int zn_store_load(st_t *st, const uint8_t *apex, size_t apex_len, const zn_journ
 	memset(&data, 0, sizeof(data));
 	if (st == NULL || apex == NULL || zone == NULL || journal == NULL)
 		return HS_E_INVAL;
-	zone_text(apex, apex_len, &name);
+	zone_key(key, apex, apex_len, &name);
 	if ((rc = st_zone_load(st, (const char *)name.data, &data)) != HS_OK) {
 		if (rc == HS_E_NOTFOUND)
 			hs_fail(em, rc, "no stored copy of zone '%s'", (const char *)name.data);
@@ -98,10 +117,16 @@ cleanup:
 
 int zn_store_append(st_t *st, const uint8_t *apex, size_t apex_len, const zn_diff_t *d, int64_t now)
 {
+	return zn_store_append_as(st, NULL, apex, apex_len, d, now);
+}
+
+int zn_store_append_as(st_t *st, const char *key, const uint8_t *apex, size_t apex_len,
+                       const zn_diff_t *d, int64_t now)
+{
 	hs_buf_t name = HS_BUF_INIT, blob = HS_BUF_INIT;
 	if (st == NULL || apex == NULL || d == NULL)
 		return HS_E_INVAL;
-	zone_text(apex, apex_len, &name);
+	zone_key(key, apex, apex_len, &name);
 	zn_diff_encode(d, &blob);
 	int rc = st_zone_add_journal(st, (const char *)name.data, d->from_serial, d->to_serial, now,
 	                             blob.data, blob.len, NULL);
@@ -112,11 +137,17 @@ int zn_store_append(st_t *st, const uint8_t *apex, size_t apex_len, const zn_dif
 
 int zn_store_snapshot(st_t *st, const zn_zone_t *z, const zn_journal_t *j, int64_t now)
 {
+	return zn_store_snapshot_as(st, NULL, z, j, now);
+}
+
+int zn_store_snapshot_as(st_t *st, const char *key, const zn_zone_t *z, const zn_journal_t *j,
+                         int64_t now)
+{
 	hs_buf_t name = HS_BUF_INIT, blob = HS_BUF_INIT;
 	zn_journal_span_t span;
 	if (st == NULL || z == NULL || z->cur == NULL)
 		return HS_E_INVAL;
-	zone_text(z->apex, z->apex_len, &name);
+	zone_key(key, z->apex, z->apex_len, &name);
 	zn_snap_encode(z->cur, &blob);
 	zn_journal_span(j, &span);
 	int rc = st_zone_put_snapshot(st, (const char *)name.data, z->cur->serial, blob.data,
@@ -128,9 +159,14 @@ int zn_store_snapshot(st_t *st, const zn_zone_t *z, const zn_journal_t *j, int64
 
 int zn_store_should_compact(st_t *st, const uint8_t *apex, size_t apex_len)
 {
+	return zn_store_should_compact_as(st, NULL, apex, apex_len);
+}
+
+int zn_store_should_compact_as(st_t *st, const char *key, const uint8_t *apex, size_t apex_len)
+{
 	hs_buf_t name = HS_BUF_INIT;
 	uint64_t snap = 0, jb = 0;
-	zone_text(apex, apex_len, &name);
+	zone_key(key, apex, apex_len, &name);
 	int rc = st_zone_sizes(st, (const char *)name.data, &snap, &jb);
 	hs_buf_free(&name);
 	return rc == HS_OK && jb > snap / 2;
@@ -138,8 +174,13 @@ int zn_store_should_compact(st_t *st, const uint8_t *apex, size_t apex_len)
 
 int zn_store_drop(st_t *st, const uint8_t *apex, size_t apex_len)
 {
+	return zn_store_drop_as(st, NULL, apex, apex_len);
+}
+
+int zn_store_drop_as(st_t *st, const char *key, const uint8_t *apex, size_t apex_len)
+{
 	hs_buf_t name = HS_BUF_INIT;
-	zone_text(apex, apex_len, &name);
+	zone_key(key, apex, apex_len, &name);
 	int rc = st_zone_drop(st, (const char *)name.data);
 	hs_buf_free(&name);
 	return rc;

@@ -194,6 +194,151 @@ static const struct {
     {0, "dnssec:\n    insecure: yes\nidentity-zone:\n    ns: bad..name\n", "ns"},
 };
 
+/* The own combiner at an agent, the own agent at a combiner: the rows of
+ * a transport peer: block (a KEY and an HPKEKEY as record text). */
+#define KEY_C                                                                                      \
+	"\"dns.combiner.alpha.lab. IN KEY 512 3 15 mIFHhd617OC/tRwRpChqLqQ08atceL1QcW4fLuqm00w=\""
+#define HPKE_C                                                                                     \
+	"\"dns.combiner.alpha.lab. IN HPKEKEY 32 1 2 "                                             \
+	"YBCbCHPu7c5V1Nl0N8BtQhYhGP6zu8c0MiB8Rc9MDGQ=\""
+#define KEY_A  "\"dns.alpha.lab. IN KEY 512 3 15 mIFHhd617OC/tRwRpChqLqQ08atceL1QcW4fLuqm00w=\""
+#define HPKE_A "\"dns.alpha.lab. IN HPKEKEY 32 1 2 YBCbCHPu7c5V1Nl0N8BtQhYhGP6zu8c0MiB8Rc9MDGQ=\""
+#define AGENT_SEC                                                                                  \
+	"agent:\n    identity: Alpha.Lab\n    address: 127.0.0.1@5301\n    key: " KEY_A            \
+	"\n    hpkekey: " HPKE_A "\n"
+#define COMBINER_PEER                                                                              \
+	"combiner:\n    identity: combiner.alpha.lab.\n    address: 127.0.0.1@5311\n    "          \
+	"key: " KEY_C "\n    hpkekey: " HPKE_C "\n"
+
+static const char *combiner_server = "server:\n"
+                                     "    role: combiner\n"
+                                     "    identity: combiner.alpha.lab\n"
+                                     "    listen: 127.0.0.1@5311\n"
+                                     "    control-socket: /tmp/c.sock\n"
+                                     "    store: /tmp/c.db\n"
+                                     "    sig0-key: /tmp/K.private\n"
+                                     "    hpke-key: /tmp/c.hpke\n";
+
+/* An agent with its own combiner and its nameservers (zone.ns). */
+START_TEST(test_agent_with_combiner)
+{
+	char text[8192];
+	hd_config_t c;
+	hs_errmsg_t em;
+
+	snprintf(text, sizeof(text),
+	         "%s    confirm-timeout: 20s\ndnssec:\n    insecure: yes\n" COMBINER_PEER
+	         "zone:\n    name: example.test.\n    primary: 127.0.0.1@5300\n"
+	         "    ns: [NS1.Alpha.Lab, ns2.alpha.lab.]\n    ns-ttl: 2h\n",
+	         good_server);
+	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	ck_assert_str_eq(hd_role_name(&c), "agent");
+	ck_assert_str_eq(c.partner, "combiner.alpha.lab.");
+	ck_assert_uint_eq(c.tp.npeers, 1);
+	ck_assert_str_eq(c.tp.peers[0].identity, "combiner.alpha.lab.");
+	ck_assert_uint_eq(c.tp.peers[0].address.port, 5311);
+	ck_assert_uint_eq(c.confirm_timeout_ms, 20000);
+	ck_assert_uint_eq(c.zones[0].nns, 2);
+	ck_assert_str_eq(c.zones[0].ns[0], "ns1.alpha.lab.");
+	ck_assert_uint_eq(c.zones[0].ns_ttl, 7200);
+	hd_config_clear(&c);
+	/* without a combiner: no partner, the defaults */
+	snprintf(text, sizeof(text), "%sdnssec:\n    insecure: yes\n", good_server);
+	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	ck_assert_str_eq(c.partner, "");
+	ck_assert_uint_eq(c.tp.npeers, 0);
+	ck_assert_uint_eq(c.confirm_timeout_ms, 60000);
+	hd_config_clear(&c);
+}
+END_TEST
+
+/* A combiner: its agent, its policy, zones as for an agent; no trust
+ * anchors needed (it discovers nobody). */
+START_TEST(test_combiner)
+{
+	char text[8192];
+	hd_config_t c;
+	hs_errmsg_t em;
+
+	snprintf(text, sizeof(text),
+	         "%s" AGENT_SEC "combiner:\n    protect: [alpha.lab, Alpha.Example.]\n"
+	         "    ttl-min: 5m\n    ttl-max: 2d\n    approval: manual\n"
+	         "zone:\n    name: example.test.\n    primary: 127.0.0.1@5300\n"
+	         "    provide-xfr: 127.0.0.1\n    notify: 127.0.0.1@5353\n",
+	         combiner_server);
+	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	ck_assert_str_eq(hd_role_name(&c), "combiner");
+	ck_assert_str_eq(c.tp.identity, "combiner.alpha.lab.");
+	ck_assert_str_eq(c.partner, "alpha.lab.");
+	ck_assert_uint_eq(c.tp.npeers, 1);
+	ck_assert_uint_eq(c.cmb.nprotect, 2);
+	ck_assert_str_eq(c.cmb.protect[1], "alpha.example.");
+	ck_assert_uint_eq(c.cmb.ttl_min, 300);
+	ck_assert_uint_eq(c.cmb.ttl_max, 172800);
+	ck_assert_int_eq(c.cmb.manual, 1);
+	ck_assert_uint_eq(c.zones[0].nnotify, 1);
+	hd_config_clear(&c);
+	/* the policy's defaults */
+	snprintf(text, sizeof(text), "%s" AGENT_SEC, combiner_server);
+	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	ck_assert_uint_eq(c.cmb.nprotect, 0);
+	ck_assert_uint_eq(c.cmb.ttl_min, 60);
+	ck_assert_uint_eq(c.cmb.ttl_max, 604800);
+	ck_assert_int_eq(c.cmb.manual, 0);
+	hd_config_clear(&c);
+}
+END_TEST
+
+/* Role errors: each row a whole file and a fragment of the error. */
+static const struct {
+	const char *server, *tail, *want;
+} role_rows[] = {
+    {NULL, "", "hsyncd.conf: agent: missing (a combiner needs its own agent"},
+    {NULL, "agent:\n    identity: alpha.lab.\n    address: 127.0.0.1@5301\n",
+     "agent 'alpha.lab.': needs key or key-file"},
+    {NULL, "agent:\n    address: 127.0.0.1@5301\n    key: " KEY_A "\n    hpkekey: " HPKE_A "\n",
+     "agent.identity: missing"},
+    {NULL,
+     "agent:\n    identity: combiner.alpha.lab.\n    address: 127.0.0.1@5301\n    key: " KEY_A
+     "\n    hpkekey: " HPKE_A "\n",
+     "agent.identity: 'combiner.alpha.lab.' is this node"},
+    {NULL, AGENT_SEC COMBINER_PEER,
+     "combiner.identity: only for role agent (server.role is combiner)"},
+    {NULL, AGENT_SEC "zone:\n    name: a.test.\n    primary: 127.0.0.1\n    ns: ns1.a.test.\n",
+     "zone.ns: only for role agent"},
+    {NULL, AGENT_SEC "combiner:\n    ttl-min: 2d\n    ttl-max: 1d\n", "ttl-min: 172800 s above"},
+    {NULL, AGENT_SEC "combiner:\n    approval: sometimes\n", "approval"},
+    {NULL, AGENT_SEC "server:\n    confirm-timeout: 5s\n", "server"},
+    {"", "dnssec:\n    insecure: yes\n" AGENT_SEC,
+     ":12: agent: only for role combiner (server.role is agent)"},
+    {"", "dnssec:\n    insecure: yes\ncombiner:\n    protect: a.lab.\n",
+     "combiner.protect: only for role combiner (server.role is agent)"},
+    {"", "dnssec:\n    insecure: yes\ncombiner:\n    identity: c.lab.\n    address: 127.0.0.1@1\n",
+     "combiner 'c.lab.': needs key or key-file"},
+    {"", "dnssec:\n    insecure: yes\ncombiner:\n    identity: c.lab.\n",
+     "combiner.address: missing"},
+    {"    role: signer\n", "dnssec:\n    insecure: yes\n", "role"},
+};
+
+START_TEST(test_role_bad)
+{
+	char text[8192];
+	hd_config_t c;
+	hs_errmsg_t em;
+	int rc;
+
+	if (role_rows[_i].server == NULL)
+		snprintf(text, sizeof(text), "%s%s", combiner_server, role_rows[_i].tail);
+	else
+		snprintf(text, sizeof(text), "%s%s%s", good_server, role_rows[_i].server,
+		         role_rows[_i].tail);
+	rc = load_text(text, &c, &em);
+	ck_assert_msg(rc == HS_E_CONFIG, "row %d: rc %d (%s)", _i, rc, hs_errmsg_str(&em));
+	ck_assert_msg(strstr(hs_errmsg_str(&em), role_rows[_i].want) != NULL,
+	              "row %d: '%s' lacks '%s'", _i, hs_errmsg_str(&em), role_rows[_i].want);
+}
+END_TEST
+
 START_TEST(test_bad)
 {
 	char text[4096];
@@ -289,6 +434,9 @@ static Suite *daemon_conf_suite(void)
 	tcase_add_test(tc, test_good);
 	tcase_add_test(tc, test_insecure_without_anchor);
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad_rows) / sizeof(bad_rows[0])));
+	tcase_add_test(tc, test_agent_with_combiner);
+	tcase_add_test(tc, test_combiner);
+	tcase_add_loop_test(tc, test_role_bad, 0, (int)(sizeof(role_rows) / sizeof(role_rows[0])));
 	tcase_add_test(tc, test_shared_rows);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_example_file);

@@ -318,6 +318,34 @@ START_TEST(test_removal)
 }
 END_TEST
 
+/* SYNC-26, SYNC-28: a removal superseded by the next change before its
+ * CONFIRM came back (the CONFIRM of the older change is ignored, the newer
+ * one does not list the record): the recipients' final verdicts on the
+ * newer version show they no longer hold it. Found by the lab's stream of
+ * changes (test_lab_sync_kill.sh). */
+START_TEST(test_removal_superseded)
+{
+	sn_t net;
+	three(&net);
+	ck_assert_int_eq(sn_add_ns(net.e[0], ZONE, NS3, NULL), HS_OK);
+	sn_run(&net, 1);
+	ck_assert_int_eq(sn_state(&net, 0, ZONE, ALPHA, NS3), ENG_SD_ACCEPTED);
+	hold_all(&net, 1);
+	ck_assert_int_eq(sn_del_ns(net.e[0], ZONE, NS3, NULL), HS_OK);
+	ck_assert_int_eq(sn_add_ns(net.e[0], ZONE, "ns7.alpha.lab.", NULL), HS_OK);
+	sn_settle(&net);
+	for (size_t i = 0; i < 3; i++)
+		fc_release(&net.fc[i]);
+	hold_all(&net, 0);
+	sn_settle(&net);
+	ck_assert_int_eq(sn_state(&net, 0, ZONE, ALPHA, "ns7.alpha.lab."), ENG_SD_ACCEPTED);
+	ck_assert_int_eq(sn_state(&net, 0, ZONE, ALPHA, NS3), ENG_SD_REMOVED);
+	ck_assert_int_eq(sn_verdict(&net, 0, ZONE, ALPHA, NS3, CHARLIE).verdict, SM_V_REMOVED);
+	/* a whole set refused (rules 1-3) says nothing of what is held */
+	sn_free(&net);
+}
+END_TEST
+
 /* SYNC-2, SYNC-27: a duplicate SYNC changes nothing at the receiver; it is
  * answered with the same pending CONFIRM and forwarded as the same
  * (idempotent) UPDATE, which the combiner answers with what it stores. A
@@ -998,6 +1026,7 @@ static Suite *sync_suite(void)
 	tcase_add_test(tc, test_one_combiner_rejects);
 	tcase_add_test(tc, test_silent_recipient_unconfirmed_and_resent);
 	tcase_add_test(tc, test_removal);
+	tcase_add_test(tc, test_removal_superseded);
 	tcase_add_test(tc, test_duplicate_sync_idempotent);
 	tcase_add_test(tc, test_confirm_unknown_ignored);
 	tcase_add_test(tc, test_bad_syncs_rejected);

@@ -125,7 +125,7 @@ for line in open(src):
     s = line.strip()
     if line[:1] not in (" ", "\t", "#", "\n") and s.endswith(":"):
         section = s[:-1]
-    if section in ("zone", "identity-zone"):
+    if section in ("zone", "identity-zone", "combiner"):
         continue
     if line.startswith("    ") and ":" in s and not s.startswith("#"):
         k, v = s.split(":", 1)

@@ -75,9 +75,9 @@ groups:             1
 groups operational: 0
 control clients:    1" -- -s "$SOCK" status
 
-expect zone-list 0 "ZONE              SERIAL  STATE       ROLE   PROVIDERS  GROUP     LOADED
-example.com.  2024010101  LOADED      agent          3  9f2c41aa  42s ago
-example.net.           7  REFRESHING  agent          2  -         -" -- -s "$SOCK" zone list
+expect zone-list 0 "ZONE              SERIAL  STATE       ROLE   PROVIDERS  GROUP     SERVED  LOADED
+example.com.  2024010101  LOADED      agent          3  9f2c41aa       -  42s ago
+example.net.           7  REFRESHING  agent          2  -              -  -" -- -s "$SOCK" zone list
 
 expect zone-show 0 'zone:       example.com.
 serial:     2024010101

@@ -35,6 +35,11 @@ static void child_exec(char *const argv[], int outfd, int errfd, const char *cwd
 		dup2(nul, 0);
 	dup2(outfd, 1);
 	dup2(errfd, 2);
+	/* only 0-2: a pipe left open here would outlive us in daemons we start */
+	if (outfd > 2)
+		close(outfd);
+	if (errfd > 2 && errfd != outfd)
+		close(errfd);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	if (cwd && chdir(cwd) != 0)

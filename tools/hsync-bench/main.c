@@ -24,6 +24,8 @@ static const struct cli_subcmd cmds[] = {
     {"sig0", bench_sig0_main, "SIG(0) Ed25519 sign/verify vs raw OpenSSL Ed25519"},
     {"sign", bench_sign_main,
      "zone signing vs ldns-signzone: records/s, memory/record, one apex change"},
+    {"sync", bench_sync_main,
+     "one change to every provider's public NSD vs NOTIFY/IXFR alone; a combiner's restart"},
     {"transport", bench_transport_main,
      "two nodes on loopback: msg/s and latency vs the crypto bound"},
     {"zone", bench_zone_main,

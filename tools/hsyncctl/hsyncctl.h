@@ -19,10 +19,11 @@
 
 /* How one value is shown in a cell. */
 enum col_fmt {
-	COL_STR,  /* string as is; integer as digits; absent/null "-" */
-	COL_NUM,  /* integer, right-aligned */
-	COL_AGE,  /* Unix time shown as the age relative to the response's "time" */
-	COL_LIST, /* array of strings joined with ", " */
+	COL_STR,      /* string as is; integer as digits; absent/null "-" */
+	COL_NUM,      /* integer, right-aligned */
+	COL_AGE,      /* Unix time shown as the age relative to the response's "time" */
+	COL_LIST,     /* array of strings joined with ", " */
+	COL_VERDICTS, /* array of {provider, verdict, reason, unconfirmed}: "p: verdict (reason)" */
 };
 
 struct col {

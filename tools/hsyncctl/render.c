@@ -41,9 +41,41 @@ static char *scalar_text(const hs_json_t *v)
 		return xstrdup("?");
 	case HS_JSON_NULL:
 		return xstrdup("-");
+	case HS_JSON_BOOL:
+		return xstrdup(hs_json_is_true(v) ? "yes" : "no");
 	default:
 		return xstrdup("?");
 	}
+}
+
+/* What each recipient said, named by who said it: "combiner.bravo.:
+ * applied, charlie.: waiting" (no verdict yet: the recipient). */
+static char *verdicts_text(const hs_json_t *v)
+{
+	hs_buf_t b = HS_BUF_INIT;
+	size_t n = hs_json_type(v) == HS_JSON_ARRAY ? hs_json_count(v) : 0;
+	if (n == 0)
+		return xstrdup("-");
+	for (size_t i = 0; i < n; i++) {
+		const hs_json_t *o = hs_json_at(v, i);
+		const hs_json_t *p = hs_json_get(o, "by"), *vd = hs_json_get(o, "verdict");
+		const hs_json_t *r = hs_json_get(o, "reason"), *u = hs_json_get(o, "unconfirmed");
+		if (hs_json_type(p) != HS_JSON_STRING) /* no verdict yet: the recipient */
+			p = hs_json_get(o, "provider");
+		const char *ps = hs_json_type(p) == HS_JSON_STRING ? hs_json_str(p, NULL) : "?";
+		const char *vs = hs_json_type(vd) == HS_JSON_STRING ? hs_json_str(vd, NULL) : NULL;
+		int late = hs_json_is_true(u);
+		hs_buf_printf(&b, "%s%s: %s", i ? ", " : "", ps,
+		              vs != NULL ? vs
+		              : late     ? "unconfirmed"
+		                         : "waiting");
+		if (vs != NULL && late)
+			hs_buf_printf(&b, ", unconfirmed");
+		if (hs_json_type(r) == HS_JSON_STRING && hs_json_str(r, NULL)[0])
+			hs_buf_printf(&b, " (%s)", hs_json_str(r, NULL));
+	}
+	hs_buf_cstr(&b);
+	return (char *)b.data;
 }
 
 /* The text of one cell (caller frees). `v` NULL (absent) shows "-". */
@@ -74,6 +106,8 @@ static char *cell_text(const hs_json_t *v, enum col_fmt fmt, uint64_t now)
 			return (char *)b.data;
 		}
 		return scalar_text(v);
+	case COL_VERDICTS:
+		return verdicts_text(v);
 	case COL_STR:
 	case COL_NUM:
 	default:

@@ -19,6 +19,10 @@ static const struct col status_cols[] = {
     {"peers operational", "peers_operational", COL_STR},
     {"groups", "groups", COL_STR},
     {"groups operational", "groups_operational", COL_STR},
+    {"combiner", "combiner", COL_STR},
+    {"agent", "agent", COL_STR},
+    {"approval", "approval", COL_STR},
+    {"combined zones", "combiner_zones", COL_STR},
     {"control clients", "control_clients", COL_STR},
     {"requests proven", "requests_proven", COL_STR},
     {"requests unproven", "requests_unproven", COL_STR},
@@ -38,7 +42,7 @@ static const struct col status_cols[] = {
 static const struct col zone_list_cols[] = {
     {"ZONE", "zone", COL_STR},     {"SERIAL", "serial", COL_NUM},       {"STATE", "state", COL_STR},
     {"ROLE", "role", COL_STR},     {"PROVIDERS", "providers", COL_NUM}, {"GROUP", "group", COL_STR},
-    {"LOADED", "loaded", COL_AGE},
+    {"SERVED", "served", COL_NUM}, {"LOADED", "loaded", COL_AGE},
 };
 
 static const struct col zone_show_cols[] = {
@@ -48,6 +52,11 @@ static const struct col zone_show_cols[] = {
     {"loaded", "loaded", COL_AGE},
     {"primaries", "primaries", COL_LIST},
     {"our role", "role", COL_STR},
+    {"served serial", "served", COL_STR},
+    {"served versions", "served_versions", COL_STR},
+    {"contributed sets", "contributed_sets", COL_STR},
+    {"contributed records", "contributed_records", COL_STR},
+    {"owner's apex because", "why_owner_apex", COL_STR},
     {"group", "group", COL_STR},
     {"hsyncparam", "hsyncparam", COL_STR},
     {"problem", "problem", COL_STR},
@@ -101,6 +110,38 @@ static const struct col peer_show_cols[] = {
     {"last error at", "last_error_at", COL_AGE},
 };
 
+static const struct col edits_cols[] = {
+    {"zone", "zone", COL_STR},
+    {"combiner", "combiner", COL_STR},
+    {"rebuilt", "rebuilt", COL_STR},
+    {"combiner serial", "combiner_serial", COL_STR},
+    {"unconfirmed", "unconfirmed", COL_STR},
+};
+
+static const struct col edits_rr_cols[] = {
+    {"ORIGIN", "origin", COL_STR},   {"TYPE", "type", COL_STR},
+    {"RDATA", "rdata", COL_STR},     {"TTL", "ttl", COL_NUM},
+    {"STATE", "state", COL_STR},     {"CHANGE", "change", COL_STR},
+    {"VERSION", "version", COL_NUM}, {"CONFIRMATIONS", "verdicts", COL_VERDICTS},
+};
+
+static const struct col contrib_cols[] = {
+    {"zone", "zone", COL_STR},
+    {"provider", "provider", COL_STR},
+    {"approval", "approval", COL_STR},
+    {"multi-provider", "multi_provider", COL_STR},
+    {"why not", "reason", COL_STR},
+    {"serial in", "serial_in", COL_STR},
+    {"serial served", "serial_served", COL_STR},
+    {"sets", "sets", COL_STR},
+};
+
+static const struct col contrib_rr_cols[] = {
+    {"ORIGIN", "origin", COL_STR},   {"TYPE", "type", COL_STR},       {"RDATA", "rdata", COL_STR},
+    {"TTL", "ttl", COL_NUM},         {"VERDICT", "verdict", COL_STR}, {"REASON", "reason", COL_STR},
+    {"VERSION", "version", COL_NUM}, {"CHANGE", "change", COL_STR},
+};
+
 static const struct col help_cols[] = {
     {"COMMAND", "command", COL_STR},
     {"DESCRIPTION", "help", COL_STR},
@@ -121,6 +162,22 @@ const struct view ctl_views[] = {
      "provider groups and their N x N state matrix"},
     {"identity records", 0, 0, "", SHAPE_LINES, NULL, 0, "records", NULL, 0,
      "the records to publish for our identity"},
+    {"zone add-rr", 2, 2, "ZONE 'RR'", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
+     "agent: add a record to this provider's contribution"},
+    {"zone del-rr", 2, 2, "ZONE 'RR'", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
+     "agent: delete a record from this provider's contribution"},
+    {"zone edits", 1, 1, "ZONE", SHAPE_KV, edits_cols, N(edits_cols), "rrs", edits_rr_cols,
+     N(edits_rr_cols), "agent: every contributed record, its state and its confirmations"},
+    {"combiner contributions", 1, 1, "ZONE", SHAPE_KV, contrib_cols, N(contrib_cols), "records",
+     contrib_rr_cols, N(contrib_rr_cols), "combiner: the stored contributions and verdicts"},
+    {"combiner purge", 3, 3, "ZONE --origin ID", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
+     "combiner: delete every set of one originator"},
+    {"combiner reapply", 0, 1, "[ZONE]", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
+     "combiner: re-evaluate the stored records"},
+    {"combiner edits approve", 2, 3, "ZONE ORIGIN ['RR']", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
+     "combiner: apply pending records (manual approval)"},
+    {"combiner edits reject", 2, 3, "ZONE ORIGIN ['RR']", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
+     "combiner: reject pending records (manual approval)"},
     {"reload", 0, 0, "", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
      "re-read configuration and zones, keep peers"},
     {"stop", 0, 0, "", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0, "stop the daemon cleanly"},

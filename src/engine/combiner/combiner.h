@@ -39,6 +39,7 @@
 #include "util/buf.h"
 #include "util/env.h"
 #include "util/errmsg.h"
+#include "zone/zone.h"
 
 typedef struct cmb cmb_t;
 
@@ -211,6 +212,42 @@ void cmb_apex_clear(cmb_apex_t *a);
  * entry type(2) replaced(1), and when replaced ttl(4) count(2) then
  * length(2) + RDATA per record. */
 void cmb_apex_bytes(const cmb_apex_t *a, hs_buf_t *out);
+
+/* ---- the served zone (SYNC-50, SYNC-51, SYNC-52) ---- */
+
+/*
+ * The served zone is the inbound zone with the apex RRsets of the
+ * synchronised types taken from a combined apex (replaced ones; the
+ * others as the inbound zone has them) and an SOA of its own: the
+ * inbound SOA with serial cmb_served_serial(). These functions compute
+ * it from zone machinery versions (zone/zone.h); keeping, journaling,
+ * persisting and serving it is the driver's business. `apex` may be NULL
+ * (the zone is not loaded in the combiner: the owner's apex is served).
+ */
+
+/* SYNC-52: one more than the larger, in RFC 1982 order, of the owner's
+ * serial and the last served one (have_served 0: the owner's + 1). */
+uint32_t cmb_served_serial(uint32_t owner, int have_served, uint32_t served);
+
+/* The first served version made from inbound version `in`: a builder
+ * for zn_zone_set() (*out the caller's). HS_E_MALFORMED for an inbound
+ * SOA that does not parse, and zn_builder_add's errors. */
+int cmb_served_build(const zn_snap_t *in, const cmb_apex_t *apex, zn_builder_t **out,
+                     hs_errmsg_t *em) HS_CHECK_RESULT;
+
+/*
+ * The difference that makes `served` the served zone of inbound version
+ * `in` and `apex`, for zn_apply() on the served zone; *out = NULL when its
+ * content is already that (no new version, no new serial: SYNC-52).
+ * `base` is the inbound version `served` was made from: then only the
+ * change from `base` to `in` is looked at (time proportional to it when
+ * one came from the other through zn_apply, zn_diff_snaps) besides the
+ * few apex RRsets. `base` NULL (unknown, e.g. after a restart, or a diff
+ * that did not apply) compares `served` with `in` as a whole. HS_OK, or
+ * HS_E_MALFORMED (an SOA that does not parse) and the zone's codes.
+ */
+int cmb_served_diff(const zn_snap_t *served, const zn_snap_t *base, const zn_snap_t *in,
+                    const cmb_apex_t *apex, zn_diff_t **out) HS_CHECK_RESULT;
 
 /* ---- strict RDATA checks (SYNC-44 rule 5) ---- */
 

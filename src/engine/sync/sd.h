@@ -71,6 +71,12 @@ int eng_sd_add_rr(eng_t *e, const char *zone, uint16_t type, const eng_sd_rr_t *
 int eng_sd_del_rr(eng_t *e, const char *zone, uint16_t type, const eng_sd_rr_t *rr,
                   hs_errmsg_t *em) HS_CHECK_RESULT;
 
+/* 1 when one RR of our own sets of `zone` may be added or deleted now
+ * (eng_sd_add_rr/del_rr would not answer HS_E_AGAIN, SYNC-33); 0 while
+ * the own data is being rebuilt, or when the zone is not served or not
+ * multi-provider here. */
+int eng_sd_editable(const eng_t *e, const char *zone);
+
 /* ---- introspection (hsyncctl zone edits) ---- */
 
 /* Summary state of one RR (SYNC-30, SYNC-31). For other originators'

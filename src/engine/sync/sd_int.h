@@ -142,6 +142,10 @@ void sd_set_recipients(eng_t *e, eng_zent_t *ent, sd_set_t *s);
  * (SYNC-26) or is a pending that would replace a final verdict. */
 int sd_verdict(eng_t *e, eng_zent_t *ent, sd_set_t *s, const char *provider, const char *by,
                uint16_t type, uint64_t version, const sm_rr_t *rr);
+/* SYNC-28: `provider` (through `by`) holds the current version of `s`:
+ * records removed from the set and still waiting for its final verdict
+ * get `removed`. Returns how many. */
+size_t sd_removals_implied(eng_t *e, sd_set_t *s, const char *provider, const char *by);
 /* Recompute every record's summary state of `s` (logs transitions). */
 void sd_set_refresh(eng_t *e, eng_zent_t *ent, sd_set_t *s, uint64_t now);
 /* The recipient's final verdict is the one the record waits for. */

@@ -167,6 +167,18 @@ static int rebuilt(const eng_t *e, const sd_zone_t *zs)
 	       (zs->edits_asked && eng_mono(e) - zs->asked_mono >= e->sd->timeout);
 }
 
+int eng_sd_editable(const eng_t *e, const char *zone)
+{
+	char canon[ENG_NAME_MAX];
+	eng_zent_t *ent;
+	if (zone == NULL || eng_name_canon(zone, strlen(zone), canon) != HS_OK ||
+	    (ent = eng_zent_find(e, canon)) == NULL || !ent->z.multi)
+		return 0;
+	if (ent->sd == NULL)
+		return !sd_have_combiner(e);
+	return rebuilt(e, ent->sd);
+}
+
 static int edit_one(eng_t *e, const char *zone, uint16_t type, const eng_sd_rr_t *rr, int add,
                     hs_errmsg_t *em)
 {

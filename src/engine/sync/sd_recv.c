@@ -169,6 +169,21 @@ int sd_on_sync(eng_t *e, const char *from, const uint8_t *b, size_t n)
 
 /* ---- CONFIRM ---- */
 
+/* A final result that shows the recipient stored the set at its version:
+ * anything but a rejection of the whole set (rows 1-3 of SYNC-44, rows
+ * 1-4 of SYNC-21), which leaves the stored set as it was. */
+static int shows_stored(const sm_result_t *r)
+{
+	sm_reason_t why;
+	if (!sm_verdict_final(r->rr.verdict))
+		return 0;
+	if (r->rr.verdict != SM_V_REJECTED)
+		return 1;
+	why = sm_reason_parse(r->rr.reason);
+	return why != SM_R_UNKNOWN_ZONE && why != SM_R_ORIGIN_MISMATCH &&
+	       why != SM_R_NOT_PROVIDER && why != SM_R_TYPE_NOT_SYNCED;
+}
+
 /* Apply the results of `c` as verdicts of `recipient`; how many applied. */
 static size_t apply(eng_t *e, eng_zent_t *ent, const sm_confirm_t *c, const char *recipient)
 {
@@ -180,6 +195,9 @@ static size_t apply(eng_t *e, eng_zent_t *ent, const sm_confirm_t *c, const char
 			continue;
 		if (sd_verdict(e, ent, s, recipient, c->by, r->type, r->version, &r->rr) == HS_OK)
 			applied++;
+		/* SYNC-28: it holds this version, so not what earlier ones removed */
+		if (r->version == s->version && shows_stored(r))
+			applied += sd_removals_implied(e, s, recipient, c->by);
 	}
 	if (applied > 0)
 		for (size_t i = 0; i < ent->sd->nsets; i++)

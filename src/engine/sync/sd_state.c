@@ -380,6 +380,27 @@ int sd_verdict(eng_t *e, eng_zent_t *ent, sd_set_t *s, const char *provider, con
 	return HS_OK;
 }
 
+size_t sd_removals_implied(eng_t *e, sd_set_t *s, const char *provider, const char *by)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->nrrs; i++) {
+		sd_rr_t *r = &s->rrs[i];
+		sd_vd_t *v = r->in_set ? NULL : sd_vd_find(r, provider);
+		if (v == NULL || sd_vd_satisfied(r, v))
+			continue;
+		v->have = 1;
+		v->verdict = SM_V_REMOVED;
+		free(v->by);
+		free(v->reason);
+		v->by = xstrdup(by);
+		v->reason = NULL;
+		v->version = s->version;
+		v->time_wall = eng_wall(e);
+		n++;
+	}
+	return n;
+}
+
 /* ---- summary state (SYNC-30, SYNC-31) ---- */
 
 int sd_vd_satisfied(const sd_rr_t *r, const sd_vd_t *v)
