@@ -40,6 +40,7 @@ static void peer_counters(hs_jw_t *w, hd_t *d, const eng_peer_info_t *pi)
 	hs_jw_kv_u64(w, "received", ps.received);
 	hs_jw_kv_u64(w, "duplicates", ps.duplicates);
 	hs_jw_kv_u64(w, "refused", ps.refused + pi->refused_in);
+	hs_jw_kv_u64(w, "forged", ps.forged);
 	hs_jw_kv_u64(w, "last_delivered", S(ps.last_delivered_ms));
 	hs_jw_kv_u64(w, "last_received", S(ps.last_received_ms));
 	hs_jw_kv_u64(w, "beats_rx", pi->beats_rx);

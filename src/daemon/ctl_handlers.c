@@ -31,6 +31,31 @@ static const char *zone_state(hd_t *d, const char *zone)
 	return "unknown";
 }
 
+/* The transport's defences (draft-hsync-transport 9.10) since the
+ * daemon started: who proved its address, what was refused and how. */
+static void transport_counters(hs_jw_t *w, hd_t *d)
+{
+	tp_node_stats_t ns;
+	uint64_t refused = 0;
+
+	tp_node_stats(d->node, &ns);
+	for (int i = 0; i < TP_ERR_COUNT; i++)
+		refused += ns.core.errors[i];
+	hs_jw_kv_u64(w, "requests_proven", ns.core.req_proven);
+	hs_jw_kv_u64(w, "requests_unproven", ns.core.req_unproven);
+	hs_jw_kv_u64(w, "refused", refused);
+	hs_jw_kv_u64(w, "forged", ns.core.forged);
+	hs_jw_kv_u64(w, "cookies_bad", ns.core.cookies_bad);
+	hs_jw_kv_u64(w, "badcookie_sent", ns.core.badcookie_sent);
+	hs_jw_kv_u64(w, "tc_sent", ns.core.tc_sent);
+	hs_jw_kv_u64(w, "rrl_dropped", ns.core.rrl_dropped);
+	hs_jw_kv_u64(w, "rrl_slipped", ns.core.rrl_slipped);
+	hs_jw_kv_u64(w, "notify_replays", ns.core.notify_replays);
+	hs_jw_kv_u64(w, "tcp_evicted", ns.ep.tcp_evicted);
+	hs_jw_kv_u64(w, "tcp_refused", ns.ep.tcp_refused_cap + ns.ep.tcp_refused_source);
+	hs_jw_kv_u64(w, "group_commits", ns.commits);
+}
+
 static int h_status(tp_ctl_call_t *c, void *arg)
 {
 	hd_t *d = arg;
@@ -43,6 +68,7 @@ static int h_status(tp_ctl_call_t *c, void *arg)
 	hs_jw_kv_u64(c->out, "zones", zsec_zone_count(d->zs));
 	hs_jw_kv_u64(c->out, "control_clients", tp_ctl_nclients(d->ctl));
 	hs_jw_kv_u64(c->out, "port", tp_node_port(d->node));
+	transport_counters(c->out, d);
 	if (d->role->status != NULL)
 		d->role->status(d, c->out);
 	if (d->idz != NULL && d->idzn != NULL) {
@@ -59,6 +85,9 @@ static int h_status(tp_ctl_call_t *c, void *arg)
 		hs_jw_kv_u64(c->out, "queries", zst.queries);
 		hs_jw_kv_u64(c->out, "transfers", zst.xfrs);
 		hs_jw_kv_u64(c->out, "transfers_refused", zst.refused);
+		tp_node_stats_t ns;
+		tp_node_stats(d->node, &ns);
+		hs_jw_kv_u64(c->out, "rate_limited", ns.answers_limited);
 		hs_jw_obj_end(c->out);
 	}
 	hs_jw_obj_end(c->out);

@@ -326,6 +326,16 @@ static int xfr_apply(void *arg, const char *zone, const tp_peer_addr_t *primary,
 
 /* ---- requests ------------------------------------------------------------ */
 
+/* The zone server's answers take the node's step: server cookies and the
+ * answer rate limit (draft-hsync-transport COOKIE-5, LOAD-7), as the
+ * identity zone's did before it moved onto the zone machinery. */
+static void hd_answer_step(void *arg, const tp_peer_addr_t *src, int proto, const uint8_t *req,
+                           size_t reqlen, size_t limit, int accepted, hs_buf_t *answer)
+{
+	hd_t *d = arg;
+	tp_node_answer_step(d->node, src, proto, req, reqlen, limit, accepted, answer);
+}
+
 int hd_on_reply(void *arg, const tp_peer_addr_t *src, int proto, const uint8_t *msg, size_t len,
                 tp_reply_t *reply)
 {
@@ -440,6 +450,7 @@ int hd_zones_start(hd_t *d, hs_errmsg_t *em)
 	hooks.xfr_apply = xfr_apply;
 	d->zsrv = tp_zs_new(d->loop, tp_node_endpoint(d->node), d->env);
 	tp_zs_set_keys(d->zsrv, d->cfg.keys, d->cfg.nkeys);
+	tp_zs_set_answer_step(d->zsrv, hd_answer_step, d, TP_NODE_ANSWER_ROOM);
 	tp_node_set_reply_hook(d->node, hd_on_reply, d);
 	memset(&zc, 0, sizeof(zc));
 	rc = zsec_new(d->env, &zc, &d->zs);
@@ -481,6 +492,7 @@ int hd_zones_apply(hd_t *d, hd_config_t *nc)
 	nc->keys = ok;
 	nc->nkeys = onk;
 	tp_zs_set_keys(d->zsrv, d->cfg.keys, d->cfg.nkeys);
+	tp_zs_set_answer_step(d->zsrv, hd_answer_step, d, TP_NODE_ANSWER_ROOM);
 	for (j = 0; j < nc->nzones; j++)
 		hd_ignore(hs_strmap_set(wanted, nc->zones[j].name, (void *)nc->zones[j].name));
 	/* removed zones */

@@ -1,10 +1,8 @@
-/* budget.c -- per-source token buckets that pay for public-key operations.
- *
- * The table has a fixed size and each source hashes to a short probe
- * window; when the window is full the least recently used entry in it is
- * forgotten. So memory and time per call are bounded whatever the number
- * of sources an attacker uses; a forgotten source starts with a full
- * bucket again, which costs at most `burst` operations per eviction. */
+/* budget.c -- per-source token buckets that pay for public-key operations,
+ * on util/ratelim's bounded table: memory and time per call are bounded
+ * whatever the number of sources an attacker uses; a forgotten source
+ * starts with a full bucket again, which costs at most `burst` operations
+ * per eviction. */
 #include "sig0/sig0_int.h"
 
 #include <arpa/inet.h>
@@ -12,37 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/ratelim.h"
 #include "util/xmalloc.h"
 
-#define PROBE   8
-#define SRC_MAX 64
-#define MILLI   1000u
-
-struct bucket {
-	char src[SRC_MAX];
-	uint64_t tokens; /* milli-tokens */
-	uint64_t last_ms;
-	int used;
-};
-
 struct sig0_budget {
-	const hs_env_t *env;
-	uint64_t rate, burst; /* tokens per second, bucket size */
-	size_t size;          /* power of two */
-	struct bucket *b;
+	hs_rl_t *rl;
 };
 
 sig0_budget_t *sig0_budget_new(const hs_env_t *env, const sig0_budget_cfg_t *cfg)
 {
 	sig0_budget_t *bg = xcalloc(1, sizeof(*bg));
-	size_t want = cfg && cfg->max_sources ? cfg->max_sources : 4096;
-	bg->env = env;
-	bg->rate = cfg && cfg->rate ? cfg->rate : 1;
-	bg->burst = cfg && cfg->burst ? cfg->burst : 1;
-	bg->size = PROBE;
-	while (bg->size < want)
-		bg->size <<= 1;
-	bg->b = xcalloc(bg->size, sizeof(struct bucket));
+	hs_rl_cfg_t rc = {cfg ? cfg->rate : 0, cfg ? cfg->burst : 0, cfg ? cfg->max_sources : 0};
+	bg->rl = hs_rl_new(env, &rc);
 	return bg;
 }
 
@@ -50,72 +29,24 @@ void sig0_budget_free(sig0_budget_t *b)
 {
 	if (!b)
 		return;
-	free(b->b);
+	hs_rl_free(b->rl);
 	free(b);
-}
-
-static uint64_t hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 1099511628211ull;
-	return h;
-}
-
-/* The bucket of `source`, refilled up to now; created full if new. */
-static struct bucket *lookup(sig0_budget_t *bg, const char *source)
-{
-	char key[SRC_MAX];
-	uint64_t now = bg->env->mono_ms(bg->env->arg);
-	snprintf(key, sizeof(key), "%s", source ? source : "");
-	size_t start = (size_t)hash(key) & (bg->size - 1);
-	struct bucket *victim = NULL;
-
-	for (size_t i = 0; i < PROBE; i++) {
-		struct bucket *e = &bg->b[(start + i) & (bg->size - 1)];
-		if (e->used && strcmp(e->src, key) == 0) {
-			/* ms x tokens/s = milli-tokens; a long pause just fills the
-			 * bucket (and cannot overflow the product) */
-			uint64_t full = bg->burst * MILLI;
-			uint64_t dt = now > e->last_ms ? now - e->last_ms : 0;
-			if (dt >= full / bg->rate + 1)
-				e->tokens = full;
-			else if ((e->tokens += dt * bg->rate) > full)
-				e->tokens = full;
-			e->last_ms = now;
-			return e;
-		}
-		if (!e->used) {
-			if (!victim || victim->used)
-				victim = e;
-		} else if (!victim || (victim->used && e->last_ms < victim->last_ms)) {
-			victim = e;
-		}
-	}
-	memset(victim, 0, sizeof(*victim));
-	memcpy(victim->src, key, sizeof(key));
-	victim->used = 1;
-	victim->tokens = bg->burst * MILLI;
-	victim->last_ms = now;
-	return victim;
 }
 
 int sig0_budget_take(sig0_budget_t *bg, const char *source, unsigned n)
 {
 	if (!bg)
 		return HS_OK;
-	struct bucket *e = lookup(bg, source);
-	if (e->tokens < (uint64_t)n * MILLI)
-		return HS_E_RATELIMIT;
-	e->tokens -= (uint64_t)n * MILLI;
-	return HS_OK;
+	source = source ? source : "";
+	return hs_rl_take(bg->rl, source, strlen(source), n, NULL);
 }
 
 int sig0_budget_check(sig0_budget_t *bg, const char *source)
 {
 	if (!bg)
 		return HS_OK;
-	return lookup(bg, source)->tokens >= MILLI ? HS_OK : HS_E_RATELIMIT;
+	source = source ? source : "";
+	return hs_rl_peek(bg->rl, source, strlen(source));
 }
 
 int sig0_budget_source(const char *addr, unsigned v4_prefix, unsigned v6_prefix, char *out,

@@ -104,7 +104,7 @@ int sqc_apply(void *be, const st_contrib_t *puts, size_t nputs, const st_contrib
 {
 	struct sq_db *db = be;
 	uint64_t n = 0;
-	int rc = sq_begin(db);
+	int rc = sq_begin_durable(db);
 	if (rc != HS_OK)
 		return rc;
 	for (size_t i = 0; i < ndels && rc == HS_OK; i++)

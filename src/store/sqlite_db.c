@@ -5,10 +5,17 @@
  * Durability: journal_mode=WAL with synchronous=FULL. WAL lets readers run
  * while one writer commits and keeps the file consistent after a crash at
  * any point; FULL makes each COMMIT fsync the WAL before returning, so a
- * commit also survives power loss. That matters because the layers above
- * act on a commit (a receipt sent for a stored message, a replay id
- * accepted, a key published): with NORMAL the last commits can vanish
- * after a power cut although the peer was already told.
+ * commit also survives power loss. A group-commit batch runs with NORMAL
+ * and syncs the WAL itself after its COMMIT, at once (sq_batch_commit) or
+ * in a background thread whose report the caller waits for before it
+ * acts on the commit (sq_batch_commit_async, sqlite_sync.c). That matters
+ * because the layers above act on a commit (a receipt sent for a stored
+ * message, a replay id accepted, a key published): with NORMAL the last
+ * commits can vanish after a power cut although the peer was already
+ * told. Only the transport's writes (inbox, outq, replay), whose callers
+ * wait for the batch's sync, join a batch; every other write is durable
+ * when it returns (sq_begin_durable: the batch's transaction is ended
+ * and synced first).
  */
 #include "store/sqlite_db.h"
 
@@ -180,26 +187,145 @@ cleanup:
 	return rc;
 }
 
+/* Inside a batch: one write's SAVEPOINT, its RELEASE, its undo. */
+static const char SQL_SAVEPOINT[] = "SAVEPOINT w";
+static const char SQL_RELEASE[] = "RELEASE w";
+static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO w";
+
+static int step_once(struct sq_db *db, const char *sql, const char *what)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sq_stmt(db, sql, &s);
+	if (rc != HS_OK)
+		return rc;
+	int src = sqlite3_step(s);
+	sq_done(s);
+	return src == SQLITE_DONE ? HS_OK : sq_fail(db, src, what);
+}
+
+/* The batch's transaction broke under us (SQLite rolled it back on an
+ * I/O error, say): what was written is gone; later writes start anew. */
+static void batch_lost(struct sq_db *db)
+{
+	if (db->batch_tx && sqlite3_get_autocommit(db->h)) {
+		log_err(SUB, "'%s': the group-commit transaction was rolled back", db->path);
+		db->batch_tx = 0;
+		db->sp_depth = 0;
+		db->broken = 1; /* writes that returned HS_OK are gone */
+	}
+}
+
+/* Inside the batch's transaction (not a durable write of its own). */
+static int in_batch(const struct sq_db *db)
+{
+	return db->batch && !db->solo;
+}
+
+/* End the open batch's transaction now, durably: COMMIT, FULL again, the
+ * WAL synced. The batch stays open. */
+static int batch_end_tx(struct sq_db *db)
+{
+	batch_lost(db);
+	if (!db->batch_tx)
+		return HS_OK;
+	if (db->sp_depth > 0 || db->read_depth > 0)
+		return HS_E_STATE;
+	int rc = step_retry(db, SQL_COMMIT, "commit batch");
+	db->batch_tx = 0;
+	if (rc != HS_OK && !sqlite3_get_autocommit(db->h))
+		(void)step_once(db, SQL_ROLLBACK, "rollback");
+	if (sq_exec(db, "PRAGMA synchronous=FULL", "synchronous") != HS_OK)
+		log_err(SUB, "'%s': cannot set synchronous=FULL again", db->path);
+	if (rc == HS_OK)
+		rc = sq_wal_sync(db);
+	if (rc != HS_OK)
+		db->broken = 1;
+	return rc;
+}
+
+int sq_begin_durable(struct sq_db *db)
+{
+	if (db->batch) {
+		int rc = batch_end_tx(db);
+		if (rc != HS_OK)
+			return rc;
+		db->solo = 1;
+	}
+	int rc = step_retry(db, SQL_BEGIN, "begin");
+	if (rc != HS_OK)
+		db->solo = 0;
+	return rc;
+}
+
 int sq_begin(struct sq_db *db)
 {
-	return step_retry(db, SQL_BEGIN, "begin");
+	if (!in_batch(db))
+		return step_retry(db, SQL_BEGIN, "begin");
+	batch_lost(db);
+	if (!db->batch_tx) {
+		/* the batch's COMMIT does not wait for the disk: the WAL is
+		 * synced by sq_wal_sync (sq_batch_commit) or in the background
+		 * (sq_batch_commit_async); the level can only change outside a
+		 * transaction */
+		int rc = sq_exec(db, "PRAGMA synchronous=NORMAL", "synchronous");
+		if (rc == HS_OK)
+			rc = step_retry(db, SQL_BEGIN, "begin batch");
+		if (rc != HS_OK) {
+			(void)sq_exec(db, "PRAGMA synchronous=FULL", "synchronous");
+			return rc;
+		}
+		db->batch_tx = 1;
+	}
+	int rc = step_once(db, SQL_SAVEPOINT, "savepoint");
+	if (rc == HS_OK)
+		db->sp_depth++;
+	return rc;
 }
 
 int sq_begin_read(struct sq_db *db)
 {
+	if (in_batch(db)) {
+		db->read_depth++;
+		return HS_OK;
+	}
 	return step_retry(db, SQL_BEGIN_READ, "begin read");
 }
 
 int sq_commit(struct sq_db *db)
 {
+	if (in_batch(db)) {
+		batch_lost(db);
+		if (db->sp_depth == 0)
+			return HS_E_DB; /* the batch broke: this write is gone */
+		int rc = step_once(db, SQL_RELEASE, "release");
+		if (rc != HS_OK) {
+			sq_rollback(db);
+			return rc;
+		}
+		db->sp_depth--;
+		return HS_OK;
+	}
 	int rc = step_retry(db, SQL_COMMIT, "commit");
 	if (rc != HS_OK)
 		sq_rollback(db);
+	db->solo = 0;
 	return rc;
 }
 
 void sq_rollback(struct sq_db *db)
 {
+	if (in_batch(db)) {
+		batch_lost(db);
+		if (db->sp_depth > 0) {
+			(void)step_once(db, SQL_ROLLBACK_TO, "rollback to");
+			(void)step_once(db, SQL_RELEASE, "release");
+			db->sp_depth--;
+		} else if (db->read_depth > 0) {
+			db->read_depth--;
+		}
+		return;
+	}
+	db->solo = 0;
 	if (sqlite3_get_autocommit(db->h))
 		return; /* nothing open (SQLite may already have rolled back) */
 	sqlite3_stmt *s = NULL;
@@ -209,6 +335,62 @@ void sq_rollback(struct sq_db *db)
 	sq_done(s);
 	if (src != SQLITE_DONE)
 		(void)sq_fail(db, src, "rollback");
+}
+
+int sq_batch_begin(struct sq_db *db)
+{
+	if (db->batch)
+		return HS_E_STATE;
+	db->batch = 1;
+	db->batch_tx = db->sp_depth = db->read_depth = db->broken = 0;
+	return HS_OK;
+}
+
+/* COMMIT the batch's transaction (synchronous=NORMAL: not yet synced)
+ * and restore FULL for the writes outside batches. *wrote: it had one. */
+int sq_batch_commit_nosync(struct sq_db *db, int *wrote)
+{
+	int rc = HS_OK, tx;
+	if (!db->batch)
+		return HS_E_STATE;
+	batch_lost(db);
+	tx = db->batch_tx;
+	db->batch = db->batch_tx = db->sp_depth = db->read_depth = 0;
+	if (tx) {
+		rc = step_retry(db, SQL_COMMIT, "commit batch");
+		if (rc != HS_OK)
+			sq_rollback(db);
+		if (sq_exec(db, "PRAGMA synchronous=FULL", "synchronous") != HS_OK)
+			log_err(SUB, "'%s': cannot set synchronous=FULL again", db->path);
+	}
+	/* writes of this batch were lost on the way: whoever waits for its
+	 * commit must not act on them */
+	if (rc == HS_OK && db->broken)
+		rc = HS_E_DB;
+	db->broken = 0;
+	*wrote = tx;
+	return rc;
+}
+
+int sq_batch_commit(struct sq_db *db)
+{
+	int wrote = 0;
+	int rc = sq_batch_commit_nosync(db, &wrote);
+	if (rc == HS_OK && wrote)
+		rc = sq_wal_sync(db);
+	return rc;
+}
+
+void sq_batch_abort(struct sq_db *db)
+{
+	int tx;
+	if (!db->batch)
+		return;
+	tx = db->batch_tx;
+	db->batch = db->batch_tx = db->sp_depth = db->read_depth = db->broken = 0;
+	sq_rollback(db);
+	if (tx && sq_exec(db, "PRAGMA synchronous=FULL", "synchronous") != HS_OK)
+		log_err(SUB, "'%s': cannot set synchronous=FULL again", db->path);
 }
 
 int sq_exec(struct sq_db *db, const char *sql, const char *what)
@@ -308,6 +490,7 @@ int sq_db_open(const char *path, struct sq_db **out, hs_errmsg_t *em)
 		return rc;
 	struct sq_db *db = xcalloc(1, sizeof(*db));
 	db->path = xstrdup(path);
+	db->walfd = -1;
 	int src = sqlite3_open_v2(path, &db->h,
 				  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 					  SQLITE_OPEN_EXRESCODE,
@@ -347,6 +530,9 @@ void sq_db_close(struct sq_db *db)
 {
 	if (db == NULL)
 		return;
+	sq_sync_stop(db);
+	if (db->walfd >= 0)
+		close(db->walfd);
 	for (size_t i = 0; i < db->ncache; i++)
 		sqlite3_finalize(db->cache[i].stmt);
 	if (db->h != NULL && sqlite3_close(db->h) != SQLITE_OK)

@@ -27,6 +27,16 @@ struct sq_db {
 		sqlite3_stmt *stmt;
 	} cache[SQ_MAX_STMTS];
 	size_t ncache;
+	/* group commit (sq_batch_begin): writes nest as savepoints in one
+	 * transaction that sq_batch_commit ends */
+	int batch;      /* a batch is open */
+	int batch_tx;   /* its transaction has begun (at the first write) */
+	int sp_depth;   /* savepoints open inside it */
+	int read_depth; /* read "transactions" open inside it (no-ops) */
+	int broken;     /* a write of it was lost: its commit must fail */
+	int solo;       /* a durable write (sq_begin_durable) is running */
+	struct sq_sync *sync; /* background WAL sync (sqlite_sync.c), or NULL */
+	int walfd;            /* our descriptor of the WAL file (-1: not open) */
 };
 
 /* Open the connection and set the pragmas (WAL, synchronous=FULL,
@@ -54,6 +64,16 @@ int sq_write_int(struct sq_db *db, const char *sql, int64_t v, const char *what,
 /* BEGIN IMMEDIATE, waiting for other writers: the busy timeout plus a
  * bounded number of retries. HS_E_DB_BUSY when the bound is reached. */
 int sq_begin(struct sq_db *db);
+/* BEGIN IMMEDIATE for a write that must be durable when its sq_commit
+ * returns HS_OK, batch or not (every write outside the transport's own
+ * inbox, outq and replay tables: keys, trust, contributions, zones, zone
+ * keys). With a batch open its transaction is first committed and the
+ * WAL synced (the batch stays open; its next write begins anew), and the
+ * write runs on its own with synchronous=FULL. HS_E_STATE when a write of
+ * the batch is half done (never expected: one thread, one write at a
+ * time); a failure to end the batch's transaction makes the batch's
+ * commit fail. */
+int sq_begin_durable(struct sq_db *db);
 /* BEGIN (deferred): a read snapshot, ended with sq_rollback(). */
 int sq_begin_read(struct sq_db *db);
 /* COMMIT (retried like BEGIN on SQLITE_BUSY). On failure the transaction
@@ -61,6 +81,35 @@ int sq_begin_read(struct sq_db *db);
 int sq_commit(struct sq_db *db);
 /* ROLLBACK if a transaction is open; never fails visibly. */
 void sq_rollback(struct sq_db *db);
+
+/*
+ * Group commit. After sq_batch_begin, sq_begin opens a SAVEPOINT inside
+ * one transaction (BEGIN IMMEDIATE at the first write), sq_commit
+ * releases it and sq_rollback undoes just that write; sq_begin_read is a
+ * no-op (the batch's transaction is the snapshot). sq_batch_commit
+ * COMMITs all of it at once (one fsync); on failure everything written
+ * since sq_batch_begin is rolled back. sq_batch_abort rolls it back.
+ */
+int sq_batch_begin(struct sq_db *db);
+int sq_batch_commit(struct sq_db *db);
+/* COMMIT without the WAL sync (sqlite_sync.c does it); *wrote = the
+ * batch had a write. */
+int sq_batch_commit_nosync(struct sq_db *db, int *wrote);
+void sq_batch_abort(struct sq_db *db);
+
+/* sqlite_sync.c: the batch committed without waiting for the disk; a
+ * worker syncs the WAL. *ticket is durable once sq_sync_durable() reaches
+ * it. sq_sync_fd: readable after each sync (-1 before the first async
+ * commit). sq_sync_durable: the last durable ticket (UINT64_MAX while no
+ * worker runs: every commit was synchronous). sq_sync_stop: join the
+ * worker, sync what is left (sq_db_close calls it). */
+int sq_batch_commit_async(struct sq_db *db, uint64_t *ticket);
+int sq_sync_fd(const struct sq_db *db);
+uint64_t sq_sync_durable(struct sq_db *db);
+void sq_sync_stop(struct sq_db *db);
+/* fdatasync the WAL file now (a batch commits with synchronous=NORMAL:
+ * this makes it durable). HS_E_IO when it cannot be synced. */
+int sq_wal_sync(struct sq_db *db);
 
 /* Execute SQL text without results (no caching; migrations, pragmas). */
 int sq_exec(struct sq_db *db, const char *sql, const char *what);

@@ -81,7 +81,7 @@ int sqd_add(void *be, const char *zone, uint8_t role, const uint8_t *dnskey, siz
 	struct sq_db *db = be;
 	sqlite3_stmt *s = NULL;
 	uint32_t ac = 0;
-	int rc = sq_begin(db), src;
+	int rc = sq_begin_durable(db), src;
 	if (rc != HS_OK)
 		return rc;
 	for (size_t i = 0; i < len; i++)
@@ -145,7 +145,7 @@ int sqd_set_state(void *be, const char *zone, const uint8_t *dnskey, size_t len,
 	sqlite3_stmt *s = NULL;
 	int64_t id = 0;
 	int from = -1, src;
-	int rc = sq_begin(db);
+	int rc = sq_begin_durable(db);
 	if (rc != HS_OK)
 		return rc;
 	rc = lookup(db, zone, dnskey, len, &id, &from);

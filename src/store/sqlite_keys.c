@@ -87,7 +87,7 @@ int sqk_add(void *be, const st_key_ref_t *ref, const uint8_t *pub, size_t publen
 {
 	struct sq_db *db = be;
 	sqlite3_stmt *s = NULL;
-	int rc = sq_begin(db);
+	int rc = sq_begin_durable(db);
 	if (rc != HS_OK)
 		return rc;
 	rc = sq_stmt(db, SQL_INSERT, &s);
@@ -179,7 +179,7 @@ int sqk_set_state(void *be, const st_key_ref_t *ref, enum st_key_state to, int64
 	sqlite3_stmt *s = NULL;
 	int64_t id = 0;
 	int from = -1;
-	int rc = sq_begin(db);
+	int rc = sq_begin_durable(db);
 	if (rc != HS_OK)
 		return rc;
 	rc = lookup(db, ref, &id, &from);

@@ -104,7 +104,7 @@ int sqt_put(void *be, const st_trust_ref_t *ref, enum st_trust_state state, cons
 {
 	struct sq_db *db = be;
 	int from = -1;
-	int rc = sq_begin(db);
+	int rc = sq_begin_durable(db);
 	if (rc != HS_OK)
 		return rc;
 	rc = put(db, ref, state, source, flags, now, &from);
@@ -197,7 +197,7 @@ int sqt_delete(void *be, const st_trust_ref_t *ref)
 {
 	struct sq_db *db = be;
 	sqlite3_stmt *s = NULL;
-	int rc = sq_begin(db);
+	int rc = sq_begin_durable(db);
 	if (rc != HS_OK)
 		return rc;
 	rc = sq_stmt(db, SQL_DELETE, &s);

@@ -58,7 +58,7 @@ int sqz_put_snapshot(void *be, const char *zone, uint32_t serial, const uint8_t 
 	struct sq_db *db = be;
 	sqlite3_stmt *s = NULL;
 	int64_t maxseq = 0, keep = 0;
-	int rc = sq_begin(db);
+	int rc = sq_begin_durable(db);
 	if (rc != HS_OK)
 		return rc;
 	if ((rc = run(db, SQL_MAXSEQ, zone, 0, &maxseq, "zone journal max")) != HS_OK)
@@ -100,7 +100,7 @@ int sqz_add_journal(void *be, const char *zone, uint32_t from, uint32_t to, int6
 	struct sq_db *db = be;
 	sqlite3_stmt *s = NULL;
 	int64_t has = 0, id = 0;
-	int rc = sq_begin(db);
+	int rc = sq_begin_durable(db);
 	if (rc != HS_OK)
 		return rc;
 	if ((rc = run(db, SQL_HASSNAP, zone, 0, &has, "zone snapshot check")) != HS_OK)
@@ -190,7 +190,7 @@ cleanup:
 int sqz_trim(void *be, const char *zone, int64_t after_seq)
 {
 	struct sq_db *db = be;
-	int rc = sq_begin(db);
+	int rc = sq_begin_durable(db);
 	if (rc != HS_OK)
 		return rc;
 	rc = run(db, SQL_TRIM, zone, after_seq, NULL, "zone journal trim");
@@ -225,7 +225,7 @@ int sqz_sizes(void *be, const char *zone, uint64_t *snap, uint64_t *journal)
 int sqz_drop(void *be, const char *zone)
 {
 	struct sq_db *db = be;
-	int rc = sq_begin(db);
+	int rc = sq_begin_durable(db);
 	if (rc != HS_OK)
 		return rc;
 	rc = run(db, SQL_DROPS, zone, 0, NULL, "zone drop");

@@ -185,8 +185,74 @@ void st_close(st_t *st)
 {
 	if (st == NULL)
 		return;
+	if (st->batch) /* not committed: not durable, by contract */
+		st_batch_abort(st);
 	st->ops->close(st->be);
 	free(st);
+}
+
+int st_batch_begin(st_t *st)
+{
+	if (st == NULL)
+		return HS_E_INVAL;
+	if (st->batch)
+		return HS_E_STATE;
+	int rc = st->ops->batch_begin(st->be);
+	if (rc == HS_OK)
+		st->batch = 1;
+	return rc;
+}
+
+int st_batch_commit(st_t *st)
+{
+	if (st == NULL)
+		return HS_E_INVAL;
+	if (!st->batch)
+		return HS_E_STATE;
+	st->batch = 0;
+	return st->ops->batch_commit(st->be);
+}
+
+int st_batch_commit_async(st_t *st, uint64_t *ticket)
+{
+	uint64_t t = 0;
+	if (st == NULL || ticket == NULL)
+		return HS_E_INVAL;
+	if (!st->batch)
+		return HS_E_STATE;
+	st->batch = 0;
+	int rc = st->ops->batch_commit_async(st->be, &t);
+	if (rc == HS_OK)
+		*ticket = t;
+	return rc;
+}
+
+int st_sync_fd(const st_t *st)
+{
+	return st != NULL ? st->ops->sync_fd(st->be) : -1;
+}
+
+uint64_t st_sync_durable(st_t *st)
+{
+	return st != NULL ? st->ops->sync_durable(st->be) : UINT64_MAX;
+}
+
+void st_batch_abort(st_t *st)
+{
+	if (st == NULL || !st->batch)
+		return;
+	st->batch = 0;
+	st->ops->batch_abort(st->be);
+}
+
+int st_batch_open(const st_t *st)
+{
+	return st != NULL && st->batch;
+}
+
+int st_batch_dirty(const st_t *st)
+{
+	return st != NULL && st->batch && st->ops->batch_dirty(st->be);
 }
 
 int st_check(st_t *st, hs_errmsg_t *em)

@@ -29,7 +29,13 @@
  *   - Every write is one transaction (BEGIN IMMEDIATE ... COMMIT): a
  *     logical change is wholly applied or not at all, also across a crash.
  *     When a write returns HS_OK its commit is on disk (WAL, fsync per
- *     commit): it survives a process kill and a power loss.
+ *     commit): it survives a process kill and a power loss. Inside a
+ *     group-commit batch (st_batch_begin) that holds for the transport's
+ *     writes (outq, inbox, replay) only once the batch is committed;
+ *     every other write (keys, trust, contributions, zones, zone keys)
+ *     stays durable when it returns: it first ends the batch's
+ *     transaction (committing and syncing what it held) and then commits
+ *     on its own.
  *   - Private key bytes are never logged. Copies the store hands out are
  *     wiped by st_key_clear(); SQLite's own page cache may hold them while
  *     the handle is open. st_key_set_state(.., ST_KEY_REMOVED, ..) erases
@@ -71,6 +77,58 @@ int st_schema_version(void);
  * foreign keys). HS_OK when clean, HS_E_DB_SCHEMA when damaged (the first
  * problem is logged and put in `em`). */
 int st_check(st_t *st, hs_errmsg_t *em) HS_CHECK_RESULT;
+
+/* ---- group commit ------------------------------------------------------ */
+
+/*
+ * Collect the writes that follow into ONE transaction, committed (one
+ * fsync) by st_batch_commit, so that concurrent messages share a commit
+ * (draft-hsync-transport COMMIT-1). Each write stays atomic on its own: a
+ * write that fails inside the batch leaves none of its changes and the
+ * others stand. Reads see the batch's writes.
+ *
+ * While a batch is open a write of the transport's tables (outq, inbox,
+ * replay) that returned HS_OK is NOT yet durable:
+ * it becomes durable when st_batch_commit returns HS_OK, and is lost if
+ * that fails (every write since st_batch_begin is then rolled back) or
+ * the process dies first. A caller must therefore not act on such a
+ * write towards anyone else (send a receipt, report a delivery) before
+ * st_batch_commit returned HS_OK. The database stays locked for other
+ * writers from the first write of the batch until its commit. A write of
+ * any other table ends the batch's transaction early (see above); the
+ * batch stays open. When a write of the batch was lost on the way (its
+ * transaction rolled back under it), the batch's commit fails (HS_E_DB).
+ *
+ * HS_E_STATE: a batch is already open (st_batch_begin) or none is
+ * (st_batch_commit). st_batch_commit's other errors are those of a
+ * write. st_batch_abort rolls the batch back (NULL-safe, no-op without
+ * a batch); st_close with a batch open aborts it.
+ */
+int st_batch_begin(st_t *st) HS_CHECK_RESULT;
+int st_batch_commit(st_t *st) HS_CHECK_RESULT;
+void st_batch_abort(st_t *st);
+/*
+ * COMMIT-3: commit the batch without waiting for the disk. The writes are
+ * committed (visible, and safe from a process crash) when this returns
+ * HS_OK, and durable against power loss once st_sync_durable() reports
+ * `*ticket` or more; until then the caller must not act on them towards
+ * anyone else. The sync runs in a background thread of the store;
+ * st_sync_fd() becomes readable when it finishes (poll it, then call
+ * st_sync_durable, which also clears it). Errors: those of
+ * st_batch_commit.
+ */
+int st_batch_commit_async(st_t *st, uint64_t *ticket) HS_CHECK_RESULT;
+/* A descriptor readable after each background sync; -1 before the first
+ * st_batch_commit_async that wrote (then nothing is pending). */
+int st_sync_fd(const st_t *st);
+/* The newest durable ticket (UINT64_MAX when no background sync ever ran:
+ * every commit was synchronous). */
+uint64_t st_sync_durable(st_t *st);
+
+/* 1 while a batch is open. */
+int st_batch_open(const st_t *st);
+/* 1 when the open batch holds writes (its commit would write). */
+int st_batch_dirty(const st_t *st);
 
 /* ---- keystore: our own key pairs -------------------------------------- */
 

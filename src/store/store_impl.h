@@ -23,6 +23,13 @@ struct st_ops {
 	int (*open)(const char *path, void **be, hs_errmsg_t *em);
 	void (*close)(void *be);
 	int (*check)(void *be, hs_errmsg_t *em);
+	int (*batch_begin)(void *be);
+	int (*batch_commit)(void *be);
+	void (*batch_abort)(void *be);
+	int (*batch_dirty)(void *be);
+	int (*batch_commit_async)(void *be, uint64_t *ticket);
+	int (*sync_fd)(void *be);
+	uint64_t (*sync_durable)(void *be);
 
 	int (*key_add)(void *be, const st_key_ref_t *ref, const uint8_t *pub, size_t publen,
 		       const uint8_t *priv, size_t privlen, enum st_key_state state,
@@ -94,6 +101,7 @@ struct st_ops {
 struct st {
 	const struct st_ops *ops;
 	void *be;
+	int batch; /* st_batch_begin .. st_batch_commit */
 };
 
 /* The SQLite backend (store_sqlite.c). */

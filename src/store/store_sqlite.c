@@ -24,11 +24,54 @@ static int sq_check_be(void *be, hs_errmsg_t *em)
 	return sq_integrity(be, em);
 }
 
+static int sq_batch_begin_be(void *be)
+{
+	return sq_batch_begin(be);
+}
+
+static int sq_batch_commit_be(void *be)
+{
+	return sq_batch_commit(be);
+}
+
+static void sq_batch_abort_be(void *be)
+{
+	sq_batch_abort(be);
+}
+
+static int sq_batch_commit_async_be(void *be, uint64_t *ticket)
+{
+	return sq_batch_commit_async(be, ticket);
+}
+
+static int sq_sync_fd_be(void *be)
+{
+	return sq_sync_fd(be);
+}
+
+static uint64_t sq_sync_durable_be(void *be)
+{
+	return sq_sync_durable(be);
+}
+
+static int sq_batch_dirty_be(void *be)
+{
+	const struct sq_db *db = be;
+	return db->batch && db->batch_tx;
+}
+
 const struct st_ops st_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open_be,
 	.close = sq_close_be,
 	.check = sq_check_be,
+	.batch_begin = sq_batch_begin_be,
+	.batch_commit = sq_batch_commit_be,
+	.batch_abort = sq_batch_abort_be,
+	.batch_dirty = sq_batch_dirty_be,
+	.batch_commit_async = sq_batch_commit_async_be,
+	.sync_fd = sq_sync_fd_be,
+	.sync_durable = sq_sync_durable_be,
 	.key_add = sqk_add,
 	.key_get = sqk_get,
 	.key_set_state = sqk_set_state,

@@ -29,6 +29,13 @@ static void cfg_defaults(tp_core_cfg_t *c)
 	DEF(max_inflight, 64);
 	DEF(budget_rate, 200);
 	DEF(budget_burst, 400);
+	DEF(unproven_rate, 100);
+	DEF(unproven_burst, 200);
+	DEF(rrl_rate, 20);
+	DEF(rrl_slip, 2);
+	DEF(log_interval_ms, 10000);
+	DEF(dist_memory, (size_t)64 << 20);
+	DEF(fetch_memory, (size_t)64 << 20);
 	DEF(prune_interval_ms, 3600ull * 1000);
 #undef DEF
 	if (c->chunk_size > TP_CHUNK_DATA_MAX)
@@ -65,8 +72,7 @@ int tp_core_new(tp_core_t **out, const tp_core_cfg_t *cfg, const hs_env_t *env, 
 	c->reg = reg;
 	c->next_token = 1;
 	c->next_prune = core_mono(c) + c->cfg.prune_interval_ms;
-	sig0_budget_cfg_t bc = {c->cfg.budget_rate, c->cfg.budget_burst, 0};
-	c->budget = sig0_budget_new(env, &bc);
+	guard_init(c);
 	rc = st_outq_pending(store, &l);
 	if (rc != HS_OK) {
 		hs_fail(em, rc, "transport core: cannot read the outbound queue");
@@ -107,7 +113,8 @@ void tp_core_free(tp_core_t *c)
 	done_free_all(c);
 	core_pstats_free(c);
 	seen_free(c);
-	sig0_budget_free(c->budget);
+	guard_free(c);
+	cc_free(c);
 	free(c);
 }
 
@@ -178,6 +185,17 @@ int tp_core_next_action(tp_core_t *c, tp_action_t *out)
 	return HS_OK;
 }
 
+int tp_core_has_actions(const tp_core_t *c)
+{
+	return c != NULL && c->acts_n > 0;
+}
+
+void tp_core_store_lost(tp_core_t *c)
+{
+	if (c != NULL)
+		done_free_all(c);
+}
+
 tok_t *core_tok_add(tp_core_t *c, uint64_t token, enum tp_action_kind kind)
 {
 	if (c->ntoks == c->toks_cap) {
@@ -245,6 +263,7 @@ void tp_core_tick(tp_core_t *c)
 		prune(c, now);
 	dist_expire(c, now, &best);
 	fetch_run(c, now, &best);
+	guard_tick(c, now);
 	send_run(c);
 }
 
@@ -263,6 +282,7 @@ int tp_core_next_deadline(tp_core_t *c, uint64_t *delay_ms)
 		if (f->nredo > 0 && f->resume_at < best)
 			best = f->resume_at;
 	}
+	guard_deadline(c, &best);
 	if (best == UINT64_MAX)
 		return HS_E_NOTFOUND;
 	*delay_ms = best > now ? best - now : 0;

@@ -114,11 +114,31 @@ typedef struct tp_core_cfg {
 	uint64_t fetch_timeout_ms;   /* after a "fetching" receipt, wait this long
 	                              * for the chunks before re-sending; 60000 */
 	unsigned max_inflight;       /* NOTIFYs in flight (all peers); 64 */
-	uint32_t budget_rate;        /* sig0 budget per source: tokens/s; 200 */
-	uint32_t budget_burst;       /* and bucket size; 400. Sources are
-	                              * reduced to /24 (IPv4) and /56 (IPv6):
-	                              * peers sharing 127.0.0.0/24 in a lab
-	                              * share one bucket, so raise these there */
+	uint32_t budget_rate;        /* SIG(0) verifications per second of one
+	                              * source: per address once it is proven
+	                              * (TCP, or a valid server cookie), else
+	                              * per /24 (IPv4) or /56 (IPv6); 200 */
+	uint32_t budget_burst;       /* and bucket size; 400 */
+	uint32_t unproven_rate;      /* verifications per second for every
+	                              * unproven source together; beyond it
+	                              * ("under load") they get BADCOOKIE or
+	                              * TC=1 instead; 100 */
+	uint32_t unproven_burst;     /* and bucket size; 200 */
+	uint32_t rrl_rate;           /* unsigned answers to unauthenticated
+	                              * UDP requests per second per source
+	                              * (network when unproven); 20. A
+	                              * value >= 1000000 turns the limit off */
+	uint32_t rrl_slip;           /* every rrl_slip-th answer over the
+	                              * rate goes out as TC=1; 2 (1: all,
+	                              * UINT32_MAX: none) */
+	uint64_t log_interval_ms;    /* refusals are logged once per source
+	                              * per interval, with counts; 10000 */
+	size_t dist_memory;          /* octets of envelopes served in fetch
+	                              * mode at once; an attempt that would
+	                              * exceed it waits (MEM-1); 64 MiB */
+	size_t fetch_memory;         /* octets of envelopes being fetched at
+	                              * once; a fetch beyond it fails and the
+	                              * sender retries later (MEM-2); 64 MiB */
 	uint64_t prune_interval_ms;  /* tick prunes the replay cache and old
 	                              * finished outq rows this often; 1 h */
 	unsigned test_break;         /* TEST ONLY: TP_TEST_BREAK_* bits make the
@@ -133,7 +153,8 @@ typedef struct tp_core_cfg {
 /* TEST ONLY deviations (tp_core_cfg.test_break), one bit per check skipped. */
 #define TP_TEST_BREAK_OPT_ALWAYS                                                                   \
 	0x1u                            /* error replies carry an OPT RR even when                 \
-	                                 * the request had none (RFC 6891 7) */
+	                                 * the request had none (RFC 6891 7), the                  \
+	                                 * unsigned ones whatever their length */
 #define TP_TEST_BREAK_CHUNK_REPLAY 0x2u /* no seen cache of chunk queries */
 /* "opt-always" / "chunk-replay" -> bit; 0 when unknown. */
 unsigned tp_test_break_parse(const char *name);
@@ -165,6 +186,33 @@ void tp_core_free(tp_core_t *core);
 int tp_core_send(tp_core_t *core, const char *to, const char *type, const uint8_t *body, size_t len,
                  const char *order_key, uint8_t msgid_out[TP_MSGID_LEN]) HS_CHECK_RESULT;
 
+/* Per-message options (tp_core_send_ex). */
+typedef struct tp_msg_opts {
+	const char *order_key; /* as for tp_core_send; NULL = none */
+	/* How long the message is worth sending (QUEUE-1): it expires this
+	 * long after it was queued, with no further attempt. 0 = the core's
+	 * lifetime_ms; longer values are cut to lifetime_ms (the receiver
+	 * remembers message ids for that long, so a longer life could
+	 * deliver twice). A BEAT, say, is worthless after two intervals. */
+	uint64_t lifetime_ms;
+} tp_msg_opts_t;
+
+/*
+ * tp_core_send with per-message options (`opts` may be NULL). Also
+ * HS_E_LIMIT when the message would need more than 65535 chunks at the
+ * configured chunk size (QUEUE-3): it could never be sent.
+ */
+int tp_core_send_ex(tp_core_t *core, const char *to, const char *type, const uint8_t *body,
+                    size_t len, const tp_msg_opts_t *opts,
+                    uint8_t msgid_out[TP_MSGID_LEN]) HS_CHECK_RESULT;
+
+/*
+ * Peer `identity`'s registry entry changed (address, keys): messages
+ * waiting for it (QUEUE-2: a peer without an HPKE key gets no attempts
+ * until it has one or the message expires) are tried at once.
+ */
+void tp_core_peer_changed(tp_core_t *core, const char *identity);
+
 /*
  * A DNS request arrived from `src` (address text, "192.0.2.1" or
  * "2001:db8::1", optionally with ":port"/"[..]:port": used as the sig0
@@ -172,13 +220,39 @@ int tp_core_send(tp_core_t *core, const char *to, const char *type, const uint8_
  * a CHUNK query. Appends the SIG(0)-signed reply to `reply`; a reply
  * larger than `udp_limit` (the endpoint's tp_reply_limit) is replaced by
  * a signed TC=1 reply. Errors are answered in the reply (RCODE + EDE) and
- * change no state.
- * Returns HS_OK when `reply` holds a reply to send; HS_E_MALFORMED when
+ * change no state. The request counts as UDP (tp_core_on_request_ex).
+ * Returns HS_OK when `reply` holds a reply to send (nothing appended:
+ * send nothing, see tp_core_on_request_ex); HS_E_MALFORMED when
  * the request cannot be answered at all (shorter than a header, or a
  * response): drop it; HS_E_CRYPTO/HS_E_INTERNAL when signing failed.
  */
 int tp_core_on_request(tp_core_t *core, const char *src, const uint8_t *msg, size_t len,
                        size_t udp_limit, hs_buf_t *reply) HS_CHECK_RESULT;
+
+/* A request's circumstances, for tp_core_on_request_ex. */
+typedef struct tp_core_req {
+	const char *src; /* address text, as for tp_core_on_request */
+	int tcp;         /* it came over TCP: the source address is proven */
+	size_t limit;    /* the endpoint's tp_reply_limit */
+	int accepted;    /* out: 1 when the request's SIG(0) verified (a TCP
+	                  * server renews a connection's idle time only
+	                  * for such requests) */
+	uint8_t ip[16];  /* optional: the source address in octets (iplen 4
+	                  * or 16), so that `src` need not be parsed per
+	                  * request; iplen 0: parse `src` */
+	size_t iplen;
+} tp_core_req_t;
+
+/*
+ * tp_core_on_request with the transport the request came over. Requests
+ * that prove nothing (unparsable, unsigned, not verifying, from a source
+ * whose budget is spent) get an UNSIGNED answer never longer than the
+ * request, rate limited per source (draft-hsync-transport, "Operating
+ * under load"): HS_OK with nothing appended to `reply` means "send
+ * nothing". Other returns as tp_core_on_request.
+ */
+int tp_core_on_request_ex(tp_core_t *core, tp_core_req_t *req, const uint8_t *msg, size_t len,
+                          hs_buf_t *reply) HS_CHECK_RESULT;
 
 enum tp_action_kind {
 	TP_ACT_NOTIFY = 1, /* a NOTIFY to a receiver (response: receipt) */
@@ -200,6 +274,16 @@ typedef struct tp_action {
 
 /* Pop the next action into `out`: HS_OK, or HS_E_NOTFOUND when none. */
 int tp_core_next_action(tp_core_t *core, tp_action_t *out) HS_CHECK_RESULT;
+/* 1 when an action waits. */
+int tp_core_has_actions(const tp_core_t *core);
+
+/*
+ * The driver's group commit failed: the store writes made since the last
+ * commit are gone (the receipts that depended on them were not sent).
+ * The core forgets what it learnt from them: the list of finished
+ * distributions, so that a sender's confirming NOTIFY fetches again.
+ */
+void tp_core_store_lost(tp_core_t *core);
 void tp_action_clear(tp_action_t *a);
 
 /*
@@ -217,6 +301,19 @@ void tp_core_tick(tp_core_t *core);
 /* Milliseconds until tp_core_tick should run next (0: now).
  * HS_E_NOTFOUND when nothing is scheduled. */
 int tp_core_next_deadline(tp_core_t *core, uint64_t *delay_ms) HS_CHECK_RESULT;
+
+/*
+ * For answers the application builds itself (tp_node's request hook: the
+ * identity zone): check the request's COOKIE with the transport's secret
+ * and give the answer a fresh server cookie, as RFC 7873 asks (COOKIE-5).
+ * `reply` is the answer (with an OPT RR if the request had one); the
+ * COOKIE option is appended to that OPT RR when the answer stays within
+ * `limit` octets. *proven (may be NULL): 1 when the request carried a
+ * server cookie that verifies. HS_OK, or HS_E_NOTFOUND when the request
+ * had no cookie (nothing changed).
+ */
+int tp_core_cookie_reply(tp_core_t *core, const char *src, const uint8_t *req, size_t reqlen,
+                         hs_buf_t *reply, size_t limit, int *proven);
 
 /* Classes of error answers the core sent (tp_core_stats.errors). */
 enum tp_err_class {
@@ -260,6 +357,23 @@ typedef struct tp_core_stats {
 	uint64_t fetches_started;
 	uint64_t fetches_failed;
 	uint64_t chunk_queries_sent;
+	/* admission (draft-hsync-transport, "Operating under load") */
+	uint64_t req_proven;     /* requests from proven sources (TCP or a valid cookie) */
+	uint64_t req_unproven;   /* UDP requests without a valid server cookie */
+	uint64_t cookies_bad;    /* server cookies that did not verify */
+	uint64_t badcookie_sent; /* BADCOOKIE answers (a fresh server cookie) */
+	uint64_t tc_sent;        /* TC=1 answers moving an unproven source to TCP */
+	uint64_t unsigned_sent;  /* unsigned answers to unauthenticated requests */
+	uint64_t rrl_dropped;    /* such answers not sent (rate limit) */
+	uint64_t rrl_slipped;    /* such answers sent as TC=1 instead (slip) */
+	uint64_t forged;         /* requests naming a known peer whose SIG(0) failed */
+	uint64_t notify_replays; /* replayed fetch NOTIFYs answered without new work */
+	uint64_t cookie_retries; /* our requests sent again after a BADCOOKIE */
+	uint64_t parked;         /* attempts not made: the peer has no HPKE key */
+	uint64_t dist_waits;     /* attempts put off: distribution memory full */
+	uint64_t fetch_refused;  /* fetches abandoned: fetch memory full */
+	size_t dist_bytes;       /* envelope octets served in fetch mode now */
+	size_t fetch_bytes;      /* envelope octets being fetched now */
 } tp_core_stats_t;
 void tp_core_stats(const tp_core_t *core, tp_core_stats_t *out);
 
@@ -275,7 +389,8 @@ typedef struct tp_peer_stats {
 	uint64_t expired;
 	uint64_t received; /* new messages from the peer into the inbox */
 	uint64_t duplicates;
-	uint64_t refused;                             /* envelopes from the peer we rejected */
+	uint64_t refused; /* envelopes from the peer we rejected */
+	uint64_t forged;  /* requests naming the peer whose SIG(0) did not verify */
 	uint64_t last_delivered_ms, last_received_ms; /* wall clock; 0 never */
 	size_t pending;
 	/* why the latest attempt failed ("no answer: timed out", "REFUSED,

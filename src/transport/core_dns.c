@@ -22,17 +22,20 @@ static int sign(tp_core_t *c, hs_buf_t *msg)
 	return rc;
 }
 
-static void put_opt(hs_buf_t *b, unsigned ext_rcode, unsigned ede, const uint8_t *opt,
-                    size_t optlen)
+static void put_opt(hs_buf_t *b, unsigned ext_rcode, unsigned ede, const tp_cookie_t *cookie,
+                    const uint8_t *opt, size_t optlen)
 {
 	const char *text = ede ? hs_ede_text(ede) : NULL;
 	size_t tl = text ? strlen(text) : 0;
-	size_t rdlen = optlen + (ede ? 4 + 2 + tl : 0);
+	size_t cl = cookie ? 4 + TP_COOKIE_CLIENT_LEN + cookie->server_len : 0;
+	size_t rdlen = cl + optlen + (ede ? 4 + 2 + tl : 0);
 	hs_buf_append_u8(b, 0);
 	hs_buf_append_u16(b, TP_TYPE_OPT);
 	hs_buf_append_u16(b, TP_EDNS_SIZE);
 	hs_buf_append_u32(b, (uint32_t)(ext_rcode & 0xff) << 24);
 	hs_buf_append_u16(b, (uint16_t)rdlen);
+	if (cookie)
+		tp_cookie_put(cookie, b);
 	if (ede) {
 		hs_buf_append_u16(b, TP_OPT_EDE);
 		hs_buf_append_u16(b, (uint16_t)(2 + tl));
@@ -43,11 +46,13 @@ static void put_opt(hs_buf_t *b, unsigned ext_rcode, unsigned ede, const uint8_t
 		hs_buf_append(b, opt, optlen);
 }
 
-int dns_build_query(tp_core_t *c, unsigned opcode, const uint8_t *qname, size_t qlen,
-                    const uint8_t *opt, size_t optlen, hs_buf_t *out)
+int dns_build_query(tp_core_t *c, const char *peer, unsigned opcode, const uint8_t *qname,
+                    size_t qlen, const uint8_t *opt, size_t optlen, hs_buf_t *out)
 {
-	if (optlen > 65535 - 64)
+	hs_buf_t ck = HS_BUF_INIT;
+	if (optlen > 65535 - 128)
 		return HS_E_LIMIT;
+	cc_option(c, peer, &ck);
 	hs_buf_reset(out);
 	hs_buf_append_u16(out, core_rand16(c));
 	hs_buf_append_u16(out,
@@ -59,7 +64,11 @@ int dns_build_query(tp_core_t *c, unsigned opcode, const uint8_t *qname, size_t 
 	hs_buf_append(out, qname, qlen);
 	hs_buf_append_u16(out, HS_RRTYPE_CHUNK);
 	hs_buf_append_u16(out, TP_CLASS_IN);
-	put_opt(out, 0, 0, opt, optlen);
+	/* the cookie first, then the caller's option */
+	if (optlen)
+		hs_buf_append(&ck, opt, optlen);
+	put_opt(out, 0, 0, NULL, ck.data, ck.len);
+	hs_buf_free(&ck);
 	return sign(c, out);
 }
 
@@ -121,7 +130,7 @@ static const struct {
     {HS_EDE_HS_REPLAY, TP_ERR_REPLAY, "replayed"},
 };
 
-static enum tp_err_class err_class(unsigned ede)
+int dns_err_class(unsigned ede)
 {
 	for (size_t i = 1; i < sizeof(err_rows) / sizeof(err_rows[0]); i++)
 		if (err_rows[i].ede == ede)
@@ -160,10 +169,10 @@ int dns_build_reply(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned 
 	if (answer_len)
 		hs_buf_append(out, answer, answer_len);
 	if (with_opt)
-		put_opt(out, rcode >> 4, ede, opt, optlen);
+		put_opt(out, rcode >> 4, ede, rq->has_cookie ? &rq->cookie : NULL, opt, optlen);
 	if (rcode != TP_RC_NOERROR) {
 		c->stats.errors_sent++;
-		c->stats.errors[err_class(ede)]++;
+		c->stats.errors[dns_err_class(ede)]++;
 	}
 	return sign(c, out);
 }

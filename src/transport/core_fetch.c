@@ -38,6 +38,8 @@ static void fetch_free(fetch_t *f)
 
 static void fetch_remove(tp_core_t *c, fetch_t *f)
 {
+	if (f->buf != NULL)
+		c->stats.fetch_bytes -= f->man.size;
 	for (fetch_t **pp = &c->fetches; *pp; pp = &(*pp)->next)
 		if (*pp == f) {
 			*pp = f->next;
@@ -48,43 +50,57 @@ static void fetch_remove(tp_core_t *c, fetch_t *f)
 
 void fetch_free_all(tp_core_t *c)
 {
-	while (c->fetches) {
-		fetch_t *f = c->fetches;
-		c->fetches = f->next;
-		fetch_free(f);
-	}
+	while (c->fetches)
+		fetch_remove(c, c->fetches);
 }
 
-static void fetch_fail(tp_core_t *c, fetch_t *f, const char *why)
+/* The fetch ends unfinished; a NOTIFY for it later gets `rcpt` (the
+ * sender learns why), or with `rcpt` NULL starts nothing (FETCH-1). */
+static void fetch_end(tp_core_t *c, fetch_t *f, const tp_receipt_t *rcpt, const char *why)
 {
 	c->stats.fetches_failed++;
 	log_info(SUB, "'%s': fetch of '%s' from '%s' abandoned: %s", c->self, f->distid, f->sender,
 	         why);
+	done_add(c, f->sender, f->distid, rcpt);
 	fetch_remove(c, f);
 }
 
-static int ask(tp_core_t *c, fetch_t *f, uint32_t seq)
+static void fetch_fail(tp_core_t *c, fetch_t *f, const char *why)
+{
+	fetch_end(c, f, NULL, why);
+}
+
+/* Ask for chunk `seq`; `cookie_retries` BADCOOKIE answers came for it so
+ * far (after two, the query goes over TCP: COOKIE-4). */
+static int ask_ex(tp_core_t *c, fetch_t *f, uint32_t seq, uint8_t cookie_retries)
 {
 	uint8_t qname[WIRE_NAME_MAX];
 	size_t qlen = 0;
 	hs_buf_t msg = {0};
 	int rc = tp_name_chunk(seq, c->self, f->distid, f->sender, qname, &qlen);
 	if (rc == HS_OK)
-		rc = dns_build_query(c, TP_OP_QUERY, qname, qlen, NULL, 0, &msg);
+		rc = dns_build_query(c, f->sender, TP_OP_QUERY, qname, qlen, NULL, 0, &msg);
 	if (rc != HS_OK) {
 		hs_buf_free(&msg);
 		return rc;
 	}
-	int tcp = f->have_manifest && f->man.chunk_size >= c->cfg.chunk_tcp_min;
+	int tcp =
+	    (f->have_manifest && f->man.chunk_size >= c->cfg.chunk_tcp_min) || cookie_retries >= 2;
 	uint64_t token = core_push_action(c, TP_ACT_CHUNK, f->sender, tcp, &msg);
 	hs_buf_free(&msg);
 	tok_t *t = core_tok_add(c, token, TP_ACT_CHUNK);
 	snprintf(t->distid, sizeof(t->distid), "%s", f->distid);
 	snprintf(t->peer, sizeof(t->peer), "%s", f->sender);
 	t->seq = seq;
+	t->cookie_retries = cookie_retries;
 	f->inflight++;
 	c->stats.chunk_queries_sent++;
 	return HS_OK;
+}
+
+static int ask(tp_core_t *c, fetch_t *f, uint32_t seq)
+{
+	return ask_ex(c, f, seq, 0);
 }
 
 int fetch_start(tp_core_t *c, const char *sender, const char *distid)
@@ -94,8 +110,8 @@ int fetch_start(tp_core_t *c, const char *sender, const char *distid)
 		return HS_OK; /* a repeated NOTIFY: already fetching */
 	for (fetch_t *f = c->fetches; f; f = f->next)
 		n++;
-	if (n >= TP_MAX_FETCHES)
-		return HS_E_LIMIT;
+	if (n >= TP_MAX_FETCHES || c->stats.fetch_bytes >= c->cfg.fetch_memory)
+		return HS_E_LIMIT; /* FETCH-2, MEM-2: the sender retries later */
 	fetch_t *f = xcalloc(1, sizeof(*f));
 	snprintf(f->distid, sizeof(f->distid), "%s", distid);
 	snprintf(f->sender, sizeof(f->sender), "%s", sender);
@@ -132,8 +148,7 @@ static void fetch_reject(tp_core_t *c, fetch_t *f, int reason, const char *why)
 	rcpt.reason = reason;
 	c->stats.refused[reason]++;
 	core_pstats(c, f->sender)->refused++;
-	done_add(c, f->sender, f->distid, &rcpt);
-	fetch_fail(c, f, why);
+	fetch_end(c, f, &rcpt, why);
 }
 
 static void complete(tp_core_t *c, fetch_t *f)
@@ -164,7 +179,10 @@ void done_add(tp_core_t *c, const char *sender, const char *distid, const tp_rec
 	done_t *d = xcalloc(1, sizeof(*d)), **pp;
 	snprintf(d->sender, sizeof(d->sender), "%s", sender);
 	snprintf(d->distid, sizeof(d->distid), "%s", distid);
-	d->rcpt = *rcpt;
+	if (rcpt != NULL)
+		d->rcpt = *rcpt;
+	else
+		d->failed = 1;
 	if (d->rcpt.status == TP_RCPT_RECEIVED)
 		d->rcpt.status = TP_RCPT_DUPLICATE;
 	d->expires_mono = core_mono(c) + c->cfg.lifetime_ms;
@@ -216,9 +234,16 @@ static int take_manifest(tp_core_t *c, fetch_t *f, const hs_chunk_t *ch)
 	    strcmp(m.distid, f->distid) != 0 || strcmp(m.sender, f->sender) != 0 ||
 	    strcmp(m.receiver, c->self) != 0 || ch->total != m.chunk_count)
 		return HS_E_MALFORMED;
+	/* MEM-2: the envelopes being fetched must fit the fetch memory (one
+	 * always may: a single large one is not refused forever) */
+	if (c->stats.fetch_bytes > 0 && c->stats.fetch_bytes + m.size > c->cfg.fetch_memory) {
+		c->stats.fetch_refused++;
+		return HS_E_LIMIT;
+	}
 	f->man = m;
 	f->have_manifest = 1;
 	f->buf = xmalloc(m.size);
+	c->stats.fetch_bytes += m.size;
 	f->got = xcalloc(m.chunk_count + 1u, 1);
 	f->tries = xcalloc(m.chunk_count + 1u, 1);
 	f->next_seq = 1;
@@ -273,8 +298,21 @@ void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *
 		return;
 	}
 	const tp_peer_t *peer = tp_registry_find(c->reg, f->sender);
+	unsigned rc12 = 0;
+	int echoed = cc_learn(c, f->sender, resp, len, &rc12);
 	int rc = dns_verify_response(c, peer, resp, len, &r, &rcode);
-	if (rc == HS_OK && rcode == TP_RC_REFUSED && ratelimited(&r)) {
+	if (rc != HS_OK && echoed && rc12 == TP_RCODE_BADCOOKIE) {
+		c->stats.cookie_retries++;
+		if (ask_ex(c, f, t->seq, (uint8_t)(t->cookie_retries + 1)) != HS_OK)
+			fetch_fail(c, f, "cannot build a chunk query");
+		return;
+	}
+	/* a refusal to a request that did not verify at S is unsigned
+	 * (LOAD-4); one that echoes our cookie comes from S (or from
+	 * someone who sees our traffic, who could drop it anyway) */
+	if ((rc == HS_OK && rcode == TP_RC_REFUSED && ratelimited(&r)) ||
+	    (rc != HS_OK && echoed && rc12 == TP_RC_REFUSED &&
+	     cc_ede(resp, len) == HS_EDE_HS_SIG0_RATELIMIT)) {
 		/* the sender's budget for us ran out: ask again a bit later */
 		if (f->nredo <= (size_t)f->man.chunk_count) {
 			f->redo = xrealloc(f->redo, (f->nredo + 1) * sizeof(*f->redo));
@@ -300,6 +338,10 @@ void fetch_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *
 	if (rc == HS_OK)
 		rc = t->seq == 0 ? (f->have_manifest ? HS_OK : take_manifest(c, f, &ch))
 		                 : take_chunk(f, &ch);
+	if (rc == HS_E_LIMIT) {
+		fetch_fail(c, f, "fetch memory full");
+		return;
+	}
 	if (rc != HS_OK) { /* signed by the sender, and wrong */
 		c->stats.bad_responses++;
 		fetch_reject(c, f, TP_REASON_MALFORMED, "chunk response does not fit the manifest");

@@ -9,14 +9,19 @@
  *   core_recv.c   receiver: request dispatch, NOTIFY, envelope accept
  *   core_fetch.c  receiver: manifest + chunk fetch and reassembly
  *   core_seen.c   sender: the seen cache of chunk queries (replays)
+ *   core_guard.c  receiver: admission (cookies, budgets), unsigned minimal
+ *                 refusals with response rate limiting, refusal log lines
+ *   core_cookie.c sender: the client side of DNS Cookies per peer
  */
 #ifndef HS_TRANSPORT_CORE_INT_H
 #define HS_TRANSPORT_CORE_INT_H
 
+#include "transport/cookie.h"
 #include "transport/core.h"
 #include "transport/manifest.h"
 #include "transport/names.h"
 #include "transport/tpmsg.h"
+#include "util/ratelim.h"
 #include "wire/cursor.h"
 
 #define SUB "transport"
@@ -60,12 +65,15 @@ typedef struct out_item {
 	uint32_t attempts;  /* attempts made (this run and before) */
 	uint32_t failures;  /* consecutive failed attempts (backoff exponent) */
 	enum item_state state;
-	uint64_t next_mono;             /* IDLE: next attempt; FETCHING: give up waiting */
+	uint64_t next_mono;             /* IDLE: next attempt (UINT64_MAX: parked until the
+	                                 * peer changes); FETCHING: give up waiting */
 	uint64_t token;                 /* INFLIGHT: the NOTIFY's token */
 	uint64_t deadline;              /* INFLIGHT: attempt timeout */
 	char distid[TP_DISTID_LEN + 1]; /* current attempt */
 	int confirming;                 /* every chunk served: asking R whether it has it */
 	unsigned confirms;              /* confirming NOTIFYs sent for this distid */
+	unsigned cookie_retries;        /* BADCOOKIE answers in a row (COOKIE-4) */
+	int force_tcp;                  /* after two of them: over TCP */
 } out_item_t;
 
 /* A fetch-mode distribution kept for its receiver. */
@@ -110,6 +118,8 @@ typedef struct done {
 	char sender[TP_IDENT_MAX];
 	char distid[TP_DISTID_MAX + 1];
 	tp_receipt_t rcpt; /* the outcome: duplicate or rejected + reason */
+	int failed;        /* the fetch was abandoned: a NOTIFY for it (a replay,
+	                    * or S confirming) starts no new fetch (FETCH-1) */
 	uint64_t expires_mono;
 } done_t;
 #define TP_DONE_MAX      4096 /* finished distributions remembered */
@@ -123,8 +133,29 @@ typedef struct tok {
 	uint8_t msgid[TP_MSGID_LEN]; /* NOTIFY */
 	char distid[TP_DISTID_MAX + 1];
 	char peer[TP_IDENT_MAX];
-	uint32_t seq; /* CHUNK */
+	uint32_t seq;           /* CHUNK */
+	uint8_t cookie_retries; /* CHUNK: BADCOOKIE answers so far (COOKIE-4) */
 } tok_t;
+
+/* What the guard knows about one request's source (core_guard.c). */
+typedef struct guard_req {
+	int tcp;        /* arrived over TCP: the address is proven */
+	int proven;     /* TCP, or a server cookie that verifies */
+	size_t reqlen;  /* an unauthenticated answer is never longer */
+	uint8_t ip[16]; /* the source address (iplen 0: not an address) */
+	size_t iplen;
+	const char *src; /* as the driver gave it (may be NULL) */
+	uint8_t key[20]; /* binary key of the source for rate limits and logs:
+	                  * its address when proven, else its network */
+	size_t keylen;
+	char addr[48]; /* text of the address ("" until guard_addr) */
+	char net[64];  /* text of its /24 or /56 ("" until guard_net) */
+	enum tp_cookie_verdict verdict;
+	int cookie_malformed; /* a COOKIE option that does not parse */
+} guard_req_t;
+
+struct reflog;  /* rate-limited refusal log lines (core_guard.c) */
+struct ccookie; /* client cookies per peer (core_cookie.c) */
 
 struct tp_core {
 	tp_core_cfg_t cfg;
@@ -134,7 +165,14 @@ struct tp_core {
 	const hs_env_t *env;
 	st_t *st;
 	const tp_registry_t *reg;
-	sig0_budget_t *budget;
+	sig0_budget_t *budget;     /* proven sources: per address */
+	sig0_budget_t *budget_net; /* unproven sources: per network */
+	hs_rl_t *unproven;         /* unproven sources all together: one key */
+	hs_rl_t *rrl;              /* unauthenticated answers per source */
+	tp_cookie_srv_t *cookies;  /* server cookies */
+	struct reflog *reflog;
+	struct ccookie *cc; /* client cookies, per peer */
+	size_t ncc, capcc;
 	uint64_t next_token;
 	uint64_t next_prune; /* mono ms */
 	tp_action_t *acts;   /* FIFO */
@@ -174,10 +212,10 @@ tp_peer_stats_t *core_pstats(tp_core_t *c, const char *peer);
 void core_pstats_free(tp_core_t *c);
 
 /* core_dns.c */
-/* A query (opcode, QNAME, QTYPE CHUNK, OPT 1232 with `opt` appended to its
- * RDATA if non-NULL), signed. */
-int dns_build_query(tp_core_t *c, unsigned opcode, const uint8_t *qname, size_t qlen,
-                    const uint8_t *opt, size_t optlen, hs_buf_t *out) HS_CHECK_RESULT;
+/* A query to `peer` (opcode, QNAME, QTYPE CHUNK, OPT 1232 with our COOKIE
+ * for the peer and `opt` appended to its RDATA if non-NULL), signed. */
+int dns_build_query(tp_core_t *c, const char *peer, unsigned opcode, const uint8_t *qname,
+                    size_t qlen, const uint8_t *opt, size_t optlen, hs_buf_t *out) HS_CHECK_RESULT;
 /* Request facts the replies need. */
 typedef struct dns_req {
 	uint16_t id, flags;
@@ -192,6 +230,10 @@ typedef struct dns_req {
 	const uint8_t *opt_rdata; /* the OPT RR's options */
 	size_t opt_rdlen;
 	uint8_t opt_ext_rcode; /* upper 8 bits of the RCODE */
+	/* set by the guard: a COOKIE to put into the reply (the request's
+	 * client cookie with a fresh server cookie) */
+	int has_cookie;
+	tp_cookie_t cookie;
 } dns_req_t;
 int dns_parse_request(const uint8_t *msg, size_t len, dns_req_t *out) HS_CHECK_RESULT;
 /* Signed reply: rcode (12-bit), EDE code (0 = none), answer RRs bytes
@@ -202,6 +244,8 @@ int dns_parse_request(const uint8_t *msg, size_t len, dns_req_t *out) HS_CHECK_R
 int dns_build_reply(tp_core_t *c, const dns_req_t *rq, unsigned rcode, unsigned ede,
                     const uint8_t *answer, size_t answer_len, unsigned ancount, const uint8_t *opt,
                     size_t optlen, hs_buf_t *out) HS_CHECK_RESULT;
+/* The class (enum tp_err_class) a refusal with EDE `ede` is counted in. */
+int dns_err_class(unsigned ede);
 /* Replace an oversize reply by a signed TC=1 one. */
 int dns_tc_reply(tp_core_t *c, const uint8_t *req, size_t len, hs_buf_t *out) HS_CHECK_RESULT;
 /* Find EDNS option `code` in OPT RDATA. HS_E_NOTFOUND, HS_E_MALFORMED. */
@@ -220,6 +264,46 @@ void dns_error_text(const uint8_t *msg, size_t len, char *out, size_t n);
 int dns_answer_rdata(const uint8_t *msg, size_t len, uint16_t type, const uint8_t **rdata,
                      size_t *rdlen) HS_CHECK_RESULT;
 
+/* core_guard.c */
+void guard_init(tp_core_t *c);
+void guard_free(tp_core_t *c);
+/* Classify the source of a request (`rq` may be NULL when it did not
+ * parse); fills `g` and, for a request with a COOKIE, rq's reply cookie. */
+void guard_classify(tp_core_t *c, const tp_core_req_t *in, dns_req_t *rq, size_t reqlen,
+                    guard_req_t *g);
+/* Admission before any public-key work: 0 to go on, or 1 with the answer
+ * (unsigned: BADCOOKIE, TC=1 or REFUSED; possibly none) in `out`. */
+int guard_admit(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, hs_buf_t *out);
+/* Verification options charging the right budget for `g`; 0, or 1 when
+ * the unproven sources' budget ran out just now (answer guard_pressure). */
+int guard_verify_opts(tp_core_t *c, guard_req_t *g, sig0_verify_opts_t *vo);
+/* The answer to an unproven request under load: BADCOOKIE with a fresh
+ * server cookie, or TC=1 (unsigned, rate limited). HS_OK. */
+int guard_pressure(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, hs_buf_t *out);
+/* The unsigned, minimal answer to a request that proved nothing: `rcode`
+ * and `ede`, never longer than the request, rate limited per source.
+ * HS_OK with the answer in `out`, or with `out` empty: send nothing. */
+int guard_refuse(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, unsigned rcode, unsigned ede,
+                 hs_buf_t *out);
+/* The whole source address of `g` in binary (family and octets; the
+ * source text when it is no address): its length, at most 20. */
+size_t guard_src_id(const guard_req_t *g, uint8_t out[20]);
+/* Write the refusal log lines that are due. */
+void guard_tick(tp_core_t *c, uint64_t now);
+/* The next time a log line is due, if earlier than *best. */
+void guard_deadline(const tp_core_t *c, uint64_t *best);
+
+/* core_cookie.c */
+/* Append our COOKIE option for `peer` (client cookie, and the server
+ * cookie learned from it if it is fresh). */
+void cc_option(tp_core_t *c, const char *peer, hs_buf_t *opt);
+/* Learn the server cookie from a response of `peer`: 1 when the response
+ * echoed our client cookie (then *rcode holds its 12-bit RCODE), else 0. */
+int cc_learn(tp_core_t *c, const char *peer, const uint8_t *resp, size_t len, unsigned *rcode);
+/* The response's EDE INFO-CODE (0: none). */
+unsigned cc_ede(const uint8_t *resp, size_t len);
+void cc_free(tp_core_t *c);
+
 /* core_send.c */
 void send_load(tp_core_t *c, st_outq_list_t *l);
 void send_run(tp_core_t *c); /* start due attempts, time out, expire */
@@ -229,6 +313,7 @@ void send_free_all(tp_core_t *c);
 void send_deadline(tp_core_t *c, uint64_t now, uint64_t *best);
 
 /* core_fetch.c: finished distributions */
+/* `rcpt` NULL: the fetch failed. */
 void done_add(tp_core_t *c, const char *sender, const char *distid, const tp_receipt_t *rcpt);
 const done_t *done_find(tp_core_t *c, const char *sender, const char *distid);
 void done_free_all(tp_core_t *c);
@@ -245,20 +330,19 @@ void dist_expire(tp_core_t *c, uint64_t now, uint64_t *best);
 int serve_chunk(tp_core_t *c, const dns_req_t *rq, const char *receiver, const char *distid,
                 unsigned seq, size_t limit, hs_buf_t *reply) HS_CHECK_RESULT;
 
-/* core_seen.c: a verified chunk query for `receiver` from `src` whose SIG
- * RR starts at sig_off and expires at `expiration` (Unix seconds). HS_OK:
- * first arrival or a retransmission from the same address; HS_E_REPLAY:
- * the same octets from another address, or too many times. */
+/* core_seen.c: a verified chunk query for `receiver` from the source of
+ * `g` whose SIG RR starts at sig_off and expires at `expiration` (Unix
+ * seconds). HS_OK: first arrival or a retransmission from the same
+ * address; HS_E_REPLAY: the same octets from another address, or too
+ * many times. */
 #define TP_SEEN_SLOTS       4096
 #define TP_SEEN_MAX_ANSWERS 4  /* first answer and three retransmissions */
 #define TP_SEEN_SKEW        60 /* the verifier's skew (draft-hsync-sig0 5.2) */
-int seen_chunk_query(tp_core_t *c, const char *receiver, const char *src, const uint8_t *msg,
+int seen_chunk_query(tp_core_t *c, const char *receiver, const guard_req_t *g, const uint8_t *msg,
                      size_t len, size_t sig_off, uint32_t expiration);
 void seen_free(tp_core_t *c);
 
 /* core_recv.c */
-/* The address of a request source "addr", "addr:port" or "[v6]:port". */
-void core_src_addr(const char *src, char out[64]);
 /* Open, check and accept an envelope from `peer`; fills the receipt.
  * HS_OK, or a store error (no receipt: answer SERVFAIL). */
 int recv_accept(tp_core_t *c, const tp_peer_t *peer, const char *distid, const uint8_t *env,

@@ -1,8 +1,9 @@
 /*
  * core_recv.c -- the receiving side of requests: checks in order (parse,
- * SIG(0) present, budget, peer known, SIG(0) valid), then the NOTIFY path
- * (inline envelope or fetch) or the chunk path; envelope acceptance into
- * the inbox.
+ * cookie, SIG(0) present, admission, peer known, SIG(0) valid), then the
+ * NOTIFY path (inline envelope or fetch) or the chunk path; envelope
+ * acceptance into the inbox. Refusals before the SIG(0) verified are the
+ * guard's (core_guard.c): unsigned, minimal, rate limited.
  */
 #include "transport/core_int.h"
 
@@ -13,32 +14,6 @@
 #include "util/log.h"
 #include "wire/edns_opts.h"
 #include "wire/proto.h"
-
-void core_src_addr(const char *src, char out[64])
-{
-	const char *p = src ? src : "";
-	size_t n;
-	if (p[0] == '[') {
-		p++;
-		n = strcspn(p, "]");
-	} else {
-		const char *colon = strchr(p, ':');
-		n = colon && strchr(colon + 1, ':') == NULL ? (size_t)(colon - p) : strlen(p);
-	}
-	if (n >= 64)
-		n = 63;
-	memcpy(out, p, n);
-	out[n] = '\0';
-}
-
-/* The budget key of a source: its network. */
-static void source_key(const char *src, char out[64])
-{
-	char a[64];
-	core_src_addr(src, a);
-	if (sig0_budget_source(a, 24, 56, out, 64) != HS_OK)
-		snprintf(out, 64, "%s", a);
-}
 
 int recv_accept(tp_core_t *c, const tp_peer_t *peer, const char *distid, const uint8_t *env,
                 size_t len, tp_receipt_t *rcpt)
@@ -161,15 +136,21 @@ static int on_notify(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer, c
 		}
 	} else if (rc == HS_E_NOTFOUND) {
 		const done_t *dn = done_find(c, peer->identity, distid);
-		if (dn != NULL) { /* the sender's confirming NOTIFY */
+		if (dn != NULL && dn->failed) {
+			/* FETCH-1: a NOTIFY for a fetch that failed (a replay, or
+			 * S confirming it) starts nothing; S sends anew */
+			c->stats.notify_replays++;
+			return reply_error(c, rq, TP_RC_SERVFAIL, 0, out);
+		} else if (dn != NULL) { /* the sender's confirming NOTIFY */
 			rcpt = dn->rcpt;
 		} else if (fetch_start(c, peer->identity, distid) == HS_OK) {
 			rcpt.status = TP_RCPT_FETCHING;
 		} else {
-			rcpt.status = TP_RCPT_REJECTED;
-			rcpt.reason = TP_REASON_OVERLOAD;
-			c->stats.refused[rcpt.reason]++;
+			/* FETCH-2: too many fetches or too much fetch memory is
+			 * a passing state: S retries later */
+			c->stats.refused[TP_REASON_OVERLOAD]++;
 			core_pstats(c, peer->identity)->refused++;
+			return reply_error(c, rq, TP_RC_SERVFAIL, 0, out);
 		}
 	} else {
 		return reply_error(c, rq, TP_RC_FORMERR, HS_EDE_SIG0_FORMAT_ERROR, out);
@@ -177,17 +158,20 @@ static int on_notify(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer, c
 	return reply_receipt(c, rq, &rcpt, out);
 }
 
-/* Verify the request's SIG(0) with `peer`'s keys; on failure build the
- * error reply and return non-zero. A verified request without an OPT RR
- * cannot be answered with the transport's options: FORMERR (no OPT). */
-static int verify_or_reply(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *peer,
-                           const uint8_t *msg, size_t len, const char *srckey, hs_buf_t *out,
-                           int *rc, sig0_verdict_t *v)
+/* Verify the request's SIG(0) with `peer`'s keys, charging the budget
+ * of the request's source; on failure build the (unsigned) refusal and
+ * return non-zero. A verified request without an OPT RR cannot be
+ * answered with the transport's options: FORMERR (signed, no OPT). */
+static int verify_or_reply(tp_core_t *c, guard_req_t *g, const dns_req_t *rq, const tp_peer_t *peer,
+                           const uint8_t *msg, size_t len, hs_buf_t *out, int *rc,
+                           sig0_verdict_t *v)
 {
 	sig0_verify_opts_t vo;
 	sig0_verify_opts_default(&vo);
-	vo.budget = c->budget;
-	vo.source = srckey;
+	if (guard_verify_opts(c, g, &vo)) {
+		*rc = guard_pressure(c, g, rq, out);
+		return 1;
+	}
 	if (sig0_verify(msg, len, peer->sig0, peer->nsig0, hs_now_s(c->env), &vo, v) == HS_OK) {
 		if (rq->has_opt)
 			return 0;
@@ -198,18 +182,23 @@ static int verify_or_reply(tp_core_t *c, const dns_req_t *rq, const tp_peer_t *p
 	}
 	log_debug(SUB, "'%s': request claiming '%s' refused: %s", c->self, peer->identity,
 	          v->reason);
-	*rc = reply_error(c, rq, sig0_status_rcode(v->status, rq->has_opt),
-	                  sig0_status_ede(v->status), out);
+	if (v->status != SIG0_RATELIMITED && v->status != SIG0_ERROR) {
+		/* a request in the peer's name that is not the peer's */
+		c->stats.forged++;
+		core_pstats(c, peer->identity)->forged++;
+	}
+	*rc = guard_refuse(c, g, rq, sig0_status_rcode(v->status, rq->has_opt),
+	                   sig0_status_ede(v->status), out);
 	return 1;
 }
 
-static int handle(tp_core_t *c, const char *src, const uint8_t *msg, size_t len, size_t limit,
-                  hs_buf_t *out)
+static int handle(tp_core_t *c, tp_core_req_t *in, const uint8_t *msg, size_t len, hs_buf_t *out)
 {
 	dns_req_t rq;
+	guard_req_t g;
 	sig0_verify_opts_t vo;
 	sig0_verdict_t v0, v;
-	char key[64], distid[TP_DISTID_MAX + 1], ident[TP_IDENT_MAX];
+	char distid[TP_DISTID_MAX + 1], ident[TP_IDENT_MAX];
 	unsigned seq = 0;
 	int rc = HS_OK;
 	if (dns_parse_request(msg, len, &rq) != HS_OK || !rq.has_question) {
@@ -217,64 +206,79 @@ static int handle(tp_core_t *c, const char *src, const uint8_t *msg, size_t len,
 		rq.id = (uint16_t)(msg[0] << 8 | msg[1]);
 		rq.flags = (uint16_t)(msg[2] << 8 | msg[3]);
 		rq.opcode = (rq.flags >> 11) & 15;
-		return reply_error(c, &rq, TP_RC_FORMERR, HS_EDE_SIG0_FORMAT_ERROR, out);
+		guard_classify(c, in, NULL, len, &g);
+		return guard_refuse(c, &g, &rq, TP_RC_FORMERR, HS_EDE_SIG0_FORMAT_ERROR, out);
 	}
+	guard_classify(c, in, &rq, len, &g);
+	if (g.cookie_malformed) /* RFC 7873 section 5.2.2 */
+		return guard_refuse(c, &g, &rq, TP_RC_FORMERR, HS_EDE_SIG0_FORMAT_ERROR, out);
 	/* cheap first: is there a well-formed SIG(0) at all (no key tried) */
 	sig0_verify_opts_default(&vo);
 	int vr = sig0_verify(msg, len, NULL, 0, hs_now_s(c->env), &vo, &v0);
 	if (vr != HS_E_NOKEY && vr != HS_OK)
-		return reply_error(c, &rq, sig0_status_rcode(v0.status, rq.has_opt),
-		                   sig0_status_ede(v0.status), out);
-	source_key(src, key);
-	if (sig0_budget_check(c->budget, key) != HS_OK)
-		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_SIG0_RATELIMIT, out);
+		return guard_refuse(c, &g, &rq, sig0_status_rcode(v0.status, rq.has_opt),
+		                    sig0_status_ede(v0.status), out);
+	if (guard_admit(c, &g, &rq, out))
+		return HS_OK;
 	if (rq.qtype != HS_RRTYPE_CHUNK || (rq.opcode != TP_OP_NOTIFY && rq.opcode != TP_OP_QUERY))
-		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_NOT_SUPPORTED, out);
+		return guard_refuse(c, &g, &rq, TP_RC_REFUSED, HS_EDE_NOT_SUPPORTED, out);
 	if (rq.opcode == TP_OP_NOTIFY) {
 		if (tp_name_parse_notify(rq.qname, rq.qname_len, distid, ident) != HS_OK)
-			return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_BAD_NAME, out);
+			return guard_refuse(c, &g, &rq, TP_RC_REFUSED, HS_EDE_HS_BAD_NAME, out);
 		const tp_peer_t *peer = tp_registry_find(c->reg, ident);
 		if (peer == NULL)
-			return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_UNKNOWN_PEER, out);
-		if (verify_or_reply(c, &rq, peer, msg, len, key, out, &rc, &v))
+			return guard_refuse(c, &g, &rq, TP_RC_REFUSED, HS_EDE_HS_UNKNOWN_PEER, out);
+		if (verify_or_reply(c, &g, &rq, peer, msg, len, out, &rc, &v))
 			return rc;
+		in->accepted = 1;
 		return on_notify(c, &rq, peer, distid, out);
 	}
 	if (tp_name_parse_chunk(rq.qname, rq.qname_len, c->self_wire, c->self_wire_len, &seq,
 	                        distid, ident) != HS_OK)
-		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_BAD_NAME, out);
+		return guard_refuse(c, &g, &rq, TP_RC_REFUSED, HS_EDE_HS_BAD_NAME, out);
 	const tp_peer_t *peer = tp_registry_find(c->reg, ident);
 	if (peer == NULL)
-		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_UNKNOWN_PEER, out);
+		return guard_refuse(c, &g, &rq, TP_RC_REFUSED, HS_EDE_HS_UNKNOWN_PEER, out);
 	/* checked on the name, before any public-key operation */
 	if (!tp_signer_name_ok(v0.signer, peer->identity))
-		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_NOT_RECIPIENT, out);
-	if (verify_or_reply(c, &rq, peer, msg, len, key, out, &rc, &v))
+		return guard_refuse(c, &g, &rq, TP_RC_REFUSED, HS_EDE_HS_NOT_RECIPIENT, out);
+	if (verify_or_reply(c, &g, &rq, peer, msg, len, out, &rc, &v))
 		return rc;
-	if (seen_chunk_query(c, peer->identity, src, msg, len, v.sig_off, v.expiration) != HS_OK) {
+	/* TP-37: a copy of a verified query from elsewhere proves nothing
+	 * about its source: refused like any unproven request */
+	if (seen_chunk_query(c, peer->identity, &g, msg, len, v.sig_off, v.expiration) != HS_OK) {
 		log_info(SUB, "'%s': replayed chunk query for '%s' of '%s' refused", c->self,
 		         distid, peer->identity);
-		return reply_error(c, &rq, TP_RC_REFUSED, HS_EDE_HS_REPLAY, out);
+		return guard_refuse(c, &g, &rq, TP_RC_REFUSED, HS_EDE_HS_REPLAY, out);
 	}
-	rc = serve_chunk(c, &rq, peer->identity, distid, seq, limit, out);
+	in->accepted = 1;
+	rc = serve_chunk(c, &rq, peer->identity, distid, seq, in->limit, out);
 	return rc == HS_E_SPACE ? HS_OK : rc; /* oversize: TC=1 below */
 }
 
-int tp_core_on_request(tp_core_t *c, const char *src, const uint8_t *msg, size_t len,
-                       size_t udp_limit, hs_buf_t *reply)
+int tp_core_on_request_ex(tp_core_t *c, tp_core_req_t *in, const uint8_t *msg, size_t len,
+                          hs_buf_t *reply)
 {
 	hs_buf_t out = {0};
-	if (c == NULL || msg == NULL || reply == NULL)
+	if (c == NULL || in == NULL || msg == NULL || reply == NULL)
 		return HS_E_INVAL;
+	in->accepted = 0;
 	if (len < 12 || (msg[2] & 0x80))
 		return HS_E_MALFORMED;
-	if (udp_limit < 512)
-		udp_limit = 512;
-	int rc = handle(c, src, msg, len, udp_limit, &out);
-	if (rc == HS_OK && out.len > udp_limit)
+	if (in->limit < 512)
+		in->limit = 512;
+	int rc = handle(c, in, msg, len, &out);
+	if (rc == HS_OK && out.len > in->limit)
 		rc = dns_tc_reply(c, msg, len, &out);
 	if (rc == HS_OK)
 		hs_buf_append(reply, out.data, out.len);
 	hs_buf_free(&out);
 	return rc;
+}
+
+int tp_core_on_request(tp_core_t *c, const char *src, const uint8_t *msg, size_t len,
+                       size_t udp_limit, hs_buf_t *reply)
+{
+	tp_core_req_t in = {.src = src, .limit = udp_limit};
+	return tp_core_on_request_ex(c, &in, msg, len, reply);
 }

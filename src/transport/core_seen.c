@@ -30,17 +30,18 @@
 struct seen_entry {
 	uint8_t hash[16]; /* first 16 octets of SHA-256(SIG RR) */
 	char receiver[TP_IDENT_MAX];
-	char addr[64]; /* source address without port */
+	uint8_t addr[20]; /* guard_src_id: the source address */
+	uint8_t addrlen;
 	uint32_t expires_s;
 	uint8_t answers;
 	uint8_t used;
 };
 
-int seen_chunk_query(tp_core_t *c, const char *receiver, const char *src, const uint8_t *msg,
+int seen_chunk_query(tp_core_t *c, const char *receiver, const guard_req_t *g, const uint8_t *msg,
                      size_t len, size_t sig_off, uint32_t expiration)
 {
 	uint8_t md[HS_SHA256_LEN];
-	char addr[64];
+	uint8_t addr[20];
 	uint32_t now = (uint32_t)hs_now_s(c->env);
 	if (c->cfg.test_break & TP_TEST_BREAK_CHUNK_REPLAY)
 		return HS_OK;
@@ -49,13 +50,14 @@ int seen_chunk_query(tp_core_t *c, const char *receiver, const char *src, const 
 	if (c->seen == NULL)
 		c->seen = xcalloc(TP_SEEN_SLOTS, sizeof(*c->seen));
 	hs_sha256(msg + sig_off, len - sig_off, md);
-	core_src_addr(src, addr);
+	size_t addrlen = guard_src_id(g, addr);
 	size_t slot = ((size_t)md[0] << 8 | md[1]) % TP_SEEN_SLOTS;
 	struct seen_entry *e = &c->seen[slot];
 	int live = e->used && (int32_t)(e->expires_s - now) >= 0;
 	if (live && memcmp(e->hash, md, sizeof(e->hash)) == 0 &&
 	    strcmp(e->receiver, receiver) == 0) {
-		if (strcmp(e->addr, addr) != 0 || e->answers >= TP_SEEN_MAX_ANSWERS)
+		if (e->addrlen != addrlen || memcmp(e->addr, addr, addrlen) != 0 ||
+		    e->answers >= TP_SEEN_MAX_ANSWERS)
 			return HS_E_REPLAY;
 		e->answers++;
 		return HS_OK;
@@ -63,7 +65,8 @@ int seen_chunk_query(tp_core_t *c, const char *receiver, const char *src, const 
 	memset(e, 0, sizeof(*e));
 	memcpy(e->hash, md, sizeof(e->hash));
 	memcpy(e->receiver, receiver, strlen(receiver) + 1);
-	memcpy(e->addr, addr, strlen(addr) + 1);
+	memcpy(e->addr, addr, addrlen);
+	e->addrlen = (uint8_t)addrlen;
 	e->expires_s = expiration + TP_SEEN_SKEW;
 	e->answers = 1;
 	e->used = 1;

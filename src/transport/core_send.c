@@ -77,12 +77,25 @@ void send_free_all(tp_core_t *c)
 	}
 }
 
+/* Octets an envelope adds to a body (msgpack keys, ids, HPKE header,
+ * enc and tag), generously: for the chunk count check only. */
+#define ENV_OVERHEAD 1024
+
 int tp_core_send(tp_core_t *c, const char *to, const char *type, const uint8_t *body, size_t len,
                  const char *order_key, uint8_t msgid_out[TP_MSGID_LEN])
+{
+	tp_msg_opts_t o = {order_key, 0};
+	return tp_core_send_ex(c, to, type, body, len, &o, msgid_out);
+}
+
+int tp_core_send_ex(tp_core_t *c, const char *to, const char *type, const uint8_t *body, size_t len,
+                    const tp_msg_opts_t *opts, uint8_t msgid_out[TP_MSGID_LEN])
 {
 	static const uint8_t empty_map = 0x80;
 	st_outq_item_t it;
 	char hex[2 * TP_MSGID_LEN + 1];
+	const char *order_key = opts ? opts->order_key : NULL;
+	uint64_t life;
 	if (c == NULL || to == NULL || type == NULL || (body == NULL && len > 0))
 		return HS_E_INVAL;
 	const tp_peer_t *p = tp_registry_find(c->reg, to);
@@ -92,6 +105,13 @@ int tp_core_send(tp_core_t *c, const char *to, const char *type, const uint8_t *
 		return HS_E_UNKNOWN_TYPE;
 	if (len > TP_BODY_MAX)
 		return HS_E_LIMIT;
+	/* QUEUE-3: a message that needs more chunks than a CHUNK sequence
+	 * number counts is refused now, not retried until it expires */
+	if ((len + ENV_OVERHEAD + c->cfg.chunk_size - 1) / c->cfg.chunk_size > 65535)
+		return HS_E_LIMIT;
+	life = opts && opts->lifetime_ms && opts->lifetime_ms < c->cfg.lifetime_ms
+	           ? opts->lifetime_ms
+	           : c->cfg.lifetime_ms;
 	if (len == 0) {
 		body = &empty_map;
 		len = 1;
@@ -109,7 +129,7 @@ int tp_core_send(tp_core_t *c, const char *to, const char *type, const uint8_t *
 	it.body = (uint8_t *)body;
 	it.bodylen = len;
 	it.created_ms = core_wall_ms(c);
-	it.expires_ms = it.created_ms + (int64_t)c->cfg.lifetime_ms;
+	it.expires_ms = it.created_ms + (int64_t)life;
 	rc = st_outq_add(c->st, &it, &it.seq);
 	if (rc != HS_OK)
 		return rc;
@@ -234,6 +254,32 @@ static void fail_attempt(tp_core_t *c, out_item_t *o, const char *why)
 	          o->attempts, hex, o->peer, why, (unsigned long long)d);
 }
 
+/*
+ * COOKIE-4: R answered BADCOOKIE (it is under load and we had no valid
+ * server cookie); cc_learn has taken the fresh one. Send again at once,
+ * without counting a failure; after a second BADCOOKIE in a row, over
+ * TCP, where no cookie is needed.
+ */
+static void cookie_again(tp_core_t *c, out_item_t *o)
+{
+	char hex[2 * TP_MSGID_LEN + 1];
+	c->stats.cookie_retries++;
+	if (++o->cookie_retries >= 2)
+		o->force_tcp = 1;
+	if (o->distid[0] && !o->confirming)
+		dist_drop(c, o->distid);
+	if (!o->confirming)
+		o->distid[0] = '\0';
+	if (o->token)
+		core_tok_drop(c, o->token);
+	o->token = 0;
+	o->state = o->confirming ? IT_FETCHING : IT_IDLE;
+	o->next_mono = core_mono(c);
+	id_hex(o->msgid, hex);
+	log_debug(SUB, "'%s': BADCOOKIE from '%s' for '%s'; again%s", c->self, o->peer, hex,
+	          o->force_tcp ? " over TCP" : "");
+}
+
 /* ---- attempts ------------------------------------------------------------- */
 
 static int seal(tp_core_t *c, out_item_t *o, const tp_peer_t *p, const char *distid, hs_buf_t *env)
@@ -266,10 +312,28 @@ static void attempt(tp_core_t *c, out_item_t *o)
 	size_t qlen = 0;
 	int inl = 0;
 	const tp_peer_t *p = tp_registry_find(c->reg, o->peer);
-	const char *why = "no HPKE key for the peer";
-	if (p == NULL || p->hpke == NULL)
-		goto fail;
-	why = "sealing failed";
+	const char *why = "sealing failed";
+	if (p == NULL || p->hpke == NULL) {
+		/* QUEUE-2: nothing to seal to; no attempt until the peer changes
+		 * (tp_core_peer_changed) or the message expires */
+		char hex[2 * TP_MSGID_LEN + 1];
+		id_hex(o->msgid, hex);
+		c->stats.parked++;
+		o->state = IT_IDLE;
+		o->next_mono = UINT64_MAX;
+		log_info(SUB, "'%s': message '%s' waits: no HPKE key for '%s'", c->self, hex,
+		         o->peer);
+		return;
+	}
+	/* MEM-1: a fetch-mode envelope must fit the distribution memory;
+	 * otherwise wait for distributions to finish (no failure counted) */
+	if (o->bodylen + ENV_OVERHEAD > c->cfg.inline_limit && c->stats.dist_bytes > 0 &&
+	    c->stats.dist_bytes + o->bodylen + ENV_OVERHEAD > c->cfg.dist_memory) {
+		c->stats.dist_waits++;
+		o->state = IT_IDLE;
+		o->next_mono = core_mono(c) + c->cfg.retry_min_ms;
+		return;
+	}
 	if (tp_distid_new(c->env, o->distid) != HS_OK || seal(c, o, p, o->distid, &env) != HS_OK)
 		goto fail;
 	why = "cannot build the NOTIFY";
@@ -278,13 +342,14 @@ static void attempt(tp_core_t *c, out_item_t *o)
 	if (env.len <= c->cfg.inline_limit && env.len <= TP_CHUNK_DATA_MAX) {
 		hs_opt_chunk_t ch = {HS_CHUNK_FMT_HPKE, NULL, 0, env.data, (uint16_t)env.len};
 		if (hs_opt_chunk_encode(&ch, &opt, NULL) == HS_OK &&
-		    dns_build_query(c, TP_OP_NOTIFY, qname, qlen, opt.data, opt.len, &msg) ==
-		        HS_OK &&
+		    dns_build_query(c, p->identity, TP_OP_NOTIFY, qname, qlen, opt.data, opt.len,
+		                    &msg) == HS_OK &&
 		    msg.len <= c->cfg.inline_limit)
 			inl = 1;
 	}
 	if (!inl) {
-		if (dns_build_query(c, TP_OP_NOTIFY, qname, qlen, NULL, 0, &msg) != HS_OK)
+		if (dns_build_query(c, p->identity, TP_OP_NOTIFY, qname, qlen, NULL, 0, &msg) !=
+		    HS_OK)
 			goto fail;
 		why = "distribution too large";
 		if (dist_new(c, p->identity, o->distid, o->msgid, env.data, env.len) == NULL)
@@ -305,7 +370,8 @@ static void attempt(tp_core_t *c, out_item_t *o)
 	else
 		c->stats.sent_fetch++;
 	size_t mlen = msg.len;
-	o->token = core_push_action(c, TP_ACT_NOTIFY, p->identity, msg.len > TP_EDNS_SIZE, &msg);
+	o->token = core_push_action(c, TP_ACT_NOTIFY, p->identity,
+	                            msg.len > TP_EDNS_SIZE || o->force_tcp, &msg);
 	tok_t *t = core_tok_add(c, o->token, TP_ACT_NOTIFY);
 	memcpy(t->msgid, o->msgid, TP_MSGID_LEN);
 	snprintf(t->peer, sizeof(t->peer), "%s", p->identity);
@@ -388,6 +454,18 @@ void send_run(tp_core_t *c)
 	}
 }
 
+void tp_core_peer_changed(tp_core_t *c, const char *identity)
+{
+	char canon[TP_IDENT_MAX];
+	if (c == NULL || identity == NULL || tp_ident_canon(identity, canon) != HS_OK)
+		return;
+	for (out_item_t *o = c->items; o; o = o->next)
+		if (o->state == IT_IDLE && o->next_mono == UINT64_MAX &&
+		    strcmp(o->peer, canon) == 0)
+			o->next_mono = core_mono(c);
+	send_run(c);
+}
+
 void send_deadline(tp_core_t *c, uint64_t now, uint64_t *best)
 {
 	int64_t wall = core_wall_ms(c);
@@ -429,7 +507,7 @@ static void confirm(tp_core_t *c, out_item_t *o)
 	size_t qlen = 0;
 	const tp_peer_t *p = tp_registry_find(c->reg, o->peer);
 	if (p == NULL || tp_name_notify(o->distid, c->self, qname, &qlen) != HS_OK ||
-	    dns_build_query(c, TP_OP_NOTIFY, qname, qlen, NULL, 0, &msg) != HS_OK) {
+	    dns_build_query(c, p->identity, TP_OP_NOTIFY, qname, qlen, NULL, 0, &msg) != HS_OK) {
 		hs_buf_free(&msg);
 		fail_attempt(c, o, "cannot build the confirming NOTIFY");
 		return;
@@ -437,7 +515,7 @@ static void confirm(tp_core_t *c, out_item_t *o)
 	o->confirming = 1;
 	o->confirms++;
 	c->stats.confirms_sent++;
-	o->token = core_push_action(c, TP_ACT_NOTIFY, p->identity, 0, &msg);
+	o->token = core_push_action(c, TP_ACT_NOTIFY, p->identity, o->force_tcp, &msg);
 	tok_t *t = core_tok_add(c, o->token, TP_ACT_NOTIFY);
 	memcpy(t->msgid, o->msgid, TP_MSGID_LEN);
 	snprintf(t->peer, sizeof(t->peer), "%s", p->identity);
@@ -514,7 +592,13 @@ void send_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *r
 		return;
 	}
 	const tp_peer_t *p = tp_registry_find(c->reg, t->peer);
+	unsigned rc12 = 0;
+	int echoed = cc_learn(c, t->peer, resp, len, &rc12);
 	int rc = dns_verify_response(c, p, resp, len, &r, &rcode);
+	if (rc != HS_OK && echoed && rc12 == TP_RCODE_BADCOOKIE) {
+		cookie_again(c, o);
+		return;
+	}
 	if (rc != HS_OK || rcode != TP_RC_NOERROR) {
 		dns_error_text(resp, len, desc, sizeof(desc));
 		if (rc != HS_OK)
@@ -537,6 +621,7 @@ void send_on_response(tp_core_t *c, const tok_t *t, int status, const uint8_t *r
 		return;
 	}
 	dist_t *d = o->distid[0] ? dist_find(c, o->distid) : NULL;
+	o->cookie_retries = 0;
 	switch (rcpt.status) {
 	case TP_RCPT_RECEIVED:
 	case TP_RCPT_DUPLICATE:

@@ -13,10 +13,11 @@
 #include "wire/proto.h"
 #include "wire/rr_chunk.h"
 
-static void dist_free(dist_t *d)
+static void dist_free(tp_core_t *c, dist_t *d)
 {
 	if (d == NULL)
 		return;
+	c->stats.dist_bytes -= d->env.len;
 	hs_buf_free(&d->manifest);
 	hs_buf_free(&d->env);
 	free(d->served);
@@ -38,10 +39,11 @@ dist_t *dist_new(tp_core_t *c, const char *receiver, const char *distid,
 	snprintf(d->man.receiver, sizeof(d->man.receiver), "%s", receiver);
 	hs_sha256(env, len, d->man.sha256);
 	if (tp_manifest_plan(&d->man) != HS_OK || tp_manifest_encode(&d->manifest, &d->man)) {
-		dist_free(d);
+		dist_free(c, d);
 		return NULL;
 	}
 	hs_buf_append(&d->env, env, len);
+	c->stats.dist_bytes += d->env.len;
 	d->served = xcalloc(d->man.chunk_count + 1u, 1);
 	d->expires_mono = core_mono(c) + c->cfg.lifetime_ms;
 	d->next = c->dists;
@@ -63,7 +65,7 @@ void dist_drop(tp_core_t *c, const char *distid)
 		if (strcmp((*pp)->distid, distid) == 0) {
 			dist_t *d = *pp;
 			*pp = d->next;
-			dist_free(d);
+			dist_free(c, d);
 			return;
 		}
 }
@@ -85,7 +87,7 @@ void dist_expire(tp_core_t *c, uint64_t now, uint64_t *best)
 		if (d->expires_mono <= now) {
 			*pp = d->next;
 			log_debug(SUB, "'%s': distribution '%s' expired", c->self, d->distid);
-			dist_free(d);
+			dist_free(c, d);
 			continue;
 		}
 		if (d->expires_mono < *best)

@@ -22,6 +22,7 @@ void tp_endpoint_config_default(tp_endpoint_config_t *cfg)
 	cfg->udp_max = 1232;
 	cfg->tcp_idle_ms = 10000;
 	cfg->tcp_max_conns = 64;
+	cfg->tcp_max_per_source = 8;
 	cfg->tcp_max_inflight = 32;
 	cfg->tcp_max_buffered = 262144;
 	cfg->tcp_max_msg = TP_MSG_MAX;
@@ -43,6 +44,8 @@ static void config_fix(tp_endpoint_config_t *cfg)
 		cfg->tcp_idle_ms = d.tcp_idle_ms;
 	if (cfg->tcp_max_conns == 0)
 		cfg->tcp_max_conns = d.tcp_max_conns;
+	if (cfg->tcp_max_per_source == 0)
+		cfg->tcp_max_per_source = d.tcp_max_per_source;
 	if (cfg->tcp_max_inflight == 0)
 		cfg->tcp_max_inflight = d.tcp_max_inflight;
 	if (cfg->tcp_max_buffered == 0)
@@ -166,23 +169,79 @@ static void udp_datagram(tp_endpoint_t *ep, const tp_peer_addr_t *src, const uin
 	ep_dispatch(ep, src, TP_EP_UDP, msg, len, ep_reply_new(ep, TP_EP_UDP, src, limit, NULL));
 }
 
+/* Send the replies made during a burst: one sendmmsg for all of them. */
+static void udp_out_flush(tp_endpoint_t *ep)
+{
+	struct mmsghdr mm[EP_TX_BATCH];
+	struct iovec iov[EP_TX_BATCH];
+	unsigned i, done = 0;
+
+	for (i = 0; i < ep->nout; i++) {
+		iov[i].iov_base = ep->out[i].msg;
+		iov[i].iov_len = ep->out[i].len;
+		memset(&mm[i], 0, sizeof(mm[i]));
+		mm[i].msg_hdr.msg_name = &ep->out[i].dst.ss;
+		mm[i].msg_hdr.msg_namelen = ep->out[i].dst.len;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (done < ep->nout) {
+		int n = sendmmsg(ep->udp_fd, mm + done, ep->nout - done, 0);
+		if (n <= 0) {
+			/* this one failed (a full buffer, say): the rest still go */
+			log_debug(TP_LOG, "udp reply sendmmsg: %s", strerror(errno));
+			ep->ctr.udp_send_err++;
+			done++;
+			continue;
+		}
+		ep->ctr.udp_out += (uint64_t)n;
+		done += (unsigned)n;
+	}
+	for (i = 0; i < ep->nout; i++)
+		free(ep->out[i].msg);
+	ep->nout = 0;
+}
+
 static void udp_readable(evutil_socket_t fd, short what, void *arg)
 {
 	tp_endpoint_t *ep = arg;
-	for (int i = 0; i < UDP_READS_PER_EVENT; i++) {
-		tp_peer_addr_t src;
-		memset(&src, 0, sizeof(src));
-		src.len = sizeof(src.ss);
-		ssize_t n = recvfrom(fd, ep->rxbuf, sizeof(ep->rxbuf), 0,
-		                     (struct sockaddr *)&src.ss, &src.len);
+	struct mmsghdr mm[EP_RX_BATCH];
+	struct iovec iov[EP_RX_BATCH];
+	tp_peer_addr_t src[EP_RX_BATCH];
+	int rounds = UDP_READS_PER_EVENT / EP_RX_BATCH;
+
+	ep->in_burst = 1;
+	while (rounds-- > 0) {
+		for (int i = 0; i < EP_RX_BATCH; i++) {
+			iov[i].iov_base = ep->rxbufs + (size_t)i * ep->rx_size;
+			iov[i].iov_len = ep->rx_size;
+			memset(&mm[i], 0, sizeof(mm[i]));
+			memset(&src[i], 0, sizeof(src[i]));
+			mm[i].msg_hdr.msg_name = &src[i].ss;
+			mm[i].msg_hdr.msg_namelen = sizeof(src[i].ss);
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		int n = recvmmsg(fd, mm, EP_RX_BATCH, MSG_DONTWAIT, NULL);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				log_debug(TP_LOG, "udp recvfrom: %s", strerror(errno));
-			return;
+				log_debug(TP_LOG, "udp recvmmsg: %s", strerror(errno));
+			break;
 		}
-		ep->ctr.udp_in++;
-		udp_datagram(ep, &src, ep->rxbuf, (size_t)n);
+		for (int i = 0; i < n; i++) {
+			ep->ctr.udp_in++;
+			if (mm[i].msg_hdr.msg_flags & MSG_TRUNC) { /* larger than we take */
+				ep->ctr.udp_dropped++;
+				continue;
+			}
+			src[i].len = mm[i].msg_hdr.msg_namelen;
+			udp_datagram(ep, &src[i], iov[i].iov_base, mm[i].msg_len);
+		}
+		if (n < EP_RX_BATCH)
+			break;
 	}
+	ep->in_burst = 0;
+	udp_out_flush(ep);
 }
 
 static void listener_error(struct evconnlistener *l, void *arg)
@@ -212,6 +271,10 @@ int tp_endpoint_new(tp_loop_t *loop, const tp_peer_addr_t *addr, const tp_endpoi
 		tp_endpoint_config_default(&ep->cfg);
 	config_fix(&ep->cfg);
 	ep->addr = bound;
+	/* any datagram (a peer's udp-max may exceed ours): EP_RX_BATCH
+	 * buffers of the largest DNS message, 1 MiB per endpoint */
+	ep->rx_size = TP_MSG_MAX;
+	ep->rxbufs = xmalloc(EP_RX_BATCH * ep->rx_size);
 	ep->handler = handler;
 	ep->arg = arg;
 	ep->udp_fd = udp;
@@ -244,6 +307,7 @@ cleanup:
 			evconnlistener_free(ep->listener);
 			tcp = -1;
 		}
+		free(ep->rxbufs);
 		free(ep);
 	}
 	if (udp >= 0)
@@ -268,7 +332,9 @@ void tp_endpoint_free(tp_endpoint_t *ep)
 		reply_free(LIST_FIRST(&ep->replies));
 	evconnlistener_free(ep->listener);
 	event_free(ep->udp_ev);
+	udp_out_flush(ep);
 	close(ep->udp_fd);
+	free(ep->rxbufs);
 	free(ep);
 }
 
@@ -309,7 +375,18 @@ int tp_reply_send(tp_reply_t *r, const uint8_t *msg, size_t len)
 		ep->ctr.oversize++;
 		return HS_E_RANGE;
 	}
-	if (r->proto == TP_EP_UDP) {
+	if (r->proto == TP_EP_UDP && ep->in_burst) {
+		/* leaves with the burst's other replies (udp_out_flush) */
+		if (ep->nout == EP_TX_BATCH)
+			udp_out_flush(ep);
+		struct ep_udp_out *o = &ep->out[ep->nout++];
+		o->msg = xmemdup(msg, len);
+		o->len = len;
+		o->dst = r->src;
+		ep->ctr.replies++;
+		if (msg[2] & (EP_FLAG_TC >> 8))
+			ep->ctr.truncated++;
+	} else if (r->proto == TP_EP_UDP) {
 		ssize_t n = sendto(ep->udp_fd, msg, len, 0, (const struct sockaddr *)&r->src.ss,
 		                   r->src.len);
 		if (n != (ssize_t)len) {
@@ -332,6 +409,12 @@ int tp_reply_send(tp_reply_t *r, const uint8_t *msg, size_t len)
 	}
 	reply_free(r);
 	return rc;
+}
+
+void tp_reply_accept(tp_reply_t *r)
+{
+	if (r != NULL && r->proto == TP_EP_TCP && r->conn != NULL)
+		ep_srv_accepted(r->conn);
 }
 
 void tp_reply_drop(tp_reply_t *r)

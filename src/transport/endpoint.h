@@ -65,6 +65,15 @@ tp_timer_t *tp_timer_add(tp_loop_t *loop, uint64_t ms, tp_timer_fn cb, void *arg
 /* Cancel a pending timer; its callback will not run. NULL-safe. */
 void tp_timer_cancel(tp_timer_t *t);
 
+/*
+ * Watch descriptor `fd` (not owned): `cb(arg)` runs on the loop each time
+ * it is readable, until tp_watch_free. Never NULL (allocation failure
+ * aborts). Free the watches before their loop.
+ */
+typedef struct tp_watch tp_watch_t;
+tp_watch_t *tp_watch_add(tp_loop_t *loop, int fd, tp_timer_fn cb, void *arg);
+void tp_watch_free(tp_watch_t *w); /* NULL-safe */
+
 /* ---- addresses ---------------------------------------------------------- */
 
 /* A socket address (plain data). */
@@ -158,12 +167,20 @@ typedef struct tp_endpoint_config {
 	/* UDP: the largest reply sent and request size advertised by the
 	 * upper layer; client messages above it go over TCP. Default 1232. */
 	unsigned udp_max;
-	/* TCP server: idle time before a connection with nothing in flight is
-	 * closed, also the stall limit for writes. Default 10000 ms. */
+	/* TCP server: a connection with nothing in flight is closed this
+	 * long after it was accepted or after its last ACCEPTED request
+	 * (tp_reply_accept): requests that prove nothing do not keep it
+	 * open. Also the stall limit for writes. Default 10000 ms. */
 	unsigned tcp_idle_ms;
-	/* TCP server: concurrent connections; one more is closed at once
-	 * after accept. Default 64. */
+	/* TCP server: concurrent connections. At the cap a new connection
+	 * evicts the idle one (nothing in flight) that has gone longest
+	 * without an accepted request, those that never had one first; if
+	 * none is idle the newcomer is closed at once. Default 64. */
 	unsigned tcp_max_conns;
+	/* TCP server: connections from one address; at the cap a new one
+	 * evicts that address's oldest idle connection, or is closed.
+	 * Default 8. */
+	unsigned tcp_max_per_source;
 	/* TCP server: requests in flight on one connection before the
 	 * endpoint stops reading from it. Default 32. */
 	unsigned tcp_max_inflight;
@@ -227,6 +244,14 @@ size_t tp_reply_limit(const tp_reply_t *r);
 int tp_reply_send(tp_reply_t *r, const uint8_t *msg, size_t len);
 /* Do not answer; the reply is consumed. NULL-safe. */
 void tp_reply_drop(tp_reply_t *r);
+
+/*
+ * The request of this (pending) reply was accepted: it proved who sent
+ * it (a verified SIG(0), an allowed zone transfer). Over TCP this renews
+ * the connection's idle time and protects it from eviction before
+ * connections without accepted requests. No effect over UDP. NULL-safe.
+ */
+void tp_reply_accept(tp_reply_t *r);
 
 /*
  * A reply of several messages on TCP (an AXFR or IXFR): `next` is asked
@@ -293,29 +318,31 @@ void tp_send_cancel(tp_send_t *s);
 /* ---- counters ---------------------------------------------------------- */
 
 typedef struct tp_counters {
-	uint64_t udp_in;          /* datagrams received */
-	uint64_t udp_out;         /* datagrams sent */
-	uint64_t udp_dropped;     /* datagrams ignored: short, unmatched, no handler */
-	uint64_t udp_send_err;    /* sendto failures */
-	uint64_t tcp_accepted;    /* server connections accepted */
-	uint64_t tcp_refused_cap; /* closed at once: connection cap reached */
-	uint64_t tcp_idle_closed; /* server connections closed as idle */
-	uint64_t tcp_closed;      /* server connections closed, any reason */
-	uint64_t tcp_bad_frame;   /* connections closed for a bad length/message */
-	uint64_t tcp_msgs_in;     /* messages received over TCP (both sides) */
-	uint64_t tcp_msgs_out;    /* messages sent over TCP (both sides) */
-	uint64_t tcp_bytes_in;    /* octets received over TCP (both sides) */
-	uint64_t tcp_connects;    /* client connections opened */
-	uint64_t requests;        /* requests handed to the handler */
-	uint64_t replies;         /* replies sent */
-	uint64_t replies_lost;    /* replies for a TCP client that had gone */
-	uint64_t truncated;       /* UDP replies sent with TC=1 */
-	uint64_t oversize;        /* tp_reply_send refused: above the limit */
-	uint64_t sends;           /* tp_send calls accepted */
-	uint64_t tcp_fallbacks;   /* client: TC=1 answers retried over TCP */
-	uint64_t retries;         /* client: attempts after the first */
-	uint64_t timeouts;        /* client: requests failed with HS_E_TIMEOUT */
-	uint64_t mismatched;      /* client: responses discarded (id/addr/question) */
+	uint64_t udp_in;             /* datagrams received */
+	uint64_t udp_out;            /* datagrams sent */
+	uint64_t udp_dropped;        /* datagrams ignored: short, unmatched, no handler */
+	uint64_t udp_send_err;       /* sendto failures */
+	uint64_t tcp_accepted;       /* server connections accepted */
+	uint64_t tcp_refused_cap;    /* closed at once: connection cap reached, none idle */
+	uint64_t tcp_refused_source; /* closed at once: per-source cap, none idle */
+	uint64_t tcp_evicted;        /* idle connections closed to admit a new one */
+	uint64_t tcp_idle_closed;    /* server connections closed as idle */
+	uint64_t tcp_closed;         /* server connections closed, any reason */
+	uint64_t tcp_bad_frame;      /* connections closed for a bad length/message */
+	uint64_t tcp_msgs_in;        /* messages received over TCP (both sides) */
+	uint64_t tcp_msgs_out;       /* messages sent over TCP (both sides) */
+	uint64_t tcp_bytes_in;       /* octets received over TCP (both sides) */
+	uint64_t tcp_connects;       /* client connections opened */
+	uint64_t requests;           /* requests handed to the handler */
+	uint64_t replies;            /* replies sent */
+	uint64_t replies_lost;       /* replies for a TCP client that had gone */
+	uint64_t truncated;          /* UDP replies sent with TC=1 */
+	uint64_t oversize;           /* tp_reply_send refused: above the limit */
+	uint64_t sends;              /* tp_send calls accepted */
+	uint64_t tcp_fallbacks;      /* client: TC=1 answers retried over TCP */
+	uint64_t retries;            /* client: attempts after the first */
+	uint64_t timeouts;           /* client: requests failed with HS_E_TIMEOUT */
+	uint64_t mismatched;         /* client: responses discarded (id/addr/question) */
 } tp_counters_t;
 
 void tp_endpoint_counters(const tp_endpoint_t *ep, tp_counters_t *out);

@@ -18,6 +18,9 @@
 
 #define TP_LOG "transport"
 
+#define EP_RX_BATCH 16 /* datagrams per recvmmsg */
+#define EP_TX_BATCH 32 /* replies per sendmmsg */
+
 /* Header flag bits (second header word). */
 #define EP_FLAG_QR     0x8000u
 #define EP_FLAG_TC     0x0200u
@@ -46,6 +49,9 @@ struct srv_conn {
 	unsigned inflight;  /* replies handed out, not yet sent or dropped */
 	int paused;         /* reading disabled (inflight or output cap) */
 	struct event *kick; /* resumes frame processing outside callbacks */
+	struct event *idle; /* fires tcp_idle_ms after the last accepted request */
+	int verified;       /* it has carried an accepted request */
+	uint64_t last_ok;   /* mono ms: accepted, or its last accepted request */
 	/* multi-message replies, oldest first (endpoint_stream.c) */
 	struct ep_stream *streams;
 	LIST_ENTRY(srv_conn) link;
@@ -108,7 +114,17 @@ struct tp_endpoint {
 	LIST_HEAD(, cli_conn) cli;
 	LIST_HEAD(, tp_send) sends;
 	LIST_HEAD(, tp_reply) replies;
-	uint8_t rxbuf[TP_MSG_MAX];
+	/* UDP in bursts: recvmmsg into EP_RX_BATCH buffers of rx_size, and
+	 * the replies made during a burst leave together (sendmmsg) */
+	uint8_t *rxbufs; /* EP_RX_BATCH x rx_size */
+	size_t rx_size;
+	int in_burst;
+	struct ep_udp_out {
+		uint8_t *msg;
+		size_t len;
+		tp_peer_addr_t dst;
+	} out[EP_TX_BATCH];
+	unsigned nout;
 };
 
 /* endpoint.c */
@@ -126,6 +142,10 @@ void ep_srv_write(struct srv_conn *c, const uint8_t *msg, size_t len);
 /* A reply on `c` was sent or dropped: in-flight count and reading state. */
 void ep_srv_reply_done(struct srv_conn *c);
 void ep_srv_close(struct srv_conn *c, const char *why);
+/* A request on `c` was accepted: renew its idle time. */
+void ep_srv_accepted(struct srv_conn *c);
+/* Monotonic milliseconds. */
+uint64_t ep_mono_ms(void);
 /* The next whole frame at the head of `in`: HS_OK with the message in
  * `msg`, `len` (valid until the input is drained), HS_E_AGAIN, or
  * HS_E_MALFORMED (see tp_frame_peek). Nothing is drained. */

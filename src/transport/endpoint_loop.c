@@ -138,3 +138,36 @@ cleanup:
 		event_free(ticker);
 	return rc;
 }
+
+struct tp_watch {
+	struct event *ev;
+	tp_timer_fn cb;
+	void *arg;
+};
+
+static void watch_fire(evutil_socket_t fd, short what, void *arg)
+{
+	tp_watch_t *w = arg;
+	w->cb(w->arg);
+}
+
+tp_watch_t *tp_watch_add(tp_loop_t *loop, int fd, tp_timer_fn cb, void *arg)
+{
+	tp_watch_t *w = xcalloc(1, sizeof(*w));
+	w->cb = cb;
+	w->arg = arg;
+	w->ev = event_new(loop->base, fd, EV_READ | EV_PERSIST, watch_fire, w);
+	if (w->ev == NULL || event_add(w->ev, NULL) != 0) {
+		log_err(TP_LOG, "cannot watch descriptor %d", fd);
+		abort();
+	}
+	return w;
+}
+
+void tp_watch_free(tp_watch_t *w)
+{
+	if (w == NULL)
+		return;
+	event_free(w->ev);
+	free(w);
+}

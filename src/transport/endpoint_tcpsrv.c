@@ -2,17 +2,24 @@
  * endpoint_tcpsrv.c -- the TCP server side: accepted connections, 2-octet
  * length framing, pipelining, idle timeout, connection and buffer caps.
  *
- * Policy: beyond tcp_max_conns a new connection is closed right after
- * accept (the established ones keep working). A connection is idle when
- * no request is in flight and no output is queued; idle for tcp_idle_ms
- * means closed. Reading stops (no new requests are parsed) while
- * tcp_max_inflight requests await replies or more than tcp_max_buffered
- * octets of replies are queued; it resumes when both drop.
+ * Policy (draft-hsync-transport 9.8, 9.9, TCP-1..TCP-4): a connection is
+ * idle when no request is in flight and no output is queued. It is closed
+ * when it has been idle tcp_idle_ms after it was accepted or after its
+ * last ACCEPTED request (tp_reply_accept: a verified SIG(0)); requests
+ * that prove nothing do not keep it open, so a client without a key
+ * cannot hold slots by sending something now and then. At tcp_max_conns
+ * (or tcp_max_per_source from one address) a new connection evicts the
+ * idle one that has gone longest without an accepted request, those that
+ * never had one first; when none is idle the newcomer is closed. Reading
+ * stops (no new requests are parsed) while tcp_max_inflight requests
+ * await replies or more than tcp_max_buffered octets of replies are
+ * queued; it resumes when both drop.
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -48,6 +55,7 @@ void ep_srv_close(struct srv_conn *c, const char *why)
 	ep->n_srv--;
 	ep->ctr.tcp_closed++;
 	event_free(c->kick);
+	event_free(c->idle);
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -55,6 +63,47 @@ void ep_srv_close(struct srv_conn *c, const char *why)
 static size_t out_len(const struct srv_conn *c)
 {
 	return evbuffer_get_length(bufferevent_get_output(c->bev));
+}
+
+uint64_t ep_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void arm_idle(struct srv_conn *c)
+{
+	unsigned ms = c->ep->cfg.tcp_idle_ms;
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
+	evtimer_add(c->idle, &tv);
+}
+
+/* A streamed reply (an AXFR going out) holds its request's in-flight
+ * count until it ends; streams is checked too so that no change there
+ * can make a streaming connection idle (evictable). */
+static int is_idle(const struct srv_conn *c)
+{
+	return c->inflight == 0 && c->streams == NULL && out_len(c) == 0;
+}
+
+void ep_srv_accepted(struct srv_conn *c)
+{
+	c->verified = 1;
+	c->last_ok = ep_mono_ms();
+	arm_idle(c);
+}
+
+static void srv_idle(evutil_socket_t fd, short what, void *arg)
+{
+	struct srv_conn *c = arg;
+	if (!is_idle(c)) {
+		/* waiting for our own replies is not idleness */
+		arm_idle(c);
+		return;
+	}
+	c->ep->ctr.tcp_idle_closed++;
+	ep_srv_close(c, "idle timeout");
 }
 
 /* Pause or resume reading after the in-flight count or the output changed. */
@@ -173,21 +222,10 @@ static void srv_write(struct bufferevent *bev, void *arg)
 static void srv_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct srv_conn *c = arg;
-	tp_endpoint_t *ep = c->ep;
 
 	if (what & BEV_EVENT_TIMEOUT) {
-		if (what & BEV_EVENT_WRITING) {
-			ep_srv_close(c, "write stalled");
-			return;
-		}
-		if (c->inflight > 0 || out_len(c) > 0) {
-			/* waiting for our own replies is not idleness */
-			if (!c->paused)
-				bufferevent_enable(bev, EV_READ);
-			return;
-		}
-		ep->ctr.tcp_idle_closed++;
-		ep_srv_close(c, "idle timeout");
+		/* only writes have a bufferevent timeout (idleness is srv_idle) */
+		ep_srv_close(c, "write stalled");
 		return;
 	}
 	if (what & BEV_EVENT_EOF) {
@@ -207,6 +245,66 @@ static void count_in(struct evbuffer *buf, const struct evbuffer_cb_info *info, 
 	ep->ctr.tcp_bytes_in += info->n_added;
 }
 
+/* Same address, any port. */
+static int same_host(const tp_peer_addr_t *a, const tp_peer_addr_t *b)
+{
+	if (a->ss.ss_family != b->ss.ss_family)
+		return 0;
+	if (a->ss.ss_family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)&a->ss)->sin_addr,
+		              &((const struct sockaddr_in *)&b->ss)->sin_addr, 4) == 0;
+	return memcmp(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr,
+	              &((const struct sockaddr_in6 *)&b->ss)->sin6_addr, 16) == 0;
+}
+
+/* The idle connection to give up for a newcomer (of `host` only, if not
+ * NULL): never verified before verified, then the longest without an
+ * accepted request. NULL when none is idle. */
+static struct srv_conn *victim(tp_endpoint_t *ep, const tp_peer_addr_t *host)
+{
+	struct srv_conn *c, *best = NULL;
+	LIST_FOREACH(c, &ep->srv, link)
+	{
+		if (!is_idle(c) || (host != NULL && !same_host(&c->peer, host)))
+			continue;
+		if (best == NULL || c->verified < best->verified ||
+		    (c->verified == best->verified &&
+		     (c->last_ok < best->last_ok ||
+		      (c->last_ok == best->last_ok && c->serial < best->serial))))
+			best = c;
+	}
+	return best;
+}
+
+/* Room for a connection from `peer`: 1 (an idle one may have been
+ * evicted for it), 0 when it must be closed. */
+static int make_room(tp_endpoint_t *ep, const tp_peer_addr_t *peer)
+{
+	struct srv_conn *c, *v;
+	unsigned same = 0;
+	LIST_FOREACH(c, &ep->srv, link)
+	same += same_host(&c->peer, peer);
+	if (same >= ep->cfg.tcp_max_per_source) {
+		v = victim(ep, peer);
+		if (v == NULL) {
+			ep->ctr.tcp_refused_source++;
+			return 0;
+		}
+		ep->ctr.tcp_evicted++;
+		ep_srv_close(v, "evicted: per-source connection cap");
+	}
+	if (ep->n_srv >= ep->cfg.tcp_max_conns) {
+		v = victim(ep, NULL);
+		if (v == NULL) {
+			ep->ctr.tcp_refused_cap++;
+			return 0;
+		}
+		ep->ctr.tcp_evicted++;
+		ep_srv_close(v, "evicted: connection cap");
+	}
+	return 1;
+}
+
 void ep_srv_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
                    void *arg)
 {
@@ -215,9 +313,8 @@ void ep_srv_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr
 	char txt[80];
 
 	ep_addr_from_sa(&peer, sa, (socklen_t)salen);
-	if (ep->n_srv >= ep->cfg.tcp_max_conns || ep->closing) {
+	if (ep->closing || !make_room(ep, &peer)) {
 		close(fd);
-		ep->ctr.tcp_refused_cap++;
 		if (hs_log_get_level() >= HS_LOG_DEBUG) {
 			tp_peer_addr_str(&peer, txt, sizeof(txt));
 			log_debug(TP_LOG, "tcp connection from '%s' closed: %u connections open",
@@ -238,12 +335,15 @@ void ep_srv_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr
 	c->peer = peer;
 	c->serial = ++ep->serial;
 	c->kick = event_new(ep->loop->base, -1, 0, srv_kick, c);
-	if (c->kick == NULL)
+	c->idle = evtimer_new(ep->loop->base, srv_idle, c);
+	if (c->kick == NULL || c->idle == NULL)
 		abort();
-	struct timeval idle = {(time_t)(ep->cfg.tcp_idle_ms / 1000),
-	                       (suseconds_t)(ep->cfg.tcp_idle_ms % 1000) * 1000};
+	c->last_ok = ep_mono_ms();
+	arm_idle(c);
+	struct timeval stall = {(time_t)(ep->cfg.tcp_idle_ms / 1000),
+	                        (suseconds_t)(ep->cfg.tcp_idle_ms % 1000) * 1000};
 	bufferevent_setcb(bev, srv_read, srv_write, srv_event, c);
-	bufferevent_set_timeouts(bev, &idle, &idle);
+	bufferevent_set_timeouts(bev, NULL, &stall);
 	/* input never holds more than one largest frame beyond what is parsed */
 	bufferevent_setwatermark(bev, EV_READ, 0, 2 + (size_t)ep->cfg.tcp_max_msg);
 	bufferevent_setwatermark(bev, EV_WRITE, ep->cfg.tcp_max_buffered / 2, 0);

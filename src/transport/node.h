@@ -4,17 +4,23 @@
  * static peer registry from a configuration (nodeconf.h).
  *
  * The node is the I/O half of the transport:
- *   - every DNS request the endpoint receives goes to tp_core_on_request
+ *   - every DNS request the endpoint receives goes to tp_core_on_request_ex
  *     and its reply is sent at once (the core truncates to the endpoint's
- *     UDP limit itself, signed, with TC=1);
+ *     UDP limit itself, signed, with TC=1), or not at all when the core
+ *     rate limits it; a request the core accepted (verified SIG(0))
+ *     renews its TCP connection (tp_reply_accept);
  *   - every action the core produces (a NOTIFY, a CHUNK query) is sent
  *     with tp_send (UDP first, TCP on TC=1 or when the core prefers TCP)
  *     and its outcome handed back with tp_core_on_response;
  *   - one timer is kept armed at tp_core_next_deadline and runs
  *     tp_core_tick.
- * Nothing of the queue lives only in the node: messages are persisted by
- * the core before tp_node_send returns, so stopping (or killing) a node
- * loses nothing; a new node on the same store resumes the queue.
+ * Nothing of the queue lives only in the node: messages are written to
+ * the store before tp_node_send returns and committed with the loop
+ * round's group commit before any of their NOTIFYs leave; a receipt,
+ * the inbox hook and the outcome hook wait for the commit of the writes
+ * they report (COMMIT-1, COMMIT-2). Stopping (or killing) a node loses
+ * nothing that was sent or acknowledged; a new node on the same store
+ * resumes the queue.
  *
  * Single-threaded: every call runs on the loop's thread. Callbacks run
  * inside loop callbacks and may call tp_node_send and the store's inbox
@@ -94,6 +100,11 @@ void tp_node_request_stop(tp_node_t *node);
  */
 int tp_node_send(tp_node_t *node, const char *to, const char *type, const uint8_t *body, size_t len,
                  const char *order_key, uint8_t msgid_out[TP_MSGID_LEN]) HS_CHECK_RESULT;
+/* The same with per-message options (tp_core_send_ex: order key,
+ * lifetime). */
+int tp_node_send_ex(tp_node_t *node, const char *to, const char *type, const uint8_t *body,
+                    size_t len, const tp_msg_opts_t *opts,
+                    uint8_t msgid_out[TP_MSGID_LEN]) HS_CHECK_RESULT;
 
 /*
  * Point peer `identity` at a new address and port (the registry's entry
@@ -126,12 +137,39 @@ int tp_node_set_peer(tp_node_t *node, const char *identity, const char *ip, uint
 typedef int (*tp_node_request_fn)(void *arg, const tp_peer_addr_t *src, int proto, size_t limit,
                                   const uint8_t *msg, size_t len, hs_buf_t *reply);
 void tp_node_set_request_hook(tp_node_t *node, tp_node_request_fn fn, void *arg);
+/* Called by the hook during its call: the request proved who sent it (a
+ * zone transfer to an allowed address, say). Over TCP this keeps the
+ * connection from being closed as idle or evicted first (TCP-2), and the
+ * answer is not rate limited (below). */
+void tp_node_request_accepted(tp_node_t *node);
+
+/*
+ * The step every answer the application builds goes through before it is
+ * sent: the request hook's (done by the node), and those of hsyncd's zone
+ * server (tp_zs_set_answer_step). The answer gets a COOKIE option with a
+ * fresh server cookie when the request `req` carried a COOKIE and the
+ * answer stays within `limit` octets (draft-hsync-transport COOKIE-5).
+ * Over UDP, unless the source proved its address with a valid server
+ * cookie or `accepted` (the request proved who sent it: an allowed
+ * transfer, a verified TSIG), answers are limited per /24 or /56 at the
+ * configured answer-rate (LOAD-7): over it `answer` is emptied (send
+ * nothing), every rrl-slip-th replaced by a TC=1 reply. An empty `answer`
+ * is left alone. NULL-safe.
+ */
+void tp_node_answer_step(tp_node_t *node, const tp_peer_addr_t *src, int proto, const uint8_t *req,
+                         size_t reqlen, size_t limit, int accepted, hs_buf_t *answer);
+/* What tp_node_answer_step may add to an answer (its COOKIE option):
+ * build answers this much below the requester's limit. */
+#define TP_NODE_ANSWER_ROOM 40
 
 /*
  * A request the application answers itself with the endpoint's reply in
  * hand (hsyncd's zone server: streamed AXFR/IXFR over TCP). Asked before
  * the request hook above; returns 1 when it took `reply` (it must then
  * send, stream or drop it, now or later), 0 otherwise. NULL removes it.
+ * The node does nothing to such answers: the hook passes its answers
+ * through tp_node_answer_step and accepts (tp_reply_accept) what proved
+ * its sender itself.
  */
 typedef int (*tp_node_reply_fn)(void *arg, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
                                 size_t len, tp_reply_t *reply);
@@ -153,7 +191,11 @@ typedef struct tp_node_stats {
 	tp_core_stats_t core;
 	size_t pending, dists, fetches;
 	tp_counters_t ep;
-	uint64_t sends_failed; /* actions that tp_send could not even start */
+	uint64_t sends_failed;      /* actions that tp_send could not even start */
+	uint64_t commits;           /* group commits that wrote something */
+	uint64_t committed_replies; /* replies that waited for one of them */
+	uint64_t answers_limited;   /* request-hook answers dropped or sent as
+	                             * TC=1 by the answer rate limit */
 } tp_node_stats_t;
 void tp_node_stats(const tp_node_t *node, tp_node_stats_t *out);
 /* The core's counters for one peer (tp_core_peer_stats): HS_OK, or

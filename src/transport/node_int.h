@@ -7,6 +7,7 @@
 #include "transport/registry.h"
 
 struct node_event;
+struct node_held;
 
 struct tp_node {
 	tp_loop_t *loop;
@@ -22,17 +23,29 @@ struct tp_node {
 	tp_node_hooks_t hooks;
 	tp_node_request_fn req_hook;
 	void *req_arg;
+	int hook_accepted; /* the hook called tp_node_request_accepted */
 	/* the reply hook (tp_node_set_reply_hook) */
 	tp_node_reply_fn reply_hook;
 	void *reply_arg;
 	tp_send_opts_t send_opts;
 	tp_timer_t *timer;       /* at the core's next deadline */
+	uint64_t timer_due;      /* when it fires (env's monotonic ms) */
 	tp_timer_t *kick;        /* the first round after start */
+	tp_timer_t *flush_timer; /* commits the batch, then sends what waited */
+	tp_watch_t *sync_watch;  /* the store's background sync reports */
+	uint64_t last_ticket;    /* the newest commit that wrote */
+	uint64_t durable;        /* the newest commit known on disk */
+	struct node_held *held;  /* replies waiting for the commit */
+	size_t nheld, capheld;
+	int flushing;
+	uint64_t commits, committed_replies;
+	struct hs_rl *answer_rl; /* answers of the request hook per network (LOAD-7) */
+	unsigned slip;
+	uint64_t answers_limited;
 	struct node_event *events;
 	size_t nevents, capevents;
 	uint64_t sends_failed;
-	int inbox_flag;
-	int pumping, pump_again, stopping, listening;
+	int stopping, listening;
 };
 
 /* Own key pairs from the configured files. */

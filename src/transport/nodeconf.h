@@ -100,6 +100,17 @@ typedef struct tp_conf {
 	unsigned fetch_timeout_ms;
 	unsigned budget_rate;
 	unsigned budget_burst;
+	unsigned unproven_rate;
+	unsigned unproven_burst;
+	unsigned rrl_rate; /* 0: no response rate limiting */
+	unsigned rrl_slip; /* 0: never slip */
+	unsigned log_interval_ms;
+	unsigned tcp_max_conns;
+	unsigned tcp_max_per_source;
+	unsigned tcp_idle_ms;
+	unsigned dist_memory_mib;
+	unsigned fetch_memory_mib;
+	unsigned answer_rate; /* 0: no limit */
 	tp_conf_peer_t *peers;
 	size_t npeers;
 } tp_conf_t;

@@ -33,6 +33,17 @@ static const struct knob {
     {"fetch-timeout", offsetof(tp_conf_t, fetch_timeout_ms)},
     {"budget-rate", offsetof(tp_conf_t, budget_rate)},
     {"budget-burst", offsetof(tp_conf_t, budget_burst)},
+    {"unproven-rate", offsetof(tp_conf_t, unproven_rate)},
+    {"unproven-burst", offsetof(tp_conf_t, unproven_burst)},
+    {"rrl-rate", offsetof(tp_conf_t, rrl_rate)},
+    {"rrl-slip", offsetof(tp_conf_t, rrl_slip)},
+    {"log-interval", offsetof(tp_conf_t, log_interval_ms)},
+    {"tcp-max-conns", offsetof(tp_conf_t, tcp_max_conns)},
+    {"tcp-max-per-source", offsetof(tp_conf_t, tcp_max_per_source)},
+    {"tcp-idle", offsetof(tp_conf_t, tcp_idle_ms)},
+    {"dist-memory", offsetof(tp_conf_t, dist_memory_mib)},
+    {"fetch-memory", offsetof(tp_conf_t, fetch_memory_mib)},
+    {"answer-rate", offsetof(tp_conf_t, answer_rate)},
 };
 
 struct from {

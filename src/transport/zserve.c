@@ -73,6 +73,13 @@ void tp_zs_set_keys(tp_zs_t *zs, const tp_tsig_key_t *keys, size_t n)
 	zs->nkeys = n;
 }
 
+void tp_zs_set_answer_step(tp_zs_t *zs, tp_zs_answer_fn fn, void *arg, size_t room)
+{
+	zs->step = fn;
+	zs->step_arg = arg;
+	zs->step_room = fn != NULL ? room : 0;
+}
+
 const tp_tsig_key_t *zs_key(const tp_zs_t *zs, const char *name)
 {
 	for (size_t i = 0; i < zs->nkeys; i++)
@@ -353,80 +360,118 @@ static void xfr_done(void *arg, int status)
 	free(x);
 }
 
-static void send_rcode(const zn_query_t *q, unsigned rcode, tp_tsig_ctx_t *ctx, tp_reply_t *reply)
+/* One request being answered. */
+struct zs_rq {
+	tp_zs_t *zs;
+	const tp_peer_addr_t *src;
+	int proto;
+	const uint8_t *msg;
+	size_t len;
+	tp_reply_t *reply;
+	tp_tsig_ctx_t *ctx; /* the exchange's TSIG; NULL: unsigned */
+	int accepted;       /* it proved who sent it (allowed transfer, TSIG) */
+};
+
+/* The room an answer is built in: the requester's limit less what the
+ * answer step and the TSIG add. */
+static size_t answer_limit(const struct zs_rq *rq)
+{
+	size_t lim = tp_reply_limit(rq->reply), less = rq->zs->step_room + (rq->ctx ? 120 : 0);
+	return lim >= 512 + less ? lim - less : lim;
+}
+
+/* Send `m`, one message, as the answer: through the answer step (COOKIE,
+ * rate limit), then TSIG-signed. The reply is consumed either way. */
+static int send_answer(const struct zs_rq *rq, hs_buf_t *m)
+{
+	tp_zs_t *zs = rq->zs;
+	int rc = HS_OK;
+	if (zs->step != NULL)
+		zs->step(zs->step_arg, rq->src, rq->proto, rq->msg, rq->len,
+		         tp_reply_limit(rq->reply) - (rq->ctx ? 120 : 0), rq->accepted, m);
+	if (m->len == 0)
+		rc = HS_E_NOTFOUND; /* rate limited: no answer */
+	if (rc == HS_OK)
+		rc = maybe_sign(rq->ctx, m);
+	if (rc == HS_OK) {
+		rc = tp_reply_send(rq->reply, m->data, m->len);
+		if (rc != HS_E_RANGE)
+			return rc; /* sent, or the client has gone (consumed) */
+	}
+	tp_reply_drop(rq->reply);
+	return rc;
+}
+
+static void send_rcode(const struct zs_rq *rq, const zn_query_t *q, unsigned rcode)
 {
 	hs_buf_t m = HS_BUF_INIT;
-	if (zn_answer_rcode(q, rcode, 0, &m) == HS_OK && maybe_sign(ctx, &m) == HS_OK &&
-	    tp_reply_send(reply, m.data, m.len) != HS_E_RANGE) {
-		hs_buf_free(&m);
-		return;
-	}
-	tp_reply_drop(reply);
+	if (zn_answer_rcode(q, rcode, 0, &m) == HS_OK)
+		(void)send_answer(rq, &m);
+	else
+		tp_reply_drop(rq->reply);
 	hs_buf_free(&m);
 }
 
 /* AXFR / IXFR for zone zz. */
-static void serve_xfr(tp_zs_t *zs, struct zs_zone *zz, const tp_peer_addr_t *src, int proto,
-                      const uint8_t *msg, size_t len, const zn_query_t *q, const char *key,
-                      tp_tsig_ctx_t *ctx, tp_reply_t *reply)
+static void serve_xfr(struct zs_rq *rq, struct zs_zone *zz, const zn_query_t *q, const char *key)
 {
+	tp_zs_t *zs = rq->zs;
+	tp_tsig_ctx_t *ctx = rq->ctx;
 	char from[80];
 	const char *why = NULL;
 	zn_xfr_req_t req;
 	zn_out_t *o = NULL;
 	hs_errmsg_t em;
-	tp_peer_addr_str(src, from, sizeof(from));
-	if (xfr_allowed(zz, src, key, &why) != HS_OK) {
+	tp_peer_addr_str(rq->src, from, sizeof(from));
+	if (xfr_allowed(zz, rq->src, key, &why) != HS_OK) {
 		zz->st.refused++;
-		struct zs_down *d = xfr_down(zz, src);
+		struct zs_down *d = xfr_down(zz, rq->src);
 		if (d != NULL)
 			d->pub.refused++;
 		log_notice(ZS_LOG, "zone transfer of '%s' to '%s' refused: %s", zz->name, from,
 		           why);
-		send_rcode(q, RC_REFUSED, ctx, reply);
-		tp_tsig_ctx_free(ctx);
+		send_rcode(rq, q, RC_REFUSED);
 		return;
 	}
-	if (q->qtype == ZN_TYPE_AXFR && proto != TP_EP_TCP) {
-		send_rcode(q, RC_NOTIMP, ctx, reply); /* AXFR is TCP only (RFC 5936 4.2) */
-		tp_tsig_ctx_free(ctx);
+	/* TCP-2: an allowed transfer proves its sender; over TCP its
+	 * connection is kept (not idle while streaming, not evicted first) */
+	rq->accepted = 1;
+	tp_reply_accept(rq->reply);
+	if (q->qtype == ZN_TYPE_AXFR && rq->proto != TP_EP_TCP) {
+		send_rcode(rq, q, RC_NOTIMP); /* AXFR is TCP only (RFC 5936 4.2) */
 		return;
 	}
-	if (zn_xfr_req_parse(msg, len, &req, &em) != HS_OK) {
+	if (zn_xfr_req_parse(rq->msg, rq->len, &req, &em) != HS_OK) {
 		log_info(ZS_LOG, "zone transfer request from '%s': %s", from, em.text);
-		send_rcode(q, RC_FORMERR, ctx, reply);
-		tp_tsig_ctx_free(ctx);
+		send_rcode(rq, q, RC_FORMERR);
 		return;
 	}
 	zn_snap_t *snap = zn_zone_snapshot(zz->z);
 	zn_out_opts_t opts = {0, 0};
-	if (proto != TP_EP_TCP) {
+	if (rq->proto != TP_EP_TCP) {
 		opts.udp = 1;
-		/* room for the TSIG of the answer */
-		opts.max_msg = tp_reply_limit(reply) - (ctx ? 120 : 0);
+		/* room for the TSIG of the answer and the answer step */
+		opts.max_msg = answer_limit(rq);
 	}
 	int rc = zn_out_new(snap, zz->j, &req, &opts, &o);
 	uint32_t serial = zn_snap_serial(snap);
 	zn_snap_release(snap);
 	if (rc != HS_OK) {
-		send_rcode(q, RC_FORMERR, ctx, reply);
-		tp_tsig_ctx_free(ctx);
+		send_rcode(rq, q, RC_FORMERR);
 		return;
 	}
 	zz->st.xfrs++;
-	if (proto != TP_EP_TCP) {
+	if (rq->proto != TP_EP_TCP) {
 		hs_buf_t m = HS_BUF_INIT;
-		if (zn_out_next(o, &m) == HS_OK && maybe_sign(ctx, &m) == HS_OK &&
-		    tp_reply_send(reply, m.data, m.len) != HS_E_RANGE) {
-			record_xfr(zz, src, o, serial, hs_now_s(zs->env));
+		if (zn_out_next(o, &m) != HS_OK)
+			tp_reply_drop(rq->reply);
+		else if (send_answer(rq, &m) == HS_OK) {
+			record_xfr(zz, rq->src, o, serial, hs_now_s(zs->env));
 			log_info(ZS_LOG, "zone '%s' serial %u to '%s' over UDP: %s", zz->name,
 			         serial, from, zn_out_kind_name(zn_out_kind(o)));
-		} else {
-			tp_reply_drop(reply);
 		}
 		hs_buf_free(&m);
 		zn_out_free(o);
-		tp_tsig_ctx_free(ctx);
 		return;
 	}
 	struct zs_xfr *x = xcalloc(1, sizeof(*x));
@@ -435,9 +480,10 @@ static void serve_xfr(tp_zs_t *zs, struct zs_zone *zz, const tp_peer_addr_t *src
 	x->tsig = ctx;
 	memcpy(x->apex, zz->apex, zz->apex_len);
 	x->apex_len = zz->apex_len;
-	x->src = *src;
+	x->src = *rq->src;
 	x->serial = serial;
-	if (tp_reply_stream(reply, xfr_next, xfr_done, x) != HS_OK) {
+	rq->ctx = NULL; /* the stream's now */
+	if (tp_reply_stream(rq->reply, xfr_next, xfr_done, x) != HS_OK) {
 		zn_out_free(o);
 		tp_tsig_ctx_free(ctx);
 		free(x);
@@ -449,7 +495,6 @@ int tp_zs_request(tp_zs_t *zs, const tp_peer_addr_t *src, int proto, const uint8
 {
 	tp_req_info_t ri;
 	char key[TP_TSIG_NAME_MAX] = "", from[80];
-	tp_tsig_ctx_t *ctx = NULL;
 	hs_errmsg_t em;
 	if (zs == NULL || msg == NULL || reply == NULL)
 		return 0;
@@ -464,6 +509,7 @@ int tp_zs_request(tp_zs_t *zs, const tp_peer_addr_t *src, int proto, const uint8
 	/* SIG(0) and other additional records are the transport's */
 	if (ri.arcount > (unsigned)(ri.has_opt ? 1 : 0) + (has_tsig ? 1 : 0))
 		return 0;
+	struct zs_rq rq = {zs, src, proto, msg, len, reply, NULL, 0};
 	zn_query_t q;
 	memset(&q, 0, sizeof(q));
 	q.id = ri.id;
@@ -475,7 +521,6 @@ int tp_zs_request(tp_zs_t *zs, const tp_peer_addr_t *src, int proto, const uint8
 	q.has_opt = ri.has_opt;
 	q.edns_version = ri.edns_version;
 	q.dnssec_ok = ri.has_opt && (ri.edns_flags & 0x8000) != 0;
-	q.limit = tp_reply_limit(reply);
 	q.tcp = proto == TP_EP_TCP;
 	zz->st.queries++;
 	if (has_tsig) {
@@ -483,21 +528,28 @@ int tp_zs_request(tp_zs_t *zs, const tp_peer_addr_t *src, int proto, const uint8
 		int rc = HS_E_NOKEY;
 		hs_errmsg_clear(&em);
 		if (k != NULL) {
-			ctx = tp_tsig_ctx_new(k);
-			rc = tp_tsig_verify(ctx, msg, len, &em);
+			rq.ctx = tp_tsig_ctx_new(k);
+			rc = tp_tsig_verify(rq.ctx, msg, len, &em);
 		}
 		if (rc != HS_OK) {
 			tp_peer_addr_str(src, from, sizeof(from));
 			log_notice(ZS_LOG, "request for '%s' from '%s' refused: %s", zz->name, from,
 			           k ? hs_errmsg_str(&em) : "unknown TSIG key");
 			zz->st.notauth++;
-			tp_tsig_ctx_free(ctx);
-			send_rcode(&q, RC_NOTAUTH, NULL, reply);
+			tp_tsig_ctx_free(rq.ctx);
+			rq.ctx = NULL;
+			q.limit = answer_limit(&rq);
+			send_rcode(&rq, &q, RC_NOTAUTH);
 			return 1;
 		}
+		/* a verified TSIG proves who sent the request */
+		rq.accepted = 1;
+		tp_reply_accept(reply);
 	}
+	q.limit = answer_limit(&rq);
 	if (xfr) {
-		serve_xfr(zs, zz, src, proto, msg, len, &q, key, ctx, reply);
+		serve_xfr(&rq, zz, &q, key);
+		tp_tsig_ctx_free(rq.ctx);
 		return 1;
 	}
 	hs_buf_t m = HS_BUF_INIT;
@@ -505,10 +557,10 @@ int tp_zs_request(tp_zs_t *zs, const tp_peer_addr_t *src, int proto, const uint8
 	int rc = zn_answer(snap, &q, &m);
 	zn_snap_release(snap);
 	if (rc == HS_OK)
-		rc = maybe_sign(ctx, &m);
-	if (rc != HS_OK || tp_reply_send(reply, m.data, m.len) == HS_E_RANGE)
+		(void)send_answer(&rq, &m);
+	else
 		tp_reply_drop(reply);
 	hs_buf_free(&m);
-	tp_tsig_ctx_free(ctx);
+	tp_tsig_ctx_free(rq.ctx);
 	return 1;
 }

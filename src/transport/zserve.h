@@ -16,7 +16,9 @@
  * Access (ZONE-7): AXFR/IXFR only to addresses listed for the zone; an
  * entry may name a TSIG key, and then the request must carry a TSIG with
  * that key that verifies. Otherwise REFUSED, with a log line naming the
- * zone, the client and the reason. A request with a TSIG under a key we
+ * zone, the client and the reason. An allowed transfer is an accepted
+ * request for the endpoint (tp_reply_accept: over TCP it keeps its
+ * connection from idle eviction, draft-hsync-transport TCP-2). A request with a TSIG under a key we
  * do not know, or one that does not verify, gets NOTAUTH (RFC 8945 5.2;
  * sent without a TSIG record). Plain queries are answered to anyone.
  *
@@ -67,6 +69,21 @@ void tp_zs_free(tp_zs_t *zs);
 
 /* The TSIG keys (copied; replaces the previous set). */
 void tp_zs_set_keys(tp_zs_t *zs, const tp_tsig_key_t *keys, size_t n);
+
+/*
+ * A step every answer sent in one message goes through before it is
+ * TSIG-signed and sent (hsyncd: tp_node_answer_step, the node's server
+ * cookies and answer rate limit, draft-hsync-transport COOKIE-5 and
+ * LOAD-7). `accepted`: the request proved who sent it (a transfer to an
+ * allowed address, a verified TSIG). The step may rewrite `answer` (add
+ * a COOKIE, replace it by TC=1) or empty it (nothing is sent). Answers
+ * are built `room` octets below the requester's limit so that what the
+ * step adds fits. Streamed transfers (TCP) do not go through it. NULL
+ * removes it.
+ */
+typedef void (*tp_zs_answer_fn)(void *arg, const tp_peer_addr_t *src, int proto, const uint8_t *req,
+                                size_t reqlen, size_t limit, int accepted, hs_buf_t *answer);
+void tp_zs_set_answer_step(tp_zs_t *zs, tp_zs_answer_fn fn, void *arg, size_t room);
 
 /*
  * Serve zone `z` (its apex names it) with journal `j` (may be NULL),

@@ -44,7 +44,10 @@ struct tp_zs {
 	size_t nkeys;
 	struct zs_zone **zones;
 	size_t nzones, capzones;
-	hs_strmap_t *idx; /* apex (presentation, any case) -> zone */
+	hs_strmap_t *idx;     /* apex (presentation, any case) -> zone */
+	tp_zs_answer_fn step; /* tp_zs_set_answer_step */
+	void *step_arg;
+	size_t step_room;
 };
 
 /* zserve.c */

@@ -108,6 +108,15 @@ int hs_rrtype_parse(const char *name, uint16_t *type)
 	return HS_E_UNKNOWN_TYPE;
 }
 
+/* Query-only types that ldns's record table does not name but that tdns
+ * and ldns write by name (a DSYNC for "every type" is "ANY"). */
+static const struct {
+	uint16_t code;
+	const char *name;
+} meta_types[] = {
+    {251, "IXFR"}, {252, "AXFR"}, {253, "MAILB"}, {254, "MAILA"}, {255, "ANY"},
+};
+
 int hs_rrtype_any_parse(const char *name, uint16_t *type)
 {
 	unsigned long v;
@@ -115,6 +124,11 @@ int hs_rrtype_any_parse(const char *name, uint16_t *type)
 		return HS_E_UNKNOWN_TYPE;
 	if (hs_rrtype_parse(name, type) == HS_OK || parse_typennn(name, type) == HS_OK)
 		return HS_OK;
+	for (size_t i = 0; i < sizeof(meta_types) / sizeof(meta_types[0]); i++)
+		if (strcasecmp(name, meta_types[i].name) == 0) {
+			*type = meta_types[i].code;
+			return HS_OK;
+		}
 	if (hs_parse_uint(name, strlen(name), 65535, 0, &v) == HS_OK) {
 		*type = (uint16_t)v;
 		return HS_OK;
@@ -133,6 +147,11 @@ void hs_rrtype_any_print(hs_buf_t *out, uint16_t type)
 		hs_buf_printf(out, "%s", ours);
 		return;
 	}
+	for (size_t i = 0; i < sizeof(meta_types) / sizeof(meta_types[0]); i++)
+		if (meta_types[i].code == type) {
+			hs_buf_printf(out, "%s", meta_types[i].name);
+			return;
+		}
 	const ldns_rr_descriptor *d = ldns_rr_descript(type);
 	/* only names that read back to the same number (ldns's table has a
 	 * few placeholder rows) */

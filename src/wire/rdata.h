@@ -39,10 +39,12 @@ int hs_rrtype_parse(const char *name, uint16_t *type) HS_CHECK_RESULT;
 /* 1 if hsync writes `type` (encodes from text), 0 for decode-only legacy
  * types and types that are not ours. */
 int hs_rrtype_writable(uint16_t type);
-/* Any RR type: hsync mnemonics first, then ldns's table ("CDS"), then
- * "TYPEnnn" or a plain decimal number. HS_E_UNKNOWN_TYPE otherwise. */
+/* Any RR type: hsync mnemonics first, then the query types IXFR, AXFR,
+ * MAILB, MAILA and ANY (251..255), ldns's table ("CDS"), then "TYPEnnn"
+ * or a plain decimal number. HS_E_UNKNOWN_TYPE otherwise. */
 int hs_rrtype_any_parse(const char *name, uint16_t *type) HS_CHECK_RESULT;
-/* Append the mnemonic of any RR type, or "TYPEnnn". */
+/* Append the mnemonic of any RR type ("ANY" for 255, as tdns and ldns
+ * write a DSYNC for every type), or "TYPEnnn". */
 void hs_rrtype_any_print(hs_buf_t *out, uint16_t type);
 
 /* Presentation RDATA (what follows the type in a zone file) -> wire. */

@@ -261,6 +261,21 @@ out=$(dig @127.0.0.1 -p "$HPORT" -b 127.0.0.1 +norec IXFR=$NEW example.test. 2>&
 out=$(dig @127.0.0.1 -p "$HPORT" -b 127.0.0.1 +norec +notcp IXFR=100 example.test. 2>&1)
 grep -q "192.0.2.2" <<<"$out" && ok "ZONE-5: UDP IXFR with the difference" || bad "UDP IXFR: $out"
 
+# ---- the node's answer step on a followed zone ------------------------------
+# COOKIE-5: the zone server's answers carry a server cookie; LOAD-7: to
+# sources without a valid one they are rate limited per network
+# (answer-rate 100/s): 1000 SOA queries in half a second from one /24 get
+# far fewer answers
+out=$(dig @127.0.0.1 -p "$HPORT" +norec +time=2 +tries=1 +cookie example.test. SOA 2>&1)
+SC=$(sed -n 's/^; COOKIE: \([0-9a-f]*\).*/\1/p' <<<"$out")
+[ "${#SC}" -eq 48 ] && grep -q "status: NOERROR" <<<"$out" &&
+	ok "COOKIE-5: a followed zone's SOA answer carries a server cookie" || bad "cookie: $out"
+out=$(/usr/bin/python3 "$HERE/../transport/flood.py" udp --port "$HPORT" --pps 2000 --seconds 0.5 \
+	--sources 24:0.9.2 --kind query --qname example.test. --qtype 6)
+ans=$(sed -n 's/.* answered=\([0-9]*\).*/\1/p' <<<"$out")
+[ -n "$ans" ] && [ "$ans" -lt 700 ] && ok "LOAD-7: a followed zone's answers rate limited ($out)" ||
+	bad "no rate limit on the zone server: $out"
+
 # ---- access and TSIG --------------------------------------------------------
 out=$(dig @127.0.0.1 -p "$HPORT" -b 127.0.0.6 +norec AXFR example.test. 2>&1)
 grep -q "Transfer failed" <<<"$out" && grep -q "refused: not in provide-xfr" "$TMP/hsyncd.log" &&

@@ -2,6 +2,8 @@
  * migration that adds them to a version 1 file. */
 #include "store_test.h"
 
+#include <poll.h>
+
 static const uint8_t ID1[ST_MSGID_LEN] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 static const uint8_t ID2[ST_MSGID_LEN] = {2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
 static const uint8_t ID3[ST_MSGID_LEN] = {3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3};
@@ -182,6 +184,184 @@ START_TEST(test_inbox_atomic)
 }
 END_TEST
 
+/* COMMIT-1: a group-commit batch. Writes inside it are visible to the
+ * handle, each write stays atomic (a failing one leaves nothing, the
+ * others stand), nothing is in the file before st_batch_commit, all of it
+ * after; st_batch_abort (and closing with a batch open) keeps nothing. */
+START_TEST(test_batch)
+{
+	char *path = stt_path("batch");
+	st_t *st = stt_open(path);
+	int seen = -1;
+	uint64_t n = 9;
+	ck_assert_int_eq(st_batch_commit(st), HS_E_STATE);
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(st_batch_begin(st), HS_E_STATE);
+	ck_assert(st_batch_open(st));
+	ck_assert(!st_batch_dirty(st));
+	st_outq_item_t a = item(ID1, "b.example.", NULL), b = item(ID2, "b.example.", NULL);
+	ck_assert_int_eq(st_outq_add(st, &a, NULL), HS_OK);
+	ck_assert(st_batch_dirty(st));
+	ck_assert_int_eq(st_outq_add(st, &a, NULL), HS_E_EXISTS); /* undone alone */
+	ck_assert_int_eq(st_outq_add(st, &b, NULL), HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID3, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert_int_eq(seen, 0);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID3, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert_int_eq(seen, 1);
+	ck_assert_int_eq(st_outq_finish(st, ID1, ST_OUTQ_DELIVERED, NULL, 3000), HS_OK);
+	ck_assert_int_eq(st_outq_count(st, ST_OUTQ_PENDING, &n), HS_OK);
+	ck_assert_uint_eq(n, 1);
+	st_outq_list_t l;
+	ck_assert_int_eq(st_outq_pending(st, &l), HS_OK);
+	ck_assert_uint_eq(l.n, 1);
+	st_outq_list_free(&l);
+	/* another connection sees nothing yet */
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM outq"), 0);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 0);
+	ck_assert_int_eq(st_batch_commit(st), HS_OK);
+	ck_assert(!st_batch_open(st));
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM outq"), 2);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 1);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM replay"), 1);
+	/* aborted, or closed before the commit: gone */
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(st_outq_finish(st, ID2, ST_OUTQ_DELIVERED, NULL, 3000), HS_OK);
+	st_batch_abort(st);
+	ck_assert_int_eq(st_outq_count(st, ST_OUTQ_PENDING, &n), HS_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID1, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	st_close(st);
+	st = stt_open(path);
+	ck_assert_int_eq(st_inbox_count(st, &n), HS_OK);
+	ck_assert_uint_eq(n, 1);
+	/* an empty batch commits fine */
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(st_batch_commit(st), HS_OK);
+	st_close(st);
+	free(path);
+}
+END_TEST
+
+/* A batch's write that fails inside the database (a trigger) leaves the
+ * batch's other writes. */
+START_TEST(test_batch_atomic_write)
+{
+	char *path = stt_path("batchatomic");
+	st_close(stt_open(path));
+	stt_sql_exec(path, "CREATE TRIGGER boom BEFORE INSERT ON inbox WHEN NEW.type = 'BOOM'"
+	                   " BEGIN SELECT RAISE(ABORT, 'injected'); END");
+	st_t *st = stt_open(path);
+	int seen = -1;
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID1, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert_int_ne(
+	    st_inbox_put(st, "a.example.", ID2, "BOOM", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID3, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert_int_eq(st_batch_commit(st), HS_OK);
+	st_close(st);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 2);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM replay"), 2);
+	free(path);
+}
+END_TEST
+
+/* COMMIT-3: a batch committed without waiting for the disk: visible at
+ * once, durable when the background sync reports its ticket on the
+ * descriptor; tickets grow; closing syncs what is left. */
+START_TEST(test_batch_async)
+{
+	char *path = stt_path("async");
+	st_t *st = stt_open(path);
+	uint64_t t1 = 0, t2 = 0, t3 = 0;
+	int seen = -1;
+	ck_assert_int_eq(st_sync_fd(st), -1);
+	ck_assert_uint_eq(st_sync_durable(st), UINT64_MAX);
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID1, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert_int_eq(st_batch_commit_async(st, &t1), HS_OK);
+	ck_assert_uint_ge(t1, 1);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 1);
+	int fd = st_sync_fd(st);
+	ck_assert_int_ge(fd, 0);
+	/* the report comes (bounded wait) */
+	struct pollfd pf = {fd, POLLIN, 0};
+	for (int i = 0; i < 100 && st_sync_durable(st) < t1; i++)
+		(void)poll(&pf, 1, 100);
+	ck_assert_uint_ge(st_sync_durable(st), t1);
+	/* a batch without writes: no new ticket */
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(st_batch_commit_async(st, &t2), HS_OK);
+	ck_assert_uint_eq(t2, t1);
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID2, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert_int_eq(st_batch_commit_async(st, &t3), HS_OK);
+	ck_assert_uint_gt(t3, t1);
+	/* a write outside batches is durable at once, as ever */
+	st_outq_item_t a = item(ID3, "b.example.", NULL);
+	ck_assert_int_eq(st_outq_add(st, &a, NULL), HS_OK);
+	st_close(st);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 2);
+	free(path);
+}
+END_TEST
+
+/* COMMIT-2: only the transport's writes join a batch. A write of the
+ * other tables (zones, contributions, zone keys, keys, trust) is durable
+ * when it returns, batch or not, as without batches: it ends the batch's
+ * transaction first (committed and synced, seen by another connection),
+ * the batch stays open and its later writes commit with it. */
+START_TEST(test_batch_durable_writes)
+{
+	char *path = stt_path("durable");
+	st_t *st = stt_open(path);
+	static const uint8_t snap[] = {1, 2, 3};
+	int seen = -1;
+	uint64_t t = 0;
+	ck_assert_int_eq(st_batch_begin(st), HS_OK);
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID1, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert(st_batch_dirty(st));
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 0);
+	ck_assert_int_eq(st_zone_put_snapshot(st, "z.example.", 7, snap, sizeof(snap), 100, 0, 0),
+	                 HS_OK);
+	/* on disk now, and what the batch held before it too */
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM zone_snapshot"), 1);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 1);
+	ck_assert(st_batch_open(st));
+	ck_assert(!st_batch_dirty(st));
+	/* a write with nothing of the batch before it */
+	ck_assert_int_eq(st_zone_add_journal(st, "z.example.", 7, 8, 101, snap, sizeof(snap), NULL),
+	                 HS_OK);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM zone_journal"), 1);
+	/* the batch goes on */
+	ck_assert_int_eq(
+	    st_inbox_put(st, "a.example.", ID2, "SYNC", BODY, sizeof(BODY), 200, 100, &seen),
+	    HS_OK);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 1);
+	ck_assert_int_eq(st_batch_commit_async(st, &t), HS_OK);
+	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM inbox"), 2);
+	st_close(st);
+	free(path);
+}
+END_TEST
+
 /* A file written by the version 1 schema (keys, trust, replay) gains the
  * queue tables and keeps its rows. */
 START_TEST(test_migrate_from_v1)
@@ -233,6 +413,10 @@ static Suite *store_queue_suite(void)
 	tcase_add_test(tc, test_outq_lifecycle);
 	tcase_add_test(tc, test_inbox_exactly_once);
 	tcase_add_test(tc, test_inbox_atomic);
+	tcase_add_test(tc, test_batch);
+	tcase_add_test(tc, test_batch_atomic_write);
+	tcase_add_test(tc, test_batch_async);
+	tcase_add_test(tc, test_batch_durable_writes);
 	tcase_add_test(tc, test_migrate_from_v1);
 	suite_add_tcase(s, tc);
 	return s;

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include "transport/cookie.h"
 #include "transport/manifest.h"
 #include "transport/names.h"
 #include "transport/tpmsg.h"
@@ -48,18 +49,28 @@ static void strip_sig(hs_buf_t *b, uint32_t now)
 	b->data[11] = (uint8_t)ar;
 }
 
-/* The reply's RCODE (12 bits) and EDE info code (0 if none); checks that
- * `responder` signed it, verifying the reply alone (SIG-10: a response's
- * signature does not cover the request). */
-static void reply_codes(h_world_t *w, int responder, const hs_buf_t *r, unsigned *rcode,
-                        unsigned *ede)
+/* The reply's RCODE (12 bits) and EDE info code (0 if none). With
+ * `reqlen` 0 the reply must be signed by `responder` (verifying the reply
+ * alone, SIG-10: a response's signature does not cover the request);
+ * otherwise it may instead be unsigned, and then no longer than `reqlen`
+ * octets (LOAD-4: a request that proved nothing gets an unsigned answer,
+ * amplification at most 1). *was_signed (may be NULL) says which. */
+static void reply_codes_ex(h_world_t *w, int responder, const hs_buf_t *r, size_t reqlen,
+                           unsigned *rcode, unsigned *ede, int *was_signed)
 {
 	dnsmsg_iter_t it;
 	dnsmsg_rr_t rr;
 	const sig0_key_t *keys[1] = {w->p[responder].sig0};
 	sig0_verdict_t v;
-	ck_assert_int_eq(sig0_verify(r->data, r->len, keys, 1, hs_now_s(&w->fake.env), NULL, &v),
-	                 HS_OK);
+	int vr = sig0_verify(r->data, r->len, keys, 1, hs_now_s(&w->fake.env), NULL, &v);
+	if (reqlen == 0 || vr == HS_OK) {
+		ck_assert_int_eq(vr, HS_OK);
+	} else {
+		ck_assert_int_eq(v.status, SIG0_UNSIGNED);
+		ck_assert_uint_le(r->len, reqlen);
+	}
+	if (was_signed != NULL)
+		*was_signed = vr == HS_OK;
 	ck_assert(r->data[2] & 0x80);
 	*rcode = r->data[3] & 15;
 	*ede = 0;
@@ -79,6 +90,12 @@ static void reply_codes(h_world_t *w, int responder, const hs_buf_t *r, unsigned
 			n -= 4 + ol;
 		}
 	}
+}
+
+static void reply_codes(h_world_t *w, int responder, const hs_buf_t *r, unsigned *rcode,
+                        unsigned *ede)
+{
+	reply_codes_ex(w, responder, r, 0, rcode, ede, NULL);
 }
 
 typedef struct snap {
@@ -112,6 +129,13 @@ static void same_state(const snap_t *a, const snap_t *b)
 	ck_assert_uint_eq(a->stats.fetches_started, b->stats.fetches_started);
 }
 
+/* The EDE a reply of `len` octets carries: none on a bare header. */
+static unsigned want_rede(unsigned rcode, unsigned ede, size_t len)
+{
+	(void)rcode;
+	return len == 12 ? 0 : ede;
+}
+
 /* Ask party `to` with `msg`; expect rcode/ede and no state change at
  * either core (SIG-20, TP-38). */
 static void expect_refused(h_world_t *w, int to, const hs_buf_t *msg, unsigned want_rcode,
@@ -122,9 +146,16 @@ static void expect_refused(h_world_t *w, int to, const hs_buf_t *msg, unsigned w
 	unsigned rcode = 99, ede = 99;
 	ck_assert_int_eq(
 	    tp_core_on_request(w->p[to].core, "192.0.2.1", msg->data, msg->len, 1232, &r), HS_OK);
-	reply_codes(w, to, &r, &rcode, &ede);
+	int sig = 1;
+	reply_codes_ex(w, to, &r, msg->len, &rcode, &ede, &sig);
 	ck_assert_uint_eq(rcode, want_rcode);
-	ck_assert_uint_eq(ede, want_ede);
+	/* an unsigned answer carries its EDE only when that still leaves it
+	 * no longer than the request (a code is 6 octets), and a request
+	 * that did not parse gets a bare header */
+	if (sig || r.len + 6 <= msg->len)
+		ck_assert_uint_eq(ede, want_rede(want_rcode, want_ede, r.len));
+	else
+		ck_assert(ede == want_ede || ede == 0);
 	tp_action_t a;
 	ck_assert_int_eq(tp_core_next_action(w->p[to].core, &a), HS_E_NOTFOUND);
 	snap_t a1 = snap(&w->p[0]), b1 = snap(&w->p[1]);
@@ -141,6 +172,21 @@ static void expect_refused(h_world_t *w, int to, const hs_buf_t *msg, unsigned w
 		}
 	ck_assert_int_ne(cls, -1);
 	ck_assert_int_ne(cls, TP_ERR_OTHER);
+	hs_buf_free(&r);
+}
+
+/* The same over TCP (a proven source): the answer is unsigned, too. */
+static void expect_refused_tcp(h_world_t *w, int to, const hs_buf_t *msg, unsigned want_rcode,
+                               unsigned want_ede)
+{
+	hs_buf_t r = {0};
+	unsigned rcode = 99, ede = 99;
+	tp_core_req_t in = {.src = "192.0.2.1", .tcp = 1, .limit = 65535};
+	ck_assert_int_eq(tp_core_on_request_ex(w->p[to].core, &in, msg->data, msg->len, &r), HS_OK);
+	ck_assert_int_eq(in.accepted, 0);
+	reply_codes_ex(w, to, &r, msg->len, &rcode, &ede, NULL);
+	ck_assert_uint_eq(rcode, want_rcode);
+	ck_assert_uint_eq(ede, want_ede);
 	hs_buf_free(&r);
 }
 
@@ -545,7 +591,10 @@ START_TEST(test_no_opt_no_opt)
 		hs_buf_reset(&r);
 		ck_assert_int_eq(
 		    tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r), HS_OK);
-		reply_codes(&w, 1, &r, &rcode, &ede);
+		/* unsigned before the SIG(0) verified (LOAD-4), signed after */
+		int sig = 0;
+		reply_codes_ex(&w, 1, &r, m.len, &rcode, &ede, &sig);
+		ck_assert_int_eq(sig, cases[i].sign == 1);
 		ck_assert_msg(!reply_has_opt(&r), "%s: reply has an OPT RR", cases[i].what);
 		ck_assert(r.data[2] & 0x04); /* AA */
 		ck_assert(r.data[2] & 0x01); /* RD copied */
@@ -603,7 +652,10 @@ START_TEST(test_chunk_query_replayed)
 	hs_buf_reset(&r);
 	ck_assert_int_eq(tp_core_on_request(w.p[0].core, "198.51.100.7", m.data, m.len, 1232, &r),
 	                 HS_OK);
-	reply_codes(&w, 0, &r, &rcode, &ede);
+	/* a copy proves nothing about its source: unsigned, minimal (LOAD-4) */
+	int sig = 1;
+	reply_codes_ex(&w, 0, &r, m.len, &rcode, &ede, &sig);
+	ck_assert_int_eq(sig, 0);
 	ck_assert_uint_eq(rcode, 5);
 	ck_assert_uint_eq(ede, 65283);
 	snap_t a1 = snap(&w.p[0]);
@@ -652,14 +704,22 @@ static void reply_receipt(const hs_buf_t *r, tp_receipt_t *rc)
 	int found = 0;
 	ck_assert_int_eq(dnsmsg_open(&it, r->data, r->len), HS_OK);
 	while (dnsmsg_next(&it, &rr) == HS_OK)
-		if (rr.type == 41 && rr.rdlen > 4) {
-			const uint8_t *p = r->data + rr.rdata_off;
-			hs_opt_chunk_t ch;
-			ck_assert_uint_eq((unsigned)(p[0] << 8 | p[1]), 65004);
-			ck_assert_int_eq(hs_opt_chunk_decode(p + 4, rr.rdlen - 4u, &ch, NULL),
-			                 HS_OK);
-			ck_assert_int_eq(tp_receipt_decode(ch.data, ch.data_len, rc), HS_OK);
-			found = 1;
+		if (rr.type == 41) {
+			/* option 65004, after the COOKIE when the request had one */
+			const uint8_t *p = r->data + rr.rdata_off, *end = p + rr.rdlen;
+			while (!found && end - p >= 4) {
+				size_t ol = (size_t)(p[2] << 8 | p[3]);
+				ck_assert_uint_le(ol, (size_t)(end - p - 4));
+				if ((p[0] << 8 | p[1]) == 65004) {
+					hs_opt_chunk_t ch;
+					ck_assert_int_eq(hs_opt_chunk_decode(p + 4, ol, &ch, NULL),
+					                 HS_OK);
+					ck_assert_int_eq(
+					    tp_receipt_decode(ch.data, ch.data_len, rc), HS_OK);
+					found = 1;
+				}
+				p += 4 + ol;
+			}
 		}
 	ck_assert(found);
 }
@@ -836,12 +896,30 @@ START_TEST(test_notify_during_fetch)
 }
 END_TEST
 
-/* requirements: SIG-21 TP-41 */
+/* The COOKIE option of a reply (server_len 0 when there is none). */
+static void reply_cookie(const hs_buf_t *r, tp_cookie_t *out)
+{
+	dnsmsg_iter_t it;
+	dnsmsg_rr_t rr;
+	memset(out, 0, sizeof(*out));
+	ck_assert_int_eq(dnsmsg_open(&it, r->data, r->len), HS_OK);
+	while (dnsmsg_next(&it, &rr) == HS_OK)
+		if (rr.type == 41 && tp_cookie_find(r->data + rr.rdata_off, rr.rdlen, out) != HS_OK)
+			memset(out, 0, sizeof(*out));
+}
+
+/* requirements: SIG-21 TP-41 LOAD-1, LOAD-2, LOAD-3, COOKIE-3, COOKIE-4.
+ * An unproven source whose budget is spent gets no more
+ * public-key work but BADCOOKIE with a fresh server cookie (unsigned, no
+ * longer than the request); with that cookie it is proven and has a
+ * budget of its own address; so has a request over TCP. */
 START_TEST(test_budget_exhausted)
 {
 	h_world_t w;
-	hs_buf_t m = {0};
+	hs_buf_t m = {0}, r = {0};
 	char distid[64];
+	unsigned rcode, ede;
+	tp_core_stats_t s;
 	h_world_init(&w);
 	w.p[1].cfg.budget_rate = 1;
 	w.p[1].cfg.budget_burst = 1;
@@ -849,8 +927,39 @@ START_TEST(test_budget_exhausted)
 	take_notify(&w, 10, &m, distid);
 	m.data[m.len - 5] ^= 0x40; /* bad signature: costs the one token */
 	expect_refused(&w, 1, &m, 5, 529);
-	expect_refused(&w, 1, &m, 5, 65281);
+	/* the /24's budget is spent: BADCOOKIE, with beta's server cookie */
+	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", m.data, m.len, 1232, &r),
+	                 HS_OK);
+	reply_codes_ex(&w, 1, &r, m.len, &rcode, &ede, NULL);
+	ck_assert_uint_eq(rcode, 23);
+	tp_cookie_t ck;
+	reply_cookie(&r, &ck);
+	ck_assert_uint_eq(ck.server_len, 16);
+	tp_core_stats(w.p[1].core, &s);
+	ck_assert_uint_eq(s.badcookie_sent, 1);
+	ck_assert_uint_eq(s.forged, 1);
+	/* alpha learns the cookie and sends again at once */
+	ck_assert_int_eq(tp_core_on_response(w.p[0].core, 1, HS_OK, r.data, r.len), HS_OK);
+	tp_action_t a;
+	ck_assert_int_eq(tp_core_next_action(w.p[0].core, &a), HS_OK);
+	ck_assert_int_eq(a.kind, TP_ACT_NOTIFY);
+	ck_assert_int_eq(a.prefer_tcp, 0);
+	tp_core_stats(w.p[0].core, &s);
+	ck_assert_uint_eq(s.cookie_retries, 1);
+	/* proven now: its own address's budget, and the message arrives */
+	hs_buf_reset(&r);
+	ck_assert_int_eq(tp_core_on_request(w.p[1].core, "192.0.2.1", a.msg, a.len, 1232, &r),
+	                 HS_OK);
+	reply_codes(&w, 1, &r, &rcode, &ede);
+	ck_assert_uint_eq(rcode, 0);
+	ck_assert_uint_eq(h_inbox_count(&w.p[1]), 1);
+	tp_core_stats(w.p[1].core, &s);
+	ck_assert_uint_eq(s.req_proven, 1);
+	/* that address's budget is spent too now: REFUSED, unsigned */
+	expect_refused_tcp(&w, 1, &m, 5, 65281);
+	tp_action_clear(&a);
 	hs_buf_free(&m);
+	hs_buf_free(&r);
 	h_world_free(&w);
 }
 END_TEST

@@ -114,6 +114,9 @@ static void srv_handler(tp_endpoint_t *ep, const tp_peer_addr_t *src, int proto,
 	else
 		s->seen_tcp++;
 	s->last_limit = tp_reply_limit(reply);
+	/* a question name starting with "ok" stands for a verified request */
+	if (len > 14 && msg[12] >= 2 && msg[13] == 'o' && msg[14] == 'k')
+		tp_reply_accept(reply);
 	if (s->mode == DROP_FIRST && s->seen <= s->drop_first) {
 		tp_reply_drop(reply);
 		return;
@@ -255,6 +258,20 @@ static void raw_connect_rcvbuf(struct raw *r, const tp_endpoint_t *ep, int rcvbu
 static void raw_connect(struct raw *r, const tp_endpoint_t *ep)
 {
 	raw_connect_rcvbuf(r, ep, 0);
+}
+
+/* From another loopback address (127.0.0.0/8 is all ours). */
+static void raw_connect_from(struct raw *r, const tp_endpoint_t *ep, const char *src)
+{
+	tp_peer_addr_t a, b;
+	tp_endpoint_addr(ep, &a);
+	ck_assert_int_eq(tp_peer_addr_parse(src, 0, &b), HS_OK);
+	memset(r, 0, sizeof(*r));
+	r->fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(r->fd, 0);
+	ck_assert_int_eq(bind(r->fd, (struct sockaddr *)&b.ss, b.len), 0);
+	ck_assert_int_eq(connect(r->fd, (struct sockaddr *)&a.ss, a.len), 0);
+	fcntl(r->fd, F_SETFL, fcntl(r->fd, F_GETFL) | O_NONBLOCK);
 }
 
 static void raw_close(struct raw *r)
@@ -958,12 +975,27 @@ START_TEST(test_tcp_idle)
 }
 END_TEST
 
-/* requirements: TP-53 */
+/* One query on `r`, its answer awaited. */
+static void raw_ask(tp_loop_t *loop, struct raw *r, const char *name)
+{
+	hs_buf_t q = HS_BUF_INIT;
+	build_query(&q, 1, name, 0);
+	int before = raw_frames(r);
+	raw_write_framed(r, q.data, q.len);
+	struct raw_wait w = {r, before + 1};
+	ck_assert_int_eq(tp_loop_run_until(loop, cond_frames, &w, WAIT_MS), HS_OK);
+	ck_assert_int_eq(r->eof, 0);
+	hs_buf_free(&q);
+}
+
+/* requirements: TP-53. TCP-3: at the cap a newcomer evicts the idle connection that has gone
+ * longest without an accepted request, those that never had one first;
+ * with none idle it is closed. */
 START_TEST(test_tcp_conn_cap)
 {
 	tp_loop_t *loop;
 	struct srv s;
-	struct raw c[3];
+	struct raw c[5];
 	tp_endpoint_config_t cfg;
 	hs_buf_t q = HS_BUF_INIT;
 	tp_endpoint_config_default(&cfg);
@@ -974,27 +1006,107 @@ START_TEST(test_tcp_conn_cap)
 	WAIT_CTR(loop, s.ep, tcp_accepted, 1);
 	raw_connect(&c[1], s.ep);
 	WAIT_CTR(loop, s.ep, tcp_accepted, 2);
+	/* c1 carries an accepted request, c0 only an ordinary one */
+	raw_ask(loop, &c[1], "ok.example");
+	raw_ask(loop, &c[0], "cap.example");
 	raw_connect(&c[2], s.ep);
-	WAIT_CTR(loop, s.ep, tcp_refused_cap, 1);
+	WAIT_CTR(loop, s.ep, tcp_evicted, 1);
+	ck_assert_int_eq(tp_loop_run_until(loop, cond_eof, &c[0], WAIT_MS), HS_OK);
+	raw_ask(loop, &c[2], "new.example");
+	raw_ask(loop, &c[1], "still.example");
+	/* the next one evicts c2 (never accepted), not c1 */
+	raw_connect(&c[3], s.ep);
+	WAIT_CTR(loop, s.ep, tcp_evicted, 2);
 	ck_assert_int_eq(tp_loop_run_until(loop, cond_eof, &c[2], WAIT_MS), HS_OK);
-	/* the two admitted ones still work */
-	build_query(&q, 1, "cap.example", 0);
-	for (int i = 0; i < 2; i++) {
-		raw_write_framed(&c[i], q.data, q.len);
-		struct raw_wait w = {&c[i], 1};
-		ck_assert_int_eq(tp_loop_run_until(loop, cond_frames, &w, WAIT_MS), HS_OK);
-		ck_assert_int_eq(c[i].eof, 0);
-	}
-	/* a slot freed is a slot available */
-	raw_close(&c[0]);
-	WAIT_CTR(loop, s.ep, tcp_closed, 1);
-	raw_close(&c[2]);
-	raw_connect(&c[2], s.ep);
-	WAIT_CTR(loop, s.ep, tcp_accepted, 3);
-	ck_assert_uint_eq(ctr(s.ep).tcp_refused_cap, 1);
-	for (int i = 1; i < 3; i++)
+	raw_ask(loop, &c[1], "still.example");
+	/* nothing idle (a request held on each): the newcomer is closed */
+	s.mode = HOLD;
+	build_query(&q, 7, "held.example", 0);
+	raw_write_framed(&c[1], q.data, q.len);
+	raw_write_framed(&c[3], q.data, q.len);
+	WAIT_CTR(loop, s.ep, requests, 6);
+	raw_connect(&c[4], s.ep);
+	WAIT_CTR(loop, s.ep, tcp_refused_cap, 1);
+	ck_assert_int_eq(tp_loop_run_until(loop, cond_eof, &c[4], WAIT_MS), HS_OK);
+	ck_assert_uint_eq(ctr(s.ep).tcp_evicted, 2);
+	release_all(&s);
+	for (int i = 0; i < 5; i++)
 		raw_close(&c[i]);
 	hs_buf_free(&q);
+	srv_stop(&s);
+	tp_loop_free(loop);
+}
+END_TEST
+
+/* TCP-4: one address may hold tcp_max_per_source connections; its next
+ * one evicts its own oldest idle connection, other addresses keep theirs. */
+START_TEST(test_tcp_per_source)
+{
+	tp_loop_t *loop;
+	struct srv s;
+	struct raw a[3], b;
+	tp_endpoint_config_t cfg;
+	tp_endpoint_config_default(&cfg);
+	cfg.tcp_max_per_source = 2;
+	ck_assert_int_eq(tp_loop_new(&loop), HS_OK);
+	srv_start(&s, loop, "127.0.0.1", &cfg);
+	raw_connect_from(&b, s.ep, "127.0.0.2");
+	WAIT_CTR(loop, s.ep, tcp_accepted, 1);
+	for (int i = 0; i < 2; i++) {
+		raw_connect_from(&a[i], s.ep, "127.0.0.3");
+		WAIT_CTR(loop, s.ep, tcp_accepted, (uint64_t)i + 2);
+	}
+	raw_connect_from(&a[2], s.ep, "127.0.0.3");
+	WAIT_CTR(loop, s.ep, tcp_evicted, 1);
+	ck_assert_int_eq(tp_loop_run_until(loop, cond_eof, &a[0], WAIT_MS), HS_OK);
+	raw_ask(loop, &b, "other.example");
+	raw_ask(loop, &a[1], "a1.example");
+	raw_ask(loop, &a[2], "a2.example");
+	for (int i = 0; i < 3; i++)
+		raw_close(&a[i]);
+	raw_close(&b);
+	srv_stop(&s);
+	tp_loop_free(loop);
+}
+END_TEST
+
+static int cond_never(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+/* TCP-2: only accepted requests renew the idle time. A connection that
+ * asks ordinary questions every 100 ms is closed after tcp_idle_ms (800);
+ * one that asks accepted questions stays. */
+START_TEST(test_tcp_idle_renewal)
+{
+	tp_loop_t *loop;
+	struct srv s;
+	struct raw plain, ok;
+	tp_endpoint_config_t cfg;
+	tp_endpoint_config_default(&cfg);
+	cfg.tcp_idle_ms = 800;
+	ck_assert_int_eq(tp_loop_new(&loop), HS_OK);
+	srv_start(&s, loop, "127.0.0.1", &cfg);
+	raw_connect(&plain, s.ep);
+	raw_connect(&ok, s.ep);
+	WAIT_CTR(loop, s.ep, tcp_accepted, 2);
+	for (int round = 0; round < 20 && !plain.eof; round++) {
+		hs_buf_t q = HS_BUF_INIT;
+		build_query(&q, (uint16_t)round, "plain.example", 0);
+		raw_write_framed(&plain, q.data, q.len);
+		hs_buf_free(&q);
+		raw_ask(loop, &ok, "ok.example");
+		(void)tp_loop_run_until(loop, cond_never, NULL, 100);
+		raw_pump(&plain);
+	}
+	/* 20 x 100 ms is 2 s: the plain one was closed, the other not */
+	ck_assert_int_eq(tp_loop_run_until(loop, cond_eof, &plain, WAIT_MS), HS_OK);
+	ck_assert_uint_ge(ctr(s.ep).tcp_idle_closed, 1);
+	raw_ask(loop, &ok, "ok.example");
+	raw_close(&plain);
+	raw_close(&ok);
 	srv_stop(&s);
 	tp_loop_free(loop);
 }
@@ -1473,6 +1585,8 @@ static Suite *endpoint_suite(void)
 	tcase_add_test(tcp, test_tcp_inflight_cap);
 	tcase_add_test(tcp, test_tcp_idle);
 	tcase_add_test(tcp, test_tcp_conn_cap);
+	tcase_add_test(tcp, test_tcp_per_source);
+	tcase_add_test(tcp, test_tcp_idle_renewal);
 	tcase_add_test(tcp, test_tcp_bad_frames);
 	tcase_add_test(tcp, test_tcp_client_gone);
 	tcase_add_test(tcp, test_tcp_client_pipelined);

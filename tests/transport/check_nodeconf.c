@@ -264,7 +264,7 @@ START_TEST(test_schema)
 	size_t n, i, nserver = 0;
 	const conf_opt_t *rows = tp_conf_rows(&n);
 
-	ck_assert_uint_eq(n, 18);
+	ck_assert_uint_eq(n, 29);
 	for (i = 0; i < n; i++) {
 		ck_assert_msg(strcmp(rows[i].section, "server") == 0 ||
 		                  strcmp(rows[i].section, "transport") == 0,

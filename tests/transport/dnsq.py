@@ -10,6 +10,7 @@
         send the message to 127.0.0.1:P (with --flip N, byte N from the end
         is inverted first) and print one line describing the response:
         rcode=<n> ede=<code|-> sig=<0|1> tc=<0|1> answers=<n> receipt=<status|->
+        rlen=<response octets> qlen=<request octets>
 
     dnsq.py split-receipt < response.bin   (not used by tests; debugging)
 
@@ -103,7 +104,8 @@ def describe(m):
                     hl = struct.unpack("!H", val[1:3])[0]
                     receipt = mp_receipt_status(val[3 + hl + 2:])
                 p += 4 + olen
-    return "rcode=%d ede=%s sig=%d tc=%d answers=%d receipt=%s" % (rcode, ede, sig, tc, an, receipt)
+    return "rcode=%d ede=%s sig=%d tc=%d answers=%d receipt=%s rlen=%d" % (
+        rcode, ede, sig, tc, an, receipt, len(m))
 
 
 def send(a):
@@ -134,7 +136,7 @@ def send(a):
     if a.save:
         with open(a.save, "wb") as f:
             f.write(resp)
-    print(describe(resp))
+    print(describe(resp) + " qlen=%d" % len(msg))
     return 0
 
 

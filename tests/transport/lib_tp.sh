@@ -15,6 +15,9 @@
 
 TP_BIN=${HSYNC_BIN:-build/bin}
 TP_TOOL=$TP_BIN/hsync-tp
+# the listening nodes may run another build (TP_LISTEN_TOOL=/old/hsync-tp:
+# to show that an attack test fails on the code before the fix)
+TP_LISTEN_TOOL=${TP_LISTEN_TOOL:-$TP_TOOL}
 TP_PY=/usr/bin/python3
 TP_PARTIES=()
 declare -A TP_PORT TP_PID TP_ADDR_OVERRIDE
@@ -112,7 +115,7 @@ tp_start() {
 	local name=$1 i before
 	shift
 	before=$(tp_count "$TP_DIR/$name.log" "^listening on ")
-	"$TP_TOOL" listen -c "$TP_DIR/$name.conf" "$@" >>"$TP_DIR/$name.out" 2>>"$TP_DIR/$name.log" &
+	"$TP_LISTEN_TOOL" listen -c "$TP_DIR/$name.conf" "$@" >>"$TP_DIR/$name.out" 2>>"$TP_DIR/$name.log" &
 	TP_PID[$name]=$!
 	for i in $(seq 1 200); do
 		[ "$(tp_count "$TP_DIR/$name.log" "^listening on ")" -gt "$before" ] && return 0

@@ -1,8 +1,8 @@
 #!/bin/bash
 # What an operator sees with ordinary tools: alpha holds a fetch-mode
 # distribution for beta (beta is down, so alpha's NOTIFY waits). A plain
-# dig and kdig of the manifest name get a REFUSED that carries alpha's
-# SIG(0); hsdig, signing the query with beta's key, gets the manifest,
+# dig and kdig of the manifest name get a REFUSED, unsigned and no longer
+# than the query (LOAD-4); hsdig, signing the query with beta's key, gets the manifest,
 # decodes it and verifies alpha's SIG(0); signed by anyone else it is
 # refused as "not the recipient".
 set -u
@@ -32,22 +32,22 @@ name=0.beta.example.$distid.alpha.example.
 echo "distribution $distid, manifest name $name"
 tp_ok
 
-# dig: unsigned, refused, the refusal signed by alpha
-d=$(dig @127.0.0.1 -p "$AP" +norec +tries=1 +time=3 "$name" TYPE65288 2>&1)
+# dig: unsigned, refused; the refusal unsigned and no longer than the query
+d=$(dig @127.0.0.1 -p "$AP" +norec +tries=1 +time=3 +qr "$name" TYPE65288 2>&1)
 echo "$d"
 grep -q 'status: REFUSED' <<<"$d" || tp_fail "dig: not REFUSED"
 grep -q 'EDE: 65280' <<<"$d" || tp_fail "dig: no EDE 65280"
-grep -Eq "ANY[[:space:]]+SIG[[:space:]]+0 15 0 0 [0-9]+ [0-9]+ [0-9]+ dns\.alpha\.example\." <<<"$d" ||
-	tp_fail "dig: no SIG(0) by dns.alpha.example."
+grep -Eq "[[:space:]]SIG[[:space:]]" <<<"$d" && tp_fail "dig: the refusal of an unsigned query is signed"
+qs=$(sed -n 's/^;; QUERY SIZE: \([0-9]*\).*/\1/p' <<<"$d")
+rs=$(sed -n 's/^;; MSG SIZE  rcvd: \([0-9]*\).*/\1/p' <<<"$d")
+[ -n "$qs" ] && [ -n "$rs" ] && [ "$rs" -le "$qs" ] || tp_fail "dig: answer of $rs octets to a query of $qs"
 tp_ok
 
 if command -v kdig >/dev/null; then
 	d=$(kdig @127.0.0.1 -p "$AP" +norec +retry=0 +time=3 "$name" TYPE65288 2>&1)
 	echo "$d"
 	grep -q 'status: REFUSED' <<<"$d" || tp_fail "kdig: not REFUSED"
-	# kdig prints SIG in RFC 3597 form: the signer name is in the hex
-	grep -Eq "ANY[[:space:]]+SIG[[:space:]]" <<<"$d" || tp_fail "kdig: no SIG(0)"
-	grep -qi "03646e7305616c706861076578616d706c6500" <<<"$d" || tp_fail "kdig: SIG not by alpha"
+	grep -Eq "ANY[[:space:]]+SIG[[:space:]]" <<<"$d" && tp_fail "kdig: the refusal is signed"
 	tp_ok
 fi
 

@@ -4,7 +4,9 @@
 # twice while they arrive and restarted each time. In the end beta's
 # record holds every queued id exactly once with the right sha256, and
 # alpha's queue has all 50 delivered. The sender is killed and restarted
-# once too: its queue resumes from the store.
+# once too: its queue resumes from the store. With group commit the
+# receipts wait for their commit's sync (requirements: COMMIT-1, COMMIT-2,
+# COMMIT-3).
 # requirements: TP-36 TP-55 (rfc-drafts/requirements.md)
 set -u
 cd "$(dirname "$0")/../.." || exit 1

@@ -1,4 +1,4 @@
-/* Tests for src/util/sha256: FIPS 180-4 / NIST example vectors. */
+/* Tests for src/util/sha256 (OpenSSL-backed): FIPS 180-4 / NIST example vectors. */
 #include "lib/testutil.h"
 
 #include <string.h>

@@ -319,6 +319,25 @@ START_TEST(test_legacy_random)
 }
 END_TEST
 
+START_TEST(test_dsync_any)
+{
+	/* RRtype 255 prints as ANY (tdns and ldns write it so) and reads back */
+	static const uint8_t wire[] = {0x00, 0xff, 0x01, 0x14, 0xe9, 0x03, 'n', 's', '1', 0x00};
+	hs_buf_t t = HS_BUF_INIT, w = HS_BUF_INIT;
+	ck_assert_int_eq(hs_rdata_to_text(HS_RRTYPE_DSYNC, wire, sizeof(wire), &t, NULL), HS_OK);
+	ck_assert_str_eq(hs_buf_cstr(&t), "ANY NOTIFY 5353 ns1.");
+	ck_assert_int_eq(hs_rdata_from_text(HS_RRTYPE_DSYNC, "any NOTIFY 5353 ns1.", &w, NULL),
+	                 HS_OK);
+	ck_assert_mem_eq(w.data, wire, sizeof(wire));
+	hs_buf_reset(&w);
+	ck_assert_int_eq(hs_rdata_from_text(HS_RRTYPE_DSYNC, "TYPE255 NOTIFY 5353 ns1.", &w, NULL),
+	                 HS_OK);
+	ck_assert_mem_eq(w.data, wire, sizeof(wire));
+	hs_buf_free(&t);
+	hs_buf_free(&w);
+}
+END_TEST
+
 /* requirements: REC-1 */
 START_TEST(test_truncations_fail)
 {
@@ -397,6 +416,7 @@ static Suite *roundtrip_suite(void)
 	Suite *s = suite_create("rr_roundtrip");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_dsync_random);
+	tcase_add_test(tc, test_dsync_any);
 	tcase_add_test(tc, test_hsync3_random);
 	tcase_add_test(tc, test_hsyncparam_random);
 	tcase_add_test(tc, test_chunk_random);

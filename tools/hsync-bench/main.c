@@ -11,12 +11,15 @@ static const char usage[] =
     "same machine reaches in the same run, with their ratio and the goal.\n";
 
 static const struct cli_subcmd cmds[] = {
+    {"attack", bench_attack_main,
+     "transport under floods: a peer's latency and loss, the receiver's CPU"},
     {"combiner", bench_combiner_main,
      "one combiner: UPDATE ingest vs bare commits, restart of N zones vs a bare SELECT"},
     {"discovery", bench_discovery_main,
      "one hsyncd bringing up N zones with 3 peers from NSD: zones/s, bytes/zone"},
     {"engine", bench_engine_main,
      "engine: zones/s and bytes/zone, 4 agents to an operational group"},
+    {"flood", bench_flood_main, "send a datagram flood from spoofed loopback sources (lab use)"},
     {"hpke", bench_hpke_main, "HPKE auth-mode seal/open vs raw X25519 and AES-256-GCM"},
     {"parent", bench_parent_main,
      "the parent's UPDATE receiver: UPDATEs/s vs the SIG(0) verify bound, a flood's cost"},

@@ -283,7 +283,11 @@ int sb_restart_run(const char *bindir, const char *dir, size_t n, struct sb_rest
 	        "    store: %s/comb/store.db\n    sig0-key: %s/comb/%s.private\n"
 	        "    hpke-key: %s/comb/combiner.alpha.bench.hpke\n    log-level: warn\n"
 	        "agent:\n    identity: alpha.bench.\n    address: 127.0.0.1@9\n"
-	        "    key: \"%s\"\n    hpkekey: \"%s\"\n",
+	        "    key: \"%s\"\n    hpkekey: \"%s\"\n"
+	        /* the SOA poll below is 10,000 queries from one address: no
+	         * answer rate limit (LOAD-7), like the NSD it is compared with
+	         * (rrl-ratelimit: 0) */
+	        "transport:\n    answer-rate: 0\n",
 	        (unsigned)cport, dir, dir, dir, kfile, dir, agkey,
 	        strstr(aghpke, "HPKEKEY") ? aghpke : "");
 	fclose(f);

@@ -10,12 +10,20 @@
 #include "sig0/sig0.h"
 #include "transport/node.h"
 
+/* What the receiver child shows the parent (shared memory). */
+struct bench_shared {
+	tp_node_stats_t stats; /* written every 100 ms */
+	volatile unsigned seq; /* odd while being written */
+};
+
 /* Two parties, alpha (sender, this process) and beta (receiver, child). */
 struct bench_setup {
 	char *dir;
 	tp_conf_t alpha, beta;
 	sig0_key_t *sig_a, *sig_b;
 	hpke_key_t *hpke_a, *hpke_b;
+	struct bench_shared *shared; /* the receiver's counters */
+	uint16_t port_a, port_b;
 };
 
 struct bench_crypto {
@@ -28,12 +36,20 @@ struct bench_crypto {
 
 struct bench_result {
 	double rate, seconds, p50, p99;
+	double cpu_us;     /* CPU time of both processes per message */
+	double per_commit; /* sender: messages per group commit */
 };
 
 double bench_mono(void);
+/* CPU seconds (user + system) process `pid` has used (0 if unknown). */
+double bench_proc_cpu(pid_t pid);
 
-/* Keys, stores and configurations in a fresh directory under `base`. */
-int bench_setup_make(struct bench_setup *bs, const char *base);
+/* Keys, stores and configurations in a fresh directory under `base`.
+ * `transport` (NULL: the throughput bench's) holds the lines of both
+ * configurations' transport sections. */
+int bench_setup_make(struct bench_setup *bs, const char *base, const char *transport);
+/* The receiver's counters as of its last update. */
+void bench_receiver_stats(const struct bench_setup *bs, tp_node_stats_t *out);
 /* Remove the directory and free everything. */
 void bench_setup_clear(struct bench_setup *bs);
 
@@ -41,7 +57,10 @@ void bench_setup_clear(struct bench_setup *bs);
 int bench_crypto_measure(const struct bench_setup *bs, double seconds, struct bench_crypto *out);
 void bench_crypto_print(const struct bench_crypto *c);
 void bench_print_row(const char *what, const struct bench_result *rate,
-                     const struct bench_result *lat, double bound);
+                     const struct bench_result *lat, double bound, double crypto_us);
+/* Crypto time of one message on one core (microseconds). */
+double bench_crypto_inline_us(const struct bench_crypto *c);
+double bench_crypto_fetch_us(const struct bench_crypto *c);
 
 /* Fork the receiver; returns its pid once it serves, -1 on failure. */
 pid_t bench_receiver_fork(const struct bench_setup *bs);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -70,9 +71,13 @@ static int make_party(struct bench_setup *bs, const char *name, sig0_key_t **sig
 	return rc == HS_OK ? 0 : -1;
 }
 
+/* The throughput bench: no limit gets in the way of the rate. */
+static const char tp_lines[] = "  max-in-flight: 256\n  retry-min: 500ms\n  retry-max: 2s\n"
+                               "  budget-rate: 1000000\n  budget-burst: 1000000\n";
+
 static int make_conf(struct bench_setup *bs, const char *me, int myport, const char *mybase,
                      const char *peer, int peerport, hs_buf_t *peerkey, hs_buf_t *peerhpke,
-                     tp_conf_t *out)
+                     const char *transport, tp_conf_t *out)
 {
 	hs_buf_t t = HS_BUF_INIT;
 	int rc;
@@ -80,18 +85,17 @@ static int make_conf(struct bench_setup *bs, const char *me, int myport, const c
 	hs_buf_printf(&t,
 	              "server:\n  identity: %s.example.\n  listen: 127.0.0.1@%d\n  store: %s.db\n"
 	              "  sig0-key: %s.private\n  hpke-key: %s.hpke\n"
-	              "transport:\n  max-in-flight: 256\n  retry-min: 500ms\n  retry-max: 2s\n"
-	              "  budget-rate: 1000000\n  budget-burst: 1000000\n"
+	              "transport:\n%s"
 	              "peer:\n  identity: %s.example.\n  address: 127.0.0.1@%d\n  key: %s\n"
 	              "  hpkekey: %s\n",
-	              me, myport, me, mybase, me, peer, peerport, hs_buf_cstr(peerkey),
+	              me, myport, me, mybase, me, transport, peer, peerport, hs_buf_cstr(peerkey),
 	              hs_buf_cstr(peerhpke));
 	rc = tp_conf_parse((const char *)t.data, t.len, bs->dir, out, NULL);
 	hs_buf_free(&t);
 	return rc == HS_OK ? 0 : -1;
 }
 
-int bench_setup_make(struct bench_setup *bs, const char *base)
+int bench_setup_make(struct bench_setup *bs, const char *base, const char *transport)
 {
 	hs_buf_t ka = HS_BUF_INIT, kb = HS_BUF_INIT, ha = HS_BUF_INIT, hb = HS_BUF_INIT;
 	char *ba = NULL, *bb = NULL;
@@ -104,9 +108,19 @@ int bench_setup_make(struct bench_setup *bs, const char *base)
 	if (make_party(bs, "alpha", &bs->sig_a, &bs->hpke_a, &ka, &ha, &ba) != 0 ||
 	    make_party(bs, "beta", &bs->sig_b, &bs->hpke_b, &kb, &hb, &bb) != 0)
 		goto cleanup;
-	if (make_conf(bs, "alpha", pa, ba, "beta", pb, &kb, &hb, &bs->alpha) != 0 ||
-	    make_conf(bs, "beta", pb, bb, "alpha", pa, &ka, &ha, &bs->beta) != 0)
+	if (transport == NULL)
+		transport = tp_lines;
+	if (make_conf(bs, "alpha", pa, ba, "beta", pb, &kb, &hb, transport, &bs->alpha) != 0 ||
+	    make_conf(bs, "beta", pb, bb, "alpha", pa, &ka, &ha, transport, &bs->beta) != 0)
 		goto cleanup;
+	bs->port_a = (uint16_t)pa;
+	bs->port_b = (uint16_t)pb;
+	bs->shared = mmap(NULL, sizeof(*bs->shared), PROT_READ | PROT_WRITE,
+	                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (bs->shared == MAP_FAILED) {
+		bs->shared = NULL;
+		goto cleanup;
+	}
 	rc = 0;
 cleanup:
 	hs_buf_free(&ka);
@@ -135,14 +149,40 @@ void bench_setup_clear(struct bench_setup *bs)
 	sig0_key_free(bs->sig_b);
 	hpke_key_free(bs->hpke_a);
 	hpke_key_free(bs->hpke_b);
+	if (bs->shared != NULL)
+		munmap(bs->shared, sizeof(*bs->shared));
 	memset(bs, 0, sizeof(*bs));
+}
+
+void bench_receiver_stats(const struct bench_setup *bs, tp_node_stats_t *out)
+{
+	unsigned s0, s1;
+	do {
+		s0 = bs->shared->seq;
+		*out = bs->shared->stats;
+		s1 = bs->shared->seq;
+	} while (s0 != s1 || (s0 & 1));
 }
 
 /* ---- the receiver process ---------------------------------------------------- */
 
 struct receiver {
 	tp_node_t *node;
+	tp_loop_t *loop;
+	struct bench_shared *shared;
 };
+
+/* Every 100 ms the counters go to the parent. */
+static void receiver_share(void *arg)
+{
+	struct receiver *r = arg;
+	r->shared->seq++;
+	__sync_synchronize();
+	tp_node_stats(r->node, &r->shared->stats);
+	__sync_synchronize();
+	r->shared->seq++;
+	(void)tp_timer_add(r->loop, 100, receiver_share, r);
+}
 
 static void receiver_inbox(void *arg)
 {
@@ -160,7 +200,7 @@ static void receiver_inbox(void *arg)
 
 static void receiver_run(const struct bench_setup *bs, int ready_fd)
 {
-	struct receiver r = {NULL};
+	struct receiver r = {NULL, NULL, bs->shared};
 	tp_node_hooks_t hooks = {receiver_inbox, NULL, &r};
 	tp_loop_t *loop = NULL;
 	char ok = 1;
@@ -168,6 +208,8 @@ static void receiver_run(const struct bench_setup *bs, int ready_fd)
 	if (tp_loop_new(&loop) != HS_OK ||
 	    tp_node_new(loop, &bs->beta, hs_env_system(), &hooks, NULL, &r.node, NULL) != HS_OK)
 		_exit(1);
+	r.loop = loop;
+	receiver_share(&r);
 	if (write(ready_fd, &ok, 1) != 1)
 		_exit(1);
 	close(ready_fd);

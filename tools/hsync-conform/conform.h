@@ -149,6 +149,7 @@ struct cf {
 	int installed;           /* the target is in the node's registry */
 	uint64_t queries_served; /* identity and shared zone */
 	uint64_t xfrs_served;
+	uint64_t last_unproven; /* cf_now_ms of the last CF_X_UNPROVEN over UDP */
 
 	/* results */
 	cf_result_t *res;
@@ -210,6 +211,12 @@ const cf_msg_t *cf_msg_wait(cf_t *c, const char *type, size_t *from, unsigned ms
 
 /* A request: header (random id, opcode, AA for NOTIFY, RD clear), one
  * question, and an OPT RR (1232) holding `opt` when with_opt. */
+/* An EDNS Padding option (RFC 7830) of 64 octets, for the OPT RR of a
+ * request that will be refused before it proves anything: its unsigned
+ * answer is never longer than the request (draft-hsync-transport LOAD-4),
+ * and this leaves room in it for the EDE that the scenario checks. */
+#define CF_PADDING_LEN (4 + 64)
+extern const uint8_t cf_padding[CF_PADDING_LEN];
 void cf_dns_request(cf_t *c, hs_buf_t *out, unsigned opcode, const uint8_t *qname, size_t qlen,
                     uint16_t qtype, int with_opt, const uint8_t *opt, size_t optlen);
 /* Sign with conform's key (or `key`), now + `offset` seconds. */
@@ -219,6 +226,15 @@ int cf_sign(cf_t *c, hs_buf_t *msg, const sig0_key_t *key, int32_t offset,
 /* Flags for cf_exchange. */
 #define CF_X_TCP 1 /* over TCP */
 #define CF_X_ALT 2 /* from the second local address */
+/* The request proves nothing (unsigned, or signed so that it cannot
+ * verify): its answer is unsigned, no longer than the request, and over
+ * UDP rate limited (draft-hsync-transport LOAD-4, LOAD-5; 20/s per source
+ * by default). Over UDP such requests are sent at most CF_UNPROVEN_GAP_MS
+ * apart, and a TC=1 answer (the rate limit's slip, or "come back over
+ * TCP" under load, LOAD-3) or none at all is followed by the same request
+ * over TCP, as a DNS client would. */
+#define CF_X_UNPROVEN      4
+#define CF_UNPROVEN_GAP_MS 100
 /* Send one request to the target and wait for the reply with its ID:
  * HS_OK with *resp, HS_E_TIMEOUT, HS_E_NET. */
 int cf_exchange(cf_t *c, const uint8_t *msg, size_t len, int flags, hs_buf_t *resp);
@@ -238,7 +254,8 @@ typedef struct cf_reply {
 	size_t qname_len;
 	uint16_t qtype;
 	unsigned ancount;
-	int sig_valid; /* SIG(0) verified with the target's keys */
+	int sig_valid;   /* SIG(0) verified with the target's keys */
+	int sig_present; /* a SIG RR at the end, verified or not */
 	char signer[256];
 	char sig_why[160];
 	const uint8_t *chunk_opt; /* option 65004 data */
@@ -251,9 +268,14 @@ void cf_reply_read(cf_t *c, const uint8_t *msg, size_t len, cf_reply_t *out);
  * OPT present exactly when the request had one (TP-39, TP-44). Records
  * failures; returns 1 when all held. */
 int cf_check_reply(cf_t *c, const hs_buf_t *req, const hs_buf_t *resp, const cf_reply_t *r);
+/* The same for the refusal of a request that proved nothing: NOT signed
+ * (SIG-23) and no longer than the request (LOAD-4) instead of signed. */
+int cf_check_refusal(cf_t *c, const hs_buf_t *req, const hs_buf_t *resp, const cf_reply_t *r);
 
-/* Send `req`, read the reply and check it as above plus the RCODE and EDE
- * (ede 0: none expected). Returns 1 on a reply with those codes. */
+/* Send `req` (cf_exchange `flags`), read the reply and check it as above
+ * (cf_check_refusal with CF_X_UNPROVEN, else cf_check_reply) plus the
+ * RCODE and EDE (ede 0: none expected). Returns 1 on a reply with those
+ * codes. */
 int cf_expect_error(cf_t *c, const hs_buf_t *req, int flags, unsigned rcode, unsigned ede);
 
 /* ---- msgs.c: crafted transport messages ---- */

@@ -17,6 +17,8 @@
 #define T_OPT 41
 #define T_SIG 24
 
+const uint8_t cf_padding[CF_PADDING_LEN] = {0, 12, 0, CF_PADDING_LEN - 4};
+
 void cf_dns_request(cf_t *c, hs_buf_t *out, unsigned opcode, const uint8_t *qname, size_t qlen,
                     uint16_t qtype, int with_opt, const uint8_t *opt, size_t optlen)
 {
@@ -149,7 +151,7 @@ static int xchg_tcp(cf_t *c, int fd, const uint8_t *msg, size_t len, hs_buf_t *r
 	return rc;
 }
 
-int cf_exchange(cf_t *c, const uint8_t *msg, size_t len, int flags, hs_buf_t *resp)
+static int exchange_once(cf_t *c, const uint8_t *msg, size_t len, int flags, hs_buf_t *resp)
 {
 	int fd = -1, rc = open_to(c, flags & CF_X_TCP, flags & CF_X_ALT, &fd);
 
@@ -159,6 +161,28 @@ int cf_exchange(cf_t *c, const uint8_t *msg, size_t len, int flags, hs_buf_t *re
 	close(fd);
 	/* what the target sent us meanwhile (its HELLOs, fetches) */
 	cf_pump(c, 0);
+	return rc;
+}
+
+/* A truncated answer without records: TC=1, ANCOUNT 0. */
+static int truncated(const hs_buf_t *resp)
+{
+	return resp->len >= 12 && (resp->data[2] & 0x02) && resp->data[6] == 0 &&
+	       resp->data[7] == 0;
+}
+
+int cf_exchange(cf_t *c, const uint8_t *msg, size_t len, int flags, hs_buf_t *resp)
+{
+	if (!(flags & CF_X_UNPROVEN) || (flags & CF_X_TCP))
+		return exchange_once(c, msg, len, flags, resp);
+	/* LOAD-5: stay below the target's rate limit of unsigned answers */
+	uint64_t now = cf_now_ms(c);
+	if (c->last_unproven != 0 && now < c->last_unproven + CF_UNPROVEN_GAP_MS)
+		cf_pump(c, (unsigned)(c->last_unproven + CF_UNPROVEN_GAP_MS - now));
+	int rc = exchange_once(c, msg, len, flags, resp);
+	c->last_unproven = cf_now_ms(c);
+	if (rc == HS_E_TIMEOUT || (rc == HS_OK && truncated(resp)))
+		rc = exchange_once(c, msg, len, flags | CF_X_TCP, resp);
 	return rc;
 }
 
@@ -214,6 +238,7 @@ void cf_reply_read(cf_t *c, const uint8_t *msg, size_t len, cf_reply_t *r)
 	rc = sig0_verify(msg, len, (const sig0_key_t *const *)c->tkeys, c->ntkeys, hs_now_s(c->env),
 	                 NULL, &v);
 	r->sig_valid = rc == HS_OK;
+	r->sig_present = v.status != SIG0_UNSIGNED;
 	snprintf(r->signer, sizeof(r->signer), "%s", v.signer);
 	snprintf(r->sig_why, sizeof(r->sig_why), "%s", v.reason);
 }
@@ -246,7 +271,8 @@ static int req_has_opt(const hs_buf_t *req)
 	return 0;
 }
 
-int cf_check_reply(cf_t *c, const hs_buf_t *req, const hs_buf_t *resp, const cf_reply_t *r)
+static int check_reply(cf_t *c, const hs_buf_t *req, const hs_buf_t *resp, const cf_reply_t *r,
+                       int unproven)
 {
 	uint8_t qn[256];
 	size_t ql = 0;
@@ -264,9 +290,21 @@ int cf_check_reply(cf_t *c, const hs_buf_t *req, const hs_buf_t *resp, const cf_
 		          r->has_question && r->qtype == qt &&
 		              dnsmsg_name_equal(r->qname, r->qname_len, qn, ql),
 		          "the question is not echoed (TP-38)");
-	/* TP-9, SIG-26: every reply signed by the responder under dns.<id> */
-	cf_expect(c, r->sig_valid, "the reply's SIG(0) does not verify with the target's KEY: %s",
-	          r->sig_why);
+	if (unproven) {
+		/* SIG-23, LOAD-4: the request proved nothing, so the answer
+		 * is not signed and never longer than the request */
+		cf_expect(
+		    c, !r->sig_present,
+		    "the refusal of a request that proved nothing is signed (SIG-23, LOAD-4)");
+		cf_expect(c, resp->len <= req->len,
+		          "the refusal (%zu octets) is longer than the request (%zu) (LOAD-4)",
+		          resp->len, req->len);
+	} else {
+		/* TP-9, SIG-26: every other reply signed by the responder under dns.<id> */
+		cf_expect(c, r->sig_valid,
+		          "the reply's SIG(0) does not verify with the target's KEY: %s",
+		          r->sig_why);
+	}
 	if (r->sig_valid) {
 		char signer[TP_IDENT_MAX];
 		cf_expect(c,
@@ -298,6 +336,16 @@ int cf_check_reply(cf_t *c, const hs_buf_t *req, const hs_buf_t *resp, const cf_
 	return !cf_failed(c);
 }
 
+int cf_check_reply(cf_t *c, const hs_buf_t *req, const hs_buf_t *resp, const cf_reply_t *r)
+{
+	return check_reply(c, req, resp, r, 0);
+}
+
+int cf_check_refusal(cf_t *c, const hs_buf_t *req, const hs_buf_t *resp, const cf_reply_t *r)
+{
+	return check_reply(c, req, resp, r, 1);
+}
+
 int cf_expect_error(cf_t *c, const hs_buf_t *req, int flags, unsigned rcode, unsigned ede)
 {
 	hs_buf_t resp = HS_BUF_INIT;
@@ -310,7 +358,8 @@ int cf_expect_error(cf_t *c, const hs_buf_t *req, int flags, unsigned rcode, uns
 		goto cleanup;
 	}
 	cf_reply_read(c, resp.data, resp.len, &r);
-	cf_check_reply(c, req, &resp, &r); /* notes the messages on failure */
+	/* notes the messages on failure */
+	(void)check_reply(c, req, &resp, &r, (flags & CF_X_UNPROVEN) != 0);
 	int before = cf_failed(c);
 	cf_expect(c, r.rcode == rcode, "RCODE %u, want %u", r.rcode, rcode);
 	if (ede != 0)

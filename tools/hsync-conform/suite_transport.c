@@ -88,7 +88,7 @@ static void expect_receipt(cf_t *c, const cf_plain_t *p, const char *distid, con
 }
 
 /* A request for a fresh distid of conform (or of `sender`): `opcode`,
- * `qtype`, unsigned, with or without OPT. */
+ * `qtype`, unsigned, with or without OPT (padded, cf_padding). */
 static void request_for(cf_t *c, hs_buf_t *out, unsigned opcode, uint16_t qtype, int with_opt,
                         const char *sender)
 {
@@ -99,7 +99,7 @@ static void request_for(cf_t *c, hs_buf_t *out, unsigned opcode, uint16_t qtype,
 	cf_distid(c, d);
 	if (tp_name_notify(d, sender ? sender : c->self, qn, &ql) != HS_OK)
 		ql = 0;
-	cf_dns_request(c, out, opcode, qn, ql, qtype, with_opt, NULL, 0);
+	cf_dns_request(c, out, opcode, qn, ql, qtype, with_opt, cf_padding, sizeof(cf_padding));
 }
 
 /* A NOTIFY for a fresh distid from conform, unsigned, with or without OPT. */
@@ -108,14 +108,15 @@ static void bare_notify(cf_t *c, hs_buf_t *out, int with_opt, const char *sender
 	request_for(c, out, CF_OP_NOTIFY, CF_T_CHUNK, with_opt, sender);
 }
 
-/* Such a request signed by conform: expect REFUSED with `ede`. */
+/* Such a request signed by conform: expect REFUSED with `ede`, before
+ * the signature is tried (an unproven request, LOAD-4). */
 static void signed_refusal(cf_t *c, unsigned opcode, uint16_t qtype, const char *sender,
                            unsigned ede)
 {
 	hs_buf_t m = HS_BUF_INIT;
 	request_for(c, &m, opcode, qtype, 1, sender);
 	if (cf_sign(c, &m, NULL, 0, NULL) == HS_OK)
-		cf_expect_error(c, &m, 0, 5, ede);
+		cf_expect_error(c, &m, CF_X_UNPROVEN, 5, ede);
 	hs_buf_free(&m);
 }
 
@@ -359,7 +360,7 @@ static void refuse_unsigned(cf_t *c)
 {
 	hs_buf_t m = HS_BUF_INIT;
 	bare_notify(c, &m, 1, NULL);
-	cf_expect_error(c, &m, 0, 5, HS_EDE_HS_SIG0_MISSING);
+	cf_expect_error(c, &m, CF_X_UNPROVEN, 5, HS_EDE_HS_SIG0_MISSING);
 	hs_buf_free(&m);
 }
 
@@ -367,7 +368,7 @@ static void refuse_unsigned_noopt(cf_t *c)
 {
 	hs_buf_t m = HS_BUF_INIT;
 	bare_notify(c, &m, 0, NULL);
-	cf_expect_error(c, &m, 0, 5, 0);
+	cf_expect_error(c, &m, CF_X_UNPROVEN, 5, 0);
 	hs_buf_free(&m);
 }
 
@@ -383,7 +384,7 @@ static void refuse_expired(cf_t *c)
 {
 	hs_buf_t m = HS_BUF_INIT;
 	signed_notify(c, &m, 1, NULL, -1200, NULL);
-	cf_expect_error(c, &m, 0, 18, HS_EDE_SIG0_BAD_TIME);
+	cf_expect_error(c, &m, CF_X_UNPROVEN, 18, HS_EDE_SIG0_BAD_TIME);
 	hs_buf_free(&m);
 }
 
@@ -391,7 +392,7 @@ static void refuse_expired_noopt(cf_t *c)
 {
 	hs_buf_t m = HS_BUF_INIT;
 	signed_notify(c, &m, 0, NULL, -1200, NULL);
-	cf_expect_error(c, &m, 0, 5, 0);
+	cf_expect_error(c, &m, CF_X_UNPROVEN, 5, 0);
 	hs_buf_free(&m);
 }
 
@@ -399,7 +400,7 @@ static void refuse_future(cf_t *c)
 {
 	hs_buf_t m = HS_BUF_INIT;
 	signed_notify(c, &m, 1, NULL, 1200, NULL);
-	cf_expect_error(c, &m, 0, 18, HS_EDE_SIG0_BAD_TIME);
+	cf_expect_error(c, &m, CF_X_UNPROVEN, 18, HS_EDE_SIG0_BAD_TIME);
 	hs_buf_free(&m);
 }
 
@@ -410,7 +411,7 @@ static void refuse_long_window(cf_t *c)
 	sig0_sign_opts_default(&o);
 	o.lifetime = 2 * 86400; /* valid now, but a window above 86400 s */
 	signed_notify(c, &m, 1, NULL, 0, &o);
-	cf_expect_error(c, &m, 0, 18, HS_EDE_SIG0_BAD_TIME);
+	cf_expect_error(c, &m, CF_X_UNPROVEN, 18, HS_EDE_SIG0_BAD_TIME);
 	hs_buf_free(&m);
 }
 
@@ -421,7 +422,7 @@ static void refuse_badkey(cf_t *c)
 	snprintf(owner, sizeof(owner), "dns.%s", c->self);
 	sig0_key_t *k = other_key(owner);
 	signed_notify(c, &m, 1, k, 0, NULL);
-	cf_expect_error(c, &m, 0, 17, HS_EDE_SIG0_KEY_NOT_KNOWN);
+	cf_expect_error(c, &m, CF_X_UNPROVEN, 17, HS_EDE_SIG0_KEY_NOT_KNOWN);
 	sig0_key_free(k);
 	hs_buf_free(&m);
 }
@@ -433,7 +434,7 @@ static void refuse_badkey_noopt(cf_t *c)
 	snprintf(owner, sizeof(owner), "dns.%s", c->self);
 	sig0_key_t *k = other_key(owner);
 	signed_notify(c, &m, 0, k, 0, NULL);
-	cf_expect_error(c, &m, 0, 5, 0);
+	cf_expect_error(c, &m, CF_X_UNPROVEN, 5, 0);
 	sig0_key_free(k);
 	hs_buf_free(&m);
 }
@@ -446,7 +447,7 @@ static void refuse_bare_signer_notify(cf_t *c)
 	sig0_sign_opts_default(&o);
 	o.signer = c->self;
 	signed_notify(c, &m, 1, NULL, 0, &o);
-	cf_expect_error(c, &m, 0, 17, HS_EDE_SIG0_KEY_NOT_KNOWN);
+	cf_expect_error(c, &m, CF_X_UNPROVEN, 17, HS_EDE_SIG0_KEY_NOT_KNOWN);
 	hs_buf_free(&m);
 }
 
@@ -455,7 +456,7 @@ static void refuse_badsig(cf_t *c)
 	hs_buf_t m = HS_BUF_INIT;
 	signed_notify(c, &m, 1, NULL, 0, NULL);
 	m.data[m.len - 1] ^= 0x01; /* last octet of the signature */
-	cf_expect_error(c, &m, 0, 5, HS_EDE_SIG0_BAD_SIGNATURE);
+	cf_expect_error(c, &m, CF_X_UNPROVEN, 5, HS_EDE_SIG0_BAD_SIGNATURE);
 	hs_buf_free(&m);
 }
 
@@ -471,13 +472,14 @@ static void refuse_sig_malformed(cf_t *c)
 	} else {
 		m.data[v.sig_off + 3] = 0;
 		m.data[v.sig_off + 4] = 1; /* class IN */
-		cf_expect_error(c, &m, 0, 1, HS_EDE_SIG0_FORMAT_ERROR);
+		cf_expect_error(c, &m, CF_X_UNPROVEN, 1, HS_EDE_SIG0_FORMAT_ERROR);
 	}
 	hs_buf_free(&m);
 }
 
 /* Octets after the last record: the message does not parse. Its OPT RR
- * cannot be trusted, so no OPT (and no EDE) comes back. */
+ * cannot be trusted, so no OPT (and no EDE) comes back; it proved
+ * nothing, so the answer is unsigned, the 12-octet header (LOAD-4). */
 static void refuse_trailing(cf_t *c)
 {
 	hs_buf_t m = HS_BUF_INIT;
@@ -485,7 +487,7 @@ static void refuse_trailing(cf_t *c)
 	hs_buf_append_u16(&m, 0xdead);
 	hs_buf_t resp = HS_BUF_INIT;
 	cf_reply_t r;
-	if (cf_exchange(c, m.data, m.len, 0, &resp) != HS_OK) {
+	if (cf_exchange(c, m.data, m.len, CF_X_UNPROVEN, &resp) != HS_OK) {
 		cf_fail(c, "no reply (a request whose header parses is answered, TP-40)");
 		cf_note_msg(c, "sent", m.data, m.len);
 	} else {
@@ -493,7 +495,10 @@ static void refuse_trailing(cf_t *c)
 		cf_expect(c, r.ok && r.rcode == 1, "RCODE %u, want FORMERR (TP-40 step 1)",
 		          r.rcode);
 		cf_expect(c, !r.has_opt, "an OPT RR in reply to a request that does not parse");
-		cf_expect(c, r.sig_valid, "the reply is not signed by the target: %s", r.sig_why);
+		cf_expect(c, !r.sig_present && resp.len <= m.len,
+		          "a signed reply, or one longer than the request (%zu octets for %zu), to "
+		          "a request that does not parse (LOAD-4)",
+		          resp.len, m.len);
 		if (cf_failed(c))
 			cf_note_msg(c, "got", resp.data, resp.len);
 	}
@@ -526,9 +531,9 @@ static void refuse_bad_name(cf_t *c)
 	snprintf(name, sizeof(name), "not-a-distid.%s", c->self);
 	if (tp_name_wire(name, qn, &ql) != HS_OK)
 		ql = 0;
-	cf_dns_request(c, &m, CF_OP_NOTIFY, qn, ql, CF_T_CHUNK, 1, NULL, 0);
+	cf_dns_request(c, &m, CF_OP_NOTIFY, qn, ql, CF_T_CHUNK, 1, cf_padding, sizeof(cf_padding));
 	if (cf_sign(c, &m, NULL, 0, NULL) == HS_OK)
-		cf_expect_error(c, &m, 0, 5, HS_EDE_HS_BAD_NAME);
+		cf_expect_error(c, &m, CF_X_UNPROVEN, 5, HS_EDE_HS_BAD_NAME);
 	hs_buf_free(&m);
 }
 
@@ -555,7 +560,7 @@ static void refuse_no_state(cf_t *c)
 		goto cleanup;
 	}
 	req.data[req.len - 1] ^= 0x01;
-	if (!cf_expect_error(c, &req, 0, 5, HS_EDE_SIG0_BAD_SIGNATURE))
+	if (!cf_expect_error(c, &req, CF_X_UNPROVEN, 5, HS_EDE_SIG0_BAD_SIGNATURE))
 		goto cleanup;
 	expect_receipt(c, &p, NULL, "received", NULL, 1);
 cleanup:
@@ -728,7 +733,7 @@ static void chunk_query(cf_t *c, hs_buf_t *m, const char *seqlabel, const char *
 	         c->target_id);
 	if (tp_name_wire(name, qn, &ql) != HS_OK)
 		ql = 0;
-	cf_dns_request(c, m, CF_OP_QUERY, qn, ql, CF_T_CHUNK, 1, NULL, 0);
+	cf_dns_request(c, m, CF_OP_QUERY, qn, ql, CF_T_CHUNK, 1, cf_padding, sizeof(cf_padding));
 	sig0_sign_opts_default(&o);
 	o.signer = signer;
 	if (sign && cf_sign(c, m, key, 0, &o) != HS_OK)
@@ -820,39 +825,42 @@ cleanup:
 	hs_buf_free(&resp);
 }
 
+/* A chunk query refused with `ede`; `verified`: after its SIG(0) verified
+ * (a signed refusal), else before (unsigned, LOAD-4). */
 static void chunk_error(cf_t *c, const char *seq, const char *receiver, const char *distid,
-                        const sig0_key_t *key, const char *signer, int sign, unsigned ede)
+                        const sig0_key_t *key, const char *signer, int sign, int verified,
+                        unsigned ede)
 {
 	hs_buf_t m = HS_BUF_INIT;
 	if (!need_dist(c))
 		return;
 	chunk_query(c, &m, seq, receiver, distid ? distid : dist.distid, key, signer, sign);
-	cf_expect_error(c, &m, 0, 5, ede);
+	cf_expect_error(c, &m, verified ? 0 : CF_X_UNPROVEN, 5, ede);
 	hs_buf_free(&m);
 }
 
 static void chunk_unsigned(cf_t *c)
 {
-	chunk_error(c, "0", NULL, NULL, NULL, NULL, 0, HS_EDE_HS_SIG0_MISSING);
+	chunk_error(c, "0", NULL, NULL, NULL, NULL, 0, 0, HS_EDE_HS_SIG0_MISSING);
 }
 
 static void chunk_not_recipient(cf_t *c)
 {
 	sig0_key_t *k = other_key("dns.somebody-else.hsync-conform.test.");
-	chunk_error(c, "0", NULL, NULL, k, NULL, 1, HS_EDE_HS_NOT_RECIPIENT);
+	chunk_error(c, "0", NULL, NULL, k, NULL, 1, 0, HS_EDE_HS_NOT_RECIPIENT);
 	sig0_key_free(k);
 }
 
 static void chunk_bare_signer(cf_t *c)
 {
-	chunk_error(c, "0", NULL, NULL, NULL, c->self, 1, HS_EDE_HS_NOT_RECIPIENT);
+	chunk_error(c, "0", NULL, NULL, NULL, c->self, 1, 0, HS_EDE_HS_NOT_RECIPIENT);
 }
 
 static void chunk_no_dist(cf_t *c)
 {
 	char d[33];
 	cf_distid(c, d);
-	chunk_error(c, "0", NULL, d, NULL, NULL, 1, HS_EDE_HS_NO_SUCH_DISTRIBUTION);
+	chunk_error(c, "0", NULL, d, NULL, NULL, 1, 1, HS_EDE_HS_NO_SUCH_DISTRIBUTION);
 }
 
 static void chunk_beyond(cf_t *c)
@@ -861,22 +869,23 @@ static void chunk_beyond(cf_t *c)
 	if (!need_dist(c))
 		return;
 	snprintf(seq, sizeof(seq), "%u", dist.chunks ? dist.chunks + 1 : 65535);
-	chunk_error(c, seq, NULL, NULL, NULL, NULL, 1, HS_EDE_HS_NO_SUCH_DISTRIBUTION);
+	chunk_error(c, seq, NULL, NULL, NULL, NULL, 1, 1, HS_EDE_HS_NO_SUCH_DISTRIBUTION);
 }
 
 static void chunk_bad_name(cf_t *c)
 {
-	chunk_error(c, "x1", NULL, NULL, NULL, NULL, 1, HS_EDE_HS_BAD_NAME);
+	chunk_error(c, "x1", NULL, NULL, NULL, NULL, 1, 0, HS_EDE_HS_BAD_NAME);
 }
 
 static void chunk_unknown_peer(cf_t *c)
 {
-	chunk_error(c, "0", "nobody.hsync-conform.test.", NULL, NULL, NULL, 1,
+	chunk_error(c, "0", "nobody.hsync-conform.test.", NULL, NULL, NULL, 1, 0,
 	            HS_EDE_HS_UNKNOWN_PEER);
 }
 
 /* The same signed query again: from the same address a retransmission
- * (answered), from another address a replay (refused, EDE 65283). */
+ * (answered), from another address a replay (refused, EDE 65283; a copy
+ * proves nothing about its source, so the refusal is unsigned, LOAD-4). */
 static void chunk_replay(cf_t *c)
 {
 	hs_buf_t m = HS_BUF_INIT, resp = HS_BUF_INIT;
@@ -899,7 +908,7 @@ static void chunk_replay(cf_t *c)
 		               i + 1, r.rcode))
 			goto cleanup;
 	}
-	rc = cf_exchange(c, m.data, m.len, CF_X_ALT, &resp);
+	rc = cf_exchange(c, m.data, m.len, CF_X_ALT | CF_X_UNPROVEN, &resp);
 	if (rc == HS_E_NOTSUP) {
 		cf_norun(c, "no second local address to replay from (--alt-source)");
 		goto cleanup;
@@ -909,7 +918,7 @@ static void chunk_replay(cf_t *c)
 		goto cleanup;
 	}
 	cf_reply_read(c, resp.data, resp.len, &r);
-	cf_check_reply(c, &m, &resp, &r);
+	cf_check_refusal(c, &m, &resp, &r);
 	if (!cf_expect(c, r.rcode == 5 && r.ede == HS_EDE_HS_REPLAY,
 	               "the same query from %s: RCODE %u EDE %u, want REFUSED 65283 (TP-37)",
 	               c->alt_ip, r.rcode, r.ede))
@@ -960,10 +969,13 @@ cleanup:
 	hs_buf_free(&resp);
 }
 
-/* Bad signatures until the target's verification budget for conform's
- * network runs out: REFUSED, EDE 65281, without trying the key (SIG-21).
- * Last of the suite: the target then refuses conform for a moment, so the
- * scenario waits for the bucket to refill. */
+/* Bad signatures until the target's verification budget for conform
+ * runs out: REFUSED, EDE 65281, without trying the key (SIG-21). Over
+ * TCP, where conform's address is proven and has a budget of its own
+ * (LOAD-1, LOAD-2); over UDP an unproven source whose budget is spent
+ * gets TC=1 or BADCOOKIE instead (LOAD-3). The refusals are unsigned
+ * (SIG-23). Last of the suite: the target then refuses conform for a
+ * moment, so the scenario waits for the bucket to refill. */
 static void refuse_ratelimit(cf_t *c)
 {
 	hs_buf_t m = HS_BUF_INIT, resp = HS_BUF_INIT;
@@ -973,16 +985,17 @@ static void refuse_ratelimit(cf_t *c)
 	signed_notify(c, &m, 1, NULL, 0, NULL);
 	m.data[m.len - 1] ^= 0x01;
 	for (n = 0; n < 3000 && !limited; n++) {
-		if (cf_exchange(c, m.data, m.len, 0, &resp) != HS_OK)
+		if (cf_exchange(c, m.data, m.len, CF_X_TCP, &resp) != HS_OK)
 			continue;
 		cf_reply_read(c, resp.data, resp.len, &r);
 		if (r.ede == HS_EDE_HS_SIG0_RATELIMIT) {
 			limited = 1;
-			cf_check_reply(c, &m, &resp, &r);
+			cf_check_refusal(c, &m, &resp, &r);
 			cf_expect(c, r.rcode == 5, "RCODE %u with EDE 65281, want REFUSED",
 			          r.rcode);
 		} else if (!cf_expect(c, r.ede == HS_EDE_SIG0_BAD_SIGNATURE,
 		                      "a bad signature answered with EDE %u", r.ede)) {
+			cf_note_msg(c, "got", resp.data, resp.len);
 			break;
 		}
 	}
@@ -1024,8 +1037,8 @@ static const cf_scenario_t rows[] = {
      "sealed to a key the target lacks: rejected/unknown-key", reject_unknown_key},
     {"tp-reject-format", "TP-15 TP-28", "option 65004 of format 4: rejected/malformed",
      reject_format},
-    {"tp-refuse-unsigned", "TP-41 SIG-13 SIG-23 TP-38", "no SIG(0): REFUSED, EDE 65280",
-     refuse_unsigned},
+    {"tp-refuse-unsigned", "TP-41 SIG-13 SIG-23 TP-38 LOAD-4",
+     "no SIG(0): REFUSED, EDE 65280, unsigned", refuse_unsigned},
     {"tp-refuse-unsigned-noopt", "TP-39 SIG-24", "no SIG(0), no OPT: REFUSED without an OPT RR",
      refuse_unsigned_noopt},
     {"tp-refuse-expired", "SIG-17 SIG-23 TP-42", "SIG(0) expired: BADTIME (18), EDE 528",
@@ -1045,8 +1058,8 @@ static const cf_scenario_t rows[] = {
      "signature altered: REFUSED, EDE 529 (never BADSIG)", refuse_badsig},
     {"tp-refuse-sig-malformed", "SIG-14 SIG-23", "SIG RR of class IN: FORMERR, EDE 530",
      refuse_sig_malformed},
-    {"tp-refuse-trailing", "TP-40 TP-47", "octets after the last record: FORMERR, no OPT",
-     refuse_trailing},
+    {"tp-refuse-trailing", "TP-40 TP-47 LOAD-4",
+     "octets after the last record: FORMERR, no OPT, the header alone", refuse_trailing},
     {"tp-refuse-opcode", "TP-41", "opcode UPDATE: REFUSED, EDE 21", refuse_opcode},
     {"tp-refuse-qtype", "TP-41", "a NOTIFY of QTYPE A: REFUSED, EDE 21", refuse_qtype},
     {"tp-refuse-unknown-peer", "TP-41", "a NOTIFY naming an unknown sender: REFUSED, EDE 65286",
@@ -1082,8 +1095,8 @@ static const cf_scenario_t rows[] = {
      chunk_replay},
     {"tp-chunk-truncated", "TP-46 TP-49", "a chunk too big for UDP: signed TC=1, then TCP",
      chunk_truncated},
-    {"tp-refuse-ratelimit", "SIG-21 SIG-22 TP-41",
-     "bad signatures until the budget is spent: REFUSED, EDE 65281", refuse_ratelimit},
+    {"tp-refuse-ratelimit", "SIG-21 SIG-22 TP-41 LOAD-2",
+     "bad signatures over TCP until the budget is spent: REFUSED, EDE 65281", refuse_ratelimit},
 };
 
 const cf_suite_t cf_suite_transport = {

@@ -13,7 +13,7 @@
 
 static const char send_usage[] =
     "usage: hsync-tp send -c FILE --to IDENTITY [--type TYPE] [--size N | --file F]\n"
-    "                     [--count K] [--order KEY] [--wait [--timeout S]]\n"
+    "                     [--count K [--interval MS]] [--order KEY] [--wait [--timeout S]]\n"
     "                     [--log-level LEVEL | -v]\n"
     "\n"
     "Queue K messages for peer IDENTITY in the store of configuration FILE.\n"
@@ -41,6 +41,7 @@ static const char send_usage[] =
     "  --size N           N random octets of data per message (0..4000000)\n"
     "  --file F           the contents of file F as data\n"
     "  --count K          queue K messages (default 1, at most 100000)\n"
+    "  --interval MS      with --wait: queue them MS milliseconds apart, not at once\n"
     "  --order KEY        deliver these messages one after the other, in order\n"
     "  --wait             run until every queued message has an outcome\n"
     "  --timeout S        with --wait: give up after S seconds (exit status 4)\n"
@@ -55,7 +56,16 @@ static const char send_usage[] =
     "rejected or expired, or a runtime failure, 2 usage error, 3 configuration,\n"
     "key, store or bind failure, 4 --timeout reached.\n";
 
+struct send_args {
+	const char *cfgpath, *to, *type, *file, *order;
+	unsigned long size, count, timeout, linger, interval;
+	long clock_offset;
+	int have_size, wait;
+};
+
 struct send_state {
+	const struct send_args *args;
+	const hs_buf_t *filedata;
 	tp_node_t *node;
 	uint8_t (*ids)[TP_MSGID_LEN];
 	uint64_t *queued_ms;
@@ -65,6 +75,7 @@ struct send_state {
 	tp_loop_t *loop;
 	unsigned long linger_ms;
 	int timed_out;
+	int failed; /* a message could not be queued (--interval) */
 };
 
 /* A fetch-mode message counts as delivered when its last chunk answer is
@@ -106,7 +117,7 @@ static void on_outcome(void *arg, const uint8_t msgid[TP_MSGID_LEN], const char 
 	ss->ndone++;
 	if (outcome != TP_OUT_DELIVERED)
 		ss->nbad++;
-	if (ss->ndone == ss->n) /* let the last chunk answers leave first */
+	if (ss->ndone == ss->n && ss->n == ss->args->count) /* let the last chunk answers leave */
 		(void)tp_timer_add(ss->loop, ss->linger_ms, on_linger_end, ss);
 }
 
@@ -118,13 +129,6 @@ static void on_timeout(void *arg)
 	tp_loop_break(ss->loop);
 }
 
-struct send_args {
-	const char *cfgpath, *to, *type, *file, *order;
-	unsigned long size, count, timeout, linger;
-	long clock_offset;
-	int have_size, wait;
-};
-
 static int parse_args(int argc, char **argv, struct send_args *a)
 {
 	static const struct option longopts[] = {
@@ -134,6 +138,7 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 	    {"size", required_argument, NULL, 's'},
 	    {"file", required_argument, NULL, 'f'},
 	    {"count", required_argument, NULL, 'n'},
+	    {"interval", required_argument, NULL, 'i'},
 	    {"order", required_argument, NULL, 'o'},
 	    {"wait", no_argument, NULL, 'w'},
 	    {"timeout", required_argument, NULL, 'T'},
@@ -183,6 +188,10 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 			num = &a->count;
 			max = 100000;
 			break;
+		case 'i':
+			num = &a->interval;
+			max = 3600000;
+			break;
 		case 'T':
 			num = &a->timeout;
 			max = 86400;
@@ -230,46 +239,74 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 		return cli_err(TPX_USAGE, "--count: at least 1");
 	if (a->timeout != 0 && !a->wait)
 		return cli_err(TPX_USAGE, "--timeout needs --wait");
+	if (a->interval != 0 && !a->wait)
+		return cli_err(TPX_USAGE, "--interval needs --wait");
 	return TPX_OK;
 }
 
-/* Queue every message; prints the "queued" lines. */
-static int queue_all(struct send_state *ss, const struct send_args *a, const hs_buf_t *filedata)
+/* Queue message number `i`; prints its "queued" line. */
+static int queue_one(struct send_state *ss, size_t i)
 {
+	const struct send_args *a = ss->args;
 	hs_buf_t data = HS_BUF_INIT, body = HS_BUF_INIT;
 	char id[2 * TP_MSGID_LEN + 1], sha[65];
-	size_t i;
 	int rc = HS_OK;
 
-	for (i = 0; i < a->count; i++) {
-		hs_buf_reset(&data);
-		hs_buf_reset(&body);
-		if (filedata != NULL) {
-			hs_buf_append(&data, filedata->data, filedata->len);
-		} else if (a->size > 0) {
-			hs_buf_reserve(&data, a->size);
-			rc = ss->env->random(ss->env->arg, data.data, a->size);
-			if (rc != HS_OK)
-				break;
-			data.len = a->size;
-		}
+	if (ss->filedata != NULL) {
+		hs_buf_append(&data, ss->filedata->data, ss->filedata->len);
+	} else if (a->size > 0) {
+		hs_buf_reserve(&data, a->size);
+		rc = ss->env->random(ss->env->arg, data.data, a->size);
+		data.len = rc == HS_OK ? a->size : 0;
+	}
+	if (rc == HS_OK) {
 		tp_ping_encode(&body, data.data, data.len, 0);
 		ss->queued_ms[i] = ss->env->mono_ms(ss->env->arg);
 		rc = tp_node_send(ss->node, a->to, a->type, body.data, body.len, a->order,
 		                  ss->ids[i]);
-		if (rc != HS_OK) {
+		if (rc != HS_OK)
 			cli_err(TPX_FAIL, "cannot queue for \"%s\": %s", a->to, hs_strerror(rc));
-			break;
-		}
+	}
+	if (rc == HS_OK) {
 		ss->n++;
 		tptool_id_hex(ss->ids[i], id);
 		tptool_sha256_hex(data.data, data.len, sha);
 		printf("queued id=%s to=%s type=%s size=%zu sha256=%s\n", id, a->to, a->type,
 		       data.len, sha);
+		fflush(stdout);
 	}
-	fflush(stdout);
 	hs_buf_free(&data);
 	hs_buf_free(&body);
+	return rc;
+}
+
+/* --interval: the next message, then the timer again. */
+static void on_interval(void *arg)
+{
+	struct send_state *ss = arg;
+
+	if (queue_one(ss, ss->n) != HS_OK) {
+		ss->failed = 1;
+		tp_loop_break(ss->loop);
+		return;
+	}
+	if (ss->n < ss->args->count)
+		(void)tp_timer_add(ss->loop, ss->args->interval, on_interval, ss);
+}
+
+/* Queue every message (with --interval: the first; a timer the rest). */
+static int queue_all(struct send_state *ss)
+{
+	size_t i;
+	int rc = HS_OK;
+
+	for (i = 0; i < ss->args->count && rc == HS_OK; i++) {
+		rc = queue_one(ss, i);
+		if (rc == HS_OK && ss->args->interval != 0 && i + 1 < ss->args->count) {
+			(void)tp_timer_add(ss->loop, ss->args->interval, on_interval, ss);
+			break;
+		}
+	}
 	return rc;
 }
 
@@ -346,12 +383,14 @@ int tptool_send_main(int argc, char **argv)
 	}
 	hooks.arg = &ss;
 	ss.loop = loop;
+	ss.args = &a;
+	ss.filedata = a.file != NULL ? &filedata : NULL;
 	ss.linger_ms = a.linger;
 	if (tp_node_new(loop, &conf, ss.env, &hooks, &opts, &ss.node, &em) != HS_OK) {
 		rc = cli_err(TPX_CONFIG, "%s", hs_errmsg_str(&em));
 		goto cleanup;
 	}
-	if (queue_all(&ss, &a, a.file != NULL ? &filedata : NULL) != HS_OK) {
+	if (queue_all(&ss) != HS_OK) {
 		rc = TPX_FAIL;
 		goto cleanup;
 	}
@@ -368,9 +407,11 @@ int tptool_send_main(int argc, char **argv)
 		goto cleanup;
 	}
 	tptool_stats_write(ss.node, stats_path);
-	if (ss.ndone < ss.n)
+	if (ss.failed)
+		rc = TPX_FAIL;
+	else if (ss.ndone < a.count)
 		rc = ss.timed_out ? cli_err(TPX_TIMEOUT, "%zu of %zu messages without an outcome",
-		                            ss.n - ss.ndone, ss.n)
+		                            (size_t)a.count - ss.ndone, (size_t)a.count)
 		                  : TPX_FAIL;
 	else
 		rc = ss.nbad > 0 ? TPX_FAIL : TPX_OK;

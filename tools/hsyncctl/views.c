@@ -27,6 +27,19 @@ static const struct col status_cols[] = {
     {"parent backend", "parent_backend", COL_STR},
     {"children", "children", COL_STR},
     {"control clients", "control_clients", COL_STR},
+    {"requests proven", "requests_proven", COL_STR},
+    {"requests unproven", "requests_unproven", COL_STR},
+    {"refused", "refused", COL_STR},
+    {"forged", "forged", COL_STR},
+    {"bad cookies", "cookies_bad", COL_STR},
+    {"BADCOOKIE sent", "badcookie_sent", COL_STR},
+    {"sent to TCP", "tc_sent", COL_STR},
+    {"rate limited", "rrl_dropped", COL_STR},
+    {"rate limited, TC", "rrl_slipped", COL_STR},
+    {"NOTIFY replays", "notify_replays", COL_STR},
+    {"TCP evicted", "tcp_evicted", COL_STR},
+    {"TCP refused", "tcp_refused", COL_STR},
+    {"group commits", "group_commits", COL_STR},
 };
 
 static const struct col zone_list_cols[] = {
@@ -92,6 +105,7 @@ static const struct col peer_show_cols[] = {
     {"last received", "last_received", COL_AGE},
     {"duplicates", "duplicates", COL_STR},
     {"refused", "refused", COL_STR},
+    {"forged", "forged", COL_STR},
     {"beats sent", "beats_tx", COL_STR},
     {"beats received", "beats_rx", COL_STR},
     {"beats skipped", "beats_skipped", COL_STR},
