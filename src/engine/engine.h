@@ -41,6 +41,9 @@ typedef struct eng_cfg {
 	/* synchronised data (engine/sync/sd.h) */
 	const char *combiner;        /* own combiner's identity; NULL = none */
 	uint32_t confirm_timeout_ms; /* SYNC-31; 0 = 60000 */
+	/* the own signer (draft-hsync-keystate KS-11..13): its inventories
+	 * become our DNSKEY set, the peers' verdicts go back as KEYSTATE */
+	const char *signer; /* identity; NULL = none */
 } eng_cfg_t;
 /* Discovery retries are discovery's own (discovery.h, AG-9, DISC-14): the
  * engine asks once when a peer becomes NEEDED and is told of every change. */
