@@ -22,6 +22,9 @@ static const conf_section_def_t sections[] = {
      "at an agent: its own combiner (identity, address, keys, as a peer: block); at a "
      "combiner: its policy (protect, ttl-min, ttl-max, approval)"},
     {"agent", 0, "at a combiner: its own agent, the provider it acts for (as a peer: block)"},
+    {"signer", 0,
+     "at an agent: its own signer (identity, address, keys, as a peer: block); its key "
+     "inventories become this provider's DNSKEY contribution (draft-hsync-keystate)"},
 };
 
 static const conf_opt_t opts[] = {
@@ -120,7 +123,7 @@ static conf_schema_t schema;
 static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
 
 /* The partner sections: the rows of a transport peer: block. */
-static const char *const partner_sections[] = {"combiner", "agent"};
+static const char *const partner_sections[] = {"combiner", "agent", "signer"};
 
 /* The shared rows first, then hsyncd's own, then the partner sections'
  * peer rows; server.role's choices come from the role table. Built once,

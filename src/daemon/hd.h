@@ -89,18 +89,19 @@ typedef struct hd_config {
 	char *path;                 /* the file it came from */
 	const struct hd_role *role; /* server: role: (a row of the role table) */
 	tp_conf_t tp;               /* identity, listen, store, keys, transport knobs; peers: the
-	                               partner below, when there is one */
+	                               partners below, when there are any */
 	char partner[TP_CONF_NAME_MAX]; /* own combiner (agent) / own agent (combiner); "" = none */
-	uint32_t confirm_timeout_ms;    /* agent: SYNC-31 */
-	hd_cmb_conf_t cmb;              /* combiner: its policy */
-	char *control_socket;           /* Unix socket path */
-	unsigned ctl_mode;              /* its permissions; 0 = default */
-	char *ctl_group;                /* its group's name, or NULL */
-	gid_t ctl_gid;                  /* that group, looked up with the configuration */
-	char *username;                 /* run as this user (privileges dropped), or NULL */
-	char *pidfile;                  /* or NULL */
-	char *log_file;                 /* or NULL: stderr or syslog */
-	uint32_t beat_ms;               /* engine beat interval */
+	char partner2[TP_CONF_NAME_MAX]; /* own signer (agent: signer: section); "" = none */
+	uint32_t confirm_timeout_ms;     /* agent: SYNC-31 */
+	hd_cmb_conf_t cmb;               /* combiner: its policy */
+	char *control_socket;            /* Unix socket path */
+	unsigned ctl_mode;               /* its permissions; 0 = default */
+	char *ctl_group;                 /* its group's name, or NULL */
+	gid_t ctl_gid;                   /* that group, looked up with the configuration */
+	char *username;                  /* run as this user (privileges dropped), or NULL */
+	char *pidfile;                   /* or NULL */
+	char *log_file;                  /* or NULL: stderr or syslog */
+	uint32_t beat_ms;                /* engine beat interval */
 	enum hs_log_level log_level;
 	int syslog;
 	dv_anchors_t *anchors; /* may be empty only with insecure */

@@ -67,6 +67,7 @@ typedef struct hd_role {
 	int discovers;        /* finds peers by validated discovery: dnssec: anchors needed */
 	const char *partner;  /* section naming the partner party ("combiner"), NULL = none */
 	int partner_required; /* the daemon cannot run without it */
+	const char *partner2; /* an optional second partner's section ("signer"), NULL = none */
 	int serves_copy;      /* its zones are served onward as transferred in */
 	int (*conf)(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em);
 	int (*init)(hd_t *d, hs_errmsg_t *em);

@@ -57,6 +57,7 @@ static const struct {
     {"combiner", "ttl-max", "combiner"},
     {"combiner", "approval", "combiner"},
     {"agent", NULL, "combiner"},
+    {"signer", NULL, "agent"},
 };
 
 /* The first value of `opt` written in the file in any block of `sec`
