@@ -96,7 +96,7 @@ const char *hd_role_choices(void);
 /* Options that only some roles take: an error naming the first one the
  * configured role does not (FILE:LINE: section.option: ...). */
 int hd_role_check_options(const conf_t *cf, const hd_config_t *c, hs_errmsg_t *em) HS_CHECK_RESULT;
-extern const hd_role_t hd_role_agent, hd_role_combiner;
+extern const hd_role_t hd_role_agent, hd_role_combiner, hd_role_signer;
 
 /* ctl_handlers.c: HSYNCPARAM, problem and the HSYNC3 rows of an analysed
  * zone (zone show); `peer_state` names a provider's state (NULL: "-"). */
@@ -117,6 +117,8 @@ void hd_served_setup(hd_t *d, struct hd_zone *hz, const hd_zone_conf_t *zc);
  * combined apex (a new inbound version, or a PUBLISH). */
 void hd_served_update(hd_t *d, struct hd_zone *hz);
 void hd_served_free(hd_t *d, struct hd_zone *hz);
+/* A new served version in the store (diff NULL: a snapshot). */
+void hd_served_persist(hd_t *d, struct hd_zone *hz, const zn_diff_t *diff);
 /* Parse "OWNER [TTL] [IN] TYPE RDATA" (owner relative to `zone` unless
  * absolute, "@" the apex) for hsyncctl's record arguments (ctl_agent.c). */
 int hd_rr_parse(const char *zone, const char *text, uint32_t default_ttl, char *owner,
@@ -129,9 +131,10 @@ struct hd {
 	const hs_env_t *env;
 	tp_loop_t *loop;
 	tp_node_t *node;
-	eng_t *eng;   /* agent */
-	disc_t *disc; /* agent */
-	cmb_t *cmb;   /* combiner */
+	eng_t *eng;           /* agent */
+	disc_t *disc;         /* agent */
+	cmb_t *cmb;           /* combiner */
+	struct hd_signer *sg; /* signer (role_signer.c) */
 	zsec_t *zs;
 	zsec_run_t *zrun;
 	tp_ctl_t *ctl;

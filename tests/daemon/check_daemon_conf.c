@@ -210,6 +210,9 @@ static const struct {
 	"combiner:\n    identity: combiner.alpha.lab.\n    address: 127.0.0.1@5311\n    "          \
 	"key: " KEY_C "\n    hpkekey: " HPKE_C "\n"
 
+#define SIGNERS_AGENT                                                                              \
+	"agent:\n    identity: agent.alpha.lab\n    address: 127.0.0.1@5301\n    key: " KEY_A      \
+	"\n    hpkekey: " HPKE_A "\n"
 #define SIGNER_PEER                                                                                \
 	"signer:\n    identity: Signer.Alpha.Lab\n    address: 127.0.0.1@5321\n    "               \
 	"key: " KEY_C "\n    hpkekey: " HPKE_C "\n"
@@ -331,7 +334,7 @@ static const struct {
     {NULL, AGENT_SEC "combiner:\n    approval: sometimes\n", "approval"},
     {NULL, AGENT_SEC "server:\n    confirm-timeout: 5s\n", "server"},
     {"", "dnssec:\n    insecure: yes\n" AGENT_SEC,
-     ":12: agent: only for role combiner (server.role is agent)"},
+     ":12: agent: only for role combiner|signer (server.role is agent)"},
     {"", "dnssec:\n    insecure: yes\ncombiner:\n    protect: a.lab.\n",
      "combiner.protect: only for role combiner (server.role is agent)"},
     {"", "dnssec:\n    insecure: yes\ncombiner:\n    identity: c.lab.\n    address: 127.0.0.1@1\n",
@@ -344,7 +347,12 @@ static const struct {
      "signer: identity 'combiner.alpha.lab.' is the combiner's"},
     {"", "dnssec:\n    insecure: yes\nsigner:\n    identity: s.lab.\n", "signer.address: missing"},
     {NULL, AGENT_SEC SIGNER_PEER, "signer: only for role agent (server.role is combiner)"},
-    {"    role: signer\n", "dnssec:\n    insecure: yes\n", "role"},
+    {"    role: bogus\n", "dnssec:\n    insecure: yes\n", "role"},
+    {"    role: signer\n", "", "agent: missing (a signer needs its own agent"},
+    {"    role: signer\n", SIGNERS_AGENT "signer-policy:\n    algorithm: RSAMD5\n",
+     "signer-policy.algorithm: 'RSAMD5' is not one the signer uses"},
+    {"    role: signer\n", SIGNERS_AGENT "combiner:\n    protect: a.lab.\n",
+     "combiner.protect: only for role combiner (server.role is signer)"},
 };
 
 START_TEST(test_role_bad)
