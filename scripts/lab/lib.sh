@@ -396,9 +396,12 @@ lab_wait_state() {
 	return 1
 }
 
-# lab_wait_all_operational TIMEOUT ID...: prints progress
+# lab_wait_all_operational TIMEOUT ID...: prints progress. With
+# LAB_OPER_ONCE=1 a pair counts once it has been seen OPERATIONAL (on a
+# lossy path a late BEAT makes a pair DEGRADED for a moment; the test
+# wants every pair up, not all of them at the same poll)
 lab_wait_all_operational() {
-	local timeout=$1 end line id p ok s
+	local timeout=$1 end line id p ok s seen=" "
 	shift
 	end=$(($(date +%s) + timeout))
 	while [ "$(date +%s)" -le "$end" ]; do
@@ -409,9 +412,16 @@ lab_wait_all_operational() {
 				[ "$p" = "$id" ] && continue
 				s=$(lab_peer_state "$id" "$p")
 				line="$line $id->$p:$s"
+				[ "$s" = OPERATIONAL ] && [ "${LAB_OPER_ONCE:-0}" = 1 ] && seen="$seen$id->$p "
+				case "$seen" in *" $id->$p "*) continue ;; esac
 				[ "$s" = OPERATIONAL ] || ok=0
 			done
-			lab_matrix_ok "$id" $# || ok=0
+			case "$seen" in *" matrix:$id "*) continue ;; esac
+			if lab_matrix_ok "$id" $#; then
+				[ "${LAB_OPER_ONCE:-0}" = 1 ] && seen="${seen}matrix:$id "
+			else
+				ok=0
+			fi
 		done
 		echo "  waiting:$line"
 		[ $ok = 1 ] && return 0
