@@ -13,13 +13,14 @@
  *
  * Each new combined version, and each RESIGN, signs the whole zone
  * (zs_sign_full) and serves the difference to the previous signed version
- * (IXFR from the journal). Not done yet: incremental signing (zs_sign_diff)
- * and signature refresh on a timer (zs_refresh): a zone re-signs whenever
- * its input or its keys change.
+ * (IXFR from the journal); signatures are refreshed (zs_refresh) when the
+ * earliest expiration comes within the refresh window. Not done yet:
+ * incremental signing (zs_sign_diff) of a new combined version.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "daemon/hd_int.h"
 #include "dnssec/zsign.h"
@@ -27,6 +28,7 @@
 #include "engine/syncmsg.h"
 #include "wire/rr_hsyncparam.h"
 #include "util/xmalloc.h"
+#include "wire/ldns_glue.h"
 
 #define SUBSYS "signer"
 
@@ -39,7 +41,9 @@ struct sg_key {
 struct sg_zone {
 	char name[256];
 	zs_signer_t *zs;
-	uint64_t signs;
+	uint64_t signs, refreshes;
+	int64_t refresh_at;    /* Unix seconds of the next signature refresh; 0 = none */
+	uint32_t last_refresh; /* Unix seconds of the last one */
 };
 
 struct hd_signer {
@@ -79,6 +83,20 @@ static int signer_conf(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	z->jitter = (uint32_t)(conf_dur_ms(s, "jitter", 0) / 1000);
 	z->refresh = (uint32_t)(conf_dur_ms(s, "refresh", 0) / 1000);
 	z->inception_offset = 0;
+	{
+		uint32_t refresh = z->refresh ? z->refresh : z->validity / 4;
+		uint32_t jitter = z->jitter ? z->jitter : z->validity / 16;
+		if ((uint64_t)refresh + jitter > z->validity / 2)
+			return hs_fail(em, HS_E_CONFIG,
+			               "%s: signer-policy: refresh %u s + jitter %u s must stay "
+			               "within half the validity (%u s)",
+			               c->path, refresh, jitter, z->validity);
+		if (z->validity <= jitter + ZS_DEF_INCEPTION)
+			return hs_fail(em, HS_E_CONFIG,
+			               "%s: signer-policy.validity: %u s, more than jitter and "
+			               "the inception offset (%u s) needed",
+			               c->path, z->validity, jitter + ZS_DEF_INCEPTION);
+	}
 	return HS_OK;
 }
 
@@ -284,6 +302,60 @@ static int set_keys(struct hd_signer *g, struct sg_zone *z, const sgn_publish_t 
 	return zs_signer_set_keys(z->zs, keys, roles, n);
 }
 
+/* When the signatures of the served version need refreshing. */
+static void plan_refresh(struct sg_zone *z, struct hd_zone *hz)
+{
+	zn_snap_t *s = zn_zone_snapshot(hz->out);
+	const zs_params_t *p = zs_signer_params(z->zs);
+	uint32_t window = p->refresh ? p->refresh : p->validity / 4;
+	uint32_t exp = s != NULL ? zs_earliest_expiry(s) : 0;
+	z->refresh_at = exp > window ? (int64_t)exp - window : (exp ? 1 : 0);
+	/* never a refresh loop: at most one a minute */
+	if (z->refresh_at != 0 && z->refresh_at < (int64_t)z->last_refresh + 60)
+		z->refresh_at = (int64_t)z->last_refresh + 60;
+	zn_snap_release(s);
+}
+
+/* Signatures about to expire re-signed (SIGN-6): the difference served. */
+static void refresh_zone(hd_t *d, struct hd_zone *hz, struct sg_zone *z)
+{
+	zn_snap_t *cur = hz->out ? zn_zone_snapshot(hz->out) : NULL;
+	zn_diff_t *diff = NULL;
+	zs_stats_t st;
+	hs_errmsg_t em;
+	uint32_t now = (uint32_t)hs_now_s(d->env);
+	size_t alen;
+	int rc;
+
+	hs_errmsg_clear(&em);
+	z->refresh_at = 0;
+	z->last_refresh = now;
+	if (cur == NULL || !zn_zone_loaded(hz->out))
+		goto cleanup;
+	rc = zs_refresh(z->zs, cur, now, zs_next_serial(zn_snap_serial(cur), zn_snap_serial(cur)),
+	                0, &diff, &st, &em);
+	if (rc == HS_OK && diff != NULL)
+		rc = zn_update(hz->out, hz->outjn, diff, hs_now_s(d->env), &em);
+	if (rc != HS_OK) {
+		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s': signatures not refreshed: %s", hz->name,
+		       em.text[0] ? hs_errmsg_str(&em) : hs_strerror(rc));
+		z->refresh_at = now + 60; /* try again */
+		goto cleanup;
+	}
+	if (diff != NULL) {
+		hd_served_persist(d, hz, diff);
+		z->refreshes++;
+		hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s': %zu RRsets re-signed before expiry",
+		       hz->name, st.rrsets_signed);
+		const uint8_t *a = zn_zone_apex(hz->out, &alen);
+		tp_zs_changed(d->zsrv, a, alen);
+	}
+	plan_refresh(z, hz);
+cleanup:
+	zn_diff_free(diff);
+	zn_snap_release(cur);
+}
+
 static void sign_zone(hd_t *d, struct hd_zone *hz)
 {
 	struct hd_signer *g = d->sg;
@@ -355,6 +427,7 @@ static void sign_zone(hd_t *d, struct hd_zone *hz)
 	}
 	z->signs++;
 	hz->served_versions++;
+	plan_refresh(z, hz);
 	hd_ignore(zn_zone_serial(hz->out, &serial));
 	hs_log(HS_LOG_NOTICE, SUBSYS,
 	       "zone '%s': serving signed serial %u (inbound %u, %zu signatures, %zu keys "
@@ -535,6 +608,9 @@ static uint64_t signer_deadline(hd_t *d)
 {
 	int64_t t = sgn_next_deadline(d->sg->s);
 	int64_t now = hs_now_s(d->env);
+	for (size_t i = 0; i < d->sg->nzones; i++)
+		if (d->sg->zones[i].refresh_at && d->sg->zones[i].refresh_at < t)
+			t = d->sg->zones[i].refresh_at;
 	uint64_t mono = d->env->mono_ms(d->env->arg);
 	if (t == INT64_MAX)
 		return UINT64_MAX;
@@ -543,7 +619,18 @@ static uint64_t signer_deadline(hd_t *d)
 
 static void signer_tick(hd_t *d)
 {
+	int64_t now = hs_now_s(d->env);
 	(void)sgn_tick(d->sg->s);
+	for (size_t i = 0; i < d->sg->nzones; i++) {
+		struct sg_zone *z = &d->sg->zones[i];
+		struct hd_zone *hz;
+		if (z->refresh_at == 0 || z->refresh_at > now)
+			continue;
+		if ((hz = hd_zone_find(d, z->name)) != NULL && hz->loaded)
+			refresh_zone(d, hz, z);
+		else
+			z->refresh_at = 0;
+	}
 }
 
 static void signer_status(hd_t *d, hs_jw_t *w)
@@ -564,6 +651,163 @@ static void signer_zone_json(hd_t *d, struct hd_zone *hz, hs_jw_t *w, int detail
 	hs_buf_free(&b);
 }
 
+/* ---- control: keys list|show|rollover ---- */
+
+static int keys_zone(tp_ctl_call_t *c, hd_t *d, const char *arg, char zone[ENG_NAME_MAX])
+{
+	if (eng_name_canon(arg, strlen(arg), zone) != HS_OK || zone_get(d->sg, zone) == NULL)
+		return hs_fail(c->em, HS_E_NOTFOUND, "no zone '%s' is signed here", arg);
+	return HS_OK;
+}
+
+static int parse_role(const char *s, uint8_t *role)
+{
+	if (strcasecmp(s, "ksk") == 0)
+		*role = ST_DKEY_KSK;
+	else if (strcasecmp(s, "zsk") == 0)
+		*role = ST_DKEY_ZSK;
+	else if (strcasecmp(s, "csk") == 0)
+		*role = ST_DKEY_CSK;
+	else
+		return HS_E_INVAL;
+	return HS_OK;
+}
+
+/* keys list ZONE: every key, its state and what it waits for. */
+static int h_keys_list(tp_ctl_call_t *c, void *arg)
+{
+	hd_t *d = arg;
+	char zone[ENG_NAME_MAX];
+	hs_buf_t b = HS_BUF_INIT;
+	int rc;
+	if (c->argc != 1)
+		return hs_fail(c->em, HS_E_INVAL, "usage: keys list ZONE");
+	if ((rc = keys_zone(c, d, c->argv[0], zone)) != HS_OK)
+		return rc;
+	sgn_zone_json(d->sg->s, zone, &b);
+	hs_jw_raw(c->out, hs_buf_cstr(&b));
+	hs_buf_free(&b);
+	return HS_OK;
+}
+
+static const char *role_name(uint8_t r)
+{
+	return r == ST_DKEY_KSK ? "KSK" : r == ST_DKEY_ZSK ? "ZSK" : "CSK";
+}
+
+/* keys show ZONE [TAG]: the keys in full (DNSKEY, DS of SEP keys). */
+static int h_keys_show(tp_ctl_call_t *c, void *arg)
+{
+	hd_t *d = arg;
+	char zone[ENG_NAME_MAX];
+	uint8_t apex[256];
+	size_t alen = 0, shown = 0;
+	long tag = -1;
+	int rc;
+	if (c->argc < 1 || c->argc > 2)
+		return hs_fail(c->em, HS_E_INVAL, "usage: keys show ZONE [TAG]");
+	if ((rc = keys_zone(c, d, c->argv[0], zone)) != HS_OK)
+		return rc;
+	if (c->argc == 2) {
+		char *end;
+		tag = strtol(c->argv[1], &end, 10);
+		if (*end != '\0' || tag < 0 || tag > 65535)
+			return hs_fail(c->em, HS_E_INVAL, "'%s' is not a key tag", c->argv[1]);
+	}
+	struct hd_zone *hz = hd_zone_find(d, zone);
+	if (hz != NULL && hz->zn != NULL) {
+		const uint8_t *a = zn_zone_apex(hz->zn, &alen);
+		memcpy(apex, a, alen);
+	}
+	hs_jw_obj_begin(c->out);
+	hs_jw_kv_str(c->out, "zone", zone);
+	hs_jw_key(c->out, "keys");
+	hs_jw_arr_begin(c->out);
+	for (size_t i = 0; i < sgn_zone_key_count(d->sg->s, zone); i++) {
+		sgn_key_view_t kv;
+		hs_buf_t t = HS_BUF_INIT, ds = HS_BUF_INIT;
+		if (sgn_zone_key_at(d->sg->s, zone, i, &kv) != HS_OK || (tag >= 0 && kv.tag != tag))
+			continue;
+		shown++;
+		hs_jw_obj_begin(c->out);
+		hs_jw_kv_u64(c->out, "tag", kv.tag);
+		hs_jw_kv_str(c->out, "role", role_name(kv.role));
+		hs_jw_kv_u64(c->out, "alg", kv.alg);
+		hs_jw_kv_u64(c->out, "flags", kv.flags);
+		hs_jw_kv_str(c->out, "state", st_dkey_state_name(kv.state));
+		hs_jw_kv_bool(c->out, "foreign", kv.foreign);
+		hs_jw_kv_i64(c->out, "since", kv.since);
+		hs_jw_kv_str(c->out, "waiting", kv.waiting[0] ? kv.waiting : NULL);
+		if (hs_ldns_rdata_to_text(ZS_TYPE_DNSKEY, kv.rdata, kv.len, &t, NULL) == HS_OK)
+			hs_jw_kv_str(c->out, "dnskey", hs_buf_cstr(&t));
+		if ((kv.flags & ZS_FLAG_SEP) && alen > 0 &&
+		    zs_ds_rdata(apex, alen, kv.rdata, kv.len, 2, &ds) == HS_OK) {
+			t.len = 0;
+			if (hs_ldns_rdata_to_text(ZS_TYPE_DS, ds.data, ds.len, &t, NULL) == HS_OK)
+				hs_jw_kv_str(c->out, "ds", hs_buf_cstr(&t));
+		}
+		hs_jw_obj_end(c->out);
+		hs_buf_free(&t);
+		hs_buf_free(&ds);
+	}
+	hs_jw_arr_end(c->out);
+	hs_jw_obj_end(c->out);
+	if (tag >= 0 && shown == 0)
+		return hs_fail(c->em, HS_E_NOTFOUND, "zone '%s' has no key %ld", zone, tag);
+	return HS_OK;
+}
+
+/* keys rollover ZONE zsk|ksk|csk [--dry-run] */
+static int h_keys_rollover(tp_ctl_call_t *c, void *arg)
+{
+	hd_t *d = arg;
+	char zone[ENG_NAME_MAX], msg[400];
+	uint8_t role;
+	int dry = c->argc == 3 && strcmp(c->argv[2], "--dry-run") == 0;
+	int rc;
+	if ((c->argc != 2 && !dry) || parse_role(c->argv[1], &role) != HS_OK)
+		return hs_fail(c->em, HS_E_INVAL,
+		               "usage: keys rollover ZONE zsk|ksk|csk [--dry-run]");
+	if ((rc = keys_zone(c, d, c->argv[0], zone)) != HS_OK)
+		return rc;
+	if (dry) {
+		hs_buf_t b = HS_BUF_INIT;
+		char *line, *save = NULL;
+		sgn_dry_run(&d->cfg.sgn.pol, role, hs_now_s(d->env), &b);
+		hs_jw_obj_begin(c->out);
+		hs_jw_key(c->out, "lines");
+		hs_jw_arr_begin(c->out);
+		for (line = strtok_r((char *)hs_buf_cstr(&b), "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save))
+			hs_jw_str(c->out, line);
+		hs_jw_arr_end(c->out);
+		hs_jw_obj_end(c->out);
+		hs_buf_free(&b);
+		return HS_OK;
+	}
+	rc = sgn_rollover(d->sg->s, zone, role, c->em);
+	if (rc != HS_OK)
+		return rc;
+	snprintf(msg, sizeof(msg), "zone '%s': rollover of the %s started", zone, role_name(role));
+	hs_jw_obj_begin(c->out);
+	hs_jw_kv_str(c->out, "message", msg);
+	hs_jw_key(c->out, "lines");
+	hs_jw_arr_begin(c->out);
+	hs_jw_str(c->out, msg);
+	hs_jw_arr_end(c->out);
+	hs_jw_obj_end(c->out);
+	hd_pump(d);
+	return HS_OK;
+}
+
+static const hd_cmd_t signer_cmds[] = {
+    {"keys list", h_keys_list, "one zone: every key, its state and what it waits for"},
+    {"keys show", h_keys_show, "one zone's keys (or the one TAG) in full: DNSKEY, DS"},
+    {"keys rollover", h_keys_rollover,
+     "start a ZSK, KSK or CSK rollover; --dry-run prints the planned timeline"},
+    {NULL, NULL, NULL},
+};
+
 const hd_role_t hd_role_signer = {
     .name = "signer",
     .help = "signs the zone its combiner serves and serves the signed zone",
@@ -583,4 +827,5 @@ const hd_role_t hd_role_signer = {
     .zone_gone = signer_zone_gone,
     .status = signer_status,
     .zone_json = signer_zone_json,
+    .cmds = signer_cmds,
 };

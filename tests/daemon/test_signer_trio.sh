@@ -15,10 +15,12 @@
 #    ldns-verify-zone (and dnssec-verify when installed), with the
 #    owner's records in it;
 #  - a change at the owner reaches the public NSD signed, and still verifies;
+#  - hsyncctl keys list|show|rollover (--dry-run prints the timeline); a ZSK
+#    rollover completes and every DNSKEY set served meanwhile verifies;
 #  - the signer restarted keeps its keys (store) and serves the same keys.
 #
 # Needs nsd, dig and ldns-verify-zone (77 without them).
-# requirements: KS-11 KS-13 KS-41 SIGN-1
+# requirements: KS-11 KS-13 KS-41 KS-43 KS-52 KS-55 SIGN-1
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -109,12 +111,12 @@ h3a=$("$BIN/hsync-rr" encode HSYNC3 "ON alpha alpha.test. .")
 hp=$("$BIN/hsync-rr" encode HSYNCPARAM 'nsmgmt="agent" parentsync="owner" signers="alpha"')
 zonefile() { # SERIAL [extra line]
 	cat <<EOF
-\$TTL 300
-example.test. 300 IN SOA ns.owner.test. hostmaster.owner.test. $1 3600 600 86400 60
-example.test. 300 IN NS ns.owner.test.
-example.test. 300 IN TYPE65285 $(gen "$h3a")
-example.test. 300 IN TYPE65286 $(gen "$hp")
-www.example.test. 300 IN A 192.0.2.80
+\$TTL 2
+example.test. 2 IN SOA ns.owner.test. hostmaster.owner.test. $1 3600 600 86400 2
+example.test. 2 IN NS ns.owner.test.
+example.test. 2 IN TYPE65285 $(gen "$h3a")
+example.test. 2 IN TYPE65286 $(gen "$hp")
+www.example.test. 2 IN A 192.0.2.80
 ${2:-}
 EOF
 }
@@ -186,7 +188,7 @@ signer-policy:
     algorithm: ECDSAP256SHA256
     propagation: 1s
     dnskey-ttl: 1s
-    max-ttl: 5m
+    max-ttl: 2s
     validity: 1d
 zone:
     name: example.test.
@@ -252,10 +254,9 @@ grep -q "www.example.test.*192.0.2.80" "$TMP/pub.zone" && ok "the owner's data i
 sctl --json zone show example.test. >"$TMP/show.json" 2>&1
 grep -q '"keys"' "$TMP/show.json" && grep -q '"active"' "$TMP/show.json" &&
 	ok "signer zone show: keys, active" || bad "zone show: $(head -c 600 "$TMP/show.json")"
-before=$(dnskeys)
 
 # a change at the owner reaches the public NSD signed
-zonefile 101 "mail.example.test. 300 IN A 192.0.2.25" >"$TMP/nsd/example.test.zone"
+zonefile 101 "mail.example.test. 2 IN A 192.0.2.25" >"$TMP/nsd/example.test.zone"
 kill -HUP "$(cat "$TMP/nsd/nsd.pid")" 2>/dev/null
 wait_for 30 pub_has "mail.example.test." && ok "the owner's change reached the public NSD" ||
 	bad "change not at the public NSD"
@@ -264,13 +265,62 @@ if verifies; then ok "after the change: ldns-verify-zone ok"; else bad "after th
 grep -q "RRSIG.*A 13" "$TMP/pub.zone" && awk '$1 == "mail.example.test." && $4 == "RRSIG"' "$TMP/pub.zone" | grep -q . &&
 	ok "the new name is signed" || bad "new name not signed"
 
+# hsyncctl keys: list, show, the dry run, a ZSK rollover verified at each step
+keys_json() { sctl --json keys list example.test.; }
+count_keys() { # ROLE STATE
+	keys_json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)["result"]
+print(sum(1 for k in r["keys"] if k["role"] == sys.argv[1] and k["state"] == sys.argv[2]))' "$1" "$2"
+}
+[ "$(count_keys ZSK active)" = 1 ] && [ "$(count_keys KSK active)" = 1 ] &&
+	ok "keys list: a KSK and a ZSK active" || bad "keys list: $(keys_json)"
+sctl keys list example.test. | grep -q "TAG *ROLE" && ok "keys list: a table" ||
+	bad "keys list table: $(sctl keys list example.test.)"
+sctl --json keys show example.test. | grep -q '"ds":"[0-9]* 13 2 ' && ok "keys show: the KSK's DS" ||
+	bad "keys show: $(sctl --json keys show example.test.)"
+sctl keys show example.test. 1 >/dev/null 2>"$TMP/err"
+[ $? -eq 1 ] && grep -q "has no key 1" "$TMP/err" && ok "keys show: unknown tag, exit 1" ||
+	bad "keys show unknown tag: $(cat "$TMP/err")"
+sctl keys rollover example.test. zsk --dry-run >"$TMP/dry" 2>&1 && grep -q "^+0 " "$TMP/dry" &&
+	[ "$(sctl --json keys list example.test. | grep -o '"state"' | wc -l)" -eq 2 ] &&
+	ok "keys rollover --dry-run: a timeline, nothing started ($(wc -l <"$TMP/dry") steps)" ||
+	bad "dry run: $(cat "$TMP/dry")"
+sctl keys rollover example.test. csk >/dev/null 2>"$TMP/err"
+[ $? -ne 0 ] && grep -q "no such key role" "$TMP/err" && ok "keys rollover csk under a KSK/ZSK policy: refused" ||
+	bad "csk rollover: $(cat "$TMP/err")"
+sctl keys rollover example.test. zsk | grep -q "rollover of the ZSK started" && ok "keys rollover zsk: started" ||
+	bad "rollover not started"
+steps=0 verified=0 last=""
+end=$(($(date +%s) + 60))
+while [ "$(date +%s)" -le "$end" ]; do
+	cur=$(dnskeys | awk '{print $5, $8}' | tr '\n' ' ')
+	if [ "$cur" != "$last" ]; then
+		last=$cur
+		steps=$((steps + 1))
+		pub_axfr >"$TMP/pub.zone"
+		verifies && verified=$((verified + 1)) || cp "$TMP/verify.out" "$TMP/verify.bad"
+	fi
+	[ "$(count_keys ZSK removed)" = 1 ] && [ "$(count_keys ZSK active)" = 1 ] && break
+	sleep 0.3
+done
+[ "$(count_keys ZSK removed)" = 1 ] && [ "$(count_keys ZSK active)" = 1 ] &&
+	ok "ZSK rollover complete: the old ZSK removed, the new one active" || bad "rollover: $(keys_json)"
+[ $steps -ge 2 ] && [ $verified -eq $steps ] && ok "every DNSKEY set served during the rollover verified ($steps sets)" ||
+	bad "rollover steps $steps, verified $verified: $(cat "$TMP/verify.bad" 2>/dev/null)"
+wait_for 20 sh -c "[ \"\$(dig @127.0.0.1 -p $PUB_PORT +short DNSKEY example.test. | wc -l)\" = 2 ]" &&
+	ok "after the rollover: two DNSKEYs served" || bad "DNSKEYs after rollover: $(dnskeys)"
+pub_axfr >"$TMP/pub.zone"
+if verifies; then ok "after the rollover: ldns-verify-zone ok"; else bad "after rollover: $(cat "$TMP/verify.out")"; fi
+
 # the signer restarted keeps its keys
+before=$(dnskeys)
 kill "$PID_s"
 for _ in $(seq 1 50); do kill -0 "$PID_s" 2>/dev/null || break; sleep 0.1; done
 start s || { bad "signer did not restart"; tail -20 "$TMP/s/log"; finish; }
-grep -q "zone 'example.test.': 2 keys restored from the store" "$TMP/s/log" && ok "signer restart: keys restored" ||
+grep -q "zone 'example.test.': [0-9]* keys restored from the store" "$TMP/s/log" && ok "signer restart: keys restored" ||
 	bad "keys not restored"
-zonefile 102 "mail.example.test. 300 IN A 192.0.2.26" >"$TMP/nsd/example.test.zone"
+zonefile 102 "mail.example.test. 2 IN A 192.0.2.26" >"$TMP/nsd/example.test.zone"
 kill -HUP "$(cat "$TMP/nsd/nsd.pid")" 2>/dev/null
 wait_for 30 pub_has "192.0.2.26" && ok "after the restart: a change served" || bad "no change after restart"
 [ "$(dnskeys)" = "$before" ] && ok "after the restart: the same DNSKEYs" || bad "DNSKEYs changed: $(dnskeys)"
