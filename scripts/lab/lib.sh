@@ -28,6 +28,15 @@
 #   lab_wait_ns TIMEOUT "NS..." ID...   until every ID's public NSD serves
 #                               exactly those NS targets (sorted, blank-separated)
 #
+# With LAB_SIGNERS=1 as well (setup A of issue #13: every provider signs)
+# every provider ID also gets a signer (hsyncd role signer, identity
+# signer.ID.lab., in $LAB_DIR/ID/signer: a secondary of its combiner that
+# signs the combined zone); the public NSD is then the signer's secondary,
+# the agent names its signer (signer: section) and HSYNCPARAM `signers`
+# lists every provider. Short key timers (LAB_SIGN_* below).
+#   lab_signer_start ID / lab_signer_stop ID [SIGNAL]
+#   lab_sctl ID ARGS...         hsyncctl against ID's signer
+#
 # Addresses default to 127.0.0.1 and free ports. A test may put NSD and
 # each agent elsewhere before lab_build: LAB_NSD_ADDR and NSD_PORT for
 # NSD, LAB_XFR_FROM for NSD's provide-xfr ACL, files $LAB_DIR/ID/addr and
@@ -135,7 +144,7 @@ lab_identity_zone() {
 
 # lab_customer_zone ID...: example.test. with HSYNC3 for each ID
 lab_customer_zone() {
-	local id servers="" hex f="$LAB_DIR/zones/example.test.zone"
+	local id servers="" signers hex f="$LAB_DIR/zones/example.test.zone"
 	LAB_SERIAL=$((LAB_SERIAL + 1))
 	echo "LAB_SERIAL=$LAB_SERIAL" >"$LAB_DIR/serial"
 	for id in "$@"; do servers="$servers${servers:+,}$id"; done
@@ -150,7 +159,9 @@ lab_customer_zone() {
 			hex=$("$LAB_BIN/hsync-rr" encode HSYNC3 "OFF $id $id.lab. .") || return 1
 			echo "$LAB_ZONE 300 IN TYPE65285 $(lab_generic "$hex")"
 		done
-		hex=$("$LAB_BIN/hsync-rr" encode HSYNCPARAM "nsmgmt=\"agent\" parentsync=\"agent\" servers=\"$servers\" signers=\"$1\"") ||
+		signers=$1
+		[ -n "${LAB_SIGNERS:-}" ] && signers=$servers
+		hex=$("$LAB_BIN/hsync-rr" encode HSYNCPARAM "nsmgmt=\"agent\" parentsync=\"agent\" servers=\"$servers\" signers=\"$signers\"") ||
 			return 1
 		echo "$LAB_ZONE 300 IN TYPE65286 $(lab_generic "$hex")"
 	} >"$f.new" && mv "$f.new" "$f"
@@ -171,6 +182,10 @@ lab_build() {
 			lab_combiner_keys "$id" || return 1
 			[ -f "$LAB_DIR/$id/combiner/port" ] || lab_free_port >"$LAB_DIR/$id/combiner/port"
 			[ -f "$LAB_DIR/$id/nsd/port" ] || lab_free_port >"$LAB_DIR/$id/nsd/port"
+		fi
+		if [ -n "${LAB_SIGNERS:-}" ]; then
+			lab_signer_keys "$id" || return 1
+			[ -f "$LAB_DIR/$id/signer/port" ] || lab_free_port >"$LAB_DIR/$id/signer/port"
 		fi
 	done
 	mv "$LAB_DIR/ports.new" "$LAB_DIR/ports"
@@ -193,6 +208,7 @@ lab_build() {
 			lab_combiner_conf "$id"
 			lab_pub_conf "$id"
 		fi
+		[ -n "${LAB_SIGNERS:-}" ] && lab_signer_conf "$id"
 	done
 	return 0
 }
@@ -224,6 +240,13 @@ transport:
     timeout: 1s
 EOF
 	[ -n "${LAB_COMBINERS:-}" ] && lab_agent_combiner_conf "$id"
+	[ -n "${LAB_SIGNERS:-}" ] && cat >>"$d/hsyncd.conf" <<EOF
+signer:
+    identity: signer.$id.lab.
+    address: $(lab_addr "$id")@$(cat "$d/signer/port")
+    key: "$(cat "$d/signer/key.line")"
+    hpkekey: "$(cat "$d/signer/hpke.line")"
+EOF
 	[ -n "${LAB_SELF_ZONES:-}" ] && cat >>"$d/hsyncd.conf" <<EOF
 identity-zone:
     enable: yes
@@ -435,6 +458,7 @@ lab_cleanup() {
 	for id in ${LAB_IDS:-}; do
 		lab_agent_stop "$id"
 		lab_combiner_stop "$id"
+		[ -f "$LAB_DIR/$id/signer/pid" ] && lab_signer_stop "$id"
 		lab_pub_stop "$id"
 	done
 	lab_nsd_stop
@@ -498,7 +522,7 @@ zone:
     refresh-min: 5s
     retry-min: 1s
     provide-xfr: $(lab_addr "$id")
-    notify: $(lab_addr "$id")@$(cat "$a/nsd/port")
+    notify: $(lab_addr "$id")@$(cat "$a/$([ -n "${LAB_SIGNERS:-}" ] && echo signer || echo nsd)/port")
 transport:
     retry-min: 500ms
     retry-max: 5s
@@ -506,7 +530,11 @@ transport:
 EOF
 }
 
+# the party the public NSD transfers from: the signer when there is one
+lab_upstream_of_pub() { if [ -n "${LAB_SIGNERS:-}" ]; then echo signer; else echo combiner; fi; }
+
 # lab_pub_conf ID: the provider's public NSD, secondary of its combiner
+# (of its signer with LAB_SIGNERS)
 lab_pub_conf() {
 	local id=$1 d="$LAB_DIR/$1/nsd" addr
 	addr=$(lab_addr "$id")
@@ -536,8 +564,9 @@ remote-control:
 zone:
 	name: "$LAB_ZONE"
 	zonefile: "$d/example.test.zone"
-	request-xfr: $addr@$(cat "$LAB_DIR/$id/combiner/port") NOKEY
+	request-xfr: $addr@$(cat "$LAB_DIR/$id/$(lab_upstream_of_pub)/port") NOKEY
 	allow-notify: $addr NOKEY
+	provide-xfr: 0.0.0.0/0 NOKEY
 EOF
 }
 
@@ -580,9 +609,91 @@ lab_pub_start() {
 
 lab_pub_stop() { lab_pid_stop "$LAB_DIR/$1/nsd/pid"; }
 
-# lab_provider_start ID: combiner, public NSD, agent
+# lab_provider_start ID: combiner, (signer,) public NSD, agent
 lab_provider_start() {
-	lab_combiner_start "$1" && lab_pub_start "$1" && lab_agent_start "$1"
+	lab_combiner_start "$1" || return 1
+	if [ -n "${LAB_SIGNERS:-}" ]; then lab_signer_start "$1" || return 1; fi
+	lab_pub_start "$1" && lab_agent_start "$1"
+}
+
+# ---- signers (LAB_SIGNERS=1, with LAB_COMBINERS=1) ------------------------
+
+LAB_SIGN_PROPAGATION=${LAB_SIGN_PROPAGATION:-2s}
+LAB_SIGN_DNSKEY_TTL=${LAB_SIGN_DNSKEY_TTL:-2s}
+LAB_SIGN_MAX_TTL=${LAB_SIGN_MAX_TTL:-5m}
+
+# lab_signer_keys ID: SIG(0) and HPKE key pairs for signer.ID.lab. (once)
+lab_signer_keys() {
+	local d="$LAB_DIR/$1/signer"
+	mkdir -p "$d"
+	[ -f "$d/key.line" ] && return 0
+	"$LAB_BIN/hsync-keygen" sig0 --name "dns.signer.$1.lab." --dir "$d" >"$d/sig0.out" || return 1
+	head -1 "$d/sig0.out" >"$d/key.line"
+	echo "$d/$(sed -n 2p "$d/sig0.out").private" >"$d/key.path"
+	"$LAB_BIN/hsync-keygen" hpke --name "signer.$1.lab" --dir "$d" 2>/dev/null | grep HPKEKEY \
+		>"$d/hpke.line" || return 1
+	echo "$d/signer.$1.lab.hpke" >"$d/hpke.path"
+}
+
+# lab_signer_conf ID: its own agent, its combiner as primary, the public
+# NSD as downstream, short key timers
+lab_signer_conf() {
+	local id=$1 d="$LAB_DIR/$1/signer" a="$LAB_DIR/$1"
+	cat >"$d/hsyncd.conf" <<EOF
+# hsyncd configuration of lab signer $id (made by scripts/lab/lib.sh)
+server:
+    role: signer
+    identity: signer.$id.lab.
+    listen: $(lab_addr "$id")@$(cat "$d/port")
+    control-socket: $d/ctl.sock
+    store: $d/store.db
+    sig0-key: $(cat "$d/key.path")
+    hpke-key: $(cat "$d/hpke.path")
+    log-level: info
+agent:
+    identity: $id.lab.
+    address: $(lab_addr "$id")@$(cat "$a/port")
+    key: "$(cat "$a/key.line")"
+    hpkekey: "$(cat "$a/hpke.line")"
+signer-policy:
+    propagation: $LAB_SIGN_PROPAGATION
+    dnskey-ttl: $LAB_SIGN_DNSKEY_TTL
+    max-ttl: $LAB_SIGN_MAX_TTL
+    validity: 1d
+zone:
+    name: $LAB_ZONE
+    primary: $(lab_addr "$id")@$(cat "$a/combiner/port")
+    refresh-min: 5s
+    retry-min: 1s
+    provide-xfr: $(lab_addr "$id")
+    notify: $(lab_addr "$id")@$(cat "$a/nsd/port")
+transport:
+    retry-min: 500ms
+    retry-max: 5s
+    timeout: 1s
+EOF
+}
+
+lab_signer_start() {
+	local id=$1 d="$LAB_DIR/$1/signer"
+	lab_bg "$id" "$LAB_BIN/hsyncd" -c "$d/hsyncd.conf" -f >>"$d/hsyncd.log" 2>&1
+	echo $! >"$d/pid"
+	for _ in $(seq 1 50); do
+		[ -S "$d/ctl.sock" ] && lab_sctl "$id" status >/dev/null 2>&1 && return 0
+		kill -0 "$(cat "$d/pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "signer $id did not come up; its log:" >&2
+	tail -20 "$d/hsyncd.log" >&2
+	return 1
+}
+
+lab_signer_stop() { lab_pid_stop "$LAB_DIR/$1/signer/pid" "${2:-TERM}"; }
+
+lab_sctl() {
+	local id=$1
+	shift
+	"$LAB_BIN/hsyncctl" -s "$LAB_DIR/$id/signer/ctl.sock" --timeout 5 "$@"
 }
 
 # lab_pub_ns ID: the NS targets ID's public NSD serves for the customer zone
