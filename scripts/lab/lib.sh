@@ -481,17 +481,24 @@ combiner:
 EOF
 }
 
-# lab_combiner_keys ID: SIG(0) and HPKE key pairs for combiner.ID.lab. (once)
-lab_combiner_keys() {
-	local d="$LAB_DIR/$1/combiner"
-	mkdir -p "$d" "$LAB_DIR/$1/nsd"
+# lab_party_keys ID PART: SIG(0) and HPKE key pairs for PART.ID.lab.
+# (combiner, signer), in $LAB_DIR/ID/PART (once)
+lab_party_keys() {
+	local d="$LAB_DIR/$1/$2"
+	mkdir -p "$d"
 	[ -f "$d/key.line" ] && return 0
-	"$LAB_BIN/hsync-keygen" sig0 --name "dns.combiner.$1.lab." --dir "$d" >"$d/sig0.out" || return 1
+	"$LAB_BIN/hsync-keygen" sig0 --name "dns.$2.$1.lab." --dir "$d" >"$d/sig0.out" || return 1
 	head -1 "$d/sig0.out" >"$d/key.line"
 	echo "$d/$(sed -n 2p "$d/sig0.out").private" >"$d/key.path"
-	"$LAB_BIN/hsync-keygen" hpke --name "combiner.$1.lab" --dir "$d" 2>/dev/null | grep HPKEKEY \
+	"$LAB_BIN/hsync-keygen" hpke --name "$2.$1.lab" --dir "$d" 2>/dev/null | grep HPKEKEY \
 		>"$d/hpke.line" || return 1
-	echo "$d/combiner.$1.lab.hpke" >"$d/hpke.path"
+	echo "$d/$2.$1.lab.hpke" >"$d/hpke.path"
+}
+
+# lab_combiner_keys ID: SIG(0) and HPKE key pairs for combiner.ID.lab. (once)
+lab_combiner_keys() {
+	mkdir -p "$LAB_DIR/$1/nsd"
+	lab_party_keys "$1" combiner
 }
 
 # lab_combiner_conf ID: its own agent, the protected namespace ID.lab., the
@@ -570,19 +577,24 @@ zone:
 EOF
 }
 
-lab_combiner_start() {
-	local id=$1 d="$LAB_DIR/$1/combiner"
+# lab_party_start ID PART: start ID's hsyncd PART (combiner, signer) and
+# wait until its control socket answers
+lab_party_start() {
+	local id=$1 d="$LAB_DIR/$1/$2"
 	lab_bg "$id" "$LAB_BIN/hsyncd" -c "$d/hsyncd.conf" -f >>"$d/hsyncd.log" 2>&1
 	echo $! >"$d/pid"
 	for _ in $(seq 1 50); do
-		[ -S "$d/ctl.sock" ] && lab_cctl "$id" status >/dev/null 2>&1 && return 0
+		[ -S "$d/ctl.sock" ] && "$LAB_BIN/hsyncctl" -s "$d/ctl.sock" --timeout 5 status \
+			>/dev/null 2>&1 && return 0
 		kill -0 "$(cat "$d/pid")" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "combiner $id did not come up; its log:" >&2
+	echo "$2 $id did not come up; its log:" >&2
 	tail -20 "$d/hsyncd.log" >&2
 	return 1
 }
+
+lab_combiner_start() { lab_party_start "$1" combiner; }
 
 lab_combiner_stop() { lab_pid_stop "$LAB_DIR/$1/combiner/pid" "${2:-TERM}"; }
 
@@ -623,17 +635,7 @@ LAB_SIGN_DNSKEY_TTL=${LAB_SIGN_DNSKEY_TTL:-2s}
 LAB_SIGN_MAX_TTL=${LAB_SIGN_MAX_TTL:-5m}
 
 # lab_signer_keys ID: SIG(0) and HPKE key pairs for signer.ID.lab. (once)
-lab_signer_keys() {
-	local d="$LAB_DIR/$1/signer"
-	mkdir -p "$d"
-	[ -f "$d/key.line" ] && return 0
-	"$LAB_BIN/hsync-keygen" sig0 --name "dns.signer.$1.lab." --dir "$d" >"$d/sig0.out" || return 1
-	head -1 "$d/sig0.out" >"$d/key.line"
-	echo "$d/$(sed -n 2p "$d/sig0.out").private" >"$d/key.path"
-	"$LAB_BIN/hsync-keygen" hpke --name "signer.$1.lab" --dir "$d" 2>/dev/null | grep HPKEKEY \
-		>"$d/hpke.line" || return 1
-	echo "$d/signer.$1.lab.hpke" >"$d/hpke.path"
-}
+lab_signer_keys() { lab_party_keys "$1" signer; }
 
 # lab_signer_conf ID: its own agent, its combiner as primary, the public
 # NSD as downstream, short key timers
@@ -674,19 +676,7 @@ transport:
 EOF
 }
 
-lab_signer_start() {
-	local id=$1 d="$LAB_DIR/$1/signer"
-	lab_bg "$id" "$LAB_BIN/hsyncd" -c "$d/hsyncd.conf" -f >>"$d/hsyncd.log" 2>&1
-	echo $! >"$d/pid"
-	for _ in $(seq 1 50); do
-		[ -S "$d/ctl.sock" ] && lab_sctl "$id" status >/dev/null 2>&1 && return 0
-		kill -0 "$(cat "$d/pid")" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "signer $id did not come up; its log:" >&2
-	tail -20 "$d/hsyncd.log" >&2
-	return 1
-}
+lab_signer_start() { lab_party_start "$1" signer; }
 
 lab_signer_stop() { lab_pid_stop "$LAB_DIR/$1/signer/pid" "${2:-TERM}"; }
 

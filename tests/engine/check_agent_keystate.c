@@ -155,9 +155,10 @@ static sgn_policy_t policy(void)
 	return p;
 }
 
-/* Three providers; alpha has a signer for ZONE (and SOLO, which alpha
- * serves alone). `hold` holds bravo's and charlie's combiners. */
-static void world(ksw_t *w, int hold)
+/* Three providers with their combiners; alpha has a signer for ZONE.
+ * `script` (may be NULL) sets the combiners' and the signer's behaviour
+ * before the zone is loaded everywhere; nothing has run yet. */
+static void world_build(ksw_t *w, void (*script)(ksw_t *w))
 {
 	sn_t *net = &w->net;
 	sgn_policy_t p = policy();
@@ -172,10 +173,39 @@ static void world(ksw_t *w, int hold)
 	sn_add(net, CHARLIE, CC);
 	ck_assert_int_eq(sgn_new(&cfg, &net->clock.env, &w->s, NULL), HS_OK);
 	ck_assert_int_eq(sgn_zone_add(w->s, ZONE, &p, NULL), HS_OK);
-	net->fc[1].hold = net->fc[2].hold = hold;
+	if (script != NULL)
+		script(w);
 	for (size_t i = 0; i < net->n; i++)
 		h_load(net->e[i], ZONE, H3_ABC, PARAM);
+}
+
+static void hold_peers(ksw_t *w)
+{
+	w->net.fc[1].hold = w->net.fc[2].hold = 1;
+}
+
+/* world_build, then five BEATs (`hold`: bravo's and charlie's combiners
+ * hold what they get). */
+static void world(ksw_t *w, int hold)
+{
+	world_build(w, hold ? hold_peers : NULL);
 	run(w, 5 * SN_BEAT);
+}
+
+static void charlie_rejects(ksw_t *w)
+{
+	strcpy(w->net.fc[2].reject_origin, ALPHA);
+	strcpy(w->net.fc[2].reject_reason, "not-signer: alpha is not in signers");
+}
+
+static void charlie_silent(ksw_t *w)
+{
+	w->net.fc[2].silent = 1;
+}
+
+static void signer_down(ksw_t *w)
+{
+	w->signer_down = 1;
 }
 
 static void world_free(ksw_t *w)
@@ -440,23 +470,8 @@ START_TEST(test_rejection_reported)
 {
 	ksw_t w;
 	sgn_keystate_t st;
-	memset(&w, 0, sizeof(w));
 	/* charlie's combiner rejects alpha's keys (scripted before they come) */
-	sgn_policy_t p = policy();
-	sgn_cfg_t cfg = {.identity = SIGNER, .agent = ALPHA};
-	sn_init(&w.net, TMO);
-	w.net.other = signer_in;
-	w.net.other_arg = &w;
-	w.net.sig[0] = SIGNER;
-	sn_add(&w.net, ALPHA, CA);
-	sn_add(&w.net, BRAVO, CB);
-	sn_add(&w.net, CHARLIE, CC);
-	strcpy(w.net.fc[2].reject_origin, ALPHA);
-	strcpy(w.net.fc[2].reject_reason, "not-signer: alpha is not in signers");
-	ck_assert_int_eq(sgn_new(&cfg, &w.net.clock.env, &w.s, NULL), HS_OK);
-	ck_assert_int_eq(sgn_zone_add(w.s, ZONE, &p, NULL), HS_OK);
-	for (size_t i = 0; i < 3; i++)
-		h_load(w.net.e[i], ZONE, H3_ABC, PARAM);
+	world_build(&w, charlie_rejects);
 	run(&w, 60000);
 	ck_assert_uint_eq(in_state(&w, ZONE, ST_DKEY_MPDIST, 0), 2);
 	ck_assert(last_report(&w, 0, SGN_KS_REJECTED, &st));
@@ -479,21 +494,7 @@ START_TEST(test_silent_peer_unconfirmed_then_resumes)
 {
 	ksw_t w;
 	sgn_keystate_t st;
-	memset(&w, 0, sizeof(w));
-	sgn_policy_t p = policy();
-	sgn_cfg_t cfg = {.identity = SIGNER, .agent = ALPHA};
-	sn_init(&w.net, TMO);
-	w.net.other = signer_in;
-	w.net.other_arg = &w;
-	w.net.sig[0] = SIGNER;
-	sn_add(&w.net, ALPHA, CA);
-	sn_add(&w.net, BRAVO, CB);
-	sn_add(&w.net, CHARLIE, CC);
-	w.net.fc[2].silent = 1;
-	ck_assert_int_eq(sgn_new(&cfg, &w.net.clock.env, &w.s, NULL), HS_OK);
-	ck_assert_int_eq(sgn_zone_add(w.s, ZONE, &p, NULL), HS_OK);
-	for (size_t i = 0; i < 3; i++)
-		h_load(w.net.e[i], ZONE, H3_ABC, PARAM);
+	world_build(&w, charlie_silent);
 	run(&w, 3 * TMO + 5 * SN_BEAT);
 	ck_assert_uint_eq(in_state(&w, ZONE, ST_DKEY_MPDIST, 0), 2);
 	ck_assert(last_report(&w, 0, SGN_KS_STATUS, &st));
@@ -546,21 +547,7 @@ START_TEST(test_bad_keystate_refused_and_reasked)
 	 * party, a malformed key, a report kind and a stale inventory are
 	 * refused or ignored and change nothing */
 	ksw_t w;
-	memset(&w, 0, sizeof(w));
-	sgn_policy_t p = policy();
-	sgn_cfg_t cfg = {.identity = SIGNER, .agent = ALPHA};
-	sn_init(&w.net, TMO);
-	w.net.other = signer_in;
-	w.net.other_arg = &w;
-	w.net.sig[0] = SIGNER;
-	sn_add(&w.net, ALPHA, CA);
-	sn_add(&w.net, BRAVO, CB);
-	sn_add(&w.net, CHARLIE, CC);
-	ck_assert_int_eq(sgn_new(&cfg, &w.net.clock.env, &w.s, NULL), HS_OK);
-	ck_assert_int_eq(sgn_zone_add(w.s, ZONE, &p, NULL), HS_OK);
-	w.signer_down = 1;
-	for (size_t i = 0; i < 3; i++)
-		h_load(w.net.e[i], ZONE, H3_ABC, PARAM);
+	world_build(&w, signer_down);
 	/* keep the signer's own timers from making keys while "down" */
 	sn_run(&w.net, 4 * TMO);
 	ck_assert_uint_ge(sn_count(&w.net, 0, ALPHA, SIGNER, "RFI"), 2);
