@@ -13,7 +13,7 @@ set -u
 usage() {
 	cat <<'USAGE'
 usage: scripts/lab.sh [start] [--dir DIR] [--foreground] [--timeout SECS] [--beat DUR] [--no-show]
-                       [--setup A|D]
+                       [--setup A|B|D]
        scripts/lab.sh stop [--dir DIR]
        scripts/lab.sh status [--dir DIR]
 
@@ -36,13 +36,15 @@ status           each agent's peer list and gossip matrix, and the NS set
   --timeout SECS how long to wait for each step (default 60)
   --beat DUR     BEAT interval of the agents (default 2s)
   --no-show      bring the lab up without the add/remove demonstration
-  --setup A|D    A (default): every provider signs the zone it combines
+  --setup A|B|D  A (default): every provider signs the zone it combines
                  (a signer per provider, the multi-signer DNSKEY RRset of
                  RFC 8901 coordinated through the agents, KEYSTATE); the
                  lab waits until every public NSD serves the same DNSKEY
                  RRset and shows that each zone verifies (ldns-verify-zone).
-                 D: unsigned (no signers). Setups B (one provider signs)
-                 and C (the owner signs) are not available yet.
+                 B: alpha signs, and every provider's public NSD is a
+                 secondary of alpha's signer (bravo and charlie serve
+                 alpha's signed zone). D: unsigned (no signers). Setup C
+                 (the owner signs) is not available yet.
 
 Needs nsd, ldns-keygen, ldns-signzone, dig, python3 and a built tree
 (make). Exit status: 0 lab up (or stopped); 1 failure; 2 usage; 77 a
@@ -77,8 +79,9 @@ IDS="alpha bravo charlie"
 LAB_COMBINERS=1
 case $setup in
 A) LAB_SIGNERS=1 ;;
+B) LAB_SIGNERS=alpha ;;
 D) ;;
-B | C) echo "lab: setup $setup is not available yet (A and D are)" >&2; exit 2 ;;
+C) echo "lab: setup C is not available yet (A, B and D are)" >&2; exit 2 ;;
 *) usage >&2; exit 2 ;;
 esac
 
@@ -124,7 +127,7 @@ lab_nsd_start || fail "nsd did not start"
 echo "lab: the owner's NSD serves example.test. (and lab., $(echo $IDS | sed 's/\([a-z]*\)/\1.lab./g')) on 127.0.0.1 port $NSD_PORT"
 for id in $IDS; do
 	lab_provider_start "$id" || fail "provider $id did not start"
-	echo "lab: $id: agent port $(cat "$dir/$id/port"), combiner port $(cat "$dir/$id/combiner/port"),${LAB_SIGNERS:+ signer port $(cat "$dir/$id/signer/port"),} public NSD port $(cat "$dir/$id/nsd/port")"
+	echo "lab: $id: agent port $(cat "$dir/$id/port"), combiner port $(cat "$dir/$id/combiner/port"),$(lab_signs "$id" && echo " signer port $(cat "$dir/$id/signer/port"),") public NSD port $(cat "$dir/$id/nsd/port")"
 done
 echo "lab: waiting (at most ${timeout}s) for every peer and the group to be OPERATIONAL"
 # shellcheck disable=SC2086
@@ -137,17 +140,19 @@ echo
 lab_ctl alpha gossip show
 echo
 lab_show_ns $IDS
-if [ "$setup" = A ]; then
+if [ "$setup" = A ] || [ "$setup" = B ]; then
+	want=6
+	[ "$setup" = B ] && want=2
 	ndnskey() {
 		dig @127.0.0.1 -p "$(cat "$dir/$1/nsd/port")" +norec +short +time=1 +tries=1 DNSKEY \
 			example.test. 2>/dev/null | wc -l
 	}
 	echo
-	echo "lab: waiting for every public NSD to serve the six DNSKEYs of the three signers"
+	echo "lab: waiting for every public NSD to serve the $want DNSKEYs of the signer(s)"
 	end=$(($(date +%s) + timeout))
 	for id in $IDS; do
-		until [ "$(ndnskey "$id")" = 6 ]; do
-			[ "$(date +%s)" -le "$end" ] || fail "$id's public NSD serves $(ndnskey "$id") DNSKEYs, not 6"
+		until [ "$(ndnskey "$id")" = $want ]; do
+			[ "$(date +%s)" -le "$end" ] || fail "$id's public NSD serves $(ndnskey "$id") DNSKEYs, not $want"
 			sleep 1
 		done
 	done

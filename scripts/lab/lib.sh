@@ -34,6 +34,10 @@
 # signs the combined zone); the public NSD is then the signer's secondary,
 # the agent names its signer (signer: section) and HSYNCPARAM `signers`
 # lists every provider. Short key timers (LAB_SIGN_* below).
+# LAB_SIGNERS=ID instead (setup B: one provider signs, the others serve its
+# output): only ID has a signer, HSYNCPARAM `signers` lists ID alone, and
+# every provider's public NSD is a secondary of ID's signer (which NOTIFYs
+# them all); the other providers' combiners serve nobody.
 #   lab_signer_start ID / lab_signer_stop ID [SIGNAL]
 #   lab_sctl ID ARGS...         hsyncctl against ID's signer
 #
@@ -160,7 +164,8 @@ lab_customer_zone() {
 			echo "$LAB_ZONE 300 IN TYPE65285 $(lab_generic "$hex")"
 		done
 		signers=$1
-		[ -n "${LAB_SIGNERS:-}" ] && signers=$servers
+		[ "${LAB_SIGNERS:-}" = 1 ] && signers=$servers
+		[ -n "${LAB_SIGNERS:-}" ] && [ "$LAB_SIGNERS" != 1 ] && signers=$LAB_SIGNERS
 		hex=$("$LAB_BIN/hsync-rr" encode HSYNCPARAM "nsmgmt=\"agent\" parentsync=\"agent\" servers=\"$servers\" signers=\"$signers\"") ||
 			return 1
 		echo "$LAB_ZONE 300 IN TYPE65286 $(lab_generic "$hex")"
@@ -183,7 +188,7 @@ lab_build() {
 			[ -f "$LAB_DIR/$id/combiner/port" ] || lab_free_port >"$LAB_DIR/$id/combiner/port"
 			[ -f "$LAB_DIR/$id/nsd/port" ] || lab_free_port >"$LAB_DIR/$id/nsd/port"
 		fi
-		if [ -n "${LAB_SIGNERS:-}" ]; then
+		if lab_signs "$id"; then
 			lab_signer_keys "$id" || return 1
 			[ -f "$LAB_DIR/$id/signer/port" ] || lab_free_port >"$LAB_DIR/$id/signer/port"
 		fi
@@ -202,13 +207,14 @@ lab_build() {
 	cp "$LAB_DIR/keys/$k.ds" "$LAB_DIR/trust-anchor.ds"
 	# shellcheck disable=SC2086
 	lab_customer_zone ${LAB_MEMBERS:-$@} || return 1
+	LAB_BUILD_IDS="$*"
 	for id in "$@"; do
 		lab_agent_conf "$id"
 		if [ -n "${LAB_COMBINERS:-}" ]; then
 			lab_combiner_conf "$id"
 			lab_pub_conf "$id"
 		fi
-		[ -n "${LAB_SIGNERS:-}" ] && lab_signer_conf "$id"
+		lab_signs "$id" && lab_signer_conf "$id"
 	done
 	return 0
 }
@@ -240,7 +246,7 @@ transport:
     timeout: 1s
 EOF
 	[ -n "${LAB_COMBINERS:-}" ] && lab_agent_combiner_conf "$id"
-	[ -n "${LAB_SIGNERS:-}" ] && cat >>"$d/hsyncd.conf" <<EOF
+	lab_signs "$id" && cat >>"$d/hsyncd.conf" <<EOF
 signer:
     identity: signer.$id.lab.
     address: $(lab_addr "$id")@$(cat "$d/signer/port")
@@ -529,7 +535,7 @@ zone:
     refresh-min: 5s
     retry-min: 1s
     provide-xfr: $(lab_addr "$id")
-    notify: $(lab_addr "$id")@$(cat "$a/$([ -n "${LAB_SIGNERS:-}" ] && echo signer || echo nsd)/port")
+    notify: $(lab_addr "$id")@$(cat "$a/$(lab_signs "$id" && echo signer || echo nsd)/port")
 transport:
     retry-min: 500ms
     retry-max: 5s
@@ -537,8 +543,22 @@ transport:
 EOF
 }
 
-# the party the public NSD transfers from: the signer when there is one
-lab_upstream_of_pub() { if [ -n "${LAB_SIGNERS:-}" ]; then echo signer; else echo combiner; fi; }
+# lab_signs ID: ID has a signer (LAB_SIGNERS=1: every provider; =ID: ID)
+lab_signs() { [ "${LAB_SIGNERS:-}" = 1 ] || [ "${LAB_SIGNERS:-}" = "$1" ]; }
+
+# lab_pub_upstream ID: "ADDR@PORT" the public NSD of ID transfers from:
+# its combiner, its signer (setup A) or the one signer (setup B)
+lab_pub_upstream() {
+	local id=$1
+	if [ -n "${LAB_SIGNERS:-}" ] && [ "$LAB_SIGNERS" != 1 ]; then
+		id=$LAB_SIGNERS
+	fi
+	if lab_signs "$id"; then
+		echo "$(lab_addr "$id")@$(cat "$LAB_DIR/$id/signer/port")"
+	else
+		echo "$(lab_addr "$id")@$(cat "$LAB_DIR/$id/combiner/port")"
+	fi
+}
 
 # lab_pub_conf ID: the provider's public NSD, secondary of its combiner
 # (of its signer with LAB_SIGNERS)
@@ -571,8 +591,8 @@ remote-control:
 zone:
 	name: "$LAB_ZONE"
 	zonefile: "$d/example.test.zone"
-	request-xfr: $addr@$(cat "$LAB_DIR/$id/$(lab_upstream_of_pub)/port") NOKEY
-	allow-notify: $addr NOKEY
+	request-xfr: $(lab_pub_upstream "$id") NOKEY
+	allow-notify: $(lab_pub_upstream "$id" | cut -d@ -f1) NOKEY
 	provide-xfr: 0.0.0.0/0 NOKEY
 EOF
 }
@@ -624,7 +644,7 @@ lab_pub_stop() { lab_pid_stop "$LAB_DIR/$1/nsd/pid"; }
 # lab_provider_start ID: combiner, (signer,) public NSD, agent
 lab_provider_start() {
 	lab_combiner_start "$1" || return 1
-	if [ -n "${LAB_SIGNERS:-}" ]; then lab_signer_start "$1" || return 1; fi
+	if lab_signs "$1"; then lab_signer_start "$1" || return 1; fi
 	lab_pub_start "$1" && lab_agent_start "$1"
 }
 
@@ -667,13 +687,23 @@ zone:
     primary: $(lab_addr "$id")@$(cat "$a/combiner/port")
     refresh-min: 5s
     retry-min: 1s
-    provide-xfr: $(lab_addr "$id")
-    notify: $(lab_addr "$id")@$(cat "$a/nsd/port")
+    provide-xfr: 127.0.0.0/8
+$(lab_signer_notify "$id")
 transport:
     retry-min: 500ms
     retry-max: 5s
     timeout: 1s
 EOF
+}
+
+# lab_signer_notify ID: the notify: lines of ID's signer: its own public
+# NSD, or in setup B every provider's
+lab_signer_notify() {
+	local p ids=$1
+	[ "${LAB_SIGNERS:-}" != 1 ] && ids=${LAB_BUILD_IDS:-$1}
+	for p in $ids; do
+		echo "    notify: $(lab_addr "$p")@$(cat "$LAB_DIR/$p/nsd/port")"
+	done
 }
 
 lab_signer_start() { lab_party_start "$1" signer; }
