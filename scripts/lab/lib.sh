@@ -41,6 +41,11 @@
 #   lab_signer_start ID / lab_signer_stop ID [SIGNAL]
 #   lab_sctl ID ARGS...         hsyncctl against ID's signer
 #
+# LAB_OWNER_SIGNS=1 (setup C, with LAB_COMBINERS=1 and no signers): the
+# owner signs example.test. (ldns-signzone, its key in keys/owner.key),
+# HSYNCPARAM nsmgmt="owner" and no signers; the providers pass the zone
+# through untouched.
+#
 # Addresses default to 127.0.0.1 and free ports. A test may put NSD and
 # each agent elsewhere before lab_build: LAB_NSD_ADDR and NSD_PORT for
 # NSD, LAB_XFR_FROM for NSD's provide-xfr ACL, files $LAB_DIR/ID/addr and
@@ -166,10 +171,24 @@ lab_customer_zone() {
 		signers=$1
 		[ "${LAB_SIGNERS:-}" = 1 ] && signers=$servers
 		[ -n "${LAB_SIGNERS:-}" ] && [ "$LAB_SIGNERS" != 1 ] && signers=$LAB_SIGNERS
-		hex=$("$LAB_BIN/hsync-rr" encode HSYNCPARAM "nsmgmt=\"agent\" parentsync=\"agent\" servers=\"$servers\" signers=\"$signers\"") ||
-			return 1
+		if [ -n "${LAB_OWNER_SIGNS:-}" ]; then
+			hex=$("$LAB_BIN/hsync-rr" encode HSYNCPARAM "nsmgmt=\"owner\" parentsync=\"owner\" servers=\"$servers\"") ||
+				return 1
+		else
+			hex=$("$LAB_BIN/hsync-rr" encode HSYNCPARAM "nsmgmt=\"agent\" parentsync=\"agent\" servers=\"$servers\" signers=\"$signers\"") ||
+				return 1
+		fi
 		echo "$LAB_ZONE 300 IN TYPE65286 $(lab_generic "$hex")"
-	} >"$f.new" && mv "$f.new" "$f"
+	} >"$f.new" || return 1
+	if [ -n "${LAB_OWNER_SIGNS:-}" ]; then
+		# setup C: the owner signs (its own KSK, NSEC); providers pass it on
+		[ -f "$LAB_DIR/keys/owner.key" ] ||
+			lab_zone_key "$LAB_ZONE" >"$LAB_DIR/keys/owner.key" || return 1
+		ldns-signzone -f "$f.signed" "$f.new" "$LAB_DIR/keys/$(cat "$LAB_DIR/keys/owner.key")" ||
+			return 1
+		mv "$f.signed" "$f.new"
+	fi
+	mv "$f.new" "$f"
 }
 
 # lab_build ID...: everything for the given agents (the first N of them
