@@ -526,15 +526,15 @@ lab_combiner_keys() {
 	lab_party_keys "$1" combiner
 }
 
-# lab_combiner_conf ID: its own agent, the protected namespace ID.lab., the
-# owner's NSD as primary, the provider's public NSD as downstream
-lab_combiner_conf() {
-	local id=$1 d="$LAB_DIR/$1/combiner" a="$LAB_DIR/$1"
-	cat >"$d/hsyncd.conf" <<EOF
-# hsyncd configuration of lab combiner $id (made by scripts/lab/lib.sh)
+# lab_party_head ID PART: the server: block of ID's hsyncd PART
+# (combiner, signer: also its role) and its own agent (agent: block)
+lab_party_head() {
+	local id=$1 d="$LAB_DIR/$1/$2" a="$LAB_DIR/$1"
+	cat <<EOF
+# hsyncd configuration of lab $2 $id (made by scripts/lab/lib.sh)
 server:
-    role: combiner
-    identity: combiner.$id.lab.
+    role: $2
+    identity: $2.$id.lab.
     listen: $(lab_addr "$id")@$(cat "$d/port")
     control-socket: $d/ctl.sock
     store: $d/store.db
@@ -546,6 +546,16 @@ agent:
     address: $(lab_addr "$id")@$(cat "$a/port")
     key: "$(cat "$a/key.line")"
     hpkekey: "$(cat "$a/hpke.line")"
+EOF
+}
+
+# lab_combiner_conf ID: its own agent, the protected namespace ID.lab., the
+# owner's NSD as primary, the provider's public NSD as downstream
+lab_combiner_conf() {
+	local id=$1 d="$LAB_DIR/$1/combiner" a="$LAB_DIR/$1"
+	{
+		lab_party_head "$id" combiner
+		cat <<EOF
 combiner:
     protect: $id.lab.
 zone:
@@ -560,6 +570,7 @@ transport:
     retry-max: 5s
     timeout: 1s
 EOF
+	} >"$d/hsyncd.conf"
 }
 
 # lab_signs ID: ID has a signer (LAB_SIGNERS=1: every provider; =ID: ID)
@@ -680,22 +691,9 @@ lab_signer_keys() { lab_party_keys "$1" signer; }
 # NSD as downstream, short key timers
 lab_signer_conf() {
 	local id=$1 d="$LAB_DIR/$1/signer" a="$LAB_DIR/$1"
-	cat >"$d/hsyncd.conf" <<EOF
-# hsyncd configuration of lab signer $id (made by scripts/lab/lib.sh)
-server:
-    role: signer
-    identity: signer.$id.lab.
-    listen: $(lab_addr "$id")@$(cat "$d/port")
-    control-socket: $d/ctl.sock
-    store: $d/store.db
-    sig0-key: $(cat "$d/key.path")
-    hpke-key: $(cat "$d/hpke.path")
-    log-level: info
-agent:
-    identity: $id.lab.
-    address: $(lab_addr "$id")@$(cat "$a/port")
-    key: "$(cat "$a/key.line")"
-    hpkekey: "$(cat "$a/hpke.line")"
+	{
+		lab_party_head "$id" signer
+		cat <<EOF
 signer-policy:
     propagation: $LAB_SIGN_PROPAGATION
     dnskey-ttl: $LAB_SIGN_DNSKEY_TTL
@@ -713,6 +711,7 @@ transport:
     retry-max: 5s
     timeout: 1s
 EOF
+	} >"$d/hsyncd.conf"
 }
 
 # lab_signer_notify ID: the notify: lines of ID's signer: its own public
