@@ -9,7 +9,9 @@
 
 #include "daemon/hd_int.h"
 #include "daemon/svc.h"
+#include "engine/parent/par.h"
 #include "engine/zonesec_run.h"
+#include "wire/proto.h"
 #include "util/xmalloc.h"
 
 /* A parsed address as the transport's address type and IP text. */
@@ -226,8 +228,8 @@ static int load_acl(const conf_sec_t *s, const char *opt, const char *sec, hd_co
 	return HS_OK;
 }
 
-static int load_notify(const conf_sec_t *s, hd_config_t *c, tp_zs_notify_t **out, size_t *nout,
-                       hs_errmsg_t *em)
+static int load_notify(const conf_sec_t *s, const char *sec, hd_config_t *c, tp_zs_notify_t **out,
+                       size_t *nout, hs_errmsg_t *em)
 {
 	size_t n = conf_count(s, "notify");
 	*out = n ? xcalloc(n, sizeof(**out)) : NULL;
@@ -236,8 +238,8 @@ static int load_notify(const conf_sec_t *s, hd_config_t *c, tp_zs_notify_t **out
 		const conf_val_t *v = conf_val(s, "notify", i);
 		int rc = parse_peer(c, v->text, 0, &(*out)[i].addr, NULL, (*out)[i].key);
 		if (rc != HS_OK)
-			return hs_fail(em, HS_E_CONFIG, "%s:%u: zone.notify: '%s': %s", c->path,
-			               v->line, v->text,
+			return hs_fail(em, HS_E_CONFIG, "%s:%u: %s.notify: '%s': %s", c->path,
+			               v->line, sec, v->text,
 			               rc == HS_E_NOTFOUND ? "no key: section of that name"
 			                                   : "expected ADDR[@PORT] [KEY]");
 	}
@@ -291,7 +293,7 @@ static int load_zones(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 		}
 		int rc = load_acl(s, "provide-xfr", "zone", c, &z->acl, &z->nacl, em);
 		if (rc == HS_OK)
-			rc = load_notify(s, c, &z->notify, &z->nnotify, em);
+			rc = load_notify(s, "zone", c, &z->notify, &z->nnotify, em);
 		if (rc != HS_OK)
 			return rc;
 		z->journal.max_bytes = (size_t)conf_int(s, "journal-size", 16777216);
@@ -375,6 +377,101 @@ static int load_idzone(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 		return hs_fail(em, HS_E_CONFIG, "%s:%u: identity-zone.key: %s", c->path,
 		               conf_val(s, "key", 0)->line, hs_errmsg_str(&kem));
 	return HS_OK;
+}
+
+int hd_parent_conf_load(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
+{
+	const conf_sec_t *s = conf_sec_at(cf, "parent", 0);
+	hd_parent_conf_t *p = &c->parent;
+	const char *v;
+	char ip[64];
+	int rc;
+
+	v = conf_str(s, "zone");
+	if (v != NULL)
+		snprintf(p->zone, sizeof(p->zone), "%s", v);
+	p->key_file = dup_or_null(conf_str(s, "key"));
+	p->zone_file = dup_or_null(conf_str(s, "zone-file"));
+	v = conf_str(s, "backend");
+	p->backend = v != NULL && strcmp(v, "serve") == 0 ? HD_PAR_SERVE : HD_PAR_FORWARD;
+	if (conf_addr(s, "primary") != NULL) {
+		if (conv_addr(conf_addr(s, "primary"), ip, sizeof(ip), &p->primary) != HS_OK)
+			return hs_fail(em, HS_E_CONFIG, "%s: parent.primary: not an address",
+			               c->path);
+		p->has_primary = 1;
+	}
+	v = conf_str(s, "primary-key");
+	if (v != NULL && v[0]) {
+		if (!key_defined(c, v))
+			return hs_fail(em, HS_E_CONFIG, "%s: parent.primary-key: no key '%s'",
+			               c->path, v);
+		snprintf(p->primary_key, sizeof(p->primary_key), "%s", v);
+	}
+	rc = load_acl(s, "provide-xfr", "parent", c, &p->acl, &p->nacl, em);
+	if (rc == HS_OK)
+		rc = load_notify(s, "parent", c, &p->notify, &p->nnotify, em);
+	if (rc != HS_OK)
+		return rc;
+	v = conf_str(s, "bootstrap");
+	if (par_methods_parse(v != NULL ? v : "manual", &p->methods) != HS_OK)
+		return hs_fail(em, HS_E_CONFIG,
+		               "%s: parent.bootstrap: '%s': methods are at-apex, at-ns, unsigned, "
+		               "manual",
+		               c->path, v);
+	p->max_ttl = (uint32_t)(conf_dur_ms(s, "max-ttl", 86400000) / 1000);
+	p->ttl = (uint32_t)(conf_dur_ms(s, "ttl", 3600000) / 1000);
+	p->unsigned_rounds = (unsigned)conf_int(s, "unsigned-rounds", 3);
+	p->unsigned_interval_s =
+	    (uint32_t)((conf_dur_ms(s, "unsigned-interval", 60000) + 999) / 1000);
+	p->lookup_timeout_s = (uint32_t)(conf_dur_ms(s, "lookup-timeout", 30000) / 1000);
+	p->lookup_port = (uint16_t)conf_int(s, "lookup-port", 53);
+	p->src_rate = (uint32_t)conf_int(s, "source-rate", 20);
+	p->src_burst = (uint32_t)conf_int(s, "source-burst", 40);
+	p->child_rate = (uint32_t)conf_int(s, "child-rate", 5);
+	p->child_burst = (uint32_t)conf_int(s, "child-burst", 10);
+	p->udp_rate = (uint32_t)conf_int(s, "udp-rate", 200);
+	p->udp_burst = (uint32_t)conf_int(s, "udp-burst", 400);
+	p->v4_prefix = (unsigned)conf_int(s, "source-prefix-v4", 24);
+	p->v6_prefix = (unsigned)conf_int(s, "source-prefix-v6", 56);
+	p->publish = conf_bool(s, "publish", 1);
+	p->dsync_port = (uint16_t)conf_int(s, "dsync-port", 0);
+	p->addrs = strs(s, "address", &p->naddrs);
+	for (size_t i = 0; i < p->naddrs; i++) {
+		tp_peer_addr_t pa;
+		if (tp_peer_addr_parse(p->addrs[i], 0, &pa) != HS_OK || p->addrs[i][0] == '[')
+			return hs_fail(em, HS_E_CONFIG,
+			               "%s:%u: parent.address: '%s' is not an IP address", c->path,
+			               conf_val(s, "address", i)->line, p->addrs[i]);
+	}
+	p->journal.max_bytes = 16777216;
+	p->journal.max_age_s = 604800;
+	/* what role parent needs */
+	if (p->zone[0] == '\0' || p->key_file == NULL)
+		return hs_fail(em, HS_E_CONFIG, "%s: role parent needs parent.zone and parent.key",
+		               c->path);
+	if (p->backend == HD_PAR_FORWARD && !p->has_primary)
+		return hs_fail(em, HS_E_CONFIG, "%s: parent.backend forward needs parent.primary",
+		               c->path);
+	if ((p->methods & (HS_BOOT_AT_APEX | HS_BOOT_AT_NS)) != 0 && !c->insecure &&
+	    conf_count(conf_sec_at(cf, "dnssec", 0), "trust-anchor") == 0)
+		return hs_fail(em, HS_E_CONFIG,
+		               "%s: parent.bootstrap at-apex and at-ns validate: dnssec: no "
+		               "trust-anchor (set insecure: yes only for a lab)",
+		               c->path);
+	if (p->backend == HD_PAR_SERVE && p->zone_file == NULL && c->tp.store == NULL)
+		return hs_fail(em, HS_E_CONFIG, "%s: parent.backend serve needs parent.zone-file",
+		               c->path);
+	return HS_OK;
+}
+
+void hd_parent_conf_clear(hd_parent_conf_t *p)
+{
+	free(p->key_file);
+	free(p->zone_file);
+	free(p->acl);
+	free(p->notify);
+	strs_free(p->addrs, p->naddrs);
+	memset(p, 0, sizeof(*p));
 }
 
 void hd_idzone_conf_clear(hd_idzone_conf_t *z)
@@ -495,6 +592,7 @@ void hd_config_clear(hd_config_t *c)
 	dv_anchors_free(c->anchors);
 	hd_zone_confs_free(c->zones, c->nzones);
 	hd_idzone_conf_clear(&c->idz);
+	hd_parent_conf_clear(&c->parent);
 	strs_free(c->cmb.protect, c->cmb.nprotect);
 	if (c->keys)
 		memset(c->keys, 0, c->nkeys * sizeof(*c->keys));

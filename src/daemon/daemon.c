@@ -48,6 +48,18 @@ static void needs_restart(const hd_config_t *o, const hd_config_t *n, char *out,
 	    {str_differs(o->pidfile, n->pidfile), "server.pidfile"},
 	    {str_differs(o->log_file, n->log_file) || o->syslog != n->syslog,
 	     "server.log-file/syslog"},
+	    {strcmp(o->parent.zone, n->parent.zone) != 0 ||
+	         str_differs(o->parent.key_file, n->parent.key_file) ||
+	         o->parent.backend != n->parent.backend ||
+	         o->parent.has_primary != n->parent.has_primary ||
+	         (o->parent.has_primary &&
+	          !tp_peer_addr_eq(&o->parent.primary, &n->parent.primary)) ||
+	         o->parent.max_ttl != n->parent.max_ttl ||
+	         o->parent.src_rate != n->parent.src_rate ||
+	         o->parent.src_burst != n->parent.src_burst ||
+	         o->parent.child_rate != n->parent.child_rate ||
+	         o->parent.udp_rate != n->parent.udp_rate,
+	     "parent (all but bootstrap)"},
 	    {a->inline_limit != b->inline_limit || a->chunk_size != b->chunk_size ||
 	         a->udp_max != b->udp_max || a->timeout_ms != b->timeout_ms ||
 	         a->retries != b->retries || a->replay_window != b->replay_window ||

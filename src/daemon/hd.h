@@ -87,6 +87,38 @@ typedef struct hd_idzone_conf {
 	size_t nnotify;
 } hd_idzone_conf_t;
 
+/* The parent role (section parent:, draft-hsync-parent). */
+enum hd_par_backend {
+	HD_PAR_FORWARD = 0, /* TSIG UPDATE to the parent's real primary (PS-40) */
+	HD_PAR_SERVE = 1,   /* a parent zone hsyncd serves itself (PS-41), unsigned for now */
+};
+
+typedef struct hd_parent_conf {
+	char zone[256];
+	char *key_file; /* the receiver's SIG(0) key; its owner is the DSYNC target */
+	enum hd_par_backend backend;
+	tp_peer_addr_t primary; /* forward: where UPDATEs and delegation lookups go */
+	int has_primary;
+	char primary_key[TP_TSIG_NAME_MAX]; /* forward: TSIG key (a key: section) */
+	char *zone_file;                    /* serve: the zone when the store has none */
+	tp_zs_acl_t *acl;                   /* serve: provide-xfr */
+	size_t nacl;
+	tp_zs_notify_t *notify; /* serve: secondaries told by NOTIFY */
+	size_t nnotify;
+	zn_journal_limits_t journal;
+	unsigned methods; /* HS_BOOT_* */
+	uint32_t max_ttl, ttl;
+	unsigned unsigned_rounds;
+	uint32_t unsigned_interval_s, lookup_timeout_s;
+	uint16_t lookup_port; /* nameservers asked directly (unsigned method) on this port */
+	uint32_t src_rate, src_burst, child_rate, child_burst, udp_rate, udp_burst;
+	unsigned v4_prefix, v6_prefix;
+	int publish;  /* put DSYNC, KEY, SVCB (and addresses) into the parent zone */
+	char **addrs; /* A/AAAA of the target to publish */
+	size_t naddrs;
+	uint16_t dsync_port; /* the port in the DSYNC record; 0 = the listen port */
+} hd_parent_conf_t;
+
 typedef struct hd_config {
 	char *path;                 /* the file it came from */
 	const struct hd_role *role; /* server: role: (a row of the role table) */
@@ -120,6 +152,7 @@ typedef struct hd_config {
 	hd_idzone_conf_t idz;
 	tp_tsig_key_t *keys; /* key: sections (TSIG) */
 	size_t nkeys;
+	hd_parent_conf_t parent; /* parent: section parent: */
 } hd_config_t;
 
 /* The schema of the configuration file (conf_schema.c). */
@@ -145,6 +178,8 @@ const char *hd_role_name(const hd_config_t *c);
 
 /* Free an array of zone configurations and what each holds. */
 void hd_zone_confs_free(hd_zone_conf_t *z, size_t n);
+/* Free what a parent configuration holds; NULL fields are fine. */
+void hd_parent_conf_clear(hd_parent_conf_t *p);
 /* Free what an identity-zone configuration holds; NULL fields are fine. */
 void hd_idzone_conf_clear(hd_idzone_conf_t *z);
 

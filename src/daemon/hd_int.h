@@ -56,8 +56,8 @@ typedef struct hd_cmd {
  * combiner, ... Every hook may be NULL (nothing to do). The daemon calls
  * them in this order: conf (loading the file), init (after the node and
  * the store), zone_setup for each zone (before its stored copy is
- * loaded), start (after the zones), then on events: message, sent,
- * zone_loaded, zone_gone, pump (after every event: run the role's
+ * loaded), start (after the zones), then on events: request, message,
+ * sent, zone_loaded, zone_gone, pump (after every event: run the role's
  * actions), tick (at deadline), reload; fini when stopping (before the
  * node closes the store).
  */
@@ -73,6 +73,10 @@ typedef struct hd_role {
 	int (*init)(hd_t *d, hs_errmsg_t *em);
 	int (*start)(hd_t *d, hs_errmsg_t *em);
 	void (*fini)(hd_t *d);
+	/* A DNS request on the node's endpoint, before the zone server sees
+	 * it: 1 when the role took it (and `reply` with it), 0 otherwise. */
+	int (*request)(hd_t *d, const tp_peer_addr_t *src, int proto, const uint8_t *msg,
+	               size_t len, tp_reply_t *reply);
 	int (*message)(hd_t *d, const char *from, const char *type, const uint8_t *body,
 	               size_t len);
 	void (*sent)(hd_t *d, const uint8_t msgid[TP_MSGID_LEN], const char *peer,
@@ -91,12 +95,12 @@ typedef struct hd_role {
 
 /* roles.c: the table */
 const hd_role_t *hd_role_find(const char *name);
-/* "agent|combiner": the choices of server.role (static). */
+/* "agent|combiner|parent": the choices of server.role (static). */
 const char *hd_role_choices(void);
 /* Options that only some roles take: an error naming the first one the
  * configured role does not (FILE:LINE: section.option: ...). */
 int hd_role_check_options(const conf_t *cf, const hd_config_t *c, hs_errmsg_t *em) HS_CHECK_RESULT;
-extern const hd_role_t hd_role_agent, hd_role_combiner, hd_role_signer;
+extern const hd_role_t hd_role_agent, hd_role_combiner, hd_role_signer, hd_role_parent;
 
 /* ctl_handlers.c: HSYNCPARAM, problem and the HSYNC3 rows of an analysed
  * zone (zone show); `peer_state` names a provider's state (NULL: "-"). */
@@ -158,6 +162,7 @@ struct hd {
 	tp_zs_t *zsrv;            /* serves the identity zone and the followed zones */
 	zn_zone_t *idzn;          /* the identity zone in the zone machinery */
 	zn_journal_t *idjn;
+	struct hd_par *par; /* parent */
 };
 
 /* The apex HSYNC3 and HSYNCPARAM RDATAs of a version (pointing into it). */
@@ -202,6 +207,13 @@ void hd_zone_serve_copy(hd_t *d, struct hd_zone *hz, const hd_zone_conf_t *zc);
 int hd_idzone_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
 void hd_idzone_apply(hd_t *d, hd_config_t *nc); /* reload: takes nc->idz */
 void hd_idzone_stop(hd_t *d);
+
+/* wire_zones.c: keep a served zone's new version in the store (journal
+ * rows for `diffs`, or a snapshot when `whole`). */
+void hd_zone_persist(hd_t *d, struct hd_zone *hz, zn_diff_t *const *diffs, size_t n, int whole);
+
+/* config.c: section parent: (the parent role's conf hook) */
+int hd_parent_conf_load(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /* ctl_handlers.c */
 int hd_ctl_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;

@@ -1,8 +1,9 @@
 /*
  * roles.c -- the role table: one row per role a daemon can run
  * (server: role:), and the options that belong to one role only. A new
- * role (parent, signer, ...) is a new row here and a role_<name>.c with
- * its hooks; nothing else in the daemon branches on the role's name.
+ * role (signer, ...) is a new row here and a role_<name>.c with its hooks
+ * (the parent's are in wire_parent.c); nothing else in the daemon
+ * branches on the role's name.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@ static const hd_role_t *const roles[] = {
     &hd_role_agent,
     &hd_role_combiner,
     &hd_role_signer,
+    &hd_role_parent,
 };
 
 #define NROLES (sizeof(roles) / sizeof(roles[0]))
@@ -61,6 +63,7 @@ static const struct {
     {"agent", NULL, "combiner|signer"},
     {"signer", NULL, "agent"},
     {"signer-policy", NULL, "signer"},
+    {"parent", NULL, "parent"},
 };
 
 /* The first value of `opt` written in the file in any block of `sec`

@@ -169,7 +169,7 @@ static void timers_of(zn_zone_t *z, zsec_soa_timers_t *t)
 
 /* Persist after a new version: journal rows for differences, a snapshot
  * for a whole zone, the first time, or when compaction is due. */
-static void persist(hd_t *d, struct hd_zone *hz, zn_diff_t *const *diffs, size_t n, int whole)
+void hd_zone_persist(hd_t *d, struct hd_zone *hz, zn_diff_t *const *diffs, size_t n, int whole)
 {
 	st_t *st = store_of(d, hz);
 	size_t alen;
@@ -210,7 +210,7 @@ static int apply_diffs(hd_t *d, struct hd_zone *hz, zn_ixfr_t *res, hs_errmsg_t 
 		hd_ignore(zn_zone_set_snap(hz->zn, before));
 		zn_journal_truncate(hz->jn, jn_before);
 	} else {
-		persist(d, hz, diffs, n, 0);
+		hd_zone_persist(d, hz, diffs, n, 0);
 		hs_log(HS_LOG_NOTICE, SUBSYS,
 		       "zone '%s': IXFR applied: %zu difference%s, %zu records", hz->name, n,
 		       n == 1 ? "" : "s", recs);
@@ -261,7 +261,7 @@ static int apply_full(hd_t *d, struct hd_zone *hz, zn_ixfr_t *res, hs_errmsg_t *
 	}
 	rc = zn_zone_set_snap(hz->zn, s);
 	if (rc == HS_OK) {
-		persist(d, hz, NULL, 0, 1);
+		hd_zone_persist(d, hz, NULL, 0, 1);
 		hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s': whole zone taken: serial %u, %zu records",
 		       hz->name, zn_snap_serial(s), zn_snap_records(s));
 	}
@@ -330,7 +330,9 @@ int hd_on_reply(void *arg, const tp_peer_addr_t *src, int proto, const uint8_t *
                 tp_reply_t *reply)
 {
 	hd_t *d = arg;
-	int taken = tp_zs_request(d->zsrv, src, proto, msg, len, reply);
+	int taken = d->role->request != NULL && d->role->request(d, src, proto, msg, len, reply);
+	if (!taken)
+		taken = tp_zs_request(d->zsrv, src, proto, msg, len, reply);
 	if (taken)
 		hd_pump(d);
 	return taken;

@@ -102,6 +102,7 @@ void disc_free(disc_t *d)
 		d->peers = p->next;
 		peer_free(p);
 	}
+	disc_lookups_free(d);
 	disc_entries_free(d);
 	free(d);
 }
@@ -279,6 +280,7 @@ static void evaluate_all(disc_t *d)
 			finish_round(d, p, &r);
 		disc_result_clear(&r);
 	}
+	disc_lookups_eval(d);
 	d->evaluating = 0;
 }
 

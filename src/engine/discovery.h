@@ -181,6 +181,38 @@ int disc_peer_result(const disc_t *d, const char *identity,
 #define DISC_UDP_SIZE 1232
 int disc_query_build(const char *name, uint16_t type, uint16_t id, hs_buf_t *out) HS_CHECK_RESULT;
 
+/* ---- one validated lookup of anything ------------------------------- */
+
+/*
+ * What disc_lookup() found: `status` HS_OK when the RRset was answered
+ * (possibly empty: n = 0, no validation possible) or the lookup's error;
+ * with records, `security` and, when not secure, `why`. The RDATAs
+ * (uncompressed, as validated) are borrowed for the callback's duration.
+ */
+typedef struct disc_lookup_result {
+	int status;
+	enum dv_security security;
+	const hs_buf_t *rdatas;
+	size_t n;
+	char why[256];
+} disc_lookup_result_t;
+
+/* Called once per disc_lookup, from inside disc_on_answer/disc_tick: it
+ * must not call into the disc_t. */
+typedef void (*disc_lookup_fn)(void *arg, uint64_t id, const disc_lookup_result_t *r);
+
+/*
+ * Look `name` (presentation) `type` up now, fresh (not from an earlier
+ * answer), with the same DO/CD queries, cache of chain records and
+ * validation as a peer's round (dv_validate from the configured anchors;
+ * insecure lab mode as configured). `cb(arg, id, result)` follows once
+ * the answer and every chain record are in, or a query failed or timed
+ * out. *id (may be NULL) identifies it. HS_E_NAME for a bad name.
+ * For the parent role's key bootstrap (draft-hsync-parent PS-20, PS-21).
+ */
+int disc_lookup(disc_t *d, const char *name, uint16_t type, disc_lookup_fn cb, void *arg,
+                uint64_t *id) HS_CHECK_RESULT;
+
 /* Number of queries sent so far (for tests and statistics). */
 uint64_t disc_queries_sent(const disc_t *d);
 

@@ -190,14 +190,7 @@ int disc_eval(struct disc *d, struct disc_peer *p, disc_result_t *r)
 {
 	struct disc_entry *es[NNEEDS];
 	struct disc_fetch_arg fa = {d, p->round_seq};
-	dv_ctx_t ctx = {
-	    .anchors = d->cfg.anchors,
-	    .fetch = disc_chain_fetch,
-	    .fetch_arg = &fa,
-	    .now = (uint32_t)(hs_now_ms(d->cfg.env) / 1000),
-	    .max_depth = d->cfg.max_depth,
-	    .allow_insecure = d->cfg.insecure,
-	};
+	dv_ctx_t ctx = disc_dv_ctx(d, &fa);
 	const disc_uri_t *best_uri = NULL;
 	disc_uri_t uri_store;
 	int waiting = 0, insecure = 0;

@@ -35,10 +35,23 @@ struct disc_peer {
 	struct disc_peer *next;
 };
 
+/* A pending disc_lookup. */
+struct disc_lookup {
+	uint64_t id;
+	char name[256];
+	uint16_t type;
+	uint64_t round_seq;
+	disc_lookup_fn cb;
+	void *arg;
+	struct disc_lookup *next;
+};
+
 struct disc {
 	disc_config_t cfg;
 	struct disc_entry *entries;
 	struct disc_peer *peers;
+	struct disc_lookup *lookups;
+	uint64_t next_lookup;
 	uint64_t seq; /* bumped at every answer and round start */
 	uint64_t next_token;
 	uint64_t sent;
@@ -69,8 +82,27 @@ struct disc_fetch_arg {
 };
 int disc_chain_fetch(void *arg, const char *name, uint16_t type, const dv_rrset_t **out,
                      hs_errmsg_t *em);
+/* The validation context of a round (peer or lookup) started at `fa`'s
+ * sequence number: anchors, the chain fetch, now, limits. */
+static inline dv_ctx_t disc_dv_ctx(struct disc *d, struct disc_fetch_arg *fa)
+{
+	dv_ctx_t ctx = {
+	    .anchors = d->cfg.anchors,
+	    .fetch = disc_chain_fetch,
+	    .fetch_arg = fa,
+	    .now = (uint32_t)(hs_now_ms(d->cfg.env) / 1000),
+	    .max_depth = d->cfg.max_depth,
+	    .allow_insecure = d->cfg.insecure,
+	};
+	return ctx;
+}
 void disc_entries_expire(struct disc *d);
 void disc_entries_free(struct disc *d);
+
+/* discovery_lookup.c: run the pending lookups as far as the answers
+ * allow; free them all */
+void disc_lookups_eval(struct disc *d);
+void disc_lookups_free(struct disc *d);
 
 /* discovery_eval.c: run the peer's round as far as the answers allow.
  * Returns 1 when the round is over (`res` filled), 0 while waiting. */

@@ -76,4 +76,11 @@ int sqd_list(void *be, const char *zone, unsigned flags, st_dkey_list_t *out);
 int sqd_history(void *be, const char *zone, const uint8_t *dnskey, size_t len,
                 st_key_event_list_t *out);
 
+/* sqlite_parent.c */
+extern const char sqp_migration[];
+int sqp_add(void *be, const st_par_decision_t *d, int64_t *id);
+int sqp_finish(void *be, int64_t id, const char *outcome, uint16_t rcode, int32_t ede,
+               const char *reason, int64_t at);
+int sqp_list(void *be, const char *child, size_t limit, st_par_decision_list_t *out);
+
 #endif

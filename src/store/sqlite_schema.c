@@ -150,6 +150,8 @@ static const struct {
 	 "CREATE INDEX zone_journal_zone ON zone_journal(zone, seq);"},
 	/* The signer's zone keys and their history (sqlite_dkeys.c). */
 	{5, sqd_migration},
+	/* A parent's UPDATE decisions (sqlite_parent.c). */
+	{6, sqp_migration},
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

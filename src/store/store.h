@@ -580,4 +580,51 @@ int st_dkey_history(st_t *st, const char *zone, const uint8_t *dnskey, size_t le
                     st_key_event_list_t *out) HS_CHECK_RESULT;
 void st_dkey_list_free(st_dkey_list_t *l); /* wipes private keys */
 
+/* ---- parent decisions (src/engine/parent, draft-hsync-parent PS-38) ---- */
+
+/* One decision of a parent's UPDATE receiver: who (source, signer,
+ * child), what (kind, records), why (outcome, RCODE, EDE, reason), when.
+ * As input the strings are the caller's; as output (st_par_decision_list)
+ * the list's. Text fields are printable octets; `records` may hold
+ * newlines (one record per line). */
+#define ST_PAR_TEXT_MAX    1024  /* reason, signer, source */
+#define ST_PAR_RECORDS_MAX 65535 /* records */
+#define ST_PAR_KINDS    "update", "upload", "rollover", "inquiry", "approve", "forget", "bootstrap", "refusal"
+#define ST_PAR_OUTCOMES "accepted", "applied", "refused", "failed", "trusted"
+
+typedef struct st_par_decision {
+	int64_t id; /* assigned by st_par_decision_add; ignored on input */
+	int64_t at; /* Unix seconds (caller's clock) */
+	char *zone;    /* the parent zone */
+	char *child;   /* "" when no child could be named (canonical otherwise) */
+	char *source;  /* the sender's address, "" for operator actions */
+	char *signer;  /* "name/alg/tag", "" when unsigned */
+	char *kind;    /* one of ST_PAR_KINDS */
+	char *outcome; /* one of ST_PAR_OUTCOMES */
+	uint16_t rcode;
+	int32_t ede;    /* -1 = none */
+	char *reason;   /* one line */
+	char *records;  /* the update section in presentation form */
+	uint32_t count; /* messages this row stands for (folded refusals, PS-39); >= 1 */
+	int64_t finished; /* when the outcome was last written (= at for final rows) */
+} st_par_decision_t;
+
+typedef struct st_par_decision_list {
+	st_par_decision_t *v;
+	size_t n;
+} st_par_decision_list_t;
+
+/* Keep a decision; *id (may be NULL) gets its id. HS_E_INVAL for a kind
+ * or outcome not in the lists, text too long, count 0. */
+int st_par_decision_add(st_t *st, const st_par_decision_t *d, int64_t *id) HS_CHECK_RESULT;
+/* Write the outcome of decision `id` (an accepted change the backend has
+ * answered). HS_E_NOTFOUND. */
+int st_par_decision_finish(st_t *st, int64_t id, const char *outcome, uint16_t rcode, int32_t ede,
+                           const char *reason, int64_t at) HS_CHECK_RESULT;
+/* The newest `limit` (0 = 100) decisions of `child` (NULL = all), newest
+ * first. Release with st_par_decision_list_free(). */
+int st_par_decision_list(st_t *st, const char *child, size_t limit,
+                         st_par_decision_list_t *out) HS_CHECK_RESULT;
+void st_par_decision_list_free(st_par_decision_list_t *l);
+
 #endif

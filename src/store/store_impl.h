@@ -83,6 +83,11 @@ struct st_ops {
 	int (*dkey_list)(void *be, const char *zone, unsigned flags, st_dkey_list_t *out);
 	int (*dkey_history)(void *be, const char *zone, const uint8_t *dnskey, size_t len,
 	                    st_key_event_list_t *out);
+
+	int (*par_add)(void *be, const st_par_decision_t *d, int64_t *id);
+	int (*par_finish)(void *be, int64_t id, const char *outcome, uint16_t rcode, int32_t ede,
+	                  const char *reason, int64_t at);
+	int (*par_list)(void *be, const char *child, size_t limit, st_par_decision_list_t *out);
 };
 
 /* The handle: a backend row and its state (store.c, store_queue.c). */

@@ -65,4 +65,7 @@ const struct st_ops st_sqlite_ops = {
 	.dkey_set_state = sqd_set_state,
 	.dkey_list = sqd_list,
 	.dkey_history = sqd_history,
+	.par_add = sqp_add,
+	.par_finish = sqp_finish,
+	.par_list = sqp_list,
 };

@@ -11,6 +11,7 @@
 #include "transport/endpoint.h"
 #include "util/log.h"
 #include "wire/dnsmsg.h"
+#include "wire/edns_opts.h"
 #include "wire/proto.h"
 
 static int sign(tp_core_t *c, hs_buf_t *msg)
@@ -181,21 +182,7 @@ int dns_tc_reply(tp_core_t *c, const uint8_t *req, size_t len, hs_buf_t *out)
 int dns_find_option(const uint8_t *rdata, size_t len, uint16_t code, const uint8_t **data,
                     size_t *dlen)
 {
-	wire_rd_t rd;
-	wire_rd_init(&rd, rdata, len);
-	while (wire_rd_left(&rd) > 0) {
-		uint16_t oc = wire_rd_u16(&rd);
-		uint16_t ol = wire_rd_u16(&rd);
-		const uint8_t *p = wire_rd_take(&rd, ol);
-		if (rd.err)
-			return HS_E_MALFORMED;
-		if (oc == code) {
-			*data = p;
-			*dlen = ol;
-			return HS_OK;
-		}
-	}
-	return rd.err ? HS_E_MALFORMED : HS_E_NOTFOUND;
+	return hs_edns_opt_find(rdata, len, code, data, dlen);
 }
 
 int dns_verify_response(tp_core_t *c, const tp_peer_t *peer, const uint8_t *msg, size_t len,

@@ -510,3 +510,23 @@ int hs_edns_opt_to_text(uint16_t code, const uint8_t *data, size_t len, hs_buf_t
 		hs_buf_cstr(out);
 	return rc;
 }
+
+int hs_edns_opt_find(const uint8_t *rdata, size_t len, uint16_t code, const uint8_t **data,
+                     size_t *dlen)
+{
+	wire_rd_t rd;
+	wire_rd_init(&rd, rdata, len);
+	while (wire_rd_left(&rd) > 0) {
+		uint16_t oc = wire_rd_u16(&rd);
+		uint16_t ol = wire_rd_u16(&rd);
+		const uint8_t *p = wire_rd_take(&rd, ol);
+		if (rd.err)
+			return HS_E_MALFORMED;
+		if (oc == code) {
+			*data = p;
+			*dlen = ol;
+			return HS_OK;
+		}
+	}
+	return rd.err ? HS_E_MALFORMED : HS_E_NOTFOUND;
+}

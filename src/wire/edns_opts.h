@@ -56,6 +56,12 @@ typedef struct hs_opt_endpoint {
 int hs_edns_opt_split(const uint8_t *opt, size_t len, uint16_t *code, const uint8_t **data,
                       size_t *dlen, hs_errmsg_t *em) HS_CHECK_RESULT;
 
+/* Find option `code` in OPT RDATA (`rdata`, `len`): HS_OK with its data
+ * (borrowed), HS_E_NOTFOUND, HS_E_MALFORMED (the options do not fill the
+ * RDATA exactly). */
+int hs_edns_opt_find(const uint8_t *rdata, size_t len, uint16_t code, const uint8_t **data,
+                     size_t *dlen) HS_CHECK_RESULT;
+
 /* HS_E_TRUNC (under 4 octets). */
 int hs_opt_keystate_decode(const uint8_t *data, size_t len, hs_opt_keystate_t *out,
                            hs_errmsg_t *em) HS_CHECK_RESULT;

@@ -48,6 +48,19 @@ enum hs_ede {
 #undef EDE
 };
 
+enum hs_svcb_key {
+#define SVCB_KEY(name, key, mn) HS_SVCB_##name = key,
+#include "proto/svcb_keys.def"
+#undef SVCB_KEY
+};
+
+enum hs_boot_method {
+#define BOOT_METHOD(name, bit, mn) HS_BOOT_##name = bit,
+#include "proto/bootstrap_methods.def"
+#undef BOOT_METHOD
+};
+#define HS_BOOT_ALL (HS_BOOT_AT_APEX | HS_BOOT_AT_NS | HS_BOOT_UNSIGNED | HS_BOOT_MANUAL)
+
 /* Text for an EDE code hsync defines; NULL for others. */
 const char *hs_ede_text(unsigned code);
 

@@ -9,6 +9,7 @@
 #include "lib/testutil.h"
 
 #include "daemon/hd.h"
+#include "wire/proto.h"
 
 #define DS_LAB                                                                                     \
 	"lab. IN DS 12345 15 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
@@ -425,6 +426,74 @@ START_TEST(test_shared_rows)
 }
 END_TEST
 
+/* role parent (draft-hsync-parent): section parent:, what it needs */
+START_TEST(test_parent_section)
+{
+	char text[4096];
+	hd_config_t c;
+	hs_errmsg_t em;
+	snprintf(text, sizeof(text),
+	         "%s    role: parent\n"
+	         "dnssec:\n    insecure: yes\n"
+	         "key:\n    name: upd\n    secret: AAECAwQFBgc=\n"
+	         "parent:\n    zone: Lab\n    key: /tmp/Kupdate.lab.+015+00001.private\n"
+	         "    primary: 127.0.0.1@5353\n    primary-key: upd\n"
+	         "    bootstrap: at-apex, manual\n    unsigned-interval: 1500ms\n"
+	         "    source-rate: 7\n",
+	         good_server);
+	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	ck_assert_str_eq(hd_role_name(&c), "parent");
+	ck_assert_str_eq(c.parent.zone, "lab."); /* CONF_DNAME: canonical */
+	ck_assert_int_eq(c.parent.backend, HD_PAR_FORWARD);
+	ck_assert(c.parent.has_primary);
+	ck_assert_str_eq(c.parent.primary_key, "upd.");
+	ck_assert_uint_eq(c.parent.methods, HS_BOOT_AT_APEX | HS_BOOT_MANUAL);
+	ck_assert_uint_eq(c.parent.unsigned_interval_s, 2);
+	ck_assert_uint_eq(c.parent.src_rate, 7);
+	ck_assert_uint_eq(c.parent.child_rate, 5);
+	ck_assert(c.parent.publish);
+	hd_config_clear(&c);
+	/* what role parent needs: a zone and a key; forward: a primary */
+	snprintf(text, sizeof(text), "%s    role: parent\ndnssec:\n    insecure: yes\n",
+	         good_server);
+	ck_assert_int_eq(load_text(text, &c, &em), HS_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(hs_errmsg_str(&em), "parent.zone"));
+	snprintf(text, sizeof(text),
+	         "%s    role: parent\ndnssec:\n    insecure: yes\nparent:\n    zone: lab.\n"
+	         "    key: /tmp/K.private\n",
+	         good_server);
+	ck_assert_int_eq(load_text(text, &c, &em), HS_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(hs_errmsg_str(&em), "parent.primary"));
+	snprintf(text, sizeof(text),
+	         "%s    role: parent\ndnssec:\n    insecure: yes\nparent:\n    zone: lab.\n"
+	         "    key: /tmp/K.private\n    primary: 127.0.0.1\n    bootstrap: at-apex guess\n",
+	         good_server);
+	ck_assert_int_eq(load_text(text, &c, &em), HS_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(hs_errmsg_str(&em), "parent.bootstrap"));
+	/* at-apex and at-ns validate: anchors (or the lab's insecure) needed;
+	 * unsigned and manual need none */
+	snprintf(text, sizeof(text),
+	         "%s    role: parent\nparent:\n    zone: lab.\n"
+	         "    key: /tmp/K.private\n    primary: 127.0.0.1\n    bootstrap: at-ns, manual\n",
+	         good_server);
+	ck_assert_int_eq(load_text(text, &c, &em), HS_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(hs_errmsg_str(&em), "no trust-anchor"));
+	snprintf(
+	    text, sizeof(text),
+	    "%s    role: parent\nparent:\n    zone: lab.\n"
+	    "    key: /tmp/K.private\n    primary: 127.0.0.1\n    bootstrap: unsigned, manual\n",
+	    good_server);
+	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	hd_config_clear(&c);
+	/* the section belongs to role parent: an agent refuses it */
+	snprintf(text, sizeof(text), "%sdnssec:\n    insecure: yes\nparent:\n    zone: lab.\n",
+	         good_server);
+	ck_assert_int_eq(load_text(text, &c, &em), HS_E_CONFIG);
+	ck_assert_ptr_nonnull(
+	    strstr(hs_errmsg_str(&em), "parent: only for role parent (server.role is agent)"));
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	hd_config_t c;
@@ -473,6 +542,7 @@ static Suite *daemon_conf_suite(void)
 	tcase_add_test(tc, test_combiner);
 	tcase_add_loop_test(tc, test_role_bad, 0, (int)(sizeof(role_rows) / sizeof(role_rows[0])));
 	tcase_add_test(tc, test_shared_rows);
+	tcase_add_test(tc, test_parent_section);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_example_file);
 	suite_add_tcase(s, tc);

@@ -720,12 +720,60 @@ START_TEST(uri_parser)
 }
 END_TEST
 
+/* disc_lookup: one validated RRset of any name, for the parent's key
+ * bootstrap (draft-hsync-parent PS-20, PS-21): secure, bogus, absent */
+static int looked, look_status, look_secure;
+static size_t look_n;
+static void on_lookup(void *arg, uint64_t id, const disc_lookup_result_t *r)
+{
+	(void)arg;
+	(void)id;
+	looked++;
+	look_status = r->status;
+	look_secure = r->security == DV_SECURE;
+	look_n = r->n;
+}
+
+START_TEST(one_lookup)
+{
+	struct harness h = {0};
+	uint64_t id = 0;
+	build_world(&h, 0);
+	tz_add(&h.w, "alpha.lab. 300 IN KEY 512 3 15 NrHnqEzCKgBg0WAO6Q+GTQdzi0n/Cnbc6S+AWLqjCFg=");
+	tz_sign(&h.w);
+	anchor_lab(&h, &h.w);
+	start(&h, 0);
+	looked = 0;
+	ck_assert_int_eq(disc_lookup(h.d, "Alpha.LAB", 25, on_lookup, &h, &id), HS_OK);
+	ck_assert_uint_gt(id, 0);
+	serve(&h);
+	ck_assert_int_eq(looked, 1);
+	ck_assert_int_eq(look_status, HS_OK);
+	ck_assert(look_secure);
+	ck_assert_uint_eq(look_n, 1);
+	/* a name with nothing: answered, no records */
+	ck_assert_int_eq(disc_lookup(h.d, "beta.alpha.lab.", 25, on_lookup, &h, NULL), HS_OK);
+	serve(&h);
+	ck_assert_int_eq(looked, 2);
+	ck_assert_uint_eq(look_n, 0);
+	/* a query that is never answered fails after the timeout */
+	ck_assert_int_eq(disc_lookup(h.d, "alpha.lab.", 1, on_lookup, &h, NULL), HS_OK);
+	h.nq = 0;
+	advance(&h, 11000);
+	ck_assert_int_eq(looked, 3);
+	ck_assert_int_ne(look_status, HS_OK);
+	ck_assert_int_eq(disc_lookup(h.d, "a..b", 25, on_lookup, &h, NULL), HS_E_NAME);
+	stop(&h);
+}
+END_TEST
+
 static Suite *discovery_suite(void)
 {
 	Suite *s = suite_create("discovery");
 	TCase *tc = tcase_create("discovery");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, success);
+	tcase_add_test(tc, one_lookup);
 	tcase_add_test(tc, chain_shared_between_peers);
 	tcase_add_test(tc, forged_key);
 	tcase_add_test(tc, forged_hpkekey);

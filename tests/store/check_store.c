@@ -23,7 +23,7 @@ START_TEST(test_open_fresh)
 	ck_assert_uint_eq(sb.st_mode & 0777, 0600);
 	free(wal);
 	st_close(st);
-	ck_assert_int_eq(st_schema_version(), 5); /* 5: the signer's zone keys */
+	ck_assert_int_eq(st_schema_version(), 6); /* 6: a parent's UPDATE decisions */
 	ck_assert_int_eq(stt_sql_int(path, "PRAGMA user_version"), st_schema_version());
 	ck_assert_int_eq(stt_sql_int(path, "PRAGMA application_id"), 0x6873796e);
 	ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE type ="

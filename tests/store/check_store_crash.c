@@ -251,8 +251,9 @@ START_TEST(test_crash_during_migration)
 		ck_assert_int_eq(stt_sql_int(path, "PRAGMA user_version"), st_schema_version());
 		ck_assert_int_eq(stt_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE"
 						   " type = 'table'"),
-				 13); /* 4 of v1, outq, inbox, sqlite_sequence, 2 of v3
-				       * (contributions), 2 of v4 (zones), 2 of v5 (zone keys) */
+				 14); /* 4 of v1, outq, inbox, sqlite_sequence, 2 of v3
+				       * (contributions), 2 of v4 (zones), 2 of v5 (zone keys),
+				       * 1 of v6 (parent decisions) */
 		free(path);
 	}
 }

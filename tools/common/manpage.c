@@ -40,6 +40,8 @@ static const struct {
     {"hsync-signzone", 1,
      "sign a zone file with hsync's zone signer (NSEC or NSEC3, incremental-ready)"},
     {"hsync-conform", 1, "over-the-wire conformance suite for implementations of the hsync drafts"},
+    {"hsync-update", 1,
+     "change a delegation at the parent by SIG(0)-signed DNS UPDATE; bootstrap and roll its key"},
 };
 
 const char *cli_prog_summary(const char *prog, int *section)

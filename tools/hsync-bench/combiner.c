@@ -182,8 +182,9 @@ cleanup:
 	return rc;
 }
 
-/* The limit: m commits of one row each, same pragmas as the store. */
-static int bare_commits(const char *dir, size_t m, double *t)
+/* The limit: m commits of one row each, same pragmas as the store (also
+ * the durability bound of hsync-bench parent). */
+int bench_bare_commits(const char *dir, size_t m, double *t)
 {
 	char *path = xasprintf("%s/bare.db", dir);
 	sqlite3 *db = NULL;
@@ -350,7 +351,7 @@ static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ft
 	return remove(p);
 }
 
-static int rmrf(const char *dir)
+int bench_rmrf(const char *dir)
 {
 	return nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
@@ -407,7 +408,7 @@ int bench_combiner_main(int argc, char **argv)
 	if (apex_build(&ap) != 0)
 		goto cleanup;
 	if (ingest(dir, updates, hs_env_system(), &ap, &t_cmb) != 0 ||
-	    bare_commits(dir, updates, &t_bare) != 0)
+	    bench_bare_commits(dir, updates, &t_bare) != 0)
 		goto cleanup;
 	if (populate(path, zones) != 0 || bare_select(path, &t_sel, &rows) != 0 ||
 	    restart(path, zones, hs_env_system(), &ap, &t_open, &t_serve, &heap) != 0)
@@ -437,7 +438,7 @@ int bench_combiner_main(int argc, char **argv)
 	rc = 0;
 cleanup:
 	apex_free(&ap);
-	if (rmrf(dir) != 0)
+	if (bench_rmrf(dir) != 0)
 		fprintf(stderr, "hsync-bench: could not remove '%s'\n", dir);
 	free(path);
 	free(dir);

@@ -55,8 +55,8 @@ static int knot_conf(const struct sb_plain *p)
 
 static int nsd_conf(const struct sb_plain *p, size_t i)
 {
-	char path[SB_PATH + 64], text[4096];
-	int n = snprintf(
+	char path[SB_PATH + 64], text[8192];
+	snprintf(
 	    text, sizeof(text),
 	    "server:\n\tip-address: 127.0.0.1@%u\n\tport: %u\n\tusername: \"\"\n\tchroot: \"\"\n"
 	    "\tdatabase: \"\"\n\tzonesdir: \"%s/nsd%zu\"\n\tpidfile: \"%s/nsd%zu/nsd.pid\"\n"
@@ -68,8 +68,6 @@ static int nsd_conf(const struct sb_plain *p, size_t i)
 	    "\trequest-xfr: 127.0.0.1@%u NOKEY\n\tallow-notify: 127.0.0.1 NOKEY\n",
 	    (unsigned)p->ports[i], (unsigned)p->ports[i], p->dir, i, p->dir, i, p->dir, i, p->dir,
 	    i, p->dir, i, p->dir, i, p->dir, i, (unsigned)p->knot_port);
-	if (n < 0 || (size_t)n >= sizeof(text))
-		return cli_err(-1, "nsd%zu: configuration too long", i);
 	snprintf(path, sizeof(path), "%s/nsd%zu", p->dir, i);
 	if (mkdir(path, 0700) != 0 && errno != EEXIST)
 		return cli_err(-1, "cannot make '%s': %s", path, strerror(errno));

@@ -23,6 +23,9 @@ static const struct col status_cols[] = {
     {"agent", "agent", COL_STR},
     {"approval", "approval", COL_STR},
     {"combined zones", "combiner_zones", COL_STR},
+    {"parent zone", "parent_zone", COL_STR},
+    {"parent backend", "parent_backend", COL_STR},
+    {"children", "children", COL_STR},
     {"control clients", "control_clients", COL_STR},
 };
 
@@ -94,6 +97,46 @@ static const struct col peer_show_cols[] = {
     {"beats skipped", "beats_skipped", COL_STR},
     {"last error", "last_error", COL_STR},
     {"last error at", "last_error_at", COL_AGE},
+};
+
+static const struct col parent_status_cols[] = {
+    {"zone", "zone", COL_STR},
+    {"target", "target", COL_STR},
+    {"key", "key", COL_STR},
+    {"backend", "backend", COL_STR},
+    {"serial", "serial", COL_STR},
+    {"bootstrap", "bootstrap", COL_STR},
+    {"published", "published", COL_STR},
+    {"children", "children", COL_STR},
+    {"requests", "requests", COL_STR},
+    {"accepted", "accepted", COL_STR},
+    {"applied", "applied", COL_STR},
+    {"failed", "failed", COL_STR},
+    {"refused", "refused", COL_STR},
+    {"  out of scope", "scope_refused", COL_STR},
+    {"  replays", "replays", COL_STR},
+    {"  budget", "budget_refused", COL_STR},
+    {"truncated (to TCP)", "truncated", COL_STR},
+    {"verifications", "verifications", COL_STR},
+    {"uploads", "uploads", COL_STR},
+    {"bootstraps", "bootstraps", COL_STR},
+    {"rollovers", "rollovers", COL_STR},
+    {"backend queue", "backend_queue", COL_STR},
+    {"answer ms avg", "answer_ms_avg", COL_STR},
+    {"answer ms max", "answer_ms_max", COL_STR},
+};
+
+static const struct col parent_children_cols[] = {
+    {"CHILD", "child", COL_STR},         {"KEYS", "keys", COL_LIST},
+    {"BOOTSTRAP", "bootstrap", COL_STR}, {"METHODS", "methods", COL_STR},
+    {"CHANGED", "changed", COL_AGE},     {"DETAIL", "detail", COL_STR},
+};
+
+static const struct col parent_decisions_cols[] = {
+    {"ID", "id", COL_NUM},         {"AT", "at", COL_AGE},     {"CHILD", "child", COL_STR},
+    {"SOURCE", "source", COL_STR}, {"KIND", "kind", COL_STR}, {"OUTCOME", "outcome", COL_STR},
+    {"RCODE", "rcode", COL_NUM},   {"EDE", "ede", COL_STR},   {"N", "count", COL_NUM},
+    {"REASON", "reason", COL_STR},
 };
 
 static const struct col edits_cols[] = {
@@ -194,6 +237,18 @@ const struct view ctl_views[] = {
     {"reload", 0, 0, "", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
      "re-read configuration and zones, keep peers"},
     {"stop", 0, 0, "", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0, "stop the daemon cleanly"},
+    {"parent status", 0, 0, "", SHAPE_KV, parent_status_cols, N(parent_status_cols), NULL, NULL, 0,
+     "parent: the UPDATE receiver and its counters"},
+    {"parent children", 0, 1, "[CHILD]", SHAPE_TABLE, parent_children_cols, N(parent_children_cols),
+     NULL, NULL, 0, "parent: children, keys, bootstrap"},
+    {"parent decisions", 0, 2, "[CHILD] [N]", SHAPE_TABLE, parent_decisions_cols,
+     N(parent_decisions_cols), NULL, NULL, 0, "parent: decisions, newest first"},
+    {"parent approve", 1, 2, "CHILD [KEYTAG]", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
+     "parent: trust a child's candidate key"},
+    {"parent forget", 1, 1, "CHILD", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
+     "parent: retire every key of a child"},
+    {"parent records", 0, 0, "", SHAPE_LINES, NULL, 0, "lines", NULL, 0,
+     "parent: the DSYNC, KEY, SVCB records to publish"},
     {"help", 0, 0, "", SHAPE_TABLE, help_cols, N(help_cols), NULL, NULL, 0,
      "the commands this daemon knows"},
 };
