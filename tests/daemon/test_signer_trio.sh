@@ -306,8 +306,13 @@ while [ "$(date +%s)" -le "$end" ]; do
 done
 [ "$(count_keys ZSK removed)" = 1 ] && [ "$(count_keys ZSK active)" = 1 ] &&
 	ok "ZSK rollover complete: the old ZSK removed, the new one active" || bad "rollover: $(keys_json)"
-[ $steps -ge 2 ] && [ $verified -eq $steps ] && ok "every DNSKEY set served during the rollover verified ($steps sets)" ||
+# every DNSKEY set the loop saw verified (how many it saw depends on the
+# machine's speed); the signer's log shows the three-key version served
+[ $steps -ge 1 ] && [ $verified -eq $steps ] && ok "every DNSKEY set seen during the rollover verified ($steps sets)" ||
 	bad "rollover steps $steps, verified $verified: $(cat "$TMP/verify.bad" 2>/dev/null)"
+grep -q "serving signed serial .* 3 keys published" "$TMP/s/log" &&
+	ok "the new ZSK was published (three DNSKEYs) before the old one left" ||
+	bad "no three-key version: $(grep 'serving signed' "$TMP/s/log" | tail -5)"
 wait_for 20 sh -c "[ \"\$(dig @127.0.0.1 -p $PUB_PORT +short DNSKEY example.test. | wc -l)\" = 2 ]" &&
 	ok "after the rollover: two DNSKEYs served" || bad "DNSKEYs after rollover: $(dnskeys)"
 pub_axfr >"$TMP/pub.zone"
