@@ -161,7 +161,7 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ)
 fuzz: $(FUZZ_BINS)
 
 demo: all
-	@scripts/demo.sh
+	@scripts/demo.sh $(if $(SETUP),--setup $(SETUP))
 
 # ---- man pages and installation ----------------------------------------------
 #

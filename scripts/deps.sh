@@ -17,7 +17,7 @@ libevent-dev libsqlite3-dev"
 FUZZ_PKGS="clang libclang-rt-14-dev"
 # Check, real DNS software and helpers used by the tests and the lab.
 TEST_PKGS="check $FUZZ_PKGS nsd knot knot-dnsutils bind9 bind9-dnsutils
-ldnsutils python3-dnspython python3-cryptography iproute2 nftables"
+ldnsutils python3-dnspython python3-cryptography iproute2 nftables unbound"
 
 mode=install
 case "${1:-}" in
@@ -66,7 +66,7 @@ apt-get update -q >&2
 apt-get install -y -q --no-install-recommends $missing >&2
 # Debian starts the daemons it installs where it can; the tests run their
 # own instances on loopback ports, so stop any system copies.
-for s in nsd knot named bind9; do
+for s in nsd knot named bind9 unbound; do
 	if command -v systemctl >/dev/null 2>&1; then systemctl stop "$s" 2>/dev/null || true; fi
 	if command -v service >/dev/null 2>&1; then service "$s" stop >/dev/null 2>&1 || true; fi
 done

@@ -3,14 +3,17 @@
 # NSD as the zone owner's primary (the customer zone example.test. with
 # HSYNC3 for alpha, bravo, charlie and HSYNCPARAM nsmgmt="agent") that
 # also serves the DNSSEC-signed parent `lab.` and the providers' identity
-# zones; per provider an hsyncd agent, an hsyncd combiner and a public
-# NSD (the combiner's secondary). Then the synchronisation is shown: alpha
+# zones; per provider an hsyncd agent, an hsyncd combiner, an hsyncd
+# signer (setup A, the default: every provider signs; --setup D leaves the
+# zone unsigned) and a public NSD (the signer's secondary, or the
+# combiner's in setup D). Then the synchronisation is shown: alpha
 # adds a nameserver, every provider's public NSD serves it, alpha's
 # `zone edits` shows every combiner's verdict; alpha removes it again.
 set -u
 usage() {
 	cat <<'USAGE'
 usage: scripts/lab.sh [start] [--dir DIR] [--foreground] [--timeout SECS] [--beat DUR] [--no-show]
+                       [--setup A|B|D]
        scripts/lab.sh stop [--dir DIR]
        scripts/lab.sh status [--dir DIR]
 
@@ -33,6 +36,15 @@ status           each agent's peer list and gossip matrix, and the NS set
   --timeout SECS how long to wait for each step (default 60)
   --beat DUR     BEAT interval of the agents (default 2s)
   --no-show      bring the lab up without the add/remove demonstration
+  --setup A|B|D  A (default): every provider signs the zone it combines
+                 (a signer per provider, the multi-signer DNSKEY RRset of
+                 RFC 8901 coordinated through the agents, KEYSTATE); the
+                 lab waits until every public NSD serves the same DNSKEY
+                 RRset and shows that each zone verifies (ldns-verify-zone).
+                 B: alpha signs, and every provider's public NSD is a
+                 secondary of alpha's signer (bravo and charlie serve
+                 alpha's signed zone). D: unsigned (no signers). Setup C
+                 (the owner signs) is not available yet.
 
 Needs nsd, ldns-keygen, ldns-signzone, dig, python3 and a built tree
 (make). Exit status: 0 lab up (or stopped); 1 failure; 2 usage; 77 a
@@ -47,6 +59,7 @@ cmd=start
 dir=/tmp/hsync-lab
 fg=0
 show=1
+setup=A
 timeout=60
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -56,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift ;;
 	--beat) LAB_BEAT=$2; shift ;;
 	--no-show) show=0 ;;
+	--setup) setup=$2; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -64,6 +78,13 @@ done
 BIN=${HSYNC_BIN:-$ROOT/build/bin}
 IDS="alpha bravo charlie"
 LAB_COMBINERS=1
+case $setup in
+A) LAB_SIGNERS=1 ;;
+B) LAB_SIGNERS=alpha ;;
+D) ;;
+C) echo "lab: setup C is not available yet (A, B and D are)" >&2; exit 2 ;;
+*) usage >&2; exit 2 ;;
+esac
 
 if [ "$cmd" = stop ]; then
 	lab_init "$dir" "$BIN"
@@ -107,7 +128,7 @@ lab_nsd_start || fail "nsd did not start"
 echo "lab: the owner's NSD serves example.test. (and lab., $(echo $IDS | sed 's/\([a-z]*\)/\1.lab./g')) on 127.0.0.1 port $NSD_PORT"
 for id in $IDS; do
 	lab_provider_start "$id" || fail "provider $id did not start"
-	echo "lab: $id: agent port $(cat "$dir/$id/port"), combiner port $(cat "$dir/$id/combiner/port"), public NSD port $(cat "$dir/$id/nsd/port")"
+	echo "lab: $id: agent port $(cat "$dir/$id/port"), combiner port $(cat "$dir/$id/combiner/port"),$(lab_signs "$id" && echo " signer port $(cat "$dir/$id/signer/port"),") public NSD port $(cat "$dir/$id/nsd/port")"
 done
 echo "lab: waiting (at most ${timeout}s) for every peer and the group to be OPERATIONAL"
 # shellcheck disable=SC2086
@@ -124,6 +145,33 @@ echo
 lab_ctl alpha gossip show
 echo
 lab_show_ns $IDS
+if [ "$setup" = A ] || [ "$setup" = B ]; then
+	want=6
+	[ "$setup" = B ] && want=2
+	ndnskey() {
+		dig @127.0.0.1 -p "$(cat "$dir/$1/nsd/port")" +norec +short +time=1 +tries=1 DNSKEY \
+			example.test. 2>/dev/null | wc -l
+	}
+	echo
+	echo "lab: waiting for every public NSD to serve the $want DNSKEYs of the signer(s)"
+	end=$(($(date +%s) + timeout))
+	for id in $IDS; do
+		until [ "$(ndnskey "$id")" = $want ]; do
+			[ "$(date +%s)" -le "$end" ] || fail "$id's public NSD serves $(ndnskey "$id") DNSKEYs, not $want"
+			sleep 1
+		done
+	done
+	echo "\$ hsyncctl -s $dir/alpha/signer/ctl.sock keys list example.test."
+	lab_sctl alpha keys list example.test.
+	for id in $IDS; do
+		dig @127.0.0.1 -p "$(cat "$dir/$id/nsd/port")" +norec AXFR example.test. 2>/dev/null |
+			grep -v '^;' | grep -v '^$' >"$dir/$id/nsd/served.zone"
+		if command -v ldns-verify-zone >/dev/null; then
+			printf 'lab: %s public NSD: %s DNSKEYs; ldns-verify-zone: %s\n' "$id" "$(ndnskey "$id")" \
+				"$(ldns-verify-zone "$dir/$id/nsd/served.zone" 2>&1 | tail -1)"
+		fi
+	done
+fi
 if [ $show = 1 ]; then
 	echo
 	echo "== alpha adds a nameserver:"
@@ -156,7 +204,9 @@ The lab is up. Explore:
   $BIN/hsyncctl -s $dir/charlie/ctl.sock identity records
   dig @127.0.0.1 -p $(cat "$dir/charlie/nsd/port") example.test. NS      (charlie's public NSD)
   $BIN/hsdig @127.0.0.1 -p $NSD_PORT example.test. TYPE65285        (the owner's HSYNC3)
-  logs: $dir/<provider>/hsyncd.log, $dir/<provider>/combiner/hsyncd.log, $dir/<provider>/nsd/nsd.log
+  $BIN/hsyncctl -s $dir/alpha/signer/ctl.sock keys list example.test.      (setup A: alpha's keys)
+  $BIN/hsyncctl -s $dir/alpha/signer/ctl.sock keys rollover example.test. zsk --dry-run
+  logs: $dir/<provider>/hsyncd.log, $dir/<provider>/{combiner,signer}/hsyncd.log, $dir/<provider>/nsd/nsd.log
 EOT
 if [ $fg = 1 ]; then
 	echo "Press Ctrl-C to stop the lab."

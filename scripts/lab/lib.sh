@@ -28,6 +28,24 @@
 #   lab_wait_ns TIMEOUT "NS..." ID...   until every ID's public NSD serves
 #                               exactly those NS targets (sorted, blank-separated)
 #
+# With LAB_SIGNERS=1 as well (setup A of issue #13: every provider signs)
+# every provider ID also gets a signer (hsyncd role signer, identity
+# signer.ID.lab., in $LAB_DIR/ID/signer: a secondary of its combiner that
+# signs the combined zone); the public NSD is then the signer's secondary,
+# the agent names its signer (signer: section) and HSYNCPARAM `signers`
+# lists every provider. Short key timers (LAB_SIGN_* below).
+# LAB_SIGNERS=ID instead (setup B: one provider signs, the others serve its
+# output): only ID has a signer, HSYNCPARAM `signers` lists ID alone, and
+# every provider's public NSD is a secondary of ID's signer (which NOTIFYs
+# them all); the other providers' combiners serve nobody.
+#   lab_signer_start ID / lab_signer_stop ID [SIGNAL]
+#   lab_sctl ID ARGS...         hsyncctl against ID's signer
+#
+# LAB_OWNER_SIGNS=1 (setup C, with LAB_COMBINERS=1 and no signers): the
+# owner signs example.test. (ldns-signzone, its key in keys/owner.key),
+# HSYNCPARAM nsmgmt="owner" and no signers; the providers pass the zone
+# through untouched.
+#
 # Addresses default to 127.0.0.1 and free ports. A test may put NSD and
 # each agent elsewhere before lab_build: LAB_NSD_ADDR and NSD_PORT for
 # NSD, LAB_XFR_FROM for NSD's provide-xfr ACL, files $LAB_DIR/ID/addr and
@@ -136,7 +154,7 @@ lab_identity_zone() {
 
 # lab_customer_zone ID...: example.test. with HSYNC3 for each ID
 lab_customer_zone() {
-	local id servers="" hex f="$LAB_DIR/zones/example.test.zone"
+	local id servers="" signers hex f="$LAB_DIR/zones/example.test.zone"
 	LAB_SERIAL=$((LAB_SERIAL + 1))
 	echo "LAB_SERIAL=$LAB_SERIAL" >"$LAB_DIR/serial"
 	for id in "$@"; do servers="$servers${servers:+,}$id"; done
@@ -151,10 +169,27 @@ lab_customer_zone() {
 			hex=$("$LAB_BIN/hsync-rr" encode HSYNC3 "OFF $id $id.lab. .") || return 1
 			echo "$LAB_ZONE 300 IN TYPE65285 $(lab_generic "$hex")"
 		done
-		hex=$("$LAB_BIN/hsync-rr" encode HSYNCPARAM "nsmgmt=\"agent\" parentsync=\"agent\" servers=\"$servers\" signers=\"$1\"") ||
-			return 1
+		signers=$1
+		[ "${LAB_SIGNERS:-}" = 1 ] && signers=$servers
+		[ -n "${LAB_SIGNERS:-}" ] && [ "$LAB_SIGNERS" != 1 ] && signers=$LAB_SIGNERS
+		if [ -n "${LAB_OWNER_SIGNS:-}" ]; then
+			hex=$("$LAB_BIN/hsync-rr" encode HSYNCPARAM "nsmgmt=\"owner\" parentsync=\"owner\" servers=\"$servers\"") ||
+				return 1
+		else
+			hex=$("$LAB_BIN/hsync-rr" encode HSYNCPARAM "nsmgmt=\"agent\" parentsync=\"agent\" servers=\"$servers\" signers=\"$signers\"") ||
+				return 1
+		fi
 		echo "$LAB_ZONE 300 IN TYPE65286 $(lab_generic "$hex")"
-	} >"$f.new" && mv "$f.new" "$f"
+	} >"$f.new" || return 1
+	if [ -n "${LAB_OWNER_SIGNS:-}" ]; then
+		# setup C: the owner signs (its own KSK, NSEC); providers pass it on
+		[ -f "$LAB_DIR/keys/owner.key" ] ||
+			lab_zone_key "$LAB_ZONE" >"$LAB_DIR/keys/owner.key" || return 1
+		ldns-signzone -f "$f.signed" "$f.new" "$LAB_DIR/keys/$(cat "$LAB_DIR/keys/owner.key")" ||
+			return 1
+		mv "$f.signed" "$f.new"
+	fi
+	mv "$f.new" "$f"
 }
 
 # lab_build ID...: everything for the given agents (the first N of them
@@ -173,6 +208,10 @@ lab_build() {
 			[ -f "$LAB_DIR/$id/combiner/port" ] || lab_free_port >"$LAB_DIR/$id/combiner/port"
 			[ -f "$LAB_DIR/$id/nsd/port" ] || lab_free_port >"$LAB_DIR/$id/nsd/port"
 		fi
+		if lab_signs "$id"; then
+			lab_signer_keys "$id" || return 1
+			[ -f "$LAB_DIR/$id/signer/port" ] || lab_free_port >"$LAB_DIR/$id/signer/port"
+		fi
 	done
 	mv "$LAB_DIR/ports.new" "$LAB_DIR/ports"
 	echo "LAB_IDS=\"$*\"" >>"$LAB_DIR/ports"
@@ -188,12 +227,14 @@ lab_build() {
 	cp "$LAB_DIR/keys/$k.ds" "$LAB_DIR/trust-anchor.ds"
 	# shellcheck disable=SC2086
 	lab_customer_zone ${LAB_MEMBERS:-$@} || return 1
+	LAB_BUILD_IDS="$*"
 	for id in "$@"; do
 		lab_agent_conf "$id"
 		if [ -n "${LAB_COMBINERS:-}" ]; then
 			lab_combiner_conf "$id"
 			lab_pub_conf "$id"
 		fi
+		lab_signs "$id" && lab_signer_conf "$id"
 	done
 	return 0
 }
@@ -226,6 +267,13 @@ transport:
     timeout: 1s
 EOF
 	[ -n "${LAB_COMBINERS:-}" ] && lab_agent_combiner_conf "$id"
+	lab_signs "$id" && cat >>"$d/hsyncd.conf" <<EOF
+signer:
+    identity: signer.$id.lab.
+    address: $(lab_addr "$id")@$(cat "$d/signer/port")
+    key: "$(cat "$d/signer/key.line")"
+    hpkekey: "$(cat "$d/signer/hpke.line")"
+EOF
 	[ -n "${LAB_SELF_ZONES:-}" ] && cat >>"$d/hsyncd.conf" <<EOF
 identity-zone:
     enable: yes
@@ -465,6 +513,7 @@ lab_cleanup() {
 	for id in ${LAB_IDS:-}; do
 		lab_agent_stop "$id"
 		lab_combiner_stop "$id"
+		[ -f "$LAB_DIR/$id/signer/pid" ] && lab_signer_stop "$id"
 		lab_pub_stop "$id"
 	done
 	lab_nsd_stop
@@ -487,28 +536,35 @@ combiner:
 EOF
 }
 
-# lab_combiner_keys ID: SIG(0) and HPKE key pairs for combiner.ID.lab. (once)
-lab_combiner_keys() {
-	local d="$LAB_DIR/$1/combiner"
-	mkdir -p "$d" "$LAB_DIR/$1/nsd"
+# lab_party_keys ID PART: SIG(0) and HPKE key pairs for PART.ID.lab.
+# (combiner, signer), in $LAB_DIR/ID/PART (once)
+lab_party_keys() {
+	local d="$LAB_DIR/$1/$2"
+	mkdir -p "$d"
 	[ -f "$d/key.line" ] && return 0
-	"$LAB_BIN/hsync-keygen" sig0 --name "dns.combiner.$1.lab." --dir "$d" >"$d/sig0.out" || return 1
+	"$LAB_BIN/hsync-keygen" sig0 --name "dns.$2.$1.lab." --dir "$d" >"$d/sig0.out" || return 1
 	head -1 "$d/sig0.out" >"$d/key.line"
 	echo "$d/$(sed -n 2p "$d/sig0.out").private" >"$d/key.path"
-	"$LAB_BIN/hsync-keygen" hpke --name "combiner.$1.lab" --dir "$d" 2>/dev/null | grep HPKEKEY \
+	"$LAB_BIN/hsync-keygen" hpke --name "$2.$1.lab" --dir "$d" 2>/dev/null | grep HPKEKEY \
 		>"$d/hpke.line" || return 1
-	echo "$d/combiner.$1.lab.hpke" >"$d/hpke.path"
+	echo "$d/$2.$1.lab.hpke" >"$d/hpke.path"
 }
 
-# lab_combiner_conf ID: its own agent, the protected namespace ID.lab., the
-# owner's NSD as primary, the provider's public NSD as downstream
-lab_combiner_conf() {
-	local id=$1 d="$LAB_DIR/$1/combiner" a="$LAB_DIR/$1"
-	cat >"$d/hsyncd.conf" <<EOF
-# hsyncd configuration of lab combiner $id (made by scripts/lab/lib.sh)
+# lab_combiner_keys ID: SIG(0) and HPKE key pairs for combiner.ID.lab. (once)
+lab_combiner_keys() {
+	mkdir -p "$LAB_DIR/$1/nsd"
+	lab_party_keys "$1" combiner
+}
+
+# lab_party_head ID PART: the server: block of ID's hsyncd PART
+# (combiner, signer: also its role) and its own agent (agent: block)
+lab_party_head() {
+	local id=$1 d="$LAB_DIR/$1/$2" a="$LAB_DIR/$1"
+	cat <<EOF
+# hsyncd configuration of lab $2 $id (made by scripts/lab/lib.sh)
 server:
-    role: combiner
-    identity: combiner.$id.lab.
+    role: $2
+    identity: $2.$id.lab.
     listen: $(lab_addr "$id")@$(cat "$d/port")
     control-socket: $d/ctl.sock
     store: $d/store.db
@@ -520,6 +576,16 @@ agent:
     address: $(lab_addr "$id")@$(cat "$a/port")
     key: "$(cat "$a/key.line")"
     hpkekey: "$(cat "$a/hpke.line")"
+EOF
+}
+
+# lab_combiner_conf ID: its own agent, the protected namespace ID.lab., the
+# owner's NSD as primary, the provider's public NSD as downstream
+lab_combiner_conf() {
+	local id=$1 d="$LAB_DIR/$1/combiner" a="$LAB_DIR/$1"
+	{
+		lab_party_head "$id" combiner
+		cat <<EOF
 combiner:
     protect: $id.lab.
 zone:
@@ -528,15 +594,34 @@ zone:
     refresh-min: 5s
     retry-min: 1s
     provide-xfr: $(lab_addr "$id")
-    notify: $(lab_addr "$id")@$(cat "$a/nsd/port")
+    notify: $(lab_addr "$id")@$(cat "$a/$(lab_signs "$id" && echo signer || echo nsd)/port")
 transport:
     retry-min: 500ms
     retry-max: 5s
     timeout: 1s
 EOF
+	} >"$d/hsyncd.conf"
+}
+
+# lab_signs ID: ID has a signer (LAB_SIGNERS=1: every provider; =ID: ID)
+lab_signs() { [ "${LAB_SIGNERS:-}" = 1 ] || [ "${LAB_SIGNERS:-}" = "$1" ]; }
+
+# lab_pub_upstream ID: "ADDR@PORT" the public NSD of ID transfers from:
+# its combiner, its signer (setup A) or the one signer (setup B)
+lab_pub_upstream() {
+	local id=$1
+	if [ -n "${LAB_SIGNERS:-}" ] && [ "$LAB_SIGNERS" != 1 ]; then
+		id=$LAB_SIGNERS
+	fi
+	if lab_signs "$id"; then
+		echo "$(lab_addr "$id")@$(cat "$LAB_DIR/$id/signer/port")"
+	else
+		echo "$(lab_addr "$id")@$(cat "$LAB_DIR/$id/combiner/port")"
+	fi
 }
 
 # lab_pub_conf ID: the provider's public NSD, secondary of its combiner
+# (of its signer with LAB_SIGNERS)
 lab_pub_conf() {
 	local id=$1 d="$LAB_DIR/$1/nsd" addr
 	addr=$(lab_addr "$id")
@@ -566,24 +651,30 @@ remote-control:
 zone:
 	name: "$LAB_ZONE"
 	zonefile: "$d/example.test.zone"
-	request-xfr: $addr@$(cat "$LAB_DIR/$id/combiner/port") NOKEY
-	allow-notify: $addr NOKEY
+	request-xfr: $(lab_pub_upstream "$id") NOKEY
+	allow-notify: $(lab_pub_upstream "$id" | cut -d@ -f1) NOKEY
+	provide-xfr: 0.0.0.0/0 NOKEY
 EOF
 }
 
-lab_combiner_start() {
-	local id=$1 d="$LAB_DIR/$1/combiner"
+# lab_party_start ID PART: start ID's hsyncd PART (combiner, signer) and
+# wait until its control socket answers
+lab_party_start() {
+	local id=$1 d="$LAB_DIR/$1/$2"
 	lab_bg "$id" "$LAB_BIN/hsyncd" -c "$d/hsyncd.conf" -f >>"$d/hsyncd.log" 2>&1
 	echo $! >"$d/pid"
 	for _ in $(seq 1 50); do
-		[ -S "$d/ctl.sock" ] && lab_cctl "$id" status >/dev/null 2>&1 && return 0
+		[ -S "$d/ctl.sock" ] && "$LAB_BIN/hsyncctl" -s "$d/ctl.sock" --timeout 5 status \
+			>/dev/null 2>&1 && return 0
 		kill -0 "$(cat "$d/pid")" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "combiner $id did not come up; its log:" >&2
+	echo "$2 $id did not come up; its log:" >&2
 	tail -20 "$d/hsyncd.log" >&2
 	return 1
 }
+
+lab_combiner_start() { lab_party_start "$1" combiner; }
 
 lab_combiner_stop() { lab_pid_stop "$LAB_DIR/$1/combiner/pid" "${2:-TERM}"; }
 
@@ -610,9 +701,67 @@ lab_pub_start() {
 
 lab_pub_stop() { lab_pid_stop "$LAB_DIR/$1/nsd/pid"; }
 
-# lab_provider_start ID: combiner, public NSD, agent
+# lab_provider_start ID: combiner, (signer,) public NSD, agent
 lab_provider_start() {
-	lab_combiner_start "$1" && lab_pub_start "$1" && lab_agent_start "$1"
+	lab_combiner_start "$1" || return 1
+	if lab_signs "$1"; then lab_signer_start "$1" || return 1; fi
+	lab_pub_start "$1" && lab_agent_start "$1"
+}
+
+# ---- signers (LAB_SIGNERS=1, with LAB_COMBINERS=1) ------------------------
+
+LAB_SIGN_PROPAGATION=${LAB_SIGN_PROPAGATION:-2s}
+LAB_SIGN_DNSKEY_TTL=${LAB_SIGN_DNSKEY_TTL:-2s}
+LAB_SIGN_MAX_TTL=${LAB_SIGN_MAX_TTL:-5m}
+
+# lab_signer_keys ID: SIG(0) and HPKE key pairs for signer.ID.lab. (once)
+lab_signer_keys() { lab_party_keys "$1" signer; }
+
+# lab_signer_conf ID: its own agent, its combiner as primary, the public
+# NSD as downstream, short key timers
+lab_signer_conf() {
+	local id=$1 d="$LAB_DIR/$1/signer" a="$LAB_DIR/$1"
+	{
+		lab_party_head "$id" signer
+		cat <<EOF
+signer-policy:
+    propagation: $LAB_SIGN_PROPAGATION
+    dnskey-ttl: $LAB_SIGN_DNSKEY_TTL
+    max-ttl: $LAB_SIGN_MAX_TTL
+    validity: 1d
+zone:
+    name: $LAB_ZONE
+    primary: $(lab_addr "$id")@$(cat "$a/combiner/port")
+    refresh-min: 5s
+    retry-min: 1s
+    provide-xfr: 127.0.0.0/8
+$(lab_signer_notify "$id")
+transport:
+    retry-min: 500ms
+    retry-max: 5s
+    timeout: 1s
+EOF
+	} >"$d/hsyncd.conf"
+}
+
+# lab_signer_notify ID: the notify: lines of ID's signer: its own public
+# NSD, or in setup B every provider's
+lab_signer_notify() {
+	local p ids=$1
+	[ "${LAB_SIGNERS:-}" != 1 ] && ids=${LAB_BUILD_IDS:-$1}
+	for p in $ids; do
+		echo "    notify: $(lab_addr "$p")@$(cat "$LAB_DIR/$p/nsd/port")"
+	done
+}
+
+lab_signer_start() { lab_party_start "$1" signer; }
+
+lab_signer_stop() { lab_pid_stop "$LAB_DIR/$1/signer/pid" "${2:-TERM}"; }
+
+lab_sctl() {
+	local id=$1
+	shift
+	"$LAB_BIN/hsyncctl" -s "$LAB_DIR/$id/signer/ctl.sock" --timeout 5 "$@"
 }
 
 # lab_pub_ns ID: the NS targets ID's public NSD serves for the customer zone

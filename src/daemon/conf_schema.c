@@ -22,6 +22,12 @@ static const conf_section_def_t sections[] = {
      "at an agent: its own combiner (identity, address, keys, as a peer: block); at a "
      "combiner: its policy (protect, ttl-min, ttl-max, approval)"},
     {"agent", 0, "at a combiner: its own agent, the provider it acts for (as a peer: block)"},
+    {"signer-policy", 0,
+     "at a signer: the key and signing policy of every zone it signs "
+     "(draft-hsync-keystate section 7)"},
+    {"signer", 0,
+     "at an agent: its own signer (identity, address, keys, as a peer: block); its key "
+     "inventories become this provider's DNSKEY contribution (draft-hsync-keystate)"},
     {"parent", 0, "role parent: the UPDATE receiver of a parent zone (draft-hsync-parent)"},
 };
 
@@ -63,6 +69,32 @@ static const conf_opt_t opts[] = {
      "combiner: contributed records with a larger TTL are rejected"},
     {"combiner", "approval", CONF_ENUM, 0, 0, "auto|manual", 0, "auto", 0,
      "combiner: manual = every contribution waits for hsyncctl combiner edits approve"},
+    {"signer-policy", "algorithm", CONF_STR, 0, 0, NULL, 0, "ECDSAP256SHA256", 0,
+     "signer: the DNSSEC algorithm of new keys (ECDSAP256SHA256 or ED25519, or a number)"},
+    {"signer-policy", "csk", CONF_BOOL, 0, 0, NULL, 0, "no", 0,
+     "signer: one key type (CSK) instead of a KSK and a ZSK"},
+    {"signer-policy", "zsk-lifetime", CONF_DUR, 0, 315360000000LL, NULL, 0, "0s", 0,
+     "signer: a ZSK active this long is rolled (0 = only on hsyncctl keys rollover)"},
+    {"signer-policy", "ksk-lifetime", CONF_DUR, 0, 315360000000LL, NULL, 0, "0s", 0,
+     "signer: the same for the KSK or CSK"},
+    {"signer-policy", "propagation", CONF_DUR, 1000, 86400000, NULL, 0, "5m", 0,
+     "signer: a change reaches every public server within this"},
+    {"signer-policy", "dnskey-ttl", CONF_DUR, 1000, 604800000, NULL, 0, "1h", 0,
+     "signer: TTL of the DNSKEY, CDS and CDNSKEY RRsets"},
+    {"signer-policy", "max-ttl", CONF_DUR, 1000, 604800000, NULL, 0, "1d", 0,
+     "signer: the largest TTL of the signed data"},
+    {"signer-policy", "ds-ttl", CONF_DUR, 1000, 604800000, NULL, 0, "1d", 0,
+     "signer: the parent's DS TTL"},
+    {"signer-policy", "cds", CONF_BOOL, 0, 0, NULL, 0, "yes", 0,
+     "signer: publish CDS/CDNSKEY for every signer's KSK when HSYNCPARAM parentsync is agent"},
+    {"signer-policy", "nsec3", CONF_BOOL, 0, 0, NULL, 0, "no", 0,
+     "signer: NSEC3 (RFC 9276 parameters) instead of NSEC"},
+    {"signer-policy", "validity", CONF_DUR, 60000, 7776000000LL, NULL, 0, "14d", 0,
+     "signer: RRSIG lifetime"},
+    {"signer-policy", "refresh", CONF_DUR, 0, 7776000000LL, NULL, 0, "0s", 0,
+     "signer: re-sign signatures expiring within this (0 = a quarter of validity)"},
+    {"signer-policy", "jitter", CONF_DUR, 0, 7776000000LL, NULL, 0, "0s", 0,
+     "signer: at most this much taken off expirations (0 = a sixteenth of validity)"},
     {"server", "control-socket", CONF_PATH, 0, 0, NULL, 0, "/run/hsync/hsyncd.sock", 0,
      "Unix socket for hsyncctl; its directory must exist (the tmpfiles.d rule makes /run/hsync)"},
     {"server", "control-socket-mode", CONF_STR, 0, 0, NULL, 0, NULL, 0,
@@ -179,7 +211,7 @@ static conf_schema_t schema;
 static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
 
 /* The partner sections: the rows of a transport peer: block. */
-static const char *const partner_sections[] = {"combiner", "agent"};
+static const char *const partner_sections[] = {"combiner", "agent", "signer"};
 
 /* The shared rows first, then hsyncd's own, then the partner sections'
  * peer rows; server.role's choices come from the role table. Built once,

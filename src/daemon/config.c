@@ -515,6 +515,20 @@ static int load_role(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 			snprintf(c->partner, sizeof(c->partner), "%s", p.identity);
 		}
 	}
+	if (r->partner2 != NULL && conf_sec_line(conf_sec_at(cf, r->partner2, 0)) != 0) {
+		tp_conf_peer_t p;
+		rc = tp_conf_peer_from(cf, r->partner2, 0, NULL, c->tp.identity, &p, em);
+		if (rc != HS_OK)
+			return rc;
+		if (c->partner[0] && strcmp(p.identity, c->partner) == 0) {
+			tp_conf_peer_clear(&p);
+			return hs_fail(em, HS_E_CONFIG, "%s: %s: identity '%s' is the %s's",
+			               c->path, r->partner2, c->partner, r->partner);
+		}
+		c->tp.peers = xrealloc(c->tp.peers, (c->tp.npeers + 1) * sizeof(*c->tp.peers));
+		c->tp.peers[c->tp.npeers++] = p;
+		snprintf(c->partner2, sizeof(c->partner2), "%s", p.identity);
+	}
 	c->cmb.protect = strs(cs, "protect", &c->cmb.nprotect);
 	if (c->cmb.nprotect > CMB_PROTECT_MAX)
 		return hs_fail(em, HS_E_CONFIG, "%s:%u: combiner.protect: more than %d", c->path,

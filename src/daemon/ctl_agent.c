@@ -320,6 +320,7 @@ void hd_agent_status(hd_t *d, hs_jw_t *w)
 	hs_jw_kv_u64(w, "groups_operational", gop);
 	hs_jw_kv_u64(w, "beat_interval_ms", eng_beat_interval(d->eng));
 	hs_jw_kv_str(w, "combiner", d->cfg.partner[0] ? d->cfg.partner : NULL);
+	hs_jw_kv_str(w, "signer", d->cfg.partner2[0] ? d->cfg.partner2 : NULL);
 	eng_sd_counters(d->eng, &sc);
 	hs_jw_key(w, "sync");
 	hs_jw_obj_begin(w);

@@ -30,7 +30,9 @@ static void needs_restart(const hd_config_t *o, const hd_config_t *n, char *out,
 		const char *name;
 	} rows[] = {
 	    {o->role != n->role, "server.role"},
-	    {str_differs(o->partner, n->partner) || o->tp.npeers != n->tp.npeers, "the partner"},
+	    {str_differs(o->partner, n->partner) || str_differs(o->partner2, n->partner2) ||
+	         o->tp.npeers != n->tp.npeers,
+	     "the partners"},
 	    {o->confirm_timeout_ms != n->confirm_timeout_ms, "server.confirm-timeout"},
 	    {str_differs(a->identity, b->identity), "server.identity"},
 	    {str_differs(a->listen.ip, b->listen.ip) || a->listen.port != b->listen.port,
@@ -194,6 +196,8 @@ int hd_new(hd_config_t *cfg, hd_t **out, hs_errmsg_t *em)
 	       d->cfg.nzones == 1 ? "" : "s", tp_ctl_path(d->ctl));
 	if (d->cfg.partner[0])
 		hs_log(HS_LOG_NOTICE, SUBSYS, "its %s is '%s'", d->role->partner, d->cfg.partner);
+	if (d->cfg.partner2[0])
+		hs_log(HS_LOG_NOTICE, SUBSYS, "its %s is '%s'", d->role->partner2, d->cfg.partner2);
 	*out = d;
 	d = NULL;
 cleanup:

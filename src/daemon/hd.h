@@ -28,6 +28,8 @@
 
 #include "dnssec/dnssec.h"
 #include "dnssec/sign.h"
+#include "dnssec/zsign.h"
+#include "engine/signer/sgn.h"
 #include "transport/endpoint.h"
 #include "transport/nodeconf.h"
 #include "transport/tsig.h"
@@ -121,18 +123,23 @@ typedef struct hd_config {
 	char *path;                 /* the file it came from */
 	const struct hd_role *role; /* server: role: (a row of the role table) */
 	tp_conf_t tp;               /* identity, listen, store, keys, transport knobs; peers: the
-	                               partner below, when there is one */
+	                               partners below, when there are any */
 	char partner[TP_CONF_NAME_MAX]; /* own combiner (agent) / own agent (combiner); "" = none */
-	uint32_t confirm_timeout_ms;    /* agent: SYNC-31 */
-	hd_cmb_conf_t cmb;              /* combiner: its policy */
-	char *control_socket;           /* Unix socket path */
-	unsigned ctl_mode;              /* its permissions; 0 = default */
-	char *ctl_group;                /* its group's name, or NULL */
-	gid_t ctl_gid;                  /* that group, looked up with the configuration */
-	char *username;                 /* run as this user (privileges dropped), or NULL */
-	char *pidfile;                  /* or NULL */
-	char *log_file;                 /* or NULL: stderr or syslog */
-	uint32_t beat_ms;               /* engine beat interval */
+	char partner2[TP_CONF_NAME_MAX]; /* own signer (agent: signer: section); "" = none */
+	uint32_t confirm_timeout_ms;     /* agent: SYNC-31 */
+	hd_cmb_conf_t cmb;               /* combiner: its policy */
+	struct {
+		sgn_policy_t pol; /* signer: key policy (signer-policy:) */
+		zs_params_t zp;   /* signer: signing parameters */
+	} sgn;
+	char *control_socket;                   /* Unix socket path */
+	unsigned ctl_mode;                      /* its permissions; 0 = default */
+	char *ctl_group;                        /* its group's name, or NULL */
+	gid_t ctl_gid;                          /* that group, looked up with the configuration */
+	char *username;                         /* run as this user (privileges dropped), or NULL */
+	char *pidfile;                          /* or NULL */
+	char *log_file;                         /* or NULL: stderr or syslog */
+	uint32_t beat_ms;                       /* engine beat interval */
 	uint32_t elect_lease_ms, elect_vote_ms; /* agent: leader election; vote 0 = lease / 8 */
 	enum hs_log_level log_level;
 	int syslog;

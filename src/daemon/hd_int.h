@@ -67,6 +67,7 @@ typedef struct hd_role {
 	int discovers;        /* finds peers by validated discovery: dnssec: anchors needed */
 	const char *partner;  /* section naming the partner party ("combiner"), NULL = none */
 	int partner_required; /* the daemon cannot run without it */
+	const char *partner2; /* an optional second partner's section ("signer"), NULL = none */
 	int serves_copy;      /* its zones are served onward as transferred in */
 	int (*conf)(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em);
 	int (*init)(hd_t *d, hs_errmsg_t *em);
@@ -99,7 +100,7 @@ const char *hd_role_choices(void);
 /* Options that only some roles take: an error naming the first one the
  * configured role does not (FILE:LINE: section.option: ...). */
 int hd_role_check_options(const conf_t *cf, const hd_config_t *c, hs_errmsg_t *em) HS_CHECK_RESULT;
-extern const hd_role_t hd_role_agent, hd_role_combiner, hd_role_parent;
+extern const hd_role_t hd_role_agent, hd_role_combiner, hd_role_signer, hd_role_parent;
 
 /* ctl_handlers.c: HSYNCPARAM, problem and the HSYNC3 rows of an analysed
  * zone (zone show); `peer_state` names a provider's state (NULL: "-"). */
@@ -120,6 +121,8 @@ void hd_served_setup(hd_t *d, struct hd_zone *hz, const hd_zone_conf_t *zc);
  * combined apex (a new inbound version, or a PUBLISH). */
 void hd_served_update(hd_t *d, struct hd_zone *hz);
 void hd_served_free(hd_t *d, struct hd_zone *hz);
+/* A new served version in the store (diff NULL: a snapshot). */
+void hd_served_persist(hd_t *d, struct hd_zone *hz, const zn_diff_t *diff);
 /* Parse "OWNER [TTL] [IN] TYPE RDATA" (owner relative to `zone` unless
  * absolute, "@" the apex) for hsyncctl's record arguments (ctl_agent.c). */
 int hd_rr_parse(const char *zone, const char *text, uint32_t default_ttl, char *owner,
@@ -132,9 +135,10 @@ struct hd {
 	const hs_env_t *env;
 	tp_loop_t *loop;
 	tp_node_t *node;
-	eng_t *eng;   /* agent */
-	disc_t *disc; /* agent */
-	cmb_t *cmb;   /* combiner */
+	eng_t *eng;           /* agent */
+	disc_t *disc;         /* agent */
+	cmb_t *cmb;           /* combiner */
+	struct hd_signer *sg; /* signer (role_signer.c) */
 	zsec_t *zs;
 	zsec_run_t *zrun;
 	tp_ctl_t *ctl;

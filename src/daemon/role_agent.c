@@ -219,6 +219,7 @@ static int agent_init(hd_t *d, hs_errmsg_t *em)
 	ec.confirm_timeout_ms = d->cfg.confirm_timeout_ms;
 	ec.elect_lease_ms = d->cfg.elect_lease_ms;
 	ec.elect_vote_ms = d->cfg.elect_vote_ms;
+	ec.signer = d->cfg.partner2[0] ? d->cfg.partner2 : NULL;
 	return eng_new(&d->eng, &ec, d->env, em);
 }
 
@@ -262,7 +263,7 @@ static void agent_sent(hd_t *d, const uint8_t msgid[TP_MSGID_LEN], const char *p
 	/* the peer no longer has the HPKE key we sealed to: it may have rolled
 	 * its key, so fetch what it publishes now */
 	if (outcome == TP_OUT_REJECTED && reason != NULL && strcmp(reason, "unknown-key") == 0 &&
-	    strcmp(peer, d->cfg.partner) != 0)
+	    strcmp(peer, d->cfg.partner) != 0 && strcmp(peer, d->cfg.partner2) != 0)
 		hd_ignore(disc_refresh_peer(d->disc, peer, "it refused our message: unknown-key"));
 	hd_ignore(eng_send_result(d->eng, eid, outcome == TP_OUT_DELIVERED));
 }
@@ -367,6 +368,7 @@ const hd_role_t hd_role_agent = {
     .discovers = 1,
     .partner = "combiner",
     .partner_required = 0,
+    .partner2 = "signer",
     .serves_copy = 1,
     .init = agent_init,
     .start = agent_start,

@@ -90,8 +90,8 @@ static void combiner_pump(hd_t *d)
 		cmb_action_t *s = &sends[i];
 		int rc = tp_node_send(d->node, s->peer, s->type_name, s->body, s->len, NULL, NULL);
 		if (rc != HS_OK)
-			hs_log(HS_LOG_WARN, SUBSYS, "cannot queue %s to '%s': %s", s->type_name, s->peer,
-			       hs_strerror(rc));
+			hs_log(HS_LOG_WARN, SUBSYS, "cannot queue %s to '%s': %s", s->type_name,
+			       s->peer, hs_strerror(rc));
 		cmb_action_clear(s);
 	}
 	free(sends);

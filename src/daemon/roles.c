@@ -13,6 +13,7 @@
 static const hd_role_t *const roles[] = {
     &hd_role_agent,
     &hd_role_combiner,
+    &hd_role_signer,
     &hd_role_parent,
 };
 
@@ -45,6 +46,7 @@ static const struct {
 	const char *section, *option; /* option NULL = the whole section */
 	const char *role;
 } owned[] = {
+    /* role: one or several, '|'-separated */
     {"server", "confirm-timeout", "agent"},
     {"server", "election-lease", "agent"},
     {"server", "election-vote-window", "agent"},
@@ -60,7 +62,9 @@ static const struct {
     {"combiner", "ttl-min", "combiner"},
     {"combiner", "ttl-max", "combiner"},
     {"combiner", "approval", "combiner"},
-    {"agent", NULL, "combiner"},
+    {"agent", NULL, "combiner|signer"},
+    {"signer", NULL, "agent"},
+    {"signer-policy", NULL, "signer"},
     {"parent", NULL, "parent"},
 };
 
@@ -85,6 +89,19 @@ static const conf_val_t *written(const conf_t *cf, const char *sec, const char *
 	return NULL;
 }
 
+/* Is `role` one of the '|'-separated `list`? */
+static int role_in(const char *list, const char *role)
+{
+	size_t n = strlen(role);
+	for (const char *p = list; p != NULL; p = strchr(p, '|')) {
+		if (*p == '|')
+			p++;
+		if (strncmp(p, role, n) == 0 && (p[n] == '\0' || p[n] == '|'))
+			return 1;
+	}
+	return 0;
+}
+
 int hd_role_check_options(const conf_t *cf, const hd_config_t *c, hs_errmsg_t *em)
 {
 	const char *role = hd_role_name(c);
@@ -92,7 +109,7 @@ int hd_role_check_options(const conf_t *cf, const hd_config_t *c, hs_errmsg_t *e
 	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
 		unsigned sl = 0;
 		const conf_val_t *v;
-		if (strcmp(owned[i].role, role) == 0)
+		if (role_in(owned[i].role, role))
 			continue;
 		v = written(cf, owned[i].section, owned[i].option, &sl);
 		if (owned[i].option == NULL && sl != 0)

@@ -73,7 +73,7 @@ void hd_served_free(hd_t *d, struct hd_zone *hz)
 
 /* A new served version in the store: a journal row, or a snapshot the
  * first time and when compaction is due. */
-static void persist(hd_t *d, struct hd_zone *hz, const zn_diff_t *diff)
+void hd_served_persist(hd_t *d, struct hd_zone *hz, const zn_diff_t *diff)
 {
 	st_t *st = store_of(d, hz);
 	char key[300];
@@ -108,7 +108,7 @@ static int first(hd_t *d, struct hd_zone *hz, const zn_snap_t *in, const cmb_ape
 		return rc;
 	}
 	zn_journal_clear(hz->outjn);
-	persist(d, hz, NULL);
+	hd_served_persist(d, hz, NULL);
 	return HS_OK;
 }
 
@@ -127,7 +127,7 @@ static int next(hd_t *d, struct hd_zone *hz, const zn_snap_t *base, const zn_sna
 		rc = zn_update(hz->out, hz->outjn, diff, hs_now_s(d->env), &em);
 		if (rc == HS_OK) {
 			*n = zn_diff_ndel(diff) + zn_diff_nadd(diff);
-			persist(d, hz, diff);
+			hd_served_persist(d, hz, diff);
 		} else if (base == NULL) {
 			hs_log(HS_LOG_WARN, SUBSYS, "zone '%s': served zone not updated: %s",
 			       hz->name, hs_errmsg_str(&em));

@@ -41,6 +41,7 @@ int eng_new(eng_t **out, const eng_cfg_t *cfg, const hs_env_t *env, hs_errmsg_t 
 	e->cfg = *cfg;
 	e->cfg.identity = e->identity;
 	e->cfg.combiner = e->sd->combiner[0] ? e->sd->combiner : NULL;
+	e->cfg.signer = e->sd->signer[0] ? e->sd->signer : NULL;
 	e->cfg.confirm_timeout_ms = (uint32_t)e->sd->timeout;
 	if (!e->cfg.beat_interval_ms)
 		e->cfg.beat_interval_ms = 15000;
@@ -332,6 +333,7 @@ int eng_zone_loaded(eng_t *e, const char *zone, const uint8_t *const *hsync3,
 		log_info("engine", "zone '%s' is not multi-provider: %s", z.name, z.reason_text);
 	peers_prune(e, &ent->z, 0);
 	sd_zone_changed(e, ent);
+	sd_ks_report(e);
 	eng_groups_refresh(e);
 	return HS_OK;
 }
@@ -396,10 +398,15 @@ static const struct {
 	eng_handler_fn handler;
 	const char *name;
 } handlers[] = {
-    {ENG_MSG_HELLO, eng_on_hello, "hello"},      {ENG_MSG_HELLO_ACK, eng_on_hello_ack, "hello-ack"},
-    {ENG_MSG_BEAT, eng_on_beat, "beat"},         {ENG_MSG_SYNC, sd_on_sync, "sync"},
-    {ENG_MSG_CONFIRM, sd_on_confirm, "confirm"}, {ENG_MSG_RFI, sd_on_rfi, "rfi"},
-    {ENG_MSG_EDITS, sd_on_edits, "edits"},       {ENG_MSG_CONFIG, sd_on_config, "config"},
+    {ENG_MSG_HELLO, eng_on_hello, "hello"},
+    {ENG_MSG_HELLO_ACK, eng_on_hello_ack, "hello-ack"},
+    {ENG_MSG_BEAT, eng_on_beat, "beat"},
+    {ENG_MSG_SYNC, sd_on_sync, "sync"},
+    {ENG_MSG_CONFIRM, sd_on_confirm, "confirm"},
+    {ENG_MSG_RFI, sd_on_rfi, "rfi"},
+    {ENG_MSG_EDITS, sd_on_edits, "edits"},
+    {ENG_MSG_CONFIG, sd_on_config, "config"},
+    {ENG_MSG_KEYSTATE, sd_on_keystate, "keystate"},
     {ENG_MSG_ELECT, el_on_elect, "elect"},
 };
 
@@ -416,6 +423,7 @@ int eng_message(eng_t *e, const char *from, const char *type, const uint8_t *bod
 		if (rc != HS_OK) /* the handler logged the refusal at notice */
 			log_debug("engine", "%s from '%s' not accepted: %s", handlers[i].name,
 			          canon, hs_strerror(rc));
+		sd_ks_report(e); /* verdicts that changed go to the signer (KS-13) */
 		eng_groups_refresh(e);
 		return rc;
 	}

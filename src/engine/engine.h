@@ -44,6 +44,9 @@ typedef struct eng_cfg {
 	/* leader election (engine/elect/el.h) */
 	uint32_t elect_lease_ms; /* L, EL-20; 0 = 60000; clamped to 1 s .. 1 h */
 	uint32_t elect_vote_ms;  /* E, EL-12; 0 = L / 8; clamped to 100 ms .. L / 2 */
+	/* the own signer (draft-hsync-keystate KS-11..13): its inventories
+	 * become our DNSKEY set, the peers' verdicts go back as KEYSTATE */
+	const char *signer; /* identity; NULL = none */
 } eng_cfg_t;
 /* Discovery retries are discovery's own (discovery.h, AG-9, DISC-14): the
  * engine asks once when a peer becomes NEEDED and is told of every change. */

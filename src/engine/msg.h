@@ -50,7 +50,8 @@ int eng_peer_state_parse(const char *s, eng_peer_state_t *out) HS_CHECK_RESULT;
 	X(RFI, "RFI")                                                                              \
 	X(EDITS, "EDITS")                                                                          \
 	X(CONFIG, "CONFIG")                                                                        \
-	X(ELECT, "ELECT")
+	X(ELECT, "ELECT")                                                                          \
+	X(KEYSTATE, "KEYSTATE")
 
 typedef enum eng_msg_type {
 	ENG_MSG_NONE = 0,

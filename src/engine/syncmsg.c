@@ -122,7 +122,7 @@ int sm_change_valid(const char *s)
 	return 1;
 }
 
-static const char *const rfi_names[] = {"", "SYNC", "EDITS", "CONFIG"};
+static const char *const rfi_names[] = {"", "SYNC", "EDITS", "CONFIG", "KEYSTATE"};
 
 const char *sm_rfi_what_name(sm_rfi_what_t w)
 {
@@ -385,7 +385,7 @@ static void pack_names(msgpack_packer *pk, char *const *v, size_t n)
 int sm_rfi_encode(const sm_rfi_t *r, hs_buf_t *out)
 {
 	msgpack_packer pk;
-	if (r->what < SM_RFI_SYNC || r->what > SM_RFI_CONFIG || r->nzones > SM_MAX_ZONES)
+	if (r->what < SM_RFI_SYNC || r->what > SM_RFI_KEYSTATE || r->nzones > SM_MAX_ZONES)
 		return HS_E_INVAL;
 	for (size_t i = 0; i < r->nzones; i++)
 		if (!name_ok(r->zones[i]))
@@ -770,17 +770,17 @@ int sm_confirm_decode(const uint8_t *p, size_t n, sm_confirm_t *out, hs_errmsg_t
 static int rfi_root(const msgpack_object *m, void *outp, hs_errmsg_t *em)
 {
 	sm_rfi_t r;
-	char word[8];
+	char word[12];
 	int rc;
 	memset(&r, 0, sizeof(r));
 	if ((rc = get_word(m, "what", word, sizeof(word) - 1, em)) != HS_OK)
 		return rc;
-	for (int w = SM_RFI_SYNC; w <= SM_RFI_CONFIG; w++)
+	for (int w = SM_RFI_SYNC; w <= SM_RFI_KEYSTATE; w++)
 		if (strcmp(word, rfi_names[w]) == 0)
 			r.what = (sm_rfi_what_t)w;
 	if (r.what == 0)
-		return hs_fail(em, HS_E_MALFORMED, "'what' '%s' is not SYNC, EDITS or CONFIG",
-		               word);
+		return hs_fail(em, HS_E_MALFORMED,
+		               "'what' '%s' is not SYNC, EDITS, CONFIG or KEYSTATE", word);
 	if ((rc = get_names(m, "zones", SM_MAX_ZONES, &r.zones, &r.nzones, em)) != HS_OK)
 		return rc;
 	*(sm_rfi_t *)outp = r;

@@ -119,7 +119,14 @@ typedef struct sm_confirm {
 	sm_result_t *results;
 } sm_confirm_t;
 
-typedef enum sm_rfi_what { SM_RFI_SYNC = 1, SM_RFI_EDITS, SM_RFI_CONFIG } sm_rfi_what_t;
+/* KEYSTATE: an agent asks its signer for the key inventory (draft-hsync-keystate
+ * KS-11; answered by the signer, never by an agent or a combiner). */
+typedef enum sm_rfi_what {
+	SM_RFI_SYNC = 1,
+	SM_RFI_EDITS,
+	SM_RFI_CONFIG,
+	SM_RFI_KEYSTATE
+} sm_rfi_what_t;
 
 typedef struct sm_rfi {
 	sm_rfi_what_t what;

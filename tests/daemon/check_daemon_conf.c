@@ -211,6 +211,13 @@ static const struct {
 	"combiner:\n    identity: combiner.alpha.lab.\n    address: 127.0.0.1@5311\n    "          \
 	"key: " KEY_C "\n    hpkekey: " HPKE_C "\n"
 
+#define SIGNERS_AGENT                                                                              \
+	"agent:\n    identity: agent.alpha.lab\n    address: 127.0.0.1@5301\n    key: " KEY_A      \
+	"\n    hpkekey: " HPKE_A "\n"
+#define SIGNER_PEER                                                                                \
+	"signer:\n    identity: Signer.Alpha.Lab\n    address: 127.0.0.1@5321\n    "               \
+	"key: " KEY_C "\n    hpkekey: " HPKE_C "\n"
+
 static const char *combiner_server = "server:\n"
                                      "    role: combiner\n"
                                      "    identity: combiner.alpha.lab\n"
@@ -242,6 +249,23 @@ START_TEST(test_agent_with_combiner)
 	ck_assert_uint_eq(c.zones[0].nns, 2);
 	ck_assert_str_eq(c.zones[0].ns[0], "ns1.alpha.lab.");
 	ck_assert_uint_eq(c.zones[0].ns_ttl, 7200);
+	hd_config_clear(&c);
+	/* with its own signer too: a second static peer (KS-11..13) */
+	snprintf(text, sizeof(text), "%sdnssec:\n    insecure: yes\n" COMBINER_PEER SIGNER_PEER,
+	         good_server);
+	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	ck_assert_str_eq(c.partner, "combiner.alpha.lab.");
+	ck_assert_str_eq(c.partner2, "signer.alpha.lab.");
+	ck_assert_uint_eq(c.tp.npeers, 2);
+	ck_assert_str_eq(c.tp.peers[1].identity, "signer.alpha.lab.");
+	ck_assert_uint_eq(c.tp.peers[1].address.port, 5321);
+	hd_config_clear(&c);
+	/* a signer without a combiner */
+	snprintf(text, sizeof(text), "%sdnssec:\n    insecure: yes\n" SIGNER_PEER, good_server);
+	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	ck_assert_str_eq(c.partner, "");
+	ck_assert_str_eq(c.partner2, "signer.alpha.lab.");
+	ck_assert_uint_eq(c.tp.npeers, 1);
 	hd_config_clear(&c);
 	/* without a combiner: no partner, the defaults */
 	snprintf(text, sizeof(text), "%sdnssec:\n    insecure: yes\n", good_server);
@@ -314,14 +338,25 @@ static const struct {
     {NULL, "    election-lease: 10s\n" AGENT_SEC,
      ":9: server.election-lease: only for role agent (server.role is combiner)"},
     {"", "dnssec:\n    insecure: yes\n" AGENT_SEC,
-     ":12: agent: only for role combiner (server.role is agent)"},
+     ":12: agent: only for role combiner|signer (server.role is agent)"},
     {"", "dnssec:\n    insecure: yes\ncombiner:\n    protect: a.lab.\n",
      "combiner.protect: only for role combiner (server.role is agent)"},
     {"", "dnssec:\n    insecure: yes\ncombiner:\n    identity: c.lab.\n    address: 127.0.0.1@1\n",
      "combiner 'c.lab.': needs key or key-file"},
     {"", "dnssec:\n    insecure: yes\ncombiner:\n    identity: c.lab.\n",
      "combiner.address: missing"},
-    {"    role: signer\n", "dnssec:\n    insecure: yes\n", "role"},
+    {"",
+     "dnssec:\n    insecure: yes\n" COMBINER_PEER "signer:\n    identity: combiner.alpha.lab.\n"
+     "    address: 127.0.0.1@5321\n    key: " KEY_C "\n    hpkekey: " HPKE_C "\n",
+     "signer: identity 'combiner.alpha.lab.' is the combiner's"},
+    {"", "dnssec:\n    insecure: yes\nsigner:\n    identity: s.lab.\n", "signer.address: missing"},
+    {NULL, AGENT_SEC SIGNER_PEER, "signer: only for role agent (server.role is combiner)"},
+    {"    role: bogus\n", "dnssec:\n    insecure: yes\n", "role"},
+    {"    role: signer\n", "", "agent: missing (a signer needs its own agent"},
+    {"    role: signer\n", SIGNERS_AGENT "signer-policy:\n    algorithm: RSAMD5\n",
+     "signer-policy.algorithm: 'RSAMD5' is not one the signer uses"},
+    {"    role: signer\n", SIGNERS_AGENT "combiner:\n    protect: a.lab.\n",
+     "combiner.protect: only for role combiner (server.role is signer)"},
 };
 
 START_TEST(test_role_bad)

@@ -287,10 +287,16 @@ typedef struct sn {
 	eng_t *e[SN_MAX];
 	const char *name[SN_MAX];
 	const char *comb[SN_MAX]; /* NULL = no combiner */
+	const char *sig[SN_MAX];  /* NULL = no signer (set before sn_add) */
 	fc_t fc[SN_MAX];
 	int down[SN_MAX];
 	size_t n;
 	uint32_t timeout;
+	/* a party that is neither an agent nor a combiner here (a signer):
+	 * returns its answer's rc, or -1 when `to` is not it */
+	int (*other)(void *arg, const char *from, const char *to, const char *type,
+	             const uint8_t *b, size_t n);
+	void *other_arg;
 	sn_log_t *log;
 	size_t nlog, logcap;
 } sn_t;
@@ -311,7 +317,8 @@ static inline void sn_new_engine(sn_t *net, size_t i)
 	                 .hello_retry_ms = 500,
 	                 .hello_retry_max_ms = 4000,
 	                 .combiner = net->comb[i],
-	                 .confirm_timeout_ms = net->timeout};
+	                 .confirm_timeout_ms = net->timeout,
+	                 .signer = net->sig[i]};
 	ck_assert_int_eq(eng_new(&net->e[i], &cfg, &net->clock.env, NULL), HS_OK);
 }
 
@@ -387,6 +394,13 @@ static inline size_t sn_pump(sn_t *net)
 					fc_handle(&net->fc[c], a.type_name, a.body, a.len);
 					l->rc = HS_OK;
 					ok = 1;
+				} else if (to < 0 && c < 0 && net->other != NULL && !net->down[i]) {
+					int r = net->other(net->other_arg, eng_identity(net->e[i]),
+					                   a.peer, a.type_name, a.body, a.len);
+					if (r != -1) {
+						l->rc = r;
+						ok = 1;
+					}
 				}
 				/* the engine tracks at most 4096 sends (bursts of
 				 * thousands of zones outrun it): NOTFOUND is fine */

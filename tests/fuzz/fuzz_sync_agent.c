@@ -4,8 +4,9 @@
  * has its own NS set. The input is a sequence of records
  *   [selector u8][length u16][body]
  * where the selector's bits 0-1 pick the sender (bravo, charlie, the own
- * combiner, a stranger), bits 2-4 the type (SYNC, CONFIRM, RFI, EDITS,
- * CONFIG, UPDATE) and bit 7 lets time pass first (a tick after 1..64 s).
+ * combiner, a stranger; for KEYSTATE the own signer signer.alpha. instead
+ * of the combiner), bits 2-4 the type (SYNC, CONFIRM, RFI, EDITS, CONFIG,
+ * UPDATE, KEYSTATE) and bit 7 lets time pass first (a tick after 1..64 s).
  * After every record the actions are drained; at the end the view and
  * its JSON must be built. Invariants: no crash, no leak, the JSON is
  * well-formed and no own record is in a state outside the enum. */
@@ -25,12 +26,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const senders[] = {"agent.bravo.", "agent.charlie.", "combiner.alpha.",
 	                                      "agent.zulu."};
-	static const char *const types[] = {"SYNC",   "CONFIRM", "RFI",  "EDITS",
-	                                    "CONFIG", "UPDATE",  "SYNC", "CONFIRM"};
+	static const char *const types[] = {"SYNC",   "CONFIRM", "RFI",      "EDITS",
+	                                    "CONFIG", "UPDATE",  "KEYSTATE", "CONFIRM"};
 	hs_env_fake_t clock;
 	eng_t *e = NULL;
-	eng_cfg_t cfg = {
-	    .identity = "agent.alpha.", .combiner = "combiner.alpha.", .confirm_timeout_ms = 5000};
+	eng_cfg_t cfg = {.identity = "agent.alpha.",
+	                 .combiner = "combiner.alpha.",
+	                 .confirm_timeout_ms = 5000,
+	                 .signer = "signer.alpha."};
 	hs_log_set_level(HS_LOG_ERR);
 	hs_env_fake_init(&clock, 1795000000000ULL, 1);
 	if (eng_new(&e, &cfg, &clock.env, NULL) != HS_OK)
@@ -56,7 +59,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			hs_env_fake_advance(&clock, 1000u * (1u + (sel & 0x3f)));
 			(void)eng_tick(e);
 		}
-		int rc = eng_message(e, senders[sel & 3], types[(sel >> 2) & 7], data + pos, len);
+		const char *type = types[(sel >> 2) & 7];
+		const char *from = senders[sel & 3];
+		if ((sel & 3) == 2 && strcmp(type, "KEYSTATE") == 0)
+			from = "signer.alpha.";
+		int rc = eng_message(e, from, type, data + pos, len);
 		(void)rc; /* any answer is fine; only the invariants matter */
 		fuzz_eng_drain(e);
 		pos += len;

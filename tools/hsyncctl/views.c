@@ -213,6 +213,27 @@ static const struct col contrib_rr_cols[] = {
     {"VERSION", "version", COL_NUM}, {"CHANGE", "change", COL_STR},
 };
 
+static const struct col keys_cols[] = {
+    {"zone", "zone", COL_STR},
+    {"peers known", "peers_known", COL_STR},
+    {"peers", "peers", COL_LIST},
+    {"refused", "refused", COL_STR},
+};
+
+static const struct col keys_key_cols[] = {
+    {"TAG", "tag", COL_NUM},     {"ROLE", "role", COL_STR},   {"ALG", "alg", COL_NUM},
+    {"STATE", "state", COL_STR}, {"SINCE", "since", COL_AGE}, {"WAITING", "waiting", COL_STR},
+};
+
+static const struct col keys_show_cols[] = {
+    {"zone", "zone", COL_STR},
+};
+
+static const struct col keys_full_cols[] = {
+    {"TAG", "tag", COL_NUM},     {"ROLE", "role", COL_STR},     {"STATE", "state", COL_STR},
+    {"SINCE", "since", COL_AGE}, {"DNSKEY", "dnskey", COL_STR}, {"DS", "ds", COL_STR},
+};
+
 static const struct col help_cols[] = {
     {"COMMAND", "command", COL_STR},
     {"DESCRIPTION", "help", COL_STR},
@@ -251,6 +272,12 @@ const struct view ctl_views[] = {
      "combiner: apply pending records (manual approval)"},
     {"combiner edits reject", 2, 3, "ZONE ORIGIN ['RR']", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
      "combiner: reject pending records (manual approval)"},
+    {"keys list", 1, 1, "ZONE", SHAPE_KV, keys_cols, N(keys_cols), "keys", keys_key_cols,
+     N(keys_key_cols), "signer: every key of a zone, its state and what it waits for"},
+    {"keys show", 1, 2, "ZONE [TAG]", SHAPE_KV, keys_show_cols, N(keys_show_cols), "keys",
+     keys_full_cols, N(keys_full_cols), "signer: the keys in full (DNSKEY, DS)"},
+    {"keys rollover", 2, 3, "ZONE zsk|ksk|csk [--dry-run]", SHAPE_LINES, NULL, 0, "lines", NULL, 0,
+     "signer: start a rollover, or print its planned timeline"},
     {"reload", 0, 0, "", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
      "re-read configuration and zones, keep peers"},
     {"stop", 0, 0, "", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0, "stop the daemon cleanly"},

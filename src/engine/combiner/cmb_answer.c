@@ -216,8 +216,8 @@ int cmb_on_rfi(cmb_t *c, const uint8_t *b, size_t n)
 		log_notice(SUB, "rfi refused: %s", hs_errmsg_str(&em));
 		return rc;
 	}
-	if (r.what == SM_RFI_SYNC) {
-		log_info(SUB, "rfi sync: not answered by a combiner");
+	if (r.what == SM_RFI_SYNC || r.what == SM_RFI_KEYSTATE) {
+		log_info(SUB, "rfi %s: not answered by a combiner", sm_rfi_what_name(r.what));
 	} else if (r.nzones == 0) {
 		for (size_t i = 0; i < c->nzones; i++) {
 			const cmb_zone_t *z = c->zones[i];

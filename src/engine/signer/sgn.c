@@ -145,6 +145,9 @@ int sgn_zone_add(sgn_t *s, const char *zone, const sgn_policy_t *p, hs_errmsg_t 
 		return hs_fail(em, HS_E_NAME, "'%s' is not a zone name", zone);
 	}
 	z->p = pol;
+	/* inventories stay newer than a previous run's (the agent ignores one
+	 * not newer than the last it took, KS-12): the wall clock in ms */
+	z->inv_seq = hs_now_ms(s->env);
 	s->z = xrealloc(s->z, (s->nz + 1) * sizeof(*s->z));
 	s->z[s->nz++] = z;
 	return HS_OK;

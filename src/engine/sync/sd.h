@@ -118,7 +118,12 @@ const char *eng_sd_state_name(eng_sd_state_t s);
 	X(rfis_sent)                                                                               \
 	X(rfis_received)                                                                           \
 	X(edits_received)                                                                          \
-	X(configs_received)
+	X(configs_received)                                                                        \
+	X(keystates_received)    /* inventories from the own signer (KS-12) */                     \
+	X(keystates_refused)     /* not from our signer, undecodable, bad keys */                  \
+	X(keystates_stale)       /* an inventory not newer than the last */                        \
+	X(keystate_reports_sent) /* status, propagated, rejected, removed (KS-13) */               \
+	X(keystate_rfis_sent)    /* RFI KEYSTATE to the own signer (KS-11) */
 
 typedef struct eng_sd_counters {
 #define X(n) uint64_t n;

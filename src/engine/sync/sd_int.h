@@ -17,6 +17,7 @@
 
 #define SD_BACKOFF_MAX_MS 3600000 /* SYNC-31: re-send backoff cap */
 #define SD_RFI_BATCH      SM_MAX_ZONES
+#define SD_KS_DNSKEY_TTL  3600 /* TTL of the signer's distributed DNSKEYs (KS-12) */
 
 /* One recipient's last verdict on one RR. */
 typedef struct sd_vd {
@@ -73,6 +74,8 @@ typedef struct sd_zone {
 	uint32_t serial;     /* combiner's, from EDITS */
 	int have_config;
 	sm_config_t config;
+	struct sd_ks *ks; /* the signer's inventory and reports (sd_keys.c) */
+	int ks_dirty;     /* verdicts or peers changed since the last report */
 	eng_sd_counters_t cnt;
 } sd_zone_t;
 
@@ -81,6 +84,9 @@ typedef struct sd {
 	uint64_t timeout;            /* confirm timeout, ms */
 	int started;                 /* first tick done */
 	uint64_t next_due;           /* mono; <= every set's due */
+	char signer[ENG_NAME_MAX];   /* own signer (KS-11..13); "" = none */
+	uint64_t ks_due;             /* mono; next inventory request owed */
+	int ks_dirty;                /* some zone's ks_dirty is set */
 	eng_sd_counters_t cnt;
 } sd_t;
 
@@ -114,6 +120,21 @@ int sd_on_confirm(eng_t *e, const char *from, const uint8_t *b, size_t n);
 int sd_on_rfi(eng_t *e, const char *from, const uint8_t *b, size_t n);
 int sd_on_edits(eng_t *e, const char *from, const uint8_t *b, size_t n);
 int sd_on_config(eng_t *e, const char *from, const uint8_t *b, size_t n);
+int sd_on_keystate(eng_t *e, const char *from, const uint8_t *b, size_t n);
+
+/* sd_keys.c: the agent's KEYSTATE side (draft-hsync-keystate KS-11..13) */
+int sd_have_signer(const eng_t *e);
+void sd_ks_free(sd_zone_t *z);
+/* RFI KEYSTATE for these zones to the own signer (asked again with
+ * backoff until an inventory arrives). */
+void sd_ks_ask(eng_t *e, eng_zent_t **ents, size_t n);
+void sd_ks_tick(eng_t *e, uint64_t now);
+uint64_t sd_ks_deadline(const eng_t *e);
+void sd_ks_zone_changed(eng_t *e, eng_zent_t *ent);
+/* The zone's verdicts or peers changed: report at the next sd_ks_report. */
+void sd_ks_dirty(eng_t *e, sd_zone_t *zs);
+/* Send the reports owed (after every event). */
+void sd_ks_report(eng_t *e);
 
 /* ---- inside src/engine/sync ---- */
 

@@ -39,6 +39,16 @@ int sd_new(eng_t *e, const eng_cfg_t *cfg, hs_errmsg_t *em)
 			               cfg->combiner);
 		}
 	}
+	if (cfg->signer != NULL && cfg->signer[0] != '\0') {
+		if (eng_name_canon(cfg->signer, strlen(cfg->signer), sd->signer) != HS_OK ||
+		    strcmp(sd->signer, e->identity) == 0 || strcmp(sd->signer, sd->combiner) == 0) {
+			free(sd);
+			return hs_fail(em, HS_E_CONFIG,
+			               "signer '%s' is not a valid name apart from the agent's "
+			               "and its combiner's",
+			               cfg->signer);
+		}
+	}
 	sd->timeout = cfg->confirm_timeout_ms ? cfg->confirm_timeout_ms : 60000;
 	sd->next_due = UINT64_MAX;
 	e->sd = sd;
@@ -85,6 +95,7 @@ void sd_zone_free(sd_zone_t *z)
 		set_free(z->sets[i]);
 	free(z->sets);
 	sm_config_free(&z->config);
+	sd_ks_free(z);
 	free(z);
 }
 
@@ -514,6 +525,8 @@ void sd_set_refresh(eng_t *e, eng_zent_t *ent, sd_set_t *s, uint64_t now)
 			s->due = s->rs[i].next;
 	if (s->due < e->sd->next_due)
 		e->sd->next_due = s->due;
+	if (s->own && s->type == 48 /* DNSKEY: the signer's keys */)
+		sd_ks_dirty(e, ent->sd);
 }
 
 eng_sd_state_t sd_rr_state_now(const eng_t *e, const sd_set_t *s, const sd_rr_t *r, uint64_t now)
@@ -554,4 +567,5 @@ void sd_zone_changed(eng_t *e, eng_zent_t *ent)
 	}
 	if (z->multi && e->sd->started && sd_have_combiner(e) && !zs->edits_asked)
 		sd_ask_combiner(e, &ent, 1);
+	sd_ks_zone_changed(e, ent);
 }

@@ -59,8 +59,10 @@ void sd_tick(eng_t *e, uint64_t now)
 {
 	if (!e->sd->started)
 		start(e);
-	if (now < e->sd->next_due)
+	if (now < e->sd->next_due) {
+		sd_ks_tick(e, now);
 		return;
+	}
 	/* something may be due: walk the own sets, then know exactly */
 	uint64_t next = UINT64_MAX;
 	for (size_t i = 0; i < e->nzones; i++) {
@@ -76,11 +78,13 @@ void sd_tick(eng_t *e, uint64_t now)
 		}
 	}
 	e->sd->next_due = next;
+	sd_ks_tick(e, now);
 }
 
 uint64_t sd_deadline(const eng_t *e)
 {
-	if (!e->sd->started)
-		return sd_have_combiner(e) ? 0 : UINT64_MAX; /* the first tick asks it */
-	return e->sd->next_due;
+	if (!e->sd->started) /* the first tick asks them */
+		return sd_have_combiner(e) || sd_have_signer(e) ? 0 : UINT64_MAX;
+	uint64_t k = sd_ks_deadline(e);
+	return k < e->sd->next_due ? k : e->sd->next_due;
 }
