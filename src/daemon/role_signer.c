@@ -636,7 +636,7 @@ static void signer_tick(hd_t *d)
 static void signer_status(hd_t *d, hs_jw_t *w)
 {
 	hs_jw_kv_str(w, "agent", d->cfg.partner[0] ? d->cfg.partner : NULL);
-	hs_jw_kv_u64(w, "refused", sgn_refused(d->sg->s));
+	hs_jw_kv_u64(w, "keys_refused", sgn_refused(d->sg->s));
 }
 
 static void signer_zone_json(hd_t *d, struct hd_zone *hz, hs_jw_t *w, int detail)

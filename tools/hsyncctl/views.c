@@ -23,6 +23,8 @@ static const struct col status_cols[] = {
     {"agent", "agent", COL_STR},
     {"approval", "approval", COL_STR},
     {"combined zones", "combiner_zones", COL_STR},
+    {"signer", "signer", COL_STR},
+    {"keys refused", "keys_refused", COL_STR},
     {"parent zone", "parent_zone", COL_STR},
     {"parent backend", "parent_backend", COL_STR},
     {"children", "children", COL_STR},
