@@ -246,10 +246,19 @@ static int edit_rr(tp_ctl_call_t *c, hd_t *d, int add)
 		goto cleanup;
 	}
 	eng_sd_rr_t rr = {owner, ttl, rd.data, rd.len};
+	uint64_t failures = d->own_failures;
 	rc = add ? eng_sd_add_rr(d->eng, zone, type, &rr, &em)
 	         : eng_sd_del_rr(d->eng, zone, type, &rr, &em);
 	if (rc != HS_OK) {
 		rc = hs_fail(c->em, rc, "%s", hs_errmsg_str(&em));
+		goto cleanup;
+	}
+	hd_pump(d); /* stores the new version before sending it (SYNC-57) */
+	if (d->own_failures != failures) {
+		rc = hs_fail(c->em, HS_E_IO,
+		             "zone '%s': the own set could not be stored (%s): change refused, "
+		             "nothing sent",
+		             zone, d->own_error);
 		goto cleanup;
 	}
 	hs_rrtype_any_print(&ty, type);
@@ -262,7 +271,6 @@ static int edit_rr(tp_ctl_call_t *c, hd_t *d, int add)
 	hs_jw_kv_str(c->out, "type", hs_buf_cstr(&ty));
 	hs_jw_kv_u64(c->out, "ttl", ttl);
 	hs_jw_obj_end(c->out);
-	hd_pump(d);
 cleanup:
 	hs_buf_free(&rd);
 	hs_buf_free(&ty);

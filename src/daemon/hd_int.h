@@ -152,6 +152,8 @@ struct hd {
 	uint64_t started;      /* Unix seconds */
 	int pumping, pump_again;
 	size_t ns_waiting;     /* agent: zones whose configured NS wait to be merged */
+	uint64_t own_failures; /* agent: own sets the store could not keep (SYNC-57) */
+	char own_error[256];   /* agent: the last such failure */
 	ds_zone_t *idz;        /* our identity zone, signed; NULL when not served */
 	tp_timer_t *idz_timer; /* the next re-signing */
 	uint32_t idz_serial;   /* last serial served */

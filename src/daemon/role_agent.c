@@ -3,7 +3,9 @@
  * gossip, the synchronised data) and discovery on the loop; engine
  * actions out to the transport, its inbox and outcomes back in; each new
  * zone version's HSYNC3/HSYNCPARAM into the engine; the provider's own
- * nameservers from the configuration (zone.ns) into its NS set.
+ * nameservers from the configuration (zone.ns) into its NS set; its own
+ * sets kept in the store's contribution table (origin = our identity,
+ * SYNC-57): stored before they are sent, given back to the engine at start.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +55,113 @@ static void do_send(hd_t *d, eng_action_t *a)
 	hd_ignore(eng_send_result(d->eng, a->msgid, 0));
 }
 
+/* ---- our own sets in the store (SYNC-57) ---- */
+
+/* Store one version of an own set: HS_OK or the store's error. */
+static int own_put(hd_t *d, const eng_sd_own_t *o)
+{
+	st_contrib_t c;
+	st_contrib_rr_t *rr = xcalloc(o->nrrs + 1, sizeof(*rr));
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.zone = (char *)(uintptr_t)o->zone; /* the store only reads its input */
+	c.origin = (char *)(uintptr_t)eng_identity(d->eng);
+	c.type = o->type;
+	c.version = o->version;
+	c.change = (char *)(uintptr_t)o->change;
+	c.updated_ms = (int64_t)hs_now_ms(d->env);
+	c.nrrs = o->nrrs;
+	c.rrs = rr;
+	for (size_t i = 0; i < o->nrrs; i++) {
+		rr[i].owner = (char *)(uintptr_t)o->rrs[i].owner;
+		rr[i].ttl = o->rrs[i].ttl;
+		rr[i].rdata = (uint8_t *)(uintptr_t)o->rrs[i].rdata;
+		rr[i].rdlen = o->rrs[i].rdlen;
+		rr[i].verdict = "pending"; /* the combiners judge it, not this table */
+		rr[i].reason = "";
+	}
+	rc = st_contrib_put(tp_node_store(d->node), &c);
+	free(rr);
+	return rc;
+}
+
+/* Give the engine one stored own set (`c` NULL: none of that type). */
+static int own_give(hd_t *d, const char *zone, uint16_t type, const st_contrib_t *c,
+                    hs_errmsg_t *em)
+{
+	eng_sd_rr_t *rrs = xcalloc(c ? c->nrrs + 1 : 1, sizeof(*rrs));
+	int rc;
+
+	for (size_t i = 0; c != NULL && i < c->nrrs; i++)
+		rrs[i] =
+		    (eng_sd_rr_t){c->rrs[i].owner, c->rrs[i].ttl, c->rrs[i].rdata, c->rrs[i].rdlen};
+	rc = eng_sd_restore_own(d->eng, zone, type, c ? c->version : 0, c ? c->change : NULL, rrs,
+	                        c ? c->nrrs : 0, em);
+	free(rrs);
+	return rc;
+}
+
+/* The own sets of `zone` (NULL = every zone) from the store into the
+ * engine; with `type` nonzero only that type, and "none stored" drops
+ * the engine's set (undoing a change that was not stored). */
+static int own_load(hd_t *d, const char *zone, uint16_t type, hs_errmsg_t *em)
+{
+	st_contrib_list_t l;
+	const char *self = eng_identity(d->eng);
+	size_t n = 0;
+	int found = 0, rc;
+
+	memset(&l, 0, sizeof(l));
+	rc = st_contrib_list(tp_node_store(d->node), zone, &l);
+	if (rc != HS_OK)
+		return hs_fail(em, rc, "cannot read the own sets from the store");
+	for (size_t i = 0; i < l.n; i++) {
+		const st_contrib_t *c = &l.v[i];
+		hs_errmsg_t why;
+		if (strcmp(c->origin, self) != 0 || (type != 0 && c->type != type))
+			continue;
+		found = 1;
+		hs_errmsg_clear(&why);
+		if (own_give(d, c->zone, c->type, c, &why) != HS_OK) {
+			hs_log(HS_LOG_WARN, SUBSYS,
+			       "zone '%s': stored own type %u set not used: %s", c->zone, c->type,
+			       hs_errmsg_str(&why));
+			continue;
+		}
+		n++;
+	}
+	st_contrib_list_free(&l);
+	if (type != 0 && !found && zone != NULL)
+		return own_give(d, zone, type, NULL, em);
+	if (type == 0 && n > 0)
+		hs_log(HS_LOG_NOTICE, SUBSYS, "%zu own sets restored from the store", n);
+	return HS_OK;
+}
+
+/* ENG_ACT_OWN_SET: 1 when stored; 0 when not (logged, counted, and a
+ * local change undone: the engine gets the last stored version back). */
+static int own_store(hd_t *d, const eng_sd_own_t *o)
+{
+	hs_errmsg_t em;
+	int rc = own_put(d, o);
+
+	if (rc == HS_OK)
+		return 1;
+	d->own_failures++;
+	snprintf(d->own_error, sizeof(d->own_error), "%s", hs_strerror(rc));
+	hs_log(HS_LOG_ERR, SUBSYS,
+	       "zone '%s': own type %u set version %llu not stored: %s; not sent", o->zone, o->type,
+	       (unsigned long long)o->version, hs_strerror(rc));
+	if (o->restored)
+		return 0; /* the combiner holds it: keep it */
+	hs_errmsg_clear(&em);
+	if (own_load(d, o->zone, o->type, &em) != HS_OK)
+		hs_log(HS_LOG_ERR, SUBSYS, "zone '%s': own type %u set not undone: %s", o->zone,
+		       o->type, hs_errmsg_str(&em));
+	return 0;
+}
+
 static void run_action(hd_t *d, eng_action_t *a)
 {
 	int rc;
@@ -83,6 +192,7 @@ static void run_action(hd_t *d, eng_action_t *a)
 	case ENG_ACT_GROUP_DEGRADED:
 		hs_log(HS_LOG_NOTICE, SUBSYS, "group '%s' degraded (%s)", a->group, a->reason);
 		break;
+	case ENG_ACT_OWN_SET:    /* agent_pump carries it out */
 	case ENG_ACT_LEADER:     /* the election logs its view itself */
 	case ENG_ACT_PEER_STATE: /* the engine logs transitions itself */
 	default:
@@ -220,7 +330,10 @@ static int agent_init(hd_t *d, hs_errmsg_t *em)
 	ec.elect_lease_ms = d->cfg.elect_lease_ms;
 	ec.elect_vote_ms = d->cfg.elect_vote_ms;
 	ec.signer = d->cfg.partner2[0] ? d->cfg.partner2 : NULL;
-	return eng_new(&d->eng, &ec, d->env, em);
+	int rc = eng_new(&d->eng, &ec, d->env, em);
+	if (rc != HS_OK)
+		return rc;
+	return own_load(d, NULL, 0, em); /* SYNC-57: before the first tick */
 }
 
 static int agent_start(hd_t *d, hs_errmsg_t *em)
@@ -270,13 +383,28 @@ static void agent_sent(hd_t *d, const uint8_t msgid[TP_MSGID_LEN], const char *p
 
 /* Messages to the own combiner first: they are on the way to the
  * provider's public servers, a CONFIRM to a peer is not (each queued
- * message is a store write). Otherwise in the engine's order. */
+ * message is a store write). Otherwise in the engine's order. An own set
+ * is stored before anything after it runs; when it cannot be, the SENDs
+ * that follow it (its UPDATE and SYNCs) are dropped (SYNC-57). */
 static void agent_pump(hd_t *d)
 {
 	eng_action_t a, *later = NULL;
 	size_t n = 0, cap = 0;
+	int drop = 0;
 
 	while (eng_next_action(d->eng, &a) == HS_OK) {
+		if (a.kind == ENG_ACT_OWN_SET) {
+			drop = !own_store(d, a.own);
+			eng_action_clear(&a);
+			continue;
+		}
+		if (a.kind != ENG_ACT_SEND)
+			drop = 0;
+		if (drop) {
+			hd_ignore(eng_send_result(d->eng, a.msgid, 0));
+			eng_action_clear(&a);
+			continue;
+		}
 		if (a.kind == ENG_ACT_SEND && d->cfg.partner[0] &&
 		    strcmp(a.peer, d->cfg.partner) != 0) {
 			if (n == cap) {

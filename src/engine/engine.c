@@ -63,6 +63,7 @@ void eng_action_clear(eng_action_t *act)
 	if (act == NULL)
 		return;
 	free(act->body);
+	eng_sd_own_free(act->own);
 	memset(act, 0, sizeof(*act));
 }
 
@@ -137,8 +138,8 @@ int eng_next_action(eng_t *e, eng_action_t *act)
 const char *eng_act_kind_name(eng_act_kind_t k)
 {
 	static const char *const names[] = {
-	    "none",           "send",  "discover", "peer-state", "group-operational",
-	    "group-degraded", "leader"};
+	    "none",           "send",   "discover", "peer-state", "group-operational",
+	    "group-degraded", "leader", "own-set"};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
 }
 

@@ -126,7 +126,20 @@ typedef enum eng_act_kind {
 	ENG_ACT_GROUP_OPERATIONAL, /* group */
 	ENG_ACT_GROUP_DEGRADED,    /* group, reason */
 	ENG_ACT_LEADER,            /* group, peer (leader; "" = none), term, leading, reason */
+	ENG_ACT_OWN_SET,           /* own: a new version of one of our own sets */
 } eng_act_kind_t;
+
+/*
+ * ENG_ACT_OWN_SET (SYNC-57): one of our own sets changed (a local edit,
+ * eng_sd_set_own, or a restore from the combiner's EDITS). The driver
+ * MUST store it durably (replacing the stored set of the same zone and
+ * type) before it carries out any action that follows it in the queue:
+ * the UPDATE and SYNC actions of that change always follow it. When the
+ * store write fails, the driver MUST NOT send those UPDATE/SYNC actions
+ * (drop the SEND actions that follow it up to the next non-SEND action)
+ * and should undo the change with eng_sd_restore_own() and the last
+ * stored version.
+ */
 
 typedef struct eng_action {
 	eng_act_kind_t kind;
@@ -139,8 +152,9 @@ typedef struct eng_action {
 	char group[ENG_GROUP_ID_LEN + 1];
 	eng_peer_state_t old_state, new_state;
 	char reason[ENG_REASON_MAX + 1];
-	uint64_t term; /* ENG_ACT_LEADER: the election term */
-	int leading;   /* ENG_ACT_LEADER: we lead now (el_leading) */
+	uint64_t term;          /* ENG_ACT_LEADER: the election term */
+	int leading;            /* ENG_ACT_LEADER: we lead now (el_leading) */
+	struct eng_sd_own *own; /* ENG_ACT_OWN_SET: owned by the action */
 } eng_action_t;
 
 /* Pop the oldest action into *act (the caller owns it and releases it with

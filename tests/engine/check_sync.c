@@ -21,6 +21,7 @@
 static const char *const PARAM[] = {"nsmgmt=\"agent\" servers=\"alpha,bravo,charlie\"", NULL};
 static const char *const H3_ABC[] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .",
                                      "ON charlie agent.charlie. .", NULL};
+static const char *const H3_AB[] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .", NULL};
 static const char *const H3_AB_COFF[] = {"ON alpha agent.alpha. .", "ON bravo agent.bravo. .",
                                          "OFF charlie agent.charlie. .", NULL};
 
@@ -751,6 +752,114 @@ START_TEST(test_restart_rebuilds)
 }
 END_TEST
 
+/* Does the fake combiner's set of `origin` hold NS `target` (not removed)? */
+static int fc_has_ns(fc_t *f, const char *origin, const char *target)
+{
+	fc_set_t *s = fc_find(f, ZONE, origin, 2);
+	hs_buf_t b = sn_ns(target);
+	int found = 0;
+	for (size_t i = 0; s != NULL && i < s->n && !found; i++)
+		found = s->rrs[i].verdict != SM_V_REMOVED && s->rrs[i].rdlen == b.len &&
+		        memcmp(s->rrs[i].rdata, b.data, b.len) == 0;
+	hs_buf_free(&b);
+	return found;
+}
+
+/* SYNC-57, SYNC-33 (issue #12, test_lab_sync_kill seed 8512): every new
+ * version of an own set is handed to the store before its UPDATE and
+ * SYNCs. The agent is killed while its UPDATE has not reached the
+ * combiner; restarted with its stored own sets, it answers the
+ * combiner's older EDITS with an UPDATE instead of going back to the old
+ * version, and the next edit keeps the record the lost UPDATE added. */
+START_TEST(test_kill_keeps_own_sets)
+{
+	sn_t net;
+	size_t at;
+	two(&net, CA);
+	size_t mark = net.nlog;
+	ck_assert_int_eq(sn_add_ns(net.e[0], ZONE, NS3, NULL), HS_OK);
+	sn_run(&net, 1);
+	ck_assert_int_eq(sn_state(&net, 0, ZONE, ALPHA, NS3), ENG_SD_ACCEPTED);
+	const eng_sd_own_t *o = sn_own(&net, 0, ZONE, 2, &at);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_uint_eq(o->nrrs, 1);
+	ck_assert(!o->restored);
+	uint64_t v1 = o->version;
+	/* stored before anything of that change was sent */
+	ck_assert_uint_eq(at, mark);
+	ck_assert_uint_eq(sn_count(&net, mark, ALPHA, CA, "UPDATE"), 1);
+	/* the next edit is stored, its UPDATE never reaches the combiner */
+	net.fc[0].hold = 1;
+	mark = net.nlog;
+	ck_assert_int_eq(sn_add_ns(net.e[0], ZONE, "ns4.alpha.lab.", NULL), HS_OK);
+	sn_settle(&net);
+	o = sn_own(&net, 0, ZONE, 2, &at);
+	ck_assert_uint_eq(o->nrrs, 2);
+	ck_assert_uint_gt(o->version, v1);
+	ck_assert_uint_eq(at, mark);
+	uint64_t v2 = o->version;
+	ck_assert_uint_eq(fc_find(&net.fc[0], ZONE, ALPHA, 2)->version, v1);
+	/* kill -9 and restart: the combiner's EDITS is older than the store */
+	mark = net.nlog;
+	sn_kill_restart_own(&net, 0, ZONE, H3_AB, PARAM);
+	ck_assert_int_eq(sn_state(&net, 0, ZONE, ALPHA, "ns4.alpha.lab."), ENG_SD_PENDING);
+	sn_run(&net, 5 * SN_BEAT);
+	ck_assert_uint_ge(sn_count(&net, mark, CA, ALPHA, "EDITS"), 1);
+	ck_assert_uint_ge(sn_count(&net, mark, ALPHA, CA, "UPDATE"), 1);
+	eng_sd_view_t *v = NULL;
+	ck_assert_int_eq(eng_sd_view(net.e[0], ZONE, &v), HS_OK);
+	ck_assert(v->rebuilt);
+	ck_assert_uint_eq(sn_find(v, ALPHA, "ns4.alpha.lab.")->version, v2);
+	eng_sd_view_free(v);
+	ck_assert_int_eq(sn_state(&net, 0, ZONE, ALPHA, "ns4.alpha.lab."), ENG_SD_ACCEPTED);
+	ck_assert_uint_eq(fc_find(&net.fc[0], ZONE, ALPHA, 2)->version, v2);
+	ck_assert(fc_has_ns(&net.fc[0], ALPHA, "ns4.alpha.lab."));
+	ck_assert(fc_has_ns(&net.fc[1], ALPHA, "ns4.alpha.lab."));
+	/* the next operator edit builds on the stored version */
+	ck_assert_int_eq(sn_add_ns(net.e[0], ZONE, "ns5.alpha.lab.", NULL), HS_OK);
+	sn_run(&net, 1);
+	for (size_t i = 0; i < 2; i++) {
+		ck_assert(fc_has_ns(&net.fc[i], ALPHA, NS3));
+		ck_assert(fc_has_ns(&net.fc[i], ALPHA, "ns4.alpha.lab."));
+		ck_assert(fc_has_ns(&net.fc[i], ALPHA, "ns5.alpha.lab."));
+	}
+	ck_assert_uint_eq(sn_own(&net, 0, ZONE, 2, NULL)->nrrs, 3);
+	sn_free(&net);
+}
+END_TEST
+
+/* SYNC-57, SYNC-33: a combiner with a newer version than the store (the
+ * store write of a restore was lost) still wins: the agent restores it
+ * and stores it, marked as restored. An empty store still rebuilds. */
+START_TEST(test_restore_older_store_loses)
+{
+	sn_t net;
+	two(&net, CA);
+	ck_assert_int_eq(sn_add_ns(net.e[0], ZONE, NS3, NULL), HS_OK);
+	sn_run(&net, 1);
+	/* the store lost the last version: keep an older one (n = 0) */
+	eng_sd_own_t *o = net.own[0][0];
+	uint64_t v1 = o->version;
+	eng_free(net.e[0]);
+	sn_new_engine(&net, 0);
+	ck_assert_int_eq(eng_sd_restore_own(net.e[0], ZONE, 2, v1 - 5, "older", NULL, 0, NULL),
+	                 HS_OK);
+	/* bad input changes nothing */
+	ck_assert_int_eq(eng_sd_restore_own(net.e[0], ZONE, 1, v1, "x", NULL, 0, NULL),
+	                 HS_E_NOTSUP);
+	ck_assert_int_eq(eng_sd_restore_own(net.e[0], "..", 2, v1, "x", NULL, 0, NULL), HS_E_NAME);
+	ck_assert_int_eq(eng_sd_restore_own(net.e[0], ZONE, 2, v1, "", NULL, 0, NULL), HS_E_INVAL);
+	h_load(net.e[0], ZONE, H3_AB, PARAM);
+	sn_run(&net, 5 * SN_BEAT);
+	ck_assert_int_eq(sn_state(&net, 0, ZONE, ALPHA, NS3), ENG_SD_ACCEPTED);
+	o = net.own[0][0];
+	ck_assert_uint_eq(o->version, v1);
+	ck_assert(o->restored);
+	ck_assert_uint_eq(o->nrrs, 1);
+	sn_free(&net);
+}
+END_TEST
+
 /* SYNC-34, SYNC-35: with its combiner's data lost as well, the restarted
  * agent still rebuilds the other providers' sets from its peers' SYNCs
  * and gives them to the fresh combiner again. Its own sets cannot come
@@ -1032,6 +1141,8 @@ static Suite *sync_suite(void)
 	tcase_add_test(tc, test_bad_syncs_rejected);
 	tcase_add_test(tc, test_restart_rebuilds);
 	tcase_add_test(tc, test_restart_with_empty_combiner);
+	tcase_add_test(tc, test_kill_keeps_own_sets);
+	tcase_add_test(tc, test_restore_older_store_loses);
 	tcase_add_test(tc, test_provider_interrupted_then_off);
 	tcase_add_test(tc, test_local_api_errors);
 	tcase_add_test(tc, test_no_combiner_and_refusals);

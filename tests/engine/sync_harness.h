@@ -299,6 +299,11 @@ typedef struct sn {
 	void *other_arg;
 	sn_log_t *log;
 	size_t nlog, logcap;
+	/* each agent's store of its own sets (ENG_ACT_OWN_SET, SYNC-57): the
+	 * latest per (zone, type), and the log index at which it was stored */
+	eng_sd_own_t **own[SN_MAX];
+	size_t *own_at[SN_MAX];
+	size_t nown[SN_MAX], capown[SN_MAX];
 } sn_t;
 
 #define SN_BEAT 1000
@@ -370,6 +375,43 @@ static inline sn_log_t *sn_note(sn_t *net, const char *from, const char *to, con
 	return l;
 }
 
+/* Agent i stores a version of one of its own sets (the action's). */
+static inline void sn_own_keep(sn_t *net, size_t i, eng_action_t *a)
+{
+	size_t k;
+	for (k = 0; k < net->nown[i]; k++)
+		if (net->own[i][k]->type == a->own->type &&
+		    strcmp(net->own[i][k]->zone, a->own->zone) == 0)
+			break;
+	if (k == net->nown[i]) {
+		if (k == net->capown[i]) {
+			net->capown[i] = k ? 2 * k : 8;
+			net->own[i] = xrealloc(net->own[i], net->capown[i] * sizeof(*net->own[i]));
+			net->own_at[i] =
+			    xrealloc(net->own_at[i], net->capown[i] * sizeof(*net->own_at[i]));
+		}
+		net->nown[i]++;
+	} else {
+		eng_sd_own_free(net->own[i][k]);
+	}
+	net->own[i][k] = a->own;
+	net->own_at[i][k] = net->nlog;
+	a->own = NULL;
+}
+
+/* Agent i's stored own set of (zone, type), or NULL. */
+static inline const eng_sd_own_t *sn_own(const sn_t *net, size_t i, const char *zone, uint16_t type,
+                                         size_t *at)
+{
+	for (size_t k = 0; k < net->nown[i]; k++)
+		if (net->own[i][k]->type == type && strcmp(net->own[i][k]->zone, zone) == 0) {
+			if (at != NULL)
+				*at = net->own_at[i][k];
+			return net->own[i][k];
+		}
+	return NULL;
+}
+
 /* Deliver every pending action and combiner answer once. */
 static inline size_t sn_pump(sn_t *net)
 {
@@ -412,6 +454,8 @@ static inline size_t sn_pump(sn_t *net)
 				    eng_peer_discovered(net->e[i], a.peer, known,
 				                        known ? NULL : "no such agent"),
 				    HS_OK);
+			} else if (a.kind == ENG_ACT_OWN_SET) {
+				sn_own_keep(net, i, &a);
 			}
 			eng_action_clear(&a);
 		}
@@ -467,6 +511,10 @@ static inline void sn_free(sn_t *net)
 	for (size_t i = 0; i < net->n; i++) {
 		eng_free(net->e[i]);
 		fc_free(&net->fc[i]);
+		for (size_t k = 0; k < net->nown[i]; k++)
+			eng_sd_own_free(net->own[i][k]);
+		free(net->own[i]);
+		free(net->own_at[i]);
 	}
 	for (size_t i = 0; i < net->nlog; i++)
 		hs_buf_free(&net->log[i].body);
@@ -549,6 +597,28 @@ static inline void sn_restart(sn_t *net, size_t i, const char *zone, const char 
 		net->fc[i] = fresh;
 	}
 	sn_new_engine(net, i);
+	h_load(net->e[i], zone, h3, param);
+}
+
+/* Agent i is killed: its engine is gone, and what its combiner holds
+ * unprocessed (the transport's queue) is lost. It restarts with the own
+ * sets it stored (SYNC-57), given back before the zone is loaded. */
+static inline void sn_kill_restart_own(sn_t *net, size_t i, const char *zone, const char *const *h3,
+                                       const char *const *param)
+{
+	fc_t *f = &net->fc[i];
+	eng_free(net->e[i]);
+	for (size_t k = 0; k < f->nheld; k++)
+		hs_buf_free(&f->held[k].body);
+	f->nheld = 0;
+	f->hold = 0;
+	sn_new_engine(net, i);
+	for (size_t k = 0; k < net->nown[i]; k++) {
+		const eng_sd_own_t *o = net->own[i][k];
+		ck_assert_int_eq(eng_sd_restore_own(net->e[i], o->zone, o->type, o->version,
+		                                    o->change, o->rrs, o->nrrs, NULL),
+		                 HS_OK);
+	}
 	h_load(net->e[i], zone, h3, param);
 }
 

@@ -7,11 +7,13 @@
 # two originators has its final verdict (accepted, or removed) from every
 # combiner: nothing lost, nothing applied twice. Then alpha's agent loses
 # its store altogether and rebuilds its state from its combiner (RFI
-# EDITS) and its peers (RFI SYNC) without operator action.
+# EDITS) and its peers (RFI SYNC) without operator action. An agent killed
+# after add-rr keeps its own sets in its store (SYNC-57, issue #12 seed
+# 8512): the change the operator was told is distributing is never lost.
 #
 # HSYNC_SEED fixes the random choices (the seed is printed).
 # Needs nsd, ldns-keygen, ldns-signzone, dig, python3 (77 without them).
-# requirements: SYNC-2 SYNC-27 SYNC-31 SYNC-33 SYNC-34 SYNC-42 SYNC-43
+# requirements: SYNC-2 SYNC-27 SYNC-31 SYNC-33 SYNC-34 SYNC-42 SYNC-43 SYNC-57
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)

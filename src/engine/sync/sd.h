@@ -45,7 +45,9 @@ typedef struct eng_sd_rr {
  * nothing and sends nothing. Otherwise a new version (SYNC-1, from the
  * env's wall clock) and change id (random) are made, and UPDATE goes to
  * the own combiner and SYNC to every peer listed ON and introduced
- * (the others get it when they become INTRODUCED, SYNC-34).
+ * (the others get it when they become INTRODUCED, SYNC-34), preceded in
+ * the action queue by one ENG_ACT_OWN_SET carrying the new version
+ * (SYNC-57: the driver stores it before it sends anything after it).
  *
  * Errors (nothing changes; detail in `em`): HS_E_NOTFOUND the zone is not
  * served here; HS_E_STATE the zone is not multi-provider here;
@@ -76,6 +78,46 @@ int eng_sd_del_rr(eng_t *e, const char *zone, uint16_t type, const eng_sd_rr_t *
  * the own data is being rebuilt, or when the zone is not served or not
  * multi-provider here. */
 int eng_sd_editable(const eng_t *e, const char *zone);
+
+/* ---- durability of our own sets (SYNC-57) ---- */
+
+/*
+ * One version of an own set, as the engine asks the driver to store it
+ * (ENG_ACT_OWN_SET, engine.h) or as the driver gives it back at start
+ * (eng_sd_restore_own). One allocation: `rrs` and the owners and RDATA
+ * they point to live in the same block (eng_sd_own_free). n = 0 with
+ * version 0 means "no set".
+ */
+typedef struct eng_sd_own {
+	char zone[256]; /* canonical, ENG_NAME_MAX */
+	uint16_t type;
+	uint64_t version;
+	char change[SM_CHANGE_LEN + 1];
+	int restored; /* ENG_ACT_OWN_SET: restored from the combiner's EDITS
+	               * (the combiner holds it), not a local change */
+	size_t nrrs;
+	eng_sd_rr_t *rrs;
+} eng_sd_own_t;
+
+void eng_sd_own_free(eng_sd_own_t *o); /* NULL-safe */
+
+/*
+ * Install a persisted own set of `type` in `zone` (version, change id,
+ * records) without sending anything and without asking to store it
+ * again: the driver calls it at start, before the first eng_tick(), with
+ * every own set its store holds (and again after a failed store write,
+ * with the last stored version, to undo the change that was not stored).
+ * It replaces the own set of (zone, type) the engine holds; n = 0 with
+ * version 0 drops it. A zone not loaded yet keeps the set until
+ * eng_zone_loaded(). The combiner's EDITS then compares versions as
+ * usual (SYNC-33): an older EDITS gets UPDATE, a newer one restores.
+ * Errors (nothing changes): HS_E_NAME a bad zone name, HS_E_NOTSUP a
+ * type not synchronised, HS_E_INVAL an owner that is not the apex or an
+ * empty change id, HS_E_LIMIT over SM_MAX_RRS RRs or SM_RDATA_MAX octets.
+ */
+int eng_sd_restore_own(eng_t *e, const char *zone, uint16_t type, uint64_t version,
+                       const char *change, const eng_sd_rr_t *rrs, size_t n,
+                       hs_errmsg_t *em) HS_CHECK_RESULT;
 
 /* ---- introspection (hsyncctl zone edits) ---- */
 

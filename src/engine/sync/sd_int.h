@@ -88,6 +88,8 @@ typedef struct sd {
 	uint64_t ks_due;             /* mono; next inventory request owed */
 	int ks_dirty;                /* some zone's ks_dirty is set */
 	eng_sd_counters_t cnt;
+	eng_sd_own_t **held; /* restored own sets of zones not loaded yet */
+	size_t nheld;
 } sd_t;
 
 /* Count one event in the zone (may be NULL) and the engine. */
@@ -179,6 +181,14 @@ int sd_vd_unconfirmed(const eng_t *e, const sd_set_t *s, const sd_rr_t *r, const
                       uint64_t now);
 /* Presentation of an RR's RDATA (RFC 3597 form when it does not decode). */
 void sd_rdata_text(uint16_t type, const uint8_t *rdata, size_t len, hs_buf_t *out);
+
+/* sd_own.c: durability of our own sets (SYNC-57) */
+/* Queue ENG_ACT_OWN_SET for the current version of own set `s`: call it
+ * before the UPDATE and SYNCs of that version. */
+void sd_own_store(eng_t *e, eng_zent_t *ent, const sd_set_t *s, int restored);
+/* Install the held restored own sets of the (just loaded) zone. */
+void sd_own_held_install(eng_t *e, eng_zent_t *ent);
+void sd_own_held_free(sd_t *sd);
 
 /* sd_send.c: messages out */
 

@@ -99,6 +99,7 @@ static void own_change(eng_t *e, eng_zent_t *ent, uint16_t type, const sm_rr_t *
 	           ent->z.name, hs_buf_cstr(&ty), n, (unsigned long long)version, change, changed);
 	hs_buf_free(&ty);
 	sd_set_refresh(e, ent, s, eng_mono(e));
+	sd_own_store(e, ent, s, 0); /* SYNC-57: stored before it is sent */
 	if (sd_have_combiner(e))
 		sd_send_set(e, ent, s, e->sd->combiner, 1);
 	sd_send_set_peers(e, ent, s);

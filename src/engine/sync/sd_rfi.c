@@ -130,8 +130,10 @@ static sd_set_t *edits_contrib(eng_t *e, eng_zent_t *ent, const sm_contrib_t *ct
 		(void)sd_verdict(e, ent, s, e->identity, e->sd->combiner, ct->type, ct->version,
 		                 &ct->rrs[i]);
 	sd_set_refresh(e, ent, s, eng_mono(e));
-	if (restored && own)
+	if (restored && own) {
+		sd_own_store(e, ent, s, 1);   /* SYNC-57 */
 		sd_send_set_peers(e, ent, s); /* peers introduced before the EDITS came */
+	}
 	return s;
 }
 

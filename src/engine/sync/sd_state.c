@@ -105,6 +105,7 @@ void sd_free(eng_t *e)
 		sd_zone_free(e->zones[i]->sd);
 		e->zones[i]->sd = NULL;
 	}
+	sd_own_held_free(e->sd);
 	free(e->sd);
 	e->sd = NULL;
 }
@@ -547,6 +548,7 @@ void sd_zone_changed(eng_t *e, eng_zent_t *ent)
 {
 	if (ent->sd == NULL)
 		ent->sd = xcalloc(1, sizeof(*ent->sd));
+	sd_own_held_install(e, ent); /* SYNC-57 */
 	sd_zone_t *zs = ent->sd;
 	const eng_zone_t *z = &ent->z;
 	uint64_t now = eng_mono(e);
