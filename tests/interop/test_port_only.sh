@@ -201,6 +201,16 @@ for id in $IDS; do
 done
 
 # NOTIFY and a transfer of a new serial, through the same rules
+# notify_refreshed LOG SERIAL: a NOTIFY from the hub, then (other lines
+# may come between: BEATs are logged too) the refresh it started, then
+# the primary's new serial, in that order
+notify_refreshed() {
+	awk -v s="primary has serial $2" '
+		index($0, "notify from") && index($0, "10.53.0.1:") { n = 1 }
+		n && index($0, "refreshing (notify)") { r = 1 }
+		r && index($0, s) { f = 1 }
+		END { exit !f }' "$1"
+}
 . "$TMP/serial"
 # shellcheck disable=SC2086
 LAB_SERIAL=$LAB_SERIAL lab_customer_zone $IDS
@@ -213,8 +223,7 @@ for id in $IDS; do
 		sleep 0.3
 	done
 	lab_ctl "$id" --json zone list 2>/dev/null | grep -q "\"serial\":$LAB_SERIAL" &&
-		grep -A2 "notify from '10.53.0.1:" "$TMP/$id/hsyncd.log" | grep -q "refreshing (notify)" &&
-		grep -A2 "refreshing (notify)" "$TMP/$id/hsyncd.log" | grep -q "primary has serial $LAB_SERIAL" &&
+		notify_refreshed "$TMP/$id/hsyncd.log" "$LAB_SERIAL" &&
 		ok "$id: NOTIFY from 10.53.0.1, serial $LAB_SERIAL transferred" || bad "$id: no serial $LAB_SERIAL"
 done
 
