@@ -11,6 +11,7 @@
 #   lab_wait_all_operational TIMEOUT ID... every agent sees every peer and
 #                               its group OPERATIONAL
 #   lab_customer_zone ID...     rewrite example.test. (serial +1) for ID...
+#                               (www.example.test. A is LAB_WWW, default 127.0.0.10)
 #                               (LAB_OFF="ID..." adds those listed OFF)
 #   lab_cleanup                 stop everything started
 #
@@ -160,7 +161,7 @@ lab_customer_zone() {
 	for id in "$@"; do servers="$servers${servers:+,}$id"; done
 	{
 		lab_soa "$LAB_ZONE" "$LAB_SERIAL"
-		echo "www.$LAB_ZONE 300 IN A 127.0.0.10"
+		echo "www.$LAB_ZONE 300 IN A ${LAB_WWW:-127.0.0.10}"
 		for id in "$@"; do
 			hex=$("$LAB_BIN/hsync-rr" encode HSYNC3 "ON $id $id.lab. .") || return 1
 			echo "$LAB_ZONE 300 IN TYPE65285 $(lab_generic "$hex")"
