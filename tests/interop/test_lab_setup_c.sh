@@ -183,6 +183,8 @@ lab_ctl alpha zone add-rr example.test. 'example.test. 3600 IN NS ns2.alpha.lab.
 wait_until 30 all_ignored ns2.alpha.lab. alpha &&
 	ok "ns2.alpha.lab.: confirmed ignored owner-signed by every combiner" ||
 	bad "ns2.alpha: $(for c in $IDS; do verdict alpha ns2.alpha.lab. "combiner.$c.lab."; done)"
+lab_wait_edits 30 alpha ns2.alpha.lab. ignored && ok "alpha's zone edits: ns2.alpha.lab. ignored" ||
+	bad "alpha: state $(lab_rr_state alpha ns2.alpha.lab.)"
 identical && ! grep -q ns2.alpha "$TMP/alpha.zone" && ok "served zones still the owner's, byte for byte" ||
 	bad "after add-rr: $(differs)"
 
