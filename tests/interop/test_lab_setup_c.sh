@@ -34,14 +34,7 @@ for t in hsyncd hsyncctl hsync-keygen hsync-rr; do
 	[ -x "$BIN/$t" ] || { echo "$t not built at '$BIN'"; exit 1; }
 done
 TMP=$(mktemp -d)
-UB_PIDS=""
-stop_unbounds() {
-	local p
-	for p in $UB_PIDS; do kill "$p" 2>/dev/null; done
-	for p in $UB_PIDS; do wait "$p" 2>/dev/null; done
-	UB_PIDS=""
-}
-trap 'stop_unbounds; lab_cleanup; if [ -n "${KEEP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi' EXIT
+trap 'lab_cleanup; if [ -n "${KEEP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi' EXIT
 checks=0
 fails=0
 ok() { checks=$((checks + 1)); echo "ok   $*"; }
@@ -79,37 +72,13 @@ wait_until() {
 		sleep 1
 	done
 }
-# verdict ID RDATA BY: "verdict|reason" of combiner BY on ID's own record
-verdict() {
-	lab_ctl "$1" --json zone edits "$LAB_ZONE" 2>/dev/null | python3 -c '
-import json, sys
-rdata, by = sys.argv[1], sys.argv[2]
-try:
-    rrs = json.load(sys.stdin)["result"]["rrs"]
-    rr = next(x for x in rrs if x["own"] and x["rdata"] == rdata)
-    v = next(x for x in rr["verdicts"] if x["by"] == by)
-    print("%s|%s" % (v["verdict"], v["reason"] or ""))
-except Exception:
-    print("-")' "$2" "$3"
-}
 # all_ignored RDATA ID: every combiner judged ID's RDATA ignored owner-signed
 all_ignored() {
 	local c
 	for c in $IDS; do
-		[ "$(verdict "$2" "$1" "combiner.$c.lab.")" = "ignored|owner-signed" ] || return 1
+		[ "$(lab_verdict "$2" "$1" "combiner.$c.lab.")" = "ignored|owner-signed" ] || return 1
 	done
 }
-# downstream_kind ID: what the combiner of ID last gave its public NSD
-downstream_kind() {
-	lab_cctl "$1" --json zone show "$LAB_ZONE" 2>/dev/null | python3 -c '
-import json, sys
-try:
-    d = json.load(sys.stdin)["result"]["downstream_detail"]
-    print(",".join(x["xfr_kind"] for x in d if x["xfr_kind"]) or "-")
-except Exception:
-    print("-")'
-}
-
 LAB_BEAT=1s
 LAB_CONFIRM=5s
 LAB_COMBINERS=1
@@ -159,7 +128,7 @@ verify "$TMP/alpha.zone" "served zone"
 for id in $IDS; do
 	wait_until 30 all_ignored "ns1.$id.lab." "$id" &&
 		ok "$id's ns1.$id.lab.: ignored owner-signed by every combiner" ||
-		bad "$id's ns1: $(for c in $IDS; do verdict "$id" "ns1.$id.lab." "combiner.$c.lab."; done)"
+		bad "$id's ns1: $(for c in $IDS; do lab_verdict "$id" "ns1.$id.lab." "combiner.$c.lab."; done)"
 done
 
 # 3. a new signed version at the owner: www changed, re-signed
@@ -172,8 +141,8 @@ wait_until 60 new_version && ok "serial $LAB_SERIAL (www changed, re-signed) pas
 grep -q "^www.example.test.*127.0.0.11$" "$TMP/charlie.zone" && ok "charlie serves www's new address" ||
 	bad "www: $(grep '^www' "$TMP/charlie.zone")"
 for id in $IDS; do
-	downstream_kind $id | grep -q IXFR && ok "$id's public NSD got the owner's difference by IXFR" ||
-		bad "$id: downstream got $(downstream_kind $id)"
+	lab_downstream_kind $id | grep -q IXFR && ok "$id's public NSD got the owner's difference by IXFR" ||
+		bad "$id: downstream got $(lab_downstream_kind $id)"
 done
 verify "$TMP/bravo.zone" "new version"
 
@@ -182,7 +151,7 @@ lab_ctl alpha zone add-rr example.test. 'example.test. 3600 IN NS ns2.alpha.lab.
 	ok "alpha: zone add-rr" || bad "alpha: add-rr refused"
 wait_until 30 all_ignored ns2.alpha.lab. alpha &&
 	ok "ns2.alpha.lab.: confirmed ignored owner-signed by every combiner" ||
-	bad "ns2.alpha: $(for c in $IDS; do verdict alpha ns2.alpha.lab. "combiner.$c.lab."; done)"
+	bad "ns2.alpha: $(for c in $IDS; do lab_verdict alpha ns2.alpha.lab. "combiner.$c.lab."; done)"
 lab_wait_edits 30 alpha ns2.alpha.lab. ignored && ok "alpha's zone edits: ns2.alpha.lab. ignored" ||
 	bad "alpha: state $(lab_rr_state alpha ns2.alpha.lab.)"
 identical && ! grep -q ns2.alpha "$TMP/alpha.zone" && ok "served zones still the owner's, byte for byte" ||
@@ -191,46 +160,14 @@ identical && ! grep -q ns2.alpha "$TMP/alpha.zone" && ok "served zones still the
 # 5. a validating resolver per provider view
 if command -v unbound >/dev/null; then
 	cat "$LAB_DIR/keys/$(cat "$LAB_DIR/keys/owner.key").ds" >"$TMP/anchor.ds"
-	for id in $IDS; do
-		d="$TMP/ub.$id"
-		mkdir -p "$d"
-		lab_free_port >"$d/port"
-		cat >"$d/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.1@$(cat "$d/port")
-	port: $(cat "$d/port")
-	username: ""
-	chroot: ""
-	directory: "$d"
-	pidfile: "$d/unbound.pid"
-	logfile: "$d/unbound.log"
-	use-syslog: no
-	do-daemonize: no
-	do-not-query-localhost: no
-	module-config: "validator iterator"
-	trust-anchor-file: "$TMP/anchor.ds"
-	local-zone: "test." nodefault
-	val-log-level: 2
-	verbosity: 1
-	access-control: 127.0.0.0/8 allow
-stub-zone:
-	name: "example.test."
-	stub-addr: 127.0.0.1@$(cat "$LAB_DIR/$id/nsd/port")
-	stub-first: no
-remote-control:
-	control-enable: no
-EOF
-		unbound -d -c "$d/unbound.conf" >"$d/out" 2>&1 &
-		UB_PIDS="$UB_PIDS $!"
-	done
+	for id in $IDS; do lab_unbound_start "$id" "$TMP/anchor.ds"; done
 	ub_ad() { # ID -> 0 when www A answers NOERROR with AD
-		dig @127.0.0.1 -p "$(cat "$TMP/ub.$1/port")" +time=2 +tries=1 www.example.test. A \
-			>"$TMP/ub.$1/dig" 2>/dev/null
-		grep -q "status: NOERROR" "$TMP/ub.$1/dig" && grep -q "flags:.* ad" "$TMP/ub.$1/dig"
+		local d="$LAB_DIR/$1/unbound"
+		dig @127.0.0.1 -p "$(cat "$d/port")" +time=2 +tries=1 www.example.test. A >"$d/dig" 2>/dev/null
+		grep -q "status: NOERROR" "$d/dig" && grep -q "flags:.* ad" "$d/dig"
 	}
 	all_ad() { local id; for id in $IDS; do ub_ad "$id" || return 1; done; }
 	wait_until 30 all_ad && ok "every provider's resolver validates www.example.test. (AD)" ||
-		bad "resolvers: $(for id in $IDS; do tail -3 "$TMP/ub.$id/unbound.log"; done)"
-	stop_unbounds
+		bad "resolvers: $(for id in $IDS; do tail -3 "$LAB_DIR/$id/unbound/unbound.log"; done)"
 fi
 finish
