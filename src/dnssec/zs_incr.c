@@ -82,13 +82,14 @@ static int del_sigs(const zn_snap_t *so, const uint8_t *o, size_t l, uint16_t t,
 	size_t off = 0;
 	const uint8_t *rd;
 	uint16_t rdlen;
+	uint32_t ttl;
 	int rc = HS_OK;
 	if (!has_set(so, o, l, ZS_TYPE_RRSIG, &sigs))
 		return HS_OK;
-	while (rc == HS_OK && zn_rrset_next(&sigs, &off, &rd, &rdlen)) {
+	while (rc == HS_OK && zn_rrset_next_rr(&sigs, &off, &rd, &rdlen, &ttl)) {
 		if (rdlen < 2 || (t != 0 && (uint16_t)(rd[0] << 8 | rd[1]) != t))
 			continue;
-		zn_rr_t rr = {o, l, ZS_TYPE_RRSIG, sigs.ttl, rd, rdlen};
+		zn_rr_t rr = {o, l, ZS_TYPE_RRSIG, ttl, rd, rdlen};
 		rc = zn_diff_del(d, &rr);
 	}
 	return rc;
