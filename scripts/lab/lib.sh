@@ -821,3 +821,16 @@ lab_wait_edits() {
 	done
 	return 0
 }
+
+# ---- signer policy rows and bad-input helpers (issue #13 matrix) ----------
+
+# lab_signer_policy ID "OPTION: VALUE"...: add rows to the signer-policy:
+# section of ID's signer (after lab_build, before lab_signer_start; for
+# options lab_signer_conf does not write, e.g. "csk: yes", "cds: no")
+lab_signer_policy() {
+	local f="$LAB_DIR/$1/signer/hsyncd.conf" row
+	shift
+	for row in "$@"; do
+		sed -i "s/^signer-policy:\$/signer-policy:\n    $row/" "$f" || return 1
+	done
+}
