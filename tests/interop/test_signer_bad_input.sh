@@ -21,9 +21,10 @@
 #      key state changes;
 #  (c) malformed DNSKEYs contributed by alpha's agent (its own provider,
 #      in signers): protocol 2 (the combiners reject it, bad-rdata, with
-#      the reason), an unknown algorithm (200) and a truncated ECDSA key
-#      (the combiner takes what decodes as a DNSKEY; the signer refuses
-#      both, KS-24, shown in `hsyncctl keys list` (refused) and counted in
+#      the reason), an unknown algorithm (200), a truncated ECDSA key, the
+#      Zone Key flag clear and a P-256 point not on the curve (the
+#      combiner takes what decodes as a DNSKEY; the signer refuses each,
+#      KS-24, shown in `hsyncctl keys list` (refused) and counted in
 #      `hsyncctl status` (keys refused)); none is ever published;
 #  and after all of it: the DNSKEY RRset every public NSD serves is the
 #  one before, the signer's keys are in the states they were in, and the
@@ -235,11 +236,26 @@ k1=$(sstatus keys_refused)
 SHORT=$(printf '%s' "$KEYB64" | base64 -d 2>/dev/null | head -c 20 | base64 -w0)
 lab_ctl alpha zone add-rr "$LAB_ZONE" "$LAB_ZONE 300 IN DNSKEY 256 3 13 $SHORT" >"$TMP/c3.out" 2>&1 ||
 	bad "(c) add-rr truncated key: $(cat "$TMP/c3.out")"
-more_refused() { [ "$(sstatus keys_refused)" -gt "$k1" ]; }
-wait_until 60 more_refused && ok "(c) truncated ECDSA key (20 octets): refused by the signer (keys refused $k1 -> $(sstatus keys_refused))" ||
+more_refused_than() { [ "$(sstatus keys_refused)" -gt "$1" ]; }
+wait_until 60 more_refused_than "$k1" && ok "(c) truncated ECDSA key (20 octets): refused by the signer (keys refused $k1 -> $(sstatus keys_refused))" ||
 	bad "(c) truncated key not refused: keys refused $(sstatus keys_refused), $(lab_sctl alpha --json keys list "$LAB_ZONE" | head -c 300)"
+# a key with the Zone Key flag clear, and a P-256 point not on the curve
+# (x = y = 32 octets of 0x01)
+k2=$(sstatus keys_refused)
+lab_ctl alpha zone add-rr "$LAB_ZONE" "$LAB_ZONE 300 IN DNSKEY 0 3 13 $KEYB64" >"$TMP/c4.out" 2>&1 ||
+	bad "(c) add-rr flags 0: $(cat "$TMP/c4.out")"
+wait_until 60 more_refused_than "$k2" &&
+	ok "(c) Zone Key flag clear (flags 0): refused by the signer (keys refused $k2 -> $(sstatus keys_refused))" ||
+	bad "(c) flags 0 not refused: keys refused $(sstatus keys_refused), $(lab_sctl alpha --json keys list "$LAB_ZONE" | head -c 300)"
+k3=$(sstatus keys_refused)
+OFFCURVE=$($PY -c 'import base64; print(base64.b64encode(bytes([1] * 64)).decode())')
+lab_ctl alpha zone add-rr "$LAB_ZONE" "$LAB_ZONE 300 IN DNSKEY 256 3 13 $OFFCURVE" >"$TMP/c5.out" 2>&1 ||
+	bad "(c) add-rr off-curve key: $(cat "$TMP/c5.out")"
+wait_until 60 more_refused_than "$k3" &&
+	ok "(c) ECDSA point not on P-256: refused by the signer (keys refused $k3 -> $(sstatus keys_refused))" ||
+	bad "(c) off-curve key not refused: keys refused $(sstatus keys_refused), $(lab_sctl alpha --json keys list "$LAB_ZONE" | head -c 300)"
 grep -q "refused" "$LAB_DIR/alpha/signer/hsyncd.log" &&
-	ok "(c) the signer logged why: $(grep -o "zone 'example.test.': DNSKEY of.*" "$LAB_DIR/alpha/signer/hsyncd.log" | sort -u | head -2 | tr '\n' ';')" ||
+	ok "(c) the signer logged why: $(grep -o "zone 'example.test.': DNSKEY of.*" "$LAB_DIR/alpha/signer/hsyncd.log" | sort -u | head -5 | tr '\n' ';')" ||
 	bad "(c) nothing in the signer's log"
 
 # after all of it: nothing changed
@@ -262,7 +278,7 @@ done
 	bad "keys: before $(tr '\n' ';' <"$TMP/keys.before") now $(keystates | tr '\n' ';')"
 dig @127.0.0.1 -p "$(cat "$LAB_DIR/alpha/nsd/port")" +norec +time=2 +tries=1 AXFR "$LAB_ZONE" 2>/dev/null |
 	grep -v '^;' | grep -v '^$' >"$TMP/served.zone"
-grep -q "256 3 200\|256 2 13\|$SHORT" "$TMP/served.zone" && bad "a malformed key is served" ||
+grep -q "256 3 200\|256 2 13\|DNSKEY	0 3 13\|$SHORT\|$OFFCURVE" "$TMP/served.zone" && bad "a malformed key is served" ||
 	ok "no malformed key in the served zone"
 ldns-verify-zone "$TMP/served.zone" >"$TMP/verify.out" 2>&1 && ok "the served zone verifies (ldns-verify-zone)" ||
 	bad "verify: $(tail -3 "$TMP/verify.out")"
