@@ -75,21 +75,6 @@ axfr() { # ID FILE: the zone ID's public NSD serves
 	dig @"$(lab_addr "$1")" -p "$(cat "$LAB_DIR/$1/nsd/port")" +norec +time=2 +tries=1 \
 		AXFR "$LAB_ZONE" 2>/dev/null | grep -v '^;' | grep -v '^$' >"$2"
 }
-# keys_now: every signer's own keys, "ID TAG ROLE STATE WAITING" lines
-keys_now() {
-	local id
-	for id in $IDS; do
-		lab_sctl "$id" --json keys show "$LAB_ZONE" 2>/dev/null | $PY "$MZ" keys "$id"
-	done
-}
-# apex_now: every public NSD's DNSKEY/CDS/CDNSKEY tags (AXFR kept in $C/ID.zone)
-apex_now() {
-	local id
-	for id in $IDS; do
-		axfr "$id" "$C/$id.zone"
-		$PY "$MZ" apex "$C/$id.zone" | sed "s/^/$id /"
-	done
-}
 # dv_opts ID: dnssec-verify's -z for the zone of a signer with a CSK
 # policy (single-type signing: its SEP key signs every RRset, which BIND's
 # verifier takes for a missing ZSK unless told to ignore the KSK flag)
@@ -119,7 +104,7 @@ verify_now() {
 	done
 	return $good
 }
-# expected TYPE: what the signers' keys (keys_now in $C/keys) say should be
+# expected TYPE: what the signers' keys ($C/keys, from poll) say should be
 # served: dnskey = own keys in mpdist..retired of every signer (tags only);
 # cds = own SEP keys in standby or active
 expected() {
@@ -176,11 +161,22 @@ all_active() {
 	done
 }
 roll_of() { eval echo "\${ROLL_$1}"; }
-# poll: refresh $C/keys and $C/apex; 0 when something changed
+# poll: refresh $C/keys and $C/apex (every signer and NSD asked at once;
+# the waits name their pids: the lab's daemons are this shell's children
+# too); 0 when something changed
 LAST=""
 poll() {
-	keys_now >"$C/keys"
-	apex_now >"$C/apex"
+	local id pids=""
+	for id in $IDS; do
+		lab_sctl "$id" --json keys show "$LAB_ZONE" 2>/dev/null | $PY "$MZ" keys "$id" >"$C/k.$id" &
+		pids="$pids $!"
+		{ axfr "$id" "$C/$id.zone" && $PY "$MZ" apex "$C/$id.zone" | sed "s/^/$id /"; } >"$C/a.$id" &
+		pids="$pids $!"
+	done
+	# shellcheck disable=SC2086
+	wait $pids
+	for id in $IDS; do cat "$C/k.$id"; done >"$C/keys"
+	for id in $IDS; do cat "$C/a.$id"; done >"$C/apex"
 	local sig
 	sig=$(awk '{print $1, $2, $3, $4}' "$C/keys"; cat "$C/apex")
 	[ "$sig" != "$LAST" ] || return 1
@@ -252,7 +248,7 @@ run_case() {
 			rolled "$id" "$(roll_of $i | tr a-z A-Z)" || done_=0
 		done
 		[ $done_ = 1 ] && settled && break
-		sleep 0.5
+		sleep 0.2
 	done
 	[ $done_ = 1 ] && ok "$NAME: every rollover at its end: $(i=0; for id in $IDS; do i=$((i + 1)); r=$(roll_of $i | tr a-z A-Z); [ "$r" = ZSK ] && printf '%s ZSK rolled, ' $id || printf '%s new %s standby for the DS, ' $id $r; done | sed 's/, $//')" ||
 		bad "$NAME: not at the end after 240 s: $(tr '\n' ';' <"$C/keys")"
