@@ -5,9 +5,11 @@
                                   at the apex: "dnskey TAG/FLAGS,...",
                                   "cds TAG,..." and "cdnskey TAG,..."
                                   lines, tags sorted
-  matrix_zone.py keys ID JSON     one line per own key of a signer from
+  matrix_zone.py keys ID < JSON   one line per key of signer ID from
                                   `hsyncctl --json keys show`: "ID TAG
-                                  ROLE STATE WAITING"
+                                  ROLE STATE WAITING" for its own keys,
+                                  "~ID TAG ROLE STATE -" for the other
+                                  signers' keys it holds
 """
 import base64
 import json
@@ -53,10 +55,10 @@ def keys(ident, text):
         print("%s - - unreachable -" % ident)
         return
     for k in r["keys"]:
-        if k.get("foreign"):
-            continue
         w = (k.get("waiting") or "-").replace(" ", "_")
-        print("%s %d %s %s %s" % (ident, k["tag"], k["role"], k["state"], w))
+        # another signer's key as this one sees it: "~ID TAG ROLE STATE -"
+        who = ("~" if k.get("foreign") else "") + ident
+        print("%s %d %s %s %s" % (who, k["tag"], k["role"], k["state"], w))
 
 
 if __name__ == "__main__":

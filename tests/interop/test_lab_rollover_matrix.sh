@@ -117,7 +117,7 @@ served() { # ID TYPE: tags served (dnskey without flags)
 	awk -v id="$1" -v t="$2" '$1 == id && $2 == t {print $3}' "$C/apex" | tr ',' '\n' |
 		sed 's,/.*,,' | sort -n | tr '\n' ',' | sed 's/,$//'
 }
-# own_count ID ROLE STATE
+# own_count ID ROLE STATE (own keys; "~ID" lines are the keys ID holds of others)
 own_count() { awk -v id="$1" -v r="$2" -v s="$3" '$1 == id && $3 == r && $4 == s' "$C/keys" | wc -l; }
 # rolled ID ROLE: ID's rollover of ROLE is at its end
 rolled() {
@@ -271,6 +271,15 @@ run_case() {
 		bad "$NAME: DNSKEY RRsets differ: $(wc -l "$C"/*.dnskey | tr '\n' ' ')"
 	settled && ok "$NAME: that RRset is the union of every signer's published keys ($want_k)" ||
 		bad "$NAME: served $(cat "$C/apex" | tr '\n' ';') want dnskey $want_k cds $(expected cds)"
+	# every signer holds exactly the other signers' published keys as foreign
+	local views=1 others
+	for id in $IDS; do
+		others=$(awk -v id="$id" '$1 != id && $1 !~ /^~/ && $4 ~ /^(mpdist|published|standby|active|retired)$/ {print $2}' "$C/keys" | sort -n | tr '\n' ',')
+		[ "$(awk -v id="~$id" '$1 == id && $4 == "foreign" {print $2}' "$C/keys" | sort -n | tr '\n' ',')" = "$others" ] ||
+			{ views=0; echo "  $id holds as foreign: $(awk -v id="~$id" '$1 == id' "$C/keys" | tr '\n' ';') want $others"; }
+	done
+	[ $views = 1 ] && ok "$NAME: keys show: every signer holds exactly the others' published keys as foreign" ||
+		bad "$NAME: the signers' views of each other's keys differ"
 	if [ "$CDS" = on ]; then
 		[ -n "$(expected cds)" ] && [ "$(served "${IDS%% *}" cds)" = "$(expected cds)" ] &&
 			ok "$NAME: CDS and CDNSKEY cover every signer's KSK/CSK in standby or active ($(expected cds)), nothing else" ||
