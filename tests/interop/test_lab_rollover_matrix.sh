@@ -186,7 +186,7 @@ poll() {
 
 # run_case N CDS R1 R2 [R3]
 run_case() {
-	local n=$1 id i end t0 states=0 verified=0 done_=0 want_k
+	local n=$1 id i end t0 states=0 verified=0 done_=0 want_k split=0
 	CDS=$2
 	ROLL_1=$3 ROLL_2=$4 ROLL_3=${5:-$4}
 	IDS=$(echo $IDS_ALL | cut -d' ' -f1-"$n")
@@ -238,6 +238,7 @@ run_case() {
 		if poll; then
 			states=$((states + 1))
 			verify_now && verified=$((verified + 1))
+			[ "$(for id in $IDS; do served "$id" cds; done | sort -u | wc -l)" -gt 1 ] && split=$((split + 1))
 			awk '{print $1, $2, $3, $4}' "$C/keys" | tr '\n' ';' >>"$C/states.log"
 			echo >>"$C/states.log"
 		fi
@@ -255,6 +256,11 @@ run_case() {
 	[ "$states" -ge 2 ] && [ "$verified" = "$states" ] &&
 		ok "$NAME: every served state verified at each of $states changes (ldns-verify-zone$([ $HAVE_DV = 1 ] && echo ', dnssec-verify'))" ||
 		bad "$NAME: $verified of $states states verified: $(head -12 "$C/verify.bad" 2>/dev/null)"
+	# not a failure: a signer lists another signer's SEP key in CDS as soon
+	# as it holds it (KS-22), its owner only from standby, so during a
+	# rollover the providers' CDS sets may differ for a while (a parent
+	# acts only on CDS that every nameserver agrees on)
+	[ "$CDS" = on ] && echo "note $NAME: CDS differed between providers in $split of $states states seen"
 
 	# after: identical DNSKEY RRsets, the union, CDS as the policy says
 	poll

@@ -18,7 +18,9 @@
 #      only, so the sender's key is unknown to it and the message never
 #      reaches the key engine; the refusal is counted (hsyncctl status
 #      refused) and answered (the sender sees it not delivered), and no
-#      key state changes;
+#      key state changes; behind the transport the engine's own check: a
+#      KEYSTATE from the agent's identity whose body is no KEYSTATE is
+#      refused as a whole (KS-31), counted and logged;
 #  (c) malformed DNSKEYs contributed by alpha's agent (its own provider,
 #      in signers): protocol 2 (the combiners reject it, bad-rdata, with
 #      the reason), an unknown algorithm (200), a truncated ECDSA key, the
@@ -31,7 +33,7 @@
 #  served zone verifies.
 #
 # Needs nsd, ldns-keygen, ldns-signzone, ldns-verify-zone, dig, python3.
-# requirements: KS-24 KS-30 SYNC-44
+# requirements: KS-24 KS-30 KS-31 SYNC-44
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -210,6 +212,21 @@ grep -q "'signer.alpha.lab.': refused [0-9]* requests .*unknown-peer" "$LAB_DIR/
 	bad "(b) no unknown-peer refusal in the signer's log"
 [ "$refused1" -gt "$refused0" ] && ok "(b) alpha's signer counted the refusals (status refused $refused0 -> $refused1)" ||
 	bad "(b) status refused $refused0 -> $refused1"
+# the engine's own check behind the transport: a KEYSTATE from the agent's
+# identity (its keys) whose body is not a KEYSTATE (hsync-tp sends a PING
+# body): refused as a whole (KS-31), counted, logged with the reason
+sed -e 's/^    identity: bravo.lab.$/    identity: alpha.lab./' \
+	-e "s|^    sig0-key: .*|    sig0-key: $(cat "$LAB_DIR/alpha/key.path")|" \
+	-e "s|^    hpke-key: .*|    hpke-key: $(cat "$LAB_DIR/alpha/hpke.path")|" \
+	-e "s|^    store: .*|    store: $TMP/tp/agent.db|" "$TMP/tp/tp.conf" >"$TMP/tp/agent.conf"
+kr=$(sstatus keys_refused)
+"$BIN/hsync-tp" send -c "$TMP/tp/agent.conf" --to signer.alpha.lab. --type KEYSTATE --file "$TMP/tp/body" \
+	--wait --timeout 20 --linger 200 >"$TMP/tp/agent.out" 2>&1
+grep -q "^delivered" "$TMP/tp/agent.out" || bad "(b) the agent identity's message was not delivered: $(cat "$TMP/tp/agent.out")"
+agent_refused() { grep -q "KEYSTATE from 'alpha.lab.' refused" "$LAB_DIR/alpha/signer/hsyncd.log"; }
+wait_until 20 agent_refused && [ "$(sstatus keys_refused)" -gt "$kr" ] &&
+	ok "(b) a KEYSTATE body that does not decode, from the agent's identity: refused and counted (keys refused $kr -> $(sstatus keys_refused)): $(grep -o "KEYSTATE from 'alpha.lab.' refused.*" "$LAB_DIR/alpha/signer/hsyncd.log" | head -1 | cut -c1-120)" ||
+	bad "(b) no refusal of the undecodable KEYSTATE: keys refused $(sstatus keys_refused)"
 [ "$(keystates)" = "$(cat "$TMP/keys.before")" ] && ok "(b) no key state changed at alpha's signer" ||
 	bad "(b) keys changed: $(keystates | tr '\n' ';')"
 
