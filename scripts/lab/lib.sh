@@ -896,3 +896,15 @@ EOF
 	echo $! >"$d/pid"
 }
 lab_unbound_stop() { lab_pid_stop "$LAB_DIR/$1/unbound/pid"; }
+# ---- signer policy rows and bad-input helpers (issue #13 matrix) ----------
+
+# lab_signer_policy ID "OPTION: VALUE"...: add rows to the signer-policy:
+# section of ID's signer (after lab_build, before lab_signer_start; for
+# options lab_signer_conf does not write, e.g. "csk: yes", "cds: no")
+lab_signer_policy() {
+	local f="$LAB_DIR/$1/signer/hsyncd.conf" row
+	shift
+	for row in "$@"; do
+		sed -i "s/^signer-policy:\$/signer-policy:\n    $row/" "$f" || return 1
+	done
+}
