@@ -13,6 +13,7 @@
  *  - a restart (nothing kept, served zone restored) with the same
  *    combined version changes nothing served (not even the SOA), and
  *    the next change is signed incrementally.
+ * requirements: SIGN-7 SIGN-10
  */
 #include "lib/testutil.h"
 
