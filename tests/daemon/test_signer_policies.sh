@@ -332,6 +332,34 @@ zonefile example.test. 101 "mail.example.test. 2 IN A 192.0.2.25" >"$TMP/nsd/exa
 kill -HUP "$(cat "$TMP/nsd/nsd.pid")" 2>/dev/null
 wait_for 30 sh -c "dig @127.0.0.1 -p $PUB_PORT +short +norec A mail.example.test. | grep -q 192.0.2.25" &&
 	ok "the owner's change reached the public NSD" || bad "change not served"
+# more changes at the owner, drawn at random: names come and go, a
+# delegation with glue comes and goes, a name under an empty non-terminal
+extra=""
+ser=101
+for i in 1 2 3 4 5 6; do
+	case $((RANDOM % 4)) in
+	0) extra="$extra
+h$i.example.test. 2 IN A 192.0.2.$i" ;;
+	1) extra="$extra
+d$i.example.test. 2 IN NS ns.d$i.example.test.
+ns.d$i.example.test. 2 IN A 192.0.2.$((100 + i))" ;;
+	2) extra="$extra
+x.y$i.example.test. 2 IN TXT \"step $i\"" ;;
+	3) extra=$(printf '%s\n' "$extra" | sed '2d') ;; # the oldest one goes
+	esac
+	ser=$((ser + 1))
+	before=$(serial example.test.)
+	zonefile example.test. $ser "mail.example.test. 2 IN A 192.0.2.25$extra" >"$TMP/nsd/example.test.zone"
+	kill -HUP "$(cat "$TMP/nsd/nsd.pid")" 2>/dev/null
+	wait_for 30 sh -c "[ \"\$(dig @127.0.0.1 -p $PUB_PORT +short +norec SOA example.test. | awk '{print \$3}')\" != '$before' ]" ||
+		bad "change $i not served"
+done
+wait_for 20 sleep_until_quiet example.test.
+axfr example.test. >"$TMP/after.zone"
+if verifies "$TMP/after.zone"; then ok "after 7 changes at the owner: ldns-verify-zone ok"; else bad "after the changes: $(cat "$TMP/verify.out")"; fi
+n_inc=$(grep "zone 'example.test.': serving signed serial" "$TMP/s/log" | tail -7 | grep -c "incremental signing")
+[ "$n_inc" = 7 ] && ok "the 7 changes were signed incrementally" ||
+	bad "incremental: $n_inc of 7: $(grep "example.test.': serving signed" "$TMP/s/log" | tail -7)"
 grep "zone 'example.test.': serving signed serial" "$TMP/s/log" | tail -1 >"$TMP/last.sign"
 grep -q "incremental signing" "$TMP/last.sign" &&
 	ok "the change was signed incrementally: $(grep -o '[0-9]* signatures, [0-9]* records changed' "$TMP/last.sign")" ||
