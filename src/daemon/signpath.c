@@ -101,16 +101,14 @@ static int zone_of(const uint8_t *apex, size_t alen, zn_builder_t *b, zn_zone_t 
 	return HS_OK;
 }
 
-/* The unsigned version of combined version `in`: its records (not the
- * apex key sets, not the DNSSEC types) with the published key sets, the
- * SOA with `serial` (KS-20, KS-22). */
-static int prepare(const zn_snap_t *in, const sgn_publish_t *pub, uint32_t ttl, uint32_t serial,
-                   zn_zone_t **out, hs_errmsg_t *em)
+/* The records of `s` into `b` but the DNSSEC types; without its apex
+ * key sets unless `with_keysets`; the SOA with `*serial` when not NULL. */
+static int copy_rrs(zn_builder_t *b, const zn_snap_t *s, int with_keysets, const uint32_t *serial,
+                    hs_errmsg_t *em)
 {
 	size_t alen;
-	const uint8_t *apex = zn_snap_apex(in, &alen);
-	zn_builder_t *b = zn_builder_new(apex, alen);
-	zn_iter_t *it = zn_iter_new((zn_snap_t *)in);
+	const uint8_t *apex = zn_snap_apex(s, &alen);
+	zn_iter_t *it = zn_iter_new((zn_snap_t *)s);
 	const uint8_t *owner;
 	size_t olen;
 	zn_rrset_t set;
@@ -121,18 +119,32 @@ static int prepare(const zn_snap_t *in, const sgn_publish_t *pub, uint32_t ttl, 
 		size_t off = 0;
 		const uint8_t *rd;
 		uint16_t rl;
-		if (!taken(owner, olen, apex, alen, set.type))
+		if (with_keysets ? is_dnssec(set.type) : !taken(owner, olen, apex, alen, set.type))
 			continue;
 		while (rc == HS_OK && zn_rrset_next(&set, &off, &rd, &rl)) {
 			zn_rr_t rr = {owner, olen, set.type, set.ttl, rd, rl};
-			if (set.type == ZS_TYPE_SOA) {
-				soa_serial(rd, rl, serial, soa);
+			if (set.type == ZS_TYPE_SOA && serial != NULL) {
+				soa_serial(rd, rl, *serial, soa);
 				rr.rdata = soa;
 			}
 			rc = zn_builder_add(b, &rr, em);
 		}
 	}
 	zn_iter_free(it);
+	return rc;
+}
+
+/* The unsigned version of combined version `in`: its records (not the
+ * apex key sets, not the DNSSEC types) with the published key sets, the
+ * SOA with `serial` (KS-20, KS-22). */
+static int prepare(const zn_snap_t *in, const sgn_publish_t *pub, uint32_t ttl, uint32_t serial,
+                   zn_zone_t **out, hs_errmsg_t *em)
+{
+	size_t alen;
+	const uint8_t *apex = zn_snap_apex(in, &alen);
+	zn_builder_t *b = zn_builder_new(apex, alen);
+	int rc = copy_rrs(b, in, 0, &serial, em);
+
 	for (size_t k = 0; k < 3 && rc == HS_OK; k++) {
 		size_t n;
 		const sgn_rr_t *v = pub_set(pub, keysets[k], &n);
@@ -155,24 +167,7 @@ static int strip(const zn_snap_t *so, zn_zone_t **out, hs_errmsg_t *em)
 	size_t alen;
 	const uint8_t *apex = zn_snap_apex(so, &alen);
 	zn_builder_t *b = zn_builder_new(apex, alen);
-	zn_iter_t *it = zn_iter_new((zn_snap_t *)so);
-	const uint8_t *owner;
-	size_t olen;
-	zn_rrset_t set;
-	int rc = HS_OK;
-
-	while (rc == HS_OK && zn_iter_next(it, &owner, &olen, &set)) {
-		size_t off = 0;
-		const uint8_t *rd;
-		uint16_t rl;
-		if (is_dnssec(set.type))
-			continue;
-		while (rc == HS_OK && zn_rrset_next(&set, &off, &rd, &rl)) {
-			zn_rr_t rr = {owner, olen, set.type, set.ttl, rd, rl};
-			rc = zn_builder_add(b, &rr, em);
-		}
-	}
-	zn_iter_free(it);
+	int rc = copy_rrs(b, so, 1, NULL, em);
 	if (rc != HS_OK) {
 		zn_builder_free(b);
 		return rc;
@@ -180,8 +175,8 @@ static int strip(const zn_snap_t *so, zn_zone_t **out, hs_errmsg_t *em)
 	return zone_of(apex, alen, b, out, em);
 }
 
-/* Append the records of `src` (not its SOAs) to `dst`, those `keep`
- * lets through. */
+/* Append the records of `src` (not its SOAs) to `dst`; with `filter`,
+ * those that go into the unsigned version (taken) only. */
 static int diff_append(zn_diff_t *dst, const zn_diff_t *src, const uint8_t *apex, size_t alen,
                        int filter)
 {
