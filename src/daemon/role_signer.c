@@ -9,13 +9,15 @@
  * st_dkey_*, SEND of KEYSTATE to the own agent over the transport,
  * RESIGN). Its only party is its own agent (the agent: section);
  * KEYSTATE and RFI KEYSTATE from anyone else are refused by the engine
- * (KS-30). Policy: the signer-policy: section, one for every zone.
+ * (KS-30). Policy: the signer-policy: rows, each zone the one its zone:
+ * section names (signer-policy: NAME) or the default row (SIGN-11).
  *
- * Each new combined version, and each RESIGN, signs the whole zone
- * (zs_sign_full) and serves the difference to the previous signed version
- * (IXFR from the journal); signatures are refreshed (zs_refresh) when the
- * earliest expiration comes within the refresh window. Not done yet:
- * incremental signing (zs_sign_diff) of a new combined version.
+ * Each new combined version, and each RESIGN, goes through signpath.h:
+ * signed incrementally (zs_sign_diff of the difference the combined zone
+ * went through; in full the first time and when the zone-signing keys
+ * changed) and served as the difference to the previous signed version
+ * (IXFR from the journal, SIGN-10); signatures are refreshed (zs_refresh)
+ * when the earliest expiration comes within the refresh window (SIGN-12).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -548,7 +550,11 @@ static void signer_reload(hd_t *d, hd_config_t *nc)
 
 static void signer_zone_gone(hd_t *d, struct hd_zone *hz)
 {
-	(void)d;
+	struct sg_zone *z = zone_get(d->sg, hz->name);
+	/* what was kept belongs to a served zone that may not come back as
+	 * it was: the next version is compared with what is served then */
+	if (z != NULL)
+		hd_sp_reset(z->sp);
 	hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s': no longer signed here", hz->name);
 }
 
