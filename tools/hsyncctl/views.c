@@ -236,6 +236,19 @@ static const struct col keys_full_cols[] = {
     {"SINCE", "since", COL_AGE}, {"DNSKEY", "dnskey", COL_STR}, {"DS", "ds", COL_STR},
 };
 
+static const struct col psync_cols[] = {
+    {"status sent", "status_sent", COL_NUM},
+    {"status received", "status_received", COL_NUM},
+};
+
+static const struct col psync_zone_cols[] = {
+    {"ZONE", "zone", COL_STR},       {"LEADING", "leading", COL_STR},
+    {"STATE", "state", COL_STR},     {"RUNS", "runs", COL_NUM},
+    {"UPDATES", "updates", COL_NUM}, {"FAILURES", "failures", COL_NUM},
+    {"OUTCOME", "outcome", COL_STR}, {"DONE BY", "done_by", COL_STR},
+    {"DONE", "done_at", COL_AGE},    {"REPORT", "done_outcome", COL_STR},
+};
+
 static const struct col help_cols[] = {
     {"COMMAND", "command", COL_STR},
     {"DESCRIPTION", "help", COL_STR},
@@ -280,6 +293,9 @@ const struct view ctl_views[] = {
      keys_full_cols, N(keys_full_cols), "signer: the keys in full (DNSKEY, DS)"},
     {"keys rollover", 2, 3, "ZONE zsk|ksk|csk [--dry-run]", SHAPE_LINES, NULL, 0, "lines", NULL, 0,
      "signer: start a rollover, or print its planned timeline"},
+    {"parent-sync show", 0, 1, "[ZONE]", SHAPE_KV, psync_cols, N(psync_cols), "zones",
+     psync_zone_cols, N(psync_zone_cols),
+     "agent: parent sync per zone: leader, last run, what the parent has"},
     {"reload", 0, 0, "", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
      "re-read configuration and zones, keep peers"},
     {"stop", 0, 0, "", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0, "stop the daemon cleanly"},

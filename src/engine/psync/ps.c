@@ -11,6 +11,7 @@
 #include "util/xmalloc.h"
 #include "wire/dname.h"
 #include "wire/dnsmsg.h"
+#include "wire/rdata.h"
 #include "wire/text.h"
 
 #define SECT_ANS  (1u << DNSMSG_ANSWER)
@@ -400,7 +401,7 @@ static void on_answer(ps_t *p, ps_zone_t *z, int status, const uint8_t *resp, si
 			run_end(p, z, 0, 0, "no address for any NS of %s", z->tgt.parent);
 			return;
 		}
-		query(p, z, PS_ST_HAVE_NS, z->name, T_NS, z->paddr, 53);
+		query(p, z, PS_ST_HAVE_NS, z->name, T_NS, z->paddr, p->cfg.server_port);
 		return;
 	case PS_ST_HAVE_NS: {
 		size_t g = 0;
@@ -419,7 +420,7 @@ static void on_answer(ps_t *p, ps_zone_t *z, int status, const uint8_t *resp, si
 		}
 		z->nhave += g;
 		if (z->is_signed)
-			query(p, z, PS_ST_HAVE_DS, z->name, T_DS, z->paddr, 53);
+			query(p, z, PS_ST_HAVE_DS, z->name, T_DS, z->paddr, p->cfg.server_port);
 		else
 			send_update(p, z);
 		return;
@@ -508,6 +509,8 @@ int ps_new(const ps_cfg_t *cfg, ps_t **out)
 		p->cfg.backoff_min_ms = PS_BACKOFF_MIN;
 	if (p->cfg.backoff_max_ms == 0)
 		p->cfg.backoff_max_ms = PS_BACKOFF_MAX;
+	if (p->cfg.server_port == 0)
+		p->cfg.server_port = 53;
 	if (p->cfg.ttl == 0)
 		p->cfg.ttl = PS_TTL_DEFAULT;
 	*out = p;
@@ -785,4 +788,31 @@ int ps_info_get(const ps_t *p, const char *zone, ps_info_t *out)
 		return HS_E_NOTFOUND;
 	info(p, z, out);
 	return HS_OK;
+}
+
+size_t ps_want_text(const ps_t *p, const char *zone, hs_buf_t *out)
+{
+	const ps_zone_t *z = find(p, zone);
+	hs_buf_t n = HS_BUF_INIT, rd = HS_BUF_INIT;
+	if (z == NULL)
+		return 0;
+	for (size_t i = 0; i < z->nwant; i++) {
+		const ps_rr_t *r = &z->want[i];
+		hs_buf_reset(&n);
+		hs_buf_reset(&rd);
+		hs_name_print(&n, r->owner, r->owner_len);
+		if (hs_rdata_to_text(r->type, r->rdata, r->rdlen, &rd, NULL) != HS_OK) {
+			hs_buf_reset(&rd);
+			hs_rdata_generic_print(&rd, r->rdata, r->rdlen);
+		}
+		hs_buf_printf(out, "%s %s %s\n", hs_buf_cstr(&n),
+		              r->type == T_NS     ? "NS"
+		              : r->type == T_A    ? "A"
+		              : r->type == T_AAAA ? "AAAA"
+		                                  : "DS",
+		              hs_buf_cstr(&rd));
+	}
+	hs_buf_free(&n);
+	hs_buf_free(&rd);
+	return z->nwant;
 }

@@ -52,6 +52,7 @@ typedef struct ps_cfg {
 	uint32_t margin_ms;                      /* 0 = PS_MARGIN_DEFAULT */
 	uint32_t backoff_min_ms, backoff_max_ms; /* 0 = defaults */
 	uint32_t ttl;                            /* 0 = PS_TTL_DEFAULT */
+	uint16_t server_port;                    /* of the parent's servers (PS-46); 0 = 53 */
 } ps_cfg_t;
 
 int ps_new(const ps_cfg_t *cfg, ps_t **out) HS_CHECK_RESULT;
@@ -140,6 +141,10 @@ typedef struct ps_info {
 } ps_info_t;
 
 size_t ps_zone_count(const ps_t *p);
+/* The wanted delegation (after a run in step: what the parent serves) as
+ * presentation lines ("OWNER TYPE RDATA\n") appended to `out`; the
+ * number of records. 0 for an unknown zone. */
+size_t ps_want_text(const ps_t *p, const char *zone, hs_buf_t *out);
 /* HS_OK, HS_E_NOTFOUND. Pointers valid until the next call into p. */
 int ps_info_at(const ps_t *p, size_t i, ps_info_t *out) HS_CHECK_RESULT;
 int ps_info_get(const ps_t *p, const char *zone, ps_info_t *out) HS_CHECK_RESULT;
