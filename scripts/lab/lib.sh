@@ -890,7 +890,9 @@ lab_parent_keys() {
 }
 
 # lab_parent_conf: test. (delegating example.test. to the owner's NS, as
-# the owner's zone has it) and the parent role's configuration
+# the owner's zone has it) and the parent role's configuration (budgets
+# raised: every party of the lab, and a benchmark's polling, comes from
+# 127.0.0.1)
 lab_parent_conf() {
 	local d="$LAB_DIR/parent"
 	{
@@ -925,6 +927,12 @@ parent:
     unsigned-interval: 1s
     lookup-timeout: 5s
     ttl: 300
+    child-rate: 100
+    child-burst: 200
+    source-rate: 1000
+    source-burst: 2000
+    udp-rate: 100000
+    udp-burst: 200000
 EOF
 }
 

@@ -55,6 +55,8 @@ struct hd_psync {
 struct psq {
 	hd_t *d;
 	uint64_t token;
+	uint64_t sent_ms;
+	char to[80];
 };
 
 /* ---- the wanted delegation (PS-44) ---- */
@@ -144,9 +146,15 @@ static void answered(void *arg, int status, const uint8_t *resp, size_t len)
 	hd_t *d = q->d;
 	uint64_t tok = q->token;
 
-	free(q);
-	if (status == HS_E_STATE || d->psync == NULL)
+	if (status == HS_E_STATE || d->psync == NULL) {
+		free(q);
 		return;
+	}
+	uint64_t ms = hs_now_ms(d->env) - q->sent_ms;
+	if (status != HS_OK || ms > 1000)
+		hs_log(HS_LOG_INFO, SUBSYS, "query to %s: %s after %llu ms", q->to,
+		       status == HS_OK ? "answered" : hs_strerror(status), (unsigned long long)ms);
+	free(q);
 	ps_answer(d->psync->ps, tok, status, resp, len);
 	hd_pump(d);
 }
@@ -169,6 +177,8 @@ static void send_action(hd_t *d, const ps_action_t *a)
 	q = xcalloc(1, sizeof(*q));
 	q->d = d;
 	q->token = a->token;
+	q->sent_ms = hs_now_ms(d->env);
+	tp_peer_addr_str(&dst, q->to, sizeof(q->to));
 	int rc = tp_send(tp_node_endpoint(d->node), &dst, a->msg.data, a->msg.len, &so, answered, q,
 	                 NULL);
 	if (rc != HS_OK) {
@@ -278,6 +288,12 @@ int hd_psync_init(hd_t *d, hs_errmsg_t *em)
 	cfg.env = d->env;
 	cfg.check_ms = d->cfg.psync_check_ms;
 	cfg.server_port = d->cfg.psync_port;
+	/* PS-42: a fifth of the lease, at most 5 s (renewals come every
+	 * quarter of it, so a leader keeps more than this between them) */
+	cfg.margin_ms = d->cfg.elect_lease_ms / 5 < PS_MARGIN_DEFAULT ? d->cfg.elect_lease_ms / 5
+	                                                              : PS_MARGIN_DEFAULT;
+	if (cfg.margin_ms == 0)
+		cfg.margin_ms = 1;
 	if (ps_new(&cfg, &p->ps) != HS_OK) {
 		free(p);
 		return hs_fail(em, HS_E_INTERNAL, "parent sync: cannot start");
