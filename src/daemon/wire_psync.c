@@ -61,24 +61,23 @@ struct psq {
 
 /* ---- the wanted delegation (PS-44) ---- */
 
+/* A wanted record: the child library's view and its RDATA's storage. */
 struct wrr {
-	uint8_t owner[WIRE_NAME_MAX];
-	size_t owner_len;
-	uint16_t type;
-	uint16_t rdlen;
-	uint8_t rdata[512];
+	chd_rr_t rr;
+	uint8_t data[512];
 };
 
 static void want_add(struct wrr *w, size_t *n, const uint8_t *owner, size_t ol, uint16_t type,
                      const uint8_t *rd, size_t rdlen)
 {
-	if (*n >= MAXWANT || rdlen > sizeof(w[0].rdata))
+	if (*n >= MAXWANT || rdlen > sizeof(w[0].data) || ol > sizeof(w[0].rr.owner))
 		return;
-	memcpy(w[*n].owner, owner, ol);
-	w[*n].owner_len = ol;
-	w[*n].type = type;
-	w[*n].rdlen = (uint16_t)rdlen;
-	memcpy(w[*n].rdata, rd, rdlen);
+	memcpy(w[*n].rr.owner, owner, ol);
+	w[*n].rr.owner_len = ol;
+	w[*n].rr.type = type;
+	w[*n].rr.rdlen = (uint16_t)rdlen;
+	memcpy(w[*n].data, rd, rdlen);
+	w[*n].rr.rdata = w[*n].data;
 	(*n)++;
 }
 
@@ -127,10 +126,10 @@ static size_t want_of(hd_t *d, struct hd_zone *hz, struct wrr *w)
 	/* glue: the addresses our copy has for NS targets inside the zone */
 	nns = n;
 	for (size_t i = 0; s != NULL && i < nns; i++)
-		if (w[i].type == T_NS && wire_name_under(w[i].rdata, w[i].rdlen, apex, al)) {
+		if (w[i].rr.type == T_NS && wire_name_under(w[i].data, w[i].rr.rdlen, apex, al)) {
 			uint8_t t[WIRE_NAME_MAX];
-			size_t tl = w[i].rdlen;
-			memcpy(t, w[i].rdata, tl);
+			size_t tl = w[i].rr.rdlen;
+			memcpy(t, w[i].data, tl);
 			want_rrset(s, t, tl, T_A, w, &n);
 			want_rrset(s, t, tl, T_AAAA, w, &n);
 		}
@@ -358,13 +357,8 @@ void hd_psync_pump(hd_t *d)
 		if (hz != NULL && hz->loaded && agent) {
 			chd_rr_t c[MAXWANT];
 			size_t n = want_of(d, hz, w);
-			for (size_t k = 0; k < n; k++) {
-				memcpy(c[k].owner, w[k].owner, w[k].owner_len);
-				c[k].owner_len = w[k].owner_len;
-				c[k].type = w[k].type;
-				c[k].rdata = w[k].rdata;
-				c[k].rdlen = w[k].rdlen;
-			}
+			for (size_t k = 0; k < n; k++)
+				c[k] = w[k].rr;
 			if (n > 0)
 				hd_ignore(ps_want(p->ps, p->z[i].zone, c, n));
 		}

@@ -40,27 +40,43 @@ static int dup_rr(const ps_rr_t *rrs, size_t n, const ps_rr_t *r)
 	return 0;
 }
 
-int ps_msg_rrs(const uint8_t *msg, size_t len, unsigned sections, const uint8_t *owner,
-               size_t owner_len, uint16_t type, ps_rr_t *rrs, size_t max, size_t *n, int *rcode)
+/* What a walk keeps: records of `type` (0: A and AAAA) in the sections
+ * of `sections` whose owner is `owner` (under = 0) or at or below it
+ * (under = 1). */
+struct want {
+	unsigned sections;
+	uint16_t type;
+	const uint8_t *owner;
+	size_t owner_len;
+	int under;
+};
+
+static int keep(const struct want *w, const dnsmsg_rr_t *rr)
+{
+	if (rr->section == DNSMSG_QUESTION || !(w->sections & (1u << rr->section)))
+		return 0;
+	return w->type != 0 ? rr->type == w->type : rr->type == T_A || rr->type == T_AAAA;
+}
+
+/* Walk `msg`, appending the records `w` keeps (without duplicates). */
+static int walk(const uint8_t *msg, size_t len, const struct want *w, ps_rr_t *rrs, size_t max,
+                size_t *n, dnsmsg_hdr_t *h)
 {
 	dnsmsg_iter_t it;
 	dnsmsg_rr_t rr;
-	dnsmsg_hdr_t h;
 	uint8_t ow[WIRE_NAME_MAX];
 	size_t ol;
 	int rc;
 
-	if (dnsmsg_check(msg, len, &h) != HS_OK || dnsmsg_open(&it, msg, len) != HS_OK ||
-	    !(h.flags & 0x8000))
+	if (dnsmsg_check(msg, len, h) != HS_OK || dnsmsg_open(&it, msg, len) != HS_OK)
 		return HS_E_MALFORMED;
-	*rcode = h.flags & 0xf;
 	while ((rc = dnsmsg_next(&it, &rr)) == HS_OK) {
-		if (rr.section == DNSMSG_QUESTION || !(sections & (1u << rr.section)) ||
-		    rr.type != type)
+		if (!keep(w, &rr))
 			continue;
 		if (dnsmsg_name_expand(msg, len, rr.off, ow, &ol, NULL) != HS_OK)
 			return HS_E_MALFORMED;
-		if (!dnsmsg_name_equal(ow, ol, owner, owner_len))
+		if (w->under ? !wire_name_under(ow, ol, w->owner, w->owner_len)
+		             : !dnsmsg_name_equal(ow, ol, w->owner, w->owner_len))
 			continue;
 		if (*n >= max)
 			return HS_E_LIMIT;
@@ -72,33 +88,24 @@ int ps_msg_rrs(const uint8_t *msg, size_t len, unsigned sections, const uint8_t 
 	return rc == HS_E_NOTFOUND ? HS_OK : HS_E_MALFORMED;
 }
 
+int ps_msg_rrs(const uint8_t *msg, size_t len, unsigned sections, const uint8_t *owner,
+               size_t owner_len, uint16_t type, ps_rr_t *rrs, size_t max, size_t *n, int *rcode)
+{
+	struct want w = {sections, type, owner, owner_len, 0};
+	dnsmsg_hdr_t h;
+	int rc = walk(msg, len, &w, rrs, max, n, &h);
+
+	if (rc == HS_E_MALFORMED || !(h.flags & 0x8000))
+		return HS_E_MALFORMED;
+	*rcode = h.flags & 0xf;
+	return rc;
+}
+
 int ps_msg_glue(const uint8_t *msg, size_t len, const uint8_t *apex, size_t apex_len, ps_rr_t *rrs,
                 size_t max, size_t *n)
 {
-	dnsmsg_iter_t it;
-	dnsmsg_rr_t rr;
-	uint8_t ow[WIRE_NAME_MAX];
-	size_t ol;
-	int rc;
-
-	if (dnsmsg_check(msg, len, NULL) != HS_OK || dnsmsg_open(&it, msg, len) != HS_OK)
-		return HS_E_MALFORMED;
-	while ((rc = dnsmsg_next(&it, &rr)) == HS_OK) {
-		if ((rr.section != DNSMSG_ANSWER && rr.section != DNSMSG_ADDITIONAL) ||
-		    (rr.type != T_A && rr.type != T_AAAA))
-			continue;
-		if (dnsmsg_name_expand(msg, len, rr.off, ow, &ol, NULL) != HS_OK)
-			return HS_E_MALFORMED;
-		if (!wire_name_under(ow, ol, apex, apex_len))
-			continue;
-		if (*n >= max)
-			return HS_E_LIMIT;
-		if (take(msg, len, &rr, ow, ol, &rrs[*n]) != HS_OK)
-			return HS_E_MALFORMED;
-		if (!dup_rr(rrs, *n, &rrs[*n]))
-			(*n)++;
-	}
-	return rc == HS_E_NOTFOUND ? HS_OK : HS_E_MALFORMED;
+	struct want w = {1u << DNSMSG_ANSWER | 1u << DNSMSG_ADDITIONAL, 0, apex, apex_len, 1};
+	return walk(msg, len, &w, rrs, max, n, NULL);
 }
 
 int ps_msg_notify_target(const uint8_t *msg, size_t len, char *target, size_t tn, uint16_t *port,
