@@ -64,6 +64,10 @@
 # key for example.test. (zone.parent-sync-key), the owner publishes all of
 # them in the apex KEY RRset, and the agents keep test.'s delegation in
 # step while they lead (server.parent-sync-port: the parent's port).
+# LAB_PARENT=bind instead: BIND (named) is test.'s primary, the parent role
+# in front of it forwards (backend forward, TSIG UPDATE), NSD is BIND's
+# secondary; PARENT_DNS_PORT is the port that serves test. (BIND's, or the
+# parent role's own with backend serve).
 #   lab_parent_start            the parent role (after lab_nsd_start)
 #   lab_parent_bootstrap TIMEOUT  every agent's key uploaded, trusted
 #   lab_parent_stop / lab_pctl ARGS...   stop it / hsyncctl against it
@@ -243,6 +247,14 @@ lab_build() {
 		lab_parent_keys || return 1
 		[ -n "${PARENT_PORT:-}" ] || PARENT_PORT=$(lab_free_port)
 		echo "PARENT_PORT=$PARENT_PORT" >>"$LAB_DIR/ports.new"
+		if [ "$LAB_PARENT" = bind ]; then
+			[ -n "${BIND_PORT:-}" ] || BIND_PORT=$(lab_free_port)
+			PARENT_DNS_PORT=$BIND_PORT
+			echo "BIND_PORT=$BIND_PORT" >>"$LAB_DIR/ports.new"
+		else
+			PARENT_DNS_PORT=$PARENT_PORT
+		fi
+		echo "PARENT_DNS_PORT=$PARENT_DNS_PORT" >>"$LAB_DIR/ports.new"
 	fi
 	mv "$LAB_DIR/ports.new" "$LAB_DIR/ports"
 	echo "LAB_IDS=\"$*\"" >>"$LAB_DIR/ports"
@@ -301,7 +313,7 @@ EOF
 	[ -n "${LAB_COMBINERS:-}" ] && lab_agent_combiner_conf "$id"
 	[ -n "${LAB_PARENT:-}" ] && sed -i \
 		-e "s|^    refresh-min: 5s$|    refresh-min: 5s\n    parent-sync-key: $d/psync/key.private|" \
-		-e "s|^    election-lease: \(.*\)$|    election-lease: \1\n    parent-sync-port: $PARENT_PORT\n    parent-sync-check: ${LAB_PARENT_CHECK:-60s}|" \
+		-e "s|^    election-lease: \(.*\)$|    election-lease: \1\n    parent-sync-port: $PARENT_DNS_PORT\n    parent-sync-check: ${LAB_PARENT_CHECK:-60s}|" \
 		"$d/hsyncd.conf"
 	lab_signs "$id" && cat >>"$d/hsyncd.conf" <<EOF
 signer:
@@ -359,7 +371,7 @@ EOF
 		done
 		if [ -n "${LAB_PARENT:-}" ]; then
 			printf 'zone:\n\tname: "test."\n\tzonefile: "%s"\n' "$LAB_DIR/nsd/test.zone.xfr"
-			printf '\trequest-xfr: AXFR 127.0.0.1@%s NOKEY\n' "$PARENT_PORT"
+			printf '\trequest-xfr: AXFR 127.0.0.1@%s NOKEY\n' "$PARENT_DNS_PORT"
 			printf '\tallow-notify: 127.0.0.1 NOKEY\n'
 		fi
 		for id in $LAB_IDS; do
@@ -887,6 +899,11 @@ lab_parent_keys() {
 	out=$("$LAB_BIN/hsync-keygen" sig0 --name dns.parent.lab. --dir "$d") || return 1
 	echo "$d/$(sed -n 2p <<<"$out")" >"$d/node.base"
 	"$LAB_BIN/hsync-keygen" hpke --name parent.lab --dir "$d" >/dev/null 2>&1 || return 1
+	if [ "$LAB_PARENT" = bind ]; then
+		tsig-keygen -a hmac-sha256 hsync-parent | sed -nE 's/.*secret "([^"]+)".*/\1/p' \
+			>"$d/tsig.secret"
+		[ -s "$d/tsig.secret" ] || return 1
+	fi
 }
 
 # lab_parent_conf: test. (delegating example.test. to the owner's NS, as
@@ -914,13 +931,7 @@ server:
 dnssec:
     insecure: yes
     resolver: $LAB_NSD_ADDR@$NSD_PORT
-parent:
-    zone: test.
-    key: $(cat "$d/recv.base").private
-    backend: serve
-    zone-file: $d/test.zone
-    provide-xfr: 127.0.0.0/8
-    notify: $LAB_NSD_ADDR@$NSD_PORT
+$(lab_parent_backend)
     bootstrap: unsigned
     lookup-port: $NSD_PORT
     unsigned-rounds: 2
@@ -936,10 +947,61 @@ parent:
 EOF
 }
 
+# the parent section's backend lines (LAB_PARENT=bind: forward to BIND)
+lab_parent_backend() {
+	local d="$LAB_DIR/parent"
+	if [ "$LAB_PARENT" = bind ]; then
+		cat <<EOF
+key:
+    name: hsync-parent
+    algorithm: hmac-sha256
+    secret: $(cat "$d/tsig.secret")
+parent:
+    zone: test.
+    key: $(cat "$d/recv.base").private
+    backend: forward
+    primary: 127.0.0.1@$BIND_PORT
+    primary-key: hsync-parent
+EOF
+		return 0
+	fi
+	cat <<EOF
+parent:
+    zone: test.
+    key: $(cat "$d/recv.base").private
+    backend: serve
+    zone-file: $d/test.zone
+    provide-xfr: 127.0.0.0/8
+    notify: $LAB_NSD_ADDR@$NSD_PORT
+EOF
+}
+
+# LAB_PARENT=bind: named as test.'s primary (TSIG UPDATEs from the parent
+# role, NOTIFY to the lab's NSD)
+lab_parent_bind_start() {
+	local d="$LAB_DIR/parent"
+	. "$(dirname "${BASH_SOURCE[0]}")/../../tests/interop/lib_named.sh"
+	cp "$d/test.zone" "$d/test.db"
+	named_start "$d/named" 127.0.0.1 "$BIND_PORT" "key \"hsync-parent\" {
+	algorithm hmac-sha256;
+	secret \"$(cat "$d/tsig.secret")\";
+};
+zone \"test\" {
+	type primary;
+	file \"$d/test.db\";
+	allow-update { key hsync-parent; };
+	allow-transfer { 127.0.0.1; };
+	also-notify { $LAB_NSD_ADDR port $NSD_PORT; };
+	notify explicit;
+};" || return 1
+	echo "$NAMED_PID" >"$d/named.pid"
+}
+
 lab_pctl() { "$LAB_BIN/hsyncctl" -s "$LAB_DIR/parent/ctl.sock" --timeout 5 "$@"; }
 
 lab_parent_start() {
 	local d="$LAB_DIR/parent"
+	if [ "$LAB_PARENT" = bind ]; then lab_parent_bind_start || return 1; fi
 	"$LAB_BIN/hsyncd" -c "$d/hsyncd.conf" -f >>"$d/hsyncd.log" 2>&1 &
 	echo $! >"$d/pid"
 	for _ in $(seq 1 50); do
@@ -962,7 +1024,11 @@ lab_parent_start() {
 	return 1
 }
 
-lab_parent_stop() { lab_pid_stop "$LAB_DIR/parent/pid" "${1:-TERM}"; }
+lab_parent_stop() {
+	lab_pid_stop "$LAB_DIR/parent/pid" "${1:-TERM}"
+	[ -f "$LAB_DIR/parent/named.pid" ] && lab_pid_stop "$LAB_DIR/parent/named.pid"
+	return 0
+}
 
 # lab_parent_upd SUBCOMMAND ARGS...: hsync-update as a child does it
 # (DSYNC through the lab's NSD, the receiver's KEY unvalidated)
@@ -1014,7 +1080,7 @@ lab_parent_bootstrap() {
 
 # lab_parent_ns: the NS targets test. delegates example.test. to, sorted
 lab_parent_ns() {
-	dig @127.0.0.1 -p "$PARENT_PORT" +norec +time=1 +tries=1 "$LAB_ZONE" NS 2>/dev/null |
+	dig @127.0.0.1 -p "$PARENT_DNS_PORT" +norec +time=1 +tries=1 "$LAB_ZONE" NS 2>/dev/null |
 		awk -v z="$LAB_ZONE" '$1 == z && $4 == "NS" {print tolower($5)}' | sort -u | tr '\n' ' ' |
 		sed 's/ $//'
 }
@@ -1033,10 +1099,10 @@ lab_parent_wait_ns() {
 # ID's combined zone (its public NSD); "parent in step" when the NS agree
 lab_parent_show() {
 	local id=$1 par comb
-	echo "\$ dig @127.0.0.1 -p $PARENT_PORT +norec example.test. NS   # the parent test."
-	dig @127.0.0.1 -p "$PARENT_PORT" +norec +time=1 +tries=1 "$LAB_ZONE" NS |
+	echo "\$ dig @127.0.0.1 -p $PARENT_DNS_PORT +norec example.test. NS   # the parent test."
+	dig @127.0.0.1 -p "$PARENT_DNS_PORT" +norec +time=1 +tries=1 "$LAB_ZONE" NS |
 		awk '$4 == "NS" || $4 == "A" || $4 == "AAAA" {print "  " $0}'
-	dig @127.0.0.1 -p "$PARENT_PORT" +norec +short +time=1 +tries=1 "$LAB_ZONE" DS | sed 's/^/  DS /'
+	dig @127.0.0.1 -p "$PARENT_DNS_PORT" +norec +short +time=1 +tries=1 "$LAB_ZONE" DS | sed 's/^/  DS /'
 	lab_show_ns "$id"
 	par=$(lab_parent_ns)
 	comb=$(lab_pub_ns "$id")

@@ -189,7 +189,7 @@ int bench_parentsync_main(int argc, char **argv)
 			goto cleanup;
 	}
 	snprintf(path, sizeof(path), "%s/lab/ports", dir);
-	if (read_port(path, "PARENT_PORT", &ports[PB_N]) != 0 ||
+	if (read_port(path, "PARENT_DNS_PORT", &ports[PB_N]) != 0 ||
 	    read_port(path, "NSD_PORT", &nsd_port) != 0)
 		goto cleanup;
 	snprintf(path, sizeof(path), "%s/lab/alpha/ctl.sock", dir);
