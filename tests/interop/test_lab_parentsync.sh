@@ -14,7 +14,10 @@
 #  3. only the leader's key signed the UPDATEs the parent decided on
 #     (parent decisions), the others show the leader's parentsync-done
 #     (hsyncctl parent-sync show);
-#  4. the leader is killed: after its lease a new leader keeps the parent
+#  4. the parent changed behind the group's back (a stray NS added with
+#     hsync-update): the leader's periodic check (parent-sync-check 5 s
+#     here) removes it (PS-45);
+#  5. the leader is killed: after its lease a new leader keeps the parent
 #     in step for the next change, its UPDATE accepted by the parent.
 #
 # With LAB_PARENT=bind in the environment (test_lab_parentsync_bind.sh)
@@ -106,6 +109,7 @@ LAB_BEAT=1s
 LAB_CONFIRM=5s
 LAB_COMBINERS=1
 LAB_PARENT=${LAB_PARENT:-1}
+LAB_PARENT_CHECK=5s
 if [ "$LAB_PARENT" = bind ]; then
 	for t in named tsig-keygen; do
 		command -v $t >/dev/null || { echo "skip: $t is not installed"; exit 77; }
@@ -159,7 +163,14 @@ for id in alpha bravo charlie; do
 		bad "$id: done_by '$(psync "$id" done_by)'"
 done
 
-# 4. the leader killed: a new one keeps the parent in step
+# 4. the periodic check puts a parent changed behind our back right
+lab_parent_upd send -k "$(cat "$TMP/alpha/psync/key.base")" \
+	-A "example.test. 300 IN NS stray.example.net." >"$TMP/stray.log" 2>&1 &&
+	ok "a stray NS added at the parent directly (hsync-update)" || bad "stray: $(cat "$TMP/stray.log")"
+lab_parent_wait_ns 30 "$NS0" && ok "the leader's periodic check removed it" ||
+	bad "the stray NS stayed: $(psync "$LEAD" outcome)"
+
+# 5. the leader killed: a new one keeps the parent in step
 lab_agent_stop "$LEAD" KILL
 REST=""
 for id in alpha bravo charlie; do [ "$id" = "$LEAD" ] || REST="$REST $id"; done
