@@ -36,7 +36,8 @@ typedef struct wrr {
 } wrr_t;
 
 /* the world */
-typedef struct world {
+typedef struct world world_t;
+struct world {
 	hs_env_fake_t fake;
 	ps_t *ps;
 	sig0_key_t *child, *recv;
@@ -48,7 +49,9 @@ typedef struct world {
 	size_t queries, updates, notifies, dones, dones_updated, fails_logged;
 	uint16_t last_notify_type;
 	char last_done[400];
-} world_t;
+	size_t hook_at; /* call hook before answering query number hook_at */
+	void (*hook)(world_t *w);
+};
 
 static void name_w(const char *s, uint8_t *w, size_t *wl)
 {
@@ -247,6 +250,11 @@ static void pump(world_t *w)
 	hs_buf_t resp = HS_BUF_INIT;
 	for (int guard = 0; guard < 1000 && ps_next_action(w->ps, &a) == HS_OK; guard++) {
 		if (a.kind == PS_ACT_QUERY || a.kind == PS_ACT_SEND) {
+			if (w->hook != NULL && w->queries + 1 == w->hook_at) {
+				void (*h)(world_t *) = w->hook;
+				w->hook = NULL;
+				h(w);
+			}
 			if (a.kind == PS_ACT_QUERY)
 				answer_query(w, &a, &resp);
 			else
@@ -584,6 +592,56 @@ START_TEST(test_no_receiver)
 }
 END_TEST
 
+static void hook_more_ns(world_t *w)
+{
+	want(w, 1, NULL, 0);
+}
+
+/* PS-45: a change during a run runs again after it */
+START_TEST(test_change_during_run)
+{
+	world_t w;
+	setup(&w, 0);
+	want(&w, 0, NULL, 0);
+	w.hook_at = 3; /* during the run, before the KEY answer */
+	w.hook = hook_more_ns;
+	lead(&w);
+	pump(&w);
+	ck_assert_uint_eq(w.dones, 2);
+	ck_assert_uint_eq(count(&w, T_NS), 2);
+	teardown(&w);
+}
+END_TEST
+
+static void hook_lease_short(world_t *w)
+{
+	ps_leading(w->ps, "example.lab.", 1, mono_now(w) + 1000);
+}
+
+/* PS-42: a lease that runs short between two steps stops the run; it
+ * resumes when the lease is renewed */
+START_TEST(test_lease_short_mid_run)
+{
+	world_t w;
+	ps_info_t in;
+	setup(&w, 0);
+	want(&w, 1, NULL, 0);
+	w.hook_at = 4;
+	w.hook = hook_lease_short;
+	lead(&w);
+	pump(&w);
+	ck_assert_uint_eq(w.updates, 0);
+	ck_assert_uint_eq(w.dones, 0);
+	ck_assert_int_eq(ps_info_get(w.ps, "example.lab.", &in), HS_OK);
+	ck_assert_str_eq(in.state, "idle");
+	lead(&w);
+	pump(&w);
+	ck_assert_uint_eq(w.updates, 1);
+	ck_assert_uint_eq(count(&w, T_NS), 2);
+	teardown(&w);
+}
+END_TEST
+
 static Suite *psync_suite(void)
 {
 	Suite *s = suite_create("psync");
@@ -598,6 +656,8 @@ static Suite *psync_suite(void)
 	tcase_add_test(tc, test_periodic);
 	tcase_add_test(tc, test_notify_scheme);
 	tcase_add_test(tc, test_no_receiver);
+	tcase_add_test(tc, test_change_during_run);
+	tcase_add_test(tc, test_lease_short_mid_run);
 	suite_add_tcase(s, tc);
 	return s;
 }

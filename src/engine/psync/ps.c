@@ -232,6 +232,8 @@ static void send_update(ps_t *p, ps_zone_t *z)
 	if (!lead_ok(p, z)) {
 		z->step = PS_ST_IDLE;
 		z->token = 0;
+		z->pending = 1; /* again when we lead with margin */
+		snprintf(z->why, sizeof(z->why), "resumed");
 		logz(p, z, 1, "no longer leading with margin: %zu changes left to the next leader",
 		     n);
 		return;
@@ -307,6 +309,8 @@ static void on_answer(ps_t *p, ps_zone_t *z, int status, const uint8_t *resp, si
 		logz(p, z, 1, "stopped at step %s: no longer leading with margin",
 		     step_name(z->step));
 		z->step = PS_ST_IDLE;
+		z->pending = 1; /* again when we lead with margin */
+		snprintf(z->why, sizeof(z->why), "resumed");
 		return;
 	}
 	switch (z->step) {
