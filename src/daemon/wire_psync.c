@@ -6,12 +6,10 @@
  * its queries and UPDATEs sent over the node's endpoint, its outcomes
  * logged and told to the group (STATUS parentsync-done, PS-48), and the
  * members' last reports kept for `hsyncctl parent-sync show`. */
-#include <msgpack.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "daemon/hd_int.h"
-#include "engine/mp.h"
 #include "engine/psync/ps.h"
 #include "engine/sync/sd.h"
 #include "util/xmalloc.h"
@@ -34,7 +32,7 @@ struct psdone {
 	int ok, changed;
 	uint64_t time_ms;
 	char outcome[400];
-	char rrs[2048];
+	char rrs[4096];
 };
 
 struct psz {
@@ -197,46 +195,6 @@ static struct psdone *done_slot(struct hd_psync *p, const char *zone)
 	return &p->done[p->ndone++];
 }
 
-/* PS-48: the body of STATUS parentsync-done (proto/status_messages.md) */
-static void status_body(hd_t *d, const struct psdone *r, const char *parent, const char *target,
-                        hs_buf_t *out)
-{
-	msgpack_packer pk;
-	const char *p = r->rrs;
-	size_t nrr = 0;
-
-	for (const char *q = r->rrs; *q; q++)
-		nrr += *q == '\n';
-	eng_mp_packer(&pk, out);
-	msgpack_pack_map(&pk, 10);
-	eng_mp_pack_str(&pk, "zone");
-	eng_mp_pack_str(&pk, r->zone);
-	eng_mp_pack_str(&pk, "kind");
-	eng_mp_pack_str(&pk, "parentsync-done");
-	eng_mp_pack_str(&pk, "leader");
-	eng_mp_pack_str(&pk, eng_identity(d->eng));
-	eng_mp_pack_str(&pk, "ok");
-	r->ok ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk);
-	eng_mp_pack_str(&pk, "changed");
-	r->changed ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk);
-	eng_mp_pack_str(&pk, "outcome");
-	eng_mp_pack_str(&pk, r->outcome);
-	eng_mp_pack_str(&pk, "time");
-	msgpack_pack_uint64(&pk, r->time_ms);
-	eng_mp_pack_str(&pk, "parent");
-	eng_mp_pack_str(&pk, parent);
-	eng_mp_pack_str(&pk, "target");
-	eng_mp_pack_str(&pk, target);
-	eng_mp_pack_str(&pk, "rrs");
-	msgpack_pack_array(&pk, nrr > 64 ? 64 : nrr);
-	for (size_t i = 0; i < nrr && i < 64; i++) {
-		const char *e = strchr(p, '\n');
-		msgpack_pack_str(&pk, (size_t)(e - p));
-		msgpack_pack_str_body(&pk, p, (size_t)(e - p));
-		p = e + 1;
-	}
-}
-
 static void on_done(hd_t *d, const ps_action_t *a)
 {
 	struct hd_psync *p = d->psync;
@@ -256,7 +214,20 @@ static void on_done(hd_t *d, const ps_action_t *a)
 	if (ps_info_get(p->ps, a->zone, &in) != HS_OK || g == NULL ||
 	    eng_group_get(d->eng, g, &gi) != HS_OK)
 		goto cleanup;
-	status_body(d, r, in.parent, in.target, &body);
+	ps_status_t st;
+	memset(&st, 0, sizeof(st));
+	snprintf(st.zone, sizeof(st.zone), "%s", r->zone);
+	snprintf(st.kind, sizeof(st.kind), "parentsync-done");
+	snprintf(st.leader, sizeof(st.leader), "%s", eng_identity(d->eng));
+	st.ok = r->ok;
+	st.changed = r->changed;
+	st.time_ms = r->time_ms;
+	snprintf(st.outcome, sizeof(st.outcome), "%s", r->outcome);
+	snprintf(st.parent, sizeof(st.parent), "%s", in.parent);
+	snprintf(st.target, sizeof(st.target), "%s", in.target);
+	snprintf(st.rrs, sizeof(st.rrs), "%s", r->rrs);
+	if (ps_status_encode(&st, &body) != HS_OK)
+		goto cleanup;
 	for (size_t i = 0; i < gi.nmembers; i++) {
 		uint8_t id[TP_MSGID_LEN];
 		if (strcmp(gi.members[i], eng_identity(d->eng)) == 0)
@@ -396,58 +367,31 @@ void hd_psync_tick(hd_t *d)
 		ps_tick(d->psync->ps);
 }
 
-/* A STATUS from a member (proto/status_messages.md): 1 when taken. */
+/* A STATUS from a member (proto/status_messages.md): 1 when it was one. */
 int hd_psync_status_in(hd_t *d, const char *from, const uint8_t *body, size_t len)
 {
-	msgpack_unpacked u;
-	char zone[256], kind[33], leader[256], outcome[400];
-	const msgpack_object *o;
+	ps_status_t st;
 	struct psdone *r;
-	uint64_t t = 0;
 
-	if (eng_mp_unpack(body, len, &u) != HS_OK)
-		return 0;
-	if (u.data.type != MSGPACK_OBJECT_MAP ||
-	    eng_mp_field_name(&u.data, "zone", zone, NULL) != HS_OK ||
-	    (o = eng_mp_get(&u.data, "kind", NULL)) == NULL ||
-	    eng_mp_str(o, sizeof(kind) - 1, kind) != HS_OK) {
-		msgpack_unpacked_destroy(&u);
+	if (ps_status_decode(body, len, &st) != HS_OK) {
 		hs_log(HS_LOG_INFO, SUBSYS, "STATUS from '%s' refused: undecodable", from);
 		return 1;
 	}
-	if (d->psync == NULL || strcmp(kind, "parentsync-done") != 0) {
-		hs_log(HS_LOG_INFO, SUBSYS, "STATUS %s for '%s' from '%s' ignored", kind, zone,
-		       from);
-		msgpack_unpacked_destroy(&u);
+	if (d->psync == NULL || strcmp(st.kind, "parentsync-done") != 0) {
+		hs_log(HS_LOG_INFO, SUBSYS, "STATUS %s for '%s' from '%s' ignored", st.kind,
+		       st.zone, from);
 		return 1;
 	}
-	r = done_slot(d->psync, zone);
-	leader[0] = outcome[0] = '\0';
-	if ((o = eng_mp_get(&u.data, "leader", NULL)) != NULL)
-		hd_ignore(eng_mp_str(o, sizeof(leader) - 1, leader));
-	if ((o = eng_mp_get(&u.data, "outcome", NULL)) != NULL)
-		hd_ignore(eng_mp_str(o, sizeof(outcome) - 1, outcome));
-	if ((o = eng_mp_get(&u.data, "time", NULL)) != NULL)
-		hd_ignore(eng_mp_uint(o, UINT64_MAX, &t));
+	r = done_slot(d->psync, st.zone);
 	snprintf(r->leader, sizeof(r->leader), "%s", from);
-	r->ok = (o = eng_mp_get(&u.data, "ok", NULL)) != NULL &&
-	        o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean;
-	r->changed = (o = eng_mp_get(&u.data, "changed", NULL)) != NULL &&
-	             o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean;
-	r->time_ms = t;
-	snprintf(r->outcome, sizeof(r->outcome), "%s", outcome);
-	r->rrs[0] = '\0';
-	if ((o = eng_mp_get(&u.data, "rrs", NULL)) != NULL && o->type == MSGPACK_OBJECT_ARRAY)
-		for (uint32_t i = 0; i < o->via.array.size && i < 64; i++) {
-			char line[256];
-			size_t k = strlen(r->rrs);
-			if (eng_mp_str(&o->via.array.ptr[i], sizeof(line) - 1, line) == HS_OK)
-				snprintf(r->rrs + k, sizeof(r->rrs) - k, "%s\n", line);
-		}
+	r->ok = st.ok;
+	r->changed = st.changed;
+	r->time_ms = st.time_ms;
+	snprintf(r->outcome, sizeof(r->outcome), "%s", st.outcome);
+	snprintf(r->rrs, sizeof(r->rrs), "%s", st.rrs);
 	d->psync->status_in++;
-	hs_log(HS_LOG_INFO, SUBSYS, "zone '%s': parentsync-done from '%s': %s", zone, from,
-	       outcome);
-	msgpack_unpacked_destroy(&u);
+	hs_log(HS_LOG_INFO, SUBSYS, "zone '%s': parentsync-done from '%s': %s", st.zone, from,
+	       st.outcome);
 	return 1;
 }
 

@@ -642,6 +642,49 @@ START_TEST(test_lease_short_mid_run)
 }
 END_TEST
 
+/* PS-48: the STATUS body, both ways; bad bodies refused */
+START_TEST(test_status_body)
+{
+	ps_status_t a, b;
+	hs_buf_t enc = HS_BUF_INIT;
+	memset(&a, 0, sizeof(a));
+	snprintf(a.zone, sizeof(a.zone), "example.lab.");
+	snprintf(a.kind, sizeof(a.kind), "parentsync-done");
+	snprintf(a.leader, sizeof(a.leader), "alpha.lab.");
+	a.ok = 1;
+	a.changed = 1;
+	a.time_ms = 1795000000123ull;
+	snprintf(a.outcome, sizeof(a.outcome), "parent in step");
+	snprintf(a.parent, sizeof(a.parent), "lab.");
+	snprintf(a.target, sizeof(a.target), "update.lab.");
+	snprintf(a.rrs, sizeof(a.rrs),
+	         "example.lab. NS ns1.example.lab.\nns1.example.lab. A 192.0.2.1\n");
+	ck_assert_int_eq(ps_status_encode(&a, &enc), HS_OK);
+	ck_assert_int_eq(ps_status_decode(enc.data, enc.len, &b), HS_OK);
+	ck_assert_str_eq(b.zone, "example.lab.");
+	ck_assert_str_eq(b.rrs, a.rrs);
+	ck_assert_str_eq(b.outcome, a.outcome);
+	ck_assert(b.ok && b.changed);
+	ck_assert_uint_eq(b.time_ms, a.time_ms);
+	/* truncated, trailing, not a map: refused */
+	ck_assert_int_eq(ps_status_decode(enc.data, enc.len - 1, &b), HS_E_MALFORMED);
+	hs_buf_append_u8(&enc, 0);
+	ck_assert_int_eq(ps_status_decode(enc.data, enc.len, &b), HS_E_MALFORMED);
+	static const uint8_t notmap[] = {0x91, 0x01};
+	ck_assert_int_eq(ps_status_decode(notmap, sizeof(notmap), &b), HS_E_MALFORMED);
+	/* another kind: zone and kind only */
+	hs_buf_reset(&enc);
+	snprintf(a.kind, sizeof(a.kind), "ns-changed");
+	ck_assert_int_eq(ps_status_encode(&a, &enc), HS_OK);
+	ck_assert_int_eq(ps_status_decode(enc.data, enc.len, &b), HS_OK);
+	ck_assert_str_eq(b.kind, "ns-changed");
+	ck_assert_str_eq(b.rrs, "");
+	a.zone[0] = '\0';
+	ck_assert_int_eq(ps_status_encode(&a, &enc), HS_E_INVAL);
+	hs_buf_free(&enc);
+}
+END_TEST
+
 static Suite *psync_suite(void)
 {
 	Suite *s = suite_create("psync");
@@ -658,6 +701,7 @@ static Suite *psync_suite(void)
 	tcase_add_test(tc, test_no_receiver);
 	tcase_add_test(tc, test_change_during_run);
 	tcase_add_test(tc, test_lease_short_mid_run);
+	tcase_add_test(tc, test_status_body);
 	suite_add_tcase(s, tc);
 	return s;
 }

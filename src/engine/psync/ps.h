@@ -149,4 +149,28 @@ size_t ps_want_text(const ps_t *p, const char *zone, hs_buf_t *out);
 int ps_info_at(const ps_t *p, size_t i, ps_info_t *out) HS_CHECK_RESULT;
 int ps_info_get(const ps_t *p, const char *zone, ps_info_t *out) HS_CHECK_RESULT;
 
+/* ---- the STATUS body (proto/status_messages.md, PS-48) ---- */
+
+#define PS_STATUS_RRS 64
+
+typedef struct ps_status {
+	char zone[256];   /* canonical */
+	char kind[33];    /* "parentsync-done", "ns-changed", "ksk-changed", ... */
+	char leader[256]; /* parentsync-done: the members below */
+	int ok, changed;
+	uint64_t time_ms;
+	char outcome[400];
+	char parent[256];
+	char target[256];
+	char rrs[4096]; /* one record a line, "\n"-terminated */
+} ps_status_t;
+
+/* Append the body of `s` (zone and kind required: HS_E_INVAL) to `out`;
+ * the members after `kind` only for parentsync-done, at most
+ * PS_STATUS_RRS lines of `rrs`. */
+int ps_status_encode(const ps_status_t *s, hs_buf_t *out) HS_CHECK_RESULT;
+/* Decode a received body: HS_OK (a kind it does not know is returned as
+ * read, for the caller to ignore) or HS_E_MALFORMED (*out zeroed). */
+int ps_status_decode(const uint8_t *b, size_t n, ps_status_t *out) HS_CHECK_RESULT;
+
 #endif
