@@ -54,11 +54,11 @@ typedef struct hd_zone_conf {
 	tp_zs_notify_t *notify; /* downstreams told by NOTIFY after each new version */
 	size_t nnotify;
 	zn_journal_limits_t journal;
-	int persist; /* keep the copy and journal in the store (when there is one) */
-	char **ns;   /* agent: the provider's own nameservers (canonical names) */
+	int persist;     /* keep the copy and journal in the store (when there is one) */
+	char *psync_key; /* agent: our SIG(0) key for the zone (PS-50); NULL = no parent sync */
+	char **ns;       /* agent: the provider's own nameservers (canonical names) */
 	size_t nns;
 	uint32_t ns_ttl; /* their TTL */
-	char *psync_key; /* agent: our SIG(0) key for the zone (PS-50); NULL = no parent sync */
 } hd_zone_conf_t;
 
 /* A combiner's policy (section combiner: at a combiner). */
