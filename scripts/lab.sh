@@ -10,6 +10,11 @@
 # setups C and D). Then the synchronisation is shown: alpha
 # adds a nameserver, every provider's public NSD serves it, alpha's
 # `zone edits` shows every combiner's verdict; alpha removes it again.
+# The parent test. of example.test. is part of the lab (hsyncd role
+# parent, backend serve, with the owner's NSD as its secondary): every
+# agent's key for the zone is bootstrapped there, and the group's leader
+# keeps test.'s delegation equal to the combined zone's; the lab ends by
+# showing both and "parent in step" (draft-hsync-parent section 13).
 set -u
 usage() {
 	cat <<'USAGE'
@@ -24,7 +29,9 @@ start (default)  build keys and zones; start the owner's NSD and, for each
                  group OPERATIONAL, the group's leader elected and every
                  public NSD serving the combined NS set; then show the synchronisation (alpha adds NS
                  ns2.alpha.lab. with hsyncctl, dig at every public NSD,
-                 alpha's zone edits, then the removal) and leave
+                 alpha's zone edits, then the removal), then the parent
+                 test.'s delegation next to the combined zone's ("parent
+                 in step": the leader keeps it so), and leave
                  everything running (or, with --foreground, keep running
                  until Ctrl-C and stop it all)
 stop             stop the agents, combiners and NSDs of a running lab
@@ -83,6 +90,7 @@ done
 BIN=${HSYNC_BIN:-$ROOT/build/bin}
 IDS="alpha bravo charlie"
 LAB_COMBINERS=1
+LAB_PARENT=1
 case $setup in
 A) LAB_SIGNERS=1 ;;
 B) LAB_SIGNERS=alpha ;;
@@ -110,7 +118,7 @@ fi
 for t in nsd ldns-keygen ldns-signzone dig python3; do
 	command -v $t >/dev/null || { echo "lab: $t is not installed (scripts/deps.sh)" >&2; exit 77; }
 done
-for t in hsyncd hsyncctl hsync-keygen hsync-rr; do
+for t in hsyncd hsyncctl hsync-keygen hsync-rr hsync-update; do
 	[ -x "$BIN/$t" ] || { echo "lab: $BIN/$t is not built (run make)" >&2; exit 1; }
 done
 
@@ -131,6 +139,10 @@ fail() {
 }
 lab_nsd_start || fail "nsd did not start"
 echo "lab: the owner's NSD serves example.test. (and lab., $(echo $IDS | sed 's/\([a-z]*\)/\1.lab./g')) on 127.0.0.1 port $NSD_PORT"
+lab_parent_start || fail "the parent test. did not start"
+echo "lab: the parent test. (hsyncd role parent, its NSD secondary: the owner's) on 127.0.0.1 port $PARENT_PORT"
+lab_parent_bootstrap "$timeout" || fail "the agents' keys for example.test. are not trusted by test."
+echo "lab: every agent's SIG(0) key for example.test. is trusted by test. (bootstrap unsigned)"
 for id in $IDS; do
 	lab_provider_start "$id" || fail "provider $id did not start"
 	echo "lab: $id: agent port $(cat "$dir/$id/port"), combiner port $(cat "$dir/$id/combiner/port"),$(lab_signs "$id" && echo " signer port $(cat "$dir/$id/signer/port"),") public NSD port $(cat "$dir/$id/nsd/port")"
@@ -230,6 +242,16 @@ elif [ $show = 1 ]; then
 	lab_wait_edits "$timeout" alpha ns2.alpha.lab. removed
 	lab_ctl alpha zone edits example.test. | grep -E "STATE|ns2"
 fi
+echo
+echo "== the parent test. and the combined zone:"
+end=$(($(date +%s) + timeout))
+until [ "$(lab_parent_ns)" = "$(lab_pub_ns alpha)" ]; do
+	[ "$(date +%s)" -le "$end" ] || break
+	sleep 0.5
+done
+lab_parent_show alpha || fail "the parent is not in step (logs in $dir/*/hsyncd.log, $dir/parent/hsyncd.log)"
+echo "\$ hsyncctl -s $dir/alpha/ctl.sock parent-sync show example.test."
+lab_ctl alpha parent-sync show example.test.
 cat <<EOT
 
 The lab is up. Explore:
@@ -242,6 +264,8 @@ The lab is up. Explore:
   $BIN/hsdig @127.0.0.1 -p $NSD_PORT example.test. TYPE65285        (the owner's HSYNC3)
   $BIN/hsyncctl -s $dir/alpha/signer/ctl.sock keys list example.test.      (setup A: alpha's keys)
   $BIN/hsyncctl -s $dir/alpha/signer/ctl.sock keys rollover example.test. zsk --dry-run
+  $BIN/hsyncctl -s $dir/bravo/ctl.sock parent-sync show        (every agent: leading?, last run, the leader's report)
+  $BIN/hsyncctl -s $dir/parent/ctl.sock parent decisions example.test.   (the parent's decisions)
   logs: $dir/<provider>/hsyncd.log, $dir/<provider>/{combiner,signer}/hsyncd.log, $dir/<provider>/nsd/nsd.log
 EOT
 if [ $fg = 1 ]; then

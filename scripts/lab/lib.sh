@@ -64,6 +64,27 @@
 # A file $LAB_DIR/ID/pubport (before lab_build) makes ID's identity zone
 # publish that port instead of the agent's own (a relay in front of it).
 #
+# LAB_PARENT=1 (before lab_build; with LAB_COMBINERS=1): the parent test.
+# of example.test. joins the lab (draft-hsync-parent section 13): hsyncd
+# with role parent (identity parent.lab., in $LAB_DIR/parent, backend
+# serve: it serves test. itself, publishes DSYNC (UPDATE scheme), KEY and
+# SVCB at update.test., bootstrap "unsigned") and the lab's NSD as its
+# secondary (so the resolver answers DSYNC); every agent has its own SIG(0)
+# key for example.test. (zone.parent-sync-key), the owner publishes all of
+# them in the apex KEY RRset, and the agents keep test.'s delegation in
+# step while they lead (server.parent-sync-port: the parent's port).
+# LAB_PARENT=bind instead: BIND (named) is test.'s primary, the parent role
+# in front of it forwards (backend forward, TSIG UPDATE), NSD is BIND's
+# secondary; PARENT_DNS_PORT is the port that serves test. (BIND's, or the
+# parent role's own with backend serve).
+#   lab_parent_start            the parent role (after lab_nsd_start)
+#   lab_parent_bootstrap TIMEOUT  every agent's key uploaded, trusted
+#   lab_parent_stop / lab_pctl ARGS...   stop it / hsyncctl against it
+#   lab_parent_ns               the NS targets test. delegates to (sorted)
+#   lab_parent_wait_ns TIMEOUT "NS..."   until it serves exactly those
+#   lab_parent_show ID          the parent's delegation next to ID's
+#                               combined zone (dig), "parent in step" or not
+#
 # LAB_SELF_ZONES=1 (before lab_build): every agent serves and signs its own
 # identity zone (identity-zone: in hsyncd.conf); NSD is its secondary
 # (request-xfr from the agent, NOTIFY from the agent after each signing).
@@ -178,6 +199,12 @@ lab_customer_zone() {
 			hex=$("$LAB_BIN/hsync-rr" encode HSYNC3 "OFF $id $id.lab. .") || return 1
 			echo "$LAB_ZONE 300 IN TYPE65285 $(lab_generic "$hex")"
 		done
+		if [ -n "${LAB_PARENT:-}" ]; then # PS-50: every agent's key for the zone
+			for id in "$@"; do
+				[ -f "$LAB_DIR/$id/psync/key.line" ] &&
+					sed 's/ IN / 300 IN /' "$LAB_DIR/$id/psync/key.line"
+			done
+		fi
 		signers=$1
 		[ "${LAB_SIGNERS:-}" = 1 ] && signers=$servers
 		[ -n "${LAB_SIGNERS:-}" ] && [ "$LAB_SIGNERS" != 1 ] && signers=$LAB_SIGNERS
@@ -217,11 +244,27 @@ lab_build() {
 			[ -f "$LAB_DIR/$id/combiner/port" ] || lab_free_port >"$LAB_DIR/$id/combiner/port"
 			[ -f "$LAB_DIR/$id/nsd/port" ] || lab_free_port >"$LAB_DIR/$id/nsd/port"
 		fi
+		if [ -n "${LAB_PARENT:-}" ]; then
+			lab_parent_agent_key "$id" || return 1
+		fi
 		if lab_signs "$id"; then
 			lab_signer_keys "$id" || return 1
 			[ -f "$LAB_DIR/$id/signer/port" ] || lab_free_port >"$LAB_DIR/$id/signer/port"
 		fi
 	done
+	if [ -n "${LAB_PARENT:-}" ]; then
+		lab_parent_keys || return 1
+		[ -n "${PARENT_PORT:-}" ] || PARENT_PORT=$(lab_free_port)
+		echo "PARENT_PORT=$PARENT_PORT" >>"$LAB_DIR/ports.new"
+		if [ "$LAB_PARENT" = bind ]; then
+			[ -n "${BIND_PORT:-}" ] || BIND_PORT=$(lab_free_port)
+			PARENT_DNS_PORT=$BIND_PORT
+			echo "BIND_PORT=$BIND_PORT" >>"$LAB_DIR/ports.new"
+		else
+			PARENT_DNS_PORT=$PARENT_PORT
+		fi
+		echo "PARENT_DNS_PORT=$PARENT_DNS_PORT" >>"$LAB_DIR/ports.new"
+	fi
 	mv "$LAB_DIR/ports.new" "$LAB_DIR/ports"
 	echo "LAB_IDS=\"$*\"" >>"$LAB_DIR/ports"
 	lab_soa lab. >"$LAB_DIR/zones/lab.zone"
@@ -245,6 +288,7 @@ lab_build() {
 		fi
 		lab_signs "$id" && lab_signer_conf "$id"
 	done
+	[ -n "${LAB_PARENT:-}" ] && lab_parent_conf
 	return 0
 }
 
@@ -276,6 +320,10 @@ transport:
     timeout: 1s
 EOF
 	[ -n "${LAB_COMBINERS:-}" ] && lab_agent_combiner_conf "$id"
+	[ -n "${LAB_PARENT:-}" ] && sed -i \
+		-e "s|^    refresh-min: 5s$|    refresh-min: 5s\n    parent-sync-key: $d/psync/key.private|" \
+		-e "s|^    election-lease: \(.*\)$|    election-lease: \1\n    parent-sync-port: $PARENT_DNS_PORT\n    parent-sync-check: ${LAB_PARENT_CHECK:-60s}|" \
+		"$d/hsyncd.conf"
 	lab_signs "$id" && cat >>"$d/hsyncd.conf" <<EOF
 signer:
     identity: signer.$id.lab.
@@ -330,6 +378,11 @@ EOF
 			[ -f "$LAB_DIR/$id/combiner/port" ] &&
 				echo "	notify: $(lab_addr "$id")@$(cat "$LAB_DIR/$id/combiner/port") NOKEY"
 		done
+		if [ -n "${LAB_PARENT:-}" ]; then
+			printf 'zone:\n\tname: "test."\n\tzonefile: "%s"\n' "$LAB_DIR/nsd/test.zone.xfr"
+			printf '\trequest-xfr: AXFR 127.0.0.1@%s NOKEY\n' "$PARENT_DNS_PORT"
+			printf '\tallow-notify: 127.0.0.1 NOKEY\n'
+		fi
 		for id in $LAB_IDS; do
 			if [ -n "${LAB_SELF_ZONES:-}" ]; then
 				printf 'zone:\n\tname: "%s.lab."\n\tzonefile: "%s"\n' "$id" \
@@ -526,7 +579,246 @@ lab_cleanup() {
 		[ -f "$LAB_DIR/$id/unbound/pid" ] && lab_unbound_stop "$id"
 		lab_pub_stop "$id"
 	done
+	[ -f "$LAB_DIR/parent/pid" ] && lab_parent_stop
 	lab_nsd_stop
+}
+
+# ---- the parent test. (LAB_PARENT=1) -------------------------------------
+
+# lab_parent_agent_key ID: ID's SIG(0) key for example.test. (PS-50, once)
+lab_parent_agent_key() {
+	local d="$LAB_DIR/$1/psync" out f
+	mkdir -p "$d"
+	[ -f "$d/key.line" ] && return 0
+	out=$("$LAB_BIN/hsync-keygen" sig0 --name "$LAB_ZONE" --dir "$d") || return 1
+	head -1 <<<"$out" >"$d/key.line"
+	for f in "$d/$(sed -n 2p <<<"$out")".*; do cp "$f" "$d/key.${f##*.}"; done
+	echo "$d/$(sed -n 2p <<<"$out")" >"$d/key.base"
+}
+
+# lab_parent_keys: the receiver's key (update.test.) and the node's keys
+lab_parent_keys() {
+	local d="$LAB_DIR/parent" out
+	mkdir -p "$d"
+	[ -f "$d/recv.base" ] && return 0
+	out=$("$LAB_BIN/hsync-keygen" sig0 --name update.test. --dir "$d") || return 1
+	echo "$d/$(sed -n 2p <<<"$out")" >"$d/recv.base"
+	out=$("$LAB_BIN/hsync-keygen" sig0 --name dns.parent.lab. --dir "$d") || return 1
+	echo "$d/$(sed -n 2p <<<"$out")" >"$d/node.base"
+	"$LAB_BIN/hsync-keygen" hpke --name parent.lab --dir "$d" >/dev/null 2>&1 || return 1
+	if [ "$LAB_PARENT" = bind ]; then
+		tsig-keygen -a hmac-sha256 hsync-parent | sed -nE 's/.*secret "([^"]+)".*/\1/p' \
+			>"$d/tsig.secret"
+		[ -s "$d/tsig.secret" ] || return 1
+	fi
+}
+
+# lab_parent_conf: test. (delegating example.test. to the owner's NS, as
+# the owner's zone has it) and the parent role's configuration (budgets
+# raised: every party of the lab, and a benchmark's polling, comes from
+# 127.0.0.1)
+lab_parent_conf() {
+	local d="$LAB_DIR/parent"
+	{
+		printf '$TTL 300\ntest. 300 IN SOA ns.test. hostmaster.test. 1 3600 600 86400 60\n'
+		printf 'test. 300 IN NS ns.test.\nns.test. 300 IN A 127.0.0.1\n'
+		printf '%s 300 IN NS ns.lab.\n' "$LAB_ZONE"
+	} >"$d/test.zone"
+	cat >"$d/hsyncd.conf" <<EOF
+# hsyncd role parent for test. (made by scripts/lab/lib.sh)
+server:
+    identity: parent.lab.
+    role: parent
+    listen: 127.0.0.1@$PARENT_PORT
+    control-socket: $d/ctl.sock
+    store: $d/store.db
+    sig0-key: $(cat "$d/node.base").private
+    hpke-key: $d/parent.lab.hpke
+    log-level: info
+dnssec:
+    insecure: yes
+    resolver: $LAB_NSD_ADDR@$NSD_PORT
+$(lab_parent_backend)
+    bootstrap: unsigned
+    lookup-port: $NSD_PORT
+    unsigned-rounds: 2
+    unsigned-interval: 1s
+    lookup-timeout: 5s
+    ttl: 300
+    child-rate: 100
+    child-burst: 200
+    source-rate: 1000
+    source-burst: 2000
+    udp-rate: 100000
+    udp-burst: 200000
+EOF
+}
+
+# the parent section's backend lines (LAB_PARENT=bind: forward to BIND)
+lab_parent_backend() {
+	local d="$LAB_DIR/parent"
+	if [ "$LAB_PARENT" = bind ]; then
+		cat <<EOF
+key:
+    name: hsync-parent
+    algorithm: hmac-sha256
+    secret: $(cat "$d/tsig.secret")
+parent:
+    zone: test.
+    key: $(cat "$d/recv.base").private
+    backend: forward
+    primary: 127.0.0.1@$BIND_PORT
+    primary-key: hsync-parent
+EOF
+		return 0
+	fi
+	cat <<EOF
+parent:
+    zone: test.
+    key: $(cat "$d/recv.base").private
+    backend: serve
+    zone-file: $d/test.zone
+    provide-xfr: 127.0.0.0/8
+    notify: $LAB_NSD_ADDR@$NSD_PORT
+EOF
+}
+
+# LAB_PARENT=bind: named as test.'s primary (TSIG UPDATEs from the parent
+# role, NOTIFY to the lab's NSD)
+lab_parent_bind_start() {
+	local d="$LAB_DIR/parent"
+	. "$(dirname "${BASH_SOURCE[0]}")/../../tests/interop/lib_named.sh"
+	cp "$d/test.zone" "$d/test.db"
+	named_start "$d/named" 127.0.0.1 "$BIND_PORT" "key \"hsync-parent\" {
+	algorithm hmac-sha256;
+	secret \"$(cat "$d/tsig.secret")\";
+};
+zone \"test\" {
+	type primary;
+	file \"$d/test.db\";
+	allow-update { key hsync-parent; };
+	allow-transfer { 127.0.0.1; };
+	also-notify { $LAB_NSD_ADDR port $NSD_PORT; };
+	notify explicit;
+};" || return 1
+	echo "$NAMED_PID" >"$d/named.pid"
+}
+
+lab_pctl() { "$LAB_BIN/hsyncctl" -s "$LAB_DIR/parent/ctl.sock" --timeout 5 "$@"; }
+
+lab_parent_start() {
+	local d="$LAB_DIR/parent"
+	if [ "$LAB_PARENT" = bind ]; then lab_parent_bind_start || return 1; fi
+	"$LAB_BIN/hsyncd" -c "$d/hsyncd.conf" -f >>"$d/hsyncd.log" 2>&1 &
+	echo $! >"$d/pid"
+	for _ in $(seq 1 50); do
+		[ -S "$d/ctl.sock" ] && lab_pctl status >/dev/null 2>&1 && break
+		kill -0 "$(cat "$d/pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	lab_pctl status >/dev/null 2>&1 || {
+		echo "the parent did not come up; its log:" >&2
+		tail -20 "$d/hsyncd.log" >&2
+		return 1
+	}
+	# the lab's NSD serves test. as its secondary: DSYNC found through it
+	for _ in $(seq 1 100); do
+		dig @"$LAB_NSD_ADDR" -p "$NSD_PORT" +norec +short +time=1 +tries=1 _dsync.test. TYPE66 2>/dev/null |
+			grep -q . && return 0
+		sleep 0.1
+	done
+	echo "NSD does not serve the DSYNC of test." >&2
+	return 1
+}
+
+lab_parent_stop() {
+	lab_pid_stop "$LAB_DIR/parent/pid" "${1:-TERM}"
+	[ -f "$LAB_DIR/parent/named.pid" ] && lab_pid_stop "$LAB_DIR/parent/named.pid"
+	return 0
+}
+
+# lab_parent_upd SUBCOMMAND ARGS...: hsync-update as a child does it
+# (DSYNC through the lab's NSD, the receiver's KEY unvalidated)
+lab_parent_upd() {
+	local sub=$1
+	shift
+	"$LAB_BIN/hsync-update" "$sub" -r "$LAB_NSD_ADDR@$NSD_PORT" --insecure -T 1 -w 5 "$@"
+}
+
+# lab_parent_bootstrap TIMEOUT: the first agent's key uploaded
+# (self-signed, PS-16) and trusted by the parent ("unsigned": the owner's
+# NS serve the apex KEY RRset); the other agents' keys added by one UPDATE
+# signed with it (KEY records only: PS-27 without a deletion); then every
+# key's KeyState asked until it is trusted (PS-50)
+lab_parent_bootstrap() {
+	local end=$(($(date +%s) + $1)) id base first="" adds=()
+	for id in $LAB_IDS; do
+		base=$(cat "$LAB_DIR/$id/psync/key.base")
+		if [ -z "$first" ]; then
+			first=$base
+			lab_parent_upd upload -k "$base" >"$LAB_DIR/parent/upload.$id" 2>&1
+			until lab_parent_upd inquire -k "$base" >/dev/null 2>&1; do
+				[ "$(date +%s)" -le "$end" ] || { lab_parent_upd inquire -k "$base" >&2; return 1; }
+				sleep 0.5
+			done
+			continue
+		fi
+		adds+=(-A "$LAB_ZONE 300 IN KEY $(awk '{print $(NF-3), $(NF-2), $(NF-1), $NF}' "$base.key")")
+	done
+	if [ ${#adds[@]} -gt 0 ]; then
+		lab_parent_upd send -k "$first" "${adds[@]}" >"$LAB_DIR/parent/keys-added" 2>&1 || {
+			cat "$LAB_DIR/parent/keys-added" >&2
+			return 1
+		}
+	fi
+	for id in $LAB_IDS; do
+		base=$(cat "$LAB_DIR/$id/psync/key.base")
+		until lab_parent_upd inquire -k "$base" >/dev/null 2>&1; do
+			if [ "$(date +%s)" -gt "$end" ]; then
+				echo "$id's key not trusted:" >&2
+				lab_parent_upd inquire -k "$base" >&2
+				return 1
+			fi
+			sleep 0.5
+		done
+	done
+	return 0
+}
+
+# lab_parent_ns: the NS targets test. delegates example.test. to, sorted
+lab_parent_ns() {
+	dig @127.0.0.1 -p "$PARENT_DNS_PORT" +norec +time=1 +tries=1 "$LAB_ZONE" NS 2>/dev/null |
+		awk -v z="$LAB_ZONE" '$1 == z && $4 == "NS" {print tolower($5)}' | sort -u | tr '\n' ' ' |
+		sed 's/ $//'
+}
+
+# lab_parent_wait_ns TIMEOUT "NS...": until test. delegates to exactly those
+lab_parent_wait_ns() {
+	local end=$(($(date +%s) + $1))
+	while [ "$(lab_parent_ns)" != "$2" ]; do
+		[ "$(date +%s)" -le "$end" ] || { echo "  the parent serves: $(lab_parent_ns)"; return 1; }
+		sleep 0.2
+	done
+	return 0
+}
+
+# lab_parent_show ID: the parent's NS/glue/DS for example.test. next to
+# ID's combined zone (its public NSD); "parent in step" when the NS agree
+lab_parent_show() {
+	local id=$1 par comb
+	echo "\$ dig @127.0.0.1 -p $PARENT_DNS_PORT +norec example.test. NS   # the parent test."
+	dig @127.0.0.1 -p "$PARENT_DNS_PORT" +norec +time=1 +tries=1 "$LAB_ZONE" NS |
+		awk '$4 == "NS" || $4 == "A" || $4 == "AAAA" {print "  " $0}'
+	dig @127.0.0.1 -p "$PARENT_DNS_PORT" +norec +short +time=1 +tries=1 "$LAB_ZONE" DS | sed 's/^/  DS /'
+	lab_show_ns "$id"
+	par=$(lab_parent_ns)
+	comb=$(lab_pub_ns "$id")
+	if [ -n "$par" ] && [ "$par" = "$comb" ]; then
+		echo "parent in step"
+	else
+		echo "parent NOT in step: parent '$par', combined zone '$comb'"
+		return 1
+	fi
 }
 
 # ---- combiners and public secondaries (LAB_COMBINERS=1) -------------------

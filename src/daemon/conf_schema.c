@@ -60,6 +60,16 @@ static const conf_opt_t opts[] = {
     {"zone", "ns", CONF_DNAME, 0, 0, NULL, 0, NULL, CONF_MULTI,
      "agent: a nameserver of this provider, contributed to the zone's NS set whenever the "
      "zone is multi-provider (zone add-rr adds more; these stay)"},
+    {"zone", "parent-sync-key", CONF_PATH, 0, 0, NULL, 0, NULL, 0,
+     "agent: this agent's SIG(0) key pair for the zone (owner the zone; K*.private): with it, "
+     "and parentsync=agent in HSYNCPARAM, the agent keeps the parent's delegation in step "
+     "while it leads the zone's group (draft-hsync-parent section 13)"},
+    {"server", "parent-sync-check", CONF_DUR, 5000, 86400000, NULL, 0, "300s", 0,
+     "agent: the parent's delegation is checked this often by the group's leader, whatever "
+     "else triggers it"},
+    {"server", "parent-sync-port", CONF_INT, 1, 65535, NULL, 0, "53", 0,
+     "agent: the port of the parent zone's servers asked for its current delegation (a lab "
+     "sets its own)"},
     {"zone", "ns-ttl", CONF_DUR, 1000, 604800000, NULL, 0, "1h", 0, "agent: the TTL of those NS"},
     {"combiner", "protect", CONF_DNAME, 0, 0, NULL, 0, NULL, CONF_MULTI,
      "combiner: a namespace of this provider: NS targets at or below it are refused from the "

@@ -110,6 +110,8 @@ static int load_server(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	c->confirm_timeout_ms = (uint32_t)conf_dur_ms(s, "confirm-timeout", 60000);
 	c->beat_ms = (uint32_t)conf_dur_ms(s, "beat-interval", 15000);
 	c->elect_lease_ms = (uint32_t)conf_dur_ms(s, "election-lease", 60000);
+	c->psync_check_ms = (uint32_t)conf_dur_ms(s, "parent-sync-check", 300000);
+	c->psync_port = (uint16_t)conf_int(s, "parent-sync-port", 53);
 	c->elect_vote_ms = (uint32_t)conf_dur_ms(s, "election-vote-window", 0);
 	c->syslog = conf_bool(s, "syslog", 0);
 	c->transfers_in = (unsigned)conf_int(s, "transfers-in", ZSEC_RUN_MAX_OPS);
@@ -257,6 +259,7 @@ void hd_zone_confs_free(hd_zone_conf_t *z, size_t n)
 		free(z[i].acl);
 		free(z[i].notify);
 		strs_free(z[i].ns, z[i].nns);
+		free(z[i].psync_key);
 	}
 	free(z);
 }
@@ -306,6 +309,7 @@ static int load_zones(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 		z->persist = conf_bool(s, "store-zone", 1);
 		z->ns = strs(s, "ns", &z->nns);
 		z->ns_ttl = (uint32_t)(conf_dur_ms(s, "ns-ttl", 3600000) / 1000);
+		z->psync_key = dup_or_null(conf_str(s, "parent-sync-key"));
 		if (z->nns > 64)
 			return hs_fail(em, HS_E_CONFIG, "%s:%u: zone.ns: more than 64", c->path,
 			               conf_val(s, "ns", 64)->line);

@@ -370,5 +370,7 @@ const hd_cmd_t hd_agent_cmds[] = {
     {"zone add-rr", h_add_rr, "add a record to our own contribution (NS, DNSKEY, CDS, CSYNC, KEY)"},
     {"zone del-rr", h_del_rr, "delete a record from our own contribution"},
     {"zone edits", h_edits, "every contributed record, its state and who confirmed it"},
+    {"parent-sync show", hd_ctl_psync_show,
+     "parent sync per zone: leading, the last run and the leader's last report"},
     {NULL, NULL, NULL},
 };

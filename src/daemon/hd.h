@@ -54,8 +54,9 @@ typedef struct hd_zone_conf {
 	tp_zs_notify_t *notify; /* downstreams told by NOTIFY after each new version */
 	size_t nnotify;
 	zn_journal_limits_t journal;
-	int persist; /* keep the copy and journal in the store (when there is one) */
-	char **ns;   /* agent: the provider's own nameservers (canonical names) */
+	int persist;     /* keep the copy and journal in the store (when there is one) */
+	char *psync_key; /* agent: our SIG(0) key for the zone (PS-50); NULL = no parent sync */
+	char **ns;       /* agent: the provider's own nameservers (canonical names) */
 	size_t nns;
 	uint32_t ns_ttl;        /* their TTL */
 	char signer_policy[64]; /* signer: the signer-policy: row by name; "" = the default */
@@ -153,6 +154,8 @@ typedef struct hd_config {
 	char *log_file;                         /* or NULL: stderr or syslog */
 	uint32_t beat_ms;                       /* engine beat interval */
 	uint32_t elect_lease_ms, elect_vote_ms; /* agent: leader election; vote 0 = lease / 8 */
+	uint32_t psync_check_ms;                /* agent: parent sync's periodic check (PS-45) */
+	uint16_t psync_port;                    /* agent: port of the parent's servers (PS-46) */
 	enum hs_log_level log_level;
 	int syslog;
 	dv_anchors_t *anchors; /* may be empty only with insecure */

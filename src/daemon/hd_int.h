@@ -164,7 +164,8 @@ struct hd {
 	tp_zs_t *zsrv;            /* serves the identity zone and the followed zones */
 	zn_zone_t *idzn;          /* the identity zone in the zone machinery */
 	zn_journal_t *idjn;
-	struct hd_par *par; /* parent */
+	struct hd_par *par;     /* parent */
+	struct hd_psync *psync; /* agent: parent sync (wire_psync.c); NULL = no zone has it */
 };
 
 /* The apex HSYNC3 and HSYNCPARAM RDATAs of a version (pointing into it). */
@@ -186,6 +187,15 @@ void hd_pump(hd_t *d);
 void hd_on_inbox(void *arg);
 void hd_on_outcome(void *arg, const uint8_t msgid[TP_MSGID_LEN], const char *peer,
                    enum tp_outcome outcome, const char *reason);
+/* wire_psync.c: the agent's parent synchronisation (PS-42..PS-50) */
+int hd_psync_init(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
+void hd_psync_free(hd_t *d);
+void hd_psync_pump(hd_t *d);
+uint64_t hd_psync_deadline(hd_t *d);
+void hd_psync_tick(hd_t *d);
+/* A STATUS message from a peer: 1 when it was one (taken or refused). */
+int hd_psync_status_in(hd_t *d, const char *from, const uint8_t *body, size_t len);
+int hd_ctl_psync_show(tp_ctl_call_t *c, void *arg);
 /* wire_disc.c */
 int hd_disc_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
 /* wire_zones.c */

@@ -333,7 +333,10 @@ static int agent_init(hd_t *d, hs_errmsg_t *em)
 	int rc = eng_new(&d->eng, &ec, d->env, em);
 	if (rc != HS_OK)
 		return rc;
-	return own_load(d, NULL, 0, em); /* SYNC-57: before the first tick */
+	rc = own_load(d, NULL, 0, em); /* SYNC-57: before the first tick */
+	if (rc == HS_OK)
+		rc = hd_psync_init(d, em);
+	return rc;
 }
 
 static int agent_start(hd_t *d, hs_errmsg_t *em)
@@ -343,6 +346,7 @@ static int agent_start(hd_t *d, hs_errmsg_t *em)
 
 static void agent_fini(hd_t *d)
 {
+	hd_psync_free(d);
 	disc_free(d->disc);
 	d->disc = NULL;
 	eng_free(d->eng);
@@ -359,6 +363,8 @@ static void agent_fini(hd_t *d)
 static int agent_message(hd_t *d, const char *from, const char *type, const uint8_t *body,
                          size_t len)
 {
+	if (strcmp(type, "STATUS") == 0 && hd_psync_status_in(d, from, body, len))
+		return HS_OK;
 	return eng_message(d->eng, from, type, body, len);
 }
 
@@ -424,18 +430,22 @@ static void agent_pump(hd_t *d)
 	free(later);
 	if (d->ns_waiting > 0)
 		ns_merge_waiting(d);
+	hd_psync_pump(d);
 }
 
 static uint64_t agent_deadline(hd_t *d)
 {
-	uint64_t t = eng_next_deadline(d->eng), t2 = disc_next_deadline(d->disc);
-	return t2 < t ? t2 : t;
+	uint64_t t = eng_next_deadline(d->eng), t2 = disc_next_deadline(d->disc),
+	         t3 = hd_psync_deadline(d);
+	t = t2 < t ? t2 : t;
+	return t3 < t ? t3 : t;
 }
 
 static void agent_tick(hd_t *d)
 {
 	disc_tick(d->disc);
 	(void)eng_tick(d->eng);
+	hd_psync_tick(d);
 }
 
 /* The agent serves its copy onward as it is. */

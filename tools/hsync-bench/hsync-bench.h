@@ -4,6 +4,7 @@
 int bench_attack_main(int argc, char **argv);
 int bench_combiner_main(int argc, char **argv);
 int bench_parent_main(int argc, char **argv);
+int bench_parentsync_main(int argc, char **argv);
 /* combiner.c: `m` bare SQLite commits of one row each (WAL,
  * synchronous=FULL) in DIR/bare.db; seconds in *t. 0 or -1. */
 int bench_bare_commits(const char *dir, size_t m, double *t);

@@ -23,6 +23,8 @@ static const struct cli_subcmd cmds[] = {
     {"hpke", bench_hpke_main, "HPKE auth-mode seal/open vs raw X25519 and AES-256-GCM"},
     {"parent", bench_parent_main,
      "the parent's UPDATE receiver: UPDATEs/s vs the SIG(0) verify bound, a flood's cost"},
+    {"parentsync", bench_parentsync_main,
+     "an NS change at an agent until the parent serves it (the leader's UPDATE) vs its parts"},
     {"sig0", bench_sig0_main, "SIG(0) Ed25519 sign/verify vs raw OpenSSL Ed25519"},
     {"sign", bench_sign_main,
      "zone signing vs ldns-signzone: records/s, memory/record, one apex change"},

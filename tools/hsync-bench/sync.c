@@ -98,10 +98,12 @@ static int answer_has(const uint8_t *msg, size_t len, uint16_t id, const char *t
 		return -1;
 	if (ldns_pkt_id(p) != id || ldns_pkt_get_rcode(p) != LDNS_RCODE_NOERROR || ldns_pkt_tc(p))
 		goto cleanup;
-	ldns_rr_list *an = ldns_pkt_answer(p);
 	rc = 0;
-	for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
-		ldns_rr *rr = ldns_rr_list_rr(an, i);
+	/* the answer, or a parent's referral (authority section) */
+	for (size_t i = 0; i < ldns_pkt_ancount(p) + ldns_pkt_nscount(p); i++) {
+		ldns_rr *rr = i < ldns_pkt_ancount(p)
+		                  ? ldns_rr_list_rr(ldns_pkt_answer(p), i)
+		                  : ldns_rr_list_rr(ldns_pkt_authority(p), i - ldns_pkt_ancount(p));
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS || ldns_rr_rd_count(rr) < 1)
 			continue;
 		char *t = ldns_rdf2str(ldns_rr_rdf(rr, 0));
@@ -129,14 +131,22 @@ static int query_wire(const char *zone, uint16_t id, uint8_t **out, size_t *len)
 double sb_wait_ns(const uint16_t *ports, size_t n, const char *zone, const char *target, int want,
                   double t0, double timeout)
 {
+	double each[SB_MAXP + 1];
+	return sb_wait_ns_each(ports, n, zone, target, want, t0, timeout, 0, each);
+}
+
+double sb_wait_ns_each(const uint16_t *ports, size_t n, const char *zone, const char *target,
+                       int want, double t0, double timeout, unsigned slow, double *each)
+{
+	unsigned round = 0;
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	int done[SB_MAXP] = {0};
+	int done[SB_MAXP + 1] = {0};
 	size_t left = n;
 	uint8_t *q = NULL;
 	size_t qlen = 0;
 	uint16_t id = (uint16_t)(getpid() ^ (unsigned)(t0 * 1000));
 	double end = t0 + timeout, t = -1;
-	if (fd < 0 || n > SB_MAXP || query_wire(zone, id, &q, &qlen) != 0)
+	if (fd < 0 || n > SB_MAXP + 1 || query_wire(zone, id, &q, &qlen) != 0)
 		goto cleanup;
 	while (left > 0 && !db_stop) {
 		double now = db_mono();
@@ -146,9 +156,10 @@ double sb_wait_ns(const uint16_t *ports, size_t n, const char *zone, const char 
 			struct sockaddr_in sa = {.sin_family = AF_INET,
 			                         .sin_port = htons(ports[i]),
 			                         .sin_addr.s_addr = htonl(0x7f000001)};
-			if (!done[i])
+			if (!done[i] && (!(slow & (1u << i)) || round % 10 == 0))
 				(void)!sendto(fd, q, qlen, 0, (struct sockaddr *)&sa, sizeof(sa));
 		}
+		round++;
 		/* the answers of this round, then the next round */
 		struct pollfd pf = {fd, POLLIN, 0};
 		double round_end = db_mono() + 0.002;
@@ -166,6 +177,7 @@ double sb_wait_ns(const uint16_t *ports, size_t n, const char *zone, const char 
 				if (!done[i] && ntohs(from.sin_port) == ports[i] &&
 				    answer_has(buf, (size_t)r, id, target) == want) {
 					done[i] = 1;
+					each[i] = db_mono() - t0;
 					left--;
 				}
 		}
@@ -189,27 +201,32 @@ struct sb_lab {
 	uint16_t ports[SB_MAXP]; /* the public NSDs */
 };
 
-/* Run a bash script that sources lib.sh with the lab's state. */
-static int lab_sh(const struct sb_lab *l, const char *body)
+int sb_lab_script(const char *dir, const char *lib, const char *bindir, size_t n, const char *env,
+                  const char *body)
 {
 	char path[SB_PATH + 32], ids[128] = "";
 	FILE *f;
-	snprintf(path, sizeof(path), "%s/step.sh", l->dir);
-	for (size_t i = 0; i < l->n; i++)
+	snprintf(path, sizeof(path), "%s/step.sh", dir);
+	for (size_t i = 0; i < n && i < SB_MAXP; i++)
 		snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%s", i ? " " : "",
 		         prov_names[i]);
 	f = fopen(path, "w");
 	if (f == NULL)
 		return cli_err(-1, "cannot write '%s': %s", path, strerror(errno));
-	fprintf(
-	    f,
-	    "set -u\nexec 1>&2\n. '%s'\nLAB_BEAT=1s\nLAB_CONFIRM=5s\nLAB_COMBINERS=1\nIDS='%s'\n"
-	    "lab_init '%s/lab' '%s'\n%s\n",
-	    l->lib, ids, l->dir, l->bindir, body);
+	fprintf(f,
+	        "set -u\nexec 1>&2\n. '%s'\nLAB_BEAT=1s\nLAB_CONFIRM=5s\nLAB_COMBINERS=1\n%s\n"
+	        "IDS='%s'\nlab_init '%s/lab' '%s'\n%s\n",
+	        lib, env != NULL ? env : "", ids, dir, bindir, body);
 	fclose(f);
 	char *argv[] = {"bash", path, NULL};
 	char out[64];
 	return db_run(argv, NULL, out, sizeof(out));
+}
+
+/* Run a bash script that sources lib.sh with the lab's state. */
+static int lab_sh(const struct sb_lab *l, const char *body)
+{
+	return sb_lab_script(l->dir, l->lib, l->bindir, l->n, NULL, body);
 }
 
 static int lab_up(struct sb_lab *l)
@@ -252,11 +269,17 @@ static void lab_down(const struct sb_lab *l)
 /* One change at the first provider: the request's db_mono time, or -1. */
 static double lab_change(const struct sb_lab *l, const char *target, int add)
 {
-	char sock[SB_PATH + 64], req[512];
+	char sock[SB_PATH + 64];
+	snprintf(sock, sizeof(sock), "%s/lab/%s/ctl.sock", l->dir, prov_names[0]);
+	return sb_agent_change(sock, target, add);
+}
+
+double sb_agent_change(const char *sock, const char *target, int add)
+{
+	char req[512];
 	hs_buf_t resp = HS_BUF_INIT;
 	hs_errmsg_t em;
 	double t0;
-	snprintf(sock, sizeof(sock), "%s/lab/%s/ctl.sock", l->dir, prov_names[0]);
 	snprintf(req, sizeof(req),
 	         "{\"argv\":[\"zone\",\"%s\",\"" SB_ZONE "\",\"@ 3600 IN NS %s\"]}",
 	         add ? "add-rr" : "del-rr", target);
@@ -346,7 +369,7 @@ cleanup:
 
 /* ---- main ---- */
 
-static int find_paths(char *bindir, size_t blen, char *lib, size_t llen)
+int sb_find_paths(char *bindir, size_t blen, char *lib, size_t llen)
 {
 	char exe[SB_PATH];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -438,7 +461,7 @@ int bench_sync_main(int argc, char **argv)
 			return cli_err(2, "try 'hsync-bench sync --help'");
 		}
 	}
-	if (find_paths(bindir, sizeof(bindir), lib, sizeof(lib)) != 0)
+	if (sb_find_paths(bindir, sizeof(bindir), lib, sizeof(lib)) != 0)
 		return 1;
 	if (keep != NULL) {
 		snprintf(dir, sizeof(dir), "%s", keep);

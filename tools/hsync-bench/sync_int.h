@@ -35,6 +35,25 @@ double sb_quantile(const struct sb_samples *s, double p);
 double sb_wait_ns(const uint16_t *ports, size_t n, const char *zone, const char *target, int want,
                   double t0, double timeout);
 
+/* The same, with the seconds each server took in each[i] (n + 1 servers
+ * at most: the providers' and a parent); the servers of bit mask `slow`
+ * are asked every tenth round only (about every 20 ms: a server whose
+ * per-source limits the polling must not trip). */
+double sb_wait_ns_each(const uint16_t *ports, size_t n, const char *zone, const char *target,
+                       int want, double t0, double timeout, unsigned slow, double *each);
+
+/* Run a bash script in `dir` that sources scripts/lab/lib.sh (`lib`),
+ * sets the lab's defaults (BEAT 1 s, combiners), the lines of `env`
+ * (NULL = none), IDS (the first n provider names) and lab_init DIR/lab,
+ * then runs `body`. Its exit status (0 = success), -1 when it cannot. */
+int sb_lab_script(const char *dir, const char *lib, const char *bindir, size_t n, const char *env,
+                  const char *body);
+/* One NS change (add or delete `target` at the apex of SB_ZONE) through
+ * the agent's control socket `sock`: the request's db_mono time, -1. */
+double sb_agent_change(const char *sock, const char *target, int add);
+/* This program's directory and the tree's scripts/lab/lib.sh. 0 or -1. */
+int sb_find_paths(char *bindir, size_t blen, char *lib, size_t llen);
+
 /* ---- the plain chain (sync_chain.c) ---- */
 
 /* A Knot primary for SB_ZONE and `n` NSD secondaries of it (NOTIFY,

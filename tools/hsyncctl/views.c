@@ -246,6 +246,19 @@ static const struct col keys_full_cols[] = {
     {"SINCE", "since", COL_AGE}, {"DNSKEY", "dnskey", COL_STR}, {"DS", "ds", COL_STR},
 };
 
+static const struct col psync_cols[] = {
+    {"status sent", "status_sent", COL_NUM},
+    {"status received", "status_received", COL_NUM},
+};
+
+static const struct col psync_zone_cols[] = {
+    {"ZONE", "zone", COL_STR},       {"LEADING", "leading", COL_STR},
+    {"STATE", "state", COL_STR},     {"RUNS", "runs", COL_NUM},
+    {"UPDATES", "updates", COL_NUM}, {"FAILURES", "failures", COL_NUM},
+    {"OUTCOME", "outcome", COL_STR}, {"DONE BY", "done_by", COL_STR},
+    {"DONE", "done_at", COL_AGE},    {"REPORT", "done_outcome", COL_STR},
+};
+
 static const struct col help_cols[] = {
     {"COMMAND", "command", COL_STR},
     {"DESCRIPTION", "help", COL_STR},
@@ -274,6 +287,9 @@ const struct view ctl_views[] = {
      "agent: delete a record from this provider's contribution"},
     {"zone edits", 1, 1, "ZONE", SHAPE_KV, edits_cols, N(edits_cols), "rrs", edits_rr_cols,
      N(edits_rr_cols), "agent: every contributed record, its state and its confirmations"},
+    {"parent-sync show", 0, 1, "[ZONE]", SHAPE_KV, psync_cols, N(psync_cols), "zones",
+     psync_zone_cols, N(psync_zone_cols),
+     "agent: parent sync per zone: leader, last run, what the parent has"},
     {"combiner contributions", 1, 1, "ZONE", SHAPE_KV, contrib_cols, N(contrib_cols), "records",
      contrib_rr_cols, N(contrib_rr_cols), "combiner: the stored contributions and verdicts"},
     {"combiner purge", 3, 3, "ZONE --origin ID", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
