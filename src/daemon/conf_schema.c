@@ -89,6 +89,13 @@ static const conf_opt_t opts[] = {
      "signer: publish CDS/CDNSKEY for every signer's KSK when HSYNCPARAM parentsync is agent"},
     {"signer-policy", "nsec3", CONF_BOOL, 0, 0, NULL, 0, "no", 0,
      "signer: NSEC3 (RFC 9276 parameters) instead of NSEC"},
+    {"signer-policy", "parent-server", CONF_ADDR, 0, 0, NULL, 53, NULL, CONF_MULTI,
+     "signer: a nameserver of the parent zone, asked directly for each zone's DS RRset; a DS "
+     "counts when every one serves it (at most 8; none: through the resolver, validated)"},
+    {"signer-policy", "parent-ds-interval", CONF_DUR, 1000, 604800000, NULL, 0, "1h", 0,
+     "signer: how often the parent's DS RRset is asked"},
+    {"signer-policy", "parent-ds-poll", CONF_DUR, 1000, 86400000, NULL, 0, "30s", 0,
+     "signer: how often it is asked while a KSK or CSK waits for its DS at the parent"},
     {"signer-policy", "validity", CONF_DUR, 60000, 7776000000LL, NULL, 0, "14d", 0,
      "signer: RRSIG lifetime"},
     {"signer-policy", "refresh", CONF_DUR, 0, 7776000000LL, NULL, 0, "0s", 0,

@@ -119,6 +119,8 @@ typedef struct hd_parent_conf {
 	uint16_t dsync_port; /* the port in the DSYNC record; 0 = the listen port */
 } hd_parent_conf_t;
 
+#define HD_SGN_MAX_PARENT_SERVERS 8
+
 typedef struct hd_config {
 	char *path;                 /* the file it came from */
 	const struct hd_role *role; /* server: role: (a row of the role table) */
@@ -131,6 +133,10 @@ typedef struct hd_config {
 	struct {
 		sgn_policy_t pol; /* signer: key policy (signer-policy:) */
 		zs_params_t zp;   /* signer: signing parameters */
+		/* signer: where and how often the parent's DS is asked (signer_ds.h) */
+		tp_peer_addr_t parent_servers[HD_SGN_MAX_PARENT_SERVERS];
+		size_t nparent_servers;
+		uint32_t ds_interval_s, ds_poll_s;
 	} sgn;
 	char *control_socket;                   /* Unix socket path */
 	unsigned ctl_mode;                      /* its permissions; 0 = default */

@@ -17,12 +17,14 @@
  * earliest expiration comes within the refresh window. Not done yet:
  * incremental signing (zs_sign_diff) of a new combined version.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "daemon/hd_int.h"
+#include "daemon/signer_ds.h"
 #include "dnssec/zsign.h"
 #include "engine/signer/sgn.h"
 #include "engine/syncmsg.h"
@@ -52,9 +54,39 @@ struct hd_signer {
 	size_t nkeys;
 	struct sg_zone *zones;
 	size_t nzones;
+	hd_sds_t *ds; /* asks the parent for the DS RRsets (signer_ds.c) */
 };
 
+sgn_t *hd_signer_engine(const hd_t *d)
+{
+	return d->sg->s;
+}
+
 /* ---- configuration (signer-policy:) ---- */
+
+/* signer-policy.parent-server: the parent's nameservers (SIGN-65). */
+static int parent_servers_conf(const conf_sec_t *s, hd_config_t *c, hs_errmsg_t *em)
+{
+	size_t n = conf_count(s, "parent-server");
+	c->sgn.nparent_servers = 0;
+	if (n > HD_SGN_MAX_PARENT_SERVERS)
+		return hs_fail(em, HS_E_CONFIG, "%s: signer-policy.parent-server: at most %d",
+		               c->path, HD_SGN_MAX_PARENT_SERVERS);
+	for (size_t i = 0; i < n; i++) {
+		const conf_val_t *v = conf_val(s, "parent-server", i);
+		char ip[64];
+		const void *a =
+		    v->addr.ss.ss_family == AF_INET
+		        ? (const void *)&((const struct sockaddr_in *)&v->addr.ss)->sin_addr
+		        : (const void *)&((const struct sockaddr_in6 *)&v->addr.ss)->sin6_addr;
+		if (inet_ntop(v->addr.ss.ss_family, a, ip, sizeof(ip)) == NULL ||
+		    tp_peer_addr_parse(ip, v->addr.port, &c->sgn.parent_servers[i]) != HS_OK)
+			return hs_fail(em, HS_E_CONFIG, "%s:%u: signer-policy.parent-server: '%s'",
+			               c->path, v->line, v->text);
+		c->sgn.nparent_servers++;
+	}
+	return HS_OK;
+}
 
 static int signer_conf(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 {
@@ -62,6 +94,7 @@ static int signer_conf(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	sgn_policy_t *p = &c->sgn.pol;
 	zs_params_t *z = &c->sgn.zp;
 	const char *alg = conf_str(s, "algorithm");
+	int rc;
 
 	memset(p, 0, sizeof(*p));
 	memset(z, 0, sizeof(*z));
@@ -78,6 +111,10 @@ static int signer_conf(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	p->max_ttl = (uint32_t)(conf_dur_ms(s, "max-ttl", 86400000) / 1000);
 	p->ds_ttl = (uint32_t)(conf_dur_ms(s, "ds-ttl", 86400000) / 1000);
 	p->cds = conf_bool(s, "cds", 1);
+	if ((rc = parent_servers_conf(s, c, em)) != HS_OK)
+		return rc;
+	c->sgn.ds_interval_s = (uint32_t)(conf_dur_ms(s, "parent-ds-interval", 3600000) / 1000);
+	c->sgn.ds_poll_s = (uint32_t)(conf_dur_ms(s, "parent-ds-poll", 30000) / 1000);
 	z->denial = conf_bool(s, "nsec3", 0) ? ZS_NSEC3 : ZS_NSEC;
 	z->validity = (uint32_t)(conf_dur_ms(s, "validity", 14ull * 86400000) / 1000);
 	z->jitter = (uint32_t)(conf_dur_ms(s, "jitter", 0) / 1000);
@@ -138,7 +175,7 @@ static int signer_init(hd_t *d, hs_errmsg_t *em)
 		return rc;
 	}
 	d->sg = g;
-	return HS_OK;
+	return hd_sds_new(d, &g->ds, em);
 }
 
 static void signer_fini(hd_t *d)
@@ -146,6 +183,7 @@ static void signer_fini(hd_t *d)
 	struct hd_signer *g = d->sg;
 	if (g == NULL)
 		return;
+	hd_sds_free(d, g->ds);
 	sgn_free(g->s);
 	for (size_t i = 0; i < g->nkeys; i++)
 		zs_key_free(g->keys[i].k);
@@ -186,6 +224,7 @@ static void signer_zone_setup(hd_t *d, struct hd_zone *hz, const hd_zone_conf_t 
 	}
 	g->nzones++;
 	restore_keys(d, hz->name);
+	hd_sds_zone(g->ds, hz->name);
 }
 
 /* The zone's keys in the store back into the engine (KS-1), before
@@ -611,16 +650,18 @@ static uint64_t signer_deadline(hd_t *d)
 	for (size_t i = 0; i < d->sg->nzones; i++)
 		if (d->sg->zones[i].refresh_at && d->sg->zones[i].refresh_at < t)
 			t = d->sg->zones[i].refresh_at;
-	uint64_t mono = d->env->mono_ms(d->env->arg);
+	uint64_t mono = d->env->mono_ms(d->env->arg), ds = hd_sds_deadline(d, d->sg->ds), r;
 	if (t == INT64_MAX)
-		return UINT64_MAX;
-	return t <= now ? mono : mono + (uint64_t)(t - now) * 1000;
+		return ds;
+	r = t <= now ? mono : mono + (uint64_t)(t - now) * 1000;
+	return ds < r ? ds : r;
 }
 
 static void signer_tick(hd_t *d)
 {
 	int64_t now = hs_now_s(d->env);
 	(void)sgn_tick(d->sg->s);
+	hd_sds_tick(d, d->sg->ds);
 	for (size_t i = 0; i < d->sg->nzones; i++) {
 		struct sg_zone *z = &d->sg->zones[i];
 		struct hd_zone *hz;
@@ -649,6 +690,7 @@ static void signer_zone_json(hd_t *d, struct hd_zone *hz, hs_jw_t *w, int detail
 		hs_jw_raw(w, hs_buf_cstr(&b));
 	}
 	hs_buf_free(&b);
+	hd_sds_json(d->sg->ds, hz->name, w);
 }
 
 /* ---- control: keys list|show|rollover ---- */
