@@ -26,6 +26,7 @@
 #define T_AAAA  28
 #define T_SVCB  64
 #define T_DSYNC 66
+#define T_DS    43
 #define T_ANY   255
 
 void hdp_job_free(struct hd_par_job *j)
@@ -662,6 +663,29 @@ static void deleg_from_zone(struct lk *l)
 	lk_finish(l, &r);
 }
 
+/* The child's DS RRset in the zone served here. */
+static void ds_from_zone(struct lk *l)
+{
+	hd_t *d = l->d;
+	zn_snap_t *s = d->par->hz ? zn_zone_snapshot(d->par->hz->zn) : NULL;
+	zn_rrset_t set;
+	size_t off = 0;
+	const uint8_t *rd;
+	uint16_t rl;
+	par_lookup_res_t r;
+	memset(&r, 0, sizeof(r));
+	if (s != NULL && zn_snap_find(s, l->qw, l->ql, T_DS, &set, NULL) == HS_OK)
+		while (l->n < 16 && zn_rrset_next(&set, &off, &rd, &rl)) {
+			hs_buf_reset(&l->rd[l->n]);
+			hs_buf_append(&l->rd[l->n++], rd, rl);
+		}
+	zn_snap_release(s);
+	r.status = s != NULL || d->par->hz == NULL ? HS_OK : HS_E_STATE;
+	r.rdatas = l->rd;
+	r.n = l->n;
+	lk_finish(l, &r);
+}
+
 static void secure_done(void *arg, uint64_t id, const disc_lookup_result_t *dr)
 {
 	struct lk *l = arg;
@@ -712,6 +736,13 @@ void hdp_lookup(hd_t *d, const par_action_t *a)
 			return;
 		}
 		rc = send_query(l, &d->cfg.parent.primary, T_NS, 0, deleg_done);
+		break;
+	case PAR_LK_PARENT_DS: /* the scanner: the DS the parent zone holds now */
+		if (d->cfg.parent.backend == HD_PAR_SERVE) {
+			ds_from_zone(l);
+			return;
+		}
+		rc = send_query(l, &d->cfg.parent.primary, T_DS, 0, direct_done);
 		break;
 	}
 	if (rc != HS_OK)
