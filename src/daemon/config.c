@@ -437,6 +437,12 @@ int hd_parent_conf_load(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	p->v6_prefix = (unsigned)conf_int(s, "source-prefix-v6", 56);
 	p->publish = conf_bool(s, "publish", 1);
 	p->dsync_port = (uint16_t)conf_int(s, "dsync-port", 0);
+	p->scan = conf_bool(s, "scan", 0);
+	p->scan_interval_s = (uint32_t)(conf_dur_ms(s, "scan-interval", 0) / 1000);
+	p->scan_min_interval_s = (uint32_t)(conf_dur_ms(s, "scan-min-interval", 60000) / 1000);
+	p->ds_ttl = (uint32_t)(conf_dur_ms(s, "ds-ttl", 3600000) / 1000);
+	p->cds_bootstrap = conf_bool(s, "cds-bootstrap", 0);
+	p->scan_children = strs(s, "scan-child", &p->nscan_children);
 	p->addrs = strs(s, "address", &p->naddrs);
 	for (size_t i = 0; i < p->naddrs; i++) {
 		tp_peer_addr_t pa;
@@ -473,6 +479,7 @@ void hd_parent_conf_clear(hd_parent_conf_t *p)
 	free(p->acl);
 	free(p->notify);
 	strs_free(p->addrs, p->naddrs);
+	strs_free(p->scan_children, p->nscan_children);
 	memset(p, 0, sizeof(*p));
 }
 

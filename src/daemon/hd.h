@@ -90,7 +90,7 @@ typedef struct hd_idzone_conf {
 /* The parent role (section parent:, draft-hsync-parent). */
 enum hd_par_backend {
 	HD_PAR_FORWARD = 0, /* TSIG UPDATE to the parent's real primary (PS-40) */
-	HD_PAR_SERVE = 1,   /* a parent zone hsyncd serves itself (PS-41), unsigned for now */
+	HD_PAR_SERVE = 1,   /* a parent zone hsyncd serves itself (PS-41) */
 };
 
 typedef struct hd_parent_conf {
@@ -117,6 +117,12 @@ typedef struct hd_parent_conf {
 	char **addrs; /* A/AAAA of the target to publish */
 	size_t naddrs;
 	uint16_t dsync_port; /* the port in the DSYNC record; 0 = the listen port */
+	/* the CDS/CSYNC scanner (NOTIFY scheme) */
+	int scan;
+	uint32_t scan_interval_s, scan_min_interval_s, ds_ttl;
+	int cds_bootstrap;
+	char **scan_children;
+	size_t nscan_children;
 } hd_parent_conf_t;
 
 #define HD_SGN_MAX_PARENT_SERVERS 8

@@ -136,6 +136,13 @@ static void fill_cfg(const hd_config_t *c, const sig0_key_t *key, par_cfg_t *pc)
 	pc->unsigned_rounds = p->unsigned_rounds;
 	pc->unsigned_interval_s = p->unsigned_interval_s;
 	pc->lookup_timeout_s = p->lookup_timeout_s;
+	pc->scan = p->scan;
+	pc->scan_interval_s = p->scan_interval_s;
+	pc->scan_min_interval_s = p->scan_min_interval_s;
+	pc->ds_ttl = p->ds_ttl;
+	pc->cds_bootstrap = p->cds_bootstrap;
+	pc->scan_children = (const char *const *)p->scan_children;
+	pc->nscan_children = p->nscan_children;
 }
 
 static void parent_stop(hd_t *d);

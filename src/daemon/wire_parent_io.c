@@ -27,6 +27,8 @@
 #define T_SVCB  64
 #define T_DSYNC 66
 #define T_DS    43
+#define T_CDS   59
+#define T_CSYNC 62
 #define T_ANY   255
 
 void hdp_job_free(struct hd_par_job *j)
@@ -345,7 +347,7 @@ int hdp_publish_records(hd_t *d, struct hd_par_job *j, hs_buf_t *text)
 	size_t alen, tlen, dsl, klen, offs[64];
 	const uint8_t *target = sig0_key_owner(d->par->key, &tlen);
 	const uint8_t *krd = sig0_key_rdata(d->par->key, &klen);
-	hs_buf_t ds = HS_BUF_INIT, svcb = HS_BUF_INIT;
+	hs_buf_t ds = HS_BUF_INIT, svcb = HS_BUF_INIT, dsn[2] = {HS_BUF_INIT, HS_BUF_INIT};
 	hs_dsync_t dsync;
 	uint32_t ttl = pc->ttl;
 	int in_zone, rc = HS_OK;
@@ -367,11 +369,21 @@ int hdp_publish_records(hd_t *d, struct hd_par_job *j, hs_buf_t *text)
 	if (hs_dsync_encode(&dsync, &ds, NULL) != HS_OK ||
 	    par_svcb_rdata(pc->methods, &svcb) != HS_OK)
 		rc = HS_E_CONFIG;
+	/* the scanner: DSYNC CDS NOTIFY and DSYNC CSYNC NOTIFY to the same target (PS-50) */
+	for (int i = 0; pc->scan && rc == HS_OK && i < 2; i++) {
+		hs_dsync_t n = dsync;
+		n.rrtype = i == 0 ? T_CDS : T_CSYNC;
+		n.scheme = HS_DSYNC_NOTIFY;
+		if (hs_dsync_encode(&n, &dsn[i], NULL) != HS_OK)
+			rc = HS_E_CONFIG;
+	}
 	if (rc == HS_OK && pc->methods == 0)
 		rc = HS_E_CONFIG;
 	if (rc != HS_OK)
 		goto cleanup;
 	text_rr(text, dso, dsl, ttl, T_DSYNC, ds.data, ds.len);
+	for (int i = 0; pc->scan && i < 2; i++)
+		text_rr(text, dso, dsl, ttl, T_DSYNC, dsn[i].data, dsn[i].len);
 	text_rr(text, target, tlen, ttl, T_KEY, krd, klen);
 	text_rr(text, target, tlen, ttl, T_SVCB, svcb.data, svcb.len);
 	/* the target's addresses: configured, else the listen address */
@@ -402,6 +414,8 @@ int hdp_publish_records(hd_t *d, struct hd_par_job *j, hs_buf_t *text)
 	/* each RRset replaced: delete, then add */
 	add_rr(j, dso, dsl, T_DSYNC, HS_CLASS_ANY, 0, NULL, 0, offs);
 	add_rr(j, dso, dsl, T_DSYNC, HS_CLASS_IN, ttl, ds.data, ds.len, offs);
+	for (int i = 0; pc->scan && i < 2; i++)
+		add_rr(j, dso, dsl, T_DSYNC, HS_CLASS_IN, ttl, dsn[i].data, dsn[i].len, offs);
 	add_rr(j, target, tlen, T_KEY, HS_CLASS_ANY, 0, NULL, 0, offs);
 	add_rr(j, target, tlen, T_KEY, HS_CLASS_IN, ttl, krd, klen, offs);
 	add_rr(j, target, tlen, T_SVCB, HS_CLASS_ANY, 0, NULL, 0, offs);
@@ -418,6 +432,8 @@ int hdp_publish_records(hd_t *d, struct hd_par_job *j, hs_buf_t *text)
 cleanup:
 	hs_buf_free(&ds);
 	hs_buf_free(&svcb);
+	hs_buf_free(&dsn[0]);
+	hs_buf_free(&dsn[1]);
 	return rc;
 }
 

@@ -316,7 +316,7 @@ START_TEST(test_scan_delete_sentinel)
 }
 END_TEST
 
-/* requirements: PS-57 */
+/* requirements: PS-57 PS-60 */
 START_TEST(test_scan_rate_limited)
 {
 	struct ph h;
@@ -325,7 +325,7 @@ START_TEST(test_scan_rate_limited)
 	keys_make(&ks);
 	scan_init(&h, 0);
 	const hs_buf_t *cur[] = {&ks.ds[0]}, *k0[] = {&ks.dnskey[0]};
-	notify(&h, EX, 59);
+	notify(&h, EX, 62); /* CSYNC: answered, starts a scan of CDS/CDNSKEY (PS-60) */
 	ph_expect(&h, 0, -1);
 	for (int i = 0; i < 20; i++) { /* a burst: one scan runs, the rest fold into one */
 		notify(&h, EX, 59);

@@ -895,7 +895,7 @@ static size_t cds_count(struct solo *o, const hs_buf_t *ds)
 	return n;
 }
 
-/* requirements: SIGN-60 SIGN-61 SIGN-62 SIGN-63 */
+/* requirements: SIGN-60 SIGN-61 SIGN-62 SIGN-63 SIGN-64 */
 START_TEST(test_ds_swap_driven_by_parent)
 {
 	struct solo o;

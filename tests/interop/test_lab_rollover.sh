@@ -187,7 +187,7 @@ cds_both() {
 }
 wait_until 120 cds_both && ok "charlie: CDS for four KSKs published (old and new, KS-53)" ||
 	bad "CDS: $(dig @127.0.0.1 -p "$(cat "$LAB_DIR/charlie/nsd/port")" +norec +short CDS "$LAB_ZONE")"
-lab_sctl charlie keys list "$LAB_ZONE" | grep -q "waiting for the parent" &&
+lab_sctl charlie keys list "$LAB_ZONE" | grep -q "waiting for DS at the parent" &&
 	ok "charlie: the new KSK waits for the parent's DS (keys list)" ||
 	bad "keys list: $(lab_sctl charlie keys list "$LAB_ZONE")"
 sleep 10
