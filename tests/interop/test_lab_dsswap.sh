@@ -67,7 +67,7 @@ wait_until() { # SECONDS CMD...
 	done
 }
 ndnskey() {
-	dig @"$(lab_addr "$1")" -p "$NS_PORT" +norec +short +time=1 +tries=1 DNSKEY "$LAB_ZONE" \
+	dig @"$(nsaddr "$1")" -p "$NS_PORT" +norec +short +time=1 +tries=1 DNSKEY "$LAB_ZONE" \
 		2>/dev/null | wc -l
 }
 six_everywhere() { local id; for id in $IDS; do [ "$(ndnskey "$id")" = 6 ] || return 1; done; }
@@ -76,7 +76,7 @@ count_keys() { # ID ROLE STATE
 import json, sys
 try:
     r = json.load(sys.stdin)["result"]
-    print(sum(1 for k in r["keys"] if k["role"] == sys.argv[1] and k["state"] == sys.argv[2] and not k["foreign"]))
+    print(sum(1 for k in r["keys"] if k["role"] == sys.argv[1] and k["state"] == sys.argv[2] and not k.get("foreign")))
 except Exception:
     print(-1)' "$2" "$3"
 }
@@ -91,7 +91,7 @@ ksk_tag() {
 	lab_sctl charlie --json keys list "$LAB_ZONE" 2>/dev/null | python3 -c '
 import json, sys
 for k in json.load(sys.stdin)["result"]["keys"]:
-    if k["role"] == "KSK" and k["state"] == sys.argv[1] and not k["foreign"]:
+    if k["role"] == "KSK" and k["state"] == sys.argv[1] and not k.get("foreign"):
         print(k["tag"])' "$1" | head -1
 }
 
@@ -107,15 +107,17 @@ lab_init "$TMP/lab" "$BIN"
 NS_PORT=$(lab_free_port)
 PRI_PORT=$(lab_free_port)
 PH_PORT=$(lab_free_port)
-n=11
-for id in $IDS; do
-	mkdir -p "$LAB_DIR/$id/nsd"
-	echo "127.0.0.$n" >"$LAB_DIR/$id/addr"
-	echo "$NS_PORT" >"$LAB_DIR/$id/nsd/port"
-	n=$((n + 1))
-done
 lab_build $IDS >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log"; exit 1; }
 . "$LAB_DIR/ports"
+# each public NSD also listens where the delegation's glue points: 127.0.0.1N,
+# one port for all (the scanner asks every nameserver on parent.lookup-port)
+n=11
+for id in $IDS; do
+	echo "127.0.0.$n" >"$TMP/$id.nsaddr"
+	sed -i "0,/^\tip-address: .*/s||&\n\tip-address: 127.0.0.$n@$NS_PORT|" "$LAB_DIR/$id/nsd/nsd.conf"
+	n=$((n + 1))
+done
+nsaddr() { cat "$TMP/$1.nsaddr"; }
 # every signer asks the parent's primary for the DS (SIGN-65)
 for id in $IDS; do
 	sed -i "s|^signer-policy:|signer-policy:\n    parent-server: 127.0.0.1@$PRI_PORT\n    parent-ds-poll: 2s\n    parent-ds-interval: 10s|" \
@@ -147,7 +149,7 @@ lab_nsd_start || { echo "FAIL nsd"; exit 1; }
 for id in $IDS; do lab_provider_start $id || bad "$id did not start"; done
 wait_until 150 six_everywhere && ok "setup A up: six DNSKEYs at every public NSD (127.0.0.11..13)" ||
 	{ bad "setup A not up: $(for id in $IDS; do ndnskey $id; done | tr '\n' ' ')"; finish; }
-ncds() { dig @"$(lab_addr "$1")" -p "$NS_PORT" +norec +short CDS "$LAB_ZONE" 2>/dev/null | wc -l; }
+ncds() { dig @"$(nsaddr "$1")" -p "$NS_PORT" +norec +short CDS "$LAB_ZONE" 2>/dev/null | wc -l; }
 cds3() { local id; for id in $IDS; do [ "$(ncds "$id")" = 3 ] || return 1; done; }
 wait_until 60 cds3 && ok "every provider publishes CDS for the three KSKs" ||
 	bad "CDS: $(for id in $IDS; do ncds $id; done | tr '\n' ' ')"
@@ -182,7 +184,7 @@ stub-zone:
 	stub-addr: 127.0.0.1@$PRI_PORT
 stub-zone:
 	name: "example.test."
-	stub-addr: $(lab_addr "$id")@$NS_PORT
+	stub-addr: $(nsaddr "$id")@$NS_PORT
 	stub-first: no
 remote-control:
 	control-enable: no

@@ -260,7 +260,8 @@ static void start(par_t *p, struct par_child *c)
 {
 	struct par_scan *s = c->scan;
 	s->running = 1;
-	s->kinds = s->want ? s->want : PAR_SCAN_CDS;
+	/* CSYNC processing is not done yet: every scan looks at CDS/CDNSKEY (PS-60) */
+	s->kinds = s->want | PAR_SCAN_CDS;
 	s->want = 0;
 	s->due_ms = 0;
 	s->last_ms = par_mono(p);
