@@ -207,6 +207,9 @@ static const conf_opt_t opts[] = {
      "A/AAAA of the target to publish (default: the listen address unless a wildcard)"},
     {"parent", "dsync-port", CONF_INT, 0, 65535, NULL, 0, "0", 0,
      "port in the DSYNC record (0: the listen port)"},
+    {"parent", "sign", CONF_BOOL, 0, 0, NULL, 0, "no", 0,
+     "backend serve: sign the parent zone (one CSK in the store, NSEC, re-signed after each "
+     "change and before expiry)"},
     {"parent", "scan", CONF_BOOL, 0, 0, NULL, 0, "no", 0,
      "the CDS/CSYNC scanner: take NOTIFY(CDS) and NOTIFY(CSYNC) for a child and publish DSYNC "
      "with the NOTIFY scheme (draft-hsync-parent section 13)"},

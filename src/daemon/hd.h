@@ -117,6 +117,7 @@ typedef struct hd_parent_conf {
 	char **addrs; /* A/AAAA of the target to publish */
 	size_t naddrs;
 	uint16_t dsync_port; /* the port in the DSYNC record; 0 = the listen port */
+	int sign;            /* serve: sign the parent zone (PS-42) */
 	/* the CDS/CSYNC scanner (NOTIFY scheme) */
 	int scan;
 	uint32_t scan_interval_s, scan_min_interval_s, ds_ttl;

@@ -17,7 +17,9 @@ static uint64_t parent_deadline(hd_t *d)
 {
 	uint64_t t = d->par != NULL ? par_next_deadline(d->par->par) : UINT64_MAX;
 	uint64_t t2 = d->disc != NULL ? disc_next_deadline(d->disc) : UINT64_MAX;
-	return t2 < t ? t2 : t;
+	uint64_t t3 = hdp_sign_deadline(d);
+	t = t2 < t ? t2 : t;
+	return t3 < t ? t3 : t;
 }
 
 static void parent_tick(hd_t *d)
@@ -26,6 +28,7 @@ static void parent_tick(hd_t *d)
 		disc_tick(d->disc);
 	if (d->par != NULL)
 		par_tick(d->par->par);
+	hdp_sign_tick(d);
 }
 
 static void answer(hd_t *d, par_action_t *a)

@@ -185,7 +185,10 @@ static int serve_apply(hd_t *d, const struct hd_par_job *j, char *why, size_t n)
 		const uint8_t *apex = zn_zone_apex(hz->zn, &alen);
 		hd_zone_persist(d, hz, &diff, 1, 0);
 		hz->serial = zn_diff_to_serial(diff);
-		tp_zs_changed(d->zsrv, apex, alen);
+		if (d->par->sign != NULL)
+			hdp_sign_now(d); /* the signed version follows (PS-42) */
+		else
+			tp_zs_changed(d->zsrv, apex, alen);
 		snprintf(why, n, "serial %u", hz->serial);
 	} else if (rc == HS_OK) {
 		snprintf(why, n, "no change");
@@ -256,6 +259,8 @@ static int serve_start(hd_t *d, hs_errmsg_t *em)
 	hz->loaded = 1;
 	if (zn_zone_serial(hz->zn, &hz->serial) != HS_OK)
 		hz->serial = 0;
+	if (pc->sign)
+		return hdp_sign_start(d, em);
 	tp_zs_zone_conf_t sc = {pc->acl, pc->nacl, pc->notify, pc->nnotify};
 	rc = tp_zs_zone_set(d->zsrv, hz->zn, hz->jn, &sc);
 	if (rc != HS_OK)
@@ -299,6 +304,7 @@ void hdp_backend_stop(hd_t *d)
 			tp_zs_zone_remove(d->zsrv, apex, alen);
 		}
 	}
+	hdp_sign_stop(d);
 }
 
 /* ---- what the role publishes (PS-2) ---- */

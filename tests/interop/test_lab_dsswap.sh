@@ -1,7 +1,8 @@
 #!/bin/bash
 # The KSK rollover of setup A completed by the DS swap at the parent
-# (issue #14): the parent zone test. is signed (BIND, dnssec-policy, behind
-# hsyncd's parent role with the forward backend), the child example.test.
+# (issue #14): the parent zone test. is signed, by hsyncd's parent role
+# itself (backend serve with parent.sign, the default) or with
+# DSSWAP_PARENT=bind by BIND (dnssec-policy) behind the forward backend, the child example.test.
 # is signed by three signers (alpha, bravo, charlie), each provider's
 # public NSD on its own loopback address (127.0.0.11..13, one port: the
 # delegation's glue). Trust anchors are test.'s only.
@@ -22,7 +23,7 @@
 #  4. zero SERVFAIL and AD on every answer of every resolver through it.
 #
 # Needs named, nsd, unbound, ldns-keygen, ldns-signzone, dig, python3.
-# requirements: SIGN-60 SIGN-61 SIGN-62 SIGN-63 SIGN-65 SIGN-66 PS-50 PS-52 PS-53 PS-55 PS-56
+# requirements: SIGN-60 SIGN-61 SIGN-62 SIGN-63 SIGN-65 SIGN-66 PS-42 PS-50 PS-52 PS-53 PS-55 PS-56
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -105,8 +106,13 @@ LAB_SIGN_DNSKEY_TTL=2s
 LAB_SIGN_MAX_TTL=10s
 lab_init "$TMP/lab" "$BIN"
 NS_PORT=$(lab_free_port)
-PRI_PORT=$(lab_free_port)
 PH_PORT=$(lab_free_port)
+# DSSWAP_PARENT=hsyncd (default): test. served and signed by the parent role
+# itself (backend serve, parent.sign, PS-42); =bind: BIND signs it
+# (dnssec-policy) behind the forward backend
+MODE=${DSSWAP_PARENT:-hsyncd}
+if [ "$MODE" = bind ]; then PRI_PORT=$(lab_free_port); else PRI_PORT=$PH_PORT; fi
+for id in $IDS; do mkdir -p "$TMP/ub.$id" && lab_free_port >"$TMP/ub.$id/port"; done
 lab_build $IDS >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log"; exit 1; }
 . "$LAB_DIR/ports"
 # each public NSD also listens where the delegation's glue points: 127.0.0.1N,
@@ -124,6 +130,15 @@ for id in $IDS; do
 		"$LAB_DIR/$id/signer/hsyncd.conf"
 done
 
+lab_nsd_start || { echo "FAIL nsd"; exit 1; }
+for id in $IDS; do lab_provider_start $id || bad "$id did not start"; done
+wait_until 150 six_everywhere && ok "setup A up: six DNSKEYs at every public NSD (127.0.0.11..13)" ||
+	{ bad "setup A not up: $(for id in $IDS; do ndnskey $id; done | tr '\n' ' ')"; finish; }
+ncds() { dig @"$(nsaddr "$1")" -p "$NS_PORT" +norec +short CDS "$LAB_ZONE" 2>/dev/null | wc -l; }
+cds3() { local id; for id in $IDS; do [ "$(ncds "$id")" = 3 ] || return 1; done; }
+wait_until 60 cds3 && ok "every provider publishes CDS for the three KSKs" ||
+	bad "CDS: $(for id in $IDS; do ncds $id; done | tr '\n' ' ')"
+
 # ---- the parent test.: BIND signs it, hsyncd's parent role in front ----
 TSIG_SECRET=$(tsig-keygen -a hmac-sha256 hsync-parent | sed -nE 's/.*secret "([^"]+)".*/\1/p')
 mkdir -p "$TMP/parent"
@@ -140,25 +155,77 @@ a.ns.example	IN A 127.0.0.11
 b.ns.example	IN A 127.0.0.12
 c.ns.example	IN A 127.0.0.13
 EOF
-par_signed_bind_start "$TMP/parent/named" "$PRI_PORT" test. "$TMP/parent/test.zone" "$TSIG_SECRET" ||
+[ "$MODE" = bind ] && { par_signed_bind_start "$TMP/parent/named" "$PRI_PORT" test. "$TMP/parent/test.zone" "$TSIG_SECRET" ||
 	{ echo "FAIL the parent's named"; exit 1; }
-PAR_PIDS="$PAR_PIDS $NAMED_PID"
-ok "test. served and signed by BIND (dnssec-policy), trust anchor: its KSK"
+	PAR_PIDS="$PAR_PIDS $NAMED_PID"
+	ok "test. served and signed by BIND (dnssec-policy), trust anchor: its KSK"; }
 
-lab_nsd_start || { echo "FAIL nsd"; exit 1; }
-for id in $IDS; do lab_provider_start $id || bad "$id did not start"; done
-wait_until 150 six_everywhere && ok "setup A up: six DNSKEYs at every public NSD (127.0.0.11..13)" ||
-	{ bad "setup A not up: $(for id in $IDS; do ndnskey $id; done | tr '\n' ' ')"; finish; }
-ncds() { dig @"$(nsaddr "$1")" -p "$NS_PORT" +norec +short CDS "$LAB_ZONE" 2>/dev/null | wc -l; }
-cds3() { local id; for id in $IDS; do [ "$(ncds "$id")" = 3 ] || return 1; done; }
-wait_until 60 cds3 && ok "every provider publishes CDS for the three KSKs" ||
-	bad "CDS: $(for id in $IDS; do ncds $id; done | tr '\n' ' ')"
-
+mkdir -p "$TMP/parent/hs"
+if [ "$MODE" != bind ]; then
+	# the role validates with test.'s own key: known once it made it; a
+	# placeholder until then, the real one by reload below
+	PAR_ANCHOR="$TMP/parent/anchor"
+	echo "test. IN DS 1 13 2 $(printf '%064d' 0)" >"$PAR_ANCHOR"
+fi
+RECV=$("$BIN/hsync-keygen" sig0 --name update.test. --dir "$TMP/parent/hs" | sed -n 2p)
+NODE=$("$BIN/hsync-keygen" sig0 --name dns.parent.test. --dir "$TMP/parent/hs" | sed -n 2p)
+"$BIN/hsync-keygen" hpke --name parent.test --dir "$TMP/parent/hs" >/dev/null 2>&1
+cat >"$TMP/parent/hsyncd.conf" <<EOF
+server:
+    identity: parent.test.
+    role: parent
+    listen: 127.0.0.1@$PH_PORT
+    control-socket: $TMP/parent/ctl.sock
+    store: $TMP/parent/store.db
+    sig0-key: $TMP/parent/hs/$NODE.private
+    hpke-key: $TMP/parent/hs/parent.test.hpke
+    log-level: info
+    log-file: $TMP/parent/hsyncd.log
+dnssec:
+    trust-anchor: $PAR_ANCHOR
+    resolver: 127.0.0.1@$(cat "$TMP/ub.alpha/port")
+key:
+    name: hsync-parent
+    algorithm: hmac-sha256
+    secret: $TSIG_SECRET
+parent:
+    zone: test.
+    key: $TMP/parent/hs/$RECV.private
+$(if [ "$MODE" = bind ]; then
+	printf '    backend: forward\n    primary: 127.0.0.1@%s\n    primary-key: hsync-parent\n' "$PRI_PORT"
+else
+	printf '    backend: serve\n    sign: yes\n    zone-file: %s\n    provide-xfr: 127.0.0.0/8\n' "$TMP/parent/test.zone"
+fi)
+    bootstrap: manual
+    lookup-port: $NS_PORT
+    lookup-timeout: 5s
+    scan: yes
+    scan-interval: 3s
+    scan-min-interval: 2s
+    ds-ttl: 5s
+    cds-bootstrap: yes
+EOF
+"$BIN/hsyncd" -c "$TMP/parent/hsyncd.conf" -f >"$TMP/parent/hsyncd.out" 2>&1 &
+PAR_PIDS="$PAR_PIDS $!"
+pctl() { "$BIN/hsyncctl" -s "$TMP/parent/ctl.sock" --timeout 10 "$@"; }
+wait_until 20 pctl status >/dev/null 2>&1 && ok "the parent role is up (scanner on, $MODE signs test.)" ||
+	{ bad "parent role: $(cat "$TMP/parent/hsyncd.out" "$TMP/parent/hsyncd.log" 2>/dev/null | tail -5)"; finish; }
+if [ "$MODE" != bind ]; then
+	PAR_ANCHOR="$TMP/parent/anchor"
+	signed_parent() {
+		dig @127.0.0.1 -p "$PH_PORT" +norec +dnssec +time=1 +tries=1 test. DNSKEY 2>/dev/null |
+			awk '$4 == "DNSKEY" && $5 == 257' >"$PAR_ANCHOR"
+		[ -s "$PAR_ANCHOR" ] && dig @127.0.0.1 -p "$PH_PORT" +norec +dnssec +time=1 +tries=1 \
+			test. SOA 2>/dev/null | grep -q "RRSIG.*SOA"
+	}
+	wait_until 20 signed_parent && ok "test. served and signed by the parent role (CSK $(awk '{print $NF}' "$PAR_ANCHOR" | head -c 12)..., NSEC)" ||
+		bad "the parent role does not serve test. signed: $(tail -5 "$TMP/parent/hsyncd.log")"
+	pctl reload >/dev/null && ok "the parent role reloaded with test.'s key as its trust anchor" ||
+		bad "reload with the anchor: $(pctl reload 2>&1)"
+fi
 # one Unbound per provider view; alpha's also serves the parent's lookups
 for id in $IDS; do
 	d="$TMP/ub.$id"
-	mkdir -p "$d"
-	lab_free_port >"$d/port"
 	cat >"$d/unbound.conf" <<EOF
 server:
 	interface: 127.0.0.1@$(cat "$d/port")
@@ -193,48 +260,6 @@ EOF
 	UB_PIDS="$UB_PIDS $!"
 done
 
-mkdir -p "$TMP/parent/hs"
-RECV=$("$BIN/hsync-keygen" sig0 --name update.test. --dir "$TMP/parent/hs" | sed -n 2p)
-NODE=$("$BIN/hsync-keygen" sig0 --name dns.parent.test. --dir "$TMP/parent/hs" | sed -n 2p)
-"$BIN/hsync-keygen" hpke --name parent.test --dir "$TMP/parent/hs" >/dev/null 2>&1
-cat >"$TMP/parent/hsyncd.conf" <<EOF
-server:
-    identity: parent.test.
-    role: parent
-    listen: 127.0.0.1@$PH_PORT
-    control-socket: $TMP/parent/ctl.sock
-    store: $TMP/parent/store.db
-    sig0-key: $TMP/parent/hs/$NODE.private
-    hpke-key: $TMP/parent/hs/parent.test.hpke
-    log-level: info
-    log-file: $TMP/parent/hsyncd.log
-dnssec:
-    trust-anchor: $PAR_ANCHOR
-    resolver: 127.0.0.1@$(cat "$TMP/ub.alpha/port")
-key:
-    name: hsync-parent
-    algorithm: hmac-sha256
-    secret: $TSIG_SECRET
-parent:
-    zone: test.
-    key: $TMP/parent/hs/$RECV.private
-    backend: forward
-    primary: 127.0.0.1@$PRI_PORT
-    primary-key: hsync-parent
-    bootstrap: manual
-    lookup-port: $NS_PORT
-    lookup-timeout: 5s
-    scan: yes
-    scan-interval: 3s
-    scan-min-interval: 2s
-    ds-ttl: 5s
-    cds-bootstrap: yes
-EOF
-"$BIN/hsyncd" -c "$TMP/parent/hsyncd.conf" -f >"$TMP/parent/hsyncd.out" 2>&1 &
-PAR_PIDS="$PAR_PIDS $!"
-pctl() { "$BIN/hsyncctl" -s "$TMP/parent/ctl.sock" --timeout 10 "$@"; }
-wait_until 20 pctl status >/dev/null 2>&1 && ok "the parent role is up (scanner on)" ||
-	{ bad "parent role: $(cat "$TMP/parent/hsyncd.out" "$TMP/parent/hsyncd.log" 2>/dev/null | tail -5)"; finish; }
 dsync_notify() {
 	dig @127.0.0.1 -p "$PRI_PORT" +norec +short _dsync.test. DSYNC 2>/dev/null | grep -qi "^CDS NOTIFY"
 }
