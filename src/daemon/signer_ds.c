@@ -129,28 +129,8 @@ static void round_end(hd_t *d, struct sds_zone *z, size_t nsrv)
 static int take_answer(const uint8_t *msg, size_t len, const uint8_t *qw, size_t ql,
                        struct round *r, size_t srv)
 {
-	dnsmsg_iter_t it;
-	dnsmsg_rr_t rr;
-	uint8_t o[WIRE_NAME_MAX];
-	size_t olen;
-	int rc;
-	if (dnsmsg_check(msg, len, NULL) != HS_OK || dnsmsg_open(&it, msg, len) != HS_OK)
-		return HS_E_MALFORMED;
-	while ((rc = dnsmsg_next(&it, &rr)) == HS_OK) {
-		if (rr.section != DNSMSG_ANSWER || rr.type != T_DS)
-			continue;
-		if (dnsmsg_name_expand(msg, len, rr.off, o, &olen, NULL) != HS_OK)
-			return HS_E_MALFORMED;
-		if (!dnsmsg_name_equal(o, olen, qw, ql) || r->nds[srv] >= MAX_DS)
-			continue;
-		hs_buf_reset(&r->ds[srv][r->nds[srv]]);
-		if (dnsmsg_rdata_expand(msg, len, &rr, &r->ds[srv][r->nds[srv]]) != HS_OK)
-			return HS_E_MALFORMED;
-		r->nds[srv]++;
-		if (rr.ttl > r->ttl)
-			r->ttl = rr.ttl;
-	}
-	return rc == HS_E_NOTFOUND ? HS_OK : HS_E_MALFORMED;
+	return dnsmsg_collect(msg, len, T_DS, 1u << DNSMSG_ANSWER, qw, ql, r->ds[srv], MAX_DS,
+	                      &r->nds[srv], &r->ttl);
 }
 
 static void fail(struct round *r, const char *fmt, const char *a)

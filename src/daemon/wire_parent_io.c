@@ -494,28 +494,7 @@ static void lk_fail(struct lk *l, int rc, const char *why)
 static int collect(struct lk *l, const uint8_t *msg, size_t len, uint16_t type, unsigned sections,
                    const uint8_t *owner, size_t ol)
 {
-	dnsmsg_iter_t it;
-	dnsmsg_rr_t rr;
-	uint8_t o[WIRE_NAME_MAX];
-	size_t olen;
-	int rc;
-	if (dnsmsg_check(msg, len, NULL) != HS_OK || dnsmsg_open(&it, msg, len) != HS_OK)
-		return HS_E_MALFORMED;
-	while ((rc = dnsmsg_next(&it, &rr)) == HS_OK) {
-		if (!(sections & (1u << rr.section)) || rr.type != type)
-			continue;
-		if (dnsmsg_name_expand(msg, len, rr.off, o, &olen, NULL) != HS_OK)
-			return HS_E_MALFORMED;
-		if (owner != NULL && !dnsmsg_name_equal(o, olen, owner, ol))
-			continue;
-		if (l->n < 16) {
-			hs_buf_reset(&l->rd[l->n]);
-			if (dnsmsg_rdata_expand(msg, len, &rr, &l->rd[l->n]) != HS_OK)
-				return HS_E_MALFORMED;
-			l->n++;
-		}
-	}
-	return rc == HS_E_NOTFOUND ? HS_OK : HS_E_MALFORMED;
+	return dnsmsg_collect(msg, len, type, sections, owner, ol, l->rd, 16, &l->n, NULL);
 }
 
 static int send_query(struct lk *l, const tp_peer_addr_t *to, uint16_t type, int rd, tp_send_fn cb)

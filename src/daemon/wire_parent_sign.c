@@ -107,10 +107,9 @@ void hdp_sign_now(hd_t *d)
 	struct hd_par *hp = d->par;
 	struct hdp_sign *g = hp->sign;
 	struct hd_zone *hz = hp->hz;
-	zn_snap_t *in, *us = NULL, *cur = NULL, *ns = NULL;
-	zn_zone_t *u = NULL, *tmp = NULL;
+	zn_snap_t *in, *us = NULL;
+	zn_zone_t *u = NULL;
 	zn_builder_t *sb = NULL;
-	zn_diff_t *diff = NULL;
 	zs_stats_t st;
 	hs_errmsg_t em;
 	uint32_t last = 0, serial, now = (uint32_t)hs_now_s(d->env);
@@ -127,29 +126,9 @@ void hdp_sign_now(hd_t *d)
 		serial = had ? zs_next_serial(zn_snap_serial(in), last) : zn_snap_serial(in);
 		rc = zs_sign_full(g->zs, us, now, serial, &sb, &st, &em);
 	}
-	if (rc == HS_OK && !had) {
-		rc = zn_zone_set(hz->out, sb, &em);
+	if (rc == HS_OK) {
+		rc = hd_served_replace(d, hz, sb, &em);
 		sb = NULL;
-		if (rc == HS_OK) {
-			zn_journal_clear(hz->outjn);
-			hd_served_persist(d, hz, NULL);
-		}
-	} else if (rc == HS_OK) {
-		const uint8_t *apex = zn_zone_apex(hz->out, &alen);
-		rc = zn_zone_new(apex, alen, &tmp);
-		if (rc == HS_OK) {
-			rc = zn_zone_set(tmp, sb, &em);
-			sb = NULL;
-		}
-		if (rc == HS_OK) {
-			cur = zn_zone_snapshot(hz->out);
-			ns = zn_zone_snapshot(tmp);
-			rc = zn_diff_snaps(cur, ns, &diff);
-		}
-		if (rc == HS_OK)
-			rc = zn_update(hz->out, hz->outjn, diff, hs_now_s(d->env), &em);
-		if (rc == HS_OK)
-			hd_served_persist(d, hz, diff);
 	}
 	if (rc != HS_OK) {
 		hs_log(HS_LOG_WARN, PAR_SUBSYS, "parent zone not signed: %s",
@@ -177,12 +156,8 @@ void hdp_sign_now(hd_t *d)
 	}
 cleanup:
 	zn_builder_free(sb);
-	zn_diff_free(diff);
-	zn_snap_release(cur);
-	zn_snap_release(ns);
 	zn_snap_release(us);
 	zn_snap_release(in);
-	zn_zone_free(tmp);
 	zn_zone_free(u);
 }
 

@@ -29,6 +29,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 . "$ROOT/scripts/lab/lib.sh"
 . "$HERE/lib_parent.sh"
+. "$HERE/lib_validators.sh"
 for t in named nsd unbound ldns-keygen ldns-signzone dig python3 tsig-keygen; do
 	command -v $t >/dev/null || { echo "skip: $t is not installed"; exit 77; }
 done
@@ -38,15 +39,13 @@ for t in hsyncd hsyncctl hsync-keygen hsync-rr hsync-update; do
 done
 TMP=$(mktemp -d)
 chmod 0755 "$TMP"
-LOOP_PID=""
 WATCH_PID=""
-UB_PIDS=""
 stop_all() {
-	[ -n "$LOOP_PID" ] && kill "$LOOP_PID" 2>/dev/null
+	[ -n "$VAL_LOOP_PID" ] && kill "$VAL_LOOP_PID" 2>/dev/null
 	[ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null
-	for p in $UB_PIDS $PAR_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $VAL_PIDS $PAR_PIDS; do kill "$p" 2>/dev/null; done
 	lab_cleanup
-	for p in $UB_PIDS $PAR_PIDS; do wait "$p" 2>/dev/null; done
+	for p in $VAL_PIDS $PAR_PIDS; do wait "$p" 2>/dev/null; done
 }
 trap 'stop_all; if [ -n "${KEEP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi' EXIT
 finish() {
@@ -225,39 +224,8 @@ if [ "$MODE" != bind ]; then
 fi
 # one Unbound per provider view; alpha's also serves the parent's lookups
 for id in $IDS; do
-	d="$TMP/ub.$id"
-	cat >"$d/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.1@$(cat "$d/port")
-	port: $(cat "$d/port")
-	username: ""
-	chroot: ""
-	directory: "$d"
-	pidfile: "$d/unbound.pid"
-	logfile: "$d/unbound.log"
-	use-syslog: no
-	do-daemonize: no
-	do-not-query-localhost: no
-	module-config: "validator iterator"
-	trust-anchor-file: "$PAR_ANCHOR"
-	local-zone: "test." nodefault
-	cache-max-ttl: 5
-	cache-max-negative-ttl: 5
-	val-log-level: 2
-	verbosity: 1
-	access-control: 127.0.0.0/8 allow
-stub-zone:
-	name: "test."
-	stub-addr: 127.0.0.1@$PRI_PORT
-stub-zone:
-	name: "example.test."
-	stub-addr: $(nsaddr "$id")@$NS_PORT
-	stub-first: no
-remote-control:
-	control-enable: no
-EOF
-	unbound -d -c "$d/unbound.conf" >"$d/out" 2>&1 &
-	UB_PIDS="$UB_PIDS $!"
+	val_unbound_start "$TMP/ub.$id" "$PAR_ANCHOR" "test. 127.0.0.1@$PRI_PORT" \
+		"example.test. $(nsaddr "$id")@$NS_PORT"
 done
 
 dsync_notify() {
@@ -283,31 +251,7 @@ wait_until 40 all_ad && ok "every resolver validates www.example.test. from test
 	{ bad "resolvers: $(for id in $IDS; do tail -3 "$TMP/ub.$id/unbound.log"; done)"; finish; }
 
 # 2. the query loop: every resolver every second, four questions
-cat >"$TMP/loop.sh" <<'EOF'
-#!/bin/bash
-out=$1
-shift
-while :; do
-	for p in "$@"; do
-		for q in "www.example.test. A" "example.test. SOA" "example.test. DNSKEY" "nx-$RANDOM.example.test. A"; do
-			# shellcheck disable=SC2086
-			r=$(dig @127.0.0.1 -p "$p" +time=2 +tries=1 $q 2>/dev/null)
-			st=$(echo "$r" | sed -n 's/.*status: \([A-Z]*\).*/\1/p' | head -1)
-			ad=no
-			echo "$r" | grep -q "flags:[^;]* ad" && ad=yes
-			echo "$p $q ${st:-TIMEOUT} $ad"
-		done
-	done >>"$out"
-	sleep 1
-done
-EOF
-chmod +x "$TMP/loop.sh"
-"$TMP/loop.sh" "$TMP/answers" $(for id in $IDS; do cat "$TMP/ub.$id/port"; done) &
-LOOP_PID=$!
-tally() {
-	awk '{n++} $4 == "SERVFAIL" || $4 == "TIMEOUT" {sf++} ($4 == "NOERROR" || $4 == "NXDOMAIN") && $5 != "yes" {noad++}
-		END {printf "%d %d %d\n", n, sf + 0, noad + 0}' "$TMP/answers"
-}
+val_loop_start "$TMP/answers" $(for id in $IDS; do cat "$TMP/ub.$id/port"; done)
 # what charlie's keys wait for, every half second
 (while :; do lab_sctl charlie keys list "$LAB_ZONE" 2>/dev/null; sleep 0.5; done) >"$TMP/charlie.keys" &
 WATCH_PID=$!
@@ -343,8 +287,8 @@ grep -q "update from .* child 'example.test.' signer 'cds-scan': accepted" "$TMP
 	ok "the parent logged the scanner's changes as decisions ($(grep -c "signer 'cds-scan': accepted" "$TMP/parent/hsyncd.log") accepted, $(grep -c "signer 'cds-scan': refused" "$TMP/parent/hsyncd.log") refused)" ||
 	bad "no scan decision in the parent's log"
 sleep 6
-read -r n sf noad <<<"$(tally)"
+read -r n sf noad <<<"$(val_tally "$TMP/answers")"
 [ "$sf" = 0 ] && [ "$noad" = 0 ] && [ "$n" -gt 0 ] &&
 	ok "whole KSK rollover with the DS swap: $n answers from 3 resolvers, 0 SERVFAIL, AD on every one" ||
-	bad "whole run: $n answers, $sf SERVFAIL/timeout, $noad without AD: $(awk '$4 != "NOERROR" && $4 != "NXDOMAIN" || $5 != "yes"' "$TMP/answers" | head -5)"
+	bad "whole run: $n answers, $sf SERVFAIL/timeout, $noad without AD: $(val_bad "$TMP/answers")"
 finish
