@@ -216,14 +216,30 @@ int par_cds_judge(const uint8_t *cw, size_t cwl, const uint8_t *const *cds, cons
 
 /* ---- the scan ---- */
 
-static struct par_scan *scan_of(par_t *p, struct par_child *c)
+static size_t scan_count(const par_t *p)
 {
 	size_t n = 0;
-	if (c->scan != NULL)
-		return c->scan;
 	for (size_t i = 0; i < p->nchildren; i++)
 		n += p->children[i].scan != NULL;
-	if (n >= MAX_SCANS)
+	return n;
+}
+
+/* The child named by wire `w` for a scan: an existing one, or a new one
+ * while fewer than MAX_SCANS children have scan state (a NOTIFY flood
+ * with made-up names cannot grow the table past it). */
+static struct par_child *scan_child(par_t *p, const uint8_t *w, size_t wl)
+{
+	struct par_child *c = par_child_find_wire(p, w, wl);
+	if (c == NULL && scan_count(p) < MAX_SCANS)
+		c = par_child_make(p, w, wl);
+	return c;
+}
+
+static struct par_scan *scan_of(par_t *p, struct par_child *c)
+{
+	if (c->scan != NULL)
+		return c->scan;
+	if (scan_count(p) >= MAX_SCANS)
 		return NULL;
 	c->scan = xcalloc(1, sizeof(*c->scan));
 	return c->scan;
@@ -631,9 +647,7 @@ int par_notify(par_t *p, uint64_t id, const uint8_t *msg, size_t len, const hs_u
 		par_answer(p, id, &a, PAR_RC_REFUSED, HS_EDE_PROHIBITED, "rate limited", NULL, 0);
 		return HS_OK;
 	}
-	c = par_child_find_wire(p, u->zone, u->zone_len);
-	if (c == NULL)
-		c = par_child_make(p, u->zone, u->zone_len);
+	c = scan_child(p, u->zone, u->zone_len);
 	if (c == NULL ||
 	    ask(p, c, u->zone_type == T_CSYNC ? PAR_SCAN_CSYNC : PAR_SCAN_CDS, addr) != HS_OK) {
 		par_answer(p, id, &a, PAR_RC_REFUSED, HS_EDE_PROHIBITED, "too many children", NULL,
@@ -659,8 +673,7 @@ int par_scan_request(par_t *p, const char *child, int csync)
 	dnsmsg_name_lower(w, wl);
 	if (wl == p->apex_len || !wire_name_under(w, wl, p->apex, p->apex_len))
 		return HS_E_NOTFOUND;
-	c = par_child_find_wire(p, w, wl);
-	if (c == NULL && (c = par_child_make(p, w, wl)) == NULL)
+	if ((c = scan_child(p, w, wl)) == NULL)
 		return HS_E_LIMIT;
 	return ask(p, c, csync ? PAR_SCAN_CSYNC : PAR_SCAN_CDS, "operator");
 }
@@ -685,8 +698,7 @@ void par_scan_tick(par_t *p)
 		dnsmsg_name_lower(w, wl);
 		if (wl == p->apex_len || !wire_name_under(w, wl, p->apex, p->apex_len))
 			continue;
-		c = par_child_find_wire(p, w, wl);
-		if (c == NULL && (c = par_child_make(p, w, wl)) == NULL)
+		if ((c = scan_child(p, w, wl)) == NULL)
 			continue;
 		if (c->scan == NULL && scan_of(p, c) != NULL) {
 			c->scan->opted = 1;
