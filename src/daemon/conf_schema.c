@@ -29,6 +29,9 @@ static const conf_section_def_t sections[] = {
      "at an agent: its own signer (identity, address, keys, as a peer: block); its key "
      "inventories become this provider's DNSKEY contribution (draft-hsync-keystate)"},
     {"parent", 0, "role parent: the UPDATE receiver of a parent zone (draft-hsync-parent)"},
+    {"parent-ds", 0,
+     "at a signer: where the parent's DS RRset of each zone is asked, so that a KSK or CSK "
+     "rollover completes (draft-hsync-signer SIGN-60..66)"},
 };
 
 static const conf_opt_t opts[] = {
@@ -89,13 +92,6 @@ static const conf_opt_t opts[] = {
      "signer: publish CDS/CDNSKEY for every signer's KSK when HSYNCPARAM parentsync is agent"},
     {"signer-policy", "nsec3", CONF_BOOL, 0, 0, NULL, 0, "no", 0,
      "signer: NSEC3 (RFC 9276 parameters) instead of NSEC"},
-    {"signer-policy", "parent-server", CONF_ADDR, 0, 0, NULL, 53, NULL, CONF_MULTI,
-     "signer: a nameserver of the parent zone, asked directly for each zone's DS RRset; a DS "
-     "counts when every one serves it (at most 8; none: through the resolver, validated)"},
-    {"signer-policy", "parent-ds-interval", CONF_DUR, 1000, 604800000, NULL, 0, "1h", 0,
-     "signer: how often the parent's DS RRset is asked"},
-    {"signer-policy", "parent-ds-poll", CONF_DUR, 1000, 86400000, NULL, 0, "30s", 0,
-     "signer: how often it is asked while a KSK or CSK waits for its DS at the parent"},
     {"signer-policy", "validity", CONF_DUR, 60000, 7776000000LL, NULL, 0, "14d", 0,
      "signer: RRSIG lifetime"},
     {"signer-policy", "refresh", CONF_DUR, 0, 7776000000LL, NULL, 0, "0s", 0,
@@ -207,6 +203,13 @@ static const conf_opt_t opts[] = {
      "A/AAAA of the target to publish (default: the listen address unless a wildcard)"},
     {"parent", "dsync-port", CONF_INT, 0, 65535, NULL, 0, "0", 0,
      "port in the DSYNC record (0: the listen port)"},
+    {"parent-ds", "server", CONF_ADDR, 0, 0, NULL, 53, NULL, CONF_MULTI,
+     "signer: a nameserver of the parent zone, asked directly for each zone's DS RRset; a DS "
+     "counts when every one serves it (at most 8; none: through the resolver, validated)"},
+    {"parent-ds", "interval", CONF_DUR, 1000, 604800000, NULL, 0, "1h", 0,
+     "signer: how often the parent's DS RRset is asked"},
+    {"parent-ds", "poll", CONF_DUR, 1000, 86400000, NULL, 0, "30s", 0,
+     "signer: how often it is asked while a KSK or CSK waits for its DS at the parent"},
     {"parent", "sign", CONF_BOOL, 0, 0, NULL, 0, "no", 0,
      "backend serve: sign the parent zone (one CSK in the store, NSEC, re-signed after each "
      "change and before expiry)"},

@@ -140,10 +140,6 @@ typedef struct hd_config {
 	struct {
 		sgn_policy_t pol; /* signer: key policy (signer-policy:) */
 		zs_params_t zp;   /* signer: signing parameters */
-		/* signer: where and how often the parent's DS is asked (signer_ds.h) */
-		tp_peer_addr_t parent_servers[HD_SGN_MAX_PARENT_SERVERS];
-		size_t nparent_servers;
-		uint32_t ds_interval_s, ds_poll_s;
 	} sgn;
 	char *control_socket;                   /* Unix socket path */
 	unsigned ctl_mode;                      /* its permissions; 0 = default */
@@ -167,6 +163,13 @@ typedef struct hd_config {
 	tp_tsig_key_t *keys; /* key: sections (TSIG) */
 	size_t nkeys;
 	hd_parent_conf_t parent; /* parent: section parent: */
+	/* signer: where and how often the parent's DS is asked (section
+	 * parent-ds:, signer_ds.h) */
+	struct {
+		tp_peer_addr_t servers[HD_SGN_MAX_PARENT_SERVERS];
+		size_t nservers;
+		uint32_t interval_s, poll_s;
+	} pds;
 } hd_config_t;
 
 /* The schema of the configuration file (conf_schema.c). */

@@ -17,7 +17,6 @@
  * earliest expiration comes within the refresh window. Not done yet:
  * incremental signing (zs_sign_diff) of a new combined version.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,30 +63,6 @@ sgn_t *hd_signer_engine(const hd_t *d)
 
 /* ---- configuration (signer-policy:) ---- */
 
-/* signer-policy.parent-server: the parent's nameservers (SIGN-65). */
-static int parent_servers_conf(const conf_sec_t *s, hd_config_t *c, hs_errmsg_t *em)
-{
-	size_t n = conf_count(s, "parent-server");
-	c->sgn.nparent_servers = 0;
-	if (n > HD_SGN_MAX_PARENT_SERVERS)
-		return hs_fail(em, HS_E_CONFIG, "%s: signer-policy.parent-server: at most %d",
-		               c->path, HD_SGN_MAX_PARENT_SERVERS);
-	for (size_t i = 0; i < n; i++) {
-		const conf_val_t *v = conf_val(s, "parent-server", i);
-		char ip[64];
-		const void *a =
-		    v->addr.ss.ss_family == AF_INET
-		        ? (const void *)&((const struct sockaddr_in *)&v->addr.ss)->sin_addr
-		        : (const void *)&((const struct sockaddr_in6 *)&v->addr.ss)->sin6_addr;
-		if (inet_ntop(v->addr.ss.ss_family, a, ip, sizeof(ip)) == NULL ||
-		    tp_peer_addr_parse(ip, v->addr.port, &c->sgn.parent_servers[i]) != HS_OK)
-			return hs_fail(em, HS_E_CONFIG, "%s:%u: signer-policy.parent-server: '%s'",
-			               c->path, v->line, v->text);
-		c->sgn.nparent_servers++;
-	}
-	return HS_OK;
-}
-
 static int signer_conf(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 {
 	const conf_sec_t *s = conf_sec_at(cf, "signer-policy", 0);
@@ -111,10 +86,8 @@ static int signer_conf(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	p->max_ttl = (uint32_t)(conf_dur_ms(s, "max-ttl", 86400000) / 1000);
 	p->ds_ttl = (uint32_t)(conf_dur_ms(s, "ds-ttl", 86400000) / 1000);
 	p->cds = conf_bool(s, "cds", 1);
-	if ((rc = parent_servers_conf(s, c, em)) != HS_OK)
+	if ((rc = hd_sds_conf(cf, c, em)) != HS_OK)
 		return rc;
-	c->sgn.ds_interval_s = (uint32_t)(conf_dur_ms(s, "parent-ds-interval", 3600000) / 1000);
-	c->sgn.ds_poll_s = (uint32_t)(conf_dur_ms(s, "parent-ds-poll", 30000) / 1000);
 	z->denial = conf_bool(s, "nsec3", 0) ? ZS_NSEC3 : ZS_NSEC;
 	z->validity = (uint32_t)(conf_dur_ms(s, "validity", 14ull * 86400000) / 1000);
 	z->jitter = (uint32_t)(conf_dur_ms(s, "jitter", 0) / 1000);

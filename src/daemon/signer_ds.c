@@ -2,6 +2,7 @@
  * zone it signs (signer_ds.h, draft-hsync-signer SIGN-60..66). */
 #include "daemon/signer_ds.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,8 +81,8 @@ static uint64_t mono(const hd_t *d)
 
 static uint64_t next_delay_ms(const hd_t *d, const char *zone)
 {
-	uint32_t s = sgn_zone_wants_ds(hd_signer_engine(d), zone) ? d->cfg.sgn.ds_poll_s
-	                                                          : d->cfg.sgn.ds_interval_s;
+	uint32_t s = sgn_zone_wants_ds(hd_signer_engine(d), zone) ? d->cfg.pds.poll_s
+	                                                          : d->cfg.pds.interval_s;
 	return (uint64_t)(s ? s : 30) * 1000;
 }
 
@@ -119,7 +120,7 @@ static void round_end(hd_t *d, struct sds_zone *z, size_t nsrv)
 	}
 	z->last_n = n;
 	snprintf(z->last, sizeof(z->last), "%zu DS at every one of %zu %s", n, nsrv,
-	         nsrv == 1 && d->cfg.sgn.nparent_servers == 0 ? "validated answer" : "servers");
+	         nsrv == 1 && d->cfg.pds.nservers == 0 ? "validated answer" : "servers");
 	if (sgn_parent_ds_set(hd_signer_engine(d), z->name, rd, len, n, r->ttl) == HS_OK)
 		hd_pump(d);
 	round_free(r);
@@ -155,7 +156,7 @@ static void server_done(void *arg, int status, const uint8_t *resp, size_t len)
 		free(a);
 		return;
 	}
-	tp_peer_addr_str(&d->cfg.sgn.parent_servers[a->srv], srv, sizeof(srv));
+	tp_peer_addr_str(&d->cfg.pds.servers[a->srv], srv, sizeof(srv));
 	if (status != HS_OK) {
 		fail(z->r, "parent server %s did not answer", srv);
 	} else if (hs_upd_reply_parse(resp, len, &h) != HS_OK ||
@@ -170,7 +171,7 @@ static void server_done(void *arg, int status, const uint8_t *resp, size_t len)
 	}
 	free(a);
 	if (--z->r->waiting == 0)
-		round_end(d, z, d->cfg.sgn.nparent_servers);
+		round_end(d, z, d->cfg.pds.nservers);
 }
 
 static void resolver_done(void *arg, uint64_t id, const disc_lookup_result_t *dr)
@@ -227,8 +228,8 @@ static int ask_server(hd_t *d, hd_sds_t *s, struct sds_zone *z, size_t i)
 	(void)d->env->random(d->env->arg, idb, 2);
 	rc = tp_msg_build(&q, (uint16_t)(idb[0] << 8 | idb[1]), &msg, NULL);
 	if (rc == HS_OK)
-		rc = tp_send(tp_node_endpoint(d->node), &d->cfg.sgn.parent_servers[i], msg.data,
-		             msg.len, &so, server_done, a, NULL);
+		rc = tp_send(tp_node_endpoint(d->node), &d->cfg.pds.servers[i], msg.data, msg.len,
+		             &so, server_done, a, NULL);
 	hs_buf_free(&msg);
 	if (rc != HS_OK)
 		free(a);
@@ -254,14 +255,40 @@ static void start_round(hd_t *d, hd_sds_t *s, struct sds_zone *z)
 		}
 		return;
 	}
-	z->r->waiting = d->cfg.sgn.nparent_servers;
-	for (size_t i = 0; i < d->cfg.sgn.nparent_servers; i++)
+	z->r->waiting = d->cfg.pds.nservers;
+	for (size_t i = 0; i < d->cfg.pds.nservers; i++)
 		if (ask_server(d, s, z, i) != HS_OK) {
 			fail(z->r, "%s", "a query could not be sent");
 			z->r->waiting--;
 		}
 	if (z->r->waiting == 0)
-		round_end(d, z, d->cfg.sgn.nparent_servers);
+		round_end(d, z, d->cfg.pds.nservers);
+}
+
+int hd_sds_conf(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
+{
+	const conf_sec_t *s = conf_sec_at(cf, "parent-ds", 0);
+	size_t n = conf_count(s, "server");
+	c->pds.nservers = 0;
+	if (n > HD_SGN_MAX_PARENT_SERVERS)
+		return hs_fail(em, HS_E_CONFIG, "%s: parent-ds.server: at most %d", c->path,
+		               HD_SGN_MAX_PARENT_SERVERS);
+	for (size_t i = 0; i < n; i++) {
+		const conf_val_t *v = conf_val(s, "server", i);
+		char ip[64];
+		const void *a =
+		    v->addr.ss.ss_family == AF_INET
+		        ? (const void *)&((const struct sockaddr_in *)&v->addr.ss)->sin_addr
+		        : (const void *)&((const struct sockaddr_in6 *)&v->addr.ss)->sin6_addr;
+		if (inet_ntop(v->addr.ss.ss_family, a, ip, sizeof(ip)) == NULL ||
+		    tp_peer_addr_parse(ip, v->addr.port, &c->pds.servers[i]) != HS_OK)
+			return hs_fail(em, HS_E_CONFIG, "%s:%u: parent-ds.server: '%s'", c->path,
+			               v->line, v->text);
+		c->pds.nservers++;
+	}
+	c->pds.interval_s = (uint32_t)(conf_dur_ms(s, "interval", 3600000) / 1000);
+	c->pds.poll_s = (uint32_t)(conf_dur_ms(s, "poll", 30000) / 1000);
+	return HS_OK;
 }
 
 int hd_sds_new(hd_t *d, hd_sds_t **out, hs_errmsg_t *em)
@@ -269,15 +296,15 @@ int hd_sds_new(hd_t *d, hd_sds_t **out, hs_errmsg_t *em)
 	hd_sds_t *s;
 	int rc;
 	*out = NULL;
-	if (d->cfg.sgn.nparent_servers == 0 &&
+	if (d->cfg.pds.nservers == 0 &&
 	    (d->cfg.anchors == NULL || dv_anchors_count(d->cfg.anchors) == 0) && !d->cfg.insecure) {
 		hs_log(HS_LOG_NOTICE, SUBSYS,
-		       "the parent's DS is never asked (no signer-policy.parent-server, no trust "
+		       "the parent's DS is never asked (no parent-ds.server, no trust "
 		       "anchor): a KSK rollover waits at 'waiting for DS at the parent'");
 		return HS_OK;
 	}
 	s = xcalloc(1, sizeof(*s));
-	if (d->cfg.sgn.nparent_servers == 0) {
+	if (d->cfg.pds.nservers == 0) {
 		s->resolver = 1;
 		if (d->disc == NULL && (rc = hd_disc_start(d, em)) != HS_OK) {
 			free(s);
@@ -326,7 +353,7 @@ void hd_sds_tick(hd_t *d, hd_sds_t *s)
 			continue;
 		/* a rollover that starts waiting asks at once, not at the interval */
 		if (sgn_zone_wants_ds(hd_signer_engine(d), z->name) &&
-		    z->next_ms > now + (uint64_t)d->cfg.sgn.ds_poll_s * 1000)
+		    z->next_ms > now + (uint64_t)d->cfg.pds.poll_s * 1000)
 			z->next_ms = now;
 		if (z->next_ms <= now)
 			start_round(d, s, z);
@@ -343,7 +370,7 @@ uint64_t hd_sds_deadline(hd_t *d, const hd_sds_t *s)
 	for (size_t i = 0; i < s->nz; i++) {
 		uint64_t n = s->z[i].next_ms;
 		if (s->z[i].r == NULL && sgn_zone_wants_ds(hd_signer_engine(d), s->z[i].name) &&
-		    n > mono(d) + (uint64_t)d->cfg.sgn.ds_poll_s * 1000)
+		    n > mono(d) + (uint64_t)d->cfg.pds.poll_s * 1000)
 			n = mono(d);
 		if (s->z[i].r == NULL && n < t)
 			t = n;

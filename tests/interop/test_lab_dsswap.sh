@@ -16,7 +16,7 @@
 #     validates; a loop asks every resolver every second;
 #  3. charlie rolls its KSK: CDS with both KSKs, the periodic scan puts the
 #     new DS at the parent (validated now: the child is signed, PS-53), the
-#     signer asks the parent (signer-policy.parent-server, SIGN-65) and
+#     signer asks the parent (parent-ds.server, SIGN-65) and
 #     shows "waiting for DS at the parent" until it sees it, waits the DS
 #     TTL, the new KSK signs, the old one is withdrawn, CDS names the new
 #     keys only and the scanner removes the old DS (SIGN-60..SIGN-63);
@@ -125,8 +125,8 @@ done
 nsaddr() { cat "$TMP/$1.nsaddr"; }
 # every signer asks the parent's primary for the DS (SIGN-65)
 for id in $IDS; do
-	sed -i "s|^signer-policy:|signer-policy:\n    parent-server: 127.0.0.1@$PRI_PORT\n    parent-ds-poll: 2s\n    parent-ds-interval: 10s|" \
-		"$LAB_DIR/$id/signer/hsyncd.conf"
+	printf 'parent-ds:\n    server: 127.0.0.1@%s\n    poll: 2s\n    interval: 10s\n' "$PRI_PORT" \
+		>>"$LAB_DIR/$id/signer/hsyncd.conf"
 done
 
 lab_nsd_start || { echo "FAIL nsd"; exit 1; }
