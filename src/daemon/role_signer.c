@@ -23,13 +23,14 @@
 #include <strings.h>
 
 #include "daemon/hd_int.h"
-#include "daemon/signer_ds.h"
 #include "dnssec/zsign.h"
 #include "engine/signer/sgn.h"
 #include "engine/syncmsg.h"
 #include "wire/rr_hsyncparam.h"
 #include "util/xmalloc.h"
 #include "wire/ldns_glue.h"
+
+#include "daemon/signer_ds.h" /* the parent's DS */
 
 #define SUBSYS "signer"
 
@@ -56,11 +57,6 @@ struct hd_signer {
 	hd_sds_t *ds; /* asks the parent for the DS RRsets (signer_ds.c) */
 };
 
-sgn_t *hd_signer_engine(const hd_t *d)
-{
-	return d->sg->s;
-}
-
 /* ---- configuration (signer-policy:) ---- */
 
 static int signer_conf(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
@@ -69,7 +65,6 @@ static int signer_conf(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	sgn_policy_t *p = &c->sgn.pol;
 	zs_params_t *z = &c->sgn.zp;
 	const char *alg = conf_str(s, "algorithm");
-	int rc;
 
 	memset(p, 0, sizeof(*p));
 	memset(z, 0, sizeof(*z));
@@ -86,8 +81,6 @@ static int signer_conf(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	p->max_ttl = (uint32_t)(conf_dur_ms(s, "max-ttl", 86400000) / 1000);
 	p->ds_ttl = (uint32_t)(conf_dur_ms(s, "ds-ttl", 86400000) / 1000);
 	p->cds = conf_bool(s, "cds", 1);
-	if ((rc = hd_sds_conf(cf, c, em)) != HS_OK)
-		return rc;
 	z->denial = conf_bool(s, "nsec3", 0) ? ZS_NSEC3 : ZS_NSEC;
 	z->validity = (uint32_t)(conf_dur_ms(s, "validity", 14ull * 86400000) / 1000);
 	z->jitter = (uint32_t)(conf_dur_ms(s, "jitter", 0) / 1000);
@@ -815,6 +808,21 @@ static int h_keys_rollover(tp_ctl_call_t *c, void *arg)
 	return HS_OK;
 }
 
+/* ---- the parent's DS (signer_ds.c) ---- */
+
+sgn_t *hd_signer_engine(const hd_t *d)
+{
+	return d->sg->s;
+}
+
+/* The signer's configuration: its policy, then where it asks the parent
+ * for the DS (parent-ds:). */
+static int signer_conf_all(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
+{
+	int rc = signer_conf(cf, c, em);
+	return rc == HS_OK ? hd_sds_conf(cf, c, em) : rc;
+}
+
 static const hd_cmd_t signer_cmds[] = {
     {"keys list", h_keys_list, "one zone: every key, its state and what it waits for"},
     {"keys show", h_keys_show, "one zone's keys (or the one TAG) in full: DNSKEY, DS"},
@@ -829,7 +837,7 @@ const hd_role_t hd_role_signer = {
     .discovers = 0,
     .partner = "agent",
     .partner_required = 1,
-    .conf = signer_conf,
+    .conf = signer_conf_all,
     .init = signer_init,
     .fini = signer_fini,
     .message = signer_message,
