@@ -161,6 +161,21 @@ static void signer_fini(hd_t *d)
 	d->sg = NULL;
 }
 
+/* ---- the parent's DS (signer_ds.c) ---- */
+
+sgn_t *hd_signer_engine(const hd_t *d)
+{
+	return d->sg->s;
+}
+
+/* The signer's configuration: its policy, then where it asks the parent
+ * for the DS (parent-ds:). */
+static int signer_conf_all(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
+{
+	int rc = signer_conf(cf, c, em);
+	return rc == HS_OK ? hd_sds_conf(cf, c, em) : rc;
+}
+
 static void restore_keys(hd_t *d, const char *zone);
 
 /* The zone is signed here: its key engine entry and its signer. */
@@ -806,21 +821,6 @@ static int h_keys_rollover(tp_ctl_call_t *c, void *arg)
 	hs_jw_obj_end(c->out);
 	hd_pump(d);
 	return HS_OK;
-}
-
-/* ---- the parent's DS (signer_ds.c) ---- */
-
-sgn_t *hd_signer_engine(const hd_t *d)
-{
-	return d->sg->s;
-}
-
-/* The signer's configuration: its policy, then where it asks the parent
- * for the DS (parent-ds:). */
-static int signer_conf_all(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
-{
-	int rc = signer_conf(cf, c, em);
-	return rc == HS_OK ? hd_sds_conf(cf, c, em) : rc;
 }
 
 static const hd_cmd_t signer_cmds[] = {
