@@ -14,7 +14,7 @@
 # parent, backend serve, with the owner's NSD as its secondary): every
 # agent's key for the zone is bootstrapped there, and the group's leader
 # keeps test.'s delegation equal to the combined zone's; the lab ends by
-# showing both and "parent in step" (draft-hsync-parent section 13).
+# showing both and "parent in step" (draft-hsync-parent section 14).
 set -u
 usage() {
 	cat <<'USAGE'

@@ -65,7 +65,7 @@
 # publish that port instead of the agent's own (a relay in front of it).
 #
 # LAB_PARENT=1 (before lab_build; with LAB_COMBINERS=1): the parent test.
-# of example.test. joins the lab (draft-hsync-parent section 13): hsyncd
+# of example.test. joins the lab (draft-hsync-parent section 14): hsyncd
 # with role parent (identity parent.lab., in $LAB_DIR/parent, backend
 # serve: it serves test. itself, publishes DSYNC (UPDATE scheme), KEY and
 # SVCB at update.test., bootstrap "unsigned") and the lab's NSD as its
@@ -199,7 +199,7 @@ lab_customer_zone() {
 			hex=$("$LAB_BIN/hsync-rr" encode HSYNC3 "OFF $id $id.lab. .") || return 1
 			echo "$LAB_ZONE 300 IN TYPE65285 $(lab_generic "$hex")"
 		done
-		if [ -n "${LAB_PARENT:-}" ]; then # PS-50: every agent's key for the zone
+		if [ -n "${LAB_PARENT:-}" ]; then # PS-69: every agent's key for the zone
 			for id in "$@"; do
 				[ -f "$LAB_DIR/$id/psync/key.line" ] &&
 					sed 's/ IN / 300 IN /' "$LAB_DIR/$id/psync/key.line"
@@ -585,7 +585,7 @@ lab_cleanup() {
 
 # ---- the parent test. (LAB_PARENT=1) -------------------------------------
 
-# lab_parent_agent_key ID: ID's SIG(0) key for example.test. (PS-50, once)
+# lab_parent_agent_key ID: ID's SIG(0) key for example.test. (PS-69, once)
 lab_parent_agent_key() {
 	local d="$LAB_DIR/$1/psync" out f
 	mkdir -p "$d"
@@ -749,7 +749,7 @@ lab_parent_upd() {
 # (self-signed, PS-16) and trusted by the parent ("unsigned": the owner's
 # NS serve the apex KEY RRset); the other agents' keys added by one UPDATE
 # signed with it (KEY records only: PS-27 without a deletion); then every
-# key's KeyState asked until it is trusted (PS-50)
+# key's KeyState asked until it is trusted (PS-69)
 lab_parent_bootstrap() {
 	local end=$(($(date +%s) + $1)) id base first="" adds=()
 	for id in $LAB_IDS; do

@@ -30,6 +30,9 @@ static const conf_section_def_t sections[] = {
      "at an agent: its own signer (identity, address, keys, as a peer: block); its key "
      "inventories become this provider's DNSKEY contribution (draft-hsync-keystate)"},
     {"parent", 0, "role parent: the UPDATE receiver of a parent zone (draft-hsync-parent)"},
+    {"parent-ds", 0,
+     "at a signer: where the parent's DS RRset of each zone is asked, so that a KSK or CSK "
+     "rollover completes (draft-hsync-signer SIGN-60..66)"},
 };
 
 static const conf_opt_t opts[] = {
@@ -63,7 +66,7 @@ static const conf_opt_t opts[] = {
     {"zone", "parent-sync-key", CONF_PATH, 0, 0, NULL, 0, NULL, 0,
      "agent: this agent's SIG(0) key pair for the zone (owner the zone; K*.private): with it, "
      "and parentsync=agent in HSYNCPARAM, the agent keeps the parent's delegation in step "
-     "while it leads the zone's group (draft-hsync-parent section 13)"},
+     "while it leads the zone's group (draft-hsync-parent section 14)"},
     {"server", "parent-sync-check", CONF_DUR, 5000, 86400000, NULL, 0, "300s", 0,
      "agent: the parent's delegation is checked this often by the group's leader, whatever "
      "else triggers it"},
@@ -219,6 +222,29 @@ static const conf_opt_t opts[] = {
      "A/AAAA of the target to publish (default: the listen address unless a wildcard)"},
     {"parent", "dsync-port", CONF_INT, 0, 65535, NULL, 0, "0", 0,
      "port in the DSYNC record (0: the listen port)"},
+    {"parent-ds", "server", CONF_ADDR, 0, 0, NULL, 53, NULL, CONF_MULTI,
+     "signer: a nameserver of the parent zone, asked directly for each zone's DS RRset; a DS "
+     "counts when every one serves it (at most 8; none: through the resolver, validated)"},
+    {"parent-ds", "interval", CONF_DUR, 1000, 604800000, NULL, 0, "1h", 0,
+     "signer: how often the parent's DS RRset is asked"},
+    {"parent-ds", "poll", CONF_DUR, 1000, 86400000, NULL, 0, "30s", 0,
+     "signer: how often it is asked while a KSK or CSK waits for its DS at the parent"},
+    {"parent", "sign", CONF_BOOL, 0, 0, NULL, 0, "no", 0,
+     "backend serve: sign the parent zone (one CSK in the store, NSEC, re-signed after each "
+     "change and before expiry)"},
+    {"parent", "scan", CONF_BOOL, 0, 0, NULL, 0, "no", 0,
+     "the CDS/CSYNC scanner: take NOTIFY(CDS) and NOTIFY(CSYNC) for a child and publish DSYNC "
+     "with the NOTIFY scheme (draft-hsync-parent section 12)"},
+    {"parent", "scan-interval", CONF_DUR, 0, 604800000, NULL, 0, "0s", 0,
+     "scan every opted-in child this often (0: only on NOTIFY)"},
+    {"parent", "scan-min-interval", CONF_DUR, 1000, 86400000, NULL, 0, "60s", 0,
+     "a child's scans start at most this often; NOTIFYs in between make one more scan"},
+    {"parent", "scan-child", CONF_DNAME, 0, 0, NULL, 0, NULL, CONF_MULTI,
+     "a child scanned periodically from the start (a child that sends a NOTIFY opts in too)"},
+    {"parent", "ds-ttl", CONF_DUR, 1000, 604800000, NULL, 0, "1h", 0,
+     "TTL of the DS records the scanner writes"},
+    {"parent", "cds-bootstrap", CONF_BOOL, 0, 0, NULL, 0, "no", 0,
+     "take the first DS of an insecure delegation from a CDS every nameserver answers alike"},
     {"key", "name", CONF_DNAME, 0, 0, NULL, 0, NULL, CONF_KEY, "the key's name"},
     {"key", "algorithm", CONF_STR, 0, 0, NULL, 0, "hmac-sha256", 0,
      "hmac-sha256 (also hmac-sha1, -sha224, -sha384, -sha512, hmac-md5)"},

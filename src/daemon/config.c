@@ -444,6 +444,13 @@ int hd_parent_conf_load(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	p->v6_prefix = (unsigned)conf_int(s, "source-prefix-v6", 56);
 	p->publish = conf_bool(s, "publish", 1);
 	p->dsync_port = (uint16_t)conf_int(s, "dsync-port", 0);
+	p->sign = conf_bool(s, "sign", 0);
+	p->scan = conf_bool(s, "scan", 0);
+	p->scan_interval_s = (uint32_t)(conf_dur_ms(s, "scan-interval", 0) / 1000);
+	p->scan_min_interval_s = (uint32_t)(conf_dur_ms(s, "scan-min-interval", 60000) / 1000);
+	p->ds_ttl = (uint32_t)(conf_dur_ms(s, "ds-ttl", 3600000) / 1000);
+	p->cds_bootstrap = conf_bool(s, "cds-bootstrap", 0);
+	p->scan_children = strs(s, "scan-child", &p->nscan_children);
 	p->addrs = strs(s, "address", &p->naddrs);
 	for (size_t i = 0; i < p->naddrs; i++) {
 		tp_peer_addr_t pa;
@@ -467,6 +474,11 @@ int hd_parent_conf_load(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 		               "%s: parent.bootstrap at-apex and at-ns validate: dnssec: no "
 		               "trust-anchor (set insecure: yes only for a lab)",
 		               c->path);
+	if (p->sign && p->backend != HD_PAR_SERVE)
+		return hs_fail(
+		    em, HS_E_CONFIG,
+		    "%s: parent.sign: only with backend serve (the primary signs otherwise)",
+		    c->path);
 	if (p->backend == HD_PAR_SERVE && p->zone_file == NULL && c->tp.store == NULL)
 		return hs_fail(em, HS_E_CONFIG, "%s: parent.backend serve needs parent.zone-file",
 		               c->path);
@@ -480,6 +492,7 @@ void hd_parent_conf_clear(hd_parent_conf_t *p)
 	free(p->acl);
 	free(p->notify);
 	strs_free(p->addrs, p->naddrs);
+	strs_free(p->scan_children, p->nscan_children);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -55,7 +55,7 @@ typedef struct hd_zone_conf {
 	size_t nnotify;
 	zn_journal_limits_t journal;
 	int persist;     /* keep the copy and journal in the store (when there is one) */
-	char *psync_key; /* agent: our SIG(0) key for the zone (PS-50); NULL = no parent sync */
+	char *psync_key; /* agent: our SIG(0) key for the zone (PS-69); NULL = no parent sync */
 	char **ns;       /* agent: the provider's own nameservers (canonical names) */
 	size_t nns;
 	uint32_t ns_ttl;        /* their TTL */
@@ -101,7 +101,7 @@ typedef struct hd_idzone_conf {
 /* The parent role (section parent:, draft-hsync-parent). */
 enum hd_par_backend {
 	HD_PAR_FORWARD = 0, /* TSIG UPDATE to the parent's real primary (PS-40) */
-	HD_PAR_SERVE = 1,   /* a parent zone hsyncd serves itself (PS-41), unsigned for now */
+	HD_PAR_SERVE = 1,   /* a parent zone hsyncd serves itself (PS-41) */
 };
 
 typedef struct hd_parent_conf {
@@ -128,7 +128,16 @@ typedef struct hd_parent_conf {
 	char **addrs; /* A/AAAA of the target to publish */
 	size_t naddrs;
 	uint16_t dsync_port; /* the port in the DSYNC record; 0 = the listen port */
+	int sign;            /* serve: sign the parent zone (PS-42) */
+	/* the CDS/CSYNC scanner (NOTIFY scheme) */
+	int scan;
+	uint32_t scan_interval_s, scan_min_interval_s, ds_ttl;
+	int cds_bootstrap;
+	char **scan_children;
+	size_t nscan_children;
 } hd_parent_conf_t;
+
+#define HD_SGN_MAX_PARENT_SERVERS 8
 
 typedef struct hd_config {
 	char *path;                 /* the file it came from */
@@ -154,8 +163,8 @@ typedef struct hd_config {
 	char *log_file;                         /* or NULL: stderr or syslog */
 	uint32_t beat_ms;                       /* engine beat interval */
 	uint32_t elect_lease_ms, elect_vote_ms; /* agent: leader election; vote 0 = lease / 8 */
-	uint32_t psync_check_ms;                /* agent: parent sync's periodic check (PS-45) */
-	uint16_t psync_port;                    /* agent: port of the parent's servers (PS-46) */
+	uint32_t psync_check_ms;                /* agent: parent sync's periodic check (PS-64) */
+	uint16_t psync_port;                    /* agent: port of the parent's servers (PS-65) */
 	enum hs_log_level log_level;
 	int syslog;
 	dv_anchors_t *anchors; /* may be empty only with insecure */
@@ -169,6 +178,13 @@ typedef struct hd_config {
 	tp_tsig_key_t *keys; /* key: sections (TSIG) */
 	size_t nkeys;
 	hd_parent_conf_t parent; /* parent: section parent: */
+	/* signer: where and how often the parent's DS is asked (section
+	 * parent-ds:, signer_ds.h) */
+	struct {
+		tp_peer_addr_t servers[HD_SGN_MAX_PARENT_SERVERS];
+		size_t nservers;
+		uint32_t interval_s, poll_s;
+	} pds;
 } hd_config_t;
 
 /* The schema of the configuration file (conf_schema.c). */

@@ -123,6 +123,11 @@ void hd_served_update(hd_t *d, struct hd_zone *hz);
 void hd_served_free(hd_t *d, struct hd_zone *hz);
 /* A new served version in the store (diff NULL: a snapshot). */
 void hd_served_persist(hd_t *d, struct hd_zone *hz, const zn_diff_t *diff);
+/* The whole version in `b` (taken) becomes the served one: made whole
+ * the first time, else applied as the difference to the served version
+ * (journal, IXFR); kept in the store. The caller tells the zone server. */
+int hd_served_replace(hd_t *d, struct hd_zone *hz, zn_builder_t *b,
+                      hs_errmsg_t *em) HS_CHECK_RESULT;
 /* Parse "OWNER [TTL] [IN] TYPE RDATA" (owner relative to `zone` unless
  * absolute, "@" the apex) for hsyncctl's record arguments (ctl_agent.c). */
 int hd_rr_parse(const char *zone, const char *text, uint32_t default_ttl, char *owner,
@@ -187,7 +192,7 @@ void hd_pump(hd_t *d);
 void hd_on_inbox(void *arg);
 void hd_on_outcome(void *arg, const uint8_t msgid[TP_MSGID_LEN], const char *peer,
                    enum tp_outcome outcome, const char *reason);
-/* wire_psync.c: the agent's parent synchronisation (PS-42..PS-50) */
+/* wire_psync.c: the agent's parent synchronisation (PS-61..PS-69) */
 int hd_psync_init(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
 void hd_psync_free(hd_t *d);
 void hd_psync_pump(hd_t *d);

@@ -33,6 +33,8 @@
 #include "util/xmalloc.h"
 #include "wire/ldns_glue.h"
 
+#include "daemon/signer_ds.h" /* the parent's DS */
+
 #define SUBSYS "signer"
 
 /* A key pair the signer holds (private half from the store). */
@@ -61,6 +63,7 @@ struct hd_signer {
 	size_t nkeys;
 	struct sg_zone *zones;
 	size_t nzones;
+	hd_sds_t *ds; /* asks the parent for the DS RRsets (signer_ds.c) */
 };
 
 /* ---- configuration (signer-policy:, zone.signer-policy) ---- */
@@ -201,7 +204,7 @@ static int signer_init(hd_t *d, hs_errmsg_t *em)
 		return rc;
 	}
 	d->sg = g;
-	return HS_OK;
+	return hd_sds_new(d, &g->ds, em);
 }
 
 static void signer_fini(hd_t *d)
@@ -209,6 +212,7 @@ static void signer_fini(hd_t *d)
 	struct hd_signer *g = d->sg;
 	if (g == NULL)
 		return;
+	hd_sds_free(d, g->ds);
 	sgn_free(g->s);
 	for (size_t i = 0; i < g->nkeys; i++)
 		zs_key_free(g->keys[i].k);
@@ -220,6 +224,21 @@ static void signer_fini(hd_t *d)
 	free(g->zones);
 	free(g);
 	d->sg = NULL;
+}
+
+/* ---- the parent's DS (signer_ds.c) ---- */
+
+sgn_t *hd_signer_engine(const hd_t *d)
+{
+	return d->sg->s;
+}
+
+/* The signer's configuration: its policy, then where it asks the parent
+ * for the DS (parent-ds:). */
+static int signer_conf_all(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
+{
+	int rc = signer_conf(cf, c, em);
+	return rc == HS_OK ? hd_sds_conf(cf, c, em) : rc;
 }
 
 static void restore_keys(hd_t *d, const char *zone);
@@ -260,6 +279,7 @@ static void signer_zone_setup(hd_t *d, struct hd_zone *hz, const hd_zone_conf_t 
 	hs_log(HS_LOG_INFO, SUBSYS, "zone '%s': signer-policy '%s' (%s, %s)", hz->name, pol->name,
 	       zs_alg_name(pol->pol.alg), pol->zp.denial == ZS_NSEC3 ? "NSEC3" : "NSEC");
 	restore_keys(d, hz->name);
+	hd_sds_zone(g->ds, hz->name);
 }
 
 /* The zone's keys in the store back into the engine (KS-1), before
@@ -673,16 +693,18 @@ static uint64_t signer_deadline(hd_t *d)
 	for (size_t i = 0; i < d->sg->nzones; i++)
 		if (d->sg->zones[i].refresh_at && d->sg->zones[i].refresh_at < t)
 			t = d->sg->zones[i].refresh_at;
-	uint64_t mono = d->env->mono_ms(d->env->arg);
+	uint64_t mono = d->env->mono_ms(d->env->arg), ds = hd_sds_deadline(d, d->sg->ds), r;
 	if (t == INT64_MAX)
-		return UINT64_MAX;
-	return t <= now ? mono : mono + (uint64_t)(t - now) * 1000;
+		return ds;
+	r = t <= now ? mono : mono + (uint64_t)(t - now) * 1000;
+	return ds < r ? ds : r;
 }
 
 static void signer_tick(hd_t *d)
 {
 	int64_t now = hs_now_s(d->env);
 	(void)sgn_tick(d->sg->s);
+	hd_sds_tick(d, d->sg->ds);
 	for (size_t i = 0; i < d->sg->nzones; i++) {
 		struct sg_zone *z = &d->sg->zones[i];
 		struct hd_zone *hz;
@@ -725,6 +747,7 @@ static void signer_zone_json(hd_t *d, struct hd_zone *hz, hs_jw_t *w, int detail
 		hs_jw_raw(w, hs_buf_cstr(&b));
 	}
 	hs_buf_free(&b);
+	hd_sds_json(d->sg->ds, hz->name, w);
 }
 
 /* ---- control: keys list|show|rollover ---- */
@@ -928,7 +951,7 @@ const hd_role_t hd_role_signer = {
     .discovers = 0,
     .partner = "agent",
     .partner_required = 1,
-    .conf = signer_conf,
+    .conf = signer_conf_all,
     .init = signer_init,
     .fini = signer_fini,
     .message = signer_message,

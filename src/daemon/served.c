@@ -194,3 +194,41 @@ void hd_served_update(hd_t *d, struct hd_zone *hz)
 cleanup:
 	zn_snap_release(in);
 }
+
+int hd_served_replace(hd_t *d, struct hd_zone *hz, zn_builder_t *b, hs_errmsg_t *em)
+{
+	zn_zone_t *tmp = NULL;
+	zn_snap_t *cur = NULL, *ns = NULL;
+	zn_diff_t *diff = NULL;
+	size_t alen;
+	const uint8_t *apex = zn_zone_apex(hz->out, &alen);
+	int rc;
+	if (!zn_zone_loaded(hz->out)) {
+		rc = zn_zone_set(hz->out, b, em);
+		if (rc == HS_OK) {
+			zn_journal_clear(hz->outjn);
+			hd_served_persist(d, hz, NULL);
+		}
+		return rc;
+	}
+	rc = zn_zone_new(apex, alen, &tmp);
+	if (rc == HS_OK) {
+		rc = zn_zone_set(tmp, b, em);
+		b = NULL;
+	}
+	if (rc == HS_OK) {
+		cur = zn_zone_snapshot(hz->out);
+		ns = zn_zone_snapshot(tmp);
+		rc = zn_diff_snaps(cur, ns, &diff);
+	}
+	if (rc == HS_OK)
+		rc = zn_update(hz->out, hz->outjn, diff, hs_now_s(d->env), em);
+	if (rc == HS_OK)
+		hd_served_persist(d, hz, diff);
+	zn_builder_free(b);
+	zn_diff_free(diff);
+	zn_snap_release(cur);
+	zn_snap_release(ns);
+	zn_zone_free(tmp);
+	return rc;
+}

@@ -17,7 +17,9 @@ static uint64_t parent_deadline(hd_t *d)
 {
 	uint64_t t = d->par != NULL ? par_next_deadline(d->par->par) : UINT64_MAX;
 	uint64_t t2 = d->disc != NULL ? disc_next_deadline(d->disc) : UINT64_MAX;
-	return t2 < t ? t2 : t;
+	uint64_t t3 = hdp_sign_deadline(d);
+	t = t2 < t ? t2 : t;
+	return t3 < t ? t3 : t;
 }
 
 static void parent_tick(hd_t *d)
@@ -26,6 +28,7 @@ static void parent_tick(hd_t *d)
 		disc_tick(d->disc);
 	if (d->par != NULL)
 		par_tick(d->par->par);
+	hdp_sign_tick(d);
 }
 
 static void answer(hd_t *d, par_action_t *a)
@@ -136,6 +139,13 @@ static void fill_cfg(const hd_config_t *c, const sig0_key_t *key, par_cfg_t *pc)
 	pc->unsigned_rounds = p->unsigned_rounds;
 	pc->unsigned_interval_s = p->unsigned_interval_s;
 	pc->lookup_timeout_s = p->lookup_timeout_s;
+	pc->scan = p->scan;
+	pc->scan_interval_s = p->scan_interval_s;
+	pc->scan_min_interval_s = p->scan_min_interval_s;
+	pc->ds_ttl = p->ds_ttl;
+	pc->cds_bootstrap = p->cds_bootstrap;
+	pc->scan_children = (const char *const *)p->scan_children;
+	pc->nscan_children = p->nscan_children;
 }
 
 static void parent_stop(hd_t *d);

@@ -33,7 +33,8 @@ struct hd_par {
 	struct hd_par_req *reqs;
 	struct hd_par_job *jobs, **jobs_tail; /* FIFO; the head is in flight when busy */
 	int busy;
-	struct hd_zone *hz; /* backend serve: the parent zone */
+	struct hd_zone *hz;    /* backend serve: the parent zone */
+	struct hdp_sign *sign; /* backend serve with parent.sign (wire_parent_sign.c) */
 	uint64_t lookups, lookups_failed, applied, apply_failed;
 	uint64_t answers, answer_ms_total, answer_ms_max;
 	char publish_state[200];
@@ -51,6 +52,15 @@ void hdp_lookup(hd_t *d, const par_action_t *a);
  * NULL). HS_E_STATE when the target is not in the parent zone. */
 int hdp_publish_records(hd_t *d, struct hd_par_job *job, hs_buf_t *text) HS_CHECK_RESULT;
 void hdp_job_free(struct hd_par_job *j);
+
+/* wire_parent_sign.c: backend serve, the parent zone signed (PS-42). Start:
+ * the key (store), the served signed version, the first signing. */
+int hdp_sign_start(hd_t *d, hs_errmsg_t *em) HS_CHECK_RESULT;
+/* Sign the unsigned zone as it is now and serve the difference. */
+void hdp_sign_now(hd_t *d);
+void hdp_sign_tick(hd_t *d);
+uint64_t hdp_sign_deadline(hd_t *d);
+void hdp_sign_stop(hd_t *d);
 
 /* wire_parent_ctl.c: the role's control commands and its part of status */
 extern const hd_cmd_t hdp_cmds[];

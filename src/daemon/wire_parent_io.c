@@ -26,6 +26,9 @@
 #define T_AAAA  28
 #define T_SVCB  64
 #define T_DSYNC 66
+#define T_DS    43
+#define T_CDS   59
+#define T_CSYNC 62
 #define T_ANY   255
 
 void hdp_job_free(struct hd_par_job *j)
@@ -182,7 +185,10 @@ static int serve_apply(hd_t *d, const struct hd_par_job *j, char *why, size_t n)
 		const uint8_t *apex = zn_zone_apex(hz->zn, &alen);
 		hd_zone_persist(d, hz, &diff, 1, 0);
 		hz->serial = zn_diff_to_serial(diff);
-		tp_zs_changed(d->zsrv, apex, alen);
+		if (d->par->sign != NULL)
+			hdp_sign_now(d); /* the signed version follows (PS-42) */
+		else
+			tp_zs_changed(d->zsrv, apex, alen);
 		snprintf(why, n, "serial %u", hz->serial);
 	} else if (rc == HS_OK) {
 		snprintf(why, n, "no change");
@@ -253,6 +259,8 @@ static int serve_start(hd_t *d, hs_errmsg_t *em)
 	hz->loaded = 1;
 	if (zn_zone_serial(hz->zn, &hz->serial) != HS_OK)
 		hz->serial = 0;
+	if (pc->sign)
+		return hdp_sign_start(d, em);
 	tp_zs_zone_conf_t sc = {pc->acl, pc->nacl, pc->notify, pc->nnotify};
 	rc = tp_zs_zone_set(d->zsrv, hz->zn, hz->jn, &sc);
 	if (rc != HS_OK)
@@ -296,6 +304,7 @@ void hdp_backend_stop(hd_t *d)
 			tp_zs_zone_remove(d->zsrv, apex, alen);
 		}
 	}
+	hdp_sign_stop(d);
 }
 
 /* ---- what the role publishes (PS-2) ---- */
@@ -344,7 +353,7 @@ int hdp_publish_records(hd_t *d, struct hd_par_job *j, hs_buf_t *text)
 	size_t alen, tlen, dsl, klen, offs[64];
 	const uint8_t *target = sig0_key_owner(d->par->key, &tlen);
 	const uint8_t *krd = sig0_key_rdata(d->par->key, &klen);
-	hs_buf_t ds = HS_BUF_INIT, svcb = HS_BUF_INIT;
+	hs_buf_t ds = HS_BUF_INIT, svcb = HS_BUF_INIT, dsn[2] = {HS_BUF_INIT, HS_BUF_INIT};
 	hs_dsync_t dsync;
 	uint32_t ttl = pc->ttl;
 	int in_zone, rc = HS_OK;
@@ -366,11 +375,21 @@ int hdp_publish_records(hd_t *d, struct hd_par_job *j, hs_buf_t *text)
 	if (hs_dsync_encode(&dsync, &ds, NULL) != HS_OK ||
 	    par_svcb_rdata(pc->methods, &svcb) != HS_OK)
 		rc = HS_E_CONFIG;
+	/* the scanner: DSYNC CDS NOTIFY and DSYNC CSYNC NOTIFY to the same target (PS-50) */
+	for (int i = 0; pc->scan && rc == HS_OK && i < 2; i++) {
+		hs_dsync_t n = dsync;
+		n.rrtype = i == 0 ? T_CDS : T_CSYNC;
+		n.scheme = HS_DSYNC_NOTIFY;
+		if (hs_dsync_encode(&n, &dsn[i], NULL) != HS_OK)
+			rc = HS_E_CONFIG;
+	}
 	if (rc == HS_OK && pc->methods == 0)
 		rc = HS_E_CONFIG;
 	if (rc != HS_OK)
 		goto cleanup;
 	text_rr(text, dso, dsl, ttl, T_DSYNC, ds.data, ds.len);
+	for (int i = 0; pc->scan && i < 2; i++)
+		text_rr(text, dso, dsl, ttl, T_DSYNC, dsn[i].data, dsn[i].len);
 	text_rr(text, target, tlen, ttl, T_KEY, krd, klen);
 	text_rr(text, target, tlen, ttl, T_SVCB, svcb.data, svcb.len);
 	/* the target's addresses: configured, else the listen address */
@@ -401,6 +420,8 @@ int hdp_publish_records(hd_t *d, struct hd_par_job *j, hs_buf_t *text)
 	/* each RRset replaced: delete, then add */
 	add_rr(j, dso, dsl, T_DSYNC, HS_CLASS_ANY, 0, NULL, 0, offs);
 	add_rr(j, dso, dsl, T_DSYNC, HS_CLASS_IN, ttl, ds.data, ds.len, offs);
+	for (int i = 0; pc->scan && i < 2; i++)
+		add_rr(j, dso, dsl, T_DSYNC, HS_CLASS_IN, ttl, dsn[i].data, dsn[i].len, offs);
 	add_rr(j, target, tlen, T_KEY, HS_CLASS_ANY, 0, NULL, 0, offs);
 	add_rr(j, target, tlen, T_KEY, HS_CLASS_IN, ttl, krd, klen, offs);
 	add_rr(j, target, tlen, T_SVCB, HS_CLASS_ANY, 0, NULL, 0, offs);
@@ -417,6 +438,8 @@ int hdp_publish_records(hd_t *d, struct hd_par_job *j, hs_buf_t *text)
 cleanup:
 	hs_buf_free(&ds);
 	hs_buf_free(&svcb);
+	hs_buf_free(&dsn[0]);
+	hs_buf_free(&dsn[1]);
 	return rc;
 }
 
@@ -471,28 +494,7 @@ static void lk_fail(struct lk *l, int rc, const char *why)
 static int collect(struct lk *l, const uint8_t *msg, size_t len, uint16_t type, unsigned sections,
                    const uint8_t *owner, size_t ol)
 {
-	dnsmsg_iter_t it;
-	dnsmsg_rr_t rr;
-	uint8_t o[WIRE_NAME_MAX];
-	size_t olen;
-	int rc;
-	if (dnsmsg_check(msg, len, NULL) != HS_OK || dnsmsg_open(&it, msg, len) != HS_OK)
-		return HS_E_MALFORMED;
-	while ((rc = dnsmsg_next(&it, &rr)) == HS_OK) {
-		if (!(sections & (1u << rr.section)) || rr.type != type)
-			continue;
-		if (dnsmsg_name_expand(msg, len, rr.off, o, &olen, NULL) != HS_OK)
-			return HS_E_MALFORMED;
-		if (owner != NULL && !dnsmsg_name_equal(o, olen, owner, ol))
-			continue;
-		if (l->n < 16) {
-			hs_buf_reset(&l->rd[l->n]);
-			if (dnsmsg_rdata_expand(msg, len, &rr, &l->rd[l->n]) != HS_OK)
-				return HS_E_MALFORMED;
-			l->n++;
-		}
-	}
-	return rc == HS_E_NOTFOUND ? HS_OK : HS_E_MALFORMED;
+	return dnsmsg_collect(msg, len, type, sections, owner, ol, l->rd, 16, &l->n, NULL);
 }
 
 static int send_query(struct lk *l, const tp_peer_addr_t *to, uint16_t type, int rd, tp_send_fn cb)
@@ -662,6 +664,29 @@ static void deleg_from_zone(struct lk *l)
 	lk_finish(l, &r);
 }
 
+/* The child's DS RRset in the zone served here. */
+static void ds_from_zone(struct lk *l)
+{
+	hd_t *d = l->d;
+	zn_snap_t *s = d->par->hz ? zn_zone_snapshot(d->par->hz->zn) : NULL;
+	zn_rrset_t set;
+	size_t off = 0;
+	const uint8_t *rd;
+	uint16_t rl;
+	par_lookup_res_t r;
+	memset(&r, 0, sizeof(r));
+	if (s != NULL && zn_snap_find(s, l->qw, l->ql, T_DS, &set, NULL) == HS_OK)
+		while (l->n < 16 && zn_rrset_next(&set, &off, &rd, &rl)) {
+			hs_buf_reset(&l->rd[l->n]);
+			hs_buf_append(&l->rd[l->n++], rd, rl);
+		}
+	zn_snap_release(s);
+	r.status = s != NULL || d->par->hz == NULL ? HS_OK : HS_E_STATE;
+	r.rdatas = l->rd;
+	r.n = l->n;
+	lk_finish(l, &r);
+}
+
 static void secure_done(void *arg, uint64_t id, const disc_lookup_result_t *dr)
 {
 	struct lk *l = arg;
@@ -712,6 +737,13 @@ void hdp_lookup(hd_t *d, const par_action_t *a)
 			return;
 		}
 		rc = send_query(l, &d->cfg.parent.primary, T_NS, 0, deleg_done);
+		break;
+	case PAR_LK_PARENT_DS: /* the scanner: the DS the parent zone holds now */
+		if (d->cfg.parent.backend == HD_PAR_SERVE) {
+			ds_from_zone(l);
+			return;
+		}
+		rc = send_query(l, &d->cfg.parent.primary, T_DS, 0, direct_done);
 		break;
 	}
 	if (rc != HS_OK)

@@ -1,10 +1,10 @@
 /* wire_psync.c -- the agent's parent synchronisation on the loop
- * (rfc-drafts/draft-hsync-parent.md section 13): the engine of
+ * (rfc-drafts/draft-hsync-parent.md section 14): the engine of
  * src/engine/psync fed with the zone's wanted delegation (the owner's NS
  * and glue from our copy, the synchronised NS and CDS that the combiners
  * accepted), with whether we lead the zone's group (el_leading_zone),
  * its queries and UPDATEs sent over the node's endpoint, its outcomes
- * logged and told to the group (STATUS parentsync-done, PS-48), and the
+ * logged and told to the group (STATUS parentsync-done, PS-67), and the
  * members' last reports kept for `hsyncctl parent-sync show`. */
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +57,7 @@ struct psq {
 	char to[80];
 };
 
-/* ---- the wanted delegation (PS-44) ---- */
+/* ---- the wanted delegation (PS-63) ---- */
 
 /* A wanted record: the child library's view and its RDATA's storage. */
 struct wrr {
@@ -258,7 +258,7 @@ int hd_psync_init(hd_t *d, hs_errmsg_t *em)
 	cfg.env = d->env;
 	cfg.check_ms = d->cfg.psync_check_ms;
 	cfg.server_port = d->cfg.psync_port;
-	/* PS-42: a fifth of the lease, at most 5 s (renewals come every
+	/* PS-61: a fifth of the lease, at most 5 s (renewals come every
 	 * quarter of it, so a leader keeps more than this between them) */
 	cfg.margin_ms = d->cfg.elect_lease_ms / 5 < PS_MARGIN_DEFAULT ? d->cfg.elect_lease_ms / 5
 	                                                              : PS_MARGIN_DEFAULT;

@@ -291,3 +291,31 @@ int dnsmsg_xfr_header(const dnsmsg_hdr_t *h, uint16_t id, size_t msgno, hs_errms
 		return hs_fail(em, HS_E_MALFORMED, "first message has no answer");
 	return HS_OK;
 }
+
+int dnsmsg_collect(const uint8_t *msg, size_t len, uint16_t type, unsigned sections,
+                   const uint8_t *owner, size_t owner_len, hs_buf_t *out, size_t max, size_t *n,
+                   uint32_t *ttl)
+{
+	dnsmsg_iter_t it;
+	dnsmsg_rr_t rr;
+	uint8_t o[WIRE_NAME_MAX];
+	size_t olen;
+	int rc;
+	if (dnsmsg_check(msg, len, NULL) != HS_OK || dnsmsg_open(&it, msg, len) != HS_OK)
+		return HS_E_MALFORMED;
+	while ((rc = dnsmsg_next(&it, &rr)) == HS_OK) {
+		if (!(sections & (1u << rr.section)) || rr.type != type)
+			continue;
+		if (dnsmsg_name_expand(msg, len, rr.off, o, &olen, NULL) != HS_OK)
+			return HS_E_MALFORMED;
+		if ((owner != NULL && !dnsmsg_name_equal(o, olen, owner, owner_len)) || *n >= max)
+			continue;
+		hs_buf_reset(&out[*n]);
+		if (dnsmsg_rdata_expand(msg, len, &rr, &out[*n]) != HS_OK)
+			return HS_E_MALFORMED;
+		(*n)++;
+		if (ttl != NULL && rr.ttl > *ttl)
+			*ttl = rr.ttl;
+	}
+	return rc == HS_E_NOTFOUND ? HS_OK : HS_E_MALFORMED;
+}

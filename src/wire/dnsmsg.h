@@ -133,4 +133,17 @@ int dnsmsg_xfr_header(const dnsmsg_hdr_t *h, uint16_t id, size_t msgno,
 int dnsmsg_rdata_expand(const uint8_t *msg, size_t len, const dnsmsg_rr_t *rr,
                         struct hs_buf *out) HS_CHECK_RESULT;
 
+/*
+ * The RDATAs (names expanded, dnsmsg_rdata_expand) of the records of
+ * `type` in the sections `sections` (bits 1 << DNSMSG_*) of `msg` whose
+ * owner is `owner` (uncompressed wire, compared case-insensitively; NULL =
+ * any), appended to out[*n], out[*n + 1], ... (each reset first) while
+ * *n < max (later ones are skipped); *ttl (may be NULL) is raised to the
+ * largest TTL taken. The whole message is checked first (dnsmsg_check).
+ * HS_E_MALFORMED.
+ */
+int dnsmsg_collect(const uint8_t *msg, size_t len, uint16_t type, unsigned sections,
+                   const uint8_t *owner, size_t owner_len, struct hs_buf *out, size_t max,
+                   size_t *n, uint32_t *ttl) HS_CHECK_RESULT;
+
 #endif

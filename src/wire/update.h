@@ -26,6 +26,7 @@
 
 #define HS_UPD_MAX_RRS   64 /* records in the update section (PS-7) */
 #define HS_OPCODE_QUERY  0
+#define HS_OPCODE_NOTIFY 4
 #define HS_OPCODE_UPDATE 5
 #define HS_CLASS_IN      1
 #define HS_CLASS_NONE    254

@@ -3,7 +3,7 @@
  * in virtual time against a made-up world: a resolver that knows the
  * DSYNC, the receiver's address and KEY and the parent zone's NS, and a
  * parent whose server answers the delegation and whose receiver applies
- * UPDATEs and signs its answers (draft-hsync-parent section 13).
+ * UPDATEs and signs its answers (draft-hsync-parent section 14).
  */
 #include "lib/testutil.h"
 
@@ -350,7 +350,7 @@ static size_t count(const world_t *w, uint16_t type)
 	return n;
 }
 
-/* PS-43, PS-32: in step, nothing is sent; PS-50: the key is the zone's */
+/* PS-62, PS-32: in step, nothing is sent; PS-69: the key is the zone's */
 START_TEST(test_in_step)
 {
 	world_t w;
@@ -368,9 +368,9 @@ START_TEST(test_in_step)
 }
 END_TEST
 
-/* PS-43, PS-44, PS-46: a nameserver added (+ glue) and removed, one
+/* PS-62, PS-63, PS-65: a nameserver added (+ glue) and removed, one
  * UPDATE each; glue out of bailiwick and non-NS-target addresses ignored;
- * PS-48: each run ends in a DONE for the group's STATUS */
+ * PS-67: each run ends in a DONE for the group's STATUS */
 START_TEST(test_ns_added_removed)
 {
 	world_t w;
@@ -402,7 +402,7 @@ START_TEST(test_ns_added_removed)
 }
 END_TEST
 
-/* PS-42: only the leader, with margin on its lease */
+/* PS-61: only the leader, with margin on its lease */
 START_TEST(test_only_leader)
 {
 	world_t w;
@@ -432,7 +432,7 @@ START_TEST(test_only_leader)
 }
 END_TEST
 
-/* PS-34, PS-47: an unsigned answer does not count; back off 1 s, 2 s */
+/* PS-34, PS-66: an unsigned answer does not count; back off 1 s, 2 s */
 START_TEST(test_unsigned_answer_backoff)
 {
 	world_t w;
@@ -476,7 +476,7 @@ START_TEST(test_unsigned_answer_backoff)
 }
 END_TEST
 
-/* PS-47: a signed refusal is logged with why and retried later */
+/* PS-66: a signed refusal is logged with why and retried later */
 START_TEST(test_refused)
 {
 	world_t w;
@@ -493,7 +493,7 @@ START_TEST(test_refused)
 }
 END_TEST
 
-/* PS-44: DS from the signers' CDS for a signed zone; CDS 0 0 0 00 removes */
+/* PS-63: DS from the signers' CDS for a signed zone; CDS 0 0 0 00 removes */
 START_TEST(test_ds_from_cds)
 {
 	world_t w;
@@ -516,7 +516,7 @@ START_TEST(test_ds_from_cds)
 }
 END_TEST
 
-/* PS-44: no DS work for an unsigned zone */
+/* PS-63: no DS work for an unsigned zone */
 START_TEST(test_unsigned_zone_no_ds)
 {
 	world_t w;
@@ -531,7 +531,7 @@ START_TEST(test_unsigned_zone_no_ds)
 }
 END_TEST
 
-/* PS-45: the periodic check finds a parent changed behind its back */
+/* PS-64: the periodic check finds a parent changed behind its back */
 START_TEST(test_periodic)
 {
 	world_t w;
@@ -556,7 +556,7 @@ START_TEST(test_periodic)
 }
 END_TEST
 
-/* PS-49: only the NOTIFY scheme: a NOTIFY(CDS), no UPDATE */
+/* PS-68: only the NOTIFY scheme: a NOTIFY(CDS), no UPDATE */
 START_TEST(test_notify_scheme)
 {
 	world_t w;
@@ -575,7 +575,7 @@ START_TEST(test_notify_scheme)
 }
 END_TEST
 
-/* PS-43: no DSYNC at all: logged, backed off */
+/* PS-62: no DSYNC at all: logged, backed off */
 START_TEST(test_no_receiver)
 {
 	world_t w;
@@ -597,7 +597,7 @@ static void hook_more_ns(world_t *w)
 	want(w, 1, NULL, 0);
 }
 
-/* PS-45: a change during a run runs again after it */
+/* PS-64: a change during a run runs again after it */
 START_TEST(test_change_during_run)
 {
 	world_t w;
@@ -618,7 +618,7 @@ static void hook_lease_short(world_t *w)
 	ps_leading(w->ps, "example.lab.", 1, mono_now(w) + 1000);
 }
 
-/* PS-42: a lease that runs short between two steps stops the run; it
+/* PS-61: a lease that runs short between two steps stops the run; it
  * resumes when the lease is renewed */
 START_TEST(test_lease_short_mid_run)
 {
@@ -642,7 +642,7 @@ START_TEST(test_lease_short_mid_run)
 }
 END_TEST
 
-/* PS-48: the STATUS body, both ways; bad bodies refused */
+/* PS-67: the STATUS body, both ways; bad bodies refused */
 START_TEST(test_status_body)
 {
 	ps_status_t a, b;

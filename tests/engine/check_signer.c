@@ -811,6 +811,176 @@ START_TEST(test_single_provider_and_automatic_rollover)
 }
 END_TEST
 
+/* The DS swap of a KSK rollover, driven by the parent's DS RRset
+ * (SIGN-60..64): the successor waits for its DS at the parent (a tag
+ * with the wrong digest does not count), then for the DS TTL, becomes
+ * active; the old KSK stays in CDS while retired, and CDS names the new
+ * key alone once it is withdrawn. */
+struct solo {
+	hs_env_fake_t env;
+	sgn_t *s;
+	zs_key_t *keys[16];
+	size_t nk;
+	int resigns;
+};
+
+static void solo_drain(struct solo *o)
+{
+	sgn_action_t a;
+	sgn_tick(o->s);
+	while (sgn_next_action(o->s, &a) == HS_OK) {
+		if (a.kind == SGN_ACT_GENERATE) {
+			size_t l;
+			ck_assert_int_eq(zs_key_generate(a.alg, a.flags, &o->keys[o->nk], NULL),
+			                 HS_OK);
+			const uint8_t *rd = zs_key_dnskey(o->keys[o->nk++], &l);
+			ck_assert_int_eq(sgn_key_generated(o->s, a.zone, a.req, rd, l), HS_OK);
+		} else if (a.kind == SGN_ACT_RESIGN) {
+			o->resigns++;
+		}
+		sgn_action_clear(&a);
+	}
+}
+
+static void solo_run(struct solo *o, int seconds)
+{
+	for (int t = 0; t < seconds; t += 10) {
+		solo_drain(o);
+		hs_env_fake_advance(&o->env, 10000);
+	}
+	solo_drain(o);
+}
+
+/* The key (own, role KSK) in `state`; -1 when none. */
+static int solo_ksk(struct solo *o, int state, sgn_key_view_t *out)
+{
+	for (size_t i = 0; i < sgn_zone_key_count(o->s, ZONE); i++) {
+		ck_assert_int_eq(sgn_zone_key_at(o->s, ZONE, i, out), HS_OK);
+		if (out->role == ST_DKEY_KSK && out->state == state)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* The DS (digest 2) of DNSKEY rd into b. */
+static void ds_of(const uint8_t *rd, size_t len, hs_buf_t *b)
+{
+	uint8_t apex[256];
+	size_t alen;
+	ck_assert_int_eq(hs_name_from_text(ZONE, strlen(ZONE), apex, &alen), HS_OK);
+	hs_buf_reset(b);
+	ck_assert_int_eq(zs_ds_rdata(apex, alen, rd, len, 2, b), HS_OK);
+}
+
+static void feed_ds(struct solo *o, hs_buf_t *ds, size_t n, uint32_t ttl)
+{
+	const uint8_t *rd[4];
+	size_t len[4];
+	for (size_t i = 0; i < n; i++) {
+		rd[i] = ds[i].data;
+		len[i] = ds[i].len;
+	}
+	ck_assert_int_eq(sgn_parent_ds_set(o->s, ZONE, rd, len, n, ttl), HS_OK);
+}
+
+static size_t cds_count(struct solo *o, const hs_buf_t *ds)
+{
+	sgn_publish_t pub;
+	size_t n = 0;
+	ck_assert_int_eq(sgn_zone_publish(o->s, ZONE, &pub), HS_OK);
+	for (size_t i = 0; i < pub.ncds; i++)
+		n += ds == NULL || (pub.cds[i].len == ds->len &&
+		                    memcmp(pub.cds[i].rdata, ds->data, ds->len) == 0);
+	sgn_publish_free(&pub);
+	return n;
+}
+
+/* requirements: SIGN-60 SIGN-61 SIGN-62 SIGN-63 SIGN-64 */
+START_TEST(test_ds_swap_driven_by_parent)
+{
+	struct solo o;
+	sgn_cfg_t cfg = {"signer.solo.test.", NULL};
+	sgn_policy_t pol = short_policy(0, 1);
+	sgn_key_view_t old, neu, kv;
+	hs_buf_t ds[3] = {HS_BUF_INIT, HS_BUF_INIT, HS_BUF_INIT};
+	memset(&o, 0, sizeof(o));
+	hs_env_fake_init(&o.env, T0_MS, 7);
+	ck_assert_int_eq(sgn_new(&cfg, &o.env.env, &o.s, NULL), HS_OK);
+	ck_assert_int_eq(sgn_zone_add(o.s, ZONE, &pol, NULL), HS_OK);
+	ck_assert_int_eq(sgn_zone_input(o.s, ZONE, NULL, NULL, 0, 1), HS_OK);
+	solo_run(&o, 600);
+	ck_assert_int_ge(solo_ksk(&o, ST_DKEY_ACTIVE, &old), 0);
+	ds_of(old.rdata, old.len, &ds[0]);
+	feed_ds(&o, ds, 1, 120);
+	ck_assert(!sgn_zone_wants_ds(o.s, ZONE));
+
+	ck_assert_int_eq(sgn_rollover(o.s, ZONE, ST_DKEY_KSK, NULL), HS_OK);
+	solo_run(&o, 600); /* past propagation + DNSKEY TTL: standby */
+	ck_assert_int_ge(solo_ksk(&o, ST_DKEY_STANDBY, &neu), 0);
+	ck_assert(strstr(neu.waiting, "waiting for DS at the parent") != NULL);
+	ck_assert(sgn_zone_wants_ds(o.s, ZONE));
+	ck_assert_uint_eq(cds_count(&o, NULL), 2); /* double-DS: old and new */
+	ds_of(neu.rdata, neu.len, &ds[1]);
+
+	/* the parent still has the old DS alone: nothing moves, however long */
+	feed_ds(&o, ds, 1, 120);
+	solo_run(&o, 3600);
+	ck_assert_int_ge(solo_ksk(&o, ST_DKEY_STANDBY, &kv), 0);
+	ck_assert(strstr(kv.waiting, "waiting for DS at the parent") != NULL);
+
+	/* a DS with the new key's tag and algorithm but another digest */
+	hs_buf_append(&ds[2], ds[1].data, ds[1].len);
+	ds[2].data[ds[2].len - 1] ^= 0xff;
+	{
+		hs_buf_t two[2] = {ds[0], ds[2]};
+		feed_ds(&o, two, 2, 120);
+	}
+	solo_run(&o, 600);
+	ck_assert_int_ge(solo_ksk(&o, ST_DKEY_STANDBY, &kv), 0);
+	ck_assert(strstr(kv.waiting, "waiting for DS at the parent") != NULL);
+
+	/* both DS: the new key waits the DS TTL (120 s), then signs */
+	feed_ds(&o, ds, 2, 120);
+	ck_assert_int_ge(solo_ksk(&o, ST_DKEY_STANDBY, &kv), 0);
+	ck_assert(strstr(kv.waiting, "DS TTL") != NULL);
+	/* the new DS goes away before its TTL passed: waiting again */
+	hs_env_fake_advance(&o.env, 60000);
+	feed_ds(&o, ds, 1, 120);
+	hs_env_fake_advance(&o.env, 90000);
+	solo_drain(&o);
+	ck_assert_int_ge(solo_ksk(&o, ST_DKEY_STANDBY, &kv), 0);
+	ck_assert(strstr(kv.waiting, "waiting for DS at the parent") != NULL);
+	feed_ds(&o, ds, 2, 120);
+	hs_env_fake_advance(&o.env, 110000);
+	solo_drain(&o);
+	ck_assert_int_ge(solo_ksk(&o, ST_DKEY_STANDBY, &kv), 0);
+	ck_assert_int_lt(sgn_next_deadline(o.s), INT64_MAX);
+	hs_env_fake_advance(&o.env, 11000);
+	solo_drain(&o);
+	ck_assert_int_ge(solo_ksk(&o, ST_DKEY_ACTIVE, &kv), 0);
+	ck_assert_uint_eq(kv.tag, neu.tag);
+	ck_assert_int_ge(solo_ksk(&o, ST_DKEY_RETIRED, &kv), 0);
+	ck_assert_uint_eq(kv.tag, old.tag);
+	ck_assert(!sgn_zone_wants_ds(o.s, ZONE));
+	/* retired: still in CDS (the parent keeps its DS until it is withdrawn) */
+	ck_assert_uint_eq(cds_count(&o, NULL), 2);
+	/* past DNSKEY TTL + propagation: withdrawn; CDS names the new key alone */
+	solo_run(&o, 600);
+	ck_assert_int_ge(solo_ksk(&o, ST_DKEY_REMOVED, &kv), 0);
+	ck_assert_uint_eq(cds_count(&o, NULL), 1);
+	ck_assert_uint_eq(cds_count(&o, &ds[1]), 1);
+	/* the parent drops the old DS: nothing else changes */
+	feed_ds(&o, &ds[1], 1, 120);
+	ck_assert_int_ge(solo_ksk(&o, ST_DKEY_ACTIVE, &kv), 0);
+	ck_assert_uint_eq(kv.tag, neu.tag);
+	for (int i = 0; i < 3; i++)
+		hs_buf_free(&ds[i]);
+	for (size_t i = 0; i < o.nk; i++)
+		zs_key_free(o.keys[i]);
+	sgn_free(o.s);
+}
+END_TEST
+
 /* requirements: KS-30 KS-31 */
 START_TEST(test_bad_input_refused)
 {
@@ -999,6 +1169,7 @@ static Suite *signer_suite(void)
 	tcase_add_test(tc, test_rejection_blocks_visibly);
 	tcase_add_test(tc, test_single_provider_and_automatic_rollover);
 	tcase_add_test(tc, test_bad_input_refused);
+	tcase_add_test(tc, test_ds_swap_driven_by_parent);
 	tcase_add_test(tc, test_foreign_key_leaves_and_returns);
 	tcase_add_test(tc, test_silent_peer_blocks_then_resumes);
 	tcase_add_test(tc, test_peer_added_during_rollover);

@@ -1,6 +1,6 @@
 /* libFuzzer target: the body of a STATUS message a peer sends
  * (proto/status_messages.md), decoded by ps_status_decode; what decodes
- * must encode again and decode to the same (PS-48). */
+ * must encode again and decode to the same (PS-67). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -338,3 +338,52 @@ par_scenario() {
 	ctl --json parent decisions 1 | grep -q '"records":' && ok "decisions keep the records" ||
 		bad "decisions json"
 }
+
+# par_signed_bind_start DIR PORT ZONE ZONEFILE SECRET: named as the primary
+# of ZONE on 127.0.0.1@PORT, signed by BIND itself (dnssec-policy: one CSK,
+# algorithm 13, short TTLs), UPDATEs with TSIG key hsync-parent (SECRET).
+# Waits until the zone is signed; sets NAMED_PID and PAR_ANCHOR (a file
+# with the zone's DNSKEY, for trust anchors).
+par_signed_bind_start() {
+	local dir=$1 port=$2 zone=$3 zf=$4 secret=$5 i
+	command -v named >/dev/null || { echo "skip: named is not installed (apt-get install bind9)"; exit 77; }
+	. "$PAR_HERE/lib_named.sh"
+	mkdir -p "$dir/keys"
+	cp "$zf" "$dir/zone.db"
+	named_start "$dir" 127.0.0.1 "$port" "key \"hsync-parent\" {
+	algorithm hmac-sha256;
+	secret \"$secret\";
+};
+dnssec-policy \"lab\" {
+	keys { csk key-directory lifetime unlimited algorithm 13; };
+	dnskey-ttl 10;
+	max-zone-ttl 300;
+	zone-propagation-delay 1;
+	publish-safety 1;
+	retire-safety 1;
+	parent-ds-ttl 5;
+	parent-propagation-delay 1;
+	signatures-refresh 5d;
+	signatures-validity 14d;
+	signatures-validity-dnskey 14d;
+};
+zone \"${zone%.}\" {
+	type primary;
+	file \"$dir/zone.db\";
+	key-directory \"$dir/keys\";
+	dnssec-policy \"lab\";
+	allow-update { key hsync-parent; };
+	allow-transfer { 127.0.0.0/8; };
+};" || return 1
+	PAR_ANCHOR="$dir/anchor"
+	for i in $(seq 1 100); do
+		dig @127.0.0.1 -p "$port" +norec +dnssec +time=1 +tries=1 "$zone" DNSKEY 2>/dev/null |
+			awk '$4 == "DNSKEY" && $5 == 257' >"$PAR_ANCHOR"
+		[ -s "$PAR_ANCHOR" ] && dig @127.0.0.1 -p "$port" +norec +dnssec +time=1 +tries=1 \
+			"$zone" SOA 2>/dev/null | grep -q "RRSIG.*SOA" && return 0
+		sleep 0.2
+	done
+	echo "named did not sign $zone:" >&2
+	tail -20 "$dir/named.log" >&2
+	return 1
+}

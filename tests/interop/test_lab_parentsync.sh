@@ -1,11 +1,11 @@
 #!/bin/bash
 # Integration: the leader keeps the parent in step (draft-hsync-parent
-# section 13) in the lab of scripts/lab.sh with LAB_PARENT=1: three
+# section 14) in the lab of scripts/lab.sh with LAB_PARENT=1: three
 # providers (agent, combiner, public NSD each), the owner's NSD serving
 # example.test., and the parent test. served by hsyncd's parent role
 # (backend serve, DSYNC UPDATE scheme, bootstrap unsigned) with the lab's
 # NSD as its secondary. Every agent has its own key for example.test.,
-# uploaded and trusted before the agents start (PS-50).
+# uploaded and trusted before the agents start (PS-69).
 #
 #  1. the group's leader brings test.'s delegation in step with the
 #     combined zone (the owner's NS and each provider's ns1);
@@ -16,7 +16,7 @@
 #     (hsyncctl parent-sync show);
 #  4. the parent changed behind the group's back (a stray NS added with
 #     hsync-update): the leader's periodic check (parent-sync-check 5 s
-#     here) removes it (PS-45);
+#     here) removes it (PS-64);
 #  5. the leader is killed: after its lease a new leader keeps the parent
 #     in step for the next change, its UPDATE accepted by the parent.
 #
@@ -25,7 +25,7 @@
 # forward, TSIG UPDATE); the same checks.
 #
 # Needs nsd, ldns-keygen, ldns-signzone, dig, python3 (77 without them).
-# requirements: PS-42 PS-43 PS-44 PS-45 PS-46 PS-48 PS-50
+# requirements: PS-61 PS-62 PS-63 PS-64 PS-65 PS-67 PS-69
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)

@@ -23,6 +23,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 . "$ROOT/scripts/lab/lib.sh"
+. "$HERE/lib_validators.sh"
 for t in nsd unbound ldns-keygen ldns-signzone dig python3; do
 	command -v $t >/dev/null || { echo "skip: $t is not installed"; exit 77; }
 done
@@ -31,11 +32,9 @@ for t in hsyncd hsyncctl hsync-keygen hsync-rr; do
 	[ -x "$BIN/$t" ] || { echo "$t not built at '$BIN'"; exit 1; }
 done
 TMP=$(mktemp -d)
-LOOP_PID=""
-UB_PIDS=""
 stop_all() {
-	[ -n "$LOOP_PID" ] && kill "$LOOP_PID" 2>/dev/null
-	for p in $UB_PIDS; do kill "$p" 2>/dev/null; done
+	[ -n "$VAL_LOOP_PID" ] && kill "$VAL_LOOP_PID" 2>/dev/null
+	for p in $VAL_PIDS; do kill "$p" 2>/dev/null; done
 	lab_cleanup
 }
 trap 'stop_all; if [ -n "${KEEP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi' EXIT
@@ -101,38 +100,10 @@ done >"$TMP/anchor.ds"
 
 # one Unbound per provider view
 for id in $IDS; do
-	d="$TMP/ub.$id"
-	mkdir -p "$d"
-	lab_free_port >"$d/port"
-	cat >"$d/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.1@$(cat "$d/port")
-	port: $(cat "$d/port")
-	username: ""
-	chroot: ""
-	directory: "$d"
-	pidfile: "$d/unbound.pid"
-	logfile: "$d/unbound.log"
-	use-syslog: no
-	do-daemonize: no
-	do-not-query-localhost: no
-	module-config: "validator iterator"
-	trust-anchor-file: "$TMP/anchor.ds"
-	local-zone: "test." nodefault
-	cache-max-ttl: 5
-	cache-max-negative-ttl: 5
-	val-log-level: 2
-	verbosity: 1
-	access-control: 127.0.0.0/8 allow
-stub-zone:
-	name: "example.test."
-	stub-addr: 127.0.0.1@$(cat "$LAB_DIR/$id/nsd/port")
-	stub-first: no
-remote-control:
-	control-enable: no
-EOF
-	unbound -d -c "$d/unbound.conf" >"$d/out" 2>&1 &
-	UB_PIDS="$UB_PIDS $!"
+	mkdir -p "$TMP/ub.$id"
+	lab_free_port >"$TMP/ub.$id/port"
+	val_unbound_start "$TMP/ub.$id" "$TMP/anchor.ds" \
+		"example.test. 127.0.0.1@$(cat "$LAB_DIR/$id/nsd/port")"
 done
 ub_ad() { # ID -> 0 when www A answers NOERROR with AD
 	dig @127.0.0.1 -p "$(cat "$TMP/ub.$1/port")" +time=2 +tries=1 www.example.test. A 2>/dev/null |
@@ -144,39 +115,14 @@ wait_until 30 all_ad && ok "every resolver validates www.example.test. (AD)" ||
 	bad "resolvers: $(for id in $IDS; do tail -3 "$TMP/ub.$id/unbound.log"; done)"
 
 # the query loop: every resolver every second, four questions
-cat >"$TMP/loop.sh" <<'EOF'
-#!/bin/bash
-# loop.sh OUT PORT...: one line per answer "PORT NAME TYPE STATUS AD"
-out=$1
-shift
-while :; do
-	for p in "$@"; do
-		for q in "www.example.test. A" "example.test. SOA" "example.test. DNSKEY" "nx-$RANDOM.example.test. A"; do
-			# shellcheck disable=SC2086
-			r=$(dig @127.0.0.1 -p "$p" +time=2 +tries=1 $q 2>/dev/null)
-			st=$(echo "$r" | sed -n 's/.*status: \([A-Z]*\).*/\1/p' | head -1)
-			ad=no
-			echo "$r" | grep -q "flags:[^;]* ad" && ad=yes
-			echo "$p $q ${st:-TIMEOUT} $ad"
-		done
-	done >>"$out"
-	sleep 1
-done
-EOF
-chmod +x "$TMP/loop.sh"
-"$TMP/loop.sh" "$TMP/answers" $(for id in $IDS; do cat "$TMP/ub.$id/port"; done) &
-LOOP_PID=$!
-tally() { # -> "answers servfail no-ad"
-	awk '{n++} $4 == "SERVFAIL" || $4 == "TIMEOUT" {sf++} ($4 == "NOERROR" || $4 == "NXDOMAIN") && $5 != "yes" {noad++}
-		END {printf "%d %d %d\n", n, sf + 0, noad + 0}' "$TMP/answers"
-}
+val_loop_start "$TMP/answers" $(for id in $IDS; do cat "$TMP/ub.$id/port"; done)
 
 # 1. alpha's ZSK
 lab_sctl alpha keys rollover "$LAB_ZONE" zsk >/dev/null && ok "alpha: ZSK rollover started" || bad "alpha zsk rollover"
 wait_until 180 zsk_rolled alpha 1 && ok "alpha: ZSK rollover complete" ||
 	bad "alpha zsk: $(lab_sctl alpha keys list "$LAB_ZONE")"
 wait_until 60 six_everywhere && ok "after it: six DNSKEYs everywhere" || bad "DNSKEYs after ZSK rollover"
-read -r n sf noad <<<"$(tally)"
+read -r n sf noad <<<"$(val_tally "$TMP/answers")"
 [ "$sf" = 0 ] && [ "$noad" = 0 ] && [ "$n" -gt 0 ] &&
 	ok "ZSK rollover: $n answers, 0 SERVFAIL, AD on every one" || bad "ZSK rollover: $n answers, $sf SERVFAIL/timeout, $noad without AD"
 
@@ -187,11 +133,11 @@ cds_both() {
 }
 wait_until 120 cds_both && ok "charlie: CDS for four KSKs published (old and new, KS-53)" ||
 	bad "CDS: $(dig @127.0.0.1 -p "$(cat "$LAB_DIR/charlie/nsd/port")" +norec +short CDS "$LAB_ZONE")"
-lab_sctl charlie keys list "$LAB_ZONE" | grep -q "waiting for the parent" &&
+lab_sctl charlie keys list "$LAB_ZONE" | grep -q "waiting for DS at the parent" &&
 	ok "charlie: the new KSK waits for the parent's DS (keys list)" ||
 	bad "keys list: $(lab_sctl charlie keys list "$LAB_ZONE")"
 sleep 10
-read -r n sf noad <<<"$(tally)"
+read -r n sf noad <<<"$(val_tally "$TMP/answers")"
 [ "$sf" = 0 ] && [ "$noad" = 0 ] && ok "KSK rollover to CDS: $n answers so far, 0 SERVFAIL, AD on every one" ||
 	bad "KSK rollover: $n answers, $sf SERVFAIL/timeout, $noad without AD"
 
@@ -209,7 +155,7 @@ lab_combiner_start bravo && ok "bravo's combiner back" || bad "bravo's combiner 
 wait_until 240 zsk_rolled alpha 2 && ok "alpha: second ZSK rollover complete" ||
 	bad "second rollover: $(lab_sctl alpha keys list "$LAB_ZONE")"
 sleep 5
-read -r n sf noad <<<"$(tally)"
+read -r n sf noad <<<"$(val_tally "$TMP/answers")"
 [ "$sf" = 0 ] && [ "$noad" = 0 ] && ok "whole run: $n answers from 3 resolvers, 0 SERVFAIL, AD on every one" ||
-	bad "whole run: $n answers, $sf SERVFAIL/timeout, $noad without AD: $(awk '$4 != "NOERROR" && $4 != "NXDOMAIN" || $5 != "yes"' "$TMP/answers" | head -5)"
+	bad "whole run: $n answers, $sf SERVFAIL/timeout, $noad without AD: $(val_bad "$TMP/answers")"
 finish

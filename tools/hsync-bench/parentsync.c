@@ -1,5 +1,5 @@
 /* hsync-bench parentsync -- how long an NS change at one provider's agent
- * takes to be served by the parent (draft-hsync-parent section 13: the
+ * takes to be served by the parent (draft-hsync-parent section 14: the
  * sync chain to the group's leader, its run, one UPDATE, the parent's
  * serve backend), against the sum of its unavoidable parts measured in
  * the same run: the sync chain until every provider's public NSD serves

@@ -84,5 +84,6 @@ int hu_cmd_upload(int argc, char **argv);
 int hu_cmd_rollover(int argc, char **argv);
 int hu_cmd_inquire(int argc, char **argv);
 int hu_cmd_target(int argc, char **argv);
+int hu_cmd_notify(int argc, char **argv); /* notify.c */
 
 #endif

@@ -248,6 +248,7 @@ static const struct cli_subcmd cmds[] = {
     {"rollover", hu_cmd_rollover, "replace the trusted key by a new one, signed by the old"},
     {"inquire", hu_cmd_inquire, "ask the parent where the key stands (KeyState)"},
     {"target", hu_cmd_target, "find and show the parent's UPDATE receiver"},
+    {"notify", hu_cmd_notify, "NOTIFY(CDS) or NOTIFY(CSYNC) to the parent's scanner"},
 };
 
 int main(int argc, char **argv)

@@ -73,6 +73,8 @@ int par_new(par_t **out, const par_cfg_t *cfg, st_t *store, const hs_env_t *env,
 	p->cfg.candidate_life_s = or_default(cfg->candidate_life_s, 7 * 86400);
 	p->cfg.skew = or_default(cfg->skew, SIG0_DEFAULT_SKEW);
 	p->cfg.max_window = or_default(cfg->max_window, SIG0_DEFAULT_MAX_WINDOW);
+	p->cfg.scan_min_interval_s = or_default(cfg->scan_min_interval_s, 60);
+	p->cfg.ds_ttl = or_default(cfg->ds_ttl, 3600);
 
 	memset(&bc, 0, sizeof(bc));
 	bc.rate = p->cfg.src_rate;
@@ -124,9 +126,11 @@ void par_free(par_t *p)
 		p->pending = x->next;
 		free(x);
 	}
-	for (size_t i = 0; i < p->nchildren; i++)
+	for (size_t i = 0; i < p->nchildren; i++) {
 		for (size_t k = 0; k < p->children[i].nkeys; k++)
 			sig0_key_free(p->children[i].keys[k].key);
+		par_scan_free(p->children[i].scan);
+	}
 	free(p->children);
 	sig0_budget_free(p->b_src);
 	sig0_budget_free(p->b_child);
@@ -202,6 +206,8 @@ const char *par_lk_kind_name(par_lk_kind_t k)
 		return "direct";
 	case PAR_LK_ADDRS:
 		return "addresses";
+	case PAR_LK_PARENT_DS:
+		return "parent DS";
 	}
 	return "?";
 }
@@ -287,11 +293,25 @@ int par_request(par_t *p, const uint8_t *msg, size_t len, const char *addr, int 
 	if (len < DNSMSG_HDR_LEN || (msg[2] & 0x80))
 		return 0;
 	opcode = (uint8_t)((msg[2] >> 3) & 15);
-	if (opcode != HS_OPCODE_UPDATE && opcode != HS_OPCODE_QUERY)
+	if (opcode != HS_OPCODE_UPDATE && opcode != HS_OPCODE_QUERY &&
+	    !(opcode == HS_OPCODE_NOTIFY && p->cfg.scan))
 		return 0;
 	u = xcalloc(1, sizeof(*u));
 	hs_errmsg_clear(&em);
 	rc = hs_upd_parse(msg, len, u, &em);
+	if (opcode == HS_OPCODE_NOTIFY) {
+		/* NOTIFY(CDS/CDNSKEY/CSYNC) for a name below P is the scanner's (PS-50) */
+		if (rc != HS_OK || u->zone_len == p->apex_len ||
+		    !wire_name_under(u->zone, u->zone_len, p->apex, p->apex_len) ||
+		    (u->zone_type != 59 && u->zone_type != 60 && u->zone_type != 62))
+			goto cleanup;
+		ours = 1;
+		*id = p->next_id++;
+		p->stats.requests++;
+		p->stats.notifies++;
+		(void)par_notify(p, *id, msg, len, u, addr, tcp);
+		goto cleanup;
+	}
 	if (opcode == HS_OPCODE_QUERY) {
 		/* only a well-formed inquiry is ours; anything else goes on */
 		if (rc != HS_OK || !is_inquiry(p, msg, u))
@@ -352,7 +372,10 @@ int par_applied(par_t *p, uint64_t id, int rc, const char *why)
 			       x->child, (long long)x->decision);
 		hs_log(HS_LOG_NOTICE, PAR_SUB, "child '%s': change applied (decision %lld)",
 		       x->child, (long long)x->decision);
-		par_answer(p, id, &x->ans, PAR_RC_NOERROR, -1, NULL, NULL, 1);
+		if (x->scan)
+			par_scan_applied(p, x->child, HS_OK);
+		else
+			par_answer(p, id, &x->ans, PAR_RC_NOERROR, -1, NULL, NULL, 1);
 	} else {
 		p->stats.failed++;
 		snprintf(text, sizeof(text), "backend: %s", why && *why ? why : hs_strerror(rc));
@@ -361,7 +384,10 @@ int par_applied(par_t *p, uint64_t id, int rc, const char *why)
 			hs_log(HS_LOG_ERR, PAR_SUB, "child '%s': decision %lld not updated",
 			       x->child, (long long)x->decision);
 		hs_log(HS_LOG_WARN, PAR_SUB, "child '%s': change not applied: %s", x->child, text);
-		par_answer(p, id, &x->ans, PAR_RC_SERVFAIL, HS_EDE_OTHER, text, NULL, 1);
+		if (x->scan)
+			par_scan_applied(p, x->child, rc);
+		else
+			par_answer(p, id, &x->ans, PAR_RC_SERVFAIL, HS_EDE_OTHER, text, NULL, 1);
 	}
 	free(x);
 	return HS_OK;
@@ -372,11 +398,13 @@ int par_applied(par_t *p, uint64_t id, int rc, const char *why)
 void par_tick(par_t *p)
 {
 	par_boot_tick(p);
+	par_scan_tick(p);
 }
 
 uint64_t par_next_deadline(const par_t *p)
 {
-	return par_boot_deadline(p);
+	uint64_t a = par_boot_deadline(p), b = par_scan_deadline(p);
+	return a < b ? a : b;
 }
 
 /* ---- views ---- */

@@ -76,6 +76,15 @@ typedef struct par_cfg {
 	uint32_t lookup_timeout_s;    /* an unanswered LOOKUP fails after this; 0 = 30 */
 	uint32_t candidate_life_s;    /* a candidate is forgotten after this; 0 = 7 days */
 	uint32_t skew, max_window;    /* SIG(0) verification; 0 = draft-hsync-sig0 defaults */
+	/* the CDS/CSYNC scanner (NOTIFY scheme, PS-50..PS-62) */
+	int scan;                         /* accept NOTIFY(CDS) / NOTIFY(CSYNC) */
+	uint32_t scan_interval_s;         /* periodic scan of opted-in children; 0 = none */
+	uint32_t scan_min_interval_s;     /* per child: scans start at most this often; 0 = 60 */
+	uint32_t ds_ttl;                  /* TTL of the DS records the scanner writes; 0 = 3600 */
+	int cds_bootstrap;                /* take the first DS of an insecure delegation from a
+	                                   * CDS every nameserver answers alike (PS-55) */
+	const char *const *scan_children; /* opted in by configuration */
+	size_t nscan_children;
 } par_cfg_t;
 
 /*
@@ -117,6 +126,8 @@ typedef enum par_lk_kind {
 	PAR_LK_SECURE,    /* name/type through the resolver, validated (DO, CD) */
 	PAR_LK_DIRECT,    /* name/type asked of `addr` directly, RD clear, no validation */
 	PAR_LK_ADDRS,     /* name: A and AAAA through the resolver (no validation needed) */
+	PAR_LK_PARENT_DS, /* name: the child; its DS RRset in P as the parent zone holds it
+	                   * (rdatas; empty = none) */
 } par_lk_kind_t;
 
 typedef struct par_ns {
@@ -187,6 +198,28 @@ int par_approve(par_t *p, const char *child, int tag, char *why, size_t whylen) 
  * HS_E_NOTFOUND: the child has no key. */
 int par_forget(par_t *p, const char *child, char *why, size_t whylen) HS_CHECK_RESULT;
 
+/* ---- the scanner (NOTIFY scheme) ---- */
+
+/* Scan `child` now as if it had sent NOTIFY(CDS) (`csync` 0) or
+ * NOTIFY(CSYNC) (1) (operator, tests); rate limited like a NOTIFY.
+ * HS_E_NOTFOUND when the name is not below P. */
+int par_scan_request(par_t *p, const char *child, int csync) HS_CHECK_RESULT;
+/* What the last scan of `child` did, one line ("" when never scanned). */
+const char *par_scan_last(const par_t *p, const char *child);
+
+/*
+ * Pure (the fuzz target's): judge a child's CDS and CDNSKEY RRsets
+ * (RDATAs) for child `cw` (wire) (PS-53, PS-54): HS_OK with the DS
+ * RDATAs the parent should hold in `ds` (each as a 2-octet length and the
+ * RDATA; none at all for the delete sentinel, `*del` set), or
+ * HS_E_REFUSED with the reason in `why`: a malformed record, a sentinel
+ * mixed with other records, CDS and CDNSKEY that do not match, an
+ * unknown digest type, more than 16 records.
+ */
+int par_cds_judge(const uint8_t *cw, size_t cwl, const uint8_t *const *cds, const size_t *cdslen,
+                  size_t ncds, const uint8_t *const *cdk, const size_t *cdklen, size_t ncdk,
+                  hs_buf_t *ds, int *del, char *why, size_t whylen) HS_CHECK_RESULT;
+
 /* ---- views ---- */
 
 typedef struct par_key_info {
@@ -219,6 +252,7 @@ typedef struct par_stats {
 	uint64_t budget_refused, truncated, verifications, signatures;
 	uint64_t uploads, bootstraps, rollovers;
 	uint64_t replays, scope_refused, badkey, badsig, badtime, malformed, unsigned_;
+	uint64_t notifies, scans, scans_refused, scans_applied, scans_limited;
 } par_stats_t;
 void par_stats(const par_t *p, par_stats_t *out);
 

@@ -30,8 +30,8 @@ static const char *method_name(unsigned m)
 
 /* ---- lookups ---- */
 
-static void lookup(par_t *p, struct par_child *c, par_lk_kind_t kind, unsigned method, size_t index,
-                   const char *name, uint16_t type, const char *addr)
+void par_lookup_push(par_t *p, struct par_child *c, par_lk_kind_t kind, unsigned method,
+                     size_t index, const char *name, uint16_t type, const char *addr)
 {
 	struct par_lookup *l = xcalloc(1, sizeof(*l));
 	par_action_t a;
@@ -54,8 +54,8 @@ static void lookup(par_t *p, struct par_child *c, par_lk_kind_t kind, unsigned m
 	if (addr != NULL)
 		snprintf(a.addr, sizeof(a.addr), "%s", addr);
 	log_debug(PAR_SUB, "child '%s' %s: %s lookup '%s' type %u%s%s", c->name,
-	          method_name(method), par_lk_kind_name(kind), name, type, addr ? " at " : "",
-	          addr ? addr : "");
+	          method == PAR_SCAN_METHOD ? "scan" : method_name(method), par_lk_kind_name(kind),
+	          name, type, addr ? " at " : "", addr ? addr : "");
 	par_push(p, &a);
 }
 
@@ -182,8 +182,8 @@ static void start_unsigned_round(par_t *p, struct par_child *c)
 	j->round_ok = 0;
 	j->next_round_ms = 0;
 	for (size_t i = 0; i < j->naddrs; i++)
-		lookup(p, c, PAR_LK_DIRECT, HS_BOOT_UNSIGNED, i, c->name, PAR_TYPE_KEY,
-		       j->addrs[i]);
+		par_lookup_push(p, c, PAR_LK_DIRECT, HS_BOOT_UNSIGNED, i, c->name, PAR_TYPE_KEY,
+		                j->addrs[i]);
 }
 
 static void add_addr(struct par_job *j, const char *a)
@@ -208,7 +208,8 @@ static void after_deleg(par_t *p, struct par_child *c)
 				method_failed(p, c, HS_BOOT_AT_NS, "an _sig0key name is too long");
 				break;
 			}
-			lookup(p, c, PAR_LK_SECURE, HS_BOOT_AT_NS, i, name, PAR_TYPE_KEY, NULL);
+			par_lookup_push(p, c, PAR_LK_SECURE, HS_BOOT_AT_NS, i, name, PAR_TYPE_KEY,
+			                NULL);
 		}
 	}
 	if (j->running & HS_BOOT_UNSIGNED) {
@@ -217,8 +218,8 @@ static void after_deleg(par_t *p, struct par_child *c)
 			for (size_t k = 0; k < j->ns[i].naddrs; k++)
 				add_addr(j, j->ns[i].addrs[k]);
 			if (j->ns[i].naddrs == 0) {
-				lookup(p, c, PAR_LK_ADDRS, HS_BOOT_UNSIGNED, i, j->ns[i].name, 0,
-				       NULL);
+				par_lookup_push(p, c, PAR_LK_ADDRS, HS_BOOT_UNSIGNED, i,
+				                j->ns[i].name, 0, NULL);
 				j->addrs_wait++;
 			}
 		}
@@ -355,6 +356,11 @@ int par_lookup_done(par_t *p, uint64_t token, const par_lookup_res_t *r)
 	l = *pp;
 	*pp = l->next;
 	c = par_child_find(p, l->child);
+	if (c != NULL && l->method == PAR_SCAN_METHOD) {
+		int rc = par_scan_lookup_done(p, c, l, r);
+		free(l);
+		return rc;
+	}
 	if (c == NULL || c->job.state != PAR_JOB_RUNNING) {
 		free(l);
 		return HS_E_NOTFOUND;
@@ -379,6 +385,8 @@ int par_lookup_done(par_t *p, uint64_t token, const par_lookup_res_t *r)
 		break;
 	case PAR_LK_DIRECT:
 		on_direct(p, c, l->index, r);
+		break;
+	case PAR_LK_PARENT_DS: /* the scanner's alone */
 		break;
 	}
 	free(l);
@@ -429,10 +437,11 @@ int par_boot_start(par_t *p, struct par_child *c, const uint8_t *rdata, size_t l
 	hs_log(HS_LOG_NOTICE, PAR_SUB, "child '%s' key %u: %sbootstrap by %s", c->name, j->tag,
 	       rebootstrap ? "re-" : "", why);
 	if (j->running & HS_BOOT_AT_APEX)
-		lookup(p, c, PAR_LK_SECURE, HS_BOOT_AT_APEX, 0, c->name, PAR_TYPE_KEY, NULL);
+		par_lookup_push(p, c, PAR_LK_SECURE, HS_BOOT_AT_APEX, 0, c->name, PAR_TYPE_KEY,
+		                NULL);
 	if (j->running & (HS_BOOT_AT_NS | HS_BOOT_UNSIGNED)) {
 		j->deleg_state = 1;
-		lookup(p, c, PAR_LK_DELEG, 0, 0, c->name, PAR_TYPE_NS, NULL);
+		par_lookup_push(p, c, PAR_LK_DELEG, 0, 0, c->name, PAR_TYPE_NS, NULL);
 	}
 	return HS_OK;
 }

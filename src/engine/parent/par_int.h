@@ -75,6 +75,37 @@ struct par_job {
 	uint64_t started_ms;
 };
 
+/* A scan of the child's CDS/CDNSKEY or CSYNC (par_scan.c). */
+#define PAR_SCAN_CDS    1u
+#define PAR_SCAN_CSYNC  2u
+#define PAR_SCAN_METHOD 0x100u /* par_lookup.method of the scanner's lookups */
+#define PAR_SCAN_NT     6      /* CDS, CDNSKEY, CSYNC, NS, A, AAAA */
+struct par_scan {
+	int running;
+	unsigned want;  /* kinds asked for since the last scan started */
+	unsigned kinds; /* the running scan's */
+	int opted;      /* scanned periodically (it sent a NOTIFY, or configured) */
+	uint64_t last_ms, due_ms, periodic_ms;
+	char source[PAR_ADDR_MAX];
+	int phase; /* 1 delegation and addresses, 2 the answers */
+	size_t outstanding;
+	par_ns_t ns[PAR_MAX_NS];
+	size_t nns;
+	char addrs[PAR_MAX_NS * PAR_MAX_NS_ADDRS][PAR_ADDR_MAX];
+	char addr_ns[PAR_MAX_NS * PAR_MAX_NS_ADDRS][PAR_NAME_MAX];
+	size_t naddrs;
+	hs_buf_t ref[PAR_SCAN_NT]; /* per type: the set the first nameserver answered */
+	int have_ref[PAR_SCAN_NT];
+	char ref_from[PAR_SCAN_NT][PAR_ADDR_MAX];
+	hs_buf_t sec[PAR_SCAN_NT]; /* per type: the validated set */
+	int have_sec[PAR_SCAN_NT];
+	hs_buf_t cur; /* the DS the parent holds now */
+	int have_cur;
+	int failed;
+	char why[400];
+	char last[512];
+};
+
 struct par_child {
 	char name[PAR_NAME_MAX];
 	uint8_t wire[WIRE_NAME_MAX];
@@ -82,6 +113,7 @@ struct par_child {
 	struct par_key keys[PAR_MAX_KEYS];
 	size_t nkeys;
 	struct par_job job;
+	struct par_scan *scan; /* NULL until the child is first scanned */
 	int64_t last_change;
 };
 
@@ -110,6 +142,7 @@ struct par_ans {
 
 struct par_pending {
 	uint64_t id;
+	int scan;         /* a scanner's change: no request to answer */
 	int64_t decision; /* store row */
 	struct par_ans ans;
 	char child[PAR_NAME_MAX];
@@ -224,7 +257,20 @@ struct par_auth {
 	char signer_desc[300];
 };
 
+/* par_scan.c */
+int par_notify(par_t *p, uint64_t id, const uint8_t *msg, size_t len, const hs_upd_t *u,
+               const char *addr, int tcp);
+int par_scan_lookup_done(par_t *p, struct par_child *c, const struct par_lookup *l,
+                         const par_lookup_res_t *r);
+void par_scan_applied(par_t *p, const char *child, int rc);
+void par_scan_tick(par_t *p);
+uint64_t par_scan_deadline(const par_t *p);
+void par_scan_free(struct par_scan *s);
+
 /* par_boot.c */
+/* Queue a LOOKUP for child `c` (method: HS_BOOT_* or PAR_SCAN_METHOD). */
+void par_lookup_push(par_t *p, struct par_child *c, par_lk_kind_t kind, unsigned method,
+                     size_t index, const char *name, uint16_t type, const char *addr);
 /* A verified upload of `rdata` for child `c` (which has no trusted key,
  * or a re-bootstrap when `rebootstrap`). Starts the job. */
 int par_boot_start(par_t *p, struct par_child *c, const uint8_t *rdata, size_t len, int rebootstrap,

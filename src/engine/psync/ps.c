@@ -1,5 +1,5 @@
 /* ps.c -- the leader's parent synchronisation (ps.h): zones, triggers,
- * the run's steps (PS-43) and the actions out. */
+ * the run's steps (PS-62) and the actions out. */
 #include "engine/psync/ps_int.h"
 
 #include <stdarg.h>
@@ -144,7 +144,7 @@ static void run_end(ps_t *p, ps_zone_t *z, int ok, int updated, const char *fmt,
 		a->updated = updated;
 		snprintf(a->text, sizeof(a->text), "%s", z->outcome);
 	} else {
-		/* PS-47: back off, then start again from the walk */
+		/* PS-66: back off, then start again from the walk */
 		z->failures++;
 		z->backoff = z->backoff == 0
 		                 ? p->cfg.backoff_min_ms
@@ -158,7 +158,7 @@ static void run_end(ps_t *p, ps_zone_t *z, int ok, int updated, const char *fmt,
 	}
 }
 
-/* PS-42: only while leading, with margin left on the lease */
+/* PS-61: only while leading, with margin left on the lease */
 static int lead_ok(const ps_t *p, const ps_zone_t *z)
 {
 	return z->leading && z->until > mono(p) + p->cfg.margin_ms;
@@ -304,7 +304,7 @@ static void on_answer(ps_t *p, ps_zone_t *z, int status, const uint8_t *resp, si
 	z->token = 0;
 	if (status != HS_OK)
 		resp = NULL, len = 0;
-	/* PS-42: every step only while still leading */
+	/* PS-61: every step only while still leading */
 	if (!lead_ok(p, z) && z->step != PS_ST_UPDATE && z->step != PS_ST_NOTIFY) {
 		logz(p, z, 1, "stopped at step %s: no longer leading with margin",
 		     step_name(z->step));
@@ -411,7 +411,7 @@ static void on_answer(ps_t *p, ps_zone_t *z, int status, const uint8_t *resp, si
 		size_t g = 0;
 		z->nhave = 0;
 		/* the referral: NS in the authority (or answer) section, glue in
-		 * the additional one (PS-46) */
+		 * the additional one (PS-65) */
 		if (resp == NULL ||
 		    ps_msg_rrs(resp, len, SECT_ANS | SECT_AUTH, z->w, z->wl, T_NS, z->have,
 		               PS_MAX_RRS, &z->nhave, &rcode) != HS_OK ||
@@ -558,7 +558,7 @@ int ps_zone_add(ps_t *p, const char *zone, const sig0_key_t *key, int is_signed)
 		return HS_E_NAME;
 	}
 	dnsmsg_name_lower(z->w, z->wl);
-	/* PS-50: the agent's own key for the zone, owner the zone */
+	/* PS-69: the agent's own key for the zone, owner the zone */
 	size_t kl = 0;
 	const uint8_t *ko = sig0_key_owner(key, &kl);
 	if (ko == NULL || !dnsmsg_name_equal(ko, kl, z->w, z->wl)) {
@@ -661,7 +661,7 @@ int ps_want(ps_t *p, const char *zone, const chd_rr_t *rrs, size_t n)
 		else if ((r->type == T_A || r->type == T_AAAA) &&
 		         wire_name_under(r->owner, r->owner_len, z->w, z->wl) &&
 		         is_ns_target(rrs, n, z, r->owner, r->owner_len))
-			rc = put(set, &k, r, r->type); /* PS-44: in-bailiwick glue only */
+			rc = put(set, &k, r, r->type); /* PS-63: in-bailiwick glue only */
 		else if (r->type == T_CDS && z->is_signed &&
 		         dnsmsg_name_equal(r->owner, r->owner_len, z->w, z->wl)) {
 			/* RFC 8078 section 4: CDS 0 0 0 00 asks for no DS */

@@ -3,18 +3,18 @@
  * for each zone with parentsync=agent, while this agent leads the zone's
  * group, keep the parent's delegation (NS, in-bailiwick glue, DS) equal
  * to the combined zone's. Rules and requirement ids:
- * rfc-drafts/draft-hsync-parent.md section 13 (PS-42..PS-50); the STATUS
+ * rfc-drafts/draft-hsync-parent.md section 14 (PS-61..PS-69); the STATUS
  * body: proto/status_messages.md.
  *
- * A run for one zone, in order (PS-43): the DSYNC walk of RFC 9859 at the
+ * A run for one zone, in order (PS-62): the DSYNC walk of RFC 9859 at the
  * resolver (chd_dsync_*), the receiver's address and KEY, the parent
  * zone's NS and one of its addresses, the parent's delegation asked at
  * that server (NS + glue from the referral, DS), the difference
  * (chd_diff), ONE SIG(0)-signed UPDATE to the receiver, and its response
  * checked (chd_response_check: only an answer signed by the receiver's
- * key counts). A failure anywhere backs off (PS-47) and starts again from
+ * key counts). A failure anywhere backs off (PS-66) and starts again from
  * the walk. A parent whose DSYNC offers only the NOTIFY scheme gets a
- * NOTIFY(CDS) or NOTIFY(CSYNC) instead (PS-49).
+ * NOTIFY(CDS) or NOTIFY(CSYNC) instead (PS-68).
  *
  * The caller (src/daemon) feeds: the zone and its key (ps_zone_add), the
  * delegation it wants (ps_want: from the combined zone and the signer's
@@ -36,9 +36,9 @@
 #include "util/env.h"
 #include "util/hs_err.h"
 
-#define PS_CHECK_DEFAULT  300000u /* periodic safety-net run (PS-45) */
-#define PS_MARGIN_DEFAULT 5000u   /* lease left needed to start a run (PS-42) */
-#define PS_BACKOFF_MIN    1000u   /* PS-47 */
+#define PS_CHECK_DEFAULT  300000u /* periodic safety-net run (PS-64) */
+#define PS_MARGIN_DEFAULT 5000u   /* lease left needed to start a run (PS-61) */
+#define PS_BACKOFF_MIN    1000u   /* PS-66 */
 #define PS_BACKOFF_MAX    300000u
 #define PS_TTL_DEFAULT    3600u /* TTL of the records an UPDATE adds */
 #define PS_MAX_RRS        48    /* records of one delegation (NS + glue + DS) */
@@ -52,22 +52,22 @@ typedef struct ps_cfg {
 	uint32_t margin_ms;                      /* 0 = PS_MARGIN_DEFAULT */
 	uint32_t backoff_min_ms, backoff_max_ms; /* 0 = defaults */
 	uint32_t ttl;                            /* 0 = PS_TTL_DEFAULT */
-	uint16_t server_port;                    /* of the parent's servers (PS-46); 0 = 53 */
+	uint16_t server_port;                    /* of the parent's servers (PS-65); 0 = 53 */
 } ps_cfg_t;
 
 int ps_new(const ps_cfg_t *cfg, ps_t **out) HS_CHECK_RESULT;
 void ps_free(ps_t *p); /* NULL-safe */
 
 /* Start keeping `zone` in step, signing with `key` (borrowed: keep it
- * alive until ps_zone_del or ps_free; its owner must be the zone, PS-50).
+ * alive until ps_zone_del or ps_free; its owner must be the zone, PS-69).
  * `is_signed`: the zone is signed, the DS set is part of the delegation
- * (PS-44). HS_E_EXISTS, HS_E_NAME, HS_E_LIMIT, HS_E_INVAL (no key, or
+ * (PS-63). HS_E_EXISTS, HS_E_NAME, HS_E_LIMIT, HS_E_INVAL (no key, or
  * its owner is not the zone). */
 int ps_zone_add(ps_t *p, const char *zone, const sig0_key_t *key, int is_signed) HS_CHECK_RESULT;
 int ps_zone_del(ps_t *p, const char *zone) HS_CHECK_RESULT;
 
 /*
- * The delegation the zone wants (PS-44), copied: NS records at the apex,
+ * The delegation the zone wants (PS-63), copied: NS records at the apex,
  * A/AAAA records (only those of in-bailiwick NS targets are kept: glue),
  * CDS records (their RDATA is the DS wanted; a CDS "0 0 0 00" deletes
  * the DS set; ignored for an unsigned zone). Other records are ignored.
@@ -77,7 +77,7 @@ int ps_want(ps_t *p, const char *zone, const chd_rr_t *rrs, size_t n) HS_CHECK_R
 
 /* This agent leads the zone's group until `until_mono` (0: it does not).
  * Becoming leader is a trigger ("became-leader"); losing it stops the
- * run after its current step (PS-42). */
+ * run after its current step (PS-61). */
 void ps_leading(ps_t *p, const char *zone, int leading, uint64_t until_mono);
 
 /* Something says the parent may be out of step: `why` is logged
@@ -91,7 +91,7 @@ typedef enum ps_act_kind {
 	PS_ACT_QUERY = 1, /* send `msg` to `addr` (or the resolver), answer with ps_answer(token) */
 	PS_ACT_SEND,      /* the UPDATE or NOTIFY: the same, to the receiver */
 	PS_ACT_LOG,       /* a line to log (`level`: 0 info, 1 notice, 2 warning) */
-	PS_ACT_DONE,      /* a run ended: tell the group (STATUS parentsync-done, PS-48) */
+	PS_ACT_DONE,      /* a run ended: tell the group (STATUS parentsync-done, PS-67) */
 } ps_act_kind_t;
 
 typedef struct ps_action {
@@ -149,7 +149,7 @@ size_t ps_want_text(const ps_t *p, const char *zone, hs_buf_t *out);
 int ps_info_at(const ps_t *p, size_t i, ps_info_t *out) HS_CHECK_RESULT;
 int ps_info_get(const ps_t *p, const char *zone, ps_info_t *out) HS_CHECK_RESULT;
 
-/* ---- the STATUS body (proto/status_messages.md, PS-48) ---- */
+/* ---- the STATUS body (proto/status_messages.md, PS-67) ---- */
 
 #define PS_STATUS_RRS 64
 

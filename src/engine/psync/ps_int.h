@@ -19,7 +19,7 @@
 #define T_CSYNC 62
 #define T_DSYNC 66
 
-/* The steps of a run (PS-43), in order. */
+/* The steps of a run (PS-62), in order. */
 #define PS_STEPS(X)                                                                                \
 	X(IDLE, "idle")                                                                            \
 	X(DSYNC, "dsync")               /* the walk at the resolver */                             \

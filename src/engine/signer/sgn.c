@@ -9,6 +9,7 @@
 #include "engine/zone.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
+#include "wire/text.h"
 
 int64_t sgn_now(const sgn_t *s)
 {
@@ -301,7 +302,8 @@ int sgn_zone_input(sgn_t *s, const char *zone, const uint8_t *const *rdata, cons
 			 * (every signer must publish the same set); an own
 			 * removed key never comes back */
 			if (k->foreign)
-				sgn_set_state(s, z, k, ST_DKEY_FOREIGN, "back in the combined zone");
+				sgn_set_state(s, z, k, ST_DKEY_FOREIGN,
+				              "back in the combined zone");
 			continue;
 		}
 		k = key_new(z, (rdata[j][1] & 1) ? ST_DKEY_KSK : ST_DKEY_ZSK, rdata[j], len[j], -1,
@@ -319,18 +321,101 @@ int sgn_zone_input(sgn_t *s, const char *zone, const uint8_t *const *rdata, cons
 	return HS_OK;
 }
 
+/* Mark the keys the parent serves a DS for (SIGN-60): `seen(k)` says
+ * whether key k is among them. A key seen for the first time starts its
+ * DS-TTL wait now; a key no longer seen loses it. */
+static void ds_mark(sgn_t *s, struct sgn_zone *z, int (*seen)(const struct sgn_key *, void *),
+                    void *arg)
+{
+	int64_t now = sgn_now(s);
+	z->ds_known = 1;
+	for (size_t i = 0; i < z->nk; i++) {
+		struct sgn_key *k = &z->k[i];
+		int was = k->ds_seen;
+		k->ds_seen = seen(k, arg);
+		if (k->ds_seen && !was) {
+			k->ds_since = now;
+			log_info(SGN_LOG, "zone '%s' key %u: DS at the parent (seen)", z->name,
+			         k->tag);
+		} else if (!k->ds_seen) {
+			if (was)
+				log_info(SGN_LOG, "zone '%s' key %u: DS at the parent (gone)",
+				         z->name, k->tag);
+			k->ds_since = 0;
+		}
+	}
+	sgn_zone_step(s, z);
+}
+
+struct ds_tags {
+	const uint16_t *tags;
+	size_t n;
+};
+
+static int seen_tag(const struct sgn_key *k, void *arg)
+{
+	const struct ds_tags *t = arg;
+	for (size_t j = 0; j < t->n; j++)
+		if (k->tag == t->tags[j])
+			return 1;
+	return 0;
+}
+
 int sgn_parent_ds(sgn_t *s, const char *zone, const uint16_t *tags, size_t n)
 {
 	struct sgn_zone *z = sgn_zone_find(s, zone);
+	struct ds_tags t = {tags, n};
 	if (z == NULL)
 		return HS_E_NOTFOUND;
-	for (size_t i = 0; i < z->nk; i++) {
-		z->k[i].ds_seen = 0;
-		for (size_t j = 0; j < n; j++)
-			if (z->k[i].tag == tags[j])
-				z->k[i].ds_seen = 1;
+	ds_mark(s, z, seen_tag, &t);
+	return HS_OK;
+}
+
+struct ds_set {
+	const uint8_t *apex;
+	size_t alen;
+	const uint8_t *const *ds;
+	const size_t *len;
+	size_t n;
+};
+
+/* A DS matches a key on tag, algorithm and digest (never the tag alone:
+ * tags collide). */
+static int seen_digest(const struct sgn_key *k, void *arg)
+{
+	const struct ds_set *d = arg;
+	for (size_t j = 0; j < d->n; j++) {
+		const uint8_t *r = d->ds[j];
+		hs_buf_t b = HS_BUF_INIT;
+		int eq;
+		if (d->len[j] < 5 || (uint16_t)(r[0] << 8 | r[1]) != k->tag || r[2] != k->alg)
+			continue;
+		eq = zs_ds_rdata(d->apex, d->alen, k->rdata, k->len, r[3], &b) == HS_OK &&
+		     b.len == d->len[j] && memcmp(b.data, r, b.len) == 0;
+		hs_buf_free(&b);
+		if (eq)
+			return 1;
 	}
-	sgn_zone_step(s, z);
+	return 0;
+}
+
+int sgn_parent_ds_set(sgn_t *s, const char *zone, const uint8_t *const *ds, const size_t *len,
+                      size_t n, uint32_t ttl)
+{
+	struct sgn_zone *z = sgn_zone_find(s, zone);
+	uint8_t apex[256];
+	struct ds_set d;
+	if (z == NULL)
+		return HS_E_NOTFOUND;
+	if (hs_name_from_text(z->name, strlen(z->name), apex, &d.alen) != HS_OK)
+		return HS_E_NAME;
+	d.apex = apex;
+	d.ds = ds;
+	d.len = len;
+	d.n = n;
+	if (n > 0)
+		z->ds_ttl_seen = ttl;
+	ds_mark(s, z, seen_digest, &d);
 	return HS_OK;
 }
 

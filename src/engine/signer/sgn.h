@@ -19,7 +19,9 @@
  * foreign key (another signer's key in the combined zone); the active
  * keys sign (KSK: DNSKEY, CDS, CDNSKEY; ZSK: the rest; CSK: both); with
  * CDS on and parentsync allowing it, CDS (SHA-256) and CDNSKEY cover the
- * SEP keys of every signer (own ones in standby and active).
+ * SEP keys of every signer (own ones in standby, active and retired: a
+ * retired KSK keeps its DS at the parent until it is withdrawn, SIGN-63,
+ * and every signer's CDS stays the same set as the others').
  */
 #ifndef HS_ENGINE_SIGNER_SGN_H
 #define HS_ENGINE_SIGNER_SGN_H
@@ -101,9 +103,25 @@ int sgn_message(sgn_t *s, const char *from, const char *type, const uint8_t *bod
 int sgn_inventory_request(sgn_t *s, const char *from, const char *zone,
                           hs_errmsg_t *em) HS_CHECK_RESULT;
 
-/* The parent serves a DS for each of these key tags (the parent-sync
- * issue feeds this; until then an operator or a test does). */
+/*
+ * The parent's DS RRset for `zone` as the driver found it (SIGN-60..64):
+ * `n` DS RDATAs (n = 0: the parent serves none) with the RRset's TTL.
+ * A key counts as "DS at the parent" when a DS matches it on key tag,
+ * algorithm and digest (digest types zs_ds_rdata knows). A KSK or CSK
+ * that is waiting to become active (the double-DS rollover) moves only
+ * once its DS has been seen for the DS TTL (`ttl`, or the policy's ds_ttl
+ * when the parent has not been asked yet), so that every cache holds a DS
+ * set with the new key; a key whose DS goes away loses that and waits
+ * again. Each call replaces the previous view. HS_E_NOTFOUND (zone).
+ */
+int sgn_parent_ds_set(sgn_t *s, const char *zone, const uint8_t *const *ds, const size_t *len,
+                      size_t n, uint32_t ttl) HS_CHECK_RESULT;
+/* The same by key tags alone (tests and an operator's override; the wait
+ * is the policy's ds_ttl). */
 int sgn_parent_ds(sgn_t *s, const char *zone, const uint16_t *tags, size_t n) HS_CHECK_RESULT;
+/* Whether `zone` has a KSK or CSK waiting for its DS at the parent: the
+ * driver asks the parent while this holds (and on its own timer). */
+int sgn_zone_wants_ds(const sgn_t *s, const char *zone);
 
 /* Start a rollover of `role` now (hsyncctl keys rollover). HS_E_STATE
  * when one is running for that role, HS_E_NOTFOUND. */

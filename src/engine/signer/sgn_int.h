@@ -22,8 +22,9 @@ struct sgn_key {
 	size_t len;
 	uint16_t tag, flags;
 	uint8_t alg;
-	int ds_seen; /* the parent serves a DS for it */
-	int foreign; /* another signer's key (now foreign, or once) */
+	int ds_seen;      /* the parent serves a DS for it */
+	int64_t ds_since; /* wall second it was first seen there; 0 = not seen */
+	int foreign;      /* another signer's key (now foreign, or once) */
 	struct sgn_verdict *v;
 	size_t nv;
 	char waiting[256];
@@ -38,6 +39,8 @@ struct sgn_zone {
 	char (*peers)[256];
 	size_t npeers;
 	int cds_allowed;
+	uint32_t ds_ttl_seen; /* TTL of the parent's DS RRset as last seen; 0 = unknown */
+	int ds_known;         /* the parent's DS RRset was looked at at least once */
 	uint64_t inv_seq;
 	uint64_t inv_print, pub_print; /* fingerprints of what was last sent / published */
 	struct {

@@ -76,6 +76,13 @@ static uint32_t retire_wait(const sgn_policy_t *p, uint8_t role)
 	return (sig > key ? sig : key) + p->propagation;
 }
 
+/* How long a new DS must have been at the parent before the key it
+ * points to signs the DNSKEY RRset (SIGN-61). */
+static uint32_t ds_wait(const struct sgn_zone *z)
+{
+	return z->ds_ttl_seen ? z->ds_ttl_seen : z->p.ds_ttl;
+}
+
 static uint32_t lifetime(const sgn_policy_t *p, uint8_t role)
 {
 	return role == ST_DKEY_ZSK ? p->zsk_lifetime : p->ksk_lifetime;
@@ -197,8 +204,14 @@ static int step_once(sgn_t *s, struct sgn_zone *z, int64_t now)
 			}
 			if (k->role != ST_DKEY_ZSK && !k->ds_seen) {
 				snprintf(k->waiting, sizeof(k->waiting),
-				         "CDS published; waiting for the parent's DS for key %u",
+				         "waiting for DS at the parent (CDS published for key %u)",
 				         k->tag);
+				break;
+			}
+			if (k->role != ST_DKEY_ZSK && now < k->ds_since + ds_wait(z)) {
+				snprintf(k->waiting, sizeof(k->waiting),
+				         "DS at the parent; caches: until %lld (DS TTL)",
+				         (long long)(k->ds_since + ds_wait(z)));
 				break;
 			}
 			moved |= sgn_set_state(s, z, k, ST_DKEY_ACTIVE, "rollover: successor");
@@ -360,11 +373,27 @@ int64_t sgn_next_deadline(const sgn_t *s)
 				t = k->since + retire_wait(&z->p, k->role);
 			else if (k->state == ST_DKEY_ACTIVE && life && !z->rolling[k->role])
 				t = k->since + life;
+			else if (k->state == ST_DKEY_STANDBY && k->ds_seen && z->rolling[k->role])
+				t = k->ds_since + ds_wait(z);
 			if (t < best)
 				best = t;
 		}
 	}
 	return best;
+}
+
+int sgn_zone_wants_ds(const sgn_t *s, const char *zone)
+{
+	const struct sgn_zone *z = sgn_zone_find(s, zone);
+	if (z == NULL)
+		return 0;
+	for (size_t i = 0; i < z->nk; i++) {
+		const struct sgn_key *k = &z->k[i];
+		if (own(k) && k->role != ST_DKEY_ZSK && k->state == ST_DKEY_STANDBY &&
+		    z->rolling[k->role])
+			return 1;
+	}
+	return 0;
 }
 
 /* ---- what a zone publishes ---- */
@@ -407,7 +436,7 @@ int sgn_zone_publish(const sgn_t *s, const char *zone, sgn_publish_t *out)
 		 * be) in use; own ones from standby (double-DS) to active */
 		if (pub && sep && z->p.cds && z->cds_allowed &&
 		    (k->state == ST_DKEY_FOREIGN || k->state == ST_DKEY_STANDBY ||
-		     k->state == ST_DKEY_ACTIVE)) {
+		     k->state == ST_DKEY_ACTIVE || k->state == ST_DKEY_RETIRED)) {
 			hs_buf_t ds = HS_BUF_INIT;
 			rr_push(&p.cdnskey, &p.ncdnskey, k->rdata, k->len);
 			if (zs_ds_rdata(apex, alen, k->rdata, k->len, 2, &ds) == HS_OK)
@@ -473,17 +502,20 @@ void sgn_dry_run(const sgn_policy_t *pin, uint8_t role, int64_t start, hs_buf_t 
 		              "+%-9lld CDS/CDNSKEY for the old and the new key (when parentsync "
 		              "allows); DS of the new key computed\n",
 		              (long long)t);
-		t += p.propagation + p.ds_ttl;
 		hs_buf_printf(out,
-		              "+%-9lld the parent serves the new DS (parent sync; assumed after "
-		              "propagation + DS TTL %u)\n",
+		              "+%-9lld waiting for DS at the parent (asked of the parent; "
+		              "assumed at once here)\n",
+		              (long long)t);
+		t += p.ds_ttl;
+		hs_buf_printf(out, "+%-9lld the new DS has been at the parent for its TTL (%u)\n",
 		              (long long)t, p.ds_ttl);
 	}
 	hs_buf_printf(out, "+%-9lld new %s active, old %s retired; zone re-signed\n", (long long)t,
 	              r, r);
 	t += retire_wait(&p, role);
-	hs_buf_printf(out, "+%-9lld old %s withdrawn from every provider (mpremove)\n",
-	              (long long)t, r);
+	hs_buf_printf(
+	    out, "+%-9lld old %s withdrawn from every provider (mpremove)%s\n", (long long)t, r,
+	    role != ST_DKEY_ZSK ? "; CDS for the new key alone, the parent drops the old DS" : "");
 	hs_buf_printf(out, "+%-9lld gate: every peer's combiner removed it -> removed\n",
 	              (long long)t);
 }
