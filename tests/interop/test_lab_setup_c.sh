@@ -133,6 +133,13 @@ for id in $IDS; do
 		bad "$id's ns1: $(for c in $IDS; do lab_verdict "$id" "ns1.$id.lab." "combiner.$c.lab."; done)"
 done
 
+for id in $IDS; do
+	lab_cctl $id --json combiner contributions "$LAB_ZONE" 2>/dev/null |
+		python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["result"]["owner_signed"] else 1)' &&
+		ok "$id's combiner: zone owner-signed (combiner contributions)" ||
+		bad "$id's combiner: $(lab_cctl $id combiner contributions "$LAB_ZONE" 2>&1 | head -8)"
+done
+
 # 3. a new signed version at the owner: www changed, re-signed
 LAB_WWW=127.0.0.11
 lab_customer_zone $IDS >>"$TMP/build.log" 2>&1 && lab_nsd_restart >/dev/null 2>&1 ||
