@@ -65,6 +65,7 @@ static int h_contributions(tp_ctl_call_t *c, void *arg)
 	hs_jw_kv_bool(c->out, "loaded", zi.loaded);
 	hs_jw_kv_bool(c->out, "multi_provider", zi.multi);
 	hs_jw_kv_str(c->out, "reason", zi.multi ? NULL : zi.reason);
+	hs_jw_kv_bool(c->out, "owner_signed", zi.owner_signed);
 	hs_jw_kv_u64(c->out, "serial_in", zi.serial_in);
 	hs_jw_kv_u64(c->out, "serial_served", zi.serial_served);
 	hs_jw_kv_u64(c->out, "sets", zi.nsets);

@@ -352,6 +352,9 @@ START_TEST(test_row09_owner_signed)
 	ck_assert_int_eq(ch_stored(&h, GAMMA, NS_G[0]), SM_V_IGNORED);
 	ck_assert_int_eq(ch_served(&h, NS_G[0]), -1); /* the owner's NS, unchanged */
 	ck_assert_int_eq(ch_served(&h, CDS_A), -1);
+	cmb_zone_info_t zi;
+	ck_assert_int_eq(cmb_zone_get(h.c, ZONE, &zi), HS_OK);
+	ck_assert_int_eq(zi.owner_signed, 1);
 	/* signers listed: the providers sign, not owner-signed */
 	ck_assert_int_eq(ch_load_rc(&h, h3, PARAM_AGENT, own, 4), HS_OK);
 	ch_drain(&h, &o);
@@ -363,6 +366,8 @@ START_TEST(test_row09_owner_signed)
 	ck_result(&o, NS_G[0], SM_V_IGNORED, "owner-signed");
 	ch_out_free(&o);
 	ck_assert_int_eq(ch_load_rc(&h, h3, param, CH_OWN_NS, 6), HS_OK);
+	ck_assert_int_eq(cmb_zone_get(h.c, ZONE, &zi), HS_OK);
+	ck_assert_int_eq(zi.owner_signed, 0);
 	ch_drain(&h, &o);
 	ck_result(&o, NS_G[0], SM_V_APPLIED, NULL);
 	ck_result(&o, CDS_A, SM_V_APPLIED, NULL);

@@ -179,6 +179,14 @@ static int served_next(zn_zone_t *served, const zn_zone_t *base, const zn_zone_t
 	return had;
 }
 
+/* 64 octets each: made-up signatures and keys */
+#define B64_1                                                                                      \
+	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g"                                             \
+	"ISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw=="
+#define B64_2                                                                                      \
+	"QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl9g"                                             \
+	"YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+fw=="
+
 /* An owner-signed zone (SYNC-58) at `serial`: DNSKEY at the apex,
  * HSYNCPARAM nsmgmt owner without signers, RRSIGs of the owner's (their
  * TTLs those of the RRsets they cover: NSEC 60, A 300, ZONE-15); `sig`
@@ -196,17 +204,15 @@ static zn_zone_t *signed_zone(uint32_t serial, const char *sig, int addr, int dn
 	snprintf(l[n++], 400, "mail.example.test. 300 IN A 192.0.2.%d", addr);
 	snprintf(l[n++], 400, "mail.example.test. 60 IN NSEC example.test. A RRSIG NSEC");
 	snprintf(l[n++], 400,
-	         "mail.example.test. 300 IN RRSIG A 13 3 300 20300101000000 20200101000000 "
-	         "4711 example.test. %s",
+	         "mail.example.test. 300 IN RRSIG A 13 3 300 20300101000000 20200101000000 4711 "
+	         "example.test. %s",
 	         sig);
 	snprintf(l[n++], 400,
-	         "mail.example.test. 60 IN RRSIG NSEC 13 3 60 20300101000000 20200101000000 "
-	         "4711 example.test. %s",
+	         "mail.example.test. 60 IN RRSIG NSEC 13 3 60 20300101000000 20200101000000 4711 "
+	         "example.test. %s",
 	         sig);
 	if (dnskey)
-		snprintf(l[n++], 400, APEX " 3600 IN DNSKEY 257 3 13 %s",
-		         "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1N"
-		         "jc4OTo7PD0+Pw==");
+		snprintf(l[n++], 400, APEX " 3600 IN DNSKEY 257 3 13 %s", B64_1);
 	for (size_t i = 0; i < n; i++)
 		v[i] = l[i];
 	v[n] = NULL;
@@ -241,10 +247,7 @@ START_TEST(test_owner_signed_rule)
 	    {1, "3 ffff00", 1}, /* an HSYNCPARAM that does not decode lists nobody */
 	};
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		zn_zone_t *z = signed_zone(10,
-		                           "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl9gYWJjZGVmZ2h"
-		                           "pamtsbW5vcHFyc3R1dnd4eXp7fH1+fw==",
-		                           10, c[i].dnskey, c[i].param);
+		zn_zone_t *z = signed_zone(10, B64_2, 10, c[i].dnskey, c[i].param);
 		zn_snap_t *s = zn_zone_snapshot(z);
 		ck_assert_int_eq(cmb_owner_signed(s), c[i].want);
 		zn_snap_release(s);
@@ -260,14 +263,8 @@ END_TEST
  * with a serial of the combiner's (SYNC-52). */
 START_TEST(test_owner_signed_passthrough)
 {
-	zn_zone_t *in1 = signed_zone(10,
-	                             "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl9gYWJjZGVmZ2hpamtsb"
-	                             "W5vcHFyc3R1dnd4eXp7fH1+fw==",
-	                             10, 1, NO_SIGNERS);
-	zn_zone_t *in2 = signed_zone(11,
-	                             "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissL"
-	                             "S4vMDEyMzQ1Njc4OTo7PD0+Pw==",
-	                             11, 1, NO_SIGNERS);
+	zn_zone_t *in1 = signed_zone(10, B64_2, 10, 1, NO_SIGNERS);
+	zn_zone_t *in2 = signed_zone(11, B64_1, 11, 1, NO_SIGNERS);
 	const char *ns[] = {"ns1.beta.lab.", NULL};
 	cmb_apex_t a1, a2;
 	apex_of(in1, ns, &a1); /* an NS contribution the combiner would apply */
@@ -286,10 +283,8 @@ START_TEST(test_owner_signed_passthrough)
 
 	/* combined before (serial 11 of the combiner's), then owner-signed
 	 * at 11: not served; at 12: served as it came */
-	zn_zone_t *u = signed_zone(10,
-	                           "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl9gYWJjZGVmZ2hpamtsbW5"
-	                           "vcHFyc3R1dnd4eXp7fH1+fw==",
-	                           10, 0, NO_SIGNERS);
+	zn_zone_t *u = signed_zone(10, B64_2, 10, 0, NO_SIGNERS);
+	cmb_apex_clear(&a1);
 	apex_of(u, ns, &a1);
 	zn_zone_t *cmb = served_first(u, &a1);
 	ck_assert_uint_eq(serial_of(cmb), 11);
@@ -300,20 +295,14 @@ START_TEST(test_owner_signed_passthrough)
 	ck_assert_ptr_null(d);
 	zn_snap_release(cur);
 	zn_snap_release(is);
-	zn_zone_t *in3 = signed_zone(12,
-	                             "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl9gYWJjZGVmZ2hpamtsb"
-	                             "W5vcHFyc3R1dnd4eXp7fH1+fw==",
-	                             12, 1, NO_SIGNERS);
+	zn_zone_t *in3 = signed_zone(12, B64_2, 12, 1, NO_SIGNERS);
 	cmb_apex_t a3;
 	apex_of(in3, ns, &a3);
 	ck_assert_int_eq(served_next(cmb, u, in3, &a3), 1);
 	same_bytes(cmb, in3);
 
 	/* the owner stops signing: combined again, above the owner's serial */
-	zn_zone_t *in4 = signed_zone(13,
-	                             "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl9gYWJjZGVmZ2hpamtsb"
-	                             "W5vcHFyc3R1dnd4eXp7fH1+fw==",
-	                             12, 0, NO_SIGNERS);
+	zn_zone_t *in4 = signed_zone(13, B64_2, 12, 0, NO_SIGNERS);
 	cmb_apex_t a4;
 	apex_of(in4, ns, &a4);
 	ck_assert_int_eq(served_next(cmb, in3, in4, &a4), 1);

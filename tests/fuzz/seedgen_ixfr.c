@@ -103,6 +103,72 @@ static void write_seed(const char *dir, const char *name, zn_zone_t *z, zn_journ
 	hs_buf_free(&m);
 }
 
+/* RRSIG RDATA covering `covered` (original TTL `ttl`, key tag `tag`, a
+ * made-up signature) into b. */
+static uint16_t sig(uint8_t *b, uint16_t covered, uint32_t ttl, uint16_t tag)
+{
+	static const uint8_t fixed[] = {13,   2,    0,    0,    0,    0,    0x77,
+	                                0x35, 0x94, 0x00, 0x3b, 0x9a, 0xca, 0x00};
+	size_t o = 0;
+	b[o++] = (uint8_t)(covered >> 8);
+	b[o++] = (uint8_t)covered;
+	memcpy(b + o, fixed, sizeof(fixed));
+	b[o + 2] = (uint8_t)(ttl >> 24);
+	b[o + 3] = (uint8_t)(ttl >> 16);
+	b[o + 4] = (uint8_t)(ttl >> 8);
+	b[o + 5] = (uint8_t)ttl;
+	o += sizeof(fixed);
+	b[o++] = (uint8_t)(tag >> 8);
+	b[o++] = (uint8_t)tag;
+	memcpy(b + o, apex, sizeof(apex));
+	o += sizeof(apex);
+	memset(b + o, 0xab, 16);
+	return (uint16_t)(o + 16);
+}
+
+/* ZONE-15: a signed zone whose RRSIGs at one name cover RRsets of
+ * different TTLs (A 300, NSEC 60), by AXFR, and an IXFR that changes the
+ * A's TTL and its RRSIG's. */
+static void rrsig_seeds(const char *dir)
+{
+	static const uint8_t www[] = "\003www\007example\004test";
+	static const uint8_t nsec[] = "\007example\004test\000\000\006\100\000\000\000\000\003";
+	uint8_t b[64], s1[128], s2[128], s3[128];
+	zn_zone_t *z = NULL;
+	must(zn_zone_new(apex, sizeof(apex), &z));
+	zn_builder_t *bl = zn_builder_new(apex, sizeof(apex));
+	uint16_t l = soa(b, 20), l1 = sig(s1, 1, 300, 7), l2 = sig(s2, 47, 60, 7),
+	         l3 = sig(s3, 1, 120, 7);
+	zn_rr_t rrs[] = {
+	    {apex, sizeof(apex), 6, 3600, b, l},
+	    {apex, sizeof(apex), 2, 3600, mn, sizeof(mn)},
+	    {www, sizeof(www), 1, 300, (const uint8_t *)"\x0a\0\0\1", 4},
+	    {www, sizeof(www), 47, 60, nsec, sizeof(nsec) - 1},
+	    {www, sizeof(www), 46, 300, s1, l1},
+	    {www, sizeof(www), 46, 60, s2, l2},
+	};
+	for (size_t i = 0; i < sizeof(rrs) / sizeof(rrs[0]); i++)
+		must(zn_builder_add(bl, &rrs[i], NULL));
+	must(zn_zone_set(z, bl, NULL));
+	zn_journal_t *j = zn_journal_new(NULL);
+	zn_diff_t *d = diff(20, 21);
+	zn_rr_t a_old = rrs[2], a_new = rrs[2], sig_new = rrs[4];
+	a_new.ttl = 120;
+	sig_new.ttl = 120;
+	sig_new.rdata = s3;
+	sig_new.rdlen = l3;
+	must(zn_diff_del(d, &a_old));
+	must(zn_diff_del(d, &rrs[4]));
+	must(zn_diff_add(d, &a_new));
+	must(zn_diff_add(d, &sig_new));
+	must(zn_update(z, j, d, 1, NULL));
+	zn_diff_free(d);
+	write_seed(dir, "axfr-rrsig-ttls", z, j, ZN_TYPE_AXFR, 0, 0, 0);
+	write_seed(dir, "ixfr-rrsig-ttl", z, j, ZN_TYPE_IXFR, 20, 0, 0);
+	zn_journal_free(j);
+	zn_zone_free(z);
+}
+
 int main(int argc, char **argv)
 {
 	static const uint8_t h1[] = "\002h1\007example\004test";
@@ -151,5 +217,6 @@ int main(int argc, char **argv)
 	write_seed(argv[1], "ixfr-corrupt", z, j, ZN_TYPE_IXFR, 10, 0, 1);
 	zn_journal_free(j);
 	zn_zone_free(z);
+	rrsig_seeds(argv[1]);
 	return 0;
 }

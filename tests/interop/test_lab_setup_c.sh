@@ -15,7 +15,9 @@
 #  4. the agents' own NS (zone.ns) and an NS alpha adds with zone add-rr
 #     are confirmed `ignored` `owner-signed` by every combiner (SYNC-44
 #     row 9) and the served zone stays the owner's, byte for byte;
-#  5. with unbound installed: one validating Unbound per provider, the
+#  5. alpha's combiner killed (-9) and restarted serves its stored copy at
+#     the owner's serial, and the owner's next version passes through;
+#  6. with unbound installed: one validating Unbound per provider, the
 #     owner's DS as trust anchor and only that provider's public NSD as
 #     stub, answers www.example.test. with AD.
 #
@@ -131,6 +133,13 @@ for id in $IDS; do
 		bad "$id's ns1: $(for c in $IDS; do lab_verdict "$id" "ns1.$id.lab." "combiner.$c.lab."; done)"
 done
 
+for id in $IDS; do
+	lab_cctl $id --json combiner contributions "$LAB_ZONE" 2>/dev/null |
+		python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["result"]["owner_signed"] else 1)' &&
+		ok "$id's combiner: zone owner-signed (combiner contributions)" ||
+		bad "$id's combiner: $(lab_cctl $id combiner contributions "$LAB_ZONE" 2>&1 | head -8)"
+done
+
 # 3. a new signed version at the owner: www changed, re-signed
 LAB_WWW=127.0.0.11
 lab_customer_zone $IDS >>"$TMP/build.log" 2>&1 && lab_nsd_restart >/dev/null 2>&1 ||
@@ -157,7 +166,21 @@ lab_wait_edits 30 alpha ns2.alpha.lab. ignored && ok "alpha's zone edits: ns2.al
 identical && ! grep -q ns2.alpha "$TMP/alpha.zone" && ok "served zones still the owner's, byte for byte" ||
 	bad "after add-rr: $(differs)"
 
-# 5. a validating resolver per provider view
+# 5. alpha's combiner killed and restarted: it serves its stored copy (the
+#    owner's serial) at once, and the owner's next version passes through
+lab_combiner_stop alpha KILL
+lab_combiner_start alpha && ok "alpha's combiner restarted after kill -9" || bad "alpha's combiner did not restart"
+grep -q "stored served zone loaded: serial $LAB_SERIAL\$" "$LAB_DIR/alpha/combiner/hsyncd.log" &&
+	ok "it loaded its stored served zone at the owner's serial $LAB_SERIAL" ||
+	bad "stored zone: $(grep 'stored served' "$LAB_DIR/alpha/combiner/hsyncd.log" | tail -2)"
+LAB_WWW=127.0.0.12
+lab_customer_zone $IDS >>"$TMP/build.log" 2>&1 && lab_nsd_restart >/dev/null 2>&1 ||
+	bad "third owner version not made"
+wait_until 60 new_version && ok "serial $LAB_SERIAL passed through everywhere after the restart" ||
+	bad "after restart: $(grep SOA "$TMP"/*.zone | head -4) $(differs)"
+verify "$TMP/alpha.zone" "after the restart"
+
+# 6. a validating resolver per provider view
 if command -v unbound >/dev/null; then
 	cat "$LAB_DIR/keys/$(cat "$LAB_DIR/keys/owner.key").ds" >"$TMP/anchor.ds"
 	for id in $IDS; do lab_unbound_start "$id" "$TMP/anchor.ds"; done

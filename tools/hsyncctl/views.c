@@ -199,13 +199,10 @@ static const struct col edits_rr_cols[] = {
 };
 
 static const struct col contrib_cols[] = {
-    {"zone", "zone", COL_STR},
-    {"provider", "provider", COL_STR},
-    {"approval", "approval", COL_STR},
-    {"multi-provider", "multi_provider", COL_STR},
-    {"why not", "reason", COL_STR},
-    {"serial in", "serial_in", COL_STR},
-    {"serial served", "serial_served", COL_STR},
+    {"zone", "zone", COL_STR},           {"provider", "provider", COL_STR},
+    {"approval", "approval", COL_STR},   {"multi-provider", "multi_provider", COL_STR},
+    {"why not", "reason", COL_STR},      {"owner-signed", "owner_signed", COL_STR},
+    {"serial in", "serial_in", COL_STR}, {"serial served", "serial_served", COL_STR},
     {"sets", "sets", COL_STR},
 };
 

@@ -33,6 +33,7 @@ static void zone_info(const cmb_zone_t *z, cmb_zone_info_t *out)
 	out->name = z->name;
 	out->loaded = z->v.loaded;
 	out->multi = z->v.loaded && z->v.an.multi;
+	out->owner_signed = cmb_zone_owner_signed(z);
 	out->reason = z->v.loaded ? eng_zone_reason_name(z->v.an.reason) : "not-loaded";
 	out->label = z->v.loaded ? z->v.an.our_label : NULL;
 	out->serial_in = z->v.serial_in;
@@ -211,6 +212,7 @@ static void json_zone(hs_jw_t *w, const cmb_t *c, const cmb_zone_t *z)
 		hs_jw_kv_str(w, "parentsync",
 		             z->v.an.policy.parentsync == HS_PARENTSYNC_AGENT ? "agent" : "owner");
 		hs_jw_kv_bool(w, "signing", cmb_zone_signing(z));
+		hs_jw_kv_bool(w, "owner_signed", zi.owner_signed);
 	}
 	hs_jw_kv_u64(w, "sets", zi.nsets);
 	hs_jw_kv_u64(w, "records", zi.nrecords);

@@ -315,8 +315,9 @@ const char *cmb_provider(const cmb_t *c);
 
 typedef struct cmb_zone_info {
 	const char *name;
-	int loaded; /* a zone load was seen and no removal since */
-	int multi;  /* multi-provider here (for the own provider) */
+	int loaded;       /* a zone load was seen and no removal since */
+	int multi;        /* multi-provider here (for the own provider) */
+	int owner_signed; /* the owner signs: served as it came (SYNC-58) */
 	const char *reason;
 	const char *label; /* the own provider's HSYNC3 label, or NULL */
 	uint32_t serial_in, serial_served;
