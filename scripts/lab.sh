@@ -5,15 +5,16 @@
 # also serves the DNSSEC-signed parent `lab.` and the providers' identity
 # zones; per provider an hsyncd agent, an hsyncd combiner, an hsyncd
 # signer (setup A, the default: every provider signs; --setup D leaves the
-# zone unsigned) and a public NSD (the signer's secondary, or the
-# combiner's in setup D). Then the synchronisation is shown: alpha
+# zone unsigned; --setup C has the owner sign it and the providers pass it
+# through) and a public NSD (the signer's secondary, or the combiner's in
+# setups C and D). Then the synchronisation is shown: alpha
 # adds a nameserver, every provider's public NSD serves it, alpha's
 # `zone edits` shows every combiner's verdict; alpha removes it again.
 set -u
 usage() {
 	cat <<'USAGE'
 usage: scripts/lab.sh [start] [--dir DIR] [--foreground] [--timeout SECS] [--beat DUR] [--no-show]
-                       [--setup A|B|D]
+                       [--setup A|B|C|D]
        scripts/lab.sh stop [--dir DIR]
        scripts/lab.sh status [--dir DIR]
 
@@ -36,15 +37,19 @@ status           each agent's peer list and gossip matrix, and the NS set
   --timeout SECS how long to wait for each step (default 60)
   --beat DUR     BEAT interval of the agents (default 2s)
   --no-show      bring the lab up without the add/remove demonstration
-  --setup A|B|D  A (default): every provider signs the zone it combines
+  --setup A|B|C|D A (default): every provider signs the zone it combines
                  (a signer per provider, the multi-signer DNSKEY RRset of
                  RFC 8901 coordinated through the agents, KEYSTATE); the
                  lab waits until every public NSD serves the same DNSKEY
                  RRset and shows that each zone verifies (ldns-verify-zone).
                  B: alpha signs, and every provider's public NSD is a
                  secondary of alpha's signer (bravo and charlie serve
-                 alpha's signed zone). D: unsigned (no signers). Setup C
-                 (the owner signs) is not available yet.
+                 alpha's signed zone). C: the owner signs example.test.
+                 (ldns-signzone, HSYNCPARAM without signers) and every
+                 provider serves it exactly as it came (the lab shows
+                 each public NSD's copy identical to the owner's, that it
+                 verifies, and that alpha's NS is confirmed ignored
+                 `owner-signed`). D: unsigned (no signers).
 
 Needs nsd, ldns-keygen, ldns-signzone, dig, python3 and a built tree
 (make). Exit status: 0 lab up (or stopped); 1 failure; 2 usage; 77 a
@@ -82,7 +87,7 @@ case $setup in
 A) LAB_SIGNERS=1 ;;
 B) LAB_SIGNERS=alpha ;;
 D) ;;
-C) echo "lab: setup C is not available yet (A, B and D are)" >&2; exit 2 ;;
+C) LAB_OWNER_SIGNS=1 ;;
 *) usage >&2; exit 2 ;;
 esac
 
@@ -134,7 +139,12 @@ echo "lab: waiting (at most ${timeout}s) for every peer and the group to be OPER
 # shellcheck disable=SC2086
 lab_wait_all_operational "$timeout" $IDS || fail "not OPERATIONAL after ${timeout}s (logs in $dir/*/hsyncd.log)"
 NS0="ns.lab. ns1.alpha.lab. ns1.bravo.lab. ns1.charlie.lab."
-echo "lab: waiting for every public NSD to serve the owner's NS and each provider's ns1"
+if [ "$setup" = C ]; then
+	NS0="ns.lab." # the owner's zone as it is: the providers' ns1 are ignored
+	echo "lab: waiting for every public NSD to serve the owner's NS (its signed zone, untouched)"
+else
+	echo "lab: waiting for every public NSD to serve the owner's NS and each provider's ns1"
+fi
 # shellcheck disable=SC2086
 lab_wait_ns "$timeout" "$NS0" $IDS || fail "the public NSDs do not serve the combined NS set"
 echo "lab: waiting (at most ${timeout}s) for the group to elect its leader (lease $LAB_LEASE)"
@@ -172,7 +182,33 @@ if [ "$setup" = A ] || [ "$setup" = B ]; then
 		fi
 	done
 fi
-if [ $show = 1 ]; then
+if [ "$setup" = C ]; then
+	sorted_axfr() { # ADDR PORT
+		dig @"$1" -p "$2" +norec +time=2 +tries=1 AXFR example.test. 2>/dev/null |
+			grep -v '^;' | grep -v '^$' | sort
+	}
+	sorted_axfr 127.0.0.1 "$NSD_PORT" >"$dir/owner.zone"
+	for id in $IDS; do
+		sorted_axfr 127.0.0.1 "$(cat "$dir/$id/nsd/port")" >"$dir/$id/nsd/served.zone"
+		if cmp -s "$dir/owner.zone" "$dir/$id/nsd/served.zone"; then same="identical to the owner's"
+		else same="DIFFERENT from the owner's"; fi
+		printf 'lab: %s public NSD: serial %s, %s; ldns-verify-zone: %s\n' "$id" \
+			"$(awk '$4 == "SOA" {print $7; exit}' "$dir/$id/nsd/served.zone")" "$same" \
+			"$(ldns-verify-zone "$dir/$id/nsd/served.zone" 2>&1 | tail -1)"
+	done
+fi
+if [ $show = 1 ] && [ "$setup" = C ]; then
+	echo
+	echo "== alpha tries to add a nameserver to the owner-signed zone:"
+	echo "\$ hsyncctl -s $dir/alpha/ctl.sock zone add-rr example.test. 'example.test. 3600 IN NS ns2.alpha.lab.'"
+	lab_ctl alpha zone add-rr example.test. 'example.test. 3600 IN NS ns2.alpha.lab.' ||
+		fail "add-rr refused"
+	lab_wait_edits "$timeout" alpha ns2.alpha.lab. ignored ||
+		fail "ns2.alpha.lab. not ignored: $(lab_rr_state alpha ns2.alpha.lab.)"
+	echo "\$ hsyncctl -s $dir/alpha/ctl.sock zone edits example.test."
+	lab_ctl alpha zone edits example.test.
+	lab_show_ns $IDS
+elif [ $show = 1 ]; then
 	echo
 	echo "== alpha adds a nameserver:"
 	echo "\$ hsyncctl -s $dir/alpha/ctl.sock zone add-rr example.test. 'example.test. 3600 IN NS ns2.alpha.lab.'"

@@ -11,8 +11,17 @@
 #   lab_wait_all_operational TIMEOUT ID... every agent sees every peer and
 #                               its group OPERATIONAL
 #   lab_customer_zone ID...     rewrite example.test. (serial +1) for ID...
+#                               (www.example.test. A is LAB_WWW, default 127.0.0.10)
 #                               (LAB_OFF="ID..." adds those listed OFF)
 #   lab_cleanup                 stop everything started
+#   lab_verdict ID RDATA BY     "verdict|reason" of combiner BY on agent ID's
+#                               own record RDATA (zone edits; "-" if none)
+#   lab_downstream_kind ID      the transfer kinds ID's combiner last gave
+#                               its downstreams ("IXFR", "AXFR,IXFR", "-")
+#   lab_unbound_start ID ANCHOR a validating Unbound (needs unbound) whose
+#                               only way to example.test. is ID's public
+#                               NSD, trust anchor file ANCHOR; its port in
+#                               $LAB_DIR/ID/unbound/port; lab_unbound_stop ID
 #
 # With LAB_COMBINERS=1 (before lab_build) every provider ID also gets a
 # combiner (hsyncd role combiner, identity combiner.ID.lab., in
@@ -160,7 +169,7 @@ lab_customer_zone() {
 	for id in "$@"; do servers="$servers${servers:+,}$id"; done
 	{
 		lab_soa "$LAB_ZONE" "$LAB_SERIAL"
-		echo "www.$LAB_ZONE 300 IN A 127.0.0.10"
+		echo "www.$LAB_ZONE 300 IN A ${LAB_WWW:-127.0.0.10}"
 		for id in "$@"; do
 			hex=$("$LAB_BIN/hsync-rr" encode HSYNC3 "ON $id $id.lab. .") || return 1
 			echo "$LAB_ZONE 300 IN TYPE65285 $(lab_generic "$hex")"
@@ -514,6 +523,7 @@ lab_cleanup() {
 		lab_agent_stop "$id"
 		lab_combiner_stop "$id"
 		[ -f "$LAB_DIR/$id/signer/pid" ] && lab_signer_stop "$id"
+		[ -f "$LAB_DIR/$id/unbound/pid" ] && lab_unbound_stop "$id"
 		lab_pub_stop "$id"
 	done
 	lab_nsd_stop
@@ -822,6 +832,70 @@ lab_wait_edits() {
 	return 0
 }
 
+# ---- verdicts and validating resolvers --------------------------------------
+
+# lab_verdict ID RDATA BY: "verdict|reason" of combiner BY on ID's own record
+lab_verdict() {
+	lab_ctl "$1" --json zone edits "$LAB_ZONE" 2>/dev/null | python3 -c '
+import json, sys
+rdata, by = sys.argv[1], sys.argv[2]
+try:
+    rrs = json.load(sys.stdin)["result"]["rrs"]
+    rr = next(x for x in rrs if x["own"] and x["rdata"] == rdata)
+    v = next(x for x in rr["verdicts"] if x["by"] == by)
+    print("%s|%s" % (v["verdict"], v["reason"] or ""))
+except Exception:
+    print("-")' "$2" "$3"
+}
+
+# lab_downstream_kind ID: what the combiner of ID last gave its public NSD
+lab_downstream_kind() {
+	lab_cctl "$1" --json zone show "$LAB_ZONE" 2>/dev/null | python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)["result"]["downstream_detail"]
+    print(",".join(x["xfr_kind"] for x in d if x["xfr_kind"]) or "-")
+except Exception:
+    print("-")'
+}
+
+# lab_unbound_start ID ANCHOR: a validating Unbound for ID's view of the
+# zone (stub: ID's public NSD only), in $LAB_DIR/ID/unbound
+lab_unbound_start() {
+	local d="$LAB_DIR/$1/unbound"
+	mkdir -p "$d"
+	[ -f "$d/port" ] || lab_free_port >"$d/port"
+	cat >"$d/unbound.conf" <<EOF
+server:
+	interface: 127.0.0.1@$(cat "$d/port")
+	port: $(cat "$d/port")
+	username: ""
+	chroot: ""
+	directory: "$d"
+	pidfile: "$d/unbound.pid"
+	logfile: "$d/unbound.log"
+	use-syslog: no
+	do-daemonize: no
+	do-not-query-localhost: no
+	module-config: "validator iterator"
+	trust-anchor-file: "$2"
+	local-zone: "test." nodefault
+	cache-max-ttl: 5
+	cache-max-negative-ttl: 5
+	val-log-level: 2
+	verbosity: 1
+	access-control: 127.0.0.0/8 allow
+stub-zone:
+	name: "$LAB_ZONE"
+	stub-addr: 127.0.0.1@$(cat "$LAB_DIR/$1/nsd/port")
+	stub-first: no
+remote-control:
+	control-enable: no
+EOF
+	unbound -d -c "$d/unbound.conf" >"$d/out" 2>&1 &
+	echo $! >"$d/pid"
+}
+lab_unbound_stop() { lab_pid_stop "$LAB_DIR/$1/unbound/pid"; }
 # ---- signer policy rows and bad-input helpers (issue #13 matrix) ----------
 
 # lab_signer_policy ID "OPTION: VALUE"...: add rows to the signer-policy:

@@ -22,9 +22,10 @@ static const conf_section_def_t sections[] = {
      "at an agent: its own combiner (identity, address, keys, as a peer: block); at a "
      "combiner: its policy (protect, ttl-min, ttl-max, approval)"},
     {"agent", 0, "at a combiner: its own agent, the provider it acts for (as a peer: block)"},
-    {"signer-policy", 0,
-     "at a signer: the key and signing policy of every zone it signs "
-     "(draft-hsync-keystate section 7)"},
+    {"signer-policy", CONF_SEC_MULTI,
+     "at a signer: a key and signing policy (draft-hsync-keystate section 7); the row "
+     "without a name (or named default) applies to every zone whose zone: section names "
+     "none (zone.signer-policy), like Knot's policy: and zone: dnssec-policy:"},
     {"signer", 0,
      "at an agent: its own signer (identity, address, keys, as a peer: block); its key "
      "inventories become this provider's DNSKEY contribution (draft-hsync-keystate)"},
@@ -69,6 +70,9 @@ static const conf_opt_t opts[] = {
      "combiner: contributed records with a larger TTL are rejected"},
     {"combiner", "approval", CONF_ENUM, 0, 0, "auto|manual", 0, "auto", 0,
      "combiner: manual = every contribution waits for hsyncctl combiner edits approve"},
+    {"signer-policy", "name", CONF_STR, 0, 0, NULL, 0, NULL, 0,
+     "signer: the policy's name, what zone.signer-policy refers to (none = the default "
+     "policy)"},
     {"signer-policy", "algorithm", CONF_STR, 0, 0, NULL, 0, "ECDSAP256SHA256", 0,
      "signer: the DNSSEC algorithm of new keys (ECDSAP256SHA256 or ED25519, or a number)"},
     {"signer-policy", "csk", CONF_BOOL, 0, 0, NULL, 0, "no", 0,
@@ -90,11 +94,16 @@ static const conf_opt_t opts[] = {
     {"signer-policy", "nsec3", CONF_BOOL, 0, 0, NULL, 0, "no", 0,
      "signer: NSEC3 (RFC 9276 parameters) instead of NSEC"},
     {"signer-policy", "validity", CONF_DUR, 60000, 7776000000LL, NULL, 0, "14d", 0,
-     "signer: RRSIG lifetime"},
+     "signer: RRSIG lifetime (at least 60s; short values are for tests)"},
     {"signer-policy", "refresh", CONF_DUR, 0, 7776000000LL, NULL, 0, "0s", 0,
-     "signer: re-sign signatures expiring within this (0 = a quarter of validity)"},
+     "signer: re-sign signatures expiring within this (0 = a quarter of validity; at least "
+     "30s, and refresh + jitter below validity, e.g. validity 120s, refresh 60s, jitter 10s)"},
     {"signer-policy", "jitter", CONF_DUR, 0, 7776000000LL, NULL, 0, "0s", 0,
-     "signer: at most this much taken off expirations (0 = a sixteenth of validity)"},
+     "signer: at most this much taken off expirations, spread over the RRsets (0 = a "
+     "sixteenth of validity)"},
+    {"zone", "signer-policy", CONF_STR, 0, 0, NULL, 0, NULL, 0,
+     "signer: the signer-policy: row (by name) this zone is signed with (none = the default "
+     "row)"},
     {"server", "control-socket", CONF_PATH, 0, 0, NULL, 0, "/run/hsync/hsyncd.sock", 0,
      "Unix socket for hsyncctl; its directory must exist (the tmpfiles.d rule makes /run/hsync)"},
     {"server", "control-socket-mode", CONF_STR, 0, 0, NULL, 0, NULL, 0,

@@ -284,6 +284,9 @@ static int load_zones(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 		z->nprimaries = np;
 		z->refresh_min_s = (uint32_t)(conf_dur_ms(s, "refresh-min", 30000) / 1000);
 		z->retry_min_s = (uint32_t)(conf_dur_ms(s, "retry-min", 10000) / 1000);
+		if (conf_str(s, "signer-policy") != NULL)
+			snprintf(z->signer_policy, sizeof(z->signer_policy), "%s",
+			         conf_str(s, "signer-policy"));
 		c->nzones = i + 1; /* what is loaded so far is freed on error */
 		const char *pk = conf_str(s, "primary-key");
 		if (pk != NULL && pk[0]) {
@@ -595,6 +598,7 @@ void hd_config_clear(hd_config_t *c)
 	hd_zone_confs_free(c->zones, c->nzones);
 	hd_idzone_conf_clear(&c->idz);
 	hd_parent_conf_clear(&c->parent);
+	free(c->sgn.v);
 	strs_free(c->cmb.protect, c->cmb.nprotect);
 	if (c->keys)
 		memset(c->keys, 0, c->nkeys * sizeof(*c->keys));

@@ -57,8 +57,18 @@ typedef struct hd_zone_conf {
 	int persist; /* keep the copy and journal in the store (when there is one) */
 	char **ns;   /* agent: the provider's own nameservers (canonical names) */
 	size_t nns;
-	uint32_t ns_ttl; /* their TTL */
+	uint32_t ns_ttl;        /* their TTL */
+	char signer_policy[64]; /* signer: the signer-policy: row by name; "" = the default */
 } hd_zone_conf_t;
+
+/* One signer-policy: row (signer). */
+#define HD_SGN_POLICY_DEFAULT "default"
+#define HD_SGN_REFRESH_MIN    30 /* seconds: the shortest refresh a policy may ask */
+typedef struct hd_sgn_policy {
+	char name[64]; /* "default" for the row without a name */
+	sgn_policy_t pol;
+	zs_params_t zp;
+} hd_sgn_policy_t;
 
 /* A combiner's policy (section combiner: at a combiner). */
 typedef struct hd_cmb_conf {
@@ -129,8 +139,10 @@ typedef struct hd_config {
 	uint32_t confirm_timeout_ms;     /* agent: SYNC-31 */
 	hd_cmb_conf_t cmb;               /* combiner: its policy */
 	struct {
-		sgn_policy_t pol; /* signer: key policy (signer-policy:) */
-		zs_params_t zp;   /* signer: signing parameters */
+		sgn_policy_t pol;   /* signer: key policy of the default signer-policy: row */
+		zs_params_t zp;     /* signer: its signing parameters */
+		hd_sgn_policy_t *v; /* every row, the default among them (hd_signer_policy) */
+		size_t n;
 	} sgn;
 	char *control_socket;                   /* Unix socket path */
 	unsigned ctl_mode;                      /* its permissions; 0 = default */

@@ -9,13 +9,15 @@
  * st_dkey_*, SEND of KEYSTATE to the own agent over the transport,
  * RESIGN). Its only party is its own agent (the agent: section);
  * KEYSTATE and RFI KEYSTATE from anyone else are refused by the engine
- * (KS-30). Policy: the signer-policy: section, one for every zone.
+ * (KS-30). Policy: the signer-policy: rows, each zone the one its zone:
+ * section names (signer-policy: NAME) or the default row (SIGN-11).
  *
- * Each new combined version, and each RESIGN, signs the whole zone
- * (zs_sign_full) and serves the difference to the previous signed version
- * (IXFR from the journal); signatures are refreshed (zs_refresh) when the
- * earliest expiration comes within the refresh window. Not done yet:
- * incremental signing (zs_sign_diff) of a new combined version.
+ * Each new combined version, and each RESIGN, goes through signpath.h:
+ * signed incrementally (zs_sign_diff of the difference the combined zone
+ * went through; in full the first time and when the zone-signing keys
+ * changed) and served as the difference to the previous signed version
+ * (IXFR from the journal, SIGN-10); signatures are refreshed (zs_refresh)
+ * when the earliest expiration comes within the refresh window (SIGN-12).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 #include <strings.h>
 
 #include "daemon/hd_int.h"
+#include "daemon/signpath.h"
 #include "dnssec/zsign.h"
 #include "engine/signer/sgn.h"
 #include "engine/syncmsg.h"
@@ -41,7 +44,13 @@ struct sg_key {
 struct sg_zone {
 	char name[256];
 	zs_signer_t *zs;
-	uint64_t signs, refreshes;
+	hd_sp_t *sp;         /* the way to the served version (signpath.h) */
+	hd_sgn_policy_t pol; /* the policy in force */
+	uint64_t signs, diff_signs, refreshes;
+	enum hd_sp_path last_path;
+	uint64_t last_ms;      /* the last signing, combined version to served version */
+	size_t last_changed;   /* records it changed in the served zone */
+	size_t last_differs;   /* a full signing: records besides signatures and SOA */
 	int64_t refresh_at;    /* Unix seconds of the next signature refresh; 0 = none */
 	uint32_t last_refresh; /* Unix seconds of the last one */
 };
@@ -54,22 +63,28 @@ struct hd_signer {
 	size_t nzones;
 };
 
-/* ---- configuration (signer-policy:) ---- */
+/* ---- configuration (signer-policy:, zone.signer-policy) ---- */
 
-static int signer_conf(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
+/* One signer-policy: block (NULL: none written, the defaults). */
+static int policy_conf(const conf_sec_t *s, const hd_config_t *c, hd_sgn_policy_t *out,
+                       hs_errmsg_t *em)
 {
-	const conf_sec_t *s = conf_sec_at(cf, "signer-policy", 0);
-	sgn_policy_t *p = &c->sgn.pol;
-	zs_params_t *z = &c->sgn.zp;
+	sgn_policy_t *p = &out->pol;
+	zs_params_t *z = &out->zp;
 	const char *alg = conf_str(s, "algorithm");
+	const char *name = conf_str(s, "name");
+	unsigned line = conf_sec_line(s);
 
-	memset(p, 0, sizeof(*p));
-	memset(z, 0, sizeof(*z));
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s",
+	         name != NULL && name[0] ? name : HD_SGN_POLICY_DEFAULT);
+	if (alg == NULL)
+		alg = "ECDSAP256SHA256";
 	if (zs_alg_parse(alg, &p->alg) != HS_OK || !zs_alg_supported(p->alg))
 		return hs_fail(em, HS_E_CONFIG,
-		               "%s: signer-policy.algorithm: '%s' is not one "
+		               "%s:%u: signer-policy.algorithm: '%s' is not one "
 		               "the signer uses",
-		               c->path, alg);
+		               c->path, line, alg);
 	p->csk = conf_bool(s, "csk", 0);
 	p->zsk_lifetime = (uint32_t)(conf_dur_ms(s, "zsk-lifetime", 0) / 1000);
 	p->ksk_lifetime = (uint32_t)(conf_dur_ms(s, "ksk-lifetime", 0) / 1000);
@@ -86,17 +101,65 @@ static int signer_conf(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
 	{
 		uint32_t refresh = z->refresh ? z->refresh : z->validity / 4;
 		uint32_t jitter = z->jitter ? z->jitter : z->validity / 16;
-		if ((uint64_t)refresh + jitter > z->validity / 2)
+		/* SIGN-6: short values (validity 60 s and up) are for tests;
+		 * a signature is refreshed at the latest `refresh` before it
+		 * expires, which must come after it was made */
+		if (refresh < HD_SGN_REFRESH_MIN)
 			return hs_fail(em, HS_E_CONFIG,
-			               "%s: signer-policy: refresh %u s + jitter %u s must stay "
-			               "within half the validity (%u s)",
-			               c->path, refresh, jitter, z->validity);
-		if (z->validity <= jitter + ZS_DEF_INCEPTION)
+			               "%s:%u: signer-policy '%s': refresh %u s is below %u s",
+			               c->path, line, out->name, refresh, HD_SGN_REFRESH_MIN);
+		if ((uint64_t)refresh + jitter >= z->validity)
 			return hs_fail(em, HS_E_CONFIG,
-			               "%s: signer-policy.validity: %u s, more than jitter and "
-			               "the inception offset (%u s) needed",
-			               c->path, z->validity, jitter + ZS_DEF_INCEPTION);
+			               "%s:%u: signer-policy '%s': refresh %u s + jitter %u s must "
+			               "stay below the validity (%u s)",
+			               c->path, line, out->name, refresh, jitter, z->validity);
 	}
+	return HS_OK;
+}
+
+/* The signer-policy: row of that name ("" = the default), or NULL. */
+static const hd_sgn_policy_t *policy_find(const hd_config_t *c, const char *name)
+{
+	if (name == NULL || name[0] == '\0')
+		name = HD_SGN_POLICY_DEFAULT;
+	for (size_t i = 0; i < c->sgn.n; i++)
+		if (strcasecmp(c->sgn.v[i].name, name) == 0)
+			return &c->sgn.v[i];
+	return NULL;
+}
+
+/* Every signer-policy: row, one default; each zone's policy exists. */
+static int signer_conf(const conf_t *cf, hd_config_t *c, hs_errmsg_t *em)
+{
+	size_t n = conf_sec_count(cf, "signer-policy");
+	const hd_sgn_policy_t *def;
+	int rc = HS_OK;
+
+	c->sgn.v = xcalloc(n ? n + 1 : 1, sizeof(*c->sgn.v));
+	c->sgn.n = 0;
+	for (size_t i = 0; i < n && rc == HS_OK; i++) {
+		const conf_sec_t *s = conf_sec_at(cf, "signer-policy", i);
+		rc = policy_conf(s, c, &c->sgn.v[c->sgn.n], em);
+		if (rc == HS_OK && policy_find(c, c->sgn.v[c->sgn.n].name) != NULL)
+			rc = hs_fail(em, HS_E_CONFIG, "%s:%u: signer-policy '%s': defined twice",
+			             c->path, conf_sec_line(s), c->sgn.v[c->sgn.n].name);
+		if (rc == HS_OK)
+			c->sgn.n++;
+	}
+	/* no row without a name: the defaults are the default policy */
+	if (rc == HS_OK && policy_find(c, NULL) == NULL)
+		rc = policy_conf(NULL, c, &c->sgn.v[c->sgn.n++], em);
+	for (size_t i = 0; i < c->nzones && rc == HS_OK; i++)
+		if (policy_find(c, c->zones[i].signer_policy) == NULL)
+			rc = hs_fail(em, HS_E_CONFIG,
+			             "%s: zone '%s': signer-policy '%s' is not defined "
+			             "(signer-policy: name)",
+			             c->path, c->zones[i].name, c->zones[i].signer_policy);
+	if (rc != HS_OK)
+		return rc;
+	def = policy_find(c, NULL);
+	c->sgn.pol = def->pol;
+	c->sgn.zp = def->zp;
 	return HS_OK;
 }
 
@@ -150,8 +213,10 @@ static void signer_fini(hd_t *d)
 	for (size_t i = 0; i < g->nkeys; i++)
 		zs_key_free(g->keys[i].k);
 	free(g->keys);
-	for (size_t i = 0; i < g->nzones; i++)
+	for (size_t i = 0; i < g->nzones; i++) {
 		zs_signer_free(g->zones[i].zs);
+		hd_sp_free(g->zones[i].sp);
+	}
 	free(g->zones);
 	free(g);
 	d->sg = NULL;
@@ -167,11 +232,16 @@ static void signer_zone_setup(hd_t *d, struct hd_zone *hz, const hd_zone_conf_t 
 	size_t alen;
 	const uint8_t *apex = zn_zone_apex(hz->zn, &alen);
 
+	const hd_sgn_policy_t *pol = policy_find(&d->cfg, zc->signer_policy);
+
 	hd_served_setup(d, hz, zc);
 	if (zone_get(g, hz->name) != NULL)
 		return;
+	/* a reload brings zones before their policies (signer_reload) */
+	if (pol == NULL)
+		pol = policy_find(&d->cfg, NULL);
 	hs_errmsg_clear(&em);
-	if (sgn_zone_add(g->s, hz->name, &d->cfg.sgn.pol, &em) != HS_OK) {
+	if (sgn_zone_add(g->s, hz->name, &pol->pol, &em) != HS_OK) {
 		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s': not signed: %s", hz->name,
 		       hs_errmsg_str(&em));
 		return;
@@ -180,11 +250,15 @@ static void signer_zone_setup(hd_t *d, struct hd_zone *hz, const hd_zone_conf_t 
 	struct sg_zone *z = &g->zones[g->nzones];
 	memset(z, 0, sizeof(*z));
 	snprintf(z->name, sizeof(z->name), "%s", hz->name);
-	if (zs_signer_new(apex, alen, &d->cfg.sgn.zp, d->env, &z->zs) != HS_OK) {
+	z->pol = *pol;
+	if (zs_signer_new(apex, alen, &pol->zp, d->env, &z->zs) != HS_OK) {
 		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s': signing parameters refused", hz->name);
 		return;
 	}
+	z->sp = hd_sp_new();
 	g->nzones++;
+	hs_log(HS_LOG_INFO, SUBSYS, "zone '%s': signer-policy '%s' (%s, %s)", hz->name, pol->name,
+	       zs_alg_name(pol->pol.alg), pol->zp.denial == ZS_NSEC3 ? "NSEC3" : "NSEC");
 	restore_keys(d, hz->name);
 }
 
@@ -224,65 +298,6 @@ static void restore_keys(hd_t *d, const char *zone)
 
 /* ---- signing ---- */
 
-static int is_keyset(uint16_t t)
-{
-	return t == ZS_TYPE_DNSKEY || t == ZS_TYPE_CDS || t == ZS_TYPE_CDNSKEY;
-}
-
-static int add_set(zn_builder_t *b, const uint8_t *apex, size_t alen, uint16_t type, uint32_t ttl,
-                   const sgn_rr_t *rrs, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		zn_rr_t rr = {apex, alen, type, ttl, rrs[i].rdata, (uint16_t)rrs[i].len};
-		int rc = zn_builder_add(b, &rr, NULL);
-		if (rc != HS_OK)
-			return rc;
-	}
-	return HS_OK;
-}
-
-/* The unsigned version to sign: the combined zone with the apex DNSKEY,
- * CDS and CDNSKEY the key engine publishes (KS-20, KS-22). */
-static int prepare(const zn_snap_t *in, const sgn_publish_t *pub, uint32_t ttl, zn_zone_t **out)
-{
-	size_t alen;
-	const uint8_t *apex = zn_snap_apex(in, &alen);
-	zn_builder_t *b = zn_builder_new(apex, alen);
-	zn_iter_t *it = zn_iter_new((zn_snap_t *)in);
-	const uint8_t *owner;
-	size_t olen;
-	zn_rrset_t set;
-	int rc = HS_OK;
-
-	while (rc == HS_OK && zn_iter_next(it, &owner, &olen, &set)) {
-		size_t off = 0;
-		const uint8_t *rd;
-		uint16_t rl;
-		if (olen == alen && memcmp(owner, apex, alen) == 0 && is_keyset(set.type))
-			continue;
-		while (rc == HS_OK && zn_rrset_next(&set, &off, &rd, &rl)) {
-			zn_rr_t rr = {owner, olen, set.type, set.ttl, rd, rl};
-			rc = zn_builder_add(b, &rr, NULL);
-		}
-	}
-	zn_iter_free(it);
-	if (rc == HS_OK)
-		rc = add_set(b, apex, alen, ZS_TYPE_DNSKEY, ttl, pub->dnskey, pub->ndnskey);
-	if (rc == HS_OK)
-		rc = add_set(b, apex, alen, ZS_TYPE_CDS, ttl, pub->cds, pub->ncds);
-	if (rc == HS_OK)
-		rc = add_set(b, apex, alen, ZS_TYPE_CDNSKEY, ttl, pub->cdnskey, pub->ncdnskey);
-	if (rc == HS_OK)
-		rc = zn_zone_new(apex, alen, out);
-	if (rc == HS_OK && (rc = zn_zone_set(*out, b, NULL)) != HS_OK) {
-		zn_zone_free(*out);
-		*out = NULL;
-	}
-	if (rc != HS_OK)
-		zn_builder_free(b);
-	return rc;
-}
-
 /* The engine's signing keys into the zone's signer. */
 static int set_keys(struct hd_signer *g, struct sg_zone *z, const sgn_publish_t *pub,
                     hs_errmsg_t *em)
@@ -309,10 +324,14 @@ static void plan_refresh(struct sg_zone *z, struct hd_zone *hz)
 	const zs_params_t *p = zs_signer_params(z->zs);
 	uint32_t window = p->refresh ? p->refresh : p->validity / 4;
 	uint32_t exp = s != NULL ? zs_earliest_expiry(s) : 0;
-	z->refresh_at = exp > window ? (int64_t)exp - window : (exp ? 1 : 0);
-	/* never a refresh loop: at most one a minute */
-	if (z->refresh_at != 0 && z->refresh_at < (int64_t)z->last_refresh + 60)
-		z->refresh_at = (int64_t)z->last_refresh + 60;
+	/* the earliest signature is due (zs_refresh: expiring before now +
+	 * window) one second after exp - window */
+	uint32_t floor = window / 2 < 60 ? window / 2 : 60;
+	z->refresh_at = exp > window ? (int64_t)exp - window + 1 : (exp ? 1 : 0);
+	/* never a refresh loop: at most one a minute (half the window when
+	 * that is shorter: test policies) */
+	if (z->refresh_at != 0 && z->refresh_at < (int64_t)z->last_refresh + floor)
+		z->refresh_at = (int64_t)z->last_refresh + floor;
 	zn_snap_release(s);
 }
 
@@ -356,20 +375,23 @@ cleanup:
 	zn_snap_release(cur);
 }
 
-static void sign_zone(hd_t *d, struct hd_zone *hz)
+static const char *path_name(enum hd_sp_path p)
+{
+	return p == HD_SP_DIFF ? "incremental" : p == HD_SP_FULL ? "full" : "none";
+}
+
+/* Sign the combined version (incrementally unless `full`) and serve it. */
+static void sign_zone(hd_t *d, struct hd_zone *hz, int full)
 {
 	struct hd_signer *g = d->sg;
 	struct sg_zone *z = zone_get(g, hz->name);
 	zn_snap_t *in = hz->zn ? zn_zone_snapshot(hz->zn) : NULL;
-	zn_zone_t *u = NULL, *tmp = NULL;
-	zn_snap_t *us = NULL, *cur = NULL, *ns = NULL;
-	zn_builder_t *sb = NULL;
 	zn_diff_t *diff = NULL;
 	sgn_publish_t pub;
-	zs_stats_t st;
+	hd_sp_result_t r;
 	hs_errmsg_t em;
-	uint32_t last = 0, serial, now = (uint32_t)hs_now_s(d->env);
-	int had = hz->out != NULL && zn_zone_serial(hz->out, &last) == HS_OK;
+	uint32_t now = (uint32_t)hs_now_s(d->env);
+	uint64_t t0 = d->env->mono_ms(d->env->arg);
 	size_t alen;
 	int rc;
 
@@ -385,67 +407,44 @@ static void sign_zone(hd_t *d, struct hd_zone *hz)
 		       rc == HS_E_INVAL ? "no active key of each role" : hs_errmsg_str(&em));
 		goto cleanup;
 	}
-	rc = prepare(in, &pub, d->cfg.sgn.pol.dnskey_ttl, &u);
-	if (rc == HS_OK) {
-		us = zn_zone_snapshot(u);
-		serial = had ? zs_next_serial(zn_snap_serial(in), last) : zn_snap_serial(in);
-		rc = zs_sign_full(z->zs, us, now, serial, &sb, &st, &em);
-	}
-	if (rc != HS_OK) {
-		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s': signing failed: %s", hz->name,
-		       em.text[0] ? hs_errmsg_str(&em) : hs_strerror(rc));
-		goto cleanup;
-	}
-	if (!had) {
-		rc = zn_zone_set(hz->out, sb, &em);
-		sb = NULL;
-		if (rc == HS_OK) {
-			zn_journal_clear(hz->outjn);
-			hd_served_persist(d, hz, NULL);
-		}
-	} else {
-		const uint8_t *apex = zn_zone_apex(hz->out, &alen);
-		rc = zn_zone_new(apex, alen, &tmp);
-		if (rc == HS_OK) {
-			rc = zn_zone_set(tmp, sb, &em);
-			sb = NULL;
-		}
-		if (rc == HS_OK) {
-			cur = zn_zone_snapshot(hz->out);
-			ns = zn_zone_snapshot(tmp);
-			rc = zn_diff_snaps(cur, ns, &diff);
-		}
-		if (rc == HS_OK)
-			rc = zn_update(hz->out, hz->outjn, diff, hs_now_s(d->env), &em);
-		if (rc == HS_OK)
-			hd_served_persist(d, hz, diff);
-	}
+	rc = hd_sp_sign(z->sp, z->zs, in, &pub, z->pol.pol.dnskey_ttl, now, full, hz->out,
+	                hz->outjn, hs_now_s(d->env), &diff, &r, &em);
 	if (rc != HS_OK) {
 		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s': signed zone not served: %s", hz->name,
 		       em.text[0] ? hs_errmsg_str(&em) : hs_strerror(rc));
 		goto cleanup;
 	}
+	if (r.path == HD_SP_NONE) {
+		hs_log(HS_LOG_INFO, SUBSYS, "zone '%s': signed serial %u stays (nothing changed)",
+		       hz->name, r.serial);
+		goto cleanup;
+	}
+	hd_served_persist(d, hz, diff);
 	z->signs++;
+	z->last_path = r.path;
+	z->last_ms = d->env->mono_ms(d->env->arg) - t0;
+	z->last_changed = r.changed;
+	z->last_differs = r.differs;
+	if (r.path == HD_SP_DIFF)
+		z->diff_signs++;
 	hz->served_versions++;
 	plan_refresh(z, hz);
-	hd_ignore(zn_zone_serial(hz->out, &serial));
 	hs_log(HS_LOG_NOTICE, SUBSYS,
-	       "zone '%s': serving signed serial %u (inbound %u, %zu signatures, %zu keys "
-	       "published)",
-	       hz->name, serial, zn_snap_serial(in), st.signatures, pub.ndnskey);
+	       "zone '%s': serving signed serial %u (inbound %u, %s signing, %zu signatures, "
+	       "%zu records changed, %zu keys published, %llu ms)",
+	       hz->name, r.serial, zn_snap_serial(in), path_name(r.path), r.st.signatures,
+	       r.changed, pub.ndnskey, (unsigned long long)z->last_ms);
+	if (r.path == HD_SP_FULL && diff != NULL)
+		hs_log(r.differs ? HS_LOG_WARN : HS_LOG_INFO, SUBSYS,
+		       "zone '%s': full signing changed %zu records besides signatures and the SOA",
+		       hz->name, r.differs);
 	{
 		const uint8_t *a = zn_zone_apex(hz->out, &alen);
 		tp_zs_changed(d->zsrv, a, alen);
 	}
 cleanup:
-	zn_builder_free(sb);
 	zn_diff_free(diff);
-	zn_snap_release(cur);
-	zn_snap_release(ns);
-	zn_snap_release(us);
 	zn_snap_release(in);
-	zn_zone_free(tmp);
-	zn_zone_free(u);
 	sgn_publish_free(&pub);
 }
 
@@ -485,14 +484,77 @@ static void signer_zone_loaded(hd_t *d, struct hd_zone *hz)
 		hs_log(HS_LOG_WARN, SUBSYS, "zone '%s': DNSKEY RRset not taken", hz->name);
 	hs_log(HS_LOG_NOTICE, "zones", "zone '%s' serial %u loaded: %zu DNSKEY in the input",
 	       hz->name, zn_snap_serial(s), n);
-	sign_zone(d, hz);
+	sign_zone(d, hz, 0);
 cleanup:
 	zn_snap_release(s);
 }
 
+static int same_policy(const hd_sgn_policy_t *a, const hd_sgn_policy_t *b)
+{
+	const sgn_policy_t *p = &a->pol, *q = &b->pol;
+	const zs_params_t *x = &a->zp, *y = &b->zp;
+	return strcmp(a->name, b->name) == 0 && p->alg == q->alg && p->csk == q->csk &&
+	       p->zsk_lifetime == q->zsk_lifetime && p->ksk_lifetime == q->ksk_lifetime &&
+	       p->propagation == q->propagation && p->dnskey_ttl == q->dnskey_ttl &&
+	       p->max_ttl == q->max_ttl && p->ds_ttl == q->ds_ttl && p->cds == q->cds &&
+	       x->denial == y->denial && x->nsec3_optout == y->nsec3_optout &&
+	       x->nsec3_iterations == y->nsec3_iterations && x->nsec3_saltlen == y->nsec3_saltlen &&
+	       memcmp(x->nsec3_salt, y->nsec3_salt, x->nsec3_saltlen) == 0 &&
+	       x->validity == y->validity && x->jitter == y->jitter &&
+	       x->inception_offset == y->inception_offset && x->refresh == y->refresh &&
+	       x->threads == y->threads;
+}
+
+/* A reload: the new signer-policy: rows, and each zone's policy (its key
+ * engine entry and its signer) when it changed; such a zone is signed
+ * again (in full when the denial mode changed, zs_sign_diff decides). A
+ * new algorithm applies to the zone's next keys. */
+static void signer_reload(hd_t *d, hd_config_t *nc)
+{
+	struct hd_signer *g = d->sg;
+	free(d->cfg.sgn.v);
+	d->cfg.sgn = nc->sgn;
+	memset(&nc->sgn, 0, sizeof(nc->sgn));
+	for (size_t i = 0; i < g->nzones; i++) {
+		struct sg_zone *z = &g->zones[i];
+		const hd_zone_conf_t *zc = hd_zone_conf(d, z->name);
+		struct hd_zone *hz = hd_zone_find(d, z->name);
+		const hd_sgn_policy_t *pol;
+		zs_signer_t *nzs = NULL;
+		hs_errmsg_t em;
+		size_t alen;
+		if (zc == NULL || hz == NULL || hz->zn == NULL)
+			continue;
+		pol = policy_find(&d->cfg, zc->signer_policy);
+		if (pol == NULL || same_policy(pol, &z->pol))
+			continue;
+		hs_errmsg_clear(&em);
+		const uint8_t *apex = zn_zone_apex(hz->zn, &alen);
+		if (zs_signer_new(apex, alen, &pol->zp, d->env, &nzs) != HS_OK ||
+		    sgn_zone_add(g->s, z->name, &pol->pol, &em) != HS_OK) {
+			hs_log(HS_LOG_WARN, SUBSYS, "zone '%s': signer-policy '%s' not taken: %s",
+			       z->name, pol->name, em.text[0] ? hs_errmsg_str(&em) : "parameters");
+			zs_signer_free(nzs);
+			continue;
+		}
+		zs_signer_free(z->zs);
+		z->zs = nzs;
+		z->pol = *pol;
+		hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s': signer-policy '%s' in force (%s, %s)",
+		       z->name, pol->name, zs_alg_name(pol->pol.alg),
+		       pol->zp.denial == ZS_NSEC3 ? "NSEC3" : "NSEC");
+		if (hz->loaded)
+			sign_zone(d, hz, 0);
+	}
+}
+
 static void signer_zone_gone(hd_t *d, struct hd_zone *hz)
 {
-	(void)d;
+	struct sg_zone *z = zone_get(d->sg, hz->name);
+	/* what was kept belongs to a served zone that may not come back as
+	 * it was: the next version is compared with what is served then */
+	if (z != NULL)
+		hd_sp_reset(z->sp);
 	hs_log(HS_LOG_NOTICE, SUBSYS, "zone '%s': no longer signed here", hz->name);
 }
 
@@ -597,7 +659,7 @@ static void signer_pump(hd_t *d)
 		case SGN_ACT_RESIGN:
 			hz = hd_zone_find(d, a.zone);
 			if (hz != NULL && hz->loaded)
-				sign_zone(d, hz);
+				sign_zone(d, hz, 0);
 			break;
 		}
 		sgn_action_clear(&a);
@@ -642,7 +704,21 @@ static void signer_status(hd_t *d, hs_jw_t *w)
 static void signer_zone_json(hd_t *d, struct hd_zone *hz, hs_jw_t *w, int detail)
 {
 	hs_buf_t b = HS_BUF_INIT;
+	const struct sg_zone *z = zone_get(d->sg, hz->name);
 	(void)detail;
+	if (z != NULL) {
+		hs_jw_kv_str(w, "signer_policy", z->pol.name);
+		hs_jw_key(w, "signing");
+		hs_jw_obj_begin(w);
+		hs_jw_kv_u64(w, "signs", z->signs);
+		hs_jw_kv_u64(w, "incremental", z->diff_signs);
+		hs_jw_kv_u64(w, "refreshes", z->refreshes);
+		hs_jw_kv_str(w, "last_path", z->signs ? path_name(z->last_path) : NULL);
+		hs_jw_kv_u64(w, "last_ms", z->last_ms);
+		hs_jw_kv_u64(w, "last_changed", z->last_changed);
+		hs_jw_kv_i64(w, "refresh_at", z->refresh_at);
+		hs_jw_obj_end(w);
+	}
 	sgn_zone_json(d->sg->s, hz->name, &b);
 	if (b.len > 0) {
 		hs_jw_key(w, "keys");
@@ -719,8 +795,12 @@ static int h_keys_show(tp_ctl_call_t *c, void *arg)
 		const uint8_t *a = zn_zone_apex(hz->zn, &alen);
 		memcpy(apex, a, alen);
 	}
+	const struct sg_zone *sz = zone_get(d->sg, zone);
 	hs_jw_obj_begin(c->out);
 	hs_jw_kv_str(c->out, "zone", zone);
+	hs_jw_kv_str(c->out, "policy", sz->pol.name);
+	hs_jw_kv_str(c->out, "algorithm", zs_alg_name(sz->pol.pol.alg));
+	hs_jw_kv_str(c->out, "denial", sz->pol.zp.denial == ZS_NSEC3 ? "NSEC3" : "NSEC");
 	hs_jw_key(c->out, "keys");
 	hs_jw_arr_begin(c->out);
 	for (size_t i = 0; i < sgn_zone_key_count(d->sg->s, zone); i++) {
@@ -773,7 +853,7 @@ static int h_keys_rollover(tp_ctl_call_t *c, void *arg)
 	if (dry) {
 		hs_buf_t b = HS_BUF_INIT;
 		char *line, *save = NULL;
-		sgn_dry_run(&d->cfg.sgn.pol, role, hs_now_s(d->env), &b);
+		sgn_dry_run(&zone_get(d->sg, zone)->pol.pol, role, hs_now_s(d->env), &b);
 		hs_jw_obj_begin(c->out);
 		hs_jw_key(c->out, "lines");
 		hs_jw_arr_begin(c->out);
@@ -800,9 +880,43 @@ static int h_keys_rollover(tp_ctl_call_t *c, void *arg)
 	return HS_OK;
 }
 
+/* keys resign ZONE: a full signing now, compared with what is served. */
+static int h_keys_resign(tp_ctl_call_t *c, void *arg)
+{
+	hd_t *d = arg;
+	char zone[ENG_NAME_MAX];
+	struct hd_zone *hz;
+	struct sg_zone *z;
+	uint64_t before;
+	int rc;
+	if (c->argc != 1)
+		return hs_fail(c->em, HS_E_INVAL, "usage: keys resign ZONE");
+	if ((rc = keys_zone(c, d, c->argv[0], zone)) != HS_OK)
+		return rc;
+	z = zone_get(d->sg, zone);
+	hz = hd_zone_find(d, zone);
+	if (hz == NULL || !hz->loaded)
+		return hs_fail(c->em, HS_E_STATE, "zone '%s' has no combined version yet", zone);
+	before = z->signs;
+	sign_zone(d, hz, 1);
+	if (z->signs == before)
+		return hs_fail(c->em, HS_E_STATE, "zone '%s' was not signed (see the log)", zone);
+	hs_jw_obj_begin(c->out);
+	hs_jw_kv_str(c->out, "zone", zone);
+	hs_jw_kv_u64(c->out, "changed", z->last_changed);
+	hs_jw_kv_u64(c->out, "differs", z->last_differs);
+	hs_jw_kv_u64(c->out, "ms", z->last_ms);
+	hs_jw_obj_end(c->out);
+	hd_pump(d);
+	return HS_OK;
+}
+
 static const hd_cmd_t signer_cmds[] = {
     {"keys list", h_keys_list, "one zone: every key, its state and what it waits for"},
     {"keys show", h_keys_show, "one zone's keys (or the one TAG) in full: DNSKEY, DS"},
+    {"keys resign", h_keys_resign,
+     "sign one zone in full now; says how many records besides signatures and the SOA "
+     "differ from the incrementally signed version it replaces (0 expected)"},
     {"keys rollover", h_keys_rollover,
      "start a ZSK, KSK or CSK rollover; --dry-run prints the planned timeline"},
     {NULL, NULL, NULL},
@@ -825,6 +939,7 @@ const hd_role_t hd_role_signer = {
     .zone_setup = signer_zone_setup,
     .zone_loaded = signer_zone_loaded,
     .zone_gone = signer_zone_gone,
+    .reload = signer_reload,
     .status = signer_status,
     .zone_json = signer_zone_json,
     .cmds = signer_cmds,

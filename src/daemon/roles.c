@@ -52,6 +52,7 @@ static const struct {
     {"server", "election-vote-window", "agent"},
     {"zone", "ns", "agent"},
     {"zone", "ns-ttl", "agent"},
+    {"zone", "signer-policy", "signer"},
     {"combiner", "identity", "agent"},
     {"combiner", "address", "agent"},
     {"combiner", "key", "agent"},

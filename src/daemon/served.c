@@ -156,6 +156,15 @@ void hd_served_update(hd_t *d, struct hd_zone *hz)
 		n = zn_snap_records(in);
 	} else {
 		rc = next(d, hz, hz->base, in, have_apex ? &apex : NULL, &n);
+		if (rc == HS_E_STATE) {
+			/* SYNC-58: an owner-signed version is served under its own
+			 * serial or not at all */
+			hs_log(HS_LOG_WARN, SUBSYS,
+			       "zone '%s': owner-signed serial %u not served: not above the "
+			       "served serial %u",
+			       hz->name, zn_snap_serial(in), before);
+			goto cleanup;
+		}
 		if (rc != HS_OK && hz->base != NULL) {
 			/* the served zone is not what `base` made of it (a crash
 			 * between two writes): compare the whole zones instead */

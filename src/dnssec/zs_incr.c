@@ -82,13 +82,14 @@ static int del_sigs(const zn_snap_t *so, const uint8_t *o, size_t l, uint16_t t,
 	size_t off = 0;
 	const uint8_t *rd;
 	uint16_t rdlen;
+	uint32_t ttl;
 	int rc = HS_OK;
 	if (!has_set(so, o, l, ZS_TYPE_RRSIG, &sigs))
 		return HS_OK;
-	while (rc == HS_OK && zn_rrset_next(&sigs, &off, &rd, &rdlen)) {
+	while (rc == HS_OK && zn_rrset_next_rr(&sigs, &off, &rd, &rdlen, &ttl)) {
 		if (rdlen < 2 || (t != 0 && (uint16_t)(rd[0] << 8 | rd[1]) != t))
 			continue;
-		zn_rr_t rr = {o, l, ZS_TYPE_RRSIG, sigs.ttl, rd, rdlen};
+		zn_rr_t rr = {o, l, ZS_TYPE_RRSIG, ttl, rd, rdlen};
 		rc = zn_diff_del(d, &rr);
 	}
 	return rc;
@@ -176,8 +177,9 @@ static int sigs_match_keys(const zs_signer_t *s, const zn_snap_t *so, const uint
 	return nfound == nwant;
 }
 
-/* Whether `so` was made with the same chain and keys the signer has now,
- * and its denial TTL is the one `u` asks for. */
+/* Whether `so` was made with the same chain and zone-signing keys the
+ * signer has now, and its denial TTL is the one `u` asks for. The keys
+ * signing DNSKEY may differ: only the apex key sets are re-signed then. */
 static int compatible(const zs_signer_t *s, const zn_snap_t *u, const zn_snap_t *so)
 {
 	zn_rr_t su, ss;
@@ -190,8 +192,7 @@ static int compatible(const zs_signer_t *s, const zn_snap_t *u, const zn_snap_t 
 	zn_snap_soa(so, &ss);
 	if (zs_denial_ttl(&su) != zs_denial_ttl(&ss))
 		return 0;
-	return sigs_match_keys(s, so, s->apex, s->apex_len, ZS_TYPE_DNSKEY) &&
-	       sigs_match_keys(s, so, s->apex, s->apex_len, ZN_TYPE_SOA);
+	return sigs_match_keys(s, so, s->apex, s->apex_len, ZN_TYPE_SOA);
 }
 
 /* A full signing compared with `so`: the fallback. */
@@ -702,6 +703,13 @@ int zs_sign_diff(zs_signer_t *s, const zn_snap_t *u, const zn_diff_t *ud, const 
 				add_subtree(so, rr.owner, rr.owner_len, &owners);
 			}
 		}
+	}
+	/* another KSK set: the RRsets it signs get new signatures (SIGN-7) */
+	if (rc == HS_OK && !sigs_match_keys(s, so, s->apex, s->apex_len, ZS_TYPE_DNSKEY)) {
+		oset_add(&ch, s->apex, s->apex_len, ZS_TYPE_DNSKEY);
+		oset_add(&ch, s->apex, s->apex_len, ZS_TYPE_CDS);
+		oset_add(&ch, s->apex, s->apex_len, ZS_TYPE_CDNSKEY);
+		oset_add(&owners, s->apex, s->apex_len, 0);
 	}
 	oset_sort(&ch);
 	oset_sort(&owners);

@@ -208,9 +208,12 @@ int zs_sign_full(zs_signer_t *s, const zn_snap_t *u, uint32_t now, uint32_t seri
  * are re-signed (or their signatures removed), the NSEC/NSEC3 records of
  * the names whose existence or types changed and of their chain
  * neighbours are remade, the SOA is re-signed; nothing else changes, so
- * the cost follows the size of `ud`, not of the zone. A change that
- * affects every denial record (SOA TTL or minimum) or the keys (call
- * zs_resign_all) falls back to a full signing compared with `so`.
+ * the cost follows the size of `ud`, not of the zone. Another set of
+ * keys signing DNSKEY (a KSK added, activated or retired) re-signs the
+ * apex DNSKEY, CDS and CDNSKEY only (SIGN-7). A change that affects
+ * every denial record (SOA TTL or minimum), another denial mode, or
+ * another set of zone-signing keys (every RRset needs the new key's
+ * signature) falls back to a full signing compared with `so`.
  * Errors as zs_sign_full, and HS_E_STATE when `so` was not made with the
  * current parameters (denial mode).
  */

@@ -50,13 +50,14 @@ static void put_set(struct ans *a, int sec, const uint8_t *owner, size_t ol, con
 	size_t off = 0;
 	const uint8_t *rd;
 	uint16_t rl;
-	while (zn_rrset_next(set, &off, &rd, &rl)) {
+	uint32_t ttl;
+	while (zn_rrset_next_rr(set, &off, &rd, &rl, &ttl)) {
 		if (sigs_of) {
 			uint16_t c = rl >= 2 ? (uint16_t)(rd[0] << 8 | rd[1]) : 0;
 			if (covered ? c != covered : c == T_NSEC)
 				continue;
 		}
-		put_rr(a, sec, owner, ol, set->type, set->ttl, rd, rl);
+		put_rr(a, sec, owner, ol, set->type, ttl, rd, rl);
 	}
 }
 

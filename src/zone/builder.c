@@ -131,6 +131,22 @@ static int same_rec(const uint8_t *base, const struct brec *a, const struct brec
 	                 b->rdlen) == 0;
 }
 
+/* The end of the run of RRSIGs in [k, e) covering the type v[k] covers
+ * (adjacent in RDATA order), and in *ttl the TTL of the one added last:
+ * RFC 2181 5.2 per covered type. */
+static size_t sig_run(const uint8_t *base, const struct brec *v, size_t k, size_t e, uint32_t *ttl)
+{
+	uint16_t key = zn_sig_key(base + v[k].key_off + v[k].klen, v[k].rdlen);
+	size_t last = k, b = k + 1;
+	while (b < e && zn_sig_key(base + v[b].key_off + v[b].klen, v[b].rdlen) == key) {
+		if (v[b].key_off > v[last].key_off)
+			last = b;
+		b++;
+	}
+	*ttl = v[last].ttl;
+	return b;
+}
+
 /* One node from the sorted, deduplicated records [i, j) of one owner. */
 static struct zn_node *make_node(const uint8_t *base, const struct brec *v, size_t i, size_t j)
 {
@@ -141,19 +157,24 @@ static struct zn_node *make_node(const uint8_t *base, const struct brec *v, size
 			dlen += ZN_SET_HDR;
 			nsets++;
 		}
-		dlen += 2 + (size_t)v[k].rdlen;
+		dlen += zn_rd_hdr(v[k].type) + (size_t)v[k].rdlen;
 	}
 	struct zn_node *n = zn_node_alloc(base + v[i].key_off, v[i].klen, dlen);
 	n->nsets = nsets;
 	uint8_t *p = n->data + n->klen;
 	for (size_t k = i; k < j;) {
-		size_t e = k;
+		size_t e = k, eh = zn_rd_hdr(v[k].type);
 		uint32_t len = 0, ttl = v[k].ttl;
 		while (e < j && v[e].type == v[k].type) {
-			len += 2 + (uint32_t)v[e].rdlen;
+			len += (uint32_t)(eh + v[e].rdlen);
 			ttl = v[e].ttl; /* one TTL per RRset: the last seen */
 			e++;
 		}
+		int sig = v[k].type == ZN_TYPE_SIG;
+		size_t run_end = k;
+		uint32_t run_ttl = ttl;
+		if (sig)
+			sig_run(base, v, k, e, &ttl); /* the header: the first RDATA's */
 		uint16_t cnt = (uint16_t)(e - k);
 		memcpy(p, &v[k].type, 2);
 		memcpy(p + 2, &cnt, 2);
@@ -162,9 +183,14 @@ static struct zn_node *make_node(const uint8_t *base, const struct brec *v, size
 		p += ZN_SET_HDR;
 		for (; k < e; k++) {
 			memcpy(p, &v[k].rdlen, 2);
+			if (sig) {
+				if (k == run_end)
+					run_end = sig_run(base, v, k, e, &run_ttl);
+				memcpy(p + 2, &run_ttl, 4);
+			}
 			if (v[k].rdlen)
-				memcpy(p + 2, base + v[k].key_off + v[k].klen, v[k].rdlen);
-			p += 2 + (size_t)v[k].rdlen;
+				memcpy(p + eh, base + v[k].key_off + v[k].klen, v[k].rdlen);
+			p += eh + (size_t)v[k].rdlen;
 		}
 	}
 	return n;

@@ -252,33 +252,36 @@ static void emit_node(zn_diff_t *d, const struct zn_snap *s, const struct zn_nod
 			continue;
 		const uint8_t *p = set.rd, *end = set.rd + set.len;
 		while (p < end) {
-			zn_rr_t rr = {name, nl, set.type, set.ttl, p + 2, zn_get16(p)};
+			zn_rr_t rr = {name, nl, set.type, 0, NULL, 0};
+			p += zn_entry(p, set.type, set.ttl, &rr.rdata, &rr.rdlen, &rr.ttl);
 			if ((add ? zn_diff_add(d, &rr) : zn_diff_del(d, &rr)) != HS_OK)
 				return;
-			p += 2 + (size_t)rr.rdlen;
 		}
 	}
 }
 
-/* Records of one RRset in `a` and not in `b` (or all when a TTL differs). */
+/* Records of one RRset in `a` and not in `b` with the same TTL (a TTL
+ * change is a delete and an add; RRSIGs each have their own TTL). */
 static void emit_set_diff(zn_diff_t *d, const uint8_t *name, size_t nl, const struct zn_set *a,
                           const struct zn_set *b, int add)
 {
 	const uint8_t *p = a->rd, *end = a->rd + a->len;
 	while (p < end) {
-		uint16_t l = zn_get16(p);
+		zn_rr_t rr = {name, nl, a->type, 0, NULL, 0};
+		p += zn_entry(p, a->type, a->ttl, &rr.rdata, &rr.rdlen, &rr.ttl);
 		int present = 0;
-		if (b && b->ttl == a->ttl) {
-			const uint8_t *q = b->rd, *qe = b->rd + b->len;
-			for (; q < qe && !present; q += 2 + (size_t)zn_get16(q))
-				present = zn_rd_cmp(p + 2, l, q + 2, zn_get16(q)) == 0;
+		if (b) {
+			const uint8_t *q = b->rd, *qe = b->rd + b->len, *qrd;
+			uint16_t ql;
+			uint32_t qttl;
+			while (q < qe && !present) {
+				q += zn_entry(q, b->type, b->ttl, &qrd, &ql, &qttl);
+				present =
+				    qttl == rr.ttl && zn_rd_cmp(rr.rdata, rr.rdlen, qrd, ql) == 0;
+			}
 		}
-		if (!present) {
-			zn_rr_t rr = {name, nl, a->type, a->ttl, p + 2, l};
-			if ((add ? zn_diff_add(d, &rr) : zn_diff_del(d, &rr)) != HS_OK)
-				return;
-		}
-		p += 2 + (size_t)l;
+		if (!present && (add ? zn_diff_add(d, &rr) : zn_diff_del(d, &rr)) != HS_OK)
+			return;
 	}
 }
 

@@ -29,7 +29,8 @@ int zn_snap_next_owner(const zn_snap_t *s, const uint8_t *name, size_t len, int 
 /*
  * The RRsets of `owner`, in type order: up to `max` into `out`, *n the
  * number it has (may exceed max). HS_E_NOTFOUND when the name owns none
- * (absent or an empty non-terminal).
+ * (absent or an empty non-terminal). RRSIGs are one RRset here, as
+ * zn_snap_find() gives it (each RDATA's TTL by zn_rrset_next_rr).
  */
 int zn_snap_owner_sets(const zn_snap_t *s, const uint8_t *owner, size_t len, zn_rrset_t *out,
                        size_t max, size_t *n) HS_CHECK_RESULT;

@@ -56,12 +56,13 @@ static void load(struct view *w, const zn_snap_t *s, const uint8_t *o, size_t ol
 			return; /* loaded already */
 	if (zn_snap_find(s, o, ol, t, &set, NULL) != HS_OK)
 		return;
-	while (zn_rrset_next(&set, &off, &rd, &rl)) {
+	uint32_t ttl;
+	while (zn_rrset_next_rr(&set, &off, &rd, &rl, &ttl)) {
 		struct rec *r = push(w);
 		r->owner = owner_store;
 		r->owner_len = ol;
 		r->type = t;
-		r->ttl = set.ttl;
+		r->ttl = ttl;
 		r->rdata = rd;
 		r->rdlen = rl;
 		r->in_zone = 1;

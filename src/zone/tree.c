@@ -261,12 +261,41 @@ int zn_tree_has_under(struct zn_node *t, const uint8_t *key, size_t klen)
 	return best && zn_key_under(best->data, best->klen, key, klen);
 }
 
+size_t zn_entry(const uint8_t *p, uint16_t type, uint32_t set_ttl, const uint8_t **rd,
+                uint16_t *rdlen, uint32_t *ttl)
+{
+	size_t h = zn_rd_hdr(type);
+	*rdlen = zn_get16(p);
+	*rd = p + h;
+	*ttl = h == 6 ? zn_get32(p + 2) : set_ttl;
+	return h + *rdlen;
+}
+
+/* After an edit of the RRSIG set at `h` (its header): the RRSIGs covering
+ * `key` take `ttl` when `unify`, and the header takes the first TTL. */
+static void sig_fix(uint8_t *h, int unify, uint16_t key, uint32_t ttl)
+{
+	uint32_t len = zn_get32(h + 8), first = 0;
+	uint8_t *p = h + ZN_SET_HDR, *end = p + len;
+	for (int i = 0; p < end; i++) {
+		uint16_t l = zn_get16(p);
+		if (unify && zn_sig_key(p + 6, l) == key)
+			memcpy(p + 2, &ttl, 4);
+		if (i == 0)
+			first = zn_get32(p + 2);
+		p += 6 + (size_t)l;
+	}
+	memcpy(h + 4, &first, 4);
+}
+
 struct zn_node *zn_node_edit(const struct zn_node *n, const uint8_t *key, size_t klen, int add,
                              uint16_t type, uint32_t ttl, const uint8_t *rd, uint16_t rdlen,
                              int *found)
 {
 	size_t dlen = n ? n->dlen : 0;
 	const uint8_t *src = n ? n->data + n->klen : NULL;
+	size_t eh = zn_rd_hdr(type);
+	int sig = type == ZN_TYPE_SIG;
 	struct zn_set s;
 	size_t off = 0, pos = dlen, set_off = 0;
 	int have_set = 0;
@@ -286,15 +315,15 @@ struct zn_node *zn_node_edit(const struct zn_node *n, const uint8_t *key, size_t
 		const uint8_t *p = s.rd, *end = s.rd + s.len;
 		while (p < end) {
 			uint16_t l = zn_get16(p);
-			int c = zn_rd_cmp(p + 2, l, rd, rdlen);
+			int c = zn_rd_cmp(p + eh, l, rd, rdlen);
 			if (c == 0) {
 				*found = 1;
-				rlen_old = 2 + (size_t)l;
+				rlen_old = eh + (size_t)l;
 				break;
 			}
 			if (c > 0)
 				break;
-			p += 2 + (size_t)l;
+			p += eh + (size_t)l;
 		}
 		rpos = (size_t)(p - s.rd);
 	}
@@ -309,7 +338,7 @@ struct zn_node *zn_node_edit(const struct zn_node *n, const uint8_t *key, size_t
 
 	size_t new_dlen;
 	if (add)
-		new_dlen = dlen + 2 + rdlen + (have_set ? 0 : ZN_SET_HDR);
+		new_dlen = dlen + eh + rdlen + (have_set ? 0 : ZN_SET_HDR);
 	else
 		new_dlen = dlen - rlen_old - (s.count == 1 ? ZN_SET_HDR : 0);
 	struct zn_node *m = zn_node_alloc(key, klen, new_dlen);
@@ -318,7 +347,7 @@ struct zn_node *zn_node_edit(const struct zn_node *n, const uint8_t *key, size_t
 	if (!have_set) {
 		/* a new RRset at `pos` */
 		uint16_t one = 1;
-		uint32_t l32 = 2 + (uint32_t)rdlen;
+		uint32_t l32 = (uint32_t)(eh + rdlen);
 		if (pos)
 			memcpy(dst, src, pos);
 		uint8_t *h = dst + pos;
@@ -327,8 +356,10 @@ struct zn_node *zn_node_edit(const struct zn_node *n, const uint8_t *key, size_t
 		memcpy(h + 4, &ttl, 4);
 		memcpy(h + 8, &l32, 4);
 		memcpy(h + ZN_SET_HDR, &rdlen, 2);
+		if (sig)
+			memcpy(h + ZN_SET_HDR + 2, &ttl, 4);
 		if (rdlen)
-			memcpy(h + ZN_SET_HDR + 2, rd, rdlen);
+			memcpy(h + ZN_SET_HDR + eh, rd, rdlen);
 		if (dlen > pos)
 			memcpy(h + ZN_SET_HDR + l32, src + pos, dlen - pos);
 		m->nsets++;
@@ -339,15 +370,19 @@ struct zn_node *zn_node_edit(const struct zn_node *n, const uint8_t *key, size_t
 	if (add) {
 		memcpy(dst, src, rd_at);
 		memcpy(dst + rd_at, &rdlen, 2);
+		if (sig)
+			memcpy(dst + rd_at + 2, &ttl, 4);
 		if (rdlen)
-			memcpy(dst + rd_at + 2, rd, rdlen);
-		memcpy(dst + rd_at + 2 + rdlen, src + rd_at, dlen - rd_at);
+			memcpy(dst + rd_at + eh, rd, rdlen);
+		memcpy(dst + rd_at + eh + rdlen, src + rd_at, dlen - rd_at);
 		uint8_t *h = dst + set_off;
 		uint16_t cnt = (uint16_t)(s.count + 1);
-		uint32_t l32 = s.len + 2 + rdlen;
+		uint32_t l32 = s.len + (uint32_t)(eh + rdlen);
 		memcpy(h + 2, &cnt, 2);
 		memcpy(h + 4, &ttl, 4);
 		memcpy(h + 8, &l32, 4);
+		if (sig) /* RFC 2181 5.2 within the RRSIGs covering one type */
+			sig_fix(h, 1, zn_sig_key(rd, rdlen), ttl);
 		return m;
 	}
 	if (s.count == 1) {
@@ -364,5 +399,7 @@ struct zn_node *zn_node_edit(const struct zn_node *n, const uint8_t *key, size_t
 	uint32_t l32 = s.len - (uint32_t)rlen_old;
 	memcpy(h + 2, &cnt, 2);
 	memcpy(h + 8, &l32, 4);
+	if (sig)
+		sig_fix(h, 0, 0, 0);
 	return m;
 }

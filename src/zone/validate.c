@@ -24,12 +24,15 @@ static int check_node(const struct zn_snap *s, const struct zn_node *n, hs_buf_t
 			continue;
 		if (n->klen == 0 && set.type == TYPE_HSYNCPARAM && set.count > 1)
 			return hs_fail(em, HS_E_MALFORMED, "more than one HSYNCPARAM at the apex");
-		const uint8_t *p = set.rd, *end = set.rd + set.len;
-		for (; p < end; p += 2 + (size_t)zn_get16(p)) {
+		const uint8_t *p = set.rd, *end = set.rd + set.len, *rd;
+		uint16_t rdlen;
+		uint32_t ttl;
+		while (p < end) {
 			hs_errmsg_t sub;
 			hs_errmsg_clear(&sub);
 			txt->len = 0;
-			if (hs_rdata_to_text(set.type, p + 2, zn_get16(p), txt, &sub) == HS_OK)
+			p += zn_entry(p, set.type, set.ttl, &rd, &rdlen, &ttl);
+			if (hs_rdata_to_text(set.type, rd, rdlen, txt, &sub) == HS_OK)
 				continue;
 			uint8_t name[WIRE_NAME_MAX];
 			hs_buf_t nm = HS_BUF_INIT;

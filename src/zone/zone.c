@@ -8,15 +8,20 @@
 #include "wire/dnsmsg.h"
 #include "zone/zone_int.h"
 
+int zn_rrset_next_rr(const zn_rrset_t *s, size_t *off, const uint8_t **rdata, uint16_t *rdlen,
+                     uint32_t *ttl)
+{
+	size_t h = zn_rd_hdr(s->type);
+	if (*off + h > s->len)
+		return 0;
+	*off += zn_entry(s->data + *off, s->type, s->ttl, rdata, rdlen, ttl);
+	return 1;
+}
+
 int zn_rrset_next(const zn_rrset_t *s, size_t *off, const uint8_t **rdata, uint16_t *rdlen)
 {
-	if (*off + 2 > s->len)
-		return 0;
-	uint16_t l = zn_get16(s->data + *off);
-	*rdata = s->data + *off + 2;
-	*rdlen = l;
-	*off += 2 + (size_t)l;
-	return 1;
+	uint32_t ttl;
+	return zn_rrset_next_rr(s, off, rdata, rdlen, &ttl);
 }
 
 static void set_view(const struct zn_set *in, zn_rrset_t *out)
@@ -277,6 +282,8 @@ struct zn_iter {
 	size_t top, cap;
 	const struct zn_node *cur; /* node whose RRsets are being walked */
 	size_t set_off;
+	struct zn_set sig; /* an RRSIG set handed out one covered type at a time */
+	size_t sig_off;    /* octets of it handed out; sig.len: none pending */
 	uint8_t name[WIRE_NAME_MAX];
 	size_t name_len;
 };
@@ -310,11 +317,40 @@ void zn_iter_free(zn_iter_t *it)
 	free(it);
 }
 
+/* The next run of RRSIGs covering one type out of it->sig. */
+static void sig_run(zn_iter_t *it, zn_rrset_t *set)
+{
+	const uint8_t *start = it->sig.rd + it->sig_off, *p = start,
+	              *end = it->sig.rd + it->sig.len;
+	uint16_t key = zn_sig_key(p + 6, zn_get16(p));
+	set->type = it->sig.type;
+	set->ttl = zn_get32(p + 2);
+	set->count = 0;
+	while (p < end && zn_sig_key(p + 6, zn_get16(p)) == key) {
+		p += 6 + (size_t)zn_get16(p);
+		set->count++;
+	}
+	set->data = start;
+	set->len = (size_t)(p - start);
+	it->sig_off += set->len;
+}
+
 int zn_iter_next(zn_iter_t *it, const uint8_t **owner, size_t *owner_len, zn_rrset_t *set)
 {
 	struct zn_set s;
 	for (;;) {
+		if (it->cur && it->sig_off < it->sig.len) {
+			sig_run(it, set);
+			*owner = it->name;
+			*owner_len = it->name_len;
+			return 1;
+		}
 		if (it->cur && zn_node_set_next(it->cur, &it->set_off, &s)) {
+			if (s.type == ZN_TYPE_SIG) {
+				it->sig = s;
+				it->sig_off = 0;
+				continue;
+			}
 			set_view(&s, set);
 			*owner = it->name;
 			*owner_len = it->name_len;
@@ -326,6 +362,7 @@ int zn_iter_next(zn_iter_t *it, const uint8_t **owner, size_t *owner_len, zn_rrs
 		push_left(it, n->r);
 		it->cur = n;
 		it->set_off = 0;
+		it->sig_off = it->sig.len = 0;
 		it->name_len =
 		    zn_key_name(n->data, n->klen, it->snap->apex, it->snap->apex_len, it->name);
 	}

@@ -14,7 +14,9 @@
  *    of owner nodes in RFC 4034 section 6.1 canonical order. Each node
  *    holds, in one allocation, its owner name (relative to the apex) and
  *    its RRsets sorted by type, each RRset one TTL and its RDATAs sorted
- *    by octets, no duplicates.
+ *    by octets, no duplicates. RRSIG is the one exception to "one TTL":
+ *    every RRSIG keeps its own TTL, the TTL of the RRset it covers (RFC
+ *    4034 3), and the RRSIGs covering one type share it.
  *  - zn_apply() builds the next version by path copying: only the nodes
  *    on the paths to the changed owners are copied, the rest is shared
  *    with the previous version. Cost O(k log n) for k changed records,
@@ -33,7 +35,9 @@
  *  - Two records are the same record when owner (case-insensitive), type
  *    and RDATA octets are equal; the TTL is not part of a record's
  *    identity. An RRset has one TTL: adding a record with another TTL to
- *    an existing RRset sets the RRset's TTL (RFC 2181 5.2).
+ *    an existing RRset sets the RRset's TTL (RFC 2181 5.2). For RRSIG the
+ *    rule holds per covered type: adding an RRSIG sets the TTL of the
+ *    RRSIGs covering the same type at that name, and only theirs.
  *
  * Errors: HS_OK or a negative HS_E_*; out-parameters are written only on
  * success. Functions that reject input take an optional `hs_errmsg_t *`
@@ -104,7 +108,11 @@ typedef struct zn_rr {
 } zn_rr_t;
 
 /* One RRset of a snapshot (valid while the snapshot is held). Its RDATAs
- * are read with zn_rrset_next(). */
+ * are read with zn_rrset_next() or zn_rrset_next_rr(); `data` is private.
+ * An RRSIG set as zn_snap_find() gives it holds every RRSIG at the name
+ * (any covered type) and `ttl` is the first one's: read each TTL with
+ * zn_rrset_next_rr(). zn_iter_next() hands RRSIGs out one covered type
+ * at a time, so there `ttl` is every RDATA's TTL. */
 typedef struct zn_rrset {
 	uint16_t type;
 	uint32_t ttl;
@@ -116,6 +124,9 @@ typedef struct zn_rrset {
 /* Walk the RDATAs of `s`: start with *off = 0; returns 1 and the next
  * RDATA, 0 after the last. */
 int zn_rrset_next(const zn_rrset_t *s, size_t *off, const uint8_t **rdata, uint16_t *rdlen);
+/* The same with the record's TTL: the RRset's, or for RRSIG its own. */
+int zn_rrset_next_rr(const zn_rrset_t *s, size_t *off, const uint8_t **rdata, uint16_t *rdlen,
+                     uint32_t *ttl);
 
 /* ---- zones, versions, snapshots --------------------------------------- */
 
@@ -210,7 +221,8 @@ int zn_snap_validate_diff(const zn_snap_t *s, const struct zn_diff *d,
 
 /*
  * Walks a snapshot owner by owner in canonical order (the apex first),
- * and within an owner RRset by RRset in type order. The iterator holds a
+ * and within an owner RRset by RRset in type order; RRSIGs come as one
+ * RRset per covered type (in covered-type order), each with its TTL. The iterator holds a
  * reference to the snapshot, so it may outlive the caller's reference and
  * be resumed across event-loop turns (a streamed AXFR).
  */

@@ -10,6 +10,14 @@
  * An RRset in a node: a 12-octet header (type, count, ttl, octets of the
  * RDATAs that follow, host byte order) then, per RDATA, a 2-octet length
  * (host order) and the octets. RRsets sorted by type, RDATAs by octets.
+ *
+ * RRSIG is the exception (RFC 4034 3: an RRSIG's TTL is the TTL of the
+ * RRset it covers, so RRSIGs at one name covering types of different TTLs
+ * have different TTLs): each RRSIG RDATA is preceded by its length and
+ * its own 4-octet TTL (host order). RDATAs are sorted by octets, so the
+ * RRSIGs covering one type are adjacent (the covered type leads the
+ * RDATA); they share one TTL (RFC 2181 5.2 per covered type). The
+ * header's TTL is the first RDATA's.
  */
 #ifndef HS_ZONE_ZONE_INT_H
 #define HS_ZONE_ZONE_INT_H
@@ -33,7 +41,22 @@ struct zn_node {
 	uint8_t data[]; /* key, then RRsets */
 };
 
-#define ZN_SET_HDR 12
+#define ZN_SET_HDR  12
+#define ZN_TYPE_SIG 46
+
+/* Octets before each RDATA of an RRset of `type`: its length, and for
+ * RRSIG its own TTL. */
+static inline size_t zn_rd_hdr(uint16_t type)
+{
+	return type == ZN_TYPE_SIG ? 6 : 2;
+}
+
+/* The covered-type key of RRSIG RDATA: the first two octets (short RDATA
+ * padded with zeros), so that it never decreases in RDATA octet order. */
+static inline uint16_t zn_sig_key(const uint8_t *rd, size_t len)
+{
+	return (uint16_t)((len >= 1 ? rd[0] << 8 : 0) | (len >= 2 ? rd[1] : 0));
+}
 
 /* An RRset header read out of a node. */
 struct zn_set {
@@ -73,6 +96,12 @@ uint32_t zn_key_hash(const uint8_t *key, size_t klen);
 int zn_key_under(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
 /* ---- nodes (tree.c) ---- */
+
+/* One RDATA of an RRset of `type` at `p` (a length field): its octets,
+ * length and TTL (the RRset's `set_ttl` unless RRSIG); returns the octets
+ * the entry takes. */
+size_t zn_entry(const uint8_t *p, uint16_t type, uint32_t set_ttl, const uint8_t **rd,
+                uint16_t *rdlen, uint32_t *ttl);
 
 struct zn_node *zn_node_alloc(const uint8_t *key, size_t klen, size_t dlen);
 size_t zn_node_size(const struct zn_node *n);

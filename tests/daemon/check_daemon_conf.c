@@ -357,7 +357,81 @@ static const struct {
      "signer-policy.algorithm: 'RSAMD5' is not one the signer uses"},
     {"    role: signer\n", SIGNERS_AGENT "combiner:\n    protect: a.lab.\n",
      "combiner.protect: only for role combiner (server.role is signer)"},
+    /* per-zone signer policies (SIGN-11) */
+    {"    role: signer\n",
+     SIGNERS_AGENT "signer-policy:\n    name: slow\n"
+                   "zone:\n    name: a.test.\n    primary: 127.0.0.1\n    signer-policy: fast\n",
+     "zone 'a.test.': signer-policy 'fast' is not defined"},
+    {"    role: signer\n",
+     SIGNERS_AGENT "signer-policy:\n    name: fast\nsigner-policy:\n    name: FAST\n",
+     "signer-policy 'FAST': defined twice"},
+    {"    role: signer\n",
+     SIGNERS_AGENT "signer-policy:\n    algorithm: 15\nsigner-policy:\n    name: default\n",
+     "signer-policy 'default': defined twice"},
+    {"",
+     "dnssec:\n    insecure: yes\nzone:\n    name: a.test.\n    primary: 127.0.0.1\n"
+     "    signer-policy: fast\n",
+     "zone.signer-policy: only for role signer (server.role is agent)"},
+    {"    role: signer\n", SIGNERS_AGENT "signer-policy:\n    validity: 120s\n    refresh: 20s\n",
+     "signer-policy 'default': refresh 20 s is below 30 s"},
+    {"    role: signer\n",
+     SIGNERS_AGENT "signer-policy:\n    name: t\n    validity: 120s\n    refresh: 60s\n"
+                   "    jitter: 60s\n",
+     "signer-policy 't': refresh 60 s + jitter 60 s must stay below the validity (120 s)"},
 };
+
+/* Several signer policies, one per zone or the default (SIGN-11). */
+START_TEST(test_signer_policies)
+{
+	char text[8192];
+	hd_config_t c;
+	hs_errmsg_t em;
+
+	snprintf(text, sizeof(text),
+	         "%s    role: signer\n" SIGNERS_AGENT
+	         "signer-policy:\n    algorithm: ECDSAP256SHA256\n    validity: 120s\n"
+	         "    refresh: 60s\n    jitter: 10s\n"
+	         "signer-policy:\n    name: ed\n    algorithm: ED25519\n    nsec3: yes\n"
+	         "    dnskey-ttl: 5m\n"
+	         "zone:\n    name: a.test.\n    primary: 127.0.0.1\n    signer-policy: ED\n"
+	         "zone:\n    name: b.test.\n    primary: 127.0.0.1\n",
+	         good_server);
+	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	ck_assert_uint_eq(c.sgn.n, 2);
+	ck_assert_str_eq(c.sgn.v[0].name, "default");
+	ck_assert_uint_eq(c.sgn.v[0].pol.alg, 13);
+	ck_assert_uint_eq(c.sgn.v[0].zp.validity, 120);
+	ck_assert_uint_eq(c.sgn.v[0].zp.refresh, 60);
+	ck_assert_uint_eq(c.sgn.v[0].zp.jitter, 10);
+	ck_assert_int_eq(c.sgn.v[0].zp.denial, ZS_NSEC);
+	ck_assert_str_eq(c.sgn.v[1].name, "ed");
+	ck_assert_uint_eq(c.sgn.v[1].pol.alg, 15);
+	ck_assert_uint_eq(c.sgn.v[1].pol.dnskey_ttl, 300);
+	ck_assert_int_eq(c.sgn.v[1].zp.denial, ZS_NSEC3);
+	/* the default row is also the role's single policy of old */
+	ck_assert_uint_eq(c.sgn.pol.alg, 13);
+	ck_assert_str_eq(c.zones[0].signer_policy, "ED");
+	ck_assert_str_eq(c.zones[1].signer_policy, "");
+	hd_config_clear(&c);
+	/* named rows only: the defaults are the default policy */
+	snprintf(text, sizeof(text),
+	         "%s    role: signer\n" SIGNERS_AGENT "signer-policy:\n    name: ed\n"
+	         "    algorithm: 15\n",
+	         good_server);
+	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	ck_assert_uint_eq(c.sgn.n, 2);
+	ck_assert_str_eq(c.sgn.v[1].name, "default");
+	ck_assert_uint_eq(c.sgn.v[1].pol.alg, 13);
+	ck_assert_uint_eq(c.sgn.v[1].zp.validity, 14 * 86400);
+	hd_config_clear(&c);
+	/* no signer-policy: at all */
+	snprintf(text, sizeof(text), "%s    role: signer\n" SIGNERS_AGENT, good_server);
+	ck_assert_msg(load_text(text, &c, &em) == HS_OK, "%s", hs_errmsg_str(&em));
+	ck_assert_uint_eq(c.sgn.n, 1);
+	ck_assert_uint_eq(c.sgn.pol.alg, 13);
+	hd_config_clear(&c);
+}
+END_TEST
 
 START_TEST(test_role_bad)
 {
@@ -544,6 +618,7 @@ static Suite *daemon_conf_suite(void)
 	tcase_add_test(tc, test_agent_with_combiner);
 	tcase_add_test(tc, test_combiner);
 	tcase_add_loop_test(tc, test_role_bad, 0, (int)(sizeof(role_rows) / sizeof(role_rows[0])));
+	tcase_add_test(tc, test_signer_policies);
 	tcase_add_test(tc, test_shared_rows);
 	tcase_add_test(tc, test_parent_section);
 	tcase_add_test(tc, test_missing_file);

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "dnssec/zs_int.h"
+#include "tests/zone/zn_test.h"
+#include "util/env.h"
 #include "util/encoding.h"
 #include "wire/text.h"
 
@@ -263,6 +265,86 @@ START_TEST(test_canon_hash_serial)
 }
 END_TEST
 
+/* The TTL of each RRSIG at `owner` of `z` covering `covered` (all equal),
+ * or 0 when there is none. */
+static uint32_t sig_ttl_of(const zn_zone_t *z, const char *owner, uint16_t covered)
+{
+	zt_name_t o = zt_name(owner);
+	zn_snap_t *s = zn_zone_snapshot(z);
+	zn_rrset_t set;
+	size_t off = 0;
+	const uint8_t *rd;
+	uint16_t rl;
+	uint32_t ttl, found = 0;
+	if (zn_snap_find(s, o.w, o.n, T_RRSIG, &set, NULL) == HS_OK)
+		while (zn_rrset_next_rr(&set, &off, &rd, &rl, &ttl))
+			if (rl >= 2 && (uint16_t)(rd[0] << 8 | rd[1]) == covered) {
+				ck_assert(found == 0 || found == ttl);
+				found = ttl;
+			}
+	zn_snap_release(s);
+	return found;
+}
+
+/* ZONE-15 in the signer's output: RRSIGs at one name carry the TTLs of
+ * the RRsets they cover (A 300, TXT 900), after a full signing and after
+ * an incremental one that changes one RRset's TTL. */
+START_TEST(test_sign_rrsig_ttls)
+{
+	hs_env_fake_t env;
+	zs_signer_t *sg = NULL;
+	zs_key_t *k = NULL;
+	zn_builder_t *b = NULL;
+	zn_diff_t *sd = NULL;
+	zt_name_t apex = zt_name("example.test."), nm;
+	zn_zone_t *u = NULL, *sz = NULL;
+	unsigned role = ZS_ROLE_KSK | ZS_ROLE_ZSK;
+	const uint32_t now = 1800000000u;
+	hs_env_fake_init(&env, (uint64_t)now * 1000, 7);
+	ck_assert_int_eq(zs_key_generate(15, 257, &k, NULL), HS_OK);
+	ck_assert_int_eq(zs_signer_new(apex.w, apex.n, NULL, &env.env, &sg), HS_OK);
+	ck_assert_int_eq(zs_signer_set_keys(sg, &k, &role, 1), HS_OK);
+	ck_assert_int_eq(zn_zone_new(apex.w, apex.n, &u), HS_OK);
+	ck_assert_int_eq(zn_zone_new(apex.w, apex.n, &sz), HS_OK);
+	b = zn_builder_new(apex.w, apex.n);
+	zt_add_soa(b, 1);
+	zt_add_a(b, "www.example.test.", 0x0a000001); /* TTL 300 */
+	static const uint8_t txt[] = "\005hello";
+	zn_rr_t rr = zt_rr(&nm, "www.example.test.", T_TXT, 900, txt, 6);
+	ck_assert_int_eq(zn_builder_add(b, &rr, NULL), HS_OK);
+	ck_assert_int_eq(zn_zone_set(u, b, NULL), HS_OK);
+	zn_snap_t *us = zn_zone_snapshot(u);
+	ck_assert_int_eq(zs_sign_full(sg, us, now, 1, &b, NULL, NULL), HS_OK);
+	ck_assert_int_eq(zn_zone_set(sz, b, NULL), HS_OK);
+	ck_assert_uint_eq(sig_ttl_of(sz, "www.example.test.", T_A), 300);
+	ck_assert_uint_eq(sig_ttl_of(sz, "www.example.test.", T_TXT), 900);
+	ck_assert_uint_ne(sig_ttl_of(sz, "www.example.test.", T_NSEC), 0);
+
+	/* the A's TTL becomes 60: its RRSIG follows, the TXT's stays */
+	zn_diff_t *ud = zt_diff(1, 2);
+	zt_diff_a(ud, 0, "www.example.test.", 0x0a000001);
+	uint8_t a[4] = {10, 0, 0, 1};
+	rr = zt_rr(&nm, "www.example.test.", T_A, 60, a, 4);
+	ck_assert_int_eq(zn_diff_add(ud, &rr), HS_OK);
+	ck_assert_int_eq(zn_apply(u, ud, NULL), HS_OK);
+	zn_snap_t *us2 = zn_zone_snapshot(u), *so = zn_zone_snapshot(sz);
+	ck_assert_int_eq(zs_sign_diff(sg, us2, ud, so, now + 60, 2, &sd, NULL, NULL), HS_OK);
+	ck_assert_int_eq(zn_apply(sz, sd, NULL), HS_OK);
+	ck_assert_uint_eq(sig_ttl_of(sz, "www.example.test.", T_A), 60);
+	ck_assert_uint_eq(sig_ttl_of(sz, "www.example.test.", T_TXT), 900);
+
+	zn_diff_free(sd);
+	zn_diff_free(ud);
+	zn_snap_release(us);
+	zn_snap_release(us2);
+	zn_snap_release(so);
+	zn_zone_free(u);
+	zn_zone_free(sz);
+	zs_signer_free(sg);
+	zs_key_free(k);
+}
+END_TEST
+
 static Suite *zsign_suite(void)
 {
 	Suite *s = suite_create("zsign");
@@ -271,6 +353,7 @@ static Suite *zsign_suite(void)
 	tcase_add_test(tc, test_rfc6605_p256);
 	tcase_add_test(tc, test_key_roundtrip_and_refusals);
 	tcase_add_test(tc, test_canon_hash_serial);
+	tcase_add_test(tc, test_sign_rrsig_ttls);
 	suite_add_tcase(s, tc);
 	return s;
 }

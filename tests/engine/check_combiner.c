@@ -17,11 +17,11 @@ static const char *const NS_G[] = {"NS ns1.gamma.lab.", NULL};
 
 /* ---- the table itself ---- */
 
-/* SYNC-44: 13 rows in order, 1-3 for whole sets, and each reason goes
+/* SYNC-44: 14 rows in order, 1-3 for whole sets, and each reason goes
  * with the verdict the reason table of section 6 gives it. */
 START_TEST(test_policy_table_rows)
 {
-	ck_assert_uint_eq(cmb_rule_count(), 13);
+	ck_assert_uint_eq(cmb_rule_count(), 14);
 	for (size_t i = 0; i < cmb_rule_count(); i++) {
 		cmb_rule_info_t r;
 		ck_assert_int_eq(cmb_rule_at(i, &r), HS_OK);
@@ -33,7 +33,7 @@ START_TEST(test_policy_table_rows)
 			ck_assert_int_eq(r.verdict, SM_V_APPLIED);
 	}
 	cmb_rule_info_t r;
-	ck_assert_int_eq(cmb_rule_at(13, &r), HS_E_NOTFOUND);
+	ck_assert_int_eq(cmb_rule_at(14, &r), HS_E_NOTFOUND);
 }
 END_TEST
 
@@ -319,8 +319,61 @@ START_TEST(test_row08_not_signer)
 }
 END_TEST
 
-/* Row 9 (SYNC-44, nsmgmt-owner): NS is kept but not served. */
-START_TEST(test_row09_nsmgmt_owner)
+/* Row 9 (SYNC-44, owner-signed; SYNC-58): the owner's apex has a DNSKEY
+ * and HSYNCPARAM lists no signers: NS and CDS are kept but ignored (a
+ * DNSKEY is still rejected by row 8), nothing served changes; when a new
+ * version of the zone is no longer owner-signed, the re-evaluation
+ * (SYNC-46) applies them. */
+START_TEST(test_row09_owner_signed)
+{
+	ch_t h;
+	ch_out_t o;
+	sm_sync_t u;
+	static const char *const h3[] = {H3_ABC, NULL};
+	static const char *const own[] = {"NS ns1.owner.test.", "NS ns2.owner.test.", DNSKEY_B,
+	                                  NULL};
+	static const char *const k[] = {DNSKEY_A, NULL}, *const cds[] = {CDS_A, NULL};
+	const char *param = "nsmgmt=\"agent\" parentsync=\"agent\"";
+	ch_init(&h, 0);
+	ck_assert_int_eq(ch_load_rc(&h, h3, param, own, 3), HS_OK);
+	ch_flush(&h);
+	ck_assert_int_eq(ch_set1(&h, GAMMA, T_NS, 1, NS_G), HS_OK);
+	upd_init(&u, BETA, NULL);
+	upd_lines(upd_set(&u, T_CDS, 1), cds);
+	upd_lines(upd_set(&u, T_DNSKEY, 1), k);
+	ck_assert_int_eq(ch_update(&h, ALPHA, &u), HS_OK);
+	ch_drain(&h, &o);
+	ck_result(&o, NS_G[0], SM_V_IGNORED, "owner-signed");
+	ck_result(&o, CDS_A, SM_V_IGNORED, "owner-signed");
+	ck_result(&o, DNSKEY_A, SM_V_REJECTED, "not-signer");
+	ck_assert_int_eq(o.cf[0].final, 1);
+	ck_assert_uint_eq(o.npublish, 0);
+	ch_out_free(&o);
+	ck_assert_int_eq(ch_stored(&h, GAMMA, NS_G[0]), SM_V_IGNORED);
+	ck_assert_int_eq(ch_served(&h, NS_G[0]), -1); /* the owner's NS, unchanged */
+	ck_assert_int_eq(ch_served(&h, CDS_A), -1);
+	/* signers listed: the providers sign, not owner-signed */
+	ck_assert_int_eq(ch_load_rc(&h, h3, PARAM_AGENT, own, 4), HS_OK);
+	ch_drain(&h, &o);
+	ck_result(&o, NS_G[0], SM_V_APPLIED, NULL);
+	ch_out_free(&o);
+	/* owner-signed again, then the owner stops signing (no DNSKEY) */
+	ck_assert_int_eq(ch_load_rc(&h, h3, param, own, 5), HS_OK);
+	ch_drain(&h, &o);
+	ck_result(&o, NS_G[0], SM_V_IGNORED, "owner-signed");
+	ch_out_free(&o);
+	ck_assert_int_eq(ch_load_rc(&h, h3, param, CH_OWN_NS, 6), HS_OK);
+	ch_drain(&h, &o);
+	ck_result(&o, NS_G[0], SM_V_APPLIED, NULL);
+	ck_result(&o, CDS_A, SM_V_APPLIED, NULL);
+	ch_out_free(&o);
+	ck_assert_int_eq(ch_served(&h, NS_G[0]), 1);
+	ch_fini(&h);
+}
+END_TEST
+
+/* Row 10 (SYNC-44, nsmgmt-owner): NS is kept but not served. */
+START_TEST(test_row10_nsmgmt_owner)
 {
 	ch_t h;
 	ch_out_t o;
@@ -340,8 +393,8 @@ START_TEST(test_row09_nsmgmt_owner)
 }
 END_TEST
 
-/* Row 10 (SYNC-44, parentsync-owner): CDS, CSYNC and KEY. */
-START_TEST(test_row10_parentsync_owner)
+/* Row 11 (SYNC-44, parentsync-owner): CDS, CSYNC and KEY. */
+START_TEST(test_row11_parentsync_owner)
 {
 	ch_t h;
 	ch_out_t o;
@@ -366,8 +419,8 @@ START_TEST(test_row10_parentsync_owner)
 }
 END_TEST
 
-/* Row 11 (SYNC-44, not-signing-here): beta is a signer, alpha (us) is not. */
-START_TEST(test_row11_not_signing_here)
+/* Row 12 (SYNC-44, not-signing-here): beta is a signer, alpha (us) is not. */
+START_TEST(test_row12_not_signing_here)
 {
 	ch_t h;
 	ch_out_t o;
@@ -384,9 +437,9 @@ START_TEST(test_row11_not_signing_here)
 }
 END_TEST
 
-/* Row 12 (SYNC-44, awaiting-approval): manual mode; the CONFIRM of an
+/* Row 13 (SYNC-44, awaiting-approval): manual mode; the CONFIRM of an
  * all-pending UPDATE is not final; nothing is served yet. */
-START_TEST(test_row12_manual)
+START_TEST(test_row13_manual)
 {
 	ch_t h;
 	ch_out_t o;
@@ -405,9 +458,9 @@ START_TEST(test_row12_manual)
 }
 END_TEST
 
-/* Row 13 (SYNC-44, applied), with SYNC-51: NS adds to the owner's;
+/* Row 14 (SYNC-44, applied), with SYNC-51: NS adds to the owner's;
  * DNSKEY replaces the owner's; TTL the owner's when it has the type. */
-START_TEST(test_row13_applied)
+START_TEST(test_row14_applied)
 {
 	ch_t h;
 	ch_out_t o;
@@ -967,7 +1020,7 @@ START_TEST(test_json_view)
 	cmb_json(h.c, ZONE, &b);
 	ck_assert_int_eq(hs_json_parse(&j, (const char *)b.data, b.len, NULL), HS_OK);
 	ck_assert_str_eq(hs_json_str(hs_json_get(j, "provider"), NULL), ALPHA);
-	ck_assert_uint_eq(hs_json_count(hs_json_get(j, "policy")), 13);
+	ck_assert_uint_eq(hs_json_count(hs_json_get(j, "policy")), 14);
 	const hs_json_t *z = hs_json_at(hs_json_get(j, "zones"), 0);
 	ck_assert_str_eq(hs_json_str(hs_json_get(z, "name"), NULL), ZONE);
 	ck_assert_str_eq(hs_json_str(hs_json_get(z, "nsmgmt"), NULL), "owner");
@@ -1077,11 +1130,12 @@ static Suite *combiner_suite(void)
 	tcase_add_test(tc, test_row06_ttl_range);
 	tcase_add_test(tc, test_row07_protected_ns);
 	tcase_add_test(tc, test_row08_not_signer);
-	tcase_add_test(tc, test_row09_nsmgmt_owner);
-	tcase_add_test(tc, test_row10_parentsync_owner);
-	tcase_add_test(tc, test_row11_not_signing_here);
-	tcase_add_test(tc, test_row12_manual);
-	tcase_add_test(tc, test_row13_applied);
+	tcase_add_test(tc, test_row09_owner_signed);
+	tcase_add_test(tc, test_row10_nsmgmt_owner);
+	tcase_add_test(tc, test_row11_parentsync_owner);
+	tcase_add_test(tc, test_row12_not_signing_here);
+	tcase_add_test(tc, test_row13_manual);
+	tcase_add_test(tc, test_row14_applied);
 	tcase_add_test(tc, test_combine_pure);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("updates");

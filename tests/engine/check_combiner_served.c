@@ -6,7 +6,7 @@
  * zone kept in the store under its own key, loaded back byte for byte
  * (what a restarted combiner serves at once, SYNC-53).
  *
- * requirements: SYNC-50 SYNC-51 SYNC-52 SYNC-53
+ * requirements: SYNC-50 SYNC-51 SYNC-52 SYNC-53 SYNC-58 ZONE-15
  */
 #include "lib/testutil.h"
 
@@ -178,6 +178,162 @@ static int served_next(zn_zone_t *served, const zn_zone_t *base, const zn_zone_t
 	zn_snap_release(is);
 	return had;
 }
+
+/* An owner-signed zone (SYNC-58) at `serial`: DNSKEY at the apex,
+ * HSYNCPARAM nsmgmt owner without signers, RRSIGs of the owner's (their
+ * TTLs those of the RRsets they cover: NSEC 60, A 300, ZONE-15); `sig`
+ * picks the signatures (a re-signed version has others), `addr` the A. */
+static zn_zone_t *signed_zone(uint32_t serial, const char *sig, int addr, int dnskey,
+                              const char *param)
+{
+	char l[8][400];
+	const char *v[9];
+	size_t n = 0;
+	snprintf(l[n++], 400, APEX " 300 IN SOA ns.lab. hostmaster.lab. %u 3600 600 86400 60",
+	         serial);
+	snprintf(l[n++], 400, APEX " 300 IN NS ns.lab.");
+	snprintf(l[n++], 400, APEX " 300 IN TYPE65286 \\# %s", param);
+	snprintf(l[n++], 400, "mail.example.test. 300 IN A 192.0.2.%d", addr);
+	snprintf(l[n++], 400, "mail.example.test. 60 IN NSEC example.test. A RRSIG NSEC");
+	snprintf(l[n++], 400,
+	         "mail.example.test. 300 IN RRSIG A 13 3 300 20300101000000 20200101000000 "
+	         "4711 example.test. %s",
+	         sig);
+	snprintf(l[n++], 400,
+	         "mail.example.test. 60 IN RRSIG NSEC 13 3 60 20300101000000 20200101000000 "
+	         "4711 example.test. %s",
+	         sig);
+	if (dnskey)
+		snprintf(l[n++], 400, APEX " 3600 IN DNSKEY 257 3 13 %s",
+		         "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1N"
+		         "jc4OTo7PD0+Pw==");
+	for (size_t i = 0; i < n; i++)
+		v[i] = l[i];
+	v[n] = NULL;
+	return zone_of(base_zone + 2, v); /* HSYNC3 and the rest of the base */
+}
+
+#define NO_SIGNERS "5 0000000101"                     /* nsmgmt="owner" */
+#define SIGNERS    "14 0000000101 00030005627261766f" /* + signers="bravo" */
+
+static void same_bytes(const zn_zone_t *a, const zn_zone_t *b)
+{
+	hs_buf_t x = HS_BUF_INIT, y = HS_BUF_INIT;
+	bytes_of(a, &x);
+	bytes_of(b, &y);
+	ck_assert_uint_eq(x.len, y.len);
+	ck_assert_mem_eq(x.data, y.data, x.len);
+	hs_buf_free(&x);
+	hs_buf_free(&y);
+}
+
+/* SYNC-58: which inbound versions are owner-signed. */
+START_TEST(test_owner_signed_rule)
+{
+	struct {
+		int dnskey;
+		const char *param;
+		int want;
+	} c[] = {
+	    {1, NO_SIGNERS, 1},
+	    {0, NO_SIGNERS, 0}, /* no DNSKEY: the owner does not sign */
+	    {1, SIGNERS, 0},    /* providers sign: setups A and B */
+	    {1, "3 ffff00", 1}, /* an HSYNCPARAM that does not decode lists nobody */
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		zn_zone_t *z = signed_zone(10,
+		                           "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl9gYWJjZGVmZ2h"
+		                           "pamtsbW5vcHFyc3R1dnd4eXp7fH1+fw==",
+		                           10, c[i].dnskey, c[i].param);
+		zn_snap_t *s = zn_zone_snapshot(z);
+		ck_assert_int_eq(cmb_owner_signed(s), c[i].want);
+		zn_snap_release(s);
+		zn_zone_free(z);
+	}
+}
+END_TEST
+
+/* SYNC-58: an owner-signed zone is served exactly as it came (serial,
+ * TTLs, no NS added whatever the combined apex says); a re-signed version
+ * passes through as a difference; a serial not above the served one is
+ * not served; when the owner stops signing the zone is combined again
+ * with a serial of the combiner's (SYNC-52). */
+START_TEST(test_owner_signed_passthrough)
+{
+	zn_zone_t *in1 = signed_zone(10,
+	                             "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl9gYWJjZGVmZ2hpamtsb"
+	                             "W5vcHFyc3R1dnd4eXp7fH1+fw==",
+	                             10, 1, NO_SIGNERS);
+	zn_zone_t *in2 = signed_zone(11,
+	                             "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissL"
+	                             "S4vMDEyMzQ1Njc4OTo7PD0+Pw==",
+	                             11, 1, NO_SIGNERS);
+	const char *ns[] = {"ns1.beta.lab.", NULL};
+	cmb_apex_t a1, a2;
+	apex_of(in1, ns, &a1); /* an NS contribution the combiner would apply */
+	apex_of(in2, ns, &a2);
+	zn_zone_t *srv = served_first(in1, &a1), *full = served_first(in1, &a1);
+	same_bytes(srv, in1);
+	ck_assert_uint_eq(serial_of(srv), 10);
+	ck_assert_uint_eq(ns_count(srv), 1);
+	ck_assert_int_eq(served_next(srv, in1, in1, &a1), 0); /* nothing new */
+	/* a new signed version: the owner's difference, with its serial */
+	ck_assert_int_eq(served_next(srv, in1, in2, &a2), 1);
+	ck_assert_int_eq(served_next(full, NULL, in2, &a2), 1);
+	same_bytes(srv, in2);
+	same_bytes(full, in2);
+	ck_assert_uint_eq(serial_of(srv), 11);
+
+	/* combined before (serial 11 of the combiner's), then owner-signed
+	 * at 11: not served; at 12: served as it came */
+	zn_zone_t *u = signed_zone(10,
+	                           "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl9gYWJjZGVmZ2hpamtsbW5"
+	                           "vcHFyc3R1dnd4eXp7fH1+fw==",
+	                           10, 0, NO_SIGNERS);
+	apex_of(u, ns, &a1);
+	zn_zone_t *cmb = served_first(u, &a1);
+	ck_assert_uint_eq(serial_of(cmb), 11);
+	ck_assert_uint_eq(ns_count(cmb), 2);
+	zn_snap_t *cur = zn_zone_snapshot(cmb), *is = zn_zone_snapshot(in2);
+	zn_diff_t *d = NULL;
+	ck_assert_int_eq(cmb_served_diff(cur, NULL, is, &a2, &d), HS_E_STATE);
+	ck_assert_ptr_null(d);
+	zn_snap_release(cur);
+	zn_snap_release(is);
+	zn_zone_t *in3 = signed_zone(12,
+	                             "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl9gYWJjZGVmZ2hpamtsb"
+	                             "W5vcHFyc3R1dnd4eXp7fH1+fw==",
+	                             12, 1, NO_SIGNERS);
+	cmb_apex_t a3;
+	apex_of(in3, ns, &a3);
+	ck_assert_int_eq(served_next(cmb, u, in3, &a3), 1);
+	same_bytes(cmb, in3);
+
+	/* the owner stops signing: combined again, above the owner's serial */
+	zn_zone_t *in4 = signed_zone(13,
+	                             "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl9gYWJjZGVmZ2hpamtsb"
+	                             "W5vcHFyc3R1dnd4eXp7fH1+fw==",
+	                             12, 0, NO_SIGNERS);
+	cmb_apex_t a4;
+	apex_of(in4, ns, &a4);
+	ck_assert_int_eq(served_next(cmb, in3, in4, &a4), 1);
+	ck_assert_uint_eq(serial_of(cmb), 14);
+	ck_assert_uint_eq(ns_count(cmb), 2);
+
+	cmb_apex_clear(&a1);
+	cmb_apex_clear(&a2);
+	cmb_apex_clear(&a3);
+	cmb_apex_clear(&a4);
+	zn_zone_free(srv);
+	zn_zone_free(full);
+	zn_zone_free(cmb);
+	zn_zone_free(u);
+	zn_zone_free(in1);
+	zn_zone_free(in2);
+	zn_zone_free(in3);
+	zn_zone_free(in4);
+}
+END_TEST
 
 /* SYNC-52: one more than the larger of owner's and last served, RFC 1982. */
 START_TEST(test_serial)
@@ -438,6 +594,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_order);
 	tcase_add_test(tc, test_store_restart);
 	tcase_add_test(tc, test_no_apex);
+	tcase_add_test(tc, test_owner_signed_rule);
+	tcase_add_test(tc, test_owner_signed_passthrough);
 	suite_add_tcase(s, tc);
 	return s;
 }

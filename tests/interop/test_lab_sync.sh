@@ -44,30 +44,6 @@ finish() {
 	[ $fails -eq 0 ] || { echo "$fails failed"; exit 1; }
 	exit 0
 }
-# verdict ID RDATA BY: "verdict|reason" of combiner BY on ID's own record
-verdict() {
-	lab_ctl "$1" --json zone edits "$LAB_ZONE" 2>/dev/null | python3 -c '
-import json, sys
-rdata, by = sys.argv[1], sys.argv[2]
-try:
-    rrs = json.load(sys.stdin)["result"]["rrs"]
-    rr = next(x for x in rrs if x["own"] and x["rdata"] == rdata)
-    v = next(x for x in rr["verdicts"] if x["by"] == by)
-    print("%s|%s" % (v["verdict"], v["reason"] or ""))
-except Exception:
-    print("-")' "$2" "$3"
-}
-# downstream_kind ID: what the combiner of ID last gave its public NSD
-downstream_kind() {
-	lab_cctl "$1" --json zone show "$LAB_ZONE" 2>/dev/null | python3 -c '
-import json, sys
-try:
-    d = json.load(sys.stdin)["result"]["downstream_detail"]
-    print(",".join(x["xfr_kind"] for x in d if x["xfr_kind"]) or "-")
-except Exception:
-    print("-")'
-}
-
 LAB_BEAT=1s
 LAB_CONFIRM=5s
 LAB_COMBINERS=1
@@ -97,15 +73,15 @@ lab_ctl alpha zone add-rr example.test. 'example.test. 3600 IN NS ns2.alpha.lab.
 lab_wait_ns 30 "$NS0 ns2.alpha.lab." alpha bravo charlie >"$TMP/ns.log" &&
 	ok "ns2.alpha.lab. served by every public NSD" || bad "ns2.alpha: $(cat "$TMP/ns.log")"
 for id in alpha bravo charlie; do
-	downstream_kind $id | grep -q IXFR && ok "$id's NSD got it by IXFR from its combiner" ||
-		bad "$id: downstream got $(downstream_kind $id)"
+	lab_downstream_kind $id | grep -q IXFR && ok "$id's NSD got it by IXFR from its combiner" ||
+		bad "$id: downstream got $(lab_downstream_kind $id)"
 done
 lab_wait_edits 20 alpha ns2.alpha.lab. accepted && ok "alpha: ns2.alpha.lab. accepted" ||
 	bad "alpha: state $(lab_rr_state alpha ns2.alpha.lab.)"
 for id in alpha bravo charlie; do
-	[ "$(verdict alpha ns2.alpha.lab. combiner.$id.lab.)" = "applied|" ] &&
+	[ "$(lab_verdict alpha ns2.alpha.lab. combiner.$id.lab.)" = "applied|" ] &&
 		ok "zone edits: applied by combiner.$id.lab." ||
-		bad "verdict of $id: $(verdict alpha ns2.alpha.lab. combiner.$id.lab.)"
+		bad "verdict of $id: $(lab_verdict alpha ns2.alpha.lab. combiner.$id.lab.)"
 done
 lab_ctl alpha zone del-rr example.test. 'example.test. NS ns2.alpha.lab.' >/dev/null &&
 	ok "alpha: zone del-rr" || bad "alpha: del-rr refused"
@@ -126,9 +102,9 @@ lab_wait_ns 30 "$NS0" alpha bravo charlie >"$TMP/ns.log" && ok "and withdrawn ag
 lab_ctl alpha zone add-rr example.test. '@ NS ns9.charlie.lab.' >/dev/null || bad "alpha add ns9"
 lab_wait_edits 20 alpha ns9.charlie.lab. rejected && ok "alpha: ns9.charlie.lab. rejected" ||
 	bad "alpha: state $(lab_rr_state alpha ns9.charlie.lab.)"
-verdict alpha ns9.charlie.lab. combiner.charlie.lab. | grep -q "^rejected|protected-ns" &&
-	ok "by charlie's combiner: $(verdict alpha ns9.charlie.lab. combiner.charlie.lab.)" ||
-	bad "charlie's verdict: $(verdict alpha ns9.charlie.lab. combiner.charlie.lab.)"
+lab_verdict alpha ns9.charlie.lab. combiner.charlie.lab. | grep -q "^rejected|protected-ns" &&
+	ok "by charlie's combiner: $(lab_verdict alpha ns9.charlie.lab. combiner.charlie.lab.)" ||
+	bad "charlie's verdict: $(lab_verdict alpha ns9.charlie.lab. combiner.charlie.lab.)"
 lab_wait_ns 30 "$NS0 ns9.charlie.lab." alpha bravo >/dev/null &&
 	[ "$(lab_pub_ns charlie)" = "$NS0" ] &&
 	ok "served by alpha's and bravo's NSD, not by charlie's" || bad "ns9: charlie serves $(lab_pub_ns charlie)"

@@ -12,6 +12,7 @@
 #include "tests/zone/zn_test.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "zone/journal.h"
 #include "zone/zone_int.h"
 
 /* Every record of a snapshot as text lines, in iteration order. */
@@ -364,6 +365,154 @@ END_TEST
 #define MODEL_OWNERS 400
 static unsigned char model[MODEL_OWNERS][4];
 
+/* The TTLs of the RRSIGs at `owner` of `s`, in RDATA order, as covered
+ * type and TTL pairs into v (n of them). */
+static size_t sig_ttls(zn_snap_t *s, const char *owner, uint32_t v[][2], size_t max)
+{
+	zt_name_t o = zt_name(owner);
+	zn_rrset_t set;
+	size_t off = 0, n = 0;
+	const uint8_t *rd;
+	uint16_t rl;
+	uint32_t ttl;
+	ck_assert_int_eq(zn_snap_find(s, o.w, o.n, T_RRSIG, &set, NULL), HS_OK);
+	while (n < max && zn_rrset_next_rr(&set, &off, &rd, &rl, &ttl)) {
+		v[n][0] = (uint32_t)(rd[0] << 8 | rd[1]);
+		v[n++][1] = ttl;
+	}
+	ck_assert_uint_eq(n, set.count);
+	return n;
+}
+
+/* ZONE-15: each RRSIG keeps the TTL of the RRset it covers (RFC 4034 3):
+ * built, looked up, iterated (one RRset per covered type), changed by
+ * zn_apply (RFC 2181 5.2 per covered type), diffed and encoded. */
+START_TEST(test_rrsig_ttl_per_covered)
+{
+	zn_zone_t *z = zt_signed_zone(1);
+	zn_snap_t *s = zn_zone_snapshot(z);
+	uint32_t v[8][2];
+	/* RDATA order: A (1) before NSEC (47) */
+	ck_assert_uint_eq(sig_ttls(s, "www.example.test.", v, 8), 4);
+	ck_assert_uint_eq(v[0][0], T_A);
+	ck_assert_uint_eq(v[0][1], 300);
+	ck_assert_uint_eq(v[1][1], 300);
+	ck_assert_uint_eq(v[2][0], T_NSEC);
+	ck_assert_uint_eq(v[2][1], 60);
+	ck_assert_uint_eq(v[3][1], 60);
+	ck_assert_uint_eq(zn_snap_records(s), 1 + 1 + 1 + 5);
+
+	/* the iterator: RRSIG(A) 300 x2, RRSIG(NSEC) 60 x2 at www */
+	zn_iter_t *it = zn_iter_new(s);
+	const uint8_t *owner;
+	size_t ol, nsig = 0;
+	zn_rrset_t set;
+	uint32_t want_ttl[] = {300, 60};
+	while (zn_iter_next(it, &owner, &ol, &set)) {
+		if (set.type != T_RRSIG || owner[0] != 3)
+			continue; /* not at www: the apex's RRSIG(SOA) */
+		ck_assert_uint_lt(nsig, 2);
+		ck_assert_uint_eq(set.count, 2);
+		ck_assert_uint_eq(set.ttl, want_ttl[nsig]);
+		size_t off = 0;
+		const uint8_t *rd;
+		uint16_t rl;
+		uint32_t ttl;
+		while (zn_rrset_next_rr(&set, &off, &rd, &rl, &ttl))
+			ck_assert_uint_eq(ttl, want_ttl[nsig]);
+		nsig++;
+	}
+	ck_assert_uint_eq(nsig, 2);
+	zn_iter_free(it);
+
+	/* a third covered type, and a new RRSIG(A) of another TTL: the A
+	 * ones take it, the NSEC ones keep theirs */
+	zn_diff_t *d = zt_diff(1, 2);
+	zt_sig(NULL, d, 1, "www.example.test.", T_TXT, 900, 11);
+	zt_sig(NULL, d, 1, "www.example.test.", T_A, 120, 33);
+	ck_assert_int_eq(zn_apply(z, d, NULL), HS_OK);
+	zn_diff_free(d);
+	zn_snap_t *s2 = zn_zone_snapshot(z);
+	ck_assert_uint_eq(sig_ttls(s2, "www.example.test.", v, 8), 6);
+	for (size_t i = 0; i < 6; i++)
+		ck_assert_uint_eq(v[i][1], v[i][0] == T_A ? 120 : v[i][0] == T_NSEC ? 60 : 900);
+	/* the old version is untouched */
+	ck_assert_uint_eq(sig_ttls(s, "www.example.test.", v, 8), 4);
+	ck_assert_uint_eq(v[0][1], 300);
+
+	/* the difference between the two: RRSIG(A) by 11 and 22 out at 300 and
+	 * in at 120, the two new ones in; nothing for the NSEC ones */
+	ck_assert_int_eq(zn_diff_snaps(s, s2, &d), HS_OK);
+	ck_assert_uint_eq(zn_diff_ndel(d), 2);
+	ck_assert_uint_eq(zn_diff_nadd(d), 4);
+	for (size_t i = 0; i < zn_diff_ndel(d); i++) {
+		zn_rr_t rr;
+		ck_assert_int_eq(zn_diff_del_rr(d, i, &rr), HS_OK);
+		ck_assert_uint_eq(rr.ttl, 300);
+	}
+	zn_diff_free(d);
+
+	/* delete the NSEC RRSIGs: the others keep their TTLs */
+	d = zt_diff(2, 3);
+	zt_sig(NULL, d, 0, "www.example.test.", T_NSEC, 60, 11);
+	zt_sig(NULL, d, 0, "www.example.test.", T_NSEC, 60, 22);
+	ck_assert_int_eq(zn_apply(z, d, NULL), HS_OK);
+	zn_diff_free(d);
+	zn_snap_t *s3 = zn_zone_snapshot(z);
+	ck_assert_uint_eq(sig_ttls(s3, "www.example.test.", v, 8), 4);
+	for (size_t i = 0; i < 4; i++)
+		ck_assert_uint_eq(v[i][1], v[i][0] == T_A ? 120 : 900);
+
+	/* the store's encoding keeps them */
+	hs_buf_t e = HS_BUF_INIT, e2 = HS_BUF_INIT;
+	zn_builder_t *b = NULL;
+	zn_zone_t *z2 = NULL;
+	const uint8_t *apex = zn_zone_apex(z, &ol);
+	zn_snap_encode(s3, &e);
+	ck_assert_int_eq(zn_snap_decode(e.data, e.len, apex, ol, &b), HS_OK);
+	ck_assert_int_eq(zn_zone_new(apex, ol, &z2), HS_OK);
+	ck_assert_int_eq(zn_zone_set(z2, b, NULL), HS_OK);
+	zn_snap_t *back = zn_zone_snapshot(z2);
+	zn_snap_encode(back, &e2);
+	ck_assert_uint_eq(e.len, e2.len);
+	ck_assert_mem_eq(e.data, e2.data, e.len);
+	ck_assert_uint_eq(sig_ttls(back, "www.example.test.", v, 8), 4);
+	ck_assert_uint_eq(v[0][1], 120);
+	hs_buf_free(&e);
+	hs_buf_free(&e2);
+	zn_snap_release(back);
+	zn_zone_free(z2);
+	zn_snap_release(s);
+	zn_snap_release(s2);
+	zn_snap_release(s3);
+	zn_zone_free(z);
+}
+END_TEST
+
+/* ZONE-15: in a builder the last RRSIG of a covered type sets the TTL of
+ * that type's RRSIGs, whatever their RDATA order; other types keep theirs. */
+START_TEST(test_rrsig_ttl_builder)
+{
+	zt_name_t apex = zt_name("example.test.");
+	zn_zone_t *z = NULL;
+	ck_assert_int_eq(zn_zone_new(apex.w, apex.n, &z), HS_OK);
+	zn_builder_t *b = zn_builder_new(apex.w, apex.n);
+	zt_add_soa(b, 1);
+	zt_sig(b, NULL, 1, "www.example.test.", T_A, 300, 22);
+	zt_sig(b, NULL, 1, "www.example.test.", T_NSEC, 60, 11);
+	zt_sig(b, NULL, 1, "www.example.test.", T_A, 200, 11);
+	ck_assert_int_eq(zn_zone_set(z, b, NULL), HS_OK);
+	zn_snap_t *s = zn_zone_snapshot(z);
+	uint32_t v[4][2];
+	ck_assert_uint_eq(sig_ttls(s, "www.example.test.", v, 4), 3);
+	ck_assert_uint_eq(v[0][1], 200);
+	ck_assert_uint_eq(v[1][1], 200);
+	ck_assert_uint_eq(v[2][1], 60);
+	zn_snap_release(s);
+	zn_zone_free(z);
+}
+END_TEST
+
 /* Randomised: many diffs against the model, snapshots kept and compared. */
 START_TEST(test_random_against_model)
 {
@@ -484,6 +633,8 @@ static Suite *zone_suite(void)
 	tcase_add_test(tc, test_apply_strict);
 	tcase_add_test(tc, test_apply_wrap);
 	tcase_add_test(tc, test_diff_sets);
+	tcase_add_test(tc, test_rrsig_ttl_per_covered);
+	tcase_add_test(tc, test_rrsig_ttl_builder);
 	tcase_add_test(tc, test_random_against_model);
 	tcase_add_test(tc, test_apply_large);
 	suite_add_tcase(s, tc);

@@ -481,6 +481,66 @@ START_TEST(test_stream_during_apply)
 }
 END_TEST
 
+/* ZONE-15: a signed zone whose RRSIGs at one name cover types of different
+ * TTLs goes out by AXFR and comes back the same, TTLs included; an IXFR
+ * that changes one covered type's TTL applies to the old copy exactly. */
+START_TEST(test_xfr_rrsig_ttls)
+{
+	zn_zone_t *z = zt_signed_zone(10), *copy = NULL;
+	zn_journal_t *j = zn_journal_new(NULL);
+	zn_diff_t *d = zt_diff(10, 11);
+	zt_sig(NULL, d, 0, "www.example.test.", T_A, 300, 11);
+	zt_sig(NULL, d, 0, "www.example.test.", T_A, 300, 22);
+	zt_sig(NULL, d, 1, "www.example.test.", T_A, 150, 11);
+	zt_sig(NULL, d, 1, "www.example.test.", T_A, 150, 22);
+	hs_buf_t q = HS_BUF_INIT;
+	zn_ixfr_t *p = NULL;
+	zn_builder_t *b = NULL;
+	zn_diff_t **diffs = NULL;
+	size_t n = 0;
+	enum zn_out_kind kind;
+	zn_out_opts_t opts = {512, 0};
+	zt_name_t apex = zt_name("example.test.");
+
+	query(&q, 5, ZN_TYPE_AXFR, 0);
+	ck_assert_int_eq(transfer(z, j, &q, &opts, 0, 1, &p, &kind), HS_OK);
+	ck_assert_int_eq(zn_ixfr_take_full(p, &b), HS_OK);
+	zn_ixfr_free(p);
+	ck_assert_int_eq(zn_zone_new(apex.w, apex.n, &copy), HS_OK);
+	ck_assert_int_eq(zn_zone_set(copy, b, NULL), HS_OK);
+	same_zone(z, copy);
+
+	ck_assert_int_eq(zn_update(z, j, d, 1, NULL), HS_OK);
+	zn_diff_free(d);
+	query(&q, 6, ZN_TYPE_IXFR, 10);
+	ck_assert_int_eq(transfer(z, j, &q, NULL, 10, 0, &p, &kind), HS_OK);
+	ck_assert_int_eq(kind, ZN_OUT_IXFR);
+	ck_assert_int_eq(zn_ixfr_take_diffs(p, &diffs, &n), HS_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(zn_apply(copy, diffs[0], NULL), HS_OK);
+	zn_diff_free(diffs[0]);
+	free(diffs);
+	zn_ixfr_free(p);
+	same_zone(z, copy);
+	/* and the NSEC's RRSIGs still say 60 */
+	zn_snap_t *s = zn_zone_snapshot(copy);
+	zn_rrset_t set;
+	zt_name_t www = zt_name("www.example.test.");
+	size_t off = 0;
+	const uint8_t *rd;
+	uint16_t rl;
+	uint32_t ttl;
+	ck_assert_int_eq(zn_snap_find(s, www.w, www.n, T_RRSIG, &set, NULL), HS_OK);
+	while (zn_rrset_next_rr(&set, &off, &rd, &rl, &ttl))
+		ck_assert_uint_eq(ttl, rd[1] == T_A ? 150 : 60);
+	zn_snap_release(s);
+	zn_zone_free(copy);
+	zn_zone_free(z);
+	zn_journal_free(j);
+	hs_buf_free(&q);
+}
+END_TEST
+
 static Suite *zxfr_suite(void)
 {
 	Suite *s = suite_create("zone_xfr");
@@ -488,6 +548,7 @@ static Suite *zxfr_suite(void)
 	hs_log_set_level(HS_LOG_ERR);
 	tcase_add_test(tc, test_req_parse);
 	tcase_add_test(tc, test_axfr_roundtrip);
+	tcase_add_test(tc, test_xfr_rrsig_ttls);
 	tcase_add_test(tc, test_ixfr_roundtrip);
 	tcase_add_test(tc, test_ixfr_forms);
 	tcase_add_test(tc, test_ixfr_bad);

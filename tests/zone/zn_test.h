@@ -11,11 +11,13 @@
 #include "wire/text.h"
 #include "zone/zone.h"
 
-#define T_A    1
-#define T_NS   2
-#define T_SOA  6
-#define T_TXT  16
-#define T_AAAA 28
+#define T_A     1
+#define T_NS    2
+#define T_SOA   6
+#define T_TXT   16
+#define T_AAAA  28
+#define T_RRSIG 46
+#define T_NSEC  47
 
 typedef struct zt_name {
 	uint8_t w[WIRE_NAME_MAX];
@@ -113,6 +115,70 @@ static inline void zt_diff_a(zn_diff_t *d, int add, const char *owner, uint32_t 
 	                 (uint8_t)addr};
 	zn_rr_t rr = zt_rr(&nm, owner, T_A, 300, rd, 4);
 	ck_assert_int_eq(add ? zn_diff_add(d, &rr) : zn_diff_del(d, &rr), HS_OK);
+}
+
+/* RRSIG RDATA covering `covered` by key `tag` (signer example.test., a
+ * made-up 8-octet signature) into buf (>= 64). */
+static inline uint16_t zt_sig_rdata(uint8_t *buf, uint16_t covered, uint32_t orig_ttl, uint16_t tag)
+{
+	static const uint8_t signer[] = "\007example\004test";
+	size_t o = 0;
+	buf[o++] = (uint8_t)(covered >> 8);
+	buf[o++] = (uint8_t)covered;
+	buf[o++] = 13; /* ECDSAP256SHA256 */
+	buf[o++] = 3;
+	uint32_t v[3] = {orig_ttl, 2000000000u, 1000000000u};
+	for (int i = 0; i < 3; i++) {
+		buf[o++] = (uint8_t)(v[i] >> 24);
+		buf[o++] = (uint8_t)(v[i] >> 16);
+		buf[o++] = (uint8_t)(v[i] >> 8);
+		buf[o++] = (uint8_t)v[i];
+	}
+	buf[o++] = (uint8_t)(tag >> 8);
+	buf[o++] = (uint8_t)tag;
+	memcpy(buf + o, signer, sizeof(signer));
+	o += sizeof(signer);
+	memset(buf + o, 0xab, 8);
+	return (uint16_t)(o + 8);
+}
+
+/* An RRSIG at `owner` covering `covered` with TTL `ttl` (also its
+ * original TTL) by key `tag`: into builder `b` or diff `d` (add or del). */
+static inline void zt_sig(zn_builder_t *b, zn_diff_t *d, int add, const char *owner,
+                          uint16_t covered, uint32_t ttl, uint16_t tag)
+{
+	zt_name_t nm;
+	uint8_t rd[64];
+	uint16_t l = zt_sig_rdata(rd, covered, ttl, tag);
+	zn_rr_t rr = zt_rr(&nm, owner, T_RRSIG, ttl, rd, l);
+	if (b)
+		ck_assert_int_eq(zn_builder_add(b, &rr, NULL), HS_OK);
+	else
+		ck_assert_int_eq(add ? zn_diff_add(d, &rr) : zn_diff_del(d, &rr), HS_OK);
+}
+
+/* The zone example.test. at `serial` signed the way the probe of setup C
+ * found broken: at www an A (300 s) and an NSEC (60 s), each with RRSIGs
+ * by two keys of its TTL; at the apex the SOA's RRSIG (3600 s). */
+static inline zn_zone_t *zt_signed_zone(uint32_t serial)
+{
+	zt_name_t apex = zt_name("example.test."), nm;
+	zn_zone_t *z = NULL;
+	ck_assert_int_eq(zn_zone_new(apex.w, apex.n, &z), HS_OK);
+	zn_builder_t *b = zn_builder_new(apex.w, apex.n);
+	zt_add_soa(b, serial);
+	zt_add_a(b, "www.example.test.", 0x0a000001);
+	static const uint8_t nsec[] =
+	    "\003www\007example\004test\000\000\006\100\000\000\000\000\003";
+	zn_rr_t rr = zt_rr(&nm, "www.example.test.", T_NSEC, 60, nsec, sizeof(nsec) - 1);
+	ck_assert_int_eq(zn_builder_add(b, &rr, NULL), HS_OK);
+	zt_sig(b, NULL, 1, "www.example.test.", T_NSEC, 60, 11);
+	zt_sig(b, NULL, 1, "www.example.test.", T_A, 300, 11);
+	zt_sig(b, NULL, 1, "www.example.test.", T_A, 300, 22);
+	zt_sig(b, NULL, 1, "www.example.test.", T_NSEC, 60, 22);
+	zt_sig(b, NULL, 1, "example.test.", T_SOA, 3600, 11);
+	ck_assert_int_eq(zn_zone_set(z, b, NULL), HS_OK);
+	return z;
 }
 
 #endif

@@ -15,6 +15,7 @@ int bench_engine_main(int argc, char **argv);
 int bench_hpke_main(int argc, char **argv);
 int bench_sig0_main(int argc, char **argv);
 int bench_sign_main(int argc, char **argv);
+int bench_signer_main(int argc, char **argv);
 int bench_sync_main(int argc, char **argv);
 int bench_transport_main(int argc, char **argv);
 int bench_zone_main(int argc, char **argv);

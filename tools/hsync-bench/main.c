@@ -26,6 +26,8 @@ static const struct cli_subcmd cmds[] = {
     {"sig0", bench_sig0_main, "SIG(0) Ed25519 sign/verify vs raw OpenSSL Ed25519"},
     {"sign", bench_sign_main,
      "zone signing vs ldns-signzone: records/s, memory/record, one apex change"},
+    {"signer", bench_signer_main,
+     "the signer role: one-record change signed incrementally vs in full, same run"},
     {"sync", bench_sync_main,
      "one change to every provider's public NSD vs NOTIFY/IXFR alone; a combiner's restart"},
     {"transport", bench_transport_main,

@@ -229,6 +229,16 @@ static const struct col keys_key_cols[] = {
 
 static const struct col keys_show_cols[] = {
     {"zone", "zone", COL_STR},
+    {"policy", "policy", COL_STR},
+    {"algorithm", "algorithm", COL_STR},
+    {"denial", "denial", COL_STR},
+};
+
+static const struct col keys_resign_cols[] = {
+    {"zone", "zone", COL_STR},
+    {"records changed", "changed", COL_NUM},
+    {"besides signatures", "differs", COL_NUM},
+    {"ms", "ms", COL_NUM},
 };
 
 static const struct col keys_full_cols[] = {
@@ -280,6 +290,8 @@ const struct view ctl_views[] = {
      keys_full_cols, N(keys_full_cols), "signer: the keys in full (DNSKEY, DS)"},
     {"keys rollover", 2, 3, "ZONE zsk|ksk|csk [--dry-run]", SHAPE_LINES, NULL, 0, "lines", NULL, 0,
      "signer: start a rollover, or print its planned timeline"},
+    {"keys resign", 1, 1, "ZONE", SHAPE_KV, keys_resign_cols, N(keys_resign_cols), NULL, NULL, 0,
+     "signer: sign in full now, compared with the served version"},
     {"reload", 0, 0, "", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0,
      "re-read configuration and zones, keep peers"},
     {"stop", 0, 0, "", SHAPE_MESSAGE, NULL, 0, NULL, NULL, 0, "stop the daemon cleanly"},

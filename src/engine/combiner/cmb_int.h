@@ -191,6 +191,10 @@ void cmb_policy_rr(cmb_pctx_t *p, sm_verdict_t *v, char reason[SM_REASON_MAX + 1
 /* 1 when `label` (a trailing dot ignored, any case) is in the comma-joined
  * `list` (NULL = empty). */
 int cmb_label_in(const char *list, const char *label);
+/* SYNC-58 from the loaded view: active, a DNSKEY at the owner's apex and
+ * no label in HSYNCPARAM signers (cmb_owner_signed() decides the same
+ * from a zone version). */
+int cmb_zone_owner_signed(const cmb_zone_t *z);
 /* The own provider's label is in HSYNCPARAM signers. */
 /* 1 when the combiner judges and combines for the zone: loaded, and
  * multi-provider here or only short of other providers (every other one

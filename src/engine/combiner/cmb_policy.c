@@ -50,6 +50,17 @@ int cmb_zone_active(const cmb_zone_t *z)
 	return z != NULL && z->v.loaded && (z->v.an.multi || z->v.an.reason == ENG_ZONE_NO_PEERS);
 }
 
+int cmb_zone_owner_signed(const cmb_zone_t *z)
+{
+	const char *signers = z->v.an.policy.signers;
+	if (!cmb_zone_active(z) || (signers != NULL && signers[0] != '\0'))
+		return 0;
+	for (size_t i = 0; i < z->v.nown; i++)
+		if (z->v.own[i].type == T_DNSKEY)
+			return 1;
+	return 0;
+}
+
 int cmb_zone_signing(const cmb_zone_t *z)
 {
 	return cmb_zone_active(z) && cmb_label_in(z->v.an.policy.signers, z->v.an.our_label);
@@ -112,6 +123,12 @@ static int p_not_signer(cmb_pctx_t *p)
 	       !cmb_label_in(p->z->v.an.policy.signers, label_of(p->z, p->origin));
 }
 
+/* SYNC-58: the owner signs; nothing contributed may change the zone */
+static int p_owner_signed(cmb_pctx_t *p)
+{
+	return cmb_zone_owner_signed(p->z);
+}
+
 static int p_nsmgmt_owner(cmb_pctx_t *p)
 {
 	return p->type == T_NS && p->z->v.an.policy.nsmgmt != HS_NSMGMT_AGENT;
@@ -162,13 +179,15 @@ static const struct cmb_rule {
      "NS from another provider with its target at or below a protected name"},
     {8, 0, p_not_signer, SM_V_REJECTED, SM_R_NOT_SIGNER,
      "DNSKEY and the originator's label is not in signers"},
-    {9, 0, p_nsmgmt_owner, SM_V_IGNORED, SM_R_NSMGMT_OWNER, "NS and nsmgmt is not agent"},
-    {10, 0, p_parentsync_owner, SM_V_IGNORED, SM_R_PARENTSYNC_OWNER,
+    {9, 0, p_owner_signed, SM_V_IGNORED, SM_R_OWNER_SIGNED,
+     "the zone is owner-signed: DNSKEY at the apex, no signers"},
+    {10, 0, p_nsmgmt_owner, SM_V_IGNORED, SM_R_NSMGMT_OWNER, "NS and nsmgmt is not agent"},
+    {11, 0, p_parentsync_owner, SM_V_IGNORED, SM_R_PARENTSYNC_OWNER,
      "CDS, CSYNC or KEY and parentsync is not agent"},
-    {11, 0, p_not_signing_here, SM_V_IGNORED, SM_R_NOT_SIGNING_HERE,
+    {12, 0, p_not_signing_here, SM_V_IGNORED, SM_R_NOT_SIGNING_HERE,
      "DNSKEY and the own provider's label is not in signers"},
-    {12, 0, p_manual, SM_V_PENDING, SM_R_AWAITING_APPROVAL, "manual approval is configured"},
-    {13, 0, p_always, SM_V_APPLIED, SM_R_NONE, "otherwise"},
+    {13, 0, p_manual, SM_V_PENDING, SM_R_AWAITING_APPROVAL, "manual approval is configured"},
+    {14, 0, p_always, SM_V_APPLIED, SM_R_NONE, "otherwise"},
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))

@@ -1,6 +1,7 @@
 /*
  * cmb_served.c -- the served zone as a pure function of the inbound zone
- * and the combined apex (SYNC-50, SYNC-51, SYNC-52): its first version,
+ * and the combined apex (SYNC-50, SYNC-51, SYNC-52), or the inbound
+ * version itself when the owner signs it (SYNC-58): its first version,
  * and the difference that brings it up to date, computed from what
  * changed rather than from the whole zone.
  */
@@ -10,12 +11,32 @@
 #include <string.h>
 
 #include "util/xmalloc.h"
+#include "wire/rr_hsyncparam.h"
+
+enum { T_DNSKEY = 48, T_HSYNCPARAM = 65286, HSP_SIGNERS = 3 };
 
 /* An apex RR of a synchronised type: the combined apex decides it. */
 static int apex_synced(const uint8_t *apex, size_t alen, const zn_rr_t *rr)
 {
 	return sm_type_synced(rr->type, NULL) && rr->owner_len == alen &&
 	       zn_name_cmp(rr->owner, rr->owner_len, apex, alen) == 0;
+}
+
+int cmb_owner_signed(const zn_snap_t *in)
+{
+	size_t alen, off = 0;
+	const uint8_t *a = zn_snap_apex(in, &alen), *rd;
+	zn_rrset_t set;
+	uint16_t rl;
+	hs_hsyncparam_t hp;
+	if (zn_snap_find(in, a, alen, T_DNSKEY, &set, NULL) != HS_OK)
+		return 0;
+	if (zn_snap_find(in, a, alen, T_HSYNCPARAM, &set, NULL) != HS_OK || set.count != 1 ||
+	    !zn_rrset_next(&set, &off, &rd, &rl) ||
+	    hs_hsyncparam_decode(rd, rl, &hp, NULL) != HS_OK)
+		return 1;
+	const hs_hsp_param_t *signers = hs_hsyncparam_find(&hp, HSP_SIGNERS);
+	return signers == NULL || signers->len == 0;
 }
 
 uint32_t cmb_served_serial(uint32_t owner, int have_served, uint32_t served)
@@ -120,19 +141,21 @@ int cmb_served_build(const zn_snap_t *in, const cmb_apex_t *apex, zn_builder_t *
 	zn_rrset_t set;
 	zn_rr_t soa;
 	uint8_t soard[ZN_RDATA_MAX];
-	int rc = HS_OK;
+	int rc = HS_OK, pass = cmb_owner_signed(in);
 	while (rc == HS_OK && zn_iter_next(it, &owner, &olen, &set)) {
 		size_t off = 0;
 		const uint8_t *rd;
 		uint16_t rl;
 		while (rc == HS_OK && zn_rrset_next(&set, &off, &rd, &rl)) {
 			zn_rr_t rr = {owner, olen, set.type, set.ttl, rd, rl};
-			if (set.type == ZN_TYPE_SOA || apex_synced(a, alen, &rr))
+			if (!pass && (set.type == ZN_TYPE_SOA || apex_synced(a, alen, &rr)))
 				continue;
 			rc = zn_builder_add(b, &rr, em);
 		}
 	}
 	zn_iter_free(it);
+	if (pass) /* SYNC-58: the inbound version as it came, SOA included */
+		goto done;
 	wanted_apex(in, apex, &want);
 	for (size_t i = 0; rc == HS_OK && i < want.n; i++)
 		rc = zn_builder_add(b, &want.v[i], em);
@@ -143,6 +166,7 @@ int cmb_served_build(const zn_snap_t *in, const cmb_apex_t *apex, zn_builder_t *
 		s2.rdata = soard;
 		rc = zn_builder_add(b, &s2, em);
 	}
+done:
 	free(want.v);
 	if (rc != HS_OK) {
 		zn_builder_free(b);
@@ -183,8 +207,10 @@ int cmb_served_diff(const zn_snap_t *served, const zn_snap_t *base, const zn_sna
 	static const uint16_t types[] = {2, 25, 48, 59, 62};
 	zn_rr_t ssoa, isoa;
 	uint8_t soard[ZN_RDATA_MAX];
-	int rc;
+	int rc, pass = cmb_owner_signed(in);
 	*out = NULL;
+	if (pass)
+		apex = NULL; /* SYNC-58: the owner's apex, untouched */
 	/* the inbound change outside the combined apex (SYNC-51: served as
 	 * the owner has it); without a base, everything that differs */
 	rc = zn_diff_snaps(base != NULL ? base : served, in, &rest);
@@ -215,6 +241,22 @@ int cmb_served_diff(const zn_snap_t *served, const zn_snap_t *base, const zn_sna
 		goto cleanup;
 	zn_snap_soa(served, &ssoa);
 	zn_snap_soa(in, &isoa);
+	if (pass) {
+		/* SYNC-58: the owner's SOA, serial included; never backwards */
+		if (n == 0 && ssoa.ttl == isoa.ttl && ssoa.rdlen == isoa.rdlen &&
+		    memcmp(ssoa.rdata, isoa.rdata, isoa.rdlen) == 0)
+			goto cleanup;
+		if (!zn_serial_gt(zn_snap_serial(in), zn_snap_serial(served))) {
+			rc = HS_E_STATE;
+			goto cleanup;
+		}
+		if ((rc = zn_diff_set_from(d, ssoa.ttl, ssoa.rdata, ssoa.rdlen)) != HS_OK ||
+		    (rc = zn_diff_set_to(d, isoa.ttl, isoa.rdata, isoa.rdlen)) != HS_OK)
+			goto cleanup;
+		*out = d;
+		d = NULL;
+		goto cleanup;
+	}
 	if (n == 0 && soa_same_but_serial(&ssoa, &isoa))
 		goto cleanup; /* the same content: no new version (SYNC-52) */
 	uint32_t serial = cmb_served_serial(zn_snap_serial(in), 1, zn_snap_serial(served));

@@ -55,7 +55,7 @@ typedef struct cmb_cfg {
 	const char *const *protect; /* namespaces this provider protects (SYNC-44 rule 7) */
 	size_t nprotect;            /* 0..CMB_PROTECT_MAX */
 	uint32_t ttl_min, ttl_max;  /* TTL bounds (rule 6); 0 = the defaults above */
-	int manual;                 /* 1: manual approval (rule 12, SYNC-56) */
+	int manual;                 /* 1: manual approval (rule 13, SYNC-56) */
 } cmb_cfg_t;
 
 /*
@@ -220,10 +220,22 @@ void cmb_apex_bytes(const cmb_apex_t *a, hs_buf_t *out);
  * synchronised types taken from a combined apex (replaced ones; the
  * others as the inbound zone has them) and an SOA of its own: the
  * inbound SOA with serial cmb_served_serial(). These functions compute
- * it from zone machinery versions (zone/zone.h); keeping, journaling,
+ * it from zone machinery versions (zone/zone.h) (an owner-signed inbound
+ * version is served as it is: SYNC-58); keeping, journaling,
  * persisting and serving it is the driver's business. `apex` may be NULL
  * (the zone is not loaded in the combiner: the owner's apex is served).
  */
+
+/*
+ * SYNC-58: 1 when inbound version `in` is owner-signed: its apex holds a
+ * DNSKEY RRset and no HSYNCPARAM at the apex lists a label in `signers`
+ * (no HSYNCPARAM, one that does not decode, or one without signers). Then
+ * cmb_served_build() and cmb_served_diff() serve `in` exactly as it came,
+ * SOA serial included, whatever `apex` says; cmb_served_diff() returns
+ * HS_E_STATE (nothing served) when the owner's serial is not greater
+ * (RFC 1982) than the served one and the content differs.
+ */
+int cmb_owner_signed(const zn_snap_t *in);
 
 /* SYNC-52: one more than the larger, in RFC 1982 order, of the owner's
  * serial and the last served one (have_served 0: the owner's + 1). */

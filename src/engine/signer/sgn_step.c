@@ -51,7 +51,7 @@ int sgn_gate(const sgn_t *s, const struct sgn_zone *z, const struct sgn_key *k, 
 		if (strcmp(v->verdict, want) == 0)
 			continue;
 		/* a provider that does not sign serves a signer's output and
-		 * combines no DNSKEY (draft-hsync-sync SYNC-44 rule 11) */
+		 * combines no DNSKEY (draft-hsync-sync SYNC-44 rule 12) */
 		if (strcmp(v->verdict, "ignored") == 0 &&
 		    (!applied || strncmp(v->reason, "not-signing-here", 16) == 0))
 			continue;
