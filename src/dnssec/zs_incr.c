@@ -53,6 +53,8 @@ static int otype_cmp(const void *a, const void *b)
 static void oset_sort(struct oset *o)
 {
 	size_t w = 0;
+	if (o->n == 0)
+		return; /* o->v is NULL: qsort takes no NULL even for nothing */
 	oset_base = o->names.data;
 	qsort(o->v, o->n, sizeof(*o->v), otype_cmp);
 	for (size_t i = 0; i < o->n; i++)

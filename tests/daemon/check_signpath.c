@@ -194,6 +194,7 @@ struct keys {
 	sgn_rr_t dnskey[8], signers[8];
 	uint8_t sroles[8];
 	size_t ndnskey;
+	zs_key_t *all[8]; /* every key made, for keys_free */
 };
 
 static sgn_publish_t publish(struct keys *ks)
@@ -213,6 +214,7 @@ static void key_add(struct keys *ks, uint16_t flags, int signs)
 	zs_key_t *k = NULL;
 	size_t l;
 	ck_assert_int_eq(zs_key_generate(13, flags, &k, NULL), HS_OK);
+	ks->all[ks->ndnskey] = k;
 	const uint8_t *rd = zs_key_dnskey(k, &l);
 	ks->dnskey[ks->ndnskey].rdata = (uint8_t *)rd;
 	ks->dnskey[ks->ndnskey++].len = l;
@@ -383,7 +385,8 @@ static void same_as_full(zn_zone_t *out, const zn_snap_t *in, const struct keys 
 
 static void keys_free(struct keys *ks)
 {
-	(void)ks; /* the keys live as long as the test process (CK_FORK) */
+	for (size_t i = 0; i < ks->ndnskey; i++)
+		zs_key_free(ks->all[i]);
 }
 
 static void random_changes(enum zs_denial denial)
@@ -555,6 +558,7 @@ START_TEST(test_key_changes_and_restart)
 	zn_zone_free(out);
 	zn_journal_free(jn);
 	zs_signer_free(zs);
+	keys_free(&ks);
 }
 END_TEST
 
