@@ -21,8 +21,8 @@
 #     with ldns-verify-zone and dnssec-verify (KS-52, KS-53, KS-54);
 #  3. the end: a ZSK rollover complete (old key removed, new one active);
 #     a KSK or CSK rollover at its documented stop, the new key in
-#     standby waiting for the parent's DS (the DS swap is the parent-sync
-#     issue's); no key of any signer left in created, mpdist, published,
+#     standby "waiting for DS at the parent" (this lab has no parent; the
+#     DS swap itself is test_lab_dsswap.sh's); no key of any signer left in created, mpdist, published,
 #     retired or mpremove (KS-40, KS-43);
 #  4. after it: every public NSD's DNSKEY RRset (dig +tcp DNSKEY) is the
 #     same and is exactly the union of the keys the signers publish
@@ -138,7 +138,7 @@ rolled() {
 		[ "$(own_count "$id" ZSK standby)" = 0 ] ;;
 	*) [ "$(own_count "$id" "$r" active)" = 1 ] &&
 		awk -v id="$id" -v r="$r" '$1 == id && $3 == r && $4 == "standby"' "$C/keys" |
-		grep -q "parent's_DS" ;;
+		grep -q 'waiting_for_DS_at_the_parent' ;;
 	esac
 }
 # settled: the served sets are what the keys say, the same everywhere
