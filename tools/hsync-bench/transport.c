@@ -190,24 +190,35 @@ double bench_proc_cpu(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-/* CPU seconds (user + system) of this process and of the receiver. */
-static double cpu_seconds(void)
+/* CPU seconds (user + system) of this process. */
+static double cpu_self(void)
 {
 	struct rusage ru;
-	double s = 0;
 
-	if (getrusage(RUSAGE_SELF, &ru) == 0)
-		s += (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-		     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-	return s + bench_proc_cpu(receiver_pid);
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* b - a, stage by stage */
+static void prof_diff(const tp_node_prof_t *a, const tp_node_prof_t *b, tp_node_prof_t *out)
+{
+	for (int i = 0; i < TP_PROF_COUNT; i++) {
+		out->st[i].n = b->st[i].n - a->st[i].n;
+		out->st[i].sum_us = b->st[i].sum_us - a->st[i].sum_us;
+		out->st[i].max_us = b->st[i].max_us; /* of the whole life: an upper bound */
+	}
+	out->rounds = b->rounds - a->rounds;
+	out->round_work = b->round_work - a->round_work;
 }
 
 /* Send `total` messages of `size` octets, `window` at a time. */
-static int run_size(tp_loop_t *loop, tp_node_t *node, size_t size, size_t total, size_t window,
+static int run_size(const struct bench_setup *bs, tp_loop_t *loop, tp_node_t *node, size_t size, size_t total, size_t window,
                     struct bench_result *res)
 {
-	tp_node_stats_t st0, st1;
-	double cpu0;
+	tp_node_stats_t st0, st1, rs0, rs1;
+	double cs0, cr0, cs, cr;
 	struct run r;
 	double t0;
 	tp_timer_t *deadline;
@@ -228,15 +239,27 @@ static int run_size(tp_loop_t *loop, tp_node_t *node, size_t size, size_t total,
 	free(data);
 	bench_set_outcome_hook(on_outcome, &r);
 	deadline = tp_timer_add(loop, 120000, on_deadline, loop);
+	bench_receiver_sync(bs);
+	bench_receiver_stats(bs, &rs0);
 	tp_node_stats(node, &st0);
-	cpu0 = cpu_seconds();
+	cs0 = cpu_self();
+	cr0 = bench_proc_cpu(receiver_pid);
 	t0 = bench_mono();
 	queue_more(&r);
 	if (r.done < r.total)
 		(void)tp_loop_run(loop);
 	res->seconds = bench_mono() - t0;
-	res->cpu_us = r.done ? (cpu_seconds() - cpu0) * 1e6 / (double)r.done : 0;
+	cs = cpu_self() - cs0;
+	cr = bench_proc_cpu(receiver_pid) - cr0;
+	res->cpu_us = r.done ? (cs + cr) * 1e6 / (double)r.done : 0;
+	res->cpu_send_us = r.done ? cs * 1e6 / (double)r.done : 0;
+	res->busy_s = res->seconds > 0 ? cs / res->seconds : 0;
+	res->busy_r = res->seconds > 0 ? cr / res->seconds : 0;
 	tp_node_stats(node, &st1);
+	bench_receiver_sync(bs);
+	bench_receiver_stats(bs, &rs1);
+	prof_diff(&st0.prof, &st1.prof, &res->ps);
+	prof_diff(&rs0.prof, &rs1.prof, &res->pr);
 	res->per_commit =
 	    st1.commits > st0.commits ? (double)r.done / (double)(st1.commits - st0.commits) : 0;
 	tp_timer_cancel(deadline);
@@ -341,13 +364,13 @@ int bench_transport_main(int argc, char **argv)
 		cli_err(1, "cannot start the sender");
 		goto cleanup;
 	}
-	if (run_size(loop, node, 200, 20, 1, &small_lat) != 0) /* warm-up */
+	if (run_size(&bs, loop, node, 200, 20, 1, &small_lat) != 0) /* warm-up */
 		goto cleanup;
 	avail = cores_available(seconds);
-	if (run_size(loop, node, 200, count / 4, 1, &small_lat) != 0 ||
-	    run_size(loop, node, 200, count, window, &small_rate) != 0 ||
-	    run_size(loop, node, 65536, count / 40 < 10 ? 10 : count / 40, 1, &big_lat) != 0 ||
-	    run_size(loop, node, 65536, count / 10 < 10 ? 10 : count / 10, window, &big_rate) != 0)
+	if (run_size(&bs, loop, node, 200, count / 4, 1, &small_lat) != 0 ||
+	    run_size(&bs, loop, node, 200, count, window, &small_rate) != 0 ||
+	    run_size(&bs, loop, node, 65536, count / 40 < 10 ? 10 : count / 40, 1, &big_lat) != 0 ||
+	    run_size(&bs, loop, node, 65536, count / 10 < 10 ? 10 : count / 10, window, &big_rate) != 0)
 		goto cleanup;
 	ok = 1;
 cleanup:
@@ -366,8 +389,10 @@ cleanup:
 		bench_crypto_print(&cr);
 		bench_print_row("200 B inline", &small_rate, &small_lat, cr.bound_inline,
 		                bench_crypto_inline_us(&cr));
+		bench_print_profile(&small_rate);
 		bench_print_row("64 KiB fetch", &big_rate, &big_lat, cr.bound_fetch,
 		                bench_crypto_fetch_us(&cr));
+		bench_print_profile(&big_rate);
 		printf(
 		    "the machine: two spinning threads got %.2f cores just before the runs (other "
 		    "processes take the rest); 200 B inline used %.2f cores, i.e. %.2f of the "
