@@ -182,10 +182,11 @@ static void start_action(tp_node_t *n, const tp_action_t *a)
  * (receipts) and what the application hears wait for the durable point
  * of the writes they depend on; NOTIFYs and chunk queries go after the
  * commit. A receipt thus still leaves only after its message and replay
- * id are on disk, while the loop goes on with the next messages.
+ * id are on disk, while the loop goes on with the next messages. A round
+ * may end before the burst does (pump, COMMIT-4).
  */
 #define NODE_HOLD_MAX  256
-#define NODE_ROUND_MAX 4 /* core calls per group commit at most (COMMIT-4) */
+#define NODE_ROUND_MAX 8 /* core calls a round waits for at most (COMMIT-4) */
 
 struct node_held {
 	tp_reply_t *r;
@@ -386,25 +387,49 @@ static void on_sync(void *arg)
 	pump(n);
 }
 
-/* After a call into the core: its results go out with the next flush,
- * or at once when nothing waits for a commit. A round that has done
- * NODE_ROUND_MAX core calls ends at once (COMMIT-4): the first answers
- * and NOTIFYs of a burst do not wait for its last message, so that the
- * peer works on them while this side works on the rest. What the
- * background sync made durable meanwhile goes at once too. */
+/* Something of the open batch waits for its sync (a receipt, the inbox
+ * hand-over), or for its commit only (an action, an outcome). */
+static int round_waits_sync(const tp_node_t *n)
+{
+	return (n->nheld > 0 && n->held[n->nheld - 1].tag == 0) ||
+	       (n->nevents > 0 && n->events[n->nevents - 1].tag == 0 &&
+	        n->events[n->nevents - 1].inbox);
+}
+
+static int round_waits_commit(const tp_node_t *n)
+{
+	return tp_core_has_actions(n->core) ||
+	       (n->nevents > 0 && n->events[n->nevents - 1].tag == 0);
+}
+
+/*
+ * After a call into the core: its results go out with the next flush,
+ * or at once when nothing waits for a commit. A round ends early
+ * (COMMIT-4) -- its writes committed, its actions sent -- when
+ *   - something of it waits for a sync and no background sync is
+ *     running: the sync starts at once instead of after the burst, and
+ *     what arrives meanwhile shares the next one; or
+ *   - NODE_ROUND_MAX core calls wait for it: the first NOTIFYs and
+ *     outcomes of a burst do not wait for its last message.
+ * Either way the peer works on the first answers while this side works
+ * on the rest of the burst. What the background sync made durable goes
+ * at once too.
+ */
 static void pump(tp_node_t *n)
 {
 	batch_enter(n);
 	if (n->stopping)
 		return;
-	if (n->work >= NODE_ROUND_MAX) {
+	if (!n->flushing && (n->nheld > 0 || n->nevents > 0) && n->durable < n->last_ticket &&
+	    st_sync_durable(n->st) > n->durable)
+		release(n);
+	int ws = round_waits_sync(n);
+	if ((ws && n->durable >= n->last_ticket) ||
+	    (n->work >= NODE_ROUND_MAX && (ws || round_waits_commit(n)))) {
 		round_end(n);
 		if (!n->flushing)
 			release(n);
 		arm_timer(n);
-	} else if (!n->flushing && (n->nheld > 0 || n->nevents > 0) &&
-	           n->durable < n->last_ticket && st_sync_durable(n->st) > n->durable) {
-		release(n);
 	}
 	if (n->flushing)
 		return; /* flush() goes on when it returns */

@@ -193,17 +193,17 @@ const char *tp_node_identity(const tp_node_t *node);
  * its arrival to its answer leaving. Retries count their last attempt.
  */
 enum tp_prof_stage {
-	TP_PROF_QUEUED_SENT,       /* sender: tp_node_send .. its NOTIFY handed to
-	                            * the endpoint (seal, sign, the round's commit) */
-	TP_PROF_SENT_ANSWERED,     /* sender: NOTIFY out .. its response in (the
-	                            * network, both socket queues, the receiver) */
-	TP_PROF_ANSWERED_OUTCOME,  /* sender: response in .. outcome to the
-	                            * application (verify, the round's commit) */
-	TP_PROF_REQ_CORE,          /* receiver: request in .. the core's answer
-	                            * (verify, open, inbox and replay writes) */
-	TP_PROF_REQ_COMMIT,        /* receiver: core answer .. its group commit */
-	TP_PROF_REQ_DURABLE_SENT,  /* receiver: commit .. durable and the receipt
-	                            * handed to the endpoint */
+	TP_PROF_QUEUED_SENT,      /* sender: tp_node_send .. its NOTIFY handed to
+	                           * the endpoint (seal, sign, the round's commit) */
+	TP_PROF_SENT_ANSWERED,    /* sender: NOTIFY out .. its response in (the
+	                           * network, both socket queues, the receiver) */
+	TP_PROF_ANSWERED_OUTCOME, /* sender: response in .. outcome to the
+	                           * application (verify, the round's commit) */
+	TP_PROF_REQ_CORE,         /* receiver: request in .. the core's answer
+	                           * (verify, open, inbox and replay writes) */
+	TP_PROF_REQ_COMMIT,       /* receiver: core answer .. its group commit */
+	TP_PROF_REQ_DURABLE_SENT, /* receiver: commit .. durable and the receipt
+	                           * handed to the endpoint */
 	TP_PROF_COUNT
 };
 typedef struct tp_prof_stat {

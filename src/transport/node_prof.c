@@ -17,8 +17,8 @@ struct node_pmsg {
 #define NODE_PROF_MAX 4096
 
 static const char *const stage_names[TP_PROF_COUNT] = {
-    "queued-sent", "sent-answered", "answered-outcome",
-    "request-core", "core-commit",  "commit-durable-sent",
+    "queued-sent",  "sent-answered", "answered-outcome",
+    "request-core", "core-commit",   "commit-durable-sent",
 };
 
 const char *tp_prof_stage_name(int stage)

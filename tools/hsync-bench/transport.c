@@ -201,6 +201,28 @@ static double cpu_self(void)
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+/* Nanoseconds the main thread of `pid` (0: this process) ran on a CPU and
+ * waited for one while runnable (/proc/PID/schedstat; 0 when unknown). */
+static void sched_ns(pid_t pid, double *run, double *wait)
+{
+	char path[64];
+	unsigned long long r = 0, w = 0;
+	FILE *f;
+
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/schedstat");
+	f = fopen(path, "r");
+	if (f != NULL) {
+		if (fscanf(f, "%llu %llu", &r, &w) != 2)
+			r = w = 0;
+		fclose(f);
+	}
+	*run = (double)r / 1e9;
+	*wait = (double)w / 1e9;
+}
+
 /* b - a, stage by stage */
 static void prof_diff(const tp_node_prof_t *a, const tp_node_prof_t *b, tp_node_prof_t *out)
 {
@@ -214,11 +236,11 @@ static void prof_diff(const tp_node_prof_t *a, const tp_node_prof_t *b, tp_node_
 }
 
 /* Send `total` messages of `size` octets, `window` at a time. */
-static int run_size(const struct bench_setup *bs, tp_loop_t *loop, tp_node_t *node, size_t size, size_t total, size_t window,
-                    struct bench_result *res)
+static int run_size(const struct bench_setup *bs, tp_loop_t *loop, tp_node_t *node, size_t size,
+                    size_t total, size_t window, struct bench_result *res)
 {
 	tp_node_stats_t st0, st1, rs0, rs1;
-	double cs0, cr0, cs, cr;
+	double cs0, cr0, cs, cr, rs_run0, rs_wait0, rr_run0, rr_wait0, x, y;
 	struct run r;
 	double t0;
 	tp_timer_t *deadline;
@@ -244,11 +266,19 @@ static int run_size(const struct bench_setup *bs, tp_loop_t *loop, tp_node_t *no
 	tp_node_stats(node, &st0);
 	cs0 = cpu_self();
 	cr0 = bench_proc_cpu(receiver_pid);
+	sched_ns(0, &rs_run0, &rs_wait0);
+	sched_ns(receiver_pid, &rr_run0, &rr_wait0);
 	t0 = bench_mono();
 	queue_more(&r);
 	if (r.done < r.total)
 		(void)tp_loop_run(loop);
 	res->seconds = bench_mono() - t0;
+	sched_ns(0, &x, &y);
+	res->loop_s[0] = (x - rs_run0) / res->seconds;
+	res->loop_s[1] = (y - rs_wait0) / res->seconds;
+	sched_ns(receiver_pid, &x, &y);
+	res->loop_r[0] = (x - rr_run0) / res->seconds;
+	res->loop_r[1] = (y - rr_wait0) / res->seconds;
 	cs = cpu_self() - cs0;
 	cr = bench_proc_cpu(receiver_pid) - cr0;
 	res->cpu_us = r.done ? (cs + cr) * 1e6 / (double)r.done : 0;
@@ -370,7 +400,8 @@ int bench_transport_main(int argc, char **argv)
 	if (run_size(&bs, loop, node, 200, count / 4, 1, &small_lat) != 0 ||
 	    run_size(&bs, loop, node, 200, count, window, &small_rate) != 0 ||
 	    run_size(&bs, loop, node, 65536, count / 40 < 10 ? 10 : count / 40, 1, &big_lat) != 0 ||
-	    run_size(&bs, loop, node, 65536, count / 10 < 10 ? 10 : count / 10, window, &big_rate) != 0)
+	    run_size(&bs, loop, node, 65536, count / 10 < 10 ? 10 : count / 10, window,
+	             &big_rate) != 0)
 		goto cleanup;
 	ok = 1;
 cleanup:

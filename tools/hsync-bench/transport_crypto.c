@@ -222,6 +222,11 @@ void bench_print_profile(const struct bench_result *r)
 	printf("%-13s busy (CPU over wall time): sender %.2f cores (%.0f us per message), "
 	       "receiver %.2f cores (%.0f us)\n",
 	       "", r->busy_s, r->cpu_send_us, r->busy_r, r->cpu_us - r->cpu_send_us);
+	printf("%-13s event loops, share of the wall time: sender ran %.2f, waited for a CPU "
+	       "%.2f, had nothing to do %.2f; receiver %.2f, %.2f, %.2f (nothing to do while "
+	       "the other works: the two take turns)\n",
+	       "", r->loop_s[0], r->loop_s[1], 1 - r->loop_s[0] - r->loop_s[1], r->loop_r[0],
+	       r->loop_r[1], 1 - r->loop_r[0] - r->loop_r[1]);
 	printf("%-13s sender, mean per message: queued -> NOTIFY out %.2f ms, -> response in "
 	       "%.2f ms, -> outcome %.2f ms; %.1f core calls per commit\n",
 	       "", stage_ms(s, TP_PROF_QUEUED_SENT), rtt, stage_ms(s, TP_PROF_ANSWERED_OUTCOME),

@@ -36,11 +36,13 @@ struct bench_crypto {
 
 struct bench_result {
 	double rate, seconds, p50, p99;
-	double cpu_us;            /* CPU time of both processes per message */
-	double cpu_send_us;       /* of the sender alone */
-	double per_commit;        /* sender: messages per group commit */
-	double busy_s, busy_r;    /* cores the sender / receiver kept busy */
-	tp_node_prof_t ps, pr;    /* stage profile of the run: sender, receiver */
+	double cpu_us;               /* CPU time of both processes per message */
+	double cpu_send_us;          /* of the sender alone */
+	double per_commit;           /* sender: messages per group commit */
+	double busy_s, busy_r;       /* cores the sender / receiver kept busy */
+	double loop_s[2], loop_r[2]; /* their event loop threads: share of the wall
+	                              * time on a CPU, and runnable waiting for one */
+	tp_node_prof_t ps, pr;       /* stage profile of the run: sender, receiver */
 };
 
 double bench_mono(void);
