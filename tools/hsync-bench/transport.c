@@ -45,6 +45,17 @@ static const char bench_tp_usage[] =
     "and the share of it that is crypto (what the rate would reach with\n"
     "two idle cores), and how many messages shared one group commit.\n"
     "\n"
+    "Then where the time goes: the cores each process kept busy; the share\n"
+    "of the wall time each event loop ran, waited for a CPU (other processes\n"
+    "had it) or had nothing to do (it waited for the other side: the two\n"
+    "take turns instead of working at the same time); and the mean time of a\n"
+    "message in each stage at the sender (queued -> NOTIFY out -> response\n"
+    "in -> outcome) and of a verified request at the receiver (in -> answer\n"
+    "made -> group commit -> durable and sent), the rest of the round trip\n"
+    "being socket queues and the wire. With W always in flight the mean\n"
+    "latency is W / rate (Little's law): the last lines say what rate a p99\n"
+    "under 20 ms needs.\n"
+    "\n"
     "Every message is persisted (sender queue, receiver inbox: SQLite, WAL,\n"
     "fsync per group commit; a receipt leaves only after its commit), so\n"
     "the figures depend on the file system of DIR.\n"
@@ -431,6 +442,12 @@ cleanup:
 		    "bound scaled to the cores available\n",
 		    avail, small_rate.rate * small_rate.cpu_us / 1e6,
 		    avail > 0 ? small_rate.rate / (cr.bound_inline * avail / 2) : 0);
+		/* Little's law: W always in flight, so the mean latency is W / rate */
+		printf(
+		    "with %lu always in flight the mean latency is %lu / rate: a p99 under 20 ms "
+		    "needs at least %.0f msg/s (%.2f of the crypto bound)\n",
+		    window, window, (double)window / 0.020,
+		    (double)window / 0.020 / cr.bound_inline);
 		printf("goal (200 B): ratio >= 0.50 of the 2-core crypto bound, p99 with %lu in "
 		       "flight < 20 ms: %s\n",
 		       window,
