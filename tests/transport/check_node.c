@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lib/testutil.h"
 
@@ -337,15 +336,6 @@ START_TEST(test_resume_queue)
 }
 END_TEST
 
-static uint64_t test_now_us(void *arg)
-{
-	struct timespec ts;
-
-	(void)arg;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 static int cond_burst(void *arg)
 {
 	struct pair *p = arg;
@@ -364,8 +354,8 @@ START_TEST(test_burst_rounds)
 	int i;
 
 	pair_start(&p, "  max-in-flight: 64");
-	tp_node_set_profile(p.aa.node, test_now_us, NULL);
-	tp_node_set_profile(p.ab.node, test_now_us, NULL);
+	tp_node_set_profile(p.aa.node, hs_mono_us_system, NULL);
+	tp_node_set_profile(p.ab.node, hs_mono_us_system, NULL);
 	make_body(&body, 200);
 	for (i = 0; i < 40; i++)
 		ck_assert_int_eq(tp_node_send(p.aa.node, "beta.example.", "PING", body.data,

@@ -57,8 +57,6 @@ int bench_setup_make(struct bench_setup *bs, const char *base, const char *trans
 void bench_receiver_stats(const struct bench_setup *bs, tp_node_stats_t *out);
 /* Wait (bounded) until the receiver has shared its counters once more. */
 void bench_receiver_sync(const struct bench_setup *bs);
-/* The monotonic clock in microseconds (the nodes' profile clock). */
-uint64_t bench_now_us(void *arg);
 /* Print the stage profile of a run (sender and receiver). */
 void bench_print_profile(const struct bench_result *r);
 /* Remove the directory and free everything. */

@@ -9,7 +9,6 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hpke/keyfile.h"
@@ -175,15 +174,6 @@ void bench_receiver_sync(const struct bench_setup *bs)
 		usleep(5000);
 }
 
-uint64_t bench_now_us(void *arg)
-{
-	struct timespec ts;
-
-	(void)arg;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /* ---- the receiver process ---------------------------------------------------- */
 
 struct receiver {
@@ -229,7 +219,7 @@ static void receiver_run(const struct bench_setup *bs, int ready_fd)
 	    tp_node_new(loop, &bs->beta, hs_env_system(), &hooks, NULL, &r.node, NULL) != HS_OK)
 		_exit(1);
 	r.loop = loop;
-	tp_node_set_profile(r.node, bench_now_us, NULL);
+	tp_node_set_profile(r.node, hs_mono_us_system, NULL);
 	receiver_share(&r);
 	if (write(ready_fd, &ok, 1) != 1)
 		_exit(1);
@@ -292,7 +282,7 @@ int bench_sender_start(const struct bench_setup *bs, tp_loop_t *loop, tp_node_t 
 
 	if (tp_node_new(loop, &bs->alpha, hs_env_system(), &hooks, NULL, out, NULL) != HS_OK)
 		return -1;
-	tp_node_set_profile(*out, bench_now_us, NULL);
+	tp_node_set_profile(*out, hs_mono_us_system, NULL);
 	return 0;
 }
 
