@@ -45,11 +45,11 @@ static const char SQL_ROLLBACK[] = "ROLLBACK";
 /* Connection settings applied at every open. journal_mode is checked
  * separately because it answers with the mode it got. */
 static const char *const pragmas[] = {
-	"PRAGMA synchronous=FULL",
-	"PRAGMA foreign_keys=ON",
-	/* deleted content (erased private keys) is overwritten, not just unlinked */
-	"PRAGMA secure_delete=ON",
-	"PRAGMA trusted_schema=OFF",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    /* deleted content (erased private keys) is overwritten, not just unlinked */
+    "PRAGMA secure_delete=ON",
+    "PRAGMA trusted_schema=OFF",
 };
 
 /* SQLite primary result code -> HS_E_* (anything else is HS_E_DB). */
@@ -57,9 +57,9 @@ static const struct {
 	int sqlite;
 	int hs;
 } err_map[] = {
-	{SQLITE_BUSY, HS_E_DB_BUSY},     {SQLITE_LOCKED, HS_E_DB_BUSY},
-	{SQLITE_NOTADB, HS_E_DB_SCHEMA}, {SQLITE_CORRUPT, HS_E_DB_SCHEMA},
-	{SQLITE_CANTOPEN, HS_E_IO},      {SQLITE_NOMEM, HS_E_NOMEM},
+    {SQLITE_BUSY, HS_E_DB_BUSY},     {SQLITE_LOCKED, HS_E_DB_BUSY},
+    {SQLITE_NOTADB, HS_E_DB_SCHEMA}, {SQLITE_CORRUPT, HS_E_DB_SCHEMA},
+    {SQLITE_CANTOPEN, HS_E_IO},      {SQLITE_NOMEM, HS_E_NOMEM},
 };
 
 int sq_fail(struct sq_db *db, int src, const char *what)
@@ -73,7 +73,7 @@ int sq_fail(struct sq_db *db, int src, const char *what)
 		if ((src & 0xff) == err_map[i].sqlite)
 			hs = err_map[i].hs;
 	log_err(SUB, "%s failed in '%s': '%s'", what, db->path,
-		db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(src));
+	        db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(src));
 	return hs;
 }
 
@@ -159,8 +159,7 @@ int sq_count(struct sq_db *db, const char *sql, int bind1, const char *what, uin
 	return rc;
 }
 
-int sq_write_int(struct sq_db *db, const char *sql, int64_t v, const char *what,
-		 uint64_t *changes)
+int sq_write_int(struct sq_db *db, const char *sql, int64_t v, const char *what, uint64_t *changes)
 {
 	sqlite3_stmt *s = NULL;
 	uint64_t n = 0;
@@ -203,6 +202,16 @@ static int step_once(struct sq_db *db, const char *sql, const char *what)
 	return src == SQLITE_DONE ? HS_OK : sq_fail(db, src, what);
 }
 
+/* The synchronous level, switched around each group commit: prepared
+ * once (sq_stmt), not parsed again for every commit. */
+static const char SQL_SYNC_FULL[] = "PRAGMA synchronous=FULL";
+static const char SQL_SYNC_NORMAL[] = "PRAGMA synchronous=NORMAL";
+
+static int sync_level(struct sq_db *db, const char *sql)
+{
+	return step_once(db, sql, "synchronous");
+}
+
 /* The batch's transaction broke under us (SQLite rolled it back on an
  * I/O error, say): what was written is gone; later writes start anew. */
 static void batch_lost(struct sq_db *db)
@@ -234,7 +243,7 @@ static int batch_end_tx(struct sq_db *db)
 	db->batch_tx = 0;
 	if (rc != HS_OK && !sqlite3_get_autocommit(db->h))
 		(void)step_once(db, SQL_ROLLBACK, "rollback");
-	if (sq_exec(db, "PRAGMA synchronous=FULL", "synchronous") != HS_OK)
+	if (sync_level(db, SQL_SYNC_FULL) != HS_OK)
 		log_err(SUB, "'%s': cannot set synchronous=FULL again", db->path);
 	if (rc == HS_OK)
 		rc = sq_wal_sync(db);
@@ -267,11 +276,11 @@ int sq_begin(struct sq_db *db)
 		 * synced by sq_wal_sync (sq_batch_commit) or in the background
 		 * (sq_batch_commit_async); the level can only change outside a
 		 * transaction */
-		int rc = sq_exec(db, "PRAGMA synchronous=NORMAL", "synchronous");
+		int rc = sync_level(db, SQL_SYNC_NORMAL);
 		if (rc == HS_OK)
 			rc = step_retry(db, SQL_BEGIN, "begin batch");
 		if (rc != HS_OK) {
-			(void)sq_exec(db, "PRAGMA synchronous=FULL", "synchronous");
+			(void)sync_level(db, SQL_SYNC_FULL);
 			return rc;
 		}
 		db->batch_tx = 1;
@@ -360,7 +369,7 @@ int sq_batch_commit_nosync(struct sq_db *db, int *wrote)
 		rc = step_retry(db, SQL_COMMIT, "commit batch");
 		if (rc != HS_OK)
 			sq_rollback(db);
-		if (sq_exec(db, "PRAGMA synchronous=FULL", "synchronous") != HS_OK)
+		if (sync_level(db, SQL_SYNC_FULL) != HS_OK)
 			log_err(SUB, "'%s': cannot set synchronous=FULL again", db->path);
 	}
 	/* writes of this batch were lost on the way: whoever waits for its
@@ -389,7 +398,7 @@ void sq_batch_abort(struct sq_db *db)
 	tx = db->batch_tx;
 	db->batch = db->batch_tx = db->sp_depth = db->read_depth = db->broken = 0;
 	sq_rollback(db);
-	if (tx && sq_exec(db, "PRAGMA synchronous=FULL", "synchronous") != HS_OK)
+	if (tx && sync_level(db, SQL_SYNC_FULL) != HS_OK)
 		log_err(SUB, "'%s': cannot set synchronous=FULL again", db->path);
 }
 
@@ -451,7 +460,7 @@ static int set_wal(struct sq_db *db, hs_errmsg_t *em)
 	if (mode == NULL || strcmp(mode, "wal") != 0) {
 		rc = HS_E_DB;
 		log_err(SUB, "database '%s' refused WAL mode (got '%s')", db->path,
-			mode ? mode : "");
+		        mode ? mode : "");
 		hs_fail(em, rc, "database '%s' refused WAL mode", db->path);
 	}
 cleanup:
@@ -471,13 +480,12 @@ static int create_private(const char *path, hs_errmsg_t *em)
 	}
 	if (errno != EEXIST) {
 		log_err(SUB, "cannot create database '%s': %s", path, strerror(errno));
-		return hs_fail(em, HS_E_IO, "cannot open database '%s': %s", path,
-			       strerror(errno));
+		return hs_fail(em, HS_E_IO, "cannot open database '%s': %s", path, strerror(errno));
 	}
 	struct stat sb;
 	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077) != 0)
 		log_warn(SUB, "database '%s' is accessible to other users (mode %04o)", path,
-			 (unsigned)(sb.st_mode & 07777));
+		         (unsigned)(sb.st_mode & 07777));
 	return HS_OK;
 }
 
@@ -491,14 +499,12 @@ int sq_db_open(const char *path, struct sq_db **out, hs_errmsg_t *em)
 	struct sq_db *db = xcalloc(1, sizeof(*db));
 	db->path = xstrdup(path);
 	db->walfd = -1;
-	int src = sqlite3_open_v2(path, &db->h,
-				  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-					  SQLITE_OPEN_EXRESCODE,
-				  NULL);
+	int src = sqlite3_open_v2(
+	    path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXRESCODE, NULL);
 	if (src != SQLITE_OK) {
 		rc = sq_fail(db, src, "open");
 		hs_fail(em, rc, "cannot open database '%s': %s", path,
-			db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(src));
+		        db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(src));
 		goto cleanup;
 	}
 	sqlite3_busy_timeout(db->h, SQ_BUSY_MS);

@@ -17,7 +17,7 @@
 #include "util/errmsg.h"
 
 /* Statements cached per handle; more distinct SQL texts is a bug. */
-#define SQ_MAX_STMTS 64
+#define SQ_MAX_STMTS 96
 
 struct sq_db {
 	sqlite3 *h;
@@ -29,12 +29,12 @@ struct sq_db {
 	size_t ncache;
 	/* group commit (sq_batch_begin): writes nest as savepoints in one
 	 * transaction that sq_batch_commit ends */
-	int batch;      /* a batch is open */
-	int batch_tx;   /* its transaction has begun (at the first write) */
-	int sp_depth;   /* savepoints open inside it */
-	int read_depth; /* read "transactions" open inside it (no-ops) */
-	int broken;     /* a write of it was lost: its commit must fail */
-	int solo;       /* a durable write (sq_begin_durable) is running */
+	int batch;            /* a batch is open */
+	int batch_tx;         /* its transaction has begun (at the first write) */
+	int sp_depth;         /* savepoints open inside it */
+	int read_depth;       /* read "transactions" open inside it (no-ops) */
+	int broken;           /* a write of it was lost: its commit must fail */
+	int solo;             /* a durable write (sq_begin_durable) is running */
 	struct sq_sync *sync; /* background WAL sync (sqlite_sync.c), or NULL */
 	int walfd;            /* our descriptor of the WAL file (-1: not open) */
 };
@@ -58,8 +58,7 @@ int sq_count(struct sq_db *db, const char *sql, int bind1, const char *what, uin
 /* One write statement in its own transaction, with an integer bound to
  * parameter 1: begin, step, commit (rolled back on any failure). *changes
  * (may be NULL) gets the number of rows changed. `what` names it in the log. */
-int sq_write_int(struct sq_db *db, const char *sql, int64_t v, const char *what,
-		 uint64_t *changes);
+int sq_write_int(struct sq_db *db, const char *sql, int64_t v, const char *what, uint64_t *changes);
 
 /* BEGIN IMMEDIATE, waiting for other writers: the busy timeout plus a
  * bounded number of retries. HS_E_DB_BUSY when the bound is reached. */

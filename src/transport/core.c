@@ -172,6 +172,13 @@ uint64_t core_push_action(tp_core_t *c, enum tp_action_kind kind, const char *pe
 	return a->token;
 }
 
+void core_action_msgid(tp_core_t *c, const uint8_t msgid[TP_MSGID_LEN])
+{
+	if (c->acts_n > 0)
+		memcpy(c->acts[(c->acts_head + c->acts_n - 1) % c->acts_cap].msgid, msgid,
+		       TP_MSGID_LEN);
+}
+
 int tp_core_next_action(tp_core_t *c, tp_action_t *out)
 {
 	if (c == NULL || out == NULL)

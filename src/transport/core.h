@@ -270,6 +270,7 @@ typedef struct tp_action {
 	int prefer_tcp; /* large answer expected, or large message */
 	uint8_t *msg;   /* signed DNS message */
 	size_t len;
+	uint8_t msgid[TP_MSGID_LEN]; /* NOTIFY: the message it carries */
 } tp_action_t;
 
 /* Pop the next action into `out`: HS_OK, or HS_E_NOTFOUND when none. */

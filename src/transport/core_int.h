@@ -203,6 +203,8 @@ static inline int64_t core_wall_ms(const tp_core_t *c)
 /* core.c */
 uint64_t core_push_action(tp_core_t *c, enum tp_action_kind kind, const char *peer, int prefer_tcp,
                           hs_buf_t *msg); /* takes msg's bytes */
+/* The message id of the action pushed last (a NOTIFY's). */
+void core_action_msgid(tp_core_t *c, const uint8_t msgid[TP_MSGID_LEN]);
 tok_t *core_tok_add(tp_core_t *c, uint64_t token, enum tp_action_kind kind);
 void core_tok_drop(tp_core_t *c, uint64_t token);
 uint16_t core_rand16(tp_core_t *c);

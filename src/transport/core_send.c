@@ -372,6 +372,7 @@ static void attempt(tp_core_t *c, out_item_t *o)
 	size_t mlen = msg.len;
 	o->token = core_push_action(c, TP_ACT_NOTIFY, p->identity,
 	                            msg.len > TP_EDNS_SIZE || o->force_tcp, &msg);
+	core_action_msgid(c, o->msgid);
 	tok_t *t = core_tok_add(c, o->token, TP_ACT_NOTIFY);
 	memcpy(t->msgid, o->msgid, TP_MSGID_LEN);
 	snprintf(t->peer, sizeof(t->peer), "%s", p->identity);
@@ -516,6 +517,7 @@ static void confirm(tp_core_t *c, out_item_t *o)
 	o->confirms++;
 	c->stats.confirms_sent++;
 	o->token = core_push_action(c, TP_ACT_NOTIFY, p->identity, o->force_tcp, &msg);
+	core_action_msgid(c, o->msgid);
 	tok_t *t = core_tok_add(c, o->token, TP_ACT_NOTIFY);
 	memcpy(t->msgid, o->msgid, TP_MSGID_LEN);
 	snprintf(t->peer, sizeof(t->peer), "%s", p->identity);

@@ -348,6 +348,12 @@ uint16_t tp_endpoint_port(const tp_endpoint_t *ep)
 	return tp_peer_addr_port(&ep->addr);
 }
 
+void tp_endpoint_flush_replies(tp_endpoint_t *ep)
+{
+	if (ep != NULL && ep->nout > 0)
+		udp_out_flush(ep);
+}
+
 void tp_endpoint_counters(const tp_endpoint_t *ep, tp_counters_t *out)
 {
 	*out = ep->ctr;

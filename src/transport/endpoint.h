@@ -347,4 +347,9 @@ typedef struct tp_counters {
 
 void tp_endpoint_counters(const tp_endpoint_t *ep, tp_counters_t *out);
 
+/* UDP replies sent during a burst of requests leave together when the
+ * burst ends; this sends those queued so far now (answers released in the
+ * middle of a burst need not wait for its last request). NULL-safe. */
+void tp_endpoint_flush_replies(tp_endpoint_t *ep);
+
 #endif

@@ -185,6 +185,44 @@ uint16_t tp_node_port(const tp_node_t *node);
 /* The own identity, canonical. */
 const char *tp_node_identity(const tp_node_t *node);
 
+/*
+ * Where one message's time goes (hsync-bench transport's breakdown), per
+ * stage: how many messages passed it, their total and their longest time.
+ * Sender stages follow one message by id from tp_node_send to the outcome
+ * the application hears; receiver stages follow one verified request from
+ * its arrival to its answer leaving. Retries count their last attempt.
+ */
+enum tp_prof_stage {
+	TP_PROF_QUEUED_SENT,      /* sender: tp_node_send .. its NOTIFY handed to
+	                           * the endpoint (seal, sign, the round's commit) */
+	TP_PROF_SENT_ANSWERED,    /* sender: NOTIFY out .. its response in (the
+	                           * network, both socket queues, the receiver) */
+	TP_PROF_ANSWERED_OUTCOME, /* sender: response in .. outcome to the
+	                           * application (verify, the round's commit) */
+	TP_PROF_REQ_CORE,         /* receiver: request in .. the core's answer
+	                           * (verify, open, inbox and replay writes) */
+	TP_PROF_REQ_COMMIT,       /* receiver: core answer .. its group commit */
+	TP_PROF_REQ_DURABLE_SENT, /* receiver: commit .. durable and the receipt
+	                           * handed to the endpoint */
+	TP_PROF_COUNT
+};
+typedef struct tp_prof_stat {
+	uint64_t n, sum_us, max_us;
+} tp_prof_stat_t;
+typedef struct tp_node_prof {
+	tp_prof_stat_t st[TP_PROF_COUNT];
+	uint64_t rounds;     /* group commits, written or not, with work */
+	uint64_t round_work; /* core calls in those rounds */
+} tp_node_prof_t;
+/* Stage names for reports ("queued-sent", ...). */
+const char *tp_prof_stage_name(int stage);
+/*
+ * Profile the stages above with the clock `now_us` (monotonic
+ * microseconds; NULL turns profiling off, the default: no cost). The
+ * figures come with tp_node_stats.
+ */
+void tp_node_set_profile(tp_node_t *node, uint64_t (*now_us)(void *arg), void *arg);
+
 /* Everything countable: the core's statistics, the in-memory counts and
  * the endpoint's counters. */
 typedef struct tp_node_stats {
@@ -196,6 +234,7 @@ typedef struct tp_node_stats {
 	uint64_t committed_replies; /* replies that waited for one of them */
 	uint64_t answers_limited;   /* request-hook answers dropped or sent as
 	                             * TC=1 by the answer rate limit */
+	tp_node_prof_t prof;        /* stages per message (tp_node_set_profile) */
 } tp_node_stats_t;
 void tp_node_stats(const tp_node_t *node, tp_node_stats_t *out);
 /* The core's counters for one peer (tp_core_peer_stats): HS_OK, or

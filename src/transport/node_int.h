@@ -8,6 +8,7 @@
 
 struct node_event;
 struct node_held;
+struct node_pmsg;
 
 struct tp_node {
 	tp_loop_t *loop;
@@ -38,6 +39,7 @@ struct tp_node {
 	struct node_held *held;  /* replies waiting for the commit */
 	size_t nheld, capheld;
 	int flushing;
+	int releasing; /* release() is telling the application */
 	uint64_t commits, committed_replies;
 	struct hs_rl *answer_rl; /* answers of the request hook per network (LOAD-7) */
 	unsigned slip;
@@ -46,12 +48,29 @@ struct tp_node {
 	size_t nevents, capevents;
 	uint64_t sends_failed;
 	int stopping, listening;
+	/* tp_node_set_profile (node_prof.c) */
+	uint64_t (*prof_now)(void *arg);
+	void *prof_arg;
+	tp_node_prof_t prof;
+	struct node_pmsg *pmsg; /* messages followed at the sender */
+	size_t npmsg, cappmsg;
+	uint64_t work; /* core calls since the last commit */
 };
 
 /* Own key pairs from the configured files. */
 int node_load_keys(tp_node_t *n, const tp_conf_t *conf, hs_errmsg_t *em) HS_CHECK_RESULT;
 /* The registry from the configured peers. */
 int node_load_registry(tp_node_t *n, const tp_conf_t *conf, hs_errmsg_t *em) HS_CHECK_RESULT;
+/* node_prof.c: the profile's clock (0 when off), a stage's time, and
+ * the points a sent message passes. */
+uint64_t node_prof_now(const tp_node_t *n);
+void node_prof_add(tp_node_t *n, int stage, uint64_t from, uint64_t to);
+void node_prof_queued(tp_node_t *n, const uint8_t msgid[TP_MSGID_LEN]);
+void node_prof_sent(tp_node_t *n, const uint8_t msgid[TP_MSGID_LEN]);
+void node_prof_answered(tp_node_t *n, const uint8_t msgid[TP_MSGID_LEN]);
+void node_prof_outcome(tp_node_t *n, const uint8_t msgid[TP_MSGID_LEN]);
+void node_prof_free(tp_node_t *n);
+
 /* Free keys and registry (NULL-safe fields). */
 void node_unload(tp_node_t *n);
 

@@ -80,11 +80,7 @@ void hs_buf_free(hs_buf_t *b)
 
 void hs_buf_free_secret(hs_buf_t *b)
 {
-	if (b->data != NULL) {
-		/* volatile write loop so the wipe is not optimised away */
-		volatile uint8_t *p = b->data;
-		for (size_t i = 0; i < b->cap; i++)
-			p[i] = 0;
-	}
+	if (b->data != NULL)
+		explicit_bzero(b->data, b->cap); /* a wipe the compiler keeps */
 	hs_buf_free(b);
 }

@@ -14,6 +14,14 @@ static uint64_t sys_now_ms(void *arg)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+uint64_t hs_mono_us_system(void *arg)
+{
+	struct timespec ts;
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 static uint64_t sys_mono_ms(void *arg)
 {
 	struct timespec ts;

@@ -23,6 +23,9 @@ typedef struct hs_env {
 
 /* The process's real clock and the kernel's getrandom(2). */
 const hs_env_t *hs_env_system(void);
+/* The real monotonic clock in microseconds, for profiles that time
+ * stages of work (tp_node_set_profile); `arg` is ignored. */
+uint64_t hs_mono_us_system(void *arg);
 
 static inline uint64_t hs_now_ms(const hs_env_t *e)
 {

@@ -336,6 +336,54 @@ START_TEST(test_resume_queue)
 }
 END_TEST
 
+static int cond_burst(void *arg)
+{
+	struct pair *p = arg;
+	return p->aa.delivered + p->aa.rejected + p->aa.expired >= 40 && p->ab.taken >= 40;
+}
+
+/* COMMIT-4: a burst of 40 messages does not wait for its end: the first
+ * NOTIFYs are handed to the endpoint while the application is still
+ * queueing (a round ends after 16 core calls), every message arrives
+ * exactly once, and the profile follows each one through its stages. */
+START_TEST(test_burst_rounds)
+{
+	struct pair p;
+	hs_buf_t body = HS_BUF_INIT;
+	tp_node_stats_t sa, sb;
+	int i;
+
+	pair_start(&p, "  max-in-flight: 64");
+	tp_node_set_profile(p.aa.node, hs_mono_us_system, NULL);
+	tp_node_set_profile(p.ab.node, hs_mono_us_system, NULL);
+	make_body(&body, 200);
+	for (i = 0; i < 40; i++)
+		ck_assert_int_eq(tp_node_send(p.aa.node, "beta.example.", "PING", body.data,
+		                              body.len, NULL, NULL),
+		                 HS_OK);
+	/* the loop has not run yet: NOTIFYs left with the early rounds */
+	tp_node_stats(p.aa.node, &sa);
+	ck_assert_uint_ge(sa.ep.sends, 16);
+	ck_assert_uint_ge(sa.prof.rounds, 2);
+	ck_assert_int_eq(tp_loop_run_until(p.loop, cond_burst, &p, WAIT_MS), HS_OK);
+	ck_assert_int_eq(p.aa.delivered, 40);
+	ck_assert_uint_eq(p.ab.taken, 40);
+	tp_node_stats(p.aa.node, &sa);
+	tp_node_stats(p.ab.node, &sb);
+	ck_assert_uint_ge(sb.core.received, 40);
+	for (i = TP_PROF_QUEUED_SENT; i <= TP_PROF_ANSWERED_OUTCOME; i++) {
+		ck_assert_uint_eq(sa.prof.st[i].n, 40);
+		ck_assert_uint_ge(sa.prof.st[i].sum_us, sa.prof.st[i].max_us);
+	}
+	for (i = TP_PROF_REQ_CORE; i <= TP_PROF_REQ_DURABLE_SENT; i++)
+		ck_assert_uint_ge(sb.prof.st[i].n, 40);
+	ck_assert_str_eq(tp_prof_stage_name(TP_PROF_REQ_COMMIT), "core-commit");
+	ck_assert_str_eq(tp_prof_stage_name(TP_PROF_COUNT), "?");
+	hs_buf_free(&body);
+	pair_stop(&p);
+}
+END_TEST
+
 START_TEST(test_bad_config)
 {
 	char *dir = tu_tmpdir();
@@ -400,6 +448,7 @@ static Suite *node_suite(void)
 	tcase_add_test(tc, test_stop_in_flight);
 	tcase_add_test(tc, test_resume_queue);
 	tcase_add_test(tc, test_bad_config);
+	tcase_add_test(tc, test_burst_rounds);
 	suite_add_tcase(s, tc);
 	return s;
 }

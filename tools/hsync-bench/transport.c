@@ -45,6 +45,17 @@ static const char bench_tp_usage[] =
     "and the share of it that is crypto (what the rate would reach with\n"
     "two idle cores), and how many messages shared one group commit.\n"
     "\n"
+    "Then where the time goes: the cores each process kept busy; the share\n"
+    "of the wall time each event loop ran, waited for a CPU (other processes\n"
+    "had it) or had nothing to do (it waited for the other side: the two\n"
+    "take turns instead of working at the same time); and the mean time of a\n"
+    "message in each stage at the sender (queued -> NOTIFY out -> response\n"
+    "in -> outcome) and of a verified request at the receiver (in -> answer\n"
+    "made -> group commit -> durable and sent), the rest of the round trip\n"
+    "being socket queues and the wire. With W always in flight the mean\n"
+    "latency is W / rate (Little's law): the last lines say what rate a p99\n"
+    "under 20 ms needs.\n"
+    "\n"
     "Every message is persisted (sender queue, receiver inbox: SQLite, WAL,\n"
     "fsync per group commit; a receipt leaves only after its commit), so\n"
     "the figures depend on the file system of DIR.\n"
@@ -190,24 +201,57 @@ double bench_proc_cpu(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-/* CPU seconds (user + system) of this process and of the receiver. */
-static double cpu_seconds(void)
+/* CPU seconds (user + system) of this process. */
+static double cpu_self(void)
 {
 	struct rusage ru;
-	double s = 0;
 
-	if (getrusage(RUSAGE_SELF, &ru) == 0)
-		s += (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-		     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-	return s + bench_proc_cpu(receiver_pid);
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Nanoseconds the main thread of `pid` (0: this process) ran on a CPU and
+ * waited for one while runnable (/proc/PID/schedstat; 0 when unknown). */
+static void sched_ns(pid_t pid, double *run, double *wait)
+{
+	char path[64];
+	unsigned long long r = 0, w = 0;
+	FILE *f;
+
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/schedstat");
+	f = fopen(path, "r");
+	if (f != NULL) {
+		if (fscanf(f, "%llu %llu", &r, &w) != 2)
+			r = w = 0;
+		fclose(f);
+	}
+	*run = (double)r / 1e9;
+	*wait = (double)w / 1e9;
+}
+
+/* b - a, stage by stage */
+static void prof_diff(const tp_node_prof_t *a, const tp_node_prof_t *b, tp_node_prof_t *out)
+{
+	for (int i = 0; i < TP_PROF_COUNT; i++) {
+		out->st[i].n = b->st[i].n - a->st[i].n;
+		out->st[i].sum_us = b->st[i].sum_us - a->st[i].sum_us;
+		out->st[i].max_us = b->st[i].max_us; /* of the whole life: an upper bound */
+	}
+	out->rounds = b->rounds - a->rounds;
+	out->round_work = b->round_work - a->round_work;
 }
 
 /* Send `total` messages of `size` octets, `window` at a time. */
-static int run_size(tp_loop_t *loop, tp_node_t *node, size_t size, size_t total, size_t window,
-                    struct bench_result *res)
+static int run_size(const struct bench_setup *bs, tp_loop_t *loop, tp_node_t *node, size_t size,
+                    size_t total, size_t window, struct bench_result *res)
 {
-	tp_node_stats_t st0, st1;
-	double cpu0;
+	tp_node_stats_t st0, st1, rs0, rs1;
+	double cs0, cr0, cs, cr, rs_run0, rs_wait0, rr_run0, rr_wait0, x, y;
 	struct run r;
 	double t0;
 	tp_timer_t *deadline;
@@ -228,15 +272,35 @@ static int run_size(tp_loop_t *loop, tp_node_t *node, size_t size, size_t total,
 	free(data);
 	bench_set_outcome_hook(on_outcome, &r);
 	deadline = tp_timer_add(loop, 120000, on_deadline, loop);
+	bench_receiver_sync(bs);
+	bench_receiver_stats(bs, &rs0);
 	tp_node_stats(node, &st0);
-	cpu0 = cpu_seconds();
+	cs0 = cpu_self();
+	cr0 = bench_proc_cpu(receiver_pid);
+	sched_ns(0, &rs_run0, &rs_wait0);
+	sched_ns(receiver_pid, &rr_run0, &rr_wait0);
 	t0 = bench_mono();
 	queue_more(&r);
 	if (r.done < r.total)
 		(void)tp_loop_run(loop);
 	res->seconds = bench_mono() - t0;
-	res->cpu_us = r.done ? (cpu_seconds() - cpu0) * 1e6 / (double)r.done : 0;
+	sched_ns(0, &x, &y);
+	res->loop_s[0] = (x - rs_run0) / res->seconds;
+	res->loop_s[1] = (y - rs_wait0) / res->seconds;
+	sched_ns(receiver_pid, &x, &y);
+	res->loop_r[0] = (x - rr_run0) / res->seconds;
+	res->loop_r[1] = (y - rr_wait0) / res->seconds;
+	cs = cpu_self() - cs0;
+	cr = bench_proc_cpu(receiver_pid) - cr0;
+	res->cpu_us = r.done ? (cs + cr) * 1e6 / (double)r.done : 0;
+	res->cpu_send_us = r.done ? cs * 1e6 / (double)r.done : 0;
+	res->busy_s = res->seconds > 0 ? cs / res->seconds : 0;
+	res->busy_r = res->seconds > 0 ? cr / res->seconds : 0;
 	tp_node_stats(node, &st1);
+	bench_receiver_sync(bs);
+	bench_receiver_stats(bs, &rs1);
+	prof_diff(&st0.prof, &st1.prof, &res->ps);
+	prof_diff(&rs0.prof, &rs1.prof, &res->pr);
 	res->per_commit =
 	    st1.commits > st0.commits ? (double)r.done / (double)(st1.commits - st0.commits) : 0;
 	tp_timer_cancel(deadline);
@@ -341,13 +405,14 @@ int bench_transport_main(int argc, char **argv)
 		cli_err(1, "cannot start the sender");
 		goto cleanup;
 	}
-	if (run_size(loop, node, 200, 20, 1, &small_lat) != 0) /* warm-up */
+	if (run_size(&bs, loop, node, 200, 20, 1, &small_lat) != 0) /* warm-up */
 		goto cleanup;
 	avail = cores_available(seconds);
-	if (run_size(loop, node, 200, count / 4, 1, &small_lat) != 0 ||
-	    run_size(loop, node, 200, count, window, &small_rate) != 0 ||
-	    run_size(loop, node, 65536, count / 40 < 10 ? 10 : count / 40, 1, &big_lat) != 0 ||
-	    run_size(loop, node, 65536, count / 10 < 10 ? 10 : count / 10, window, &big_rate) != 0)
+	if (run_size(&bs, loop, node, 200, count / 4, 1, &small_lat) != 0 ||
+	    run_size(&bs, loop, node, 200, count, window, &small_rate) != 0 ||
+	    run_size(&bs, loop, node, 65536, count / 40 < 10 ? 10 : count / 40, 1, &big_lat) != 0 ||
+	    run_size(&bs, loop, node, 65536, count / 10 < 10 ? 10 : count / 10, window,
+	             &big_rate) != 0)
 		goto cleanup;
 	ok = 1;
 cleanup:
@@ -366,8 +431,10 @@ cleanup:
 		bench_crypto_print(&cr);
 		bench_print_row("200 B inline", &small_rate, &small_lat, cr.bound_inline,
 		                bench_crypto_inline_us(&cr));
+		bench_print_profile(&small_rate);
 		bench_print_row("64 KiB fetch", &big_rate, &big_lat, cr.bound_fetch,
 		                bench_crypto_fetch_us(&cr));
+		bench_print_profile(&big_rate);
 		printf(
 		    "the machine: two spinning threads got %.2f cores just before the runs (other "
 		    "processes take the rest); 200 B inline used %.2f cores, i.e. %.2f of the "
@@ -375,6 +442,12 @@ cleanup:
 		    "bound scaled to the cores available\n",
 		    avail, small_rate.rate * small_rate.cpu_us / 1e6,
 		    avail > 0 ? small_rate.rate / (cr.bound_inline * avail / 2) : 0);
+		/* Little's law: W always in flight, so the mean latency is W / rate */
+		printf(
+		    "with %lu always in flight the mean latency is %lu / rate: a p99 under 20 ms "
+		    "needs at least %.0f msg/s (%.2f of the crypto bound)\n",
+		    window, window, (double)window / 0.020,
+		    (double)window / 0.020 / cr.bound_inline);
 		printf("goal (200 B): ratio >= 0.50 of the 2-core crypto bound, p99 with %lu in "
 		       "flight < 20 ms: %s\n",
 		       window,

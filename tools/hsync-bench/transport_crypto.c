@@ -205,3 +205,37 @@ void bench_print_row(const char *what, const struct bench_result *rate,
 	       "", rate->cpu_us, crypto_us, rate->cpu_us > 0 ? crypto_us / rate->cpu_us : 0,
 	       rate->per_commit);
 }
+
+static double stage_ms(const tp_node_prof_t *p, int stage)
+{
+	const tp_prof_stat_t *s = &p->st[stage];
+	return s->n ? (double)s->sum_us / (double)s->n / 1e3 : 0;
+}
+
+void bench_print_profile(const struct bench_result *r)
+{
+	const tp_node_prof_t *s = &r->ps, *q = &r->pr;
+	double rtt = stage_ms(s, TP_PROF_SENT_ANSWERED);
+	double recv = stage_ms(q, TP_PROF_REQ_CORE) + stage_ms(q, TP_PROF_REQ_COMMIT) +
+	              stage_ms(q, TP_PROF_REQ_DURABLE_SENT);
+
+	printf("%-13s busy (CPU over wall time): sender %.2f cores (%.0f us per message), "
+	       "receiver %.2f cores (%.0f us)\n",
+	       "", r->busy_s, r->cpu_send_us, r->busy_r, r->cpu_us - r->cpu_send_us);
+	printf("%-13s event loops, share of the wall time: sender ran %.2f, waited for a CPU "
+	       "%.2f, had nothing to do %.2f; receiver %.2f, %.2f, %.2f (nothing to do while "
+	       "the other works: the two take turns)\n",
+	       "", r->loop_s[0], r->loop_s[1], 1 - r->loop_s[0] - r->loop_s[1], r->loop_r[0],
+	       r->loop_r[1], 1 - r->loop_r[0] - r->loop_r[1]);
+	printf("%-13s sender, mean per message: queued -> NOTIFY out %.2f ms, -> response in "
+	       "%.2f ms, -> outcome %.2f ms; %.1f core calls per commit\n",
+	       "", stage_ms(s, TP_PROF_QUEUED_SENT), rtt, stage_ms(s, TP_PROF_ANSWERED_OUTCOME),
+	       s->rounds ? (double)s->round_work / (double)s->rounds : 0);
+	printf("%-13s receiver, mean per verified request: in -> answer made %.2f ms (verify, "
+	       "open, store), -> commit %.2f ms, -> durable and sent %.2f ms; %.1f core calls "
+	       "per commit; socket queues and the wire %.2f ms\n",
+	       "", stage_ms(q, TP_PROF_REQ_CORE), stage_ms(q, TP_PROF_REQ_COMMIT),
+	       stage_ms(q, TP_PROF_REQ_DURABLE_SENT),
+	       q->rounds ? (double)q->round_work / (double)q->rounds : 0,
+	       rtt > recv ? rtt - recv : 0);
+}

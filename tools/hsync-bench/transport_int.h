@@ -36,8 +36,13 @@ struct bench_crypto {
 
 struct bench_result {
 	double rate, seconds, p50, p99;
-	double cpu_us;     /* CPU time of both processes per message */
-	double per_commit; /* sender: messages per group commit */
+	double cpu_us;               /* CPU time of both processes per message */
+	double cpu_send_us;          /* of the sender alone */
+	double per_commit;           /* sender: messages per group commit */
+	double busy_s, busy_r;       /* cores the sender / receiver kept busy */
+	double loop_s[2], loop_r[2]; /* their event loop threads: share of the wall
+	                              * time on a CPU, and runnable waiting for one */
+	tp_node_prof_t ps, pr;       /* stage profile of the run: sender, receiver */
 };
 
 double bench_mono(void);
@@ -50,6 +55,10 @@ double bench_proc_cpu(pid_t pid);
 int bench_setup_make(struct bench_setup *bs, const char *base, const char *transport);
 /* The receiver's counters as of its last update. */
 void bench_receiver_stats(const struct bench_setup *bs, tp_node_stats_t *out);
+/* Wait (bounded) until the receiver has shared its counters once more. */
+void bench_receiver_sync(const struct bench_setup *bs);
+/* Print the stage profile of a run (sender and receiver). */
+void bench_print_profile(const struct bench_result *r);
 /* Remove the directory and free everything. */
 void bench_setup_clear(struct bench_setup *bs);
 

@@ -164,6 +164,16 @@ void bench_receiver_stats(const struct bench_setup *bs, tp_node_stats_t *out)
 	} while (s0 != s1 || (s0 & 1));
 }
 
+void bench_receiver_sync(const struct bench_setup *bs)
+{
+	unsigned s0 = bs->shared->seq;
+	double t0 = bench_mono();
+
+	/* a whole new write: the sequence moves on by two from an even value */
+	while (bs->shared->seq - s0 < 3 && bench_mono() - t0 < 1.0)
+		usleep(5000);
+}
+
 /* ---- the receiver process ---------------------------------------------------- */
 
 struct receiver {
@@ -209,6 +219,7 @@ static void receiver_run(const struct bench_setup *bs, int ready_fd)
 	    tp_node_new(loop, &bs->beta, hs_env_system(), &hooks, NULL, &r.node, NULL) != HS_OK)
 		_exit(1);
 	r.loop = loop;
+	tp_node_set_profile(r.node, hs_mono_us_system, NULL);
 	receiver_share(&r);
 	if (write(ready_fd, &ok, 1) != 1)
 		_exit(1);
@@ -269,9 +280,10 @@ int bench_sender_start(const struct bench_setup *bs, tp_loop_t *loop, tp_node_t 
 {
 	tp_node_hooks_t hooks = {NULL, sender_outcome, NULL};
 
-	return tp_node_new(loop, &bs->alpha, hs_env_system(), &hooks, NULL, out, NULL) == HS_OK
-	           ? 0
-	           : -1;
+	if (tp_node_new(loop, &bs->alpha, hs_env_system(), &hooks, NULL, out, NULL) != HS_OK)
+		return -1;
+	tp_node_set_profile(*out, hs_mono_us_system, NULL);
+	return 0;
 }
 
 static int buf_write(void *data, const char *p, size_t n)
