@@ -351,7 +351,14 @@ d$i.example.test. 2 IN NS ns.d$i.example.test.
 ns.d$i.example.test. 2 IN A 192.0.2.$((100 + i))" ;;
 	2) extra="$extra
 x.y$i.example.test. 2 IN TXT \"step $i\"" ;;
-	3) extra=$(printf '%s\n' "$extra" | sed '2d') ;; # the oldest one goes
+	3) # the oldest one goes; with none left, one comes (a change that
+		# changes nothing but the SOA is not served: SIGN-10)
+		if [ -n "$extra" ]; then
+			extra=$(printf '%s\n' "$extra" | sed '2d')
+		else
+			extra="
+h$i.example.test. 2 IN A 192.0.2.$i"
+		fi ;;
 	esac
 	ser=$((ser + 1))
 	nsigned=$(signs)
